@@ -1,0 +1,7 @@
+//! One module per subcommand: its arguments and what it runs.
+
+pub mod analyze;
+pub mod demo;
+pub mod hide;
+pub mod keygen;
+pub mod seal;
