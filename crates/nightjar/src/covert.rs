@@ -29,8 +29,8 @@ pub const ALL_MODES: [Mode; 3] = [
 /// Capacity of a cover in a mode, and the largest message (after the envelope's overhead).
 pub fn capacity(cover: &Cover, mode: Mode) -> (Capacity, u64) {
     let cap = nightjar_stego::capacity(cover, mode);
-    let message = nightjar_seal::max_plaintext_len(cap.max_payload_bytes, DEFAULT_CHUNK_SIZE)
-        .unwrap_or(0);
+    let message =
+        nightjar_seal::max_plaintext_len(cap.max_payload_bytes, DEFAULT_CHUNK_SIZE).unwrap_or(0);
     (cap, message)
 }
 

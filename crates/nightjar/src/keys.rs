@@ -35,18 +35,16 @@ impl KeyOpts {
                 "give one key: --key-file or --passphrase-env, not both"
             ))),
             (Some(path), None) => {
-                let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                    input(anyhow!("cannot read key file {}: {e}", path.display()))
-                })?);
-                Key::raw(&bytes)
-                    .map_err(|e| input(anyhow!("key file {}: {e}", path.display())))
+                let bytes =
+                    Zeroizing::new(std::fs::read(path).map_err(|e| {
+                        input(anyhow!("cannot read key file {}: {e}", path.display()))
+                    })?);
+                Key::raw(&bytes).map_err(|e| input(anyhow!("key file {}: {e}", path.display())))
             }
             (None, Some(var)) => {
                 let pass = Zeroizing::new(
                     std::env::var_os(var)
-                        .ok_or_else(|| {
-                            input(anyhow!("environment variable {var} is not set"))
-                        })?
+                        .ok_or_else(|| input(anyhow!("environment variable {var} is not set")))?
                         .into_encoded_bytes(),
                 );
                 if pass.is_empty() {

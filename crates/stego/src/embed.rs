@@ -9,9 +9,11 @@
 //! * `scatter` (default): one slot per carrier (its LSB). The first 128 slots are the first 128
 //!   positions of a *public* permutation of all carriers (ChaCha20 keyed with a fixed constant);
 //!   the remaining slots continue the same Fisher–Yates shuffle with a ChaCha20 stream keyed by the
-//!   **stego key**. Bits are written by **±1 LSB matching** (the sign drawn from a keyed stream;
-//!   0 only goes up, 255 only down), which leaves no pairs-of-values asymmetry for chi-square or RS
-//!   analysis to find. The payload (not the header) is written with **matrix embedding**: a binary
+//!   **stego key**. Bits are written by **±1 LSB matching** (the sign drawn from a keyed stream),
+//!   which leaves no pairs-of-values asymmetry for chi-square or RS analysis to find. Saturated
+//!   samples (0 and 255) are skipped in the order, because they could only move one way (an LSB
+//!   flip); 1 only goes up and 254 only down, so no sample becomes saturated and the extractor
+//!   skips exactly the samples the embedder skipped. The payload (not the header) is written with **matrix embedding**: a binary
 //!   Hamming code with parameter `k` hides `k` bits in each block of `2^k - 1` slots by changing at
 //!   most one of them; `k` is the largest (≤ 10) for which the payload still fits.
 //!
@@ -121,7 +123,7 @@ impl std::fmt::Debug for StegoKey {
 pub struct Capacity {
     /// Colour samples.
     pub carriers: u64,
-    /// Bit slots: carriers × bits per carrier.
+    /// Bit slots: carriers × bits per carrier (in `scatter`, unsaturated carriers).
     pub slots: u64,
     /// `slots / 8`: the raw bytes the mode can carry (the paper's figure).
     pub raw_bytes: u64,
@@ -129,10 +131,21 @@ pub struct Capacity {
     pub max_payload_bytes: u64,
 }
 
-/// Capacity of `cover` in `mode`.
+/// Whether a sample can carry a bit in `scatter` mode (not saturated).
+#[inline]
+fn usable(v: u8) -> bool {
+    v != 0 && v != 255
+}
+
+/// Capacity of `cover` in `mode`. In `scatter` mode saturated samples (0 or 255) carry nothing.
 pub fn capacity(cover: &Cover, mode: Mode) -> Capacity {
     let carriers = cover.carriers() as u64;
-    let slots = carriers * u64::from(mode.bits());
+    let slots = match mode {
+        Mode::Sequential { bits } => carriers * u64::from(bits),
+        Mode::Scatter => (0..cover.carriers())
+            .filter(|&i| usable(cover.carrier(i)))
+            .count() as u64,
+    };
     Capacity {
         carriers,
         slots,
@@ -199,8 +212,15 @@ struct Slot {
 
 /// The order in which a mode visits slots.
 enum Order {
-    Sequential { bits: u8, next: u64, total: u64 },
-    Scatter { perm: Permutation, rng: KeyStream },
+    Sequential {
+        bits: u8,
+        next: u64,
+        total: u64,
+    },
+    Scatter {
+        perm: Permutation,
+        rng: Box<KeyStream>,
+    },
 }
 
 impl Order {
@@ -214,7 +234,7 @@ impl Order {
             },
             Mode::Scatter => Order::Scatter {
                 perm: Permutation::new(cover.carriers()),
-                rng: KeyStream::new(&PUBLIC_KEY, &NONCE_PUBLIC),
+                rng: Box::new(KeyStream::new(&PUBLIC_KEY, &NONCE_PUBLIC)),
             },
         }
     }
@@ -222,11 +242,11 @@ impl Order {
     /// Switch to the keyed part of the order (after the salt).
     fn rekey(&mut self, key: &StegoKey) {
         if let Order::Scatter { rng, .. } = self {
-            *rng = KeyStream::new(&key.0, &NONCE_ORDER);
+            **rng = KeyStream::new(&key.0, &NONCE_ORDER);
         }
     }
 
-    fn next(&mut self) -> Option<Slot> {
+    fn next(&mut self, cover: &Cover) -> Option<Slot> {
         match self {
             Order::Sequential { bits, next, total } => {
                 if *next >= *total {
@@ -239,17 +259,25 @@ impl Order {
                     plane: (s % u64::from(*bits)) as u8,
                 })
             }
-            Order::Scatter { perm, rng } => perm.next(rng).map(|c| Slot {
-                carrier: c,
-                plane: 0,
-            }),
+            // Saturated samples (0 and 255) are skipped: ±1 matching could only move them one
+            // way, which is an LSB flip that RS analysis sees. Embedding never makes a sample
+            // saturated (1 only goes up, 254 only down), so the extractor skips the same ones.
+            Order::Scatter { perm, rng } => loop {
+                let c = perm.next(rng)?;
+                if usable(cover.carrier(c)) {
+                    return Some(Slot {
+                        carrier: c,
+                        plane: 0,
+                    });
+                }
+            },
         }
     }
 
-    fn take(&mut self, n: usize) -> Option<Vec<Slot>> {
+    fn take(&mut self, cover: &Cover, n: usize) -> Option<Vec<Slot>> {
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
-            v.push(self.next()?);
+            v.push(self.next(cover)?);
         }
         Some(v)
     }
@@ -278,8 +306,8 @@ impl Writer<'_> {
         let new = match self.mode {
             Mode::Sequential { .. } => old ^ (1 << s.plane),
             Mode::Scatter => match old {
-                0 => 1,
-                255 => 254,
+                0 | 1 => old + 1,
+                254 | 255 => old - 1,
                 v if self.sign.next_u8() & 1 == 0 => v + 1,
                 v => v - 1,
             },
@@ -346,12 +374,12 @@ pub fn embed(
     whiten.xor_into(&mut body);
 
     let mut order = Order::new(cover, mode);
-    let salt_slots = order.take(SALT_LEN * 8).ok_or_else(too_large)?;
+    let salt_slots = order.take(cover, SALT_LEN * 8).ok_or_else(too_large)?;
     order.rekey(key);
-    let header_slots = order.take(HEADER_LEN * 8).ok_or_else(too_large)?;
+    let header_slots = order.take(cover, HEADER_LEN * 8).ok_or_else(too_large)?;
     let n = (1usize << k) - 1;
     let blocks = bits.div_ceil(u64::from(k)) as usize;
-    let body_slots = order.take(blocks * n).ok_or_else(too_large)?;
+    let body_slots = order.take(cover, blocks * n).ok_or_else(too_large)?;
 
     let mut w = Writer {
         cover,
@@ -406,7 +434,9 @@ pub fn read_salt(cover: &Cover, mode: Mode) -> Result<[u8; SALT_LEN], StegoError
         return Err(StegoError::NoMessage);
     }
     let mut order = Order::new(cover, mode);
-    let slots = order.take(SALT_LEN * 8).ok_or(StegoError::NoMessage)?;
+    let slots = order
+        .take(cover, SALT_LEN * 8)
+        .ok_or(StegoError::NoMessage)?;
     let bytes = bytes_of(&read_bits(cover, &slots));
     let mut salt = [0u8; SALT_LEN];
     salt.copy_from_slice(&bytes);
@@ -420,9 +450,13 @@ pub fn extract(cover: &Cover, mode: Mode, key: &StegoKey) -> Result<Vec<u8>, Ste
         return Err(StegoError::NoMessage);
     }
     let mut order = Order::new(cover, mode);
-    order.take(SALT_LEN * 8).ok_or(StegoError::NoMessage)?;
+    order
+        .take(cover, SALT_LEN * 8)
+        .ok_or(StegoError::NoMessage)?;
     order.rekey(key);
-    let header_slots = order.take(HEADER_LEN * 8).ok_or(StegoError::NoMessage)?;
+    let header_slots = order
+        .take(cover, HEADER_LEN * 8)
+        .ok_or(StegoError::NoMessage)?;
     let mut header = bytes_of(&read_bits(cover, &header_slots));
     let mut whiten = KeyStream::new(&key.0, &NONCE_WHITEN);
     whiten.xor_into(&mut header);
@@ -443,7 +477,7 @@ pub fn extract(cover: &Cover, mode: Mode, key: &StegoKey) -> Result<Vec<u8>, Ste
     }
     let n = (1usize << k) - 1;
     let blocks = bits.div_ceil(u64::from(k)) as usize;
-    let body_slots = order.take(blocks * n).ok_or(StegoError::NoMessage)?;
+    let body_slots = order.take(cover, blocks * n).ok_or(StegoError::NoMessage)?;
     let lsbs = read_bits(cover, &body_slots);
     let mut msg = Vec::with_capacity(blocks * k as usize);
     for block in lsbs.chunks(n) {
@@ -540,6 +574,37 @@ mod tests {
     }
 
     #[test]
+    fn saturated_samples_never_change_and_never_appear() {
+        // half the image black or white (like a pupil or a specular highlight), half noise
+        let mut c = noise_cover(64, 64, Layout::Gray, 9);
+        let samples: Vec<u8> = c
+            .samples()
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| match i % 4 {
+                0 => 0,
+                1 => 255,
+                _ => v,
+            })
+            .collect();
+        c = Cover::from_samples(64, 64, Layout::Gray, samples).unwrap();
+        let before = c.clone();
+        let cap = capacity(&c, Mode::Scatter);
+        assert!(cap.slots <= 2048, "{cap:?}");
+        let key = StegoKey::new([4; 32]);
+        let payload = vec![0x77; cap.max_payload_bytes as usize];
+        embed(&mut c, Mode::Scatter, &[9; 16], &key, &payload).unwrap();
+        for (a, b) in before.samples().iter().zip(c.samples()) {
+            if *a == 0 || *a == 255 {
+                assert_eq!(a, b);
+            } else {
+                assert!(*b != 0 && *b != 255);
+            }
+        }
+        assert_eq!(extract(&c, Mode::Scatter, &key).unwrap(), payload);
+    }
+
+    #[test]
     fn salt_reads_back_without_the_key() {
         for mode in [Mode::Scatter, Mode::Sequential { bits: 2 }] {
             let mut c = noise_cover(50, 50, Layout::Gray, 4);
@@ -553,7 +618,14 @@ mod tests {
     #[test]
     fn wrong_key_finds_no_message() {
         let mut c = noise_cover(60, 60, Layout::Rgb, 5);
-        embed(&mut c, Mode::Scatter, &[0; 16], &StegoKey::new([1; 32]), b"x").unwrap();
+        embed(
+            &mut c,
+            Mode::Scatter,
+            &[0; 16],
+            &StegoKey::new([1; 32]),
+            b"x",
+        )
+        .unwrap();
         assert!(matches!(
             extract(&c, Mode::Scatter, &StegoKey::new([2; 32])),
             Err(StegoError::NoMessage)
@@ -564,7 +636,13 @@ mod tests {
     fn tiny_cover_is_refused_before_writing() {
         let cover = noise_cover(5, 5, Layout::Gray, 6);
         let mut c = cover.clone();
-        let e = embed(&mut c, Mode::Scatter, &[0; 16], &StegoKey::new([1; 32]), b"");
+        let e = embed(
+            &mut c,
+            Mode::Scatter,
+            &[0; 16],
+            &StegoKey::new([1; 32]),
+            b"",
+        );
         assert!(matches!(e, Err(StegoError::TooLarge { .. })));
         assert_eq!(c, cover);
         assert!(matches!(

@@ -98,6 +98,9 @@ fn analyze(a: AnalyzeArgs) -> CmdResult {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(input(anyhow!("{} image(s) could not be analysed", errors.len())))
+        Err(input(anyhow!(
+            "{} image(s) could not be analysed",
+            errors.len()
+        )))
     }
 }

@@ -38,7 +38,12 @@ pub struct HideArgs {
     #[arg(long, value_name = "IMG")]
     cover: PathBuf,
     /// The message, as text.
-    #[arg(long, value_name = "TEXT", conflicts_with = "payload", required_unless_present = "payload")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "payload",
+        required_unless_present = "payload"
+    )]
     message: Option<String>,
     /// The message, from a file (`-` for standard input).
     #[arg(long, value_name = "FILE")]
