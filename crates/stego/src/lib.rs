@@ -7,7 +7,7 @@
 //! * [`cover`]: loading PNG (gray, gray+alpha, RGB, RGBA), BMP, PGM/PPM and TIFF into 8-bit
 //!   samples; JPEG and other lossy formats are refused, because re-compression destroys LSBs.
 //!   Output is always PNG. Alpha never carries bits.
-//! * [`embed`]: the two modes — the paper's `sequential` LSB replacement (1 or 2 bits per
+//! * [`embed`](mod@embed): the two modes — the paper's `sequential` LSB replacement (1 or 2 bits per
 //!   sample) and the default keyed `scatter` mode (±1 LSB matching at keyed positions, with
 //!   matrix embedding) — and the container format (salt, hidden length, payload), documented there.
 //! * [`analyze`]: steganalysis — the chi-square attack, RS analysis and sample pair analysis —
@@ -45,7 +45,9 @@ pub enum StegoError {
     #[error("cannot encode the PNG: {0}")]
     Encode(String),
     /// The payload is larger than the cover can carry in this mode.
-    #[error("the payload is {payload} bytes but this cover holds at most {max} bytes in this mode")]
+    #[error(
+        "the payload is {payload} bytes but this cover holds at most {max} bytes in this mode"
+    )]
     TooLarge {
         /// Payload bytes asked for.
         payload: u64,
