@@ -1,2 +1,44 @@
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 //! Packet sources for Nightjar: pcap and pcapng files and live capture, decoded into compact packet records.
+//!
+//! The first stage of the detector (DESIGN §7): bytes in, [`Record`]s out, nothing decided.
+//!
+//! * [`PcapReader`] streams a capture — pcap in either byte order with micro- or nanosecond
+//!   timestamps, or pcapng with any number of sections and interfaces — through
+//!   `pcap-parser`'s buffered readers, one [`Record`] per captured frame. [`read_all`] collects
+//!   a whole file.
+//! * [`decode`] turns one frame into a [`PacketRepr`] (addresses, protocol, ports, TCP flags,
+//!   lengths, TTL, window, ICMP type/code and the packet an ICMP error quotes) or a
+//!   [`Record::Undecoded`] with the reason. Link types: Ethernet (with 802.1Q/802.1ad tags),
+//!   Linux cooked v1 and v2, raw IP (101, 228, 229, and the old 12/14), BSD null/loopback.
+//!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices;
+//!   fragments are reported, not reassembled.
+//! * [`PcapWriter`] writes classic pcap files (tests and synthetic data).
+//!
+//! Untrusted input never panics. A truncated final record is a warning; a malformed record
+//! ends the stream with [`PacketError::Corrupt`] after everything before it; only input that is
+//! no capture at all (empty, unknown magic) or unreadable is an error up front.
+//!
+//! ```no_run
+//! use nightjar_packet::{read_all, Record};
+//! let cap = read_all(std::path::Path::new("data/captures/test.pcap"))?;
+//! let syns = cap.records.iter().filter_map(Record::packet)
+//!     .filter(|p| p.tcp_flags & nightjar_packet::tcp_flags::SYN != 0).count();
+//! println!("{} records, {syns} with SYN, warnings: {:?}", cap.records.len(), cap.warnings);
+//! # Ok::<(), nightjar_packet::PacketError>(())
+//! ```
+
+mod decode;
+mod error;
+mod link;
+mod reader;
+mod record;
+mod write;
+
+pub use decode::decode;
+pub use error::PacketError;
+pub use link::LinkType;
+pub use reader::{read_all, Capture, PcapReader};
+pub use record::{proto, tcp_flags, Inner, PacketRepr, Record};
+pub use write::PcapWriter;

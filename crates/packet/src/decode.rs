@@ -1,0 +1,250 @@
+//! From a frame's bytes to a [`Record`]: link layer, then IP with `etherparse`, then the fixed
+//! part of the transport header.
+//!
+//! Parsing never decides anything: it reports what the headers say. Lengths are taken from the
+//! headers so that a capture made with a small snap length gives the same records as a full one.
+
+use std::net::IpAddr;
+
+use etherparse::{Ipv6ExtensionSlice, LaxIpSlice};
+
+use crate::link::{ip_bytes, LinkType};
+use crate::record::{proto, Inner, PacketRepr, Record};
+
+/// Decode one captured frame.
+///
+/// `data` is what the capture kept, `wire_len` the original length. Never panics; anything that
+/// is not a whole IP packet header (plus the fixed transport header, for TCP, UDP and ICMP)
+/// becomes [`Record::Undecoded`] with the reason.
+pub fn decode(link: LinkType, data: &[u8], index: u64, ts: f64, wire_len: u32) -> Record {
+    match decode_ip(link, data) {
+        Ok(f) => Record::Packet(PacketRepr {
+            index,
+            ts,
+            wire_len,
+            src: f.src,
+            dst: f.dst,
+            proto: f.proto,
+            sport: f.sport,
+            dport: f.dport,
+            tcp_flags: f.tcp_flags,
+            ip_len: f.ip_len,
+            ttl: f.ttl,
+            window: f.window,
+            icmp_type: f.icmp_type,
+            icmp_code: f.icmp_code,
+            fragment: f.fragment,
+            payload_len: f.payload_len,
+            inner: f.inner,
+        }),
+        Err(reason) => Record::Undecoded {
+            index,
+            ts,
+            wire_len,
+            reason,
+        },
+    }
+}
+
+struct Fields {
+    src: IpAddr,
+    dst: IpAddr,
+    proto: u8,
+    sport: u16,
+    dport: u16,
+    tcp_flags: u8,
+    ip_len: u16,
+    ttl: u8,
+    window: u16,
+    icmp_type: u8,
+    icmp_code: u8,
+    fragment: bool,
+    payload_len: u32,
+    inner: Option<Inner>,
+}
+
+#[inline]
+fn be16(d: &[u8], at: usize) -> u16 {
+    match d.get(at..at + 2) {
+        Some(&[a, b]) => u16::from_be_bytes([a, b]),
+        _ => 0,
+    }
+}
+
+/// The IP layer as far as the transport: addresses, protocol, lengths, fragment position.
+struct Ip<'a> {
+    src: IpAddr,
+    dst: IpAddr,
+    proto: u8,
+    ttl: u8,
+    ip_len: u16,
+    fragment: bool,
+    /// Fragment offset is zero: the transport header (if any) is in this packet.
+    first: bool,
+    /// Captured IP payload (may be shorter than declared).
+    payload: &'a [u8],
+    /// IP payload length according to the headers.
+    declared: u32,
+}
+
+fn parse_ip(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
+    use etherparse::err::ip::LaxHeaderSliceError as E;
+    let (ip, _ext_err) = LaxIpSlice::from_slice(bytes).map_err(|e| match e {
+        E::Len(_) => match bytes.first().map(|b| b >> 4) {
+            Some(6) => "truncated IPv6 header",
+            _ => "truncated IPv4 header",
+        },
+        E::Content(_) => "malformed IP header",
+    })?;
+    let pl = ip.payload();
+    let payload = pl.payload;
+    let captured = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    match &ip {
+        LaxIpSlice::Ipv4(v4) => {
+            let h = v4.header();
+            let hl = h.slice().len() + v4.extensions().auth.map_or(0, |a| a.slice().len());
+            let total = usize::from(h.total_len());
+            let declared = if total >= hl && total > 0 {
+                u32::try_from(total - hl).unwrap_or(u32::MAX)
+            } else {
+                captured
+            };
+            let off = h.fragments_offset().value();
+            Ok(Ip {
+                src: IpAddr::V4(h.source_addr()),
+                dst: IpAddr::V4(h.destination_addr()),
+                proto: pl.ip_number.0,
+                ttl: h.ttl(),
+                ip_len: h.total_len(),
+                fragment: h.more_fragments() || off > 0,
+                first: off == 0,
+                payload,
+                declared,
+            })
+        }
+        LaxIpSlice::Ipv6(v6) => {
+            let h = v6.header();
+            let exts = v6.extensions();
+            let ext_len = exts.slice().len();
+            let plen = usize::from(h.payload_length());
+            let declared = if plen >= ext_len && plen > 0 {
+                u32::try_from(plen - ext_len).unwrap_or(u32::MAX)
+            } else {
+                captured
+            };
+            let mut fragment = false;
+            let mut first = true;
+            for e in exts.clone() {
+                if let Ipv6ExtensionSlice::Fragment(f) = e {
+                    let off = f.fragment_offset().value();
+                    if f.more_fragments() || off > 0 {
+                        fragment = true;
+                        first = first && off == 0;
+                    }
+                }
+            }
+            Ok(Ip {
+                src: IpAddr::V6(h.source_addr()),
+                dst: IpAddr::V6(h.destination_addr()),
+                proto: pl.ip_number.0,
+                ttl: h.hop_limit(),
+                ip_len: 40u16.saturating_add(h.payload_length()),
+                fragment,
+                first,
+                payload,
+                declared,
+            })
+        }
+    }
+}
+
+fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {
+    let ip = parse_ip(ip_bytes(link, data)?)?;
+    let mut f = Fields {
+        src: ip.src,
+        dst: ip.dst,
+        proto: ip.proto,
+        sport: 0,
+        dport: 0,
+        tcp_flags: 0,
+        ip_len: ip.ip_len,
+        ttl: ip.ttl,
+        window: 0,
+        icmp_type: 0,
+        icmp_code: 0,
+        fragment: ip.fragment,
+        payload_len: ip.declared,
+        inner: None,
+    };
+    if !ip.first {
+        return Ok(f); // a later fragment: no transport header here
+    }
+    let t = ip.payload;
+    // A first fragment may legitimately carry less than a whole transport header (the
+    // "tiny fragment" trick): take what is there. An unfragmented packet must carry it whole.
+    let lenient = ip.fragment;
+    match ip.proto {
+        proto::TCP => {
+            if t.len() < 20 && !lenient {
+                return Err("truncated TCP header");
+            }
+            f.sport = be16(t, 0);
+            f.dport = be16(t, 2);
+            f.tcp_flags = t.get(13).copied().unwrap_or(0);
+            f.window = be16(t, 14);
+            let doff = t.get(12).map_or(20, |b| u32::from(b >> 4) * 4).max(20);
+            f.payload_len = ip.declared.saturating_sub(doff);
+        }
+        proto::UDP | proto::UDPLITE | proto::SCTP => {
+            let min = if ip.proto == proto::SCTP { 12 } else { 8 };
+            if t.len() < min && !lenient {
+                return Err(if ip.proto == proto::SCTP {
+                    "truncated SCTP header"
+                } else {
+                    "truncated UDP header"
+                });
+            }
+            f.sport = be16(t, 0);
+            f.dport = be16(t, 2);
+            f.payload_len = ip.declared.saturating_sub(min as u32);
+        }
+        proto::ICMP | proto::ICMPV6 => {
+            if t.len() < 8 && !lenient {
+                return Err("truncated ICMP header");
+            }
+            f.icmp_type = t.first().copied().unwrap_or(0);
+            f.icmp_code = t.get(1).copied().unwrap_or(0);
+            f.payload_len = ip.declared.saturating_sub(8);
+            let error = if ip.proto == proto::ICMP {
+                // destination unreachable, source quench, redirect, time exceeded, parameter problem
+                matches!(f.icmp_type, 3 | 4 | 5 | 11 | 12)
+            } else {
+                // destination unreachable, packet too big, time exceeded, parameter problem
+                matches!(f.icmp_type, 1..=4)
+            };
+            if error {
+                f.inner = t.get(8..).and_then(quoted);
+            }
+        }
+        _ => {}
+    }
+    Ok(f)
+}
+
+/// The packet quoted in an ICMP error: its IP header and the first 8 bytes after it.
+fn quoted(q: &[u8]) -> Option<Inner> {
+    let ip = parse_ip(q).ok()?;
+    let ports = ip.first
+        && matches!(
+            ip.proto,
+            proto::TCP | proto::UDP | proto::SCTP | proto::UDPLITE
+        )
+        && ip.payload.len() >= 4;
+    Some(Inner {
+        proto: ip.proto,
+        src: ip.src,
+        dst: ip.dst,
+        sport: if ports { be16(ip.payload, 0) } else { 0 },
+        dport: if ports { be16(ip.payload, 2) } else { 0 },
+    })
+}

@@ -1,0 +1,159 @@
+//! The decoded form of one captured frame.
+
+use std::net::IpAddr;
+
+/// TCP flag bits as they appear in [`PacketRepr::tcp_flags`] (byte 13 of the TCP header).
+pub mod tcp_flags {
+    /// No more data from sender.
+    pub const FIN: u8 = 0x01;
+    /// Synchronise sequence numbers.
+    pub const SYN: u8 = 0x02;
+    /// Reset the connection.
+    pub const RST: u8 = 0x04;
+    /// Push function.
+    pub const PSH: u8 = 0x08;
+    /// Acknowledgment field significant.
+    pub const ACK: u8 = 0x10;
+    /// Urgent pointer field significant.
+    pub const URG: u8 = 0x20;
+    /// ECN echo.
+    pub const ECE: u8 = 0x40;
+    /// Congestion window reduced.
+    pub const CWR: u8 = 0x80;
+}
+
+/// IP protocol numbers used by Nightjar.
+pub mod proto {
+    /// Internet Control Message Protocol (IPv4).
+    pub const ICMP: u8 = 1;
+    /// Transmission Control Protocol.
+    pub const TCP: u8 = 6;
+    /// User Datagram Protocol.
+    pub const UDP: u8 = 17;
+    /// ICMP for IPv6.
+    pub const ICMPV6: u8 = 58;
+    /// Stream Control Transmission Protocol (ports in the first 4 bytes, like TCP and UDP).
+    pub const SCTP: u8 = 132;
+    /// UDP-Lite (ports in the first 4 bytes).
+    pub const UDPLITE: u8 = 136;
+}
+
+/// One IP packet, reduced to the fields the detector uses.
+///
+/// Lengths come from the headers (`ip_len`, `payload_len`) and from the capture record
+/// (`wire_len`), never from how many bytes the capture kept, so a small snap length loses
+/// nothing here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PacketRepr {
+    /// 0-based position in the capture, counting every record, decoded or not.
+    pub index: u64,
+    /// Seconds since the Unix epoch. An `f64` near today's epoch resolves about 0.24 µs, so
+    /// nanosecond timestamps are rounded to that.
+    pub ts: f64,
+    /// Original length of the frame on the wire (the record's "orig len").
+    pub wire_len: u32,
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// IP protocol number of the transport (after IPv6 extension headers): 6 TCP, 17 UDP,
+    /// 1 ICMP, 58 ICMPv6, others as they are.
+    pub proto: u8,
+    /// Source port; 0 when the protocol has no ports or the fragment has no transport header.
+    pub sport: u16,
+    /// Destination port; 0 as for `sport`.
+    pub dport: u16,
+    /// TCP flags (see [`tcp_flags`]); 0 for other protocols.
+    pub tcp_flags: u8,
+    /// IPv4 total length, or 40 + payload length for IPv6.
+    pub ip_len: u16,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
+    /// TCP window (unscaled); 0 for other protocols.
+    pub window: u16,
+    /// ICMP / ICMPv6 type; 0 for other protocols.
+    pub icmp_type: u8,
+    /// ICMP / ICMPv6 code; 0 for other protocols.
+    pub icmp_code: u8,
+    /// The packet is an IP fragment (more-fragments set or offset > 0). Fragments are not
+    /// reassembled; only a first fragment carries ports.
+    pub fragment: bool,
+    /// Transport payload bytes according to the headers (IP payload less the TCP/UDP/ICMP
+    /// header; the whole IP payload for other protocols and non-first fragments).
+    pub payload_len: u32,
+    /// For ICMP errors (destination unreachable, time exceeded, ...): the quoted packet.
+    pub inner: Option<Inner>,
+}
+
+/// The packet quoted inside an ICMP or ICMPv6 error message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Inner {
+    /// Its IP protocol number.
+    pub proto: u8,
+    /// Its source (normally the host that received the ICMP error).
+    pub src: IpAddr,
+    /// Its destination.
+    pub dst: IpAddr,
+    /// Its source port, 0 if it has none or it was not quoted.
+    pub sport: u16,
+    /// Its destination port, 0 likewise.
+    pub dport: u16,
+}
+
+/// One capture record: a decoded IP packet or the reason it could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Record {
+    /// An IPv4 or IPv6 packet.
+    Packet(PacketRepr),
+    /// A frame that is not an IP packet (ARP, LLC, ...), or whose headers are truncated or
+    /// malformed, or whose link type is not supported.
+    Undecoded {
+        /// 0-based position in the capture.
+        index: u64,
+        /// Seconds since the Unix epoch.
+        ts: f64,
+        /// Original length on the wire.
+        wire_len: u32,
+        /// Why it was not decoded. One of: `"ARP"`, `"RARP"`, `"802.3/LLC frame (not IP)"`,
+        /// `"non-IP EtherType"`, `"non-IP loopback family"`, `"unsupported link type"`,
+        /// `"packet of an undeclared interface"` (pcapng), `"malformed IP header"`, or
+        /// `"truncated X"` for X in link header, Ethernet header, VLAN tag, Linux SLL header, Linux SLL2
+        /// header, loopback header, IPv4 header, IPv6 header, TCP header, UDP header, SCTP
+        /// header, ICMP header.
+        reason: &'static str,
+    },
+}
+
+impl Record {
+    /// 0-based position in the capture.
+    pub fn index(&self) -> u64 {
+        match self {
+            Record::Packet(p) => p.index,
+            Record::Undecoded { index, .. } => *index,
+        }
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn ts(&self) -> f64 {
+        match self {
+            Record::Packet(p) => p.ts,
+            Record::Undecoded { ts, .. } => *ts,
+        }
+    }
+
+    /// Original length on the wire.
+    pub fn wire_len(&self) -> u32 {
+        match self {
+            Record::Packet(p) => p.wire_len,
+            Record::Undecoded { wire_len, .. } => *wire_len,
+        }
+    }
+
+    /// The decoded packet, if this record is one.
+    pub fn packet(&self) -> Option<&PacketRepr> {
+        match self {
+            Record::Packet(p) => Some(p),
+            Record::Undecoded { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Truncated, corrupt, foreign and random input; byte orders and link-layer variants built from
+//! the real loopback capture.
+
+mod common;
+
+use std::io::Cursor;
+
+use common::*;
+use nightjar_packet::{decode, read_all, LinkType, PacketError, PacketRepr, PcapReader, Record};
+use proptest::prelude::*;
+
+fn lo_bytes() -> Vec<u8> {
+    std::fs::read(data("lo.pcap")).unwrap()
+}
+
+fn reference() -> Vec<Record> {
+    read_all(&data("lo.pcap")).unwrap().records
+}
+
+#[test]
+fn truncated_at_every_byte_offset_of_a_pcap() {
+    let bytes = lo_bytes();
+    let full = reference();
+    let (_, _, ends) = split_pcap(&bytes);
+    for cut in 0..=bytes.len() {
+        let prefix = bytes[..cut].to_vec();
+        match PcapReader::from_reader(Cursor::new(prefix)) {
+            Err(PacketError::NotACapture(msg)) => {
+                assert!(cut < 24, "cut {cut}: {msg}");
+                if cut == 0 {
+                    assert!(msg.contains("empty"), "{msg}");
+                }
+            }
+            Err(e) => panic!("cut {cut}: {e}"),
+            Ok(mut r) => {
+                assert!(cut >= 24, "cut {cut} accepted");
+                let recs: Vec<Record> = r.by_ref().map(|x| x.unwrap()).collect();
+                let whole = ends.iter().filter(|&&e| e <= cut).count();
+                assert_eq!(recs, full[..whole], "cut {cut}");
+                let boundary = cut == 24 || ends.contains(&cut);
+                assert_eq!(
+                    r.warnings().len(),
+                    usize::from(!boundary),
+                    "cut {cut}: {:?}",
+                    r.warnings()
+                );
+                if !boundary {
+                    let at = if whole == 0 { 24 } else { ends[whole - 1] };
+                    let w = &r.warnings()[0];
+                    assert!(
+                        w.contains(&format!("truncated at byte {at} after {whole} records")),
+                        "{w}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// pcapng block boundaries from the block-total-length fields (little-endian section).
+fn ng_blocks(bytes: &[u8]) -> Vec<(usize, u32)> {
+    let mut off = 0;
+    let mut out = Vec::new();
+    while off + 12 <= bytes.len() {
+        let ty = u32::from_le_bytes(bytes[off..off + 4].try_into().unwrap());
+        let len = u32::from_le_bytes(bytes[off + 4..off + 8].try_into().unwrap()) as usize;
+        off += len;
+        out.push((off, ty));
+    }
+    out
+}
+
+#[test]
+fn truncated_at_every_byte_offset_of_a_pcapng() {
+    let bytes = std::fs::read(data("lo.pcapng")).unwrap();
+    let full = reference();
+    let blocks = ng_blocks(&bytes);
+    assert_eq!(blocks.last().unwrap().0, bytes.len());
+    let shb_end = blocks[0].0;
+    for cut in 0..=bytes.len() {
+        match PcapReader::from_reader(Cursor::new(bytes[..cut].to_vec())) {
+            Err(PacketError::NotACapture(_)) => assert!(cut < shb_end, "cut {cut} refused"),
+            Err(e) => panic!("cut {cut}: {e}"),
+            Ok(mut r) => {
+                assert!(cut >= shb_end, "cut {cut} accepted");
+                let recs: Vec<Record> = r.by_ref().map(|x| x.unwrap()).collect();
+                let whole = blocks
+                    .iter()
+                    .filter(|&&(e, ty)| e <= cut && ty == 6)
+                    .count();
+                assert_eq!(recs, full[..whole], "cut {cut}");
+                let boundary = blocks.iter().any(|&(e, _)| e == cut);
+                assert_eq!(
+                    r.warnings().len(),
+                    usize::from(!boundary),
+                    "cut {cut}: {:?}",
+                    r.warnings()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_linux_cooked_capture_keeps_whole_records() {
+    let bytes = std::fs::read(data("any-sll2.pcap")).unwrap();
+    let full = read_all(&data("any-sll2.pcap")).unwrap().records;
+    for cut in (24..bytes.len()).step_by(7) {
+        let (recs, warnings, link) = read_bytes(bytes[..cut].to_vec());
+        assert_eq!(link, LinkType::LINUX_SLL2);
+        assert_eq!(recs, full[..recs.len()]);
+        assert!(warnings.len() <= 1);
+    }
+}
+
+#[test]
+fn empty_garbage_and_foreign_files_are_not_captures() {
+    let cases: [(&[u8], &str); 5] = [
+        (b"", "empty"),
+        (b"\xd4\xc3", "too short"),
+        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00", "unknown magic"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "unknown magic"),
+        (
+            b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00",
+            "truncated pcap file header",
+        ),
+    ];
+    for (bytes, want) in cases {
+        match PcapReader::from_reader(Cursor::new(bytes.to_vec())) {
+            Err(e @ PacketError::NotACapture(_)) => assert!(e.to_string().contains(want), "{e}"),
+            other => panic!("{bytes:?}: {other:?}"),
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("nightjar-packet-empty-{}", std::process::id()));
+    std::fs::write(&dir, b"").unwrap();
+    let e = read_all(&dir).unwrap_err();
+    std::fs::remove_file(&dir).unwrap();
+    assert!(e.to_string().contains("not a capture: empty"), "{e}");
+    assert!(matches!(
+        read_all(std::path::Path::new("/nonexistent/x.pcap")),
+        Err(PacketError::Open { .. })
+    ));
+}
+
+#[test]
+fn corrupt_record_length_mid_file_stops_with_what_came_before() {
+    let mut bytes = lo_bytes();
+    let (_, _, ends) = split_pcap(&bytes);
+    // record 5's caplen becomes absurd
+    let at = ends[4] + 8;
+    bytes[at..at + 4].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+    let mut r = PcapReader::from_reader(Cursor::new(bytes.clone())).unwrap();
+    let items: Vec<_> = r.by_ref().collect();
+    assert_eq!(items.len(), 6);
+    assert!(items[..5].iter().all(|x| x.is_ok()));
+    match &items[5] {
+        Err(PacketError::Corrupt {
+            offset, records, ..
+        }) => assert_eq!((*offset, *records), (ends[4] as u64, 5)),
+        other => panic!("{other:?}"),
+    }
+    // a caplen above the snap length but inside the buffer is caught too
+    let mut b2 = lo_bytes();
+    b2[at..at + 4].copy_from_slice(&300_000u32.to_le_bytes());
+    b2.resize(b2.len() + 300_000, 0);
+    let path = std::env::temp_dir().join(format!(
+        "nightjar-packet-corrupt-{}.pcap",
+        std::process::id()
+    ));
+    std::fs::write(&path, &b2).unwrap();
+    let cap = read_all(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(cap.records.len(), 5);
+    assert_eq!(cap.warnings.len(), 1);
+    assert!(
+        cap.warnings[0].contains("corrupt capture at byte"),
+        "{:?}",
+        cap.warnings
+    );
+}
+
+/// Byte-swap the file header and every record header: a big-endian capture of the same frames.
+fn to_big_endian(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let swap = |o: &mut Vec<u8>, at: usize, n: usize| o[at..at + n].reverse();
+    swap(&mut out, 0, 4);
+    swap(&mut out, 4, 2);
+    swap(&mut out, 6, 2);
+    for f in [8, 12, 16, 20] {
+        swap(&mut out, f, 4);
+    }
+    let (_, recs, _) = split_pcap(bytes);
+    let mut off = 24;
+    for r in recs {
+        for f in 0..4 {
+            swap(&mut out, off + 4 * f, 4);
+        }
+        off += 16 + r.data.len();
+    }
+    out
+}
+
+#[test]
+fn big_endian_pcap_reads_like_little_endian() {
+    let be = to_big_endian(&lo_bytes());
+    assert_eq!(&be[..4], &[0xa1, 0xb2, 0xc3, 0xd4]);
+    let (recs, warnings, link) = read_bytes(be);
+    assert_eq!(link, LinkType::ETHERNET);
+    assert!(warnings.is_empty());
+    assert_eq!(recs, reference());
+}
+
+/// Rewrite lo.pcap's frames under another link type; records must match except `wire_len`.
+fn relinked(link: LinkType, f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<Record> {
+    let (_, mut recs, _) = split_pcap(&lo_bytes());
+    for r in &mut recs {
+        let d = f(&r.data);
+        r.orig = (r.orig as usize + d.len() - r.data.len()) as u32;
+        r.data = d;
+    }
+    let (out, warnings, got_link) = read_bytes(write_pcap(link, &recs));
+    assert_eq!(got_link, link);
+    assert!(warnings.is_empty());
+    out
+}
+
+fn same_but_wire_len(a: &[Record], b: &[Record], delta: i64) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        let (Record::Packet(x), Record::Packet(y)) = (x, y) else {
+            panic!("{x:?} {y:?}")
+        };
+        assert_eq!(i64::from(x.wire_len), i64::from(y.wire_len) + delta);
+        let mut x2 = *x;
+        x2.wire_len = y.wire_len;
+        assert_eq!(&x2, y);
+    }
+}
+
+#[test]
+fn vlan_tags_single_and_double() {
+    let base = reference();
+    let one = relinked(LinkType::ETHERNET, |d| {
+        [&d[..12], &[0x81, 0x00, 0x00, 0x64], &d[12..]].concat()
+    });
+    same_but_wire_len(&one, &base, 4);
+    let two = relinked(LinkType::ETHERNET, |d| {
+        [
+            &d[..12],
+            &[0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64],
+            &d[12..],
+        ]
+        .concat()
+    });
+    same_but_wire_len(&two, &base, 8);
+    // a tag cut short
+    let cut = relinked(LinkType::ETHERNET, |d| [&d[..12], &[0x81, 0x00]].concat());
+    assert!(cut.iter().all(|r| matches!(
+        r,
+        Record::Undecoded {
+            reason: "truncated VLAN tag",
+            ..
+        }
+    )));
+}
+
+#[test]
+fn raw_ip_null_and_loop_link_types() {
+    let base = reference();
+    for link in [
+        LinkType::RAW,
+        LinkType::IPV4,
+        LinkType::RAW_12,
+        LinkType::RAW_14,
+    ] {
+        same_but_wire_len(&relinked(link, |d| d[14..].to_vec()), &base, -14);
+    }
+    let null_le = relinked(LinkType::NULL, |d| {
+        [&2u32.to_le_bytes()[..], &d[14..]].concat()
+    });
+    same_but_wire_len(&null_le, &base, -10);
+    let null_be = relinked(LinkType::NULL, |d| {
+        [&2u32.to_be_bytes()[..], &d[14..]].concat()
+    });
+    same_but_wire_len(&null_be, &base, -10);
+    let lp = relinked(LinkType::LOOP, |d| {
+        [&2u32.to_be_bytes()[..], &d[14..]].concat()
+    });
+    same_but_wire_len(&lp, &base, -10);
+    let unknown = relinked(LinkType(147), |d| d.to_vec());
+    assert!(unknown.iter().all(|r| matches!(
+        r,
+        Record::Undecoded {
+            reason: "unsupported link type",
+            ..
+        }
+    )));
+}
+
+#[test]
+fn headers_cut_by_the_snap_length() {
+    // keep only part of each frame, as a tiny snaplen would
+    let (_, recs, _) = split_pcap(&lo_bytes());
+    let cut = |n: usize| {
+        let r2: Vec<Raw> = recs
+            .iter()
+            .map(|r| Raw {
+                data: r.data[..n.min(r.data.len())].to_vec(),
+                ..r.clone()
+            })
+            .collect();
+        read_bytes(write_pcap(LinkType::ETHERNET, &r2)).0
+    };
+    assert!(cut(10).iter().all(|r| matches!(
+        r,
+        Record::Undecoded {
+            reason: "truncated Ethernet header",
+            ..
+        }
+    )));
+    assert!(cut(30).iter().all(|r| matches!(
+        r,
+        Record::Undecoded {
+            reason: "truncated IPv4 header",
+            ..
+        }
+    )));
+    let c40 = cut(42); // IP whole, transport cut: TCP needs 20 bytes, UDP and ICMP 8
+    assert!(matches!(
+        c40[2],
+        Record::Undecoded {
+            reason: "truncated TCP header",
+            ..
+        }
+    ));
+    assert!(matches!(c40[0], Record::Packet(_)));
+    assert!(matches!(c40[13], Record::Packet(_)));
+    // with every header whole, records are identical to the full capture (lengths come from headers)
+    assert_eq!(cut(66), reference());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        if let Ok(r) = PcapReader::from_reader(Cursor::new(bytes)) {
+            for item in r.take(10_000) { let _ = item; }
+        }
+    }
+
+    #[test]
+    fn random_records_after_a_valid_header_never_panic(link in prop::sample::select(vec![0u32, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999]),
+                                                       body in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        let mut bytes = write_pcap(LinkType(link), &[]);
+        bytes.extend_from_slice(&body);
+        let r = PcapReader::from_reader(Cursor::new(bytes)).unwrap();
+        for item in r.take(10_000) { let _ = item; }
+    }
+
+    #[test]
+    fn mutated_real_capture_never_panics(flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..20)) {
+        let mut bytes = lo_bytes();
+        for (i, v) in flips { let n = bytes.len(); bytes[i.index(n)] = v; }
+        if let Ok(r) = PcapReader::from_reader(Cursor::new(bytes)) {
+            for item in r.take(10_000) { let _ = item; }
+        }
+        let mut ng = std::fs::read(data("lo.pcapng")).unwrap();
+        ng[40] ^= 0xff;
+        if let Ok(r) = PcapReader::from_reader(Cursor::new(ng)) {
+            for item in r.take(10_000) { let _ = item; }
+        }
+    }
+
+    #[test]
+    fn decode_never_panics(link in 0u32..300, data in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let r = decode(LinkType(link), &data, 7, 1.5, 60);
+        prop_assert_eq!(r.index(), 7);
+    }
+
+    #[test]
+    fn decode_of_mutated_frames_never_panics(which in 0usize..15, at in 0usize..100, v in any::<u8>()) {
+        let (_, recs, _) = split_pcap(&lo_bytes());
+        let mut d = recs[which].data.clone();
+        let n = d.len();
+        d[at % n] = v;
+        for link in [1u32, 101, 113, 276] {
+            let _ = decode(LinkType(link), &d, 0, 0.0, n as u32);
+        }
+    }
+}
+
+#[test]
+fn pcapng_with_two_sections_reads_both() {
+    let one = std::fs::read(data("lo.pcapng")).unwrap();
+    let (recs, warnings, link) = read_bytes([one.clone(), one].concat());
+    assert_eq!(link, LinkType::ETHERNET);
+    assert!(warnings.is_empty());
+    let base = reference();
+    assert_eq!(recs.len(), 30);
+    for (i, r) in recs.iter().enumerate() {
+        let (Record::Packet(x), Record::Packet(y)) = (r, &base[i % 15]) else {
+            panic!()
+        };
+        assert_eq!(x.index, i as u64);
+        assert_eq!(
+            Record::Packet(PacketRepr {
+                index: y.index,
+                ..*x
+            }),
+            Record::Packet(*y)
+        );
+    }
+}
+
+/// A stream that fails after `ok` bytes, like a disk error or a broken pipe.
+struct Failing {
+    data: Vec<u8>,
+    pos: usize,
+    ok: usize,
+}
+
+impl std::io::Read for Failing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.ok {
+            return Err(std::io::Error::other("device on fire"));
+        }
+        let n = buf.len().min(self.ok - self.pos).min(100);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn read_errors_are_reported_with_their_cause() {
+    let bytes = lo_bytes();
+    // fails before the header is complete
+    let e = PcapReader::from_reader(Failing {
+        data: bytes.clone(),
+        pos: 0,
+        ok: 10,
+    })
+    .unwrap_err();
+    assert!(
+        matches!(e, PacketError::Read { .. }) && e.to_string().contains("device on fire"),
+        "{e}"
+    );
+    // fails mid-stream: records before it, then the error, then the end
+    let mut r = PcapReader::from_reader(Failing {
+        data: bytes.clone(),
+        pos: 0,
+        ok: 700,
+    })
+    .unwrap();
+    let items: Vec<_> = r.by_ref().collect();
+    let (ok, err): (Vec<_>, Vec<_>) = items.into_iter().partition(|x| x.is_ok());
+    assert!(!ok.is_empty() && ok.len() < 15);
+    assert_eq!(err.len(), 1);
+    let e = err.into_iter().next().unwrap().unwrap_err();
+    assert!(e.to_string().contains("device on fire"), "{e}");
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Make the committed dataset: separate lab runs (different seeds, so different attack orders,
+# tool options, timings and client behaviour) for training, validation and test, plus a run
+# with normal traffic only. Run as root. Takes about 15 minutes.
+#
+#   lab/make-dataset.sh [--out DIR]      (default: data/captures)
+set -euo pipefail
+main() {
+    HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+    OUT="$HERE/../data/captures"
+    [ "${1:-}" = "--out" ] && OUT="$2"
+    mkdir -p "$OUT"
+    # train: every attack type once, some scans again with other options, every flood twice (one
+    # of the two from spoofed sources)
+    "$HERE/run.sh" --name train --seed 11 --duration 240 --out "$OUT" \
+        --attacks all,scan-syn,scan-connect,scan-udp,scan-xmas,flood-syn,flood-udp,flood-icmp,flood-xmas
+    # validation and test: every attack type once each, other seeds
+    "$HERE/run.sh" --name val --seed 22 --duration 120 --out "$OUT" --attacks all
+    "$HERE/run.sh" --name test --seed 33 --duration 120 --out "$OUT" --attacks all
+    # normal traffic only (no attackers listed): the detector must stay quiet on it
+    "$HERE/run.sh" --name normal-only --seed 44 --duration 90 --out "$OUT" --attacks none
+    ls -l "$OUT"
+}
+
+main "$@"

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Seeded attack plan for one lab run: which attacks, in which order, with which tool options.
+
+Prints one JSON object per line:
+  {"label", "attacker", "spoofed": [ips], "cmds": [[argv], ...] (run concurrently),
+   "timeout": seconds, "gap": seconds of quiet before it, "gap_normal": actions by the
+   attacker host in that gap (normal traffic, labelled normal)}
+Labels are DESIGN §12's names. Addresses stay inside 198.18.0.0/15.
+"""
+import argparse
+import json
+import random
+
+SCANS = {
+    "scan-syn": "-sS", "scan-connect": "-sT", "scan-fin": "-sF", "scan-null": "-sN",
+    "scan-xmas": "-sX", "scan-ack": "-sA", "scan-udp": "-sU", "scan-maimon": "-sM",
+    "scan-window": "-sW",
+}
+FLOODS = ["flood-syn", "flood-udp", "flood-icmp", "flood-xmas"]
+ALL = list(SCANS) + FLOODS
+VICTIM = "198.18.0.10"
+
+
+def nmap_cmd(r, label, small):
+    flag = SCANS[label]
+    args = ["nmap", "-n", flag]
+    udp = label == "scan-udp"
+    # timing: fast templates with many ports, polite/slow ones with few
+    t = r.choices(["T3", "T4", "T5", "T2", "delay"], [25, 35, 15, 10, 15])[0]
+    if small:
+        t = r.choice(["T4", "T5"])
+    if t in ("T2", "delay"):
+        ports = r.choice(["-p 20-45", "-p 1-30", "-p 21,22,23,25,53,80,110,143,443,445,3306,8080",
+                          "--top-ports 25"])
+        if udp:
+            ports = r.choice(["-p 53,67,69,123,137,161", "--top-ports 10"])
+        if t == "T2":
+            args += ["-T2"]
+        else:
+            args += ["-T3", "--scan-delay", f"{r.choice([150, 250, 400, 700])}ms"]
+    else:
+        args += [f"-{t}"]
+        if small:
+            ports = "-p 1-100"
+        elif udp:
+            ports = r.choice(["--top-ports 30", "-p 1-40", "-p 53,67,68,69,123,137,138,161,162,500,514,520,1900,5353"])
+            if r.random() < 0.5:
+                args += ["--min-rate", str(r.choice([50, 100, 300]))]
+        else:
+            ports = r.choice(["-p 1-1024", "--top-ports 200", "-F", "-p 1-300", "-p 1-500",
+                              "-p 1-100,443,3306,5432,8000-8100", "--top-ports 500"])
+    args += ports.split()
+    if r.random() < 0.6:
+        args += ["-Pn"]  # otherwise nmap ARP-pings first, as it does on a LAN
+    if r.random() < 0.4:
+        args += ["--max-retries", str(r.choice([0, 1, 2]))]
+    args += [VICTIM]
+    limit = 120 if (t in ("T2", "delay") or udp) else 60
+    return [args], limit
+
+
+def hping_cmds(r, label, small, spoofed, first):
+    count = 300 if small else r.choice([800, 1200, 1600])
+    interval = r.choice(["u100", "u200", "u400", "u1000"])
+    if label == "flood-syn":
+        opts = ["-S", "-p", r.choice(["80", "80", "22", "++1", "443"]), "-w", str(r.choice([64, 512, 1024, 65535]))]
+        if r.random() < 0.3:
+            opts += ["-d", str(r.choice([16, 120]))]
+    elif label == "flood-udp":
+        opts = ["--udp", "-p", r.choice(["53", "123", "5000", "++2000", "7"]), "-d", str(r.choice([32, 64, 256, 512]))]
+    elif label == "flood-icmp":
+        opts = ["--icmp", "-d", str(r.choice([56, 120, 500, 1000]))]
+    else:  # flood-xmas: FIN+PSH+URG ("Xmas tree"); a repeated one may light every flag
+        opts = ["-F", "-P", "-U", "-p", r.choice(["80", "++1", "22"])]
+        if not first and r.random() < 0.5:
+            opts = ["-F", "-S", "-R", "-P", "-A", "-U", "-X", "-Y", "-p", r.choice(["80", "++1"])]
+    if not spoofed:
+        return [["hping3", "-q", *opts, "-i", interval, "-c", str(count), VICTIM]]
+    per = max(1, count // len(spoofed))
+    return [["hping3", "-q", *opts, "-a", ip, "-i", interval, "-c", str(per), VICTIM] for ip in spoofed]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--attacks", default="all", help="comma list of labels, 'all', or 'none'")
+    ap.add_argument("--attackers", type=int, default=2)
+    ap.add_argument("--small", action="store_true", help="short scans and floods (smoke test)")
+    ap.add_argument("--gap", type=float, nargs=2, default=[4.0, 12.0])
+    a = ap.parse_args()
+    r = random.Random(a.seed * 7919 + 13)
+    if a.attacks == "none":
+        return
+    labels = []
+    for item in a.attacks.split(","):
+        item = item.strip()
+        if item == "all":
+            labels += ALL
+        elif item in SCANS or item in FLOODS:
+            labels.append(item)
+        else:
+            raise SystemExit(f"unknown attack label {item!r}; known: {', '.join(ALL)}")
+    if not a.small:
+        r.shuffle(labels)
+    attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+    used = set()
+    # Spoofing alternates between the occurrences of each flood label, starting at random:
+    # a label listed twice gets one spoofed and one direct flood.
+    coin = {f: r.random() < 0.5 for f in FLOODS}
+    seen = {f: 0 for f in FLOODS}
+    for n, label in enumerate(labels):
+        attacker = r.choice(attackers)
+        spoofed = []
+        if label in FLOODS:
+            spoof = coin[label] != (seen[label] % 2 == 1)
+            seen[label] += 1
+            if (not a.small) and spoof:
+                # spoofed sources inside 198.19.0.0/16 only; fresh ones for every episode
+                k = r.choice([4, 8, 16])
+                while len(spoofed) < k:
+                    ip = f"198.19.{r.randint(1, 254)}.{r.randint(1, 254)}"
+                    if ip not in used:
+                        used.add(ip)
+                        spoofed.append(ip)
+            cmds = hping_cmds(r, label, a.small, spoofed, seen[label] == 1)
+            limit = 30
+        else:
+            cmds, limit = nmap_cmd(r, label, a.small)
+        gap = 2.0 if a.small else r.uniform(*a.gap)
+        gap_normal = 0 if a.small or r.random() < 0.4 else r.randint(1, 3)
+        print(json.dumps({"label": label, "attacker": attacker, "spoofed": spoofed, "cmds": cmds,
+                          "timeout": limit, "gap": round(gap, 2), "gap_normal": gap_normal}))
+
+
+if __name__ == "__main__":
+    main()
