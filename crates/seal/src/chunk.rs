@@ -13,7 +13,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::SealError;
 use crate::header::Header;
-use crate::key::{bcrypt32, Key};
+use crate::key::{bcrypt32, two_factor_ikm, Key};
 use crate::{HEADER_LEN, TAG_LEN};
 
 /// The HKDF info prefix of chunk keys; the chunk index (u64 BE) follows.
@@ -53,6 +53,10 @@ impl ChunkCrypter {
                 Hkdf::<Sha256>::new(Some(salt), &ikm[..])
             }
             Key::Master(m) => Hkdf::<Sha256>::new(Some(salt), m.as_bytes()),
+            Key::TwoFactor { master, pass, .. } => {
+                let ikm = two_factor_ikm(master, pass.expose(), salt, header.rounds)?;
+                Hkdf::<Sha256>::new(Some(salt), &ikm[..])
+            }
         };
         Ok(ChunkCrypter {
             prk,

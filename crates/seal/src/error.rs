@@ -30,7 +30,7 @@ pub enum SealError {
     #[error("unsupported input: envelope format version {0} is not supported (this build reads version 1)")]
     UnsupportedVersion(u8),
     /// The envelope names a key-derivation function this build does not know.
-    #[error("unsupported input: unknown key-derivation id {0} in the envelope header (known: 1 raw key, 2 passphrase, 3 derived master key)")]
+    #[error("unsupported input: unknown key-derivation id {0} in the envelope header (known: 1 raw key, 2 passphrase, 3 derived master key, 4 two factors)")]
     UnsupportedKdf(u8),
     /// The header is structurally invalid (truncated, impossible parameters).
     #[error("malformed input: bad envelope header: {0}")]

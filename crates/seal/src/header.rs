@@ -12,15 +12,16 @@ use crate::{
 ///
 /// [`parse_header`] only returns headers whose every field is acceptable:
 /// the version is [`VERSION`], the rounds suit the KDF (0 for raw and master
-/// keys, 1..=[`MAX_KDF_ROUNDS`] for passphrases) and the chunk size is a
-/// multiple of 8 in 64..=[`MAX_CHUNK_SIZE`].
+/// keys, 1..=[`MAX_KDF_ROUNDS`] for passphrases and two-factor keys) and the
+/// chunk size is a multiple of 8 in 64..=[`MAX_CHUNK_SIZE`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
     /// Format version, always [`VERSION`] for a parsed header.
     pub version: u8,
     /// The kind of key needed to open the envelope.
     pub kdf: KdfKind,
-    /// bcrypt-pbkdf rounds for [`KdfKind::Passphrase`]; 0 otherwise.
+    /// bcrypt-pbkdf rounds for [`KdfKind::Passphrase`] and
+    /// [`KdfKind::TwoFactor`]; 0 otherwise.
     pub rounds: u32,
     /// Plaintext bytes per chunk (every chunk but the last is exactly this long).
     pub chunk_size: u32,
@@ -54,7 +55,7 @@ impl Header {
                     ));
                 }
             }
-            KdfKind::Passphrase => {
+            KdfKind::Passphrase | KdfKind::TwoFactor => {
                 if self.rounds > MAX_KDF_ROUNDS {
                     return Err(SealError::BadHeader(
                         "the bcrypt-pbkdf rounds exceed the limit of 4096 (refused without running the kdf)",

@@ -26,8 +26,11 @@ pub enum KdfKind {
     /// KDF id 2: a passphrase stretched with bcrypt-pbkdf.
     Passphrase,
     /// KDF id 3: a 32-byte master key derived outside the envelope (from an
-    /// iris, from two factors, by the stego layer).
+    /// iris, by the stego layer).
     Master,
+    /// KDF id 4: two factors, a 32-byte master key (from an iris) and a
+    /// passphrase stretched with bcrypt-pbkdf, combined by HKDF.
+    TwoFactor,
 }
 
 impl KdfKind {
@@ -37,6 +40,7 @@ impl KdfKind {
             KdfKind::RawKey => 1,
             KdfKind::Passphrase => 2,
             KdfKind::Master => 3,
+            KdfKind::TwoFactor => 4,
         }
     }
 
@@ -46,6 +50,7 @@ impl KdfKind {
             1 => Some(KdfKind::RawKey),
             2 => Some(KdfKind::Passphrase),
             3 => Some(KdfKind::Master),
+            4 => Some(KdfKind::TwoFactor),
             _ => None,
         }
     }
@@ -57,7 +62,16 @@ impl fmt::Display for KdfKind {
             KdfKind::RawKey => "raw key",
             KdfKind::Passphrase => "passphrase (bcrypt-pbkdf)",
             KdfKind::Master => "derived master key",
+            KdfKind::TwoFactor => "two-factor key (master key + passphrase)",
         })
+    }
+}
+
+impl KdfKind {
+    /// Whether this kind stretches a passphrase with bcrypt-pbkdf (and so
+    /// has a rounds field of 1..=[`MAX_KDF_ROUNDS`] in the header).
+    pub const fn uses_passphrase(self) -> bool {
+        matches!(self, KdfKind::Passphrase | KdfKind::TwoFactor)
     }
 }
 
@@ -137,10 +151,11 @@ impl fmt::Debug for SecretBytes {
 
 /// A key that can seal and open envelopes.
 ///
-/// Build it with [`Key::raw`], [`Key::passphrase`] or [`Key::master`]; the
-/// `Raw` and `Passphrase` variants cannot be constructed directly (they are
-/// `#[non_exhaustive]` and hold opaque [`SecretBytes`]), so every `Key`
-/// satisfies the checks of its constructor. `Debug` never prints key bytes.
+/// Build it with [`Key::raw`], [`Key::passphrase`], [`Key::master`] or
+/// [`Key::two_factor`]; the `Raw`, `Passphrase` and `TwoFactor` variants
+/// cannot be constructed directly (they are `#[non_exhaustive]` and hold
+/// opaque [`SecretBytes`]), so every `Key` satisfies the checks of its
+/// constructor. `Debug` never prints key bytes.
 #[derive(Clone)]
 pub enum Key {
     /// Raw key bytes (KDF id 1), 16..=1024 bytes.
@@ -157,6 +172,18 @@ pub enum Key {
     },
     /// A derived 32-byte master key (KDF id 3).
     Master(MasterKey),
+    /// Two factors (KDF id 4): a 32-byte master key (from an iris) and a
+    /// passphrase; both are needed.
+    #[non_exhaustive]
+    TwoFactor {
+        /// The master key (first factor).
+        master: MasterKey,
+        /// The passphrase (second factor, non-empty).
+        pass: SecretBytes,
+        /// bcrypt-pbkdf rounds used when sealing, 1..=[`MAX_KDF_ROUNDS`].
+        /// When opening, the rounds stored in the envelope header are used.
+        rounds: u32,
+    },
 }
 
 impl Key {
@@ -193,19 +220,37 @@ impl Key {
         Key::Master(m)
     }
 
+    /// Two factors: a master key (for example regenerated from an iris) and a
+    /// passphrase stretched with bcrypt-pbkdf using `rounds` when sealing
+    /// (1..=[`MAX_KDF_ROUNDS`]). The two are combined by HKDF: the input
+    /// keying material is `master || bcrypt_pbkdf(passphrase, salt, rounds, 32)`,
+    /// so an envelope opens only with both.
+    pub fn two_factor(master: MasterKey, pass: &[u8], rounds: u32) -> Result<Key, SealError> {
+        if pass.is_empty() {
+            return Err(SealError::InvalidKey("the passphrase is empty"));
+        }
+        check_rounds(rounds).map_err(SealError::InvalidOptions)?;
+        Ok(Key::TwoFactor {
+            master,
+            pass: SecretBytes::new(pass),
+            rounds,
+        })
+    }
+
     /// The kind of this key, as named in envelope headers.
     pub fn kind(&self) -> KdfKind {
         match self {
             Key::Raw(_) => KdfKind::RawKey,
             Key::Passphrase { .. } => KdfKind::Passphrase,
             Key::Master(_) => KdfKind::Master,
+            Key::TwoFactor { .. } => KdfKind::TwoFactor,
         }
     }
 
     /// The rounds field this key writes into a header it seals.
     pub(crate) fn header_rounds(&self) -> u32 {
         match self {
-            Key::Passphrase { rounds, .. } => *rounds,
+            Key::Passphrase { rounds, .. } | Key::TwoFactor { rounds, .. } => *rounds,
             Key::Raw(_) | Key::Master(_) => 0,
         }
     }
@@ -217,7 +262,9 @@ impl Key {
     /// * raw key: `HKDF-SHA256-Extract(salt, raw bytes)`;
     /// * passphrase: `bcrypt_pbkdf(passphrase, salt, rounds, 32)`, with this
     ///   key's rounds;
-    /// * master key: `HKDF-SHA256-Extract(salt, master)`.
+    /// * master key: `HKDF-SHA256-Extract(salt, master)`;
+    /// * two factors: `HKDF-SHA256-Extract(salt, master || bcrypt_pbkdf(passphrase,
+    ///   salt, rounds, 32))`, with this key's rounds.
     pub fn stretch(&self, salt: &[u8; SALT_LEN]) -> MasterKey {
         match self {
             Key::Raw(bytes) => hkdf_extract(salt, bytes.expose()),
@@ -228,8 +275,33 @@ impl Key {
                 MasterKey::from_bytes(*out)
             }
             Key::Master(m) => hkdf_extract(salt, m.as_bytes()),
+            Key::TwoFactor {
+                master,
+                pass,
+                rounds,
+            } => {
+                let ikm = two_factor_ikm(master, pass.expose(), salt, *rounds).expect(
+                    "invariant: Key::two_factor guarantees a non-empty passphrase and 1..=MAX_KDF_ROUNDS rounds",
+                );
+                hkdf_extract(salt, &ikm[..])
+            }
         }
     }
+}
+
+/// The two-factor input keying material:
+/// `master (32 bytes) || bcrypt_pbkdf(pass, salt, rounds, 32)`.
+pub(crate) fn two_factor_ikm(
+    master: &MasterKey,
+    pass: &[u8],
+    salt: &[u8],
+    rounds: u32,
+) -> Result<Zeroizing<[u8; 2 * MASTER_KEY_LEN]>, SealError> {
+    let stretched = bcrypt32(pass, salt, rounds)?;
+    let mut ikm = Zeroizing::new([0u8; 2 * MASTER_KEY_LEN]);
+    ikm[..MASTER_KEY_LEN].copy_from_slice(master.as_bytes());
+    ikm[MASTER_KEY_LEN..].copy_from_slice(&stretched[..]);
+    Ok(ikm)
 }
 
 impl fmt::Debug for Key {
@@ -242,6 +314,12 @@ impl fmt::Debug for Key {
                 .field("rounds", rounds)
                 .finish(),
             Key::Master(m) => write!(f, "Key::Master({m:?})"),
+            Key::TwoFactor { master, rounds, .. } => f
+                .debug_struct("Key::TwoFactor")
+                .field("master", master)
+                .field("pass", &format_args!("<redacted>"))
+                .field("rounds", rounds)
+                .finish(),
         }
     }
 }
@@ -302,10 +380,16 @@ mod tests {
 
     #[test]
     fn kdf_ids_round_trip_and_unknown_ids_are_none() {
-        for kind in [KdfKind::RawKey, KdfKind::Passphrase, KdfKind::Master] {
+        for kind in [
+            KdfKind::RawKey,
+            KdfKind::Passphrase,
+            KdfKind::Master,
+            KdfKind::TwoFactor,
+        ] {
             assert_eq!(KdfKind::from_id(kind.id()), Some(kind));
         }
-        for id in [0u8, 4, 255] {
+        assert_eq!(KdfKind::TwoFactor.id(), 4);
+        for id in [0u8, 5, 255] {
             assert_eq!(KdfKind::from_id(id), None);
         }
     }

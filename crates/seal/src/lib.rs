@@ -49,8 +49,8 @@
 //! |---:|---:|---|---|
 //! | 0 | 4 | magic | `4E 4A 53 45` (`b"NJSE"`, [`MAGIC`]) |
 //! | 4 | 1 | version | `01` ([`VERSION`]) |
-//! | 5 | 1 | KDF id | `01` raw key, `02` passphrase (bcrypt-pbkdf), `03` derived master key ([`KdfKind`]) |
-//! | 6 | 4 | KDF rounds (u32) | `0` for ids 1 and 3; bcrypt-pbkdf rounds `1..=4096` ([`MAX_KDF_ROUNDS`]) for id 2, default 16 |
+//! | 5 | 1 | KDF id | `01` raw key, `02` passphrase (bcrypt-pbkdf), `03` derived master key, `04` two factors: master key + passphrase ([`KdfKind`]) |
+//! | 6 | 4 | KDF rounds (u32) | `0` for ids 1 and 3; bcrypt-pbkdf rounds `1..=4096` ([`MAX_KDF_ROUNDS`]) for ids 2 and 4, default 16 |
 //! | 10 | 4 | chunk size C (u32) | plaintext bytes per chunk: a multiple of 8 in `64..=8_388_608` (8 MiB = 2^20 Blowfish blocks); default 1 MiB |
 //! | 14 | 16 | salt | random ([`random_salt`], from the OS via `getrandom`) |
 //!
@@ -69,7 +69,11 @@
 //!
 //! * id 1: the raw key bytes (16..=1024 bytes, [`Key::raw`]);
 //! * id 2: `bcrypt_pbkdf(passphrase, salt, rounds, 32)` ([`Key::passphrase`]);
-//! * id 3: the 32-byte master key ([`Key::master`]).
+//! * id 3: the 32-byte master key ([`Key::master`]);
+//! * id 4: `master || bcrypt_pbkdf(passphrase, salt, rounds, 32)`, 64 bytes
+//!   ([`Key::two_factor`]): two factors (for example an iris-regenerated
+//!   master key and a passphrase) combined by HKDF, so that neither alone
+//!   opens the envelope.
 //!
 //! Then `PRK = HKDF-SHA256-Extract(salt = envelope salt, IKM)`, and for chunk
 //! *i*: `OKM_i = HKDF-SHA256-Expand(PRK, info = "nightjar-seal-v1 chunk" ||
@@ -97,8 +101,10 @@
 //! [`Key::stretch`] turns a key and an outside salt into a [`MasterKey`]
 //! (the stego layer keeps its salt in the image), and
 //! [`MasterKey::subkey`] derives independent per-purpose keys by HKDF
-//! label; two factors (iris and passphrase) are combined by the caller into
-//! one master key by HKDF.
+//! label. Two factors (an iris-regenerated master key and a passphrase) are
+//! one [`Key::two_factor`]: its envelopes carry KDF id 4, and its
+//! [`Key::stretch`] is `HKDF-Extract(salt, master || bcrypt_pbkdf(passphrase,
+//! salt, rounds, 32))`.
 //!
 //! ## Secret hygiene
 //!

@@ -568,3 +568,133 @@ fn changing_the_chunk_size_in_the_header_is_rejected() {
         );
     }
 }
+
+// ---- two factors (KDF id 4): a master key and a passphrase ----
+
+fn two_factor(master: u8, pass: &[u8], rounds: u32) -> Key {
+    Key::two_factor(MasterKey::from_bytes([master; 32]), pass, rounds).unwrap()
+}
+
+#[test]
+fn format_v1_two_factor_key_matches_the_reference_composition() {
+    let m = [0x5Au8; 32];
+    let key = Key::two_factor(MasterKey::from_bytes(m), b"second factor", 2).unwrap();
+    let mut ikm = m.to_vec();
+    let mut stretched = [0u8; 32];
+    bcrypt_pbkdf::bcrypt_pbkdf(b"second factor", &SALT, 2, &mut stretched).unwrap();
+    ikm.extend_from_slice(&stretched);
+    let pt = pattern(150);
+    let ours = seal_with(&key, SALT, opts(64), &pt).unwrap();
+    assert_eq!(ours, reference_seal(&ikm, 4, 2, 64, &pt));
+    let h = parse_header(&ours).unwrap();
+    assert_eq!((h.kdf, h.rounds), (KdfKind::TwoFactor, 2));
+    assert_eq!(KdfKind::TwoFactor.id(), 4);
+    assert_eq!(
+        KdfKind::TwoFactor.to_string(),
+        "two-factor key (master key + passphrase)"
+    );
+}
+
+#[test]
+fn two_factor_round_trips_and_reads_rounds_from_the_header() {
+    let key = two_factor(7, b"pw", 3);
+    for len in [0usize, 1, 63, 64, 65, 300] {
+        let pt = pattern(len);
+        let env = seal_with(&key, SALT, opts(64), &pt).unwrap();
+        assert_eq!(open(&key, &env).unwrap(), pt, "len {len}");
+        // The rounds of the opening key only matter for sealing.
+        assert_eq!(open(&two_factor(7, b"pw", 1), &env).unwrap(), pt);
+    }
+}
+
+#[test]
+fn two_factor_needs_both_factors() {
+    let env = seal(&two_factor(1, b"right horse", 2), b"secret").unwrap();
+    for wrong in [
+        two_factor(2, b"right horse", 2), // wrong iris key, right passphrase
+        two_factor(1, b"wrong horse", 2), // right iris key, wrong passphrase
+        two_factor(2, b"wrong horse", 2),
+    ] {
+        let err = open(&wrong, &env).unwrap_err();
+        assert!(matches!(err, SealError::AuthenticationFailed), "{err}");
+        assert_eq!(err.to_string(), AUTH_MESSAGE);
+    }
+    // One factor alone is the wrong kind of key, reported as such before any KDF work.
+    for alone in [
+        Key::master(MasterKey::from_bytes([1; 32])),
+        Key::passphrase(b"right horse", 2).unwrap(),
+    ] {
+        let err = open(&alone, &env).unwrap_err();
+        match &err {
+            SealError::KeyKindMismatch { envelope, .. } => {
+                assert_eq!(*envelope, KdfKind::TwoFactor)
+            }
+            other => panic!("expected KeyKindMismatch, got {other:?}"),
+        }
+        let msg = err.to_string();
+        assert!(
+            msg.contains("needs") && msg.contains("two-factor key (master key + passphrase)"),
+            "{msg}"
+        );
+        assert_eq!(err.fault(), Fault::Config);
+    }
+    // …and a two-factor key does not open a one-factor envelope either.
+    let env = seal(&Key::master(MasterKey::from_bytes([1; 32])), b"s").unwrap();
+    let err = open(&two_factor(1, b"right horse", 2), &env).unwrap_err();
+    assert!(err.to_string().contains("derived master key"), "{err}");
+}
+
+#[test]
+fn two_factor_stretch_combines_both_factors() {
+    let salt = [9u8; 16];
+    let a = two_factor(1, b"pw", 2).stretch(&salt);
+    assert_eq!(a, two_factor(1, b"pw", 2).stretch(&salt));
+    assert_ne!(a, two_factor(2, b"pw", 2).stretch(&salt));
+    assert_ne!(a, two_factor(1, b"pX", 2).stretch(&salt));
+    assert_ne!(a, two_factor(1, b"pw", 3).stretch(&salt));
+    assert_ne!(a, two_factor(1, b"pw", 2).stretch(&[8u8; 16]));
+    assert_ne!(
+        a,
+        Key::master(MasterKey::from_bytes([1; 32])).stretch(&salt)
+    );
+    // HKDF-Extract(salt, master || bcrypt_pbkdf(pass, salt, rounds, 32)), from the primitives.
+    let mut ikm = vec![1u8; 32];
+    let mut stretched = [0u8; 32];
+    bcrypt_pbkdf::bcrypt_pbkdf(b"pw", &salt, 2, &mut stretched).unwrap();
+    ikm.extend_from_slice(&stretched);
+    let (prk, _) = Hkdf::<Sha256>::extract(Some(&salt), &ikm);
+    assert_eq!(a.as_bytes()[..], prk[..]);
+}
+
+#[test]
+fn two_factor_constructor_and_header_checks() {
+    let m = || MasterKey::from_bytes([1; 32]);
+    assert!(matches!(
+        Key::two_factor(m(), b"", 2),
+        Err(SealError::InvalidKey(_))
+    ));
+    assert!(matches!(
+        Key::two_factor(m(), b"pw", 0),
+        Err(SealError::InvalidOptions(_))
+    ));
+    assert!(matches!(
+        Key::two_factor(m(), b"pw", MAX_KDF_ROUNDS + 1),
+        Err(SealError::InvalidOptions(_))
+    ));
+    let key = two_factor(1, b"pw", 1);
+    let env = seal_with(&key, SALT, opts(64), b"m").unwrap();
+    for rounds in [0u32, MAX_KDF_ROUNDS + 1, u32::MAX] {
+        let mut bad = env.clone();
+        bad[6..10].copy_from_slice(&rounds.to_be_bytes());
+        assert!(
+            matches!(open(&key, &bad), Err(SealError::BadHeader(_))),
+            "rounds {rounds}"
+        );
+    }
+    let text = format!("{:?}", Key::two_factor(m(), b"SUPERSECRET", 5).unwrap());
+    assert!(
+        !text.contains("SUPERSECRET") && text.contains("redacted"),
+        "{text}"
+    );
+    assert!(text.contains("rounds: 5"), "{text}");
+}
