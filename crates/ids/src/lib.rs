@@ -1,2 +1,45 @@
 #![deny(unsafe_code)]
-//! Nightjar's intrusion detector: packet features, labelled datasets, training, evaluation and the paper's studies.
+//! Nightjar's intrusion detector: packet features, labelled datasets, training, evaluation and
+//! the paper's studies (DESIGN §7, §8).
+//!
+//! The pipeline, one stage per module:
+//!
+//! ```text
+//! pcap ─ nightjar_packet::PcapReader ─→ PacketRepr ─ features ─→ f32 rows ─┬─ train ─→ Model file
+//!                 LABELS.json ─ labels ─→ class per packet ─────────────────┘        │
+//!                                                        Model::predict ─→ Verdict ─ report ─→ Tables 1, 2
+//! ```
+//!
+//! * [`labels`]: LABELS.json parsing, validation and DESIGN §12's packet → class rule.
+//! * [`features`]: `paper7` (the paper's seven per-packet variables) and `window` (damped
+//!   per-host and per-conversation statistics at four time scales, client/server oriented,
+//!   bounded memory).
+//! * [`dataset`]: one streaming pass per capture → feature matrix, classes, packet indices.
+//! * [`train`]: standardisation, targets, class balancing, the MLP or the ESN from
+//!   `nightjar-nn`.
+//! * [`model`]: versioned model files carrying the feature schema, scaling and class list.
+//! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
+//! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
+//!   hidden nodes, layers, momentum; MLP vs ESN).
+//! * [`plot`]: PNG line and bar charts with a built-in bitmap font.
+//!
+//! Nothing here panics on input: captures, labels and model files are untrusted and every
+//! failure is an [`IdsError`].
+
+pub mod class;
+pub mod dataset;
+mod error;
+pub mod features;
+pub mod labels;
+pub mod model;
+pub mod plot;
+pub mod report;
+pub mod study;
+pub mod train;
+
+pub use class::Class;
+pub use labels::{Labels, LabelsError};
+
+pub use error::IdsError;
+pub use nightjar_nn as nn;
+pub use nightjar_packet as packet;

@@ -41,6 +41,9 @@ enum Command {
     /// Steganography tools: analysis.
     #[command(subcommand)]
     Stego(cmd::analyze::StegoCommand),
+    /// The intrusion detector: train, evaluate, and rerun the paper's studies.
+    #[command(subcommand)]
+    Ids(cmd::ids::IdsCommand),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Reveal(a) => cmd::hide::run_reveal(a),
         Command::Capacity(a) => cmd::hide::run_capacity(a),
         Command::Stego(c) => cmd::analyze::run(c),
+        Command::Ids(c) => cmd::ids::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,5 +3,6 @@
 pub mod analyze;
 pub mod demo;
 pub mod hide;
+pub mod ids;
 pub mod keygen;
 pub mod seal;

@@ -1,0 +1,152 @@
+//! Feature vectors from packets.
+//!
+//! * [`FeatureKind::Paper7`]: the paper's seven per-packet variables ([`paper7`]).
+//! * [`FeatureKind::Window`]: damped per-host and per-conversation statistics at four time
+//!   scales plus the packet's own fields ([`window`]).
+//!
+//! Every feature is scaled by a fixed, documented range into [0, 1]; the schema id names the
+//! layout and is stored in model files, so a model is never fed vectors of another layout.
+
+pub mod paper7;
+pub mod table;
+pub mod window;
+
+use nightjar_packet::PacketRepr;
+pub use window::{WindowConfig, WindowState};
+
+/// Which features.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FeatureKind {
+    Paper7,
+    Window,
+}
+
+impl FeatureKind {
+    /// Every kind.
+    pub const ALL: [FeatureKind; 2] = [FeatureKind::Paper7, FeatureKind::Window];
+
+    /// Name on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeatureKind::Paper7 => "paper7",
+            FeatureKind::Window => "window",
+        }
+    }
+
+    /// Parse a name.
+    pub fn from_name(s: &str) -> Option<FeatureKind> {
+        FeatureKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// The schema id: layout and scaling version. Changing a feature's meaning or range means a
+    /// new schema id; models carry it and are refused by a build that computes another.
+    pub fn schema(self) -> &'static str {
+        match self {
+            FeatureKind::Paper7 => "paper7/v1",
+            FeatureKind::Window => "window/v1",
+        }
+    }
+
+    /// Number of features.
+    pub fn n_features(self) -> usize {
+        match self {
+            FeatureKind::Paper7 => paper7::LEN,
+            FeatureKind::Window => window::LEN,
+        }
+    }
+
+    /// Feature names, in order.
+    pub fn names(self) -> Vec<String> {
+        match self {
+            FeatureKind::Paper7 => paper7::NAMES.iter().map(|s| s.to_string()).collect(),
+            FeatureKind::Window => window::names(),
+        }
+    }
+
+    /// A group id per feature: features that carry the same kind of evidence share a group
+    /// (for `window`: the same statistic at every time scale and at both ends — e.g. every
+    /// `*.new_port_frac@*` —, the TCP flag bits together, the protocol indicators together), so
+    /// that training can hide one kind of evidence at a time (see `train::TrainSettings::dropout`).
+    pub fn groups(self) -> Vec<usize> {
+        let names = self.names();
+        let mut stems: Vec<String> = Vec::new();
+        names
+            .iter()
+            .map(|n| {
+                let base = n.split('@').next().unwrap_or(n);
+                let base = base.rsplit('.').next().unwrap_or(base);
+                let stem = match base {
+                    "fin" | "syn" | "rst" | "psh" | "ack" | "urg" | "ece" | "cwr" | "tcp_flags" => {
+                        "flags"
+                    }
+                    "proto" | "is_tcp" | "is_udp" | "is_icmp" | "is_other" => "proto",
+                    "sent" | "recv" | "c2s" | "s2c" => "counts",
+                    other => other,
+                };
+                match stems.iter().position(|s| s == stem) {
+                    Some(i) => i,
+                    None => {
+                        stems.push(stem.to_string());
+                        stems.len() - 1
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// Whether vectors depend on the packets before (so order and state matter).
+    pub fn is_stateful(self) -> bool {
+        matches!(self, FeatureKind::Window)
+    }
+}
+
+impl std::fmt::Display for FeatureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A feature extractor: feed packets in capture order, get one vector per packet.
+pub enum Extractor {
+    Paper7,
+    Window(Box<WindowState>),
+}
+
+impl Extractor {
+    /// A fresh extractor of the given kind.
+    pub fn new(kind: FeatureKind, cfg: WindowConfig) -> Extractor {
+        match kind {
+            FeatureKind::Paper7 => Extractor::Paper7,
+            FeatureKind::Window => Extractor::Window(Box::new(WindowState::new(cfg))),
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> FeatureKind {
+        match self {
+            Extractor::Paper7 => FeatureKind::Paper7,
+            Extractor::Window(_) => FeatureKind::Window,
+        }
+    }
+
+    /// Number of features written by [`Extractor::push`].
+    pub fn len(&self) -> usize {
+        self.kind().n_features()
+    }
+
+    /// Whether it writes no feature (never).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Features of the next packet, written into `out[..self.len()]`.
+    pub fn push(&mut self, p: &PacketRepr, out: &mut [f32]) {
+        match self {
+            Extractor::Paper7 => paper7::extract(p, out),
+            Extractor::Window(w) => w.push(p, out),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,201 @@
+//! Fixed-capacity, set-associative tables: the bounded memory of the `window` features.
+//!
+//! A table is allocated once with its capacity and never grows. A key hashes to one set of
+//! [`WAYS`] slots; a miss takes a free slot of the set, or evicts the slot touched longest ago
+//! (least recently used within the set). This is how a CPU cache bounds memory: an attacker who
+//! sprays packets from 100,000 spoofed sources can only make the tables forget old entries,
+//! never grow them. Hashing is a fixed function (no per-process random seed), so features are
+//! reproducible run to run.
+
+use std::net::IpAddr;
+
+/// Slots per set.
+pub const WAYS: usize = 8;
+
+#[derive(Clone)]
+struct Slot<K, V> {
+    key: K,
+    used: bool,
+    /// Time of the last access (seconds): the eviction order.
+    stamp: f64,
+    val: V,
+}
+
+/// A set-associative map from `K` to `V` with LRU eviction inside each set.
+pub struct SetAssoc<K, V> {
+    slots: Vec<Slot<K, V>>,
+    set_mask: usize,
+    len: usize,
+    evictions: u64,
+}
+
+/// What a lookup found.
+pub struct Entry<'a, V> {
+    pub val: &'a mut V,
+    /// Time of the previous access, `None` if the key was not in the table.
+    pub prev_stamp: Option<f64>,
+}
+
+impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
+    /// A table of at least `capacity` slots (rounded up to a power of two, at least one set).
+    pub fn new(capacity: usize) -> SetAssoc<K, V> {
+        let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
+        let slot = Slot {
+            key: K::default(),
+            used: false,
+            stamp: f64::NEG_INFINITY,
+            val: V::default(),
+        };
+        SetAssoc {
+            slots: vec![slot; sets * WAYS],
+            set_mask: sets - 1,
+            len: 0,
+            evictions: 0,
+        }
+    }
+
+    /// Find `key` (hashed to `hash`) or insert it with `V::default()`, evicting the least recently
+    /// used entry of its set if the set is full; the entry's access time becomes `now`.
+    pub fn touch(&mut self, key: K, hash: u64, now: f64) -> Entry<'_, V> {
+        let base = ((hash >> 7) as usize & self.set_mask) * WAYS;
+        let mut pick = base;
+        let mut found = false;
+        let mut free: Option<usize> = None;
+        let mut oldest = f64::INFINITY;
+        for i in base..base + WAYS {
+            let s = &self.slots[i];
+            if s.used {
+                if s.key == key {
+                    pick = i;
+                    found = true;
+                    break;
+                }
+                if s.stamp < oldest {
+                    oldest = s.stamp;
+                    pick = i;
+                }
+            } else if free.is_none() {
+                free = Some(i);
+            }
+        }
+        if !found {
+            if let Some(f) = free {
+                pick = f;
+                self.len += 1;
+            } else {
+                self.evictions += 1;
+            }
+        }
+        let s = &mut self.slots[pick];
+        let prev_stamp = if found {
+            Some(s.stamp)
+        } else {
+            s.key = key;
+            s.used = true;
+            s.val = V::default();
+            None
+        };
+        s.stamp = now;
+        Entry {
+            val: &mut s.val,
+            prev_stamp,
+        }
+    }
+
+    /// Entries in use.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no entry is in use.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Slots allocated (the bound on `len`).
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Entries evicted so far.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
+    /// Bytes held by the slots (fixed at construction).
+    pub fn memory_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot<K, V>>()
+    }
+}
+
+/// SplitMix64's finaliser: a fixed, well-mixing 64-bit hash step.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// An address as a table key: IPv4 as its IPv4-mapped IPv6 form.
+pub fn ip_key(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(a) => u128::from(a.to_ipv6_mapped()),
+        IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+/// Hash a 128-bit key with a seed.
+pub fn hash_key(seed: u64, k: u128) -> u64 {
+    mix(seed ^ mix((k >> 64) as u64) ^ mix(k as u64).rotate_left(17))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_what_it_inserted_and_remembers_the_previous_access() {
+        let mut t: SetAssoc<u64, u32> = SetAssoc::new(64);
+        let e = t.touch(5, mix(5), 1.0);
+        assert!(e.prev_stamp.is_none());
+        *e.val = 7;
+        let e = t.touch(5, mix(5), 2.0);
+        assert_eq!(e.prev_stamp, Some(1.0));
+        assert_eq!(*e.val, 7);
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn a_full_set_evicts_its_least_recently_used_entry() {
+        // one set only: capacity WAYS
+        let mut t: SetAssoc<u64, u32> = SetAssoc::new(WAYS);
+        assert_eq!(t.capacity(), WAYS);
+        for k in 0..WAYS as u64 {
+            *t.touch(k, 0, k as f64).val = k as u32 + 100;
+        }
+        t.touch(0, 0, 50.0); // key 0 becomes the most recent; key 1 is now the oldest
+        let e = t.touch(999, 0, 60.0);
+        assert!(e.prev_stamp.is_none());
+        assert_eq!(*e.val, 0, "a new entry starts from the default");
+        assert_eq!(t.evictions(), 1);
+        assert!(t.touch(0, 0, 61.0).prev_stamp.is_some(), "recent key kept");
+        assert!(
+            t.touch(1, 0, 62.0).prev_stamp.is_none(),
+            "oldest key evicted"
+        );
+        assert_eq!(t.len(), WAYS);
+    }
+
+    #[test]
+    fn memory_is_fixed_whatever_is_inserted() {
+        let mut t: SetAssoc<u128, [f32; 16]> = SetAssoc::new(1000);
+        let before = t.memory_bytes();
+        for i in 0..100_000u32 {
+            let k = ip_key(IpAddr::from(i.to_be_bytes()));
+            t.touch(k, hash_key(1, k), f64::from(i));
+        }
+        assert_eq!(t.memory_bytes(), before);
+        assert!(t.len() <= t.capacity());
+        assert_eq!(t.capacity(), 1024);
+    }
+}

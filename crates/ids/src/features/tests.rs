@@ -1,0 +1,411 @@
+//! Features over hand-built packet sequences.
+
+use super::window::{index_of, WindowConfig, WindowState, LEN};
+use super::*;
+use nightjar_packet::{Inner, PacketRepr};
+use std::net::IpAddr;
+
+pub(crate) fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+pub(crate) fn tcp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, flags: u8) -> PacketRepr {
+    PacketRepr {
+        index: 0,
+        ts,
+        wire_len: 54,
+        src: ip(src),
+        dst: ip(dst),
+        proto: 6,
+        sport,
+        dport,
+        tcp_flags: flags,
+        ip_len: 40,
+        ttl: 64,
+        window: 64240,
+        icmp_type: 0,
+        icmp_code: 0,
+        fragment: false,
+        payload_len: 0,
+        inner: None,
+    }
+}
+
+pub(crate) fn udp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, len: u16) -> PacketRepr {
+    PacketRepr {
+        proto: 17,
+        tcp_flags: 0,
+        window: 0,
+        ip_len: len,
+        payload_len: u32::from(len.saturating_sub(28)),
+        ..tcp(ts, src, dst, sport, dport, 0)
+    }
+}
+
+pub(crate) fn icmp_unreach(ts: f64, src: &str, dst: &str, quoted: &PacketRepr) -> PacketRepr {
+    PacketRepr {
+        proto: 1,
+        sport: 0,
+        dport: 0,
+        tcp_flags: 0,
+        window: 0,
+        icmp_type: 3,
+        icmp_code: 3,
+        ip_len: 56,
+        inner: Some(Inner {
+            proto: quoted.proto,
+            src: quoted.src,
+            dst: quoted.dst,
+            sport: quoted.sport,
+            dport: quoted.dport,
+        }),
+        ..tcp(ts, src, dst, 0, 0, 0)
+    }
+}
+
+const FIN: u8 = 1;
+const SYN: u8 = 2;
+const RST: u8 = 4;
+const PSH: u8 = 8;
+const ACK: u8 = 16;
+
+fn feat(v: &[f32], name: &str) -> f32 {
+    v[index_of(name).unwrap_or_else(|| panic!("no feature {name}"))]
+}
+
+/// A normal client making short HTTP connections to the victim, one every 50 ms, starting at t0.
+fn http_connection(t: f64, n: u16) -> Vec<PacketRepr> {
+    let c = "198.18.0.5";
+    let v = "198.18.0.10";
+    let sp = 40000 + n;
+    let mut pk = vec![
+        tcp(t, c, v, sp, 80, SYN),
+        tcp(t + 0.0002, v, c, 80, sp, SYN | ACK),
+        tcp(t + 0.0003, c, v, sp, 80, ACK),
+        tcp(t + 0.0004, c, v, sp, 80, PSH | ACK),
+        tcp(t + 0.0010, v, c, 80, sp, PSH | ACK),
+        tcp(t + 0.0011, c, v, sp, 80, FIN | ACK),
+        tcp(t + 0.0012, v, c, 80, sp, FIN | ACK),
+        tcp(t + 0.0013, c, v, sp, 80, ACK),
+    ];
+    pk[3].ip_len = 200;
+    pk[3].payload_len = 160;
+    pk[4].ip_len = 1200;
+    pk[4].payload_len = 1160;
+    pk
+}
+
+fn run(packets: &mut [PacketRepr]) -> Vec<Vec<f32>> {
+    packets.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    let mut w = WindowState::new(WindowConfig::default());
+    packets
+        .iter()
+        .map(|p| {
+            let mut v = vec![f32::NAN; LEN];
+            w.push(p, &mut v);
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn syn_scan_source_gets_many_new_ports_bare_syns_and_refusals() {
+    let scanner = "198.18.0.66";
+    let victim = "198.18.0.10";
+    let mut pk = Vec::new();
+    for n in 0..200u16 {
+        pk.extend(http_connection(f64::from(n) * 0.05, n));
+    }
+    // nmap -sS: one source port, 1000 ports in ~1 s, closed ports answer RST/ACK
+    for port in 1..=1000u16 {
+        let t = 2.0 + f64::from(port) * 0.001;
+        pk.push(tcp(t, scanner, victim, 51234, port, SYN));
+        pk.push(tcp(t + 0.0001, victim, scanner, port, 51234, RST | ACK));
+    }
+    let feats = run(&mut pk);
+    let last_probe = pk
+        .iter()
+        .rposition(|p| p.src == ip(scanner))
+        .expect("probe");
+    let f = &feats[last_probe];
+    assert!(
+        feat(f, "cli.new_port_frac@1s") > 0.9,
+        "{}",
+        feat(f, "cli.new_port_frac@1s")
+    );
+    assert!(feat(f, "cli.syn_frac@1s") > 0.95);
+    assert!(feat(f, "cli.refused_per_sent@1s") > 0.9);
+    assert!(feat(f, "cli.sent@1s") > feat(f, "cli.sent@60s") * 0.5);
+    assert!(feat(f, "pair.c2s_new_port_frac@1s") > 0.9);
+    assert!(feat(f, "pair.refused_by_server_frac@1s") > 0.9);
+    // the victim's reply is seen from the scanner's side too
+    let reply = &feats[last_probe + 1];
+    assert_eq!(pk[last_probe + 1].src, ip(victim));
+    assert!(feat(reply, "cli.new_port_frac@1s") > 0.9);
+    assert!(feat(reply, "cli.syn_frac@1s") > 0.95);
+    assert!(feat(reply, "cli.refused_per_sent@1s") > 0.9);
+    // a normal client packet at the same time looks nothing like it
+    let client = pk
+        .iter()
+        .rposition(|p| p.src == ip("198.18.0.5") && p.ts < 3.0)
+        .unwrap();
+    let c = &feats[client];
+    assert!(
+        feat(c, "cli.new_port_frac@1s") < 0.2,
+        "{}",
+        feat(c, "cli.new_port_frac@1s")
+    );
+    assert!(feat(c, "cli.syn_frac@1s") < 0.3);
+    assert!(feat(c, "cli.refused_per_sent@1s") < 0.05);
+    assert!(feat(c, "pair.c2s_new_port_frac@1s") < 0.2);
+}
+
+#[test]
+fn connect_scan_differs_from_many_normal_connections_by_new_ports() {
+    // a connect() scan changes source and destination port every probe; a busy client only the
+    // source port
+    let mut pk = Vec::new();
+    for port in 1..=300u16 {
+        let t = f64::from(port) * 0.002;
+        pk.push(tcp(
+            t,
+            "198.18.0.66",
+            "198.18.0.10",
+            30000 + port,
+            port,
+            SYN,
+        ));
+        pk.push(tcp(
+            t + 0.0001,
+            "198.18.0.10",
+            "198.18.0.66",
+            port,
+            30000 + port,
+            RST | ACK,
+        ));
+    }
+    for n in 0..300u16 {
+        pk.extend(http_connection(f64::from(n) * 0.002, n));
+    }
+    let feats = run(&mut pk);
+    let scan = pk.iter().rposition(|p| p.src == ip("198.18.0.66")).unwrap();
+    let client = pk.iter().rposition(|p| p.src == ip("198.18.0.5")).unwrap();
+    assert!(feat(&feats[scan], "cli.new_sport_frac@1s") > 0.9);
+    assert!(feat(&feats[client], "cli.new_sport_frac@1s") > 0.05);
+    assert!(feat(&feats[scan], "cli.new_port_frac@1s") > 0.9);
+    assert!(feat(&feats[client], "cli.new_port_frac@1s") < 0.1);
+}
+
+#[test]
+fn udp_scan_refusals_are_credited_through_the_quoted_packet() {
+    let mut pk = Vec::new();
+    for port in 1..=200u16 {
+        let t = f64::from(port) * 0.01;
+        let probe = udp(t, "198.18.0.66", "198.18.0.10", 40000, port, 28);
+        pk.push(icmp_unreach(
+            t + 0.0001,
+            "198.18.0.10",
+            "198.18.0.66",
+            &probe,
+        ));
+        pk.push(probe);
+    }
+    let feats = run(&mut pk);
+    let last = pk.iter().rposition(|p| p.src == ip("198.18.0.66")).unwrap();
+    assert!(feat(&feats[last], "cli.refused_per_sent@1s") > 0.9);
+    assert!(feat(&feats[last], "cli.udp_frac@10s") > 0.99);
+    let reply = pk.iter().rposition(|p| p.proto == 1).unwrap();
+    assert_eq!(feats[reply][index_of("icmp_unreach").unwrap()], 1.0);
+    assert!(feat(&feats[reply], "cli.new_port_frac@1s") > 0.9);
+}
+
+#[test]
+fn spoofed_syn_flood_shows_at_the_victim() {
+    let mut pk = Vec::new();
+    for i in 0..5000u32 {
+        let src = IpAddr::from((0x0a00_0000u32 + i).to_be_bytes()).to_string();
+        pk.push(tcp(
+            f64::from(i) * 1e-4,
+            &src,
+            "198.18.0.10",
+            1024 + (i % 60000) as u16,
+            80,
+            SYN,
+        ));
+    }
+    let feats = run(&mut pk);
+    let f = feats.last().unwrap();
+    assert!(feat(f, "srv.recv_syn_frac@1s") > 0.99);
+    assert!(feat(f, "srv.new_src_frac@1s") > 0.99);
+    assert!(
+        feat(f, "srv.recv@0.1s") > 0.4,
+        "{}",
+        feat(f, "srv.recv@0.1s")
+    );
+}
+
+#[test]
+fn state_stays_bounded_under_100k_distinct_sources() {
+    let cfg = WindowConfig {
+        hosts: 1024,
+        pairs: 1024,
+        seen: 4096,
+    };
+    let mut w = WindowState::new(cfg);
+    let mem = w.memory_bytes();
+    let mut v = vec![0.0; LEN];
+    for i in 0..100_000u32 {
+        let src = IpAddr::from((0x0a00_0000u32 + i).to_be_bytes());
+        let mut p = tcp(f64::from(i) * 1e-5, "0.0.0.0", "198.18.0.10", 1234, 80, SYN);
+        p.src = src;
+        w.push(&p, &mut v);
+        assert!(v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));
+    }
+    assert_eq!(w.memory_bytes(), mem, "tables never grow");
+    let (h, pr, s) = w.occupancy();
+    assert!(h <= 1024 && pr <= 1024 && s <= 4096, "{h} {pr} {s}");
+    assert!(w.evictions() > 90_000);
+    // default capacities stay within a fixed budget too
+    let big = WindowState::new(WindowConfig::default()).memory_bytes();
+    assert!(big < 64 << 20, "{big} bytes");
+}
+
+#[test]
+fn packets_out_of_time_order_are_taken_at_the_last_time() {
+    let mut w = WindowState::new(WindowConfig::default());
+    let mut v = vec![0.0; LEN];
+    for (i, ts) in [10.0, 5.0, f64::NAN, f64::INFINITY, -1.0, 11.0]
+        .iter()
+        .enumerate()
+    {
+        let p = tcp(*ts, "198.18.0.1", "198.18.0.2", 1000 + i as u16, 80, SYN);
+        w.push(&p, &mut v);
+        assert!(
+            v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)),
+            "{ts}"
+        );
+    }
+}
+
+#[test]
+fn paper7_scales_by_its_fixed_ranges() {
+    let mut p = tcp(0.0, "1.1.1.1", "2.2.2.2", 65535, 80, FIN | PSH | 32);
+    p.ip_len = 3000;
+    p.ttl = 51;
+    p.window = 1024;
+    let mut v = [0.0f32; 7];
+    paper7::extract(&p, &mut v);
+    assert_eq!(v[0], 6.0 / 255.0);
+    assert_eq!(v[1], 1.0);
+    assert_eq!(v[2], 80.0 / 65535.0);
+    assert_eq!(v[3], 41.0 / 255.0);
+    assert_eq!(v[4], 1.0, "clipped");
+    assert_eq!(v[5], 0.2);
+    assert_eq!(v[6], 1024.0 / 65535.0);
+}
+
+#[test]
+fn schemas_name_their_layouts() {
+    assert_eq!(
+        FeatureKind::Window.names().len(),
+        FeatureKind::Window.n_features()
+    );
+    assert_eq!(FeatureKind::Paper7.names().len(), 7);
+    assert_eq!(FeatureKind::from_name("window"), Some(FeatureKind::Window));
+    assert_eq!(FeatureKind::from_name("kitsune"), None);
+    let names = FeatureKind::Window.names();
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "names are unique");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_packet() -> impl Strategy<Value = PacketRepr> {
+        (
+            (
+                any::<f64>(),
+                0u8..4,
+                any::<u8>(),
+                any::<u16>(),
+                any::<u16>(),
+                any::<u8>(),
+            ),
+            (
+                any::<u16>(),
+                any::<u8>(),
+                any::<u16>(),
+                any::<u8>(),
+                any::<u32>(),
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |((ts, s, proto, sport, dport, flags), (len, ttl, win, it, pl, inner))| {
+                    let src = format!("10.0.0.{s}");
+                    let mut p = tcp(ts, &src, "10.0.0.9", sport, dport, flags);
+                    p.proto = [6, 17, 1, proto][usize::from(s % 4)];
+                    p.ip_len = len;
+                    p.ttl = ttl;
+                    p.window = win;
+                    p.icmp_type = it % 4;
+                    p.payload_len = pl;
+                    if inner {
+                        let q = p;
+                        p.inner = Some(Inner {
+                            proto: 17,
+                            src: q.dst,
+                            dst: q.src,
+                            sport: 1,
+                            dport: 2,
+                        });
+                    }
+                    p
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn every_feature_is_finite_and_in_the_unit_interval(
+            pk in proptest::collection::vec(any_packet(), 1..60)
+        ) {
+            for kind in FeatureKind::ALL {
+                let mut x = Extractor::new(kind, WindowConfig { hosts: 16, pairs: 16, seen: 32 });
+                let mut v = vec![0.0; x.len()];
+                for p in &pk {
+                    x.push(p, &mut v);
+                    prop_assert!(v.iter().all(|f| f.is_finite() && (0.0..=1.0).contains(f)));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_probe_and_its_reply_share_their_context_features() {
+    // client/server orientation: the SYN from the scanner and the victim's RST share the
+    // client, server and conversation blocks (only the packet's own fields differ)
+    let mut pk = Vec::new();
+    for port in 1..=50u16 {
+        let t = f64::from(port) * 0.01;
+        pk.push(tcp(t, "198.18.0.66", "198.18.0.10", 50000, port, SYN));
+        pk.push(tcp(t, "198.18.0.10", "198.18.0.66", port, 50000, RST | ACK));
+    }
+    let feats = run(&mut pk);
+    let probe = &feats[98];
+    let reply = &feats[99];
+    assert_eq!(pk[98].src, ip("198.18.0.66"));
+    assert_eq!(feat(probe, "to_server"), 1.0);
+    assert_eq!(feat(reply, "to_server"), 0.0);
+    let ctx = index_of("cli.sent@0.1s").unwrap();
+    for (i, name) in FeatureKind::Window.names().iter().enumerate().skip(ctx) {
+        // host counts move by the one packet in between; fractions and novelty barely
+        let d = (probe[i] - reply[i]).abs();
+        assert!(d < 0.1, "{name}: {} vs {}", probe[i], reply[i]);
+    }
+    assert!(feat(reply, "cli.new_port_frac@1s") > 0.9);
+}

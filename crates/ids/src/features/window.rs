@@ -1,0 +1,514 @@
+//! `window`: damped per-host and per-conversation statistics at several time scales, in the
+//! manner of Kitsune's incremental statistics (Mirsky et al., NDSS 2018).
+//!
+//! Every statistic is a damped sum `w ← w·2^(−Δt/h) + x` kept at four half-lives `h` of
+//! 0.1 s, 1 s, 10 s and 60 s ([`HALF_LIVES`]), updated in one pass over the packets in time
+//! order (a packet older than the last one seen is taken at the last time). Ratios of two sums
+//! decayed alike are recent fractions; a sum is a recent count (about rate × h / ln 2).
+//!
+//! **Whose point of view.** By the labelling rule a victim's replies to a scanner (SYN-ACKs,
+//! RSTs, ICMP unreachables) are attack packets too, so a packet is described from both ends of
+//! its conversation, oriented the same way for requests and replies: the statistics of the
+//! *client* end (the higher port for TCP/UDP, the requester for ICMP; see `is_client`), those
+//! of the *server* end, and those of the conversation (the unordered address pair, each
+//! direction kept apart, reported client→server and server→client), plus a flag saying which
+//! way this packet goes. A probe and the reply to it thus share their context features. A
+//! scanner shows as a client that sends to many new ports, mostly bare SYNs (or FIN/NULL/Xmas
+//! probes), and whose packets are refused (RSTs and ICMP unreachables sent *to* it; the quoted
+//! packet of an ICMP error names who was refused). A flood from spoofed sources shows at its
+//! server end: many packets received, many new sources, mostly bare SYNs.
+//!
+//! **Layout** (173 features, all in [0, 1]; `names()` lists them):
+//!
+//! * 0–20, the packet itself: protocol, flags byte and IP length scaled as in `paper7`
+//!   (not its port numbers, which are categories rather than quantities, nor its TTL and TCP
+//!   window, which are tool fingerprints that one option changes); protocol one-hot (TCP, UDP,
+//!   ICMP or ICMPv6, other); the eight TCP flag bits (FIN SYN RST PSH ACK URG ECE CWR); payload
+//!   present; fragment; ICMP destination unreachable; source port < 1024; destination port
+//!   < 1024; sent by the client end (to the server).
+//! * 21–84, the client host, 16 per half-life: packets sent, packets received (counts as
+//!   ln(1+w)/ln(1+10⁶)); mean and standard deviation of the IP length sent (÷1500); fractions of
+//!   the packets sent that are bare SYNs (SYN without ACK), carry FIN, carry RST, are TCP with no
+//!   flag, are UDP, are ICMP; refusals received per packet sent; fractions of the packets sent
+//!   that went to a new (destination, port) — ports are ICMP types for ICMP —, to a new
+//!   destination, from a new source port; fraction of the packets received that are bare SYNs;
+//!   fraction received from a new source. "New" means not seen in the last 30 s
+//!   ([`NOVELTY_HORIZON`]): the approximate distinct counts of a decayed set.
+//! * 85–148, the server host, the same 64.
+//! * 149–172, the conversation, 6 per half-life: packets client→server and server→client
+//!   (counts); client→server, the fractions to a new port and of bare SYNs; refusals sent by
+//!   the server per client→server packet; server→client, the fraction to a new port.
+//!
+//! **Bounded memory.** Hosts, conversations and the "seen recently" set live in fixed-capacity
+//! set-associative tables with LRU eviction ([`super::table`]); capacities are set by
+//! [`WindowConfig`] and never grow.
+
+use super::table::{hash_key, ip_key, mix, SetAssoc};
+use nightjar_packet::PacketRepr;
+
+/// Number of time scales.
+pub const SCALES: usize = 4;
+/// The half-lives of the damped statistics, seconds.
+pub const HALF_LIVES: [f64; SCALES] = [0.1, 1.0, 10.0, 60.0];
+/// A (host, port) or (host, host) pair not seen for this long is "new" again, seconds.
+pub const NOVELTY_HORIZON: f64 = 30.0;
+
+const OWN: usize = 21;
+const HOST_PER_SCALE: usize = 16;
+const PAIR_PER_SCALE: usize = 6;
+/// Number of features.
+pub const LEN: usize = OWN + 2 * HOST_PER_SCALE * SCALES + PAIR_PER_SCALE * SCALES;
+
+// host accumulators
+const H_SENT: usize = 0;
+const H_RECV: usize = 1;
+const H_LEN: usize = 2;
+const H_LEN2: usize = 3;
+const H_SYN: usize = 4;
+const H_FIN: usize = 5;
+const H_RST: usize = 6;
+const H_NULL: usize = 7;
+const H_UDP: usize = 8;
+const H_ICMP: usize = 9;
+const H_REFUSED: usize = 10;
+const H_NDPORT: usize = 11;
+const H_NDST: usize = 12;
+const H_NSPORT: usize = 13;
+const H_RSYN: usize = 14;
+const H_NSRC: usize = 15;
+const HA: usize = 16;
+
+// pair accumulators, per direction (direction 0 = from the lower key to the higher)
+const P_CNT: usize = 0;
+const P_NPORT: usize = 1;
+const P_SYN: usize = 2;
+const P_REFUSED: usize = 3;
+const PA: usize = 4;
+
+const HOST_NAMES: [&str; HOST_PER_SCALE] = [
+    "sent",
+    "recv",
+    "len_mean",
+    "len_std",
+    "syn_frac",
+    "fin_frac",
+    "rst_frac",
+    "null_frac",
+    "udp_frac",
+    "icmp_frac",
+    "refused_per_sent",
+    "new_port_frac",
+    "new_dst_frac",
+    "new_sport_frac",
+    "recv_syn_frac",
+    "new_src_frac",
+];
+const PAIR_NAMES: [&str; PAIR_PER_SCALE] = [
+    "c2s",
+    "s2c",
+    "c2s_new_port_frac",
+    "c2s_syn_frac",
+    "refused_by_server_frac",
+    "s2c_new_port_frac",
+];
+const OWN_NAMES: [&str; OWN] = [
+    "proto",
+    "tcp_flags",
+    "ip_len",
+    "is_tcp",
+    "is_udp",
+    "is_icmp",
+    "is_other",
+    "fin",
+    "syn",
+    "rst",
+    "psh",
+    "ack",
+    "urg",
+    "ece",
+    "cwr",
+    "has_payload",
+    "fragment",
+    "icmp_unreach",
+    "sport_lt_1024",
+    "dport_lt_1024",
+    "to_server",
+];
+
+/// Feature names, in order (e.g. `src.syn_frac@1s`).
+pub fn names() -> Vec<String> {
+    let mut v: Vec<String> = OWN_NAMES.iter().map(|s| s.to_string()).collect();
+    for who in ["cli", "srv"] {
+        for h in HALF_LIVES {
+            for n in HOST_NAMES {
+                v.push(format!("{who}.{n}@{h}s"));
+            }
+        }
+    }
+    for h in HALF_LIVES {
+        for n in PAIR_NAMES {
+            v.push(format!("pair.{n}@{h}s"));
+        }
+    }
+    v
+}
+
+/// Capacities of the `window` state tables (they bound its memory; they are not part of the
+/// feature schema: they only matter once entries are evicted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WindowConfig {
+    /// Hosts remembered.
+    pub hosts: usize,
+    /// Conversations (address pairs) remembered.
+    pub pairs: usize,
+    /// Entries of the "seen recently" set of (host, port), (host, host) and (host, source port).
+    pub seen: usize,
+}
+
+impl Default for WindowConfig {
+    fn default() -> Self {
+        WindowConfig {
+            hosts: 1 << 16,
+            pairs: 1 << 16,
+            seen: 1 << 18,
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct HostStats([[f32; HA]; SCALES]);
+
+#[derive(Clone, Default)]
+struct PairStats([[f32; 2 * PA]; SCALES]);
+
+/// The streaming state of the `window` features.
+pub struct WindowState {
+    hosts: SetAssoc<u128, HostStats>,
+    pairs: SetAssoc<(u128, u128), PairStats>,
+    seen: SetAssoc<u64, ()>,
+    clock: f64,
+    packets: u64,
+}
+
+/// ln(1 + 10^6): counts are scaled by this.
+const COUNT_SCALE: f32 = 13.815_511;
+
+fn count(w: f32) -> f32 {
+    (w.max(0.0).ln_1p() / COUNT_SCALE).min(1.0)
+}
+
+fn frac(a: f32, b: f32) -> f32 {
+    if b > 1e-9 {
+        (a / b).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+fn decay_factors(dt: f64) -> [f32; SCALES] {
+    let mut f = [1.0f32; SCALES];
+    if dt > 0.0 {
+        for (fk, h) in f.iter_mut().zip(HALF_LIVES) {
+            *fk = (-dt / h).exp2() as f32;
+        }
+    }
+    f
+}
+
+const TAG_PORT: u64 = 0x1000_0000;
+const TAG_DST: u64 = 0x2000_0000;
+const TAG_SPORT: u64 = 0x3000_0000;
+
+/// What one packet is, as the statistics count it.
+struct Facts {
+    syn: f32,
+    fin: f32,
+    rst: f32,
+    null: f32,
+    udp: f32,
+    icmp: f32,
+    len: f32,
+    /// The host whose traffic this packet refuses (RST or ICMP unreachable), if any.
+    refused: Option<u128>,
+}
+
+impl WindowState {
+    /// Empty state with the given table capacities.
+    pub fn new(cfg: WindowConfig) -> WindowState {
+        WindowState {
+            hosts: SetAssoc::new(cfg.hosts.max(1)),
+            pairs: SetAssoc::new(cfg.pairs.max(1)),
+            seen: SetAssoc::new(cfg.seen.max(1)),
+            clock: f64::NEG_INFINITY,
+            packets: 0,
+        }
+    }
+
+    /// Bytes held by the state tables (fixed at construction).
+    pub fn memory_bytes(&self) -> usize {
+        self.hosts.memory_bytes() + self.pairs.memory_bytes() + self.seen.memory_bytes()
+    }
+
+    /// (hosts, pairs, seen) entries in use.
+    pub fn occupancy(&self) -> (usize, usize, usize) {
+        (self.hosts.len(), self.pairs.len(), self.seen.len())
+    }
+
+    /// Entries evicted so far, all tables together.
+    pub fn evictions(&self) -> u64 {
+        self.hosts.evictions() + self.pairs.evictions() + self.seen.evictions()
+    }
+
+    /// Whether `(tag, a, b)` was not seen in the last [`NOVELTY_HORIZON`]; marks it seen.
+    fn novel(&mut self, tag: u64, a: u128, b: u128, now: f64) -> bool {
+        let h = hash_key(hash_key(tag, a), b);
+        let key = mix(h) | 1; // never the default key 0
+        match self.seen.touch(key, h, now).prev_stamp {
+            Some(t) => now - t > NOVELTY_HORIZON,
+            None => true,
+        }
+    }
+
+    /// Update the state with `p` and write its [`LEN`] features into `out`.
+    pub fn push(&mut self, p: &PacketRepr, out: &mut [f32]) {
+        debug_assert!(out.len() >= LEN);
+        if out.len() < LEN {
+            return;
+        }
+        let now = if p.ts.is_finite() && p.ts > self.clock {
+            p.ts
+        } else if self.clock.is_finite() {
+            self.clock
+        } else {
+            0.0
+        };
+        self.clock = now;
+        self.packets += 1;
+        let s = ip_key(p.src);
+        let d = ip_key(p.dst);
+        let is_tcp = p.proto == 6;
+        let is_udp = p.proto == 17;
+        let is_icmp = p.proto == 1 || p.proto == 58;
+        let unreach = (p.proto == 1 && p.icmp_type == 3) || (p.proto == 58 && p.icmp_type == 1);
+        let fl = if is_tcp { p.tcp_flags } else { 0 };
+        let refused = if is_tcp && fl & 4 != 0 {
+            Some(d)
+        } else if unreach {
+            Some(p.inner.as_ref().map_or(d, |i| ip_key(i.src)))
+        } else {
+            None
+        };
+        let f = Facts {
+            syn: f32::from(u8::from(is_tcp && fl & 2 != 0 && fl & 16 == 0)),
+            fin: f32::from(u8::from(fl & 1 != 0)),
+            rst: f32::from(u8::from(fl & 4 != 0)),
+            null: f32::from(u8::from(is_tcp && fl == 0)),
+            udp: f32::from(u8::from(is_udp)),
+            icmp: f32::from(u8::from(is_icmp)),
+            len: (f32::from(p.ip_len) / 1500.0).min(1.0),
+            refused,
+        };
+        let src_is_client = is_client(p, is_tcp || is_udp, is_icmp);
+        let svc = if is_icmp {
+            u16::from(p.icmp_type)
+        } else {
+            p.dport
+        };
+        let proto = u128::from(p.proto) << 16;
+        let n_port = f32::from(u8::from(self.novel(
+            TAG_PORT,
+            s,
+            (d ^ (proto | u128::from(svc))).rotate_left(1),
+            now,
+        )));
+        let n_dst = f32::from(u8::from(self.novel(TAG_DST, s, d, now)));
+        let n_sport = f32::from(u8::from(self.novel(
+            TAG_SPORT,
+            s,
+            proto | u128::from(p.sport),
+            now,
+        )));
+
+        // the packet itself
+        let mut p7 = [0f32; super::paper7::LEN];
+        super::paper7::extract(p, &mut p7);
+        // protocol, flags byte, IP length; not the port numbers (categories, not quantities),
+        // nor the TTL and TCP window (tool fingerprints that change with an option)
+        out[0] = p7[0];
+        out[1] = p7[3];
+        out[2] = p7[4];
+        let own = &mut out[3..OWN];
+        own.fill(0.0);
+        own[0] = f32::from(u8::from(is_tcp));
+        own[1] = f32::from(u8::from(is_udp));
+        own[2] = f32::from(u8::from(is_icmp));
+        own[3] = f32::from(u8::from(!is_tcp && !is_udp && !is_icmp));
+        for (b, o) in own[4..12].iter_mut().enumerate() {
+            *o = f32::from((fl >> b) & 1);
+        }
+        own[12] = f32::from(u8::from(p.payload_len > 0));
+        own[13] = f32::from(u8::from(p.fragment));
+        own[14] = f32::from(u8::from(unreach));
+        own[15] = f32::from(u8::from((is_tcp || is_udp) && p.sport < 1024));
+        own[16] = f32::from(u8::from((is_tcp || is_udp) && p.dport < 1024));
+        own[17] = f32::from(u8::from(src_is_client));
+        let (src_at, dst_at) = if src_is_client {
+            (OWN, OWN + HOST_PER_SCALE * SCALES)
+        } else {
+            (OWN + HOST_PER_SCALE * SCALES, OWN)
+        };
+
+        // source host: sent this packet
+        {
+            let e = self.hosts.touch(s, hash_key(11, s), now);
+            let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+            let refused_here = f.refused == Some(s);
+            for (acc, k) in e.val.0.iter_mut().zip(fk) {
+                for a in acc.iter_mut() {
+                    *a *= k;
+                }
+                acc[H_SENT] += 1.0;
+                acc[H_LEN] += f.len;
+                acc[H_LEN2] += f.len * f.len;
+                acc[H_SYN] += f.syn;
+                acc[H_FIN] += f.fin;
+                acc[H_RST] += f.rst;
+                acc[H_NULL] += f.null;
+                acc[H_UDP] += f.udp;
+                acc[H_ICMP] += f.icmp;
+                acc[H_NDPORT] += n_port;
+                acc[H_NDST] += n_dst;
+                acc[H_NSPORT] += n_sport;
+                if refused_here {
+                    acc[H_REFUSED] += 1.0;
+                }
+                if s == d {
+                    acc[H_RECV] += 1.0;
+                    acc[H_RSYN] += f.syn;
+                    acc[H_NSRC] += n_dst;
+                }
+            }
+            host_features(&e.val.0, &mut out[src_at..src_at + HOST_PER_SCALE * SCALES]);
+        }
+        // destination host: received it
+        {
+            let base = dst_at;
+            let e = self.hosts.touch(d, hash_key(11, d), now);
+            if s != d {
+                let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+                let refused_here = f.refused == Some(d);
+                for (acc, k) in e.val.0.iter_mut().zip(fk) {
+                    for a in acc.iter_mut() {
+                        *a *= k;
+                    }
+                    acc[H_RECV] += 1.0;
+                    acc[H_RSYN] += f.syn;
+                    acc[H_NSRC] += n_dst;
+                    if refused_here {
+                        acc[H_REFUSED] += 1.0;
+                    }
+                }
+            }
+            host_features(&e.val.0, &mut out[base..base + HOST_PER_SCALE * SCALES]);
+        }
+        // a third host refused (an ICMP error quoting someone else's packet)
+        if let Some(r) = f.refused {
+            if r != s && r != d {
+                let e = self.hosts.touch(r, hash_key(11, r), now);
+                let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+                for (acc, k) in e.val.0.iter_mut().zip(fk) {
+                    for a in acc.iter_mut() {
+                        *a *= k;
+                    }
+                    acc[H_REFUSED] += 1.0;
+                }
+            }
+        }
+        // the conversation
+        {
+            let base = OWN + 2 * HOST_PER_SCALE * SCALES;
+            let (key, dir) = if s <= d { ((s, d), 0) } else { ((d, s), 1) };
+            let e = self
+                .pairs
+                .touch(key, hash_key(hash_key(23, key.0), key.1), now);
+            let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+            let fwd = dir * PA;
+            // the client-to-server direction, and back
+            let c2s = if src_is_client {
+                dir * PA
+            } else {
+                (1 - dir) * PA
+            };
+            let s2c = PA - c2s;
+            let refusing = f.refused == Some(d);
+            for (k, (acc, o)) in
+                fk.iter().zip(e.val.0.iter_mut().zip(
+                    out[base..base + PAIR_PER_SCALE * SCALES].chunks_exact_mut(PAIR_PER_SCALE),
+                ))
+            {
+                for a in acc.iter_mut() {
+                    *a *= k;
+                }
+                acc[fwd + P_CNT] += 1.0;
+                acc[fwd + P_NPORT] += n_port;
+                acc[fwd + P_SYN] += f.syn;
+                if refusing {
+                    acc[fwd + P_REFUSED] += 1.0;
+                }
+                o[0] = count(acc[c2s + P_CNT]);
+                o[1] = count(acc[s2c + P_CNT]);
+                o[2] = frac(acc[c2s + P_NPORT], acc[c2s + P_CNT]);
+                o[3] = frac(acc[c2s + P_SYN], acc[c2s + P_CNT]);
+                o[4] = frac(acc[s2c + P_REFUSED], acc[c2s + P_CNT]);
+                o[5] = frac(acc[s2c + P_NPORT], acc[s2c + P_CNT]);
+            }
+        }
+    }
+}
+
+/// Whether the packet's source is the client end of its conversation: for TCP and UDP the end
+/// with the higher port (the lower port is the service; equal ports count the source as
+/// client); for ICMP the end that sends requests (echo, timestamp, address mask, router and
+/// neighbour solicitation) — replies and errors come from the server end; other protocols
+/// count the source as client.
+fn is_client(p: &PacketRepr, ports: bool, icmp: bool) -> bool {
+    if ports && p.sport != p.dport {
+        return p.sport > p.dport;
+    }
+    if icmp {
+        return matches!(
+            (p.proto, p.icmp_type),
+            (1, 8 | 13 | 15 | 17) | (58, 128 | 130 | 133 | 135)
+        );
+    }
+    true
+}
+
+fn host_features(acc: &[[f32; HA]; SCALES], out: &mut [f32]) {
+    for (a, o) in acc.iter().zip(out.chunks_exact_mut(HOST_PER_SCALE)) {
+        let sent = a[H_SENT];
+        let mean = frac(a[H_LEN], sent);
+        let var = frac(a[H_LEN2], sent) - mean * mean;
+        o[0] = count(sent);
+        o[1] = count(a[H_RECV]);
+        o[2] = mean;
+        o[3] = var.max(0.0).sqrt();
+        o[4] = frac(a[H_SYN], sent);
+        o[5] = frac(a[H_FIN], sent);
+        o[6] = frac(a[H_RST], sent);
+        o[7] = frac(a[H_NULL], sent);
+        o[8] = frac(a[H_UDP], sent);
+        o[9] = frac(a[H_ICMP], sent);
+        o[10] = frac(a[H_REFUSED], sent);
+        o[11] = frac(a[H_NDPORT], sent);
+        o[12] = frac(a[H_NDST], sent);
+        o[13] = frac(a[H_NSPORT], sent);
+        o[14] = frac(a[H_RSYN], a[H_RECV]);
+        o[15] = frac(a[H_NSRC], a[H_RECV]);
+    }
+}
+
+/// Index of a named feature (for tests and reports).
+pub fn index_of(name: &str) -> Option<usize> {
+    names().iter().position(|n| n == name)
+}
