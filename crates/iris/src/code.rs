@@ -79,6 +79,21 @@ impl IrisCode {
             return self.clone();
         }
         let s = (i64::from(shift)).rem_euclid(cols) as usize;
+        let n = words(self.len());
+        if self.bits.len() != n || self.mask.len() != n {
+            // malformed (fields are public): nothing sensible to rotate
+            return self.clone();
+        }
+        let row_bits = 2 * self.cols;
+        if row_bits % 64 == 0 {
+            // rows are whole words: rotate words (fast path, same result)
+            return IrisCode {
+                rows: self.rows,
+                cols: self.cols,
+                bits: rotate_rows(&self.bits, row_bits / 64, 2 * s),
+                mask: rotate_rows(&self.mask, row_bits / 64, 2 * s),
+            };
+        }
         let mut out = IrisCode::empty(self.rows, self.cols);
         for r in 0..self.rows {
             for c in 0..self.cols {
@@ -93,11 +108,41 @@ impl IrisCode {
     }
 }
 
+/// Rotate each row of `w` words (a row is `64·w` bits) left by `k` bits: bit `i` of a row moves
+/// to bit `(i + k) mod 64w`.
+fn rotate_rows(src: &[u64], w: usize, k: usize) -> Vec<u64> {
+    let mut out = vec![0u64; src.len()];
+    if w == 0 {
+        return out;
+    }
+    let len = 64 * w;
+    let k = k % len;
+    // output bit j comes from input bit (j - k) mod len = 64q + m
+    let start = (len - k) % len;
+    let (q, m) = (start / 64, start % 64);
+    for (row_in, row_out) in src.chunks(w).zip(out.chunks_mut(w)) {
+        for (j, o) in row_out.iter_mut().enumerate() {
+            let a = row_in[(q + j) % w];
+            *o = if m == 0 {
+                a
+            } else {
+                (a >> m) | (row_in[(q + j + 1) % w] << (64 - m))
+            };
+        }
+    }
+    out
+}
+
 /// Masked fractional Hamming distance between two codes of the same shape: disagreeing bits
 /// among bits valid in both, over the number valid in both. `None` when the shapes differ or no
 /// bit is valid in both.
 pub fn hamming(a: &IrisCode, b: &IrisCode) -> Option<(f64, usize)> {
-    if a.rows != b.rows || a.cols != b.cols {
+    if a.rows != b.rows
+        || a.cols != b.cols
+        || a.bits.len() != b.bits.len()
+        || a.mask.len() != a.bits.len()
+        || b.mask.len() != b.bits.len()
+    {
         return None;
     }
     let mut diff = 0usize;
@@ -123,6 +168,30 @@ mod tests {
         assert_eq!(c.shifted(4).shifted(-4), c);
         assert_eq!(c.shifted(10), c);
         assert_eq!(hamming(&c, &c), Some((0.0, c.valid_bits())));
+    }
+
+    #[test]
+    fn fast_shift_matches_bitwise_shift() {
+        let mut c = IrisCode::empty(3, 64);
+        for i in 0..c.len() {
+            c.set(i, (i * 7919) % 5 < 2, (i * 104_729) % 7 != 0);
+        }
+        for s in [-70, -33, -1, 0, 1, 5, 31, 32, 33, 63, 64, 100] {
+            let fast = c.shifted(s);
+            // reference: bit by bit
+            let sh = i64::from(s).rem_euclid(64) as usize;
+            let mut slow = IrisCode::empty(3, 64);
+            for r in 0..3 {
+                for col in 0..64 {
+                    let from = 2 * (r * 64 + col);
+                    let to = 2 * (r * 64 + (col + sh) % 64);
+                    for k in 0..2 {
+                        slow.set(to + k, c.bit(from + k), c.valid(from + k));
+                    }
+                }
+            }
+            assert_eq!(fast, slow, "shift {s}");
+        }
     }
 
     #[test]

@@ -44,6 +44,9 @@ enum Command {
     /// The intrusion detector: train, evaluate, and rerun the paper's studies.
     #[command(subcommand)]
     Ids(cmd::ids::IdsCommand),
+    /// Iris recognition and iris keys.
+    #[command(subcommand)]
+    Iris(cmd::iris::IrisCommand),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Capacity(a) => cmd::hide::run_capacity(a),
         Command::Stego(c) => cmd::analyze::run(c),
         Command::Ids(c) => cmd::ids::run(c),
+        Command::Iris(c) => cmd::iris::run(c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,13 +1,17 @@
-//! `nightjar demo`: the covert channel end to end on a built-in photograph.
+//! `nightjar demo`: the covert channel end to end on a built-in photograph, keyed by the iris of
+//! a synthetic eye (enrolled from one capture, the key regenerated from another).
 
 use crate::cmd::analyze::analyze_cover;
 use crate::covert;
 use crate::exit::{check, from_stego, input, CmdResult};
 use crate::io::write_atomic;
 use anyhow::anyhow;
-use nightjar_seal::Key;
-use nightjar_stego::{Cover, Mode};
-use std::path::PathBuf;
+use nightjar_iris::bind::{self, BindError, BindParams};
+use nightjar_iris::synth::{self, Size};
+use nightjar_iris::IrisCode;
+use nightjar_seal::{Key, MasterKey};
+use nightjar_stego::{Cover, Layout, Mode};
+use std::path::{Path, PathBuf};
 
 /// The built-in cover: "chelsea" from scikit-image's sample data (CC0; see data/images/SOURCE.md).
 const BUILTIN_COVER: &[u8] = include_bytes!("../../../../data/images/chelsea.png");
@@ -56,15 +60,78 @@ fn step(ok: bool, what: &str) -> CmdResult {
     }
 }
 
+/// Synthetic eye `identity`/`capture`, written to `dir` as PNG, and its iris code.
+fn synthetic_eye(dir: &Path, identity: u64, capture: u64) -> CmdResult<IrisCode> {
+    let img = synth::eye(identity, capture, Size::Casia);
+    let (w, h) = img.dimensions();
+    let path = dir.join(format!("eye-{identity}-{capture}.png"));
+    let png = Cover::from_samples(w, h, Layout::Gray, img.as_raw().clone())
+        .and_then(|c| c.to_png())
+        .map_err(from_stego)?;
+    write_atomic(&path, &png)?;
+    nightjar_iris::pipeline::template(&img)
+        .map(|t| t.code)
+        .map_err(|e| input(anyhow!("synthetic eye {identity}/{capture}: {e}")))
+}
+
+/// Enrolls eye 1 from capture 0, regenerates its key from capture 1, and shows that eye 2
+/// regenerates nothing. Returns the key enrolled and the key regenerated.
+fn iris_keys(dir: &Path) -> CmdResult<(Key, Key)> {
+    println!(
+        "[iris key] synthetic eyes ({}), fuzzy commitment",
+        Size::Casia
+    );
+    let enrol = synthetic_eye(dir, 1, 0)?;
+    let params = BindParams::default_for(enrol.rows as u16, enrol.cols as u16)
+        .validate()
+        .map_err(input)?;
+    let (record, key) = bind::enroll(&enrol, &params).map_err(input)?;
+    let record_path = dir.join("eye-1.njir");
+    write_atomic(&record_path, &record.to_bytes())?;
+    let p = record.params();
+    println!(
+        "  enrolled eye 1 (capture 0): a random {}-bit key bound with RM(1,{}) x RS({},{}); \
+         record {} ({} bytes: helper data and a key check, never the key or the iris code)",
+        key.key_bits(),
+        p.m,
+        p.n,
+        p.k,
+        record_path.display(),
+        record.to_bytes().len()
+    );
+    let probe = synthetic_eye(dir, 1, 1)?;
+    let again = bind::regenerate(&record, &probe);
+    let same = matches!(&again, Ok(r) if *r.key.master_key() == *key.master_key());
+    step(same, "capture 1 of the same eye regenerates the exact key")?;
+    if let Ok(r) = &again {
+        println!(
+            "        (rotation {} samples, {} symbol errors corrected, {} blocks erased)",
+            r.shift, r.symbol_errors, r.erased_blocks
+        );
+    }
+    let other = synthetic_eye(dir, 2, 0)?;
+    step(
+        matches!(bind::regenerate(&record, &other), Err(BindError::NoMatch)),
+        "another eye (identity 2) gets no key: this iris does not match the enrollment record",
+    )?;
+    let enrolled = Key::master(MasterKey::from_bytes(*key.master_key()));
+    let regenerated = match again {
+        Ok(r) => Key::master(MasterKey::from_bytes(*r.key.master_key())),
+        Err(e) => return Err(check(anyhow!("{e}"))),
+    };
+    Ok((enrolled, regenerated))
+}
+
 pub fn run(a: Args) -> CmdResult {
     let dir = out_dir(&a)?;
     let cover = Cover::from_bytes(BUILTIN_COVER).map_err(from_stego)?;
-    let key = Key::raw(&nightjar_seal::random_key().map_err(input)?[..]).map_err(input)?;
+    let (key, regenerated) = iris_keys(&dir.path)?;
     let other = Key::raw(&nightjar_seal::random_key().map_err(input)?[..]).map_err(input)?;
     let message = b"Nightjar demo: meet at the north gate at dawn. Bring the iris scanner.";
 
     println!(
-        "Nightjar demo: built-in cover {}x{} {} photograph, a fresh random 32-byte key",
+        "\nNightjar demo: built-in cover {}x{} {} photograph; hidden with the key enrolled from \
+         capture 0, revealed with the key regenerated from capture 1",
         cover.width(),
         cover.height(),
         cover.layout().name()
@@ -91,8 +158,11 @@ pub fn run(a: Args) -> CmdResult {
                 .map_or("infinite".into(), |p| format!("{p:.1} dB"))
         );
         let reread = Cover::open(&path).map_err(from_stego)?;
-        let (got, _) = covert::reveal(&reread, &covert::ALL_MODES, &key)?;
-        step(got == message, "the right key reveals the exact message")?;
+        let (got, _) = covert::reveal(&reread, &covert::ALL_MODES, &regenerated)?;
+        step(
+            got == message,
+            "the key regenerated from another capture of the eye reveals the exact message",
+        )?;
         println!("        \"{}\"", String::from_utf8_lossy(&got));
         step(
             covert::reveal(&reread, &covert::ALL_MODES, &other).is_err(),

@@ -4,5 +4,7 @@ pub mod analyze;
 pub mod demo;
 pub mod hide;
 pub mod ids;
+pub mod iris;
+pub mod iris_key;
 pub mod keygen;
 pub mod seal;

@@ -1,0 +1,206 @@
+//! The whole recognition pipeline: image → segmentation → rubber sheet → iris code.
+//!
+//! [`template`] never returns a template it does not trust: images that are too small or
+//! large, blank, in colour (from a file), without a pupil or a limbus, or whose iris is too
+//! occluded (less than [`MIN_VISIBLE`] of the rubber sheet usable) give an [`IrisError`].
+
+use crate::code::IrisCode;
+use crate::encode;
+use crate::error::IrisError;
+use crate::normalise::{self, Normalised};
+use crate::segment::{self, Segmentation};
+use image::{DynamicImage, GrayImage, ImageReader};
+use std::io::Cursor;
+use std::path::Path;
+use std::time::Instant;
+
+/// Smallest usable fraction of the iris.
+pub const MIN_VISIBLE: f64 = 0.35;
+/// Largest file accepted (bytes).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Colour photographs: mean |R−G| + |G−B| above this many grey levels.
+pub const MAX_CHROMA: f64 = 6.0;
+
+/// Where the time went, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timings {
+    /// Decoding the file (0 when given an image).
+    pub decode_ms: f64,
+    /// Segmentation.
+    pub segment_ms: f64,
+    /// Rubber sheet.
+    pub normalise_ms: f64,
+    /// Filtering and quantisation.
+    pub encode_ms: f64,
+}
+
+impl Timings {
+    /// Total.
+    pub fn total_ms(&self) -> f64 {
+        self.decode_ms + self.segment_ms + self.normalise_ms + self.encode_ms
+    }
+}
+
+/// An enrolled or probe iris: its code and how it was obtained.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    /// The iris code (`encode::ROWS × encode::COLS`, 2 bits per sample, with mask).
+    pub code: IrisCode,
+    /// Pupil, limbus and eyelids found.
+    pub segmentation: Segmentation,
+    /// Fraction of the iris visible (usable rubber-sheet samples).
+    pub quality: f64,
+    /// Time spent per stage.
+    pub timings: Timings,
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Segment, unwrap and encode an eye image.
+pub fn template(img: &GrayImage) -> Result<Template, IrisError> {
+    template_and_sheet(img).map(|(t, _)| t)
+}
+
+/// Like [`template`], also returning the rubber sheet (for display and diagnostics).
+pub fn template_and_sheet(img: &GrayImage) -> Result<(Template, Normalised), IrisError> {
+    let t0 = Instant::now();
+    let seg = segment::segment_full(img)?;
+    let segment_ms = ms(t0);
+    let t1 = Instant::now();
+    let sheet = normalise::rubber_sheet(&seg);
+    let normalise_ms = ms(t1);
+    let visible = sheet.visible();
+    if visible < MIN_VISIBLE {
+        return Err(IrisError::TooOccluded {
+            visible,
+            needed: MIN_VISIBLE,
+        });
+    }
+    let t2 = Instant::now();
+    let code = encode::encode(&sheet);
+    let encode_ms = ms(t2);
+    let valid = code.valid_bits() as f64 / code.len().max(1) as f64;
+    if valid < MIN_VISIBLE {
+        return Err(IrisError::TooOccluded {
+            visible: valid,
+            needed: MIN_VISIBLE,
+        });
+    }
+    Ok((
+        Template {
+            code,
+            segmentation: seg.seg,
+            quality: visible,
+            timings: Timings {
+                decode_ms: 0.0,
+                segment_ms,
+                normalise_ms,
+                encode_ms,
+            },
+        },
+        sheet,
+    ))
+}
+
+/// Decode image bytes (PNG, BMP, PNM/PGM, TIFF) to grey levels. Colour images are refused
+/// unless they are grey in all but name (R = G = B within [`MAX_CHROMA`]).
+pub fn decode(bytes: &[u8]) -> Result<GrayImage, IrisError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| IrisError::Decode(e.to_string()))?;
+    let Some(format) = reader.format() else {
+        return Err(IrisError::Decode(
+            "unknown image format (supported: PNG, BMP, PGM/PNM, TIFF)".into(),
+        ));
+    };
+    if !format.reading_enabled() {
+        return Err(IrisError::Decode(format!(
+            "{format:?} images are not supported (supported: PNG, BMP, PGM/PNM, TIFF); convert losslessly, e.g. to PNG"
+        )));
+    }
+    let (w, h) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| IrisError::Decode(e.to_string()))?;
+    segment::check_size(w, h)?;
+    let img = ImageReader::with_format(Cursor::new(bytes), format)
+        .decode()
+        .map_err(|e| IrisError::Decode(e.to_string()))?;
+    let chroma = chroma(&img);
+    if chroma > MAX_CHROMA {
+        return Err(IrisError::Colour { chroma });
+    }
+    Ok(img.to_luma8())
+}
+
+/// Mean |R−G| + |G−B| (0 for grey images), on a subsample.
+fn chroma(img: &DynamicImage) -> f64 {
+    if !img.color().has_color() {
+        return 0.0;
+    }
+    let rgb = img.to_rgb8();
+    let (mut s, mut n) = (0.0f64, 0usize);
+    for p in rgb.pixels().step_by(3) {
+        let [r, g, b] = p.0.map(i32::from);
+        s += f64::from((r - g).abs() + (g - b).abs());
+        n += 1;
+    }
+    if n == 0 {
+        0.0
+    } else {
+        s / n as f64
+    }
+}
+
+/// Read, decode and encode an eye image file.
+pub fn template_from_file(path: &Path) -> Result<Template, IrisError> {
+    let t0 = Instant::now();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| IrisError::Decode(format!("{}: {e}", path.display())))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(IrisError::Decode(format!(
+            "{}: file too large ({} bytes, at most {MAX_FILE_BYTES})",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| IrisError::Decode(format!("{}: {e}", path.display())))?;
+    let img = decode(&bytes)?;
+    let decode_ms = ms(t0);
+    let mut t = template(&img)?;
+    t.timings.decode_ms = decode_ms;
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{eye, Size};
+
+    #[test]
+    fn same_eye_matches_other_eye_does_not() {
+        let a = template(&eye(11, 1, Size::Casia)).unwrap();
+        let b = template(&eye(11, 2, Size::Casia)).unwrap();
+        let c = template(&eye(12, 1, Size::Casia)).unwrap();
+        let g = crate::matching::best_match(&a.code, &b.code, 16).unwrap();
+        let i = crate::matching::best_match(&a.code, &c.code, 16).unwrap();
+        assert!(g.hd < 0.32, "genuine {g:?}");
+        assert!(i.hd > 0.4, "impostor {i:?}");
+        assert_eq!((a.code.rows, a.code.cols), (encode::ROWS, encode::COLS));
+    }
+
+    #[test]
+    fn rejects_blank_and_tiny_images() {
+        assert!(matches!(
+            template(&GrayImage::from_pixel(320, 280, image::Luma([128]))),
+            Err(IrisError::Blank { .. })
+        ));
+        assert!(matches!(
+            template(&GrayImage::new(10, 10)),
+            Err(IrisError::TooSmall { .. })
+        ));
+        assert!(matches!(decode(b"not an image"), Err(IrisError::Decode(_))));
+    }
+}

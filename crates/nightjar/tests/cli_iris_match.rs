@@ -1,0 +1,211 @@
+//! End-to-end tests of `nightjar iris synth` and `nightjar iris match`, driving the real binary:
+//! same eye / different eyes verdicts and exit codes, JSON output, and unusable inputs (blank,
+//! tiny, colour photograph, grey photograph, JPEG) rejected with exit 2 and a message.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_nightjar");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A scratch directory removed at the end of the test.
+struct Scratch(PathBuf);
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("nightjar-iris-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+    fn path(&self, f: &str) -> PathBuf {
+        self.0.join(f)
+    }
+}
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn nightjar")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn synth(dir: &Scratch, name: &str, identity: u64, capture: u64, size: &str) -> PathBuf {
+    let out = dir.path(name);
+    let o = run(&[
+        "iris",
+        "synth",
+        "--identity",
+        &identity.to_string(),
+        "--capture",
+        &capture.to_string(),
+        "--size",
+        size,
+        "-o",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+fn match_json(a: &Path, b: &Path) -> (i32, Value) {
+    let o = run(&["iris", "match", s(a), s(b), "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    (o.status.code().unwrap(), v)
+}
+
+#[test]
+fn same_eye_matches_and_different_eyes_do_not() {
+    let d = Scratch::new("match");
+    for size in ["320x280", "640x480"] {
+        let a = synth(&d, &format!("a-{size}.png"), 41, 1, size);
+        let b = synth(&d, &format!("b-{size}.png"), 41, 2, size);
+        let c = synth(&d, &format!("c-{size}.png"), 42, 1, size);
+        let (code, v) = match_json(&a, &b);
+        assert_eq!(code, 0, "{v}");
+        assert_eq!(v["match"], true);
+        assert!(v["hd"].as_f64().unwrap() < v["threshold"].as_f64().unwrap());
+        assert!(v["shift"].is_i64());
+        let (code, v) = match_json(&a, &c);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(v["match"], false);
+        assert!(v["hd"].as_f64().unwrap() > 0.35, "{v}");
+        // text output
+        let o = run(&["iris", "match", s(&a), s(&b)]);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("same eye"));
+    }
+}
+
+#[test]
+fn synth_is_deterministic_and_sized() {
+    let d = Scratch::new("synth");
+    let a = synth(&d, "a.png", 5, 9, "640x480");
+    let b = synth(&d, "b.png", 5, 9, "640x480");
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let img = image::open(&a).unwrap();
+    assert_eq!((img.width(), img.height()), (640, 480));
+    let o = run(&[
+        "iris",
+        "synth",
+        "--identity",
+        "1",
+        "--size",
+        "huge",
+        "-o",
+        s(&d.path("x.png")),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `iris match` on an unusable image: exit 2 and a message naming the problem.
+fn assert_unusable(d: &Scratch, bad: &Path, needle: &str) {
+    let good = synth(d, "good.png", 3, 0, "320x280");
+    for (x, y) in [(good.as_path(), bad), (bad, good.as_path())] {
+        let o = run(&["iris", "match", s(x), s(y)]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{}: {err}", bad.display());
+        assert!(
+            err.contains(needle),
+            "{}: expected {needle:?} in {err:?}",
+            bad.display()
+        );
+    }
+}
+
+#[test]
+fn blank_image_is_rejected() {
+    let d = Scratch::new("blank");
+    let p = d.path("blank.png");
+    image::GrayImage::from_pixel(320, 280, image::Luma([120]))
+        .save(&p)
+        .unwrap();
+    assert_unusable(&d, &p, "blank image");
+}
+
+#[test]
+fn tiny_image_is_rejected() {
+    let d = Scratch::new("tiny");
+    let p = d.path("tiny.png");
+    image::GrayImage::from_fn(10, 10, |x, y| image::Luma([(x * 20 + y) as u8]))
+        .save(&p)
+        .unwrap();
+    assert_unusable(&d, &p, "too small");
+}
+
+#[test]
+fn photographs_are_rejected() {
+    let d = Scratch::new("photo");
+    let photos = repo().join("data/images");
+    // a colour photograph of a coffee cup (a dark round region inside a bright rim)
+    assert_unusable(
+        &d,
+        &photos.join("coffee.png"),
+        "not a near-infrared eye image",
+    );
+    // grey-level photographs: no pupil/limbus structure
+    for name in ["camera.png", "clock_motion.png"] {
+        let o = run(&[
+            "iris",
+            "match",
+            s(&photos.join(name)),
+            s(&photos.join(name)),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains("no pupil") || err.contains("no iris"),
+            "{name}: {err}"
+        );
+    }
+    // the same photograph converted to grey: still not an eye
+    let grey = d.path("coffee-grey.png");
+    image::open(photos.join("coffee.png"))
+        .unwrap()
+        .to_luma8()
+        .save(&grey)
+        .unwrap();
+    let o = run(&["iris", "match", s(&grey), s(&grey)]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn unsupported_and_missing_files_are_input_errors() {
+    let d = Scratch::new("formats");
+    let jpeg = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chelsea-small.jpg");
+    assert_unusable(&d, &jpeg, "not supported");
+    let junk = d.path("junk.png");
+    std::fs::write(&junk, b"definitely not a png").unwrap();
+    assert_unusable(&d, &junk, "cannot read the image");
+    assert_unusable(&d, &d.path("missing.png"), "cannot read the image");
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let o = run(&["iris", "match", "--help"]);
+    let h = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        h.contains("0 same eye")
+            && h.contains("1 different eyes")
+            && h.contains("2 an image is unusable"),
+        "{h}"
+    );
+}
