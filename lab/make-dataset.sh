@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make the committed dataset: separate lab runs (different seeds, so different attack orders,
 # tool options, timings and client behaviour) for training, validation and test, plus a run
-# with normal traffic only. Run as root. Takes about 15 minutes.
+# with normal traffic only, then two more training runs. Run as root. Takes about 30 minutes.
 #
 #   lab/make-dataset.sh [--out DIR]      (default: data/captures)
 set -euo pipefail
@@ -19,6 +19,14 @@ main() {
     "$HERE/run.sh" --name test --seed 33 --duration 120 --out "$OUT" --attacks all
     # normal traffic only (no attackers listed): the detector must stay quiet on it
     "$HERE/run.sh" --name normal-only --seed 44 --duration 90 --out "$OUT" --attacks none
+    # more training runs (added later, so the four above keep their seeds and plans): every attack
+    # type once plus forced variants the first training run lacked — spoofed and direct SYN floods
+    # against open and closed ports, slow UDP scans of 14-25 ports, slow TCP scans of more
+    # ports —, and attacker hosts that browse normally before most attacks (--gap-normal 0.85)
+    "$HERE/run.sh" --name train2 --seed 55 --duration 240 --gap-normal 0.85 --out "$OUT" \
+        --attacks all,flood-syn:spoofed+open,flood-syn:direct+closed,scan-udp:slow+wide,scan-udp:slow+wide,scan-connect:slow,flood-xmas:spoofed+open
+    "$HERE/run.sh" --name train3 --seed 66 --duration 240 --gap-normal 0.85 --out "$OUT" \
+        --attacks all,flood-syn:spoofed+closed,flood-syn:direct+open,scan-udp:slow+wide,flood-udp:spoofed+open,flood-xmas:direct+open,scan-syn:slow+wide,scan-fin:slow
     ls -l "$OUT"
 }
 

@@ -6,6 +6,14 @@ Prints one JSON object per line:
    "timeout": seconds, "gap": seconds of quiet before it, "gap_normal": actions by the
    attacker host in that gap (normal traffic, labelled normal)}
 Labels are DESIGN §12's names. Addresses stay inside 198.18.0.0/15.
+
+An item of --attacks may carry variants after a colon, joined by "+", to force what the seed
+would otherwise draw (the draws still happen, so plain items give the same plan as before):
+  floods: spoofed | direct (spoofed sources or the attacker's own address),
+          open | closed (target port the victim serves, or one it refuses; not for flood-icmp)
+  scans:  slow (-T2 or --scan-delay) | fast (-T3..-T5),
+          wide (with slow: more ports, 20-60 instead of 6-30)
+e.g. flood-syn:spoofed+open, scan-udp:slow+wide.
 """
 import argparse
 import json
@@ -19,9 +27,16 @@ SCANS = {
 FLOODS = ["flood-syn", "flood-udp", "flood-icmp", "flood-xmas"]
 ALL = list(SCANS) + FLOODS
 VICTIM = "198.18.0.10"
+# the victim's services (services.py): what a flood to an "open" or a "closed" port targets
+OPEN_PORTS = {"flood-syn": ["80", "22", "25", "9000"], "flood-udp": ["7", "123"],
+              "flood-xmas": ["80", "22"]}
+CLOSED_PORTS = {"flood-syn": ["443", "++1", "3306"], "flood-udp": ["53", "5000", "++2000"],
+                "flood-xmas": ["++1", "443"]}
+SCAN_VARIANTS = {"slow", "fast", "wide"}
+FLOOD_VARIANTS = {"spoofed", "direct", "open", "closed"}
 
 
-def nmap_cmd(r, label, small):
+def nmap_cmd(r, label, small, mods=()):
     flag = SCANS[label]
     args = ["nmap", "-n", flag]
     udp = label == "scan-udp"
@@ -29,11 +44,21 @@ def nmap_cmd(r, label, small):
     t = r.choices(["T3", "T4", "T5", "T2", "delay"], [25, 35, 15, 10, 15])[0]
     if small:
         t = r.choice(["T4", "T5"])
+    elif "slow" in mods and t not in ("T2", "delay"):
+        t = r.choice(["T2", "delay"])
+    elif "fast" in mods and t in ("T2", "delay"):
+        t = r.choice(["T3", "T4", "T5"])
     if t in ("T2", "delay"):
         ports = r.choice(["-p 20-45", "-p 1-30", "-p 21,22,23,25,53,80,110,143,443,445,3306,8080",
                           "--top-ports 25"])
         if udp:
             ports = r.choice(["-p 53,67,69,123,137,161", "--top-ports 10"])
+        if "wide" in mods:
+            ports = r.choice(["-p 1-60", "--top-ports 50", "-p 1-40,80,443,8080"])
+            if udp:
+                ports = r.choice(["--top-ports 20", "-p 1-25",
+                                  "-p 53,67,68,69,123,137,138,161,162,500,514,520,1900,5353",
+                                  "-p 7,9,13,17,19,37,49,53,67,69,111,123,137,161,162,177,500,514,520,623"])
         if t == "T2":
             args += ["-T2"]
         else:
@@ -59,7 +84,7 @@ def nmap_cmd(r, label, small):
     return [args], limit
 
 
-def hping_cmds(r, label, small, spoofed, first):
+def hping_cmds(r, label, small, spoofed, first, mods=()):
     count = 300 if small else r.choice([800, 1200, 1600])
     interval = r.choice(["u100", "u200", "u400", "u1000"])
     if label == "flood-syn":
@@ -74,6 +99,9 @@ def hping_cmds(r, label, small, spoofed, first):
         opts = ["-F", "-P", "-U", "-p", r.choice(["80", "++1", "22"])]
         if not first and r.random() < 0.5:
             opts = ["-F", "-S", "-R", "-P", "-A", "-U", "-X", "-Y", "-p", r.choice(["80", "++1"])]
+    for kind, table in (("open", OPEN_PORTS), ("closed", CLOSED_PORTS)):
+        if kind in mods and label in table:
+            opts[opts.index("-p") + 1] = r.choice(table[label])
     if not spoofed:
         return [["hping3", "-q", *opts, "-i", interval, "-c", str(count), VICTIM]]
     per = max(1, count // len(spoofed))
@@ -87,6 +115,8 @@ def main():
     ap.add_argument("--attackers", type=int, default=2)
     ap.add_argument("--small", action="store_true", help="short scans and floods (smoke test)")
     ap.add_argument("--gap", type=float, nargs=2, default=[4.0, 12.0])
+    ap.add_argument("--gap-normal", type=float, default=0.6,
+                    help="probability that the attacker host browses normally before an attack")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
     if a.attacks == "none":
@@ -94,10 +124,17 @@ def main():
     labels = []
     for item in a.attacks.split(","):
         item = item.strip()
+        label, _, var = item.partition(":")
+        mods = tuple(m for m in var.split("+") if m)
         if item == "all":
             labels += ALL
-        elif item in SCANS or item in FLOODS:
-            labels.append(item)
+        elif label in SCANS or label in FLOODS:
+            known = SCAN_VARIANTS if label in SCANS else FLOOD_VARIANTS
+            bad = [m for m in mods if m not in known]
+            if bad or ("slow" in mods and "fast" in mods) or ("spoofed" in mods and "direct" in mods) \
+                    or ("open" in mods and "closed" in mods):
+                raise SystemExit(f"bad variants in {item!r}; {label} takes: {', '.join(sorted(known))}")
+            labels.append(item if mods else label)
         else:
             raise SystemExit(f"unknown attack label {item!r}; known: {', '.join(ALL)}")
     if not a.small:
@@ -108,11 +145,15 @@ def main():
     # a label listed twice gets one spoofed and one direct flood.
     coin = {f: r.random() < 0.5 for f in FLOODS}
     seen = {f: 0 for f in FLOODS}
-    for n, label in enumerate(labels):
+    for n, item in enumerate(labels):
+        label, _, var = item.partition(":")
+        mods = tuple(m for m in var.split("+") if m)
         attacker = r.choice(attackers)
         spoofed = []
         if label in FLOODS:
             spoof = coin[label] != (seen[label] % 2 == 1)
+            if "spoofed" in mods or "direct" in mods:
+                spoof = "spoofed" in mods
             seen[label] += 1
             if (not a.small) and spoof:
                 # spoofed sources inside 198.19.0.0/16 only; fresh ones for every episode
@@ -122,14 +163,15 @@ def main():
                     if ip not in used:
                         used.add(ip)
                         spoofed.append(ip)
-            cmds = hping_cmds(r, label, a.small, spoofed, seen[label] == 1)
+            cmds = hping_cmds(r, label, a.small, spoofed, seen[label] == 1, mods)
             limit = 30
         else:
-            cmds, limit = nmap_cmd(r, label, a.small)
+            cmds, limit = nmap_cmd(r, label, a.small, mods)
         gap = 2.0 if a.small else r.uniform(*a.gap)
-        gap_normal = 0 if a.small or r.random() < 0.4 else r.randint(1, 3)
-        print(json.dumps({"label": label, "attacker": attacker, "spoofed": spoofed, "cmds": cmds,
-                          "timeout": limit, "gap": round(gap, 2), "gap_normal": gap_normal}))
+        gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+        print(json.dumps({"label": label, "variant": "+".join(mods), "attacker": attacker,
+                          "spoofed": spoofed, "cmds": cmds, "timeout": limit, "gap": round(gap, 2),
+                          "gap_normal": gap_normal}))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 # capture on the bridge, write NAME.pcap + NAME.labels.json (+ NAME.stats.json, NAME.log).
 #
 #   lab/run.sh --name NAME --seed N --duration S [--attacks LIST] [--out DIR]
-#              [--clients K] [--attackers K] [--snaplen B] [--small]
+#              [--clients K] [--attackers K] [--snaplen B] [--gap-normal P] [--small]
 #
-#   --attacks   comma list of DESIGN §12 labels, "all" (each once, shuffled), "none"; default all
+#   --attacks   comma list of DESIGN §12 labels, "all" (each once, shuffled), "none"; default all;
+#               a label may force variants, e.g. flood-syn:spoofed+open, scan-udp:slow+wide (plan.py)
+#   --gap-normal  probability that the attacker host browses normally before an attack (0.6)
 #   --duration  minimum length in seconds; the run lasts longer if the attacks need it
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
@@ -17,7 +19,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 # going cannot change what that run executes.
 main() {
 
-    NAME="" SEED="" DURATION="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL=""
+    NAME="" SEED="" DURATION="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6
     while [ $# -gt 0 ]; do
         case "$1" in
             --name) NAME="$2"; shift 2 ;;
@@ -28,8 +30,9 @@ main() {
             --clients) CLIENTS="$2"; shift 2 ;;
             --attackers) ATTACKERS="$2"; shift 2 ;;
             --snaplen) SNAPLEN="$2"; shift 2 ;;
+            --gap-normal) GAPN="$2"; shift 2 ;;
             --small) SMALL=--small; shift ;;
-            -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -39,6 +42,7 @@ main() {
     fi
     [[ "$NAME" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bad --name" >&2; exit 2; }
     [[ "$SEED" =~ ^[0-9]+$ && "$DURATION" =~ ^[0-9]+$ ]] || { echo "--seed and --duration are integers" >&2; exit 2; }
+    [[ "$GAPN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--gap-normal is a probability (0..1)" >&2; exit 2; }
     (( CLIENTS >= 1 && CLIENTS <= 8 && ATTACKERS >= 1 && ATTACKERS <= 4 )) || { echo "1-8 clients, 1-4 attackers" >&2; exit 2; }
 
     need_root
@@ -49,7 +53,7 @@ main() {
     PLAN="$WORK/plan.jsonl"
     EPIS="$WORK/episodes.jsonl"
     : >"$EPIS"
-    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" $SMALL >"$PLAN"
+    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" $SMALL >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20 for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
@@ -133,7 +137,7 @@ main() {
     "$PY" "$LAB_DIR/labels.py" --name "$NAME" --pcap "$OUT/$NAME.pcap" --episodes "$EPIS" \
         --out "$OUT/$NAME.labels.json" --stats "$OUT/$NAME.stats.json" --seed "$SEED"
     {
-        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN"
+        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN"
         echo "# started $(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)"
         tool_versions
         echo "# tcpdump: $(tr '\n' ' ' <"$WORK/tcpdump.err")"

@@ -155,7 +155,7 @@ impl Scaling {
 /// The JSON header of a model file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Header {
-    /// Feature schema id, e.g. `window/v1`.
+    /// Feature schema id, e.g. `window/v2`.
     pub schema: String,
     /// Feature kind, `paper7` or `window`.
     pub features: String,

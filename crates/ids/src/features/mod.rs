@@ -43,7 +43,7 @@ impl FeatureKind {
     pub fn schema(self) -> &'static str {
         match self {
             FeatureKind::Paper7 => "paper7/v1",
-            FeatureKind::Window => "window/v1",
+            FeatureKind::Window => "window/v2",
         }
     }
 
@@ -73,6 +73,16 @@ impl FeatureKind {
         names
             .iter()
             .map(|n| {
+                if n.starts_with("flow.") {
+                    // the flow's own record is one kind of evidence
+                    return match stems.iter().position(|s| s == "flow") {
+                        Some(i) => i,
+                        None => {
+                            stems.push("flow".to_string());
+                            stems.len() - 1
+                        }
+                    };
+                }
                 let base = n.split('@').next().unwrap_or(n);
                 let base = base.rsplit('.').next().unwrap_or(base);
                 let stem = match base {

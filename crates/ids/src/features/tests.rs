@@ -403,9 +403,73 @@ fn a_probe_and_its_reply_share_their_context_features() {
     assert_eq!(feat(reply, "to_server"), 0.0);
     let ctx = index_of("cli.sent@0.1s").unwrap();
     for (i, name) in FeatureKind::Window.names().iter().enumerate().skip(ctx) {
+        if name.starts_with("flow.") {
+            continue; // the reply is the flow's second packet, and refuses it
+        }
         // host counts move by the one packet in between; fractions and novelty barely
         let d = (probe[i] - reply[i]).abs();
         assert!(d < 0.1, "{name}: {} vs {}", probe[i], reply[i]);
     }
     assert!(feat(reply, "cli.new_port_frac@1s") > 0.9);
+}
+
+#[test]
+fn a_scanners_own_session_is_a_flow_with_handshake_and_payload() {
+    // a SYN scan from .66, then .66 makes an ordinary HTTP request: its host statistics are
+    // still those of a scanner, its flow is not
+    let mut pk = Vec::new();
+    for port in 1..=200u16 {
+        let t = f64::from(port) * 0.005;
+        pk.push(tcp(t, "198.18.0.66", "198.18.0.10", 50000, port, SYN));
+        pk.push(tcp(
+            t + 0.0001,
+            "198.18.0.10",
+            "198.18.0.66",
+            port,
+            50000,
+            RST | ACK,
+        ));
+    }
+    let mut http = http_connection(5.0, 7);
+    for p in &mut http {
+        if p.src == ip("198.18.0.5") {
+            p.src = ip("198.18.0.66");
+        } else {
+            p.dst = ip("198.18.0.66");
+        }
+    }
+    pk.extend(http);
+    let feats = run(&mut pk);
+    let probe = &feats[300];
+    assert!((feat(probe, "flow.c2s_pkts") - 2f32.ln() / 1e6f32.ln_1p()).abs() < 1e-4);
+    assert_eq!(feat(probe, "flow.s2c_pkts"), 0.0);
+    assert_eq!(feat(probe, "flow.handshake"), 0.0);
+    assert_eq!(
+        feat(&feats[301], "flow.refused"),
+        1.0,
+        "the RST refuses the probe's flow"
+    );
+    let reply = &feats[404]; // the server's response, fifth packet of the session
+    assert!(
+        feat(reply, "cli.new_port_frac@10s") > 0.5,
+        "still a scanner's host"
+    );
+    assert_eq!(feat(reply, "flow.handshake"), 1.0);
+    assert_eq!(feat(reply, "flow.refused"), 0.0);
+    assert!((feat(reply, "flow.c2s_payload_frac") - 1.0 / 3.0).abs() < 1e-6);
+    assert_eq!(feat(reply, "flow.s2c_payload_frac"), 0.5);
+    assert!(feat(reply, "flow.age") > 0.0);
+}
+
+#[test]
+fn an_icmp_error_joins_the_flow_it_quotes() {
+    let q = udp(1.0, "198.18.0.20", "198.18.0.10", 40000, 53, 60);
+    let mut pk = vec![q, icmp_unreach(1.001, "198.18.0.10", "198.18.0.20", &q)];
+    let feats = run(&mut pk);
+    assert_eq!(
+        feat(&feats[1], "flow.c2s_pkts"),
+        feat(&feats[0], "flow.c2s_pkts")
+    );
+    assert!(feat(&feats[1], "flow.s2c_pkts") > 0.0);
+    assert_eq!(feat(&feats[1], "flow.refused"), 1.0);
 }

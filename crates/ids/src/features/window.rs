@@ -18,7 +18,7 @@
 //! packet of an ICMP error names who was refused). A flood from spoofed sources shows at its
 //! server end: many packets received, many new sources, mostly bare SYNs.
 //!
-//! **Layout** (173 features, all in [0, 1]; `names()` lists them):
+//! **Layout** (180 features, all in [0, 1]; `names()` lists them):
 //!
 //! * 0–20, the packet itself: protocol, flags byte and IP length scaled as in `paper7`
 //!   (not its port numbers, which are categories rather than quantities, nor its TTL and TCP
@@ -38,10 +38,18 @@
 //! * 149–172, the conversation, 6 per half-life: packets client→server and server→client
 //!   (counts); client→server, the fractions to a new port and of bare SYNs; refusals sent by
 //!   the server per client→server packet; server→client, the fraction to a new port.
+//! * 173–179, the flow (protocol and both ends' addresses and ports; an ICMP error belongs to
+//!   the flow of the packet it quotes; a flow idle for [`FLOW_IDLE`] starts again), not
+//!   damped: packets client→server and server→client so far (counts); the fractions of them
+//!   that carry payload; whether the TCP handshake completed (SYN-ACK, then the client's ACK);
+//!   whether the flow was refused (RST or ICMP unreachable); its age (ln(1+s)/ln(1+600)). A
+//!   probe or a flood packet is a flow of one or two packets without payload; a host's normal
+//!   sessions are flows with a handshake and data both ways, whatever else that host did in
+//!   the last minute.
 //!
 //! **Bounded memory.** Hosts, conversations and the "seen recently" set live in fixed-capacity
 //! set-associative tables with LRU eviction ([`super::table`]); capacities are set by
-//! [`WindowConfig`] and never grow.
+//! [`WindowConfig`] (flows share the conversations' capacity) and never grow.
 
 use super::table::{hash_key, ip_key, mix, SetAssoc};
 use nightjar_packet::PacketRepr;
@@ -56,8 +64,12 @@ pub const NOVELTY_HORIZON: f64 = 30.0;
 const OWN: usize = 21;
 const HOST_PER_SCALE: usize = 16;
 const PAIR_PER_SCALE: usize = 6;
+/// A flow with no packet for this long starts again, seconds.
+pub const FLOW_IDLE: f64 = 60.0;
+
+const FLOW: usize = 7;
 /// Number of features.
-pub const LEN: usize = OWN + 2 * HOST_PER_SCALE * SCALES + PAIR_PER_SCALE * SCALES;
+pub const LEN: usize = OWN + 2 * HOST_PER_SCALE * SCALES + PAIR_PER_SCALE * SCALES + FLOW;
 
 // host accumulators
 const H_SENT: usize = 0;
@@ -111,6 +123,15 @@ const PAIR_NAMES: [&str; PAIR_PER_SCALE] = [
     "refused_by_server_frac",
     "s2c_new_port_frac",
 ];
+const FLOW_NAMES: [&str; FLOW] = [
+    "c2s_pkts",
+    "s2c_pkts",
+    "c2s_payload_frac",
+    "s2c_payload_frac",
+    "handshake",
+    "refused",
+    "age",
+];
 const OWN_NAMES: [&str; OWN] = [
     "proto",
     "tcp_flags",
@@ -150,6 +171,9 @@ pub fn names() -> Vec<String> {
             v.push(format!("pair.{n}@{h}s"));
         }
     }
+    for n in FLOW_NAMES {
+        v.push(format!("flow.{n}"));
+    }
     v
 }
 
@@ -159,7 +183,7 @@ pub fn names() -> Vec<String> {
 pub struct WindowConfig {
     /// Hosts remembered.
     pub hosts: usize,
-    /// Conversations (address pairs) remembered.
+    /// Conversations (address pairs) remembered; also the flows remembered.
     pub pairs: usize,
     /// Entries of the "seen recently" set of (host, port), (host, host) and (host, source port).
     pub seen: usize,
@@ -181,10 +205,25 @@ struct HostStats([[f32; HA]; SCALES]);
 #[derive(Clone, Default)]
 struct PairStats([[f32; 2 * PA]; SCALES]);
 
+/// One flow: packets and packets with payload per direction (0 client→server, 1 back).
+#[derive(Clone, Default)]
+struct FlowStats {
+    first: f64,
+    n: [f32; 2],
+    payload: [f32; 2],
+    synack: bool,
+    handshake: bool,
+    refused: bool,
+}
+
+/// (client address, server address, protocol << 32 | client port << 16 | server port).
+type FlowKey = (u128, u128, u64);
+
 /// The streaming state of the `window` features.
 pub struct WindowState {
     hosts: SetAssoc<u128, HostStats>,
     pairs: SetAssoc<(u128, u128), PairStats>,
+    flows: SetAssoc<FlowKey, FlowStats>,
     seen: SetAssoc<u64, ()>,
     clock: f64,
     packets: u64,
@@ -238,6 +277,7 @@ impl WindowState {
         WindowState {
             hosts: SetAssoc::new(cfg.hosts.max(1)),
             pairs: SetAssoc::new(cfg.pairs.max(1)),
+            flows: SetAssoc::new(cfg.pairs.max(1)),
             seen: SetAssoc::new(cfg.seen.max(1)),
             clock: f64::NEG_INFINITY,
             packets: 0,
@@ -246,7 +286,10 @@ impl WindowState {
 
     /// Bytes held by the state tables (fixed at construction).
     pub fn memory_bytes(&self) -> usize {
-        self.hosts.memory_bytes() + self.pairs.memory_bytes() + self.seen.memory_bytes()
+        self.hosts.memory_bytes()
+            + self.pairs.memory_bytes()
+            + self.flows.memory_bytes()
+            + self.seen.memory_bytes()
     }
 
     /// (hosts, pairs, seen) entries in use.
@@ -256,7 +299,10 @@ impl WindowState {
 
     /// Entries evicted so far, all tables together.
     pub fn evictions(&self) -> u64 {
-        self.hosts.evictions() + self.pairs.evictions() + self.seen.evictions()
+        self.hosts.evictions()
+            + self.pairs.evictions()
+            + self.flows.evictions()
+            + self.seen.evictions()
     }
 
     /// Whether `(tag, a, b)` was not seen in the last [`NOVELTY_HORIZON`]; marks it seen.
@@ -463,6 +509,71 @@ impl WindowState {
                 o[5] = frac(acc[s2c + P_NPORT], acc[s2c + P_CNT]);
             }
         }
+        // the flow
+        {
+            let (key, to_server) = flow_of(p, unreach, src_is_client);
+            let hash = hash_key(hash_key(hash_key(31, key.0), key.1), u128::from(key.2));
+            let e = self.flows.touch(key, hash, now);
+            if e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE) {
+                *e.val = FlowStats {
+                    first: now,
+                    ..FlowStats::default()
+                };
+            }
+            let st = e.val;
+            let dir = usize::from(!to_server);
+            st.n[dir] += 1.0;
+            if p.payload_len > 0 && !unreach {
+                st.payload[dir] += 1.0;
+            }
+            if is_tcp && fl & 0x12 == 0x12 && !to_server {
+                st.synack = true;
+            } else if is_tcp && to_server && st.synack && fl & 0x10 != 0 && fl & 0x07 == 0 {
+                st.handshake = true;
+            }
+            if f.refused.is_some() {
+                st.refused = true;
+            }
+            let o = &mut out[LEN - FLOW..LEN];
+            o[0] = count(st.n[0]);
+            o[1] = count(st.n[1]);
+            o[2] = frac(st.payload[0], st.n[0]);
+            o[3] = frac(st.payload[1], st.n[1]);
+            o[4] = f32::from(u8::from(st.handshake));
+            o[5] = f32::from(u8::from(st.refused));
+            o[6] = (((now - st.first).max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
+        }
+    }
+}
+
+/// The flow of a packet, oriented client → server, and whether the packet goes to the server.
+/// An ICMP error belongs to the flow of the packet it quotes and travels to that packet's
+/// source.
+fn flow_of(p: &PacketRepr, unreach: bool, src_is_client: bool) -> (FlowKey, bool) {
+    let key = |cli: u128, srv: u128, proto: u8, cp: u16, sp: u16| {
+        (
+            cli,
+            srv,
+            (u64::from(proto) << 32) | (u64::from(cp) << 16) | u64::from(sp),
+        )
+    };
+    if unreach {
+        if let Some(q) = &p.inner {
+            // the quoted packet went q.src -> q.dst; its client is the end with the higher port
+            let q_src_client = q.sport >= q.dport;
+            let (qs, qd) = (ip_key(q.src), ip_key(q.dst));
+            return if q_src_client {
+                (key(qs, qd, q.proto, q.sport, q.dport), false)
+            } else {
+                (key(qd, qs, q.proto, q.dport, q.sport), true)
+            };
+        }
+    }
+    let (s, d) = (ip_key(p.src), ip_key(p.dst));
+    if src_is_client {
+        (key(s, d, p.proto, p.sport, p.dport), true)
+    } else {
+        (key(d, s, p.proto, p.dport, p.sport), false)
     }
 }
 

@@ -182,7 +182,7 @@ fn wrong_version_schema_and_garbage_are_refused() {
     }
     let schema = rewrite_header(&good, |h| h["schema"] = "window/v0".into());
     match Model::from_bytes(&schema) {
-        Err(e @ IdsError::ModelSchema { .. }) => assert!(e.to_string().contains("window/v1")),
+        Err(e @ IdsError::ModelSchema { .. }) => assert!(e.to_string().contains("window/v2")),
         other => panic!("{:?}", other.err()),
     }
     let kind = rewrite_header(&good, |h| h["features"] = "paper7".into());

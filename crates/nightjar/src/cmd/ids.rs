@@ -41,7 +41,8 @@ pub enum AlgoArg {
 pub enum FeaturesArg {
     /// The paper's 7 per-packet variables.
     Paper7,
-    /// Per-host and per-conversation damped statistics at 4 time scales (173 features).
+    /// Per-host and per-conversation damped statistics at 4 time scales, and the packet's
+    /// flow (180 features).
     Window,
 }
 
