@@ -11,7 +11,7 @@ mod keys;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Nightjar: hide sealed messages in images, keyed by a passphrase, a key file or (soon) your iris.
+/// Nightjar: hide sealed messages in images, keyed by a passphrase, a key file or your iris.
 ///
 /// Exit status: 0 success; 1 a failed check (wrong key, no message, altered data); 2 usage or
 /// input errors.
@@ -47,6 +47,10 @@ enum Command {
     /// Iris recognition and iris keys.
     #[command(subcommand)]
     Iris(cmd::iris::IrisCommand),
+    /// Receive deliveries from other nodes into an inbox (TCP or lossy-link UDP).
+    Listen(cmd::listen::Args),
+    /// Send a file or a freshly hidden message to a listening node; exit 0 once it is stored.
+    Send(cmd::send::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         Command::Stego(c) => cmd::analyze::run(c),
         Command::Ids(c) => cmd::ids::run(c),
         Command::Iris(c) => cmd::iris::run(c),
+        Command::Listen(a) => cmd::listen::run(a),
+        Command::Send(a) => cmd::send::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,4 +7,6 @@ pub mod ids;
 pub mod iris;
 pub mod iris_key;
 pub mod keygen;
+pub mod listen;
 pub mod seal;
+pub mod send;
