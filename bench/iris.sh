@@ -31,9 +31,15 @@ for size in 320x280 640x480; do
     "$BIN" iris synth --identity 7 --capture 1 --size "$size" -o "$W/b-$size.png" >/dev/null 2>&1
     "$BIN" iris enroll "$W/a-$size.png" -o "$W/r-$size.njir" >/dev/null 2>&1
 done
-hyperfine -N --warmup 3 --runs 30 --prepare "rm -f $W/k" --export-markdown "$W/h.md" \
+hyperfine -N --warmup 3 --runs 30 --prepare "rm -f $W/k" --export-json "$W/h.json" \
     -n "iris match 320x280" "taskset -c $CORE $BIN iris match $W/a-320x280.png $W/b-320x280.png" \
     -n "iris match 640x480" "taskset -c $CORE $BIN iris match $W/a-640x480.png $W/b-640x480.png" \
     -n "iris key 320x280" "taskset -c $CORE $BIN iris key --record $W/r-320x280.njir $W/b-320x280.png -o $W/k" \
     -n "iris key 640x480" "taskset -c $CORE $BIN iris key --record $W/r-640x480.njir $W/b-640x480.png -o $W/k" >&2
-cat "$W/h.md"
+python3 - "$W/h.json" <<'PY'
+import json, sys
+print("| command (one core, whole process) | median ms | min ms | max ms | runs |")
+print("|---|---|---|---|---|")
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"| `{r['command']}` | {r['median']*1000:.1f} | {r['min']*1000:.1f} | {r['max']*1000:.1f} | {len(r['times'])} |")
+PY

@@ -104,7 +104,7 @@ pub fn template_and_sheet(img: &GrayImage) -> Result<(Template, Normalised), Iri
     ))
 }
 
-/// Decode image bytes (PNG, BMP, PNM/PGM, TIFF) to grey levels. Colour images are refused
+/// Decode image bytes (PNG, JPEG, BMP, PNM/PGM, TIFF) to grey levels. Colour images are refused
 /// unless they are grey in all but name (R = G = B within [`MAX_CHROMA`]).
 pub fn decode(bytes: &[u8]) -> Result<GrayImage, IrisError> {
     let reader = ImageReader::new(Cursor::new(bytes))
@@ -112,12 +112,12 @@ pub fn decode(bytes: &[u8]) -> Result<GrayImage, IrisError> {
         .map_err(|e| IrisError::Decode(e.to_string()))?;
     let Some(format) = reader.format() else {
         return Err(IrisError::Decode(
-            "unknown image format (supported: PNG, BMP, PGM/PNM, TIFF)".into(),
+            "unknown image format (supported: PNG, JPEG, BMP, PGM/PNM, TIFF)".into(),
         ));
     };
     if !format.reading_enabled() {
         return Err(IrisError::Decode(format!(
-            "{format:?} images are not supported (supported: PNG, BMP, PGM/PNM, TIFF); convert losslessly, e.g. to PNG"
+            "{format:?} images are not supported (supported: PNG, JPEG, BMP, PGM/PNM, TIFF); convert, e.g. to PNG"
         )));
     }
     let (w, h) = ImageReader::with_format(Cursor::new(bytes), format)

@@ -1,6 +1,7 @@
 //! End-to-end tests of `nightjar iris synth` and `nightjar iris match`, driving the real binary:
 //! same eye / different eyes verdicts and exit codes, JSON output, and unusable inputs (blank,
-//! tiny, colour photograph, grey photograph, JPEG) rejected with exit 2 and a message.
+//! tiny, colour photograph, grey photograph, colour JPEG, GIF) rejected with exit 2 and a message;
+//! a JPEG of an eye is accepted (most public near-infrared iris sets are JPEG).
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -191,7 +192,15 @@ fn photographs_are_rejected() {
 fn unsupported_and_missing_files_are_input_errors() {
     let d = Scratch::new("formats");
     let jpeg = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chelsea-small.jpg");
-    assert_unusable(&d, &jpeg, "not supported");
+    assert_unusable(&d, &jpeg, "not a near-infrared eye image");
+    // GIF (89a header, 1x1): a format the build does not read
+    let gif = d.path("eye.gif");
+    std::fs::write(
+        &gif,
+        b"GIF89a\x01\x00\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x00;",
+    )
+    .unwrap();
+    assert_unusable(&d, &gif, "not supported");
     let junk = d.path("junk.png");
     std::fs::write(&junk, b"definitely not a png").unwrap();
     assert_unusable(&d, &junk, "cannot read the image");
@@ -208,4 +217,62 @@ fn help_documents_exit_codes() {
             && h.contains("2 an image is unusable"),
         "{h}"
     );
+}
+
+/// Public near-infrared iris sets are mostly JPEG files: a JPEG (quality 90) of a capture matches
+/// the lossless PNG of another capture of the same eye, and not another eye's.
+#[test]
+fn jpeg_eye_images_are_read_and_match() {
+    let d = Scratch::new("jpeg-eye");
+    let synth = |id: &str, cap: &str, out: &Path| {
+        let o = run(&[
+            "iris",
+            "synth",
+            "--identity",
+            id,
+            "--capture",
+            cap,
+            "-o",
+            s(out),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let (a, b, other) = (d.path("a.png"), d.path("b.png"), d.path("other.png"));
+    synth("21", "0", &a);
+    synth("21", "1", &b);
+    synth("22", "1", &other);
+    let to_jpeg = |png: &Path| {
+        let out = png.with_extension("jpg");
+        let img = image::open(png).unwrap().to_luma8();
+        let mut f = std::fs::File::create(&out).unwrap();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut f, 90)
+            .encode_image(&img)
+            .unwrap();
+        out
+    };
+    let (bj, oj) = (to_jpeg(&b), to_jpeg(&other));
+    let o = run(&["iris", "match", s(&a), s(&bj), "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["match"], true, "{v}");
+    assert!(v["hd"].as_f64().unwrap() < 0.32, "{v}");
+    let o = run(&["iris", "match", s(&a), s(&oj), "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["match"], false, "{v}");
 }
