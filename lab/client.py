@@ -9,6 +9,7 @@ port (refused), a DNS-like query to a closed UDP port (ICMP port unreachable), a
 query. Touching a closed port is therefore not by itself an attack signature in the captures.
 
 --duration S   act until S seconds have passed          --actions N   do N actions and exit
+--kinds LIST   draw only these actions (comma list of ACTIONS; default: all)
 """
 import argparse
 import http.client
@@ -173,10 +174,17 @@ def main():
     ap.add_argument("--duration", type=float, default=0)
     ap.add_argument("--actions", type=int, default=0)
     ap.add_argument("--mean-think", type=float, default=1.5)
+    ap.add_argument("--kinds", default="")
     a = ap.parse_args()
     r = random.Random(a.seed)
     # Each client has its own taste: weights jittered per seed.
     weights = [w * r.uniform(0.3, 1.7) for w in BASE_WEIGHTS]
+    if a.kinds:
+        kinds = a.kinds.split(",")
+        bad = [k for k in kinds if k not in ACTIONS]
+        if bad:
+            raise SystemExit(f"unknown --kinds {bad}; known: {', '.join(ACTIONS)}")
+        weights = [w if k in kinds else 0.0 for k, w in zip(ACTIONS, weights)]
     deadline = time.time() + a.duration
     done = 0
     while True:

@@ -4,7 +4,9 @@
 Prints one JSON object per line:
   {"label", "attacker", "spoofed": [ips], "cmds": [[argv], ...] (run concurrently),
    "timeout": seconds, "gap": seconds of quiet before it, "gap_normal": actions by the
-   attacker host in that gap (normal traffic, labelled normal)}
+   attacker host in that gap (normal traffic, labelled normal), "post_normal": actions by the
+   attacker host soon after the attack (HTTP, bulk downloads, echo, ping; labelled normal),
+   "post_delay": seconds from the attack's end to that session}
 Labels are DESIGN §12's names. Addresses stay inside 198.18.0.0/15.
 
 An item of --attacks may carry variants after a colon, joined by "+", to force what the seed
@@ -117,8 +119,12 @@ def main():
     ap.add_argument("--gap", type=float, nargs=2, default=[4.0, 12.0])
     ap.add_argument("--gap-normal", type=float, default=0.6,
                     help="probability that the attacker host browses normally before an attack")
+    ap.add_argument("--post-normal", type=float, default=0.0,
+                    help="probability that the attacker host browses normally 2.5-6 s after an attack")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
+    # post-attack sessions draw from their own generator, so they leave the plan itself unchanged
+    rp = random.Random(a.seed * 7919 + 17)
     if a.attacks == "none":
         return
     labels = []
@@ -169,9 +175,14 @@ def main():
             cmds, limit = nmap_cmd(r, label, a.small, mods)
         gap = 2.0 if a.small else r.uniform(*a.gap)
         gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+        # after the attack: past the 2 s in which labels.py still counts the attacker's packets
+        # as the attack's (replies in flight), while its statistics still look like the attack's
+        post_normal = rp.randint(1, 3) if rp.random() < a.post_normal and not a.small else 0
+        post_delay = round(rp.uniform(2.5, 6.0), 2)
         print(json.dumps({"label": label, "variant": "+".join(mods), "attacker": attacker,
                           "spoofed": spoofed, "cmds": cmds, "timeout": limit, "gap": round(gap, 2),
-                          "gap_normal": gap_normal}))
+                          "gap_normal": gap_normal, "post_normal": post_normal,
+                          "post_delay": post_delay}))
 
 
 if __name__ == "__main__":

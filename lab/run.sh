@@ -3,11 +3,14 @@
 # capture on the bridge, write NAME.pcap + NAME.labels.json (+ NAME.stats.json, NAME.log).
 #
 #   lab/run.sh --name NAME --seed N --duration S [--attacks LIST] [--out DIR]
-#              [--clients K] [--attackers K] [--snaplen B] [--gap-normal P] [--small]
+#              [--clients K] [--attackers K] [--snaplen B] [--gap-normal P] [--post-normal P]
+#              [--small]
 #
 #   --attacks   comma list of DESIGN §12 labels, "all" (each once, shuffled), "none"; default all;
 #               a label may force variants, e.g. flood-syn:spoofed+open, scan-udp:slow+wide (plan.py)
 #   --gap-normal  probability that the attacker host browses normally before an attack (0.6)
+#   --post-normal probability that the attacker host browses (HTTP, bulk downloads, echo, ping)
+#                 2.5-6 s after an attack ends, while its recent statistics are an attacker's (0)
 #   --duration  minimum length in seconds; the run lasts longer if the attacks need it
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
@@ -19,7 +22,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 # going cannot change what that run executes.
 main() {
 
-    NAME="" SEED="" DURATION="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6
+    NAME="" SEED="" DURATION="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6 POSTN=0
     while [ $# -gt 0 ]; do
         case "$1" in
             --name) NAME="$2"; shift 2 ;;
@@ -31,8 +34,9 @@ main() {
             --attackers) ATTACKERS="$2"; shift 2 ;;
             --snaplen) SNAPLEN="$2"; shift 2 ;;
             --gap-normal) GAPN="$2"; shift 2 ;;
+            --post-normal) POSTN="$2"; shift 2 ;;
             --small) SMALL=--small; shift ;;
-            -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -43,6 +47,7 @@ main() {
     [[ "$NAME" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bad --name" >&2; exit 2; }
     [[ "$SEED" =~ ^[0-9]+$ && "$DURATION" =~ ^[0-9]+$ ]] || { echo "--seed and --duration are integers" >&2; exit 2; }
     [[ "$GAPN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--gap-normal is a probability (0..1)" >&2; exit 2; }
+    [[ "$POSTN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--post-normal is a probability (0..1)" >&2; exit 2; }
     (( CLIENTS >= 1 && CLIENTS <= 8 && ATTACKERS >= 1 && ATTACKERS <= 4 )) || { echo "1-8 clients, 1-4 attackers" >&2; exit 2; }
 
     need_root
@@ -53,10 +58,10 @@ main() {
     PLAN="$WORK/plan.jsonl"
     EPIS="$WORK/episodes.jsonl"
     : >"$EPIS"
-    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" $SMALL >"$PLAN"
+    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" $SMALL >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
-    BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20 for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
+    BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
     log "run $NAME: seed $SEED, duration >= ${DURATION}s, $NPLAN attacks, hard bound ${BOUND}s"
 
     lab_up "$CLIENTS" "$ATTACKERS"
@@ -90,6 +95,8 @@ main() {
         gap=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["gap"])' "$line")
         gapn=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["gap_normal"])' "$line")
         tmo=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["timeout"])' "$line")
+        postn=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["post_normal"])' "$line")
+        postd=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["post_delay"])' "$line")
         mapfile -t spoofed < <("$PY" -c 'import json,sys; [print(x) for x in json.loads(sys.argv[1])["spoofed"]]' "$line")
         mapfile -t cmds < <("$PY" -c 'import json,sys,shlex; [print(shlex.join(c)) for c in json.loads(sys.argv[1])["cmds"]]' "$line")
 
@@ -122,6 +129,14 @@ main() {
         "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); print(json.dumps({"label": j["label"], "attacker": j["attacker"], "spoofed": j["spoofed"], "start": float(sys.argv[2]), "end": float(sys.argv[3]), "command": " ; ".join(sys.argv[4:])}))' \
             "$line" "$start" "$end" "${cmds[@]}" >>"$EPIS"
         log "  done in $("$PY" -c "print(round($end - $start, 2))") s"
+        # the attacker host's own normal session soon after its attack (labelled normal: it starts
+        # after the 2 s over which labels.py extends the episode)
+        if [ "$postn" -gt 0 ]; then
+            nap "$postd"
+            log "  $host browses ($postn actions, ${postd} s after the attack)"
+            ns "$host" timeout 20 "$PY" "$LAB_DIR/client.py" --seed $((SEED * 1000 + 500 + n)) --actions "$postn" \
+                --mean-think 0.3 --kinds http,http_multi,bulk,echo_tcp,echo_udp,ping </dev/null || true
+        fi
     done 3<"$PLAN"
 
     # normal traffic until the minimum duration has passed, and at least 5 s after the last attack
@@ -137,7 +152,7 @@ main() {
     "$PY" "$LAB_DIR/labels.py" --name "$NAME" --pcap "$OUT/$NAME.pcap" --episodes "$EPIS" \
         --out "$OUT/$NAME.labels.json" --stats "$OUT/$NAME.stats.json" --seed "$SEED"
     {
-        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN"
+        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN"
         echo "# started $(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)"
         tool_versions
         echo "# tcpdump: $(tr '\n' ' ' <"$WORK/tcpdump.err")"
@@ -147,4 +162,5 @@ main() {
     log "wrote $OUT/$NAME.pcap ($(stat -c %s "$OUT/$NAME.pcap") bytes), $NAME.labels.json, $NAME.stats.json, $NAME.log"
 }
 
-main "$@"
+# on one line: bash reads the file as it goes, so nothing after main may be read once it returns
+main "$@"; exit

@@ -276,9 +276,16 @@ impl Dataset {
     /// ([`FeatureKind::groups`]) is hidden — set to its mean over these rows — with probability
     /// `p`: the evidence-dropout augmentation of `train::TrainSettings::dropout`, in feature
     /// units (after standardisation a hidden feature is 0 either way). For exporting the
-    /// training matrix that the MLP learns from.
-    pub fn with_evidence_dropout(&self, p: f32, copies: usize, seed: u64) -> Dataset {
+    /// training matrix that the MLP learns from. `p_context`: `TrainSettings::dropout_context`.
+    pub fn with_evidence_dropout(
+        &self,
+        p: f32,
+        p_context: f32,
+        copies: usize,
+        seed: u64,
+    ) -> Dataset {
         let groups = self.kind.groups();
+        let context = self.kind.context_mask();
         let n_groups = groups.iter().max().map_or(0, |g| g + 1);
         let mut mean = vec![0f64; self.cols];
         for r in self.x.chunks_exact(self.cols.max(1)) {
@@ -296,10 +303,12 @@ impl Dataset {
                 for h in hide.iter_mut() {
                     *h = rng.next_f32() < p;
                 }
+                let no_context = p_context > 0.0 && rng.next_f32() < p_context;
                 let at = out.x.len();
                 out.x.extend_from_slice(self.row(i));
-                for ((v, g), m) in out.x[at..].iter_mut().zip(&groups).zip(&mean) {
-                    if hide[*g] {
+                for (((v, g), m), c) in out.x[at..].iter_mut().zip(&groups).zip(&mean).zip(&context)
+                {
+                    if hide[*g] || (no_context && *c) {
                         *v = *m;
                     }
                 }
@@ -388,6 +397,39 @@ mod tests {
             assert_eq!(d.index, vec![0, 2, 4, 6, 8]);
             assert_eq!(d.class_counts()[Class::ScanSyn.index()], 3);
         }
+    }
+
+    #[test]
+    fn context_dropout_hides_every_host_and_pair_statistic_and_nothing_else() {
+        let mut d = Dataset::new(FeatureKind::Window);
+        d.add_records("t", records(), &labels(), WindowConfig::default())
+            .unwrap();
+        let names = FeatureKind::Window.names();
+        let ctx = FeatureKind::Window.context_mask();
+        assert!(ctx.iter().any(|c| *c) && !ctx.iter().all(|c| *c));
+        for (n, c) in names.iter().zip(&ctx) {
+            assert_eq!(*c, n.contains('@'), "{n}");
+        }
+        assert!(FeatureKind::Paper7.context_mask().iter().all(|c| !*c));
+        let n = d.rows();
+        let mut mean = vec![0f32; d.cols];
+        for i in 0..n {
+            for (m, v) in mean.iter_mut().zip(d.row(i)) {
+                *m += *v / n as f32;
+            }
+        }
+        // group dropout off, context always hidden: context features at their means, the rest kept
+        let out = d.with_evidence_dropout(0.0, 1.0, 1, 3);
+        assert_eq!(out.rows(), 2 * n);
+        for i in 0..n {
+            for (j, c) in ctx.iter().enumerate() {
+                let want = if *c { mean[j] } else { d.row(i)[j] };
+                assert!((out.row(n + i)[j] - want).abs() < 1e-4, "{}", names[j]);
+            }
+        }
+        // nothing hidden: the copy is the rows themselves
+        let none = d.with_evidence_dropout(0.0, 0.0, 1, 3);
+        assert_eq!(&none.x[n * d.cols..], &d.x[..]);
     }
 
     #[test]

@@ -192,6 +192,7 @@ impl Runner<'_> {
                 threshold: 0.5,
                 threads: 1,
                 dropout: None,
+                dropout_context: 0.0,
                 restarts: 1,
             };
             let t = Instant::now();
@@ -611,6 +612,7 @@ pub fn run(
             threshold: 0.5,
             threads: 1,
             dropout: None,
+            dropout_context: 0.0,
             restarts: 1,
         };
         let mut runs: Vec<(String, String, TrainSettings, bool)> = vec![(

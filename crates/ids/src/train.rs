@@ -52,6 +52,15 @@ pub struct TrainSettings {
     /// hiding some of it forces the network to learn every kind, so an attack that shows only
     /// some of it (the same flood against an open port is never refused) is still caught.
     pub dropout: Option<(f32, usize)>,
+    /// Context dropout (MLP, with `dropout`): in each dropout repeat of a row, with this
+    /// probability *all* context features (`FeatureKind::context_mask`: the hosts' and the host
+    /// pair's windowed statistics) are hidden at once, leaving the packet's own fields and its
+    /// flow. A host that just scanned keeps a scanner's statistics for a minute; without such
+    /// rows the network can learn to trust them over the flow's "handshake completed, data both
+    /// ways" and reject the host's own normal sessions. Tried on validation in round 3 (see
+    /// `RESULTS.md`) without a clear gain, so it is off by default. 0 turns it off (and draws
+    /// nothing).
+    pub dropout_context: f32,
     /// MLP: train this many networks (seeds `seed`, `seed + 1`, ...) and keep the one with the
     /// lowest balanced validation error (FAR + FRR) / 2 (the lowest training loss without
     /// validation data): model selection on the validation capture, which guards against an
@@ -209,11 +218,14 @@ fn oversample(x: &Matrix, y: &Matrix, classes: &[Class], keep: &[bool]) -> (Matr
 
 /// Append `copies` repeats of the rows in which each feature group is zeroed (in standardised
 /// units: set to the training mean) with probability `p`.
+#[allow(clippy::too_many_arguments)]
 fn evidence_dropout(
     x: &Matrix,
     y: &Matrix,
     groups: &[usize],
+    context: &[bool],
     p: f32,
+    p_context: f32,
     copies: usize,
     seed: u64,
 ) -> (Matrix, Matrix) {
@@ -229,10 +241,11 @@ fn evidence_dropout(
             for h in hide.iter_mut() {
                 *h = rng.next_f32() < p;
             }
+            let no_context = p_context > 0.0 && rng.next_f32() < p_context;
             let at = xd.len();
             xd.extend_from_slice(&x.data[r * x.cols..(r + 1) * x.cols]);
-            for (v, g) in xd[at..].iter_mut().zip(groups) {
-                if hide[*g] {
+            for ((v, g), c) in xd[at..].iter_mut().zip(groups).zip(context) {
+                if hide[*g] || (no_context && *c) {
                     *v = 0.0;
                 }
             }
@@ -344,9 +357,16 @@ pub fn train(
                 (x, y)
             };
             let (x, y) = match s.dropout {
-                Some((prob, copies)) if prob > 0.0 && copies > 0 => {
-                    evidence_dropout(&x, &y, &train.kind.groups(), prob, copies, s.mlp.seed)
-                }
+                Some((prob, copies)) if prob > 0.0 && copies > 0 => evidence_dropout(
+                    &x,
+                    &y,
+                    &train.kind.groups(),
+                    &train.kind.context_mask(),
+                    prob,
+                    s.dropout_context,
+                    copies,
+                    s.mlp.seed,
+                ),
                 _ => (x, y),
             };
             if s.balance != Balance::None {
@@ -427,7 +447,7 @@ pub fn train(
             .map(|c| (c.as_str().to_string(), serde_json::json!(counts[c.index()])))
             .collect::<serde_json::Map<_, _>>(),
         "balance": format!("{:?}", s.balance),
-        "dropout": s.dropout.map(|(p, k)| serde_json::json!({"p": p, "copies": k})),
+        "dropout": s.dropout.map(|(p, k)| serde_json::json!({"p": p, "copies": k, "context": s.dropout_context})),
         "fit_seconds": fit_seconds,
     });
     if let Some(h) = &history {

@@ -104,6 +104,16 @@ impl FeatureKind {
             .collect()
     }
 
+    /// Per feature: whether it is *context* — a statistic of the packet's hosts or host pair
+    /// over the recent past (`window`: every `cli.*`, `srv.*` and `pair.*` feature) — rather
+    /// than a field of the packet itself or of its own flow. `paper7` has no context.
+    pub fn context_mask(self) -> Vec<bool> {
+        self.names()
+            .iter()
+            .map(|n| n.starts_with("cli.") || n.starts_with("srv.") || n.starts_with("pair."))
+            .collect()
+    }
+
     /// Whether vectors depend on the packets before (so order and state matter).
     pub fn is_stateful(self) -> bool {
         matches!(self, FeatureKind::Window)

@@ -83,6 +83,7 @@ pub(crate) fn settings(algo: Algo, binary: bool) -> TrainSettings {
         threshold: 0.5,
         threads: 1,
         dropout: None,
+        dropout_context: 0.0,
         restarts: 1,
     }
 }

@@ -196,6 +196,11 @@ pub struct TrainArgs {
     /// Probability of hiding each feature group in a dropout copy.
     #[arg(long, default_value_t = 0.3)]
     dropout_p: f32,
+    /// Context dropout: in each dropout copy, the probability of hiding every windowed host and
+    /// host-pair statistic of a row at once (`window`), so the network also learns to judge a
+    /// packet by its own fields and its flow alone (0: off, the default).
+    #[arg(long, default_value_t = 0.0)]
+    dropout_context: f32,
     /// MLP: train this many networks (seeds S, S+1, ...) and keep the one with the lowest
     /// (FAR + FRR) / 2 on --val-capture (model selection).
     #[arg(long, default_value_t = 1)]
@@ -428,7 +433,7 @@ fn run_train(a: TrainArgs) -> CmdResult {
     if let Some(csv) = &a.export_csv {
         let mut buf = Vec::new();
         let exported = if a.algo == AlgoArg::Mlp && a.dropout_copies > 0 && a.dropout_p > 0.0 {
-            train_d.with_evidence_dropout(a.dropout_p, a.dropout_copies, a.seed)
+            train_d.with_evidence_dropout(a.dropout_p, a.dropout_context, a.dropout_copies, a.seed)
         } else {
             train_d.clone()
         };
@@ -457,6 +462,7 @@ fn run_train(a: TrainArgs) -> CmdResult {
         restarts: a.restarts.max(1),
         dropout: (a.dropout_copies > 0 && a.dropout_p > 0.0)
             .then_some((a.dropout_p, a.dropout_copies)),
+        dropout_context: a.dropout_context,
     };
     let pb = match settings.algo {
         Algo::Mlp => {
