@@ -387,7 +387,16 @@ fn stat(json: &str, key: &str) -> u64 {
 #[test]
 fn lab_captures_decode_completely() {
     let mut seen = 0;
-    for name in ["train", "val", "test", "normal-only"] {
+    for name in [
+        "train",
+        "train2",
+        "train3",
+        "train4",
+        "val",
+        "test",
+        "test2",
+        "normal-only",
+    ] {
         let stats = match std::fs::read_to_string(captures(&format!("{name}.stats.json"))) {
             Ok(s) => s,
             Err(_) => continue,
@@ -447,5 +456,5 @@ fn lab_captures_decode_completely() {
                 && x.inner.is_some_and(|i| i.proto == proto::UDP)));
         }
     }
-    assert!(seen >= 3, "lab captures missing under data/captures");
+    assert_eq!(seen, 8, "lab captures missing under data/captures");
 }
