@@ -19,7 +19,12 @@ WORK="${WORK:-$(mktemp -d /tmp/nightjar-bench-link.XXXXXX)}"
 for t in hyperfine ncat python3; do command -v "$t" >/dev/null || { echo "need $t" >&2; exit 2; }; done
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+# Listeners start inside $(...) subshells, so they record their PIDs in files, not in pids.
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for f in "$WORK"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 head -c 32 /dev/urandom > "$WORK/key"
@@ -31,7 +36,7 @@ listen() { # transport inbox
   mkdir -p "$2"
   "$BIN" listen --bind 127.0.0.1:0 --transport "$1" --inbox "$2" --key-file "$WORK/key" \
     --json --timeout 30 > "$2.events" 2>/dev/null &
-  pids+=($!)
+  echo $! > "$2.pid"
   for _ in $(seq 100); do
     addr=$(head -n1 "$2.events" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["addr"])' 2>/dev/null || true)
     [ -n "$addr" ] && { echo "$addr"; return; }
