@@ -3,14 +3,10 @@
 //! stopping), evaluate on test, check the JSON report and that its tables add up.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
-const BIN: &str = env!("CARGO_BIN_EXE_nightjar");
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+use common::*;
 
 fn capture(name: &str) -> (String, String) {
     let dir = repo().join("data/captures");
@@ -22,36 +18,6 @@ fn capture(name: &str) -> (String, String) {
         pcap.display()
     );
     (pcap.display().to_string(), labels.display().to_string())
-}
-
-/// A scratch directory removed at the end of the test.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p =
-            std::env::temp_dir().join(format!("nightjar-cli-ids-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn path(&self, f: &str) -> String {
-        self.0.join(f).display().to_string()
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .expect("run nightjar")
 }
 
 fn ok(args: &[&str]) -> String {
@@ -135,9 +101,9 @@ fn train_on_train_eval_on_test_reports_tables_that_add_up() {
     let (train, train_l) = capture("train");
     let (val, val_l) = capture("val");
     let (test, test_l) = capture("test");
-    let model = s.path("window.njm");
-    let png = s.path("mse.png");
-    let csv = s.path("train.csv");
+    let model = s.s("window.njm");
+    let png = s.s("mse.png");
+    let csv = s.s("train.csv");
     let summary = ok(&[
         "ids",
         "train",
@@ -217,7 +183,7 @@ fn paper7_and_esn_models_train_and_evaluate() {
     let (train, train_l) = capture("train");
     let (test, test_l) = capture("test");
     for (algo, features, classes) in [("mlp", "paper7", "multi"), ("esn", "paper7", "binary")] {
-        let model = s.path(&format!("{algo}-{features}.njm"));
+        let model = s.s(&format!("{algo}-{features}.njm"));
         ok(&[
             "ids",
             "train",
@@ -271,11 +237,11 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
         "--model MODEL is required",
     );
     fails(
-        &["ids", "train", "--capture", &test, "-o", &s.path("m")],
+        &["ids", "train", "--capture", &test, "-o", &s.s("m")],
         2,
         "--labels",
     );
-    let garbage = s.path("garbage.njm");
+    let garbage = s.s("garbage.njm");
     std::fs::write(&garbage, b"not a model at all").unwrap();
     fails(
         &[
@@ -291,7 +257,7 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
         2,
         "not a valid Nightjar IDS model",
     );
-    let bad_labels = s.path("bad.labels.json");
+    let bad_labels = s.s("bad.labels.json");
     std::fs::write(
         &bad_labels,
         r#"{"capture":"x","attackers":[{"ip":"1.2.3"}]}"#,
@@ -306,7 +272,7 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
             "--labels",
             &bad_labels,
             "-o",
-            &s.path("m"),
+            &s.s("m"),
         ],
         2,
         "attackers[0].ip",
@@ -316,11 +282,11 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
             "ids",
             "train",
             "--capture",
-            &s.path("missing.pcap"),
+            &s.s("missing.pcap"),
             "--labels",
             &test_l,
             "-o",
-            &s.path("m"),
+            &s.s("m"),
         ],
         2,
         "missing.pcap",
@@ -335,7 +301,7 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
             &test_l,
             "--lr=-1",
             "-o",
-            &s.path("m"),
+            &s.s("m"),
         ],
         2,
         "lr",
@@ -348,7 +314,7 @@ fn study_writes_tables_and_plots_within_its_budget() {
     let s = Scratch::new("study");
     let (train, train_l) = capture("train");
     let (val, val_l) = capture("val");
-    let out = s.path("study");
+    let out = s.s("study");
     let t = std::time::Instant::now();
     ok(&[
         "ids",

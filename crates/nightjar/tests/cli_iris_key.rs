@@ -3,61 +3,10 @@
 //! and every way an eye image or a record can be unusable.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_nightjar");
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A scratch directory removed at the end of the test.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p =
-            std::env::temp_dir().join(format!("nightjar-iriskey-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-    fn s(&self, f: &str) -> String {
-        self.path(f).to_str().unwrap().to_string()
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(args: &[&str]) -> Output {
-    run_env(args, &[])
-}
-
-fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("spawn nightjar")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::*;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -246,6 +195,7 @@ fn iris_and_passphrase_are_two_factors() {
             "2",
         ],
         &env,
+        None,
     ));
     let both = run_env(
         &[
@@ -262,6 +212,7 @@ fn iris_and_passphrase_are_two_factors() {
             "2",
         ],
         &env,
+        None,
     );
     ok(&both);
     assert_eq!(stdout(&both), "two factors");
@@ -282,7 +233,7 @@ fn iris_and_passphrase_are_two_factors() {
     ] {
         let mut a = vec!["reveal", "--stego", stego.as_str()];
         a.extend(args.iter().copied());
-        let o = run_env(&a, &env);
+        let o = run_env(&a, &env, None);
         assert_eq!(code(&o), 1, "{a:?}: {}", stderr(&o));
         assert!(stdout(&o).is_empty());
     }
@@ -302,6 +253,7 @@ fn iris_and_passphrase_are_two_factors() {
             "2",
         ],
         &env,
+        None,
     );
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains(NO_MATCH));
@@ -324,6 +276,7 @@ fn iris_and_passphrase_are_two_factors() {
             "NJ_PASS",
         ],
         &env,
+        None,
     ));
     assert_eq!(
         std::fs::read(&sealed).unwrap()[5],
@@ -345,6 +298,7 @@ fn iris_and_passphrase_are_two_factors() {
             "NJ_PASS",
         ],
         &env,
+        None,
     ));
     assert_eq!(std::fs::read(&opened).unwrap(), b"sealed with two factors");
     let o = run(&[
@@ -370,6 +324,7 @@ fn iris_and_passphrase_are_two_factors() {
             "NJ_WRONG",
         ],
         &env,
+        None,
     );
     assert_eq!(code(&o), 1, "{}", stderr(&o));
 }

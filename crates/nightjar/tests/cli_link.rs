@@ -11,31 +11,14 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_nightjar");
+mod common;
+use common::*;
 
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p =
-            std::env::temp_dir().join(format!("nightjar-cli-link-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-    /// A 32-byte key file.
-    fn key(&self, name: &str, byte: u8) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, [byte; 32]).unwrap();
-        p
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A 32-byte key file in the scratch directory.
+fn key_file(d: &Scratch, name: &str, byte: u8) -> PathBuf {
+    let p = d.path(name);
+    std::fs::write(&p, [byte; 32]).unwrap();
+    p
 }
 
 fn photo() -> PathBuf {
@@ -147,7 +130,7 @@ fn inbox_files(dir: &Path) -> Vec<PathBuf> {
 
 fn delivery_is_byte_identical(transport: &str) {
     let s = Scratch::new(&format!("identical-{transport}"));
-    let key = s.key("k", 7);
+    let key = key_file(&s, "k", 7);
     let inbox = s.path("inbox");
     let l = Listen::start(transport, &inbox, &key, &["--once"]);
     let out = send(
@@ -186,7 +169,7 @@ fn udp_delivery_is_byte_identical_in_the_inbox() {
 #[test]
 fn twenty_concurrent_senders_all_land_without_duplicates() {
     let s = Scratch::new("twenty");
-    let key = s.key("k", 7);
+    let key = key_file(&s, "k", 7);
     let inbox = s.path("inbox");
     let l = Listen::start("tcp", &inbox, &key, &["--count", "20"]);
     let mut payloads = Vec::new();
@@ -248,7 +231,7 @@ fn hostile_tcp(addr: SocketAddr, bytes: &[u8]) {
 #[test]
 fn hostile_bytes_never_crash_the_listener_and_never_land() {
     let s = Scratch::new("hostile");
-    let key = s.key("k", 7);
+    let key = key_file(&s, "k", 7);
     let inbox = s.path("inbox");
     // TCP.
     let l = Listen::start("tcp", &inbox, &key, &["--once"]);
@@ -323,8 +306,8 @@ fn hostile_bytes_never_crash_the_listener_and_never_land() {
 #[test]
 fn sender_with_the_wrong_key_exits_1_and_nothing_is_stored() {
     let s = Scratch::new("wrongkey");
-    let key = s.key("k", 7);
-    let wrong = s.key("w", 8);
+    let key = key_file(&s, "k", 7);
+    let wrong = key_file(&s, "w", 8);
     for transport in ["tcp", "udp"] {
         let inbox = s.path(&format!("inbox-{transport}"));
         let l = Listen::start(transport, &inbox, &key, &[]);
@@ -354,7 +337,7 @@ fn sender_with_the_wrong_key_exits_1_and_nothing_is_stored() {
 #[test]
 fn send_cover_and_message_then_reveal_from_the_inbox() {
     let s = Scratch::new("cover");
-    let key = s.key("k", 9);
+    let key = key_file(&s, "k", 9);
     let inbox = s.path("inbox");
     let l = Listen::start("tcp", &inbox, &key, &["--once"]);
     let out = send(
@@ -395,7 +378,7 @@ fn send_cover_and_message_then_reveal_from_the_inbox() {
 #[test]
 fn payload_above_the_listener_limit_is_refused_with_exit_1() {
     let s = Scratch::new("limit");
-    let key = s.key("k", 7);
+    let key = key_file(&s, "k", 7);
     let inbox = s.path("inbox");
     let l = Listen::start("tcp", &inbox, &key, &["--max-payload", "1000"]);
     let out = send("tcp", l.addr, &key, &["--file", photo().to_str().unwrap()]);
@@ -407,7 +390,7 @@ fn payload_above_the_listener_limit_is_refused_with_exit_1() {
 #[test]
 fn send_usage_errors_exit_2() {
     let s = Scratch::new("usage");
-    let key = s.key("k", 7);
+    let key = key_file(&s, "k", 7);
     let out = send(
         "tcp",
         "127.0.0.1:9".parse().unwrap(),

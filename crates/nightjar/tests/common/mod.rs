@@ -1,0 +1,80 @@
+//! Helpers shared by the end-to-end tests: the binary, the repository root, scratch directories
+//! and running `nightjar` with captured output. Each test file uses its own subset.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `nightjar` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_nightjar");
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A scratch directory removed at the end of the test.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    /// A fresh, empty directory `nightjar-test-NAME-PID` under the temporary directory.
+    pub fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("nightjar-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+
+    /// A path inside the directory.
+    pub fn path(&self, f: &str) -> PathBuf {
+        self.0.join(f)
+    }
+
+    /// A path inside the directory, as a string (for argument lists).
+    pub fn s(&self, f: &str) -> String {
+        self.path(f).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Run `nightjar ARGS` with no stdin.
+pub fn run(args: &[&str]) -> Output {
+    run_env(args, &[], None)
+}
+
+/// Run `nightjar ARGS` with extra environment variables and, optionally, bytes on stdin.
+pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&[u8]>) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().expect("spawn nightjar");
+    if let Some(data) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(data).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The exit code (the process must have exited, not been killed by a signal).
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally, not by a signal")
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
