@@ -2,7 +2,8 @@
 # Make the committed dataset: separate lab runs (different seeds, so different attack orders,
 # tool options, timings and client behaviour) for training, validation and test, plus a run
 # with normal traffic only, then two more training runs, a second test run and a fourth training
-# run. Run as root. Takes about 40 minutes.
+# run, then a third test run, a fifth training run and a second validation run. Run as root.
+# Takes about 60 minutes.
 #
 #   lab/make-dataset.sh [--out DIR]      (default: data/captures)
 set -euo pipefail
@@ -35,6 +36,17 @@ main() {
     # after most of its attacks, while its recent statistics are still an attacker's
     "$HERE/run.sh" --name train4 --seed 77 --duration 150 --gap-normal 0.85 --post-normal 0.9 --out "$OUT" \
         --attacks all
+    # round 4: a third fresh test run, made before anything else of that round (test2 had been
+    # evaluated and its failures analysed), with attacker hosts browsing after about half their
+    # attacks, so the test also holds that situation
+    "$HERE/run.sh" --name test3 --seed 99 --duration 120 --post-normal 0.5 --out "$OUT" --attacks all
+    # a fifth training run: direct (non-spoofed) floods of every kind, SYN floods against open and
+    # closed ports, and the attacker host browsing 2.5-6 s after most attacks
+    "$HERE/run.sh" --name train5 --seed 101 --duration 150 --gap-normal 0.85 --post-normal 0.9 --out "$OUT" \
+        --attacks all,flood-syn:direct+closed,flood-syn:direct+closed,flood-syn:direct+open,flood-udp:direct+open,flood-icmp:direct,flood-xmas:direct+closed
+    # a second validation run, so that early stopping and model selection also see attacker hosts
+    # browsing right after their attacks
+    "$HERE/run.sh" --name val2 --seed 202 --duration 150 --post-normal 0.7 --out "$OUT" --attacks all
     ls -l "$OUT"
 }
 

@@ -392,9 +392,12 @@ fn lab_captures_decode_completely() {
         "train2",
         "train3",
         "train4",
+        "train5",
         "val",
+        "val2",
         "test",
         "test2",
+        "test3",
         "normal-only",
     ] {
         let stats = match std::fs::read_to_string(captures(&format!("{name}.stats.json"))) {
@@ -456,5 +459,5 @@ fn lab_captures_decode_completely() {
                 && x.inner.is_some_and(|i| i.proto == proto::UDP)));
         }
     }
-    assert_eq!(seen, 8, "lab captures missing under data/captures");
+    assert_eq!(seen, 11, "lab captures missing under data/captures");
 }
