@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use etherparse::{Ipv6ExtensionSlice, LaxIpSlice};
+use etherparse::LaxIpSlice;
 
 use crate::link::{ip_bytes, LinkType};
 use crate::record::{proto, Inner, PacketRepr, Record};
@@ -132,17 +132,7 @@ fn parse_ip(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
             } else {
                 captured
             };
-            let mut fragment = false;
-            let mut first = true;
-            for e in exts.clone() {
-                if let Ipv6ExtensionSlice::Fragment(f) = e {
-                    let off = f.fragment_offset().value();
-                    if f.more_fragments() || off > 0 {
-                        fragment = true;
-                        first = first && off == 0;
-                    }
-                }
-            }
+            let (fragment, first) = v6_fragment(exts.first_header().map(|n| n.0), exts.slice());
             Ok(Ip {
                 src: IpAddr::V6(h.source_addr()),
                 dst: IpAddr::V6(h.destination_addr()),
@@ -156,6 +146,49 @@ fn parse_ip(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
             })
         }
     }
+}
+
+/// Whether the IPv6 extension headers in `exts` (first header type `first`) make the packet a
+/// fragment, and whether it is the first one: `(fragment, first)`.
+///
+/// The chain is walked here, bounded by the slice, rather than with etherparse's iterator: when
+/// lax parsing stopped on a bad or cut extension header, that iterator goes on past the end of
+/// the slice it was given (an out-of-bounds read, found by the `pcap_reader` fuzz target).
+fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool) {
+    let (mut fragment, mut first_fragment) = (false, true);
+    let Some(mut next) = first else {
+        return (fragment, first_fragment);
+    };
+    let mut rest = exts;
+    loop {
+        let len = match (next, rest.get(1)) {
+            // hop-by-hop, routing, destination options: (len + 1) * 8 bytes
+            (0 | 43 | 60, Some(&l)) => (usize::from(l) + 1) * 8,
+            // fragment: 8 bytes; offset in 8-byte units in the top 13 bits, M in the lowest
+            (44, Some(_)) => {
+                if rest.len() >= 8 {
+                    let word = be16(rest, 2);
+                    let (off, more) = (word >> 3, word & 1 != 0);
+                    if more || off > 0 {
+                        fragment = true;
+                        first_fragment = first_fragment && off == 0;
+                    }
+                }
+                8
+            }
+            // authentication header: (len + 2) * 4 bytes
+            (51, Some(&l)) => (usize::from(l) + 2) * 4,
+            _ => break,
+        };
+        match (rest.first(), rest.get(len..)) {
+            (Some(&n), Some(r)) => {
+                next = n;
+                rest = r;
+            }
+            _ => break,
+        }
+    }
+    (fragment, first_fragment)
 }
 
 fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {

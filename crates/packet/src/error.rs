@@ -40,4 +40,42 @@ pub enum PacketError {
         /// What is wrong.
         detail: String,
     },
+    /// Writing a capture file failed (local fault: disk full, permissions).
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// Live capture: the network interface does not exist (in this network namespace).
+    #[error("no such network interface: {iface:?}")]
+    NoSuchInterface {
+        /// The name given.
+        iface: String,
+    },
+    /// Live capture: the system refused a packet socket (local fault: not root and no
+    /// `CAP_NET_RAW`).
+    #[error(
+        "no permission to capture on {iface}: {source} (live capture needs root or CAP_NET_RAW)"
+    )]
+    Permission {
+        /// The interface asked for.
+        iface: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// Live capture: a step of socket or ring setup, or receiving, failed.
+    #[error("live capture on {iface}: {what} failed: {source}")]
+    Live {
+        /// The interface.
+        iface: String,
+        /// The step that failed.
+        what: &'static str,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The operation is not available on this system (live capture off Linux).
+    #[error("{0}")]
+    Unsupported(String),
 }

@@ -15,6 +15,10 @@
 //!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices;
 //!   fragments are reported, not reassembled.
 //! * [`PcapWriter`] writes classic pcap files (tests and synthetic data).
+//! * [`LiveCapture`] captures from a network interface through an `AF_PACKET` socket with a
+//!   memory-mapped `TPACKET_V3` ring (Linux, no libpcap) and yields the same [`Record`]s, with
+//!   bounded waits, packet-count and time limits, the kernel's drop counters ([`LiveStats`]),
+//!   and optionally a pcap copy of what it saw. The crate's only `unsafe` code is there.
 //!
 //! Untrusted input never panics. A truncated final record is a warning; a malformed record
 //! ends the stream with [`PacketError::Corrupt`] after everything before it; only input that is
@@ -32,6 +36,7 @@
 mod decode;
 mod error;
 mod link;
+mod live;
 mod reader;
 mod record;
 mod write;
@@ -39,6 +44,7 @@ mod write;
 pub use decode::decode;
 pub use error::PacketError;
 pub use link::LinkType;
+pub use live::{LiveCapture, LiveOptions, LivePoll, LiveStats, StopHandle};
 pub use reader::{read_all, Capture, PcapReader};
 pub use record::{proto, tcp_flags, Inner, PacketRepr, Record};
 pub use write::PcapWriter;

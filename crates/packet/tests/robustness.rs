@@ -460,3 +460,169 @@ fn read_errors_are_reported_with_their_cause() {
     let e = err.into_iter().next().unwrap().unwrap_err();
     assert!(e.to_string().contains("device on fire"), "{e}");
 }
+
+/// Every item of a reader over `bytes`: the records before the first error, then that error.
+fn items(bytes: Vec<u8>) -> (Vec<Record>, Option<PacketError>, Vec<String>) {
+    let mut r = PcapReader::from_reader(Cursor::new(bytes)).expect("a capture");
+    let mut recs = Vec::new();
+    let mut err = None;
+    for item in r.by_ref() {
+        match item {
+            Ok(rec) => recs.push(rec),
+            Err(e) => {
+                assert!(err.is_none(), "a second error after {err:?}: {e}");
+                err = Some(e);
+            }
+        }
+    }
+    (recs, err, r.warnings().to_vec())
+}
+
+#[test]
+fn corrupt_pcapng_block_length_stops_with_what_came_before() {
+    let bytes = std::fs::read(data("lo.pcapng")).unwrap();
+    let blocks = ng_blocks(&bytes);
+    let full = reference();
+    // the 6th packet block (after SHB, IDB and 5 EPBs) gets impossible total lengths:
+    // too small for a block, not a multiple of 4, and larger than the file
+    let at = blocks[6].0; // start of the 8th block = 6th EPB
+    for bad in [4u32, 13, 0x00ff_fff0] {
+        let mut b = bytes.clone();
+        b[at + 4..at + 8].copy_from_slice(&bad.to_le_bytes());
+        let (recs, err, warnings) = items(b);
+        assert_eq!(recs, full[..5], "block length {bad}");
+        match (err, bad) {
+            (Some(e @ PacketError::Corrupt { .. }), _) => {
+                let msg = e.to_string();
+                assert!(msg.contains("after 5 records"), "{bad}: {msg}")
+            }
+            // a length past the end of the input reads as a truncated last block
+            (None, 0x00ff_fff0) => {
+                assert_eq!(warnings.len(), 1, "{warnings:?}");
+                assert!(warnings[0].contains("after 5 records"), "{warnings:?}");
+            }
+            (other, _) => panic!("block length {bad}: {other:?} {warnings:?}"),
+        }
+    }
+    // a trailing length that disagrees with the leading one
+    let mut b = bytes.clone();
+    let end = blocks[6].0 + 132 - 4;
+    let len = u32::from_le_bytes(b[end..end + 4].try_into().unwrap());
+    b[end..end + 4].copy_from_slice(&(len + 4).to_le_bytes());
+    let (recs, _err, _) = items(b);
+    assert!(recs.len() <= full.len());
+    assert_eq!(recs[..5], full[..5]);
+}
+
+#[test]
+fn truncated_tail_of_a_lab_capture_is_a_warning_with_partial_results() {
+    let path = captures("test3.pcap");
+    let full = read_all(&path).unwrap();
+    assert!(full.warnings.is_empty());
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = bytes.len() - 7; // the last record loses its last 7 bytes
+    let tmp =
+        std::env::temp_dir().join(format!("nightjar-packet-tail-{}.pcap", std::process::id()));
+    std::fs::write(&tmp, &bytes[..cut]).unwrap();
+    let got = read_all(&tmp);
+    std::fs::remove_file(&tmp).unwrap();
+    let got = got.unwrap();
+    assert_eq!(got.records.len(), full.records.len() - 1);
+    assert_eq!(got.records[..], full.records[..got.records.len()]);
+    assert_eq!(got.warnings.len(), 1, "{:?}", got.warnings);
+    assert!(
+        got.warnings[0].contains("truncated at byte")
+            && got.warnings[0].contains(&format!("after {} records", got.records.len())),
+        "{:?}",
+        got.warnings
+    );
+}
+
+#[test]
+fn zero_filled_text_and_header_only_files() {
+    // zeros and text: not captures, named as such
+    for (bytes, want) in [
+        (vec![0u8; 4096], "unknown magic number 00 00 00 00"),
+        (
+            b"index,ts,src,dst\n0,1.5,198.18.0.1,198.18.0.2\n".to_vec(),
+            "unknown magic",
+        ),
+        (b"\n\r\r\n\x1c\x00\x00\x00".to_vec(), "pcapng"),
+    ] {
+        match PcapReader::from_reader(Cursor::new(bytes)) {
+            Err(e @ PacketError::NotACapture(_)) => assert!(e.to_string().contains(want), "{e}"),
+            other => panic!("{want}: {other:?}"),
+        }
+    }
+    // a pcap file header and nothing else: a valid, empty capture
+    let header_only = write_pcap(LinkType::ETHERNET, &[]);
+    let (recs, warnings, link) = read_bytes(header_only);
+    assert!(recs.is_empty() && warnings.is_empty());
+    assert_eq!(link, LinkType::ETHERNET);
+    // a pcapng section header alone: also an empty capture, no interface declared
+    let ng = std::fs::read(data("lo.pcapng")).unwrap();
+    let shb_len = u32::from_le_bytes(ng[4..8].try_into().unwrap()) as usize;
+    let (recs, warnings, link) = read_bytes(ng[..shb_len].to_vec());
+    assert!(recs.is_empty() && warnings.is_empty());
+    assert_eq!(link, LinkType(u32::MAX));
+}
+
+/// An Ethernet frame carrying IPv6 from ::1 to ::1 with next header `nh` and `payload`.
+fn ipv6_frame(nh: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0u8; 12];
+    f.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0]);
+    f.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    f.extend_from_slice(&[nh, 64]);
+    f.extend_from_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+    f.extend_from_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// Regression (fuzz target `pcap_reader`): when lax parsing stopped on a bad IPv6 extension
+/// header, walking the extension chain with etherparse's iterator read past the end of the
+/// chain (undefined behaviour, caught by the standard library's debug checks as an abort).
+#[test]
+fn ipv6_extension_chain_cut_by_an_error_is_not_read_past_its_end() {
+    let hbh = |next: u8| [next, 0, 1, 4, 0, 0, 0, 0]; // 8 bytes, PadN option
+    let frag = |next: u8, off: u16, more: bool| {
+        let w = (off << 3) | u16::from(more);
+        [next, 0, (w >> 8) as u8, w as u8, 0, 0, 0, 1]
+    };
+    let tcp_syn: [u8; 20] = [
+        0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x04, 0x00, 0, 0, 0, 0,
+    ];
+    // hop-by-hop twice (not allowed after the first header): the chain ends after the first
+    let twice = ipv6_frame(0, &[&hbh(0)[..], &hbh(6)[..], &tcp_syn[..]].concat());
+    // hop-by-hop, then a fragment header cut short
+    let cut = ipv6_frame(0, &[&hbh(44)[..], &[6, 0, 0]].concat());
+    // a routing header claiming more bytes than there are
+    let long = ipv6_frame(43, &[6, 200, 0, 0, 0, 0, 0, 0]);
+    for (name, frame) in [("twice", &twice), ("cut", &cut), ("long", &long)] {
+        for n in 0..=frame.len() {
+            let r = decode(LinkType::ETHERNET, &frame[..n], 0, 0.0, frame.len() as u32);
+            if let Record::Packet(p) = r {
+                assert!(!p.fragment, "{name} cut at {n}: {p:?}");
+            }
+        }
+    }
+    // whole chains still give the fragment position and the first fragment's ports
+    let first = ipv6_frame(
+        0,
+        &[&hbh(44)[..], &frag(6, 0, true)[..], &tcp_syn[..]].concat(),
+    );
+    let Record::Packet(p) = decode(LinkType::ETHERNET, &first, 0, 0.0, first.len() as u32) else {
+        panic!()
+    };
+    assert!(p.fragment);
+    assert_eq!((p.proto, p.sport, p.dport), (6, 12345, 80));
+    let later = ipv6_frame(
+        0,
+        &[&hbh(44)[..], &frag(6, 185, false)[..], &[0u8; 24][..]].concat(),
+    );
+    let Record::Packet(p) = decode(LinkType::ETHERNET, &later, 0, 0.0, later.len() as u32) else {
+        panic!()
+    };
+    assert!(p.fragment);
+    assert_eq!((p.proto, p.sport, p.dport), (6, 0, 0));
+}

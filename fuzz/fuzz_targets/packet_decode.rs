@@ -1,0 +1,32 @@
+#![no_main]
+//! Arbitrary bytes as one captured frame, decoded under every supported link type (and an
+//! unsupported one): no panic, the record keeps its index, timestamp and wire length, and
+//! decoding is deterministic.
+
+use libfuzzer_sys::fuzz_target;
+use nightjar_packet::{decode, proto, LinkType, Record};
+
+const LINKS: [u32; 11] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
+
+fuzz_target!(|data: &[u8]| {
+    let wire_len = data.len() as u32 + 3;
+    for link in LINKS.map(LinkType) {
+        let r = decode(link, data, 42, 1_764_300_000.5, wire_len);
+        assert_eq!(r.index(), 42);
+        assert_eq!(r.ts(), 1_764_300_000.5);
+        assert_eq!(r.wire_len(), wire_len);
+        assert_eq!(r, decode(link, data, 42, 1_764_300_000.5, wire_len));
+        match r {
+            Record::Packet(p) => {
+                assert!(link.is_supported());
+                if p.proto != proto::TCP {
+                    assert_eq!((p.tcp_flags, p.window), (0, 0));
+                }
+                if !matches!(p.proto, proto::ICMP | proto::ICMPV6) {
+                    assert!(p.inner.is_none());
+                }
+            }
+            Record::Undecoded { reason, .. } => assert!(!reason.is_empty()),
+        }
+    }
+});
