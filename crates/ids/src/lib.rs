@@ -18,6 +18,10 @@
 //! * [`train`]: standardisation, targets, class balancing, the MLP or the ESN from
 //!   `nightjar-nn`.
 //! * [`model`]: versioned model files carrying the feature schema, scaling and class list.
+//! * [`detect`]: streaming detection over any packet source — batched features and MLP
+//!   scores, per-packet verdicts, episodes per attacking source (or per victim for spoofed
+//!   floods) — with the built-in models.
+//! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
 //!   hidden nodes, layers, momentum; MLP vs ESN).
@@ -26,8 +30,10 @@
 //! Nothing here panics on input: captures, labels and model files are untrusted and every
 //! failure is an [`IdsError`].
 
+pub mod alert;
 pub mod class;
 pub mod dataset;
+pub mod detect;
 mod error;
 pub mod features;
 pub mod labels;

@@ -231,11 +231,8 @@ fn paper7_and_esn_models_train_and_evaluate() {
 fn usage_and_input_errors_exit_2_with_a_reason() {
     let s = Scratch::new("errors");
     let (test, test_l) = capture("test");
-    fails(
-        &["ids", "eval", "--capture", &test, "--labels", &test_l],
-        2,
-        "--model MODEL is required",
-    );
+    // `ids eval` without --model runs the built-in model (tests/cli_detect.rs)
+    fails(&["ids", "eval", "--capture", &test], 2, "--labels");
     fails(
         &["ids", "train", "--capture", &test, "-o", &s.s("m")],
         2,

@@ -1,4 +1,7 @@
-//! `nightjar ids`: train, evaluate and study the intrusion detector (DESIGN §7, §8, §12).
+//! `nightjar ids`: train, evaluate, run and study the intrusion detector (DESIGN §7, §8, §12).
+
+#[path = "ids_detect.rs"]
+mod detect;
 
 use crate::exit::{input, CmdResult};
 use anyhow::{anyhow, Context};
@@ -24,6 +27,11 @@ pub enum IdsCommand {
     /// Evaluate a model on a labelled capture: the paper's Table 1 (per class: tested,
     /// classified, misclassified) and Table 2 (FAR and FRR with counts), accuracy, confusion.
     Eval(EvalArgs),
+    /// Detect attacks in a capture: per-packet verdicts (--scores), one alert per attacking
+    /// source and episode naming the attack (or per victim for floods from many spoofed
+    /// sources), as Suricata EVE JSON (--eve) and a summary on stderr. Uses the built-in model
+    /// unless --model is given.
+    Detect(detect::DetectArgs),
     /// Rerun the paper's training studies (epochs to a target MSE vs learning rate, weight
     /// range, hidden nodes, layers, momentum; MLP vs ESN) and write tables and plots.
     Study(StudyArgs),
@@ -228,7 +236,7 @@ pub struct TrainArgs {
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// The model file. Required for now (a later version embeds a default model).
+    /// The model file (default: the built-in binary `window` MLP).
     #[arg(long, value_name = "MODEL")]
     model: Option<PathBuf>,
     #[command(flatten)]
@@ -285,6 +293,7 @@ pub fn run(c: IdsCommand) -> CmdResult {
     match c {
         IdsCommand::Train(a) => run_train(a),
         IdsCommand::Eval(a) => run_eval(a),
+        IdsCommand::Detect(a) => detect::run_detect(a),
         IdsCommand::Study(a) => run_study(a),
     }
 }
@@ -591,16 +600,17 @@ fn run_train(a: TrainArgs) -> CmdResult {
 }
 
 fn run_eval(a: EvalArgs) -> CmdResult {
-    let Some(model_path) = &a.model else {
-        return Err(input(anyhow!(
-            "--model MODEL is required (no default model is built in yet); train one with `nightjar ids train`"
-        )));
-    };
     let data = pairs(&a.data.captures, &a.data.labels, "")?;
     if data.is_empty() {
         return Err(input(anyhow!("give --capture PCAP --labels LABELS.json")));
     }
-    let model = Model::load(model_path).map_err(input)?;
+    let (model, model_path) = match &a.model {
+        Some(p) => (Model::load(p).map_err(input)?, p.display().to_string()),
+        None => (
+            Model::from_bytes(nightjar_ids::detect::BUILTIN_DETECTOR).map_err(input)?,
+            "built-in".to_string(),
+        ),
+    };
     let t0 = Instant::now();
     let d = load(&data, model.kind, model.window)?;
     let extract = t0.elapsed().as_secs_f64();
@@ -636,7 +646,7 @@ fn run_eval(a: EvalArgs) -> CmdResult {
     if a.json {
         let mut j = serde_json::to_value(&report).map_err(|e| input(anyhow!(e)))?;
         j["model"] = json!({
-            "path": model_path.display().to_string(),
+            "path": model_path,
             "algo": model.algo.name(),
             "features": model.kind.name(),
             "schema": model.kind.schema(),
@@ -654,7 +664,7 @@ fn run_eval(a: EvalArgs) -> CmdResult {
     } else {
         println!(
             "model: {} ({} {}, {} features)",
-            model_path.display(),
+            model_path,
             if model.binary {
                 "binary"
             } else {

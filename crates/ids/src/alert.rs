@@ -1,0 +1,270 @@
+//! Alerts: what `ids detect` reports about an attack episode, and their Suricata EVE JSON form
+//! (DESIGN §12).
+//!
+//! One [`Alert`] stands for one attacking source and one attack episode (a run of packets the
+//! detector flagged, ended by a quiet gap), or — for a flood from many (spoofed) sources that
+//! each sent only a few packets — for one victim ([`Scope::Victim`]).
+//!
+//! The EVE line follows Suricata's layout (`timestamp`, `event_type: "alert"`, `src_ip`,
+//! `dest_ip`, `proto`, `alert{action, gid, signature_id, rev, signature, category, severity}`)
+//! with Nightjar's own object `nightjar{label, score, packets, first_seen, last_seen, ...}`.
+//! Timestamps are ISO 8601 in UTC with microseconds and a `+0000` offset, as Suricata writes
+//! them: `2026-11-28T10:00:00.123456+0000`.
+
+use crate::class::Class;
+use serde_json::{json, Value};
+use std::net::IpAddr;
+
+/// Whom an alert is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// One attacking source (the usual case).
+    Source,
+    /// One victim of a flood from many sources, none of which sent enough to be alerted alone
+    /// (spoofed sources). `src_ip` is then one of those sources (the first seen).
+    Victim,
+}
+
+impl Scope {
+    /// Name in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Source => "source",
+            Scope::Victim => "victim",
+        }
+    }
+}
+
+/// One alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub scope: Scope,
+    /// The attacking source (for [`Scope::Victim`]: the first of the many sources).
+    pub src: IpAddr,
+    /// The attacked host (the one most of the episode's packets went to or came from).
+    pub dst: IpAddr,
+    /// IP protocol number most of the episode's flagged packets carry.
+    pub proto: u8,
+    /// The attack class: the majority of the per-packet classes.
+    pub class: Class,
+    /// Flagged (attack) packets in the episode.
+    pub packets: u64,
+    /// All packets of the source (flagged or not) while the episode lasted.
+    pub total: u64,
+    /// Distinct sources (1 for a source alert).
+    pub sources: u64,
+    /// Mean attack score of the flagged packets.
+    pub score: f32,
+    /// Capture time of the first and last flagged packet, seconds since the Unix epoch.
+    pub first_seen: f64,
+    pub last_seen: f64,
+    /// Flagged packets per class (in [`Class::ALL`] order).
+    pub class_counts: [u64; 15],
+}
+
+/// Suricata's name of an IP protocol.
+pub fn proto_name(p: u8) -> String {
+    match p {
+        1 => "ICMP".into(),
+        6 => "TCP".into(),
+        17 => "UDP".into(),
+        58 => "IPv6-ICMP".into(),
+        132 => "SCTP".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A short description of an attack class.
+pub fn describe(c: Class) -> &'static str {
+    match c {
+        Class::Normal => "normal traffic",
+        Class::ScanSyn => "TCP SYN port scan",
+        Class::ScanConnect => "TCP connect port scan",
+        Class::ScanFin => "TCP FIN port scan",
+        Class::ScanNull => "TCP NULL port scan",
+        Class::ScanXmas => "TCP Xmas-tree port scan",
+        Class::ScanAck => "TCP ACK scan",
+        Class::ScanUdp => "UDP port scan",
+        Class::ScanMaimon => "TCP Maimon (FIN/ACK) scan",
+        Class::ScanWindow => "TCP window scan",
+        Class::FloodSyn => "TCP SYN flood",
+        Class::FloodUdp => "UDP flood",
+        Class::FloodIcmp => "ICMP flood",
+        Class::FloodXmas => "TCP Xmas-tree flood",
+        Class::OtherAttack => "attack",
+    }
+}
+
+fn is_flood(c: Class) -> bool {
+    matches!(
+        c,
+        Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
+    )
+}
+
+impl Alert {
+    /// Suricata classtype description: scans are information gathering, floods denial of
+    /// service.
+    pub fn category(&self) -> &'static str {
+        if is_flood(self.class) {
+            "Attempted Denial of Service"
+        } else if self.class == Class::OtherAttack {
+            "Potentially Bad Traffic"
+        } else {
+            "Detection of a Network Scan"
+        }
+    }
+
+    /// Suricata severity: 1 (high) for floods, 2 for scans and the rest.
+    pub fn severity(&self) -> u8 {
+        if is_flood(self.class) {
+            1
+        } else {
+            2
+        }
+    }
+
+    /// Signature id: 9,100,000 + the class index (+ 50 for per-victim alerts), in the range
+    /// left for local rules.
+    pub fn signature_id(&self) -> u64 {
+        9_100_000 + self.class.index() as u64 + if self.scope == Scope::Victim { 50 } else { 0 }
+    }
+
+    /// The human-readable signature.
+    pub fn signature(&self) -> String {
+        match self.scope {
+            Scope::Source => format!(
+                "NIGHTJAR {} ({}) from {} against {}",
+                self.class,
+                describe(self.class),
+                self.src,
+                self.dst
+            ),
+            Scope::Victim => format!(
+                "NIGHTJAR {} ({}) against {} from {} sources (spoofed)",
+                self.class,
+                describe(self.class),
+                self.dst,
+                self.sources
+            ),
+        }
+    }
+
+    /// The EVE JSON object.
+    pub fn to_eve(&self) -> Value {
+        json!({
+            "timestamp": iso8601(self.first_seen),
+            "event_type": "alert",
+            "src_ip": self.src.to_string(),
+            "dest_ip": self.dst.to_string(),
+            "proto": proto_name(self.proto),
+            "alert": {
+                "action": "allowed",
+                "gid": 1,
+                "signature_id": self.signature_id(),
+                "rev": 1,
+                "signature": self.signature(),
+                "category": self.category(),
+                "severity": self.severity(),
+            },
+            "nightjar": {
+                "label": self.class.as_str(),
+                "score": (f64::from(self.score) * 1e4).round() / 1e4,
+                "packets": self.packets,
+                "first_seen": iso8601(self.first_seen),
+                "last_seen": iso8601(self.last_seen),
+                "scope": self.scope.as_str(),
+                "sources": self.sources,
+                "source_packets": self.total,
+                "classes": Class::ALL.iter().filter(|c| self.class_counts[c.index()] > 0)
+                    .map(|c| (c.as_str().to_string(), json!(self.class_counts[c.index()])))
+                    .collect::<serde_json::Map<_, _>>(),
+            },
+        })
+    }
+}
+
+/// Seconds since the Unix epoch as Suricata's timestamp: `YYYY-MM-DDTHH:MM:SS.ffffff+0000`.
+/// Times before 1970 or not finite are written as the epoch.
+pub fn iso8601(t: f64) -> String {
+    let us_total = if t.is_finite() && t > 0.0 {
+        (t * 1e6).round().min(253_402_300_799e6) as i64 // year 9999 at most
+    } else {
+        0
+    };
+    let secs = us_total.div_euclid(1_000_000);
+    let us = us_total.rem_euclid(1_000_000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{us:06}+0000",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    )
+}
+
+/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 → (year, month, day), proleptic
+/// Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_suricata_iso8601_in_utc() {
+        assert_eq!(iso8601(0.0), "1970-01-01T00:00:00.000000+0000");
+        // known answers from GNU `date -u -d @SECONDS`
+        assert_eq!(iso8601(1_000_000_000.5), "2001-09-09T01:46:40.500000+0000");
+        assert_eq!(iso8601(951_782_400.0), "2000-02-29T00:00:00.000000+0000");
+        assert_eq!(iso8601(1_709_210_096.25), "2024-02-29T12:34:56.250000+0000");
+        assert_eq!(iso8601(f64::NAN), "1970-01-01T00:00:00.000000+0000");
+    }
+
+    #[test]
+    fn eve_has_the_fields_of_design_12() {
+        let a = Alert {
+            scope: Scope::Source,
+            src: "198.18.0.66".parse().unwrap(),
+            dst: "198.18.0.10".parse().unwrap(),
+            proto: 6,
+            class: Class::ScanSyn,
+            packets: 600,
+            total: 610,
+            sources: 1,
+            score: 0.97,
+            first_seen: 1_000_000_000.0,
+            last_seen: 1_000_000_002.0,
+            class_counts: [0; 15],
+        };
+        let e = a.to_eve();
+        assert_eq!(e["event_type"], "alert");
+        assert_eq!(e["src_ip"], "198.18.0.66");
+        assert_eq!(e["dest_ip"], "198.18.0.10");
+        assert_eq!(e["proto"], "TCP");
+        assert_eq!(e["alert"]["severity"], 2);
+        assert!(e["alert"]["signature"]
+            .as_str()
+            .unwrap()
+            .contains("scan-syn"));
+        assert_eq!(e["nightjar"]["label"], "scan-syn");
+        assert_eq!(e["nightjar"]["packets"], 600);
+        assert_eq!(
+            e["nightjar"]["last_seen"],
+            "2001-09-09T01:46:42.000000+0000"
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! `nightjar ids detect`: per-packet verdicts and alerts for a capture (DESIGN §7, §12).
+//!
+//! The packet source is a [`PcapReader`] streamed record by record (never loaded whole); the
+//! engine (`nightjar_ids::detect::Engine`) takes any iterator of records, so a live source
+//! plugs in the same way.
+
+use crate::exit::{input, CmdResult};
+use anyhow::{anyhow, Context};
+use clap::Args;
+use nightjar_ids::alert::{iso8601, proto_name, Alert, Scope};
+use nightjar_ids::detect::{DetectSettings, DetectStats, Engine, Event, Models};
+use nightjar_ids::model::Model;
+use nightjar_ids::packet::{PacketError, PcapReader};
+use nightjar_ids::Class;
+use serde_json::json;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct DetectArgs {
+    /// The model file (default: the built-in `window` MLP with its multi-class namer).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<PathBuf>,
+    /// The capture to read (pcap or pcapng), streamed.
+    #[arg(long, value_name = "FILE")]
+    pcap: PathBuf,
+    /// Write alerts as Suricata EVE JSON lines to this file (`-`: standard output).
+    #[arg(long, value_name = "FILE")]
+    eve: Option<PathBuf>,
+    /// Write every record's verdict as CSV: `index,ts,src,dst,proto,score,verdict`.
+    #[arg(long, value_name = "FILE.csv")]
+    scores: Option<PathBuf>,
+    /// Print one JSON object (counts, alerts as EVE objects, timing) on standard output.
+    #[arg(long)]
+    json: bool,
+    /// An attack episode ends after this many seconds without a flagged packet.
+    #[arg(long, default_value_t = DetectSettings::default().gap, value_name = "SECONDS")]
+    gap: f64,
+    /// Flagged packets an episode needs to raise an alert.
+    #[arg(long, default_value_t = DetectSettings::default().min_packets, value_name = "N")]
+    min_packets: u64,
+    /// Fraction of the source's packets during the episode that must be flagged.
+    #[arg(long, default_value_t = DetectSettings::default().min_fraction, value_name = "F")]
+    min_fraction: f64,
+    /// Flagged packets the source must have sent itself (not only received).
+    #[arg(long, default_value_t = DetectSettings::default().min_sent, value_name = "N")]
+    min_sent: u64,
+    /// Per-victim flood alerts: flagged packets needed from sources not alerted on their own.
+    #[arg(long, default_value_t = DetectSettings::default().victim_min_packets, value_name = "N")]
+    victim_min_packets: u64,
+    /// Per-victim flood alerts: distinct such sources needed.
+    #[arg(long, default_value_t = DetectSettings::default().victim_min_sources, value_name = "N")]
+    victim_min_sources: u64,
+    /// Spray rule: flag unsolicited packets to a victim from never-seen sources above this
+    /// damped count (1 s half-life, ≈ 1.44 × new sources per second); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().spray_threshold, value_name = "N")]
+    spray_threshold: f32,
+    /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
+    /// the quietest one's episode ends early.
+    #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
+    max_sources: usize,
+    /// Records scored together (one batch through the network).
+    #[arg(long, default_value_t = DetectSettings::default().batch, value_name = "N")]
+    batch: usize,
+}
+
+/// A file written through a temporary name, renamed into place when complete; `-` is stdout.
+struct Out {
+    w: Box<dyn Write>,
+    tmp: Option<(PathBuf, PathBuf)>,
+}
+
+impl Out {
+    fn create(path: &Path) -> CmdResult<Out> {
+        if path.as_os_str() == "-" {
+            return Ok(Out {
+                w: Box::new(std::io::stdout()),
+                tmp: None,
+            });
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "out".into());
+        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+        let f = File::create(&tmp)
+            .with_context(|| format!("creating {}", path.display()))
+            .map_err(input)?;
+        Ok(Out {
+            w: Box::new(BufWriter::with_capacity(1 << 20, f)),
+            tmp: Some((tmp, path.to_path_buf())),
+        })
+    }
+
+    fn finish(mut self) -> CmdResult {
+        self.w.flush().map_err(input)?;
+        self.w = Box::new(std::io::sink()); // close the file before renaming it
+        if let Some((tmp, path)) = self.tmp.take() {
+            std::fs::rename(&tmp, &path)
+                .with_context(|| format!("writing {}", path.display()))
+                .map_err(input)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = &self.tmp {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+pub fn run_detect(a: DetectArgs) -> CmdResult {
+    let settings = DetectSettings {
+        gap: a.gap,
+        min_packets: a.min_packets,
+        min_fraction: a.min_fraction,
+        min_sent: a.min_sent,
+        victim_min_packets: a.victim_min_packets,
+        victim_min_sources: a.victim_min_sources,
+        spray_threshold: a.spray_threshold,
+        max_sources: a.max_sources,
+        batch: a.batch,
+    };
+    settings.validate().map_err(input)?;
+    let (models, model_name) = match &a.model {
+        Some(p) => (
+            Models::with_model(Model::load(p).map_err(input)?).map_err(input)?,
+            p.display().to_string(),
+        ),
+        None => (Models::builtin().map_err(input)?, "built-in".to_string()),
+    };
+    let model_desc = format!(
+        "{} ({} {} MLP, {} features{})",
+        model_name,
+        if models.detector.binary {
+            "binary"
+        } else {
+            "multi-class"
+        },
+        models.detector.kind,
+        models.detector.kind.n_features(),
+        if models.namer.is_some() {
+            ", classes named by the built-in multi-class MLP"
+        } else {
+            ""
+        }
+    );
+    let mut engine = Engine::new(models, settings).map_err(input)?;
+    let reader = PcapReader::open(&a.pcap)
+        .with_context(|| format!("capture {}", a.pcap.display()))
+        .map_err(input)?;
+    let mut scores = a.scores.as_deref().map(Out::create).transpose()?;
+    let mut eve = a.eve.as_deref().map(Out::create).transpose()?;
+    if let Some(s) = &mut scores {
+        s.w.write_all(b"index,ts,src,dst,proto,score,verdict\n")
+            .map_err(input)?;
+    }
+    let mut alerts: Vec<Alert> = Vec::new();
+    let mut io_err: Option<std::io::Error> = None;
+    let t0 = Instant::now();
+    let mut reader = reader;
+    let read_err;
+    let stats: DetectStats;
+    {
+        let mut line = String::with_capacity(128);
+        let mut sink = |ev: Event<'_>| match ev {
+            Event::Packet(v) => {
+                if let (Some(s), None) = (&mut scores, &io_err) {
+                    use std::fmt::Write as _;
+                    line.clear();
+                    let _ = match v.packet {
+                        Some(p) => writeln!(
+                            line,
+                            "{},{:.6},{},{},{},{:.6},{}",
+                            v.index,
+                            v.ts,
+                            p.src,
+                            p.dst,
+                            p.proto,
+                            v.score,
+                            v.label()
+                        ),
+                        None => writeln!(line, "{},{:.6},,,,,undecoded", v.index, v.ts),
+                    };
+                    if let Err(e) = s.w.write_all(line.as_bytes()) {
+                        io_err = Some(e);
+                    }
+                }
+            }
+            Event::Alert(al) => {
+                if let (Some(o), None) = (&mut eve, &io_err) {
+                    let r = writeln!(o.w, "{}", al.to_eve()).and_then(|_| o.w.flush());
+                    if let Err(e) = r {
+                        io_err = Some(e);
+                    }
+                }
+                alerts.push(al.clone());
+            }
+        };
+        read_err = engine
+            .run(std::iter::from_fn(|| reader.next()), &mut sink)
+            .map_err(input)?;
+        stats = engine.finish(&mut sink).map_err(input)?;
+    }
+    let seconds = t0.elapsed().as_secs_f64();
+    if let Some(e) = io_err {
+        return Err(input(anyhow!(e).context("writing the output")));
+    }
+    if let Some(s) = scores {
+        s.finish()?;
+    }
+    if let Some(o) = eve {
+        o.finish()?;
+    }
+    let mut warnings: Vec<String> = reader.warnings().to_vec();
+    let fatal = read_err.map(|e| match e {
+        PacketError::Corrupt { .. } | PacketError::Read { .. } => format!(
+            "{e}; the results above cover the {} records before it",
+            stats.records
+        ),
+        other => other.to_string(),
+    });
+    if stats.records == 0 && fatal.is_none() {
+        warnings.push("the capture holds no packet".to_string());
+    }
+    summary(&a.pcap, &model_desc, &stats, &alerts, seconds, &warnings);
+    if a.json {
+        let j = json!({
+            "capture": a.pcap.display().to_string(),
+            "model": model_name,
+            "records": stats.records,
+            "packets": stats.packets,
+            "undecoded": stats.undecoded,
+            "flagged": stats.flagged,
+            "flagged_by_spray_rule": stats.flagged_by_spray_rule,
+            "flagged_by_class": Class::ALL.iter().filter(|c| stats.flagged_by_class[c.index()] > 0)
+                .map(|c| (c.as_str().to_string(), json!(stats.flagged_by_class[c.index()])))
+                .collect::<serde_json::Map<_, _>>(),
+            "alerts": alerts.iter().map(Alert::to_eve).collect::<Vec<_>>(),
+            "source_alerts": stats.source_alerts,
+            "victim_alerts": stats.victim_alerts,
+            "quiet_episodes": stats.quiet_episodes,
+            "episode_evictions": stats.episode_evictions,
+            "peak_sources": stats.peak_sources,
+            "feature_memory_bytes": stats.feature_memory,
+            "feature_evictions": stats.feature_evictions,
+            "seconds": seconds,
+            "records_per_second": stats.records as f64 / seconds.max(1e-9),
+            "warnings": warnings.iter().chain(fatal.iter()).collect::<Vec<_>>(),
+            "settings": {
+                "gap": settings.gap, "min_packets": settings.min_packets,
+                "min_fraction": settings.min_fraction, "min_sent": settings.min_sent,
+                "victim_min_packets": settings.victim_min_packets,
+                "victim_min_sources": settings.victim_min_sources,
+                "spray_threshold": settings.spray_threshold,
+                "max_sources": settings.max_sources, "batch": settings.batch,
+            },
+        });
+        println!("{j}");
+    }
+    if let Some(f) = fatal {
+        return Err(input(anyhow!("capture {}: {f}", a.pcap.display())));
+    }
+    Ok(())
+}
+
+/// The human summary on standard error.
+fn summary(
+    pcap: &Path,
+    model: &str,
+    st: &DetectStats,
+    alerts: &[Alert],
+    seconds: f64,
+    warnings: &[String],
+) {
+    let mut e = String::new();
+    use std::fmt::Write as _;
+    for w in warnings {
+        let _ = writeln!(e, "nightjar: warning: {}: {w}", pcap.display());
+    }
+    let _ = writeln!(
+        e,
+        "{}: {} records ({} IP packets, {} undecoded) in {:.2} s, {:.0} records/s",
+        pcap.display(),
+        st.records,
+        st.packets,
+        st.undecoded,
+        seconds,
+        st.records as f64 / seconds.max(1e-9)
+    );
+    let _ = writeln!(e, "model: {model}");
+    let by_class: Vec<String> = Class::ALL
+        .iter()
+        .filter(|c| st.flagged_by_class[c.index()] > 0)
+        .map(|c| format!("{c} {}", st.flagged_by_class[c.index()]))
+        .collect();
+    let _ = writeln!(
+        e,
+        "flagged {} packets as attacks ({} by the spray rule){}{}",
+        st.flagged,
+        st.flagged_by_spray_rule,
+        if by_class.is_empty() { "" } else { ": " },
+        by_class.join(", ")
+    );
+    let _ = writeln!(
+        e,
+        "alerts: {} ({} per source, {} per victim); {} smaller episodes below the alert thresholds",
+        st.alerts, st.source_alerts, st.victim_alerts, st.quiet_episodes
+    );
+    if !alerts.is_empty() {
+        let _ = writeln!(
+            e,
+            "  {:<31} {:>9}  {:<16} {:<16} {:<5} {:<13} {:>8} {:>6}",
+            "first seen (UTC)",
+            "duration",
+            "source",
+            "victim",
+            "proto",
+            "attack",
+            "packets",
+            "score"
+        );
+        for a in alerts {
+            let src = match a.scope {
+                Scope::Source => a.src.to_string(),
+                Scope::Victim => format!("{} sources", a.sources),
+            };
+            let _ = writeln!(
+                e,
+                "  {:<31} {:>8.2}s  {:<16} {:<16} {:<5} {:<13} {:>8} {:>6.3}",
+                iso8601(a.first_seen),
+                a.last_seen - a.first_seen,
+                src,
+                a.dst.to_string(),
+                proto_name(a.proto),
+                a.class.as_str(),
+                a.packets,
+                a.score
+            );
+        }
+    }
+    let _ = writeln!(
+        e,
+        "state: feature tables {:.1} MiB (fixed), {} feature-table evictions; at most {} sources with open episodes, {} episodes ended early by the cap",
+        st.feature_memory as f64 / (1 << 20) as f64,
+        st.feature_evictions,
+        st.peak_sources,
+        st.episode_evictions
+    );
+    eprint!("{e}");
+}
