@@ -705,6 +705,18 @@ pub(crate) struct PupilStats {
     pub inside: f64,
     /// Median of the ring around it minus `inside`.
     pub contrast: f64,
+    /// Fraction of the rays on which the strongest dark-to-bright step lies on the circle.
+    pub roundness: f64,
+    /// Robust spread of the grey levels inside, over `contrast`: near 0 for a pupil, larger
+    /// for a tangle of lashes with skin between them.
+    pub mottle: f64,
+}
+
+impl PupilStats {
+    /// How pupil-like the candidate is: round, and uniformly dark inside.
+    fn quality(&self) -> f64 {
+        self.roundness - self.mottle
+    }
 }
 
 /// The point deepest inside the dark region around `seed` (pixels of `b` at most `thr`,
@@ -992,30 +1004,36 @@ fn trig_table(angles: &[f64]) -> Vec<(f32, f32)> {
 /// Candidate pupil centres: the darkest local minima of a box-blurred coarse image (a 7×7 box:
 /// thin dark lashes average out, a pupil does not).
 fn dark_candidates(c: &Plane, n: usize, margin: usize) -> Vec<(i32, i32)> {
-    let b = c.box_blur(3);
-    let (w, h) = (b.w, b.h);
-    let mut mins = Vec::new();
-    let rad = 4usize;
-    let low = erode(&b, rad);
-    for y in margin.max(rad)..h.saturating_sub(margin.max(rad)) {
-        for x in margin.max(rad)..w.saturating_sub(margin.max(rad)) {
-            let v = b.data[y * w + x];
-            if v <= low.data[y * w + x] {
-                mins.push((v, x as i32, y as i32));
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    // a 7×7 box, then a 13×13 one: a dense tangle of lashes can be darker than a grey pupil at
+    // the small scale, but the skin between the lashes lightens it at the large one
+    for (blur, take) in [(3, n), (6, n / 2)] {
+        let b = c.box_blur(blur);
+        let (w, h) = (b.w, b.h);
+        let mut mins = Vec::new();
+        let rad = 4usize;
+        let low = erode(&b, rad);
+        for y in margin.max(rad)..h.saturating_sub(margin.max(rad)) {
+            for x in margin.max(rad)..w.saturating_sub(margin.max(rad)) {
+                let v = b.data[y * w + x];
+                if v <= low.data[y * w + x] {
+                    mins.push((v, x as i32, y as i32));
+                }
             }
         }
-    }
-    mins.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(i32, i32)> = Vec::new();
-    for (_, x, y) in mins {
-        if out
-            .iter()
-            .all(|&(ox, oy)| (ox - x).abs().max((oy - y).abs()) > 8)
-        {
-            out.push((x, y));
-        }
-        if out.len() == n {
-            break;
+        mins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut added = 0;
+        for (_, x, y) in mins {
+            if added == take {
+                break;
+            }
+            if out
+                .iter()
+                .all(|&(ox, oy)| (ox - x).abs().max((oy - y).abs()) > 8)
+            {
+                out.push((x, y));
+                added += 1;
+            }
         }
     }
     out
@@ -1099,6 +1117,8 @@ fn check_pupil(p: &Plane, c: &Circle, mask: &[bool], dark_q: f64) -> Result<Pupi
     Ok(PupilStats {
         inside: m_in,
         contrast,
+        roundness: good as f64 / total as f64,
+        mottle: s_in / contrast,
     })
 }
 
@@ -1131,9 +1151,11 @@ fn check_iris(p: &Plane, pupil: &Circle, iris: &Circle, stats: PupilStats) -> Re
     // clearly brighter than the pupil (a pupil is darker than the iris all around)
     let dw = (0.06 * iris.r).max(2.0);
     let r_mid = 0.5 * (iris.r + pupil.r + off);
+    let mut dark_sides = Vec::new();
     for (side, arc) in [("right", LIMBUS_ARCS[0]), ("left", LIMBUS_ARCS[1])] {
         let (mut good, mut total) = (0usize, 0usize);
-        let (mut sum_in, mut sum_out, mut sum_mid) = (0.0, 0.0, 0.0);
+        let (mut sum_in, mut sum_out) = (0.0, 0.0);
+        let mut mid = Vec::new();
         for a in arc_angles(&[arc], 1.0) {
             let (ca, sa) = (a.cos(), a.sin());
             let (xo, yo) = (iris.x + (iris.r + dw) * ca, iris.y + (iris.r + dw) * sa);
@@ -1146,7 +1168,7 @@ fn check_iris(p: &Plane, pupil: &Circle, iris: &Circle, stats: PupilStats) -> Re
             let (vi, vo) = (at(iris.r - dw), at(iris.r + dw));
             sum_in += vi;
             sum_out += vo;
-            sum_mid += at(r_mid);
+            mid.push(at(r_mid));
             if vo - vi > 4.0 {
                 good += 1;
             }
@@ -1157,18 +1179,25 @@ fn check_iris(p: &Plane, pupil: &Circle, iris: &Circle, stats: PupilStats) -> Re
             ));
         }
         let n = total as f64;
-        let (m_in, m_out, m_mid) = (sum_in / n, sum_out / n, sum_mid / n);
-        if m_out - m_in < 6.0 || good * 10 < total * 5 {
+        let (m_in, m_out) = (sum_in / n, sum_out / n);
+        // the median: lashes hanging over one side are dark outliers, not a dark iris
+        let m_mid = quantiles(&mut mid, &[0.5])[0];
+        if m_out - m_in < 6.0 || good * 10 < total * 4 {
             return Err(format!(
                 "no iris/sclera boundary on the {side} side ({good} of {total} rays, step {:.0} grey levels)",
                 m_out - m_in
             ));
         }
         if m_mid < stats.inside + (0.3 * stats.contrast).max(10.0) {
-            return Err(format!(
-                "the ring around the pupil is nearly as dark as the pupil on the {side} side"
-            ));
+            dark_sides.push(side);
         }
+    }
+    // one side may be darkened by lashes or shadow; both sides that dark mean the "pupil" is a
+    // dark patch inside a dark region, not a pupil inside an iris
+    if dark_sides.len() == 2 {
+        return Err(
+            "the ring around the pupil is nearly as dark as the pupil on both sides".into(),
+        );
     }
     // a round limbus on both sides: the strongest step along each lateral ray is on the circle
     let tol = (0.08 * iris.r).max(3.0);
@@ -1176,7 +1205,14 @@ fn check_iris(p: &Plane, pupil: &Circle, iris: &Circle, stats: PupilStats) -> Re
         let (mut good, mut total) = (0usize, 0usize);
         for a in arc_angles(&[arc], 0.5) {
             let lo = (0.75 * iris.r).max(pupil.r + 3.0 * dw);
-            if let Some(ok) = edge_on_circle(p, iris, a, (lo, 1.3 * iris.r), dw, tol) {
+            // look out to 1.3 r, or as far as the image goes when the limbus is near its edge
+            let hi = [1.3, 1.2, 1.12]
+                .into_iter()
+                .map(|f| f * iris.r)
+                .find(|&hi| inside(iris.x + (hi + dw) * a.cos(), iris.y + (hi + dw) * a.sin()))
+                .unwrap_or(1.3 * iris.r)
+                .max(iris.r + tol + 1.0);
+            if let Some(ok) = edge_on_circle(p, iris, a, (lo, hi), dw, tol) {
                 total += 1;
                 good += usize::from(ok);
             }
@@ -1223,6 +1259,10 @@ fn edge_on_circle(
     }
     Some(near > 0.0 && near >= 0.5 * all)
 }
+
+/// A candidate that passes every check with at least this [`PupilStats::quality`] is taken at
+/// once; a lesser one only if no better candidate passes.
+const PUPIL_LIKE: f64 = 0.85;
 
 /// Find pupil and limbus. Circles in working coordinates.
 fn find_circles(
@@ -1278,7 +1318,8 @@ fn find_circles(
     // report why the most pupil-like candidate failed (an iris failure beats a pupil failure)
     let mut pupil_err: Option<String> = None;
     let mut iris_err: Option<String> = None;
-    for &(_, cx, cy, r) in scored.iter().take(6) {
+    let mut found: Option<(Circle, Circle, PupilStats)> = None;
+    for &(_, cx, cy, r) in scored.iter() {
         let start = Circle {
             x: (f64::from(cx) + 0.5) * kf - 0.5,
             y: (f64::from(cy) + 0.5) * kf - 0.5,
@@ -1337,7 +1378,7 @@ fn find_circles(
                 {
                     0.0
                 } else {
-                    limbus_prior(&pupil, c.y)
+                    limbus_prior(&pupil, c)
                 }
             },
         ) else {
@@ -1345,11 +1386,24 @@ fn find_circles(
             continue;
         };
         match check_iris(work, &pupil, &iris, stats) {
-            Ok(()) => return Ok((pupil, iris, stats)),
+            // a real pupil's edge is round nearly all the way and its inside uniformly dark; a
+            // tangle of lashes that passes the checks is less so, so a winner that is not
+            // clearly a pupil gives the other candidates a chance
+            Ok(()) if stats.quality() >= PUPIL_LIKE => return Ok((pupil, iris, stats)),
+            Ok(()) => {
+                if found
+                    .is_none_or(|f: (Circle, Circle, PupilStats)| stats.quality() > f.2.quality())
+                {
+                    found = Some((pupil, iris, stats));
+                }
+            }
             Err(e) => {
                 iris_err.get_or_insert(e);
             }
         }
+    }
+    if let Some(f) = found {
+        return Ok(f);
     }
     Err(match (iris_err, pupil_err) {
         (Some(e), _) => IrisError::NoIris(e),
@@ -1360,10 +1414,25 @@ fn find_circles(
 
 /// Lateral arcs pin the limbus's x and radius but hardly its y; pupil and limbus are nearly
 /// concentric vertically in real eyes (the pupil is decentred mostly nasally), so vertical
-/// offsets from the pupil centre are discounted.
-fn limbus_prior(pupil: &Circle, cy: f64) -> f64 {
-    (1.0 - 0.25 * (cy - pupil.y).abs() / pupil.r.max(1.0)).max(0.0)
+/// offsets from the pupil centre are discounted. And the pupil is never far off the iris's
+/// centre (a few percent of the iris radius in real eyes, up to about a tenth off-axis): a
+/// circle whose centre is more than [`MAX_PUPIL_OFFSET`] iris radii from the pupil's is
+/// refused, and one beyond a tenth is discounted, so that a ring of texture near the pupil on
+/// one side and the limbus on the other does not pass for the limbus.
+fn limbus_prior(pupil: &Circle, c: &Circle) -> f64 {
+    let vertical = (1.0 - 0.25 * (c.y - pupil.y).abs() / pupil.r.max(1.0)).max(0.0);
+    let off = (c.x - pupil.x).hypot(c.y - pupil.y) / c.r.max(1.0);
+    if off > MAX_PUPIL_OFFSET {
+        return 0.0;
+    }
+    vertical * (1.0 - 2.0 * (off - 0.1).max(0.0))
 }
+
+/// Largest pupil offset from the limbus centre, in limbus radii, that segmentation accepts.
+const MAX_PUPIL_OFFSET: f64 = 0.2;
+
+/// Rings on each side of the coarse limbus derivative.
+const LIMBUS_REACH: usize = 3;
 
 /// Coarse limbus search around a (coarse) pupil.
 fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
@@ -1373,7 +1442,7 @@ fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
     if rhi < rlo {
         return None;
     }
-    let rmax = rhi.ceil() as usize + 4;
+    let rmax = rhi.ceil() as usize + LIMBUS_REACH + 1;
     let r_first = (rlo.ceil() as usize).saturating_sub(3);
     let angles = arc_angles(&LIMBUS_ARCS, 0.3);
     let rings = Rings::new(rmax, &angles);
@@ -1388,28 +1457,41 @@ fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
             m.push(rings.mean(c, cx, cy, r));
         }
         let off = (f64::from(cx) - pupil.x).hypot(f64::from(cy) - pupil.y);
-        for r in (rlo.ceil() as usize)..=(rhi as usize).min(m.len().saturating_sub(4)) {
+        for r in
+            (rlo.ceil() as usize)..=(rhi as usize).min(m.len().saturating_sub(LIMBUS_REACH + 1))
+        {
             // the inner samples of the derivative must stay clear of the pupil's edge, and
             // both lateral arcs must be in the image (each side has to vote)
-            if off + pupil.r + 6.0 > r as f64 || cx - (r as i32) < -1 || cx + r as i32 > c.w as i32
+            if off + pupil.r + (LIMBUS_REACH + 3) as f64 > r as f64
+                || cx - (r as i32) < -1
+                || cx + r as i32 > c.w as i32
             {
                 continue;
             }
-            let vals = (m[r + 1], m[r + 2], m[r + 3], m[r - 1], m[r - 2], m[r - 3]);
-            let (Some(o1), Some(o2), Some(o3), Some(i1), Some(i2), Some(i3)) = vals else {
+            // a broad step: the mean of LIMBUS_REACH rings outside less the mean of as many
+            // inside (a limbus is a wide, soft step; iris texture steps are narrow and average
+            // out)
+            let (mut outer, mut inner, mut ok) = (0.0f32, 0.0f32, true);
+            for k in 1..=LIMBUS_REACH {
+                match (m[r + k], m[r - k]) {
+                    (Some(o), Some(i)) => {
+                        outer += o;
+                        inner += i;
+                    }
+                    _ => ok = false,
+                }
+            }
+            if !ok {
                 continue;
+            }
+            let circle = Circle {
+                x: f64::from(cx),
+                y: f64::from(cy),
+                r: r as f64,
             };
-            let d = f64::from((o1 + o2 + o3) - (i1 + i2 + i3)) / 3.0
-                * limbus_prior(pupil, f64::from(cy));
+            let d = f64::from(outer - inner) / LIMBUS_REACH as f64 * limbus_prior(pupil, &circle);
             if best.as_ref().is_none_or(|b| d > b.0) {
-                *best = Some((
-                    d,
-                    Circle {
-                        x: f64::from(cx),
-                        y: f64::from(cy),
-                        r: r as f64,
-                    },
-                ));
+                *best = Some((d, circle));
             }
         }
     };
@@ -1707,5 +1789,49 @@ mod tests {
                 "{size}: only {good} of 40 within tolerance: {misses:?}"
             );
         }
+    }
+
+    /// Segment capture `(i, j)` of `iris eval --seed seed` (320×280) and check both circles
+    /// against the generator's truth: pupil within 3 px, limbus within `limbus_tol`.
+    fn segments_eval_capture(seed: u64, i: u64, j: u64, limbus_tol: f64) {
+        use crate::eval::{capture_id, identity_id};
+        let (img, t) = eye_with_truth(identity_id(seed, i), capture_id(seed, i, j), Size::Casia);
+        let s = segment(&img).unwrap_or_else(|e| panic!("{seed}/{i}/{j}: {e}"));
+        let dp = (s.pupil.x - t.pupil.x).hypot(s.pupil.y - t.pupil.y);
+        assert!(
+            dp < 3.0 && (s.pupil.r - t.pupil.r).abs() < 3.0,
+            "{seed}/{i}/{j}: pupil {:?}, truth {:?}",
+            s.pupil,
+            t.pupil
+        );
+        let di = (s.iris.x - t.iris.x).hypot(s.iris.y - t.iris.y);
+        assert!(
+            di < limbus_tol && (s.iris.r - t.iris.r).abs() < limbus_tol,
+            "{seed}/{i}/{j}: limbus {:?}, truth {:?}",
+            s.iris,
+            t.iris
+        );
+    }
+
+    /// Two eyes whose dense upper lashes formed a dark, roughly round tangle that passed every
+    /// pupil and limbus check and was tried before the real pupil (found 86 and 111 px away).
+    #[test]
+    fn a_tangle_of_lashes_is_not_taken_for_the_pupil() {
+        segments_eval_capture(7771, 78, 3, 8.0);
+        segments_eval_capture(7771, 80, 2, 8.0);
+    }
+
+    /// The limbus 15 px from the image's right edge: the roundness check looked 1.3 radii out
+    /// on every ray, found one ray inside the image and rejected the capture ("0 of 1 rays").
+    #[test]
+    fn a_limbus_near_the_image_edge_is_accepted() {
+        segments_eval_capture(7771, 9, 1, 8.0);
+    }
+
+    /// A dark iris with lashes hanging over its left side: the ring around the pupil was as
+    /// dark as the pupil on that side only, and the capture was rejected as having no iris.
+    #[test]
+    fn lashes_darkening_one_side_do_not_reject_a_dark_iris() {
+        segments_eval_capture(7771, 28, 5, 8.0);
     }
 }
