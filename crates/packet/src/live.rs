@@ -344,6 +344,8 @@ mod sys {
     // Offsets in a block descriptor (struct tpacket_block_desc, <linux/if_packet.h>): version,
     // offset_to_priv, then struct tpacket_hdr_v1 at 8: block_status, num_pkts,
     // offset_to_first_pkt, blk_len, ...
+    /// `PACKET_IGNORE_OUTGOING` (<linux/if_packet.h>, Linux 4.20).
+    const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
     const BLOCK_STATUS: usize = 8;
     const BLOCK_NUM_PKTS: usize = 12;
     const BLOCK_FIRST_PKT: usize = 16;
@@ -534,6 +536,12 @@ mod sys {
                 }
             };
 
+            if hwtype == libc::ARPHRD_LOOPBACK {
+                // On loopback every packet is seen twice, leaving and arriving; keep one copy
+                // (as tcpdump shows it). Older kernels lack the option: then both copies stay.
+                let one: libc::c_int = 1;
+                let _ = setsockopt(&fd, libc::SOL_PACKET, PACKET_IGNORE_OUTGOING, &one);
+            }
             let version = libc::tpacket_versions::TPACKET_V3 as libc::c_int;
             setsockopt(&fd, libc::SOL_PACKET, libc::PACKET_VERSION, &version)
                 .map_err(|e| live(iface, "selecting TPACKET_V3", e))?;

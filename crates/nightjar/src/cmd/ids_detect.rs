@@ -1,8 +1,8 @@
 //! `nightjar ids detect`: per-packet verdicts and alerts for a capture (DESIGN §7, §12).
 //!
-//! The packet source is a [`PcapReader`] streamed record by record (never loaded whole); the
-//! engine (`nightjar_ids::detect::Engine`) takes any iterator of records, so a live source
-//! plugs in the same way.
+//! The packet source is a [`PcapReader`] streamed record by record (never loaded whole) or a
+//! live AF_PACKET capture ([`LiveCapture`], `--iface`); the engine
+//! (`nightjar_ids::detect::Engine`) takes any iterator of records.
 
 use crate::exit::{input, CmdResult};
 use anyhow::{anyhow, Context};
@@ -10,13 +10,13 @@ use clap::Args;
 use nightjar_ids::alert::{iso8601, proto_name, Alert, Scope};
 use nightjar_ids::detect::{DetectSettings, DetectStats, Engine, Event, Models};
 use nightjar_ids::model::Model;
-use nightjar_ids::packet::{PacketError, PcapReader};
+use nightjar_ids::packet::{LiveCapture, LiveOptions, PacketError, PcapReader, Record};
 use nightjar_ids::Class;
 use serde_json::json;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
 pub struct DetectArgs {
@@ -24,8 +24,24 @@ pub struct DetectArgs {
     #[arg(long, value_name = "MODEL")]
     model: Option<PathBuf>,
     /// The capture to read (pcap or pcapng), streamed.
-    #[arg(long, value_name = "FILE")]
-    pcap: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "iface",
+        conflicts_with = "iface"
+    )]
+    pcap: Option<PathBuf>,
+    /// Capture live from this network interface instead (AF_PACKET, needs root or CAP_NET_RAW).
+    /// Bound the run with --duration and/or --count; without them it runs until interrupted
+    /// (alerts are written as they are raised).
+    #[arg(long, value_name = "IF")]
+    iface: Option<String>,
+    /// With --iface: stop after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+    /// With --iface: stop after this many packets.
+    #[arg(long, value_name = "N")]
+    count: Option<u64>,
     /// Write alerts as Suricata EVE JSON lines to this file (`-`: standard output).
     #[arg(long, value_name = "FILE")]
     eve: Option<PathBuf>,
@@ -155,9 +171,41 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         }
     );
     let mut engine = Engine::new(models, settings).map_err(input)?;
-    let reader = PcapReader::open(&a.pcap)
-        .with_context(|| format!("capture {}", a.pcap.display()))
-        .map_err(input)?;
+    if a.pcap.is_some() && (a.duration.is_some() || a.count.is_some()) {
+        return Err(input(anyhow!(
+            "--duration and --count bound a live capture: they go with --iface, not --pcap"
+        )));
+    }
+    let (name, mut source) = match (&a.pcap, &a.iface) {
+        (Some(p), _) => (
+            p.display().to_string(),
+            Source::File(
+                PcapReader::open(p)
+                    .with_context(|| format!("capture {}", p.display()))
+                    .map_err(input)?,
+            ),
+        ),
+        (None, Some(i)) => {
+            let duration = match a.duration {
+                Some(d) if !(d.is_finite() && d > 0.0 && d <= 1e6) => {
+                    return Err(input(anyhow!(
+                        "--duration must be between 0 and 1e6 seconds"
+                    )))
+                }
+                d => d.map(Duration::from_secs_f64),
+            };
+            let options = LiveOptions {
+                max_packets: a.count,
+                duration,
+                ..LiveOptions::default()
+            };
+            (
+                format!("interface {i}"),
+                Source::Live(Box::new(LiveCapture::open(i, options).map_err(input)?)),
+            )
+        }
+        (None, None) => return Err(input(anyhow!("give --pcap FILE or --iface IF"))),
+    };
     let mut scores = a.scores.as_deref().map(Out::create).transpose()?;
     let mut eve = a.eve.as_deref().map(Out::create).transpose()?;
     if let Some(s) = &mut scores {
@@ -167,7 +215,6 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
     let mut alerts: Vec<Alert> = Vec::new();
     let mut io_err: Option<std::io::Error> = None;
     let t0 = Instant::now();
-    let mut reader = reader;
     let read_err;
     let stats: DetectStats;
     {
@@ -207,7 +254,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             }
         };
         read_err = engine
-            .run(std::iter::from_fn(|| reader.next()), &mut sink)
+            .run(std::iter::from_fn(|| source.next()), &mut sink)
             .map_err(input)?;
         stats = engine.finish(&mut sink).map_err(input)?;
     }
@@ -221,7 +268,16 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
     if let Some(o) = eve {
         o.finish()?;
     }
-    let mut warnings: Vec<String> = reader.warnings().to_vec();
+    let (mut warnings, kernel) = match source {
+        Source::File(r) => (r.warnings().to_vec(), None),
+        Source::Live(l) => (Vec::new(), Some(l.finish().map_err(input)?)),
+    };
+    if let Some(k) = &kernel {
+        eprintln!(
+            "live capture: {} packets received by the kernel, {} dropped, {} records",
+            k.received, k.dropped, k.records
+        );
+    }
     let fatal = read_err.map(|e| match e {
         PacketError::Corrupt { .. } | PacketError::Read { .. } => format!(
             "{e}; the results above cover the {} records before it",
@@ -232,10 +288,12 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
     if stats.records == 0 && fatal.is_none() {
         warnings.push("the capture holds no packet".to_string());
     }
-    summary(&a.pcap, &model_desc, &stats, &alerts, seconds, &warnings);
+    summary(&name, &model_desc, &stats, &alerts, seconds, &warnings);
     if a.json {
         let j = json!({
-            "capture": a.pcap.display().to_string(),
+            "capture": name,
+            "kernel_received": kernel.as_ref().map(|k| k.received),
+            "kernel_dropped": kernel.as_ref().map(|k| k.dropped),
             "model": model_name,
             "records": stats.records,
             "packets": stats.packets,
@@ -268,14 +326,29 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         println!("{j}");
     }
     if let Some(f) = fatal {
-        return Err(input(anyhow!("capture {}: {f}", a.pcap.display())));
+        return Err(input(anyhow!("capture {name}: {f}")));
     }
     Ok(())
 }
 
+/// Where the records come from.
+enum Source {
+    File(PcapReader),
+    Live(Box<LiveCapture>),
+}
+
+impl Source {
+    fn next(&mut self) -> Option<Result<Record, PacketError>> {
+        match self {
+            Source::File(r) => r.next(),
+            Source::Live(l) => l.next(),
+        }
+    }
+}
+
 /// The human summary on standard error.
 fn summary(
-    pcap: &Path,
+    name: &str,
     model: &str,
     st: &DetectStats,
     alerts: &[Alert],
@@ -285,12 +358,12 @@ fn summary(
     let mut e = String::new();
     use std::fmt::Write as _;
     for w in warnings {
-        let _ = writeln!(e, "nightjar: warning: {}: {w}", pcap.display());
+        let _ = writeln!(e, "nightjar: warning: {name}: {w}");
     }
     let _ = writeln!(
         e,
         "{}: {} records ({} IP packets, {} undecoded) in {:.2} s, {:.0} records/s",
-        pcap.display(),
+        name,
         st.records,
         st.packets,
         st.undecoded,
