@@ -5,6 +5,7 @@
 //! (`nightjar_ids::detect::Engine`) takes any iterator of records.
 
 use crate::exit::{input, CmdResult};
+use crate::io::AtomicFile;
 use anyhow::{anyhow, Context};
 use clap::Args;
 use nightjar_ids::alert::{iso8601, proto_name, Alert, Scope};
@@ -13,7 +14,6 @@ use nightjar_ids::model::Model;
 use nightjar_ids::packet::{LiveCapture, LiveOptions, PacketError, PcapReader, Record};
 use nightjar_ids::Class;
 use serde_json::json;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -82,54 +82,44 @@ pub struct DetectArgs {
     batch: usize,
 }
 
-/// A file written through a temporary name, renamed into place when complete; `-` is stdout.
-struct Out {
-    w: Box<dyn Write>,
-    tmp: Option<(PathBuf, PathBuf)>,
+/// Standard output for `-`, otherwise a buffered [`AtomicFile`] (temporary name, renamed into
+/// place by [`Out::finish`]; dropped unfinished, nothing is left behind).
+enum Out {
+    Stdout(std::io::Stdout),
+    File(BufWriter<AtomicFile>),
 }
 
 impl Out {
     fn create(path: &Path) -> CmdResult<Out> {
         if path.as_os_str() == "-" {
-            return Ok(Out {
-                w: Box::new(std::io::stdout()),
-                tmp: None,
-            });
+            return Ok(Out::Stdout(std::io::stdout()));
         }
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "out".into());
-        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-        let f = File::create(&tmp)
-            .with_context(|| format!("creating {}", path.display()))
-            .map_err(input)?;
-        Ok(Out {
-            w: Box::new(BufWriter::with_capacity(1 << 20, f)),
-            tmp: Some((tmp, path.to_path_buf())),
-        })
+        Ok(Out::File(BufWriter::with_capacity(
+            1 << 20,
+            AtomicFile::create(path)?,
+        )))
     }
 
-    fn finish(mut self) -> CmdResult {
-        self.w.flush().map_err(input)?;
-        self.w = Box::new(std::io::sink()); // close the file before renaming it
-        if let Some((tmp, path)) = self.tmp.take() {
-            std::fs::rename(&tmp, &path)
-                .with_context(|| format!("writing {}", path.display()))
-                .map_err(input)?;
+    fn finish(self) -> CmdResult {
+        match self {
+            Out::Stdout(mut o) => o.flush().map_err(input),
+            Out::File(w) => w.into_inner().map_err(|e| input(e.into_error()))?.commit(),
         }
-        Ok(())
     }
 }
 
-impl Drop for Out {
-    fn drop(&mut self) {
-        if let Some((tmp, _)) = &self.tmp {
-            let _ = std::fs::remove_file(tmp);
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::Stdout(o) => o.write(buf),
+            Out::File(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::Stdout(o) => o.flush(),
+            Out::File(w) => w.flush(),
         }
     }
 }
@@ -209,7 +199,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
     let mut scores = a.scores.as_deref().map(Out::create).transpose()?;
     let mut eve = a.eve.as_deref().map(Out::create).transpose()?;
     if let Some(s) = &mut scores {
-        s.w.write_all(b"index,ts,src,dst,proto,score,verdict\n")
+        s.write_all(b"index,ts,src,dst,proto,score,verdict\n")
             .map_err(input)?;
     }
     let mut alerts: Vec<Alert> = Vec::new();
@@ -238,14 +228,14 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                         ),
                         None => writeln!(line, "{},{:.6},,,,,undecoded", v.index, v.ts),
                     };
-                    if let Err(e) = s.w.write_all(line.as_bytes()) {
+                    if let Err(e) = s.write_all(line.as_bytes()) {
                         io_err = Some(e);
                     }
                 }
             }
             Event::Alert(al) => {
                 if let (Some(o), None) = (&mut eve, &io_err) {
-                    let r = writeln!(o.w, "{}", al.to_eve()).and_then(|_| o.w.flush());
+                    let r = writeln!(o, "{}", al.to_eve()).and_then(|_| o.flush());
                     if let Err(e) = r {
                         io_err = Some(e);
                     }
