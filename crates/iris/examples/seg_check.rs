@@ -6,7 +6,8 @@
 //!
 //! Uses the same identity and capture numbers as `iris eval --seed SEED`, and prints every
 //! capture whose pupil is more than 3 px or whose limbus is more than 5 px from the truth, or
-//! that failed, then counts.
+//! that failed, then counts. `SEG_DUMP=DIR` saves those images with the circles drawn;
+//! `SEG_AMB=1` prints every capture's limbus ambiguity and whether its limbus was off.
 
 use nightjar_iris::eval::{capture_id, identity_id};
 use nightjar_iris::pipeline::template;
@@ -51,6 +52,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     println!("{i:3} {j} FAIL vis {:.2}: {e}", t.visible);
                 }
                 Ok(s) => {
+                    if std::env::var_os("SEG_AMB").is_some() {
+                        let dr = (s.iris.r - t.iris.r).abs();
+                        let dc = (s.iris.x - t.iris.x).hypot(s.iris.y - t.iris.y);
+                        println!(
+                            "AMB {:.3} {}",
+                            s.limbus_ambiguity,
+                            u8::from(dr >= 5.0 || dc >= 5.0)
+                        );
+                    }
                     let dp = (s.pupil.x - t.pupil.x).hypot(s.pupil.y - t.pupil.y);
                     let (dx, dy, dr) = (
                         s.iris.x - t.iris.x,

@@ -63,7 +63,7 @@ use zeroize::Zeroizing;
 
 pub mod eval;
 
-use crate::code::IrisCode;
+use crate::code::{IrisCode, MAX_WEIGHT};
 use crate::ecc::{rm, ReedSolomon};
 use crate::record::{EnrollmentRecord, SALT_LEN, TAG_LEN};
 
@@ -405,7 +405,10 @@ fn check_code(code: &IrisCode, p: &BindParams) -> Result<(), BindError> {
         });
     }
     let words = p.code_bits().div_ceil(64);
-    if code.bits.len() != words || code.mask.len() != words {
+    if code.bits.len() != words
+        || code.mask.len() != words
+        || !(code.weight.is_empty() || code.weight.len() == p.code_bits())
+    {
         return Err(BindError::MalformedCode);
     }
     Ok(())
@@ -537,15 +540,16 @@ pub fn regenerate_limited(
             }
         })
         .collect();
-    // Probe side, per iris bit: 0 masked, +1 bit 0, −1 bit 1.
+    // Probe side, per iris bit: 0 masked, +w bit 0, −w bit 1 (w its reliability).
     let probe: Vec<i32> = (0..p.code_bits())
         .map(|i| {
+            let w = i32::from(code.weight(i).clamp(1, MAX_WEIGHT));
             if !code.valid(i) {
                 0
             } else if code.bit(i) {
-                -1
+                -w
             } else {
-                1
+                w
             }
         })
         .collect();

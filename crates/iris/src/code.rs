@@ -6,6 +6,13 @@
 //! `2 * (r * cols + c)` and `2 * (r * cols + c) + 1`; bit `i` lives in word `i / 64` at bit
 //! `i % 64`. A mask bit is 1 where the bit is valid (iris visible, not eyelid, eyelash or
 //! reflection). Rotating the eye by one angular step shifts every row by one column.
+//!
+//! A code made from a photograph also carries each bit's **reliability** (`weight`, 1 to
+//! [`MAX_WEIGHT`]): how far the filter response's component lies from zero, the bit's decision
+//! boundary. A bit whose component is near zero flips with a little blur or noise ("fragile
+//! bits", Hollingsworth, Bowyer and Flynn, IEEE TPAMI 31(6), 2009). Matching ignores it; key
+//! regeneration weighs the fresh capture's bits by it ([`crate::bind`]). It is never stored in an
+//! enrollment record.
 
 /// An iris code and its mask.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,7 +25,13 @@ pub struct IrisCode {
     pub bits: Vec<u64>,
     /// Validity mask, packed like `bits` (1 = usable).
     pub mask: Vec<u64>,
+    /// Per-bit reliability, 1 to [`MAX_WEIGHT`] (one byte per bit, `len()` of them), or empty:
+    /// every bit equally reliable.
+    pub weight: Vec<u8>,
 }
+
+/// The largest bit reliability.
+pub const MAX_WEIGHT: u8 = 8;
 
 /// Words needed for `n` bits.
 fn words(n: usize) -> usize {
@@ -34,6 +47,7 @@ impl IrisCode {
             cols,
             bits: vec![0; n],
             mask: vec![0; n],
+            weight: Vec::new(),
         }
     }
 
@@ -67,6 +81,12 @@ impl IrisCode {
         self.mask[w] = (self.mask[w] & !(1 << b)) | (u64::from(valid) << b);
     }
 
+    /// Reliability of bit `i` (1 to [`MAX_WEIGHT`]; [`MAX_WEIGHT`] when the code has none).
+    #[inline]
+    pub fn weight(&self, i: usize) -> u8 {
+        self.weight.get(i).copied().unwrap_or(MAX_WEIGHT)
+    }
+
     /// Number of valid bits.
     pub fn valid_bits(&self) -> usize {
         self.mask.iter().map(|w| w.count_ones() as usize).sum()
@@ -80,11 +100,22 @@ impl IrisCode {
         }
         let s = (i64::from(shift)).rem_euclid(cols) as usize;
         let n = words(self.len());
-        if self.bits.len() != n || self.mask.len() != n {
+        let weighted = self.weight.len() == self.len();
+        if self.bits.len() != n || self.mask.len() != n || !(weighted || self.weight.is_empty()) {
             // malformed (fields are public): nothing sensible to rotate
             return self.clone();
         }
         let row_bits = 2 * self.cols;
+        let weight = if weighted {
+            let mut w = vec![0u8; self.len()];
+            for (from, to) in self.weight.chunks(row_bits).zip(w.chunks_mut(row_bits)) {
+                to[2 * s..].copy_from_slice(&from[..row_bits - 2 * s]);
+                to[..2 * s].copy_from_slice(&from[row_bits - 2 * s..]);
+            }
+            w
+        } else {
+            Vec::new()
+        };
         if row_bits % 64 == 0 {
             // rows are whole words: rotate words (fast path, same result)
             return IrisCode {
@@ -92,9 +123,11 @@ impl IrisCode {
                 cols: self.cols,
                 bits: rotate_rows(&self.bits, row_bits / 64, 2 * s),
                 mask: rotate_rows(&self.mask, row_bits / 64, 2 * s),
+                weight,
             };
         }
         let mut out = IrisCode::empty(self.rows, self.cols);
+        out.weight = weight;
         for r in 0..self.rows {
             for c in 0..self.cols {
                 let from = 2 * (r * self.cols + c);
@@ -192,6 +225,34 @@ mod tests {
             }
             assert_eq!(fast, slow, "shift {s}");
         }
+    }
+
+    #[test]
+    fn weights_rotate_with_their_bits() {
+        for cols in [10, 32, 64] {
+            let mut c = IrisCode::empty(3, cols);
+            c.weight = (0..c.len()).map(|i| (i % 8) as u8 + 1).collect();
+            for i in 0..c.len() {
+                c.set(i, i % 3 == 0, true);
+            }
+            for s in [-3, 1, 7] {
+                let d = c.shifted(s);
+                let sh = i64::from(s).rem_euclid(cols as i64) as usize;
+                for r in 0..3 {
+                    for col in 0..cols {
+                        for k in 0..2 {
+                            let from = 2 * (r * cols + col) + k;
+                            let to = 2 * (r * cols + (col + sh) % cols) + k;
+                            assert_eq!(d.weight(to), c.weight(from), "cols {cols} shift {s}");
+                            assert_eq!(d.bit(to), c.bit(from));
+                        }
+                    }
+                }
+            }
+            assert_eq!(c.shifted(5).shifted(-5), c);
+        }
+        // no weights: every bit counts fully
+        assert_eq!(IrisCode::empty(1, 4).weight(3), MAX_WEIGHT);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //!   is very weak (below [`FRAGILE`] of the band's median magnitude) are masked as well: their
 //!   phase is decided by noise ("fragile bits", Hollingsworth, Bowyer and Flynn 2009).
 
-use crate::code::IrisCode;
+use crate::code::{IrisCode, MAX_WEIGHT};
 use crate::normalise::Normalised;
 use rustfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
@@ -98,8 +98,27 @@ fn bridge(v: &mut [f32], ok: &[bool]) -> bool {
 
 /// Encode a rubber sheet into an iris code of `ROWS × COLS` samples (2 bits each).
 /// Rubber sheets of another width are resampled to `COLS` columns.
+/// How reliable a phase bit is: the distance of its filter-response component from zero (its
+/// decision boundary), relative to the row's median response magnitude, in steps of
+/// [`RELIABLE`] / [`MAX_WEIGHT`], from 1 up to [`MAX_WEIGHT`].
+fn reliability(component: f32, median: f32) -> u8 {
+    if median <= 0.0 || !component.is_finite() {
+        return 1;
+    }
+    let q = component.abs() / (RELIABLE * median);
+    (q * f32::from(MAX_WEIGHT))
+        .ceil()
+        .clamp(1.0, f32::from(MAX_WEIGHT)) as u8
+}
+
+/// A component at least this many row-median magnitudes from zero is fully reliable. (0.5
+/// and 1.0 gave the same key-regeneration results on development seed 8881, 640×480: 4
+/// rejections of 500 against 5 with every bit weighted alike.)
+pub const RELIABLE: f32 = 1.0;
+
 pub fn encode(n: &Normalised) -> IrisCode {
     let mut code = IrisCode::empty(ROWS, COLS);
+    code.weight = vec![MAX_WEIGHT; code.len()];
     if n.rows == 0 || n.cols == 0 || n.pixels.len() != n.rows * n.cols {
         return code;
     }
@@ -138,7 +157,8 @@ pub fn encode(n: &Normalised) -> IrisCode {
         p.inv.process(&mut buf);
         let mut mags: Vec<f32> = buf.iter().map(|z| z.norm()).collect();
         mags.sort_by(f32::total_cmp);
-        let fragile = FRAGILE * mags[COLS / 2];
+        let median = mags[COLS / 2];
+        let fragile = FRAGILE * median;
         // valid neighbourhood counts (cyclic window of ±half_lobe)
         for c in 0..COLS {
             let mut seen = 0;
@@ -152,6 +172,8 @@ pub fn encode(n: &Normalised) -> IrisCode {
             let i = 2 * (r * COLS + c);
             code.set(i, z.re >= 0.0, valid);
             code.set(i + 1, z.im >= 0.0, valid);
+            code.weight[i] = reliability(z.re, median);
+            code.weight[i + 1] = reliability(z.im, median);
         }
     }
     code
@@ -160,6 +182,19 @@ pub fn encode(n: &Normalised) -> IrisCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reliability_grows_with_distance_from_zero() {
+        assert_eq!(reliability(0.0, 1.0), 1);
+        assert_eq!(reliability(-0.01, 1.0), 1);
+        assert_eq!(reliability(0.5, 1.0), 4);
+        assert_eq!(reliability(-0.5, 1.0), 4);
+        assert_eq!(reliability(1.0, 1.0), MAX_WEIGHT);
+        assert_eq!(reliability(50.0, 1.0), MAX_WEIGHT);
+        // degenerate rows and values never panic and count least
+        assert_eq!(reliability(1.0, 0.0), 1);
+        assert_eq!(reliability(f32::NAN, 1.0), 1);
+    }
 
     #[test]
     fn code_shape_is_fixed() {
@@ -172,6 +207,9 @@ mod tests {
         };
         let c = encode(&n);
         assert_eq!((c.rows, c.cols, c.len()), (ROWS, COLS, BITS));
+        assert_eq!(c.weight.len(), BITS);
+        assert!(c.weight.iter().all(|&w| (1..=MAX_WEIGHT).contains(&w)));
+        assert!(c.weight.iter().any(|&w| w < MAX_WEIGHT) && c.weight.contains(&MAX_WEIGHT));
         assert!(c.valid_bits() > BITS / 2);
     }
 

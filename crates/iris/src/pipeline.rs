@@ -71,9 +71,48 @@ pub fn template(img: &GrayImage) -> Result<Template, IrisError> {
 pub fn template_and_sheet(img: &GrayImage) -> Result<(Template, Normalised), IrisError> {
     let t0 = Instant::now();
     let seg = segment::segment_full(img)?;
+    from_segmentation(&seg, ms(t0))
+}
+
+/// Most segmentation hypotheses [`templates`] gives for one image, the first included.
+pub const MAX_HYPOTHESES: usize = 4;
+
+/// The template of [`template`] first, then those of up to `want − 1` other segmentation
+/// hypotheses of the same image that pass every check ([`MAX_HYPOTHESES`] at most): another
+/// candidate pupil, or the limbus circle that came second. Key regeneration tries them in
+/// order when the first does not regenerate the key, since its check tag tells the right one
+/// (a misplaced pupil or limbus is the commonest reason a good capture fails); each extra
+/// hypothesis is one more guess an attacker's image also gets, which
+/// [`crate::bind::eval`] counts in its guessing-resistance estimate.
+pub fn templates(img: &GrayImage, want: usize) -> Result<Vec<Template>, IrisError> {
+    let t0 = Instant::now();
+    let segs = segment::segment_all(img, want.clamp(1, MAX_HYPOTHESES))?;
     let segment_ms = ms(t0);
+    let mut out = Vec::with_capacity(segs.len());
+    for (i, seg) in segs.iter().enumerate() {
+        match from_segmentation(seg, segment_ms) {
+            Ok((t, _)) => out.push(t),
+            // the first hypothesis's error is the image's; the others just drop out
+            Err(e) if i == 0 => return Err(e),
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The codes of [`templates`] after the first (none when the image gives no template).
+pub fn alternatives(img: &GrayImage) -> Vec<IrisCode> {
+    templates(img, MAX_HYPOTHESES)
+        .map(|ts| ts.into_iter().skip(1).map(|t| t.code).collect())
+        .unwrap_or_default()
+}
+
+fn from_segmentation(
+    seg: &segment::Segmented,
+    segment_ms: f64,
+) -> Result<(Template, Normalised), IrisError> {
     let t1 = Instant::now();
-    let sheet = normalise::rubber_sheet(&seg);
+    let sheet = normalise::rubber_sheet(seg);
     let normalise_ms = ms(t1);
     let visible = sheet.visible();
     if visible < MIN_VISIBLE {
@@ -95,7 +134,7 @@ pub fn template_and_sheet(img: &GrayImage) -> Result<(Template, Normalised), Iri
     Ok((
         Template {
             code,
-            segmentation: seg.seg,
+            segmentation: seg.seg.clone(),
             quality: visible,
             timings: Timings {
                 decode_ms: 0.0,
@@ -160,6 +199,15 @@ fn chroma(img: &DynamicImage) -> f64 {
 /// Read, decode and encode an eye image file.
 pub fn template_from_file(path: &Path) -> Result<Template, IrisError> {
     let t0 = Instant::now();
+    let img = image_from_file(path)?;
+    let decode_ms = ms(t0);
+    let mut t = template(&img)?;
+    t.timings.decode_ms = decode_ms;
+    Ok(t)
+}
+
+/// Read and decode an eye image file ([`decode`]), refusing files over [`MAX_FILE_BYTES`].
+pub fn image_from_file(path: &Path) -> Result<GrayImage, IrisError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| IrisError::Decode(format!("{}: {e}", path.display())))?;
     if meta.len() > MAX_FILE_BYTES {
@@ -171,11 +219,7 @@ pub fn template_from_file(path: &Path) -> Result<Template, IrisError> {
     }
     let bytes =
         std::fs::read(path).map_err(|e| IrisError::Decode(format!("{}: {e}", path.display())))?;
-    let img = decode(&bytes)?;
-    let decode_ms = ms(t0);
-    let mut t = template(&img)?;
-    t.timings.decode_ms = decode_ms;
-    Ok(t)
+    decode(&bytes)
 }
 
 #[cfg(test)]

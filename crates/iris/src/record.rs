@@ -61,7 +61,10 @@
 //! freedom, a ball of fractional radius `ρ` holds about `2^(N·h(ρ))` points (`h` the binary
 //! entropy), so about `2^(N·(1 − h(ρ)))` guesses are needed, where `ρ` is the largest fractional
 //! Hamming distance at which regeneration still succeeds with substantial probability (measured,
-//! not the code's worst-case bound: soft and GMD decoding reach further). The figure for the
+//! not the code's worst-case bound: soft and GMD decoding reach further; measured with every
+//! probe bit weighted alike, since an attacker decoding offline picks the weights, and the
+//! reliability weights of a real capture only help when they know which bits are wrong). The
+//! figure for the
 //! default binding, with the numbers and how they were measured, is in the crate's `EVAL.md`;
 //! it is far below the 160 nominal key bits, as it was for Hao et al. This is the honest
 //! strength of an iris alone; combine it with a passphrase (two factors) where that matters.

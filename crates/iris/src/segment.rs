@@ -147,6 +147,10 @@ pub struct Segmentation {
     pub reflection_pixels: usize,
     /// Pixels (of the working image) inside the iris taken as eyelashes or dark noise.
     pub lash_pixels: usize,
+    /// How well the best clearly different limbus circle (radius more than 10% apart) explains
+    /// the iris/sclera edges, relative to the one chosen: near 0 for a clear limbus, near 1
+    /// when two circles fit about as well (a light iris fading into the sclera, say).
+    pub limbus_ambiguity: f64,
 }
 
 impl Segmentation {
@@ -218,6 +222,14 @@ fn working(img: &GrayImage) -> (Plane, usize) {
 }
 
 pub(crate) fn segment_full(img: &GrayImage) -> Result<Segmented, IrisError> {
+    let mut all = segment_all(img, 1)?;
+    Ok(all.swap_remove(0))
+}
+
+/// The segmentation of [`segment_full`] first, then up to `want − 1` other hypotheses that
+/// also pass every check (other pupil candidates, the runner-up limbus circle), for a caller
+/// that can tell the right one afterwards (key regeneration, whose check tag does).
+pub(crate) fn segment_all(img: &GrayImage, want: usize) -> Result<Vec<Segmented>, IrisError> {
     check_size(img.width(), img.height())?;
     let (mut work, factor) = working(img);
     let (_, std) = work.mean_std();
@@ -243,7 +255,32 @@ pub(crate) fn segment_full(img: &GrayImage) -> Result<Segmented, IrisError> {
     let coarse = work.downsample(kc);
     let coarse_holes = holes.downsample(kc);
 
-    let (pupil, iris, pstats) = find_circles(&work, &holes, &coarse, &coarse_holes, kc, &refl)?;
+    let hyps = find_circles(
+        &work,
+        &holes,
+        &coarse,
+        &coarse_holes,
+        kc,
+        &refl,
+        want.max(1),
+    )?;
+    Ok(hyps
+        .iter()
+        .map(|h| finish(&work, &coarse, kc, factor, &refl, reflection_pixels, h))
+        .collect())
+}
+
+/// Eyelids and lashes for one pupil and limbus, and the segmentation in image coordinates.
+fn finish(
+    work: &Plane,
+    coarse: &Plane,
+    kc: usize,
+    factor: usize,
+    refl: &[bool],
+    reflection_pixels: usize,
+    h: &Hypothesis,
+) -> Segmented {
+    let (pupil, iris, pstats, limbus_ambiguity) = (h.pupil, h.iris, h.stats, h.ambiguity);
 
     // 7. eyelids (on the coarse image, mapped back)
     let kcf = kc as f64;
@@ -252,7 +289,7 @@ pub(crate) fn segment_full(img: &GrayImage) -> Result<Segmented, IrisError> {
         y: (c.y + 0.5) / kcf - 0.5,
         r: c.r / kcf,
     };
-    let (up, lo) = eyelids(&coarse, &to_c(&pupil), &to_c(&iris));
+    let (up, lo) = eyelids(coarse, &to_c(&pupil), &to_c(&iris));
     let from_c = |l: Lid, upper: bool| {
         let mut l = l.scaled(kcf);
         l.x0 += 0.5 * kcf - 0.5;
@@ -265,9 +302,9 @@ pub(crate) fn segment_full(img: &GrayImage) -> Result<Segmented, IrisError> {
     let lower_lid = from_c(lo, false);
 
     // 8. lashes and dark noise inside the iris
-    let mut noise = refl;
+    let mut noise = refl.to_vec();
     let lash_pixels = lashes(
-        &work, &pupil, &iris, &upper_lid, &lower_lid, pstats, &mut noise,
+        work, &pupil, &iris, &upper_lid, &lower_lid, pstats, &mut noise,
     );
 
     let work_seg = Segmentation {
@@ -277,6 +314,7 @@ pub(crate) fn segment_full(img: &GrayImage) -> Result<Segmented, IrisError> {
         lower_lid,
         reflection_pixels,
         lash_pixels,
+        limbus_ambiguity,
     };
     let k = factor as f64;
     let up_c = |c: Circle| Circle {
@@ -297,14 +335,14 @@ pub(crate) fn segment_full(img: &GrayImage) -> Result<Segmented, IrisError> {
         lower_lid: up_l(lower_lid),
         reflection_pixels,
         lash_pixels,
+        limbus_ambiguity,
     };
-    let _ = (w, h);
-    Ok(Segmented {
+    Segmented {
         seg,
-        image: work,
+        image: work.clone(),
         noise,
         work: work_seg,
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1272,7 +1310,8 @@ fn find_circles(
     coarse_holes: &Plane,
     kc: usize,
     refl: &[bool],
-) -> Result<(Circle, Circle, PupilStats), IrisError> {
+    want: usize,
+) -> Result<Vec<Hypothesis>, IrisError> {
     let (cw, ch) = (coarse.w, coarse.h);
     let short = cw.min(ch);
     let rmin_fine = (0.025 * work.w.min(work.h) as f64).max(4.0);
@@ -1318,7 +1357,41 @@ fn find_circles(
     // report why the most pupil-like candidate failed (an iris failure beats a pupil failure)
     let mut pupil_err: Option<String> = None;
     let mut iris_err: Option<String> = None;
-    let mut found: Option<(Circle, Circle, PupilStats)> = None;
+    // Every pupil candidate that passes the checks with its best limbus is a hypothesis; the
+    // primary one is the first clearly pupil-like one, else the most pupil-like. With
+    // `want > 1`, the search goes on past the primary, and each pupil's runner-up limbus
+    // circle is tried too.
+    let mut hyps: Vec<Hypothesis> = Vec::new();
+    let fine_limbus = |pupil: &Circle, lc: &Circle| -> Option<Circle> {
+        let start = Circle {
+            x: (lc.x + 0.5) * kf - 0.5,
+            y: (lc.y + 0.5) * kf - 0.5,
+            r: lc.r * kf,
+        };
+        let dw = (0.04 * start.r).max(2.0);
+        ido_fine(
+            holes,
+            start,
+            kc as i32,
+            kf + 1.0,
+            dw,
+            &ltrig,
+            pupil.r / 0.8,
+            pupil.r / 0.15,
+            &|c| {
+                let off = (c.x - pupil.x).hypot(c.y - pupil.y);
+                if off + pupil.r + 2.0 * dw + 2.0 > c.r
+                    || c.x - c.r < -1.0
+                    || c.x + c.r > work.w as f64
+                {
+                    0.0
+                } else {
+                    limbus_prior(pupil, c)
+                }
+            },
+        )
+        .map(|(_, c)| c)
+    };
     for &(_, cx, cy, r) in scored.iter() {
         let start = Circle {
             x: (f64::from(cx) + 0.5) * kf - 0.5,
@@ -1351,65 +1424,112 @@ fn find_circles(
             y: (pupil.y + 0.5) / kf - 0.5,
             r: pupil.r / kf,
         };
-        let Some(lc) = limbus_coarse(coarse_holes, &pc) else {
+        let Some((lc, runner_up, ambiguity)) = limbus_coarse(coarse_holes, &pc) else {
             iris_err.get_or_insert("no limbus found around the pupil".into());
             continue;
         };
-        let start = Circle {
-            x: (lc.x + 0.5) * kf - 0.5,
-            y: (lc.y + 0.5) * kf - 0.5,
-            r: lc.r * kf,
-        };
-        let dw = (0.04 * start.r).max(2.0);
-        let Some((_, iris)) = ido_fine(
-            holes,
-            start,
-            kc as i32,
-            kf + 1.0,
-            dw,
-            &ltrig,
-            pupil.r / 0.8,
-            pupil.r / 0.15,
-            &|c| {
-                let off = (c.x - pupil.x).hypot(c.y - pupil.y);
-                if off + pupil.r + 2.0 * dw + 2.0 > c.r
-                    || c.x - c.r < -1.0
-                    || c.x + c.r > work.w as f64
-                {
-                    0.0
-                } else {
-                    limbus_prior(&pupil, c)
-                }
-            },
-        ) else {
+        let Some(iris) = fine_limbus(&pupil, &lc) else {
             iris_err.get_or_insert("no limbus found around the pupil".into());
             continue;
         };
         match check_iris(work, &pupil, &iris, stats) {
-            // a real pupil's edge is round nearly all the way and its inside uniformly dark; a
-            // tangle of lashes that passes the checks is less so, so a winner that is not
-            // clearly a pupil gives the other candidates a chance
-            Ok(()) if stats.quality() >= PUPIL_LIKE => return Ok((pupil, iris, stats)),
-            Ok(()) => {
-                if found
-                    .is_none_or(|f: (Circle, Circle, PupilStats)| stats.quality() > f.2.quality())
-                {
-                    found = Some((pupil, iris, stats));
-                }
-            }
+            Ok(()) => hyps.push(Hypothesis {
+                pupil,
+                iris,
+                stats,
+                ambiguity,
+                runner_up: false,
+            }),
             Err(e) => {
                 iris_err.get_or_insert(e);
             }
         }
+        // a real pupil's edge is round nearly all the way and its inside uniformly dark; a
+        // tangle of lashes that passes the checks is less so, so a winner that is not clearly
+        // a pupil gives the other candidates a chance
+        if want <= 1 && hyps.last().is_some_and(|h| h.stats.quality() >= PUPIL_LIKE) {
+            break;
+        }
+        if want > 1 {
+            if let Some(iris) = runner_up
+                .and_then(|lc| fine_limbus(&pupil, &lc))
+                .filter(|iris| check_iris(work, &pupil, iris, stats).is_ok())
+            {
+                hyps.push(Hypothesis {
+                    pupil,
+                    iris,
+                    stats,
+                    ambiguity,
+                    runner_up: true,
+                });
+            }
+        }
     }
-    if let Some(f) = found {
-        return Ok(f);
+    let primary = hyps
+        .iter()
+        .position(|h| !h.runner_up && h.stats.quality() >= PUPIL_LIKE)
+        .or_else(|| {
+            // the most pupil-like, the first on ties
+            let mut best: Option<usize> = None;
+            for (i, h) in hyps.iter().enumerate() {
+                if !h.runner_up && best.is_none_or(|b| h.stats.quality() > hyps[b].stats.quality())
+                {
+                    best = Some(i);
+                }
+            }
+            best
+        });
+    let Some(primary) = primary else {
+        return Err(match (iris_err, pupil_err) {
+            (Some(e), _) => IrisError::NoIris(e),
+            (None, Some(e)) => IrisError::NoPupil(e),
+            (None, None) => IrisError::NoPupil("no dark region in the image".into()),
+        });
+    };
+    let mut out = vec![hyps[primary]];
+    // then the others: main limbus fits by pupil quality, then the runner-up limbus fits,
+    // leaving out near-duplicates
+    let mut rest: Vec<Hypothesis> = hyps
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != primary)
+        .map(|(_, h)| *h)
+        .collect();
+    rest.sort_by(|a, b| {
+        a.runner_up
+            .cmp(&b.runner_up)
+            .then(b.stats.quality().total_cmp(&a.stats.quality()))
+    });
+    for h in rest {
+        if out.len() >= want {
+            break;
+        }
+        if !out.iter().any(|o| o.same_as(&h)) {
+            out.push(h);
+        }
     }
-    Err(match (iris_err, pupil_err) {
-        (Some(e), _) => IrisError::NoIris(e),
-        (None, Some(e)) => IrisError::NoPupil(e),
-        (None, None) => IrisError::NoPupil("no dark region in the image".into()),
-    })
+    Ok(out)
+}
+
+/// One segmentation hypothesis (working coordinates).
+#[derive(Clone, Copy, Debug)]
+struct Hypothesis {
+    pupil: Circle,
+    iris: Circle,
+    stats: PupilStats,
+    ambiguity: f64,
+    /// The limbus is the coarse search's runner-up, not its best circle.
+    runner_up: bool,
+}
+
+impl Hypothesis {
+    /// Whether both circles are within a couple of pixels of `o`'s.
+    fn same_as(&self, o: &Hypothesis) -> bool {
+        let near = |a: &Circle, b: &Circle, tol: f64| {
+            (a.x - b.x).abs() <= tol && (a.y - b.y).abs() <= tol && (a.r - b.r).abs() <= tol
+        };
+        near(&self.pupil, &o.pupil, 2.0) && near(&self.iris, &o.iris, 3.0)
+    }
 }
 
 /// Lateral arcs pin the limbus's x and radius but hardly its y; pupil and limbus are nearly
@@ -1434,8 +1554,11 @@ const MAX_PUPIL_OFFSET: f64 = 0.2;
 /// Rings on each side of the coarse limbus derivative.
 const LIMBUS_REACH: usize = 3;
 
-/// Coarse limbus search around a (coarse) pupil.
-fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
+/// Coarse limbus search around a (coarse) pupil: the best circle; the best clearly different
+/// circle (radius more than [`DISTINCT_RADIUS`] apart), if any scored above zero; and its score
+/// over the best score (the limbus's *ambiguity*: near 1 when two circles explain the edges
+/// about as well).
+fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<(Circle, Option<Circle>, f64)> {
     // inner rings of the derivative must clear the (blurred) pupil edge
     let rlo = (pupil.r / 0.78).max(pupil.r + 6.0);
     let rhi = (pupil.r / 0.17).min(0.6 * c.w.max(c.h) as f64);
@@ -1450,6 +1573,7 @@ fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
     let (px, py) = (pupil.x.round() as i32, pupil.y.round() as i32);
     let mut m = Vec::new();
     let mut best: Option<(f64, Circle)> = None;
+    let mut seen: Vec<(f64, Circle)> = Vec::new();
     let mut eval = |cx: i32, cy: i32, best: &mut Option<(f64, Circle)>| {
         m.clear();
         m.resize(r_first, None);
@@ -1490,6 +1614,7 @@ fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
                 r: r as f64,
             };
             let d = f64::from(outer - inner) / LIMBUS_REACH as f64 * limbus_prior(pupil, &circle);
+            seen.push((d, circle));
             if best.as_ref().is_none_or(|b| d > b.0) {
                 *best = Some((d, circle));
             }
@@ -1509,8 +1634,21 @@ fn limbus_coarse(c: &Plane, pupil: &Circle) -> Option<Circle> {
             }
         }
     }
-    best.map(|b| b.1)
+    let (d, b) = best?;
+    let runner_up = seen
+        .iter()
+        .filter(|(v, c)| *v > 0.0 && (c.r - b.r).abs() > DISTINCT_RADIUS * b.r)
+        .max_by(|x, y| x.0.total_cmp(&y.0));
+    let ambiguity = match runner_up {
+        Some(&(v, _)) if d > 0.0 => v / d,
+        Some(_) => 1.0,
+        None => 0.0,
+    };
+    Some((b, runner_up.map(|&(_, c)| c), ambiguity))
 }
+
+/// Radii further apart than this fraction are different limbus hypotheses.
+const DISTINCT_RADIUS: f64 = 0.1;
 
 // ---------------------------------------------------------------------------------------------
 // Eyelids

@@ -15,6 +15,7 @@ fn simulated(identity: u64, capture_seed: u64) -> Acquired {
     if identity == 3 && capture_seed == 2 {
         return Acquired {
             code: Err("no pupil".into()),
+            alternatives: Vec::new(),
             seconds: 0.001,
         };
     }
@@ -31,6 +32,7 @@ fn simulated(identity: u64, capture_seed: u64) -> Acquired {
     );
     Acquired {
         code: Ok(code),
+        alternatives: Vec::new(),
         seconds: 0.002,
     }
 }

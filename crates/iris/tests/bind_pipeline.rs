@@ -36,6 +36,7 @@ fn key_regeneration_on_synthetic_eyes() {
             .map_err(|e| e.to_string());
         Acquired {
             code,
+            alternatives: Vec::new(),
             seconds: nightjar_iris::bind::eval::thread_seconds() - t,
         }
     })

@@ -83,6 +83,59 @@ fn independent_bit_errors_up_to_a_quarter_are_corrected() {
     }
 }
 
+/// Weighted (soft) regeneration: the same 40% of bit errors that defeat the decoder when every
+/// probe bit counts alike are corrected when the flipped bits are the ones the probe marks as
+/// unreliable (weight 1 of 8), as a blurred capture's near-zero filter responses are.
+#[test]
+fn errors_on_unreliable_probe_bits_are_corrected_when_weighted() {
+    let v = params();
+    let mut rng = Rng(77);
+    for _ in 0..5 {
+        let (_, code) = enrolled_eye(&mut rng);
+        let (record, key) = enroll(&code, &v).unwrap();
+        let mut probe = code.clone();
+        probe.weight = vec![nightjar_iris::code::MAX_WEIGHT; probe.len()];
+        for i in 0..probe.len() {
+            if rng.uniform() < 0.4 {
+                probe.set(i, !code.bit(i), code.valid(i));
+                probe.weight[i] = 1;
+            }
+        }
+        let hard = IrisCode {
+            weight: Vec::new(),
+            ..probe.clone()
+        };
+        assert_eq!(regenerate(&record, &hard).unwrap_err(), BindError::NoMatch);
+        let r = regenerate(&record, &probe).unwrap();
+        assert_eq!(*r.key.master_key(), *key.master_key());
+        // and weights that lie (the flipped bits marked reliable) regenerate nothing
+        let mut liar = probe.clone();
+        for w in liar.weight.iter_mut() {
+            *w = nightjar_iris::code::MAX_WEIGHT + 1 - *w;
+        }
+        assert_eq!(regenerate(&record, &liar).unwrap_err(), BindError::NoMatch);
+    }
+}
+
+#[test]
+fn a_weight_vector_of_the_wrong_length_is_a_malformed_code() {
+    let v = params();
+    let mut rng = Rng(78);
+    let (_, code) = enrolled_eye(&mut rng);
+    let (record, _) = enroll(&code, &v).unwrap();
+    let mut probe = code.clone();
+    probe.weight = vec![1; 17];
+    assert_eq!(
+        regenerate(&record, &probe).unwrap_err(),
+        BindError::MalformedCode
+    );
+    // out-of-range weights are clamped, not trusted: 0 and 255 act as 1 and 8
+    probe.weight = (0..probe.len())
+        .map(|i| if i % 2 == 0 { 0 } else { 255 })
+        .collect();
+    assert!(regenerate(&record, &probe).is_ok());
+}
+
 #[test]
 fn impostors_never_regenerate() {
     let v = params();
@@ -298,7 +351,7 @@ mod hostile_probes {
             let (_, code) = enrolled_eye(&mut rng);
             let (record, _) = enroll(&code, &v).unwrap();
             let mask = if dense { mask.iter().map(|m| m | (m << 1)).collect() } else { mask };
-            let probe = IrisCode { rows: ROWS, cols: COLS, bits, mask };
+            let probe = IrisCode { rows: ROWS, cols: COLS, bits, mask, weight: Vec::new() };
             prop_assert_eq!(regenerate(&record, &probe).unwrap_err(), BindError::NoMatch);
         }
     }

@@ -114,7 +114,7 @@ proptest! {
         let _ = best_match(&a, &b, shift);
         let _ = best_match(&a, &a, shift);
         // malformed codes (public fields): no panic either
-        let c = IrisCode { rows, cols, bits: vec![0; words], mask: vec![u64::MAX; words / 2] };
+        let c = IrisCode { rows, cols, bits: vec![0; words], mask: vec![u64::MAX; words / 2], weight: Vec::new() };
         let _ = best_match(&a, &c, shift);
         let _ = best_match(&c, &c, shift);
         let _ = c.shifted(shift);

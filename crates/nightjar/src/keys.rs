@@ -143,12 +143,25 @@ pub fn read_record(path: &Path) -> CmdResult<EnrollmentRecord> {
 }
 
 /// Regenerates the 32-byte iris master key from an enrollment record and an eye image.
-/// Exit 1 "this iris does not match the enrollment record" when the eye does not regenerate
-/// it; exit 2 for an unreadable record or an unusable image.
+/// When the image's segmentation does not regenerate it, the other segmentation hypotheses
+/// of the same image are tried ([`nightjar_iris::pipeline::templates`]).
+/// Exit 1 "this iris does not match the enrollment record" when none regenerates it; exit 2
+/// for an unreadable record or an unusable image.
 pub fn iris_regenerate(record: &Path, eye: &Path) -> CmdResult<(Zeroizing<[u8; 32]>, Regenerated)> {
     let rec = read_record(record)?;
-    let code = template_of(eye)?;
-    match bind::regenerate(&rec, &code) {
+    let unusable = |e: nightjar_iris::IrisError| input(anyhow!("eye image {}: {e}", eye.display()));
+    let img = nightjar_iris::pipeline::image_from_file(eye).map_err(unusable)?;
+    let first = nightjar_iris::pipeline::template(&img).map_err(unusable)?;
+    let mut result = bind::regenerate(&rec, &first.code);
+    if matches!(result, Err(BindError::NoMatch)) {
+        for alt in nightjar_iris::pipeline::alternatives(&img) {
+            result = bind::regenerate(&rec, &alt);
+            if !matches!(result, Err(BindError::NoMatch)) {
+                break;
+            }
+        }
+    }
+    match result {
         Ok(found) => Ok((found.key.master_key(), found)),
         Err(BindError::NoMatch) => Err(check(anyhow!(
             "this iris does not match the enrollment record"

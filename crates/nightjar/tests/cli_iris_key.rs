@@ -99,6 +99,57 @@ fn another_capture_of_the_enrolled_eye_regenerates_identical_key_bytes() {
     assert!(input_error(&o).contains("exists"));
 }
 
+/// `iris key` falls back on the other segmentation hypotheses of the eye image: capture 4 of
+/// eye 44 of seed 27182 (640×480) has a lash tangle taken for the pupil at the first try, and
+/// still regenerates the same key bytes as capture 1.
+#[test]
+fn a_capture_whose_first_segmentation_is_wrong_still_regenerates_the_key() {
+    use nightjar_iris::eval::{capture_id, identity_id};
+    let s = Scratch::new("hypotheses");
+    let synth = |j: u64| {
+        let path = s.s(&format!("ice-44-{j}.png"));
+        ok(&run(&[
+            "iris",
+            "synth",
+            "--identity",
+            &identity_id(27182, 44).to_string(),
+            "--capture",
+            &capture_id(27182, 44, j).to_string(),
+            "--size",
+            "640x480",
+            "-o",
+            &path,
+        ]));
+        path
+    };
+    let rec = s.s("ice44.njir");
+    ok(&run(&["iris", "enroll", &synth(0), "-o", &rec]));
+    let (k1, k4) = (s.s("k1.key"), s.s("k4.key"));
+    ok(&run(&[
+        "iris",
+        "key",
+        "--record",
+        &rec,
+        &synth(1),
+        "-o",
+        &k1,
+    ]));
+    ok(&run(&[
+        "iris",
+        "key",
+        "--record",
+        &rec,
+        &synth(4),
+        "-o",
+        &k4,
+    ]));
+    assert_eq!(std::fs::read(&k1).unwrap(), std::fs::read(&k4).unwrap());
+    // the first segmentation alone does not match: `iris match` says so
+    let o = run(&["iris", "match", &synth(0), &synth(4), "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["hd"].as_f64().unwrap() > 0.4, "{v}");
+}
+
 #[test]
 fn another_eye_gets_exit_1_and_no_key_file() {
     let s = Scratch::new("other");

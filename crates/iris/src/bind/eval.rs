@@ -19,10 +19,12 @@
 //! * **degrees of freedom** of the codes, `N_dof = p(1−p)/σ²` from the *unrotated* impostor
 //!   distances (Daugman's binomial fit);
 //! * **decoder reach**: enrolled codes with a fraction `r` of their usable bits flipped at
-//!   random, for `r` from 0.20 to 0.44; `ρ50` is the rate at which half of them still regenerate;
-//! * the **guessing-resistance estimate** `N_dof·(1 − h(ρ50)) − log2(2w + 1)` bits (sphere
-//!   packing in the space of degrees of freedom, less what the rotation search gives an attacker
-//!   for free; see [`crate::record`]).
+//!   random, for `r` from 0.20 to 0.44, every bit weighted alike (an attacker decodes with the
+//!   weights that serve him); `ρ50` is the rate at which half of them still regenerate;
+//! * the **guessing-resistance estimate** `N_dof·(1 − h(ρ50)) − log2(2w + 1) − log2(H)` bits
+//!   (sphere packing in the space of degrees of freedom, less what the rotation search and the
+//!   `H` segmentation hypotheses tried per image give an attacker for free; see
+//!   [`crate::record`]).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -54,6 +56,10 @@ pub struct EvalConfig {
 pub struct Acquired {
     /// The iris code, or the reason the image gave none.
     pub code: Result<IrisCode, String>,
+    /// Codes of the same image under other segmentation hypotheses
+    /// ([`crate::pipeline::templates`]), tried in order when `code` does not regenerate the
+    /// key; empty when the acquisition gives none.
+    pub alternatives: Vec<IrisCode>,
     /// Seconds spent making the template (not the image), preferably thread CPU time
     /// ([`thread_seconds`]).
     pub seconds: f64,
@@ -412,7 +418,13 @@ pub fn run(
                     .as_ref()
                     .and_then(|s| min_hd(&en.code, s));
                 let start = thread_seconds();
-                let result = regenerate_with(&en.record, &params, probe);
+                let mut result = regenerate_with(&en.record, &params, probe);
+                for alt in &acquired[j * nc + c].alternatives {
+                    if result.is_ok() {
+                        break;
+                    }
+                    result = regenerate_with(&en.record, &params, alt);
+                }
                 let secs = thread_seconds() - start;
                 let ok = match &result {
                     Ok(r) => {
@@ -481,6 +493,11 @@ pub fn run(
         let en = &enrollments[e];
         let mut rng = Mix(config.seed ^ ((ri as u64) << 32) ^ e as u64);
         let mut probe = en.code.clone();
+        // every bit weighted alike: an attacker with the record runs the decoder with the
+        // weights that serve him, and for guesses with no idea which bits are wrong those are
+        // equal weights (the enrolled capture's own weights, uncorrelated with the flips,
+        // would shorten the reach and flatter the estimate)
+        probe.weight.clear();
         let threshold = (rates[ri] * (1u64 << 53) as f64) as u64;
         for b in 0..probe.len() {
             if probe.valid(b) && (rng.next() >> 11) < threshold {
@@ -516,8 +533,18 @@ pub fn run(
     } else {
         f64::NAN
     };
-    let entropy_bits = reach_50
-        .map(|r| degrees_of_freedom * (1.0 - binary_entropy(r)) - f64::from(2 * w + 1).log2());
+    // every rotation the decoder tries, and every segmentation hypothesis of an image, is one
+    // more guess per attempt
+    let hypotheses = 1 + acquired
+        .iter()
+        .map(|a| a.alternatives.len())
+        .max()
+        .unwrap_or(0);
+    let entropy_bits = reach_50.map(|r| {
+        degrees_of_freedom * (1.0 - binary_entropy(r))
+            - f64::from(2 * w + 1).log2()
+            - (hypotheses as f64).log2()
+    });
     let ratio = |a: usize, b: usize| {
         if b == 0 {
             f64::NAN

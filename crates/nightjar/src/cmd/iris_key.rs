@@ -214,9 +214,17 @@ pub fn run_eval(a: EvalArgs) -> CmdResult {
         let code = nightjar_iris::pipeline::template(&img)
             .map(|t| t.code)
             .map_err(|e| e.to_string());
+        let seconds = eval::thread_seconds() - t;
+        // the other segmentation hypotheses `iris key` falls back on (timed apart: only a
+        // capture that fails to regenerate needs them)
+        let alternatives = match code {
+            Ok(_) => nightjar_iris::pipeline::alternatives(&img),
+            Err(_) => Vec::new(),
+        };
         eval::Acquired {
             code,
-            seconds: eval::thread_seconds() - t,
+            alternatives,
+            seconds,
         }
     })
     .map_err(|e| input(anyhow!("{e}")))?;
