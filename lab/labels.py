@@ -100,11 +100,12 @@ def main():
     episodes = []
     attackers = []
     for ep in raw:
-        srcs = ep["spoofed"] or [ep["attacker"]]
+        decoys = ep.get("decoys", [])  # nmap -D: the attacker and its decoys send the same probes
+        srcs = ep["spoofed"] or [ep["attacker"]] + decoys
         for src in srcs:
             start, end = ep["start"], ep["end"]
             times = by_addr.get(src, [])
-            if ep["spoofed"]:
+            if ep["spoofed"] or src in decoys:
                 seen = [t for t in times if t >= start]
                 if seen:
                     end = max(end, max(seen))

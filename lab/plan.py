@@ -14,8 +14,17 @@ would otherwise draw (the draws still happen, so plain items give the same plan 
   floods: spoofed | direct (spoofed sources or the attacker's own address),
           open | closed (target port the victim serves, or one it refuses; not for flood-icmp)
   scans:  slow (-T2 or --scan-delay) | fast (-T3..-T5),
-          wide (with slow: more ports, 20-60 instead of 6-30)
+          wide (with slow: more ports, 20-60 instead of 6-30),
+          rapid (unthrottled: -T5 --min-rate 5000 --max-retries 0, a burst of thousands of
+          probes a second; draws nothing extra, so it changes no other plan)
 e.g. flood-syn:spoofed+open, scan-udp:slow+wide.
+
+--scenario generalise replaces --attacks with a fixed list of attacks made with settings and
+tools the built-in models never saw in training (nmap decoys -D, source port -g 53, fragments
+-f, a 1.5 s scan delay, --data-length, a --max-rate cap, hping3 --scan, nping probes and floods);
+only the attacker host, the gaps and the decoy addresses come from the seed. An item with
+"decoys" (addresses in 198.19.0.0/16) is an nmap decoy scan: those addresses send the same probes
+as the attacker, and are labelled attackers as well.
 """
 import argparse
 import json
@@ -34,7 +43,7 @@ OPEN_PORTS = {"flood-syn": ["80", "22", "25", "9000"], "flood-udp": ["7", "123"]
               "flood-xmas": ["80", "22"]}
 CLOSED_PORTS = {"flood-syn": ["443", "++1", "3306"], "flood-udp": ["53", "5000", "++2000"],
                 "flood-xmas": ["++1", "443"]}
-SCAN_VARIANTS = {"slow", "fast", "wide"}
+SCAN_VARIANTS = {"slow", "fast", "wide", "rapid"}
 FLOOD_VARIANTS = {"spoofed", "direct", "open", "closed"}
 
 
@@ -50,6 +59,8 @@ def nmap_cmd(r, label, small, mods=()):
         t = r.choice(["T2", "delay"])
     elif "fast" in mods and t in ("T2", "delay"):
         t = r.choice(["T3", "T4", "T5"])
+    elif "rapid" in mods:
+        t = "T5"  # no draw: plans without "rapid" are unchanged
     if t in ("T2", "delay"):
         ports = r.choice(["-p 20-45", "-p 1-30", "-p 21,22,23,25,53,80,110,143,443,445,3306,8080",
                           "--top-ports 25"])
@@ -81,6 +92,13 @@ def nmap_cmd(r, label, small, mods=()):
         args += ["-Pn"]  # otherwise nmap ARP-pings first, as it does on a LAN
     if r.random() < 0.4:
         args += ["--max-retries", str(r.choice([0, 1, 2]))]
+    if "rapid" in mods:
+        # unthrottled, as a scanner in a hurry: every probe once, at 5000 a second or more
+        if "--max-retries" in args:
+            del args[args.index("--max-retries"):args.index("--max-retries") + 2]
+        if "--min-rate" in args:
+            del args[args.index("--min-rate"):args.index("--min-rate") + 2]
+        args += ["--min-rate", "5000", "--max-retries", "0"]
     args += [VICTIM]
     limit = 120 if (t in ("T2", "delay") or udp) else 60
     return [args], limit
@@ -110,6 +128,30 @@ def hping_cmds(r, label, small, spoofed, first, mods=()):
     return [["hping3", "-q", *opts, "-a", ip, "-i", interval, "-c", str(per), VICTIM] for ip in spoofed]
 
 
+def generalise(r):
+    """The --scenario generalise attacks: (label, argv, timeout, decoys)."""
+    decoys = []
+    while len(decoys) < 2:
+        ip = f"198.19.{r.randint(1, 254)}.{r.randint(1, 254)}"
+        if ip not in decoys:
+            decoys.append(ip)
+    v = VICTIM
+    items = [
+        ("scan-syn", f"nmap -n -sS -T4 -p 1-500 -Pn -D {decoys[0]},{decoys[1]},ME {v}", 60, decoys),
+        ("scan-syn", f"nmap -n -sS -T4 -g 53 -p 1-300 -Pn {v}", 60, []),
+        ("scan-syn", f"nmap -n -sS -f -T4 -p 1-200 -Pn {v}", 60, []),
+        ("scan-syn", f"nmap -n -sS -T3 --scan-delay 1500ms -p 20-35 -Pn {v}", 120, []),
+        ("scan-syn", f"nmap -n -sS -T4 --data-length 40 --top-ports 300 -Pn {v}", 60, []),
+        ("scan-xmas", f"nmap -n -sX -T4 --max-rate 50 -p 1-150 -Pn {v}", 60, []),
+        ("scan-syn", f"hping3 --scan 1-300 -S {v}", 60, []),
+        ("scan-syn", f"nping -q --tcp --flags syn -p 1-300 --rate 1000 -c 1 {v}", 60, []),
+        ("flood-syn", f"nping -q --tcp --flags syn -p 80 --rate 2000 -c 1500 {v}", 30, []),
+        ("flood-udp", f"nping -q --udp -p 53 --rate 2000 -c 1500 {v}", 30, []),
+        ("flood-icmp", f"nping -q --icmp --rate 2000 -c 1500 {v}", 30, []),
+    ]
+    return items
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, required=True)
@@ -121,8 +163,19 @@ def main():
                     help="probability that the attacker host browses normally before an attack")
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
+    ap.add_argument("--scenario", default="", help="'generalise': a fixed list of unseen attacks")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
+    if a.scenario == "generalise":
+        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+        for label, cmd, limit, decoys in generalise(r):
+            print(json.dumps({"label": label, "variant": "generalise", "attacker": r.choice(attackers),
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "gap": round(r.uniform(*a.gap), 2), "gap_normal": 0, "post_normal": 0,
+                              "post_delay": 0}))
+        return
+    if a.scenario:
+        raise SystemExit(f"unknown scenario {a.scenario!r} (known: generalise)")
     # post-attack sessions draw from their own generator, so they leave the plan itself unchanged
     rp = random.Random(a.seed * 7919 + 17)
     if a.attacks == "none":
@@ -137,7 +190,7 @@ def main():
         elif label in SCANS or label in FLOODS:
             known = SCAN_VARIANTS if label in SCANS else FLOOD_VARIANTS
             bad = [m for m in mods if m not in known]
-            if bad or ("slow" in mods and "fast" in mods) or ("spoofed" in mods and "direct" in mods) \
+            if bad or ("slow" in mods and ("fast" in mods or "rapid" in mods)) or ("spoofed" in mods and "direct" in mods) \
                     or ("open" in mods and "closed" in mods):
                 raise SystemExit(f"bad variants in {item!r}; {label} takes: {', '.join(sorted(known))}")
             labels.append(item if mods else label)

@@ -12,6 +12,9 @@
 #   --post-normal probability that the attacker host browses (HTTP, bulk downloads, echo, ping)
 #                 2.5-6 s after an attack ends, while its recent statistics are an attacker's (0)
 #   --duration  minimum length in seconds; the run lasts longer if the attacks need it
+#   --scenario  "generalise": instead of --attacks, a fixed list of attacks with tools and settings
+#               the built-in models never saw (nmap -D/-g/-f/--data-length/slow timing, hping3
+#               --scan, nping); see plan.py
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
 # Run as root. See lab/README.md for the safety rules, which lib.sh enforces.
@@ -22,13 +25,14 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 # going cannot change what that run executes.
 main() {
 
-    NAME="" SEED="" DURATION="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6 POSTN=0
+    NAME="" SEED="" DURATION="" SCENARIO="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6 POSTN=0
     while [ $# -gt 0 ]; do
         case "$1" in
             --name) NAME="$2"; shift 2 ;;
             --seed) SEED="$2"; shift 2 ;;
             --duration) DURATION="$2"; shift 2 ;;
             --attacks) ATTACKS="$2"; shift 2 ;;
+            --scenario) SCENARIO="$2"; shift 2 ;;
             --out) OUT="$2"; shift 2 ;;
             --clients) CLIENTS="$2"; shift 2 ;;
             --attackers) ATTACKERS="$2"; shift 2 ;;
@@ -36,7 +40,7 @@ main() {
             --gap-normal) GAPN="$2"; shift 2 ;;
             --post-normal) POSTN="$2"; shift 2 ;;
             --small) SMALL=--small; shift ;;
-            -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -58,7 +62,7 @@ main() {
     PLAN="$WORK/plan.jsonl"
     EPIS="$WORK/episodes.jsonl"
     : >"$EPIS"
-    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" $SMALL >"$PLAN"
+    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} $SMALL >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
@@ -97,7 +101,7 @@ main() {
         tmo=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["timeout"])' "$line")
         postn=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["post_normal"])' "$line")
         postd=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["post_delay"])' "$line")
-        mapfile -t spoofed < <("$PY" -c 'import json,sys; [print(x) for x in json.loads(sys.argv[1])["spoofed"]]' "$line")
+        mapfile -t spoofed < <("$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); [print(x) for x in j["spoofed"] + j.get("decoys", [])]' "$line")
         mapfile -t cmds < <("$PY" -c 'import json,sys,shlex; [print(shlex.join(c)) for c in json.loads(sys.argv[1])["cmds"]]' "$line")
 
         # quiet gap; the attacker host may browse normally in the middle of it (labelled normal):
@@ -126,7 +130,7 @@ main() {
             [ "$rc" -le 1 ] || log "  (exit $rc from attack process $p)"
         done
         end=$(now)
-        "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); print(json.dumps({"label": j["label"], "attacker": j["attacker"], "spoofed": j["spoofed"], "start": float(sys.argv[2]), "end": float(sys.argv[3]), "command": " ; ".join(sys.argv[4:])}))' \
+        "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); print(json.dumps({"label": j["label"], "attacker": j["attacker"], "spoofed": j["spoofed"], "decoys": j.get("decoys", []), "start": float(sys.argv[2]), "end": float(sys.argv[3]), "command": " ; ".join(sys.argv[4:])}))' \
             "$line" "$start" "$end" "${cmds[@]}" >>"$EPIS"
         log "  done in $("$PY" -c "print(round($end - $start, 2))") s"
         # the attacker host's own normal session soon after its attack (labelled normal: it starts
