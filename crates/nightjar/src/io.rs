@@ -37,14 +37,30 @@ pub fn open_input(path: Option<&Path>) -> CmdResult<Box<dyn Read>> {
 
 /// A file being written under a temporary name next to its final path. Dropping it without
 /// [`AtomicFile::commit`] deletes the temporary file, so nothing partial is ever left behind.
+///
+/// A destination that exists and is neither a regular file nor a directory (`/dev/null`, a FIFO,
+/// a terminal) is opened and written in place instead: renaming a temporary file over
+/// `/dev/null` would replace the device with a regular file.
 pub struct AtomicFile {
-    tmp: PathBuf,
+    /// The temporary path, or `None` when writing in place to a special file.
+    tmp: Option<PathBuf>,
     dest: PathBuf,
     file: Option<File>,
 }
 
 impl AtomicFile {
     pub fn create(dest: &Path) -> CmdResult<AtomicFile> {
+        if std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .map_err(|e| input(anyhow!("cannot open {}: {e}", dest.display())))?;
+            return Ok(AtomicFile {
+                tmp: None,
+                dest: dest.to_path_buf(),
+                file: Some(file),
+            });
+        }
         let dir = match dest.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -62,27 +78,41 @@ impl AtomicFile {
             .open(&tmp)
             .map_err(|e| input(anyhow!("cannot create a file in {}: {e}", dir.display())))?;
         Ok(AtomicFile {
-            tmp,
+            tmp: Some(tmp),
             dest: dest.to_path_buf(),
             file: Some(file),
         })
     }
 
-    /// Restrict the file to its owner (for keys).
+    /// Restrict the file to its owner (for keys). A special file written in place keeps its
+    /// permissions.
     #[cfg(unix)]
     pub fn owner_only(&self) -> CmdResult<()> {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&self.tmp, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| input(anyhow!("cannot set permissions: {e}")))
+        match &self.tmp {
+            Some(tmp) => std::fs::set_permissions(tmp, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| input(anyhow!("cannot set permissions: {e}"))),
+            None => Ok(()),
+        }
     }
 
-    /// Sync, then rename over the destination.
+    /// Sync, then rename over the destination (a special file: flush only).
     pub fn commit(mut self) -> CmdResult<()> {
-        let file = self.file.take().expect("file present until commit");
+        let Some(mut file) = self.file.take() else {
+            return Err(input(anyhow!(
+                "{} was already written",
+                self.dest.display()
+            )));
+        };
+        let Some(tmp) = self.tmp.take() else {
+            return file
+                .flush()
+                .map_err(|e| input(anyhow!("cannot write {}: {e}", self.dest.display())));
+        };
         file.sync_all()
             .map_err(|e| input(anyhow!("cannot write {}: {e}", self.dest.display())))?;
         drop(file);
-        std::fs::rename(&self.tmp, &self.dest)
+        std::fs::rename(&tmp, &self.dest)
             .map_err(|e| input(anyhow!("cannot write {}: {e}", self.dest.display())))?;
         Ok(())
     }
@@ -105,8 +135,8 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+        if let (Some(_), Some(tmp)) = (self.file.take(), self.tmp.as_ref()) {
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }

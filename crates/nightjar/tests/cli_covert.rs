@@ -595,3 +595,50 @@ fn demo_runs_end_to_end() {
     assert!(s.path("stego-scatter.png").exists());
     assert!(s.path("stego-sequential.png").exists());
 }
+
+/// An output path that is a FIFO (or `/dev/null`) is written in place: the temporary-file-and-
+/// rename that protects regular files would replace the special file with a regular one.
+#[test]
+fn outputs_that_are_not_regular_files_are_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let s = Scratch::new("fifo-out");
+    let key = keygen(&s, "k");
+    let fifo = s.path("out.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|st| st.success());
+    if !made {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let msg = s.path("msg.txt");
+    std::fs::write(&msg, b"through a pipe").unwrap();
+    let o = run(&[
+        "seal",
+        "-i",
+        msg.to_str().unwrap(),
+        "-o",
+        fifo.to_str().unwrap(),
+        "--key-file",
+        &key,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let sealed = reader.join().unwrap();
+    assert!(
+        sealed.starts_with(b"NJSE"),
+        "the envelope came through the FIFO"
+    );
+    let t = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(t.is_fifo(), "the FIFO is still a FIFO");
+    // and the envelope opens
+    let env = s.path("env.njse");
+    std::fs::write(&env, &sealed).unwrap();
+    let o = run(&["open", "-i", env.to_str().unwrap(), "--key-file", &key]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(o.stdout, b"through a pipe");
+}
