@@ -12,6 +12,7 @@
 //! them: `2026-11-28T10:00:00.123456+0000`.
 
 use crate::class::Class;
+use crate::profile::Evidence;
 use serde_json::{json, Value};
 use std::net::IpAddr;
 
@@ -45,7 +46,9 @@ pub struct Alert {
     pub dst: IpAddr,
     /// IP protocol number most of the episode's flagged packets carry.
     pub proto: u8,
-    /// The attack class: the majority of the per-packet classes.
+    /// The attack class: decided from the episode's profile where the protocol defines it
+    /// (probe flags, repetition; see [`crate::profile`]), otherwise the majority of the
+    /// per-packet classes.
     pub class: Class,
     /// Flagged (attack) packets in the episode.
     pub packets: u64,
@@ -60,6 +63,8 @@ pub struct Alert {
     pub last_seen: f64,
     /// Flagged packets per class (in [`Class::ALL`] order).
     pub class_counts: [u64; 15],
+    /// What the class was decided from (`nightjar.profile` in EVE), when known.
+    pub profile: Option<Evidence>,
 }
 
 /// Suricata's name of an IP protocol.
@@ -132,6 +137,19 @@ impl Alert {
 
     /// The human-readable signature.
     pub fn signature(&self) -> String {
+        let mut s = self.signature_base();
+        if let Some(p) = &self.profile {
+            for alt in p.naming.alternatives {
+                s.push_str(&format!(
+                    " (or {alt}: {} sends the same probes)",
+                    describe(*alt)
+                ));
+            }
+        }
+        s
+    }
+
+    fn signature_base(&self) -> String {
         match self.scope {
             Scope::Source => format!(
                 "NIGHTJAR {} ({}) from {} against {}",
@@ -179,6 +197,7 @@ impl Alert {
                 "classes": Class::ALL.iter().filter(|c| self.class_counts[c.index()] > 0)
                     .map(|c| (c.as_str().to_string(), json!(self.class_counts[c.index()])))
                     .collect::<serde_json::Map<_, _>>(),
+                "profile": self.profile.as_ref().map(Evidence::to_json),
             },
         })
     }
@@ -249,6 +268,7 @@ mod tests {
             first_seen: 1_000_000_000.0,
             last_seen: 1_000_000_002.0,
             class_counts: [0; 15],
+            profile: None,
         };
         let e = a.to_eve();
         assert_eq!(e["event_type"], "alert");

@@ -12,6 +12,10 @@
 //! are buffered into batches of [`DetectSettings::batch`] records and scored together over one
 //! contiguous buffer; [`Engine::flush`] scores a partial batch (a live source calls it when no
 //! packet came for a while), [`Engine::tick`] lets time pass without packets (episodes end).
+//! [`Engine::run_pipelined`] does what [`Engine::run`] does with the reading, decoding and
+//! feature extraction of each batch on a second thread, overlapped with the scoring of the
+//! batch before (same batches, same results). The namer runs only over the packets the
+//! detector flagged (the only ones it names), with the arithmetic of a pass over every row.
 //!
 //! **Models.** The *detector* decides attack or normal per packet; when it is a binary model,
 //! a multi-class *namer* on the same features names the attack class of each flagged packet
@@ -20,14 +24,17 @@
 //! `crates/ids/RESULTS.md`, embedded with `include_bytes!` (see `crates/ids/models/SOURCE.md`).
 //!
 //! **Alerts.** A flagged packet is charged to its *attacking end*: the client end of its
-//! conversation (the higher port for TCP/UDP, the requester for ICMP; for an ICMP error, the
-//! sender of the packet it quotes) — so a scanner's probes and the victim's refusals count for
-//! the scanner, as DESIGN §12's labelling rule has it. Flagged packets of one source form an
+//! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP; the requester for
+//! ICMP; for an ICMP error, the sender of the packet it quotes; see [`attacker_and_victim`]) —
+//! so a scanner's probes and the victim's refusals count for the scanner, as DESIGN §12's
+//! labelling rule has it. Flagged packets of one source form an
 //! episode until a quiet gap of [`DetectSettings::gap`] seconds; an episode becomes an alert
 //! when it holds at least [`DetectSettings::min_packets`] flagged packets that make at least
 //! [`DetectSettings::min_fraction`] of the source's packets in that time (so a stray false
-//! positive in normal traffic raises nothing). Its class is the majority of its packets'
-//! classes. Flagged packets are also counted per *victim*; when a victim's episode ends, the
+//! positive in normal traffic raises nothing). Its class comes from the episode's profile
+//! ([`crate::profile`]): the protocol decides where it defines the class (the probes' TCP
+//! flags, repetition per port for scan vs flood, many sources), the majority of the packets'
+//! classes otherwise; the alert carries the evidence. Flagged packets are also counted per *victim*; when a victim's episode ends, the
 //! packets of sources that were not alerted on their own (each spoofed source of a flood sends
 //! only a few) raise one victim alert if there are at least
 //! [`DetectSettings::victim_min_packets`] of them from at least
@@ -48,7 +55,9 @@ use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, SetAssoc};
 use crate::features::{Extractor, FeatureKind};
 use crate::model::{Model, Net};
+use crate::profile::Profile;
 use crate::IdsError;
+use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::{Matrix, Scratch};
 use nightjar_packet::{PacketError, PacketRepr, Record};
 use std::collections::{HashMap, VecDeque};
@@ -241,6 +250,12 @@ pub struct Engine {
     xb: Matrix,
     yb: Matrix,
     nb: Matrix,
+    /// The namer's outputs for a flagged row run alone (see [`Engine::name_flagged`]).
+    n1: Matrix,
+    /// The rows of the batch the namer runs over (flagged ones; the last maybe twice).
+    pick: Vec<usize>,
+    /// Per decoded packet of the batch: its row in `nb` ([`SOLO`]: in `n1`; [`UNNAMED`]: none).
+    named: Vec<u32>,
     scratch: Scratch,
     agg: Aggregator,
     spray: Spray,
@@ -287,6 +302,9 @@ impl Engine {
             xb: Matrix::zeros(0, cols),
             yb: Matrix::zeros(0, models.detector.n_outputs()),
             nb: Matrix::zeros(0, models.namer.as_ref().map_or(1, |n| n.n_outputs())),
+            n1: Matrix::zeros(0, models.namer.as_ref().map_or(1, |n| n.n_outputs())),
+            pick: Vec::with_capacity(settings.batch),
+            named: Vec::with_capacity(settings.batch),
             scratch: Scratch::new(),
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
@@ -338,6 +356,87 @@ impl Engine {
         Ok(None)
     }
 
+    /// As [`Engine::run`], in two stages on two threads: a second thread pulls the records
+    /// from `records` (reading and decoding the capture), cuts them into batches of
+    /// [`DetectSettings::batch`] and computes their feature rows; this thread scores each
+    /// batch, reports the verdicts and alerts through `sink` and runs the aggregator. At most
+    /// four batches are in flight, and their buffers are reused.
+    ///
+    /// The batches, the rows and the order of every step are those of [`Engine::run`], so the
+    /// results are identical; only the two halves of the work overlap in time. A panic on the
+    /// feature thread is resumed on this one.
+    pub fn run_pipelined<I>(
+        &mut self,
+        records: I,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> Result<Option<PacketError>, IdsError>
+    where
+        I: IntoIterator<Item = Result<Record, PacketError>>,
+        I::IntoIter: Send,
+    {
+        // records pushed one by one before come first
+        self.flush(sink)?;
+        let size = self.settings.batch;
+        let cols = self.extractor.len();
+        let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
+        let records = records.into_iter();
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
+        std::thread::scope(|s| {
+            let features = s.spawn(move || {
+                let mut records = records;
+                let mut read_err = None;
+                loop {
+                    let mut b = free_rx.try_recv().unwrap_or_else(|_| Batch {
+                        records: Vec::with_capacity(size),
+                        x: Vec::with_capacity(size * cols),
+                        features: None,
+                    });
+                    b.records.clear();
+                    while b.records.len() < size {
+                        match records.next() {
+                            Some(Ok(r)) => b.records.push(r),
+                            Some(Err(e)) => {
+                                read_err = Some(e);
+                                break;
+                            }
+                            None => break,
+                        }
+                    }
+                    let last = b.records.len() < size;
+                    if !b.records.is_empty() {
+                        extract_rows(&mut extractor, &b.records, &mut b.x);
+                        b.features = feature_state(&extractor);
+                        if full_tx.send(b).is_err() {
+                            break; // the scoring stage stopped on an error
+                        }
+                    }
+                    if last {
+                        break;
+                    }
+                }
+                (extractor, read_err)
+            });
+            let mut scored = Ok(());
+            for b in full_rx.iter() {
+                scored = self.score(&b.records, &b.x, b.features, sink);
+                if scored.is_err() {
+                    break;
+                }
+                // the feature stage may be done already: then the buffers are simply dropped
+                let _ = free_tx.send(b);
+            }
+            drop(full_rx);
+            match features.join() {
+                Ok((extractor, read_err)) => {
+                    self.extractor = extractor;
+                    scored.map(|()| read_err)
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+
     /// Let time pass with no packet: episodes quiet since before `now − gap` end (live sources).
     pub fn tick(&mut self, now: f64, sink: &mut dyn FnMut(Event<'_>)) -> Result<(), IdsError> {
         self.flush(sink)?;
@@ -350,39 +449,99 @@ impl Engine {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let cols = self.models.detector.kind.n_features();
-        self.x.clear();
-        for r in &self.pending {
-            if let Record::Packet(p) = r {
-                let at = self.x.len();
-                self.x.resize(at + cols, 0.0);
-                self.extractor.push(p, &mut self.x[at..]);
+        let mut x = std::mem::take(&mut self.x);
+        extract_rows(&mut self.extractor, &self.pending, &mut x);
+        let features = feature_state(&self.extractor);
+        let pending = std::mem::take(&mut self.pending);
+        let scored = self.score(&pending, &x, features, sink);
+        self.pending = pending;
+        self.pending.clear();
+        self.x = x;
+        scored
+    }
+
+    /// Run the namer (if the detector is binary and has one) over the rows of `x` that the
+    /// detector flagged, the only ones whose class is asked for, and note in `named` where each
+    /// row's outputs are.
+    ///
+    /// The outputs are bit for bit those of a pass over every row: the network takes rows in
+    /// chunks of [`CHUNK`], and a row's outputs do not depend on the other rows of its chunk,
+    /// except that a chunk of one row takes another path (a dot product, summed in another
+    /// order) than a chunk of several (GEMM). So a row that a pass over all rows would have
+    /// met alone in the last chunk is run alone ([`SOLO`]), and the gathered rows never leave
+    /// one row alone in their last chunk (the last one is repeated).
+    fn name_flagged(&mut self, x: &[f32], rows: usize) -> Result<(), IdsError> {
+        self.named.clear();
+        let det = &self.models.detector;
+        let Some(namer) = self.models.namer.as_ref().filter(|_| det.binary) else {
+            return Ok(());
+        };
+        let k = self.yb.cols.max(1);
+        let alone = (rows % CHUNK == 1).then(|| rows - 1);
+        let mut solo = None;
+        self.pick.clear();
+        for (row, out) in self.yb.data.chunks_exact(k).take(rows).enumerate() {
+            if !det.verdict(out).is_attack() {
+                self.named.push(UNNAMED);
+            } else if Some(row) == alone {
+                solo = Some(row);
+                self.named.push(SOLO);
+            } else {
+                self.named.push(self.pick.len() as u32);
+                self.pick.push(row);
             }
         }
-        let rows = self.x.len() / cols;
+        if let (1, Some(&last)) = (self.pick.len() % CHUNK, self.pick.last()) {
+            self.pick.push(last);
+        }
+        infer(
+            namer,
+            x,
+            self.pick.iter().copied(),
+            &mut self.xb,
+            &mut self.scratch,
+            &mut self.nb,
+        )?;
+        if let Some(row) = solo {
+            infer(
+                namer,
+                x,
+                [row],
+                &mut self.xb,
+                &mut self.scratch,
+                &mut self.n1,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Score one batch: `records` and the feature rows `x` of its decoded packets, in order
+    /// (as [`extract_rows`] makes them). Runs the detector (and the namer) over the rows,
+    /// then reports every record's verdict and feeds the aggregator. `features` is the
+    /// extractor's (evictions, memory) after the batch, for the counters.
+    fn score(
+        &mut self,
+        records: &[Record],
+        x: &[f32],
+        features: Option<(u64, usize)>,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> Result<(), IdsError> {
+        let cols = self.models.detector.kind.n_features();
+        let rows = x.len() / cols;
         infer(
             &self.models.detector,
-            &self.x,
-            rows,
+            x,
+            0..rows,
             &mut self.xb,
             &mut self.scratch,
             &mut self.yb,
         )?;
-        if let Some(n) = &self.models.namer {
-            infer(
-                n,
-                &self.x,
-                rows,
-                &mut self.xb,
-                &mut self.scratch,
-                &mut self.nb,
-            )?;
-        }
+        self.name_flagged(x, rows)?;
         let det = &self.models.detector;
         let k = self.yb.cols.max(1);
+        let kn = self.nb.cols.max(1);
         let mut row = 0usize;
-        let pending = std::mem::take(&mut self.pending);
-        for r in &pending {
+        for r in records {
             self.stats.records += 1;
             let v = match r {
                 Record::Packet(p) => {
@@ -400,8 +559,12 @@ impl Engine {
                     } else if !det.binary {
                         d.class
                     } else if let Some(n) = &self.models.namer {
-                        let kn = self.nb.cols.max(1);
-                        name_attack(n, &self.nb.data[row * kn..(row + 1) * kn])
+                        let out = match self.named.get(row).copied() {
+                            Some(SOLO) => self.n1.data.get(..kn),
+                            Some(i) => self.nb.data.get(i as usize * kn..(i as usize + 1) * kn),
+                            None => None,
+                        };
+                        out.map_or(Class::OtherAttack, |o| name_attack(n, o))
                     } else {
                         Class::OtherAttack
                     };
@@ -439,11 +602,9 @@ impl Engine {
             };
             sink(Event::Packet(&v));
         }
-        self.pending = pending;
-        self.pending.clear();
-        if let Extractor::Window(w) = &self.extractor {
-            self.stats.feature_evictions = w.evictions();
-            self.stats.feature_memory = w.memory_bytes();
+        if let Some((evictions, memory)) = features {
+            self.stats.feature_evictions = evictions;
+            self.stats.feature_memory = memory;
         }
         Ok(())
     }
@@ -520,11 +681,51 @@ impl Spray {
     }
 }
 
-/// Run `m` (an MLP) on `rows` feature rows of `x`; outputs into `y`.
+/// The feature rows of the decoded packets of `records`, in order, into `x` (cleared first):
+/// one row of the extractor's width per [`Record::Packet`]; undecoded records get no row.
+fn extract_rows(extractor: &mut Extractor, records: &[Record], x: &mut Vec<f32>) {
+    let cols = extractor.len();
+    x.clear();
+    for r in records {
+        if let Record::Packet(p) = r {
+            let at = x.len();
+            x.resize(at + cols, 0.0);
+            extractor.push(p, &mut x[at..]);
+        }
+    }
+}
+
+/// The extractor's (evictions, memory in bytes), for [`DetectStats`]; `None` if stateless.
+fn feature_state(extractor: &Extractor) -> Option<(u64, usize)> {
+    match extractor {
+        Extractor::Window(w) => Some((w.evictions(), w.memory_bytes())),
+        Extractor::Paper7 => None,
+    }
+}
+
+/// One batch on its way from the feature stage to the scoring stage of
+/// [`Engine::run_pipelined`]; the buffers go back to the feature stage to be reused.
+struct Batch {
+    records: Vec<Record>,
+    x: Vec<f32>,
+    features: Option<(u64, usize)>,
+}
+
+/// In [`Engine::named`]: the row was not flagged, so not named.
+const UNNAMED: u32 = u32::MAX;
+/// In [`Engine::named`]: the row was run through the namer alone.
+const SOLO: u32 = u32::MAX - 1;
+
+/// Batches in flight between the two stages of [`Engine::run_pipelined`] (bounds its memory).
+const PIPELINE_DEPTH: usize = 4;
+
+/// Run `m` (an MLP) on the feature rows of `x` numbered by `rows`, in that order; outputs into
+/// `y`, a row each. The rows are standardised by the model's [`Scaling`](crate::model::Scaling) as they are
+/// copied into `xb` (the same arithmetic as `Scaling::apply`, in one pass over the data).
 fn infer(
     m: &Model,
     x: &[f32],
-    rows: usize,
+    rows: impl IntoIterator<Item = usize>,
     xb: &mut Matrix,
     scratch: &mut Scratch,
     y: &mut Matrix,
@@ -532,12 +733,26 @@ fn infer(
     let Net::Mlp(net) = &m.net else {
         return Err(IdsError::Config("ids detect runs MLP models only".into()));
     };
-    xb.rows = rows;
-    xb.cols = m.kind.n_features();
+    let cols = m.kind.n_features();
+    let s = &m.scaling;
+    if s.mean.len() != cols || s.scale.len() != cols {
+        return Err(IdsError::Config(format!(
+            "the model's scaling does not have {cols} features"
+        )));
+    }
+    xb.cols = cols;
     xb.data.clear();
-    xb.data.extend_from_slice(x);
-    m.scaling.apply(&mut xb.data);
-    if rows == 0 {
+    let clip = s.clip;
+    for r in rows {
+        let row = &x[r * cols..(r + 1) * cols];
+        let at = xb.data.len();
+        xb.data.resize(at + cols, 0.0);
+        for (((o, v), mu), sc) in xb.data[at..].iter_mut().zip(row).zip(&s.mean).zip(&s.scale) {
+            *o = ((*v - mu) * sc).clamp(-clip, clip);
+        }
+    }
+    xb.rows = xb.data.len() / cols;
+    if xb.rows == 0 {
         y.rows = 0;
         y.data.clear();
         return Ok(());
@@ -561,9 +776,11 @@ fn name_attack(namer: &Model, row: &[f32]) -> Class {
         .unwrap_or(Class::OtherAttack)
 }
 
-/// The attacking end of a packet and the other end: the client end of its conversation (the
-/// higher port for TCP/UDP — the lower one is the service —, the requester for ICMP), or for
-/// an ICMP error the source of the packet it quotes.
+/// The attacking end of a packet and the other end: the client end of its conversation — for
+/// TCP the sender of a SYN (the receiver of a SYN-ACK), otherwise the higher port (the lower one
+/// is the service); for UDP between two ports ≥ 1024 (no well-known service), the sender —, the
+/// requester for ICMP, or for an ICMP error the source of the packet it quotes. (A flood from
+/// low source ports to a high port, as hping3 sends, is so charged to its sender.)
 pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
     let icmp = p.proto == 1 || p.proto == 58;
     let ports = matches!(p.proto, 6 | 17 | 132 | 136);
@@ -583,6 +800,18 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
         if reply && !request {
             return (p.dst, p.src);
         }
+        return (p.src, p.dst);
+    }
+    if p.proto == 6 && !p.fragment {
+        // the SYN's sender opened the conversation, whatever its ports
+        match p.tcp_flags & 0x17 {
+            0x02 => return (p.src, p.dst),
+            0x12 => return (p.dst, p.src),
+            _ => {}
+        }
+    }
+    if p.proto == 17 && p.sport >= 1024 && p.dport >= 1024 {
+        // no well-known service port on either end: the sender is the client
         return (p.src, p.dst);
     }
     if ports && p.sport < p.dport {
@@ -613,18 +842,6 @@ impl Protos {
     }
 }
 
-fn majority(counts: &[u32; 15]) -> Class {
-    let mut best = Class::OtherAttack;
-    let mut n = 0;
-    for c in Class::ALL {
-        if c.is_attack() && counts[c.index()] > n {
-            n = counts[c.index()];
-            best = c;
-        }
-    }
-    best
-}
-
 /// An attacking source's open episode.
 #[derive(Clone, Debug)]
 struct SrcEp {
@@ -643,6 +860,8 @@ struct SrcEp {
     /// Misra–Gries majority candidate of the victims.
     top_victim: IpAddr,
     top_count: u64,
+    /// What the source sent and received (its alert's class comes from it).
+    profile: Profile,
 }
 
 /// A victim's open episode.
@@ -658,6 +877,8 @@ struct VicEp {
     classes: [u32; 15],
     protos: Protos,
     first_src: IpAddr,
+    /// What was sent to the victim and what it answered.
+    profile: Profile,
 }
 
 /// A map with least-recently-touched order, for bounded episode tables: a queue of (key,
@@ -774,6 +995,7 @@ impl Aggregator {
             e.score += f64::from(v.score);
             e.classes[v.class.index()] += 1;
             e.protos.add(p.proto);
+            e.profile.add(p, p.src == att);
             if e.victim == vic {
                 e.victim_packets += 1;
             }
@@ -798,6 +1020,8 @@ impl Aggregator {
             classes[v.class.index()] = 1;
             let mut protos = Protos::default();
             protos.add(p.proto);
+            let mut profile = Profile::default();
+            profile.add(p, p.src == att);
             self.sources.insert(
                 att,
                 SrcEp {
@@ -813,6 +1037,7 @@ impl Aggregator {
                     victim_packets: 1,
                     top_victim: vic,
                     top_count: 1,
+                    profile,
                 },
             );
             st.peak_sources = st.peak_sources.max(self.sources.len());
@@ -826,6 +1051,7 @@ impl Aggregator {
             e.score += f64::from(v.score);
             e.classes[v.class.index()] += 1;
             e.protos.add(p.proto);
+            e.profile.add(p, p.dst == vic);
             self.victims.touch(vic);
         } else {
             if self.victims.len() >= self.s.max_sources {
@@ -838,6 +1064,8 @@ impl Aggregator {
             classes[v.class.index()] = 1;
             let mut protos = Protos::default();
             protos.add(p.proto);
+            let mut profile = Profile::default();
+            profile.add(p, p.dst == vic);
             self.victims.insert(
                 vic,
                 VicEp {
@@ -851,6 +1079,7 @@ impl Aggregator {
                     classes,
                     protos,
                     first_src: att,
+                    profile,
                 },
             );
         }
@@ -900,19 +1129,22 @@ impl Aggregator {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
         }
+        let counts = e.classes.map(u64::from);
+        let evidence = e.profile.decide(&counts, false);
         let a = Alert {
             scope: Scope::Source,
             src,
             dst: e.top_victim,
             proto: e.protos.top(),
-            class: majority(&e.classes),
+            class: evidence.naming.class,
             packets: e.packets,
             total: e.total,
             sources: 1,
             score: (e.score / e.packets.max(1) as f64) as f32,
             first_seen: e.first,
             last_seen: e.last,
-            class_counts: e.classes.map(u64::from),
+            class_counts: counts,
+            profile: Some(evidence),
         };
         st.alerts += 1;
         st.source_alerts += 1;
@@ -931,19 +1163,22 @@ impl Aggregator {
         if packets < self.s.victim_min_packets || sources < self.s.victim_min_sources {
             return;
         }
+        let counts = e.classes.map(u64::from);
+        let evidence = e.profile.decide(&counts, true);
         let a = Alert {
             scope: Scope::Victim,
             src: e.first_src,
             dst: victim,
             proto: e.protos.top(),
-            class: majority(&e.classes),
+            class: evidence.naming.class,
             packets,
             total: e.packets,
             sources,
             score: (e.score / e.packets.max(1) as f64) as f32,
             first_seen: e.first,
             last_seen: e.last,
-            class_counts: e.classes.map(u64::from),
+            class_counts: counts,
+            profile: Some(evidence),
         };
         st.alerts += 1;
         st.victim_alerts += 1;
@@ -1026,12 +1261,8 @@ mod tests {
             .filter(|a| a.src.to_string() == "198.18.0.66")
             .collect();
         assert_eq!(mine.len(), 1, "{alerts:?}");
-        // 300 bare SYNs in 0.3 s from one port: named a SYN scan or a SYN flood
-        assert!(
-            matches!(mine[0].class, Class::ScanSyn | Class::FloodSyn),
-            "{:?}",
-            mine[0]
-        );
+        // 300 bare SYNs in 0.3 s to 300 ports, once each, from one source port: a SYN scan
+        assert_eq!(mine[0].class, Class::ScanSyn, "{:?}", mine[0]);
         assert_eq!(mine[0].dst.to_string(), "198.18.0.10");
         assert_eq!(alerts.len(), 1, "the victim's RSTs count for the scanner");
     }

@@ -21,6 +21,8 @@
 //! * [`detect`]: streaming detection over any packet source — batched features and MLP
 //!   scores, per-packet verdicts, episodes per attacking source (or per victim for spoofed
 //!   floods) — with the built-in models.
+//! * [`profile`]: per-episode profiles of what an attacking source sent (probe flags, ports,
+//!   repetition, replies) and the attack class they define, where the protocol decides it.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -39,6 +41,7 @@ pub mod features;
 pub mod labels;
 pub mod model;
 pub mod plot;
+pub mod profile;
 pub mod report;
 pub mod study;
 pub mod train;

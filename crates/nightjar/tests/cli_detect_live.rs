@@ -123,6 +123,14 @@ fn detect_on_an_interface_alerts_a_real_nmap_scan() {
         alerts.iter().all(|al| al["src_ip"] == "198.18.78.1"),
         "an alert names another source: {stderr}"
     );
+    // 300 SYNs in a few milliseconds, one per port, from one source port: a SYN scan (the
+    // networks alone called this burst a SYN flood; the probes decide it)
+    assert!(
+        alerts
+            .iter()
+            .all(|al| al["nightjar"]["label"] == "scan-syn"),
+        "not named scan-syn: {alerts:?}"
+    );
 }
 
 #[test]

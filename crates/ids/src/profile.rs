@@ -1,0 +1,731 @@
+//! Episode profiles: what an attacking source sent during one episode, and the attack class
+//! that follows from it (DESIGN §7, `ids detect` alerts).
+//!
+//! The networks name each flagged packet from its statistics; an episode's class used to be the
+//! majority of those names. Some classes are *defined* by what the probes are, and there the
+//! protocol decides, not a vote:
+//!
+//! * **TCP probe flags.** nmap's scan flavours are defined by the flags of their probes (nmap
+//!   reference guide, "Port Scanning Techniques"): SYN scan and connect scan send SYN; NULL scan
+//!   no flag; FIN scan FIN; Xmas scan FIN+PSH+URG; Maimon scan FIN+ACK; ACK scan and window scan
+//!   a bare ACK. The *dominant* flag combination of the source's own TCP packets (bare RST and
+//!   RST+ACK left out: no scan probes with them, while a scanner's kernel answers SYN-ACKs
+//!   with them) names the
+//!   family (a packet with every flag lit is a probe of the Xmas family, after the "Christmas
+//!   tree" it lights up). Fragments carry no flags and are left out (an `nmap -f` scan is named by the
+//!   networks).
+//! * **ACK vs window scan.** Nothing on the wire separates them: "Window scan sends the same
+//!   bare ACK probe as ACK scan" (nmap book, "TCP Window Scan"); it only reads the window field
+//!   of the RSTs that come back differently. In the lab captures both send 40-byte ACK probes,
+//!   window 1024, random TTL and acknowledgement numbers. An episode of bare ACK probes is
+//!   therefore named `scan-ack` with `scan-window` given as the equally possible alternative
+//!   ([`Naming::alternatives`]), never a guess between the two.
+//! * **Scan vs flood** (SYN, Xmas and UDP, whose probes are the same either way): a scan probes
+//!   many distinct ports a few times each; a flood repeats at volume. At least
+//!   [`FLOOD_MIN_PROBES`] probes averaging at least [`FLOOD_PER_PORT`] per distinct port is a
+//!   flood; fewer than [`SCAN_MAX_PER_PORT`] per port in an order that does not simply count
+//!   up is a scan (nmap randomises the port order); a victim's episode of many (spoofed)
+//!   sources is a flood. Ports counting up once each (hping3's `-p ++N`) are a flood when every
+//!   probe comes from a new source port — each packet a new connection, which is what fills a
+//!   victim's tables — and a scan when they come from at most [`FEW_SOURCE_PORTS`] (a raw
+//!   scanner sweeping in order). Anything in between is left to the networks, choosing only
+//!   among the family's classes.
+//! * **SYN vs connect scan**: a connect scan completes handshakes with the OS's `connect()` (the
+//!   scanner sends ACKs and closes with RST+ACK; one ephemeral source port per probe); a SYN
+//!   scan sends raw SYNs from one or two source ports and its kernel answers SYN-ACKs with a
+//!   bare RST. When these disagree or are absent (no open port, few probes), the networks choose.
+//! * **ICMP echo** at alert volume is `flood-icmp`.
+//!
+//! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
+//! majority. The thresholds were chosen on the training and validation captures (`train*`,
+//! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
+//!
+//! Memory is fixed per episode (256 bytes): distinct ports, source ports and hosts are
+//! estimated by linear counting over small bitmaps.
+
+use crate::class::Class;
+use crate::features::table::{hash_key, ip_key};
+use nightjar_packet::PacketRepr;
+use serde_json::{json, Value};
+
+const FIN: u8 = 0x01;
+const SYN: u8 = 0x02;
+const RST: u8 = 0x04;
+const PSH: u8 = 0x08;
+const ACK: u8 = 0x10;
+const URG: u8 = 0x20;
+/// The six classic TCP flags (ECE and CWR left out of the probe's combination).
+const CLASSIC: u8 = 0x3f;
+
+/// Probes at or above which repetition can make a flood.
+pub const FLOOD_MIN_PROBES: u64 = 50;
+/// Mean probes per distinct destination port at or above which it is a flood. On the lab's
+/// training and validation captures, nmap scans send at most 3.8 per port (UDP scans with
+/// retransmissions: the victim rate-limits its ICMP errors), single-port floods 75–2400.
+pub const FLOOD_PER_PORT: f64 = 8.0;
+/// Mean probes per distinct port below which (with an order that does not count up) it is a
+/// scan.
+pub const SCAN_MAX_PER_PORT: f64 = 5.0;
+/// Distinct source ports at or below which a sweep comes from a raw scanner (nmap sends from
+/// one, two with retransmissions).
+pub const FEW_SOURCE_PORTS: f64 = 4.5;
+/// Fraction of consecutive probes whose port is the previous one plus one, at or above which
+/// the sweep "counts up" (hping3 `++N`; nmap randomises the port order).
+pub const ASCENDING: f64 = 0.5;
+
+/// A fixed-size linear-counting sketch of distinct values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Distinct<const W: usize>([u64; W]);
+
+impl<const W: usize> Default for Distinct<W> {
+    fn default() -> Self {
+        Distinct([0; W])
+    }
+}
+
+impl<const W: usize> Distinct<W> {
+    fn add(&mut self, h: u64) {
+        let bit = (h >> 32) as usize % (W * 64);
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Estimated number of distinct values (exact for small counts up to collisions;
+    /// saturates near `m ln m` for `m` bits).
+    fn estimate(&self) -> f64 {
+        let m = (W * 64) as f64;
+        let ones: u32 = self.0.iter().map(|w| w.count_ones()).sum();
+        let zeros = (m - f64::from(ones)).max(1.0);
+        m * (m / zeros).ln()
+    }
+}
+
+fn port_hash(seed: u64, p: u16) -> u64 {
+    hash_key(seed, u128::from(p))
+}
+
+/// What one side of an episode sent and received (flagged packets only).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Profile {
+    /// Outbound TCP packets other than bare RST or RST+ACK (probes), per classic flag combination: up to six
+    /// combinations counted, the rest in `flags_other`.
+    flags: [(u8, u32); 6],
+    flags_other: u32,
+    /// Outbound TCP with RST and without ACK (a raw scanner's kernel answering SYN-ACKs).
+    bare_rst: u32,
+    /// Outbound TCP handshake completions and closes: bare ACK or RST+ACK, sent after the
+    /// source received a SYN-ACK (a connect scan).
+    handshakes: u32,
+    /// Inbound SYN-ACKs (open ports answering).
+    synacks_in: u32,
+    /// Outbound UDP datagrams and ICMP echo requests; other outbound packets.
+    udp: u32,
+    icmp_echo: u32,
+    other: u32,
+    /// Outbound fragments (no flags or ports to read).
+    fragments: u32,
+    /// Inbound replies: RSTs, ICMP errors.
+    rst_in: u32,
+    unreach_in: u32,
+    /// Outbound probes (TCP without RST, UDP) with a destination port, and their port order.
+    probes: u32,
+    ascending: u32,
+    steps: u32,
+    last_port: u16,
+    ports: Distinct<8>,
+    /// Outbound SYN probes; source ports of all outbound probes.
+    syn_probes: u32,
+    sports: Distinct<8>,
+    /// Outbound destination hosts.
+    hosts: Distinct<2>,
+}
+
+// every open episode carries one: keep it small (checked at compile time)
+const _: () = assert!(std::mem::size_of::<Profile>() <= 256);
+
+/// How an episode's class was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// The flags of the probes define the class.
+    ProbeFlags,
+    /// Probes repeat at volume: a flood.
+    Repetition,
+    /// Many distinct ports, a few probes each, not counting up: a scan.
+    DistinctPorts,
+    /// Many sources against one victim: a flood.
+    ManySources,
+    /// ICMP echo requests at alert volume.
+    IcmpEcho,
+    /// Ports counting up, each once, from a new source port every probe (a new connection per
+    /// packet, as a flood tool sends: hping3 `-p ++N`): a flood.
+    SourcePortPerProbe,
+    /// Ports counting up from one or a few source ports (a raw scanner sweeping in order): a
+    /// scan.
+    FixedSourcePort,
+    /// The protocol narrowed the classes; the networks' majority chose among them.
+    NetworksWithinFamily,
+    /// The protocol decided nothing; the networks' majority.
+    Networks,
+}
+
+impl Rule {
+    /// Name in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::ProbeFlags => "probe-flags",
+            Rule::Repetition => "repeated-ports",
+            Rule::DistinctPorts => "distinct-ports",
+            Rule::ManySources => "many-sources",
+            Rule::IcmpEcho => "icmp-echo",
+            Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
+            Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
+            Rule::NetworksWithinFamily => "networks-within-family",
+            Rule::Networks => "networks",
+        }
+    }
+}
+
+/// An episode's class and why.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Naming {
+    pub class: Class,
+    pub rule: Rule,
+    /// Classes the packets fit just as well (`scan-window` for an ACK scan).
+    pub alternatives: &'static [Class],
+}
+
+/// The figures behind a naming, as reported in the alert.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evidence {
+    pub naming: Naming,
+    /// The dominant probe flag combination (classic six flags) and its share of the probes.
+    pub probe_flags: Option<u8>,
+    pub probe_share: f64,
+    pub probes: u64,
+    pub distinct_ports: f64,
+    pub per_port: f64,
+    pub ascending: f64,
+    pub distinct_hosts: f64,
+    pub udp: u64,
+    pub icmp_echo: u64,
+    pub fragments: u64,
+    pub handshakes: u64,
+    pub bare_rst: u64,
+    pub rst_in: u64,
+    pub unreach_in: u64,
+}
+
+/// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
+pub fn flag_names(f: u8) -> String {
+    const N: [(u8, &str); 8] = [
+        (FIN, "FIN"),
+        (SYN, "SYN"),
+        (RST, "RST"),
+        (PSH, "PSH"),
+        (ACK, "ACK"),
+        (URG, "URG"),
+        (0x40, "ECE"),
+        (0x80, "CWR"),
+    ];
+    let v: Vec<&str> = N
+        .iter()
+        .filter(|(b, _)| f & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join("+")
+    }
+}
+
+impl Evidence {
+    /// The `nightjar.profile` object of an EVE alert.
+    pub fn to_json(&self) -> Value {
+        let r = |x: f64| (x * 100.0).round() / 100.0;
+        json!({
+            "rule": self.naming.rule.as_str(),
+            "alternatives": self.naming.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "probe_flags": self.probe_flags.map(flag_names),
+            "probe_share": r(self.probe_share),
+            "probes": self.probes,
+            "distinct_ports": r(self.distinct_ports),
+            "probes_per_port": r(self.per_port),
+            "ascending_ports": r(self.ascending),
+            "distinct_hosts": r(self.distinct_hosts),
+            "udp": self.udp,
+            "icmp_echo": self.icmp_echo,
+            "fragments": self.fragments,
+            "handshakes": self.handshakes,
+            "bare_rst": self.bare_rst,
+            "rst_replies": self.rst_in,
+            "icmp_errors": self.unreach_in,
+        })
+    }
+}
+
+/// The networks' majority among `cands` (the first if none has a vote).
+fn vote(ml: &[u64; 15], cands: &[Class]) -> Class {
+    let mut best = cands.first().copied().unwrap_or(Class::OtherAttack);
+    let mut n = 0;
+    for &c in cands {
+        if ml[c.index()] > n {
+            n = ml[c.index()];
+            best = c;
+        }
+    }
+    best
+}
+
+/// The networks' majority over every attack class.
+pub fn majority(ml: &[u64; 15]) -> Class {
+    let attacks: Vec<Class> = Class::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.is_attack())
+        .collect();
+    let c = vote(ml, &attacks);
+    if ml[c.index()] == 0 {
+        Class::OtherAttack
+    } else {
+        c
+    }
+}
+
+impl Profile {
+    /// Count one flagged packet; `outbound` when the episode's side sent it (for a source, the
+    /// source; for a victim, a packet sent *to* the victim).
+    pub fn add(&mut self, p: &PacketRepr, outbound: bool) {
+        let fl = p.tcp_flags;
+        if !outbound {
+            match p.proto {
+                6 if fl & RST != 0 => self.rst_in = self.rst_in.saturating_add(1),
+                6 if fl & (SYN | ACK) == SYN | ACK => {
+                    self.synacks_in = self.synacks_in.saturating_add(1)
+                }
+                1 | 58 if p.inner.is_some() => self.unreach_in = self.unreach_in.saturating_add(1),
+                _ => {}
+            }
+            return;
+        }
+        let h = ip_key(p.dst);
+        self.hosts.add(hash_key(47, h));
+        if p.fragment {
+            self.fragments = self.fragments.saturating_add(1);
+            return;
+        }
+        let probe = match p.proto {
+            6 if fl & CLASSIC == RST || fl & CLASSIC == RST | ACK => {
+                if fl & ACK == 0 {
+                    self.bare_rst = self.bare_rst.saturating_add(1);
+                } else if self.synacks_in > 0 {
+                    self.handshakes = self.handshakes.saturating_add(1);
+                }
+                false
+            }
+            6 if fl & CLASSIC == ACK && self.synacks_in > 0 && p.payload_len == 0 => {
+                // completing a handshake the peer answered (or acknowledging its data)
+                self.handshakes = self.handshakes.saturating_add(1);
+                false
+            }
+            6 => {
+                let f = fl & CLASSIC;
+                if let Some(s) = self.flags.iter_mut().find(|s| s.1 > 0 && s.0 == f) {
+                    s.1 = s.1.saturating_add(1);
+                } else if let Some(s) = self.flags.iter_mut().find(|s| s.1 == 0) {
+                    *s = (f, 1);
+                } else {
+                    self.flags_other = self.flags_other.saturating_add(1);
+                }
+                if f == SYN {
+                    self.syn_probes = self.syn_probes.saturating_add(1);
+                }
+                true
+            }
+            17 => {
+                self.udp = self.udp.saturating_add(1);
+                true
+            }
+            1 if p.icmp_type == 8 => {
+                self.icmp_echo = self.icmp_echo.saturating_add(1);
+                false
+            }
+            58 if p.icmp_type == 128 => {
+                self.icmp_echo = self.icmp_echo.saturating_add(1);
+                false
+            }
+            _ => {
+                self.other = self.other.saturating_add(1);
+                false
+            }
+        };
+        if probe {
+            if self.probes > 0 {
+                self.steps = self.steps.saturating_add(1);
+                if p.dport == self.last_port.wrapping_add(1) {
+                    self.ascending = self.ascending.saturating_add(1);
+                }
+            }
+            self.probes = self.probes.saturating_add(1);
+            self.last_port = p.dport;
+            self.sports.add(port_hash(53, p.sport));
+            self.ports.add(port_hash(51, p.dport));
+        }
+    }
+
+    /// Outbound TCP probes (RSTs left out).
+    fn tcp_probes(&self) -> u64 {
+        self.flags.iter().map(|s| u64::from(s.1)).sum::<u64>() + u64::from(self.flags_other)
+    }
+
+    /// The dominant probe flag combination and its count.
+    fn dominant(&self) -> Option<(u8, u64)> {
+        self.flags
+            .iter()
+            .filter(|s| s.1 > 0)
+            .max_by_key(|s| s.1)
+            .map(|s| (s.0, u64::from(s.1)))
+    }
+
+    /// The class of the episode: protocol facts where they are decisive, otherwise the
+    /// networks' per-packet classes `ml` (counts in [`Class::ALL`] order). `many_sources`:
+    /// a victim's episode of packets from many sources.
+    pub fn decide(&self, ml: &[u64; 15], many_sources: bool) -> Evidence {
+        let tcp = self.tcp_probes();
+        let udp = u64::from(self.udp);
+        let echo = u64::from(self.icmp_echo);
+        let probes = u64::from(self.probes);
+        let distinct = self.ports.estimate().max(1.0);
+        let per_port = probes as f64 / distinct;
+        let ascending = if self.steps > 0 {
+            f64::from(self.ascending) / f64::from(self.steps)
+        } else {
+            0.0
+        };
+        let dom = self.dominant();
+        let sports = self.sports.estimate();
+        let mut ev = Evidence {
+            naming: Naming {
+                class: majority(ml),
+                rule: Rule::Networks,
+                alternatives: &[],
+            },
+            probe_flags: None,
+            probe_share: 0.0,
+            probes,
+            distinct_ports: if probes > 0 { distinct } else { 0.0 },
+            per_port: if probes > 0 { per_port } else { 0.0 },
+            ascending,
+            distinct_hosts: self.hosts.estimate(),
+            udp,
+            icmp_echo: echo,
+            fragments: u64::from(self.fragments),
+            handshakes: u64::from(self.handshakes),
+            bare_rst: u64::from(self.bare_rst),
+            rst_in: u64::from(self.rst_in),
+            unreach_in: u64::from(self.unreach_in),
+        };
+        let named = |class, rule, alternatives: &'static [Class]| Naming {
+            class,
+            rule,
+            alternatives,
+        };
+        // scan or flood of one family, from the volume and shape of the probes
+        let volume = |scan: Class, flood: Class, probes_n: u64| -> Naming {
+            if many_sources {
+                named(flood, Rule::ManySources, &[])
+            } else if probes_n >= FLOOD_MIN_PROBES && per_port >= FLOOD_PER_PORT {
+                named(flood, Rule::Repetition, &[])
+            } else if per_port < SCAN_MAX_PER_PORT && ascending < ASCENDING {
+                named(scan, Rule::DistinctPorts, &[])
+            } else if per_port < SCAN_MAX_PER_PORT && sports >= 0.5 * probes as f64 {
+                // ports counting up, each once, every packet a new connection: a flood
+                named(flood, Rule::SourcePortPerProbe, &[])
+            } else if per_port < SCAN_MAX_PER_PORT && sports <= FEW_SOURCE_PORTS {
+                // ports counting up from one source port: a raw scanner sweeping in order
+                named(scan, Rule::FixedSourcePort, &[])
+            } else {
+                named(vote(ml, &[scan, flood]), Rule::NetworksWithinFamily, &[])
+            }
+        };
+        let biggest = tcp.max(udp).max(echo);
+        if biggest == 0 || u64::from(self.fragments) > biggest {
+            return ev;
+        }
+        ev.naming = if echo == biggest {
+            named(Class::FloodIcmp, Rule::IcmpEcho, &[])
+        } else if udp == biggest {
+            volume(Class::ScanUdp, Class::FloodUdp, udp)
+        } else {
+            let Some((f, n)) = dom else { return ev };
+            ev.probe_flags = Some(f);
+            ev.probe_share = n as f64 / tcp.max(1) as f64;
+            if 2 * n < tcp {
+                return ev; // no combination dominates: the networks name it
+            }
+            match f {
+                SYN => {
+                    let v = volume(Class::ScanSyn, Class::FloodSyn, n);
+                    if v.class == Class::ScanSyn && v.rule == Rule::DistinctPorts {
+                        self.syn_or_connect(ml)
+                    } else if v.rule == Rule::NetworksWithinFamily {
+                        named(
+                            vote(ml, &[Class::ScanSyn, Class::ScanConnect, Class::FloodSyn]),
+                            Rule::NetworksWithinFamily,
+                            &[],
+                        )
+                    } else {
+                        v
+                    }
+                }
+                0 => named(Class::ScanNull, Rule::ProbeFlags, &[]),
+                FIN => named(Class::ScanFin, Rule::ProbeFlags, &[]),
+                x if x == FIN | ACK => named(Class::ScanMaimon, Rule::ProbeFlags, &[]),
+                ACK => named(Class::ScanAck, Rule::ProbeFlags, &[Class::ScanWindow]),
+                x if x & (FIN | PSH | URG) == FIN | PSH | URG => {
+                    volume(Class::ScanXmas, Class::FloodXmas, n)
+                }
+                _ => return ev,
+            }
+        };
+        ev
+    }
+
+    /// SYN scan or connect scan, from how the scanner treats SYN-ACKs and its source ports.
+    fn syn_or_connect(&self, ml: &[u64; 15]) -> Naming {
+        let n = self.syn_probes;
+        let sports = self.sports.estimate();
+        let connect = self.handshakes > self.bare_rst || (n >= 10 && sports >= 0.5 * f64::from(n));
+        let raw = self.bare_rst > self.handshakes || (n >= 10 && sports <= FEW_SOURCE_PORTS);
+        let (class, rule) = match (raw, connect) {
+            (true, false) => (Class::ScanSyn, Rule::ProbeFlags),
+            (false, true) => (Class::ScanConnect, Rule::ProbeFlags),
+            _ => (
+                vote(ml, &[Class::ScanSyn, Class::ScanConnect]),
+                Rule::NetworksWithinFamily,
+            ),
+        };
+        Naming {
+            class,
+            rule,
+            alternatives: &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::{tcp, udp};
+
+    const A: &str = "198.18.0.66";
+    const V: &str = "198.18.0.10";
+
+    fn none() -> [u64; 15] {
+        [0; 15]
+    }
+
+    fn ml(c: Class) -> [u64; 15] {
+        let mut m = [0; 15];
+        m[c.index()] = 100;
+        m
+    }
+
+    /// nmap-like: `n` probes with `flags` to distinct ports in a scrambled order, one source
+    /// port, a RST back for each.
+    fn scan(flags: u8, n: u16) -> Profile {
+        let mut p = Profile::default();
+        for i in 0..n {
+            let port = 1 + (u32::from(i) * 7919 % u32::from(n)) as u16;
+            p.add(&tcp(1.0, A, V, 40000, port, flags), true);
+            p.add(&tcp(1.0, V, A, port, 40000, RST | ACK), false);
+        }
+        p
+    }
+
+    #[test]
+    fn every_scan_flavour_is_named_by_its_probe_flags_whatever_the_networks_say() {
+        let wrong = ml(Class::FloodXmas);
+        for (flags, class) in [
+            (0, Class::ScanNull),
+            (FIN, Class::ScanFin),
+            (FIN | PSH | URG, Class::ScanXmas),
+            (FIN | ACK, Class::ScanMaimon),
+            (ACK, Class::ScanAck),
+            (SYN, Class::ScanSyn),
+        ] {
+            let e = scan(flags, 300).decide(&wrong, false);
+            assert_eq!(e.naming.class, class, "{}: {e:?}", flag_names(flags));
+            assert_eq!(e.probe_flags, Some(flags));
+        }
+        // ACK and window scans send the same probes: named ACK, window the alternative
+        let e = scan(ACK, 100).decide(&ml(Class::ScanWindow), false);
+        assert_eq!(e.naming.class, Class::ScanAck);
+        assert_eq!(e.naming.alternatives, &[Class::ScanWindow]);
+        // ECE/CWR do not change the combination; every flag lit is the Xmas family
+        let e = scan(0xff, 300).decide(&none(), false);
+        assert_eq!(e.naming.class, Class::ScanXmas);
+    }
+
+    #[test]
+    fn a_syn_scan_and_a_connect_scan_differ_in_how_they_treat_syn_acks_and_source_ports() {
+        // raw SYN scan: one source port, the kernel's bare RST to a SYN-ACK
+        let mut p = scan(SYN, 200);
+        p.add(&tcp(1.0, V, A, 80, 40000, SYN | ACK), false);
+        p.add(&tcp(1.0, A, V, 40000, 80, RST), true);
+        let e = p.decide(&ml(Class::ScanConnect), false);
+        assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
+        // connect scan: a new source port per probe, handshakes completed then RST+ACK
+        let mut p = Profile::default();
+        for i in 0..200u16 {
+            let port = 1 + (u32::from(i) * 7919 % 200) as u16;
+            p.add(&tcp(1.0, A, V, 30000 + i, port, SYN), true);
+            p.add(&tcp(1.0, V, A, port, 30000 + i, RST | ACK), false);
+        }
+        p.add(&tcp(1.0, V, A, 80, 30500, SYN | ACK), false);
+        p.add(&tcp(1.0, A, V, 30500, 80, ACK), true);
+        p.add(&tcp(1.0, A, V, 30500, 80, RST | ACK), true);
+        let e = p.decide(&ml(Class::ScanSyn), false);
+        assert_eq!(e.naming.class, Class::ScanConnect, "{e:?}");
+    }
+
+    #[test]
+    fn syn_scan_vs_syn_flood() {
+        // hping3 -S -p 80 -c 800: one port, at volume
+        let mut p = Profile::default();
+        for i in 0..800u16 {
+            p.add(&tcp(1.0, A, V, 2000 + i, 80, SYN), true);
+        }
+        let e = p.decide(&ml(Class::ScanSyn), false);
+        assert_eq!(e.naming.class, Class::FloodSyn);
+        assert_eq!(e.naming.rule, Rule::Repetition);
+        assert!(e.per_port > 500.0, "{e:?}");
+        // an unthrottled nmap SYN scan of 1024 ports: one probe each, random order
+        let e = scan(SYN, 1024).decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
+        assert!((e.distinct_ports - 1024.0).abs() < 100.0, "{e:?}");
+        // hping3 -p ++1: once per port, counting up, a new source port each: a flood
+        let mut p = Profile::default();
+        for i in 0..1200u16 {
+            p.add(&tcp(1.0, A, V, 3000 + i, 1 + i, SYN), true);
+        }
+        let e = p.decide(&ml(Class::ScanConnect), false);
+        assert_eq!(e.naming.class, Class::FloodSyn);
+        assert_eq!(e.naming.rule, Rule::SourcePortPerProbe);
+        assert!(e.ascending > 0.99);
+        // the same sweep from one source port (nmap -r): a scan
+        let mut p = Profile::default();
+        for i in 0..1000u16 {
+            p.add(&tcp(1.0, A, V, 40000, 1 + i, SYN), true);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanSyn, Rule::FixedSourcePort)
+        );
+        // a sweep counting up from a handful of source ports: the networks choose
+        let mut p = Profile::default();
+        for i in 0..1000u16 {
+            p.add(&tcp(1.0, A, V, 40000 + i % 20, 1 + i, SYN), true);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::NetworksWithinFamily)
+        );
+        // a few SYNs from many spoofed sources at one victim: a flood
+        let e = scan(SYN, 300).decide(&ml(Class::ScanSyn), true);
+        assert_eq!(e.naming.class, Class::FloodSyn);
+    }
+
+    #[test]
+    fn xmas_scan_vs_xmas_flood() {
+        let mut p = Profile::default();
+        for i in 0..1200u16 {
+            p.add(&tcp(1.0, A, V, 3000 + i, 22, FIN | PSH | URG), true);
+        }
+        assert_eq!(
+            p.decide(&ml(Class::ScanXmas), false).naming.class,
+            Class::FloodXmas
+        );
+        assert_eq!(
+            scan(FIN | PSH | URG, 500)
+                .decide(&ml(Class::FloodXmas), false)
+                .naming
+                .class,
+            Class::ScanXmas
+        );
+    }
+
+    #[test]
+    fn udp_scan_vs_udp_flood() {
+        // nmap -sU with retransmissions: 53 probes over 14 ports, each 1-9 times
+        let mut p = Profile::default();
+        let ports = [
+            53u16, 67, 68, 69, 123, 137, 138, 161, 162, 500, 514, 520, 1900, 5353,
+        ];
+        for k in 0..53usize {
+            let port = ports[(k * 5) % ports.len()];
+            p.add(&udp(1.0, A, V, 45000, port, 28), true);
+        }
+        let e = p.decide(&ml(Class::FloodUdp), false);
+        assert_eq!(e.naming.class, Class::ScanUdp, "{e:?}");
+        // hping3 --udp -p 123 -c 800
+        let mut p = Profile::default();
+        for i in 0..800u16 {
+            p.add(&udp(1.0, A, V, 1500 + i, 123, 92), true);
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+        // a spoofed UDP flood at one victim
+        let e = p.decide(&ml(Class::ScanUdp), true);
+        assert_eq!(e.naming.rule, Rule::ManySources);
+        // hping3 --udp -p ++2000 -c 150 (one spoofed source of a flood): ports counting up,
+        // a new source port each
+        let mut p = Profile::default();
+        for i in 0..150u16 {
+            p.add(&udp(1.0, "198.19.13.110", V, 1500 + i, 2000 + i, 60), true);
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+    }
+
+    #[test]
+    fn icmp_echo_fragments_and_unknown_flags() {
+        let mut p = Profile::default();
+        for _ in 0..100 {
+            let mut q = tcp(1.0, A, V, 0, 0, 0);
+            q.proto = 1;
+            q.icmp_type = 8;
+            p.add(&q, true);
+        }
+        assert_eq!(p.decide(&none(), false).naming.class, Class::FloodIcmp);
+        // mostly fragments: the networks name it
+        let mut p = Profile::default();
+        for _ in 0..100 {
+            let mut q = tcp(1.0, A, V, 0, 0, 0);
+            q.fragment = true;
+            p.add(&q, true);
+        }
+        let e = p.decide(&ml(Class::ScanNull), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanNull, Rule::Networks)
+        );
+        // SYN+FIN probes: no nmap flavour; the networks name it
+        let e = scan(SYN | FIN, 100).decide(&ml(Class::ScanSyn), false);
+        assert_eq!(e.naming.rule, Rule::Networks);
+        assert_eq!(e.probe_flags, Some(SYN | FIN));
+        // nothing at all: other-attack
+        assert_eq!(
+            Profile::default().decide(&none(), false).naming.class,
+            Class::OtherAttack
+        );
+    }
+
+    #[test]
+    fn flag_names_read_well() {
+        assert_eq!(flag_names(0), "none");
+        assert_eq!(flag_names(FIN | PSH | URG), "FIN+PSH+URG");
+        assert_eq!(flag_names(SYN | ACK), "SYN+ACK");
+    }
+}

@@ -1,0 +1,142 @@
+//! The detection engine's speed paths give exactly the results of the plain ones, on a
+//! committed lab capture (`data/captures/test3.pcap`):
+//!
+//! * [`Engine::run_pipelined`] (reading and features on a second thread) against
+//!   [`Engine::run`]: the same verdicts, alerts and counters, whatever the batch size;
+//! * the namer run only over the packets the detector flagged against a pass of the namer over
+//!   every row of every batch, as the engine used to do, recomputed here from the public model
+//!   API: the same class for every flagged packet (batch sizes are chosen so that rows left
+//!   alone in the network's last chunk occur).
+
+use nightjar_ids::detect::{DetectSettings, Engine, Event, Models, PacketVerdict};
+use nightjar_ids::features::Extractor;
+use nightjar_ids::model::Net;
+use nightjar_ids::nn::{Matrix, Scratch};
+use nightjar_ids::packet::{read_all, PcapReader, Record};
+use nightjar_ids::Class;
+use std::path::{Path, PathBuf};
+
+fn capture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../data/captures/{name}"))
+}
+
+type Outcome = (Vec<PacketVerdict>, Vec<String>, String);
+
+fn detect(batch: usize, pipelined: bool) -> Outcome {
+    let mut e = Engine::new(
+        Models::builtin().unwrap(),
+        DetectSettings {
+            batch,
+            ..DetectSettings::default()
+        },
+    )
+    .unwrap();
+    let mut verdicts = Vec::new();
+    let mut alerts = Vec::new();
+    let mut sink = |ev: Event<'_>| match ev {
+        Event::Packet(v) => verdicts.push(*v),
+        Event::Alert(a) => alerts.push(a.to_eve().to_string()),
+    };
+    let reader = PcapReader::open(&capture("test3.pcap")).unwrap();
+    let err = if pipelined {
+        e.run_pipelined(reader, &mut sink).unwrap()
+    } else {
+        e.run(reader, &mut sink).unwrap()
+    };
+    assert!(err.is_none());
+    let stats = e.finish(&mut sink).unwrap();
+    (verdicts, alerts, format!("{stats:?}"))
+}
+
+#[test]
+fn the_pipelined_run_gives_the_verdicts_alerts_and_counters_of_the_plain_run() {
+    for batch in [1024, 257, 1] {
+        let plain = detect(batch, false);
+        let piped = detect(batch, true);
+        assert_eq!(plain.0.len(), 24_445);
+        assert!(plain.0 == piped.0, "verdicts differ at batch {batch}");
+        assert!(!plain.1.is_empty());
+        assert_eq!(plain.1, piped.1, "alerts differ at batch {batch}");
+        assert_eq!(plain.2, piped.2, "counters differ at batch {batch}");
+    }
+}
+
+/// The class of every packet the detector flags, with the namer run over every decoded row
+/// of each batch (chunks of the network counted from the batch's first row).
+fn classes_by_full_passes(batch: usize) -> Vec<Option<Class>> {
+    let m = Models::builtin().unwrap();
+    let (det, namer) = (&m.detector, m.namer.as_ref().unwrap());
+    let (Net::Mlp(dnet), Net::Mlp(nnet)) = (&det.net, &namer.net) else {
+        panic!("MLPs expected");
+    };
+    let cols = det.kind.n_features();
+    let cap = read_all(&capture("test3.pcap")).unwrap();
+    let mut ex = Extractor::new(det.kind, det.window);
+    let mut out = Vec::new();
+    let mut scratch = Scratch::new();
+    for recs in cap.records.chunks(batch) {
+        let mut x = Vec::new();
+        for r in recs {
+            if let Record::Packet(p) = r {
+                let at = x.len();
+                x.resize(at + cols, 0.0);
+                ex.push(p, &mut x[at..]);
+            }
+        }
+        let rows = x.len() / cols;
+        let run =
+            |net: &nightjar_ids::nn::Mlp, s: &nightjar_ids::model::Scaling, sc: &mut Scratch| {
+                let mut xb = x.clone();
+                s.apply(&mut xb);
+                let mut y = Matrix::default();
+                net.try_predict_into(&Matrix::new(rows, cols, xb).unwrap(), sc, &mut y)
+                    .unwrap();
+                y
+            };
+        if rows == 0 {
+            out.extend(recs.iter().map(|_| None));
+            continue;
+        }
+        let y = run(dnet, &det.scaling, &mut scratch);
+        let n = run(nnet, &namer.scaling, &mut scratch);
+        let mut row = 0;
+        for r in recs {
+            if r.packet().is_none() {
+                out.push(None);
+                continue;
+            }
+            let flagged = det.verdict(&y.data[row..row + 1]).class.is_attack();
+            out.push(flagged.then(|| {
+                let o = &n.data[row * n.cols..(row + 1) * n.cols];
+                // the most likely attack class (the first of equals), "normal" ignored
+                let mut best: Option<(usize, f32)> = None;
+                for (i, (v, c)) in o.iter().zip(&namer.classes).enumerate() {
+                    if c.is_attack() && !v.is_nan() && best.is_none_or(|(_, b)| *v > b) {
+                        best = Some((i, *v));
+                    }
+                }
+                best.map_or(Class::OtherAttack, |(i, _)| namer.classes[i])
+            }));
+            row += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn naming_only_the_flagged_packets_gives_the_classes_of_a_pass_over_every_row() {
+    // 257: every full batch of decoded packets leaves one row alone in the last chunk
+    for batch in [1024, 257, 513] {
+        let want = classes_by_full_passes(batch);
+        let (got, _, _) = detect(batch, false);
+        assert_eq!(want.len(), got.len());
+        let mut flagged = 0;
+        for (w, g) in want.iter().zip(&got) {
+            if let Some(c) = w {
+                flagged += 1;
+                assert_eq!(*c, g.class, "packet {} at batch {batch}", g.index);
+            }
+        }
+        assert!(flagged > 10_000, "{flagged}");
+    }
+}
