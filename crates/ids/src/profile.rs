@@ -12,8 +12,9 @@
 //!   RST+ACK left out: no scan probes with them, while a scanner's kernel answers SYN-ACKs
 //!   with them) names the
 //!   family (a packet with every flag lit is a probe of the Xmas family, after the "Christmas
-//!   tree" it lights up). Fragments carry no flags and are left out (an `nmap -f` scan is named by the
-//!   networks).
+//!   tree" it lights up). A scan in tiny fragments (`nmap -f`) counts too: the packet decoder
+//!   reads the flags byte from the fragment that holds it, and the ports from the first; an
+//!   episode of fragments that show no flags is left to the networks.
 //! * **ACK vs window scan.** Nothing on the wire separates them: "Window scan sends the same
 //!   bare ACK probe as ACK scan" (nmap book, "TCP Window Scan"); it only reads the window field
 //!   of the RSTs that come back differently. In the lab captures both send 40-byte ACK probes,
@@ -121,8 +122,9 @@ pub struct Profile {
     udp: u32,
     icmp_echo: u32,
     other: u32,
-    /// Outbound fragments (no flags or ports to read).
+    /// Outbound fragments; TCP fragments among them that carried the flags byte.
     fragments: u32,
+    fragment_flags: u32,
     /// Inbound replies: RSTs, ICMP errors.
     rst_in: u32,
     unreach_in: u32,
@@ -311,6 +313,18 @@ impl Profile {
         self.hosts.add(hash_key(47, h));
         if p.fragment {
             self.fragments = self.fragments.saturating_add(1);
+            if p.proto != 6 {
+                return;
+            }
+            // tiny TCP fragments (nmap -f): the flags byte travels in one fragment (the packet
+            // decoder reads it where it is), the ports in the first
+            if p.tcp_flags & CLASSIC != 0 {
+                self.fragment_flags = self.fragment_flags.saturating_add(1);
+                self.tally_flags(p.tcp_flags & CLASSIC);
+            }
+            if p.dport != 0 {
+                self.port_probe(p);
+            }
             return;
         }
         let probe = match p.proto {
@@ -328,17 +342,7 @@ impl Profile {
                 false
             }
             6 => {
-                let f = fl & CLASSIC;
-                if let Some(s) = self.flags.iter_mut().find(|s| s.1 > 0 && s.0 == f) {
-                    s.1 = s.1.saturating_add(1);
-                } else if let Some(s) = self.flags.iter_mut().find(|s| s.1 == 0) {
-                    *s = (f, 1);
-                } else {
-                    self.flags_other = self.flags_other.saturating_add(1);
-                }
-                if f == SYN {
-                    self.syn_probes = self.syn_probes.saturating_add(1);
-                }
+                self.tally_flags(fl & CLASSIC);
                 true
             }
             17 => {
@@ -359,17 +363,36 @@ impl Profile {
             }
         };
         if probe {
-            if self.probes > 0 {
-                self.steps = self.steps.saturating_add(1);
-                if p.dport == self.last_port.wrapping_add(1) {
-                    self.ascending = self.ascending.saturating_add(1);
-                }
-            }
-            self.probes = self.probes.saturating_add(1);
-            self.last_port = p.dport;
-            self.sports.add(port_hash(53, p.sport));
-            self.ports.add(port_hash(51, p.dport));
+            self.port_probe(p);
         }
+    }
+
+    /// Count a TCP probe's flag combination (classic six flags).
+    fn tally_flags(&mut self, f: u8) {
+        if let Some(s) = self.flags.iter_mut().find(|s| s.1 > 0 && s.0 == f) {
+            s.1 = s.1.saturating_add(1);
+        } else if let Some(s) = self.flags.iter_mut().find(|s| s.1 == 0) {
+            *s = (f, 1);
+        } else {
+            self.flags_other = self.flags_other.saturating_add(1);
+        }
+        if f == SYN {
+            self.syn_probes = self.syn_probes.saturating_add(1);
+        }
+    }
+
+    /// Count a probe's ports and their order.
+    fn port_probe(&mut self, p: &PacketRepr) {
+        if self.probes > 0 {
+            self.steps = self.steps.saturating_add(1);
+            if p.dport == self.last_port.wrapping_add(1) {
+                self.ascending = self.ascending.saturating_add(1);
+            }
+        }
+        self.probes = self.probes.saturating_add(1);
+        self.last_port = p.dport;
+        self.sports.add(port_hash(53, p.sport));
+        self.ports.add(port_hash(51, p.dport));
     }
 
     /// Outbound TCP probes (RSTs left out).
@@ -448,7 +471,8 @@ impl Profile {
             }
         };
         let biggest = tcp.max(udp).max(echo);
-        if biggest == 0 || u64::from(self.fragments) > biggest {
+        // mostly fragments that show no flags: nothing to read, the networks name it
+        if biggest == 0 || (u64::from(self.fragments) > biggest && self.fragment_flags == 0) {
             return ev;
         }
         ev.naming = if echo == biggest {
@@ -687,6 +711,32 @@ mod tests {
         }
         let e = p.decide(&ml(Class::ScanUdp), false);
         assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+    }
+
+    /// `nmap -sS -f`: every probe cut into three 8-byte fragments, the first with the ports and
+    /// no flags byte, the second with the flags (as `nightjar_packet` decodes them), the third
+    /// with neither.
+    #[test]
+    fn a_scan_in_tiny_fragments_is_named_by_the_flags_its_fragments_carry() {
+        for (flags, class) in [(SYN, Class::ScanSyn), (FIN | PSH | URG, Class::ScanXmas)] {
+            let mut p = Profile::default();
+            for i in 0..200u16 {
+                let port = 1 + (u32::from(i) * 7919 % 200) as u16;
+                let mut first = tcp(1.0, A, V, 40000, port, 0);
+                first.fragment = true;
+                let mut second = tcp(1.0, A, V, 0, 0, flags);
+                second.fragment = true;
+                let mut third = tcp(1.0, A, V, 0, 0, 0);
+                third.fragment = true;
+                for q in [first, second, third] {
+                    p.add(&q, true);
+                }
+                p.add(&tcp(1.0, V, A, port, 40000, RST | ACK), false);
+            }
+            let e = p.decide(&ml(Class::ScanNull), false);
+            assert_eq!(e.naming.class, class, "{flags:#x}");
+            assert_eq!(e.probe_flags, Some(flags));
+        }
     }
 
     #[test]

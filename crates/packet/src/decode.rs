@@ -81,6 +81,9 @@ struct Ip<'a> {
     fragment: bool,
     /// Fragment offset is zero: the transport header (if any) is in this packet.
     first: bool,
+    /// Where this fragment's data starts in the original IP payload, in bytes (`u32::MAX` when
+    /// unknown: an IPv6 fragment after the first).
+    offset: u32,
     /// Captured IP payload (may be shorter than declared).
     payload: &'a [u8],
     /// IP payload length according to the headers.
@@ -118,6 +121,7 @@ fn parse_ip(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 ip_len: h.total_len(),
                 fragment: h.more_fragments() || off > 0,
                 first: off == 0,
+                offset: u32::from(off) * 8,
                 payload,
                 declared,
             })
@@ -141,6 +145,7 @@ fn parse_ip(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 ip_len: 40u16.saturating_add(h.payload_length()),
                 fragment,
                 first,
+                offset: if first { 0 } else { u32::MAX },
                 payload,
                 declared,
             })
@@ -210,7 +215,19 @@ fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {
         inner: None,
     };
     if !ip.first {
-        return Ok(f); // a later fragment: no transport header here
+        // A later fragment has no transport header, but tiny fragments (nmap -f cuts the TCP
+        // header into 8-byte pieces) put the flags byte, TCP header byte 13, in a later one:
+        // read it where this fragment covers it.
+        if ip.proto == proto::TCP {
+            if let Some(&b) = usize::try_from(ip.offset)
+                .ok()
+                .and_then(|o| 13usize.checked_sub(o))
+                .and_then(|i| ip.payload.get(i))
+            {
+                f.tcp_flags = b;
+            }
+        }
+        return Ok(f);
     }
     let t = ip.payload;
     // A first fragment may legitimately carry less than a whole transport header (the

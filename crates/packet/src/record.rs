@@ -63,7 +63,9 @@ pub struct PacketRepr {
     pub sport: u16,
     /// Destination port; 0 as for `sport`.
     pub dport: u16,
-    /// TCP flags (see [`tcp_flags`]); 0 for other protocols.
+    /// TCP flags (see [`tcp_flags`]); 0 for other protocols. A TCP fragment carries them when
+    /// it holds TCP header byte 13 (the first fragment, or the second of 8-byte fragments);
+    /// other fragments have 0.
     pub tcp_flags: u8,
     /// IPv4 total length, or 40 + payload length for IPv6.
     pub ip_len: u16,

@@ -461,3 +461,29 @@ fn lab_captures_decode_completely() {
     }
     assert_eq!(seen, 11, "lab captures missing under data/captures");
 }
+
+/// generalise.pcap holds an `nmap -sS -f -p 1-200` scan from 198.18.0.67: every probe cut into
+/// three 8-byte fragments. `tshark -o ip.defragment:FALSE -Y "ip.frag_offset==1 && ip.proto==6"
+/// -x` shows 200 second fragments, each carrying TCP header bytes 8..16 with the flags byte
+/// (header byte 13) 0x02, SYN; the first fragments carry the ports and no flags byte.
+#[test]
+fn the_flags_of_tiny_tcp_fragments_are_read_from_the_fragment_that_holds_them() {
+    let cap = read_all(&captures("generalise.pcap")).unwrap();
+    assert!(cap.warnings.is_empty());
+    let scanner = IpAddr::V4(Ipv4Addr::new(198, 18, 0, 67));
+    let frags: Vec<&PacketRepr> = cap
+        .records
+        .iter()
+        .filter_map(Record::packet)
+        .filter(|q| q.fragment && q.proto == proto::TCP && q.src == scanner)
+        .collect();
+    let firsts = frags.iter().filter(|q| q.dport != 0).count();
+    let with_flags: Vec<_> = frags.iter().filter(|q| q.tcp_flags != 0).collect();
+    assert_eq!(firsts, 200);
+    assert_eq!(with_flags.len(), 200);
+    assert!(with_flags
+        .iter()
+        .all(|q| q.tcp_flags == F::SYN && q.dport == 0));
+    // the third fragments (TCP bytes 16..20) hold no flags
+    assert_eq!(frags.len(), 600);
+}
