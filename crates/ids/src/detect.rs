@@ -881,6 +881,95 @@ struct VicEp {
     profile: Profile,
 }
 
+impl SrcEp {
+    /// An episode opened at `now` against `vic`, before its first packet is added.
+    fn start(now: f64, vic: IpAddr) -> SrcEp {
+        SrcEp {
+            first: now,
+            last: now,
+            packets: 0,
+            sent: 0,
+            total: 0,
+            score: 0.0,
+            classes: [0; 15],
+            protos: Protos::default(),
+            victim: vic,
+            victim_packets: 0,
+            top_victim: vic,
+            top_count: 0,
+            profile: Profile::default(),
+        }
+    }
+
+    /// Add a flagged packet to victim `vic` (`sent`: 1 if the source sent it itself).
+    fn add(
+        &mut self,
+        now: f64,
+        p: &PacketRepr,
+        v: &PacketVerdict,
+        sent: u64,
+        outbound: bool,
+        vic: IpAddr,
+    ) {
+        self.last = now;
+        self.packets += 1;
+        self.sent += sent;
+        self.total += 1;
+        self.score += f64::from(v.score);
+        self.classes[v.class.index()] += 1;
+        self.protos.add(p.proto);
+        self.profile.add(p, outbound);
+        if self.victim == vic {
+            self.victim_packets += 1;
+        }
+        if self.top_victim == vic {
+            self.top_count += 1;
+        } else if self.top_count == 0 {
+            self.top_victim = vic;
+            self.top_count = 1;
+        } else {
+            self.top_count -= 1;
+        }
+    }
+}
+
+impl VicEp {
+    /// An episode opened at `now` by source `first_src`, before its first packet is added.
+    fn start(now: f64, first_src: IpAddr) -> VicEp {
+        VicEp {
+            first: now,
+            last: now,
+            packets: 0,
+            sources: 0,
+            covered_packets: 0,
+            covered_sources: 0,
+            score: 0.0,
+            classes: [0; 15],
+            protos: Protos::default(),
+            first_src,
+            profile: Profile::default(),
+        }
+    }
+
+    /// Add a flagged packet (`new_source`: its source counts as one more of the victim's).
+    fn add(
+        &mut self,
+        now: f64,
+        p: &PacketRepr,
+        v: &PacketVerdict,
+        new_source: bool,
+        inbound: bool,
+    ) {
+        self.last = now;
+        self.packets += 1;
+        self.sources += u64::from(new_source);
+        self.score += f64::from(v.score);
+        self.classes[v.class.index()] += 1;
+        self.protos.add(p.proto);
+        self.profile.add(p, inbound);
+    }
+}
+
 /// A map with least-recently-touched order, for bounded episode tables: a queue of (key,
 /// touch number), stale entries skipped lazily and compacted away.
 struct Lru<V> {
@@ -987,101 +1076,38 @@ impl Aggregator {
             return;
         }
         // the source's episode
-        let new_source = if let Some(e) = self.sources.get_mut(&att) {
-            e.last = now;
-            e.packets += 1;
-            e.sent += sent;
-            e.total += 1;
-            e.score += f64::from(v.score);
-            e.classes[v.class.index()] += 1;
-            e.protos.add(p.proto);
-            e.profile.add(p, p.src == att);
-            if e.victim == vic {
-                e.victim_packets += 1;
-            }
-            if e.top_victim == vic {
-                e.top_count += 1;
-            } else if e.top_count == 0 {
-                e.top_victim = vic;
-                e.top_count = 1;
-            } else {
-                e.top_count -= 1;
-            }
-            self.sources.touch(att);
-            false
-        } else {
+        let new_source = self.sources.get_mut(&att).is_none();
+        if new_source {
             if self.sources.len() >= self.s.max_sources {
                 if let Some((k, e)) = self.sources.pop_oldest_if(|_| true) {
                     st.episode_evictions += 1;
                     self.close_source(k, e, st, sink);
                 }
             }
-            let mut classes = [0u32; 15];
-            classes[v.class.index()] = 1;
-            let mut protos = Protos::default();
-            protos.add(p.proto);
-            let mut profile = Profile::default();
-            profile.add(p, p.src == att);
-            self.sources.insert(
-                att,
-                SrcEp {
-                    first: now,
-                    last: now,
-                    packets: 1,
-                    sent,
-                    total: 1,
-                    score: f64::from(v.score),
-                    classes,
-                    protos,
-                    victim: vic,
-                    victim_packets: 1,
-                    top_victim: vic,
-                    top_count: 1,
-                    profile,
-                },
-            );
+            self.sources.insert(att, SrcEp::start(now, vic));
             st.peak_sources = st.peak_sources.max(self.sources.len());
-            true
-        };
-        // the victim's episode
-        if let Some(e) = self.victims.get_mut(&vic) {
-            e.last = now;
-            e.packets += 1;
-            e.sources += u64::from(new_source);
-            e.score += f64::from(v.score);
-            e.classes[v.class.index()] += 1;
-            e.protos.add(p.proto);
-            e.profile.add(p, p.dst == vic);
-            self.victims.touch(vic);
         } else {
+            self.sources.touch(att);
+        }
+        if let Some(e) = self.sources.get_mut(&att) {
+            e.add(now, p, v, sent, p.src == att, vic);
+        }
+        // the victim's episode
+        let new_victim = self.victims.get_mut(&vic).is_none();
+        if new_victim {
             if self.victims.len() >= self.s.max_sources {
                 if let Some((k, e)) = self.victims.pop_oldest_if(|_| true) {
                     st.episode_evictions += 1;
                     self.close_victim(k, e, st, sink);
                 }
             }
-            let mut classes = [0u32; 15];
-            classes[v.class.index()] = 1;
-            let mut protos = Protos::default();
-            protos.add(p.proto);
-            let mut profile = Profile::default();
-            profile.add(p, p.dst == vic);
-            self.victims.insert(
-                vic,
-                VicEp {
-                    first: now,
-                    last: now,
-                    packets: 1,
-                    sources: 1,
-                    covered_packets: 0,
-                    covered_sources: 0,
-                    score: f64::from(v.score),
-                    classes,
-                    protos,
-                    first_src: att,
-                    profile,
-                },
-            );
+            self.victims.insert(vic, VicEp::start(now, att));
+        } else {
+            self.victims.touch(vic);
+        }
+        if let Some(e) = self.victims.get_mut(&vic) {
+            // a new victim's first source counts whether or not the source was new
+            e.add(now, p, v, new_source || new_victim, p.dst == vic);
         }
     }
 
