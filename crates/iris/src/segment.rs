@@ -1597,7 +1597,10 @@ fn limbus_coarse(c: &Plane, pupil: &Circle, sign: f32) -> Option<(Circle, Option
     let (px, py) = (pupil.x.round() as i32, pupil.y.round() as i32);
     let mut m = Vec::new();
     let mut best: Option<(f64, Circle)> = None;
-    let mut seen: Vec<(f64, Circle)> = Vec::new();
+    // the best score at each radius, with its evaluation number (for the runner-up: the
+    // latest of equal scores)
+    let mut by_radius: Vec<Option<(f64, u32, Circle)>> = vec![None; rmax + 1];
+    let mut seq = 0u32;
     let mut eval = |cx: i32, cy: i32, best: &mut Option<(f64, Circle)>| {
         m.clear();
         m.resize(r_first, None);
@@ -1639,7 +1642,10 @@ fn limbus_coarse(c: &Plane, pupil: &Circle, sign: f32) -> Option<(Circle, Option
             };
             let d = f64::from(sign * (outer - inner)) / LIMBUS_REACH as f64
                 * limbus_prior(pupil, &circle);
-            seen.push((d, circle));
+            seq += 1;
+            if by_radius[r].is_none_or(|b| d >= b.0) {
+                by_radius[r] = Some((d, seq, circle));
+            }
             if best.as_ref().is_none_or(|b| d > b.0) {
                 *best = Some((d, circle));
             }
@@ -1660,16 +1666,17 @@ fn limbus_coarse(c: &Plane, pupil: &Circle, sign: f32) -> Option<(Circle, Option
         }
     }
     let (d, b) = best?;
-    let runner_up = seen
+    let runner_up = by_radius
         .iter()
-        .filter(|(v, c)| *v > 0.0 && (c.r - b.r).abs() > DISTINCT_RADIUS * b.r)
-        .max_by(|x, y| x.0.total_cmp(&y.0));
+        .flatten()
+        .filter(|(v, _, c)| *v > 0.0 && (c.r - b.r).abs() > DISTINCT_RADIUS * b.r)
+        .max_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     let ambiguity = match runner_up {
-        Some(&(v, _)) if d > 0.0 => v / d,
+        Some(&(v, _, _)) if d > 0.0 => v / d,
         Some(_) => 1.0,
         None => 0.0,
     };
-    Some((b, runner_up.map(|&(_, c)| c), ambiguity))
+    Some((b, runner_up.map(|&(_, _, c)| c), ambiguity))
 }
 
 /// Radii further apart than this fraction are different limbus hypotheses.
