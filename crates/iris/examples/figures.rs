@@ -7,10 +7,12 @@
 //! Two captures of one synthetic CASIA-like eye, one ICE-like eye, the segmentation found on the
 //! first (pupil red, limbus green, eyelids blue), its rubber sheet and its iris code.
 
-use image::{imageops, Rgb, RgbImage};
+use image::imageops;
 use nightjar_iris::pipeline::template_and_sheet;
 use nightjar_iris::synth::{eye, Size};
 use std::path::Path;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new("docs/images");
@@ -24,36 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .save(dir.join("iris-ice.png"))?;
 
     let (t, sheet) = template_and_sheet(&a)?;
-    let mut o = RgbImage::from_fn(a.width(), a.height(), |x, y| {
-        let v = a.get_pixel(x, y)[0];
-        Rgb([v, v, v])
-    });
-    let s = &t.segmentation;
-    let mut put = |x: f64, y: f64, c: [u8; 3]| {
-        if x >= 0.0 && y >= 0.0 && (x as u32) < o.width() && (y as u32) < o.height() {
-            o.put_pixel(x as u32, y as u32, Rgb(c));
-        }
-    };
-    for k in 0..1440 {
-        let th = f64::from(k) * std::f64::consts::TAU / 1440.0;
-        put(
-            s.pupil.x + s.pupil.r * th.cos(),
-            s.pupil.y + s.pupil.r * th.sin(),
-            [255, 40, 40],
-        );
-        put(
-            s.iris.x + s.iris.r * th.cos(),
-            s.iris.y + s.iris.r * th.sin(),
-            [40, 255, 40],
-        );
-    }
-    for k in 0..(4 * a.width()) {
-        let x = f64::from(k) / 4.0;
-        if (x - s.iris.x).abs() <= s.iris.r {
-            put(x, s.upper_lid.y(x), [60, 140, 255]);
-            put(x, s.lower_lid.y(x), [60, 140, 255]);
-        }
-    }
+    let o = common::overlay(&a, &t.segmentation);
     o.save(dir.join("iris-segmentation.png"))?;
     let sheet_img = sheet.to_image();
     imageops::resize(

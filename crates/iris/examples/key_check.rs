@@ -13,14 +13,12 @@ use nightjar_iris::encode::{COLS, ROWS};
 use nightjar_iris::eval::{capture_id, identity_id};
 use nightjar_iris::matching::best_match;
 use nightjar_iris::pipeline::template;
-use nightjar_iris::synth::{eye_with_truth, Size};
+use nightjar_iris::synth::eye_with_truth;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let a: Vec<String> = std::env::args().collect();
-    let seed: u64 = a.get(1).map_or(Ok(1234), |s| s.parse())?;
-    let ids: u64 = a.get(2).map_or(Ok(60), |s| s.parse())?;
-    let caps: u64 = a.get(3).map_or(Ok(6), |s| s.parse())?;
-    let size = Size::parse(a.get(4).map_or("320x280", String::as_str)).ok_or("size WxH")?;
+    let (seed, ids, caps, size) = common::eval_args()?;
     let params = BindParams::default_for(ROWS as u16, COLS as u16).validate()?;
     let err = |i: u64, j: u64| -> (String, Option<nightjar_iris::pipeline::Template>) {
         let (img, t) = eye_with_truth(identity_id(seed, i), capture_id(seed, i, j), size);

@@ -12,14 +12,12 @@
 use nightjar_iris::eval::{capture_id, identity_id};
 use nightjar_iris::pipeline::template;
 use nightjar_iris::segment::segment;
-use nightjar_iris::synth::{eye_with_truth, Size};
+use nightjar_iris::synth::eye_with_truth;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let a: Vec<String> = std::env::args().collect();
-    let seed: u64 = a.get(1).map_or(Ok(1234), |s| s.parse())?;
-    let ids: u64 = a.get(2).map_or(Ok(60), |s| s.parse())?;
-    let caps: u64 = a.get(3).map_or(Ok(6), |s| s.parse())?;
-    let size = Size::parse(a.get(4).map_or("320x280", String::as_str)).ok_or("size WxH")?;
+    let (seed, ids, caps, size) = common::eval_args()?;
     let (mut n, mut failed, mut pbad, mut lbad) = (0, 0, 0, 0);
     let (mut sdy, mut sdx, mut sdr) = (Vec::new(), Vec::new(), Vec::new());
     let mut vis = Vec::new();
@@ -41,7 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Err(e) => {
                     println!("{i:3} {j} TEMPLATE vis {:.2}: {e}", t.visible);
                     if let (Ok(dir), Ok(s)) = (std::env::var("SEG_DUMP"), segment(&img)) {
-                        overlay(&img, &s).save(format!("{dir}/{seed}-{i}-{j}-overlay.png"))?;
+                        common::overlay(&img, &s)
+                            .save(format!("{dir}/{seed}-{i}-{j}-overlay.png"))?;
                     }
                 }
             }
@@ -77,7 +76,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if pb || lb {
                         dump(if pb { "pupil" } else { "limbus" });
                         if let Ok(dir) = std::env::var("SEG_DUMP") {
-                            overlay(&img, &s).save(format!("{dir}/{seed}-{i}-{j}-overlay.png"))?;
+                            common::overlay(&img, &s)
+                                .save(format!("{dir}/{seed}-{i}-{j}-overlay.png"))?;
                         }
                         println!(
                             "{i:3} {j} {} vis {:.2} pupil d {dp:.1} dr {:+.1} | limbus dx {dx:+.1} dy {dy:+.1} dr {dr:+.1} (r {:.0}, pr {:.0}, lids {:.0}/{:.0} vs iris y {:.0}±{:.0})",
@@ -115,38 +115,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
-}
-
-fn overlay(a: &image::GrayImage, s: &nightjar_iris::segment::Segmentation) -> image::RgbImage {
-    use image::Rgb;
-    let mut o = image::RgbImage::from_fn(a.width(), a.height(), |x, y| {
-        let v = a.get_pixel(x, y)[0];
-        Rgb([v, v, v])
-    });
-    let mut put = |x: f64, y: f64, c: [u8; 3]| {
-        if x >= 0.0 && y >= 0.0 && (x as u32) < o.width() && (y as u32) < o.height() {
-            o.put_pixel(x as u32, y as u32, Rgb(c));
-        }
-    };
-    for k in 0..1440 {
-        let th = f64::from(k) * std::f64::consts::TAU / 1440.0;
-        put(
-            s.pupil.x + s.pupil.r * th.cos(),
-            s.pupil.y + s.pupil.r * th.sin(),
-            [255, 40, 40],
-        );
-        put(
-            s.iris.x + s.iris.r * th.cos(),
-            s.iris.y + s.iris.r * th.sin(),
-            [40, 255, 40],
-        );
-    }
-    for k in 0..(4 * a.width()) {
-        let x = f64::from(k) / 4.0;
-        if (x - s.iris.x).abs() <= s.iris.r {
-            put(x, s.upper_lid.y(x), [60, 140, 255]);
-            put(x, s.lower_lid.y(x), [60, 140, 255]);
-        }
-    }
-    o
 }
