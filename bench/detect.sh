@@ -27,6 +27,8 @@
 #          capinfos and GNU time installed; cargo, unless NIGHTJAR_BIN points at a built binary.
 # Knobs (environment):
 #   NIGHTJAR_BIN      use this binary instead of building one (default: cargo build --release)
+#   BENCH_REV         build this git revision from `git archive` instead of the work tree
+#                     (needs CARGO_TARGET_DIR)
 #   CARGO_TARGET_DIR  where cargo builds (default: <repo>/target)
 #   RUNS              runs per command (default 5)
 #   REPEAT            copies of the eleven captures in the big capture (default 4: 1,158,876
@@ -49,8 +51,8 @@ CAPS="$REPO/data/captures"
 # Fixed order: the lab runs in the order they were made (data/captures/SOURCE.md).
 FILES=(train val test normal-only train2 train3 test2 train4 test3 train5 val2)
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 # ---------------------------------------------------------------- tools
 install_missing() {
@@ -61,37 +63,16 @@ install_missing() {
     command -v mergecap >/dev/null 2>&1 || missing+=(wireshark-common)
     command -v capinfos >/dev/null 2>&1 || missing+=(wireshark-common)
     [ -x /usr/bin/time ]                || missing+=(time)
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        die "missing: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
-    fi
-    log "installing from Debian: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq "${missing[@]}" >&2
+    apt_install "${missing[@]}"
 }
 install_missing
 
 # ---------------------------------------------------------------- nightjar
-GIT_REV=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-GIT_DIRTY=$(cd "$REPO" && { git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null \
-    && [ -z "$(git ls-files --others --exclude-standard -- crates 2>/dev/null)" ]; } && echo clean || echo "uncommitted changes in crates/")
-if [ -n "${NIGHTJAR_BIN:-}" ]; then
-    NJ=$NIGHTJAR_BIN
-    NJ_ORIGIN="prebuilt \`$NJ\` (NIGHTJAR_BIN); the checkout is at git $GIT_REV ($GIT_DIRTY)"
-else
-    command -v cargo >/dev/null 2>&1 || die "cargo not found; install Rust or set NIGHTJAR_BIN"
-    log "building nightjar (release)"
-    (cd "$REPO" && cargo build --release -p nightjar >&2)
-    NJ="${CARGO_TARGET_DIR:-$REPO/target}/release/nightjar"
-    case $NJ in /*) ;; *) NJ="$REPO/$NJ" ;; esac
-    NJ_ORIGIN="built by this run (release profile) from the work tree at git $GIT_REV ($GIT_DIRTY)"
-fi
-[ -x "$NJ" ] || die "no nightjar binary at $NJ"
+nightjar_binary
 
 # ---------------------------------------------------------------- work dir
 T=$(mktemp -d "${TMPDIR:-/tmp}/nightjar-bench-detect.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" ${SRC_TMP:+"$SRC_TMP"}' EXIT
 log "working in $T"
 
 # ---------------------------------------------------------------- the capture

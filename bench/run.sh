@@ -42,8 +42,8 @@ BF_IV=0001020304050607
 STEGHIDE_PASS=nightjar-bench-passphrase
 export NIGHTJAR_BENCH_PASS=nightjar-bench-passphrase   # read by nightjar --passphrase-env
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 # ---------------------------------------------------------------- tools
 # ImageMagick: only the real one will do (some machines have a stand-in `convert` first in PATH).
@@ -65,14 +65,7 @@ install_missing() {
     command -v jq        >/dev/null 2>&1 || missing+=(jq)
     command -v awk       >/dev/null 2>&1 || missing+=(gawk)
     imagemagick >/dev/null                || missing+=(imagemagick)
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        die "missing: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
-    fi
-    log "installing from Debian: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    apt_install --no-install-recommends "${missing[@]}"
 }
 install_missing
 IM=$(imagemagick) || die "ImageMagick not found after install"
@@ -83,33 +76,7 @@ if ! openssl enc -bf-cbc -provider legacy -provider default -K "$BF_KEY" -iv "$B
 fi
 
 # ---------------------------------------------------------------- nightjar
-GIT_REV=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-GIT_DIRTY=$(cd "$REPO" && { git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null \
-    && [ -z "$(git ls-files --others --exclude-standard -- crates 2>/dev/null)" ]; } && echo clean || echo "uncommitted changes in crates/")
-if [ -n "${NIGHTJAR_BIN:-}" ]; then
-    NJ=$NIGHTJAR_BIN
-    NJ_ORIGIN="prebuilt \`$NJ\` (NIGHTJAR_BIN); the checkout is at git $GIT_REV ($GIT_DIRTY)"
-else
-    command -v cargo >/dev/null 2>&1 || die "cargo not found; install Rust or set NIGHTJAR_BIN"
-    SRC=$REPO
-    if [ -n "${BENCH_REV:-}" ]; then
-        # Build a committed revision, not whatever the (possibly shared) work tree holds now.
-        [ -n "${CARGO_TARGET_DIR:-}" ] || die "BENCH_REV needs CARGO_TARGET_DIR (the build must outlive the temporary source)"
-        GIT_REV=$(cd "$REPO" && git rev-parse --short "$BENCH_REV") || die "no revision $BENCH_REV"
-        SRC_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nightjar-bench-src.XXXXXX")
-        trap 'rm -rf "$SRC_TMP"' EXIT
-        SRC=$SRC_TMP
-        (cd "$REPO" && git archive --format=tar "$GIT_REV") | tar -x -C "$SRC"
-        NJ_ORIGIN="built by this run (release profile) from git $GIT_REV (BENCH_REV=$BENCH_REV, as committed)"
-    else
-        NJ_ORIGIN="built by this run (release profile) from the work tree at git $GIT_REV ($GIT_DIRTY)"
-    fi
-    log "building nightjar (release) from $SRC"
-    (cd "$SRC" && cargo build --release -p nightjar >&2)
-    NJ="${CARGO_TARGET_DIR:-$SRC/target}/release/nightjar"
-    case $NJ in /*) ;; *) NJ="$SRC/$NJ" ;; esac
-fi
-[ -x "$NJ" ] || die "no nightjar binary at $NJ"
+nightjar_binary
 
 # ---------------------------------------------------------------- work dir
 T=$(mktemp -d "${TMPDIR:-/tmp}/nightjar-bench.XXXXXX")
