@@ -52,7 +52,7 @@
 
 use crate::alert::{Alert, Scope};
 use crate::class::Class;
-use crate::features::table::{hash_key, ip_key, SetAssoc};
+use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::features::{Extractor, FeatureKind};
 use crate::model::{Model, Net};
 use crate::profile::Profile;
@@ -127,6 +127,16 @@ pub struct DetectSettings {
     pub max_sources: usize,
     /// Records scored together.
     pub batch: usize,
+    /// Verdict reuse, seconds (the fast path of DESIGN §9; 0 = off: every packet is scored
+    /// by the full models): a packet whose context key (see
+    /// [`WindowState::push_if`](crate::features::window::WindowState::push_if)) equals
+    /// that of a packet scored at most this long before takes that packet's verdict (score
+    /// and class) instead of being scored, and its feature vector is not computed; its
+    /// statistics still enter the state, and the spray rule and the episodes still see it.
+    pub reuse_age: f64,
+    /// Verdict reuse: times at most one scored verdict is reused before the key is scored
+    /// again.
+    pub reuse_uses: u32,
 }
 
 impl Default for DetectSettings {
@@ -141,6 +151,8 @@ impl Default for DetectSettings {
             spray_threshold: 100.0,
             max_sources: 1 << 16,
             batch: 1024,
+            reuse_age: 0.05,
+            reuse_uses: 64,
         }
     }
 }
@@ -160,6 +172,11 @@ impl DetectSettings {
         if !(self.spray_threshold.is_finite() && self.spray_threshold >= 0.0) {
             return Err(IdsError::Config(
                 "spray threshold must be a number ≥ 0".into(),
+            ));
+        }
+        if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
+            return Err(IdsError::Config(
+                "verdict reuse age must be a number of seconds ≥ 0".into(),
             ));
         }
         if self.max_sources == 0 || self.batch == 0 {
@@ -191,6 +208,9 @@ pub struct PacketVerdict {
     pub score: f32,
     /// `Normal` or the attack class.
     pub class: Class,
+    /// The network's verdict was reused from an earlier packet in the same context (see
+    /// [`DetectSettings::reuse_age`]) rather than computed for this packet.
+    pub reused: bool,
 }
 
 impl PacketVerdict {
@@ -238,6 +258,9 @@ pub struct DetectStats {
     pub feature_evictions: u64,
     /// Bytes of the feature tables (fixed).
     pub feature_memory: usize,
+    /// Packets that took the verdict of an earlier packet with the same context key
+    /// ([`DetectSettings::reuse_age`]) instead of being scored.
+    pub verdicts_reused: u64,
 }
 
 /// The streaming detector.
@@ -245,6 +268,12 @@ pub struct Engine {
     models: Models,
     settings: DetectSettings,
     extractor: Extractor,
+    reuse: ReuseTable,
+    /// Per decoded packet of the batch: its [`ReuseTable`] slot, [`MISS`] set if it is scored.
+    plan: Vec<u32>,
+    /// The verdict last scored in each [`ReuseTable`] slot: (score, class before the spray
+    /// rule).
+    memo: Vec<(f32, Class)>,
     pending: Vec<Record>,
     x: Vec<f32>,
     xb: Matrix,
@@ -297,6 +326,9 @@ impl Engine {
         let cols = kind.n_features();
         Ok(Engine {
             extractor: Extractor::new(kind, models.detector.window),
+            reuse: ReuseTable::new(settings.reuse_age, settings.reuse_uses),
+            plan: Vec::with_capacity(settings.batch),
+            memo: vec![(0.0, Class::Normal); REUSE_SLOTS],
             pending: Vec::with_capacity(settings.batch),
             x: Vec::with_capacity(settings.batch * cols),
             xb: Matrix::zeros(0, cols),
@@ -379,6 +411,7 @@ impl Engine {
         let size = self.settings.batch;
         let cols = self.extractor.len();
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
+        let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
         let records = records.into_iter();
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
@@ -390,6 +423,7 @@ impl Engine {
                     let mut b = free_rx.try_recv().unwrap_or_else(|_| Batch {
                         records: Vec::with_capacity(size),
                         x: Vec::with_capacity(size * cols),
+                        plan: Vec::with_capacity(size),
                         features: None,
                     });
                     b.records.clear();
@@ -405,7 +439,13 @@ impl Engine {
                     }
                     let last = b.records.len() < size;
                     if !b.records.is_empty() {
-                        extract_rows(&mut extractor, &b.records, &mut b.x);
+                        extract_rows(
+                            &mut extractor,
+                            &mut reuse,
+                            &b.records,
+                            &mut b.x,
+                            &mut b.plan,
+                        );
                         b.features = feature_state(&extractor);
                         if full_tx.send(b).is_err() {
                             break; // the scoring stage stopped on an error
@@ -415,11 +455,11 @@ impl Engine {
                         break;
                     }
                 }
-                (extractor, read_err)
+                (extractor, reuse, read_err)
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
-                scored = self.score(&b.records, &b.x, b.features, sink);
+                scored = self.score(&b.records, &b.x, &b.plan, b.features, sink);
                 if scored.is_err() {
                     break;
                 }
@@ -428,8 +468,9 @@ impl Engine {
             }
             drop(full_rx);
             match features.join() {
-                Ok((extractor, read_err)) => {
+                Ok((extractor, reuse, read_err)) => {
                     self.extractor = extractor;
+                    self.reuse = reuse;
                     scored.map(|()| read_err)
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -450,13 +491,21 @@ impl Engine {
             return Ok(());
         }
         let mut x = std::mem::take(&mut self.x);
-        extract_rows(&mut self.extractor, &self.pending, &mut x);
+        let mut plan = std::mem::take(&mut self.plan);
+        extract_rows(
+            &mut self.extractor,
+            &mut self.reuse,
+            &self.pending,
+            &mut x,
+            &mut plan,
+        );
         let features = feature_state(&self.extractor);
         let pending = std::mem::take(&mut self.pending);
-        let scored = self.score(&pending, &x, features, sink);
+        let scored = self.score(&pending, &x, &plan, features, sink);
         self.pending = pending;
         self.pending.clear();
         self.x = x;
+        self.plan = plan;
         scored
     }
 
@@ -515,14 +564,16 @@ impl Engine {
         Ok(())
     }
 
-    /// Score one batch: `records` and the feature rows `x` of its decoded packets, in order
-    /// (as [`extract_rows`] makes them). Runs the detector (and the namer) over the rows,
-    /// then reports every record's verdict and feeds the aggregator. `features` is the
+    /// Score one batch: `records`, the feature rows `x` of its decoded packets that are to be
+    /// scored and the `plan` of every decoded packet, in order (as [`extract_rows`] makes
+    /// them). Runs the detector (and the namer) over the rows, then reports every record's
+    /// verdict (scored, or reused from its slot) and feeds the aggregator. `features` is the
     /// extractor's (evictions, memory) after the batch, for the counters.
     fn score(
         &mut self,
         records: &[Record],
         x: &[f32],
+        plan: &[u32],
         features: Option<(u64, usize)>,
         sink: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), IdsError> {
@@ -541,14 +592,40 @@ impl Engine {
         let k = self.yb.cols.max(1);
         let kn = self.nb.cols.max(1);
         let mut row = 0usize;
+        let mut decoded = 0usize;
         for r in records {
             self.stats.records += 1;
             let v = match r {
                 Record::Packet(p) => {
-                    let out = &self.yb.data[row * k..(row + 1) * k];
-                    let d = det.verdict(out);
+                    let step = plan.get(decoded).copied().unwrap_or(MISS);
+                    decoded += 1;
+                    let slot = (step & !MISS) as usize % REUSE_SLOTS;
+                    let (score, net) = if step & MISS == 0 {
+                        self.stats.verdicts_reused += 1;
+                        self.memo[slot]
+                    } else {
+                        let out = self.yb.data.get(row * k..(row + 1) * k).unwrap_or(&[]);
+                        let d = det.verdict(out);
+                        let net = if !d.is_attack() {
+                            Class::Normal
+                        } else if !det.binary {
+                            d.class
+                        } else if let Some(n) = &self.models.namer {
+                            let out = match self.named.get(row).copied() {
+                                Some(SOLO) => self.n1.data.get(..kn),
+                                Some(i) => self.nb.data.get(i as usize * kn..(i as usize + 1) * kn),
+                                None => None,
+                            };
+                            out.map_or(Class::OtherAttack, |o| name_attack(n, o))
+                        } else {
+                            Class::OtherAttack
+                        };
+                        row += 1;
+                        self.memo[slot] = (d.score, net);
+                        (d.score, net)
+                    };
                     let sprayed = self.spray.push(p);
-                    let class = if !d.is_attack() {
+                    let class = if !net.is_attack() {
                         match sprayed {
                             Some(c) => {
                                 self.stats.flagged_by_spray_rule += 1;
@@ -556,19 +633,9 @@ impl Engine {
                             }
                             None => Class::Normal,
                         }
-                    } else if !det.binary {
-                        d.class
-                    } else if let Some(n) = &self.models.namer {
-                        let out = match self.named.get(row).copied() {
-                            Some(SOLO) => self.n1.data.get(..kn),
-                            Some(i) => self.nb.data.get(i as usize * kn..(i as usize + 1) * kn),
-                            None => None,
-                        };
-                        out.map_or(Class::OtherAttack, |o| name_attack(n, o))
                     } else {
-                        Class::OtherAttack
+                        net
                     };
-                    row += 1;
                     self.stats.packets += 1;
                     if class.is_attack() {
                         self.stats.flagged += 1;
@@ -582,8 +649,9 @@ impl Engine {
                             dst: p.dst,
                             proto: p.proto,
                         }),
-                        score: d.score,
+                        score,
                         class,
+                        reused: step & MISS == 0,
                     };
                     sink(Event::Packet(&v));
                     self.agg.packet(p, &v, &mut self.stats, sink);
@@ -597,6 +665,7 @@ impl Engine {
                         packet: None,
                         score: 0.0,
                         class: Class::Normal,
+                        reused: false,
                     }
                 }
             };
@@ -681,17 +750,99 @@ impl Spray {
     }
 }
 
-/// The feature rows of the decoded packets of `records`, in order, into `x` (cleared first):
-/// one row of the extractor's width per [`Record::Packet`]; undecoded records get no row.
-fn extract_rows(extractor: &mut Extractor, records: &[Record], x: &mut Vec<f32>) {
+/// Take the decoded packets of `records` into the extractor, in order; for each, note in
+/// `plan` its [`ReuseTable`] slot and whether it is to be scored ([`MISS`]), and append the
+/// feature row of each packet to be scored to `x` (both cleared first). Undecoded records
+/// get neither.
+fn extract_rows(
+    extractor: &mut Extractor,
+    reuse: &mut ReuseTable,
+    records: &[Record],
+    x: &mut Vec<f32>,
+    plan: &mut Vec<u32>,
+) {
     let cols = extractor.len();
+    plan.clear();
+    // the rows so far, then one spare row that the next packet's features go into
     x.clear();
+    x.resize(cols, 0.0);
     for r in records {
         if let Record::Packet(p) = r {
-            let at = x.len();
-            x.resize(at + cols, 0.0);
-            extractor.push(p, &mut x[at..]);
+            let at = x.len() - cols;
+            let mut step = MISS;
+            let scored = extractor.push_if(
+                p,
+                |key| {
+                    step = reuse.lookup(key, p.ts);
+                    step & MISS != 0
+                },
+                &mut x[at..],
+            );
+            if scored {
+                x.resize(at + 2 * cols, 0.0);
+            }
+            plan.push(step);
         }
+    }
+    x.truncate(x.len() - cols);
+}
+
+/// Slots of the verdict reuse table (a power of two).
+const REUSE_SLOTS: usize = 1 << 14;
+/// In a plan step: the packet is scored (else it reuses its slot's verdict).
+const MISS: u32 = 1 << 31;
+
+/// Which context keys were scored recently (the feature stage's half of verdict reuse; the
+/// scoring stage keeps the verdicts, slot by slot). Direct-mapped: a key takes slot
+/// `key mod REUSE_SLOTS`, and a different key in that slot is simply scored and takes it over.
+/// Decisions depend on the packets alone, in order, so results do not depend on threads or
+/// batch sizes.
+struct ReuseTable {
+    max_age: f64,
+    max_uses: u32,
+    keys: Vec<u64>,
+    stamps: Vec<f64>,
+    uses: Vec<u32>,
+    clock: f64,
+}
+
+impl ReuseTable {
+    /// A table reusing a verdict for up to `max_age` seconds and `max_uses` packets (0: off).
+    fn new(max_age: f64, max_uses: u32) -> ReuseTable {
+        let on = max_age > 0.0 && max_uses > 0;
+        let n = if on { REUSE_SLOTS } else { 0 };
+        ReuseTable {
+            max_age,
+            max_uses,
+            keys: vec![0; n],
+            stamps: vec![f64::NEG_INFINITY; n],
+            uses: vec![0; n],
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The plan step of a packet with context key `key` at time `ts`: its slot, with [`MISS`]
+    /// set if it is to be scored (then the slot is the key's from now on).
+    fn lookup(&mut self, key: u64, ts: f64) -> u32 {
+        if self.keys.is_empty() {
+            return MISS;
+        }
+        if ts.is_finite() && ts > self.clock {
+            self.clock = ts;
+        }
+        let now = self.clock;
+        let slot = (key as usize) & (REUSE_SLOTS - 1);
+        if self.keys[slot] == key
+            && now - self.stamps[slot] <= self.max_age
+            && self.uses[slot] < self.max_uses
+        {
+            self.uses[slot] += 1;
+            return slot as u32;
+        }
+        self.keys[slot] = key;
+        self.stamps[slot] = now;
+        self.uses[slot] = 0;
+        slot as u32 | MISS
     }
 }
 
@@ -708,6 +859,7 @@ fn feature_state(extractor: &Extractor) -> Option<(u64, usize)> {
 struct Batch {
     records: Vec<Record>,
     x: Vec<f32>,
+    plan: Vec<u32>,
     features: Option<(u64, usize)>,
 }
 
@@ -970,10 +1122,52 @@ impl VicEp {
     }
 }
 
+/// The hash of the episode tables: SplitMix64 steps over the key's bytes from a random
+/// per-process seed. The tables are keyed by addresses an attacker chooses, so the seed is
+/// secret (as std's SipHash keys are), yet an address costs a few multiplications, not a
+/// SipHash round per word.
+#[derive(Clone, Copy)]
+struct SeededHash(u64);
+
+impl SeededHash {
+    fn new() -> SeededHash {
+        use std::hash::{BuildHasher, Hasher};
+        SeededHash(std::hash::RandomState::new().build_hasher().finish())
+    }
+}
+
+impl std::hash::BuildHasher for SeededHash {
+    type Hasher = SeededHasher;
+    fn build_hasher(&self) -> SeededHasher {
+        SeededHasher(self.0)
+    }
+}
+
+struct SeededHasher(u64);
+
+impl std::hash::Hasher for SeededHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            self.0 = mix(self.0 ^ u64::from_le_bytes(w)).wrapping_add(c.len() as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = mix(self.0 ^ v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+}
+
 /// A map with least-recently-touched order, for bounded episode tables: a queue of (key,
 /// touch number), stale entries skipped lazily and compacted away.
 struct Lru<V> {
-    map: HashMap<IpAddr, (u64, V)>,
+    map: HashMap<IpAddr, (u64, V), SeededHash>,
     queue: VecDeque<(IpAddr, u64)>,
     seq: u64,
 }
@@ -981,7 +1175,7 @@ struct Lru<V> {
 impl<V> Lru<V> {
     fn new() -> Lru<V> {
         Lru {
-            map: HashMap::new(),
+            map: HashMap::with_hasher(SeededHash::new()),
             queue: VecDeque::new(),
             seq: 0,
         }
@@ -1238,6 +1432,126 @@ mod tests {
     }
 
     #[test]
+    fn the_reuse_table_reuses_a_key_within_its_age_and_use_limits_only() {
+        let mut t = ReuseTable::new(0.05, 3);
+        let k = 0xdead_beef_0000_0042u64;
+        let first = t.lookup(k, 10.0);
+        assert_ne!(first & MISS, 0, "a new key is scored");
+        let slot = first & !MISS;
+        assert_eq!(slot as usize, k as usize & (REUSE_SLOTS - 1));
+        // three uses within 50 ms, then it is scored again
+        for ts in [10.01, 10.02, 10.03] {
+            assert_eq!(t.lookup(k, ts), slot, "reused at {ts}");
+        }
+        assert_eq!(t.lookup(k, 10.031), slot | MISS, "use limit");
+        // age: reused up to 50 ms after its last scoring, scored after that
+        assert_eq!(t.lookup(k, 10.081), slot);
+        assert_eq!(t.lookup(k, 10.0815), slot | MISS, "age limit");
+        // another key of the same slot takes it over, and the first key is scored again
+        let other = k ^ (1 << 40);
+        assert_eq!(t.lookup(other, 10.09), slot | MISS);
+        assert_eq!(t.lookup(k, 10.091), slot | MISS);
+        // a timestamp going backwards is taken at the last time
+        assert_eq!(t.lookup(k, 3.0), slot);
+        assert_eq!(t.lookup(k, f64::NAN), slot);
+        // off: every packet is scored
+        let mut off = ReuseTable::new(0.0, 64);
+        assert_eq!(off.lookup(k, 1.0), MISS);
+        assert_eq!(off.lookup(k, 1.0), MISS);
+        let mut off = ReuseTable::new(1.0, 0);
+        assert_eq!(off.lookup(k, 1.0), MISS);
+        assert_eq!(off.lookup(k, 1.0), MISS);
+    }
+
+    #[test]
+    fn verdict_reuse_skips_the_networks_for_a_steady_flood_and_keeps_its_alert() {
+        // a SYN flood from one source to one port, 20,000 packets in 2 s, with normal
+        // traffic before it
+        let mut recs = Vec::new();
+        let t0 = 1_000_000.0;
+        for k in 0..200u32 {
+            let t = t0 + f64::from(k) * 0.05;
+            let sport = 40000 + (k / 20) as u16;
+            recs.push(tcp(t, "198.18.0.20", "198.18.0.10", sport, 80, 0x18));
+            recs.push(tcp(
+                t + 0.001,
+                "198.18.0.10",
+                "198.18.0.20",
+                80,
+                sport,
+                0x10,
+            ));
+        }
+        for k in 0..20_000u32 {
+            let t = t0 + 20.0 + f64::from(k) * 1e-4;
+            recs.push(tcp(
+                t,
+                "198.18.0.66",
+                "198.18.0.10",
+                1024 + (k % 60000) as u16,
+                80,
+                0x02,
+            ));
+        }
+        let recs: Vec<Record> = recs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut p)| {
+                p.index = i as u64;
+                Record::Packet(p)
+            })
+            .collect();
+        let run = |reuse_age: f64| {
+            collect(
+                Models::builtin().unwrap(),
+                DetectSettings {
+                    reuse_age,
+                    ..DetectSettings::default()
+                },
+                recs.clone(),
+            )
+        };
+        let (ve, ae, se) = run(0.0);
+        let (vr, ar, sr) = run(0.05);
+        assert_eq!(se.verdicts_reused, 0);
+        assert!(ve.iter().all(|v| !v.reused));
+        assert_eq!(
+            sr.verdicts_reused,
+            vr.iter().filter(|v| v.reused).count() as u64
+        );
+        assert!(
+            sr.verdicts_reused > 15_000,
+            "a steady flood is mostly reused: {}",
+            sr.verdicts_reused
+        );
+        // a scored packet gets the verdict exact scoring gives it (its features are the same)
+        for (e, r) in ve.iter().zip(&vr) {
+            assert_eq!(e.index, r.index);
+            if !r.reused {
+                assert_eq!(e.class, r.class, "packet {}", e.index);
+                assert!((e.score - r.score).abs() < 1e-5, "packet {}", e.index);
+            }
+        }
+        let key = |a: &Alert| (a.src, a.class);
+        assert_eq!(
+            ae.iter().map(key).collect::<Vec<_>>(),
+            ar.iter().map(key).collect::<Vec<_>>()
+        );
+        assert!(
+            ar.iter()
+                .any(|a| a.src.to_string() == "198.18.0.66" && a.class == Class::FloodSyn),
+            "{ar:?}"
+        );
+        let fe = se.flagged as f64;
+        assert!(
+            (sr.flagged as f64 - fe).abs() <= 0.01 * fe,
+            "{} vs {}",
+            sr.flagged,
+            se.flagged
+        );
+    }
+
+    #[test]
     fn the_built_in_models_load_and_pass_their_checks() {
         let m = Models::builtin().unwrap();
         assert!(m.detector.binary);
@@ -1321,6 +1635,7 @@ mod tests {
                 packet: None,
                 score: 0.9,
                 class: Class::FloodUdp,
+                reused: false,
             };
             agg.packet(&p, &v, &mut st, &mut sink);
         }
@@ -1351,6 +1666,7 @@ mod tests {
                 packet: None,
                 score: 0.9,
                 class: Class::FloodUdp,
+                reused: false,
             };
             agg.packet(&p, &v, &mut st, &mut sink);
             assert!(agg.sources.len() <= 100);

@@ -2,7 +2,10 @@
 //! committed lab capture (`data/captures/test3.pcap`):
 //!
 //! * [`Engine::run_pipelined`] (reading and features on a second thread) against
-//!   [`Engine::run`]: the same verdicts, alerts and counters, whatever the batch size;
+//!   [`Engine::run`]: the same verdicts, alerts and counters, whatever the batch size, with
+//!   verdict reuse and without;
+//! * verdict reuse (the default) against exact scoring (`reuse_age` 0): the same alerts with
+//!   the same classes, and for every packet it scores, the exact verdict;
 //! * the namer run only over the packets the detector flagged against a pass of the namer over
 //!   every row of every batch, as the engine used to do, recomputed here from the public model
 //!   API: the same class for every flagged packet (batch sizes are chosen so that rows left
@@ -22,11 +25,12 @@ fn capture(name: &str) -> PathBuf {
 
 type Outcome = (Vec<PacketVerdict>, Vec<String>, String);
 
-fn detect(batch: usize, pipelined: bool) -> Outcome {
+fn detect(batch: usize, pipelined: bool, reuse_age: f64) -> Outcome {
     let mut e = Engine::new(
         Models::builtin().unwrap(),
         DetectSettings {
             batch,
+            reuse_age,
             ..DetectSettings::default()
         },
     )
@@ -50,9 +54,17 @@ fn detect(batch: usize, pipelined: bool) -> Outcome {
 
 #[test]
 fn the_pipelined_run_gives_the_verdicts_alerts_and_counters_of_the_plain_run() {
-    for batch in [1024, 257, 1] {
-        let plain = detect(batch, false);
-        let piped = detect(batch, true);
+    let reuse = DetectSettings::default().reuse_age;
+    assert!(reuse > 0.0, "verdict reuse is the default");
+    for (batch, reuse_age) in [
+        (1024, reuse),
+        (257, reuse),
+        (1, reuse),
+        (1024, 0.0),
+        (257, 0.0),
+    ] {
+        let plain = detect(batch, false, reuse_age);
+        let piped = detect(batch, true, reuse_age);
         assert_eq!(plain.0.len(), 24_445);
         assert!(plain.0 == piped.0, "verdicts differ at batch {batch}");
         assert!(!plain.1.is_empty());
@@ -128,7 +140,7 @@ fn naming_only_the_flagged_packets_gives_the_classes_of_a_pass_over_every_row() 
     // 257: every full batch of decoded packets leaves one row alone in the last chunk
     for batch in [1024, 257, 513] {
         let want = classes_by_full_passes(batch);
-        let (got, _, _) = detect(batch, false);
+        let (got, _, _) = detect(batch, false, 0.0);
         assert_eq!(want.len(), got.len());
         let mut flagged = 0;
         for (w, g) in want.iter().zip(&got) {
@@ -139,4 +151,44 @@ fn naming_only_the_flagged_packets_gives_the_classes_of_a_pass_over_every_row() 
         }
         assert!(flagged > 10_000, "{flagged}");
     }
+}
+
+#[test]
+fn verdict_reuse_raises_the_alerts_of_exact_scoring_and_scores_what_it_scores_exactly() {
+    let (exact, exact_alerts, _) = detect(1024, false, 0.0);
+    let (fast, fast_alerts, _) = detect(1024, false, DetectSettings::default().reuse_age);
+    assert_eq!(exact.len(), fast.len());
+    let reused = fast.iter().filter(|v| v.reused).count();
+    assert!(exact.iter().all(|v| !v.reused));
+    assert!(reused > fast.len() / 2, "{reused} of {} reused", fast.len());
+    let mut agree = 0;
+    for (e, f) in exact.iter().zip(&fast) {
+        assert_eq!(e.index, f.index);
+        if !f.reused {
+            assert_eq!(e.class, f.class, "packet {}", e.index);
+            assert!((e.score - f.score).abs() < 1e-5, "packet {}", e.index);
+        }
+        agree += usize::from(e.class == f.class);
+    }
+    // reused verdicts are those of a packet in the same context moments before
+    assert!(
+        agree as f64 >= 0.99 * exact.len() as f64,
+        "{agree} of {} agree",
+        exact.len()
+    );
+    // the alerts: the same sources and classes, in the same order
+    let who = |alerts: &[String]| -> Vec<(String, String, String)> {
+        alerts
+            .iter()
+            .map(|a| {
+                let v: serde_json::Value = serde_json::from_str(a).unwrap();
+                (
+                    v["src_ip"].to_string(),
+                    v["dest_ip"].to_string(),
+                    v["nightjar"]["label"].to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(who(&exact_alerts), who(&fast_alerts));
 }

@@ -226,6 +226,53 @@ fn test4_every_attack_is_alerted_with_its_class_and_says_why() {
 }
 
 #[test]
+fn exact_scoring_and_verdict_reuse_alert_every_test4_attack_alike() {
+    // verdict reuse is the default (the test above); --exact scores every packet with the
+    // networks, and --reuse-age/--reuse-uses tune reuse: every run meets the same bar
+    let runs: [&[&str]; 3] = [
+        &["--exact"],
+        &["--reuse-age", "0"],
+        &["--reuse-age", "0.02", "--reuse-uses", "16"],
+    ];
+    let (out, err) = ok(&["ids", "detect", "--pcap", &cap("test4.pcap"), "--json"]);
+    let default: Value = serde_json::from_str(&out).unwrap();
+    let reused = default["verdicts_reused"].as_u64().unwrap();
+    assert!(reused > 10_000, "{reused}");
+    assert!(
+        err.contains(&format!("{reused} took the verdict of a recent packet")),
+        "{err}"
+    );
+    let path = cap("test4.pcap");
+    for extra in runs {
+        let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
+        args.extend_from_slice(extra);
+        let (out, _) = ok(&args);
+        let j: Value = serde_json::from_str(&out).unwrap();
+        let alerts = j["alerts"].as_array().unwrap();
+        assert_eq!(
+            every_episode_alerted_with_its_class("test4", alerts),
+            29,
+            "{extra:?}"
+        );
+        let n = j["verdicts_reused"].as_u64().unwrap();
+        if extra[0] == "--exact" || extra[1] == "0" {
+            assert_eq!(n, 0, "{extra:?}: every packet scored");
+            assert_eq!(j["settings"]["reuse_age"], 0.0);
+        } else {
+            assert!(n > 0 && n < reused, "{extra:?}: {n}");
+        }
+    }
+    // settings that make no sense are refused
+    for (bad, says) in [
+        ("--reuse-age=-1", "reuse age"),
+        ("--reuse-age=nan", "reuse age"),
+        ("--reuse-uses=0", "--reuse-uses"),
+    ] {
+        fails(&["ids", "detect", "--pcap", &path, bad], says);
+    }
+}
+
+#[test]
 fn generalise_attacks_by_unseen_tools_are_alerted_and_named() {
     // `lab/run.sh --scenario generalise` (seed 505): nmap -D/-g/-f/--data-length/slow/rate
     // capped, hping3 --scan, nping scans and floods (BENCHMARKS.md, "Generalisation"); the

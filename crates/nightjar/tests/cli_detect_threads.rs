@@ -58,9 +58,20 @@ fn two_threads_give_the_scores_alerts_and_counters_of_one() {
     let pcap = cap("test3.pcap");
     // 257 records per batch: many batches, and some whose rows leave one row alone in the
     // network's last chunk of 256 (the path the namer must keep for that row)
-    for batch in ["1024", "257"] {
-        let one = detect(&s, &pcap, "1", &["--batch", batch]);
-        let two = detect(&s, &pcap, "2", &["--batch", batch]);
+    for (batch, exact) in [
+        ("1024", false),
+        ("257", false),
+        ("1024", true),
+        ("257", true),
+    ] {
+        let mut extra = vec!["--batch", batch];
+        if exact {
+            extra.push("--exact");
+        }
+        let one = detect(&s, &pcap, "1", &extra);
+        let two = detect(&s, &pcap, "2", &extra);
+        let reused = one.3["verdicts_reused"].as_u64().unwrap();
+        assert_eq!(reused == 0, exact, "{reused} verdicts reused");
         assert_eq!(one.0, 0, "{}", one.4);
         assert_eq!(two.0, 0, "{}", two.4);
         assert_eq!(

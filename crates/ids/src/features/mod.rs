@@ -166,6 +166,35 @@ impl Extractor {
             Extractor::Window(w) => w.push(p, out),
         }
     }
+
+    /// Take the next packet into the state; write its features into `out[..self.len()]` only
+    /// if `want` says yes to its context key, and return whether they were written. For
+    /// `paper7` the key is a hash of the seven raw fields, so equal keys mean equal features
+    /// (bar a hash collision); for `window` see [`WindowState::push_if`].
+    pub fn push_if(
+        &mut self,
+        p: &PacketRepr,
+        want: impl FnOnce(u64) -> bool,
+        out: &mut [f32],
+    ) -> bool {
+        match self {
+            Extractor::Paper7 => {
+                let key = u64::from(p.proto)
+                    | u64::from(p.tcp_flags) << 8
+                    | u64::from(p.ttl) << 16
+                    | u64::from(p.ip_len) << 24
+                    | u64::from(p.sport) << 40;
+                let key =
+                    table::mix(table::mix(key) ^ (u64::from(p.dport) << 16 | u64::from(p.window)));
+                let write = want(key) && out.len() >= paper7::LEN;
+                if write {
+                    paper7::extract(p, out);
+                }
+                write
+            }
+            Extractor::Window(w) => w.push_if(p, want, out),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,18 +12,17 @@ use std::net::IpAddr;
 /// Slots per set.
 pub const WAYS: usize = 8;
 
-#[derive(Clone)]
-struct Slot<K, V> {
-    key: K,
-    used: bool,
-    /// Time of the last access (seconds): the eviction order.
-    stamp: f64,
-    val: V,
-}
-
 /// A set-associative map from `K` to `V` with LRU eviction inside each set.
+///
+/// Laid out for the lookup: each slot's 32-bit tag (from the hash; 0 = free) and access time
+/// sit in their own arrays, so a lookup reads one set's tags and times (two cache lines)
+/// and touches a key and a value only where the tag matches.
 pub struct SetAssoc<K, V> {
-    slots: Vec<Slot<K, V>>,
+    tags: Vec<u32>,
+    /// Time of the last access per slot (seconds): the eviction order.
+    stamps: Vec<f64>,
+    keys: Vec<K>,
+    vals: Vec<V>,
     set_mask: usize,
     len: usize,
     evictions: u64,
@@ -40,14 +39,12 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
     /// A table of at least `capacity` slots (rounded up to a power of two, at least one set).
     pub fn new(capacity: usize) -> SetAssoc<K, V> {
         let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
-        let slot = Slot {
-            key: K::default(),
-            used: false,
-            stamp: f64::NEG_INFINITY,
-            val: V::default(),
-        };
+        let n = sets * WAYS;
         SetAssoc {
-            slots: vec![slot; sets * WAYS],
+            tags: vec![0; n],
+            stamps: vec![f64::NEG_INFINITY; n],
+            keys: vec![K::default(); n],
+            vals: vec![V::default(); n],
             set_mask: sets - 1,
             len: 0,
             evictions: 0,
@@ -58,20 +55,21 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
     /// used entry of its set if the set is full; the entry's access time becomes `now`.
     pub fn touch(&mut self, key: K, hash: u64, now: f64) -> Entry<'_, V> {
         let base = ((hash >> 7) as usize & self.set_mask) * WAYS;
+        let tag = (hash >> 32) as u32 | 1;
         let mut pick = base;
         let mut found = false;
         let mut free: Option<usize> = None;
         let mut oldest = f64::INFINITY;
         for i in base..base + WAYS {
-            let s = &self.slots[i];
-            if s.used {
-                if s.key == key {
+            let t = self.tags[i];
+            if t != 0 {
+                if t == tag && self.keys[i] == key {
                     pick = i;
                     found = true;
                     break;
                 }
-                if s.stamp < oldest {
-                    oldest = s.stamp;
+                if self.stamps[i] < oldest {
+                    oldest = self.stamps[i];
                     pick = i;
                 }
             } else if free.is_none() {
@@ -86,18 +84,17 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
                 self.evictions += 1;
             }
         }
-        let s = &mut self.slots[pick];
         let prev_stamp = if found {
-            Some(s.stamp)
+            Some(self.stamps[pick])
         } else {
-            s.key = key;
-            s.used = true;
-            s.val = V::default();
+            self.tags[pick] = tag;
+            self.keys[pick] = key;
+            self.vals[pick] = V::default();
             None
         };
-        s.stamp = now;
+        self.stamps[pick] = now;
         Entry {
-            val: &mut s.val,
+            val: &mut self.vals[pick],
             prev_stamp,
         }
     }
@@ -114,7 +111,7 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
 
     /// Slots allocated (the bound on `len`).
     pub fn capacity(&self) -> usize {
-        self.slots.len()
+        self.tags.len()
     }
 
     /// Entries evicted so far.
@@ -124,7 +121,10 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
 
     /// Bytes held by the slots (fixed at construction).
     pub fn memory_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot<K, V>>()
+        self.tags.capacity() * std::mem::size_of::<u32>()
+            + self.stamps.capacity() * std::mem::size_of::<f64>()
+            + self.keys.capacity() * std::mem::size_of::<K>()
+            + self.vals.capacity() * std::mem::size_of::<V>()
     }
 }
 

@@ -473,3 +473,107 @@ fn an_icmp_error_joins_the_flow_it_quotes() {
     assert!(feat(&feats[1], "flow.s2c_pkts") > 0.0);
     assert_eq!(feat(&feats[1], "flow.refused"), 1.0);
 }
+
+#[test]
+fn features_skipped_by_push_if_change_no_state_and_written_ones_equal_push() {
+    // a real capture (the lab's test3: scans, floods and normal traffic), through two
+    // extractors of each kind: one writes every packet's features, the other only those whose
+    // context key it picks (about one in three, by the key's bits)
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/captures/test3.pcap");
+    let cap = nightjar_packet::read_all(&path).unwrap();
+    for kind in [FeatureKind::Window, FeatureKind::Paper7] {
+        let mut every = Extractor::new(kind, WindowConfig::default());
+        let mut some = Extractor::new(kind, WindowConfig::default());
+        let n = kind.n_features();
+        let (mut a, mut b) = (vec![0f32; n], vec![-1f32; n]);
+        let (mut written, mut packets) = (0, 0);
+        let mut keys = std::collections::HashSet::new();
+        for p in cap.records.iter().filter_map(|r| r.packet()) {
+            every.push(p, &mut a);
+            let mut key = 0;
+            let wrote = some.push_if(
+                p,
+                |k| {
+                    key = k;
+                    k % 3 == 0
+                },
+                &mut b,
+            );
+            keys.insert(key);
+            packets += 1;
+            assert_eq!(wrote, key % 3 == 0);
+            if wrote {
+                written += 1;
+                assert!(
+                    a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "{kind} packet {}",
+                    p.index
+                );
+            }
+        }
+        assert!(packets > 20_000);
+        assert!(
+            written > packets / 5 && written < packets / 2,
+            "{written} of {packets}"
+        );
+        // keys tell contexts apart, yet repeat: the capture has fewer contexts than packets
+        // (`window` keys leave out the ports; `paper7` ones are its seven raw fields)
+        let most = if kind == FeatureKind::Window {
+            packets / 2
+        } else {
+            packets * 3 / 4
+        };
+        assert!(
+            keys.len() > 100 && keys.len() < most,
+            "{kind}: {} keys",
+            keys.len()
+        );
+    }
+}
+
+#[test]
+fn the_context_key_follows_the_packet_its_flow_and_the_pace_of_its_ends() {
+    let key = |w: &mut WindowState, p: &PacketRepr| {
+        let mut k = 0;
+        let mut out = vec![0f32; LEN];
+        w.push_if(
+            p,
+            |x| {
+                k = x;
+                false
+            },
+            &mut out,
+        );
+        k
+    };
+    // a slow stream of identical SYNs to one port (one every 10 s, pace steady at zero):
+    // after the first few (new port, flow counts rising) the key repeats
+    let mut w = WindowState::new(WindowConfig::default());
+    let syn = |t: f64, sport: u16| tcp(t, "198.18.0.66", "198.18.0.10", sport, 80, 0x02);
+    let keys: Vec<u64> = (0..10)
+        .map(|i| key(&mut w, &syn(100.0 + 10.0 * f64::from(i), 40000)))
+        .collect();
+    assert_eq!(keys[8], keys[9]);
+    // the same packet with other flags, or from the other end, or to another host: another key
+    let k = key(&mut w, &syn(200.0, 40000));
+    let mut fin = syn(210.0, 40000);
+    fin.tcp_flags = 0x01;
+    assert_ne!(key(&mut w, &fin), k);
+    let back = tcp(220.0, "198.18.0.10", "198.18.0.66", 80, 40000, 0x14);
+    assert_ne!(key(&mut w, &back), k);
+    let other = tcp(230.0, "198.18.0.66", "198.18.0.11", 40000, 80, 0x02);
+    assert_ne!(key(&mut w, &other), k);
+    // a burst: 64 SYNs in 6.4 ms. The pace changes the key as the burst builds up, so the
+    // packets of a burst do not all share the first one's key
+    let mut w = WindowState::new(WindowConfig::default());
+    let burst: Vec<u64> = (0..64u16)
+        .map(|i| key(&mut w, &syn(500.0 + f64::from(i) * 1e-4, 40000)))
+        .collect();
+    let distinct: std::collections::HashSet<_> = burst.iter().collect();
+    assert!(
+        distinct.len() >= 6,
+        "{} keys in a burst of 64",
+        distinct.len()
+    );
+}

@@ -206,7 +206,7 @@ struct HostStats([[f32; HA]; SCALES]);
 struct PairStats([[f32; 2 * PA]; SCALES]);
 
 /// One flow: packets and packets with payload per direction (0 client→server, 1 back).
-#[derive(Clone, Default)]
+#[derive(Clone, Copy, Default)]
 struct FlowStats {
     first: f64,
     n: [f32; 2],
@@ -244,14 +244,19 @@ fn frac(a: f32, b: f32) -> f32 {
     }
 }
 
+/// `2^(−dt/h)` for each half-life `h` of [`HALF_LIVES`], in `f32`. One `exp2` for the longest
+/// half-life; the others are its integer powers (60 s = 6 × 10 s = 60 × 1 s = 600 × 0.1 s),
+/// by repeated multiplication in `f64`, whose rounding (≈ 10⁻¹³ relative) is far below
+/// `f32` resolution.
 fn decay_factors(dt: f64) -> [f32; SCALES] {
-    let mut f = [1.0f32; SCALES];
-    if dt > 0.0 {
-        for (fk, h) in f.iter_mut().zip(HALF_LIVES) {
-            *fk = (-dt / h).exp2() as f32;
-        }
+    if dt <= 0.0 || dt.is_nan() {
+        return [1.0; SCALES];
     }
-    f
+    let a60 = (-dt / HALF_LIVES[3]).exp2();
+    let a10 = a60.powi(6);
+    let a1 = a10.powi(10);
+    let a01 = a1.powi(10);
+    [a01 as f32, a1 as f32, a10 as f32, a60 as f32]
 }
 
 const TAG_PORT: u64 = 0x1000_0000;
@@ -317,10 +322,31 @@ impl WindowState {
 
     /// Update the state with `p` and write its [`LEN`] features into `out`.
     pub fn push(&mut self, p: &PacketRepr, out: &mut [f32]) {
+        self.push_if(p, |_| true, out);
+    }
+
+    /// Update the state with `p`; then, if `want` says yes to the packet's *context key*,
+    /// write its [`LEN`] features into `out` (else leave `out` alone, and skip the cost of
+    /// computing them). Returns whether the features were written.
+    ///
+    /// The context key is a 64-bit hash of what a verdict on the packet mostly rests on and
+    /// what changes from packet to packet rather than smoothly with time: the two ends of the
+    /// conversation and which end sent it; the packet's own features (protocol, flags byte,
+    /// ICMP type, payload present, fragment, ports below 1024, IP length in 64-byte steps)
+    /// and whether it went to a new port, destination or source port; its flow's state
+    /// (packets each way in powers of two, payload-carrying fractions in quarters, handshake,
+    /// refused); and the pace of the two ends (packets the sender sent and the receiver
+    /// received at the 0.1 s and 1 s scales, in powers of two), so that a burst changes the
+    /// key as it builds up and dies down. Two packets with the same key at nearly the same
+    /// time differ only in statistics that move smoothly; a caller may reuse the verdict of
+    /// the one for the other (`ids::detect`'s verdict reuse).
+    pub fn push_if(
+        &mut self,
+        p: &PacketRepr,
+        want: impl FnOnce(u64) -> bool,
+        out: &mut [f32],
+    ) -> bool {
         debug_assert!(out.len() >= LEN);
-        if out.len() < LEN {
-            return;
-        }
         let now = if p.ts.is_finite() && p.ts > self.clock {
             p.ts
         } else if self.clock.is_finite() {
@@ -374,30 +400,36 @@ impl WindowState {
             proto | u128::from(p.sport),
             now,
         )));
+        let small_sport = (is_tcp || is_udp) && p.sport < 1024;
+        let small_dport = (is_tcp || is_udp) && p.dport < 1024;
 
-        // the packet itself
-        let mut p7 = [0f32; super::paper7::LEN];
-        super::paper7::extract(p, &mut p7);
-        // protocol, flags byte, IP length; not the port numbers (categories, not quantities),
-        // nor the TTL and TCP window (tool fingerprints that change with an option)
-        out[0] = p7[0];
-        out[1] = p7[3];
-        out[2] = p7[4];
-        let own = &mut out[3..OWN];
-        own.fill(0.0);
-        own[0] = f32::from(u8::from(is_tcp));
-        own[1] = f32::from(u8::from(is_udp));
-        own[2] = f32::from(u8::from(is_icmp));
-        own[3] = f32::from(u8::from(!is_tcp && !is_udp && !is_icmp));
-        for (b, o) in own[4..12].iter_mut().enumerate() {
-            *o = f32::from((fl >> b) & 1);
-        }
-        own[12] = f32::from(u8::from(p.payload_len > 0));
-        own[13] = f32::from(u8::from(p.fragment));
-        own[14] = f32::from(u8::from(unreach));
-        own[15] = f32::from(u8::from((is_tcp || is_udp) && p.sport < 1024));
-        own[16] = f32::from(u8::from((is_tcp || is_udp) && p.dport < 1024));
-        own[17] = f32::from(u8::from(src_is_client));
+        // the flow (its own table: updated first, for the context key)
+        let flow_out = {
+            let (key, to_server) = flow_of(p, unreach, src_is_client);
+            let hash = hash_key(hash_key(hash_key(31, key.0), key.1), u128::from(key.2));
+            let e = self.flows.touch(key, hash, now);
+            if e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE) {
+                *e.val = FlowStats {
+                    first: now,
+                    ..FlowStats::default()
+                };
+            }
+            let st = e.val;
+            let dir = usize::from(!to_server);
+            st.n[dir] += 1.0;
+            if p.payload_len > 0 && !unreach {
+                st.payload[dir] += 1.0;
+            }
+            if is_tcp && fl & 0x12 == 0x12 && !to_server {
+                st.synack = true;
+            } else if is_tcp && to_server && st.synack && fl & 0x10 != 0 && fl & 0x07 == 0 {
+                st.handshake = true;
+            }
+            if f.refused.is_some() {
+                st.refused = true;
+            }
+            *st
+        };
         let (src_at, dst_at) = if src_is_client {
             (OWN, OWN + HOST_PER_SCALE * SCALES)
         } else {
@@ -405,7 +437,7 @@ impl WindowState {
         };
 
         // source host: sent this packet
-        {
+        let src_host = {
             let e = self.hosts.touch(s, hash_key(11, s), now);
             let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
             let refused_here = f.refused == Some(s);
@@ -434,11 +466,10 @@ impl WindowState {
                     acc[H_NSRC] += n_dst;
                 }
             }
-            host_features(&e.val.0, &mut out[src_at..src_at + HOST_PER_SCALE * SCALES]);
-        }
+            e.val.0
+        };
         // destination host: received it
-        {
-            let base = dst_at;
+        let dst_host = {
             let e = self.hosts.touch(d, hash_key(11, d), now);
             if s != d {
                 let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
@@ -455,8 +486,8 @@ impl WindowState {
                     }
                 }
             }
-            host_features(&e.val.0, &mut out[base..base + HOST_PER_SCALE * SCALES]);
-        }
+            e.val.0
+        };
         // a third host refused (an ICMP error quoting someone else's packet)
         if let Some(r) = f.refused {
             if r != s && r != d {
@@ -471,27 +502,22 @@ impl WindowState {
             }
         }
         // the conversation
-        {
-            let base = OWN + 2 * HOST_PER_SCALE * SCALES;
-            let (key, dir) = if s <= d { ((s, d), 0) } else { ((d, s), 1) };
+        let (key, dir) = if s <= d { ((s, d), 0) } else { ((d, s), 1) };
+        // the client-to-server direction, and back
+        let c2s = if src_is_client {
+            dir * PA
+        } else {
+            (1 - dir) * PA
+        };
+        let s2c = PA - c2s;
+        let pair = {
             let e = self
                 .pairs
                 .touch(key, hash_key(hash_key(23, key.0), key.1), now);
             let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
             let fwd = dir * PA;
-            // the client-to-server direction, and back
-            let c2s = if src_is_client {
-                dir * PA
-            } else {
-                (1 - dir) * PA
-            };
-            let s2c = PA - c2s;
             let refusing = f.refused == Some(d);
-            for (k, (acc, o)) in
-                fk.iter().zip(e.val.0.iter_mut().zip(
-                    out[base..base + PAIR_PER_SCALE * SCALES].chunks_exact_mut(PAIR_PER_SCALE),
-                ))
-            {
+            for (acc, k) in e.val.0.iter_mut().zip(fk) {
                 for a in acc.iter_mut() {
                     *a *= k;
                 }
@@ -501,48 +527,99 @@ impl WindowState {
                 if refusing {
                     acc[fwd + P_REFUSED] += 1.0;
                 }
-                o[0] = count(acc[c2s + P_CNT]);
-                o[1] = count(acc[s2c + P_CNT]);
-                o[2] = frac(acc[c2s + P_NPORT], acc[c2s + P_CNT]);
-                o[3] = frac(acc[c2s + P_SYN], acc[c2s + P_CNT]);
-                o[4] = frac(acc[s2c + P_REFUSED], acc[c2s + P_CNT]);
-                o[5] = frac(acc[s2c + P_NPORT], acc[s2c + P_CNT]);
             }
+            e.val.0
+        };
+
+        let context = {
+            let step = |n: f32| u64::from((n.max(0.0) as u32).saturating_add(1).ilog2().min(15));
+            let quarter = |a: f32, n: f32| (frac(a, n) * 4.0) as u64 & 7;
+            let own = u64::from(p.proto)
+                | u64::from(fl) << 8
+                | u64::from(if is_icmp { p.icmp_type } else { 0 }) << 16
+                | u64::from(p.payload_len > 0) << 24
+                | u64::from(p.fragment) << 25
+                | u64::from(unreach) << 26
+                | u64::from(small_sport) << 27
+                | u64::from(small_dport) << 28
+                | u64::from(src_is_client) << 29
+                | u64::from(n_port > 0.0) << 30
+                | u64::from(n_dst > 0.0) << 31
+                | u64::from(n_sport > 0.0) << 32
+                | u64::from(p.ip_len >> 6) << 33;
+            let st = &flow_out;
+            let flow = step(st.n[0])
+                | step(st.n[1]) << 4
+                | quarter(st.payload[0], st.n[0]) << 8
+                | quarter(st.payload[1], st.n[1]) << 11
+                | u64::from(st.handshake) << 14
+                | u64::from(st.refused) << 15;
+            // how fast the two ends are sending and receiving now: a burst changes the key
+            // as it builds up and dies down
+            let pace = step(src_host[0][H_SENT])
+                | step(src_host[1][H_SENT]) << 4
+                | step(dst_host[0][H_RECV]) << 8
+                | step(dst_host[1][H_RECV]) << 12;
+            mix(hash_key(hash_key(own ^ flow << 48, s), d) ^ flow ^ pace << 16)
+        };
+        if !(want(context) && out.len() >= LEN) {
+            return false;
+        }
+
+        // the packet itself
+        let mut p7 = [0f32; super::paper7::LEN];
+        super::paper7::extract(p, &mut p7);
+        // protocol, flags byte, IP length; not the port numbers (categories, not quantities),
+        // nor the TTL and TCP window (tool fingerprints that change with an option)
+        out[0] = p7[0];
+        out[1] = p7[3];
+        out[2] = p7[4];
+        let own = &mut out[3..OWN];
+        own.fill(0.0);
+        own[0] = f32::from(u8::from(is_tcp));
+        own[1] = f32::from(u8::from(is_udp));
+        own[2] = f32::from(u8::from(is_icmp));
+        own[3] = f32::from(u8::from(!is_tcp && !is_udp && !is_icmp));
+        for (b, o) in own[4..12].iter_mut().enumerate() {
+            *o = f32::from((fl >> b) & 1);
+        }
+        own[12] = f32::from(u8::from(p.payload_len > 0));
+        own[13] = f32::from(u8::from(p.fragment));
+        own[14] = f32::from(u8::from(unreach));
+        own[15] = f32::from(u8::from(small_sport));
+        own[16] = f32::from(u8::from(small_dport));
+        own[17] = f32::from(u8::from(src_is_client));
+        host_features(
+            &src_host,
+            &mut out[src_at..src_at + HOST_PER_SCALE * SCALES],
+        );
+        host_features(
+            &dst_host,
+            &mut out[dst_at..dst_at + HOST_PER_SCALE * SCALES],
+        );
+        let base = OWN + 2 * HOST_PER_SCALE * SCALES;
+        for (acc, o) in pair
+            .iter()
+            .zip(out[base..base + PAIR_PER_SCALE * SCALES].chunks_exact_mut(PAIR_PER_SCALE))
+        {
+            o[0] = count(acc[c2s + P_CNT]);
+            o[1] = count(acc[s2c + P_CNT]);
+            o[2] = frac(acc[c2s + P_NPORT], acc[c2s + P_CNT]);
+            o[3] = frac(acc[c2s + P_SYN], acc[c2s + P_CNT]);
+            o[4] = frac(acc[s2c + P_REFUSED], acc[c2s + P_CNT]);
+            o[5] = frac(acc[s2c + P_NPORT], acc[s2c + P_CNT]);
         }
         // the flow
-        {
-            let (key, to_server) = flow_of(p, unreach, src_is_client);
-            let hash = hash_key(hash_key(hash_key(31, key.0), key.1), u128::from(key.2));
-            let e = self.flows.touch(key, hash, now);
-            if e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE) {
-                *e.val = FlowStats {
-                    first: now,
-                    ..FlowStats::default()
-                };
-            }
-            let st = e.val;
-            let dir = usize::from(!to_server);
-            st.n[dir] += 1.0;
-            if p.payload_len > 0 && !unreach {
-                st.payload[dir] += 1.0;
-            }
-            if is_tcp && fl & 0x12 == 0x12 && !to_server {
-                st.synack = true;
-            } else if is_tcp && to_server && st.synack && fl & 0x10 != 0 && fl & 0x07 == 0 {
-                st.handshake = true;
-            }
-            if f.refused.is_some() {
-                st.refused = true;
-            }
-            let o = &mut out[LEN - FLOW..LEN];
-            o[0] = count(st.n[0]);
-            o[1] = count(st.n[1]);
-            o[2] = frac(st.payload[0], st.n[0]);
-            o[3] = frac(st.payload[1], st.n[1]);
-            o[4] = f32::from(u8::from(st.handshake));
-            o[5] = f32::from(u8::from(st.refused));
-            o[6] = (((now - st.first).max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
-        }
+        let st = &flow_out;
+        let o = &mut out[LEN - FLOW..LEN];
+        o[0] = count(st.n[0]);
+        o[1] = count(st.n[1]);
+        o[2] = frac(st.payload[0], st.n[0]);
+        o[3] = frac(st.payload[1], st.n[1]);
+        o[4] = f32::from(u8::from(st.handshake));
+        o[5] = f32::from(u8::from(st.refused));
+        o[6] = (((now - st.first).max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
+        true
     }
 }
 
@@ -622,4 +699,32 @@ fn host_features(acc: &[[f32; HA]; SCALES], out: &mut [f32]) {
 /// Index of a named feature (for tests and reports).
 pub fn index_of(name: &str) -> Option<usize> {
     names().iter().position(|n| n == name)
+}
+
+#[cfg(test)]
+mod decay_tests {
+    use super::*;
+
+    #[test]
+    fn decay_factors_by_powers_match_one_exp2_per_half_life() {
+        // the powers assume these ratios
+        assert_eq!(HALF_LIVES, [0.1, 1.0, 10.0, 60.0]);
+        let mut worst = 0f64;
+        for i in 0..200_000u32 {
+            // 1 µs to ~50 min, log-spaced, and a few exact values
+            let dt = 1e-6 * 1.0001f64.powi(i as i32);
+            let got = decay_factors(dt);
+            for (g, h) in got.iter().zip(HALF_LIVES) {
+                let want = (-dt / h).exp2() as f32;
+                let ulps = (g.to_bits() as i64 - want.to_bits() as i64).abs();
+                assert!(ulps <= 1, "dt {dt} h {h}: {g} vs {want}");
+                worst = worst.max(ulps as f64);
+            }
+        }
+        assert_eq!(decay_factors(0.0), [1.0; SCALES]);
+        assert_eq!(decay_factors(-3.0), [1.0; SCALES]);
+        assert_eq!(decay_factors(f64::NAN), [1.0; SCALES]);
+        assert_eq!(decay_factors(f64::INFINITY), [0.0; SCALES]);
+        assert!(worst <= 1.0);
+    }
 }

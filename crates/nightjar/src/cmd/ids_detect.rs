@@ -87,6 +87,19 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = 2, value_name = "1|2",
           value_parser = clap::value_parser!(u8).range(1..=2))]
     threads: u8,
+    /// Verdict reuse (the fast path): a packet whose context (both ends, its own header
+    /// features, its flow's state) matches a packet scored at most this long before takes
+    /// that verdict instead of running the networks; its statistics still count. 0 scores
+    /// every packet with the full models (as does --exact).
+    #[arg(long, default_value_t = DetectSettings::default().reuse_age, value_name = "SECONDS")]
+    reuse_age: f64,
+    /// Verdict reuse: a scored verdict is reused for at most this many packets.
+    #[arg(long, default_value_t = DetectSettings::default().reuse_uses, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    reuse_uses: u32,
+    /// Score every packet with the full models (no verdict reuse; same as --reuse-age 0).
+    #[arg(long)]
+    exact: bool,
 }
 
 /// Standard output for `-`, otherwise a buffered [`AtomicFile`] (temporary name, renamed into
@@ -143,6 +156,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         spray_threshold: a.spray_threshold,
         max_sources: a.max_sources,
         batch: a.batch,
+        reuse_age: if a.exact { 0.0 } else { a.reuse_age },
+        reuse_uses: a.reuse_uses,
     };
     settings.validate().map_err(input)?;
     let (models, model_name) = match &a.model {
@@ -311,6 +326,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "peak_sources": stats.peak_sources,
             "feature_memory_bytes": stats.feature_memory,
             "feature_evictions": stats.feature_evictions,
+            "verdicts_reused": stats.verdicts_reused,
             "seconds": seconds,
             "records_per_second": stats.records as f64 / seconds.max(1e-9),
             "warnings": warnings.iter().chain(fatal.iter()).collect::<Vec<_>>(),
@@ -321,6 +337,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                 "victim_min_sources": settings.victim_min_sources,
                 "spray_threshold": settings.spray_threshold,
                 "max_sources": settings.max_sources, "batch": settings.batch,
+                "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
             },
         });
         println!("{j}");
@@ -371,6 +388,12 @@ fn summary(
         st.records as f64 / seconds.max(1e-9)
     );
     let _ = writeln!(e, "model: {model}");
+    let _ = writeln!(
+        e,
+        "scored {} packets with the networks; {} took the verdict of a recent packet in the same context",
+        st.packets - st.verdicts_reused.min(st.packets),
+        st.verdicts_reused
+    );
     let by_class: Vec<String> = Class::ALL
         .iter()
         .filter(|c| st.flagged_by_class[c.index()] > 0)
