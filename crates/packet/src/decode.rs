@@ -4,7 +4,7 @@
 //! Parsing never decides anything: it reports what the headers say. Lengths are taken from the
 //! headers so that a capture made with a small snap length gives the same records as a full one.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use etherparse::LaxIpSlice;
 
@@ -16,7 +16,90 @@ use crate::record::{proto, Inner, PacketRepr, Record};
 /// `data` is what the capture kept, `wire_len` the original length. Never panics; anything that
 /// is not a whole IP packet header (plus the fixed transport header, for TCP, UDP and ICMP)
 /// becomes [`Record::Undecoded`] with the reason.
+#[inline]
 pub fn decode(link: LinkType, data: &[u8], index: u64, ts: f64, wire_len: u32) -> Record {
+    if link == LinkType::ETHERNET {
+        if let Some(p) = decode_fast(data, index, ts, wire_len) {
+            return Record::Packet(p);
+        }
+    }
+    decode_general(link, data, index, ts, wire_len)
+}
+
+/// The common case in one go, with no intermediate structures: an untagged Ethernet frame
+/// carrying an unfragmented IPv4 packet without an authentication header, whose IP header and
+/// TCP (20 bytes), UDP (8) or non-error ICMP (8) header are wholly captured. Gives exactly
+/// what [`decode_general`] gives for such a frame; `None` for any other frame, which goes
+/// there.
+#[inline(always)]
+pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Option<PacketRepr> {
+    if data.get(12..14)? != [0x08, 0x00] {
+        return None;
+    }
+    let ip = parse_ipv4_plain(data.get(14..)?)?;
+    if ip.fragment {
+        return None;
+    }
+    let t = ip.payload;
+    let mut p = PacketRepr {
+        index,
+        ts,
+        wire_len,
+        src: ip.src,
+        dst: ip.dst,
+        proto: ip.proto,
+        sport: 0,
+        dport: 0,
+        tcp_flags: 0,
+        ip_len: ip.ip_len,
+        ttl: ip.ttl,
+        window: 0,
+        icmp_type: 0,
+        icmp_code: 0,
+        fragment: false,
+        payload_len: ip.declared,
+        inner: None,
+    };
+    match ip.proto {
+        proto::TCP => {
+            let h: &[u8; 20] = t.get(..20)?.try_into().ok()?;
+            p.sport = u16::from_be_bytes([h[0], h[1]]);
+            p.dport = u16::from_be_bytes([h[2], h[3]]);
+            p.tcp_flags = h[13];
+            p.window = u16::from_be_bytes([h[14], h[15]]);
+            let doff = (u32::from(h[12] >> 4) * 4).max(20);
+            p.payload_len = ip.declared.saturating_sub(doff);
+        }
+        proto::UDP => {
+            let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
+            p.sport = u16::from_be_bytes([h[0], h[1]]);
+            p.dport = u16::from_be_bytes([h[2], h[3]]);
+            p.payload_len = ip.declared.saturating_sub(8);
+        }
+        proto::ICMP => {
+            let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
+            // an error quotes a packet: decode_general reads it
+            if matches!(h[0], 3 | 4 | 5 | 11 | 12) {
+                return None;
+            }
+            p.icmp_type = h[0];
+            p.icmp_code = h[1];
+            p.payload_len = ip.declared.saturating_sub(8);
+        }
+        _ => return None,
+    }
+    Some(p)
+}
+
+/// [`decode`] for any frame.
+#[inline(never)]
+pub(crate) fn decode_general(
+    link: LinkType,
+    data: &[u8],
+    index: u64,
+    ts: f64,
+    wire_len: u32,
+) -> Record {
     match decode_ip(link, data) {
         Ok(f) => Record::Packet(PacketRepr {
             index,
@@ -72,6 +155,7 @@ fn be16(d: &[u8], at: usize) -> u16 {
 }
 
 /// The IP layer as far as the transport: addresses, protocol, lengths, fragment position.
+#[derive(Debug, PartialEq)]
 struct Ip<'a> {
     src: IpAddr,
     dst: IpAddr,
@@ -90,7 +174,63 @@ struct Ip<'a> {
     declared: u32,
 }
 
+/// The common case read directly: IPv4 whose header is wholly captured and not followed by an
+/// authentication header. Gives exactly what [`parse_ip`]'s `etherparse` path gives for such a
+/// packet (lax parsing: the payload is what the total length declares, or what was captured
+/// if that is less or the total length is below the header length); `None` for anything else,
+/// which takes that path.
+#[inline(always)]
+fn parse_ipv4_plain(bytes: &[u8]) -> Option<Ip<'_>> {
+    let h: &[u8; 20] = bytes.get(..20)?.try_into().ok()?;
+    let ihl = h[0] & 0x0f;
+    if h[0] >> 4 != 4 || ihl < 5 || h[9] == AUTH {
+        return None;
+    }
+    let hl = usize::from(ihl) * 4;
+    let total_len = u16::from_be_bytes([h[2], h[3]]);
+    let total = usize::from(total_len);
+    let rest = bytes.get(hl..)?; // header cut by the capture: the etherparse path says so
+    let payload = if total >= hl {
+        rest.get(..total - hl).unwrap_or(rest)
+    } else {
+        rest
+    };
+    let captured = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let declared = if total >= hl && total > 0 {
+        u32::try_from(total - hl).unwrap_or(u32::MAX)
+    } else {
+        captured
+    };
+    let off = u16::from_be_bytes([h[6] & 0x1f, h[7]]);
+    let more = h[6] & 0x20 != 0;
+    Some(Ip {
+        src: IpAddr::V4(Ipv4Addr::new(h[12], h[13], h[14], h[15])),
+        dst: IpAddr::V4(Ipv4Addr::new(h[16], h[17], h[18], h[19])),
+        proto: h[9],
+        ttl: h[8],
+        ip_len: total_len,
+        fragment: more || off > 0,
+        first: off == 0,
+        offset: u32::from(off) * 8,
+        payload,
+        declared,
+    })
+}
+
+/// IP protocol number of the IPsec authentication header.
+const AUTH: u8 = 51;
+
+#[inline(always)]
 fn parse_ip(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
+    if let Some(ip) = parse_ipv4_plain(bytes) {
+        return Ok(ip);
+    }
+    parse_ip_etherparse(bytes)
+}
+
+/// [`parse_ip`] through `etherparse`'s lax slices: any IPv4 or IPv6 packet, or the error.
+#[inline(never)]
+fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
     use etherparse::err::ip::LaxHeaderSliceError as E;
     let (ip, _ext_err) = LaxIpSlice::from_slice(bytes).map_err(|e| match e {
         E::Len(_) => match bytes.first().map(|b| b >> 4) {
@@ -297,4 +437,162 @@ fn quoted(q: &[u8]) -> Option<Inner> {
         sport: if ports { be16(ip.payload, 0) } else { 0 },
         dport: if ports { be16(ip.payload, 2) } else { 0 },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use etherparse::PacketBuilder;
+
+    use super::*;
+
+    const A: [u8; 6] = [2, 0, 0, 0, 0, 1];
+    const B: [u8; 6] = [2, 0, 0, 0, 0, 2];
+
+    /// Frames of every shape the fast path takes, and of several it leaves to the general one.
+    fn templates() -> Vec<(Vec<u8>, bool)> {
+        let mut out = Vec::new();
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .tcp(40000, 80, 1, 1024)
+            .syn()
+            .write(&mut v, &[])
+            .unwrap();
+        out.push((v, true));
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(B, A)
+            .ipv4([198, 18, 0, 10], [198, 18, 0, 20], 64)
+            .tcp(80, 51000, 7, 502)
+            .ack(9)
+            .psh()
+            .write(&mut v, &[0x55; 1448])
+            .unwrap();
+        v.truncate(96);
+        out.push((v, true));
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 21], [198, 18, 0, 10], 64)
+            .udp(5353, 7)
+            .write(&mut v, &[1; 120])
+            .unwrap();
+        v.truncate(96);
+        out.push((v, true));
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 20], [198, 18, 0, 10], 64)
+            .icmpv4_echo_request(1, 2)
+            .write(&mut v, &[0; 56])
+            .unwrap();
+        out.push((v.clone(), true));
+        // destination unreachable quoting a UDP packet: general path
+        let mut quoted = Vec::new();
+        PacketBuilder::ipv4([198, 18, 0, 10], [198, 18, 0, 99], 64)
+            .udp(1234, 161)
+            .write(&mut quoted, &[0; 8])
+            .unwrap();
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 99], [198, 18, 0, 10], 64)
+            .icmpv4(etherparse::Icmpv4Type::DestinationUnreachable(
+                etherparse::icmpv4::DestUnreachableHeader::Port,
+            ))
+            .write(&mut v, &quoted)
+            .unwrap();
+        out.push((v, false));
+        // IPv4 with options (IHL 6): the fast path takes it too
+        let mut v = out[0].0.clone();
+        v[14] = 0x46;
+        let total = u16::from_be_bytes([v[16], v[17]]) + 4;
+        v[16..18].copy_from_slice(&total.to_be_bytes());
+        v.splice(34..34, [1, 1, 1, 0]);
+        out.push((v, true));
+        // VLAN-tagged and IPv6: general path
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .single_vlan(100.try_into().unwrap())
+            .ipv4([198, 18, 0, 22], [198, 18, 0, 10], 64)
+            .udp(1000, 53)
+            .write(&mut v, &[7; 40])
+            .unwrap();
+        out.push((v, false));
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv6([0xfd; 16], [0xfe; 16], 64)
+            .tcp(443, 50000, 1, 100)
+            .ack(5)
+            .write(&mut v, &[])
+            .unwrap();
+        out.push((v, false));
+        out
+    }
+
+    fn check(frame: &[u8]) {
+        let fast = decode(LinkType::ETHERNET, frame, 7, 1.5, 1514);
+        let general = decode_general(LinkType::ETHERNET, frame, 7, 1.5, 1514);
+        assert_eq!(fast, general, "{frame:02x?}");
+        if let Some(ip) = frame.get(14..).and_then(parse_ipv4_plain) {
+            let reference = parse_ip_etherparse(&frame[14..]).expect("etherparse accepts it");
+            assert_eq!(ip, reference, "{frame:02x?}");
+        }
+    }
+
+    #[test]
+    fn fast_path_gives_what_the_general_path_gives() {
+        for (frame, fast) in templates() {
+            assert_eq!(
+                decode_fast(&frame, 0, 0.0, 0).is_some(),
+                fast,
+                "{frame:02x?}"
+            );
+            check(&frame);
+            // every cut
+            for cut in 0..frame.len() {
+                check(&frame[..cut]);
+            }
+            // every byte of the link, IP and transport headers set to telling values
+            for at in 0..frame.len().min(80) {
+                for v in [
+                    0u8, 1, 2, 3, 4, 5, 6, 8, 11, 12, 17, 0x20, 0x33, 0x40, 0x45, 0x4f, 0x60, 0xff,
+                ] {
+                    let mut f = frame.clone();
+                    f[at] = v;
+                    check(&f);
+                    f[at] = frame[at] ^ v;
+                    check(&f);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_on_random_lengths_and_fragments() {
+        let mut s = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rand = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let t = templates();
+        for _ in 0..20_000 {
+            let (frame, _) = &t[rand() as usize % t.len()];
+            let mut f = frame.clone();
+            // total length, flags and fragment offset, IHL, protocol, TCP data offset
+            for (at, mask) in [
+                (16, 0xff),
+                (17, 0xff),
+                (20, 0xff),
+                (21, 0xff),
+                (14, 0x0f),
+                (23, 0xff),
+                (46, 0xf0),
+            ] {
+                if at < f.len() && rand() % 3 == 0 {
+                    f[at] = (f[at] & !mask) | (rand() as u8 & mask);
+                }
+            }
+            let cut = rand() as usize % (f.len() + 1);
+            check(&f[..cut.max(f.len() / 2)]);
+        }
+    }
 }

@@ -5,15 +5,19 @@
 //! The first stage of the detector (DESIGN §7): bytes in, [`Record`]s out, nothing decided.
 //!
 //! * [`PcapReader`] streams a capture — pcap in either byte order with micro- or nanosecond
-//!   timestamps, or pcapng with any number of sections and interfaces — through
-//!   `pcap-parser`'s buffered readers, one [`Record`] per captured frame. [`read_all`] collects
-//!   a whole file.
+//!   timestamps, or pcapng with any number of sections and interfaces — one [`Record`] per
+//!   captured frame. Classic pcap is walked record by record over 256 KiB reads by the
+//!   reader's own code (it takes every decision `pcap-parser` takes, in the same order, and
+//!   the tests hold the two to it); pcapng goes through `pcap-parser`'s buffered reader.
+//!   [`read_all`] collects a whole file.
 //! * [`decode`] turns one frame into a [`PacketRepr`] (addresses, protocol, ports, TCP flags,
 //!   lengths, TTL, window, ICMP type/code and the packet an ICMP error quotes) or a
 //!   [`Record::Undecoded`] with the reason. Link types: Ethernet (with 802.1Q/802.1ad tags),
 //!   Linux cooked v1 and v2, raw IP (101, 228, 229, and the old 12/14), BSD null/loopback.
-//!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices;
-//!   fragments are reported, not reassembled.
+//!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices,
+//!   except the common case — untagged Ethernet, plain IPv4, a whole TCP, UDP or ICMP header —
+//!   which a direct parser following the same lax rules builds in one step (tests hold it to
+//!   `etherparse`'s result); fragments are reported, not reassembled.
 //! * [`PcapWriter`] writes classic pcap files (tests and synthetic data).
 //! * [`LiveCapture`] captures from a network interface through an `AF_PACKET` socket with a
 //!   memory-mapped `TPACKET_V3` ring (Linux, no libpcap) and yields the same [`Record`]s, with
