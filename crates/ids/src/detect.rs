@@ -53,7 +53,7 @@
 use crate::alert::{Alert, Scope};
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
-use crate::features::{Extractor, FeatureKind};
+use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::model::{Model, Net};
 use crate::profile::Profile;
 use crate::IdsError;
@@ -271,6 +271,8 @@ pub struct Engine {
     reuse: ReuseTable,
     /// Per decoded packet of the batch: its [`ReuseTable`] slot, [`MISS`] set if it is scored.
     plan: Vec<u32>,
+    /// The snapshots of the batch's packets to be scored.
+    snaps: Snaps,
     /// The verdict last scored in each [`ReuseTable`] slot: (score, class before the spray
     /// rule).
     memo: Vec<(f32, Class)>,
@@ -328,6 +330,7 @@ impl Engine {
             extractor: Extractor::new(kind, models.detector.window),
             reuse: ReuseTable::new(settings.reuse_age, settings.reuse_uses),
             plan: Vec::with_capacity(settings.batch),
+            snaps: Snaps::default(),
             memo: vec![(0.0, Class::Normal); REUSE_SLOTS],
             pending: Vec::with_capacity(settings.batch),
             x: Vec::with_capacity(settings.batch * cols),
@@ -409,7 +412,6 @@ impl Engine {
         // records pushed one by one before come first
         self.flush(sink)?;
         let size = self.settings.batch;
-        let cols = self.extractor.len();
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
         let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
         let records = records.into_iter();
@@ -422,7 +424,7 @@ impl Engine {
                 loop {
                     let mut b = free_rx.try_recv().unwrap_or_else(|_| Batch {
                         records: Vec::with_capacity(size),
-                        x: Vec::with_capacity(size * cols),
+                        snaps: Snaps::default(),
                         plan: Vec::with_capacity(size),
                         features: None,
                     });
@@ -443,7 +445,7 @@ impl Engine {
                             &mut extractor,
                             &mut reuse,
                             &b.records,
-                            &mut b.x,
+                            &mut b.snaps,
                             &mut b.plan,
                         );
                         b.features = feature_state(&extractor);
@@ -459,7 +461,7 @@ impl Engine {
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
-                scored = self.score(&b.records, &b.x, &b.plan, b.features, sink);
+                scored = self.score(&b.records, &b.snaps, &b.plan, b.features, sink);
                 if scored.is_err() {
                     break;
                 }
@@ -490,21 +492,21 @@ impl Engine {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let mut x = std::mem::take(&mut self.x);
+        let mut snaps = std::mem::take(&mut self.snaps);
         let mut plan = std::mem::take(&mut self.plan);
         extract_rows(
             &mut self.extractor,
             &mut self.reuse,
             &self.pending,
-            &mut x,
+            &mut snaps,
             &mut plan,
         );
         let features = feature_state(&self.extractor);
         let pending = std::mem::take(&mut self.pending);
-        let scored = self.score(&pending, &x, &plan, features, sink);
+        let scored = self.score(&pending, &snaps, &plan, features, sink);
         self.pending = pending;
         self.pending.clear();
-        self.x = x;
+        self.snaps = snaps;
         self.plan = plan;
         scored
     }
@@ -564,12 +566,30 @@ impl Engine {
         Ok(())
     }
 
-    /// Score one batch: `records`, the feature rows `x` of its decoded packets that are to be
-    /// scored and the `plan` of every decoded packet, in order (as [`extract_rows`] makes
-    /// them). Runs the detector (and the namer) over the rows, then reports every record's
-    /// verdict (scored, or reused from its slot) and feeds the aggregator. `features` is the
-    /// extractor's (evictions, memory) after the batch, for the counters.
+    /// Score one batch: `records`, the snapshots of its decoded packets that are to be scored
+    /// and the `plan` of every decoded packet, in order (as [`extract_rows`] makes them).
+    /// Makes the feature rows of the snapshots, runs the detector (and the namer) over them,
+    /// then reports every record's verdict (scored, or reused from its slot) and feeds the
+    /// aggregator. `features` is the extractor's (evictions, memory) after the batch, for the
+    /// counters.
     fn score(
+        &mut self,
+        records: &[Record],
+        snaps: &Snaps,
+        plan: &[u32],
+        features: Option<(u64, usize)>,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> Result<(), IdsError> {
+        let cols = self.models.detector.kind.n_features();
+        let mut x = std::mem::take(&mut self.x);
+        snaps.rows(cols, &mut x);
+        let scored = self.score_rows(records, &x, plan, features, sink);
+        self.x = x;
+        scored
+    }
+
+    /// [`Engine::score`] once the feature rows `x` are made.
+    fn score_rows(
         &mut self,
         records: &[Record],
         x: &[f32],
@@ -758,17 +778,16 @@ fn extract_rows(
     extractor: &mut Extractor,
     reuse: &mut ReuseTable,
     records: &[Record],
-    x: &mut Vec<f32>,
+    snaps: &mut Snaps,
     plan: &mut Vec<u32>,
 ) {
-    let cols = extractor.len();
     plan.clear();
-    // the rows so far, then one spare row that the next packet's features go into
-    x.clear();
-    x.resize(cols, 0.0);
+    snaps.used = 0;
     for r in records {
         if let Record::Packet(p) = r {
-            let at = x.len() - cols;
+            if snaps.used == snaps.buf.len() {
+                snaps.buf.push(Snapshot::default());
+            }
             let mut step = MISS;
             let scored = extractor.push_if(
                 p,
@@ -776,15 +795,31 @@ fn extract_rows(
                     step = reuse.lookup(key, p.ts);
                     step & MISS != 0
                 },
-                &mut x[at..],
+                &mut snaps.buf[snaps.used],
             );
-            if scored {
-                x.resize(at + 2 * cols, 0.0);
-            }
+            snaps.used += usize::from(scored);
             plan.push(step);
         }
     }
-    x.truncate(x.len() - cols);
+}
+
+/// The [`Snapshot`]s of the packets of a batch that are to be scored: the first `used` of
+/// `buf` (the rest are slots kept for the next batch).
+#[derive(Default)]
+struct Snaps {
+    buf: Vec<Snapshot>,
+    used: usize,
+}
+
+impl Snaps {
+    /// The feature rows of the snapshots, into `x` (cleared first), `cols` wide.
+    fn rows(&self, cols: usize, x: &mut Vec<f32>) {
+        x.clear();
+        x.resize(self.used * cols, 0.0);
+        for (s, row) in self.buf.iter().zip(x.chunks_exact_mut(cols)) {
+            s.write(row);
+        }
+    }
 }
 
 /// Slots of the verdict reuse table (a power of two).
@@ -858,7 +893,7 @@ fn feature_state(extractor: &Extractor) -> Option<(u64, usize)> {
 /// [`Engine::run_pipelined`]; the buffers go back to the feature stage to be reused.
 struct Batch {
     records: Vec<Record>,
-    x: Vec<f32>,
+    snaps: Snaps,
     plan: Vec<u32>,
     features: Option<(u64, usize)>,
 }

@@ -167,15 +167,16 @@ impl Extractor {
         }
     }
 
-    /// Take the next packet into the state; write its features into `out[..self.len()]` only
-    /// if `want` says yes to its context key, and return whether they were written. For
-    /// `paper7` the key is a hash of the seven raw fields, so equal keys mean equal features
-    /// (bar a hash collision); for `window` see [`WindowState::push_if`].
+    /// Take the next packet into the state; if `want` says yes to its context key, take into
+    /// `snap` what its features are made of ([`Snapshot::write`] makes them), and return
+    /// whether it did. For `paper7` the key is a hash of the seven raw fields, so equal keys
+    /// mean equal features (bar a hash collision); for `window` see
+    /// [`WindowState::push_if`].
     pub fn push_if(
         &mut self,
         p: &PacketRepr,
         want: impl FnOnce(u64) -> bool,
-        out: &mut [f32],
+        snap: &mut Snapshot,
     ) -> bool {
         match self {
             Extractor::Paper7 => {
@@ -186,13 +187,52 @@ impl Extractor {
                     | u64::from(p.sport) << 40;
                 let key =
                     table::mix(table::mix(key) ^ (u64::from(p.dport) << 16 | u64::from(p.window)));
-                let write = want(key) && out.len() >= paper7::LEN;
-                if write {
-                    paper7::extract(p, out);
+                if !want(key) {
+                    return false;
                 }
-                write
+                let mut v = [0f32; paper7::LEN];
+                paper7::extract(p, &mut v);
+                *snap = Snapshot::Paper7(v);
+                true
             }
-            Extractor::Window(w) => w.push_if(p, want, out),
+            Extractor::Window(w) => {
+                if !matches!(snap, Snapshot::Window(_)) {
+                    *snap = Snapshot::Window(window::Snapshot::default());
+                }
+                match snap {
+                    Snapshot::Window(s) => w.push_if(p, want, s),
+                    Snapshot::Paper7(_) => false,
+                }
+            }
+        }
+    }
+}
+
+/// What [`Extractor::push_if`] takes of a packet to make its features from (a slot of a
+/// batch's buffer, reused from batch to batch).
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Snapshot {
+    Paper7([f32; paper7::LEN]),
+    Window(window::Snapshot),
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot::Paper7([0.0; paper7::LEN])
+    }
+}
+
+impl Snapshot {
+    /// Write the features into `out` (as many as its kind has; nothing if `out` is shorter).
+    pub fn write(&self, out: &mut [f32]) {
+        match self {
+            Snapshot::Paper7(v) => {
+                if let Some(o) = out.get_mut(..paper7::LEN) {
+                    o.copy_from_slice(v);
+                }
+            }
+            Snapshot::Window(w) => w.write(out),
         }
     }
 }

@@ -487,6 +487,7 @@ fn features_skipped_by_push_if_change_no_state_and_written_ones_equal_push() {
         let mut some = Extractor::new(kind, WindowConfig::default());
         let n = kind.n_features();
         let (mut a, mut b) = (vec![0f32; n], vec![-1f32; n]);
+        let mut snap = Snapshot::default();
         let (mut written, mut packets) = (0, 0);
         let mut keys = std::collections::HashSet::new();
         for p in cap.records.iter().filter_map(|r| r.packet()) {
@@ -498,12 +499,13 @@ fn features_skipped_by_push_if_change_no_state_and_written_ones_equal_push() {
                     key = k;
                     k % 3 == 0
                 },
-                &mut b,
+                &mut snap,
             );
             keys.insert(key);
             packets += 1;
             assert_eq!(wrote, key % 3 == 0);
             if wrote {
+                snap.write(&mut b);
                 written += 1;
                 assert!(
                     a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
@@ -536,14 +538,14 @@ fn features_skipped_by_push_if_change_no_state_and_written_ones_equal_push() {
 fn the_context_key_follows_the_packet_its_flow_and_the_pace_of_its_ends() {
     let key = |w: &mut WindowState, p: &PacketRepr| {
         let mut k = 0;
-        let mut out = vec![0f32; LEN];
+        let mut snap = window::Snapshot::default();
         w.push_if(
             p,
             |x| {
                 k = x;
                 false
             },
-            &mut out,
+            &mut snap,
         );
         k
     };

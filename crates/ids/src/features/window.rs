@@ -322,12 +322,16 @@ impl WindowState {
 
     /// Update the state with `p` and write its [`LEN`] features into `out`.
     pub fn push(&mut self, p: &PacketRepr, out: &mut [f32]) {
-        self.push_if(p, |_| true, out);
+        let mut snap = Snapshot::default();
+        if self.push_if(p, |_| true, &mut snap) {
+            snap.write(out);
+        }
     }
 
     /// Update the state with `p`; then, if `want` says yes to the packet's *context key*,
-    /// write its [`LEN`] features into `out` (else leave `out` alone, and skip the cost of
-    /// computing them). Returns whether the features were written.
+    /// take into `snap` the state its features are made of (else leave `snap` alone). Returns
+    /// whether it did. [`Snapshot::write`] makes the features, at any time, on any thread:
+    /// the costly part of them (logarithms, ratios) can run beside the next packets' updates.
     ///
     /// The context key is a 64-bit hash of what a verdict on the packet mostly rests on and
     /// what changes from packet to packet rather than smoothly with time: the two ends of the
@@ -344,9 +348,8 @@ impl WindowState {
         &mut self,
         p: &PacketRepr,
         want: impl FnOnce(u64) -> bool,
-        out: &mut [f32],
+        snap: &mut Snapshot,
     ) -> bool {
-        debug_assert!(out.len() >= LEN);
         let now = if p.ts.is_finite() && p.ts > self.clock {
             p.ts
         } else if self.clock.is_finite() {
@@ -430,12 +433,6 @@ impl WindowState {
             }
             *st
         };
-        let (src_at, dst_at) = if src_is_client {
-            (OWN, OWN + HOST_PER_SCALE * SCALES)
-        } else {
-            (OWN + HOST_PER_SCALE * SCALES, OWN)
-        };
-
         // source host: sent this packet
         let src_host = {
             let e = self.hosts.touch(s, hash_key(11, s), now);
@@ -509,7 +506,6 @@ impl WindowState {
         } else {
             (1 - dir) * PA
         };
-        let s2c = PA - c2s;
         let pair = {
             let e = self
                 .pairs
@@ -562,7 +558,7 @@ impl WindowState {
                 | step(dst_host[1][H_RECV]) << 12;
             mix(hash_key(hash_key(own ^ flow << 48, s), d) ^ flow ^ pace << 16)
         };
-        if !(want(context) && out.len() >= LEN) {
+        if !want(context) {
             return false;
         }
 
@@ -571,34 +567,92 @@ impl WindowState {
         super::paper7::extract(p, &mut p7);
         // protocol, flags byte, IP length; not the port numbers (categories, not quantities),
         // nor the TTL and TCP window (tool fingerprints that change with an option)
-        out[0] = p7[0];
-        out[1] = p7[3];
-        out[2] = p7[4];
-        let own = &mut out[3..OWN];
-        own.fill(0.0);
-        own[0] = f32::from(u8::from(is_tcp));
-        own[1] = f32::from(u8::from(is_udp));
-        own[2] = f32::from(u8::from(is_icmp));
-        own[3] = f32::from(u8::from(!is_tcp && !is_udp && !is_icmp));
-        for (b, o) in own[4..12].iter_mut().enumerate() {
+        let own = &mut snap.own;
+        own[0] = p7[0];
+        own[1] = p7[3];
+        own[2] = p7[4];
+        own[3..].fill(0.0);
+        let bits = &mut own[3..];
+        bits[0] = f32::from(u8::from(is_tcp));
+        bits[1] = f32::from(u8::from(is_udp));
+        bits[2] = f32::from(u8::from(is_icmp));
+        bits[3] = f32::from(u8::from(!is_tcp && !is_udp && !is_icmp));
+        for (b, o) in bits[4..12].iter_mut().enumerate() {
             *o = f32::from((fl >> b) & 1);
         }
-        own[12] = f32::from(u8::from(p.payload_len > 0));
-        own[13] = f32::from(u8::from(p.fragment));
-        own[14] = f32::from(u8::from(unreach));
-        own[15] = f32::from(u8::from(small_sport));
-        own[16] = f32::from(u8::from(small_dport));
-        own[17] = f32::from(u8::from(src_is_client));
+        bits[12] = f32::from(u8::from(p.payload_len > 0));
+        bits[13] = f32::from(u8::from(p.fragment));
+        bits[14] = f32::from(u8::from(unreach));
+        bits[15] = f32::from(u8::from(small_sport));
+        bits[16] = f32::from(u8::from(small_dport));
+        bits[17] = f32::from(u8::from(src_is_client));
+        snap.src_is_client = src_is_client;
+        snap.src_host = src_host;
+        snap.dst_host = dst_host;
+        snap.pair = pair;
+        snap.c2s = c2s as u8;
+        snap.flow = flow_out;
+        snap.now = now;
+        true
+    }
+}
+
+/// The state one packet's `window` features are made of, taken by
+/// [`WindowState::push_if`]: its own features, both hosts' and the conversation's damped
+/// sums after the packet, and its flow.
+#[derive(Clone, Copy)]
+pub struct Snapshot {
+    own: [f32; OWN],
+    src_is_client: bool,
+    src_host: [[f32; HA]; SCALES],
+    dst_host: [[f32; HA]; SCALES],
+    pair: [[f32; 2 * PA]; SCALES],
+    /// Offset of the client-to-server direction in `pair` (0 or `PA`).
+    c2s: u8,
+    flow: FlowStats,
+    now: f64,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            own: [0.0; OWN],
+            src_is_client: true,
+            src_host: [[0.0; HA]; SCALES],
+            dst_host: [[0.0; HA]; SCALES],
+            pair: [[0.0; 2 * PA]; SCALES],
+            c2s: 0,
+            flow: FlowStats::default(),
+            now: 0.0,
+        }
+    }
+}
+
+impl Snapshot {
+    /// Write the packet's [`LEN`] features into `out[..LEN]` (nothing if `out` is shorter).
+    pub fn write(&self, out: &mut [f32]) {
+        if out.len() < LEN {
+            return;
+        }
+        out[..OWN].copy_from_slice(&self.own);
+        let (src_at, dst_at) = if self.src_is_client {
+            (OWN, OWN + HOST_PER_SCALE * SCALES)
+        } else {
+            (OWN + HOST_PER_SCALE * SCALES, OWN)
+        };
         host_features(
-            &src_host,
+            &self.src_host,
             &mut out[src_at..src_at + HOST_PER_SCALE * SCALES],
         );
         host_features(
-            &dst_host,
+            &self.dst_host,
             &mut out[dst_at..dst_at + HOST_PER_SCALE * SCALES],
         );
         let base = OWN + 2 * HOST_PER_SCALE * SCALES;
-        for (acc, o) in pair
+        let c2s = usize::from(self.c2s).min(PA);
+        let s2c = PA - c2s;
+        for (acc, o) in self
+            .pair
             .iter()
             .zip(out[base..base + PAIR_PER_SCALE * SCALES].chunks_exact_mut(PAIR_PER_SCALE))
         {
@@ -609,8 +663,7 @@ impl WindowState {
             o[4] = frac(acc[s2c + P_REFUSED], acc[c2s + P_CNT]);
             o[5] = frac(acc[s2c + P_NPORT], acc[s2c + P_CNT]);
         }
-        // the flow
-        let st = &flow_out;
+        let st = &self.flow;
         let o = &mut out[LEN - FLOW..LEN];
         o[0] = count(st.n[0]);
         o[1] = count(st.n[1]);
@@ -618,8 +671,7 @@ impl WindowState {
         o[3] = frac(st.payload[1], st.n[1]);
         o[4] = f32::from(u8::from(st.handshake));
         o[5] = f32::from(u8::from(st.refused));
-        o[6] = (((now - st.first).max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
-        true
+        o[6] = (((self.now - st.first).max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
     }
 }
 
