@@ -6,7 +6,9 @@
 #   * `tshark -r BIG -T fields -e ip.src -e tcp.flags`   dissects every packet, prints two fields
 #   * `nightjar ids detect --pcap BIG --eve -`           decode, `window` features, detector MLP,
 #                                                         namer MLP, episodes and EVE alerts; with
-#                                                         its default 2 threads and --threads 1
+#                                                         its default 2 threads and --threads 1,
+#                                                         both with verdict reuse (the default), and
+#                                                         with --exact (every packet scored)
 #
 # The capture is made from the committed real lab captures (data/captures/*.pcap, Ethernet,
 # snap length 96): all eleven concatenated in a fixed order, and that sequence repeated REPEAT
@@ -118,10 +120,11 @@ log "capture: $PACKETS packets, $BYTES bytes, sha256 $SHA…"
 # Each is run as `bash -c CMD` under /usr/bin/time; outputs to /dev/null.
 C_OURS="$NJ ids detect --pcap $BIG --eve - $EXTRA_ARGS"
 C_OURS1="$NJ ids detect --pcap $BIG --eve - --threads 1 $EXTRA_ARGS"
+C_EXACT="$NJ ids detect --pcap $BIG --eve - --exact $EXTRA_ARGS"
 C_TCPDUMP="tcpdump -nr $BIG -w /dev/null"
 C_TSHARK="tshark -r $BIG -T fields -e ip.src -e tcp.flags"
-NAMES=(ours ours1 tcpdump tshark)
-CMDS=("$C_OURS" "$C_OURS1" "$C_TCPDUMP" "$C_TSHARK")
+NAMES=(ours ours1 exact tcpdump tshark)
+CMDS=("$C_OURS" "$C_OURS1" "$C_EXACT" "$C_TCPDUMP" "$C_TSHARK")
 if [ -n "${BASELINE_BIN:-}" ]; then
     [ -x "$BASELINE_BIN" ] || die "no nightjar binary at BASELINE_BIN=$BASELINE_BIN"
     C_BEFORE="$BASELINE_BIN ids detect --pcap $BIG --eve - $EXTRA_ARGS"
@@ -217,6 +220,7 @@ show() { local c=${1//$BIG/BIG.pcap}; c=${c//$NJ/nightjar}; echo "${c//$T/\$T}";
 TABLE=$(
     row ours "\`nightjar ids detect\` (2 threads, the default)"
     row ours1 "\`nightjar ids detect --threads 1\`"
+    row exact "\`nightjar ids detect --exact\` (every packet scored, 2 threads)"
     if [ -n "${BASELINE_BIN:-}" ]; then row before "\`nightjar ids detect\`, before (BASELINE_BIN)"; fi
     row tcpdump "\`tcpdump -w /dev/null\`"
     row tshark "\`tshark -T fields\`"
