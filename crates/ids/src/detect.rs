@@ -291,6 +291,9 @@ pub struct Engine {
     agg: Aggregator,
     spray: Spray,
     stats: DetectStats,
+    /// The reservoir state of an echo-state detector after the last packet scored (empty for
+    /// an MLP).
+    esn_state: Vec<f32>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -302,22 +305,35 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn check_runnable(m: &Model, what: &str) -> Result<(), IdsError> {
+/// A namer must be an MLP: it runs over the flagged packets only, and an echo-state network's
+/// reservoir must see every packet in order.
+fn check_namer(m: &Model) -> Result<(), IdsError> {
     match m.net {
         Net::Mlp(_) => Ok(()),
-        Net::Esn(_) => Err(IdsError::Config(format!(
-            "the {what} is an echo-state network; `ids detect` runs MLP models (an ESN's reservoir state runs across the whole capture, which batched streaming detection does not keep)"
-        ))),
+        Net::Esn(_) => Err(IdsError::Config(
+            "the namer is an echo-state network; a namer runs over the flagged packets only, so it must be an MLP".into(),
+        )),
     }
 }
 
 impl Engine {
     /// A fresh engine.
+    ///
+    /// An echo-state network as the detector runs its reservoir over every packet in capture
+    /// order, one state carried from batch to batch (as `ids eval` runs a capture), so verdict
+    /// reuse is turned off for it ([`Engine::settings`] shows the settings in force).
     pub fn new(models: Models, settings: DetectSettings) -> Result<Engine, IdsError> {
         settings.validate()?;
-        check_runnable(&models.detector, "model")?;
+        let mut settings = settings;
+        let esn_state = match &models.detector.net {
+            Net::Esn(e) => {
+                settings.reuse_age = 0.0;
+                e.zero_state()
+            }
+            Net::Mlp(_) => Vec::new(),
+        };
         if let Some(n) = &models.namer {
-            check_runnable(n, "namer")?;
+            check_namer(n)?;
             if n.kind != models.detector.kind || n.binary {
                 return Err(IdsError::Config(
                     "the namer must be a multi-class model on the detector's features".into(),
@@ -344,9 +360,15 @@ impl Engine {
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
             stats: DetectStats::default(),
+            esn_state,
             models,
             settings,
         })
+    }
+
+    /// The settings in force (those given, but verdict reuse off for an echo-state network).
+    pub fn settings(&self) -> &DetectSettings {
+        &self.settings
     }
 
     /// The models.
@@ -599,14 +621,20 @@ impl Engine {
     ) -> Result<(), IdsError> {
         let cols = self.models.detector.kind.n_features();
         let rows = x.len() / cols;
-        infer(
-            &self.models.detector,
-            x,
-            0..rows,
-            &mut self.xb,
-            &mut self.scratch,
-            &mut self.yb,
-        )?;
+        match &self.models.detector.net {
+            Net::Esn(e) => {
+                scale_rows(&self.models.detector, x, 0..rows, &mut self.xb)?;
+                self.yb = e.try_predict_stream(&self.xb, &mut self.esn_state)?;
+            }
+            Net::Mlp(_) => infer(
+                &self.models.detector,
+                x,
+                0..rows,
+                &mut self.xb,
+                &mut self.scratch,
+                &mut self.yb,
+            )?,
+        }
         self.name_flagged(x, rows)?;
         let det = &self.models.detector;
         let k = self.yb.cols.max(1);
@@ -918,8 +946,28 @@ fn infer(
     y: &mut Matrix,
 ) -> Result<(), IdsError> {
     let Net::Mlp(net) = &m.net else {
-        return Err(IdsError::Config("ids detect runs MLP models only".into()));
+        return Err(IdsError::Config(
+            "an echo-state network runs as the detector only".into(),
+        ));
     };
+    scale_rows(m, x, rows, xb)?;
+    if xb.rows == 0 {
+        y.rows = 0;
+        y.data.clear();
+        return Ok(());
+    }
+    net.try_predict_into(xb, scratch, y)?;
+    Ok(())
+}
+
+/// Copy the feature rows of `x` numbered by `rows` into `xb`, standardised by the model's
+/// [`Scaling`](crate::model::Scaling) (the arithmetic of `Scaling::apply`, in one pass).
+fn scale_rows(
+    m: &Model,
+    x: &[f32],
+    rows: impl IntoIterator<Item = usize>,
+    xb: &mut Matrix,
+) -> Result<(), IdsError> {
     let cols = m.kind.n_features();
     let s = &m.scaling;
     if s.mean.len() != cols || s.scale.len() != cols {
@@ -939,12 +987,6 @@ fn infer(
         }
     }
     xb.rows = xb.data.len() / cols;
-    if xb.rows == 0 {
-        y.rows = 0;
-        y.data.clear();
-        return Ok(());
-    }
-    net.try_predict_into(xb, scratch, y)?;
     Ok(())
 }
 

@@ -192,3 +192,101 @@ fn verdict_reuse_raises_the_alerts_of_exact_scoring_and_scores_what_it_scores_ex
     };
     assert_eq!(who(&exact_alerts), who(&fast_alerts));
 }
+
+#[test]
+fn an_echo_state_detector_scores_every_packet_as_one_sequence_as_eval_does() {
+    use nightjar_ids::features::window::WindowConfig;
+    use nightjar_ids::features::FeatureKind;
+    use nightjar_ids::model::{Algo, Model, Scaling};
+    use nightjar_ids::nn::{Esn, EsnParams};
+    // the window features of test3, in capture order
+    let cap = read_all(&capture("test3.pcap")).unwrap();
+    let kind = FeatureKind::Window;
+    let cols = kind.n_features();
+    let mut ex = Extractor::new(kind, WindowConfig::default());
+    let mut x = Vec::new();
+    for p in cap.records.iter().filter_map(Record::packet) {
+        let at = x.len();
+        x.resize(at + cols, 0.0);
+        ex.push(p, &mut x[at..]);
+    }
+    let rows = x.len() / cols;
+    // a small ESN whose readout is fitted to say "bare SYN" (any target will do: what is
+    // tested is that detection runs the reservoir over every packet in order, as eval does)
+    let scaling = Scaling::fit(&x, cols);
+    let mut xs = x.clone();
+    scaling.apply(&mut xs);
+    let syn = nightjar_ids::features::window::index_of("syn").unwrap();
+    let target: Vec<f32> = x.chunks_exact(cols).map(|r| r[syn]).collect();
+    let p = EsnParams {
+        reservoir: 40,
+        seed: 3,
+        ..EsnParams::default()
+    };
+    let mut esn = Esn::new(&p.validate().unwrap(), cols, 1);
+    esn.fit(&[(
+        &Matrix::new(rows, cols, xs).unwrap(),
+        &Matrix::new(rows, 1, target).unwrap(),
+    )])
+    .unwrap();
+    let model = Model {
+        kind,
+        algo: Algo::Esn,
+        binary: true,
+        classes: vec![Class::Normal, Class::OtherAttack],
+        threshold: 0.5,
+        scaling,
+        window: WindowConfig::default(),
+        training: serde_json::Value::Null,
+        net: Net::Esn(Box::new(esn)),
+    };
+    let whole_capture = std::iter::once(0..rows).collect::<Vec<_>>();
+    let want = model.predict(&x, &whole_capture).unwrap();
+    let flagged = want.iter().filter(|v| v.class.is_attack()).count();
+    assert!(
+        flagged > 1000 && flagged < rows - 1000,
+        "{flagged} of {rows}"
+    );
+    for (batch, pipelined) in [(1024, true), (257, false), (1, false)] {
+        let mut e = Engine::new(
+            Models::with_model(model_copy(&model)).unwrap(),
+            DetectSettings {
+                batch,
+                ..DetectSettings::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(e.settings().reuse_age, 0.0, "no verdict reuse for an ESN");
+        let mut got = Vec::new();
+        let mut sink = |ev: Event<'_>| {
+            if let Event::Packet(v) = ev {
+                if v.packet.is_some() {
+                    got.push(*v);
+                }
+            }
+        };
+        let reader = PcapReader::open(&capture("test3.pcap")).unwrap();
+        let err = if pipelined {
+            e.run_pipelined(reader, &mut sink).unwrap()
+        } else {
+            e.run(reader, &mut sink).unwrap()
+        };
+        assert!(err.is_none());
+        let st = e.finish(&mut sink).unwrap();
+        assert_eq!(st.verdicts_reused, 0);
+        assert_eq!(got.len(), rows);
+        for (t, (w, g)) in want.iter().zip(&got).enumerate() {
+            assert!(
+                (w.score - g.score).abs() < 1e-4,
+                "batch {batch}, packet {t}: {} vs {}",
+                w.score,
+                g.score
+            );
+        }
+    }
+}
+
+/// A copy of a model (through its file format).
+fn model_copy(m: &nightjar_ids::model::Model) -> nightjar_ids::model::Model {
+    nightjar_ids::model::Model::from_bytes(&m.to_bytes().unwrap()).unwrap()
+}

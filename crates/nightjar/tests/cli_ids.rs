@@ -224,6 +224,25 @@ fn paper7_and_esn_models_train_and_evaluate() {
             assert!(j["label_accuracy"].is_number());
             assert!(j["confusion"]["predicted"].as_array().unwrap().len() > 2);
         }
+        // `ids detect` runs either: an ESN over every packet in order, verdict reuse off
+        let o = run(&[
+            "ids", "detect", "--model", &model, "--pcap", &test, "--json",
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{err}");
+        let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(u(&d["records"]), records_in(&test_l));
+        if algo == "esn" {
+            assert!(
+                err.contains("echo-state network, every packet scored in order"),
+                "{err}"
+            );
+            assert_eq!(u(&d["verdicts_reused"]), 0);
+            assert_eq!(d["settings"]["reuse_age"], 0.0);
+        } else {
+            assert!(u(&d["verdicts_reused"]) > 0);
+        }
+        assert!(u(&d["flagged"]) > 0, "{d}");
     }
 }
 

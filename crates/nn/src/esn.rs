@@ -519,14 +519,42 @@ impl Esn {
 
     /// [`Esn::predict`], returning an error instead of panicking.
     pub fn try_predict(&self, sequence: &Matrix) -> Result<Matrix, NnError> {
+        let mut state = self.zero_state();
+        self.try_predict_stream(sequence, &mut state)
+    }
+
+    /// The reservoir's zero state, where every sequence starts.
+    pub fn zero_state(&self) -> Vec<f32> {
+        vec![0.0; self.params.reservoir]
+    }
+
+    /// Readout outputs for each row of `sequence`, run on from the reservoir state `state`
+    /// (from [`Esn::zero_state`] at the start of a stream), which is left at the state after the
+    /// last row: a long sequence fed in pieces gets the outputs of one pass over it (up to the
+    /// last bits of the readout's sums, which are taken in chunks). A state of the wrong size or
+    /// not finite is an error and is left as it was.
+    pub fn try_predict_stream(
+        &self,
+        sequence: &Matrix,
+        state: &mut [f32],
+    ) -> Result<Matrix, NnError> {
         self.check_inputs(sequence, "sequence")?;
+        let n = self.params.reservoir;
+        if state.len() != n || state.iter().any(|v| !v.is_finite()) {
+            return Err(NnError::shape(
+                "state",
+                format!("{n} finite values"),
+                format!("{}", state.len()),
+            ));
+        }
         let w_out = self.readout.as_deref().ok_or(NnError::NotFitted)?;
         let (d, m) = (self.n_features(), self.n_out);
         let mut out = Matrix::zeros(sequence.rows, m);
         let mut zb = vec![0.0f32; CHUNK * d];
         let mut filled = 0;
         let mut first = 0;
-        let zero = vec![0.0; self.params.reservoir];
+        let initial = state.to_vec();
+        let last_row = sequence.rows.checked_sub(1);
         let flush = |zb: &[f32], rows: usize, first: usize, out: &mut Matrix| {
             gemm(
                 rows,
@@ -541,7 +569,10 @@ impl Esn {
                 &mut out.data[first * m..(first + rows) * m],
             )
         };
-        self.run(sequence, &zero, |k, x| {
+        self.run(sequence, &initial, |k, x| {
+            if Some(k) == last_row {
+                state.copy_from_slice(x);
+            }
             self.features_into(
                 x,
                 &sequence.data[k * self.n_in..(k + 1) * self.n_in],

@@ -349,3 +349,52 @@ fn esn_rejects_bad_use() {
     assert!(Esn::try_new(&v, nightjar_nn::esn::MAX_ESN_IO + 1, 1).is_err());
     assert!(Esn::try_new(&v, 1, usize::MAX).is_err());
 }
+
+#[test]
+fn a_sequence_fed_in_pieces_with_its_state_carried_gives_the_outputs_of_one_pass() {
+    let p = EsnParams {
+        reservoir: 80,
+        seed: 5,
+        ..EsnParams::default()
+    };
+    let mut e = Esn::new(&p.validate().unwrap(), 1, 1);
+    let u = uniform_inputs(600, -0.5, 0.5, 9);
+    let mut y = u.clone();
+    // target: the input 3 steps back (a task that needs the reservoir's memory)
+    for t in 0..u.rows {
+        y.data[t] = if t >= 3 { u.data[t - 3] } else { 0.0 };
+    }
+    e.fit(&[(&u, &y)]).unwrap();
+    let whole = e.try_predict(&u).unwrap();
+    let mut state = e.zero_state();
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for len in [100, 1, 256, 0, 243] {
+        let piece = Matrix::new(len, 1, u.data[at..at + len].to_vec()).unwrap();
+        pieces.extend(e.try_predict_stream(&piece, &mut state).unwrap().data);
+        at += len;
+    }
+    assert_eq!(at, u.rows);
+    assert_eq!(pieces.len(), whole.data.len());
+    for (t, (a, b)) in whole.data.iter().zip(&pieces).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-5 * (1.0 + a.abs()),
+            "step {t}: {a} vs {b}"
+        );
+    }
+    // the state left behind is the state after the last row
+    let states = e.try_states(&u).unwrap();
+    let last = &states.data[(u.rows - 1) * 80..];
+    assert!(state
+        .iter()
+        .zip(last)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+    // a state that does not fit is refused and left alone
+    let mut short = vec![0.0; 79];
+    assert!(e.try_predict_stream(&u, &mut short).is_err());
+    assert_eq!(short.len(), 79);
+    let mut nan = e.zero_state();
+    nan[3] = f32::NAN;
+    assert!(e.try_predict_stream(&u, &mut nan).is_err());
+    assert!(nan[3].is_nan());
+}

@@ -168,7 +168,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         None => (Models::builtin().map_err(input)?, "built-in".to_string()),
     };
     let model_desc = format!(
-        "{} ({} {} MLP, {} features{})",
+        "{} ({} {} {}, {} features{})",
         model_name,
         if models.detector.binary {
             "binary"
@@ -176,6 +176,10 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "multi-class"
         },
         models.detector.kind,
+        match models.detector.net {
+            nightjar_ids::model::Net::Mlp(_) => "MLP",
+            nightjar_ids::model::Net::Esn(_) => "echo-state network, every packet scored in order",
+        },
         models.detector.kind.n_features(),
         if models.namer.is_some() {
             ", classes named by the built-in multi-class MLP"
@@ -184,6 +188,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         }
     );
     let mut engine = Engine::new(models, settings).map_err(input)?;
+    // as in force: an echo-state network turns verdict reuse off
+    let settings = *engine.settings();
     if a.pcap.is_some() && (a.duration.is_some() || a.count.is_some()) {
         return Err(input(anyhow!(
             "--duration and --count bound a live capture: they go with --iface, not --pcap"
