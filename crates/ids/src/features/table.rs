@@ -128,6 +128,113 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
     }
 }
 
+/// A set of non-zero 64-bit keys, each with its last access time, bounded like [`SetAssoc`]
+/// and with its placement and eviction order (set from `hash`, [`WAYS`] slots per set, the
+/// least recently touched evicted), laid out for a set that is mostly a cache miss: one
+/// set's keys and times fill two adjacent cache lines, and no value is kept. The `window`
+/// features' "seen recently" set.
+pub struct StampSet {
+    sets: Vec<StampWays>,
+    set_mask: usize,
+    len: usize,
+    evictions: u64,
+}
+
+/// One set of a [`StampSet`]: keys (0 = free) and access times.
+#[derive(Clone)]
+#[repr(C, align(64))]
+struct StampWays {
+    keys: [u64; WAYS],
+    stamps: [f64; WAYS],
+}
+
+impl StampSet {
+    /// A set of at least `capacity` slots (rounded up to a power of two, at least one set).
+    pub fn new(capacity: usize) -> StampSet {
+        let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
+        StampSet {
+            sets: vec![
+                StampWays {
+                    keys: [0; WAYS],
+                    stamps: [f64::NEG_INFINITY; WAYS],
+                };
+                sets
+            ],
+            set_mask: sets - 1,
+            len: 0,
+            evictions: 0,
+        }
+    }
+
+    /// Find `key` (non-zero, hashed to `hash`) or insert it, evicting the least recently used
+    /// key of its set if the set is full; its access time becomes `now`. Returns the time of
+    /// its previous access, `None` if it was not in the set. (Key 0 is never found.)
+    pub fn touch(&mut self, key: u64, hash: u64, now: f64) -> Option<f64> {
+        let set = &mut self.sets[(hash >> 7) as usize & self.set_mask];
+        let mut pick = 0;
+        let mut found = false;
+        let mut free: Option<usize> = None;
+        let mut oldest = f64::INFINITY;
+        for i in 0..WAYS {
+            let k = set.keys[i];
+            if k != 0 {
+                if k == key {
+                    pick = i;
+                    found = true;
+                    break;
+                }
+                if set.stamps[i] < oldest {
+                    oldest = set.stamps[i];
+                    pick = i;
+                }
+            } else if free.is_none() {
+                free = Some(i);
+            }
+        }
+        if !found {
+            if let Some(f) = free {
+                pick = f;
+                self.len += 1;
+            } else {
+                self.evictions += 1;
+            }
+        }
+        let prev = if found {
+            Some(set.stamps[pick])
+        } else {
+            set.keys[pick] = key;
+            None
+        };
+        set.stamps[pick] = now;
+        prev
+    }
+
+    /// Keys in use.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no key is in use.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Slots allocated (the bound on `len`).
+    pub fn capacity(&self) -> usize {
+        self.sets.len() * WAYS
+    }
+
+    /// Keys evicted so far.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
+    /// Bytes held by the slots (fixed at construction).
+    pub fn memory_bytes(&self) -> usize {
+        self.sets.capacity() * std::mem::size_of::<StampWays>()
+    }
+}
+
 /// SplitMix64's finaliser: a fixed, well-mixing 64-bit hash step.
 pub fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -184,6 +291,29 @@ mod tests {
             "oldest key evicted"
         );
         assert_eq!(t.len(), WAYS);
+    }
+
+    #[test]
+    fn the_stamp_set_decides_as_a_set_assoc_table_of_the_same_capacity() {
+        // keys crowded into few sets (small capacity) so that sets fill and evict
+        let mut a: SetAssoc<u64, ()> = SetAssoc::new(256);
+        let mut b = StampSet::new(256);
+        assert_eq!(a.capacity(), b.capacity());
+        let mut x = 7u64;
+        for i in 0..200_000u32 {
+            x = mix(x);
+            let key = (x % 3000) | 1; // revisits keys, both recent and evicted ones
+            let h = mix(key ^ 0x55);
+            let now = f64::from(i) * 0.001 + if i % 7 == 0 { -0.5 } else { 0.0 };
+            assert_eq!(
+                a.touch(key, h, now).prev_stamp,
+                b.touch(key, h, now),
+                "step {i}"
+            );
+        }
+        assert_eq!((a.len(), a.evictions()), (b.len(), b.evictions()));
+        assert!(b.evictions() > 100_000 && b.len() == b.capacity());
+        assert_eq!(std::mem::size_of::<StampWays>(), 128);
     }
 
     #[test]

@@ -51,7 +51,7 @@
 //! set-associative tables with LRU eviction ([`super::table`]); capacities are set by
 //! [`WindowConfig`] (flows share the conversations' capacity) and never grow.
 
-use super::table::{hash_key, ip_key, mix, SetAssoc};
+use super::table::{hash_key, ip_key, mix, SetAssoc, StampSet};
 use nightjar_packet::PacketRepr;
 
 /// Number of time scales.
@@ -224,7 +224,7 @@ pub struct WindowState {
     hosts: SetAssoc<u128, HostStats>,
     pairs: SetAssoc<(u128, u128), PairStats>,
     flows: SetAssoc<FlowKey, FlowStats>,
-    seen: SetAssoc<u64, ()>,
+    seen: StampSet,
     clock: f64,
     packets: u64,
 }
@@ -283,7 +283,7 @@ impl WindowState {
             hosts: SetAssoc::new(cfg.hosts.max(1)),
             pairs: SetAssoc::new(cfg.pairs.max(1)),
             flows: SetAssoc::new(cfg.pairs.max(1)),
-            seen: SetAssoc::new(cfg.seen.max(1)),
+            seen: StampSet::new(cfg.seen.max(1)),
             clock: f64::NEG_INFINITY,
             packets: 0,
         }
@@ -314,7 +314,7 @@ impl WindowState {
     fn novel(&mut self, tag: u64, a: u128, b: u128, now: f64) -> bool {
         let h = hash_key(hash_key(tag, a), b);
         let key = mix(h) | 1; // never the default key 0
-        match self.seen.touch(key, h, now).prev_stamp {
+        match self.seen.touch(key, h, now) {
             Some(t) => now - t > NOVELTY_HORIZON,
             None => true,
         }
