@@ -56,34 +56,15 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
     pub fn touch(&mut self, key: K, hash: u64, now: f64) -> Entry<'_, V> {
         let base = ((hash >> 7) as usize & self.set_mask) * WAYS;
         let tag = (hash >> 32) as u32 | 1;
-        let mut pick = base;
-        let mut found = false;
-        let mut free: Option<usize> = None;
-        let mut oldest = f64::INFINITY;
-        for i in base..base + WAYS {
-            let t = self.tags[i];
-            if t != 0 {
-                if t == tag && self.keys[i] == key {
-                    pick = i;
-                    found = true;
-                    break;
-                }
-                if self.stamps[i] < oldest {
-                    oldest = self.stamps[i];
-                    pick = i;
-                }
-            } else if free.is_none() {
-                free = Some(i);
-            }
-        }
-        if !found {
-            if let Some(f) = free {
-                pick = f;
-                self.len += 1;
-            } else {
-                self.evictions += 1;
-            }
-        }
+        let (way, found) = find_way(
+            |i| {
+                (self.tags[base + i] != 0)
+                    .then(|| self.tags[base + i] == tag && self.keys[base + i] == key)
+            },
+            |i| self.stamps[base + i],
+        )
+        .settle(&mut self.len, &mut self.evictions);
+        let pick = base + way;
         let prev_stamp = if found {
             Some(self.stamps[pick])
         } else {
@@ -171,34 +152,11 @@ impl StampSet {
     /// its previous access, `None` if it was not in the set. (Key 0 is never found.)
     pub fn touch(&mut self, key: u64, hash: u64, now: f64) -> Option<f64> {
         let set = &mut self.sets[(hash >> 7) as usize & self.set_mask];
-        let mut pick = 0;
-        let mut found = false;
-        let mut free: Option<usize> = None;
-        let mut oldest = f64::INFINITY;
-        for i in 0..WAYS {
-            let k = set.keys[i];
-            if k != 0 {
-                if k == key {
-                    pick = i;
-                    found = true;
-                    break;
-                }
-                if set.stamps[i] < oldest {
-                    oldest = set.stamps[i];
-                    pick = i;
-                }
-            } else if free.is_none() {
-                free = Some(i);
-            }
-        }
-        if !found {
-            if let Some(f) = free {
-                pick = f;
-                self.len += 1;
-            } else {
-                self.evictions += 1;
-            }
-        }
+        let (pick, found) = find_way(
+            |i| (set.keys[i] != 0).then(|| set.keys[i] == key),
+            |i| set.stamps[i],
+        )
+        .settle(&mut self.len, &mut self.evictions);
         let prev = if found {
             Some(set.stamps[pick])
         } else {
@@ -233,6 +191,58 @@ impl StampSet {
     pub fn memory_bytes(&self) -> usize {
         self.sets.capacity() * std::mem::size_of::<StampWays>()
     }
+}
+
+/// Where a key goes in a set of [`WAYS`] slots (the one LRU policy of [`SetAssoc`] and
+/// [`StampSet`]).
+enum Way {
+    /// The slot that holds it.
+    Hit(usize),
+    /// The first free slot.
+    Free(usize),
+    /// The slot touched longest ago (the first of equals): its entry is evicted.
+    Evict(usize),
+}
+
+impl Way {
+    /// The slot and whether the key was there; a new entry or an eviction is counted.
+    fn settle(self, len: &mut usize, evictions: &mut u64) -> (usize, bool) {
+        match self {
+            Way::Hit(i) => (i, true),
+            Way::Free(i) => {
+                *len += 1;
+                (i, false)
+            }
+            Way::Evict(i) => {
+                *evictions += 1;
+                (i, false)
+            }
+        }
+    }
+}
+
+/// Look a key up in one set: `holds(i)` is `None` for a free slot, else whether slot `i` holds
+/// the key; `stamp(i)` is slot `i`'s access time.
+fn find_way(holds: impl Fn(usize) -> Option<bool>, stamp: impl Fn(usize) -> f64) -> Way {
+    let mut free = None;
+    let (mut oldest, mut oldest_stamp) = (0, f64::INFINITY);
+    for i in 0..WAYS {
+        match holds(i) {
+            Some(true) => return Way::Hit(i),
+            Some(false) => {
+                let t = stamp(i);
+                if t < oldest_stamp {
+                    (oldest, oldest_stamp) = (i, t);
+                }
+            }
+            None => {
+                if free.is_none() {
+                    free = Some(i);
+                }
+            }
+        }
+    }
+    free.map_or(Way::Evict(oldest), Way::Free)
 }
 
 /// SplitMix64's finaliser: a fixed, well-mixing 64-bit hash step.
