@@ -1071,62 +1071,108 @@ impl Protos {
     }
 }
 
-/// An attacking source's open episode.
+/// What every open episode counts of its flagged packets.
 #[derive(Clone, Debug)]
-struct SrcEp {
+struct Tally {
     first: f64,
     last: f64,
     packets: u64,
-    /// Flagged packets the source sent itself.
-    sent: u64,
-    total: u64,
     score: f64,
     classes: [u32; 15],
     protos: Protos,
+    /// What the episode's end sent and received (its alert's class comes from it).
+    profile: Profile,
+}
+
+impl Tally {
+    /// An episode opened at `now`, before its first packet is added.
+    fn start(now: f64) -> Tally {
+        Tally {
+            first: now,
+            last: now,
+            packets: 0,
+            score: 0.0,
+            classes: [0; 15],
+            protos: Protos::default(),
+            profile: Profile::default(),
+        }
+    }
+
+    /// Count a flagged packet (`towards`: sent by the episode's end to the other, as the
+    /// profile sees it).
+    fn add(&mut self, now: f64, p: &PacketRepr, v: &PacketVerdict, towards: bool) {
+        self.last = now;
+        self.packets += 1;
+        self.score += f64::from(v.score);
+        self.classes[v.class.index()] += 1;
+        self.protos.add(p.proto);
+        self.profile.add(p, towards);
+    }
+
+    /// The episode's alert, its class decided by the profile.
+    fn alert(
+        &self,
+        scope: Scope,
+        (src, dst): (IpAddr, IpAddr),
+        (packets, total, sources): (u64, u64, u64),
+    ) -> Alert {
+        let counts = self.classes.map(u64::from);
+        let evidence = self.profile.decide(&counts, scope == Scope::Victim);
+        Alert {
+            scope,
+            src,
+            dst,
+            proto: self.protos.top(),
+            class: evidence.naming.class,
+            packets,
+            total,
+            sources,
+            score: (self.score / self.packets.max(1) as f64) as f32,
+            first_seen: self.first,
+            last_seen: self.last,
+            class_counts: counts,
+            profile: Some(evidence),
+        }
+    }
+}
+
+/// An attacking source's open episode.
+#[derive(Clone, Debug)]
+struct SrcEp {
+    tally: Tally,
+    /// Flagged packets the source sent itself.
+    sent: u64,
+    total: u64,
     /// Victim of the first flagged packet, and flagged packets to it.
     victim: IpAddr,
     victim_packets: u64,
     /// Misra–Gries majority candidate of the victims.
     top_victim: IpAddr,
     top_count: u64,
-    /// What the source sent and received (its alert's class comes from it).
-    profile: Profile,
 }
 
-/// A victim's open episode.
+/// A victim's open episode (its tally's profile: what was sent to the victim and what it
+/// answered).
 #[derive(Clone, Debug)]
 struct VicEp {
-    first: f64,
-    last: f64,
-    packets: u64,
+    tally: Tally,
     sources: u64,
     covered_packets: u64,
     covered_sources: u64,
-    score: f64,
-    classes: [u32; 15],
-    protos: Protos,
     first_src: IpAddr,
-    /// What was sent to the victim and what it answered.
-    profile: Profile,
 }
 
 impl SrcEp {
     /// An episode opened at `now` against `vic`, before its first packet is added.
     fn start(now: f64, vic: IpAddr) -> SrcEp {
         SrcEp {
-            first: now,
-            last: now,
-            packets: 0,
+            tally: Tally::start(now),
             sent: 0,
             total: 0,
-            score: 0.0,
-            classes: [0; 15],
-            protos: Protos::default(),
             victim: vic,
             victim_packets: 0,
             top_victim: vic,
             top_count: 0,
-            profile: Profile::default(),
         }
     }
 
@@ -1140,14 +1186,9 @@ impl SrcEp {
         outbound: bool,
         vic: IpAddr,
     ) {
-        self.last = now;
-        self.packets += 1;
+        self.tally.add(now, p, v, outbound);
         self.sent += sent;
         self.total += 1;
-        self.score += f64::from(v.score);
-        self.classes[v.class.index()] += 1;
-        self.protos.add(p.proto);
-        self.profile.add(p, outbound);
         if self.victim == vic {
             self.victim_packets += 1;
         }
@@ -1166,17 +1207,11 @@ impl VicEp {
     /// An episode opened at `now` by source `first_src`, before its first packet is added.
     fn start(now: f64, first_src: IpAddr) -> VicEp {
         VicEp {
-            first: now,
-            last: now,
-            packets: 0,
+            tally: Tally::start(now),
             sources: 0,
             covered_packets: 0,
             covered_sources: 0,
-            score: 0.0,
-            classes: [0; 15],
-            protos: Protos::default(),
             first_src,
-            profile: Profile::default(),
         }
     }
 
@@ -1189,13 +1224,8 @@ impl VicEp {
         new_source: bool,
         inbound: bool,
     ) {
-        self.last = now;
-        self.packets += 1;
+        self.tally.add(now, p, v, inbound);
         self.sources += u64::from(new_source);
-        self.score += f64::from(v.score);
-        self.classes[v.class.index()] += 1;
-        self.protos.add(p.proto);
-        self.profile.add(p, inbound);
     }
 }
 
@@ -1390,10 +1420,10 @@ impl Aggregator {
         }
         self.clock = now;
         let gap = self.s.gap;
-        while let Some((k, e)) = self.sources.pop_oldest_if(|e| now - e.last > gap) {
+        while let Some((k, e)) = self.sources.pop_oldest_if(|e| now - e.tally.last > gap) {
             self.close_source(k, e, st, sink);
         }
-        while let Some((k, e)) = self.victims.pop_oldest_if(|e| now - e.last > gap) {
+        while let Some((k, e)) = self.victims.pop_oldest_if(|e| now - e.tally.last > gap) {
             self.close_victim(k, e, st, sink);
         }
     }
@@ -1414,8 +1444,9 @@ impl Aggregator {
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        let fraction = e.packets as f64 / e.total.max(1) as f64;
-        if e.packets < self.s.min_packets
+        let packets = e.tally.packets;
+        let fraction = packets as f64 / e.total.max(1) as f64;
+        if packets < self.s.min_packets
             || fraction < self.s.min_fraction
             || e.sent < self.s.min_sent
         {
@@ -1426,23 +1457,9 @@ impl Aggregator {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
         }
-        let counts = e.classes.map(u64::from);
-        let evidence = e.profile.decide(&counts, false);
-        let a = Alert {
-            scope: Scope::Source,
-            src,
-            dst: e.top_victim,
-            proto: e.protos.top(),
-            class: evidence.naming.class,
-            packets: e.packets,
-            total: e.total,
-            sources: 1,
-            score: (e.score / e.packets.max(1) as f64) as f32,
-            first_seen: e.first,
-            last_seen: e.last,
-            class_counts: counts,
-            profile: Some(evidence),
-        };
+        let a = e
+            .tally
+            .alert(Scope::Source, (src, e.top_victim), (packets, e.total, 1));
         st.alerts += 1;
         st.source_alerts += 1;
         sink(Event::Alert(&a));
@@ -1455,28 +1472,16 @@ impl Aggregator {
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        let packets = e.packets.saturating_sub(e.covered_packets);
+        let packets = e.tally.packets.saturating_sub(e.covered_packets);
         let sources = e.sources.saturating_sub(e.covered_sources);
         if packets < self.s.victim_min_packets || sources < self.s.victim_min_sources {
             return;
         }
-        let counts = e.classes.map(u64::from);
-        let evidence = e.profile.decide(&counts, true);
-        let a = Alert {
-            scope: Scope::Victim,
-            src: e.first_src,
-            dst: victim,
-            proto: e.protos.top(),
-            class: evidence.naming.class,
-            packets,
-            total: e.packets,
-            sources,
-            score: (e.score / e.packets.max(1) as f64) as f32,
-            first_seen: e.first,
-            last_seen: e.last,
-            class_counts: counts,
-            profile: Some(evidence),
-        };
+        let a = e.tally.alert(
+            Scope::Victim,
+            (e.first_src, victim),
+            (packets, e.tally.packets, sources),
+        );
         st.alerts += 1;
         st.victim_alerts += 1;
         sink(Event::Alert(&a));
