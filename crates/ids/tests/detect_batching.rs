@@ -11,7 +11,7 @@
 //!   API: the same class for every flagged packet (batch sizes are chosen so that rows left
 //!   alone in the network's last chunk occur).
 
-use nightjar_ids::detect::{DetectSettings, Engine, Event, Models, PacketVerdict};
+use nightjar_ids::detect::{DetectSettings, DetectStats, Engine, Event, Models, PacketVerdict};
 use nightjar_ids::features::Extractor;
 use nightjar_ids::model::Net;
 use nightjar_ids::nn::{Matrix, Scratch};
@@ -26,7 +26,7 @@ fn capture(name: &str) -> PathBuf {
 type Outcome = (Vec<PacketVerdict>, Vec<String>, String);
 
 fn detect(batch: usize, pipelined: bool, reuse_age: f64) -> Outcome {
-    let mut e = Engine::new(
+    let e = Engine::new(
         Models::builtin().unwrap(),
         DetectSettings {
             batch,
@@ -35,6 +35,13 @@ fn detect(batch: usize, pipelined: bool, reuse_age: f64) -> Outcome {
         },
     )
     .unwrap();
+    let (verdicts, alerts, stats) = run_on_test3(e, pipelined);
+    (verdicts, alerts, format!("{stats:?}"))
+}
+
+/// Every verdict, the alerts as EVE lines and the counters of `e` over test3, run plain or
+/// pipelined.
+fn run_on_test3(mut e: Engine, pipelined: bool) -> (Vec<PacketVerdict>, Vec<String>, DetectStats) {
     let mut verdicts = Vec::new();
     let mut alerts = Vec::new();
     let mut sink = |ev: Event<'_>| match ev {
@@ -49,7 +56,7 @@ fn detect(batch: usize, pipelined: bool, reuse_age: f64) -> Outcome {
     };
     assert!(err.is_none());
     let stats = e.finish(&mut sink).unwrap();
-    (verdicts, alerts, format!("{stats:?}"))
+    (verdicts, alerts, stats)
 }
 
 #[test]
@@ -248,7 +255,7 @@ fn an_echo_state_detector_scores_every_packet_as_one_sequence_as_eval_does() {
         "{flagged} of {rows}"
     );
     for (batch, pipelined) in [(1024, true), (257, false), (1, false)] {
-        let mut e = Engine::new(
+        let e = Engine::new(
             Models::with_model(model_copy(&model)).unwrap(),
             DetectSettings {
                 batch,
@@ -257,22 +264,11 @@ fn an_echo_state_detector_scores_every_packet_as_one_sequence_as_eval_does() {
         )
         .unwrap();
         assert_eq!(e.settings().reuse_age, 0.0, "no verdict reuse for an ESN");
-        let mut got = Vec::new();
-        let mut sink = |ev: Event<'_>| {
-            if let Event::Packet(v) = ev {
-                if v.packet.is_some() {
-                    got.push(*v);
-                }
-            }
-        };
-        let reader = PcapReader::open(&capture("test3.pcap")).unwrap();
-        let err = if pipelined {
-            e.run_pipelined(reader, &mut sink).unwrap()
-        } else {
-            e.run(reader, &mut sink).unwrap()
-        };
-        assert!(err.is_none());
-        let st = e.finish(&mut sink).unwrap();
+        let (verdicts, _, st) = run_on_test3(e, pipelined);
+        let got: Vec<PacketVerdict> = verdicts
+            .into_iter()
+            .filter(|v| v.packet.is_some())
+            .collect();
         assert_eq!(st.verdicts_reused, 0);
         assert_eq!(got.len(), rows);
         for (t, (w, g)) in want.iter().zip(&got).enumerate() {
