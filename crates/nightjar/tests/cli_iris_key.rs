@@ -52,6 +52,11 @@ fn enroll(s: &Scratch, identity: u64) -> String {
     rec
 }
 
+/// `iris key --record REC EYE -o OUT`, which must succeed.
+fn key_to(rec: &str, eye: &str, out: &str) {
+    ok(&run(&["iris", "key", "--record", rec, eye, "-o", out]));
+}
+
 #[test]
 fn another_capture_of_the_enrolled_eye_regenerates_identical_key_bytes() {
     let s = Scratch::new("same");
@@ -59,24 +64,8 @@ fn another_capture_of_the_enrolled_eye_regenerates_identical_key_bytes() {
     let bytes = std::fs::read(&rec).unwrap();
     assert_eq!(&bytes[..4], b"NJIR");
     let (k1, k2) = (s.s("k1.key"), s.s("k2.key"));
-    ok(&run(&[
-        "iris",
-        "key",
-        "--record",
-        &rec,
-        &eye(&s, 7, 1),
-        "-o",
-        &k1,
-    ]));
-    ok(&run(&[
-        "iris",
-        "key",
-        "--record",
-        &rec,
-        &eye(&s, 7, 2),
-        "-o",
-        &k2,
-    ]));
+    key_to(&rec, &eye(&s, 7, 1), &k1);
+    key_to(&rec, &eye(&s, 7, 2), &k2);
     let a = std::fs::read(&k1).unwrap();
     let b = std::fs::read(&k2).unwrap();
     assert_eq!(a.len(), 32);
@@ -125,24 +114,8 @@ fn a_capture_whose_first_segmentation_is_wrong_still_regenerates_the_key() {
     let rec = s.s("ice44.njir");
     ok(&run(&["iris", "enroll", &synth(0), "-o", &rec]));
     let (k1, k4) = (s.s("k1.key"), s.s("k4.key"));
-    ok(&run(&[
-        "iris",
-        "key",
-        "--record",
-        &rec,
-        &synth(1),
-        "-o",
-        &k1,
-    ]));
-    ok(&run(&[
-        "iris",
-        "key",
-        "--record",
-        &rec,
-        &synth(4),
-        "-o",
-        &k4,
-    ]));
+    key_to(&rec, &synth(1), &k1);
+    key_to(&rec, &synth(4), &k4);
     assert_eq!(std::fs::read(&k1).unwrap(), std::fs::read(&k4).unwrap());
     // the first segmentation alone does not match: `iris match` says so
     let o = run(&["iris", "match", &synth(0), &synth(4), "--json"]);
