@@ -22,11 +22,22 @@ impl Failure {
 }
 
 impl fmt::Display for Failure {
+    /// The error and its causes joined by ": ", leaving out a cause whose text its outer
+    /// message already holds (the libraries' errors quote their source, e.g. "cannot open
+    /// PATH: No such file or directory", and anyhow's `{:#}` would repeat it).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let e = match self {
             Failure::Check(e) | Failure::Input(e) => e,
         };
-        write!(f, "{e:#}")
+        let mut text = e.to_string();
+        for cause in e.chain().skip(1) {
+            let c = cause.to_string();
+            if !text.contains(&c) {
+                text.push_str(": ");
+                text.push_str(&c);
+            }
+        }
+        f.write_str(&text)
     }
 }
 
@@ -57,5 +68,55 @@ pub fn from_stego(e: nightjar_stego::StegoError) -> Failure {
     match e {
         nightjar_stego::StegoError::NoMessage => check(e),
         other => input(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    /// An error that quotes its source in its own message, as the libraries' errors do.
+    #[derive(Debug)]
+    struct Quoting {
+        path: String,
+        source: std::io::Error,
+    }
+
+    impl fmt::Display for Quoting {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "cannot open {}: {}", self.path, self.source)
+        }
+    }
+
+    impl std::error::Error for Quoting {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
+    fn not_found() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
+    }
+
+    #[test]
+    fn a_cause_the_message_already_quotes_is_printed_once() {
+        let e = Quoting {
+            path: "x.pcap".into(),
+            source: not_found(),
+        };
+        let f = input(anyhow::Error::new(e).context("capture x.pcap"));
+        assert_eq!(
+            f.to_string(),
+            "capture x.pcap: cannot open x.pcap: no such file"
+        );
+    }
+
+    #[test]
+    fn causes_the_message_does_not_quote_are_all_printed() {
+        let r: Result<(), std::io::Error> = Err(not_found());
+        let f = check(r.context("reading the key").unwrap_err());
+        assert_eq!(f.to_string(), "reading the key: no such file");
+        assert_eq!(f.code(), 1);
     }
 }

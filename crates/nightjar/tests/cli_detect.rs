@@ -29,12 +29,13 @@ fn ok(args: &[&str]) -> (String, String) {
     (String::from_utf8(o.stdout).unwrap(), err)
 }
 
-fn fails(args: &[&str], needle: &str) {
+fn fails(args: &[&str], needle: &str) -> String {
     let o = run(args);
     let err = stderr(&o);
     assert_eq!(code(&o), 2, "{args:?}: {err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
+    err
 }
 
 /// Seconds since the epoch of a `2026-11-28T10:00:00.123456+0000` timestamp.
@@ -387,10 +388,12 @@ fn empty_missing_corrupt_and_truncated_captures_fail_cleanly_or_warn() {
     let s = Scratch::new("detect-bad");
     std::fs::write(s.path("empty.pcap"), b"").unwrap();
     fails(&["ids", "detect", "--pcap", &s.s("empty.pcap")], "empty");
-    fails(
+    let err = fails(
         &["ids", "detect", "--pcap", &s.s("missing.pcap")],
         "missing.pcap",
     );
+    // the system's reason once, not repeated by every layer that passed it on
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
     std::fs::write(
         s.path("junk.pcap"),
         b"this is not a capture at all, just text\n",
