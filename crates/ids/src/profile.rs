@@ -22,10 +22,13 @@
 //!   therefore named `scan-ack` with `scan-window` given as the equally possible alternative
 //!   ([`Naming::alternatives`]), never a guess between the two.
 //! * **Scan vs flood** (SYN, Xmas and UDP, whose probes are the same either way): a scan probes
-//!   many distinct ports a few times each; a flood repeats at volume. At least
-//!   [`FLOOD_MIN_PROBES`] probes averaging at least [`FLOOD_PER_PORT`] per distinct port is a
-//!   flood; fewer than [`SCAN_MAX_PER_PORT`] per port in an order that does not simply count
-//!   up is a scan (nmap randomises the port order); a victim's episode of many (spoofed)
+//!   many distinct targets a few times each; a flood repeats at volume. A target is a
+//!   destination port of one host: with one destination host, its ports; a scan of many hosts
+//!   (a horizontal scan, `nmap` of a subnet) probes each port on every host, which repeats
+//!   ports but not targets. At least [`FLOOD_MIN_PROBES`] probes averaging at least
+//!   [`FLOOD_PER_PORT`] per distinct target is a flood; fewer than [`SCAN_MAX_PER_PORT`] per
+//!   target in an order that does not simply count up is a scan (nmap randomises the port
+//!   order); a victim's episode of many (spoofed)
 //!   sources is a flood. Ports counting up once each (hping3's `-p ++N`) are a flood when every
 //!   probe comes from a new source port — each packet a new connection, which is what fills a
 //!   victim's tables — and a scan when they come from at most [`FEW_SOURCE_PORTS`] (a raw
@@ -34,15 +37,18 @@
 //! * **SYN vs connect scan**: a connect scan completes handshakes with the OS's `connect()` (the
 //!   scanner sends ACKs and closes with RST+ACK; one ephemeral source port per probe); a SYN
 //!   scan sends raw SYNs from one or two source ports and its kernel answers SYN-ACKs with a
-//!   bare RST. When these disagree or are absent (no open port, few probes), the networks choose.
+//!   bare RST. With ten probes or more the source ports decide (service detection, `nmap -sV`,
+//!   adds a few full connections to a SYN scan); with fewer, the handshakes against the bare
+//!   RSTs; when these are even or absent (no open port, few probes), the networks choose.
 //! * **ICMP echo** at alert volume is `flood-icmp`.
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
 //!
-//! Memory is fixed per episode (256 bytes): distinct ports, source ports and hosts are
-//! estimated by linear counting over small bitmaps.
+//! Memory is fixed per episode (at most 384 bytes): distinct ports, source ports, hosts and
+//! (host, port) targets are estimated by linear counting over small bitmaps, with a small
+//! HyperLogLog beside each for counts past the bitmap's range (a scan of all 65,535 ports).
 
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key};
@@ -60,11 +66,12 @@ const CLASSIC: u8 = 0x3f;
 
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
-/// Mean probes per distinct destination port at or above which it is a flood. On the lab's
+/// Mean probes per distinct target (destination port of one host) at or above which it is a
+/// flood. On the lab's
 /// training and validation captures, nmap scans send at most 3.8 per port (UDP scans with
 /// retransmissions: the victim rate-limits its ICMP errors), single-port floods 75–2400.
 pub const FLOOD_PER_PORT: f64 = 8.0;
-/// Mean probes per distinct port below which (with an order that does not count up) it is a
+/// Mean probes per distinct target below which (with an order that does not count up) it is a
 /// scan.
 pub const SCAN_MAX_PER_PORT: f64 = 5.0;
 /// Distinct source ports at or below which a sweep comes from a raw scanner (nmap sends from
@@ -74,29 +81,82 @@ pub const FEW_SOURCE_PORTS: f64 = 4.5;
 /// the sweep "counts up" (hping3 `++N`; nmap randomises the port order).
 pub const ASCENDING: f64 = 0.5;
 
-/// A fixed-size linear-counting sketch of distinct values.
+/// HyperLogLog registers beside each bitmap: 64, four bits each.
+const REGS: usize = 64;
+/// Zero bits left in a bitmap below which its count is too coarse and the registers take over
+/// (a linear count with `z` zeros is off by about `1 / (√z · ln(m/z))`: 10% at 4 of 512).
+const FEW_ZEROS: f64 = 4.0;
+/// A register holds a rank of at most 15: enough for about 64 · 2¹⁵ ≈ 2 · 10⁶ distinct values.
+const MAX_RANK: u8 = 15;
+
+/// A fixed-size sketch of distinct values: a linear-counting bitmap of `W` words (Whang et
+/// al. 1990: exact up to collisions for small counts, where the thresholds of [`Profile::decide`]
+/// need precision), and beside it a small HyperLogLog (Flajolet et al. 2007; 64 four-bit
+/// registers, about 13% standard error) for when the bitmap is nearly full. A bitmap alone
+/// saturates near `m ln m` values (3,194 for 512 bits), which made a scan of every port (`nmap
+/// -p-`, 65,535 probes) look like twenty probes per port: a flood. The bitmap's bits come from
+/// the hash's high half, the registers' index and rank from its low half.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Distinct<const W: usize>([u64; W]);
+struct Distinct<const W: usize> {
+    bits: [u64; W],
+    /// Two registers per byte, low nibble first.
+    regs: [u8; REGS / 2],
+}
 
 impl<const W: usize> Default for Distinct<W> {
     fn default() -> Self {
-        Distinct([0; W])
+        Distinct {
+            bits: [0; W],
+            regs: [0; REGS / 2],
+        }
     }
 }
 
 impl<const W: usize> Distinct<W> {
     fn add(&mut self, h: u64) {
         let bit = (h >> 32) as usize % (W * 64);
-        self.0[bit / 64] |= 1 << (bit % 64);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+        let j = (h as usize) % REGS;
+        // rank: 1 + trailing zeros of the 26 bits above the index
+        let rest = (h as u32) >> 6;
+        let rank = (rest.trailing_zeros() + 1).min(u32::from(MAX_RANK)) as u8;
+        let (byte, shift) = (j / 2, 4 * (j % 2));
+        let old = (self.regs[byte] >> shift) & 0x0f;
+        if rank > old {
+            self.regs[byte] = (self.regs[byte] & !(0x0f << shift)) | (rank << shift);
+        }
     }
 
-    /// Estimated number of distinct values (exact for small counts up to collisions;
-    /// saturates near `m ln m` for `m` bits).
+    /// Estimated number of distinct values: the bitmap's linear count while it has at least
+    /// [`FEW_ZEROS`] zero bits (counts up to `m ln(m/4)`, 2,484 for 512 bits), beyond that the
+    /// larger of that count and the registers' HyperLogLog estimate.
     fn estimate(&self) -> f64 {
         let m = (W * 64) as f64;
-        let ones: u32 = self.0.iter().map(|w| w.count_ones()).sum();
+        let ones: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
         let zeros = (m - f64::from(ones)).max(1.0);
-        m * (m / zeros).ln()
+        let linear = m * (m / zeros).ln();
+        if zeros >= FEW_ZEROS {
+            return linear;
+        }
+        linear.max(self.hll())
+    }
+
+    /// The HyperLogLog estimate of the registers (with its small-range correction).
+    fn hll(&self) -> f64 {
+        let r = REGS as f64;
+        let (mut sum, mut empty) = (0.0, 0u32);
+        for j in 0..REGS {
+            let v = (self.regs[j / 2] >> (4 * (j % 2))) & 0x0f;
+            sum += (-f64::from(v)).exp2();
+            empty += u32::from(v == 0);
+        }
+        // alpha for 64 registers (Flajolet et al. 2007, figure 3)
+        let raw = 0.709 * r * r / sum;
+        if raw <= 2.5 * r && empty > 0 {
+            r * (r / f64::from(empty)).ln()
+        } else {
+            raw
+        }
     }
 }
 
@@ -139,10 +199,13 @@ pub struct Profile {
     sports: Distinct<8>,
     /// Outbound destination hosts.
     hosts: Distinct<2>,
+    /// Distinct (destination host, destination port) targets of the probes: a scan of many
+    /// hosts probes each port on every host (a horizontal scan), which is not repetition.
+    targets: Distinct<8>,
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 256);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 448);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,6 +270,9 @@ pub struct Evidence {
     pub per_port: f64,
     pub ascending: f64,
     pub distinct_hosts: f64,
+    /// Distinct (host, port) targets and probes per target (with one host: its ports).
+    pub distinct_targets: f64,
+    pub per_target: f64,
     pub udp: u64,
     pub icmp_echo: u64,
     pub fragments: u64,
@@ -254,6 +320,8 @@ impl Evidence {
             "probes_per_port": r(self.per_port),
             "ascending_ports": r(self.ascending),
             "distinct_hosts": r(self.distinct_hosts),
+            "distinct_targets": r(self.distinct_targets),
+            "probes_per_target": r(self.per_target),
             "udp": self.udp,
             "icmp_echo": self.icmp_echo,
             "fragments": self.fragments,
@@ -393,6 +461,8 @@ impl Profile {
         self.last_port = p.dport;
         self.sports.add(port_hash(53, p.sport));
         self.ports.add(port_hash(51, p.dport));
+        self.targets
+            .add(hash_key(hash_key(59, ip_key(p.dst)), u128::from(p.dport)));
     }
 
     /// Outbound TCP probes (RSTs left out).
@@ -419,6 +489,15 @@ impl Profile {
         let probes = u64::from(self.probes);
         let distinct = self.ports.estimate().max(1.0);
         let per_port = probes as f64 / distinct;
+        // repetition is per target: with one destination host its targets are its ports;
+        // a scan of many hosts probes every port on each (a horizontal scan)
+        let hosts = self.hosts.estimate();
+        let targets = if hosts >= 1.5 {
+            self.targets.estimate().max(1.0)
+        } else {
+            distinct
+        };
+        let per_target = probes as f64 / targets;
         let ascending = if self.steps > 0 {
             f64::from(self.ascending) / f64::from(self.steps)
         } else {
@@ -438,7 +517,9 @@ impl Profile {
             distinct_ports: if probes > 0 { distinct } else { 0.0 },
             per_port: if probes > 0 { per_port } else { 0.0 },
             ascending,
-            distinct_hosts: self.hosts.estimate(),
+            distinct_hosts: hosts,
+            distinct_targets: if probes > 0 { targets } else { 0.0 },
+            per_target: if probes > 0 { per_target } else { 0.0 },
             udp,
             icmp_echo: echo,
             fragments: u64::from(self.fragments),
@@ -456,14 +537,14 @@ impl Profile {
         let volume = |scan: Class, flood: Class, probes_n: u64| -> Naming {
             if many_sources {
                 named(flood, Rule::ManySources, &[])
-            } else if probes_n >= FLOOD_MIN_PROBES && per_port >= FLOOD_PER_PORT {
+            } else if probes_n >= FLOOD_MIN_PROBES && per_target >= FLOOD_PER_PORT {
                 named(flood, Rule::Repetition, &[])
-            } else if per_port < SCAN_MAX_PER_PORT && ascending < ASCENDING {
+            } else if per_target < SCAN_MAX_PER_PORT && ascending < ASCENDING {
                 named(scan, Rule::DistinctPorts, &[])
-            } else if per_port < SCAN_MAX_PER_PORT && sports >= 0.5 * probes as f64 {
+            } else if per_target < SCAN_MAX_PER_PORT && sports >= 0.5 * probes as f64 {
                 // ports counting up, each once, every packet a new connection: a flood
                 named(flood, Rule::SourcePortPerProbe, &[])
-            } else if per_port < SCAN_MAX_PER_PORT && sports <= FEW_SOURCE_PORTS {
+            } else if per_target < SCAN_MAX_PER_PORT && sports <= FEW_SOURCE_PORTS {
                 // ports counting up from one source port: a raw scanner sweeping in order
                 named(scan, Rule::FixedSourcePort, &[])
             } else {
@@ -514,19 +595,30 @@ impl Profile {
         ev
     }
 
-    /// SYN scan or connect scan, from how the scanner treats SYN-ACKs and its source ports.
+    /// SYN scan or connect scan, from its source ports and how it treats SYN-ACKs. With ten
+    /// probes or more the source ports decide: a raw scanner sends most probes from one or two
+    /// ports (at most a tenth of the probes' count in distinct ports, or [`FEW_SOURCE_PORTS`]),
+    /// `connect()` takes a new one for every probe (at least half as many as probes). A SYN
+    /// scan with service detection (`nmap -sV`) adds a few full connections, each with its own
+    /// port and handshake, to hundreds of raw probes: still a SYN scan. Otherwise (few probes,
+    /// or source ports in between) the handshakes completed against the kernel's bare RSTs to
+    /// SYN-ACKs decide; when they are even, the networks choose.
     fn syn_or_connect(&self, ml: &[u64; 15]) -> Naming {
-        let n = self.syn_probes;
+        let n = f64::from(self.syn_probes);
         let sports = self.sports.estimate();
-        let connect = self.handshakes > self.bare_rst || (n >= 10 && sports >= 0.5 * f64::from(n));
-        let raw = self.bare_rst > self.handshakes || (n >= 10 && sports <= FEW_SOURCE_PORTS);
-        let (class, rule) = match (raw, connect) {
-            (true, false) => (Class::ScanSyn, Rule::ProbeFlags),
-            (false, true) => (Class::ScanConnect, Rule::ProbeFlags),
-            _ => (
+        let (class, rule) = if n >= 10.0 && sports <= FEW_SOURCE_PORTS.max(0.1 * n) {
+            (Class::ScanSyn, Rule::ProbeFlags)
+        } else if n >= 10.0 && sports >= 0.5 * n {
+            (Class::ScanConnect, Rule::ProbeFlags)
+        } else if self.bare_rst > self.handshakes {
+            (Class::ScanSyn, Rule::ProbeFlags)
+        } else if self.handshakes > self.bare_rst {
+            (Class::ScanConnect, Rule::ProbeFlags)
+        } else {
+            (
                 vote(ml, &[Class::ScanSyn, Class::ScanConnect]),
                 Rule::NetworksWithinFamily,
-            ),
+            )
         };
         Naming {
             class,
@@ -659,6 +751,105 @@ mod tests {
         // a few SYNs from many spoofed sources at one victim: a flood
         let e = scan(SYN, 300).decide(&ml(Class::ScanSyn), true);
         assert_eq!(e.naming.class, Class::FloodSyn);
+    }
+
+    #[test]
+    fn distinct_counts_stay_close_past_the_bitmaps_range() {
+        for n in [1u32, 7, 40, 300, 1000, 2500, 6000, 20_000, 65_535, 250_000] {
+            let mut d = Distinct::<8>::default();
+            for v in 0..n {
+                // each value twice: repeats change nothing
+                d.add(hash_key(51, u128::from(v)));
+                d.add(hash_key(51, u128::from(v)));
+            }
+            let (got, want) = (d.estimate(), f64::from(n));
+            // linear counting is near exact while the bitmap has room (a collision or two),
+            // about 5% off at two values per bit; past it, 64 HyperLogLog registers: about
+            // 13% standard error
+            let tol = if n <= 300 {
+                0.02 * want + 1.0
+            } else if n <= 1000 {
+                0.1 * want
+            } else {
+                0.4 * want
+            };
+            assert!((got - want).abs() <= tol, "{n} values estimated {got:.0}");
+        }
+    }
+
+    #[test]
+    fn a_scan_of_every_port_is_a_scan_not_a_flood() {
+        // nmap -sS -p- : 65,535 ports once each, from one source port
+        let e = scan(SYN, 65_535).decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
+        assert!(e.distinct_ports > 40_000.0, "{e:?}");
+        assert!(e.per_port < 2.0, "{e:?}");
+        let e = scan(FIN | PSH | URG, 65_535).decide(&ml(Class::FloodXmas), false);
+        assert_eq!(e.naming.class, Class::ScanXmas, "{e:?}");
+    }
+
+    #[test]
+    fn a_scan_of_many_hosts_repeats_ports_but_not_targets() {
+        // nmap -sU --top-ports 12 over five hosts, each probe sent twice or three times
+        let ports = [53u16, 67, 123, 135, 137, 138, 161, 445, 500, 514, 631, 1900];
+        let mut p = Profile::default();
+        for h in 0..5u8 {
+            let host = format!("198.18.0.{}", 20 + h);
+            for (k, &port) in ports.iter().enumerate() {
+                for _ in 0..2 + k % 2 {
+                    p.add(&udp(1.0, A, &host, 45000, port, 28), true);
+                }
+            }
+        }
+        let e = p.decide(&ml(Class::FloodUdp), false);
+        assert!(e.per_port >= FLOOD_PER_PORT, "ports repeat: {e:?}");
+        assert!(e.per_target < SCAN_MAX_PER_PORT, "targets do not: {e:?}");
+        assert!((e.distinct_hosts - 5.0).abs() < 0.5, "{e:?}");
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanUdp, Rule::DistinctPorts),
+            "{e:?}"
+        );
+        // a SYN flood against port 80 of three hosts is still repetition
+        let mut p = Profile::default();
+        for i in 0..900u16 {
+            let host = format!("198.18.0.{}", 10 + i % 3);
+            p.add(&tcp(1.0, A, &host, 2000 + i, 80, SYN), true);
+        }
+        let e = p.decide(&ml(Class::ScanSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::Repetition),
+            "{e:?}"
+        );
+        assert!(e.per_target > 100.0, "{e:?}");
+    }
+
+    #[test]
+    fn a_syn_scan_with_service_detection_is_a_syn_scan() {
+        // nmap -sS -sV: 120 raw SYNs from one source port, the kernel's bare RST to the
+        // SYN-ACKs of the six open ports, then a full connection to each of them with its own
+        // source port (more handshakes than bare RSTs)
+        let mut p = scan(SYN, 120);
+        let open = [7u16, 22, 25, 80, 110, 119];
+        for &port in &open {
+            p.add(&tcp(1.0, V, A, port, 40000, SYN | ACK), false);
+            p.add(&tcp(1.0, A, V, 40000, port, RST), true);
+        }
+        for (k, &port) in open.iter().enumerate() {
+            let sport = 50000 + k as u16;
+            p.add(&tcp(1.0, A, V, sport, port, SYN), true);
+            p.add(&tcp(1.0, V, A, port, sport, SYN | ACK), false);
+            p.add(&tcp(1.0, A, V, sport, port, ACK), true);
+            p.add(&tcp(1.0, A, V, sport, port, RST | ACK), true);
+        }
+        let e = p.decide(&ml(Class::ScanConnect), false);
+        assert!(e.handshakes > e.bare_rst, "{e:?}");
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanSyn, Rule::ProbeFlags),
+            "{e:?}"
+        );
     }
 
     #[test]
