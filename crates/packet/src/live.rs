@@ -10,6 +10,13 @@
 //! `PACKET_STATISTICS` ([`LiveCapture::stats`]). What is captured can be saved as a pcap file
 //! at the same time ([`LiveOptions::write`]).
 //!
+//! A program that captures until the user interrupts it can ask for SIGINT (Ctrl-C) and
+//! SIGTERM to end the capture cleanly instead of the process
+//! ([`LiveCapture::stop_on_signals`]): the capture then finishes as when a limit is reached,
+//! within one poll timeout (sooner when the signal cuts its wait short), so the caller still
+//! processes what it has and reads the counters. The handler only stores to an atomic flag;
+//! once the capture has finished, a second signal has its usual effect.
+//!
 //! Frames are Ethernet on Ethernet-like interfaces (veth, bridges, loopback), raw IP on
 //! interfaces without a link header (tun, raw IP), as the record's [`LinkType`] says. Like
 //! libpcap's, a `TPACKET_V3` ring delivers frames with any VLAN tag the driver stripped
@@ -150,6 +157,8 @@ pub struct LiveCapture {
     poll_timeout: Duration,
     snaplen: u32,
     stop: StopHandle,
+    /// Present while SIGINT and SIGTERM finish the capture ([`LiveCapture::stop_on_signals`]).
+    signals: Option<sys::signals::Guard>,
     writer: Option<(PathBuf, PcapWriter<BufWriter<File>>)>,
     index: u64,
     kernel: LiveStats,
@@ -205,6 +214,7 @@ impl LiveCapture {
             poll_timeout: options.poll_timeout.max(Duration::from_millis(1)),
             snaplen: options.snaplen,
             stop: StopHandle::default(),
+            signals: None,
             writer,
             index: 0,
             kernel: LiveStats::default(),
@@ -228,22 +238,62 @@ impl LiveCapture {
         self.stop.clone()
     }
 
+    /// Make SIGINT (Ctrl-C) and SIGTERM finish this capture, as a [`StopHandle::stop`] does,
+    /// instead of ending the process: the caller sees [`LivePoll::Finished`] (the iterator
+    /// ends) within one poll timeout (sooner when the signal cuts the wait short), and can
+    /// then process what it has and call [`finish`](Self::finish).
+    ///
+    /// The handlers are process-wide and only set a flag: the first of these signals finishes
+    /// every capture that asked for it. The previous dispositions (normally the default
+    /// action) come back as soon as the last capture that asked has finished (or is dropped),
+    /// so a second Ctrl-C ends the process as usual while the caller processes what it has;
+    /// a copy of the first signal sent at the same moment (GNU `timeout` sends its signal to
+    /// its child and then to its process group) is absorbed. A signal the process was started
+    /// with ignored (a background job of a script, `nohup`) stays ignored. Calling it again
+    /// does nothing.
+    ///
+    /// Errors: [`PacketError::Live`] if `sigaction` fails.
+    pub fn stop_on_signals(&mut self) -> Result<(), PacketError> {
+        if self.signals.is_none() && !self.finished {
+            self.signals = Some(sys::signals::install().map_err(|source| PacketError::Live {
+                iface: self.iface.clone(),
+                what: "installing SIGINT and SIGTERM handlers",
+                source,
+            })?);
+        }
+        Ok(())
+    }
+
     /// Whether the capture has finished (limit, stop or error).
     pub fn is_finished(&self) -> bool {
         self.finished
     }
 
+    /// Whether a stop was asked for, through the stop handle or (if the capture asked for it)
+    /// by a signal.
+    fn stop_requested(&self) -> bool {
+        self.stop.is_stopped() || self.signals.as_ref().is_some_and(|g| g.requested())
+    }
+
+    /// Mark the capture finished; the signal handlers, if any, are given back.
+    fn end(&mut self) {
+        self.finished = true;
+        self.signals = None;
+    }
+
     /// Wait at most the poll timeout (less if the time limit is nearer) for the next frame.
+    /// A signal (with [`stop_on_signals`](Self::stop_on_signals)) cuts the wait short: the
+    /// call returns [`LivePoll::Idle`] and the next one [`LivePoll::Finished`].
     pub fn poll_next(&mut self) -> Result<LivePoll, PacketError> {
-        if self.finished || self.stop.is_stopped() || self.max_packets == Some(self.index) {
-            self.finished = true;
+        if self.finished || self.stop_requested() || self.max_packets == Some(self.index) {
+            self.end();
             return Ok(LivePoll::Finished);
         }
         let mut wait = self.poll_timeout;
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                self.finished = true;
+                self.end();
                 return Ok(LivePoll::Finished);
             }
             wait = wait.min(left);
@@ -252,7 +302,7 @@ impl LiveCapture {
             Ok(Some(frame)) => frame,
             Ok(None) => return Ok(LivePoll::Idle),
             Err(source) => {
-                self.finished = true;
+                self.end();
                 return Err(PacketError::Live {
                     iface: self.iface.clone(),
                     what: "receiving",
@@ -265,7 +315,9 @@ impl LiveCapture {
         if let Some((path, w)) = &mut self.writer {
             let kept = &frame.data[..frame.data.len().min(self.snaplen as usize)];
             if let Err(source) = w.write_packet(frame.sec, frame.nsec, kept, frame.wire_len) {
+                // (fields, not `end`: `path` borrows the writer)
                 self.finished = true;
+                self.signals = None;
                 return Err(PacketError::Write {
                     path: path.clone(),
                     source,
@@ -296,7 +348,7 @@ impl LiveCapture {
 
     /// End the capture: flush the pcap file being written, if any, and return the final counters.
     pub fn finish(mut self) -> Result<LiveStats, PacketError> {
-        self.finished = true;
+        self.end();
         let stats = self.stats()?;
         if let Some((path, w)) = self.writer.take() {
             w.into_inner()
@@ -795,6 +847,189 @@ mod sys {
             }
         }
     }
+
+    /// SIGINT and SIGTERM as stop requests ([`super::LiveCapture::stop_on_signals`]).
+    pub(super) mod signals {
+        use std::io;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Mutex, PoisonError};
+
+        /// The signals that finish a capture.
+        const SIGNALS: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
+
+        /// Set by the handler: a stop was requested. Cleared when handlers are installed anew
+        /// after every capture that asked for them had finished.
+        static REQUESTED: AtomicBool = AtomicBool::new(false);
+
+        /// The installed handlers: how many guards are alive, and for each signal of
+        /// [`SIGNALS`] the disposition it had before (`None`: it was ignored and left alone).
+        static INSTALLED: Mutex<(usize, [Option<libc::sigaction>; 2])> =
+            Mutex::new((0, [None, None]));
+
+        /// The handler. Async-signal-safe: one lock-free atomic store and nothing else.
+        extern "C" fn on_signal(_: libc::c_int) {
+            REQUESTED.store(true, Ordering::SeqCst);
+        }
+
+        /// The current disposition of `sig`.
+        fn disposition(sig: libc::c_int) -> io::Result<libc::sigaction> {
+            // SAFETY: `sigaction` is a plain C struct (a handler address, a signal set, flags,
+            // an optional restorer) for which all-zero bytes is a valid value.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: a null new action only reads the disposition, into `old`, which is valid
+            // for writes.
+            let rc = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+            if rc == 0 {
+                Ok(old)
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        }
+
+        /// Set the disposition of `sig`.
+        fn set(sig: libc::c_int, action: &libc::sigaction) -> io::Result<()> {
+            // SAFETY: `action` is a valid, initialised sigaction whose handler is `on_signal`
+            // (async-signal-safe) or a disposition read back from the kernel before.
+            let rc = unsafe { libc::sigaction(sig, action, std::ptr::null_mut()) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        }
+
+        /// Our handler, without `SA_RESTART`, so that a waiting `poll` returns at once
+        /// (`EINTR`, which `Ring::poll` takes as no frame).
+        ///
+        /// Not `SA_RESETHAND`: the capture gives the old dispositions back as soon as it sees
+        /// the request (the guard is dropped), which is what makes a second Ctrl-C end the
+        /// process; a one-shot handler would also let the copy of the same signal that GNU
+        /// `timeout` sends a microsecond later (to its child, then to its process group) kill
+        /// the process before it could finish cleanly.
+        fn ours() -> libc::sigaction {
+            // SAFETY: as in `disposition`, all-zero is a valid sigaction (an empty mask, no
+            // flags).
+            let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            sa
+        }
+
+        /// One capture's claim on the handlers; the last one dropped restores the dispositions
+        /// found when the first was made.
+        pub(crate) struct Guard(());
+
+        /// Install the handlers (unless a guard is alive already) and return a guard. A signal
+        /// that is ignored is left ignored.
+        pub(crate) fn install() -> io::Result<Guard> {
+            let mut state = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.0 == 0 {
+                REQUESTED.store(false, Ordering::SeqCst);
+                let mut saved = [None, None];
+                for (i, &sig) in SIGNALS.iter().enumerate() {
+                    let done = disposition(sig).and_then(|old| {
+                        if old.sa_sigaction == libc::SIG_IGN {
+                            return Ok(None);
+                        }
+                        set(sig, &ours()).map(|()| Some(old))
+                    });
+                    match done {
+                        Ok(old) => saved[i] = old,
+                        Err(e) => {
+                            restore(&saved);
+                            return Err(e);
+                        }
+                    }
+                }
+                state.1 = saved;
+            }
+            state.0 += 1;
+            Ok(Guard(()))
+        }
+
+        /// Put back the dispositions saved by `install`.
+        fn restore(saved: &[Option<libc::sigaction>; 2]) {
+            for (&sig, old) in SIGNALS.iter().zip(saved) {
+                if let Some(old) = old {
+                    // if this fails, the handler stays: it only sets a flag
+                    let _ = set(sig, old);
+                }
+            }
+        }
+
+        impl Guard {
+            /// Whether SIGINT or SIGTERM arrived since the handlers were installed.
+            pub(crate) fn requested(&self) -> bool {
+                REQUESTED.load(Ordering::SeqCst)
+            }
+        }
+
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                let mut state = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
+                state.0 = state.0.saturating_sub(1);
+                if state.0 == 0 {
+                    let saved = std::mem::take(&mut state.1);
+                    restore(&saved);
+                }
+            }
+        }
+
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+
+            // No signal is sent (it would reach the whole test harness): the handler is called
+            // directly, as the kernel would call it.
+            #[test]
+            fn signal_guards_install_the_handler_restore_the_old_action_and_share_one_flag() {
+                let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                let before: Vec<libc::sighandler_t> = SIGNALS
+                    .iter()
+                    .map(|&s| disposition(s).map(|d| d.sa_sigaction))
+                    .collect::<io::Result<_>>()
+                    .unwrap();
+                let a = install().unwrap();
+                for (&sig, &was) in SIGNALS.iter().zip(&before) {
+                    let now = disposition(sig).unwrap();
+                    if was == libc::SIG_IGN {
+                        assert_eq!(
+                            now.sa_sigaction,
+                            libc::SIG_IGN,
+                            "an ignored signal stays so"
+                        );
+                    } else {
+                        assert_eq!(now.sa_sigaction, handler, "signal {sig}");
+                        assert_eq!(now.sa_flags & libc::SA_RESTART, 0, "no restart");
+                    }
+                }
+                assert!(!a.requested());
+                let b = install().unwrap();
+                on_signal(libc::SIGINT);
+                assert!(
+                    a.requested() && b.requested(),
+                    "one signal stops every capture"
+                );
+                drop(a);
+                assert!(b.requested(), "the flag stays while a capture listens");
+                for (&sig, &was) in SIGNALS.iter().zip(&before) {
+                    if was != libc::SIG_IGN {
+                        assert_eq!(
+                            disposition(sig).unwrap().sa_sigaction,
+                            handler,
+                            "still ours"
+                        );
+                    }
+                }
+                drop(b);
+                for (&sig, &was) in SIGNALS.iter().zip(&before) {
+                    assert_eq!(disposition(sig).unwrap().sa_sigaction, was, "restored");
+                }
+                let c = install().unwrap();
+                assert!(!c.requested(), "a new capture starts with no request");
+                drop(c);
+            }
+        }
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -822,6 +1057,26 @@ mod sys {
 
         pub(super) fn statistics(&self) -> io::Result<(u32, u32, u32)> {
             match *self {}
+        }
+    }
+
+    /// No signal handling where no capture opens (never reached).
+    pub(super) mod signals {
+        use std::io;
+
+        /// Never made.
+        pub(crate) enum Guard {}
+
+        /// Unsupported on this system.
+        pub(crate) fn install() -> io::Result<Guard> {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+
+        impl Guard {
+            /// Never called.
+            pub(crate) fn requested(&self) -> bool {
+                match *self {}
+            }
         }
     }
 }

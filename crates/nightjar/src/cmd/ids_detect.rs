@@ -4,6 +4,17 @@
 //! live AF_PACKET capture ([`LiveCapture`], `--iface`); the engine
 //! (`nightjar_ids::detect::Engine`) takes any iterator of records. A file is run through the
 //! engine's two-thread pipeline (`Engine::run_pipelined`) unless `--threads 1`.
+//!
+//! A live capture is driven one bounded wait at a time ([`run_live`]): when no packet came
+//! within the wait, and at least every [`LIVE_TICK`] while packets keep coming, the engine
+//! scores its partial batch and is told the time (`Engine::tick`, wall clock), so an attack's
+//! alert is written once its episode has been quiet for `--gap` seconds, while the capture
+//! goes on, not when a batch fills or the capture ends. SIGINT (Ctrl-C) and SIGTERM end the
+//! capture cleanly (`LiveCapture::stop_on_signals`): the run then ends as when `--duration`
+//! expires (the last batch scored, open episodes ended into alerts, the summary, `--json`,
+//! exit 0); a second Ctrl-C ends the process. With `--iface`, `--eve` and `--scores` are
+//! written in place as the capture goes (an alert's EVE line is flushed when it is raised),
+//! not renamed into place at the end as for a file.
 
 use crate::exit::{input, CmdResult};
 use crate::io::AtomicFile;
@@ -12,12 +23,13 @@ use clap::Args;
 use nightjar_ids::alert::{iso8601, proto_name, Alert, Scope};
 use nightjar_ids::detect::{DetectSettings, DetectStats, Engine, Event, Models};
 use nightjar_ids::model::Model;
-use nightjar_ids::packet::{LiveCapture, LiveOptions, PacketError, PcapReader, Record};
-use nightjar_ids::Class;
+use nightjar_ids::packet::{LiveCapture, LiveOptions, LivePoll, PacketError, PcapReader};
+use nightjar_ids::{Class, IdsError};
 use serde_json::json;
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 #[derive(Args, Debug)]
 pub struct DetectArgs {
@@ -33,17 +45,21 @@ pub struct DetectArgs {
     )]
     pcap: Option<PathBuf>,
     /// Capture live from this network interface instead (AF_PACKET, needs root or CAP_NET_RAW).
-    /// Bound the run with --duration and/or --count; without them it runs until interrupted
-    /// (alerts are written as they are raised).
+    /// Alerts are written while capturing, once an attack has been quiet for --gap seconds
+    /// (--eve lines are flushed as they are raised). Bound the run with --duration and/or
+    /// --count; without them it runs until interrupted: Ctrl-C (or SIGTERM) ends the capture
+    /// cleanly, with the last alerts, the summary and --json as at the end of --duration (a
+    /// second Ctrl-C ends the process).
     #[arg(long, value_name = "IF")]
     iface: Option<String>,
-    /// With --iface: stop after this many seconds.
+    /// With --iface: stop after this many seconds (Ctrl-C ends the capture as cleanly before).
     #[arg(long, value_name = "SECONDS")]
     duration: Option<f64>,
     /// With --iface: stop after this many packets.
     #[arg(long, value_name = "N")]
     count: Option<u64>,
-    /// Write alerts as Suricata EVE JSON lines to this file (`-`: standard output).
+    /// Write alerts as Suricata EVE JSON lines to this file (`-`: standard output). With
+    /// --iface the file is written in place, each line flushed when its alert is raised.
     #[arg(long, value_name = "FILE")]
     eve: Option<PathBuf>,
     /// Write every record's verdict as CSV: `index,ts,src,dst,proto,score,verdict`.
@@ -104,16 +120,24 @@ pub struct DetectArgs {
 
 /// Standard output for `-`, otherwise a buffered [`AtomicFile`] (temporary name, renamed into
 /// place by [`Out::finish`]; dropped unfinished, nothing is left behind; `/dev/null` or a FIFO
-/// written in place).
+/// written in place), or for a live capture the file itself, written in place as the capture
+/// goes (a live run has no natural end: what it wrote stays readable while it runs, e.g. by
+/// `tail -f`).
 enum Out {
     Stdout(std::io::Stdout),
     File(BufWriter<AtomicFile>),
+    Stream(BufWriter<File>),
 }
 
 impl Out {
-    fn create(path: &Path) -> CmdResult<Out> {
+    fn create(path: &Path, live: bool) -> CmdResult<Out> {
         if path.as_os_str() == "-" {
             return Ok(Out::Stdout(std::io::stdout()));
+        }
+        if live {
+            let f = File::create(path)
+                .map_err(|e| input(anyhow!("cannot create {}: {e}", path.display())))?;
+            return Ok(Out::Stream(BufWriter::with_capacity(1 << 20, f)));
         }
         Ok(Out::File(BufWriter::with_capacity(
             1 << 20,
@@ -125,6 +149,7 @@ impl Out {
         match self {
             Out::Stdout(mut o) => o.flush().map_err(input),
             Out::File(w) => w.into_inner().map_err(|e| input(e.into_error()))?.commit(),
+            Out::Stream(w) => w.into_inner().map(drop).map_err(|e| input(e.into_error())),
         }
     }
 }
@@ -134,6 +159,7 @@ impl Write for Out {
         match self {
             Out::Stdout(o) => o.write(buf),
             Out::File(w) => w.write(buf),
+            Out::Stream(w) => w.write(buf),
         }
     }
 
@@ -141,6 +167,7 @@ impl Write for Out {
         match self {
             Out::Stdout(o) => o.flush(),
             Out::File(w) => w.flush(),
+            Out::Stream(w) => w.flush(),
         }
     }
 }
@@ -218,15 +245,21 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                 duration,
                 ..LiveOptions::default()
             };
-            (
-                format!("interface {i}"),
-                Source::Live(Box::new(LiveCapture::open(i, options).map_err(input)?)),
-            )
+            let mut capture = LiveCapture::open(i, options).map_err(input)?;
+            // Ctrl-C and SIGTERM end the capture, not the process (see the module docs)
+            capture.stop_on_signals().map_err(input)?;
+            (format!("interface {i}"), Source::Live(Box::new(capture)))
         }
         (None, None) => return Err(input(anyhow!("give --pcap FILE or --iface IF"))),
     };
-    let mut scores = a.scores.as_deref().map(Out::create).transpose()?;
-    let mut eve = a.eve.as_deref().map(Out::create).transpose()?;
+    // created once the capture is open (a script may wait for them to appear)
+    let live = matches!(source, Source::Live(_));
+    let mut scores = a
+        .scores
+        .as_deref()
+        .map(|p| Out::create(p, live))
+        .transpose()?;
+    let mut eve = a.eve.as_deref().map(|p| Out::create(p, live)).transpose()?;
     if let Some(s) = &mut scores {
         s.write_all(b"index,ts,src,dst,proto,score,verdict\n")
             .map_err(input)?;
@@ -274,7 +307,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         };
         read_err = match &mut source {
             Source::File(r) if a.threads > 1 => engine.run_pipelined(r.by_ref(), &mut sink),
-            _ => engine.run(std::iter::from_fn(|| source.next()), &mut sink),
+            Source::File(r) => engine.run(r.by_ref(), &mut sink),
+            Source::Live(l) => run_live(&mut engine, l, &mut sink),
         }
         .map_err(input)?;
         stats = engine.finish(&mut sink).map_err(input)?;
@@ -360,12 +394,69 @@ enum Source {
     Live(Box<LiveCapture>),
 }
 
-impl Source {
-    fn next(&mut self) -> Option<Result<Record, PacketError>> {
-        match self {
-            Source::File(r) => r.next(),
-            Source::Live(l) => l.next(),
+/// Longest time between two ticks of the engine during a live capture while packets keep
+/// coming (a slow trickle never leaves the capture idle and may take long to fill a batch).
+const LIVE_TICK: Duration = Duration::from_millis(250);
+
+/// Seconds behind the wall clock that an idle live capture may still deliver frames stamped:
+/// the kernel hands a partly filled ring block over after its block timeout
+/// (`LiveOptions::block_timeout`, 20 ms).
+const LIVE_SLACK: f64 = 0.1;
+
+/// As `Engine::run` for a live capture, one bounded wait at a time: records are pushed; when
+/// the capture was idle, and at least every [`LIVE_TICK`] while packets come, the partial
+/// batch is scored and the engine is told the time ([`tick_time`]), so episodes end (and
+/// their alerts are reported) while the capture goes on. Returns at the capture's end (a
+/// limit, a stop or a signal) or its first read error, as `Engine::run` does.
+fn run_live(
+    engine: &mut Engine,
+    capture: &mut LiveCapture,
+    sink: &mut dyn FnMut(Event<'_>),
+) -> Result<Option<PacketError>, IdsError> {
+    let mut newest = f64::NEG_INFINITY;
+    let mut last_tick = Instant::now();
+    loop {
+        let idle = match capture.poll_next() {
+            Ok(LivePoll::Record(r)) => {
+                newest = newest.max(r.ts());
+                engine.push(r, sink)?;
+                false
+            }
+            Ok(LivePoll::Idle) => true,
+            Ok(LivePoll::Finished) => break,
+            Err(e) => {
+                engine.flush(sink)?;
+                return Ok(Some(e));
+            }
+        };
+        if idle || last_tick.elapsed() >= LIVE_TICK {
+            engine.tick(tick_time(unix_time(), idle, newest), sink)?;
+            last_tick = Instant::now();
         }
+    }
+    engine.flush(sink)?;
+    Ok(None)
+}
+
+/// The wall clock, seconds since the Unix epoch: the time base of live packet timestamps (the
+/// kernel's realtime clock). A clock before 1970 gives 0, which ends nothing.
+fn unix_time() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The time a live capture's engine is told at a tick: the wall clock `wall` less
+/// [`LIVE_SLACK`] after an idle wait (the ring is drained, so no packet older than that is
+/// still to come); while packets come, no later than the `newest` packet's time, because the
+/// ring may hold a backlog of packets older than the wall clock, whose episodes must not end
+/// before those packets are seen.
+fn tick_time(wall: f64, idle: bool, newest: f64) -> f64 {
+    let now = wall - LIVE_SLACK;
+    if idle {
+        now
+    } else {
+        now.min(newest)
     }
 }
 
@@ -459,4 +550,21 @@ fn summary(
         st.episode_evictions
     );
     eprint!("{e}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_tick_follows_the_wall_clock_when_idle_and_never_runs_ahead_of_a_backlog() {
+        let wall = 1_764_300_000.0;
+        // idle: the ring is drained, time is the wall clock's (less the ring's slack)
+        assert_eq!(tick_time(wall, true, wall - 30.0), wall - LIVE_SLACK);
+        assert_eq!(tick_time(wall, true, f64::NEG_INFINITY), wall - LIVE_SLACK);
+        // a trickle: the newest packet is recent, the wall clock decides
+        assert_eq!(tick_time(wall, false, wall - 0.01), wall - LIVE_SLACK);
+        // a backlog of 10 s in the ring: time stops at the newest packet seen
+        assert_eq!(tick_time(wall, false, wall - 10.0), wall - 10.0);
+    }
 }
