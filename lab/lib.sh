@@ -26,9 +26,13 @@ die() { log "error: $*"; exit 1; }
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "run as root (network namespaces need CAP_NET_ADMIN)"; }
 
-# Install the tools the lab needs, only when something is missing.
+# Install the tools the lab needs, only when something is missing; extra commands to check
+# (a scenario's own tools: masscan, ping) may be given as "command:package".
 ensure_tools() {
-    local missing=()
+    local missing=() extra
+    for extra in "$@"; do
+        command -v "${extra%%:*}" >/dev/null || missing+=("${extra#*:}")
+    done
     command -v ip >/dev/null || missing+=(iproute2)
     command -v nmap >/dev/null || missing+=(nmap)
     command -v hping3 >/dev/null || missing+=(hping3)

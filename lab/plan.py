@@ -25,6 +25,10 @@ tools the built-in models never saw in training (nmap decoys -D, source port -g 
 only the attacker host, the gaps and the decoy addresses come from the seed. An item with
 "decoys" (addresses in 198.19.0.0/16) is an nmap decoy scan: those addresses send the same probes
 as the attacker, and are labelled attackers as well.
+
+--scenario sweep is a second fixed list, its settings drawn from the seed: scans of the whole lab
+subnet (horizontal scans), nmap -sV and -O, a scan of thousands of ports, masscan against the
+victim and across the subnet, and ping -f.
 """
 import argparse
 import json
@@ -152,6 +156,40 @@ def generalise(r):
     return items
 
 
+SUBNET = "198.18.0.0/26"  # the lab's hosts: victim .10, clients .20-, attackers .66-
+COMMON_PORTS = [21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1723,
+                3306, 3389, 5900, 8080]
+
+
+def sweep(r):
+    """The --scenario sweep attacks: (label, argv, timeout, decoys). Scans of the whole lab
+    subnet (many hosts, a few ports each: horizontal scans, never in training), nmap's version
+    and OS detection, a scan of thousands of ports, masscan (another scanner, with its own TCP
+    stack) against one host and across the subnet, and ping -f (an ICMP flood by the everyday
+    tool). Port sets, timings, counts and rates are drawn from the seed."""
+    v, net = VICTIM, SUBNET
+    ports = ",".join(str(p) for p in sorted(r.sample(COMMON_PORTS, r.randint(8, 14))))
+    mports = ",".join(str(p) for p in sorted(r.sample(COMMON_PORTS, r.randint(3, 5))))
+    flag, flag_label = r.choice([("-sF", "scan-fin"), ("-sN", "scan-null"), ("-sX", "scan-xmas")])
+    t = r.choice(["-T3", "-T4"])
+    return [
+        ("scan-syn", f"nmap -n -sS {t} -p {ports} {net}", 90, []),
+        ("scan-connect", f"nmap -n -sT -T4 --top-ports {r.randint(20, 40)} {net}", 90, []),
+        ("scan-udp", f"nmap -n -sU -T4 --max-retries 2 --top-ports {r.randint(8, 15)} {net}", 120, []),
+        (flag_label, f"nmap -n {flag} -T4 -p 1-{r.randint(40, 80)} {net}", 90, []),
+        ("scan-syn", f"nmap -n -sV -T4 -p 1-{r.randint(80, 150)} {v}", 90, []),
+        ("scan-syn", f"nmap -n -O -T4 {v}", 90, []),
+        ("scan-syn", f"nmap -n -sS -T5 --max-retries 0 -p 1-{r.randint(6000, 9000)} {v}", 60, []),
+        ("scan-syn", f"masscan -e eth0 {v} -p1-{r.randint(500, 1500)} --rate {r.choice([1000, 2000, 5000])} "
+                     f"--router-ip {v} --wait 2", 60, []),
+        ("scan-syn", f"masscan -e eth0 {net} -p{mports} --rate 500 --router-ip {v} --wait 2", 60, []),
+        ("flood-icmp", f"ping -n -q -f -c {r.randint(1500, 2500)} -s {r.choice([56, 500, 1000])} {v}", 30, []),
+    ]
+
+
+SCENARIOS = {"generalise": generalise, "sweep": sweep}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, required=True)
@@ -163,19 +201,20 @@ def main():
                     help="probability that the attacker host browses normally before an attack")
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
-    ap.add_argument("--scenario", default="", help="'generalise': a fixed list of unseen attacks")
+    ap.add_argument("--scenario", default="",
+                    help="'generalise' or 'sweep': a fixed list of attacks the models never saw")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
-    if a.scenario == "generalise":
+    if a.scenario in SCENARIOS:
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
-        for label, cmd, limit, decoys in generalise(r):
-            print(json.dumps({"label": label, "variant": "generalise", "attacker": r.choice(attackers),
+        for label, cmd, limit, decoys in SCENARIOS[a.scenario](r):
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": r.choice(attackers),
                               "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
                               "gap": round(r.uniform(*a.gap), 2), "gap_normal": 0, "post_normal": 0,
                               "post_delay": 0}))
         return
     if a.scenario:
-        raise SystemExit(f"unknown scenario {a.scenario!r} (known: generalise)")
+        raise SystemExit(f"unknown scenario {a.scenario!r} (known: {', '.join(SCENARIOS)})")
     # post-attack sessions draw from their own generator, so they leave the plan itself unchanged
     rp = random.Random(a.seed * 7919 + 17)
     if a.attacks == "none":

@@ -14,7 +14,8 @@
 #   --duration  minimum length in seconds; the run lasts longer if the attacks need it
 #   --scenario  "generalise": instead of --attacks, a fixed list of attacks with tools and settings
 #               the built-in models never saw (nmap -D/-g/-f/--data-length/slow timing, hping3
-#               --scan, nping); see plan.py
+#               --scan, nping); "sweep": scans of the whole lab subnet, nmap -sV and -O, masscan,
+#               ping -f; see plan.py
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
 # Run as root. See lab/README.md for the safety rules, which lib.sh enforces.
@@ -55,7 +56,11 @@ main() {
     (( CLIENTS >= 1 && CLIENTS <= 8 && ATTACKERS >= 1 && ATTACKERS <= 4 )) || { echo "1-8 clients, 1-4 attackers" >&2; exit 2; }
 
     need_root
-    ensure_tools
+    if [ "$SCENARIO" = sweep ]; then
+        ensure_tools masscan:masscan ping:iputils-ping
+    else
+        ensure_tools
+    fi
     mkdir -p "$OUT"
     OUT="$(cd "$OUT" && pwd)"
     WORK="$(mktemp -d /tmp/nightjar-lab.XXXXXX)"
