@@ -46,6 +46,16 @@
 //! RST, UDP, ICMP echo) arriving at one victim from sources unseen for 30 s, at a damped rate
 //! above [`DetectSettings::spray_threshold`], are flagged as a flood of their kind.
 //!
+//! **Sweep rule.** The lab's scans all target hosts that answer (SYN-ACKs, RSTs, ICMP errors),
+//! and the network learnt scans from those answers; a scan of many addresses that mostly do not
+//! answer (masscan or zmap over a subnet, nmap `-Pn` through a router) shows it none. A second
+//! rule, in the manner of Zeek's address-scan detection (25 hosts by default), backs it up:
+//! probes (TCP without ACK or RST, UDP) from one source to destination hosts it has not
+//! probed in the last 30 s, less the answers it received (SYN-ACKs, UDP), as a damped count
+//! with a 1 s half-life, at or above [`DetectSettings::sweep_threshold`], flag the source's
+//! further probes as a scan of their kind. A client that opens connections to many new servers
+//! gets an answer from each within a round trip, so its count stays near zero.
+//!
 //! **Bounded memory.** The feature tables are fixed-size (`features::table`); the episode
 //! tables hold at most [`DetectSettings::max_sources`] sources and as many victims, and evict
 //! the one quiet longest (its episode ends early) when full.
@@ -123,6 +133,13 @@ pub struct DetectSettings {
     /// network says; 0 turns the rule off. The MLP was trained on floods from a few spoofed
     /// sources; this catches the flood that sprays a new source address in every packet.
     pub spray_threshold: f32,
+    /// Sweep rule: probes (TCP without ACK or RST, UDP) from one source to hosts it has not
+    /// probed in the last 30 s, less the SYN-ACKs and UDP datagrams it received, as a damped
+    /// count with a 1 s half-life, at or above which its further probes are flagged as a scan
+    /// of their kind whatever the network says; 0 turns the rule off. The MLP learnt scans
+    /// from the answers of the hosts scanned; this catches a sweep of addresses that do not
+    /// answer. The default, 25, is Zeek's address-scan threshold (`Scan::addr_scan_threshold`).
+    pub sweep_threshold: f32,
     /// Sources (and victims) with an open episode kept at most; the quietest is evicted.
     pub max_sources: usize,
     /// Records scored together.
@@ -149,6 +166,7 @@ impl Default for DetectSettings {
             victim_min_packets: 100,
             victim_min_sources: 10,
             spray_threshold: 100.0,
+            sweep_threshold: 25.0,
             max_sources: 1 << 16,
             batch: 1024,
             reuse_age: 0.05,
@@ -172,6 +190,11 @@ impl DetectSettings {
         if !(self.spray_threshold.is_finite() && self.spray_threshold >= 0.0) {
             return Err(IdsError::Config(
                 "spray threshold must be a number ≥ 0".into(),
+            ));
+        }
+        if !(self.sweep_threshold.is_finite() && self.sweep_threshold >= 0.0) {
+            return Err(IdsError::Config(
+                "sweep threshold must be a number ≥ 0".into(),
             ));
         }
         if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
@@ -243,6 +266,8 @@ pub struct DetectStats {
     pub flagged: u64,
     /// Of those, flagged by the spray rule (the network had called them normal).
     pub flagged_by_spray_rule: u64,
+    /// Of those, flagged by the sweep rule (the network had called them normal).
+    pub flagged_by_sweep_rule: u64,
     /// Flagged packets per class.
     pub flagged_by_class: [u64; 15],
     pub alerts: u64,
@@ -290,6 +315,7 @@ pub struct Engine {
     scratch: Scratch,
     agg: Aggregator,
     spray: Spray,
+    sweep: Sweep,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -359,6 +385,7 @@ impl Engine {
             scratch: Scratch::new(),
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
+            sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             stats: DetectStats::default(),
             esn_state,
             models,
@@ -673,16 +700,17 @@ impl Engine {
                         (d.score, net)
                     };
                     let sprayed = self.spray.push(p);
-                    let class = if !net.is_attack() {
-                        match sprayed {
-                            Some(c) => {
-                                self.stats.flagged_by_spray_rule += 1;
-                                c
-                            }
-                            None => Class::Normal,
-                        }
-                    } else {
+                    let swept = self.sweep.push(p);
+                    let class = if net.is_attack() {
                         net
+                    } else if let Some(c) = sprayed {
+                        self.stats.flagged_by_spray_rule += 1;
+                        c
+                    } else if let Some(c) = swept {
+                        self.stats.flagged_by_sweep_rule += 1;
+                        c
+                    } else {
+                        Class::Normal
                     };
                     self.stats.packets += 1;
                     if class.is_attack() {
@@ -795,6 +823,82 @@ impl Spray {
         let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
         *e.val = *e.val * (-dt).exp2() as f32 + f32::from(u8::from(new));
         (*e.val >= self.threshold).then_some(class)
+    }
+}
+
+/// The sweep rule (see [`DetectSettings::sweep_threshold`]), with bounded tables.
+struct Sweep {
+    threshold: f32,
+    /// (source, destination host) pairs probed in the last [`SWEEP_HORIZON`].
+    probed: SetAssoc<(u128, u128), ()>,
+    /// Per source: damped new hosts probed, less damped answers received (1 s half-life).
+    sources: SetAssoc<u128, f32>,
+    clock: f64,
+}
+
+/// A host a source has not probed for this long is new again, seconds.
+const SWEEP_HORIZON: f64 = 30.0;
+
+impl Sweep {
+    fn new(threshold: f32, cap: usize) -> Sweep {
+        let on = threshold > 0.0;
+        Sweep {
+            threshold,
+            probed: SetAssoc::new(if on { cap.max(1) } else { 1 }),
+            sources: SetAssoc::new(if on { (cap / 16).max(64) } else { 1 }),
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Add `delta` to the damped count of `host`; the count after it. Answers bring it down
+    /// to minus the threshold at most: a host that received much (a server, a flood's victim)
+    /// gets no lasting credit against a sweep of its own.
+    fn count(&mut self, host: u128, delta: f32) -> f32 {
+        let now = self.clock;
+        let floor = -self.threshold;
+        let e = self.sources.touch(host, hash_key(49, host), now);
+        let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
+        *e.val = (*e.val * (-dt).exp2() as f32 + delta).max(floor);
+        *e.val
+    }
+
+    /// Update with `p`; the scan class if the rule flags it.
+    fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        if self.threshold <= 0.0 {
+            return None;
+        }
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let fl = p.tcp_flags;
+        let class = match p.proto {
+            // an answer to the receiver's probe: it does not count towards a sweep
+            6 if fl & 0x12 == 0x12 => {
+                self.count(ip_key(p.dst), -1.0);
+                return None;
+            }
+            17 => {
+                self.count(ip_key(p.dst), -1.0);
+                Class::ScanUdp
+            }
+            6 if fl & 0x14 == 0 => match fl & 0x3f {
+                0x02 => Class::ScanSyn,
+                0x01 => Class::ScanFin,
+                0x00 => Class::ScanNull,
+                f if f & 0x29 == 0x29 => Class::ScanXmas,
+                _ => Class::OtherAttack,
+            },
+            _ => return None,
+        };
+        let (s, d) = (ip_key(p.src), ip_key(p.dst));
+        let now = self.clock;
+        let new = self
+            .probed
+            .touch((s, d), hash_key(hash_key(47, s), d), now)
+            .prev_stamp
+            .is_none_or(|t| now - t > SWEEP_HORIZON);
+        let n = self.count(s, f32::from(u8::from(new)));
+        (n >= self.threshold).then_some(class)
     }
 }
 
@@ -1631,6 +1735,191 @@ mod tests {
             sr.flagged,
             se.flagged
         );
+    }
+
+    /// 198.18.1.x, x = 1 + k (k < 250).
+    fn host(k: u32) -> String {
+        format!("198.18.1.{}", 1 + k)
+    }
+
+    #[test]
+    fn the_sweep_rule_flags_probes_of_many_silent_hosts_once_past_its_threshold() {
+        let t0 = 1_000.0;
+        // masscan-like: SYNs to port 445 of 100 addresses, 2 ms apart, none answers
+        let mut r = Sweep::new(25.0, 1024);
+        let flagged: Vec<bool> = (0..100u32)
+            .map(|k| {
+                let p = tcp(
+                    t0 + f64::from(k) * 0.002,
+                    "198.18.0.66",
+                    &host(k),
+                    61000,
+                    445,
+                    0x02,
+                );
+                r.push(&p) == Some(Class::ScanSyn)
+            })
+            .collect();
+        let first = flagged.iter().position(|&f| f).expect("flagged");
+        assert!((24..=26).contains(&first), "first flagged probe {first}");
+        assert!(flagged[first..].iter().all(|&f| f), "every probe after it");
+        // a probe kind names the class: FIN, NULL, Xmas, UDP
+        for (flags, class) in [
+            (0x01, Class::ScanFin),
+            (0x00, Class::ScanNull),
+            (0x29, Class::ScanXmas),
+        ] {
+            let p = tcp(t0 + 0.3, "198.18.0.66", &host(200), 61000, 80, flags);
+            assert_eq!(r.push(&p), Some(class));
+        }
+        let p = udp(t0 + 0.3, "198.18.0.66", &host(201), 61000, 161, 40);
+        assert_eq!(r.push(&p), Some(Class::ScanUdp));
+        // a reply to the sweeper, a bare ACK or RST it sends, an ICMP echo: never flagged
+        for p in [
+            tcp(t0 + 0.31, &host(3), "198.18.0.66", 445, 61000, 0x14),
+            tcp(t0 + 0.31, "198.18.0.66", &host(3), 61000, 445, 0x04),
+            tcp(t0 + 0.31, "198.18.0.66", &host(3), 61000, 445, 0x10),
+        ] {
+            assert_eq!(r.push(&p), None, "{p:?}");
+        }
+        // the count decays (1 s half-life): ten seconds later, probes of the same hosts are
+        // not new and nothing is flagged
+        let p = tcp(t0 + 10.0, "198.18.0.66", &host(5), 61000, 445, 0x02);
+        assert_eq!(r.push(&p), None);
+        // off
+        let mut off = Sweep::new(0.0, 1024);
+        for k in 0..100u32 {
+            let p = tcp(
+                t0 + f64::from(k) * 0.002,
+                "198.18.0.66",
+                &host(k),
+                61000,
+                445,
+                0x02,
+            );
+            assert_eq!(off.push(&p), None);
+        }
+    }
+
+    #[test]
+    fn a_client_answered_by_every_new_server_is_no_sweep() {
+        // a browser-like client: connections to 120 new servers, 5 ms apart, each answered
+        // by a SYN-ACK within 2 ms, then some data
+        let mut r = Sweep::new(25.0, 1024);
+        let t0 = 1_000.0;
+        for k in 0..120u32 {
+            let t = t0 + f64::from(k) * 0.005;
+            let c = "198.18.0.20";
+            let sport = 40000 + k as u16;
+            for p in [
+                tcp(t, c, &host(k), sport, 443, 0x02),
+                tcp(t + 0.002, &host(k), c, 443, sport, 0x12),
+                tcp(t + 0.0021, c, &host(k), sport, 443, 0x10),
+                tcp(t + 0.0022, c, &host(k), sport, 443, 0x18),
+            ] {
+                assert_eq!(r.push(&p), None, "{p:?}");
+            }
+        }
+        // ...and a burst of 20 connections before any answer stays below the threshold
+        for k in 120..140u32 {
+            let p = tcp(t0 + 1.0, "198.18.0.20", &host(k), 50000, 443, 0x02);
+            assert_eq!(r.push(&p), None);
+        }
+        // a server that received much gets no lasting credit: its own sweep is flagged
+        // after at most twice the threshold
+        let mut r = Sweep::new(25.0, 1024);
+        for k in 0..500u32 {
+            let p = udp(
+                t0 + f64::from(k) * 0.001,
+                &host(k % 50),
+                "198.18.0.10",
+                5000,
+                53,
+                60,
+            );
+            assert_eq!(
+                r.push(&p),
+                None,
+                "a query to a DNS server is no sweep of it"
+            );
+        }
+        let n = (0..100u32)
+            .position(|k| {
+                let p = tcp(
+                    t0 + 0.6 + f64::from(k) * 0.001,
+                    "198.18.0.10",
+                    &host(100 + k),
+                    999,
+                    22,
+                    0x02,
+                );
+                r.push(&p).is_some()
+            })
+            .expect("flagged");
+        assert!(n <= 52, "flagged from probe {n}");
+    }
+
+    #[test]
+    fn a_sweep_of_silent_hosts_raises_a_scan_alert_through_the_sweep_rule() {
+        let mut recs = Vec::new();
+        let t0 = 1_000_000.0;
+        // normal traffic first, then SYNs to three ports of 120 silent addresses
+        for k in 0..40u32 {
+            let t = t0 + f64::from(k) * 0.25;
+            recs.push(tcp(t, "198.18.0.20", "198.18.0.10", 40000, 80, 0x18));
+            recs.push(tcp(
+                t + 0.001,
+                "198.18.0.10",
+                "198.18.0.20",
+                80,
+                40000,
+                0x18,
+            ));
+        }
+        for k in 0..360u32 {
+            let t = t0 + 20.0 + f64::from(k) * 0.002;
+            let port = [22u16, 443, 3389][(k % 3) as usize];
+            recs.push(tcp(t, "198.18.0.66", &host(k / 3), 61000, port, 0x02));
+        }
+        let recs: Vec<Record> = recs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut p)| {
+                p.index = i as u64;
+                Record::Packet(p)
+            })
+            .collect();
+        let (v, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            recs.clone(),
+        );
+        assert_eq!(v.len(), recs.len());
+        assert!(st.flagged_by_sweep_rule > 200, "{st:?}");
+        let a: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| a.src.to_string() == "198.18.0.66")
+            .collect();
+        assert_eq!(a.len(), 1, "{alerts:?}");
+        assert_eq!(a[0].class, Class::ScanSyn, "{:?}", a[0]);
+        assert!(
+            alerts.iter().all(|a| a.src.to_string() == "198.18.0.66"),
+            "{alerts:?}"
+        );
+        // the rule off: the networks alone; and a bad threshold is refused
+        let off = DetectSettings {
+            sweep_threshold: 0.0,
+            ..DetectSettings::default()
+        };
+        let (_, _, st) = collect(Models::builtin().unwrap(), off, recs);
+        assert_eq!(st.flagged_by_sweep_rule, 0);
+        for bad in [-1.0, f32::NAN, f32::INFINITY] {
+            let s = DetectSettings {
+                sweep_threshold: bad,
+                ..DetectSettings::default()
+            };
+            assert!(s.validate().is_err(), "{bad}");
+        }
     }
 
     #[test]

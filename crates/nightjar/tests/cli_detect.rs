@@ -1,6 +1,7 @@
 //! End-to-end tests of `nightjar ids detect`, driving the real binary with the built-in model:
-//! every labelled attack of the lab test captures `test3` and `test4` alerted with its class,
-//! none on clean traffic (`normal-only`, `normal-only2`), the
+//! every labelled attack of the lab test captures `test3` and `test4` and of the generalisation
+//! runs `generalise` and `sweep` alerted with its class, none on clean traffic (`normal-only`,
+//! `normal-only2`), the
 //! score file and EVE lines of DESIGN §12, one victim alert for a flood from 100,000 spoofed
 //! sources, and bad captures and models refused with exit 2 (never a panic).
 
@@ -285,6 +286,30 @@ fn generalise_attacks_by_unseen_tools_are_alerted_and_named() {
     assert_eq!(
         every_episode_alerted_with_its_class("generalise", alerts),
         13
+    );
+}
+
+#[test]
+fn subnet_scans_masscan_and_service_detection_are_alerted_and_named() {
+    // `lab/run.sh --scenario sweep` (seed 606): nmap SYN/connect/UDP/Xmas scans of the whole
+    // lab subnet, nmap -sV and -O, a 6,166-port SYN scan, masscan against the victim and
+    // across the subnet (addresses that do not answer: the sweep rule), ping -f
+    let (out, _) = ok(&["ids", "detect", "--pcap", &cap("sweep.pcap"), "--json"]);
+    let j: Value = serde_json::from_str(&out).unwrap();
+    let alerts = j["alerts"].as_array().unwrap();
+    assert_eq!(every_episode_alerted_with_its_class("sweep", alerts), 10);
+    assert!(j["flagged_by_sweep_rule"].as_u64().unwrap() > 100, "{j}");
+    // the subnet scan of silent addresses is named by its probes, not repetition per port
+    let masscan = alerts
+        .iter()
+        .find(|a| a["nightjar"]["profile"]["distinct_hosts"].as_f64().unwrap() > 30.0)
+        .expect("the masscan subnet scan");
+    assert_eq!(masscan["nightjar"]["label"], "scan-syn");
+    assert!(
+        masscan["nightjar"]["profile"]["probes_per_target"]
+            .as_f64()
+            .unwrap()
+            < 2.0
     );
 }
 

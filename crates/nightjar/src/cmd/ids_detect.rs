@@ -90,6 +90,12 @@ pub struct DetectArgs {
     /// damped count (1 s half-life, ≈ 1.44 × new sources per second); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().spray_threshold, value_name = "N")]
     spray_threshold: f32,
+    /// Sweep rule: flag a source's probes (TCP without ACK or RST, UDP) once the hosts it
+    /// probed for the first time in 30 s, less the SYN-ACKs and UDP answers it got, reach this
+    /// damped count (1 s half-life); catches scans of addresses that do not answer (masscan or
+    /// zmap over a subnet). Default: Zeek's address-scan threshold; 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().sweep_threshold, value_name = "N")]
+    sweep_threshold: f32,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
     /// the quietest one's episode ends early.
     #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
@@ -181,6 +187,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         victim_min_packets: a.victim_min_packets,
         victim_min_sources: a.victim_min_sources,
         spray_threshold: a.spray_threshold,
+        sweep_threshold: a.sweep_threshold,
         max_sources: a.max_sources,
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
@@ -355,6 +362,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "undecoded": stats.undecoded,
             "flagged": stats.flagged,
             "flagged_by_spray_rule": stats.flagged_by_spray_rule,
+            "flagged_by_sweep_rule": stats.flagged_by_sweep_rule,
             "flagged_by_class": Class::ALL.iter().filter(|c| stats.flagged_by_class[c.index()] > 0)
                 .map(|c| (c.as_str().to_string(), json!(stats.flagged_by_class[c.index()])))
                 .collect::<serde_json::Map<_, _>>(),
@@ -376,6 +384,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                 "victim_min_packets": settings.victim_min_packets,
                 "victim_min_sources": settings.victim_min_sources,
                 "spray_threshold": settings.spray_threshold,
+                "sweep_threshold": settings.sweep_threshold,
                 "max_sources": settings.max_sources, "batch": settings.batch,
                 "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
             },
@@ -498,9 +507,10 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
+        st.flagged_by_sweep_rule,
         if by_class.is_empty() { "" } else { ": " },
         by_class.join(", ")
     );
