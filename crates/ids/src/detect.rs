@@ -31,7 +31,9 @@
 //! episode until a quiet gap of [`DetectSettings::gap`] seconds; an episode becomes an alert
 //! when it holds at least [`DetectSettings::min_packets`] flagged packets that make at least
 //! [`DetectSettings::min_fraction`] of the source's packets in that time (so a stray false
-//! positive in normal traffic raises nothing). Its class comes from the episode's profile
+//! positive in normal traffic raises nothing). With [`DetectSettings::max_episode`], an
+//! episode that has lasted that long ends at its next flagged packet and a new one begins, so
+//! an attack that goes on is reported piece by piece (a live capture's alerts while it lasts). Its class comes from the episode's profile
 //! ([`crate::profile`]): the protocol decides where it defines the class (the probes' TCP
 //! flags, repetition per port for scan vs flood, many sources), the majority of the packets'
 //! classes otherwise; the alert carries the evidence. Flagged packets are also counted per *victim*; when a victim's episode ends, the
@@ -116,6 +118,11 @@ impl Models {
 pub struct DetectSettings {
     /// An episode ends after this many seconds without a flagged packet.
     pub gap: f64,
+    /// An episode that has lasted this many seconds ends at its next flagged packet, which
+    /// starts the next one: an attack that goes on is reported piece by piece, one alert per
+    /// piece, instead of once when it stops (a live capture wants its alert while the attack
+    /// goes on). 0: no limit (one episode however long).
+    pub max_episode: f64,
     /// Flagged packets an episode needs to be alerted.
     pub min_packets: u64,
     /// Fraction of the source's packets during the episode that must be flagged.
@@ -160,6 +167,7 @@ impl Default for DetectSettings {
     fn default() -> Self {
         DetectSettings {
             gap: 4.0,
+            max_episode: 0.0,
             min_packets: 15,
             min_fraction: 0.1,
             min_sent: 5,
@@ -180,6 +188,12 @@ impl DetectSettings {
     pub fn validate(&self) -> Result<(), IdsError> {
         if !(self.gap.is_finite() && self.gap > 0.0) {
             return Err(IdsError::Config(format!("gap {} must be > 0", self.gap)));
+        }
+        if !(self.max_episode.is_finite() && self.max_episode >= 0.0) {
+            return Err(IdsError::Config(format!(
+                "maximum episode length {} must be a number of seconds ≥ 0",
+                self.max_episode
+            )));
         }
         if !(0.0..=1.0).contains(&self.min_fraction) {
             return Err(IdsError::Config(format!(
@@ -1419,6 +1433,23 @@ impl<V> Lru<V> {
         self.touch(k);
     }
 
+    /// Take `k` out (its queue entries become stale and are skipped).
+    fn remove(&mut self, k: &IpAddr) -> Option<V> {
+        self.map.remove(k).map(|(_, v)| v)
+    }
+
+    /// The keys whose values `pred` holds for, least recently touched first.
+    fn keys_where(&self, pred: impl Fn(&V) -> bool) -> Vec<IpAddr> {
+        let mut v: Vec<(u64, IpAddr)> = self
+            .map
+            .iter()
+            .filter(|(_, (_, x))| pred(x))
+            .map(|(k, (seq, _))| (*seq, *k))
+            .collect();
+        v.sort_unstable();
+        v.into_iter().map(|(_, k)| k).collect()
+    }
+
     /// The least recently touched entry, if `pred` holds for it.
     fn pop_oldest_if(&mut self, pred: impl Fn(&V) -> bool) -> Option<(IpAddr, V)> {
         while let Some(&(k, s)) = self.queue.front() {
@@ -1479,6 +1510,37 @@ impl Aggregator {
                 e.total += 1;
             }
             return;
+        }
+        // an attack that goes on is reported piece by piece
+        let cap = self.s.max_episode;
+        if cap > 0.0 {
+            let long = |first: f64| now - first >= cap;
+            if self
+                .sources
+                .get_mut(&att)
+                .is_some_and(|e| long(e.tally.first))
+            {
+                if let Some(e) = self.sources.remove(&att) {
+                    self.close_source(att, e, st, sink);
+                }
+            }
+            if self
+                .victims
+                .get_mut(&vic)
+                .is_some_and(|e| long(e.tally.first))
+            {
+                // its open sources first, as when episodes end by quiet: a victim's piece
+                // counts the packets of sources alerted on their own as covered
+                let theirs = self.sources.keys_where(|e| e.victim == vic);
+                for k in theirs {
+                    if let Some(e) = self.sources.remove(&k) {
+                        self.close_source(k, e, st, sink);
+                    }
+                }
+                if let Some(e) = self.victims.remove(&vic) {
+                    self.close_victim(vic, e, st, sink);
+                }
+            }
         }
         // the source's episode
         let new_source = self.sources.get_mut(&att).is_none();
@@ -2017,6 +2079,99 @@ mod tests {
         assert_eq!(alerts[0].sources, 500);
         assert_eq!(alerts[0].packets, 1000);
         assert_eq!(alerts[0].class, Class::FloodUdp);
+    }
+
+    /// Feed `packets` (source, time, class) to an aggregator with `max_episode`; the alerts.
+    fn aggregate(max_episode: f64, packets: &[(String, f64, Class)]) -> Vec<Alert> {
+        let s = DetectSettings {
+            max_episode,
+            ..DetectSettings::default()
+        };
+        let mut agg = Aggregator::new(s);
+        let mut st = DetectStats::default();
+        let mut alerts = Vec::new();
+        let mut sink = |ev: Event<'_>| {
+            if let Event::Alert(a) = ev {
+                alerts.push(a.clone())
+            }
+        };
+        for (k, (src, ts, class)) in packets.iter().enumerate() {
+            let p = tcp(*ts, src, "198.18.0.10", 1024 + (k % 60000) as u16, 80, 0x02);
+            let v = PacketVerdict {
+                index: k as u64,
+                ts: p.ts,
+                packet: None,
+                score: 0.9,
+                class: *class,
+                reused: false,
+            };
+            agg.packet(&p, &v, &mut st, &mut sink);
+        }
+        agg.close_all(&mut st, &mut sink);
+        alerts
+    }
+
+    #[test]
+    fn an_attack_that_goes_on_is_reported_piece_by_piece_with_max_episode() {
+        // one source's SYN flood, 20 packets a second for 150 s
+        let flood: Vec<(String, f64, Class)> = (0..3000u32)
+            .map(|k| {
+                (
+                    "198.18.0.66".to_string(),
+                    100.0 + f64::from(k) * 0.05,
+                    Class::FloodSyn,
+                )
+            })
+            .collect();
+        let one = aggregate(0.0, &flood);
+        assert_eq!(one.len(), 1, "{one:?}");
+        assert_eq!(one[0].packets, 3000);
+        let pieces = aggregate(60.0, &flood);
+        assert_eq!(pieces.len(), 3, "{pieces:?}");
+        assert!(pieces
+            .iter()
+            .all(|a| a.scope == Scope::Source && a.class == Class::FloodSyn));
+        assert_eq!(
+            pieces.iter().map(|a| a.packets).collect::<Vec<_>>(),
+            [1200, 1200, 600]
+        );
+        assert!(
+            (pieces[1].first_seen - 160.0).abs() < 1e-9,
+            "{:?}",
+            pieces[1]
+        );
+        // a flood from 400 spoofed sources that each send a few packets, for 150 s: one victim
+        // alert per piece, no source alert, no victim alert for a single source's flood
+        let spoofed: Vec<(String, f64, Class)> = (0..3000u32)
+            .map(|k| {
+                let n = k % 400;
+                (
+                    format!("198.19.{}.{}", n / 200, n % 200 + 1),
+                    100.0 + f64::from(k) * 0.05,
+                    Class::FloodSyn,
+                )
+            })
+            .collect();
+        let one = aggregate(0.0, &spoofed);
+        assert_eq!(one.len(), 1, "{one:?}");
+        assert_eq!(one[0].scope, Scope::Victim);
+        let pieces = aggregate(60.0, &spoofed);
+        assert_eq!(pieces.len(), 3, "{pieces:?}");
+        assert!(pieces
+            .iter()
+            .all(|a| a.scope == Scope::Victim && a.class == Class::FloodSyn));
+        assert_eq!(pieces.iter().map(|a| a.packets).sum::<u64>(), 3000);
+        // an attack shorter than the limit is one alert either way
+        let short = &flood[..1000];
+        assert_eq!(aggregate(60.0, short).len(), 1);
+        // bad limits are refused
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let s = DetectSettings {
+                max_episode: bad,
+                ..DetectSettings::default()
+            };
+            assert!(s.validate().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -256,6 +256,8 @@ fn exact_scoring_and_verdict_reuse_alert_every_test4_attack_alike() {
             29,
             "{extra:?}"
         );
+        // a capture file: one alert per episode, however long
+        assert_eq!(j["settings"]["max_episode"], 0.0);
         let n = j["verdicts_reused"].as_u64().unwrap();
         if extra[0] == "--exact" || extra[1] == "0" {
             assert_eq!(n, 0, "{extra:?}: every packet scored");
@@ -269,6 +271,8 @@ fn exact_scoring_and_verdict_reuse_alert_every_test4_attack_alike() {
         ("--reuse-age=-1", "reuse age"),
         ("--reuse-age=nan", "reuse age"),
         ("--reuse-uses=0", "--reuse-uses"),
+        ("--max-episode=-5", "maximum episode length"),
+        ("--sweep-threshold=-1", "sweep threshold"),
     ] {
         fails(&["ids", "detect", "--pcap", &path, bad], says);
     }

@@ -164,6 +164,8 @@ fn detect_on_an_interface_alerts_a_real_nmap_scan() {
         "{received} packets: 300 SYNs and 300 replies expected; {stderr}"
     );
     assert_eq!(v["kernel_dropped"].as_u64(), Some(0), "{stderr}");
+    // a live capture reports an attack that goes on every minute
+    assert_eq!(v["settings"]["max_episode"], 60.0, "{v}");
     let alerts = v["alerts"].as_array().expect("alerts");
     assert!(
         alerts.iter().any(|al| al["src_ip"] == "198.18.78.1"

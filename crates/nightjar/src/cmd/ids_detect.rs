@@ -71,6 +71,11 @@ pub struct DetectArgs {
     /// An attack episode ends after this many seconds without a flagged packet.
     #[arg(long, default_value_t = DetectSettings::default().gap, value_name = "SECONDS")]
     gap: f64,
+    /// An attack that goes on longer than this is reported every SECONDS, one alert per piece,
+    /// instead of once when it stops; 0: one alert per episode however long. Default: 60 with
+    /// --iface (alerts while an attack goes on), 0 with --pcap.
+    #[arg(long, value_name = "SECONDS")]
+    max_episode: Option<f64>,
     /// Flagged packets an episode needs to raise an alert.
     #[arg(long, default_value_t = DetectSettings::default().min_packets, value_name = "N")]
     min_packets: u64,
@@ -181,6 +186,11 @@ impl Write for Out {
 pub fn run_detect(a: DetectArgs) -> CmdResult {
     let settings = DetectSettings {
         gap: a.gap,
+        max_episode: a.max_episode.unwrap_or(if a.iface.is_some() {
+            LIVE_MAX_EPISODE
+        } else {
+            0.0
+        }),
         min_packets: a.min_packets,
         min_fraction: a.min_fraction,
         min_sent: a.min_sent,
@@ -379,7 +389,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "records_per_second": stats.records as f64 / seconds.max(1e-9),
             "warnings": warnings.iter().chain(fatal.iter()).collect::<Vec<_>>(),
             "settings": {
-                "gap": settings.gap, "min_packets": settings.min_packets,
+                "gap": settings.gap, "max_episode": settings.max_episode,
+                "min_packets": settings.min_packets,
                 "min_fraction": settings.min_fraction, "min_sent": settings.min_sent,
                 "victim_min_packets": settings.victim_min_packets,
                 "victim_min_sources": settings.victim_min_sources,
@@ -402,6 +413,10 @@ enum Source {
     File(PcapReader),
     Live(Box<LiveCapture>),
 }
+
+/// The default `--max-episode` of a live capture, seconds: an attack that goes on is alerted
+/// within a minute and every minute after.
+const LIVE_MAX_EPISODE: f64 = 60.0;
 
 /// Longest time between two ticks of the engine during a live capture while packets keep
 /// coming (a slow trickle never leaves the capture idle and may take long to fill a batch).
