@@ -776,11 +776,34 @@ impl Engine {
     }
 }
 
+/// Counts per host damped with a 1 s half-life, in a bounded table: the spray and sweep rules'.
+struct Damped {
+    table: SetAssoc<u128, f32>,
+    seed: u64,
+}
+
+impl Damped {
+    fn new(cap: usize, seed: u64) -> Damped {
+        Damped {
+            table: SetAssoc::new(cap.max(1)),
+            seed,
+        }
+    }
+
+    /// Decay `host`'s count to `now`, add `delta`, keep it at `floor` or above; the count.
+    fn add(&mut self, host: u128, delta: f32, now: f64, floor: f32) -> f32 {
+        let e = self.table.touch(host, hash_key(self.seed, host), now);
+        let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
+        *e.val = (*e.val * (-dt).exp2() as f32 + delta).max(floor);
+        *e.val
+    }
+}
+
 /// The spray rule (see [`DetectSettings::spray_threshold`]), with bounded tables.
 struct Spray {
     threshold: f32,
     seen: SetAssoc<u128, ()>,
-    victims: SetAssoc<u128, f32>,
+    victims: Damped,
     clock: f64,
 }
 
@@ -792,11 +815,14 @@ impl Spray {
         Spray {
             threshold,
             seen: SetAssoc::new(if threshold > 0.0 { cap.max(1) } else { 1 }),
-            victims: SetAssoc::new(if threshold > 0.0 {
-                (cap / 16).max(64)
-            } else {
-                1
-            }),
+            victims: Damped::new(
+                if threshold > 0.0 {
+                    (cap / 16).max(64)
+                } else {
+                    1
+                },
+                43,
+            ),
             clock: f64::NEG_INFINITY,
         }
     }
@@ -832,11 +858,13 @@ impl Spray {
             58 if p.icmp_type == 128 => Class::FloodIcmp,
             _ => return None,
         };
-        let d = ip_key(p.dst);
-        let e = self.victims.touch(d, hash_key(43, d), now);
-        let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
-        *e.val = *e.val * (-dt).exp2() as f32 + f32::from(u8::from(new));
-        (*e.val >= self.threshold).then_some(class)
+        let n = self.victims.add(
+            ip_key(p.dst),
+            f32::from(u8::from(new)),
+            now,
+            f32::NEG_INFINITY,
+        );
+        (n >= self.threshold).then_some(class)
     }
 }
 
@@ -845,8 +873,8 @@ struct Sweep {
     threshold: f32,
     /// (source, destination host) pairs probed in the last [`SWEEP_HORIZON`].
     probed: SetAssoc<(u128, u128), ()>,
-    /// Per source: damped new hosts probed, less damped answers received (1 s half-life).
-    sources: SetAssoc<u128, f32>,
+    /// Per source: damped new hosts probed, less damped answers received.
+    sources: Damped,
     clock: f64,
 }
 
@@ -859,7 +887,7 @@ impl Sweep {
         Sweep {
             threshold,
             probed: SetAssoc::new(if on { cap.max(1) } else { 1 }),
-            sources: SetAssoc::new(if on { (cap / 16).max(64) } else { 1 }),
+            sources: Damped::new(if on { (cap / 16).max(64) } else { 1 }, 49),
             clock: f64::NEG_INFINITY,
         }
     }
@@ -868,12 +896,7 @@ impl Sweep {
     /// to minus the threshold at most: a host that received much (a server, a flood's victim)
     /// gets no lasting credit against a sweep of its own.
     fn count(&mut self, host: u128, delta: f32) -> f32 {
-        let now = self.clock;
-        let floor = -self.threshold;
-        let e = self.sources.touch(host, hash_key(49, host), now);
-        let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
-        *e.val = (*e.val * (-dt).exp2() as f32 + delta).max(floor);
-        *e.val
+        self.sources.add(host, delta, self.clock, -self.threshold)
     }
 
     /// Update with `p`; the scan class if the rule flags it.
