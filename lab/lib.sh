@@ -92,9 +92,11 @@ add_host() {
     if ip -n "$nsname" route show default | grep -q .; then die "default route in $nsname"; fi
 }
 
-# lab_up NCLIENTS NATTACKERS : switch + victim (.10) + clients (.20..) + attackers (.66..) + sink.
+# lab_up NCLIENTS NATTACKERS [NSERVERS [DNS]] : switch + victim (.10) + extra servers s0.. (.11..,
+# busy runs only) + a DNS host "dns" (.53, when DNS is 1) + clients (.20..) + attackers (.66..)
+# + sink. With NSERVERS 0 and no DNS (the default) the lab is exactly what it always was.
 lab_up() {
-    local nclients="$1" nattackers="$2" i
+    local nclients="$1" nattackers="$2" nservers="${3:-0}" dns="${4:-0}" i
     LAB_PREFIX="njlab$$"
     trap lab_down EXIT
     trap 'exit 130' INT
@@ -105,6 +107,8 @@ lab_up() {
     ip -n "$LAB_PREFIX-sw" link add br0 type bridge stp_state 0 forward_delay 0
     ip -n "$LAB_PREFIX-sw" link set br0 up
     add_host victim 10
+    for ((i = 0; i < nservers; i++)); do add_host "s$i" $((11 + i)); done
+    if [ "$dns" = 1 ]; then add_host dns 53; fi
     for ((i = 0; i < nclients; i++)); do add_host "c$i" $((20 + i)); done
     for ((i = 0; i < nattackers; i++)); do add_host "a$i" $((66 + i)); done
     # The sink stands for the upstream router: it has no address and drops everything. Replies

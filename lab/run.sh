@@ -4,7 +4,7 @@
 #
 #   lab/run.sh --name NAME --seed N --duration S [--attacks LIST] [--out DIR]
 #              [--clients K] [--attackers K] [--snaplen B] [--gap-normal P] [--post-normal P]
-#              [--small]
+#              [--small] [--servers K] [--busy]
 #
 #   --attacks   comma list of DESIGN §12 labels, "all" (each once, shuffled), "none"; default all;
 #               a label may force variants, e.g. flood-syn:spoofed+open, scan-udp:slow+wide (plan.py)
@@ -18,6 +18,17 @@
 #               ping -f; see plan.py
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
+#   --clients   normal clients, 1-16 (198.18.0.20-35; default 3)
+#   --servers   extra server hosts s0.. at 198.18.0.11-18 running services.py (0-8; default 0 =
+#               the usual lab), plus a DNS host at 198.18.0.53 (lab/dnsd.py) for the zone
+#               victim.lab/www.lab/mail.lab/time.lab -> .10, sI.lab and two aliases each -> .11+I
+#   --busy      busy LAN: the DNS host, HTTPS on 443 (self-signed certificate made in the run's
+#               temp dir), a 75 s keep-alive idle timeout on every server, and clients with
+#               `client.py --profile busy` (DNS lookups, page loads over parallel keep-alive
+#               connections to several hosts, TLS, idle keep-alive, NXDOMAIN, mDNS and SSDP
+#               multicast with TTL 1). Only the clients c0.. are busy; the attacker hosts' own
+#               browsing is unchanged. E.g. a normal-only busy run:
+#               run.sh --name busy --seed 808 --duration 120 --attacks none --clients 8 --servers 3 --busy
 # Run as root. See lab/README.md for the safety rules, which lib.sh enforces.
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -27,6 +38,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 main() {
 
     NAME="" SEED="" DURATION="" SCENARIO="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6 POSTN=0
+    SERVERS=0 BUSY=""
     while [ $# -gt 0 ]; do
         case "$1" in
             --name) NAME="$2"; shift 2 ;;
@@ -41,7 +53,9 @@ main() {
             --gap-normal) GAPN="$2"; shift 2 ;;
             --post-normal) POSTN="$2"; shift 2 ;;
             --small) SMALL=--small; shift ;;
-            -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+            --servers) SERVERS="$2"; shift 2 ;;
+            --busy) BUSY=1; shift ;;
+            -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -53,11 +67,17 @@ main() {
     [[ "$SEED" =~ ^[0-9]+$ && "$DURATION" =~ ^[0-9]+$ ]] || { echo "--seed and --duration are integers" >&2; exit 2; }
     [[ "$GAPN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--gap-normal is a probability (0..1)" >&2; exit 2; }
     [[ "$POSTN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--post-normal is a probability (0..1)" >&2; exit 2; }
-    (( CLIENTS >= 1 && CLIENTS <= 8 && ATTACKERS >= 1 && ATTACKERS <= 4 )) || { echo "1-8 clients, 1-4 attackers" >&2; exit 2; }
+    [[ "$CLIENTS" =~ ^[0-9]+$ && "$ATTACKERS" =~ ^[0-9]+$ && "$SERVERS" =~ ^[0-9]+$ ]] || { echo "--clients, --attackers and --servers are integers" >&2; exit 2; }
+    (( CLIENTS >= 1 && CLIENTS <= 16 && ATTACKERS >= 1 && ATTACKERS <= 4 )) || { echo "1-16 clients, 1-4 attackers" >&2; exit 2; }
+    (( SERVERS >= 0 && SERVERS <= 8 )) || { echo "0-8 extra servers" >&2; exit 2; }
+    DNSHOST=0
+    if [ -n "$BUSY" ] || [ "$SERVERS" -gt 0 ]; then DNSHOST=1; fi
 
     need_root
     if [ "$SCENARIO" = sweep ]; then
         ensure_tools masscan:masscan ping:iputils-ping
+    elif [ "$DNSHOST" = 1 ]; then
+        ensure_tools openssl:openssl
     else
         ensure_tools
     fi
@@ -73,9 +93,30 @@ main() {
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
     log "run $NAME: seed $SEED, duration >= ${DURATION}s, $NPLAN attacks, hard bound ${BOUND}s"
 
-    lab_up "$CLIENTS" "$ATTACKERS"
+    lab_up "$CLIENTS" "$ATTACKERS" "$SERVERS" "$DNSHOST"
     WORK_CLEAN="$WORK"
     trap 'rc=$?; rm -rf "$WORK_CLEAN"; lab_down "$rc"' EXIT
+
+    # busy runs: the DNS zone (the victim, the extra servers, the DNS host itself) and a
+    # self-signed certificate for every name in it
+    ZONE="" SVC_OPTS=()
+    if [ "$DNSHOST" = 1 ]; then
+        ZONE="victim.lab=198.18.0.10,www.lab=198.18.0.10,mail.lab=198.18.0.10,time.lab=198.18.0.10"
+        aliases=(static cdn api img news media shop docs files login fonts video wiki git chat ads)
+        for ((i = 0; i < SERVERS; i++)); do
+            for n in "s$i" "${aliases[$((2 * i))]}" "${aliases[$((2 * i + 1))]}"; do
+                ZONE+=",$n.lab=198.18.0.$((11 + i))"
+            done
+        done
+        ZONE+=",ns.lab=198.18.0.53,router.lab=198.18.0.53"
+    fi
+    if [ -n "$BUSY" ]; then
+        SAN="$("$PY" -c 'import sys; print(",".join("DNS:" + i.split("=")[0] for i in sys.argv[1].split(",")))' "$ZONE")"
+        timeout 30 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=www.lab" -addext "subjectAltName=$SAN" \
+            -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null || die "openssl req failed"
+        SVC_OPTS=(--tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" --idle-timeout 75)
+    fi
 
     # capture on the bridge, inside the switch namespace
     PCAP_TMP="$WORK/$NAME.pcap"
@@ -85,9 +126,22 @@ main() {
     LAB_PIDS+=("$TCPDUMP_PID")
     nap 1
 
-    bg victim "$BOUND" "$PY" "$LAB_DIR/services.py" --duration "$BOUND"
+    bg victim "$BOUND" "$PY" "$LAB_DIR/services.py" --duration "$BOUND" "${SVC_OPTS[@]}"
+    for ((i = 0; i < SERVERS; i++)); do
+        bg "s$i" "$BOUND" "$PY" "$LAB_DIR/services.py" --duration "$BOUND" "${SVC_OPTS[@]}"
+    done
+    if [ "$DNSHOST" = 1 ]; then
+        bg dns "$BOUND" "$PY" "$LAB_DIR/dnsd.py" --duration "$BOUND" --zone "$ZONE" --ssdp 198.18.0.53 --seed "$SEED"
+    fi
     nap 1
     for ((i = 0; i < CLIENTS; i++)); do
+        if [ -n "$BUSY" ]; then
+            # busy users read pages: longer think times, drawn from the same per-client seed
+            bg "c$i" "$BOUND" "$PY" "$LAB_DIR/client.py" --seed $((SEED * 100 + i)) --duration "$BOUND" \
+                --mean-think "$("$PY" -c "import random; r=random.Random($SEED*100+$i); print(round(r.uniform(1.5, 4.0), 2))")" \
+                --profile busy --dns 198.18.0.53 --zone "$ZONE" --cafile "$WORK/tls.crt"
+            continue
+        fi
         bg "c$i" "$BOUND" "$PY" "$LAB_DIR/client.py" --seed $((SEED * 100 + i)) --duration "$BOUND" \
             --mean-think "$("$PY" -c "import random; r=random.Random($SEED*100+$i); print(round(r.uniform(0.8, 2.5), 2))")"
     done
@@ -161,7 +215,8 @@ main() {
     "$PY" "$LAB_DIR/labels.py" --name "$NAME" --pcap "$OUT/$NAME.pcap" --episodes "$EPIS" \
         --out "$OUT/$NAME.labels.json" --stats "$OUT/$NAME.stats.json" --seed "$SEED"
     {
-        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN"
+        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN$( [ "$SERVERS" -gt 0 ] && echo ", servers $SERVERS")${BUSY:+, busy}"
+        if [ -n "$ZONE" ]; then echo "# zone: $ZONE"; fi
         echo "# started $(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)"
         tool_versions
         echo "# tcpdump: $(tr '\n' ' ' <"$WORK/tcpdump.err")"

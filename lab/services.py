@@ -7,12 +7,16 @@ TCP 9000 bulk source: the client sends "N\\n", the server sends N bytes (N <= 8 
 TCP 22   SSH-like banner, reads one line, closes
 TCP 25   SMTP-like banner and a tiny dialogue
 UDP 123  NTP-like: answers any datagram with 48 bytes
+TCP 443  only with --tls-cert/--tls-key (busy runs): the same HTTP/1.1 service over TLS
+With --idle-timeout S (busy runs), an HTTP or HTTPS connection idle for S seconds is closed by the
+server, as nginx's keepalive_timeout does; without it (every other run) it stays open.
 Everything else is closed: TCP gets RST, UDP gets ICMP port unreachable (kernel behaviour).
 The process exits after --duration seconds at the latest (it is also run under `timeout`).
 """
 import argparse
 import http.server
 import os
+import ssl
 import zlib
 import socket
 import socketserver
@@ -64,6 +68,20 @@ class Http(http.server.BaseHTTPRequestHandler):
             self._send(200, CHUNK[: 1500 + (zlib.crc32(p.encode()) % 20000)], "image/png")
         else:
             self._send(404, b"<html><body>not found</body></html>")
+
+
+def https_handler(idle):
+    """The HTTP handler over TLS: the handshake runs in the connection's own thread."""
+    class Https(Http):
+        timeout = idle
+
+        def setup(self):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+            super().setup()  # applies the idle timeout, if any
+
+    return Https
 
 
 class ThreadingTCP(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -141,14 +159,27 @@ def udp_loop(port, reply):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=float, required=True)
+    ap.add_argument("--tls-cert", default="", help="PEM certificate: serve HTTPS on 443 (busy runs)")
+    ap.add_argument("--tls-key", default="")
+    ap.add_argument("--idle-timeout", type=float, default=0,
+                    help="close HTTP(S) connections idle this long (busy runs; default: never)")
     a = ap.parse_args()
+    http_handler = Http
+    if a.idle_timeout > 0:
+        http_handler = type("HttpIdle", (Http,), {"timeout": a.idle_timeout})
     servers = [
-        ThreadingTCP(("0.0.0.0", 80), Http),
+        ThreadingTCP(("0.0.0.0", 80), http_handler),
         ThreadingTCP(("0.0.0.0", 7), Echo),
         ThreadingTCP(("0.0.0.0", 9000), Bulk),
         ThreadingTCP(("0.0.0.0", 22), Ssh),
         ThreadingTCP(("0.0.0.0", 25), Smtp),
     ]
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key or None)
+        tls = ThreadingTCP(("0.0.0.0", 443), https_handler(a.idle_timeout or None))
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True, do_handshake_on_connect=False)
+        servers.append(tls)
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     threading.Thread(target=udp_loop, args=(7, lambda d: d), daemon=True).start()
