@@ -20,7 +20,7 @@
 //! **Models.** The *detector* decides attack or normal per packet; when it is a binary model,
 //! a multi-class *namer* on the same features names the attack class of each flagged packet
 //! (its most likely attack class; its "normal" output is ignored: the detector decided that).
-//! The built-in pair ([`Models::builtin`]) is the round-4 `window` MLPs of
+//! The built-in pair ([`Models::builtin`]) is the round-6 `window` MLPs of
 //! `crates/ids/RESULTS.md`, embedded with `include_bytes!` (see `crates/ids/models/SOURCE.md`).
 //!
 //! **Alerts.** A flagged packet is charged to its *attacking end*: the client end of its
