@@ -97,7 +97,7 @@ const MAX_RANK: u8 = 15;
 /// -p-`, 65,535 probes) look like twenty probes per port: a flood. The bitmap's bits come from
 /// the hash's high half, the registers' index and rank from its low half.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Distinct<const W: usize> {
+pub(crate) struct Distinct<const W: usize> {
     bits: [u64; W],
     /// Two registers per byte, low nibble first.
     regs: [u8; REGS / 2],
@@ -113,7 +113,8 @@ impl<const W: usize> Default for Distinct<W> {
 }
 
 impl<const W: usize> Distinct<W> {
-    fn add(&mut self, h: u64) {
+    /// Count the value whose 64-bit hash is `h`.
+    pub(crate) fn add(&mut self, h: u64) {
         let bit = (h >> 32) as usize % (W * 64);
         self.bits[bit / 64] |= 1 << (bit % 64);
         let j = (h as usize) % REGS;
@@ -130,7 +131,7 @@ impl<const W: usize> Distinct<W> {
     /// Estimated number of distinct values: the bitmap's linear count while it has at least
     /// [`FEW_ZEROS`] zero bits (counts up to `m ln(m/4)`, 2,484 for 512 bits), beyond that the
     /// larger of that count and the registers' HyperLogLog estimate.
-    fn estimate(&self) -> f64 {
+    pub(crate) fn estimate(&self) -> f64 {
         let m = (W * 64) as f64;
         let ones: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
         let zeros = (m - f64::from(ones)).max(1.0);
