@@ -84,6 +84,19 @@ impl AtomicFile {
         })
     }
 
+    /// The file `dest` itself, created or truncated and written in place (no temporary name,
+    /// nothing renamed): for output that must be readable while it is written, such as a live
+    /// capture's alerts. [`commit`](Self::commit) flushes it.
+    pub fn in_place(dest: &Path) -> CmdResult<AtomicFile> {
+        let file = File::create(dest)
+            .map_err(|e| input(anyhow!("cannot create {}: {e}", dest.display())))?;
+        Ok(AtomicFile {
+            tmp: None,
+            dest: dest.to_path_buf(),
+            file: Some(file),
+        })
+    }
+
     /// Restrict the file to its owner (for keys). A special file written in place keeps its
     /// permissions.
     #[cfg(unix)]

@@ -26,7 +26,6 @@ use nightjar_ids::model::Model;
 use nightjar_ids::packet::{LiveCapture, LiveOptions, LivePoll, PacketError, PcapReader};
 use nightjar_ids::{Class, IdsError};
 use serde_json::json;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -132,12 +131,11 @@ pub struct DetectArgs {
 /// Standard output for `-`, otherwise a buffered [`AtomicFile`] (temporary name, renamed into
 /// place by [`Out::finish`]; dropped unfinished, nothing is left behind; `/dev/null` or a FIFO
 /// written in place), or for a live capture the file itself, written in place as the capture
-/// goes (a live run has no natural end: what it wrote stays readable while it runs, e.g. by
-/// `tail -f`).
+/// goes ([`AtomicFile::in_place`]: a live run has no natural end, and what it wrote stays
+/// readable while it runs, e.g. by `tail -f`).
 enum Out {
     Stdout(std::io::Stdout),
     File(BufWriter<AtomicFile>),
-    Stream(BufWriter<File>),
 }
 
 impl Out {
@@ -145,22 +143,18 @@ impl Out {
         if path.as_os_str() == "-" {
             return Ok(Out::Stdout(std::io::stdout()));
         }
-        if live {
-            let f = File::create(path)
-                .map_err(|e| input(anyhow!("cannot create {}: {e}", path.display())))?;
-            return Ok(Out::Stream(BufWriter::with_capacity(1 << 20, f)));
-        }
-        Ok(Out::File(BufWriter::with_capacity(
-            1 << 20,
-            AtomicFile::create(path)?,
-        )))
+        let file = if live {
+            AtomicFile::in_place(path)?
+        } else {
+            AtomicFile::create(path)?
+        };
+        Ok(Out::File(BufWriter::with_capacity(1 << 20, file)))
     }
 
     fn finish(self) -> CmdResult {
         match self {
             Out::Stdout(mut o) => o.flush().map_err(input),
             Out::File(w) => w.into_inner().map_err(|e| input(e.into_error()))?.commit(),
-            Out::Stream(w) => w.into_inner().map(drop).map_err(|e| input(e.into_error())),
         }
     }
 }
@@ -170,7 +164,6 @@ impl Write for Out {
         match self {
             Out::Stdout(o) => o.write(buf),
             Out::File(w) => w.write(buf),
-            Out::Stream(w) => w.write(buf),
         }
     }
 
@@ -178,7 +171,6 @@ impl Write for Out {
         match self {
             Out::Stdout(o) => o.flush(),
             Out::File(w) => w.flush(),
-            Out::Stream(w) => w.flush(),
         }
     }
 }
