@@ -73,6 +73,7 @@ use crate::IdsError;
 use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::{Matrix, Scratch};
 use nightjar_packet::{PacketError, PacketRepr, Record};
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 
@@ -1481,6 +1482,14 @@ impl<V> Lru<V> {
         self.map.remove(k).map(|(_, v)| v)
     }
 
+    /// Take `k` out if `pred` holds for its value.
+    fn remove_if(&mut self, k: &IpAddr, pred: impl Fn(&V) -> bool) -> Option<V> {
+        match self.map.entry(*k) {
+            Entry::Occupied(e) if pred(&e.get().1) => Some(e.remove().1),
+            _ => None,
+        }
+    }
+
     /// The keys whose values `pred` holds for, least recently touched first.
     fn keys_where(&self, pred: impl Fn(&V) -> bool) -> Vec<IpAddr> {
         let mut v: Vec<(u64, IpAddr)> = self
@@ -1558,22 +1567,16 @@ impl Aggregator {
         let cap = self.s.max_episode;
         if cap > 0.0 {
             let long = |first: f64| now - first >= cap;
-            if self
-                .sources
-                .get_mut(&att)
-                .is_some_and(|e| long(e.tally.first))
-            {
-                if let Some(e) = self.sources.remove(&att) {
-                    self.close_source(att, e, st, sink);
-                }
+            if let Some(e) = self.sources.remove_if(&att, |e| long(e.tally.first)) {
+                self.close_source(att, e, st, sink);
             }
             if self
                 .victims
                 .get_mut(&vic)
                 .is_some_and(|e| long(e.tally.first))
             {
-                // its open sources first, as when episodes end by quiet: a victim's piece
-                // counts the packets of sources alerted on their own as covered
+                // its open sources first, while it is still in the table, as when episodes
+                // end by quiet: closing them counts their packets as covered in it
                 let theirs = self.sources.keys_where(|e| e.victim == vic);
                 for k in theirs {
                     if let Some(e) = self.sources.remove(&k) {
@@ -2011,19 +2014,32 @@ mod tests {
             alerts.iter().all(|a| a.src.to_string() == "198.18.0.66"),
             "{alerts:?}"
         );
-        // the rule off: the networks alone; and a bad threshold is refused
+        // the rule off: the networks alone
         let off = DetectSettings {
             sweep_threshold: 0.0,
             ..DetectSettings::default()
         };
         let (_, _, st) = collect(Models::builtin().unwrap(), off, recs);
         assert_eq!(st.flagged_by_sweep_rule, 0);
+    }
+
+    #[test]
+    fn settings_that_make_no_sense_are_refused() {
+        let d = DetectSettings::default();
+        assert!(d.validate().is_ok());
         for bad in [-1.0, f32::NAN, f32::INFINITY] {
             let s = DetectSettings {
                 sweep_threshold: bad,
-                ..DetectSettings::default()
+                ..d
             };
-            assert!(s.validate().is_err(), "{bad}");
+            assert!(s.validate().is_err(), "sweep threshold {bad}");
+        }
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let s = DetectSettings {
+                max_episode: bad,
+                ..d
+            };
+            assert!(s.validate().is_err(), "max episode {bad}");
         }
     }
 
@@ -2207,14 +2223,6 @@ mod tests {
         // an attack shorter than the limit is one alert either way
         let short = &flood[..1000];
         assert_eq!(aggregate(60.0, short).len(), 1);
-        // bad limits are refused
-        for bad in [-1.0, f64::NAN, f64::INFINITY] {
-            let s = DetectSettings {
-                max_episode: bad,
-                ..DetectSettings::default()
-            };
-            assert!(s.validate().is_err(), "{bad}");
-        }
     }
 
     #[test]
