@@ -202,12 +202,23 @@ fn every_episode_alerted_with_its_class(name: &str, alerts: &[Value]) -> usize {
     episodes.len()
 }
 
+/// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
+fn detect_json(name: &str) -> Value {
+    let (out, _) = ok(&[
+        "ids",
+        "detect",
+        "--pcap",
+        &cap(&format!("{name}.pcap")),
+        "--json",
+    ]);
+    serde_json::from_str(&out).unwrap()
+}
+
 #[test]
 fn test4_every_attack_is_alerted_with_its_class_and_says_why() {
     // the fresh test run of issue 5 (seed 303), with three unthrottled nmap scans
     // (`--min-rate 5000 --max-retries 0`)
-    let (out, _) = ok(&["ids", "detect", "--pcap", &cap("test4.pcap"), "--json"]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let j = detect_json("test4");
     let alerts = j["alerts"].as_array().unwrap();
     for a in alerts {
         check_eve(a);
@@ -283,8 +294,7 @@ fn generalise_attacks_by_unseen_tools_are_alerted_and_named() {
     // `lab/run.sh --scenario generalise` (seed 505): nmap -D/-g/-f/--data-length/slow/rate
     // capped, hping3 --scan, nping scans and floods (BENCHMARKS.md, "Generalisation"); the
     // fragmented scan (-f) included: its flags are read from the fragment that holds them
-    let (out, _) = ok(&["ids", "detect", "--pcap", &cap("generalise.pcap"), "--json"]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let j = detect_json("generalise");
     let alerts = j["alerts"].as_array().unwrap();
     // 11 attacks; the decoy scan is 3 episodes (the scanner and its two decoys)
     assert_eq!(
@@ -298,8 +308,7 @@ fn test5_on_a_busy_lan_every_attack_is_alerted_and_dns_raises_nothing() {
     // the fresh test run of round 6 (seed 333): every attack, with eight busy clients that
     // resolve names through a DNS server, load pages from several servers, use HTTPS and
     // multicast; the round-4 models raised five false alerts on its DNS traffic
-    let (out, _) = ok(&["ids", "detect", "--pcap", &cap("test5.pcap"), "--json"]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let j = detect_json("test5");
     let alerts = j["alerts"].as_array().unwrap();
     // every episode alerted with its class, and no alert names a non-attacker
     assert_eq!(every_episode_alerted_with_its_class("test5", alerts), 33);
@@ -316,8 +325,7 @@ fn subnet_scans_masscan_and_service_detection_are_alerted_and_named() {
     // `lab/run.sh --scenario sweep` (seed 606): nmap SYN/connect/UDP/Xmas scans of the whole
     // lab subnet, nmap -sV and -O, a 6,166-port SYN scan, masscan against the victim and
     // across the subnet (addresses that do not answer: the sweep rule), ping -f
-    let (out, _) = ok(&["ids", "detect", "--pcap", &cap("sweep.pcap"), "--json"]);
-    let j: Value = serde_json::from_str(&out).unwrap();
+    let j = detect_json("sweep");
     let alerts = j["alerts"].as_array().unwrap();
     assert_eq!(every_episode_alerted_with_its_class("sweep", alerts), 10);
     assert!(j["flagged_by_sweep_rule"].as_u64().unwrap() > 100, "{j}");
