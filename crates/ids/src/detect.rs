@@ -25,7 +25,7 @@
 //!
 //! **Alerts.** A flagged packet is charged to its *attacking end*: the client end of its
 //! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP; the requester for
-//! ICMP; for an ICMP error, the sender of the packet it quotes; see [`attacker_and_victim`]) —
+//! ICMP; for an ICMP error, the client end of the packet it quotes; see [`attacker_and_victim`]) —
 //! so a scanner's probes and the victim's refusals count for the scanner, as DESIGN §12's
 //! labelling rule has it. Flagged packets of one source form an
 //! episode until a quiet gap of [`DetectSettings::gap`] seconds; an episode becomes an alert
@@ -1151,7 +1151,11 @@ fn name_attack(namer: &Model, row: &[f32]) -> Class {
 /// The attacking end of a packet and the other end: the client end of its conversation — for
 /// TCP the sender of a SYN (the receiver of a SYN-ACK), otherwise the higher port (the lower one
 /// is the service); for UDP between two ports ≥ 1024 (no well-known service), the sender —, the
-/// requester for ICMP, or for an ICMP error the source of the packet it quotes. (A flood from
+/// requester for ICMP, or for an ICMP error the client end of the packet it quotes: the
+/// quoted packet's source for TCP and other protocols (a refused connection attempt), the
+/// client end by the UDP rules above for UDP — so the errors a UDP echo flood's sender returns
+/// for the echoes it does not listen for (quoting a datagram from port 7 to a high port) are
+/// charged to that sender, not to the echo service. (A flood from
 /// low source ports to a high port, as hping3 sends, is so charged to its sender.)
 pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
     let icmp = p.proto == 1 || p.proto == 58;
@@ -1159,6 +1163,9 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
     if icmp {
         if let Some(q) = &p.inner {
             // an error about q (q.src → q.dst), sent to q.src
+            if q.proto == 17 {
+                return udp_client(q.src, q.dst, q.sport, q.dport);
+            }
             return (q.src, q.dst);
         }
         let request = matches!(
@@ -1182,14 +1189,23 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
             _ => {}
         }
     }
-    if p.proto == 17 && p.sport >= 1024 && p.dport >= 1024 {
-        // no well-known service port on either end: the sender is the client
-        return (p.src, p.dst);
+    if p.proto == 17 {
+        return udp_client(p.src, p.dst, p.sport, p.dport);
     }
     if ports && p.sport < p.dport {
         return (p.dst, p.src);
     }
     (p.src, p.dst)
+}
+
+/// (client, server) of a UDP datagram `src:sport → dst:dport`: the sender when neither port is
+/// well known (both ≥ 1024), else the end with the higher port.
+fn udp_client(src: IpAddr, dst: IpAddr, sport: u16, dport: u16) -> (IpAddr, IpAddr) {
+    if (sport >= 1024 && dport >= 1024) || sport >= dport {
+        (src, dst)
+    } else {
+        (dst, src)
+    }
 }
 
 /// A small count map of protocol numbers (at most 4 distinct kept).
@@ -1703,7 +1719,7 @@ impl Aggregator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::tests::{tcp, udp};
+    use crate::features::tests::{icmp_unreach, tcp, udp};
 
     fn collect(
         models: Models,
@@ -1723,6 +1739,39 @@ mod tests {
             .is_none());
         let st = e.finish(&mut sink).unwrap();
         (v, a, st)
+    }
+
+    #[test]
+    fn icmp_errors_are_charged_to_the_client_end_of_the_packet_they_quote() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let (att, vic) = (ip("198.18.0.67"), ip("198.18.0.10"));
+        // a UDP echo flood (hping3 --udp -p 7): the echoes come back to source ports nobody
+        // listens on, and the sender's kernel refuses them; val3 charged the 1,600 packets of
+        // such a flood to the echo service as a "scan-udp from 198.18.0.10"
+        let echo = udp(1.0, "198.18.0.10", "198.18.0.67", 7, 2001, 92);
+        let refused = icmp_unreach(1.0, "198.18.0.67", "198.18.0.10", &echo);
+        assert_eq!(attacker_and_victim(&refused), (att, vic));
+        assert_eq!(attacker_and_victim(&echo), (att, vic));
+        // a UDP scan's probe refused by the victim: charged to the scanner, whatever its ports
+        for (sport, dport) in [(41000, 53), (41000, 50000), (53, 7)] {
+            let probe = udp(1.0, "198.18.0.67", "198.18.0.10", sport, dport, 28);
+            let refused = icmp_unreach(1.0, "198.18.0.10", "198.18.0.67", &probe);
+            assert_eq!(
+                attacker_and_victim(&refused),
+                (att, vic),
+                "{sport} -> {dport}"
+            );
+            assert_eq!(
+                attacker_and_victim(&probe),
+                (att, vic),
+                "{sport} -> {dport}"
+            );
+        }
+        // a TCP packet quoted in an error is a refused connection attempt of its sender, even
+        // to a port above its own
+        let syn = tcp(1.0, "198.18.0.67", "198.18.0.10", 40000, 50000, 0x02);
+        let refused = icmp_unreach(1.0, "198.18.0.10", "198.18.0.67", &syn);
+        assert_eq!(attacker_and_victim(&refused), (att, vic));
     }
 
     #[test]

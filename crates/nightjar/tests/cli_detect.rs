@@ -321,6 +321,22 @@ fn test5_on_a_busy_lan_every_attack_is_alerted_and_dns_raises_nothing() {
 }
 
 #[test]
+fn val3_a_udp_echo_flood_is_charged_to_its_sender_not_the_echo_service() {
+    // round 6's validation run (seed 222): `hping3 --udp -p 7` against the echo service; the
+    // sender's kernel refuses the echoes with ICMP port unreachables, which used to be charged
+    // to the echo service (a false "scan-udp from 198.18.0.10") while the flood went unalerted
+    let j = detect_json("val3");
+    let alerts = j["alerts"].as_array().unwrap();
+    assert_eq!(every_episode_alerted_with_its_class("val3", alerts), 19);
+    assert!(
+        alerts.iter().any(|a| a["src_ip"] == "198.18.0.67"
+            && a["dest_ip"] == "198.18.0.10"
+            && a["nightjar"]["label"] == "flood-udp"),
+        "{alerts:?}"
+    );
+}
+
+#[test]
 fn subnet_scans_masscan_and_service_detection_are_alerted_and_named() {
     // `lab/run.sh --scenario sweep` (seed 606): nmap SYN/connect/UDP/Xmas scans of the whole
     // lab subnet, nmap -sV and -O, a 6,166-port SYN scan, masscan against the victim and
