@@ -59,6 +59,16 @@
 //! further probes as a scan of their kind. A client that opens connections to many new servers
 //! gets an answer from each within a round trip, so its count stays near zero.
 //!
+//! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
+//! against one host leaves no quiet between them, so they would make one episode, named after
+//! the largest. Each source episode therefore keeps the kind of its probes (the flags that
+//! define nmap's scan flavours; a SYN from the previous SYN's source port or from a new one;
+//! UDP; ICMP echo: [`ProbeKind`]); [`DetectSettings::change_probes`] (10) consecutive probes
+//! of another kind end it, and a new episode begins at the first of them. The probes before
+//! the tenth stay with the attack before (they and their answers are a small part of any
+//! alert). Only the source's own probes count: a connect scan's handshake ACKs come each after
+//! a SYN-ACK and make no run; an ACK scan and a window scan send the same probes and stay one.
+//!
 //! **Bounded memory.** The feature tables are fixed-size (`features::table`); the episode
 //! tables hold at most [`DetectSettings::max_sources`] sources and as many victims, and evict
 //! the one quiet longest (its episode ends early) when full.
@@ -149,6 +159,12 @@ pub struct DetectSettings {
     /// from the answers of the hosts scanned; this catches a sweep of addresses that do not
     /// answer. The default, 25, is Zeek's address-scan threshold (`Scan::addr_scan_threshold`).
     pub sweep_threshold: f32,
+    /// A source's episode ends, and a new one begins, when this many consecutive probes it
+    /// sends are of another kind than the episode's (see [`ProbeKind`]): attacks run back to
+    /// back (`nmap -sS`, then `-sF`, then `hping3 --icmp`, less than [`DetectSettings::gap`]
+    /// apart) are alerted one by one, each with its class, instead of as one episode named
+    /// after the largest. 0: never (an episode ends only by quiet or `max_episode`).
+    pub change_probes: u32,
     /// Sources (and victims) with an open episode kept at most; the quietest is evicted.
     pub max_sources: usize,
     /// Records scored together.
@@ -177,6 +193,7 @@ impl Default for DetectSettings {
             victim_min_sources: 10,
             spray_threshold: 100.0,
             sweep_threshold: 25.0,
+            change_probes: 10,
             max_sources: 1 << 16,
             batch: 1024,
             reuse_age: 0.05,
@@ -293,6 +310,9 @@ pub struct DetectStats {
     pub quiet_episodes: u64,
     /// Episodes ended early because the episode table was full.
     pub episode_evictions: u64,
+    /// Source episodes ended because the source moved on to another kind of probe
+    /// ([`DetectSettings::change_probes`]).
+    pub attack_changes: u64,
     /// Most sources with an open episode at once.
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
@@ -1228,6 +1248,25 @@ impl Protos {
     fn top(&self) -> u8 {
         self.0.iter().max_by_key(|s| s.1).map_or(0, |s| s.0)
     }
+
+    /// The protocol of an attack of `class`: the most frequent of those its class is made of
+    /// (TCP for the TCP scans and floods, UDP for the UDP ones, ICMP or ICMPv6 for the ICMP
+    /// flood), else the most frequent of all. An episode's answers (a UDP scan's ICMP errors)
+    /// or the first probes of the attack after it (see [`DetectSettings::change_probes`]) may
+    /// outnumber its own protocol's packets.
+    fn of_class(&self, class: Class) -> u8 {
+        let own: &[u8] = match class {
+            Class::ScanUdp | Class::FloodUdp => &[17],
+            Class::FloodIcmp => &[1, 58],
+            Class::Normal | Class::OtherAttack => &[],
+            _ => &[6],
+        };
+        self.0
+            .iter()
+            .filter(|s| s.1 > 0 && own.contains(&s.0))
+            .max_by_key(|s| s.1)
+            .map_or_else(|| self.top(), |s| s.0)
+    }
 }
 
 /// What every open episode counts of its flagged packets.
@@ -1281,7 +1320,7 @@ impl Tally {
             scope,
             src,
             dst,
-            proto: self.protos.top(),
+            proto: self.protos.of_class(evidence.naming.class),
             class: evidence.naming.class,
             packets,
             total,
@@ -1292,6 +1331,137 @@ impl Tally {
             class_counts: counts,
             profile: Some(evidence),
         }
+    }
+}
+
+/// What kind of probe a packet that a source sends is, to tell one attack from the next
+/// ([`DetectSettings::change_probes`]): the TCP flag combinations that define nmap's scan
+/// flavours (as in [`crate::profile`]; ECE and CWR left out), a bare SYN told apart by whether
+/// it comes from the source port of the source's previous SYN (a raw scanner: `nmap -sS`,
+/// masscan) or from another (a connect scan, hping3's SYN flood: a new port per probe) — the
+/// source's first SYN is either —, a UDP datagram, an ICMP echo request. Anything else —
+/// resets, data, replies — is no probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ProbeKind {
+    SynFirst,
+    SynSamePort,
+    SynNewPort,
+    Fin,
+    Null,
+    Xmas,
+    Maimon,
+    Ack,
+    Udp,
+    Echo,
+}
+
+/// A source episode's probe kind, and the run of consecutive probes of another kind that may
+/// end it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shift {
+    /// The kind of the episode's first probe (the one it is about).
+    kind: Option<ProbeKind>,
+    /// The kind of the latest probes, when not the episode's, how many in a row, and when
+    /// the first of them came.
+    other: Option<ProbeKind>,
+    run: u32,
+    since: f64,
+    /// Source port of the source's latest SYN.
+    syn_sport: Option<u16>,
+}
+
+impl Shift {
+    /// The kind of `p`, a packet the source sent (its SYN's source port is remembered).
+    fn kind_of(&mut self, p: &PacketRepr) -> Option<ProbeKind> {
+        match p.proto {
+            17 => Some(ProbeKind::Udp),
+            1 => (p.icmp_type == 8).then_some(ProbeKind::Echo),
+            58 => (p.icmp_type == 128).then_some(ProbeKind::Echo),
+            6 if !p.fragment => {
+                let flags = p.tcp_flags & 0x3f;
+                let data = p.payload_len > 0;
+                match flags {
+                    0x02 => {
+                        let prev = self.syn_sport.replace(p.sport);
+                        Some(match prev {
+                            None => ProbeKind::SynFirst,
+                            Some(s) if s == p.sport => ProbeKind::SynSamePort,
+                            Some(_) => ProbeKind::SynNewPort,
+                        })
+                    }
+                    0x01 => Some(ProbeKind::Fin),
+                    0x00 => Some(ProbeKind::Null),
+                    0x29 | 0x3f => Some(ProbeKind::Xmas),
+                    0x11 if !data => Some(ProbeKind::Maimon),
+                    0x10 if !data => Some(ProbeKind::Ack),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Take a probe of kind `k` sent at `now`: whether it is the `n`-th in a row of another
+    /// kind than the episode's, so that the episode ends and a new one about kind `k` begins
+    /// ([`Shift::moved_on`]). The episode's first probe sets its kind (a first SYN, the
+    /// next SYN).
+    fn probe(&mut self, k: ProbeKind, now: f64, n: u32) -> bool {
+        use ProbeKind::{SynFirst, SynNewPort, SynSamePort};
+        match self.kind {
+            None | Some(SynFirst) if matches!(k, SynFirst | SynSamePort | SynNewPort) => {
+                self.kind = Some(k);
+                false
+            }
+            None => {
+                self.kind = Some(k);
+                false
+            }
+            Some(kind) if kind == k || k == SynFirst => {
+                self.other = None;
+                self.run = 0;
+                false
+            }
+            Some(_) => {
+                if self.other != Some(k) {
+                    self.other = Some(k);
+                    self.run = 0;
+                    self.since = now;
+                }
+                self.run += 1;
+                self.run >= n
+            }
+        }
+    }
+
+    /// The source received `p`: a SYN-ACK means SYN probes (or connections) are still being
+    /// answered, so a run of bare ACKs is a connect scan completing its handshakes, not an ACK
+    /// scan after it.
+    fn answer(&mut self, p: &PacketRepr) {
+        if p.proto == 6 && p.tcp_flags & 0x12 == 0x12 && self.other == Some(ProbeKind::Ack) {
+            self.other = None;
+            self.run = 0;
+        }
+    }
+
+    /// The state of the episode that begins after a change: about the new kind, since the
+    /// first probe of the run.
+    fn moved_on(&self) -> Shift {
+        Shift {
+            kind: self.other,
+            other: None,
+            run: 0,
+            since: self.since,
+            syn_sport: self.syn_sport,
+        }
+    }
+
+    /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]).
+    fn take(&mut self, p: &PacketRepr, att: IpAddr, now: f64, n: u32) -> bool {
+        if p.src != att {
+            self.answer(p);
+            return false;
+        }
+        self.kind_of(p).is_some_and(|k| self.probe(k, now, n))
     }
 }
 
@@ -1308,6 +1478,8 @@ struct SrcEp {
     /// Misra–Gries majority candidate of the victims.
     top_victim: IpAddr,
     top_count: u64,
+    /// The kind of its probes, and a run of another kind.
+    shift: Shift,
 }
 
 /// A victim's open episode (its tally's profile: what was sent to the victim and what it
@@ -1334,6 +1506,7 @@ impl SrcEp {
             victim_packets: 0,
             top_victim: vic,
             top_count: 0,
+            shift: Shift::default(),
         }
     }
 
@@ -1604,20 +1777,44 @@ impl Aggregator {
                 }
             }
         }
+        // a source that moves on to another kind of probe: its episode ends, the next begins
+        let n = self.s.change_probes;
+        let changed = self
+            .sources
+            .get_mut(&att)
+            .filter(|_| n > 0)
+            .and_then(|e| e.shift.take(p, att, now, n).then(|| e.shift.moved_on()));
         // the source's episode
-        let new_source = self.sources.get_mut(&att).is_none();
-        if new_source {
+        let new_source = if let Some(shift) = changed {
+            if let Some(e) = self.sources.remove(&att) {
+                st.attack_changes += 1;
+                self.close_source(att, e, st, sink);
+            }
+            let next = SrcEp {
+                shift,
+                ..SrcEp::start(shift.since, vic)
+            };
+            self.sources.insert(att, next);
+            true
+        } else if self.sources.get_mut(&att).is_none() {
             if self.sources.len() >= self.s.max_sources {
                 if let Some((k, e)) = self.sources.pop_oldest_if(|_| true) {
                     st.episode_evictions += 1;
                     self.close_source(k, e, st, sink);
                 }
             }
-            self.sources.insert(att, SrcEp::start(now, vic));
+            let mut first = SrcEp::start(now, vic);
+            if n > 0 {
+                // its first probe sets its kind
+                first.shift.take(p, att, now, n);
+            }
+            self.sources.insert(att, first);
             st.peak_sources = st.peak_sources.max(self.sources.len());
+            true
         } else {
             self.sources.touch(att);
-        }
+            false
+        };
         if let Some(e) = self.sources.get_mut(&att) {
             e.add(now, p, v, sent, p.src == att, vic);
         }
@@ -2217,6 +2414,217 @@ mod tests {
         }
         agg.close_all(&mut st, &mut sink);
         alerts
+    }
+
+    /// The alerts and counters of the aggregator alone over `packets` (each with the class a
+    /// network would have given it).
+    fn aggregate_packets(
+        s: DetectSettings,
+        packets: &[(PacketRepr, Class)],
+    ) -> (Vec<Alert>, DetectStats) {
+        let mut agg = Aggregator::new(s);
+        let mut st = DetectStats::default();
+        let mut alerts = Vec::new();
+        let mut sink = |ev: Event<'_>| {
+            if let Event::Alert(a) = ev {
+                alerts.push(a.clone())
+            }
+        };
+        for (k, (p, class)) in packets.iter().enumerate() {
+            let v = PacketVerdict {
+                index: k as u64,
+                ts: p.ts,
+                packet: None,
+                score: 0.9,
+                class: *class,
+                reused: false,
+            };
+            agg.packet(p, &v, &mut st, &mut sink);
+        }
+        agg.close_all(&mut st, &mut sink);
+        (alerts, st)
+    }
+
+    const ATT: &str = "198.18.0.66";
+    const VIC: &str = "198.18.0.10";
+
+    /// `n` TCP probes with `flags` from the attacker (from `sport`, or a new port each when
+    /// `None`) to ports 1.., each refused by the victim, from `t0` at 1 ms steps.
+    fn tcp_probes(
+        t0: f64,
+        n: u16,
+        flags: u8,
+        sport: Option<u16>,
+        class: Class,
+    ) -> Vec<(PacketRepr, Class)> {
+        (1..=n)
+            .flat_map(|k| {
+                let t = t0 + f64::from(k) * 1e-3;
+                let sp = sport.unwrap_or(40000 + k);
+                [
+                    (tcp(t, ATT, VIC, sp, k, flags), class),
+                    (tcp(t + 1e-4, VIC, ATT, k, sp, 0x14), class),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn attacks_run_back_to_back_are_alerted_one_by_one() {
+        // nmap -sS, then -sF, then -sU, then an ICMP echo flood, from one source with no
+        // quiet between them (less than the 4 s gap)
+        let mut pk = tcp_probes(10.0, 40, 0x02, Some(50505), Class::ScanSyn);
+        pk.extend(tcp_probes(10.1, 40, 0x01, Some(50506), Class::ScanFin));
+        for k in 1..=40u16 {
+            let t = 10.2 + f64::from(k) * 1e-3;
+            let probe = udp(t, ATT, VIC, 41000, k, 28);
+            let refused = icmp_unreach(t + 1e-4, VIC, ATT, &probe);
+            pk.push((probe, Class::ScanUdp));
+            pk.push((refused, Class::ScanUdp));
+        }
+        for k in 0..100u16 {
+            let t = 10.3 + f64::from(k) * 1e-4;
+            let echo = PacketRepr {
+                proto: 1,
+                icmp_type: 8,
+                ip_len: 84,
+                ..tcp(t, ATT, VIC, 0, 0, 0)
+            };
+            pk.push((echo, Class::FloodIcmp));
+        }
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let named: Vec<(Class, u64)> = alerts.iter().map(|a| (a.class, a.packets)).collect();
+        assert_eq!(
+            named.iter().map(|a| a.0).collect::<Vec<_>>(),
+            [
+                Class::ScanSyn,
+                Class::ScanFin,
+                Class::ScanUdp,
+                Class::FloodIcmp
+            ],
+            "{named:?}"
+        );
+        assert_eq!(st.attack_changes, 3);
+        // each but the first begins at the first probe of its kind; the 9 probes before the
+        // 10th (and their answers) stay with the attack before
+        assert!(
+            (alerts[1].first_seen - 10.101).abs() < 1e-9,
+            "{:?}",
+            alerts[1]
+        );
+        assert!(
+            (alerts[2].first_seen - 10.201).abs() < 1e-9,
+            "{:?}",
+            alerts[2]
+        );
+        assert_eq!(named[0].1, 80 + 18);
+        assert_eq!(named[3].1, 100 - 9);
+        assert_eq!(
+            alerts[2].proto, 17,
+            "a UDP scan is UDP, whatever else it holds"
+        );
+        assert_eq!(alerts.iter().map(|a| a.packets).sum::<u64>(), 80 * 3 + 100);
+        // off: one episode, named after the largest
+        let off = DetectSettings {
+            change_probes: 0,
+            ..DetectSettings::default()
+        };
+        let (alerts, st) = aggregate_packets(off, &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(st.attack_changes, 0);
+    }
+
+    #[test]
+    fn one_attack_whose_probes_vary_stays_one_episode() {
+        // a connect scan: SYNs from a new port each, the open ports' SYN-ACKs answered by bare
+        // ACKs (a run of 20 ACKs, each after a SYN-ACK) and closed with RST+ACK
+        let mut pk = tcp_probes(10.0, 30, 0x02, None, Class::ScanConnect);
+        for k in 0..20u16 {
+            let t = 10.1 + f64::from(k) * 1e-3;
+            let sp = 45000 + k;
+            pk.push((tcp(t, VIC, ATT, 1000 + k, sp, 0x12), Class::ScanConnect));
+            pk.push((
+                tcp(t + 1e-4, ATT, VIC, sp, 1000 + k, 0x10),
+                Class::ScanConnect,
+            ));
+            pk.push((
+                tcp(t + 2e-4, ATT, VIC, sp, 1000 + k, 0x14),
+                Class::ScanConnect,
+            ));
+        }
+        pk.extend(tcp_probes(10.2, 30, 0x02, None, Class::ScanConnect));
+        // a SYN scan whose retransmissions come from a second source port, interleaved
+        for k in 0..60u16 {
+            let t = 20.0 + f64::from(k) * 1e-3;
+            let sp = if k % 3 == 2 { 50001 } else { 50000 };
+            pk.push((tcp(t, ATT, VIC, sp, 100 + k, 0x02), Class::ScanSyn));
+            pk.push((tcp(t + 1e-4, VIC, ATT, 100 + k, sp, 0x14), Class::ScanSyn));
+        }
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(
+            alerts.iter().map(|a| a.class).collect::<Vec<_>>(),
+            [Class::ScanConnect, Class::ScanSyn],
+            "{alerts:?}"
+        );
+        // two episodes, ended by the quiet between them, neither by a change of probe kind
+        assert_eq!(st.attack_changes, 0);
+    }
+
+    #[test]
+    fn probe_kinds_follow_the_flags_that_define_each_scan() {
+        use ProbeKind::*;
+        let mut sh = Shift::default();
+        let mut kind = |p: PacketRepr| sh.kind_of(&p);
+        let t = |sport: u16, flags: u8| tcp(1.0, ATT, VIC, sport, 80, flags);
+        assert_eq!(kind(t(5000, 0x02)), Some(SynFirst));
+        assert_eq!(kind(t(5000, 0x02)), Some(SynSamePort));
+        assert_eq!(kind(t(5001, 0x02)), Some(SynNewPort));
+        assert_eq!(
+            kind(t(5001, 0xc2)),
+            Some(SynSamePort),
+            "ECE and CWR left out"
+        );
+        assert_eq!(kind(t(5001, 0x01)), Some(Fin));
+        assert_eq!(kind(t(5001, 0x00)), Some(Null));
+        assert_eq!(kind(t(5001, 0x29)), Some(Xmas));
+        assert_eq!(kind(t(5001, 0x3f)), Some(Xmas));
+        assert_eq!(kind(t(5001, 0x11)), Some(Maimon));
+        assert_eq!(kind(t(5001, 0x10)), Some(Ack));
+        for (flags, why) in [
+            (0x04, "RST"),
+            (0x14, "RST+ACK"),
+            (0x12, "SYN-ACK"),
+            (0x18, "data"),
+        ] {
+            assert_eq!(kind(t(5001, flags)), None, "{why}");
+        }
+        let with_data = PacketRepr {
+            payload_len: 10,
+            ..t(5001, 0x10)
+        };
+        assert_eq!(
+            kind(with_data),
+            None,
+            "an ACK with data is traffic, not a probe"
+        );
+        let frag = PacketRepr {
+            fragment: true,
+            ..t(5001, 0x01)
+        };
+        assert_eq!(kind(frag), None);
+        assert_eq!(kind(udp(1.0, ATT, VIC, 5000, 53, 40)), Some(Udp));
+        let echo = PacketRepr {
+            proto: 1,
+            icmp_type: 8,
+            ..t(0, 0)
+        };
+        assert_eq!(kind(echo), Some(Echo));
+        let reply = PacketRepr {
+            proto: 1,
+            icmp_type: 0,
+            ..t(0, 0)
+        };
+        assert_eq!(kind(reply), None);
     }
 
     #[test]

@@ -100,6 +100,11 @@ pub struct DetectArgs {
     /// zmap over a subnet). Default: Zeek's address-scan threshold; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().sweep_threshold, value_name = "N")]
     sweep_threshold: f32,
+    /// A source's episode ends and a new one begins when this many consecutive probes it sends
+    /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
+    /// ACK, UDP, ICMP echo): attacks run back to back are alerted one by one; 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().change_probes, value_name = "N")]
+    change_probes: u32,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
     /// the quietest one's episode ends early.
     #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
@@ -190,6 +195,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         victim_min_sources: a.victim_min_sources,
         spray_threshold: a.spray_threshold,
         sweep_threshold: a.sweep_threshold,
+        change_probes: a.change_probes,
         max_sources: a.max_sources,
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
@@ -373,6 +379,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "victim_alerts": stats.victim_alerts,
             "quiet_episodes": stats.quiet_episodes,
             "episode_evictions": stats.episode_evictions,
+            "attack_changes": stats.attack_changes,
             "peak_sources": stats.peak_sources,
             "feature_memory_bytes": stats.feature_memory,
             "feature_evictions": stats.feature_evictions,
@@ -388,6 +395,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                 "victim_min_sources": settings.victim_min_sources,
                 "spray_threshold": settings.spray_threshold,
                 "sweep_threshold": settings.sweep_threshold,
+                "change_probes": settings.change_probes,
                 "max_sources": settings.max_sources, "batch": settings.batch,
                 "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
             },
@@ -523,8 +531,8 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim); {} smaller episodes below the alert thresholds",
-        st.alerts, st.source_alerts, st.victim_alerts, st.quiet_episodes
+        "alerts: {} ({} per source, {} per victim); {} smaller episodes below the alert thresholds; {} episodes ended by a change of probe kind",
+        st.alerts, st.source_alerts, st.victim_alerts, st.quiet_episodes, st.attack_changes
     );
     if !alerts.is_empty() {
         let _ = writeln!(
