@@ -137,7 +137,8 @@ pub struct DetectSettings {
     pub max_episode: f64,
     /// Flagged packets an episode needs to be alerted.
     pub min_packets: u64,
-    /// Fraction of the source's packets during the episode that must be flagged.
+    /// Fraction of the source's packets during the episode that must be flagged (and of the
+    /// victim's, for a victim alert).
     pub min_fraction: f64,
     /// Flagged packets the source must have sent itself (not only received: a victim's
     /// retransmitted SYN-ACKs to a spoofed address after the flood are no new attack).
@@ -1177,7 +1178,30 @@ fn name_attack(namer: &Model, row: &[f32]) -> Class {
 /// for the echoes it does not listen for (quoting a datagram from port 7 to a high port) are
 /// charged to that sender, not to the echo service. (A flood from
 /// low source ports to a high port, as hping3 sends, is so charged to its sender.)
+///
+/// A multicast or broadcast address is never the attacking end: an IPv6 multicast listener
+/// report, router advertisement or unsolicited neighbour advertisement, an mDNS or SSDP
+/// answer to a group, is charged to its (unicast) sender.
 pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
+    let (att, vic) = ends(p);
+    if is_group(att) && !is_group(vic) {
+        (vic, att)
+    } else {
+        (att, vic)
+    }
+}
+
+/// Whether `ip` names a group of hosts (multicast, or the IPv4 limited broadcast), never one
+/// host that attacks or is attacked alone.
+fn is_group(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => a.is_multicast() || a.is_broadcast(),
+        IpAddr::V6(a) => a.is_multicast(),
+    }
+}
+
+/// [`attacker_and_victim`] before the group rule.
+fn ends(p: &PacketRepr) -> (IpAddr, IpAddr) {
     let icmp = p.proto == 1 || p.proto == 58;
     let ports = matches!(p.proto, 6 | 17 | 132 | 136);
     if icmp {
@@ -1487,6 +1511,9 @@ struct SrcEp {
 #[derive(Clone, Debug)]
 struct VicEp {
     tally: Tally,
+    /// Packets of the victim's conversations (as the server end) while the episode is open,
+    /// flagged or not.
+    total: u64,
     sources: u64,
     covered_packets: u64,
     covered_sources: u64,
@@ -1542,6 +1569,7 @@ impl VicEp {
     fn start(now: f64, first_src: IpAddr) -> VicEp {
         VicEp {
             tally: Tally::start(now),
+            total: 0,
             sources: 0,
             covered_packets: 0,
             covered_sources: 0,
@@ -1561,6 +1589,7 @@ impl VicEp {
         inbound: bool,
     ) {
         self.tally.add(now, p, v, inbound);
+        self.total += 1;
         self.sources += u64::from(new_source);
         self.distinct.add(hash_key(61, ip_key(src)));
     }
@@ -1750,6 +1779,9 @@ impl Aggregator {
             if let Some(e) = self.sources.get_mut(&att) {
                 e.total += 1;
             }
+            if let Some(e) = self.victims.get_mut(&vic) {
+                e.total += 1;
+            }
             return;
         }
         // an attack that goes on is reported piece by piece
@@ -1899,7 +1931,15 @@ impl Aggregator {
     ) {
         let packets = e.tally.packets.saturating_sub(e.covered_packets);
         let sources = e.distinct_sources().saturating_sub(e.covered_sources);
-        if packets < self.s.victim_min_packets || sources < self.s.victim_min_sources {
+        // a group address (many hosts send to an mDNS or SSDP group) is no flood's victim, nor
+        // a victim whose traffic was mostly not flagged (a few stray false positives a minute
+        // from each of many ordinary clients)
+        let fraction = e.tally.packets as f64 / e.total.max(1) as f64;
+        if packets < self.s.victim_min_packets
+            || sources < self.s.victim_min_sources
+            || fraction < self.s.min_fraction
+            || is_group(victim)
+        {
             return;
         }
         let a = e.tally.alert(
@@ -2384,6 +2424,58 @@ mod tests {
         assert_eq!(alerts[0].sources, 500);
         assert_eq!(alerts[0].packets, 1000);
         assert_eq!(alerts[0].class, Class::FloodUdp);
+    }
+
+    #[test]
+    fn group_addresses_are_never_victims_nor_attackers_and_a_victim_alert_needs_its_traffic_flagged(
+    ) {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // an MLDv2 report and an unsolicited neighbour advertisement to a group: the sender
+        let icmp6 = |ty: u8, dst: &str| PacketRepr {
+            proto: 58,
+            icmp_type: ty,
+            ..tcp(1.0, "fe80::1", dst, 0, 0, 0)
+        };
+        assert_eq!(
+            attacker_and_victim(&icmp6(143, "ff02::16")),
+            (ip("fe80::1"), ip("ff02::16"))
+        );
+        assert_eq!(
+            attacker_and_victim(&icmp6(136, "ff02::1")),
+            (ip("fe80::1"), ip("ff02::1"))
+        );
+        // a solicited advertisement still answers the host that asked
+        assert_eq!(
+            attacker_and_victim(&icmp6(136, "fe80::2")),
+            (ip("fe80::2"), ip("fe80::1"))
+        );
+        // 40 hosts, 5 flagged mDNS packets each (200 in all), to `vic`, each flagged packet
+        // followed by `m` ordinary ones of the same host
+        let lan = |vic: &str, m: u32| {
+            let mut pk = Vec::new();
+            for k in 0..40 * 5 * (1 + m) {
+                let host = format!("2001:2::{:x}", 0x100 + k % 40);
+                let t = 100.0 + f64::from(k) * 0.001;
+                let class = if (k / 40) % (1 + m) == 0 {
+                    Class::FloodUdp
+                } else {
+                    Class::Normal
+                };
+                pk.push((udp(t, &host, vic, 5353, 5353, 120), class));
+            }
+            aggregate_packets(DetectSettings::default(), &pk).0
+        };
+        let unicast = lan("2001:2::10", 0);
+        assert_eq!(unicast.len(), 1, "{unicast:?}");
+        assert_eq!(unicast[0].scope, Scope::Victim);
+        assert_eq!(unicast[0].sources, 40);
+        assert_eq!(lan("ff02::fb", 0), [], "a group is no victim");
+        assert_eq!(
+            lan("2001:2::10", 19),
+            [],
+            "5% of the victim's packets flagged"
+        );
+        assert_eq!(lan("2001:2::10", 3).len(), 1, "25% of them flagged");
     }
 
     /// Feed `packets` (source, time, class) to an aggregator with `max_episode`; the alerts.
