@@ -29,6 +29,11 @@ as the attacker, and are labelled attackers as well.
 --scenario sweep is a second fixed list, its settings drawn from the seed: scans of the whole lab
 subnet (horizontal scans), nmap -sV and -O, a scan of thousands of ports, masscan against the
 victim and across the subnet, and ping -f.
+
+--scenario slow is a third list, settings drawn from the seed: slow scans (nmap -T1, -T2,
+--scan-delay 3-15 s with -sS/-sF/-sN/-sX/-sA/-sU/-sM, --max-rate 0.5-2, -sT with a 5 s delay,
+hping3 SYN probes seconds apart over incrementing ports, and two slow scans of several hosts),
+one at a time, the attackers taking turns so that one source's scans lie minutes apart.
 """
 import argparse
 import json
@@ -187,7 +192,89 @@ def sweep(r):
     ]
 
 
-SCENARIOS = {"generalise": generalise, "sweep": sweep}
+# ports a slow scanner picks from when it does not take a range (the victim serves 7, 22, 25, 80,
+# 443 in busy runs and 9000; UDP 7 and 123)
+SLOW_PORTS = [7, 20, 21, 22, 23, 25, 53, 79, 80, 81, 88, 110, 111, 113, 135, 139, 143, 179, 389,
+              443, 445, 465, 514, 515, 548, 587, 631, 993, 995, 1080, 1433, 1521, 1723, 2049, 3128,
+              3306, 3389, 5060, 5432, 5900, 6000, 6379, 8000, 8080, 8443, 9000, 9200, 11211]
+SLOW_UDP = [7, 53, 67, 68, 69, 111, 123, 137, 138, 161, 162, 500, 514, 520, 623, 1194, 1434,
+            1900, 4500, 5060, 5353, 11211]
+SLOW_FLAGS = [("-sS", "scan-syn"), ("-sF", "scan-fin"), ("-sN", "scan-null"), ("-sX", "scan-xmas"),
+              ("-sA", "scan-ack"), ("-sU", "scan-udp"), ("-sM", "scan-maimon")]
+
+
+def slow_ports(r, n, udp=False):
+    """n ports: a contiguous range from a drawn base, or n drawn from the common ports."""
+    if udp:
+        return ",".join(str(p) for p in sorted(r.sample(SLOW_UDP, min(n, len(SLOW_UDP)))))
+    if r.random() < 0.5 or n > len(SLOW_PORTS) // 2:
+        base = r.choice([1, 10, 20, 100, 130, 440, 1000, 1430, 3300, 5900, 8000])
+        return f"{base}-{base + n - 1}"
+    return ",".join(str(p) for p in sorted(r.sample(SLOW_PORTS, n)))
+
+
+def slow(r, small=False, hosts=()):
+    """The --scenario slow attacks: (label, argv, timeout, decoys, expected seconds). Slow scans,
+    each far longer than the detector's 4 s episode gap and most longer than its 60 s statistics
+    window: nmap -T1 (15 s between probes) and -T2, --scan-delay 3-15 s with each of seven scan
+    types, --max-rate 0.5-2 probes a second, a connect scan with a 5 s delay, hping3 SYN probes
+    over incrementing ports 1.5-4 s apart, and two slow scans of several live hosts of the lab
+    (`hosts`: the victim, the extra servers, the DNS host, the clients). Ports, delays, rates and
+    counts are drawn from the seed; every item is bounded by its timeout. With `small`, the same
+    kinds of scan, but a few ports one second apart (smoke test)."""
+    v = VICTIM
+    hosts = list(hosts) or [v]
+    items = []
+
+    def add(label, cmd, secs):
+        # the bound: the expected time with room for retransmissions and nmap's own waits
+        items.append((label, cmd, int(secs * 1.6 + 40), [], round(secs, 1)))
+
+    if small:
+        add("scan-syn", f"nmap -n -sS -Pn --scan-delay 1s --max-retries 0 -p 20-24 {v}", 5)
+        add("scan-fin", f"nmap -n -sF -Pn --scan-delay 1s --max-retries 1 -p 20-24 {v}", 7)
+        add("scan-syn", f"hping3 -S -p ++20 -i 1 -c 5 {v}", 5)
+        add("scan-syn", f"nmap -n -sS -Pn --max-rate 2 -p 22,80,3389 {' '.join(hosts[:3])}", 5)
+        return items
+    n = r.randint(10, 13)
+    add("scan-syn", f"nmap -n -sS -T1 -Pn --max-retries 0 -p {slow_ports(r, n)} {v}", n * 17.5)
+    n = r.randint(50, 100)
+    ports = r.choice([f"--top-ports {n}", f"-p 1-{n}"])
+    add("scan-syn", f"nmap -n -sS -T2 {r.choice(['-Pn ', ''])}{ports} {v}", n * 0.45)
+    for flag, label in SLOW_FLAGS:
+        d = r.choice([3, 4, 5, 6, 8, 10, 12, 15])
+        n = max(5, min(25, round(r.uniform(35, 70) / d)))
+        udp = flag == "-sU"
+        add(label, f"nmap -n {flag} -Pn --scan-delay {d}s --max-retries 1 -p {slow_ports(r, n, udp)} {v}",
+            n * d + (3 * d if flag != "-sS" else 0))
+    rate = r.choice([0.5, 1, 1.5, 2])
+    n = max(15, min(120, round(r.uniform(40, 70) * rate)))
+    flag, label = r.choice([("-sS", "scan-syn"), ("-sX", "scan-xmas"), ("-sF", "scan-fin")])
+    add(label, f"nmap -n {flag} -Pn --max-rate {rate:g} --max-retries 1 -p {slow_ports(r, n)} {v}", n / rate + 5)
+    n = r.randint(10, 16)
+    add("scan-connect", f"nmap -n -sT -Pn --scan-delay 5s --max-retries 1 -p {slow_ports(r, n)} {v}", n * 5 + 10)
+    start = r.choice([20, 100, 1000, 3000, 8000])
+    # whole seconds: hping3 -i uN with N >= 1000000 sends one probe and stalls (ualarm's limit)
+    gap_s = r.choice([2, 3, 4])
+    count = r.randint(15, 25)
+    add("scan-syn", f"hping3 -S -p ++{start} -i {gap_s} -c {count} {v}", count * gap_s)
+    # several hosts: a few ports each at a global rate cap (nmap's --scan-delay is per host)
+    k = min(len(hosts), r.randint(4, 5))
+    targets = " ".join(sorted(r.sample(hosts, k), key=lambda a: int(a.rsplit(".", 1)[1])))
+    n = r.randint(3, 4)
+    rate = r.choice([0.25, 0.5])
+    add("scan-syn", f"nmap -n -sS -Pn --max-rate {rate:g} --max-retries 1 -p {slow_ports(r, n)} {targets}",
+        k * n / rate + 5)
+    k = min(len(hosts), r.randint(4, 6))
+    targets = " ".join(sorted(r.sample(hosts, k), key=lambda a: int(a.rsplit(".", 1)[1])))
+    ports = ",".join(str(p) for p in sorted(r.sample([21, 22, 23, 80, 443, 445, 3389, 5900, 8080], r.randint(2, 3))))
+    rate = r.choice([0.25, 0.5])
+    k_n = k * len(ports.split(","))
+    add("scan-connect", f"nmap -n -sT -Pn --max-rate {rate:g} --max-retries 1 -p {ports} {targets}", k_n / rate + 5)
+    return items
+
+
+SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow}
 
 
 def main():
@@ -202,9 +289,29 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise' or 'sweep': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep' or 'slow': a fixed list of attacks the models never saw")
+    ap.add_argument("--hosts", default="",
+                    help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
+    if a.scenario == "slow":
+        # one scan at a time, in a drawn order; the attackers take turns (in a drawn order), so
+        # that one source's scans lie several minutes apart: with 6 attackers and 14 scans,
+        # five other scans (5-7 minutes) separate two scans from the same source
+        hosts = [h for h in a.hosts.split(",") if h]
+        items = slow(r, a.small, hosts)
+        if not a.small:
+            r.shuffle(items)
+        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+        r.shuffle(attackers)
+        for n, (label, cmd, limit, decoys, secs) in enumerate(items):
+            gap = 2.0 if a.small else r.uniform(*a.gap)
+            gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attackers[n % len(attackers)],
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
+                              "post_normal": 0, "post_delay": 0}))
+        return
     if a.scenario in SCENARIOS:
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         for label, cmd, limit, decoys in SCENARIOS[a.scenario](r):

@@ -15,7 +15,10 @@
 #   --scenario  "generalise": instead of --attacks, a fixed list of attacks with tools and settings
 #               the built-in models never saw (nmap -D/-g/-f/--data-length/slow timing, hping3
 #               --scan, nping); "sweep": scans of the whole lab subnet, nmap -sV and -O, masscan,
-#               ping -f; see plan.py
+#               ping -f; "slow": slow scans (nmap -T1/-T2/--scan-delay 3-15 s/--max-rate 0.5-2,
+#               hping3 SYN probes seconds apart, slow scans of several hosts), the attackers
+#               taking turns (use --attackers 6); see plan.py
+#   --attackers attacker hosts, 1-8 (198.18.0.66-73; default 2)
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
 #   --clients   normal clients, 1-16 (198.18.0.20-35; default 3)
@@ -55,7 +58,7 @@ main() {
             --small) SMALL=--small; shift ;;
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
-            -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -68,7 +71,7 @@ main() {
     [[ "$GAPN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--gap-normal is a probability (0..1)" >&2; exit 2; }
     [[ "$POSTN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--post-normal is a probability (0..1)" >&2; exit 2; }
     [[ "$CLIENTS" =~ ^[0-9]+$ && "$ATTACKERS" =~ ^[0-9]+$ && "$SERVERS" =~ ^[0-9]+$ ]] || { echo "--clients, --attackers and --servers are integers" >&2; exit 2; }
-    (( CLIENTS >= 1 && CLIENTS <= 16 && ATTACKERS >= 1 && ATTACKERS <= 4 )) || { echo "1-16 clients, 1-4 attackers" >&2; exit 2; }
+    (( CLIENTS >= 1 && CLIENTS <= 16 && ATTACKERS >= 1 && ATTACKERS <= 8 )) || { echo "1-16 clients, 1-8 attackers" >&2; exit 2; }
     (( SERVERS >= 0 && SERVERS <= 8 )) || { echo "0-8 extra servers" >&2; exit 2; }
     DNSHOST=0
     if [ -n "$BUSY" ] || [ "$SERVERS" -gt 0 ]; then DNSHOST=1; fi
@@ -87,7 +90,12 @@ main() {
     PLAN="$WORK/plan.jsonl"
     EPIS="$WORK/episodes.jsonl"
     : >"$EPIS"
-    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} $SMALL >"$PLAN"
+    # the lab's live addresses other than the attackers (--scenario slow scans several of them)
+    HOSTS="198.18.0.10"
+    for ((i = 0; i < SERVERS; i++)); do HOSTS+=",198.18.0.$((11 + i))"; done
+    if [ "$DNSHOST" = 1 ]; then HOSTS+=",198.18.0.53"; fi
+    for ((i = 0; i < CLIENTS; i++)); do HOSTS+=",198.18.0.$((20 + i))"; done
+    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} --hosts "$HOSTS" $SMALL >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
