@@ -13,6 +13,7 @@
 
 use crate::class::Class;
 use crate::profile::Evidence;
+use crate::slowscan::Finding;
 use serde_json::{json, Value};
 use std::net::IpAddr;
 
@@ -65,6 +66,8 @@ pub struct Alert {
     pub class_counts: [u64; 15],
     /// What the class was decided from (`nightjar.profile` in EVE), when known.
     pub profile: Option<Evidence>,
+    /// The slow-scan rule's finding, for its alerts (`nightjar.slow_scan` in EVE, only then).
+    pub slow_scan: Option<Finding>,
 }
 
 /// Suricata's name of an IP protocol.
@@ -170,7 +173,7 @@ impl Alert {
 
     /// The EVE JSON object.
     pub fn to_eve(&self) -> Value {
-        json!({
+        let mut eve = json!({
             "timestamp": iso8601(self.first_seen),
             "event_type": "alert",
             "src_ip": self.src.to_string(),
@@ -199,7 +202,11 @@ impl Alert {
                     .collect::<serde_json::Map<_, _>>(),
                 "profile": self.profile.as_ref().map(Evidence::to_json),
             },
-        })
+        });
+        if let Some(f) = &self.slow_scan {
+            eve["nightjar"]["slow_scan"] = f.to_json();
+        }
+        eve
     }
 }
 
@@ -269,6 +276,7 @@ mod tests {
             last_seen: 1_000_000_002.0,
             class_counts: [0; 15],
             profile: None,
+            slow_scan: None,
         };
         let e = a.to_eve();
         assert_eq!(e["event_type"], "alert");

@@ -59,6 +59,12 @@
 //! further probes as a scan of their kind. A client that opens connections to many new servers
 //! gets an answer from each within a round trip, so its count stays near zero.
 //!
+//! **Slow scans.** A scan slower than the episodes' gap and the statistics' minute (`nmap
+//! -T1`, `--scan-delay 10s`) is left to a third rule, [`crate::slowscan`] (Zeek's scan
+//! detection: 15 failed ports of one host, or one port failed on 25 hosts, within 5 minutes;
+//! [`DetectSettings::slow_scan`]). It runs beside the feature extraction (on its thread when
+//! pipelined); each finding is one source alert, reported after the packet that completed it.
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -79,6 +85,7 @@ use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::model::{Model, Net};
 use crate::profile::{Distinct, Profile};
+use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::IdsError;
 use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::{Matrix, Scratch};
@@ -166,6 +173,10 @@ pub struct DetectSettings {
     /// apart) are alerted one by one, each with its class, instead of as one episode named
     /// after the largest. 0: never (an episode ends only by quiet or `max_episode`).
     pub change_probes: u32,
+    /// The slow-scan rule ([`crate::slowscan`]): sources that failed to reach many ports of a
+    /// host, or a port on many hosts, over minutes (a scan too slow for the episodes and the
+    /// networks: `nmap -T1`, `--scan-delay 10s`); both thresholds 0 turn it off.
+    pub slow_scan: SlowScanConfig,
     /// Sources (and victims) with an open episode kept at most; the quietest is evicted.
     pub max_sources: usize,
     /// Records scored together.
@@ -195,6 +206,7 @@ impl Default for DetectSettings {
             spray_threshold: 100.0,
             sweep_threshold: 25.0,
             change_probes: 10,
+            slow_scan: SlowScanConfig::default(),
             max_sources: 1 << 16,
             batch: 1024,
             reuse_age: 0.05,
@@ -236,6 +248,7 @@ impl DetectSettings {
                 "verdict reuse age must be a number of seconds ≥ 0".into(),
             ));
         }
+        self.slow_scan.validate()?;
         if self.max_sources == 0 || self.batch == 0 {
             return Err(IdsError::Config(
                 "max sources and batch size must be at least 1".into(),
@@ -314,6 +327,8 @@ pub struct DetectStats {
     /// Source episodes ended because the source moved on to another kind of probe
     /// ([`DetectSettings::change_probes`]).
     pub attack_changes: u64,
+    /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
+    pub slow_scan_alerts: u64,
     /// Most sources with an open episode at once.
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
@@ -353,6 +368,11 @@ pub struct Engine {
     agg: Aggregator,
     spray: Spray,
     sweep: Sweep,
+    /// The slow-scan rule (run beside the feature extraction, on its thread when pipelined;
+    /// its findings are reported after the record that made them).
+    slow: SlowScan,
+    /// Its findings in the batch being scored by [`Engine::flush`].
+    found: Vec<(usize, Finding)>,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -423,6 +443,8 @@ impl Engine {
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
+            slow: SlowScan::new(settings.slow_scan)?,
+            found: Vec::new(),
             stats: DetectStats::default(),
             esn_state,
             models,
@@ -500,6 +522,7 @@ impl Engine {
         let size = self.settings.batch;
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
         let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
+        let mut slow = std::mem::replace(&mut self.slow, SlowScan::off());
         let records = records.into_iter();
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
@@ -513,6 +536,7 @@ impl Engine {
                         snaps: Snaps::default(),
                         plan: Vec::with_capacity(size),
                         features: None,
+                        found: Vec::new(),
                     });
                     b.records.clear();
                     while b.records.len() < size {
@@ -535,6 +559,7 @@ impl Engine {
                             &mut b.plan,
                         );
                         b.features = feature_state(&extractor);
+                        slow_scan(&mut slow, &b.records, &mut b.found);
                         if full_tx.send(b).is_err() {
                             break; // the scoring stage stopped on an error
                         }
@@ -543,11 +568,11 @@ impl Engine {
                         break;
                     }
                 }
-                (extractor, reuse, read_err)
+                (extractor, reuse, slow, read_err)
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
-                scored = self.score(&b.records, &b.snaps, &b.plan, b.features, sink);
+                scored = self.score(&b.records, &b.snaps, &b.plan, b.features, &b.found, sink);
                 if scored.is_err() {
                     break;
                 }
@@ -556,9 +581,10 @@ impl Engine {
             }
             drop(full_rx);
             match features.join() {
-                Ok((extractor, reuse, read_err)) => {
+                Ok((extractor, reuse, slow, read_err)) => {
                     self.extractor = extractor;
                     self.reuse = reuse;
+                    self.slow = slow;
                     scored.map(|()| read_err)
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -570,6 +596,8 @@ impl Engine {
     pub fn tick(&mut self, now: f64, sink: &mut dyn FnMut(Event<'_>)) -> Result<(), IdsError> {
         self.flush(sink)?;
         self.agg.advance(now, &mut self.stats, sink);
+        let st = &mut self.stats;
+        self.slow.tick(now, &mut |f| slow_scan_alert(&f, st, sink));
         Ok(())
     }
 
@@ -588,8 +616,11 @@ impl Engine {
             &mut plan,
         );
         let features = feature_state(&self.extractor);
+        let mut found = std::mem::take(&mut self.found);
+        slow_scan(&mut self.slow, &self.pending, &mut found);
         let pending = std::mem::take(&mut self.pending);
-        let scored = self.score(&pending, &snaps, &plan, features, sink);
+        let scored = self.score(&pending, &snaps, &plan, features, &found, sink);
+        self.found = found;
         self.pending = pending;
         self.pending.clear();
         self.snaps = snaps;
@@ -664,12 +695,13 @@ impl Engine {
         snaps: &Snaps,
         plan: &[u32],
         features: Option<(u64, usize)>,
+        found: &[(usize, Finding)],
         sink: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), IdsError> {
         let cols = self.models.detector.kind.n_features();
         let mut x = std::mem::take(&mut self.x);
         snaps.rows(cols, &mut x);
-        let scored = self.score_rows(records, &x, plan, features, sink);
+        let scored = self.score_rows(records, &x, plan, features, found, sink);
         self.x = x;
         scored
     }
@@ -681,6 +713,7 @@ impl Engine {
         x: &[f32],
         plan: &[u32],
         features: Option<(u64, usize)>,
+        found: &[(usize, Finding)],
         sink: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), IdsError> {
         let cols = self.models.detector.kind.n_features();
@@ -705,7 +738,8 @@ impl Engine {
         let kn = self.nb.cols.max(1);
         let mut row = 0usize;
         let mut decoded = 0usize;
-        for r in records {
+        let mut found = found.iter().peekable();
+        for (at, r) in records.iter().enumerate() {
             self.stats.records += 1;
             let v = match r {
                 Record::Packet(p) => {
@@ -768,6 +802,9 @@ impl Engine {
                     };
                     sink(Event::Packet(&v));
                     self.agg.packet(p, &v, &mut self.stats, sink);
+                    while let Some((_, f)) = found.next_if(|(i, _)| *i == at) {
+                        slow_scan_alert(f, &mut self.stats, sink);
+                    }
                     continue;
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -795,8 +832,29 @@ impl Engine {
     pub fn finish(mut self, sink: &mut dyn FnMut(Event<'_>)) -> Result<DetectStats, IdsError> {
         self.flush(sink)?;
         self.agg.close_all(&mut self.stats, sink);
+        let st = &mut self.stats;
+        self.slow.finish(&mut |f| slow_scan_alert(&f, st, sink));
         Ok(self.stats)
     }
+}
+
+/// Take the decoded packets of `records` into the slow-scan rule, in order; its findings into
+/// `found` (cleared first), each with the position of the record that made it.
+fn slow_scan(slow: &mut SlowScan, records: &[Record], found: &mut Vec<(usize, Finding)>) {
+    found.clear();
+    for (at, r) in records.iter().enumerate() {
+        if let Record::Packet(p) = r {
+            slow.push(p, &mut |f| found.push((at, f)));
+        }
+    }
+}
+
+/// Report a finding of the slow-scan rule as a source alert.
+fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
+    st.alerts += 1;
+    st.source_alerts += 1;
+    st.slow_scan_alerts += 1;
+    sink(Event::Alert(&f.to_alert()));
 }
 
 /// Counts per host damped with a 1 s half-life, in a bounded table: the spray and sweep rules'.
@@ -1088,6 +1146,8 @@ struct Batch {
     snaps: Snaps,
     plan: Vec<u32>,
     features: Option<(u64, usize)>,
+    /// The slow-scan rule's findings, each after the record (its position) that made it.
+    found: Vec<(usize, Finding)>,
 }
 
 /// In [`Engine::named`]: the row was not flagged, so not named.
@@ -1354,6 +1414,7 @@ impl Tally {
             last_seen: self.last,
             class_counts: counts,
             profile: Some(evidence),
+            slow_scan: None,
         }
     }
 }

@@ -43,6 +43,7 @@ pub mod model;
 pub mod plot;
 pub mod profile;
 pub mod report;
+pub mod slowscan;
 pub mod study;
 pub mod train;
 

@@ -55,14 +55,14 @@ use crate::features::table::{hash_key, ip_key};
 use nightjar_packet::PacketRepr;
 use serde_json::{json, Value};
 
-const FIN: u8 = 0x01;
-const SYN: u8 = 0x02;
-const RST: u8 = 0x04;
-const PSH: u8 = 0x08;
-const ACK: u8 = 0x10;
-const URG: u8 = 0x20;
+pub(crate) const FIN: u8 = 0x01;
+pub(crate) const SYN: u8 = 0x02;
+pub(crate) const RST: u8 = 0x04;
+pub(crate) const PSH: u8 = 0x08;
+pub(crate) const ACK: u8 = 0x10;
+pub(crate) const URG: u8 = 0x20;
 /// The six classic TCP flags (ECE and CWR left out of the probe's combination).
-const CLASSIC: u8 = 0x3f;
+pub(crate) const CLASSIC: u8 = 0x3f;
 
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;

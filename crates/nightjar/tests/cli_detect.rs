@@ -202,15 +202,13 @@ fn every_episode_alerted_with_its_class(name: &str, alerts: &[Value]) -> usize {
     episodes.len()
 }
 
-/// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
-fn detect_json(name: &str) -> Value {
-    let (out, _) = ok(&[
-        "ids",
-        "detect",
-        "--pcap",
-        &cap(&format!("{name}.pcap")),
-        "--json",
-    ]);
+/// `ids detect --pcap data/captures/NAME.pcap --json EXTRA...` with the built-in models: its
+/// object.
+fn detect_json(name: &str, extra: &[&str]) -> Value {
+    let path = cap(&format!("{name}.pcap"));
+    let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
+    args.extend_from_slice(extra);
+    let (out, _) = ok(&args);
     serde_json::from_str(&out).unwrap()
 }
 
@@ -218,7 +216,7 @@ fn detect_json(name: &str) -> Value {
 fn test4_every_attack_is_alerted_with_its_class_and_says_why() {
     // the fresh test run of issue 5 (seed 303), with three unthrottled nmap scans
     // (`--min-rate 5000 --max-retries 0`)
-    let j = detect_json("test4");
+    let j = detect_json("test4", &[]);
     let alerts = j["alerts"].as_array().unwrap();
     for a in alerts {
         check_eve(a);
@@ -284,6 +282,8 @@ fn exact_scoring_and_verdict_reuse_alert_every_test4_attack_alike() {
         ("--reuse-uses=0", "--reuse-uses"),
         ("--max-episode=-5", "maximum episode length"),
         ("--sweep-threshold=-1", "sweep threshold"),
+        ("--slow-scan-ports=1", "slow-scan port threshold"),
+        ("--slow-scan-hosts=33", "slow-scan host threshold"),
     ] {
         fails(&["ids", "detect", "--pcap", &path, bad], says);
     }
@@ -294,7 +294,7 @@ fn generalise_attacks_by_unseen_tools_are_alerted_and_named() {
     // `lab/run.sh --scenario generalise` (seed 505): nmap -D/-g/-f/--data-length/slow/rate
     // capped, hping3 --scan, nping scans and floods (BENCHMARKS.md, "Generalisation"); the
     // fragmented scan (-f) included: its flags are read from the fragment that holds them
-    let j = detect_json("generalise");
+    let j = detect_json("generalise", &[]);
     let alerts = j["alerts"].as_array().unwrap();
     // 11 attacks; the decoy scan is 3 episodes (the scanner and its two decoys)
     assert_eq!(
@@ -308,7 +308,7 @@ fn test5_on_a_busy_lan_every_attack_is_alerted_and_dns_raises_nothing() {
     // the fresh test run of round 6 (seed 333): every attack, with eight busy clients that
     // resolve names through a DNS server, load pages from several servers, use HTTPS and
     // multicast; the round-4 models raised five false alerts on its DNS traffic
-    let j = detect_json("test5");
+    let j = detect_json("test5", &[]);
     let alerts = j["alerts"].as_array().unwrap();
     // every episode alerted with its class, and no alert names a non-attacker
     assert_eq!(every_episode_alerted_with_its_class("test5", alerts), 33);
@@ -325,7 +325,7 @@ fn val3_a_udp_echo_flood_is_charged_to_its_sender_not_the_echo_service() {
     // round 6's validation run (seed 222): `hping3 --udp -p 7` against the echo service; the
     // sender's kernel refuses the echoes with ICMP port unreachables, which used to be charged
     // to the echo service (a false "scan-udp from 198.18.0.10") while the flood went unalerted
-    let j = detect_json("val3");
+    let j = detect_json("val3", &[]);
     let alerts = j["alerts"].as_array().unwrap();
     assert_eq!(every_episode_alerted_with_its_class("val3", alerts), 19);
     assert!(
@@ -337,11 +337,57 @@ fn val3_a_udp_echo_flood_is_charged_to_its_sender_not_the_echo_service() {
 }
 
 #[test]
+fn slow_scans_of_many_ports_are_alerted_by_the_slow_scan_rule() {
+    // round 7's `lab/run.sh --scenario slow` runs (slowval: seed 717, validation; slow: seed
+    // 737, test): nmap -T1, --scan-delay 3-15 s, --max-rate 0.25-2 and hping3 -i 4 scans, one
+    // at a time from six attackers on a busy LAN; the networks alert none slower than -T2
+    for (name, by_rule) in [("slowval", 3), ("slow", 1)] {
+        let j = detect_json(name, &[]);
+        let alerts = j["alerts"].as_array().unwrap();
+        let labels: Value = serde_json::from_str(
+            &std::fs::read_to_string(cap(&format!("{name}.labels.json"))).unwrap(),
+        )
+        .unwrap();
+        let episodes = labels["episodes"].as_array().unwrap();
+        let slow: Vec<&Value> = alerts
+            .iter()
+            .filter(|a| a["nightjar"]["slow_scan"].is_object())
+            .collect();
+        assert_eq!(slow.len(), by_rule, "{name}: {slow:?}");
+        assert_eq!(j["slow_scan_alerts"], by_rule);
+        for a in &slow {
+            check_eve(a);
+            let f = &a["nightjar"]["slow_scan"];
+            assert_eq!(f["rule"], "slow-scan");
+            assert!(f["victim_ports"].as_u64().unwrap() >= 15, "{a}");
+            // it falls in a labelled slow scan of its source, and names that scan's class
+            let t = secs(a["nightjar"]["first_seen"].as_str().unwrap());
+            let e = episodes
+                .iter()
+                .find(|e| {
+                    e["src"] == a["src_ip"]
+                        && e["start"].as_f64().unwrap() - 1.0 <= t
+                        && t <= e["end"].as_f64().unwrap() + 1.0
+                })
+                .unwrap_or_else(|| panic!("{name}: a slow-scan alert outside any scan: {a}"));
+            assert_eq!(a["nightjar"]["label"], e["label"], "{name}: {a}");
+        }
+        // and none of it with the rule off
+        let off = detect_json(name, &["--slow-scan-ports", "0", "--slow-scan-hosts", "0"]);
+        assert_eq!(
+            off["alerts"].as_array().unwrap().len(),
+            alerts.len() - by_rule,
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn subnet_scans_masscan_and_service_detection_are_alerted_and_named() {
     // `lab/run.sh --scenario sweep` (seed 606): nmap SYN/connect/UDP/Xmas scans of the whole
     // lab subnet, nmap -sV and -O, a 6,166-port SYN scan, masscan against the victim and
     // across the subnet (addresses that do not answer: the sweep rule), ping -f
-    let j = detect_json("sweep");
+    let j = detect_json("sweep", &[]);
     let alerts = j["alerts"].as_array().unwrap();
     assert_eq!(every_episode_alerted_with_its_class("sweep", alerts), 10);
     assert!(j["flagged_by_sweep_rule"].as_u64().unwrap() > 100, "{j}");

@@ -24,6 +24,7 @@ use nightjar_ids::alert::{iso8601, proto_name, Alert, Scope};
 use nightjar_ids::detect::{DetectSettings, DetectStats, Engine, Event, Models};
 use nightjar_ids::model::Model;
 use nightjar_ids::packet::{LiveCapture, LiveOptions, LivePoll, PacketError, PcapReader};
+use nightjar_ids::slowscan::SlowScanConfig;
 use nightjar_ids::{Class, IdsError};
 use serde_json::json;
 use std::io::{BufWriter, Write};
@@ -105,6 +106,16 @@ pub struct DetectArgs {
     /// ACK, UDP, ICMP echo): attacks run back to back are alerted one by one; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().change_probes, value_name = "N")]
     change_probes: u32,
+    /// Slow-scan rule: alert a source that failed to reach this many distinct ports of one host
+    /// (refused, unreachable or unanswered) with failures less than 5 minutes apart, too slowly
+    /// for the networks (nmap -T1, --scan-delay 10s). Default: Zeek's port-scan threshold;
+    /// 0 turns this half off (else 2 to 32).
+    #[arg(long, default_value_t = DetectSettings::default().slow_scan.port_threshold, value_name = "N")]
+    slow_scan_ports: u32,
+    /// Slow-scan rule: likewise, distinct hosts failed on one port. Default: Zeek's
+    /// address-scan threshold; 0 turns this half off (else 2 to 32).
+    #[arg(long, default_value_t = DetectSettings::default().slow_scan.host_threshold, value_name = "N")]
+    slow_scan_hosts: u32,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
     /// the quietest one's episode ends early.
     #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
@@ -196,6 +207,11 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         spray_threshold: a.spray_threshold,
         sweep_threshold: a.sweep_threshold,
         change_probes: a.change_probes,
+        slow_scan: SlowScanConfig {
+            port_threshold: a.slow_scan_ports,
+            host_threshold: a.slow_scan_hosts,
+            ..SlowScanConfig::default()
+        },
         max_sources: a.max_sources,
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
@@ -360,6 +376,20 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
     }
     summary(&name, &model_desc, &stats, &alerts, seconds, &warnings);
     if a.json {
+        let in_force = json!({
+            "gap": settings.gap, "max_episode": settings.max_episode,
+            "min_packets": settings.min_packets,
+            "min_fraction": settings.min_fraction, "min_sent": settings.min_sent,
+            "victim_min_packets": settings.victim_min_packets,
+            "victim_min_sources": settings.victim_min_sources,
+            "spray_threshold": settings.spray_threshold,
+            "sweep_threshold": settings.sweep_threshold,
+            "change_probes": settings.change_probes,
+            "slow_scan_ports": settings.slow_scan.port_threshold,
+            "slow_scan_hosts": settings.slow_scan.host_threshold,
+            "max_sources": settings.max_sources, "batch": settings.batch,
+            "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
+        });
         let j = json!({
             "capture": name,
             "kernel_received": kernel.as_ref().map(|k| k.received),
@@ -380,6 +410,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "quiet_episodes": stats.quiet_episodes,
             "episode_evictions": stats.episode_evictions,
             "attack_changes": stats.attack_changes,
+            "slow_scan_alerts": stats.slow_scan_alerts,
             "peak_sources": stats.peak_sources,
             "feature_memory_bytes": stats.feature_memory,
             "feature_evictions": stats.feature_evictions,
@@ -387,18 +418,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "seconds": seconds,
             "records_per_second": stats.records as f64 / seconds.max(1e-9),
             "warnings": warnings.iter().chain(fatal.iter()).collect::<Vec<_>>(),
-            "settings": {
-                "gap": settings.gap, "max_episode": settings.max_episode,
-                "min_packets": settings.min_packets,
-                "min_fraction": settings.min_fraction, "min_sent": settings.min_sent,
-                "victim_min_packets": settings.victim_min_packets,
-                "victim_min_sources": settings.victim_min_sources,
-                "spray_threshold": settings.spray_threshold,
-                "sweep_threshold": settings.sweep_threshold,
-                "change_probes": settings.change_probes,
-                "max_sources": settings.max_sources, "batch": settings.batch,
-                "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
-            },
+            "settings": in_force,
         });
         println!("{j}");
     }
@@ -531,8 +551,8 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim); {} smaller episodes below the alert thresholds; {} episodes ended by a change of probe kind",
-        st.alerts, st.source_alerts, st.victim_alerts, st.quiet_episodes, st.attack_changes
+        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule); {} smaller episodes below the alert thresholds; {} episodes ended by a change of probe kind",
+        st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts, st.quiet_episodes, st.attack_changes
     );
     if !alerts.is_empty() {
         let _ = writeln!(

@@ -1,0 +1,1639 @@
+//! The slow-scan rule: probes from one source to many distinct targets that were refused or
+//! never answered, counted over minutes, not seconds.
+//!
+//! The detector's episodes end after a few seconds of quiet and its damped statistics reach
+//! back a minute at most, so a scan that sends one probe every 15 s (`nmap -T1`) is invisible
+//! to it. This rule is the classic count-over-a-window scan detector, after Zeek's
+//! `policy/misc/scan.zeek`: a source is a *port scanner* when it has failed to reach at least
+//! [`PORT_THRESHOLD`] distinct ports of one host, an *address scanner* when it has failed to
+//! reach one port on at least [`HOST_THRESHOLD`] distinct hosts, within [`WINDOW`].
+//!
+//! It is sans-IO and stateful: feed it every decoded packet in capture order
+//! ([`SlowScan::push`]), let time pass without packets on a live source ([`SlowScan::tick`]),
+//! and close it at the end of a capture ([`SlowScan::finish`]); each reports at most one
+//! [`Finding`] per source per episode through a sink.
+//!
+//! **Targets, probes and answers.** A *target* is a (source, destination host, destination
+//! port, protocol). A *probe* is a packet the source sends to a target: TCP without ACK or RST
+//! (SYN, FIN, NULL, Xmas and every other such combination), a bare ACK or FIN+ACK without
+//! payload to a target that has not answered (nmap's ACK, window and Maimon probes), or a UDP
+//! datagram (except to traceroute's ports, [`TRACEROUTE_PORTS`]). IP fragments are left out
+//! (their ports and flags are not reliably there). A reply is never a probe: a packet from a
+//! target back to its prober is its answer, judged as follows.
+//!
+//! * *Success*: any TCP packet from the target without RST (a SYN-ACK, data, an ACK), or any
+//!   UDP datagram from it. A target that answered is never counted as failed, so a client
+//!   connecting to services that answer never trips the rule however many it uses.
+//! * *Failure*: an RST from the target (RST+ACK to a probe without ACK; a bare RST, which is
+//!   what a host sends to an unexpected ACK, to an ACK or FIN+ACK probe), an ICMP or ICMPv6
+//!   destination-unreachable quoting the probe, or — for TCP probes without ACK — no answer at
+//!   all within [`ANSWER_TIMEOUT`] (a filtered port, or an open one under a FIN, NULL or Xmas
+//!   scan, which RFC 793 hosts drop silently). Silence is no failure for ACK-bearing probes
+//!   (established connections send unanswered ACKs all the time) nor for UDP (many UDP
+//!   protocols are one-way: syslog, telemetry).
+//!
+//! A target counts once however often it is probed: a client retrying one closed port fifty
+//! times has one failed target.
+//!
+//! **Window and episodes.** Zeek counts in tumbling five-minute epochs; here the distinct failed
+//! ports of a host (hosts of a port) are counted over a *sliding* window of [`WINDOW`] by probe
+//! time, so no epoch boundary can cut a scan in two: a scan is found when [`PORT_THRESHOLD`]
+//! of its failures fall within five minutes (one closed port every 20 s or faster), and a
+//! source that fails on a closed port now and then for hours (a misconfigured client) never
+//! adds up to a scanner. A source's *episode*, which is reported at most once, begins at its
+//! first failed target and lasts while its failures come no more than the window apart. The
+//! finding is reported the moment a threshold is reached; its figures (probes, targets) are
+//! those of the episode at that moment. After a window's quiet the next failure begins a new
+//! episode, which may be reported again.
+//!
+//! **Speed.** Fast scans are the networks' ([`crate::detect`]); an episode is reported only
+//! when at least half its failed targets were probed at least [`MIN_INTERVAL`] after the one
+//! before, so a fast scan, a flood sweeping ports, or several fast scans in a row raise no
+//! second alert here.
+//!
+//! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
+//! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
+//! SYN → `scan-syn` or `scan-connect`, FIN → `scan-fin`, none → `scan-null`, FIN+PSH+URG →
+//! `scan-xmas`, FIN+ACK → `scan-maimon`, ACK → `scan-ack` (nothing on the wire tells a window
+//! scan from it), UDP → `scan-udp`, anything else `other-attack`. A SYN scan and a connect
+//! scan send the same SYN; a raw scanner sends its probes from one source port, `connect()`
+//! takes a new one each time and sends the operating system's TCP options ([`os_syn`]), so
+//! a new port and such options for at least half of the failed SYN targets each make a
+//! connect scan (hping3 `-S` takes a new source port per probe too, with a bare 20-byte
+//! header: a SYN scan). With a single SYN target the way the source ended a
+//! handshake an open port answered decides (a bare RST from a raw scanner's kernel, RST+ACK
+//! from `connect()` and `close()`).
+//!
+//! **Bounded memory.** Every table is allocated once, fixed in size and set-associative with
+//! least-recently-used eviction within a set (as [`crate::features::table`]); distinct hosts
+//! and ports are counted exactly in fixed arrays of [`MAX_THRESHOLD`] fingerprints. A source
+//! enters the source table only with its second failed target within the window (its first
+//! waits in a table of candidates), so a spoofed flood of one packet per source churns the
+//! candidates, never the episodes of real scanners (though a flood of failing spoofed sources
+//! can push out a scanner still at its first failure). An evicted target forgets its pending
+//! probe (no failure is counted for it), an evicted source its episode.
+
+use crate::alert::{iso8601, proto_name, Alert, Scope};
+use crate::class::Class;
+use crate::features::table::{hash_key, ip_key, mix, WAYS};
+use crate::profile::{ACK, CLASSIC, FIN, PSH, RST, SYN, URG};
+use crate::IdsError;
+use nightjar_packet::PacketRepr;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// The episode window, seconds: failures of one source no more than this far apart belong to
+/// one episode. Zeek's `Scan::port_scan_interval` and `Scan::addr_scan_interval` (5 min).
+pub const WINDOW: f64 = 300.0;
+/// Distinct failed ports of one host that make a port scan: Zeek's
+/// `Scan::port_scan_threshold` (15).
+pub const PORT_THRESHOLD: u32 = 15;
+/// Distinct failed hosts on one port that make an address scan: Zeek's
+/// `Scan::addr_scan_threshold` (25).
+pub const HOST_THRESHOLD: u32 = 25;
+/// Seconds after which a TCP probe without ACK that got no answer has failed: nmap's default
+/// maximum round-trip timeout (`--max-rtt-timeout`; 10 s in the `-d` timing report of nmap
+/// 7.93 at the default `-T3`), beyond which the scanner itself takes the probe as unanswered.
+pub const ANSWER_TIMEOUT: f64 = 10.0;
+/// Seconds between a source's consecutive failed probes below which they are too fast for this
+/// rule: an episode is reported only when at least half its failed targets were probed at
+/// least this long after the failed target counted before them (its median interval is at
+/// least this). Scans that fast are the networks': when this rule was written they alerted
+/// `nmap -T2` (0.4 s between probes) and `--scan-delay` up to 1.5 s, and 2 s is the next
+/// whole second above that, so an alert of this rule does not double theirs. It also keeps
+/// floods that sweep ports from spoofed sources (hping3 `-p ++1`, a probe every 0.4 ms per
+/// source in the lab's training captures) from being called scans, and fast scans in a row
+/// (one every half minute) from adding up to a slow one, which a mean interval would not.
+pub const MIN_INTERVAL: f64 = 2.0;
+/// UDP destination ports that are not probes: those of traceroute(8)'s defaults (first port
+/// 33434, one more per probe, 3 probes per hop, 30 hops), whose last probes each draw an ICMP
+/// port unreachable from the host traced — a few traceroutes would otherwise make a port scan.
+pub const TRACEROUTE_PORTS: std::ops::RangeInclusive<u16> = 33434..=33434 + 3 * 30 - 1;
+/// The largest threshold: distinct hosts and ports are counted exactly up to this many.
+pub const MAX_THRESHOLD: u32 = 32;
+
+/// Settings of the slow-scan rule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlowScanConfig {
+    /// Seconds: failures further apart than this start a new episode ([`WINDOW`]).
+    pub window: f64,
+    /// Seconds without an answer after which a TCP probe without ACK has failed
+    /// ([`ANSWER_TIMEOUT`]).
+    pub answer_timeout: f64,
+    /// Distinct failed ports of one host that make a port scan ([`PORT_THRESHOLD`]); 0 turns
+    /// this half of the rule off. At most [`MAX_THRESHOLD`], and not 1 (a source's first
+    /// failure only makes it a candidate).
+    pub port_threshold: u32,
+    /// Distinct failed hosts on one port that make an address scan ([`HOST_THRESHOLD`]); 0
+    /// turns this half off. Bounds as for `port_threshold`. Both 0: the rule is off.
+    pub host_threshold: u32,
+    /// Median seconds between the failed probes of an episode below which it is not reported
+    /// ([`MIN_INTERVAL`]): left to the networks. 0 reports every scan, however fast.
+    pub min_interval: f64,
+    /// Sources with an open episode kept at most (and as many candidates).
+    pub max_sources: usize,
+    /// Probed targets remembered at most (a probe must stay until it is answered or times
+    /// out).
+    pub max_targets: usize,
+}
+
+impl Default for SlowScanConfig {
+    fn default() -> Self {
+        SlowScanConfig {
+            window: WINDOW,
+            answer_timeout: ANSWER_TIMEOUT,
+            port_threshold: PORT_THRESHOLD,
+            host_threshold: HOST_THRESHOLD,
+            min_interval: MIN_INTERVAL,
+            max_sources: 4096,
+            max_targets: 16384,
+        }
+    }
+}
+
+impl SlowScanConfig {
+    /// Check the settings.
+    pub fn validate(&self) -> Result<(), IdsError> {
+        let bad = |m: String| Err(IdsError::Config(m));
+        if !(self.window.is_finite() && self.window > 0.0) {
+            return bad(format!("slow-scan window {} must be > 0 s", self.window));
+        }
+        if !(self.answer_timeout.is_finite()
+            && self.answer_timeout > 0.0
+            && self.answer_timeout <= self.window)
+        {
+            return bad(format!(
+                "slow-scan answer timeout {} must be > 0 s and at most the window",
+                self.answer_timeout
+            ));
+        }
+        for (name, t) in [("port", self.port_threshold), ("host", self.host_threshold)] {
+            if t == 1 || t > MAX_THRESHOLD {
+                return bad(format!(
+                    "slow-scan {name} threshold {t} must be 0 (off) or 2 to {MAX_THRESHOLD}"
+                ));
+            }
+        }
+        if !(self.min_interval.is_finite() && self.min_interval >= 0.0) {
+            return bad(format!(
+                "slow-scan minimum interval {} must be a number of seconds ≥ 0",
+                self.min_interval
+            ));
+        }
+        if self.max_sources == 0 || self.max_targets == 0 {
+            return bad("slow-scan tables need a capacity of at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Whether the rule can report anything.
+    pub fn is_on(&self) -> bool {
+        self.port_threshold > 0 || self.host_threshold > 0
+    }
+}
+
+/// What made a source a scanner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// Distinct failed ports of one host (the finding's `victim`) reached the port threshold.
+    Ports,
+    /// Distinct failed hosts on one port reached the host threshold.
+    Hosts {
+        /// The port (of `proto`).
+        port: u16,
+        /// Its IP protocol.
+        proto: u8,
+    },
+}
+
+/// One slow scan: a source whose failed targets reached a threshold within an episode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Finding {
+    /// The scanning source.
+    pub scanner: IpAddr,
+    /// The host with the most failed ports (the first to reach that count).
+    pub victim: IpAddr,
+    /// The scan class named by its probes (see the module documentation).
+    pub class: Class,
+    /// IP protocol of the dominant probes (6 or 17).
+    pub proto: u8,
+    /// Which threshold was reached.
+    pub trigger: Trigger,
+    /// Capture time of the first probe to a failed target of the episode, and of the latest
+    /// probe to a failed target, seconds since the Unix epoch.
+    pub first_seen: f64,
+    pub last_seen: f64,
+    /// When the threshold was reached, by the capture clock: when the last failure became
+    /// known — its refusal, or for silence the first packet or [`SlowScan::tick`] after its
+    /// answer timeout ran out.
+    pub detected_at: f64,
+    /// Probe packets the source sent to its failed targets (retries included).
+    pub probes: u64,
+    /// Distinct failed targets (host, port, protocol) of the episode.
+    pub targets: u64,
+    /// Distinct hosts among them (counted exactly up to [`MAX_THRESHOLD`], then saturating).
+    pub hosts: u64,
+    /// Distinct failed ports of `victim` (exact up to [`MAX_THRESHOLD`], then saturating).
+    pub victim_ports: u64,
+    /// Targets of the source that answered while its episode was open (open ports found;
+    /// answers before its second failure are not counted).
+    pub answered: u64,
+}
+
+/// Counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SlowScanStats {
+    /// Probes seen (new targets and retries).
+    pub probes: u64,
+    /// Targets that failed, by kind of failure.
+    pub refused: u64,
+    pub unreachable: u64,
+    pub silent: u64,
+    /// Targets evicted from the full table (their pending probes forgotten).
+    pub target_evictions: u64,
+    /// Probes whose answer timer was dropped because the timer queue was full.
+    pub timer_drops: u64,
+    /// Findings reported.
+    pub findings: u64,
+    /// Threshold crossings not reported because the failed probes came faster than
+    /// [`SlowScanConfig::min_interval`] (counted at each new failed target past the
+    /// threshold).
+    pub too_fast: u64,
+}
+
+/// The kind of a probe; its index into [`Source::kinds`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Kind {
+    #[default]
+    Syn,
+    Fin,
+    Null,
+    Xmas,
+    Maimon,
+    Ack,
+    Udp,
+    Other,
+}
+
+const KINDS: [Kind; 8] = [
+    Kind::Syn,
+    Kind::Fin,
+    Kind::Null,
+    Kind::Xmas,
+    Kind::Maimon,
+    Kind::Ack,
+    Kind::Udp,
+    Kind::Other,
+];
+
+impl Kind {
+    /// Whether no answer at all within the timeout is a failure.
+    fn fails_silently(self) -> bool {
+        matches!(
+            self,
+            Kind::Syn | Kind::Fin | Kind::Null | Kind::Xmas | Kind::Other
+        )
+    }
+}
+
+/// The probe kind of a TCP packet the source sends, if it is one (RST and ACK-bearing packets
+/// other than bare ACK or FIN+ACK without payload are not).
+fn tcp_kind(flags: u8, payload: u32) -> Option<Kind> {
+    let f = flags & CLASSIC;
+    if f & RST != 0 {
+        return None;
+    }
+    if f & ACK != 0 {
+        return match f {
+            ACK if payload == 0 => Some(Kind::Ack),
+            x if x == FIN | ACK && payload == 0 => Some(Kind::Maimon),
+            _ => None,
+        };
+    }
+    Some(match f {
+        SYN => Kind::Syn,
+        FIN => Kind::Fin,
+        0 => Kind::Null,
+        x if x & (FIN | PSH | URG) == FIN | PSH | URG => Kind::Xmas,
+        _ => Kind::Other,
+    })
+}
+
+/// Whether a SYN carries TCP options beyond an MSS, as an operating system's `connect()` sends
+/// (Linux: MSS, SACK, timestamps, window scale, a 40-byte header; Windows 32 bytes; macOS
+/// 44), unlike raw scanners' SYNs (nmap `-sS` 24 bytes, MSS only; hping3 and masscan 20 or
+/// 24). The TCP header length is what the IP length leaves after the IP header (20 bytes for
+/// IPv4, 40 for IPv6; options and extension headers are rare) and the payload.
+fn os_syn(p: &PacketRepr) -> bool {
+    let ip_header: u32 = if p.src.is_ipv4() { 20 } else { 40 };
+    let tcp_header = u32::from(p.ip_len).saturating_sub(ip_header + p.payload_len);
+    tcp_header >= 28
+}
+
+/// A (source, destination host, destination port, protocol).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct TargetKey {
+    src: u128,
+    dst: u128,
+    port: u16,
+    proto: u8,
+}
+
+/// Answer state of a target.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum State {
+    #[default]
+    Pending,
+    Answered,
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Target {
+    /// First and latest probe.
+    first: f64,
+    last: f64,
+    probes: u32,
+    kind: Kind,
+    /// Source port of the first probe.
+    sport: u16,
+    /// The first probe is a SYN with TCP options beyond an MSS (see [`os_syn`]).
+    os_syn: bool,
+    state: State,
+    /// The episode (its start) the failure was counted in.
+    episode: f64,
+}
+
+/// A source's first failed target, waiting for a second.
+#[derive(Clone, Copy, Debug, Default)]
+struct Candidate {
+    key: TargetKey,
+    target: Target,
+}
+
+/// Up to [`MAX_THRESHOLD`] distinct non-zero 32-bit fingerprints, exactly, each with the
+/// latest time it was added: a count over a sliding window.
+#[derive(Clone, Copy, Debug, Default)]
+struct Few {
+    fp: [u32; MAX_THRESHOLD as usize],
+    at: [f64; MAX_THRESHOLD as usize],
+    n: u8,
+}
+
+impl Few {
+    /// Add `h` at time `t`, forgetting those last added more than `window` before `t`; the
+    /// number held after it.
+    fn add(&mut self, h: u64, t: f64, window: f64) -> u32 {
+        let v = (h >> 32) as u32 | 1;
+        let mut n = usize::from(self.n);
+        let mut i = 0;
+        while i < n {
+            if t - self.at[i] > window {
+                n -= 1;
+                self.fp[i] = self.fp[n];
+                self.at[i] = self.at[n];
+            } else {
+                i += 1;
+            }
+        }
+        match self.fp[..n].iter().position(|&x| x == v) {
+            Some(i) => self.at[i] = self.at[i].max(t),
+            None if n < self.fp.len() => {
+                self.fp[n] = v;
+                self.at[n] = t;
+                n += 1;
+            }
+            None => {}
+        }
+        self.n = n as u8;
+        n as u32
+    }
+}
+
+/// A source's open episode.
+#[derive(Clone, Copy, Debug, Default)]
+struct Source {
+    /// Time of the first failure (the episode's identity) and probe time of the latest.
+    start: f64,
+    last_fail: f64,
+    first_probe: f64,
+    last_probe: f64,
+    probes: u64,
+    targets: u64,
+    answered: u64,
+    /// Failed targets per probe kind, in [`KINDS`] order; TCP and UDP ones.
+    kinds: [u32; 8],
+    /// Failed SYN targets, the first one's source port and how many had another.
+    syn_targets: u32,
+    syn_sport: u16,
+    syn_sport_changes: u32,
+    /// Failed SYN targets whose first SYN carried an operating system's options.
+    syn_os: u32,
+    /// Probe time of the failed target counted last, and failed targets probed at least
+    /// [`SlowScanConfig::min_interval`] from the one counted before them (the first counts).
+    prev_probe: f64,
+    spaced: u32,
+    /// How the source ended handshakes that open ports answered: bare RST, RST+ACK.
+    bare_rst: u32,
+    ack_rst: u32,
+    hosts: Few,
+    /// The host with the most failed ports, and the port failed on the most hosts.
+    best_host: u128,
+    best_host_n: u32,
+    best_port: (u16, u8),
+    best_port_n: u32,
+    reported: bool,
+}
+
+/// A source's failures on one host (its ports) or on one port (its hosts), in one episode.
+#[derive(Clone, Copy, Debug, Default)]
+struct Group {
+    episode: f64,
+    few: Few,
+}
+
+/// A per-port group's second key half is this, or'ed with `proto << 16 | port`; a per-host
+/// group's is the host's address (IPv4 as IPv4-mapped IPv6, which never has these bits set;
+/// an IPv6 address equal to a port key is not a unicast address anyone scans).
+const PORT_GROUP: u128 = 1 << 127 | 0x5047 << 100;
+
+trait Key: Copy + PartialEq + Default {
+    fn hash(&self) -> u64;
+}
+
+impl Key for u128 {
+    fn hash(&self) -> u64 {
+        hash_key(71, *self)
+    }
+}
+
+impl Key for (u128, u128) {
+    fn hash(&self) -> u64 {
+        hash_key(hash_key(73, self.0), self.1)
+    }
+}
+
+impl Key for TargetKey {
+    fn hash(&self) -> u64 {
+        hash_key(hash_key(79, self.src), self.dst)
+            ^ mix(u64::from(self.port) | u64::from(self.proto) << 16)
+    }
+}
+
+/// A fixed-capacity set-associative map with LRU eviction within a set, like
+/// [`crate::features::table::SetAssoc`], with lookups that do not insert and removal.
+struct Table<K, V> {
+    keys: Vec<K>,
+    vals: Vec<V>,
+    /// Last access per slot; `NEG_INFINITY` (with `used` false) for a free slot.
+    stamps: Vec<f64>,
+    used: Vec<bool>,
+    set_mask: usize,
+    evictions: u64,
+}
+
+impl<K: Key, V: Copy + Default> Table<K, V> {
+    fn new(capacity: usize) -> Table<K, V> {
+        let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
+        let n = sets * WAYS;
+        Table {
+            keys: vec![K::default(); n],
+            vals: vec![V::default(); n],
+            stamps: vec![f64::NEG_INFINITY; n],
+            used: vec![false; n],
+            set_mask: sets - 1,
+            evictions: 0,
+        }
+    }
+
+    fn base(&self, h: u64) -> usize {
+        ((h >> 7) as usize & self.set_mask) * WAYS
+    }
+
+    fn find(&self, key: &K) -> Option<usize> {
+        let base = self.base(key.hash());
+        (base..base + WAYS).find(|&i| self.used[i] && self.keys[i] == *key)
+    }
+
+    /// The value of `key`, if present (its access time unchanged).
+    fn get(&self, key: &K) -> Option<&V> {
+        self.find(key).map(|i| &self.vals[i])
+    }
+
+    /// The value of `key`, if present; its access time becomes `now`.
+    fn get_mut(&mut self, key: &K, now: f64) -> Option<&mut V> {
+        let i = self.find(key)?;
+        self.stamps[i] = now;
+        Some(&mut self.vals[i])
+    }
+
+    /// The value of `key`, inserted as `V::default()` if absent (evicting the least recently
+    /// used entry of its set if full), and whether it is new; its access time becomes `now`.
+    fn entry(&mut self, key: K, now: f64) -> (&mut V, bool) {
+        if let Some(i) = self.find(&key) {
+            self.stamps[i] = now;
+            return (&mut self.vals[i], false);
+        }
+        let base = self.base(key.hash());
+        let mut pick = base;
+        for i in base..base + WAYS {
+            if !self.used[i] {
+                pick = i;
+                break;
+            }
+            if self.stamps[i] < self.stamps[pick] {
+                pick = i;
+            }
+        }
+        if self.used[pick] {
+            self.evictions += 1;
+        }
+        self.used[pick] = true;
+        self.keys[pick] = key;
+        self.vals[pick] = V::default();
+        self.stamps[pick] = now;
+        (&mut self.vals[pick], true)
+    }
+
+    fn remove(&mut self, key: &K) {
+        if let Some(i) = self.find(key) {
+            self.used[i] = false;
+            self.stamps[i] = f64::NEG_INFINITY;
+        }
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.keys.capacity() * std::mem::size_of::<K>()
+            + self.vals.capacity() * std::mem::size_of::<V>()
+            + self.stamps.capacity() * std::mem::size_of::<f64>()
+            + self.used.capacity()
+    }
+}
+
+/// The slow-scan rule's state.
+pub struct SlowScan {
+    cfg: SlowScanConfig,
+    targets: Table<TargetKey, Target>,
+    /// Recent ACK and FIN+ACK probes (which of the two), for the bare RSTs answering them.
+    acks: Table<TargetKey, Kind>,
+    /// Answer timers of pending TCP probes without ACK, in probe order: (first probe, target).
+    timers: VecDeque<(f64, TargetKey)>,
+    timer_cap: usize,
+    candidates: Table<u128, Candidate>,
+    sources: Table<u128, Source>,
+    groups: Table<(u128, u128), Group>,
+    clock: f64,
+    stats: SlowScanStats,
+}
+
+impl std::fmt::Debug for SlowScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlowScan")
+            .field("cfg", &self.cfg)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlowScan {
+    /// A rule with settings `cfg` (checked). A rule that is off allocates almost nothing.
+    pub fn new(cfg: SlowScanConfig) -> Result<SlowScan, IdsError> {
+        cfg.validate()?;
+        let on = cfg.is_on();
+        let (nt, ns) = if on {
+            (cfg.max_targets, cfg.max_sources)
+        } else {
+            (1, 1)
+        };
+        let timer_cap = (nt / 4).max(64);
+        Ok(SlowScan {
+            cfg,
+            targets: Table::new(nt),
+            acks: Table::new((nt / 4).max(1)),
+            timers: VecDeque::with_capacity(if on { timer_cap } else { 0 }),
+            timer_cap,
+            candidates: Table::new(ns),
+            sources: Table::new(ns),
+            groups: Table::new(ns * 2),
+            clock: f64::NEG_INFINITY,
+            stats: SlowScanStats::default(),
+        })
+    }
+
+    /// A rule that is off (both thresholds 0): reports nothing, holds almost nothing.
+    pub fn off() -> SlowScan {
+        let cfg = SlowScanConfig {
+            port_threshold: 0,
+            host_threshold: 0,
+            ..SlowScanConfig::default()
+        };
+        SlowScan {
+            cfg,
+            targets: Table::new(1),
+            acks: Table::new(1),
+            timers: VecDeque::new(),
+            timer_cap: 64,
+            candidates: Table::new(1),
+            sources: Table::new(1),
+            groups: Table::new(1),
+            clock: f64::NEG_INFINITY,
+            stats: SlowScanStats::default(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &SlowScanConfig {
+        &self.cfg
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> SlowScanStats {
+        SlowScanStats {
+            target_evictions: self.targets.evictions,
+            ..self.stats
+        }
+    }
+
+    /// Bytes held by the tables (fixed at construction).
+    pub fn memory_bytes(&self) -> usize {
+        self.targets.memory_bytes()
+            + self.acks.memory_bytes()
+            + self.timers.capacity() * std::mem::size_of::<(f64, TargetKey)>()
+            + self.candidates.memory_bytes()
+            + self.sources.memory_bytes()
+            + self.groups.memory_bytes()
+    }
+
+    /// Take the next decoded packet (capture order); findings go to `sink`. Time is the
+    /// largest timestamp seen so far: a packet stamped earlier is taken at that time.
+    pub fn push(&mut self, p: &PacketRepr, sink: &mut dyn FnMut(Finding)) {
+        if !self.cfg.is_on() {
+            return;
+        }
+        self.advance(p.ts, sink);
+        let now = self.clock;
+        if !now.is_finite() || p.fragment {
+            return; // fragments: ports and flags are not reliably there
+        }
+        let (a, b) = (ip_key(p.src), ip_key(p.dst));
+        match p.proto {
+            6 => self.tcp(p, a, b, now, sink),
+            17 => {
+                let rev = TargetKey {
+                    src: b,
+                    dst: a,
+                    port: p.sport,
+                    proto: 17,
+                };
+                if self.answer(rev, now) {
+                    return;
+                }
+                if TRACEROUTE_PORTS.contains(&p.dport) {
+                    return;
+                }
+                let key = TargetKey {
+                    src: a,
+                    dst: b,
+                    port: p.dport,
+                    proto: 17,
+                };
+                self.probe(key, Kind::Udp, p.sport, false, now);
+            }
+            1 | 58 => {
+                let unreachable =
+                    (p.proto == 1 && p.icmp_type == 3) || (p.proto == 58 && p.icmp_type == 1);
+                if let (true, Some(q)) = (unreachable, &p.inner) {
+                    if matches!(q.proto, 6 | 17) {
+                        let key = TargetKey {
+                            src: ip_key(q.src),
+                            dst: ip_key(q.dst),
+                            port: q.dport,
+                            proto: q.proto,
+                        };
+                        let pending = self
+                            .targets
+                            .get(&key)
+                            .is_some_and(|t| t.state == State::Pending);
+                        if pending {
+                            self.stats.unreachable += 1;
+                            self.fail(key, sink);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Let time pass without packets (a live source): probes unanswered for longer than the
+    /// answer timeout fail, and may complete findings.
+    pub fn tick(&mut self, now: f64, sink: &mut dyn FnMut(Finding)) {
+        if self.cfg.is_on() {
+            self.advance(now, sink);
+        }
+    }
+
+    /// The end of a capture: every pending probe that fails by silence is taken as
+    /// unanswered (time moves on by the answer timeout).
+    pub fn finish(&mut self, sink: &mut dyn FnMut(Finding)) {
+        if self.cfg.is_on() && self.clock.is_finite() {
+            self.advance(self.clock + self.cfg.answer_timeout + 1e-3, sink);
+        }
+    }
+
+    /// Move the clock forward to `ts` and fail the probes whose answer timer ran out.
+    fn advance(&mut self, ts: f64, sink: &mut dyn FnMut(Finding)) {
+        if ts.is_finite() && ts > self.clock {
+            self.clock = ts;
+        }
+        let now = self.clock;
+        while let Some(&(t0, key)) = self.timers.front() {
+            if now - t0 <= self.cfg.answer_timeout {
+                break;
+            }
+            self.timers.pop_front();
+            let silent = self
+                .targets
+                .get(&key)
+                .is_some_and(|t| t.state == State::Pending && t.first == t0);
+            if silent {
+                self.stats.silent += 1;
+                self.fail(key, sink);
+            }
+        }
+    }
+
+    fn tcp(&mut self, p: &PacketRepr, a: u128, b: u128, now: f64, sink: &mut dyn FnMut(Finding)) {
+        let fl = p.tcp_flags & CLASSIC;
+        // an answer from a target to its prober?
+        let rev = TargetKey {
+            src: b,
+            dst: a,
+            port: p.sport,
+            proto: 6,
+        };
+        if let Some(t) = self.targets.get(&rev).copied() {
+            if fl & RST != 0 {
+                if t.state == State::Pending {
+                    self.stats.refused += 1;
+                    self.fail(rev, sink);
+                }
+            } else {
+                self.answer(rev, now);
+            }
+            return;
+        }
+        let own = TargetKey {
+            src: a,
+            dst: b,
+            port: p.dport,
+            proto: 6,
+        };
+        if fl & RST != 0 {
+            // a bare RST answering an ACK or FIN+ACK probe of the receiver
+            if fl & ACK == 0 {
+                if let Some(&kind) = self.acks.get(&rev) {
+                    self.acks.remove(&rev);
+                    let (t, _) = self.targets.entry(rev, now);
+                    *t = Target {
+                        first: now,
+                        last: now,
+                        probes: 1,
+                        kind,
+                        sport: p.dport,
+                        os_syn: false,
+                        state: State::Pending,
+                        episode: f64::NAN,
+                    };
+                    self.stats.refused += 1;
+                    self.fail(rev, sink);
+                    return;
+                }
+            }
+            // the source closing a handshake an open port answered: how it does it tells a
+            // raw scanner from connect()
+            let answered = self
+                .targets
+                .get(&own)
+                .is_some_and(|t| t.state == State::Answered);
+            if answered {
+                if let Some(s) = self.open_source(a, now) {
+                    if fl & ACK == 0 {
+                        s.bare_rst = s.bare_rst.saturating_add(1);
+                    } else {
+                        s.ack_rst = s.ack_rst.saturating_add(1);
+                    }
+                }
+            }
+            return;
+        }
+        let Some(kind) = tcp_kind(fl, p.payload_len) else {
+            return;
+        };
+        if matches!(kind, Kind::Ack | Kind::Maimon) {
+            // part of a connection that answered is no probe
+            let answered = self
+                .targets
+                .get(&own)
+                .is_some_and(|t| t.state == State::Answered);
+            if !answered {
+                self.stats.probes += 1;
+                *self.acks.entry(own, now).0 = kind;
+            }
+            return;
+        }
+        self.probe(own, kind, p.sport, kind == Kind::Syn && os_syn(p), now);
+    }
+
+    /// A packet from the target `rev.dst` back to its prober `rev.src`; whether `rev` was
+    /// probed (then the packet is its answer).
+    fn answer(&mut self, rev: TargetKey, now: f64) -> bool {
+        let window = self.cfg.window;
+        let Some(t) = self.targets.get_mut(&rev, now) else {
+            return false;
+        };
+        if now - t.last > window {
+            return false; // an old probe: this is traffic of its own
+        }
+        if t.state == State::Pending {
+            t.state = State::Answered;
+            if let Some(s) = self.open_source(rev.src, now) {
+                s.answered += 1;
+            }
+        }
+        true
+    }
+
+    /// A probe of `key` from source port `sport` (`os`: a SYN with an operating system's
+    /// options).
+    fn probe(&mut self, key: TargetKey, kind: Kind, sport: u16, os: bool, now: f64) {
+        self.stats.probes += 1;
+        let window = self.cfg.window;
+        let (t, new) = self.targets.entry(key, now);
+        if new || now - t.last > window {
+            *t = Target {
+                first: now,
+                last: now,
+                probes: 1,
+                kind,
+                sport,
+                os_syn: os,
+                state: State::Pending,
+                episode: f64::NAN,
+            };
+            if kind.fails_silently() {
+                if self.timers.len() >= self.timer_cap {
+                    self.timers.pop_front();
+                    self.stats.timer_drops += 1;
+                }
+                self.timers.push_back((now, key));
+            }
+            return;
+        }
+        t.last = now;
+        t.probes = t.probes.saturating_add(1);
+        if t.state == State::Failed {
+            // a retry of a failed target: counted in its episode if that is still open
+            let ep = t.episode;
+            if let Some(s) = self.sources.get_mut(&key.src, now) {
+                if s.start == ep && now - s.last_fail <= window {
+                    s.probes += 1;
+                    s.last_probe = s.last_probe.max(now);
+                }
+            }
+        }
+    }
+
+    /// The source's open episode, if it has one.
+    fn open_source(&mut self, src: u128, now: f64) -> Option<&mut Source> {
+        let window = self.cfg.window;
+        self.sources
+            .get_mut(&src, now)
+            .filter(|s| now - s.last_fail <= window)
+    }
+
+    /// `key`'s probe failed. Its time in the episode is that of its latest probe.
+    fn fail(&mut self, key: TargetKey, sink: &mut dyn FnMut(Finding)) {
+        let window = self.cfg.window;
+        let now = self.clock;
+        let Some(t) = self.targets.get_mut(&key, now) else {
+            return;
+        };
+        t.state = State::Failed;
+        let target = *t;
+        let at = target.last;
+        // the source's open episode, or a candidate's second failure that opens one
+        let open = self
+            .sources
+            .get(&key.src)
+            .is_some_and(|s| at - s.last_fail <= window);
+        if !open {
+            let (c, new) = self.candidates.entry(key.src, now);
+            let fresh = new || at - c.target.last > window;
+            if fresh || c.key == key {
+                c.key = key;
+                c.target = Target {
+                    episode: if fresh { at } else { c.target.episode },
+                    ..target
+                };
+                let ep = c.target.episode;
+                if let Some(t) = self.targets.get_mut(&key, now) {
+                    t.episode = ep;
+                }
+                return;
+            }
+            let first = *c;
+            self.candidates.remove(&key.src);
+            let (s, _) = self.sources.entry(key.src, now);
+            *s = Source {
+                start: first.target.episode,
+                last_fail: first.target.last,
+                first_probe: first.target.first,
+                last_probe: first.target.last,
+                ..Source::default()
+            };
+            self.count(first.key, first.target, sink);
+        }
+        if let Some(t) = self.targets.get_mut(&key, now) {
+            if let Some(s) = self.sources.get(&key.src) {
+                if t.episode == s.start {
+                    return; // counted already
+                }
+                t.episode = s.start;
+            }
+        }
+        self.count(key, target, sink);
+    }
+
+    /// Count the failed target `key` in its source's open episode; report a finding if it
+    /// makes the source reach a threshold.
+    fn count(&mut self, key: TargetKey, t: Target, sink: &mut dyn FnMut(Finding)) {
+        let now = self.clock;
+        let Some(s) = self.sources.get_mut(&key.src, now) else {
+            return;
+        };
+        let episode = s.start;
+        s.last_fail = s.last_fail.max(t.last);
+        s.first_probe = s.first_probe.min(t.first);
+        s.last_probe = s.last_probe.max(t.last);
+        s.probes += u64::from(t.probes);
+        if s.targets == 0 || (t.last - s.prev_probe).abs() >= self.cfg.min_interval {
+            s.spaced = s.spaced.saturating_add(1);
+        }
+        s.prev_probe = t.last;
+        s.targets += 1;
+        let k = KINDS.iter().position(|k| *k == t.kind).unwrap_or(7);
+        s.kinds[k] = s.kinds[k].saturating_add(1);
+        if t.kind == Kind::Syn {
+            if s.syn_targets == 0 {
+                s.syn_sport = t.sport;
+            } else if t.sport != s.syn_sport {
+                s.syn_sport_changes = s.syn_sport_changes.saturating_add(1);
+            }
+            s.syn_targets = s.syn_targets.saturating_add(1);
+            s.syn_os = s.syn_os.saturating_add(u32::from(t.os_syn));
+        }
+        let window = self.cfg.window;
+        s.hosts.add(hash_key(83, key.dst), t.last, window);
+        // ports of this host, hosts on this port
+        let ports = {
+            let (g, _) = self.groups.entry((key.src, key.dst), now);
+            if g.episode != episode {
+                *g = Group {
+                    episode,
+                    few: Few::default(),
+                };
+            }
+            g.few.add(
+                mix(u64::from(key.port) | u64::from(key.proto) << 16),
+                t.last,
+                window,
+            )
+        };
+        let pkey = PORT_GROUP | u128::from(key.proto) << 16 | u128::from(key.port);
+        let hosts = {
+            let (g, _) = self.groups.entry((key.src, pkey), now);
+            if g.episode != episode {
+                *g = Group {
+                    episode,
+                    few: Few::default(),
+                };
+            }
+            g.few.add(hash_key(89, key.dst), t.last, window)
+        };
+        let cfg = self.cfg;
+        let Some(s) = self.sources.get_mut(&key.src, now) else {
+            return;
+        };
+        if ports > s.best_host_n {
+            (s.best_host, s.best_host_n) = (key.dst, ports);
+        }
+        if hosts > s.best_port_n {
+            (s.best_port, s.best_port_n) = ((key.port, key.proto), hosts);
+        }
+        if s.reported {
+            return;
+        }
+        let trigger = if cfg.port_threshold > 0 && ports >= cfg.port_threshold {
+            Trigger::Ports
+        } else if cfg.host_threshold > 0 && hosts >= cfg.host_threshold {
+            Trigger::Hosts {
+                port: key.port,
+                proto: key.proto,
+            }
+        } else {
+            return;
+        };
+        if 2 * u64::from(s.spaced) < s.targets {
+            self.stats.too_fast += 1;
+            return;
+        }
+        s.reported = true;
+        let f = finding(key.src, s, trigger, now);
+        self.stats.findings += 1;
+        sink(f);
+    }
+}
+
+impl Finding {
+    /// The finding as an [`Alert`] about its scanner: `packets` and `total` are the probes to
+    /// failed targets, `score` is 1 (a rule, not a network), `class_counts` holds the probes
+    /// under the finding's class, no profile (see [`Finding::to_json`] for the evidence).
+    pub fn to_alert(&self) -> Alert {
+        let mut class_counts = [0u64; 15];
+        class_counts[self.class.index()] = self.probes;
+        Alert {
+            scope: Scope::Source,
+            src: self.scanner,
+            dst: self.victim,
+            proto: self.proto,
+            class: self.class,
+            packets: self.probes,
+            total: self.probes,
+            sources: 1,
+            score: 1.0,
+            first_seen: self.first_seen,
+            last_seen: self.last_seen,
+            class_counts,
+            profile: None,
+            slow_scan: Some(*self),
+        }
+    }
+
+    /// The evidence as JSON (for an EVE alert's `nightjar` object).
+    pub fn to_json(&self) -> Value {
+        let (trigger, port) = match self.trigger {
+            Trigger::Ports => ("ports-of-one-host", Value::Null),
+            Trigger::Hosts { port, proto } => (
+                "hosts-on-one-port",
+                json!({"port": port, "proto": proto_name(proto)}),
+            ),
+        };
+        json!({
+            "rule": "slow-scan",
+            "trigger": trigger,
+            "port": port,
+            "victim": self.victim.to_string(),
+            "victim_ports": self.victim_ports,
+            "targets": self.targets,
+            "hosts": self.hosts,
+            "probes": self.probes,
+            "answered": self.answered,
+            "detected_at": iso8601(self.detected_at),
+        })
+    }
+}
+
+/// The finding of source `src` with open episode `s`.
+fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
+    let (k, _) = s
+        .kinds
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
+        .unwrap_or((7, &0));
+    let kind = KINDS.get(k).copied().unwrap_or(Kind::Other);
+    let class = match kind {
+        Kind::Syn => {
+            let connect = if s.syn_targets >= 2 {
+                2 * s.syn_sport_changes >= s.syn_targets && 2 * s.syn_os >= s.syn_targets
+            } else {
+                s.ack_rst > s.bare_rst
+            };
+            if connect {
+                Class::ScanConnect
+            } else {
+                Class::ScanSyn
+            }
+        }
+        Kind::Fin => Class::ScanFin,
+        Kind::Null => Class::ScanNull,
+        Kind::Xmas => Class::ScanXmas,
+        Kind::Maimon => Class::ScanMaimon,
+        Kind::Ack => Class::ScanAck,
+        Kind::Udp => Class::ScanUdp,
+        Kind::Other => Class::OtherAttack,
+    };
+    Finding {
+        scanner: addr(src),
+        victim: addr(s.best_host),
+        class,
+        proto: if kind == Kind::Udp { 17 } else { 6 },
+        trigger,
+        first_seen: s.first_probe,
+        last_seen: s.last_probe,
+        detected_at: now,
+        probes: s.probes,
+        targets: s.targets,
+        hosts: u64::from(s.hosts.n),
+        victim_ports: u64::from(s.best_host_n),
+        answered: s.answered,
+    }
+}
+
+/// An address back from its table key (IPv4-mapped keys are IPv4 addresses).
+fn addr(k: u128) -> IpAddr {
+    let a = Ipv6Addr::from(k);
+    a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::{icmp_unreach, tcp, udp};
+
+    const A: &str = "198.18.0.66";
+    const V: &str = "198.18.0.10";
+    const C: &str = "198.18.0.20";
+    const T0: f64 = 1_795_900_000.0;
+
+    fn rule() -> SlowScan {
+        SlowScan::new(SlowScanConfig::default()).unwrap()
+    }
+
+    /// Feed `pkts` in order and finish; every finding.
+    fn run(r: &mut SlowScan, pkts: &[PacketRepr]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for p in pkts {
+            r.push(p, &mut |f| out.push(f));
+        }
+        r.finish(&mut |f| out.push(f));
+        out
+    }
+
+    /// The `k`-th of `n` ports in a scrambled order (nmap randomises the port order); `n`
+    /// not a multiple of 13.
+    fn port(k: u32, n: u32) -> u16 {
+        1000 + ((k * 13) % n) as u16
+    }
+
+    /// A slow scan of `n` closed ports of `V`, one probe every `gap` seconds from source
+    /// port 61000, each probe with `flags` answered (1 ms later) by `reply` flags, or by an
+    /// ICMP port unreachable when `reply` is `None` and `icmp`, or by nothing.
+    fn scan(n: u32, gap: f64, flags: u8, reply: Option<u8>, icmp: bool) -> Vec<PacketRepr> {
+        let mut v = Vec::new();
+        for k in 0..n {
+            let t = T0 + f64::from(k) * gap;
+            let p = tcp(t, A, V, 61000, port(k, n), flags);
+            if let Some(r) = reply {
+                v.push(p);
+                v.push(tcp(t + 0.001, V, A, p.dport, 61000, r));
+            } else if icmp {
+                v.push(p);
+                v.push(icmp_unreach(t + 0.001, V, A, &p));
+            } else {
+                v.push(p);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_slow_syn_scan_of_closed_ports_is_one_finding_named_by_its_probes() {
+        // 20 closed ports, 15 s apart (nmap -T1), each refused with RST+ACK
+        let mut r = rule();
+        let f = run(&mut r, &scan(20, 15.0, SYN, Some(RST | ACK), false));
+        assert_eq!(f.len(), 1, "{f:?}");
+        let f = f[0];
+        assert_eq!(f.class, Class::ScanSyn);
+        assert_eq!(f.trigger, Trigger::Ports);
+        assert_eq!(f.scanner.to_string(), A);
+        assert_eq!(f.victim.to_string(), V);
+        assert_eq!(f.proto, 6);
+        // reported at the 15th failed port: the figures of that moment
+        assert_eq!(
+            (f.targets, f.victim_ports, f.hosts, f.probes),
+            (15, 15, 1, 15)
+        );
+        assert_eq!(f.first_seen, T0);
+        assert_eq!(f.last_seen, T0 + 14.0 * 15.0);
+        assert!((f.detected_at - (T0 + 14.0 * 15.0 + 0.001)).abs() < 1e-6);
+        assert_eq!(f.answered, 0);
+        let st = r.stats();
+        assert_eq!((st.probes, st.refused, st.findings), (20, 20, 1));
+    }
+
+    #[test]
+    fn fin_null_xmas_maimon_ack_and_udp_probes_name_their_scans() {
+        // FIN, NULL and Xmas probes: closed ports answer RST+ACK
+        for (flags, class) in [
+            (FIN, Class::ScanFin),
+            (0, Class::ScanNull),
+            (FIN | PSH | URG, Class::ScanXmas),
+            (0x3f & !RST & !ACK & !SYN, Class::ScanXmas),
+        ] {
+            let f = run(&mut rule(), &scan(20, 15.0, flags, Some(RST | ACK), false));
+            assert_eq!(f.len(), 1, "{flags:#x}: {f:?}");
+            assert_eq!(f[0].class, class, "{flags:#x}");
+        }
+        // ... and open ports say nothing: a FIN scan of ports that all drop it silently
+        let f = run(&mut rule(), &scan(20, 15.0, FIN, None, false));
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].class, f[0].targets), (Class::ScanFin, 15));
+        // Maimon (FIN+ACK) and ACK probes: a bare RST answers them
+        for (flags, class) in [(FIN | ACK, Class::ScanMaimon), (ACK, Class::ScanAck)] {
+            let f = run(&mut rule(), &scan(20, 15.0, flags, Some(RST), false));
+            assert_eq!(f.len(), 1, "{flags:#x}: {f:?}");
+            assert_eq!(f[0].class, class, "{flags:#x}");
+        }
+        // UDP probes refused with ICMP port unreachable, 8 s apart
+        let mut v = Vec::new();
+        for k in 0..21u32 {
+            let t = T0 + f64::from(k) * 8.0;
+            let p = udp(t, A, V, 50000, port(k, 21), 28);
+            v.push(p);
+            v.push(icmp_unreach(t + 0.001, V, A, &p));
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].class, f[0].proto), (Class::ScanUdp, 17));
+        // a filtered host: SYNs nobody answers fail after the answer timeout
+        let mut r = rule();
+        let f = run(&mut r, &scan(20, 15.0, SYN, None, false));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].class, Class::ScanSyn);
+        // known when the clock passed the 15th probe's timeout: at the 16th probe
+        assert_eq!(f[0].last_seen, T0 + 14.0 * 15.0);
+        assert_eq!(f[0].detected_at, T0 + 15.0 * 15.0);
+        assert_eq!(r.stats().silent, 20, "the last ones at finish");
+    }
+
+    #[test]
+    fn a_connect_scan_takes_a_new_source_port_per_probe_and_completes_handshakes() {
+        let mut v = Vec::new();
+        for k in 0..20u32 {
+            let t = T0 + f64::from(k) * 10.0;
+            let sp = 40000 + k as u16 * 3;
+            let dp = port(k, 20);
+            // Linux's SYN: MSS, SACK, timestamps, window scale (a 40-byte TCP header)
+            v.push(PacketRepr {
+                ip_len: 60,
+                ..tcp(t, A, V, sp, dp, SYN)
+            });
+            if k == 4 {
+                // an open port: handshake, then connect()'s close with RST+ACK
+                v.push(tcp(t + 0.001, V, A, dp, sp, SYN | ACK));
+                v.push(tcp(t + 0.002, A, V, sp, dp, ACK));
+                v.push(tcp(t + 0.003, A, V, sp, dp, RST | ACK));
+            } else {
+                v.push(tcp(t + 0.001, V, A, dp, sp, RST | ACK));
+            }
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].class, Class::ScanConnect);
+        assert_eq!((f[0].targets, f[0].answered), (15, 1));
+        // the same SYNs with a bare 20-byte TCP header (hping3 -S -p ++N, a new source port
+        // per probe) are a SYN scan
+        for p in v.iter_mut().filter(|p| p.tcp_flags == SYN) {
+            p.ip_len = 40;
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].class, Class::ScanSyn);
+    }
+
+    #[test]
+    fn clients_of_services_that_answer_are_never_scanners() {
+        // 100 connections to 50 hosts × 2 ports each, over 10 minutes, all answered and
+        // closed, plus DNS queries answered from port 53 and server-side FIN+ACKs and ACKs
+        let mut v = Vec::new();
+        for k in 0..100u32 {
+            let t = T0 + f64::from(k) * 6.0;
+            let h = format!("198.18.1.{}", 1 + k / 2);
+            let sp = 40000 + k as u16;
+            let dp = if k % 2 == 0 { 443 } else { 8000 + k as u16 };
+            v.push(tcp(t, C, &h, sp, dp, SYN));
+            v.push(tcp(t + 0.001, &h, C, dp, sp, SYN | ACK));
+            v.push(tcp(t + 0.002, C, &h, sp, dp, ACK));
+            let mut d = tcp(t + 0.003, C, &h, sp, dp, PSH | ACK);
+            d.payload_len = 300;
+            v.push(d);
+            let mut d = tcp(t + 0.004, &h, C, dp, sp, PSH | ACK);
+            d.payload_len = 1200;
+            v.push(d);
+            v.push(tcp(t + 0.005, C, &h, sp, dp, ACK));
+            v.push(tcp(t + 0.006, &h, C, dp, sp, FIN | ACK));
+            v.push(tcp(t + 0.007, C, &h, sp, dp, FIN | ACK));
+            v.push(tcp(t + 0.008, &h, C, dp, sp, ACK));
+            // a server that resets instead of closing: the client's late ACK gets a bare RST
+            if k % 3 == 0 {
+                v.push(tcp(t + 0.009, &h, C, dp, sp, RST));
+            }
+            let q = udp(t + 0.01, C, "198.18.0.53", 30000 + k as u16, 53, 60);
+            v.push(q);
+            v.push(udp(t + 0.011, "198.18.0.53", C, 53, 30000 + k as u16, 120));
+        }
+        let mut r = rule();
+        let f = run(&mut r, &v);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(r.stats().refused + r.stats().silent, 0, "{:?}", r.stats());
+    }
+
+    #[test]
+    fn a_client_retrying_one_closed_port_has_one_failed_target() {
+        // 50 attempts, each from a new source port, each refused
+        let mut v = Vec::new();
+        for k in 0..50u32 {
+            let t = T0 + f64::from(k) * 5.0;
+            let sp = 40000 + k as u16;
+            v.push(tcp(t, C, V, sp, 81, SYN));
+            v.push(tcp(t + 0.001, V, C, 81, sp, RST | ACK));
+        }
+        let mut r = rule();
+        assert!(run(&mut r, &v).is_empty());
+        assert_eq!(r.stats().refused, 1, "one target, refused once");
+        // ... and with a second closed port tried as often: two targets
+        let mut v2 = v.clone();
+        for p in &mut v2 {
+            p.ts += 10_000.0;
+            if p.dport == 81 {
+                p.dport = 82;
+            } else {
+                p.sport = 82;
+            }
+        }
+        v.extend(v2);
+        assert!(run(&mut rule(), &v).is_empty());
+    }
+
+    #[test]
+    fn a_scan_is_found_when_its_failures_fill_the_window_and_not_when_spread_thinner() {
+        // one port every 6 minutes: each failure is more than the window after the last, so
+        // every episode has one target and nothing is found (a Zeek-style windowed count
+        // misses it too)
+        let f = run(&mut rule(), &scan(40, 360.0, SYN, Some(RST | ACK), false));
+        assert!(f.is_empty(), "{f:?}");
+        // one port every 4 minutes, or every 22 s: never 15 failed ports within 5 minutes
+        // (the episode goes on, but its count slides with the window), so a host that fails on
+        // a few closed ports now and then for hours is never a scanner
+        for every in [240.0, 22.0] {
+            let f = run(&mut rule(), &scan(40, every, SYN, Some(RST | ACK), false));
+            assert!(f.is_empty(), "every {every} s: {f:?}");
+        }
+        // one every 20 s: 15 failed ports in 280 s, found at the 15th
+        let f = run(&mut rule(), &scan(40, 20.0, SYN, Some(RST | ACK), false));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].targets, 15);
+        assert_eq!(f[0].last_seen - f[0].first_seen, 14.0 * 20.0);
+        // a pause longer than the window ends the episode: 10 ports, 6 minutes' quiet, 10
+        // more is two episodes of 10, nothing found
+        let mut v = scan(10, 15.0, SYN, Some(RST | ACK), false);
+        let mut more = scan(20, 15.0, SYN, Some(RST | ACK), false);
+        more.drain(..20); // ports 10..20 only
+        for p in &mut more {
+            p.ts += 9.0 * 15.0 + 360.0 - 10.0 * 15.0;
+        }
+        v.extend(more);
+        assert!(run(&mut rule(), &v).is_empty());
+    }
+
+    #[test]
+    fn an_address_scan_of_one_port_on_many_silent_hosts() {
+        // port 445 of 40 addresses, one every 10 s, nobody answers (25 within 5 minutes)
+        let mut v = Vec::new();
+        for k in 0..40u32 {
+            let h = format!("198.18.2.{}", 1 + k);
+            v.push(tcp(T0 + f64::from(k) * 10.0, A, &h, 61000, 445, SYN));
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            f[0].trigger,
+            Trigger::Hosts {
+                port: 445,
+                proto: 6
+            }
+        );
+        assert_eq!(
+            (f[0].hosts, f[0].victim_ports, f[0].class),
+            (25, 1, Class::ScanSyn)
+        );
+        // the host half off: nothing
+        let cfg = SlowScanConfig {
+            host_threshold: 0,
+            ..SlowScanConfig::default()
+        };
+        assert!(run(&mut SlowScan::new(cfg).unwrap(), &v).is_empty());
+    }
+
+    #[test]
+    fn a_spoofed_flood_from_100000_sources_does_not_grow_memory_nor_hide_an_open_episode() {
+        let mut r = rule();
+        let mem = r.memory_bytes();
+        assert!(mem < 12 << 20, "{mem}");
+        let mut found = Vec::new();
+        let mut sink = |f: Finding| found.push(f);
+        let scanner = scan(20, 15.0, SYN, Some(RST | ACK), false);
+        // the scan's first 3 probes open its episode
+        for p in &scanner[..6] {
+            r.push(p, &mut sink);
+        }
+        // 100,000 spoofed sources, one unanswered SYN each, and a refused one each to
+        // random ports, over the next 15 s; the scan goes on in between
+        let mut x = 0x1234_5678u64;
+        let mut rest = scanner[6..].iter().peekable();
+        for i in 0..100_000u32 {
+            x = mix(x);
+            let t = T0 + 30.0 + f64::from(i) * 1.5e-4;
+            let src = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 | (x as u32 >> 8)));
+            let mut p = tcp(t, A, V, (x >> 40) as u16, (x >> 24) as u16, SYN);
+            p.src = src;
+            let mut q = tcp(t + 1e-5, V, A, p.dport, p.sport, RST | ACK);
+            q.dst = src;
+            r.push(&p, &mut sink);
+            if i % 2 == 0 {
+                r.push(&q, &mut sink);
+            }
+            while let Some(s) = rest.next_if(|s| s.ts <= t) {
+                r.push(s, &mut sink);
+            }
+        }
+        for p in rest {
+            r.push(p, &mut sink);
+        }
+        r.finish(&mut sink);
+        assert_eq!(r.memory_bytes(), mem, "fixed memory");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].scanner.to_string(), A);
+        assert_eq!(found[0].class, Class::ScanSyn);
+        assert!(r.stats().target_evictions > 0 && r.stats().timer_drops > 0);
+    }
+
+    #[test]
+    fn timestamps_going_backwards_are_taken_at_the_latest_time() {
+        // the scan with every other packet stamped up to 20 s early, and a NaN among them
+        let mut v = scan(20, 15.0, SYN, Some(RST | ACK), false);
+        for (i, p) in v.iter_mut().enumerate() {
+            if i % 4 == 2 {
+                p.ts -= 20.0;
+            }
+        }
+        v[7].ts = f64::NAN;
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].class, Class::ScanSyn);
+        assert!(f[0].first_seen.is_finite() && f[0].last_seen >= f[0].first_seen);
+        // a capture that starts with NaN and infinite stamps: nothing, no panic
+        let mut r = rule();
+        let mut p = tcp(f64::NAN, A, V, 1, 2, SYN);
+        r.push(&p, &mut |_| panic!());
+        p.ts = f64::INFINITY;
+        r.push(&p, &mut |_| panic!());
+        r.tick(f64::NEG_INFINITY, &mut |_| panic!());
+        r.finish(&mut |_| panic!());
+    }
+
+    #[test]
+    fn settings_are_checked_and_zero_thresholds_turn_the_rule_off() {
+        let ok = SlowScanConfig::default();
+        assert!(ok.validate().is_ok());
+        for bad in [
+            SlowScanConfig {
+                port_threshold: 1,
+                ..ok
+            },
+            SlowScanConfig {
+                host_threshold: MAX_THRESHOLD + 1,
+                ..ok
+            },
+            SlowScanConfig { window: 0.0, ..ok },
+            SlowScanConfig {
+                window: f64::NAN,
+                ..ok
+            },
+            SlowScanConfig {
+                answer_timeout: 400.0,
+                ..ok
+            },
+            SlowScanConfig {
+                max_targets: 0,
+                ..ok
+            },
+        ] {
+            assert!(SlowScan::new(bad).is_err(), "{bad:?}");
+        }
+        let off = SlowScanConfig {
+            port_threshold: 0,
+            host_threshold: 0,
+            ..ok
+        };
+        let mut r = SlowScan::new(off).unwrap();
+        assert!(!off.is_on());
+        assert!(r.memory_bytes() < 16384, "{}", r.memory_bytes());
+        assert!(run(&mut r, &scan(20, 15.0, SYN, Some(RST | ACK), false)).is_empty());
+    }
+
+    #[test]
+    fn fast_scans_and_port_sweeping_floods_are_left_to_the_networks() {
+        // 20 closed ports in 19 ms (nmap -T4): past the threshold, but too fast
+        let fast = scan(20, 0.001, SYN, Some(RST | ACK), false);
+        let mut r = rule();
+        assert!(run(&mut r, &fast).is_empty());
+        assert_eq!(r.stats().too_fast, 6, "the 15th to the 20th failed target");
+        // with no minimum interval it is reported
+        let cfg = SlowScanConfig {
+            min_interval: 0.0,
+            ..SlowScanConfig::default()
+        };
+        let f = run(&mut SlowScan::new(cfg).unwrap(), &fast);
+        assert_eq!((f.len(), f[0].class), (1, Class::ScanSyn));
+        // hping3 -S -p ++1 from 16 spoofed sources: 50 ports each, a new source port per
+        // probe, one probe every 0.4 ms, refused
+        let mut v = Vec::new();
+        for k in 0..800u32 {
+            let t = T0 + f64::from(k) * 4e-4;
+            let src = format!("198.19.7.{}", k % 16);
+            let sp = 1000 + k as u16;
+            let dp = 1 + (k / 16) as u16;
+            v.push(tcp(t, &src, V, sp, dp, SYN));
+            v.push(tcp(t + 1e-4, V, &src, dp, sp, RST | ACK));
+        }
+        assert!(run(&mut rule(), &v).is_empty());
+        // three fast scans of 10 ports each, 30 s apart: one episode of 30 failed targets
+        // whose mean interval is over 2 s, but most of them came milliseconds apart
+        let mut v = Vec::new();
+        for j in 0..3u16 {
+            for mut p in scan(10, 0.001, SYN, Some(RST | ACK), false) {
+                p.ts += 30.0 * f64::from(j);
+                if p.src.to_string() == A {
+                    p.dport += 100 * j;
+                } else {
+                    p.sport += 100 * j;
+                }
+                v.push(p);
+            }
+        }
+        let mut r = rule();
+        assert!(run(&mut r, &v).is_empty());
+        assert_eq!(r.stats().too_fast, 16);
+        // the setting is checked
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let cfg = SlowScanConfig {
+                min_interval: bad,
+                ..SlowScanConfig::default()
+            };
+            assert!(cfg.validate().is_err());
+        }
+    }
+
+    #[test]
+    fn traceroutes_and_unanswered_udp_are_no_scan() {
+        // ten traceroutes to V, each ending with 3 probes to new ports that V refuses
+        let mut v = Vec::new();
+        for k in 0..10u16 {
+            for j in 0..3u16 {
+                let t = T0 + f64::from(k) * 20.0 + f64::from(j) * 0.1;
+                let p = udp(t, C, V, 40000 + k, 33434 + 3 * 7 + j + k, 60);
+                v.push(p);
+                v.push(icmp_unreach(t + 0.001, V, C, &p));
+            }
+        }
+        // one-way UDP (syslog, telemetry) to 40 ports of V: silence is no failure
+        for k in 0..40u16 {
+            v.push(udp(T0 + f64::from(k), C, V, 514, 5000 + k, 200));
+        }
+        let mut r = rule();
+        assert!(run(&mut r, &v).is_empty());
+        assert_eq!(r.stats().unreachable + r.stats().silent, 0);
+    }
+
+    #[test]
+    fn a_finding_becomes_a_source_alert_with_its_evidence() {
+        let f = run(&mut rule(), &scan(20, 15.0, SYN, Some(RST | ACK), false))[0];
+        let a = f.to_alert();
+        assert_eq!(
+            (a.src, a.dst, a.class, a.packets),
+            (f.scanner, f.victim, Class::ScanSyn, 15)
+        );
+        assert_eq!(a.scope, Scope::Source);
+        let eve = a.to_eve();
+        assert_eq!(eve["nightjar"]["label"], "scan-syn");
+        assert_eq!(eve["src_ip"], A);
+        let j = f.to_json();
+        assert_eq!(j["rule"], "slow-scan");
+        assert_eq!(j["trigger"], "ports-of-one-host");
+        assert_eq!(j["victim_ports"], 15);
+    }
+}
