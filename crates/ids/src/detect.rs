@@ -1031,25 +1031,38 @@ fn extract_rows(
     snaps: &mut Snaps,
     plan: &mut Vec<u32>,
 ) {
+    // Each packet is prepared (its table keys computed, the table sets it updates fetched
+    // into the CPU's caches) 8 packets ahead of its turn, and its table entries fetched 4
+    // packets ahead: the tables are far larger than the caches and looked up at random.
+    const AHEAD: usize = 8;
+    const ENTRIES_AHEAD: usize = 4;
     plan.clear();
     snaps.used = 0;
-    for r in records {
-        if let Record::Packet(p) = r {
-            if snaps.used == snaps.buf.len() {
-                snaps.buf.push(Snapshot::default());
-            }
-            let mut step = MISS;
-            let scored = extractor.push_if(
-                p,
-                |key| {
-                    step = reuse.lookup(key, p.ts);
-                    step & MISS != 0
-                },
-                &mut snaps.buf[snaps.used],
-            );
-            snaps.used += usize::from(scored);
-            plan.push(step);
+    let mut packets = records.iter().filter_map(Record::packet);
+    let mut ahead = VecDeque::with_capacity(AHEAD);
+    ahead.extend(packets.by_ref().take(AHEAD).map(|p| extractor.prepare(p)));
+    while let Some(next) = ahead.pop_front() {
+        if let Some(p) = packets.next() {
+            ahead.push_back(extractor.prepare(p));
         }
+        if let Some(k) = ahead.get(ENTRIES_AHEAD - 1) {
+            extractor.prefetch_entries(k);
+        }
+        if snaps.used == snaps.buf.len() {
+            snaps.buf.push(Snapshot::default());
+        }
+        let ts = next.packet().ts;
+        let mut step = MISS;
+        let scored = extractor.push_prepared(
+            &next,
+            |key| {
+                step = reuse.lookup(key, ts);
+                step & MISS != 0
+            },
+            &mut snaps.buf[snaps.used],
+        );
+        snaps.used += usize::from(scored);
+        plan.push(step);
     }
 }
 

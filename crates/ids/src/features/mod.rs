@@ -178,6 +178,45 @@ impl Extractor {
         want: impl FnOnce(u64) -> bool,
         snap: &mut Snapshot,
     ) -> bool {
+        let window = matches!(self, Extractor::Window(_)).then(|| window::Prepared::new(p));
+        self.push_prepared(&Prepared { p, window }, want, snap)
+    }
+
+    /// Compute what [`Extractor::push_prepared`] needs of `p` that depends on the packet
+    /// alone (for `window`: the keys of the table entries it updates), and fetch the table
+    /// sets those entries are in into the CPU's caches. Prepared some packets ahead of its
+    /// turn, a packet's entries are in the caches when it is taken.
+    pub fn prepare<'a>(&self, p: &'a PacketRepr) -> Prepared<'a> {
+        let window = match self {
+            Extractor::Paper7 => None,
+            Extractor::Window(w) => {
+                let k = window::Prepared::new(p);
+                w.prefetch(&k);
+                Some(k)
+            }
+        };
+        Prepared { p, window }
+    }
+
+    /// Fetch into the CPU's caches the table entries of a prepared packet (see
+    /// [`WindowState::prefetch_entries`]): best done a few packets after
+    /// [`Extractor::prepare`] and a few before [`Extractor::push_prepared`]. A hint that
+    /// changes nothing.
+    pub fn prefetch_entries(&self, prepared: &Prepared<'_>) {
+        if let (Extractor::Window(w), Some(k)) = (self, &prepared.window) {
+            w.prefetch_entries(k);
+        }
+    }
+
+    /// [`Extractor::push_if`] of a packet prepared by [`Extractor::prepare`] (of an extractor
+    /// of this kind; else the packet is prepared again here).
+    pub fn push_prepared(
+        &mut self,
+        prepared: &Prepared<'_>,
+        want: impl FnOnce(u64) -> bool,
+        snap: &mut Snapshot,
+    ) -> bool {
+        let p = prepared.p;
         match self {
             Extractor::Paper7 => {
                 let key = u64::from(p.proto)
@@ -199,12 +238,28 @@ impl Extractor {
                 if !matches!(snap, Snapshot::Window(_)) {
                     *snap = Snapshot::Window(window::Snapshot::default());
                 }
-                match snap {
-                    Snapshot::Window(s) => w.push_if(p, want, s),
-                    Snapshot::Paper7(_) => false,
+                match (snap, &prepared.window) {
+                    (Snapshot::Window(s), Some(k)) => w.push_prepared(k, want, s),
+                    (Snapshot::Window(s), None) => w.push_if(p, want, s),
+                    (Snapshot::Paper7(_), _) => false,
                 }
             }
         }
+    }
+}
+
+/// A packet prepared by [`Extractor::prepare`] for [`Extractor::push_prepared`].
+#[derive(Clone, Copy)]
+pub struct Prepared<'a> {
+    p: &'a PacketRepr,
+    /// What `window` computes ahead (`paper7` needs nothing).
+    window: Option<window::Prepared<'a>>,
+}
+
+impl<'a> Prepared<'a> {
+    /// The packet.
+    pub fn packet(&self) -> &'a PacketRepr {
+        self.p
     }
 }
 

@@ -51,7 +51,7 @@
 //! set-associative tables with LRU eviction ([`super::table`]); capacities are set by
 //! [`WindowConfig`] (flows share the conversations' capacity) and never grow.
 
-use super::table::{hash_key, ip_key, mix, SetAssoc, StampSet};
+use super::table::{hash_mixed, ip_key, mix, premix, SetAssoc, StampSet};
 use nightjar_packet::PacketRepr;
 
 /// Number of time scales.
@@ -233,6 +233,11 @@ pub struct WindowState {
 const COUNT_SCALE: f32 = 13.815_511;
 
 fn count(w: f32) -> f32 {
+    // ln(1 + 0) is exactly 0: no logarithm to compute for the many counts that are 0 (a host
+    // that receives nothing, a conversation or flow with no reply)
+    if w.to_bits() == 0 {
+        return 0.0;
+    }
     (w.max(0.0).ln_1p() / COUNT_SCALE).min(1.0)
 }
 
@@ -259,6 +264,32 @@ fn decay_factors(dt: f64) -> [f32; SCALES] {
     [a01 as f32, a1 as f32, a10 as f32, a60 as f32]
 }
 
+/// [`decay_factors`] with its last answer kept: the two ends of a conversation and the
+/// conversation itself are often last touched by the same packet, so decay by the same time.
+struct Decay {
+    dt: f64,
+    factors: [f32; SCALES],
+}
+
+impl Default for Decay {
+    fn default() -> Self {
+        Decay {
+            dt: 0.0,
+            factors: decay_factors(0.0),
+        }
+    }
+}
+
+impl Decay {
+    /// `decay_factors(dt)`.
+    fn factors(&mut self, dt: f64) -> [f32; SCALES] {
+        if dt.to_bits() != self.dt.to_bits() {
+            (self.dt, self.factors) = (dt, decay_factors(dt));
+        }
+        self.factors
+    }
+}
+
 const TAG_PORT: u64 = 0x1000_0000;
 const TAG_DST: u64 = 0x2000_0000;
 const TAG_SPORT: u64 = 0x3000_0000;
@@ -274,6 +305,140 @@ struct Facts {
     len: f32,
     /// The host whose traffic this packet refuses (RST or ICMP unreachable), if any.
     refused: Option<u128>,
+}
+
+/// A packet with what [`WindowState::push_prepared`] computes from it alone: how it counts
+/// (protocol, flags, who refuses whom, which end is the client) and the keys and hashes of
+/// the table entries it updates. Computing this some packets ahead lets
+/// [`WindowState::prefetch`] fetch those entries while the packets before are taken.
+#[derive(Clone, Copy)]
+pub struct Prepared<'a> {
+    p: &'a PacketRepr,
+    src: u128,
+    dst: u128,
+    /// The [`premix`] of `src` and of `dst`.
+    src_mixed: u64,
+    dst_mixed: u64,
+    is_tcp: bool,
+    is_udp: bool,
+    is_icmp: bool,
+    /// ICMP or ICMPv6 destination unreachable.
+    unreach: bool,
+    /// The TCP flags (0 for other protocols).
+    flags: u8,
+    /// The host whose traffic this packet refuses (RST or ICMP unreachable), if any.
+    refused: Option<u128>,
+    src_is_client: bool,
+    /// The "seen recently" keys and hashes: (destination, port), destination, source port.
+    seen: [(u64, u64); 3],
+    flow: FlowKey,
+    flow_hash: u64,
+    /// The packet goes to its flow's server.
+    to_server: bool,
+    src_hash: u64,
+    dst_hash: u64,
+    /// The refused host and its hash, if it is neither end of the packet (an ICMP error
+    /// quoting someone else's packet).
+    third: Option<(u128, u64)>,
+    /// The hash of the conversation: the two addresses, lower first.
+    pair_hash: u64,
+    /// The packet's direction in the conversation (0: from the lower address).
+    dir: usize,
+}
+
+impl<'a> Prepared<'a> {
+    /// What `p` is and which table entries it updates.
+    pub fn new(p: &'a PacketRepr) -> Prepared<'a> {
+        let s = ip_key(p.src);
+        let d = ip_key(p.dst);
+        let is_tcp = p.proto == 6;
+        let is_udp = p.proto == 17;
+        let is_icmp = p.proto == 1 || p.proto == 58;
+        let unreach = (p.proto == 1 && p.icmp_type == 3) || (p.proto == 58 && p.icmp_type == 1);
+        let flags = if is_tcp { p.tcp_flags } else { 0 };
+        let refused = if is_tcp && flags & 4 != 0 {
+            Some(d)
+        } else if unreach {
+            Some(p.inner.as_ref().map_or(d, |i| ip_key(i.src)))
+        } else {
+            None
+        };
+        let src_is_client = is_client(p, is_tcp || is_udp, is_icmp);
+        let svc = if is_icmp {
+            u16::from(p.icmp_type)
+        } else {
+            p.dport
+        };
+        // every key is hashed with `hash_key`, the addresses (hashed many times) mixed once
+        let (ms, md) = (premix(s), premix(d));
+        let premixed = |k: u128| {
+            if k == s {
+                ms
+            } else if k == d {
+                md
+            } else {
+                premix(k)
+            }
+        };
+        let proto = u128::from(p.proto) << 16;
+        let seen = [
+            seen_key(
+                TAG_PORT,
+                ms,
+                premix((d ^ (proto | u128::from(svc))).rotate_left(1)),
+            ),
+            seen_key(TAG_DST, ms, md),
+            seen_key(TAG_SPORT, ms, premix(proto | u128::from(p.sport))),
+        ];
+        let (flow, to_server) = flow_of(p, (s, d), unreach, src_is_client);
+        let flow_hash = hash_mixed(
+            hash_mixed(hash_mixed(31, premixed(flow.0)), premixed(flow.1)),
+            premix(u128::from(flow.2)),
+        );
+        let third = refused
+            .filter(|&r| r != s && r != d)
+            .map(|r| (r, hash_mixed(11, premix(r))));
+        let dir = usize::from(s > d);
+        let pair_hash = if dir == 0 {
+            hash_mixed(hash_mixed(23, ms), md)
+        } else {
+            hash_mixed(hash_mixed(23, md), ms)
+        };
+        Prepared {
+            p,
+            src: s,
+            dst: d,
+            src_mixed: ms,
+            dst_mixed: md,
+            is_tcp,
+            is_udp,
+            is_icmp,
+            unreach,
+            flags,
+            refused,
+            src_is_client,
+            seen,
+            flow,
+            flow_hash,
+            to_server,
+            src_hash: hash_mixed(11, ms),
+            dst_hash: hash_mixed(11, md),
+            third,
+            pair_hash,
+            dir,
+        }
+    }
+
+    /// The packet.
+    pub fn packet(&self) -> &'a PacketRepr {
+        self.p
+    }
+}
+
+/// The "seen recently" key of `(tag, a, b)` and its hash, from the [`premix`] of `a` and `b`.
+fn seen_key(tag: u64, a: u64, b: u64) -> (u64, u64) {
+    let h = hash_mixed(hash_mixed(tag, a), b);
+    (mix(h) | 1, h) // never the default key 0
 }
 
 impl WindowState {
@@ -310,14 +475,42 @@ impl WindowState {
             + self.seen.evictions()
     }
 
-    /// Whether `(tag, a, b)` was not seen in the last [`NOVELTY_HORIZON`]; marks it seen.
-    fn novel(&mut self, tag: u64, a: u128, b: u128, now: f64) -> bool {
-        let h = hash_key(hash_key(tag, a), b);
-        let key = mix(h) | 1; // never the default key 0
-        match self.seen.touch(key, h, now) {
+    /// Whether the "seen recently" key `(key, hash)` (from [`seen_key`]) was not seen in the
+    /// last [`NOVELTY_HORIZON`]; marks it seen.
+    fn novel(&mut self, (key, hash): (u64, u64), now: f64) -> bool {
+        match self.seen.touch(key, hash, now) {
             Some(t) => now - t > NOVELTY_HORIZON,
             None => true,
         }
+    }
+
+    /// Fetch into the CPU's caches the table sets that [`WindowState::push_prepared`] of
+    /// `k`'s packet will look in: a hint, best given some packets ahead, that changes nothing.
+    pub fn prefetch(&self, k: &Prepared<'_>) {
+        for &(_, hash) in &k.seen {
+            self.seen.prefetch(hash);
+        }
+        self.flows.prefetch(k.flow_hash);
+        self.hosts.prefetch(k.src_hash);
+        self.hosts.prefetch(k.dst_hash);
+        if let Some((_, hash)) = k.third {
+            self.hosts.prefetch(hash);
+        }
+        self.pairs.prefetch(k.pair_hash);
+    }
+
+    /// Fetch into the CPU's caches the table entries (keys and values) that
+    /// [`WindowState::push_prepared`] of `k`'s packet would take if it came now: a hint that
+    /// changes nothing, best given after [`WindowState::prefetch`] has had time to bring the
+    /// sets in (it reads them to find the entries).
+    pub fn prefetch_entries(&self, k: &Prepared<'_>) {
+        self.flows.prefetch_slot(k.flow_hash);
+        self.hosts.prefetch_slot(k.src_hash);
+        self.hosts.prefetch_slot(k.dst_hash);
+        if let Some((_, hash)) = k.third {
+            self.hosts.prefetch_slot(hash);
+        }
+        self.pairs.prefetch_slot(k.pair_hash);
     }
 
     /// Update the state with `p` and write its [`LEN`] features into `out`.
@@ -350,6 +543,18 @@ impl WindowState {
         want: impl FnOnce(u64) -> bool,
         snap: &mut Snapshot,
     ) -> bool {
+        self.push_prepared(&Prepared::new(p), want, snap)
+    }
+
+    /// [`WindowState::push_if`] of the packet `k` was prepared from, with the table keys
+    /// computed there (so that they can be computed ahead, for [`WindowState::prefetch`]).
+    pub fn push_prepared(
+        &mut self,
+        k: &Prepared<'_>,
+        want: impl FnOnce(u64) -> bool,
+        snap: &mut Snapshot,
+    ) -> bool {
+        let p = k.p;
         let now = if p.ts.is_finite() && p.ts > self.clock {
             p.ts
         } else if self.clock.is_finite() {
@@ -359,20 +564,9 @@ impl WindowState {
         };
         self.clock = now;
         self.packets += 1;
-        let s = ip_key(p.src);
-        let d = ip_key(p.dst);
-        let is_tcp = p.proto == 6;
-        let is_udp = p.proto == 17;
-        let is_icmp = p.proto == 1 || p.proto == 58;
-        let unreach = (p.proto == 1 && p.icmp_type == 3) || (p.proto == 58 && p.icmp_type == 1);
-        let fl = if is_tcp { p.tcp_flags } else { 0 };
-        let refused = if is_tcp && fl & 4 != 0 {
-            Some(d)
-        } else if unreach {
-            Some(p.inner.as_ref().map_or(d, |i| ip_key(i.src)))
-        } else {
-            None
-        };
+        let (s, d) = (k.src, k.dst);
+        let (is_tcp, is_udp, is_icmp, unreach) = (k.is_tcp, k.is_udp, k.is_icmp, k.unreach);
+        let fl = k.flags;
         let f = Facts {
             syn: f32::from(u8::from(is_tcp && fl & 2 != 0 && fl & 16 == 0)),
             fin: f32::from(u8::from(fl & 1 != 0)),
@@ -381,36 +575,20 @@ impl WindowState {
             udp: f32::from(u8::from(is_udp)),
             icmp: f32::from(u8::from(is_icmp)),
             len: (f32::from(p.ip_len) / 1500.0).min(1.0),
-            refused,
+            refused: k.refused,
         };
-        let src_is_client = is_client(p, is_tcp || is_udp, is_icmp);
-        let svc = if is_icmp {
-            u16::from(p.icmp_type)
-        } else {
-            p.dport
-        };
-        let proto = u128::from(p.proto) << 16;
-        let n_port = f32::from(u8::from(self.novel(
-            TAG_PORT,
-            s,
-            (d ^ (proto | u128::from(svc))).rotate_left(1),
-            now,
-        )));
-        let n_dst = f32::from(u8::from(self.novel(TAG_DST, s, d, now)));
-        let n_sport = f32::from(u8::from(self.novel(
-            TAG_SPORT,
-            s,
-            proto | u128::from(p.sport),
-            now,
-        )));
+        let src_is_client = k.src_is_client;
+        let n_port = f32::from(u8::from(self.novel(k.seen[0], now)));
+        let n_dst = f32::from(u8::from(self.novel(k.seen[1], now)));
+        let n_sport = f32::from(u8::from(self.novel(k.seen[2], now)));
+        let mut decay = Decay::default();
         let small_sport = (is_tcp || is_udp) && p.sport < 1024;
         let small_dport = (is_tcp || is_udp) && p.dport < 1024;
 
         // the flow (its own table: updated first, for the context key)
         let flow_out = {
-            let (key, to_server) = flow_of(p, unreach, src_is_client);
-            let hash = hash_key(hash_key(hash_key(31, key.0), key.1), u128::from(key.2));
-            let e = self.flows.touch(key, hash, now);
+            let to_server = k.to_server;
+            let e = self.flows.touch(k.flow, k.flow_hash, now);
             if e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE) {
                 *e.val = FlowStats {
                     first: now,
@@ -435,8 +613,8 @@ impl WindowState {
         };
         // source host: sent this packet
         let src_host = {
-            let e = self.hosts.touch(s, hash_key(11, s), now);
-            let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+            let e = self.hosts.touch(s, k.src_hash, now);
+            let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
             let refused_here = f.refused == Some(s);
             for (acc, k) in e.val.0.iter_mut().zip(fk) {
                 for a in acc.iter_mut() {
@@ -467,9 +645,9 @@ impl WindowState {
         };
         // destination host: received it
         let dst_host = {
-            let e = self.hosts.touch(d, hash_key(11, d), now);
+            let e = self.hosts.touch(d, k.dst_hash, now);
             if s != d {
-                let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+                let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
                 let refused_here = f.refused == Some(d);
                 for (acc, k) in e.val.0.iter_mut().zip(fk) {
                     for a in acc.iter_mut() {
@@ -486,20 +664,18 @@ impl WindowState {
             e.val.0
         };
         // a third host refused (an ICMP error quoting someone else's packet)
-        if let Some(r) = f.refused {
-            if r != s && r != d {
-                let e = self.hosts.touch(r, hash_key(11, r), now);
-                let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
-                for (acc, k) in e.val.0.iter_mut().zip(fk) {
-                    for a in acc.iter_mut() {
-                        *a *= k;
-                    }
-                    acc[H_REFUSED] += 1.0;
+        if let Some((r, hash)) = k.third {
+            let e = self.hosts.touch(r, hash, now);
+            let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
+            for (acc, k) in e.val.0.iter_mut().zip(fk) {
+                for a in acc.iter_mut() {
+                    *a *= k;
                 }
+                acc[H_REFUSED] += 1.0;
             }
         }
         // the conversation
-        let (key, dir) = if s <= d { ((s, d), 0) } else { ((d, s), 1) };
+        let dir = k.dir;
         // the client-to-server direction, and back
         let c2s = if src_is_client {
             dir * PA
@@ -507,10 +683,9 @@ impl WindowState {
             (1 - dir) * PA
         };
         let pair = {
-            let e = self
-                .pairs
-                .touch(key, hash_key(hash_key(23, key.0), key.1), now);
-            let fk = decay_factors(e.prev_stamp.map_or(0.0, |t| now - t));
+            let key = if dir == 0 { (s, d) } else { (d, s) };
+            let e = self.pairs.touch(key, k.pair_hash, now);
+            let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
             let fwd = dir * PA;
             let refusing = f.refused == Some(d);
             for (acc, k) in e.val.0.iter_mut().zip(fk) {
@@ -556,7 +731,11 @@ impl WindowState {
                 | step(src_host[1][H_SENT]) << 4
                 | step(dst_host[0][H_RECV]) << 8
                 | step(dst_host[1][H_RECV]) << 12;
-            mix(hash_key(hash_key(own ^ flow << 48, s), d) ^ flow ^ pace << 16)
+            mix(
+                hash_mixed(hash_mixed(own ^ flow << 48, k.src_mixed), k.dst_mixed)
+                    ^ flow
+                    ^ pace << 16,
+            )
         };
         if !want(context) {
             return false;
@@ -671,14 +850,25 @@ impl Snapshot {
         o[3] = frac(st.payload[1], st.n[1]);
         o[4] = f32::from(u8::from(st.handshake));
         o[5] = f32::from(u8::from(st.refused));
-        o[6] = (((self.now - st.first).max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
+        let age = (self.now - st.first).max(0.0);
+        // a flow's first packet has age 0, whose logarithm is 0
+        o[6] = if age.to_bits() == 0 {
+            0.0
+        } else {
+            ((age.ln_1p() / 600f64.ln_1p()) as f32).min(1.0)
+        };
     }
 }
 
 /// The flow of a packet, oriented client → server, and whether the packet goes to the server.
 /// An ICMP error belongs to the flow of the packet it quotes and travels to that packet's
-/// source.
-fn flow_of(p: &PacketRepr, unreach: bool, src_is_client: bool) -> (FlowKey, bool) {
+/// source. `(s, d)` are the packet's own addresses as table keys.
+fn flow_of(
+    p: &PacketRepr,
+    (s, d): (u128, u128),
+    unreach: bool,
+    src_is_client: bool,
+) -> (FlowKey, bool) {
     let key = |cli: u128, srv: u128, proto: u8, cp: u16, sp: u16| {
         (
             cli,
@@ -698,7 +888,6 @@ fn flow_of(p: &PacketRepr, unreach: bool, src_is_client: bool) -> (FlowKey, bool
             };
         }
     }
-    let (s, d) = (ip_key(p.src), ip_key(p.dst));
     if src_is_client {
         (key(s, d, p.proto, p.sport, p.dport), true)
     } else {
@@ -758,6 +947,17 @@ mod decay_tests {
     use super::*;
 
     #[test]
+    fn a_count_of_zero_is_what_its_logarithm_makes_it() {
+        let full = |w: f32| (w.max(0.0).ln_1p() / COUNT_SCALE).min(1.0);
+        for w in [0.0, 1e-40, 1e-6, 0.5, 1.0, 3.0, 1e6, 1e7, -1.0] {
+            assert_eq!(count(w).to_bits(), full(w).to_bits(), "{w}");
+        }
+        assert_eq!(count(0.0).to_bits(), 0);
+        let age = |s: f64| ((s.max(0.0).ln_1p() / 600f64.ln_1p()) as f32).min(1.0);
+        assert_eq!(age(0.0).to_bits(), 0);
+    }
+
+    #[test]
     fn decay_factors_by_powers_match_one_exp2_per_half_life() {
         // the powers assume these ratios
         assert_eq!(HALF_LIVES, [0.1, 1.0, 10.0, 60.0]);
@@ -778,5 +978,111 @@ mod decay_tests {
         assert_eq!(decay_factors(f64::NAN), [1.0; SCALES]);
         assert_eq!(decay_factors(f64::INFINITY), [0.0; SCALES]);
         assert!(worst <= 1.0);
+    }
+}
+
+#[cfg(test)]
+mod prepared_tests {
+    use super::super::tests::{icmp_unreach, tcp, udp};
+    use super::super::{Extractor, FeatureKind, Snapshot};
+    use super::*;
+
+    /// A mixed stream: IPv4 and IPv6 hosts, TCP, UDP and ICMP errors quoting a third host's
+    /// packets, equal and out-of-order timestamps, many more hosts and ports than the small
+    /// tables below hold.
+    fn stream() -> Vec<PacketRepr> {
+        let mut v = Vec::new();
+        let mut x = 5u64;
+        let mut ts = 100.0;
+        for i in 0..20_000u32 {
+            x = mix(x);
+            let host = |n: u64| {
+                if n % 5 == 0 {
+                    format!("2001:db8::{:x}", n % 300)
+                } else {
+                    format!("10.0.{}.{}", n % 3, n % 251)
+                }
+            };
+            let (a, b) = (host(x & 0xffff), host((x >> 16) & 0x3f));
+            let (sp, dp) = ((x >> 24) as u16 | 1024, (x >> 40) as u16 % 1100);
+            ts += match i % 7 {
+                0 => 0.0,
+                1 => -0.5,
+                _ => ((x >> 50) % 1000) as f64 * 1e-4,
+            };
+            let p = match x % 6 {
+                0 | 1 => tcp(ts, &a, &b, sp, dp, 2),
+                2 => tcp(ts, &b, &a, dp, sp, 0x12),
+                3 => tcp(ts, &b, &a, dp, sp, 4),
+                4 => udp(ts, &a, &b, sp, dp, 100),
+                _ => {
+                    let q = udp(ts, &a, &host(x >> 8), sp, dp, 60);
+                    icmp_unreach(ts, &b, &a, &q)
+                }
+            };
+            v.push(p);
+        }
+        v
+    }
+
+    #[test]
+    fn prepared_ahead_and_prefetched_packets_get_the_features_of_push_if() {
+        let cfg = WindowConfig {
+            hosts: 64,
+            pairs: 64,
+            seen: 256,
+        };
+        let packets = stream();
+        let mut plain = Extractor::new(FeatureKind::Window, cfg);
+        let mut ahead = Extractor::new(FeatureKind::Window, cfg);
+        let (mut s1, mut s2) = (Snapshot::default(), Snapshot::default());
+        let (mut r1, mut r2) = (vec![0f32; LEN], vec![0f32; LEN]);
+        let mut queue = std::collections::VecDeque::new();
+        queue.extend(packets.iter().take(8).map(|p| ahead.prepare(p)));
+        let mut rest = packets.iter().skip(8);
+        for (i, p) in packets.iter().enumerate() {
+            let Some(next) = queue.pop_front() else {
+                panic!("packet {i} not prepared");
+            };
+            assert!(std::ptr::eq(next.packet(), p));
+            if let Some(q) = rest.next() {
+                queue.push_back(ahead.prepare(q));
+            }
+            if let Some(k) = queue.get(3) {
+                ahead.prefetch_entries(k);
+            }
+            let (mut k1, mut k2) = (0, 0);
+            // every third packet is not wanted: its state is updated all the same
+            let want = i % 3 != 0;
+            let t1 = plain.push_if(
+                p,
+                |k| {
+                    k1 = k;
+                    want
+                },
+                &mut s1,
+            );
+            let t2 = ahead.push_prepared(
+                &next,
+                |k| {
+                    k2 = k;
+                    want
+                },
+                &mut s2,
+            );
+            assert_eq!((t1, k1), (t2, k2), "packet {i}");
+            if t1 {
+                s1.write(&mut r1);
+                s2.write(&mut r2);
+                let bits = |r: &[f32]| r.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&r1), bits(&r2), "packet {i}");
+            }
+        }
+        let (Extractor::Window(a), Extractor::Window(b)) = (&plain, &ahead) else {
+            panic!("window extractors");
+        };
+        assert_eq!(a.evictions(), b.evictions());
+        assert_eq!(a.occupancy(), b.occupancy());
+        assert!(a.evictions() > 10_000, "{}", a.evictions());
     }
 }
