@@ -274,7 +274,34 @@ def slow(r, small=False, hosts=()):
     return items
 
 
-SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow}
+def backtoback(r):
+    """The --scenario backtoback attacks: (label, argv, timeout, decoys). Every nmap scan type
+    and every hping3 flood from the attacker's own address, in a drawn order, as a script runs
+    them: one after another with no pause (the detector's episodes end after 4 s of quiet, so
+    without a change of probe kind they would make one episode). Port ranges, the UDP scan's
+    ports and the floods' counts and target ports are drawn from the seed."""
+    v = VICTIM
+    items = []
+    for flag, label in [("-sS", "scan-syn"), ("-sT", "scan-connect"), ("-sF", "scan-fin"),
+                        ("-sN", "scan-null"), ("-sX", "scan-xmas"), ("-sA", "scan-ack"),
+                        ("-sM", "scan-maimon")]:
+        items.append((label, f"nmap -n -Pn {flag} -T4 -p 1-{r.randint(150, 400)} {v}", 60, []))
+    items.append(("scan-udp", f"nmap -n -Pn -sU -T4 --max-retries 1 --top-ports {r.randint(15, 30)} {v}",
+                  90, []))
+    n = lambda: r.randint(400, 800)  # noqa: E731
+    items += [
+        ("flood-syn", f"hping3 -q -S -p {r.choice([80, 22, 443])} -i u{r.choice([300, 500])} -c {n()} {v}", 30, []),
+        ("flood-udp", f"hping3 -q --udp -p {r.choice([53, 123, 5000])} -i u{r.choice([300, 500])} -c {n()} {v}",
+         30, []),
+        ("flood-icmp", f"hping3 -q --icmp -i u{r.choice([300, 500])} -c {n()} {v}", 30, []),
+        ("flood-xmas", f"hping3 -q -F -P -U -p {r.choice([80, 443])} -i u{r.choice([300, 500])} -c {n()} {v}",
+         30, []),
+    ]
+    r.shuffle(items)
+    return items
+
+
+SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback}
 
 
 def main():
@@ -289,7 +316,7 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep' or 'slow': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow' or 'backtoback': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
@@ -310,6 +337,15 @@ def main():
             print(json.dumps({"label": label, "variant": a.scenario, "attacker": attackers[n % len(attackers)],
                               "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
                               "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
+                              "post_normal": 0, "post_delay": 0}))
+        return
+    if a.scenario == "backtoback":
+        # one attacker, no quiet between its attacks (the first after the usual gap)
+        attacker = r.choice([f"198.18.0.{66 + i}" for i in range(a.attackers)])
+        for n, (label, cmd, limit, decoys) in enumerate(backtoback(r)):
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attacker,
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "gap": round(r.uniform(*a.gap), 2) if n == 0 else 0, "gap_normal": 0,
                               "post_normal": 0, "post_delay": 0}))
         return
     if a.scenario in SCENARIOS:

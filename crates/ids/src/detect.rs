@@ -69,7 +69,7 @@
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
 //! define nmap's scan flavours; a SYN from the previous SYN's source port or from a new one;
-//! UDP; ICMP echo: [`ProbeKind`]); [`DetectSettings::change_probes`] (10) consecutive probes
+//! UDP; ICMP echo: `ProbeKind`); [`DetectSettings::change_probes`] (10) consecutive probes
 //! of another kind end it, and a new episode begins at the first of them. The probes before
 //! the tenth stay with the attack before (they and their answers are a small part of any
 //! alert). Only the source's own probes count: a connect scan's handshake ACKs come each after
@@ -168,10 +168,11 @@ pub struct DetectSettings {
     /// answer. The default, 25, is Zeek's address-scan threshold (`Scan::addr_scan_threshold`).
     pub sweep_threshold: f32,
     /// A source's episode ends, and a new one begins, when this many consecutive probes it
-    /// sends are of another kind than the episode's (see [`ProbeKind`]): attacks run back to
-    /// back (`nmap -sS`, then `-sF`, then `hping3 --icmp`, less than [`DetectSettings::gap`]
-    /// apart) are alerted one by one, each with its class, instead of as one episode named
-    /// after the largest. 0: never (an episode ends only by quiet or `max_episode`).
+    /// sends are of another kind than the episode's (module documentation, "Attacks back to
+    /// back"): attacks run back to back (`nmap -sS`, then `-sF`, then `hping3 --icmp`, less
+    /// than [`DetectSettings::gap`] apart) are alerted one by one, each with its class, instead
+    /// of as one episode named after the largest. 0: never (an episode ends only by quiet or
+    /// `max_episode`).
     pub change_probes: u32,
     /// The slow-scan rule ([`crate::slowscan`]): sources that failed to reach many ports of a
     /// host, or a port on many hosts, over minutes (a scan too slow for the episodes and the
@@ -1553,13 +1554,38 @@ impl Shift {
         }
     }
 
-    /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]).
-    fn take(&mut self, p: &PacketRepr, att: IpAddr, now: f64, n: u32) -> bool {
+    /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]). A
+    /// packet the networks did not flag (not `flagged`) counts only as a probe no ordinary
+    /// traffic sends alone in numbers: a SYN, a bare FIN, no flag, Xmas flags (a download's
+    /// bare ACKs, a connection's FIN+ACK close, DNS queries and pings do not count).
+    fn take(&mut self, p: &PacketRepr, att: IpAddr, now: f64, n: u32, flagged: bool) -> bool {
+        use ProbeKind::{Fin, Null, SynFirst, SynNewPort, SynSamePort, Xmas};
         if p.src != att {
             self.answer(p);
             return false;
         }
-        self.kind_of(p).is_some_and(|k| self.probe(k, now, n))
+        self.kind_of(p).is_some_and(|k| {
+            (flagged || matches!(k, SynFirst | SynSamePort | SynNewPort | Fin | Null | Xmas))
+                && self.probe(k, now, n)
+        })
+    }
+
+    /// Whether `p`, a packet the source sent that the networks did not flag, is a probe of the
+    /// episode's own kind (by its TCP flags alone: a SYN, a bare FIN, no flag, Xmas flags).
+    fn probing(&self, p: &PacketRepr) -> bool {
+        use ProbeKind::{Fin, Null, SynFirst, SynNewPort, SynSamePort, Xmas};
+        let kind = match (p.proto, p.fragment, p.tcp_flags & 0x3f) {
+            (6, false, 0x02) => SynFirst,
+            (6, false, 0x01) => Fin,
+            (6, false, 0x00) => Null,
+            (6, false, 0x29 | 0x3f) => Xmas,
+            _ => return false,
+        };
+        match (self.kind, kind) {
+            (Some(SynFirst | SynSamePort | SynNewPort), SynFirst) => true,
+            (Some(own), k) => own == k,
+            (None, _) => false,
+        }
     }
 }
 
@@ -1850,8 +1876,15 @@ impl Aggregator {
         }
         let sent = u64::from(p.src == att);
         if !v.class.is_attack() {
+            // probes the networks leave to their answers (a connect scan's SYNs) show a change
+            // of attack too
+            self.change(p, (att, vic), now, false, st, sink);
             if let Some(e) = self.sources.get_mut(&att) {
                 e.total += 1;
+                if p.src == att && e.shift.probing(p) {
+                    // and what it probed with names the attack
+                    e.tally.profile.add(p, true);
+                }
             }
             if let Some(e) = self.victims.get_mut(&vic) {
                 e.total += 1;
@@ -1883,24 +1916,9 @@ impl Aggregator {
                 }
             }
         }
-        // a source that moves on to another kind of probe: its episode ends, the next begins
-        let n = self.s.change_probes;
-        let changed = self
-            .sources
-            .get_mut(&att)
-            .filter(|_| n > 0)
-            .and_then(|e| e.shift.take(p, att, now, n).then(|| e.shift.moved_on()));
         // the source's episode
-        let new_source = if let Some(shift) = changed {
-            if let Some(e) = self.sources.remove(&att) {
-                st.attack_changes += 1;
-                self.close_source(att, e, st, sink);
-            }
-            let next = SrcEp {
-                shift,
-                ..SrcEp::start(shift.since, vic)
-            };
-            self.sources.insert(att, next);
+        let n = self.s.change_probes;
+        let new_source = if self.change(p, (att, vic), now, true, st, sink) {
             true
         } else if self.sources.get_mut(&att).is_none() {
             if self.sources.len() >= self.s.max_sources {
@@ -1912,7 +1930,7 @@ impl Aggregator {
             let mut first = SrcEp::start(now, vic);
             if n > 0 {
                 // its first probe sets its kind
-                first.shift.take(p, att, now, n);
+                first.shift.take(p, att, now, n, true);
             }
             self.sources.insert(att, first);
             st.peak_sources = st.peak_sources.max(self.sources.len());
@@ -1941,6 +1959,39 @@ impl Aggregator {
             // a new victim's first source counts whether or not the source was new
             e.add(now, p, v, (att, new_source || new_victim), p.dst == vic);
         }
+    }
+
+    /// A source that moves on to another kind of probe ([`DetectSettings::change_probes`]):
+    /// take `p` (`flagged` or not) into the change detector of the open episode of `att`, if
+    /// any; when the run of the new kind is complete, end that episode and begin the next,
+    /// against `vic`. Whether it did.
+    fn change(
+        &mut self,
+        p: &PacketRepr,
+        (att, vic): (IpAddr, IpAddr),
+        now: f64,
+        flagged: bool,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> bool {
+        let n = self.s.change_probes;
+        let Some(shift) = self.sources.get_mut(&att).filter(|_| n > 0).and_then(|e| {
+            e.shift
+                .take(p, att, now, n, flagged)
+                .then(|| e.shift.moved_on())
+        }) else {
+            return false;
+        };
+        if let Some(e) = self.sources.remove(&att) {
+            st.attack_changes += 1;
+            self.close_source(att, e, st, sink);
+        }
+        let next = SrcEp {
+            shift,
+            ..SrcEp::start(shift.since, vic)
+        };
+        self.sources.insert(att, next);
+        true
     }
 
     /// Move the clock to `now`, ending the episodes quiet for longer than the gap (sources
@@ -2615,7 +2666,8 @@ mod tests {
     const VIC: &str = "198.18.0.10";
 
     /// `n` TCP probes with `flags` from the attacker (from `sport`, or a new port each when
-    /// `None`) to ports 1.., each refused by the victim, from `t0` at 1 ms steps.
+    /// `None`) to distinct ports in a scrambled order (as nmap's), each refused by the victim,
+    /// from `t0` at 1 ms steps.
     fn tcp_probes(
         t0: f64,
         n: u16,
@@ -2627,9 +2679,10 @@ mod tests {
             .flat_map(|k| {
                 let t = t0 + f64::from(k) * 1e-3;
                 let sp = sport.unwrap_or(40000 + k);
+                let port = 1 + (k * 97) % 1000;
                 [
-                    (tcp(t, ATT, VIC, sp, k, flags), class),
-                    (tcp(t + 1e-4, VIC, ATT, k, sp, 0x14), class),
+                    (tcp(t, ATT, VIC, sp, port, flags), class),
+                    (tcp(t + 1e-4, VIC, ATT, port, sp, 0x14), class),
                 ]
             })
             .collect()
@@ -2733,6 +2786,40 @@ mod tests {
             "{alerts:?}"
         );
         // two episodes, ended by the quiet between them, neither by a change of probe kind
+        assert_eq!(st.attack_changes, 0);
+    }
+
+    #[test]
+    fn unflagged_probes_show_a_change_and_unflagged_traffic_does_not() {
+        // a FIN scan, then a connect scan half of whose SYNs the networks leave to their
+        // (flagged) answers: the SYNs, flagged or not, end the FIN scan's episode and name
+        // the next
+        let mut pk = tcp_probes(10.0, 40, 0x01, Some(50506), Class::ScanFin);
+        for (k, (p, c)) in tcp_probes(10.1, 40, 0x02, None, Class::ScanConnect)
+            .into_iter()
+            .enumerate()
+        {
+            let unflagged = k % 4 == 0;
+            pk.push((p, if unflagged { Class::Normal } else { c }));
+        }
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(
+            alerts.iter().map(|a| a.class).collect::<Vec<_>>(),
+            [Class::ScanFin, Class::ScanConnect],
+            "{alerts:?}"
+        );
+        assert_eq!(st.attack_changes, 1);
+        // a FIN scan with the attacker's download going on beside it: 40 bare ACKs and a
+        // FIN+ACK close in a row, unflagged, are no change
+        let mut pk = tcp_probes(10.0, 20, 0x01, Some(50506), Class::ScanFin);
+        for k in 0..40u16 {
+            let t = 10.03 + f64::from(k) * 1e-4;
+            pk.push((tcp(t, ATT, VIC, 45000, 9000, 0x10), Class::Normal));
+        }
+        pk.push((tcp(10.035, ATT, VIC, 45000, 9000, 0x11), Class::Normal));
+        pk.extend(tcp_probes(10.04, 20, 0x01, Some(50506), Class::ScanFin));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert_eq!(st.attack_changes, 0);
     }
 

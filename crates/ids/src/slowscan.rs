@@ -57,7 +57,7 @@
 //! `scan-xmas`, FIN+ACK → `scan-maimon`, ACK → `scan-ack` (nothing on the wire tells a window
 //! scan from it), UDP → `scan-udp`, anything else `other-attack`. A SYN scan and a connect
 //! scan send the same SYN; a raw scanner sends its probes from one source port, `connect()`
-//! takes a new one each time and sends the operating system's TCP options ([`os_syn`]), so
+//! takes a new one each time and sends the operating system's TCP options (`os_syn`), so
 //! a new port and such options for at least half of the failed SYN targets each make a
 //! connect scan (hping3 `-S` takes a new source port per probe too, with a bare 20-byte
 //! header: a SYN scan). With a single SYN target the way the source ended a

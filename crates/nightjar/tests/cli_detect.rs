@@ -337,6 +337,27 @@ fn val3_a_udp_echo_flood_is_charged_to_its_sender_not_the_echo_service() {
 }
 
 #[test]
+fn attacks_run_back_to_back_are_alerted_one_by_one_with_their_classes() {
+    // `lab/run.sh --scenario backtoback` (seed 909): seven nmap scan types, a UDP scan and four
+    // hping3 floods from one attacker with no pause between them; without --change-probes they
+    // make a handful of episodes named after the largest
+    let j = detect_json("backtoback", &[]);
+    let alerts = j["alerts"].as_array().unwrap();
+    assert_eq!(
+        every_episode_alerted_with_its_class("backtoback", alerts),
+        12
+    );
+    assert!(
+        j["attack_changes"].as_u64().unwrap() >= 11,
+        "{}",
+        j["attack_changes"]
+    );
+    let off = detect_json("backtoback", &["--change-probes", "0"]);
+    assert!(off["alerts"].as_array().unwrap().len() < 6, "{off}");
+    assert_eq!(off["attack_changes"], 0);
+}
+
+#[test]
 fn slow_scans_of_many_ports_are_alerted_by_the_slow_scan_rule() {
     // round 7's `lab/run.sh --scenario slow` runs (slowval: seed 717, validation; slow: seed
     // 737, test): nmap -T1, --scan-delay 3-15 s, --max-rate 0.25-2 and hping3 -i 4 scans, one
