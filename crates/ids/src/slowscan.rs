@@ -484,11 +484,13 @@ impl Key for TargetKey {
 /// A fixed-capacity set-associative map with LRU eviction within a set, like
 /// [`crate::features::table::SetAssoc`], with lookups that do not insert and removal.
 struct Table<K, V> {
+    /// Per slot, 32 bits of its key's hash (never 0), or 0 for a free slot: a look-up
+    /// compares keys only where the tag matches.
+    tags: Vec<u32>,
     keys: Vec<K>,
     vals: Vec<V>,
-    /// Last access per slot; `NEG_INFINITY` (with `used` false) for a free slot.
+    /// Last access per slot; `NEG_INFINITY` for a free slot.
     stamps: Vec<f64>,
-    used: Vec<bool>,
     set_mask: usize,
     evictions: u64,
 }
@@ -498,22 +500,26 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
         let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
         let n = sets * WAYS;
         Table {
+            tags: vec![0; n],
             keys: vec![K::default(); n],
             vals: vec![V::default(); n],
             stamps: vec![f64::NEG_INFINITY; n],
-            used: vec![false; n],
             set_mask: sets - 1,
             evictions: 0,
         }
     }
 
-    fn base(&self, h: u64) -> usize {
-        ((h >> 7) as usize & self.set_mask) * WAYS
+    /// The first slot of the set of hash `h`, and the tag of a key of that hash.
+    fn place(&self, h: u64) -> (usize, u32) {
+        (
+            ((h >> 7) as usize & self.set_mask) * WAYS,
+            (h >> 32) as u32 | 1,
+        )
     }
 
     fn find(&self, key: &K) -> Option<usize> {
-        let base = self.base(key.hash());
-        (base..base + WAYS).find(|&i| self.used[i] && self.keys[i] == *key)
+        let (base, tag) = self.place(key.hash());
+        (base..base + WAYS).find(|&i| self.tags[i] == tag && self.keys[i] == *key)
     }
 
     /// The value of `key`, if present (its access time unchanged).
@@ -535,10 +541,10 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
             self.stamps[i] = now;
             return (&mut self.vals[i], false);
         }
-        let base = self.base(key.hash());
+        let (base, tag) = self.place(key.hash());
         let mut pick = base;
         for i in base..base + WAYS {
-            if !self.used[i] {
+            if self.tags[i] == 0 {
                 pick = i;
                 break;
             }
@@ -546,10 +552,10 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
                 pick = i;
             }
         }
-        if self.used[pick] {
+        if self.tags[pick] != 0 {
             self.evictions += 1;
         }
-        self.used[pick] = true;
+        self.tags[pick] = tag;
         self.keys[pick] = key;
         self.vals[pick] = V::default();
         self.stamps[pick] = now;
@@ -558,7 +564,7 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
 
     fn remove(&mut self, key: &K) {
         if let Some(i) = self.find(key) {
-            self.used[i] = false;
+            self.tags[i] = 0;
             self.stamps[i] = f64::NEG_INFINITY;
         }
     }
@@ -567,7 +573,7 @@ impl<K: Key, V: Copy + Default> Table<K, V> {
         self.keys.capacity() * std::mem::size_of::<K>()
             + self.vals.capacity() * std::mem::size_of::<V>()
             + self.stamps.capacity() * std::mem::size_of::<f64>()
-            + self.used.capacity()
+            + self.tags.capacity() * std::mem::size_of::<u32>()
     }
 }
 
