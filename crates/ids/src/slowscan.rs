@@ -64,8 +64,8 @@
 //! handshake an open port answered decides (a bare RST from a raw scanner's kernel, RST+ACK
 //! from `connect()` and `close()`).
 //!
-//! **Bounded memory.** Every table is allocated once, fixed in size and set-associative with
-//! least-recently-used eviction within a set (as [`crate::features::table`]); distinct hosts
+//! **Bounded memory.** Every table is a [`SetAssoc`] of the feature tables: allocated once,
+//! fixed in size, set-associative with least-recently-used eviction within a set; distinct hosts
 //! and ports are counted exactly in fixed arrays of [`MAX_THRESHOLD`] fingerprints. A source
 //! enters the source table only with its second failed target within the window (its first
 //! waits in a table of candidates), so a spoofed flood of one packet per source churns the
@@ -75,7 +75,7 @@
 
 use crate::alert::{iso8601, proto_name, Alert, Scope};
 use crate::class::Class;
-use crate::features::table::{hash_key, ip_key, mix, WAYS};
+use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::profile::{ACK, CLASSIC, FIN, PSH, RST, SYN, URG};
 use crate::IdsError;
 use nightjar_packet::PacketRepr;
@@ -481,99 +481,41 @@ impl Key for TargetKey {
     }
 }
 
-/// A fixed-capacity set-associative map with LRU eviction within a set, like
-/// [`crate::features::table::SetAssoc`], with lookups that do not insert and removal.
-struct Table<K, V> {
-    /// Per slot, 32 bits of its key's hash (never 0), or 0 for a free slot: a look-up
-    /// compares keys only where the tag matches.
-    tags: Vec<u32>,
-    keys: Vec<K>,
-    vals: Vec<V>,
-    /// Last access per slot; `NEG_INFINITY` for a free slot.
-    stamps: Vec<f64>,
-    set_mask: usize,
-    evictions: u64,
-}
+/// A [`SetAssoc`] whose keys hash themselves ([`Key`]).
+struct Table<K, V>(SetAssoc<K, V>);
 
-impl<K: Key, V: Copy + Default> Table<K, V> {
+impl<K: Key + Eq, V: Copy + Default> Table<K, V> {
     fn new(capacity: usize) -> Table<K, V> {
-        let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
-        let n = sets * WAYS;
-        Table {
-            tags: vec![0; n],
-            keys: vec![K::default(); n],
-            vals: vec![V::default(); n],
-            stamps: vec![f64::NEG_INFINITY; n],
-            set_mask: sets - 1,
-            evictions: 0,
-        }
-    }
-
-    /// The first slot of the set of hash `h`, and the tag of a key of that hash.
-    fn place(&self, h: u64) -> (usize, u32) {
-        (
-            ((h >> 7) as usize & self.set_mask) * WAYS,
-            (h >> 32) as u32 | 1,
-        )
-    }
-
-    fn find(&self, key: &K) -> Option<usize> {
-        let (base, tag) = self.place(key.hash());
-        (base..base + WAYS).find(|&i| self.tags[i] == tag && self.keys[i] == *key)
+        Table(SetAssoc::new(capacity))
     }
 
     /// The value of `key`, if present (its access time unchanged).
     fn get(&self, key: &K) -> Option<&V> {
-        self.find(key).map(|i| &self.vals[i])
+        self.0.get(key, key.hash())
     }
 
     /// The value of `key`, if present; its access time becomes `now`.
     fn get_mut(&mut self, key: &K, now: f64) -> Option<&mut V> {
-        let i = self.find(key)?;
-        self.stamps[i] = now;
-        Some(&mut self.vals[i])
+        self.0.get_mut(key, key.hash(), now)
     }
 
     /// The value of `key`, inserted as `V::default()` if absent (evicting the least recently
     /// used entry of its set if full), and whether it is new; its access time becomes `now`.
     fn entry(&mut self, key: K, now: f64) -> (&mut V, bool) {
-        if let Some(i) = self.find(&key) {
-            self.stamps[i] = now;
-            return (&mut self.vals[i], false);
-        }
-        let (base, tag) = self.place(key.hash());
-        let mut pick = base;
-        for i in base..base + WAYS {
-            if self.tags[i] == 0 {
-                pick = i;
-                break;
-            }
-            if self.stamps[i] < self.stamps[pick] {
-                pick = i;
-            }
-        }
-        if self.tags[pick] != 0 {
-            self.evictions += 1;
-        }
-        self.tags[pick] = tag;
-        self.keys[pick] = key;
-        self.vals[pick] = V::default();
-        self.stamps[pick] = now;
-        (&mut self.vals[pick], true)
+        let e = self.0.touch(key, key.hash(), now);
+        (e.val, e.prev_stamp.is_none())
     }
 
     fn remove(&mut self, key: &K) {
-        if let Some(i) = self.find(key) {
-            self.tags[i] = 0;
-            self.stamps[i] = f64::NEG_INFINITY;
-        }
+        self.0.remove(key, key.hash());
+    }
+
+    fn evictions(&self) -> u64 {
+        self.0.evictions()
     }
 
     fn memory_bytes(&self) -> usize {
-        self.keys.capacity() * std::mem::size_of::<K>()
-            + self.vals.capacity() * std::mem::size_of::<V>()
-            + self.stamps.capacity() * std::mem::size_of::<f64>()
-            + self.tags.capacity() * std::mem::size_of::<u32>()
+        self.0.memory_bytes()
     }
 }
 
@@ -656,7 +598,7 @@ impl SlowScan {
     /// Counters so far.
     pub fn stats(&self) -> SlowScanStats {
         SlowScanStats {
-            target_evictions: self.targets.evictions,
+            target_evictions: self.targets.evictions(),
             ..self.stats
         }
     }

@@ -122,6 +122,39 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         (hash >> 7) as usize & self.set_mask
     }
 
+    /// The slot that holds `key` (hashed to `hash`), if any.
+    fn find(&self, key: &K, hash: u64) -> Option<usize> {
+        let set = self.set(hash);
+        let (head, tag) = (&self.heads[set], tag_of(hash));
+        (0..WAYS)
+            .find(|&i| head.tags[i] == tag && self.keys[set * WAYS + i] == *key)
+            .map(|i| set * WAYS + i)
+    }
+
+    /// The value of `key` (hashed to `hash`), if present, without inserting it; its access time
+    /// is unchanged.
+    pub fn get(&self, key: &K, hash: u64) -> Option<&V> {
+        self.find(key, hash).map(|i| &self.vals[i])
+    }
+
+    /// The value of `key` (hashed to `hash`), if present, without inserting it; its access time
+    /// becomes `now`.
+    pub fn get_mut(&mut self, key: &K, hash: u64, now: f64) -> Option<&mut V> {
+        let i = self.find(key, hash)?;
+        self.heads[i / WAYS].stamps[i % WAYS] = now;
+        Some(&mut self.vals[i])
+    }
+
+    /// Take `key` (hashed to `hash`) out, if present: its slot is free again.
+    pub fn remove(&mut self, key: &K, hash: u64) {
+        if let Some(i) = self.find(key, hash) {
+            let head = &mut self.heads[i / WAYS];
+            head.tags[i % WAYS] = 0;
+            head.stamps[i % WAYS] = f64::NEG_INFINITY;
+            self.len -= 1;
+        }
+    }
+
     /// Entries in use.
     pub fn len(&self) -> usize {
         self.len
@@ -387,6 +420,36 @@ mod tests {
         assert_eq!(e.prev_stamp, Some(1.0));
         assert_eq!(*e.val, 7);
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn looks_up_without_inserting_and_removes() {
+        let mut t: SetAssoc<u64, u32> = SetAssoc::new(WAYS);
+        assert_eq!(t.get(&5, 0), None);
+        assert!(t.get_mut(&5, 0, 1.0).is_none());
+        assert_eq!(t.len(), 0, "a look-up inserts nothing");
+        for k in 0..WAYS as u64 {
+            *t.touch(k, 0, k as f64).val = k as u32 + 100;
+        }
+        assert_eq!(t.get(&3, 0), Some(&103));
+        // get leaves the access time alone, get_mut renews it: key 0 stays the oldest after
+        // a get, key 1 becomes it after key 0's get_mut
+        t.get(&0, 0);
+        *t.get_mut(&0, 0, 50.0).unwrap() += 1;
+        assert_eq!(t.get(&0, 0), Some(&101));
+        t.touch(999, 0, 60.0);
+        assert_eq!(t.get(&1, 0), None, "the oldest, key 1, was evicted");
+        assert_eq!(t.get(&0, 0), Some(&101));
+        // a removed key is gone, its slot free: the next new key takes it, evicting nothing
+        t.remove(&0, 0);
+        assert_eq!(t.get(&0, 0), None);
+        assert_eq!(t.len(), WAYS - 1);
+        let evicted = t.evictions();
+        t.touch(1000, 0, 70.0);
+        assert_eq!(t.evictions(), evicted);
+        assert_eq!(t.len(), WAYS);
+        t.remove(&12345, 0); // absent: nothing happens
+        assert_eq!(t.len(), WAYS);
     }
 
     #[test]
