@@ -2662,6 +2662,16 @@ mod tests {
         (alerts, st)
     }
 
+    /// The aggregator's alerts over `pk`, checked to name `classes` in order, after `changes`
+    /// changes of probe kind.
+    fn alerts_named(pk: &[(PacketRepr, Class)], classes: &[Class], changes: u64) -> Vec<Alert> {
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), pk);
+        let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+        assert_eq!(named, classes, "{alerts:?}");
+        assert_eq!(st.attack_changes, changes);
+        alerts
+    }
+
     const ATT: &str = "198.18.0.66";
     const VIC: &str = "198.18.0.10";
 
@@ -2779,14 +2789,8 @@ mod tests {
             pk.push((tcp(t, ATT, VIC, sp, 100 + k, 0x02), Class::ScanSyn));
             pk.push((tcp(t + 1e-4, VIC, ATT, 100 + k, sp, 0x14), Class::ScanSyn));
         }
-        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
-        assert_eq!(
-            alerts.iter().map(|a| a.class).collect::<Vec<_>>(),
-            [Class::ScanConnect, Class::ScanSyn],
-            "{alerts:?}"
-        );
         // two episodes, ended by the quiet between them, neither by a change of probe kind
-        assert_eq!(st.attack_changes, 0);
+        alerts_named(&pk, &[Class::ScanConnect, Class::ScanSyn], 0);
     }
 
     #[test]
@@ -2802,13 +2806,7 @@ mod tests {
             let unflagged = k % 4 == 0;
             pk.push((p, if unflagged { Class::Normal } else { c }));
         }
-        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
-        assert_eq!(
-            alerts.iter().map(|a| a.class).collect::<Vec<_>>(),
-            [Class::ScanFin, Class::ScanConnect],
-            "{alerts:?}"
-        );
-        assert_eq!(st.attack_changes, 1);
+        alerts_named(&pk, &[Class::ScanFin, Class::ScanConnect], 1);
         // a FIN scan with the attacker's download going on beside it: 40 bare ACKs and a
         // FIN+ACK close in a row, unflagged, are no change
         let mut pk = tcp_probes(10.0, 20, 0x01, Some(50506), Class::ScanFin);
@@ -2818,9 +2816,7 @@ mod tests {
         }
         pk.push((tcp(10.035, ATT, VIC, 45000, 9000, 0x11), Class::Normal));
         pk.extend(tcp_probes(10.04, 20, 0x01, Some(50506), Class::ScanFin));
-        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
-        assert_eq!(alerts.len(), 1, "{alerts:?}");
-        assert_eq!(st.attack_changes, 0);
+        alerts_named(&pk, &[Class::ScanFin], 0);
     }
 
     #[test]
