@@ -1469,25 +1469,18 @@ struct Shift {
     syn_sport: Option<u16>,
 }
 
-impl Shift {
-    /// The kind of `p`, a packet the source sent (its SYN's source port is remembered).
-    fn kind_of(&mut self, p: &PacketRepr) -> Option<ProbeKind> {
+impl ProbeKind {
+    /// The kind of `p`, a packet a source sent, by its headers alone: any SYN is `SynFirst`
+    /// here (which SYN it is depends on the source's SYN before: [`Shift::kind_of`]).
+    fn of(p: &PacketRepr) -> Option<ProbeKind> {
         match p.proto {
             17 => Some(ProbeKind::Udp),
             1 => (p.icmp_type == 8).then_some(ProbeKind::Echo),
             58 => (p.icmp_type == 128).then_some(ProbeKind::Echo),
             6 if !p.fragment => {
-                let flags = p.tcp_flags & 0x3f;
                 let data = p.payload_len > 0;
-                match flags {
-                    0x02 => {
-                        let prev = self.syn_sport.replace(p.sport);
-                        Some(match prev {
-                            None => ProbeKind::SynFirst,
-                            Some(s) if s == p.sport => ProbeKind::SynSamePort,
-                            Some(_) => ProbeKind::SynNewPort,
-                        })
-                    }
+                match p.tcp_flags & 0x3f {
+                    0x02 => Some(ProbeKind::SynFirst),
                     0x01 => Some(ProbeKind::Fin),
                     0x00 => Some(ProbeKind::Null),
                     0x29 | 0x3f => Some(ProbeKind::Xmas),
@@ -1500,22 +1493,51 @@ impl Shift {
         }
     }
 
+    /// A SYN, whichever.
+    fn is_syn(self) -> bool {
+        matches!(
+            self,
+            ProbeKind::SynFirst | ProbeKind::SynSamePort | ProbeKind::SynNewPort
+        )
+    }
+
+    /// A probe no ordinary traffic sends alone in numbers: a SYN, a bare FIN, no flag, Xmas
+    /// flags (unlike a download's bare ACKs, a connection's FIN+ACK close, DNS queries and
+    /// pings).
+    fn unmistakable(self) -> bool {
+        self.is_syn() || matches!(self, ProbeKind::Fin | ProbeKind::Null | ProbeKind::Xmas)
+    }
+}
+
+impl Shift {
+    /// The kind of `p`, a packet the source sent (its SYN's source port is remembered).
+    fn kind_of(&mut self, p: &PacketRepr) -> Option<ProbeKind> {
+        let k = ProbeKind::of(p)?;
+        if !k.is_syn() {
+            return Some(k);
+        }
+        Some(match self.syn_sport.replace(p.sport) {
+            None => ProbeKind::SynFirst,
+            Some(s) if s == p.sport => ProbeKind::SynSamePort,
+            Some(_) => ProbeKind::SynNewPort,
+        })
+    }
+
     /// Take a probe of kind `k` sent at `now`: whether it is the `n`-th in a row of another
     /// kind than the episode's, so that the episode ends and a new one about kind `k` begins
     /// ([`Shift::moved_on`]). The episode's first probe sets its kind (a first SYN, the
     /// next SYN).
     fn probe(&mut self, k: ProbeKind, now: f64, n: u32) -> bool {
-        use ProbeKind::{SynFirst, SynNewPort, SynSamePort};
         match self.kind {
-            None | Some(SynFirst) if matches!(k, SynFirst | SynSamePort | SynNewPort) => {
-                self.kind = Some(k);
-                false
-            }
             None => {
                 self.kind = Some(k);
                 false
             }
-            Some(kind) if kind == k || k == SynFirst => {
+            Some(ProbeKind::SynFirst) if k.is_syn() => {
+                self.kind = Some(k);
+                false
+            }
+            Some(kind) if kind == k || k == ProbeKind::SynFirst => {
                 self.other = None;
                 self.run = 0;
                 false
@@ -1555,37 +1577,28 @@ impl Shift {
     }
 
     /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]). A
-    /// packet the networks did not flag (not `flagged`) counts only as a probe no ordinary
-    /// traffic sends alone in numbers: a SYN, a bare FIN, no flag, Xmas flags (a download's
-    /// bare ACKs, a connection's FIN+ACK close, DNS queries and pings do not count).
+    /// packet the networks did not flag (not `flagged`) counts only as an
+    /// [unmistakable](ProbeKind::unmistakable) probe.
     fn take(&mut self, p: &PacketRepr, att: IpAddr, now: f64, n: u32, flagged: bool) -> bool {
-        use ProbeKind::{Fin, Null, SynFirst, SynNewPort, SynSamePort, Xmas};
         if p.src != att {
             self.answer(p);
             return false;
         }
-        self.kind_of(p).is_some_and(|k| {
-            (flagged || matches!(k, SynFirst | SynSamePort | SynNewPort | Fin | Null | Xmas))
-                && self.probe(k, now, n)
-        })
+        self.kind_of(p)
+            .is_some_and(|k| (flagged || k.unmistakable()) && self.probe(k, now, n))
     }
 
-    /// Whether `p`, a packet the source sent that the networks did not flag, is a probe of the
-    /// episode's own kind (by its TCP flags alone: a SYN, a bare FIN, no flag, Xmas flags).
+    /// Whether `p`, a packet the source sent that the networks did not flag, is an
+    /// [unmistakable](ProbeKind::unmistakable) probe of the episode's own kind (any SYN for
+    /// a SYN episode).
     fn probing(&self, p: &PacketRepr) -> bool {
-        use ProbeKind::{Fin, Null, SynFirst, SynNewPort, SynSamePort, Xmas};
-        let kind = match (p.proto, p.fragment, p.tcp_flags & 0x3f) {
-            (6, false, 0x02) => SynFirst,
-            (6, false, 0x01) => Fin,
-            (6, false, 0x00) => Null,
-            (6, false, 0x29 | 0x3f) => Xmas,
-            _ => return false,
-        };
-        match (self.kind, kind) {
-            (Some(SynFirst | SynSamePort | SynNewPort), SynFirst) => true,
-            (Some(own), k) => own == k,
-            (None, _) => false,
-        }
+        ProbeKind::of(p)
+            .filter(|k| k.unmistakable())
+            .is_some_and(|k| match self.kind {
+                Some(own) if own.is_syn() => k.is_syn(),
+                Some(own) => own == k,
+                None => false,
+            })
     }
 }
 
