@@ -84,7 +84,7 @@ use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::model::{Model, Net};
-use crate::profile::{Distinct, Profile};
+use crate::profile::{probe_scan, Distinct, Profile};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::IdsError;
 use nightjar_nn::mlp::CHUNK;
@@ -1000,13 +1000,8 @@ impl Sweep {
                 self.count(ip_key(p.dst), -1.0);
                 Class::ScanUdp
             }
-            6 if fl & 0x14 == 0 => match fl & 0x3f {
-                0x02 => Class::ScanSyn,
-                0x01 => Class::ScanFin,
-                0x00 => Class::ScanNull,
-                f if f & 0x29 == 0x29 => Class::ScanXmas,
-                _ => Class::OtherAttack,
-            },
+            // without ACK or RST: SYN, FIN, NULL, Xmas or another combination
+            6 if fl & 0x14 == 0 => probe_scan(fl).unwrap_or(Class::OtherAttack),
             _ => return None,
         };
         let (s, d) = (ip_key(p.src), ip_key(p.dst));

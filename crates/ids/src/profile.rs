@@ -64,6 +64,23 @@ pub(crate) const URG: u8 = 0x20;
 /// The six classic TCP flags (ECE and CWR left out of the probe's combination).
 pub(crate) const CLASSIC: u8 = 0x3f;
 
+/// The nmap scan flavour a TCP probe with `flags` belongs to, by the flags that define it
+/// (module documentation; ECE and CWR left out): SYN → `scan-syn` (a connect scan sends the
+/// same probe), none → `scan-null`, FIN → `scan-fin`, FIN+ACK → `scan-maimon`, ACK →
+/// `scan-ack` (a window scan sends the same probe), FIN+PSH+URG and every combination that
+/// holds them → `scan-xmas`; `None` for any other combination.
+pub(crate) fn probe_scan(flags: u8) -> Option<Class> {
+    match flags & CLASSIC {
+        SYN => Some(Class::ScanSyn),
+        0 => Some(Class::ScanNull),
+        FIN => Some(Class::ScanFin),
+        x if x == FIN | ACK => Some(Class::ScanMaimon),
+        ACK => Some(Class::ScanAck),
+        x if x & (FIN | PSH | URG) == FIN | PSH | URG => Some(Class::ScanXmas),
+        _ => None,
+    }
+}
+
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
 /// Mean probes per distinct target (destination port of one host) at or above which it is a
@@ -568,8 +585,8 @@ impl Profile {
             if 2 * n < tcp {
                 return ev; // no combination dominates: the networks name it
             }
-            match f {
-                SYN => {
+            match probe_scan(f) {
+                Some(Class::ScanSyn) => {
                     let v = volume(Class::ScanSyn, Class::FloodSyn, n);
                     if v.class == Class::ScanSyn && v.rule == Rule::DistinctPorts {
                         self.syn_or_connect(ml)
@@ -583,14 +600,12 @@ impl Profile {
                         v
                     }
                 }
-                0 => named(Class::ScanNull, Rule::ProbeFlags, &[]),
-                FIN => named(Class::ScanFin, Rule::ProbeFlags, &[]),
-                x if x == FIN | ACK => named(Class::ScanMaimon, Rule::ProbeFlags, &[]),
-                ACK => named(Class::ScanAck, Rule::ProbeFlags, &[Class::ScanWindow]),
-                x if x & (FIN | PSH | URG) == FIN | PSH | URG => {
-                    volume(Class::ScanXmas, Class::FloodXmas, n)
+                Some(Class::ScanAck) => {
+                    named(Class::ScanAck, Rule::ProbeFlags, &[Class::ScanWindow])
                 }
-                _ => return ev,
+                Some(Class::ScanXmas) => volume(Class::ScanXmas, Class::FloodXmas, n),
+                Some(c) => named(c, Rule::ProbeFlags, &[]),
+                None => return ev,
             }
         };
         ev
