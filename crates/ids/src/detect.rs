@@ -65,6 +65,14 @@
 //! [`DetectSettings::slow_scan`]). It runs beside the feature extraction (on its thread when
 //! pipelined); each finding is one source alert, reported after the packet that completed it.
 //!
+//! **Two-way UDP.** A QUIC download, a call or a tunnel is a long run of UDP datagrams on one
+//! pair of ports, thousands a second, which the networks, having learnt UDP only from floods,
+//! scans and single queries, took for a flood. A UDP conversation in which each end has sent
+//! [`DetectSettings::udp_settle`] (2) datagrams with payload is two-way
+//! ([`crate::conversation`], conntrack's "assured" flows), and its datagrams are normal
+//! whatever the networks and the spray and sweep rules say. It runs beside the feature
+//! extraction; the datagrams cleared are counted in [`DetectStats::two_way_cleared`].
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -81,6 +89,7 @@
 
 use crate::alert::{Alert, Scope};
 use crate::class::Class;
+use crate::conversation::Conversations;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::model::{Model, Net};
@@ -178,6 +187,11 @@ pub struct DetectSettings {
     /// host, or a port on many hosts, over minutes (a scan too slow for the episodes and the
     /// networks: `nmap -T1`, `--scan-delay 10s`); both thresholds 0 turn it off.
     pub slow_scan: SlowScanConfig,
+    /// Two-way UDP conversations ([`crate::conversation`]): once each end of a UDP
+    /// conversation (a pair of address and port ends) has sent this many datagrams with
+    /// payload, its datagrams are normal whatever the networks and the spray and sweep rules
+    /// say (a QUIC download, a call, a tunnel); 0 turns the rule off.
+    pub udp_settle: u32,
     /// Sources (and victims) with an open episode kept at most; the quietest is evicted.
     pub max_sources: usize,
     /// Records scored together.
@@ -208,6 +222,7 @@ impl Default for DetectSettings {
             sweep_threshold: 25.0,
             change_probes: 10,
             slow_scan: SlowScanConfig::default(),
+            udp_settle: crate::conversation::DEFAULT_SETTLE,
             max_sources: 1 << 16,
             batch: 1024,
             reuse_age: 0.05,
@@ -330,6 +345,9 @@ pub struct DetectStats {
     pub attack_changes: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
+    /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) that the
+    /// networks or the spray or sweep rule flagged, taken as normal (not in `flagged`).
+    pub two_way_cleared: u64,
     /// Most sources with an open episode at once.
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
@@ -374,6 +392,9 @@ pub struct Engine {
     slow: SlowScan,
     /// Its findings in the batch being scored by [`Engine::flush`].
     found: Vec<(usize, Finding)>,
+    /// The two-way UDP conversations (run beside the feature extraction; marks the plan's
+    /// steps with [`TWO_WAY`]).
+    conv: Conversations,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -446,6 +467,7 @@ impl Engine {
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
             found: Vec::new(),
+            conv: Conversations::new(settings.udp_settle),
             stats: DetectStats::default(),
             esn_state,
             models,
@@ -524,6 +546,7 @@ impl Engine {
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
         let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
         let mut slow = std::mem::replace(&mut self.slow, SlowScan::off());
+        let mut conv = std::mem::replace(&mut self.conv, Conversations::new(0));
         let records = records.into_iter();
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
@@ -560,6 +583,7 @@ impl Engine {
                             &mut b.plan,
                         );
                         b.features = feature_state(&extractor);
+                        two_way(&mut conv, &b.records, &mut b.plan);
                         slow_scan(&mut slow, &b.records, &mut b.found);
                         if full_tx.send(b).is_err() {
                             break; // the scoring stage stopped on an error
@@ -569,7 +593,7 @@ impl Engine {
                         break;
                     }
                 }
-                (extractor, reuse, slow, read_err)
+                (extractor, reuse, slow, conv, read_err)
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
@@ -582,10 +606,11 @@ impl Engine {
             }
             drop(full_rx);
             match features.join() {
-                Ok((extractor, reuse, slow, read_err)) => {
+                Ok((extractor, reuse, slow, conv, read_err)) => {
                     self.extractor = extractor;
                     self.reuse = reuse;
                     self.slow = slow;
+                    self.conv = conv;
                     scored.map(|()| read_err)
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -617,6 +642,7 @@ impl Engine {
             &mut plan,
         );
         let features = feature_state(&self.extractor);
+        two_way(&mut self.conv, &self.pending, &mut plan);
         let mut found = std::mem::take(&mut self.found);
         slow_scan(&mut self.slow, &self.pending, &mut found);
         let pending = std::mem::take(&mut self.pending);
@@ -746,7 +772,7 @@ impl Engine {
                 Record::Packet(p) => {
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
-                    let slot = (step & !MISS) as usize % REUSE_SLOTS;
+                    let slot = (step & !(MISS | TWO_WAY)) as usize % REUSE_SLOTS;
                     let (score, net) = if step & MISS == 0 {
                         self.stats.verdicts_reused += 1;
                         self.memo[slot]
@@ -773,7 +799,12 @@ impl Engine {
                     };
                     let sprayed = self.spray.push(p);
                     let swept = self.sweep.push(p);
-                    let class = if net.is_attack() {
+                    let class = if step & TWO_WAY != 0 {
+                        if net.is_attack() || sprayed.is_some() || swept.is_some() {
+                            self.stats.two_way_cleared += 1;
+                        }
+                        Class::Normal
+                    } else if net.is_attack() {
                         net
                     } else if let Some(c) = sprayed {
                         self.stats.flagged_by_spray_rule += 1;
@@ -846,6 +877,17 @@ fn slow_scan(slow: &mut SlowScan, records: &[Record], found: &mut Vec<(usize, Fi
     for (at, r) in records.iter().enumerate() {
         if let Record::Packet(p) = r {
             slow.push(p, &mut |f| found.push((at, f)));
+        }
+    }
+}
+
+/// Take the decoded packets of `records` into the two-way UDP conversations, in order, and
+/// mark the `plan` step of each datagram of a two-way one with [`TWO_WAY`].
+fn two_way(conv: &mut Conversations, records: &[Record], plan: &mut [u32]) {
+    let packets = records.iter().filter_map(Record::packet);
+    for (p, step) in packets.zip(plan.iter_mut()) {
+        if conv.push(p) {
+            *step |= TWO_WAY;
         }
     }
 }
@@ -1085,6 +1127,9 @@ impl Snaps {
 const REUSE_SLOTS: usize = 1 << 14;
 /// In a plan step: the packet is scored (else it reuses its slot's verdict).
 const MISS: u32 = 1 << 31;
+/// In a plan step: the packet is a datagram of a two-way UDP conversation
+/// ([`crate::conversation`]).
+const TWO_WAY: u32 = 1 << 30;
 
 /// Which context keys were scored recently (the feature stage's half of verdict reuse; the
 /// scoring stage keeps the verdicts, slot by slot). Direct-mapped: a key takes slot
@@ -2516,6 +2561,81 @@ mod tests {
         assert_eq!(mine[0].class, Class::ScanSyn, "{:?}", mine[0]);
         assert_eq!(mine[0].dst.to_string(), "198.18.0.10");
         assert_eq!(alerts.len(), 1, "the victim's RSTs count for the scanner");
+    }
+
+    /// A QUIC-like download (a request to UDP 443, a burst of 1,250-byte datagrams at
+    /// 2,000 a second, acknowledged every second one) and a call (172-byte datagrams at 50 a
+    /// second each way), with a UDP flood from one fixed port to a closed port beside them.
+    fn streams_and_a_flood() -> Vec<Record> {
+        let (c, srv, c2, att) = ("198.18.0.20", "198.18.0.10", "198.18.0.21", "198.18.0.66");
+        let mut pk = Vec::new();
+        pk.push(udp(10.0, c, srv, 51000, 443, 60));
+        for i in 0..6000u32 {
+            let t = 10.01 + f64::from(i) / 2000.0;
+            pk.push(udp(t, srv, c, 443, 51000, 1278));
+            if i % 2 == 1 {
+                pk.push(udp(t + 0.0002, c, srv, 51000, 443, 73));
+            }
+        }
+        for i in 0..1500u32 {
+            let t = 10.0 + f64::from(i) / 50.0;
+            pk.push(udp(t, c2, srv, 16400, 16500, 200));
+            pk.push(udp(t + 0.003, srv, c2, 16500, 16400, 200));
+        }
+        // the flood: 3,000 datagrams from one source port to a closed port, each refused
+        for i in 0..3000u32 {
+            let t = 50.0 + f64::from(i) / 1000.0;
+            let d = udp(t, att, srv, 40000, 5000, 92);
+            pk.push(icmp_unreach(t + 0.0001, srv, att, &d));
+            pk.push(d);
+        }
+        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        pk.into_iter()
+            .enumerate()
+            .map(|(i, mut p)| {
+                p.index = i as u64;
+                Record::Packet(p)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_way_udp_conversations_raise_no_alert_and_a_one_way_flood_beside_them_still_does() {
+        let on = DetectSettings::default();
+        assert_eq!(on.udp_settle, 2);
+        let (v, alerts, st) = collect(Models::builtin().unwrap(), on, streams_and_a_flood());
+        let names: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.class))
+            .collect();
+        assert_eq!(
+            names,
+            [("198.18.0.66".to_string(), Class::FloodUdp)],
+            "{alerts:?}"
+        );
+        assert!(st.two_way_cleared > 0);
+        // every datagram of the two conversations from the second each way on is normal
+        let att: IpAddr = "198.18.0.66".parse().unwrap();
+        let stream_flagged = v
+            .iter()
+            .filter(|x| x.packet.is_some_and(|p| p.src != att && p.dst != att))
+            .filter(|x| x.class.is_attack())
+            .count();
+        assert!(
+            stream_flagged <= 4,
+            "{stream_flagged} stream packets flagged"
+        );
+        // without the rule the networks take the download for an attack
+        let off = DetectSettings {
+            udp_settle: 0,
+            ..DetectSettings::default()
+        };
+        let (_, alerts, st) = collect(Models::builtin().unwrap(), off, streams_and_a_flood());
+        assert_eq!(st.two_way_cleared, 0);
+        assert!(
+            alerts.iter().any(|a| a.src.to_string() != "198.18.0.66"),
+            "{alerts:?}"
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@
 //!   floods) — with the built-in models.
 //! * [`profile`]: per-episode profiles of what an attacking source sent (probe flags, ports,
 //!   repetition, replies) and the attack class they define, where the protocol decides it.
+//! * [`conversation`]: two-way UDP conversations (QUIC, calls, tunnels), whose datagrams are
+//!   no flood and no scan.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -34,6 +36,7 @@
 
 pub mod alert;
 pub mod class;
+pub mod conversation;
 pub mod dataset;
 pub mod detect;
 mod error;

@@ -116,6 +116,13 @@ pub struct DetectArgs {
     /// address-scan threshold; 0 turns this half off (else 2 to 32).
     #[arg(long, default_value_t = DetectSettings::default().slow_scan.host_threshold, value_name = "N")]
     slow_scan_hosts: u32,
+    /// Two-way UDP: once each end of a UDP conversation (one pair of address and port ends) has
+    /// sent this many datagrams with payload, its datagrams are normal whatever the networks
+    /// say (QUIC downloads, calls, games, tunnels, which look like floods to them); as a
+    /// stateful firewall, this takes a flood from one fixed port to a service that answers every
+    /// datagram for a conversation too. 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().udp_settle, value_name = "N")]
+    udp_settle: u32,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
     /// the quietest one's episode ends early.
     #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
@@ -212,6 +219,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             host_threshold: a.slow_scan_hosts,
             ..SlowScanConfig::default()
         },
+        udp_settle: a.udp_settle,
         max_sources: a.max_sources,
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
@@ -387,6 +395,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "change_probes": settings.change_probes,
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
+            "udp_settle": settings.udp_settle,
             "max_sources": settings.max_sources, "batch": settings.batch,
             "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
         });
@@ -411,6 +420,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "episode_evictions": stats.episode_evictions,
             "attack_changes": stats.attack_changes,
             "slow_scan_alerts": stats.slow_scan_alerts,
+            "two_way_cleared": stats.two_way_cleared,
             "peak_sources": stats.peak_sources,
             "feature_memory_bytes": stats.feature_memory,
             "feature_evictions": stats.feature_evictions,
@@ -542,10 +552,11 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule; {} more were datagrams of two-way UDP conversations, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
+        st.two_way_cleared,
         if by_class.is_empty() { "" } else { ": " },
         by_class.join(", ")
     );
