@@ -41,6 +41,12 @@
 //!   adds a few full connections to a SYN scan); with fewer, the handshakes against the bare
 //!   RSTs; when these are even or absent (no open port, few probes), the networks choose.
 //! * **ICMP echo** at alert volume is `flood-icmp`.
+//! * **Floods with no class of their own.** DESIGN §12 has flood classes for SYN, UDP, ICMP
+//!   and Xmas only. A flood of other TCP probes — ACK, FIN, NULL, FIN+ACK, PSH+ACK with data,
+//!   SYN+ACK (`hping3 -A --flood` and its kind), by the same repetition rules as above — is
+//!   `other-attack`, and so is a flood of resets: at least [`FLOOD_MIN_PROBES`] bare RSTs or
+//!   RST+ACKs, more than [`RESETS_PER_SYNACK`] times the SYN-ACKs received and the probes
+//!   sent (a SYN scanner's kernel resets each SYN-ACK, masscan each port it probed).
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
@@ -81,6 +87,10 @@ pub(crate) fn probe_scan(flags: u8) -> Option<Class> {
     }
 }
 
+/// Outbound resets per SYN-ACK received, and per probe sent, above which they are a flood,
+/// not a scanner's answers (one RST per SYN-ACK from a SYN scan's kernel, one RST+ACK per open
+/// port from a connect scan, one RST per probe from masscan).
+pub const RESETS_PER_SYNACK: u64 = 4;
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
 /// Mean probes per distinct target (destination port of one host) at or above which it is a
@@ -191,15 +201,17 @@ pub struct Profile {
     flags_other: u32,
     /// Outbound TCP with RST and without ACK (a raw scanner's kernel answering SYN-ACKs).
     bare_rst: u32,
+    /// Outbound bare RSTs and RST+ACKs without other flags (a scanner's answers to SYN-ACKs
+    /// and closes, or a flood of resets).
+    rst_out: u32,
     /// Outbound TCP handshake completions and closes: bare ACK or RST+ACK, sent after the
     /// source received a SYN-ACK (a connect scan).
     handshakes: u32,
     /// Inbound SYN-ACKs (open ports answering).
     synacks_in: u32,
-    /// Outbound UDP datagrams and ICMP echo requests; other outbound packets.
+    /// Outbound UDP datagrams and ICMP echo requests.
     udp: u32,
     icmp_echo: u32,
-    other: u32,
     /// Outbound fragments; TCP fragments among them that carried the flags byte.
     fragments: u32,
     fragment_flags: u32,
@@ -238,6 +250,8 @@ pub enum Rule {
     ManySources,
     /// ICMP echo requests at alert volume.
     IcmpEcho,
+    /// Resets at volume, far more than the SYN-ACKs that would call for them: a flood.
+    Resets,
     /// Ports counting up, each once, from a new source port every probe (a new connection per
     /// packet, as a flood tool sends: hping3 `-p ++N`): a flood.
     SourcePortPerProbe,
@@ -259,6 +273,7 @@ impl Rule {
             Rule::DistinctPorts => "distinct-ports",
             Rule::ManySources => "many-sources",
             Rule::IcmpEcho => "icmp-echo",
+            Rule::Resets => "resets",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
             Rule::NetworksWithinFamily => "networks-within-family",
@@ -415,6 +430,7 @@ impl Profile {
         }
         let probe = match p.proto {
             6 if fl & CLASSIC == RST || fl & CLASSIC == RST | ACK => {
+                self.rst_out = self.rst_out.saturating_add(1);
                 if fl & ACK == 0 {
                     self.bare_rst = self.bare_rst.saturating_add(1);
                 } else if self.synacks_in > 0 {
@@ -443,10 +459,7 @@ impl Profile {
                 self.icmp_echo = self.icmp_echo.saturating_add(1);
                 false
             }
-            _ => {
-                self.other = self.other.saturating_add(1);
-                false
-            }
+            _ => false,
         };
         if probe {
             self.port_probe(p);
@@ -570,6 +583,26 @@ impl Profile {
             }
         };
         let biggest = tcp.max(udp).max(echo);
+        // resets at volume that no SYN-ACK called for, and few probes beside them: a reset
+        // flood (masscan resets every port it probed, one RST per probe: a scan)
+        let resets = u64::from(self.rst_out);
+        if resets >= FLOOD_MIN_PROBES
+            && resets > RESETS_PER_SYNACK * biggest
+            && resets > RESETS_PER_SYNACK * u64::from(self.synacks_in)
+        {
+            ev.naming = named(Class::OtherAttack, Rule::Resets, &[]);
+            return ev;
+        }
+        // a flood of probes whose flags define a scan but no flood class (FIN, NULL, Maimon,
+        // ACK) or nothing at all (PSH+ACK with data, SYN+ACK): DESIGN's other-attack
+        let other_flood = |scan: Class, n: u64| {
+            let v = volume(scan, Class::OtherAttack, n);
+            matches!(
+                v.rule,
+                Rule::Repetition | Rule::SourcePortPerProbe | Rule::ManySources
+            )
+            .then_some(v)
+        };
         // mostly fragments that show no flags: nothing to read, the networks name it
         if biggest == 0 || (u64::from(self.fragments) > biggest && self.fragment_flags == 0) {
             return ev;
@@ -600,12 +633,19 @@ impl Profile {
                         v
                     }
                 }
-                Some(Class::ScanAck) => {
-                    named(Class::ScanAck, Rule::ProbeFlags, &[Class::ScanWindow])
-                }
                 Some(Class::ScanXmas) => volume(Class::ScanXmas, Class::FloodXmas, n),
-                Some(c) => named(c, Rule::ProbeFlags, &[]),
-                None => return ev,
+                Some(c) => other_flood(c, n).unwrap_or_else(|| {
+                    let alt: &'static [Class] = if c == Class::ScanAck {
+                        &[Class::ScanWindow]
+                    } else {
+                        &[]
+                    };
+                    named(c, Rule::ProbeFlags, alt)
+                }),
+                None => match other_flood(Class::OtherAttack, n) {
+                    Some(v) => v,
+                    None => return ev,
+                },
             }
         };
         ev
@@ -977,6 +1017,83 @@ mod tests {
             Profile::default().decide(&none(), false).naming.class,
             Class::OtherAttack
         );
+    }
+
+    /// `n` TCP packets with `flags` from one source port to one port, a RST back for each
+    /// that is no RST itself (hping3 `-A -p 80 -c N` and its kind).
+    fn one_port_flood(flags: u8, n: u32) -> Profile {
+        let mut p = Profile::default();
+        for _ in 0..n {
+            p.add(&tcp(1.0, A, V, 2000, 80, flags), true);
+            if flags & RST == 0 {
+                p.add(&tcp(1.0, V, A, 80, 2000, RST), false);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn floods_of_flags_with_no_flood_class_are_other_attacks_and_scans_stay_scans() {
+        // DESIGN §12 has flood classes for SYN, UDP, ICMP and Xmas only: a flood of any other
+        // TCP probe is an other-attack, whatever the networks say
+        for flags in [ACK, FIN, 0, FIN | ACK, PSH | ACK, SYN | ACK, SYN | FIN] {
+            let e = one_port_flood(flags, 3000).decide(&ml(Class::ScanAck), false);
+            assert_eq!(
+                (e.naming.class, e.naming.rule),
+                (Class::OtherAttack, Rule::Repetition),
+                "{}",
+                flag_names(flags)
+            );
+        }
+        // the same flags sent across many ports a few times each are still scans
+        for (flags, class) in [
+            (ACK, Class::ScanAck),
+            (FIN, Class::ScanFin),
+            (0, Class::ScanNull),
+            (FIN | ACK, Class::ScanMaimon),
+        ] {
+            let e = scan(flags, 1000).decide(&ml(Class::FloodXmas), false);
+            assert_eq!(e.naming.class, class, "{}", flag_names(flags));
+        }
+        // and too few repeated probes to be a flood keep the scan's name
+        let e = one_port_flood(ACK, 20).decide(&none(), false);
+        assert_eq!(e.naming.class, Class::ScanAck);
+        // a spoofed ACK flood from many sources (a victim's episode)
+        let e = scan(ACK, 300).decide(&none(), true);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::OtherAttack, Rule::ManySources)
+        );
+    }
+
+    #[test]
+    fn a_flood_of_resets_is_an_other_attack_and_a_scanners_resets_are_not() {
+        for flags in [RST, RST | ACK] {
+            let e = one_port_flood(flags, 3000).decide(&ml(Class::FloodXmas), false);
+            assert_eq!(
+                (e.naming.class, e.naming.rule),
+                (Class::OtherAttack, Rule::Resets),
+                "{}",
+                flag_names(flags)
+            );
+        }
+        // a SYN scan whose kernel resets every SYN-ACK it gets (here all 300 ports are open)
+        let mut p = Profile::default();
+        for i in 0..300u16 {
+            p.add(&tcp(1.0, A, V, 40000, 1 + i * 7 % 300, SYN), true);
+            p.add(&tcp(1.0, V, A, 1 + i * 7 % 300, 40000, SYN | ACK), false);
+            p.add(&tcp(1.0, A, V, 40000, 1 + i * 7 % 300, RST), true);
+        }
+        assert_eq!(p.decide(&none(), false).naming.class, Class::ScanSyn);
+        // masscan: a RST to every port it probed, closed ones too
+        let mut p = scan(SYN, 1000);
+        for i in 0..1000u16 {
+            p.add(&tcp(1.0, A, V, 40000, 1 + i, RST), true);
+        }
+        assert_eq!(p.decide(&none(), false).naming.class, Class::ScanSyn);
+        // fewer resets than the flood threshold: the networks name them
+        let e = one_port_flood(RST, 40).decide(&ml(Class::FloodXmas), false);
+        assert_eq!(e.naming.rule, Rule::Networks);
     }
 
     #[test]
