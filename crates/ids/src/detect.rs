@@ -36,7 +36,10 @@
 //! an attack that goes on is reported piece by piece (a live capture's alerts while it lasts). Its class comes from the episode's profile
 //! ([`crate::profile`]): the protocol decides where it defines the class (the probes' TCP
 //! flags, repetition per port for scan vs flood, many sources), the majority of the packets'
-//! classes otherwise; the alert carries the evidence. Flagged packets are also counted per *victim*; when a victim's episode ends, the
+//! classes otherwise; the alert carries the evidence. An episode named a flood must also
+//! average [`DetectSettings::flood_min_rate`] (10) flagged packets a second: what the networks
+//! flag at a ping's pace (large pings twice a second, fragmented UDP exchanges) is no flood.
+//! Flagged packets are also counted per *victim*; when a victim's episode ends, the
 //! packets of sources that were not alerted on their own (each spoofed source of a flood sends
 //! only a few) raise one victim alert if there are at least
 //! [`DetectSettings::victim_min_packets`] of them from at least
@@ -156,6 +159,12 @@ pub struct DetectSettings {
     /// Fraction of the source's packets during the episode that must be flagged (and of the
     /// victim's, for a victim alert).
     pub min_fraction: f64,
+    /// A flood's episode (an alert whose class is a flood, or an other-attack named for its
+    /// volume) must average at least this many flagged packets a second, over its span or one
+    /// second if shorter: hping3 at its default pace (one packet a second), pings of 1,400
+    /// bytes twice a second or fragmented UDP exchanges are no floods, however their packets
+    /// look. 0 turns the check off.
+    pub flood_min_rate: f64,
     /// Flagged packets the source must have sent itself (not only received: a victim's
     /// retransmitted SYN-ACKs to a spoofed address after the flood are no new attack).
     pub min_sent: u64,
@@ -216,6 +225,7 @@ impl Default for DetectSettings {
             min_packets: 15,
             min_fraction: 0.1,
             min_sent: 5,
+            flood_min_rate: 10.0,
             victim_min_packets: 100,
             victim_min_sources: 10,
             spray_threshold: 100.0,
@@ -248,6 +258,11 @@ impl DetectSettings {
                 "minimum fraction {} must be in [0, 1]",
                 self.min_fraction
             )));
+        }
+        if !(self.flood_min_rate.is_finite() && self.flood_min_rate >= 0.0) {
+            return Err(IdsError::Config(
+                "minimum flood rate must be a number of packets per second ≥ 0".into(),
+            ));
         }
         if !(self.spray_threshold.is_finite() && self.spray_threshold >= 0.0) {
             return Err(IdsError::Config(
@@ -338,6 +353,9 @@ pub struct DetectStats {
     pub victim_alerts: u64,
     /// Episodes that did not reach the thresholds (no alert).
     pub quiet_episodes: u64,
+    /// Of those, and of the victims' episodes, floods too slow to be floods
+    /// ([`DetectSettings::flood_min_rate`]).
+    pub slow_floods: u64,
     /// Episodes ended early because the episode table was full.
     pub episode_evictions: u64,
     /// Source episodes ended because the source moved on to another kind of probe
@@ -2088,16 +2106,29 @@ impl Aggregator {
             st.quiet_episodes += 1;
             return;
         }
+        let a = e
+            .tally
+            .alert(Scope::Source, (src, e.top_victim), (packets, e.total, 1));
+        if self.too_slow_for_a_flood(&a) {
+            st.quiet_episodes += 1;
+            st.slow_floods += 1;
+            return;
+        }
         if let Some(v) = self.victims.get_mut(&e.victim) {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
         }
-        let a = e
-            .tally
-            .alert(Scope::Source, (src, e.top_victim), (packets, e.total, 1));
         st.alerts += 1;
         st.source_alerts += 1;
         sink(Event::Alert(&a));
+    }
+
+    /// Whether `a` names a flood whose flagged packets came slower than
+    /// [`DetectSettings::flood_min_rate`].
+    fn too_slow_for_a_flood(&self, a: &Alert) -> bool {
+        let flood = a.profile.is_some_and(|e| e.naming.is_flood());
+        let span = (a.last_seen - a.first_seen).max(1.0);
+        flood && (a.packets as f64) < self.s.flood_min_rate * span
     }
 
     fn close_victim(
@@ -2125,6 +2156,10 @@ impl Aggregator {
             (e.first_src, victim),
             (packets, e.tally.packets, sources),
         );
+        if self.too_slow_for_a_flood(&a) {
+            st.slow_floods += 1;
+            return;
+        }
         st.alerts += 1;
         st.victim_alerts += 1;
         sink(Event::Alert(&a));
@@ -2790,6 +2825,71 @@ mod tests {
         (alerts, st)
     }
 
+    /// `n` ICMP echo requests of 1,400 bytes from `src` at `rate` a second, each answered,
+    /// every packet flagged as `flood-icmp`.
+    fn pings(src: &str, rate: f64, n: u32) -> Vec<(PacketRepr, Class)> {
+        let mut pk = Vec::new();
+        for i in 0..n {
+            let t = 100.0 + f64::from(i) / rate;
+            let echo = |ts, from, to, ty| PacketRepr {
+                proto: 1,
+                icmp_type: ty,
+                sport: 0,
+                dport: 0,
+                tcp_flags: 0,
+                ip_len: 1428,
+                payload_len: 1400,
+                ..tcp(ts, from, to, 0, 0, 0)
+            };
+            pk.push((echo(t, src, "198.18.0.10", 8), Class::FloodIcmp));
+            pk.push((echo(t + 0.0005, "198.18.0.10", src, 0), Class::FloodIcmp));
+        }
+        pk
+    }
+
+    #[test]
+    fn a_flood_slower_than_the_minimum_flood_rate_raises_no_alert_and_a_slow_scan_still_does() {
+        // two large pings a second for a minute: 240 flagged packets, 4 a second
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pings(ATT, 2.0, 120));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!((st.slow_floods, st.quiet_episodes), (1, 1));
+        // the same pings 100 a second are a flood
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pings(ATT, 100.0, 120));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::FloodIcmp);
+        assert_eq!(st.slow_floods, 0);
+        // with the check off, the slow pings are alerted as before
+        let off = DetectSettings {
+            flood_min_rate: 0.0,
+            ..DetectSettings::default()
+        };
+        let (alerts, _) = aggregate_packets(off, &pings(ATT, 2.0, 120));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        // a scan two probes a second (nmap -T2 is slower still) is no flood: still alerted
+        let pk: Vec<_> = (1..=200u16)
+            .flat_map(|k| {
+                let t = 100.0 + f64::from(k) * 0.5;
+                let port = 1 + (k * 97) % 1000;
+                [
+                    (tcp(t, ATT, VIC, 40000, port, 0x02), Class::ScanSyn),
+                    (tcp(t + 1e-4, VIC, ATT, port, 40000, 0x14), Class::ScanSyn),
+                ]
+            })
+            .collect();
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::ScanSyn);
+        assert_eq!(st.slow_floods, 0);
+        // a minimum rate that is no number is refused
+        for bad in [f64::NAN, -1.0, f64::INFINITY] {
+            let s = DetectSettings {
+                flood_min_rate: bad,
+                ..DetectSettings::default()
+            };
+            assert!(s.validate().is_err(), "{bad}");
+        }
+    }
+
     /// The aggregator's alerts over `pk`, checked to name `classes` in order, after `changes`
     /// changes of probe kind.
     fn alerts_named(pk: &[(PacketRepr, Class)], classes: &[Class], changes: u64) -> Vec<Alert> {
@@ -3073,12 +3173,13 @@ mod tests {
             ));
         }
         assert!(aggregate(0.0, &pk).is_empty(), "8 sources are not 10");
-        // the same from 40 clients is a victim alert naming 40 sources
+        // the same from 80 clients (16 packets a second: a flood's pace) is a victim alert
+        // naming 80 sources
         let pk: Vec<(String, f64, Class)> = (0..400u32)
             .map(|k| {
                 (
-                    format!("198.18.1.{}", 1 + k % 40),
-                    100.0 + f64::from(k) * 0.3,
+                    format!("198.18.1.{}", 1 + k % 80),
+                    100.0 + f64::from(k) * 5.0 / 80.0,
                     Class::FloodUdp,
                 )
             })
@@ -3086,7 +3187,7 @@ mod tests {
         let a = aggregate(0.0, &pk);
         assert_eq!(a.len(), 1, "{a:?}");
         assert_eq!(a[0].scope, Scope::Victim);
-        assert!((38..=42).contains(&a[0].sources), "{:?}", a[0]);
+        assert!((78..=82).contains(&a[0].sources), "{:?}", a[0]);
     }
 
     #[test]

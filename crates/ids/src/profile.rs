@@ -291,6 +291,20 @@ pub struct Naming {
     pub alternatives: &'static [Class],
 }
 
+impl Naming {
+    /// Whether it names a flood: a flood class, or an other-attack named for its volume
+    /// (repetition, resets, a new connection per packet, many sources).
+    pub fn is_flood(&self) -> bool {
+        matches!(
+            self.class,
+            Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
+        ) || matches!(
+            self.rule,
+            Rule::Repetition | Rule::Resets | Rule::SourcePortPerProbe | Rule::ManySources
+        )
+    }
+}
+
 /// The figures behind a naming, as reported in the alert.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Evidence {

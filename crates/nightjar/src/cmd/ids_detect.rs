@@ -85,6 +85,11 @@ pub struct DetectArgs {
     /// Flagged packets the source must have sent itself (not only received).
     #[arg(long, default_value_t = DetectSettings::default().min_sent, value_name = "N")]
     min_sent: u64,
+    /// A flood alert needs its flagged packets at this many per second on average (over the
+    /// episode, or one second if shorter): one packet a second (hping3 without -i), large
+    /// pings now and then, fragmented UDP exchanges are no floods. 0 turns the check off.
+    #[arg(long, default_value_t = DetectSettings::default().flood_min_rate, value_name = "PPS")]
+    flood_min_rate: f64,
     /// Per-victim flood alerts: flagged packets needed from sources not alerted on their own.
     #[arg(long, default_value_t = DetectSettings::default().victim_min_packets, value_name = "N")]
     victim_min_packets: u64,
@@ -209,6 +214,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         min_packets: a.min_packets,
         min_fraction: a.min_fraction,
         min_sent: a.min_sent,
+        flood_min_rate: a.flood_min_rate,
         victim_min_packets: a.victim_min_packets,
         victim_min_sources: a.victim_min_sources,
         spray_threshold: a.spray_threshold,
@@ -388,6 +394,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "gap": settings.gap, "max_episode": settings.max_episode,
             "min_packets": settings.min_packets,
             "min_fraction": settings.min_fraction, "min_sent": settings.min_sent,
+            "flood_min_rate": settings.flood_min_rate,
             "victim_min_packets": settings.victim_min_packets,
             "victim_min_sources": settings.victim_min_sources,
             "spray_threshold": settings.spray_threshold,
@@ -417,6 +424,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "source_alerts": stats.source_alerts,
             "victim_alerts": stats.victim_alerts,
             "quiet_episodes": stats.quiet_episodes,
+            "slow_floods": stats.slow_floods,
             "episode_evictions": stats.episode_evictions,
             "attack_changes": stats.attack_changes,
             "slow_scan_alerts": stats.slow_scan_alerts,
@@ -562,8 +570,8 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule); {} smaller episodes below the alert thresholds; {} episodes ended by a change of probe kind",
-        st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts, st.quiet_episodes, st.attack_changes
+        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule); {} smaller episodes below the alert thresholds, and {} floods too slow to be floods; {} episodes ended by a change of probe kind",
+        st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts, st.quiet_episodes.saturating_sub(st.slow_floods), st.slow_floods, st.attack_changes
     );
     if !alerts.is_empty() {
         let _ = writeln!(
