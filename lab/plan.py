@@ -34,6 +34,13 @@ victim and across the subnet, and ping -f.
 --scan-delay 3-15 s with -sS/-sF/-sN/-sX/-sA/-sU/-sM, --max-rate 0.5-2, -sT with a 5 s delay,
 hping3 SYN probes seconds apart over incrementing ports, and two slow scans of several hosts),
 one at a time, the attackers taking turns so that one source's scans lie minutes apart.
+
+--scenario streams is a list of UDP attacks, settings drawn from the seed, to be caught among
+long-lived UDP applications (run.sh runs lab/streams.py beside the clients: QUIC-like downloads,
+RTP calls, game sessions, a WireGuard-like tunnel): hping3 UDP floods to the open echo port 7, to
+a closed port, from one fixed source port (-k) to a closed port, and to the QUIC server's UDP
+443; an nping UDP flood at 1,000 a second; an nmap UDP scan; and one more drawn (a flood over incrementing ports,
+a flood to an RTP-like even port, or a second UDP scan with --min-rate).
 """
 import argparse
 import json
@@ -301,7 +308,62 @@ def backtoback(r):
     return items
 
 
-SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback}
+# closed UDP ports of the victim (services.py serves 7 and 123; streams.py 443 and 51820)
+STREAM_CLOSED = [53, 69, 161, 500, 1900, 4500, 5000, 5060, 6000, 8888, 40000]
+
+
+def streams(r, small=False):
+    """The --scenario streams attacks: (label, argv, timeout, decoys, expected seconds). UDP
+    floods and scans that must be told from the lab's long-lived UDP applications (streams.py):
+    hping3 --udp floods (bounded by -c, 300-1,000 µs apart) to the open echo port 7 (the victim
+    echoes every datagram), to a closed port (ICMP port unreachable, rate-limited by the
+    kernel), from one fixed source port (-k -s) to a closed port, and to UDP 443, where the
+    QUIC-like server listens and answers nothing it cannot parse; nping --udp at 1,000 a second
+    (nping's pacing is in whole milliseconds: above 1,000 it sends everything at once); nmap -sU; and one more drawn: a flood over incrementing ports, a flood to an even
+    port in 16384-32767 (where RTP calls live), or a second UDP scan with --min-rate. Ports,
+    payload sizes, intervals, counts and rates are drawn from the seed. With `small`, the same
+    kinds, a hundred packets each (a quick check)."""
+    v = VICTIM
+
+    def hping(opts):
+        iv = r.choice([300, 400, 500, 700, 1000])
+        c = 100 if small else r.randint(500, 900)
+        d = r.choice([32, 64, 128, 256, 512])
+        return (f"hping3 -q --udp {opts} -d {d} -i u{iv} -c {c} {v}", 30, c * (iv + 50) / 1e6 + 1)
+
+    closed = r.sample(STREAM_CLOSED, 3)
+    items = [
+        ("flood-udp", *hping("-p 7")),
+        ("flood-udp", *hping(f"-p {closed[0]}")),
+        ("flood-udp", *hping(f"-k -s {r.randint(1024, 65000)} -p {closed[1]}")),
+    ]
+    iv = r.choice([300, 400, 500, 700, 1000])
+    c = 100 if small else r.randint(500, 900)
+    d = r.choice([1200, 1250, 1350, 64, 512])  # QUIC-sized or not
+    items.append(("flood-udp", f"hping3 -q --udp -p 443 -d {d} -i u{iv} -c {c} {v}", 30, c * (iv + 50) / 1e6 + 1))
+    # nping paces in whole milliseconds: --rate 1000 sends one datagram a millisecond, but any
+    # rate above 1000 (a delay under 1 ms) sends the whole count at once, ~50,000 a second
+    c = 100 if small else r.randint(1000, 2000)
+    port = r.choice([53, 123, 443, 5060, 4500, closed[2]])
+    items.append(("flood-udp", f"nping -q --udp -p {port} --rate 1000 -c {c} {v}", 30, c / 1000 + 1))
+    n = 5 if small else r.randint(20, 40)
+    items.append(("scan-udp", f"nmap -n -sU -T4 --max-retries 1 {r.choice(['-Pn ', ''])}--top-ports {n} {v}",
+                  120, n * 0.2 + 3))
+    extra = r.choice(["incr", "rtp", "scan"])
+    if extra == "incr":
+        items.append(("flood-udp", *hping(f"-p ++{r.randint(1024, 30000)}")))
+    elif extra == "rtp":
+        items.append(("flood-udp", *hping(f"-p {2 * r.randint(8192, 16383)}")))
+    else:
+        n = 10 if small else r.randint(50, 150)
+        items.append(("scan-udp", f"nmap -n -sU -T4 --max-retries 0 --min-rate {r.choice([100, 300, 500])} "
+                                  f"-p 1-{n} -Pn {v}", 120, n / 100 + 5))
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
+SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams}
 
 
 def main():
@@ -316,11 +378,22 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow' or 'backtoback': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback' or 'streams': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
+    if a.scenario == "streams":
+        # gaps as usual; the attacker hosts browse normally in some of them
+        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+        for label, cmd, limit, decoys, secs in streams(r, a.small):
+            gap = 2.0 if a.small else r.uniform(*a.gap)
+            gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": r.choice(attackers),
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
+                              "post_normal": 0, "post_delay": 0}))
+        return
     if a.scenario == "slow":
         # one scan at a time, in a drawn order; the attackers take turns (in a drawn order), so
         # that one source's scans lie several minutes apart: with 6 attackers and 14 scans,

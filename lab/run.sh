@@ -4,7 +4,7 @@
 #
 #   lab/run.sh --name NAME --seed N --duration S [--attacks LIST] [--out DIR]
 #              [--clients K] [--attackers K] [--snaplen B] [--gap-normal P] [--post-normal P]
-#              [--small] [--servers K] [--busy]
+#              [--small] [--servers K] [--busy] [--streams]
 #
 #   --attacks   comma list of DESIGN §12 labels, "all" (each once, shuffled), "none"; default all;
 #               a label may force variants, e.g. flood-syn:spoofed+open, scan-udp:slow+wide (plan.py)
@@ -17,7 +17,23 @@
 #               --scan, nping); "sweep": scans of the whole lab subnet, nmap -sV and -O, masscan,
 #               ping -f; "slow": slow scans (nmap -T1/-T2/--scan-delay 3-15 s/--max-rate 0.5-2,
 #               hping3 SYN probes seconds apart, slow scans of several hosts), the attackers
-#               taking turns (use --attackers 6); see plan.py
+#               taking turns (use --attackers 6); "backtoback": every scan type and flood from one
+#               attacker with no pause between them; "streams": long-lived UDP applications
+#               (lab/streams.py, as with --streams) through the whole run, and UDP attacks to catch
+#               among them: hping3 --udp floods (-c, -i u300-u1000) to the open echo port 7, to a
+#               closed port, from a fixed source port (-k) to a closed port and to the QUIC
+#               server's UDP 443, nping --udp at 1000 pps, nmap -sU, and one more drawn;
+#               see plan.py, e.g.
+#               run.sh --name streams --seed 1313 --duration 150 --scenario streams --clients 2
+#   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
+#               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
+#               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
+#               client acking every 2nd), RTP voice (50 pps each way, 160-220 B) and video calls
+#               (100-300 pps each way, 800-1200 B) between two hosts on fixed even ports, game
+#               sessions (20-64 pps both ways, one port pair), a WireGuard-like tunnel on UDP 51820
+#               (bursts of 1400-byte datagrams one way, small replies the other). Normal traffic;
+#               the plan of attacks is unchanged. The run lasts at least as long as the attacks
+#               are expected to take, so that the streams run through it.
 #   --attackers attacker hosts, 1-8 (198.18.0.66-73; default 2)
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
@@ -41,7 +57,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 main() {
 
     NAME="" SEED="" DURATION="" SCENARIO="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6 POSTN=0
-    SERVERS=0 BUSY=""
+    SERVERS=0 BUSY="" STREAMS=""
     while [ $# -gt 0 ]; do
         case "$1" in
             --name) NAME="$2"; shift 2 ;;
@@ -58,7 +74,8 @@ main() {
             --small) SMALL=--small; shift ;;
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
-            -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+            --streams) STREAMS=1; shift ;;
+            -h | --help) sed -n '2,51p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -73,6 +90,7 @@ main() {
     [[ "$CLIENTS" =~ ^[0-9]+$ && "$ATTACKERS" =~ ^[0-9]+$ && "$SERVERS" =~ ^[0-9]+$ ]] || { echo "--clients, --attackers and --servers are integers" >&2; exit 2; }
     (( CLIENTS >= 1 && CLIENTS <= 16 && ATTACKERS >= 1 && ATTACKERS <= 8 )) || { echo "1-16 clients, 1-8 attackers" >&2; exit 2; }
     (( SERVERS >= 0 && SERVERS <= 8 )) || { echo "0-8 extra servers" >&2; exit 2; }
+    if [ "$SCENARIO" = streams ]; then STREAMS=1; fi
     DNSHOST=0
     if [ -n "$BUSY" ] || [ "$SERVERS" -gt 0 ]; then DNSHOST=1; fi
 
@@ -100,6 +118,17 @@ main() {
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
     log "run $NAME: seed $SEED, duration >= ${DURATION}s, $NPLAN attacks, hard bound ${BOUND}s"
+    # streams: the sessions spread over the run, which lasts at least as long as the attacks are
+    # expected to take (gaps, the attacker's browsing, each attack's expected length or 10 s)
+    SPAN=0 SHOSTS=""
+    if [ -n "$STREAMS" ]; then
+        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SHOSTS="victim=198.18.0.10"
+        for ((i = 0; i < SERVERS; i++)); do SHOSTS+=",s$i=198.18.0.$((11 + i))"; done
+        for ((i = 0; i < CLIENTS; i++)); do SHOSTS+=",c$i=198.18.0.$((20 + i))"; done
+        "$PY" "$LAB_DIR/streams.py" --seed "$SEED" --span "$SPAN" --hosts "$SHOSTS" --print >"$WORK/streams.txt"
+        log "streams over ${SPAN}s: $(tail -1 "$WORK/streams.txt" | sed 's/^# //')"
+    fi
 
     lab_up "$CLIENTS" "$ATTACKERS" "$SERVERS" "$DNSHOST"
     WORK_CLEAN="$WORK"
@@ -153,6 +182,15 @@ main() {
         bg "c$i" "$BOUND" "$PY" "$LAB_DIR/client.py" --seed $((SEED * 100 + i)) --duration "$BOUND" \
             --mean-think "$("$PY" -c "import random; r=random.Random($SEED*100+$i); print(round(r.uniform(0.8, 2.5), 2))")"
     done
+
+    if [ -n "$STREAMS" ]; then
+        # every host plays its part of the same seeded schedule, counted from T0S
+        T0S=$("$PY" -c 'import time; print(round(time.time() + 1.5, 3))')
+        for h in $(tr ',' '\n' <<<"$SHOSTS" | cut -d= -f1); do
+            bg "$h" "$BOUND" "$PY" "$LAB_DIR/streams.py" --seed "$SEED" --span "$SPAN" --hosts "$SHOSTS" \
+                --me "$h" --t0 "$T0S" --duration "$BOUND"
+        done
+    fi
 
     T0=$(now)
     nap 5   # normal traffic only at the start
@@ -212,7 +250,10 @@ main() {
 
     # normal traffic until the minimum duration has passed, and at least 5 s after the last attack
     nap 5
-    REST=$("$PY" -c "import time; print(max(0, $DURATION - (time.time() - $T0)))")
+    # (with streams: also until their schedule is over)
+    END=$DURATION
+    if [ -n "$STREAMS" ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
     kill -INT "$TCPDUMP_PID" 2>/dev/null || true
@@ -223,11 +264,15 @@ main() {
     "$PY" "$LAB_DIR/labels.py" --name "$NAME" --pcap "$OUT/$NAME.pcap" --episodes "$EPIS" \
         --out "$OUT/$NAME.labels.json" --stats "$OUT/$NAME.stats.json" --seed "$SEED"
     {
-        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN$( [ "$SERVERS" -gt 0 ] && echo ", servers $SERVERS")${BUSY:+, busy}"
+        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN$( [ "$SERVERS" -gt 0 ] && echo ", servers $SERVERS")${BUSY:+, busy}${STREAMS:+, streams over $SPAN s}"
         if [ -n "$ZONE" ]; then echo "# zone: $ZONE"; fi
         echo "# started $(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)"
         tool_versions
         echo "# tcpdump: $(tr '\n' ' ' <"$WORK/tcpdump.err")"
+        if [ -n "$STREAMS" ]; then
+            echo "# streams (lab/streams.py; seconds from the streams' start, $(date -u -d "@${T0S%.*}" +%H:%M:%SZ))"
+            sed 's/^/#   /' "$WORK/streams.txt"
+        fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"
     } >"$OUT/$NAME.log"

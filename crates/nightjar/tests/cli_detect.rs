@@ -337,6 +337,28 @@ fn val3_a_udp_echo_flood_is_charged_to_its_sender_not_the_echo_service() {
 }
 
 #[test]
+fn quic_calls_games_and_tunnels_raise_nothing_and_udp_floods_among_them_are_alerted() {
+    // `lab/run.sh --scenario streams` (seed 1313, the test run): QUIC-like downloads, voice and
+    // video calls, game sessions and a WireGuard-like tunnel through the whole run, and seven
+    // UDP floods and scans among them; the networks alone took the streams for floods
+    let j = detect_json("streams", &[]);
+    let alerts = j["alerts"].as_array().unwrap();
+    assert_eq!(every_episode_alerted_with_its_class("streams", alerts), 7);
+    assert!(j["two_way_cleared"].as_u64().unwrap() > 1000, "{j}");
+    // without the two-way rule the streams raise false alerts
+    let off = detect_json("streams", &["--udp-settle", "0"]);
+    let attackers = ["198.18.0.66", "198.18.0.67"];
+    let false_alerts = off["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !attackers.contains(&a["src_ip"].as_str().unwrap()))
+        .count();
+    assert!(false_alerts > 0, "{off}");
+    assert_eq!(off["two_way_cleared"], 0);
+}
+
+#[test]
 fn attacks_run_back_to_back_are_alerted_one_by_one_with_their_classes() {
     // `lab/run.sh --scenario backtoback` (seed 909): seven nmap scan types, a UDP scan and four
     // hping3 floods from one attacker with no pause between them; without --change-probes they
