@@ -57,6 +57,8 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
         icmp_type: 0,
         icmp_code: 0,
         fragment: false,
+        later_fragment: false,
+        frag_id: 0,
         payload_len: ip.declared,
         inner: None,
     };
@@ -117,6 +119,8 @@ pub(crate) fn decode_general(
             icmp_type: f.icmp_type,
             icmp_code: f.icmp_code,
             fragment: f.fragment,
+            later_fragment: f.later_fragment,
+            frag_id: f.frag_id,
             payload_len: f.payload_len,
             inner: f.inner,
         }),
@@ -142,6 +146,8 @@ struct Fields {
     icmp_type: u8,
     icmp_code: u8,
     fragment: bool,
+    later_fragment: bool,
+    frag_id: u32,
     payload_len: u32,
     inner: Option<Inner>,
 }
@@ -168,6 +174,8 @@ struct Ip<'a> {
     /// Where this fragment's data starts in the original IP payload, in bytes (`u32::MAX` when
     /// unknown: an IPv6 fragment after the first).
     offset: u32,
+    /// A fragment's Identification; 0 if not a fragment.
+    frag_id: u32,
     /// Captured IP payload (may be shorter than declared).
     payload: &'a [u8],
     /// IP payload length according to the headers.
@@ -212,6 +220,11 @@ fn parse_ipv4_plain(bytes: &[u8]) -> Option<Ip<'_>> {
         fragment: more || off > 0,
         first: off == 0,
         offset: u32::from(off) * 8,
+        frag_id: if more || off > 0 {
+            u32::from(u16::from_be_bytes([h[4], h[5]]))
+        } else {
+            0
+        },
         payload,
         declared,
     })
@@ -262,6 +275,11 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 fragment: h.more_fragments() || off > 0,
                 first: off == 0,
                 offset: u32::from(off) * 8,
+                frag_id: if h.more_fragments() || off > 0 {
+                    u32::from(h.identification())
+                } else {
+                    0
+                },
                 payload,
                 declared,
             })
@@ -276,7 +294,8 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
             } else {
                 captured
             };
-            let (fragment, first) = v6_fragment(exts.first_header().map(|n| n.0), exts.slice());
+            let (fragment, first, frag_id) =
+                v6_fragment(exts.first_header().map(|n| n.0), exts.slice());
             Ok(Ip {
                 src: IpAddr::V6(h.source_addr()),
                 dst: IpAddr::V6(h.destination_addr()),
@@ -286,6 +305,7 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 fragment,
                 first,
                 offset: if first { 0 } else { u32::MAX },
+                frag_id,
                 payload,
                 declared,
             })
@@ -294,15 +314,16 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
 }
 
 /// Whether the IPv6 extension headers in `exts` (first header type `first`) make the packet a
-/// fragment, and whether it is the first one: `(fragment, first)`.
+/// fragment, whether it is the first one, and its Identification (0 if no fragment):
+/// `(fragment, first, id)`.
 ///
 /// The chain is walked here, bounded by the slice, rather than with etherparse's iterator: when
 /// lax parsing stopped on a bad or cut extension header, that iterator goes on past the end of
 /// the slice it was given (an out-of-bounds read, found by the `pcap_reader` fuzz target).
-fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool) {
-    let (mut fragment, mut first_fragment) = (false, true);
+fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32) {
+    let (mut fragment, mut first_fragment, mut id) = (false, true, 0);
     let Some(mut next) = first else {
-        return (fragment, first_fragment);
+        return (fragment, first_fragment, id);
     };
     let mut rest = exts;
     loop {
@@ -317,6 +338,9 @@ fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool) {
                     if more || off > 0 {
                         fragment = true;
                         first_fragment = first_fragment && off == 0;
+                        if let Some(&[a, b, c, d]) = rest.get(4..8) {
+                            id = u32::from_be_bytes([a, b, c, d]);
+                        }
                     }
                 }
                 8
@@ -333,7 +357,7 @@ fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool) {
             _ => break,
         }
     }
-    (fragment, first_fragment)
+    (fragment, first_fragment, id)
 }
 
 fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {
@@ -351,6 +375,8 @@ fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {
         icmp_type: 0,
         icmp_code: 0,
         fragment: ip.fragment,
+        later_fragment: !ip.first,
+        frag_id: ip.frag_id,
         payload_len: ip.declared,
         inner: None,
     };

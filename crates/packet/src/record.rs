@@ -80,6 +80,13 @@ pub struct PacketRepr {
     /// The packet is an IP fragment (more-fragments set or offset > 0). Fragments are not
     /// reassembled; only a first fragment carries ports.
     pub fragment: bool,
+    /// A fragment after the first: it carries no transport header, so its ports, ICMP type
+    /// and code are 0 (not there), and its TCP flags only where a tiny fragment holds them.
+    pub later_fragment: bool,
+    /// A fragment's Identification (IPv4's 16 bits; the IPv6 fragment header's 32), which
+    /// with the addresses and protocol ties the fragments of one datagram together; 0 for a
+    /// packet that is not a fragment.
+    pub frag_id: u32,
     /// Transport payload bytes according to the headers (IP payload less the TCP/UDP/ICMP
     /// header; the whole IP payload for other protocols and non-first fragments).
     pub payload_len: u32,

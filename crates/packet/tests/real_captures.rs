@@ -330,12 +330,18 @@ fn fragments_arp_and_ipv6_extension_headers() {
             cap.records[i]
         );
     }
-    // 5..=7: echo request of 3000 bytes in three fragments (offsets 0, 1480, 2960); 8..=10 the reply
-    for (base, src, dst, ty) in [(5, a, b, 8), (8, b, a, 0)] {
+    // 5..=7: echo request of 3000 bytes in three fragments (offsets 0, 1480, 2960); 8..=10 the
+    // reply; IP Identification 0x6395 and 0xa554 (`tshark -o ip.defragment:FALSE -e ip.id`)
+    for (base, src, dst, ty, id) in [(5, a, b, 8, 0x6395), (8, b, a, 0, 0xa554)] {
         let f: Vec<&PacketRepr> = (base..base + 3).map(|i| p(&cap.records[i])).collect();
         assert!(f
             .iter()
             .all(|x| x.fragment && x.proto == proto::ICMP && x.src == src && x.dst == dst));
+        assert!(f.iter().all(|x| x.frag_id == id), "{f:?}");
+        assert_eq!(
+            f.iter().map(|x| x.later_fragment).collect::<Vec<_>>(),
+            [false, true, true]
+        );
         assert_eq!(
             (f[0].icmp_type, f[0].ip_len, f[0].payload_len, f[0].wire_len),
             (ty, 1500, 1472, 1514)
@@ -503,4 +509,10 @@ fn the_flags_of_tiny_tcp_fragments_are_read_from_the_fragment_that_holds_them() 
         .all(|q| q.tcp_flags == F::SYN && q.dport == 0));
     // the third fragments (TCP bytes 16..20) hold no flags
     assert_eq!(frags.len(), 600);
+    // only the first fragments hold the ports; every datagram's three share one Identification
+    assert!(frags.iter().all(|q| q.later_fragment == (q.dport == 0)));
+    let mut ids: Vec<u32> = frags.iter().map(|q| q.frag_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 200);
 }

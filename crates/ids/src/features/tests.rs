@@ -26,6 +26,8 @@ pub(crate) fn tcp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, flags: 
         icmp_type: 0,
         icmp_code: 0,
         fragment: false,
+        later_fragment: false,
+        frag_id: 0,
         payload_len: 0,
         inner: None,
     }
