@@ -21,7 +21,8 @@
 //! reflected floods of amplification attacks are not: a closed port answers with ICMP, a
 //! victim of reflection does not answer, and hping3 takes a new source port per datagram, so
 //! each of its datagrams is a conversation of its own that no reply makes two-way twice.
-//! IP fragments are left to the networks (those after the first carry no ports).
+//! A first fragment counts like a whole datagram (it carries the ports); the fragments after
+//! it carry none and take their first fragment's verdict ([`crate::fragments`]).
 //!
 //! Sans-IO and bounded: one fixed set-associative table ([`CAPACITY`] conversations, least
 //! recently used evicted), fed every decoded packet in capture order.
@@ -66,7 +67,7 @@ impl Conversations {
     /// Take the next packet; whether it is a UDP datagram of a two-way conversation (counting
     /// the datagram itself).
     pub fn push(&mut self, p: &PacketRepr) -> bool {
-        if self.settle == 0 || p.proto != proto::UDP || p.fragment {
+        if self.settle == 0 || p.proto != proto::UDP || p.later_fragment {
             return false;
         }
         if p.ts.is_finite() && p.ts > self.clock {
@@ -150,12 +151,13 @@ mod tests {
         let mut tcp = udp(5.0, C, 50000, S, 443, 100);
         tcp.proto = proto::TCP;
         assert!(!c.push(&tcp));
-        // nor IP fragments, whose ports are not always there
-        let frag = PacketRepr {
+        // nor a fragment after the first, which has no ports
+        let later = PacketRepr {
             fragment: true,
-            ..udp(5.0, C, 50000, S, 443, 1400)
+            later_fragment: true,
+            ..udp(5.0, C, 0, S, 0, 1400)
         };
-        assert!(!c.push(&frag));
+        assert!(!c.push(&later));
     }
 
     #[test]

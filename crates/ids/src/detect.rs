@@ -76,6 +76,15 @@
 //! whatever the networks and the spray and sweep rules say. It runs beside the feature
 //! extraction; the datagrams cleared are counted in [`DetectStats::two_way_cleared`].
 //!
+//! **Fragments.** A fragment after the first carries no transport header; it takes the verdict
+//! and the ends of its datagram's first fragment ([`crate::fragments`]), so a flood of large
+//! pings is charged to its sender, not (by its later fragments' ICMP type, which reads 0, an
+//! echo reply) to its victim.
+//!
+//! **Narrow scans.** An episode named a scan whose probes reached fewer than
+//! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
+//! service, each from a new port) and raises no alert.
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -95,8 +104,9 @@ use crate::class::Class;
 use crate::conversation::Conversations;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
+use crate::fragments::Fragments;
 use crate::model::{Model, Net};
-use crate::profile::{probe_scan, Distinct, Profile};
+use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::IdsError;
 use nightjar_nn::mlp::CHUNK;
@@ -351,11 +361,14 @@ pub struct DetectStats {
     pub alerts: u64,
     pub source_alerts: u64,
     pub victim_alerts: u64,
-    /// Episodes that did not reach the thresholds (no alert).
+    /// Episodes that did not reach the thresholds (no alert): sources' and, among floods too
+    /// slow to be floods, victims'.
     pub quiet_episodes: u64,
     /// Of those, and of the victims' episodes, floods too slow to be floods
     /// ([`DetectSettings::flood_min_rate`]).
     pub slow_floods: u64,
+    /// Of those, scans of fewer than [`SCAN_MIN_TARGETS`] distinct targets.
+    pub narrow_scans: u64,
     /// Episodes ended early because the episode table was full.
     pub episode_evictions: u64,
     /// Source episodes ended because the source moved on to another kind of probe
@@ -366,6 +379,9 @@ pub struct DetectStats {
     /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) that the
     /// networks or the spray or sweep rule flagged, taken as normal (not in `flagged`).
     pub two_way_cleared: u64,
+    /// IP fragments after the first that took their first fragment's verdict and ends
+    /// ([`crate::fragments`]).
+    pub fragments_as_first: u64,
     /// Most sources with an open episode at once.
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
@@ -375,6 +391,15 @@ pub struct DetectStats {
     /// Packets that took the verdict of an earlier packet with the same context key
     /// ([`DetectSettings::reuse_age`]) instead of being scored.
     pub verdicts_reused: u64,
+}
+
+/// Whether source alert `a` names a scan whose probes reached fewer than
+/// [`SCAN_MIN_TARGETS`] distinct targets: probes repeated to one or two ports below a flood's
+/// volume (a client's queries to one service, each from a new port) scan nothing.
+fn too_narrow_for_a_scan(a: &Alert) -> bool {
+    a.profile.is_some_and(|e| {
+        e.naming.is_scan() && e.probes > 0 && e.distinct_targets < SCAN_MIN_TARGETS
+    })
 }
 
 /// The streaming detector.
@@ -413,6 +438,8 @@ pub struct Engine {
     /// The two-way UDP conversations (run beside the feature extraction; marks the plan's
     /// steps with [`TWO_WAY`]).
     conv: Conversations,
+    /// The verdicts and ends of recent first fragments, for their later fragments.
+    frags: Fragments,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -486,6 +513,7 @@ impl Engine {
             slow: SlowScan::new(settings.slow_scan)?,
             found: Vec::new(),
             conv: Conversations::new(settings.udp_settle),
+            frags: Fragments::new(),
             stats: DetectStats::default(),
             esn_state,
             models,
@@ -817,7 +845,7 @@ impl Engine {
                     };
                     let sprayed = self.spray.push(p);
                     let swept = self.sweep.push(p);
-                    let class = if step & TWO_WAY != 0 {
+                    let mut class = if step & TWO_WAY != 0 {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
                         }
@@ -833,6 +861,16 @@ impl Engine {
                     } else {
                         Class::Normal
                     };
+                    let (mut score, mut ends) = (score, None);
+                    if p.fragment {
+                        match self.frags.later(p) {
+                            Some(first) => {
+                                (class, score, ends) = (first.class, first.score, Some(first.ends));
+                                self.stats.fragments_as_first += 1;
+                            }
+                            None => self.frags.first(p, class, score, attacker_and_victim(p)),
+                        }
+                    }
                     self.stats.packets += 1;
                     if class.is_attack() {
                         self.stats.flagged += 1;
@@ -851,7 +889,9 @@ impl Engine {
                         reused: step & MISS == 0,
                     };
                     sink(Event::Packet(&v));
-                    self.agg.packet(p, &v, &mut self.stats, sink);
+                    let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
+                    self.agg
+                        .packet_with_ends(p, &v, ends, &mut self.stats, sink);
                     while let Some((_, f)) = found.next_if(|(i, _)| *i == at) {
                         slow_scan_alert(f, &mut self.stats, sink);
                     }
@@ -1336,6 +1376,11 @@ fn is_group(ip: IpAddr) -> bool {
 fn ends(p: &PacketRepr) -> (IpAddr, IpAddr) {
     let icmp = p.proto == 1 || p.proto == 58;
     let ports = matches!(p.proto, 6 | 17 | 132 | 136);
+    if icmp && p.later_fragment {
+        // no ICMP header here (its type reads 0, an echo reply): the sender, as for any
+        // unsolicited packet (a later fragment whose first one was seen takes that one's ends)
+        return (p.src, p.dst);
+    }
     if icmp {
         if let Some(q) = &p.inner {
             // an error about q (q.src → q.dst), sent to q.src
@@ -1929,6 +1974,8 @@ impl Aggregator {
         }
     }
 
+    /// [`Aggregator::packet_with_ends`] with the packet's own ends ([`attacker_and_victim`]).
+    #[cfg(test)]
     fn packet(
         &mut self,
         p: &PacketRepr,
@@ -1936,11 +1983,23 @@ impl Aggregator {
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
+        self.packet_with_ends(p, v, attacker_and_victim(p), st, sink);
+    }
+
+    /// Count one packet's verdict, charged to its attacking end `att` and victim `vic` (its
+    /// own, or for a later fragment its first fragment's).
+    fn packet_with_ends(
+        &mut self,
+        p: &PacketRepr,
+        v: &PacketVerdict,
+        (mut att, mut vic): (IpAddr, IpAddr),
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
         if p.ts.is_finite() && p.ts > self.clock {
             self.advance(p.ts, st, sink);
         }
         let now = self.clock;
-        let (mut att, mut vic) = attacker_and_victim(p);
         // a known attacker stays the attacker whichever port its peer answers from
         if self.sources.get_mut(&att).is_none() && self.sources.get_mut(&vic).is_some() {
             std::mem::swap(&mut att, &mut vic);
@@ -2114,6 +2173,11 @@ impl Aggregator {
             st.slow_floods += 1;
             return;
         }
+        if too_narrow_for_a_scan(&a) {
+            st.quiet_episodes += 1;
+            st.narrow_scans += 1;
+            return;
+        }
         if let Some(v) = self.victims.get_mut(&e.victim) {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
@@ -2157,6 +2221,7 @@ impl Aggregator {
             (packets, e.tally.packets, sources),
         );
         if self.too_slow_for_a_flood(&a) {
+            st.quiet_episodes += 1;
             st.slow_floods += 1;
             return;
         }
@@ -2673,6 +2738,102 @@ mod tests {
         );
     }
 
+    /// One datagram of `len` IP payload bytes from `src` to `dst` in fragments of 1,480:
+    /// the first with the transport header, the rest without (their type and ports read 0).
+    fn fragmented(t: f64, first: PacketRepr, id: u32, len: u32) -> Vec<PacketRepr> {
+        let n = len.div_ceil(1480);
+        (0..n)
+            .map(|k| {
+                let later = k > 0;
+                let size = if k + 1 < n {
+                    1480
+                } else {
+                    len - 1480 * (n - 1)
+                };
+                PacketRepr {
+                    ts: t + f64::from(k) * 1e-5,
+                    fragment: true,
+                    later_fragment: later,
+                    frag_id: id,
+                    ip_len: size as u16 + 20,
+                    sport: if later { 0 } else { first.sport },
+                    dport: if later { 0 } else { first.dport },
+                    icmp_type: if later { 0 } else { first.icmp_type },
+                    ..first
+                }
+            })
+            .collect()
+    }
+
+    fn records(mut pk: Vec<PacketRepr>) -> Vec<Record> {
+        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        pk.into_iter()
+            .enumerate()
+            .map(|(i, mut p)| {
+                p.index = i as u64;
+                Record::Packet(p)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_flood_of_fragmented_pings_is_charged_to_its_sender_and_fragmented_echoes_are_normal() {
+        let (att, vic, c) = ("198.18.0.68", "198.18.0.10", "198.18.0.20");
+        let icmp = |ts, from, to, ty| PacketRepr {
+            proto: 1,
+            icmp_type: ty,
+            tcp_flags: 0,
+            window: 0,
+            ..tcp(ts, from, to, 0, 0, 0)
+        };
+        // `hping3 --icmp -d 3000 -i u500`-like: 2,000 echo requests of 3,008 bytes, answered
+        let mut pk = Vec::new();
+        for i in 0..2000u32 {
+            let t = 50.0 + f64::from(i) * 5e-4;
+            pk.extend(fragmented(t, icmp(t, att, vic, 8), i, 3008));
+            pk.extend(fragmented(t + 1e-4, icmp(t, vic, att, 0), 40000 + i, 3008));
+        }
+        let (_, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        );
+        assert!(st.fragments_as_first > 0);
+        let names: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.class))
+            .collect();
+        assert_eq!(
+            names,
+            [(att.to_string(), vic.to_string(), Class::FloodIcmp)],
+            "{alerts:?}"
+        );
+        // a client's UDP echo exchanges of 4,000-byte datagrams on one socket, two a second
+        // for a minute: the first fragments make the exchange two-way and the later ones
+        // follow them (with the minimum flood rate off, so that it is not what keeps them
+        // quiet)
+        let mut pk = Vec::new();
+        for i in 0..120u32 {
+            let t = 10.0 + f64::from(i) * 0.5;
+            let port = 40000;
+            pk.extend(fragmented(t, udp(t, c, vic, port, 7, 4028), i, 4008));
+            pk.extend(fragmented(
+                t + 1e-3,
+                udp(t, vic, c, 7, port, 4028),
+                9000 + i,
+                4008,
+            ));
+        }
+        let off = DetectSettings {
+            flood_min_rate: 0.0,
+            ..DetectSettings::default()
+        };
+        let (v, alerts, st) = collect(Models::builtin().unwrap(), off, records(pk));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert!(st.fragments_as_first >= 240, "{st:?}");
+        assert!(v.iter().filter(|x| x.class.is_attack()).count() <= 12);
+    }
+
     #[test]
     fn spoofed_sources_too_small_to_alert_alone_raise_one_victim_alert() {
         // engine-level aggregator check with a fake verdict stream: 500 sources × 2 packets
@@ -2845,6 +3006,37 @@ mod tests {
             pk.push((echo(t + 0.0005, "198.18.0.10", src, 0), Class::FloodIcmp));
         }
         pk
+    }
+
+    #[test]
+    fn a_scan_of_fewer_than_four_targets_raises_no_alert_and_twelve_ports_do() {
+        // queries to one service, each from a new source port and answered, that the
+        // networks called a UDP scan: nothing was scanned
+        let mut pk = Vec::new();
+        for i in 0..35u16 {
+            let t = 100.0 + f64::from(i) * 0.8;
+            pk.push((udp(t, ATT, VIC, 50000 + i, 5353, 60), Class::ScanUdp));
+            pk.push((
+                udp(t + 0.01, VIC, ATT, 5353, 50000 + i, 1500),
+                Class::ScanUdp,
+            ));
+        }
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.narrow_scans, 1);
+        // twelve ports probed twice each, each refused: a scan
+        let mut pk = Vec::new();
+        for i in 0..24u16 {
+            let t = 100.0 + f64::from(i) * 0.05;
+            let probe = udp(t, ATT, VIC, 41000, 1 + (i % 12) * 37, 28);
+            pk.push((icmp_unreach(t + 1e-3, VIC, ATT, &probe), Class::ScanUdp));
+            pk.push((probe, Class::ScanUdp));
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::ScanUdp);
+        assert_eq!(st.narrow_scans, 0);
     }
 
     #[test]

@@ -25,6 +25,7 @@
 //!   repetition, replies) and the attack class they define, where the protocol decides it.
 //! * [`conversation`]: two-way UDP conversations (QUIC, calls, tunnels), whose datagrams are
 //!   no flood and no scan.
+//! * [`fragments`]: IP fragments after the first, judged as their first fragment was.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -41,6 +42,7 @@ pub mod dataset;
 pub mod detect;
 mod error;
 pub mod features;
+pub mod fragments;
 pub mod labels;
 pub mod model;
 pub mod plot;

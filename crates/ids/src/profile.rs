@@ -91,6 +91,10 @@ pub(crate) fn probe_scan(flags: u8) -> Option<Class> {
 /// not a scanner's answers (one RST per SYN-ACK from a SYN scan's kernel, one RST+ACK per open
 /// port from a connect scan, one RST per probe from masscan).
 pub const RESETS_PER_SYNACK: u64 = 4;
+/// Distinct targets below which the probes of an episode named a scan scanned nothing: the
+/// smallest scan alerted on the lab's captures probed 6 (a UDP scan of 12 ports answered by
+/// 6), and a scan of fewer than four ports sends too few packets for an alert anyway.
+pub const SCAN_MIN_TARGETS: f64 = 4.0;
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
 /// Mean probes per distinct target (destination port of one host) at or above which it is a
@@ -292,6 +296,22 @@ pub struct Naming {
 }
 
 impl Naming {
+    /// Whether it names a scan.
+    pub fn is_scan(&self) -> bool {
+        matches!(
+            self.class,
+            Class::ScanSyn
+                | Class::ScanConnect
+                | Class::ScanFin
+                | Class::ScanNull
+                | Class::ScanXmas
+                | Class::ScanAck
+                | Class::ScanUdp
+                | Class::ScanMaimon
+                | Class::ScanWindow
+        )
+    }
+
     /// Whether it names a flood: a flood class, or an other-attack named for its volume
     /// (repetition, resets, a new connection per packet, many sources).
     pub fn is_flood(&self) -> bool {

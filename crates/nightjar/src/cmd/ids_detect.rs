@@ -425,10 +425,12 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "victim_alerts": stats.victim_alerts,
             "quiet_episodes": stats.quiet_episodes,
             "slow_floods": stats.slow_floods,
+            "narrow_scans": stats.narrow_scans,
             "episode_evictions": stats.episode_evictions,
             "attack_changes": stats.attack_changes,
             "slow_scan_alerts": stats.slow_scan_alerts,
             "two_way_cleared": stats.two_way_cleared,
+            "fragments_as_first": stats.fragments_as_first,
             "peak_sources": stats.peak_sources,
             "feature_memory_bytes": stats.feature_memory,
             "feature_evictions": stats.feature_evictions,
@@ -570,8 +572,10 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule); {} smaller episodes below the alert thresholds, and {} floods too slow to be floods; {} episodes ended by a change of probe kind",
-        st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts, st.quiet_episodes.saturating_sub(st.slow_floods), st.slow_floods, st.attack_changes
+        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets; {} episodes ended by a change of probe kind",
+        st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts,
+        st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans), st.slow_floods, st.narrow_scans,
+        nightjar_ids::profile::SCAN_MIN_TARGETS, st.attack_changes
     );
     if !alerts.is_empty() {
         let _ = writeln!(
