@@ -73,8 +73,8 @@
 //! scans and single queries, took for a flood. A UDP conversation in which each end has sent
 //! [`DetectSettings::udp_settle`] (2) datagrams with payload is two-way
 //! ([`crate::conversation`], conntrack's "assured" flows), and its datagrams are normal
-//! whatever the networks and the spray and sweep rules say. It runs beside the feature
-//! extraction; the datagrams cleared are counted in [`DetectStats::two_way_cleared`].
+//! whatever the networks and the spray and sweep rules say. It runs on the scoring side; the
+//! datagrams cleared are counted in [`DetectStats::two_way_cleared`].
 //!
 //! **Fragments.** A fragment after the first carries no transport header; it takes the verdict
 //! and the ends of its datagram's first fragment ([`crate::fragments`]), so a flood of large
@@ -435,8 +435,7 @@ pub struct Engine {
     slow: SlowScan,
     /// Its findings in the batch being scored by [`Engine::flush`].
     found: Vec<(usize, Finding)>,
-    /// The two-way UDP conversations (run beside the feature extraction; marks the plan's
-    /// steps with [`TWO_WAY`]).
+    /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
     /// The verdicts and ends of recent first fragments, for their later fragments.
     frags: Fragments,
@@ -592,7 +591,6 @@ impl Engine {
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
         let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
         let mut slow = std::mem::replace(&mut self.slow, SlowScan::off());
-        let mut conv = std::mem::replace(&mut self.conv, Conversations::new(0));
         let records = records.into_iter();
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
@@ -629,7 +627,6 @@ impl Engine {
                             &mut b.plan,
                         );
                         b.features = feature_state(&extractor);
-                        two_way(&mut conv, &b.records, &mut b.plan);
                         slow_scan(&mut slow, &b.records, &mut b.found);
                         if full_tx.send(b).is_err() {
                             break; // the scoring stage stopped on an error
@@ -639,7 +636,7 @@ impl Engine {
                         break;
                     }
                 }
-                (extractor, reuse, slow, conv, read_err)
+                (extractor, reuse, slow, read_err)
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
@@ -652,11 +649,10 @@ impl Engine {
             }
             drop(full_rx);
             match features.join() {
-                Ok((extractor, reuse, slow, conv, read_err)) => {
+                Ok((extractor, reuse, slow, read_err)) => {
                     self.extractor = extractor;
                     self.reuse = reuse;
                     self.slow = slow;
-                    self.conv = conv;
                     scored.map(|()| read_err)
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -688,7 +684,6 @@ impl Engine {
             &mut plan,
         );
         let features = feature_state(&self.extractor);
-        two_way(&mut self.conv, &self.pending, &mut plan);
         let mut found = std::mem::take(&mut self.found);
         slow_scan(&mut self.slow, &self.pending, &mut found);
         let pending = std::mem::take(&mut self.pending);
@@ -818,7 +813,7 @@ impl Engine {
                 Record::Packet(p) => {
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
-                    let slot = (step & !(MISS | TWO_WAY)) as usize % REUSE_SLOTS;
+                    let slot = (step & !MISS) as usize % REUSE_SLOTS;
                     let (score, net) = if step & MISS == 0 {
                         self.stats.verdicts_reused += 1;
                         self.memo[slot]
@@ -845,7 +840,7 @@ impl Engine {
                     };
                     let sprayed = self.spray.push(p);
                     let swept = self.sweep.push(p);
-                    let mut class = if step & TWO_WAY != 0 {
+                    let mut class = if self.conv.push(p) {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
                         }
@@ -935,17 +930,6 @@ fn slow_scan(slow: &mut SlowScan, records: &[Record], found: &mut Vec<(usize, Fi
     for (at, r) in records.iter().enumerate() {
         if let Record::Packet(p) = r {
             slow.push(p, &mut |f| found.push((at, f)));
-        }
-    }
-}
-
-/// Take the decoded packets of `records` into the two-way UDP conversations, in order, and
-/// mark the `plan` step of each datagram of a two-way one with [`TWO_WAY`].
-fn two_way(conv: &mut Conversations, records: &[Record], plan: &mut [u32]) {
-    let packets = records.iter().filter_map(Record::packet);
-    for (p, step) in packets.zip(plan.iter_mut()) {
-        if conv.push(p) {
-            *step |= TWO_WAY;
         }
     }
 }
@@ -1185,9 +1169,6 @@ impl Snaps {
 const REUSE_SLOTS: usize = 1 << 14;
 /// In a plan step: the packet is scored (else it reuses its slot's verdict).
 const MISS: u32 = 1 << 31;
-/// In a plan step: the packet is a datagram of a two-way UDP conversation
-/// ([`crate::conversation`]).
-const TWO_WAY: u32 = 1 << 30;
 
 /// Which context keys were scored recently (the feature stage's half of verdict reuse; the
 /// scoring stage keeps the verdicts, slot by slot). Direct-mapped: a key takes slot
