@@ -2670,14 +2670,7 @@ mod tests {
             pk.push(icmp_unreach(t + 0.0001, srv, att, &d));
             pk.push(d);
         }
-        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
-        pk.into_iter()
-            .enumerate()
-            .map(|(i, mut p)| {
-                p.index = i as u64;
-                Record::Packet(p)
-            })
-            .collect()
+        records(pk)
     }
 
     #[test]
@@ -2746,6 +2739,7 @@ mod tests {
             .collect()
     }
 
+    /// `pk` in time order as records, indexed.
     fn records(mut pk: Vec<PacketRepr>) -> Vec<Record> {
         pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
         pk.into_iter()
