@@ -12,7 +12,7 @@
 //! them: `2026-11-28T10:00:00.123456+0000`.
 
 use crate::class::Class;
-use crate::profile::Evidence;
+use crate::profile::{flag_names, Evidence, Rule};
 use crate::slowscan::Finding;
 use serde_json::{json, Value};
 use std::net::IpAddr;
@@ -103,18 +103,35 @@ pub fn describe(c: Class) -> &'static str {
     }
 }
 
-fn is_flood(c: Class) -> bool {
-    matches!(
-        c,
-        Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
-    )
-}
-
 impl Alert {
+    /// Whether it reports a flood: a flood class, or an `other-attack` its profile named for
+    /// its volume (a flood of ACKs, resets, ...).
+    fn is_flood(&self) -> bool {
+        matches!(
+            self.class,
+            Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
+        ) || self.profile.is_some_and(|e| e.naming.is_flood())
+    }
+
+    /// What the alert reports, in words: [`describe`] of its class, except that an
+    /// `other-attack` flood says what it floods with ("TCP ACK flood", "TCP reset flood").
+    fn what(&self) -> String {
+        match &self.profile {
+            Some(e) if self.class == Class::OtherAttack && e.naming.is_flood() => {
+                match (e.naming.rule, e.probe_flags) {
+                    (Rule::Resets, _) => "TCP reset flood".into(),
+                    (_, Some(f)) => format!("TCP {} flood", flag_names(f)),
+                    _ => "flood".into(),
+                }
+            }
+            _ => describe(self.class).into(),
+        }
+    }
+
     /// Suricata classtype description: scans are information gathering, floods denial of
     /// service.
     pub fn category(&self) -> &'static str {
-        if is_flood(self.class) {
+        if self.is_flood() {
             "Attempted Denial of Service"
         } else if self.class == Class::OtherAttack {
             "Potentially Bad Traffic"
@@ -125,7 +142,7 @@ impl Alert {
 
     /// Suricata severity: 1 (high) for floods, 2 for scans and the rest.
     pub fn severity(&self) -> u8 {
-        if is_flood(self.class) {
+        if self.is_flood() {
             1
         } else {
             2
@@ -157,14 +174,14 @@ impl Alert {
             Scope::Source => format!(
                 "NIGHTJAR {} ({}) from {} against {}",
                 self.class,
-                describe(self.class),
+                self.what(),
                 self.src,
                 self.dst
             ),
             Scope::Victim => format!(
                 "NIGHTJAR {} ({}) against {} from {} sources (spoofed)",
                 self.class,
-                describe(self.class),
+                self.what(),
                 self.dst,
                 self.sources
             ),
@@ -293,6 +310,62 @@ mod tests {
         assert_eq!(
             e["nightjar"]["last_seen"],
             "2001-09-09T01:46:42.000000+0000"
+        );
+    }
+
+    #[test]
+    fn an_other_attack_flood_says_what_it_floods_with_and_is_a_denial_of_service() {
+        use crate::features::tests::tcp;
+        use crate::profile::Profile;
+        let flood = |flags: u8| {
+            let mut p = Profile::default();
+            for _ in 0..1000 {
+                p.add(
+                    &tcp(1.0, "198.18.0.66", "198.18.0.10", 2000, 80, flags),
+                    true,
+                );
+            }
+            Alert {
+                scope: Scope::Source,
+                src: "198.18.0.66".parse().unwrap(),
+                dst: "198.18.0.10".parse().unwrap(),
+                proto: 6,
+                class: Class::OtherAttack,
+                packets: 1000,
+                total: 1000,
+                sources: 1,
+                score: 0.9,
+                first_seen: 1.0,
+                last_seen: 2.0,
+                class_counts: [0; 15],
+                profile: Some(p.decide(&[0; 15], false)),
+                slow_scan: None,
+            }
+        };
+        for (flags, what) in [
+            (0x10, "TCP ACK flood"),
+            (0x18, "TCP PSH+ACK flood"),
+            (0x04, "TCP reset flood"),
+        ] {
+            let a = flood(flags);
+            assert_eq!(a.class, Class::OtherAttack);
+            assert_eq!(
+                a.signature(),
+                format!("NIGHTJAR other-attack ({what}) from 198.18.0.66 against 198.18.0.10")
+            );
+            assert_eq!(
+                (a.category(), a.severity()),
+                ("Attempted Denial of Service", 1)
+            );
+        }
+        // an other-attack the profile did not name for its volume stays "attack"
+        let a = Alert {
+            profile: None,
+            ..flood(0x10)
+        };
+        assert_eq!(
+            (a.what().as_str(), a.category(), a.severity()),
+            ("attack", "Potentially Bad Traffic", 2)
         );
     }
 }
