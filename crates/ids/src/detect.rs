@@ -23,7 +23,10 @@
 //! The built-in pair ([`Models::builtin`]) is the round-6 `window` MLPs of
 //! `crates/ids/RESULTS.md`, embedded with `include_bytes!` (see `crates/ids/models/SOURCE.md`).
 //!
-//! **Alerts.** A flagged packet is charged to its *attacking end*: the client end of its
+//! **Alerts.** A flagged packet is charged to its *attacking end*: for a TCP segment, the end
+//! that opened its flow (the end whose packet the `window` feature state first saw the flow
+//! with: a connection's SYN, but also the first of a flood of FINs or SYN-ACKs that nobody
+//! asked for, sent from ports below the victim's); otherwise the client end of its
 //! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP; the requester for
 //! ICMP; for an ICMP error, the client end of the packet it quotes; see [`attacker_and_victim`]) —
 //! so a scanner's probes and the victim's refusals count for the scanner, as DESIGN §12's
@@ -813,7 +816,7 @@ impl Engine {
                 Record::Packet(p) => {
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
-                    let slot = (step & !MISS) as usize % REUSE_SLOTS;
+                    let slot = (step & SLOT) as usize;
                     let (score, net) = if step & MISS == 0 {
                         self.stats.verdicts_reused += 1;
                         self.memo[slot]
@@ -856,14 +859,24 @@ impl Engine {
                     } else {
                         Class::Normal
                     };
-                    let (mut score, mut ends) = (score, None);
+                    // a TCP segment is charged to the end that opened its flow, when known
+                    let (mut score, mut ends) = match (step & OPENER_KNOWN, step & BY_OPENER) {
+                        (0, _) => (score, None),
+                        (_, 0) => (score, Some((p.dst, p.src))),
+                        _ => (score, Some((p.src, p.dst))),
+                    };
                     if p.fragment {
                         match self.frags.later(p) {
                             Some(first) => {
                                 (class, score, ends) = (first.class, first.score, Some(first.ends));
                                 self.stats.fragments_as_first += 1;
                             }
-                            None => self.frags.first(p, class, score, attacker_and_victim(p)),
+                            None => self.frags.first(
+                                p,
+                                class,
+                                score,
+                                ends.unwrap_or_else(|| attacker_and_victim(p)),
+                            ),
                         }
                     }
                     self.stats.packets += 1;
@@ -1142,6 +1155,11 @@ fn extract_rows(
             &mut snaps.buf[snaps.used],
         );
         snaps.used += usize::from(scored);
+        step |= match extractor.sent_by_opener() {
+            Some(true) => OPENER_KNOWN | BY_OPENER,
+            Some(false) => OPENER_KNOWN,
+            None => 0,
+        };
         plan.push(step);
     }
 }
@@ -1169,6 +1187,12 @@ impl Snaps {
 const REUSE_SLOTS: usize = 1 << 14;
 /// In a plan step: the packet is scored (else it reuses its slot's verdict).
 const MISS: u32 = 1 << 31;
+/// In a plan step: the feature state knows which end opened the packet's TCP flow.
+const OPENER_KNOWN: u32 = 1 << 30;
+/// In a plan step: the packet was sent by that end.
+const BY_OPENER: u32 = 1 << 29;
+/// The slot bits of a plan step.
+const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 
 /// Which context keys were scored recently (the feature stage's half of verdict reuse; the
 /// scoring stage keeps the verdicts, slot by slot). Direct-mapped: a key takes slot

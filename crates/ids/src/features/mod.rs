@@ -182,6 +182,16 @@ impl Extractor {
         self.push_prepared(&Prepared { p, window }, want, snap)
     }
 
+    /// Of the last packet taken, if a whole TCP segment and the extractor keeps flows
+    /// (`window`): whether the end that opened its flow sent it
+    /// ([`WindowState::sent_by_opener`]); `None` otherwise.
+    pub fn sent_by_opener(&self) -> Option<bool> {
+        match self {
+            Extractor::Paper7 => None,
+            Extractor::Window(w) => w.sent_by_opener(),
+        }
+    }
+
     /// Compute what [`Extractor::push_prepared`] needs of `p` that depends on the packet
     /// alone (for `window`: the keys of the table entries it updates), and fetch the table
     /// sets those entries are in into the CPU's caches. Prepared some packets ahead of its

@@ -581,3 +581,34 @@ fn the_context_key_follows_the_packet_its_flow_and_the_pace_of_its_ends() {
         distinct.len()
     );
 }
+
+#[test]
+fn the_end_that_opened_a_tcp_flow_is_known_whatever_the_ports() {
+    let mut w = WindowState::new(WindowConfig::default());
+    let mut out = vec![0f32; LEN];
+    let mut by_opener = |p: &PacketRepr| {
+        w.push(p, &mut out);
+        w.sent_by_opener()
+    };
+    let (c, s) = ("198.18.0.20", "198.18.0.10");
+    // a connection: the SYN's sender opened it
+    assert_eq!(by_opener(&tcp(1.0, c, s, 40000, 80, 0x02)), Some(true));
+    assert_eq!(by_opener(&tcp(1.001, s, c, 80, 40000, 0x12)), Some(false));
+    assert_eq!(by_opener(&tcp(1.002, c, s, 40000, 80, 0x10)), Some(true));
+    // a FIN from a low port to a service's high port (hping3 -F -p 3306): its sender, not the
+    // end with the higher port, opened the flow; the RST+ACK back is the other end's
+    assert_eq!(by_opener(&tcp(2.0, c, s, 1782, 3306, 0x01)), Some(true));
+    assert_eq!(by_opener(&tcp(2.001, s, c, 3306, 1782, 0x14)), Some(false));
+    // an unsolicited SYN-ACK opens its flow too
+    assert_eq!(by_opener(&tcp(3.0, c, s, 1029, 1024, 0x12)), Some(true));
+    // a flow quiet for longer than FLOW_IDLE starts again with whoever sends next
+    let late = 2.002 + super::window::FLOW_IDLE + 1.0;
+    assert_eq!(by_opener(&tcp(late, s, c, 3306, 1782, 0x14)), Some(true));
+    // not TCP, or not a whole segment: unknown
+    assert_eq!(by_opener(&udp(4.0, c, s, 5000, 53, 60)), None);
+    let frag = PacketRepr {
+        fragment: true,
+        ..tcp(4.0, c, s, 40001, 80, 0x02)
+    };
+    assert_eq!(by_opener(&frag), None);
+}

@@ -214,6 +214,8 @@ struct FlowStats {
     synack: bool,
     handshake: bool,
     refused: bool,
+    /// The flow's first packet (in this life of the flow) went to the server.
+    opened_by_client: bool,
 }
 
 /// (client address, server address, protocol << 32 | client port << 16 | server port).
@@ -227,6 +229,8 @@ pub struct WindowState {
     seen: StampSet,
     clock: f64,
     packets: u64,
+    /// Of the last packet pushed, if a whole TCP segment: whether its flow's opener sent it.
+    last_by_opener: Option<bool>,
 }
 
 /// ln(1 + 10^6): counts are scaled by this.
@@ -451,6 +455,7 @@ impl WindowState {
             seen: StampSet::new(cfg.seen.max(1)),
             clock: f64::NEG_INFINITY,
             packets: 0,
+            last_by_opener: None,
         }
     }
 
@@ -465,6 +470,14 @@ impl WindowState {
     /// (hosts, pairs, seen) entries in use.
     pub fn occupancy(&self) -> (usize, usize, usize) {
         (self.hosts.len(), self.pairs.len(), self.seen.len())
+    }
+
+    /// Whether the last packet pushed was sent by the end that opened its flow — the end whose
+    /// packet the flow was first seen with (since it was last idle for [`FLOW_IDLE`]): for a
+    /// connection, the SYN's sender; for a flood of FINs or SYN-ACKs that nobody asked for, the
+    /// flooder, whatever the ports. `None` unless it was a whole TCP segment.
+    pub fn sent_by_opener(&self) -> Option<bool> {
+        self.last_by_opener
     }
 
     /// Entries evicted so far, all tables together.
@@ -592,10 +605,13 @@ impl WindowState {
             if e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE) {
                 *e.val = FlowStats {
                     first: now,
+                    opened_by_client: to_server,
                     ..FlowStats::default()
                 };
             }
             let st = e.val;
+            self.last_by_opener =
+                (is_tcp && !unreach && !p.fragment).then_some(to_server == st.opened_by_client);
             let dir = usize::from(!to_server);
             st.n[dir] += 1.0;
             if p.payload_len > 0 && !unreach {
