@@ -41,6 +41,13 @@ RTP calls, game sessions, a WireGuard-like tunnel): hping3 UDP floods to the ope
 a closed port, from one fixed source port (-k) to a closed port, and to the QUIC server's UDP
 443; an nping UDP flood at 1,000 a second; an nmap UDP scan; and one more drawn (a flood over incrementing ports,
 a flood to an RTP-like even port, or a second UDP scan with --min-rate).
+
+--scenario floods is a list of hping3 floods the lab never made before, settings drawn from the
+seed, in a drawn order with the usual gaps: floods of ACK (to an open port), RST, FIN (to one
+port), PSH+ACK with data, and SYN+ACK, labelled other-attack (no flood class has those flags),
+and floods that hping3 sends fragmented: ICMP echo requests and UDP datagrams (to a closed port)
+of 2,000-4,000 bytes, and SYNs with 2,000 bytes of data. run.sh runs lab/bignormal.py beside the
+clients: normal traffic that looks a little like floods (large UDP echo exchanges, large pings).
 """
 import argparse
 import json
@@ -363,7 +370,46 @@ def streams(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
-SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams}
+# TCP ports the victim serves (services.py) and closed UDP ports of the victim (it serves UDP 7, 123)
+FLOOD_OPEN_TCP = [80, 22, 25, 9000, 7]
+FLOOD_CLOSED_UDP = [53, 69, 161, 500, 1900, 4500, 5000, 5060, 8888, 40000]
+
+
+def floods(r, small=False):
+    """The --scenario floods attacks: (label, argv, timeout, decoys, expected seconds). hping3
+    floods the lab never made before, each from the attacker's own address, bounded by -c (never
+    --flood, which ignores -c), 200-1,000 µs apart, 800-2,000 packets: floods of TCP flags that
+    have no flood class of their own (DESIGN §12's other-attack) — ACK to an open port, RST,
+    FIN to one port, PSH+ACK with 200-800 bytes of data, SYN+ACK —, and floods of datagrams
+    larger than the MTU, which hping3 sends fragmented (it fragments by itself whatever is
+    bigger than the interface's MTU): ICMP echo requests of 2,000-4,000 bytes (the victim's
+    replies are fragmented too), UDP datagrams of 2,000-4,000 bytes to a closed port, and SYNs
+    with 2,000 bytes of data. Ports, sizes, intervals and counts are drawn from the seed. With
+    `small`, the same kinds, a hundred packets each (a quick check)."""
+    v = VICTIM
+
+    def hping(opts):
+        iv = r.choice([200, 300, 400, 500, 700, 1000])
+        c = 100 if small else r.randint(800, 2000)
+        return (f"hping3 -q {opts} -i u{iv} -c {c} {v}", 30, c * (iv + 60) / 1e6 + 1)
+
+    items = [
+        ("other-attack", *hping(f"-A -p {r.choice(FLOOD_OPEN_TCP)}")),
+        ("other-attack", *hping(f"-R -p {r.choice([80, 22, 443, 3306, '++1'])}")),
+        ("other-attack", *hping(f"-F -p {r.choice([80, 22, 25, 443, 3306, 8080])}")),
+        ("other-attack", *hping(f"-P -A -p {r.choice([80, 22, 25, 9000, 443])} -d {r.randint(200, 800)}")),
+        ("other-attack", *hping(f"-S -A -p {r.choice([80, 22, 443, 8080, '++1024'])}")),
+        ("flood-icmp", *hping(f"--icmp -d {r.randint(2000, 4000)}")),
+        ("flood-udp", *hping(f"--udp -p {r.choice(FLOOD_CLOSED_UDP)} -d {r.randint(2000, 4000)}")),
+        ("flood-syn", *hping(f"-S -p {r.choice([80, 22, 25, 443])} -d 2000")),
+    ]
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
+SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
+             "floods": floods}
 
 
 def main():
@@ -378,15 +424,15 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback' or 'streams': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams' or 'floods': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
-    if a.scenario == "streams":
+    if a.scenario in ("streams", "floods"):
         # gaps as usual; the attacker hosts browse normally in some of them
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
-        for label, cmd, limit, decoys, secs in streams(r, a.small):
+        for label, cmd, limit, decoys, secs in SCENARIOS[a.scenario](r, a.small):
             gap = 2.0 if a.small else r.uniform(*a.gap)
             gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
             print(json.dumps({"label": label, "variant": a.scenario, "attacker": r.choice(attackers),

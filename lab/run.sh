@@ -24,7 +24,15 @@
 #               closed port, from a fixed source port (-k) to a closed port and to the QUIC
 #               server's UDP 443, nping --udp at 1000 pps, nmap -sU, and one more drawn;
 #               see plan.py, e.g.
-#               run.sh --name streams --seed 1313 --duration 150 --scenario streams --clients 2
+#               run.sh --name streams --seed 1313 --duration 150 --scenario streams --clients 2;
+#               "floods": hping3 floods the lab never made before (-c 800-2000, -i u200-u1000):
+#               ACK to an open port, RST, FIN to one port, PSH+ACK with 200-800 B of data and
+#               SYN+ACK (labelled other-attack), and fragmented ones: ICMP and UDP (to a closed
+#               port) of 2000-4000 B, SYN with 2000 B of data; beside the clients, normal traffic
+#               that looks a little like floods (lab/bignormal.py): UDP echo of 1.6-6 kB datagrams
+#               on one socket 1-3 a second for the whole run (c0), ping -s 1400 -i 0.5 for most
+#               of it (c1), ping -s 3000 -i 1 for part of it (c2), e.g.
+#               run.sh --name floods --seed 1414 --duration 120 --scenario floods --clients 3
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -75,7 +83,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,51p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,59p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -97,6 +105,8 @@ main() {
     need_root
     if [ "$SCENARIO" = sweep ]; then
         ensure_tools masscan:masscan ping:iputils-ping
+    elif [ "$SCENARIO" = floods ]; then
+        ensure_tools ping:iputils-ping
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -128,6 +138,13 @@ main() {
         for ((i = 0; i < CLIENTS; i++)); do SHOSTS+=",c$i=198.18.0.$((20 + i))"; done
         "$PY" "$LAB_DIR/streams.py" --seed "$SEED" --span "$SPAN" --hosts "$SHOSTS" --print >"$WORK/streams.txt"
         log "streams over ${SPAN}s: $(tail -1 "$WORK/streams.txt" | sed 's/^# //')"
+    fi
+    # floods: large UDP echo exchanges and large pings (lab/bignormal.py) over the same kind of
+    # span: at least --duration, at least as long as the attacks are expected to take
+    if [ "$SCENARIO" = floods ]; then
+        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        "$PY" "$LAB_DIR/bignormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/bignormal.txt"
+        log "large UDP echo and pings over ${SPAN}s: $(paste -sd';' "$WORK/bignormal.txt")"
     fi
 
     lab_up "$CLIENTS" "$ATTACKERS" "$SERVERS" "$DNSHOST"
@@ -192,6 +209,15 @@ main() {
         done
     fi
 
+    if [ "$SCENARIO" = floods ]; then
+        # one client each (clients taken in turn when there are fewer than three)
+        k=0
+        for kind in udp-echo ping-big ping-frag; do
+            bg "c$((k % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/bignormal.py" --seed "$SEED" --span "$SPAN" --kind "$kind"
+            k=$((k + 1))
+        done
+    fi
+
     T0=$(now)
     nap 5   # normal traffic only at the start
 
@@ -252,7 +278,7 @@ main() {
     nap 5
     # (with streams: also until their schedule is over)
     END=$DURATION
-    if [ -n "$STREAMS" ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
     REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
@@ -264,7 +290,7 @@ main() {
     "$PY" "$LAB_DIR/labels.py" --name "$NAME" --pcap "$OUT/$NAME.pcap" --episodes "$EPIS" \
         --out "$OUT/$NAME.labels.json" --stats "$OUT/$NAME.stats.json" --seed "$SEED"
     {
-        echo "# $NAME: seed $SEED, duration $DURATION, attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN$( [ "$SERVERS" -gt 0 ] && echo ", servers $SERVERS")${BUSY:+, busy}${STREAMS:+, streams over $SPAN s}"
+        echo "# $NAME: seed $SEED, duration $DURATION, ${SCENARIO:+scenario $SCENARIO, }attacks $ATTACKS, clients $CLIENTS, attackers $ATTACKERS, snaplen $SNAPLEN, gap-normal $GAPN, post-normal $POSTN$( [ "$SERVERS" -gt 0 ] && echo ", servers $SERVERS")${BUSY:+, busy}${STREAMS:+, streams over $SPAN s}"
         if [ -n "$ZONE" ]; then echo "# zone: $ZONE"; fi
         echo "# started $(date -u -d "@${T0%.*}" +%Y-%m-%dT%H:%M:%SZ)"
         tool_versions
@@ -272,6 +298,10 @@ main() {
         if [ -n "$STREAMS" ]; then
             echo "# streams (lab/streams.py; seconds from the streams' start, $(date -u -d "@${T0S%.*}" +%H:%M:%SZ))"
             sed 's/^/#   /' "$WORK/streams.txt"
+        fi
+        if [ "$SCENARIO" = floods ]; then
+            echo "# normal traffic like floods (lab/bignormal.py, seconds from the clients' start; udp-echo c0, ping-big c$((1 % CLIENTS)), ping-frag c$((2 % CLIENTS)))"
+            sed 's/^/#   /' "$WORK/bignormal.txt"
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"

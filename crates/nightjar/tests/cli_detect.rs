@@ -359,6 +359,38 @@ fn quic_calls_games_and_tunnels_raise_nothing_and_udp_floods_among_them_are_aler
 }
 
 #[test]
+fn floods_of_other_flags_and_of_fragments_are_alerted_from_their_senders_and_large_pings_are_not() {
+    // `lab/run.sh --scenario floods` (seed 1414, a test run): hping3 ACK, RST, FIN, PSH+ACK and
+    // SYN+ACK floods (other-attack), fragmented ICMP, UDP and SYN floods, beside fragmented UDP
+    // echo exchanges and large pings (1,400 bytes twice a second, 3,000 bytes once a second)
+    let j = detect_json("floods", &[]);
+    let alerts = j["alerts"].as_array().unwrap();
+    assert_eq!(every_episode_alerted_with_its_class("floods", alerts), 8);
+    // the other-attack floods say what they flood with, as denials of service
+    let other: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["nightjar"]["label"] == "other-attack")
+        .collect();
+    assert_eq!(other.len(), 5, "{other:?}");
+    for a in other {
+        let sig = a["alert"]["signature"].as_str().unwrap();
+        assert!(sig.contains(" flood)"), "{sig}");
+        assert_eq!(a["alert"]["severity"], 1);
+    }
+    assert!(j["fragments_as_first"].as_u64().unwrap() > 1000, "{j}");
+    // without the minimum flood rate the large pings are taken for a flood
+    let off = detect_json("floods", &["--flood-min-rate", "0"]);
+    assert!(
+        off["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["src_ip"] != "198.18.0.66" && a["src_ip"] != "198.18.0.67"),
+        "{off}"
+    );
+}
+
+#[test]
 fn attacks_run_back_to_back_are_alerted_one_by_one_with_their_classes() {
     // `lab/run.sh --scenario backtoback` (seed 909): seven nmap scan types, a UDP scan and four
     // hping3 floods from one attacker with no pause between them; without --change-probes they
