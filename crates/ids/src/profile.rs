@@ -40,6 +40,9 @@
 //!   bare RST. With ten probes or more the source ports decide (service detection, `nmap -sV`,
 //!   adds a few full connections to a SYN scan); with fewer, the handshakes against the bare
 //!   RSTs; when these are even or absent (no open port, few probes), the networks choose.
+//!   Ports counting up from a new source port each with an operating system's TCP options on
+//!   the SYNs ([`os_syn`]) are `connect()` walking the ports in order — a simple scanner's
+//!   loop, `nc -z` —: a connect scan, where hping3's bare SYNs counting up are a flood.
 //! * **ICMP echo** at alert volume is `flood-icmp`.
 //! * **Floods with no class of their own.** DESIGN §12 has flood classes for SYN, UDP, ICMP
 //!   and Xmas only. A flood of other TCP probes — ACK, FIN, NULL, FIN+ACK, PSH+ACK with data,
@@ -52,7 +55,7 @@
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
 //!
-//! Memory is fixed per episode (at most 384 bytes): distinct ports, source ports, hosts and
+//! Memory is fixed per episode (at most 456 bytes): distinct ports, source ports, hosts and
 //! (host, port) targets are estimated by linear counting over small bitmaps, with a small
 //! HyperLogLog beside each for counts past the bitmap's range (a scan of all 65,535 ports).
 
@@ -95,6 +98,17 @@ pub const RESETS_PER_SYNACK: u64 = 4;
 /// smallest scan alerted on the lab's captures probed 6 (a UDP scan of 12 ports answered by
 /// 6), and a scan of fewer than four ports sends too few packets for an alert anyway.
 pub const SCAN_MIN_TARGETS: f64 = 4.0;
+/// Whether a SYN carries TCP options beyond an MSS, as an operating system's `connect()` sends
+/// (Linux: MSS, SACK, timestamps, window scale, a 40-byte header; Windows 32 bytes; macOS
+/// 44), unlike raw scanners' SYNs (nmap `-sS` 24 bytes, MSS only; hping3 and masscan 20 or
+/// 24). The TCP header length is what the IP length leaves after the IP header (20 bytes for
+/// IPv4, 40 for IPv6; options and extension headers are rare) and the payload.
+pub(crate) fn os_syn(p: &PacketRepr) -> bool {
+    let ip_header: u32 = if p.src.is_ipv4() { 20 } else { 40 };
+    let tcp_header = u32::from(p.ip_len).saturating_sub(ip_header + p.payload_len);
+    tcp_header >= 28
+}
+
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
 /// Mean probes per distinct target (destination port of one host) at or above which it is a
@@ -230,6 +244,8 @@ pub struct Profile {
     ports: Distinct<8>,
     /// Outbound SYN probes; source ports of all outbound probes.
     syn_probes: u32,
+    /// Of those, SYNs with an operating system's TCP options ([`os_syn`]): `connect()`'s.
+    os_syns: u32,
     sports: Distinct<8>,
     /// Outbound destination hosts.
     hosts: Distinct<2>,
@@ -239,7 +255,7 @@ pub struct Profile {
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 448);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 456);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,6 +278,10 @@ pub enum Rule {
     /// Ports counting up from one or a few source ports (a raw scanner sweeping in order): a
     /// scan.
     FixedSourcePort,
+    /// Ports counting up, each once, each from a new source port with an operating system's
+    /// TCP options: `connect()` walking the ports in order (a simple scanner's loop, `nc -z`),
+    /// a connect scan, where hping3's bare SYNs counting up are a flood.
+    ConnectInOrder,
     /// The protocol narrowed the classes; the networks' majority chose among them.
     NetworksWithinFamily,
     /// The protocol decided nothing; the networks' majority.
@@ -280,6 +300,7 @@ impl Rule {
             Rule::Resets => "resets",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
+            Rule::ConnectInOrder => "ascending-ports-connect",
             Rule::NetworksWithinFamily => "networks-within-family",
             Rule::Networks => "networks",
         }
@@ -479,6 +500,9 @@ impl Profile {
             }
             6 => {
                 self.tally_flags(fl & CLASSIC);
+                if fl & CLASSIC == SYN && os_syn(p) {
+                    self.os_syns = self.os_syns.saturating_add(1);
+                }
                 true
             }
             17 => {
@@ -657,6 +681,10 @@ impl Profile {
                     let v = volume(Class::ScanSyn, Class::FloodSyn, n);
                     if v.class == Class::ScanSyn && v.rule == Rule::DistinctPorts {
                         self.syn_or_connect(ml)
+                    } else if v.rule == Rule::SourcePortPerProbe
+                        && 2 * u64::from(self.os_syns) >= u64::from(self.syn_probes)
+                    {
+                        named(Class::ScanConnect, Rule::ConnectInOrder, &[])
                     } else if v.rule == Rule::NetworksWithinFamily {
                         named(
                             vote(ml, &[Class::ScanSyn, Class::ScanConnect, Class::FloodSyn]),
@@ -1128,6 +1156,28 @@ mod tests {
         // fewer resets than the flood threshold: the networks name them
         let e = one_port_flood(RST, 40).decide(&ml(Class::FloodXmas), false);
         assert_eq!(e.naming.rule, Rule::Networks);
+    }
+
+    #[test]
+    fn syns_counting_up_from_new_ports_are_a_connect_scan_with_os_options_and_a_flood_without() {
+        // a Python loop of connect_ex() over ports 1..=1024: Linux's 40-byte TCP header
+        // (ip_len 60), a new source port each; versus hping3 -S -p ++1: bare 20-byte headers
+        for (ip_len, class, rule) in [
+            (60, Class::ScanConnect, Rule::ConnectInOrder),
+            (40, Class::FloodSyn, Rule::SourcePortPerProbe),
+        ] {
+            let mut p = Profile::default();
+            for port in 1..=1024u16 {
+                let syn = PacketRepr {
+                    ip_len,
+                    ..tcp(1.0, A, V, 40000 + port, port, SYN)
+                };
+                p.add(&syn, true);
+                p.add(&tcp(1.0, V, A, port, 40000 + port, RST | ACK), false);
+            }
+            let e = p.decide(&ml(Class::FloodSyn), false);
+            assert_eq!((e.naming.class, e.naming.rule), (class, rule), "{ip_len}");
+        }
     }
 
     #[test]

@@ -76,6 +76,7 @@
 use crate::alert::{iso8601, proto_name, Alert, Scope};
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
+use crate::profile::os_syn;
 use crate::profile::{ACK, CLASSIC, FIN, PSH, RST, SYN, URG};
 use crate::IdsError;
 use nightjar_packet::PacketRepr;
@@ -320,17 +321,6 @@ fn tcp_kind(flags: u8, payload: u32) -> Option<Kind> {
     })
 }
 
-/// Whether a SYN carries TCP options beyond an MSS, as an operating system's `connect()` sends
-/// (Linux: MSS, SACK, timestamps, window scale, a 40-byte header; Windows 32 bytes; macOS
-/// 44), unlike raw scanners' SYNs (nmap `-sS` 24 bytes, MSS only; hping3 and masscan 20 or
-/// 24). The TCP header length is what the IP length leaves after the IP header (20 bytes for
-/// IPv4, 40 for IPv6; options and extension headers are rare) and the payload.
-fn os_syn(p: &PacketRepr) -> bool {
-    let ip_header: u32 = if p.src.is_ipv4() { 20 } else { 40 };
-    let tcp_header = u32::from(p.ip_len).saturating_sub(ip_header + p.payload_len);
-    tcp_header >= 28
-}
-
 /// A (source, destination host, destination port, protocol).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct TargetKey {
@@ -358,7 +348,7 @@ struct Target {
     kind: Kind,
     /// Source port of the first probe.
     sport: u16,
-    /// The first probe is a SYN with TCP options beyond an MSS (see [`os_syn`]).
+    /// The first probe is a SYN with TCP options beyond an MSS (see [`crate::profile::os_syn`]).
     os_syn: bool,
     state: State,
     /// The episode (its start) the failure was counted in.
