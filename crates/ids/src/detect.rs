@@ -2836,36 +2836,14 @@ mod tests {
     #[test]
     fn spoofed_sources_too_small_to_alert_alone_raise_one_victim_alert() {
         // engine-level aggregator check with a fake verdict stream: 500 sources × 2 packets
-        let s = DetectSettings::default();
-        let mut agg = Aggregator::new(s);
-        let mut st = DetectStats::default();
-        let mut alerts = Vec::new();
-        let mut sink = |ev: Event<'_>| {
-            if let Event::Alert(a) = ev {
-                alerts.push(a.clone())
-            }
-        };
-        for k in 0..1000u32 {
-            let src = format!("198.19.{}.{}", (k / 2) / 250, (k / 2) % 250 + 1);
-            let p = udp(
-                100.0 + f64::from(k) * 0.001,
-                &src,
-                "198.18.0.10",
-                2000,
-                123,
-                512,
-            );
-            let v = PacketVerdict {
-                index: u64::from(k),
-                ts: p.ts,
-                packet: None,
-                score: 0.9,
-                class: Class::FloodUdp,
-                reused: false,
-            };
-            agg.packet(&p, &v, &mut st, &mut sink);
-        }
-        agg.close_all(&mut st, &mut sink);
+        let pk: Vec<(PacketRepr, Class)> = (0..1000u32)
+            .map(|k| {
+                let src = format!("198.19.{}.{}", (k / 2) / 250, (k / 2) % 250 + 1);
+                let t = 100.0 + f64::from(k) * 0.001;
+                (udp(t, &src, "198.18.0.10", 2000, 123, 512), Class::FloodUdp)
+            })
+            .collect();
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &pk);
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert_eq!(alerts[0].scope, Scope::Victim);
         assert_eq!(alerts[0].dst.to_string(), "198.18.0.10");
@@ -2926,34 +2904,22 @@ mod tests {
         assert_eq!(lan("2001:2::10", 3).len(), 1, "25% of them flagged");
     }
 
-    /// Feed `packets` (source, time, class) to an aggregator with `max_episode`; the alerts.
+    /// Feed `packets` (source, time, class) to an aggregator with `max_episode`, each a SYN
+    /// to 198.18.0.10:80 from its own source port; the alerts.
     fn aggregate(max_episode: f64, packets: &[(String, f64, Class)]) -> Vec<Alert> {
         let s = DetectSettings {
             max_episode,
             ..DetectSettings::default()
         };
-        let mut agg = Aggregator::new(s);
-        let mut st = DetectStats::default();
-        let mut alerts = Vec::new();
-        let mut sink = |ev: Event<'_>| {
-            if let Event::Alert(a) = ev {
-                alerts.push(a.clone())
-            }
-        };
-        for (k, (src, ts, class)) in packets.iter().enumerate() {
-            let p = tcp(*ts, src, "198.18.0.10", 1024 + (k % 60000) as u16, 80, 0x02);
-            let v = PacketVerdict {
-                index: k as u64,
-                ts: p.ts,
-                packet: None,
-                score: 0.9,
-                class: *class,
-                reused: false,
-            };
-            agg.packet(&p, &v, &mut st, &mut sink);
-        }
-        agg.close_all(&mut st, &mut sink);
-        alerts
+        let pk: Vec<(PacketRepr, Class)> = packets
+            .iter()
+            .enumerate()
+            .map(|(k, (src, ts, class))| {
+                let sport = 1024 + (k % 60000) as u16;
+                (tcp(*ts, src, "198.18.0.10", sport, 80, 0x02), *class)
+            })
+            .collect();
+        aggregate_packets(s, &pk).0
     }
 
     /// The alerts and counters of the aggregator alone over `packets` (each with the class a
