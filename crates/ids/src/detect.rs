@@ -860,11 +860,12 @@ impl Engine {
                         Class::Normal
                     };
                     // a TCP segment is charged to the end that opened its flow, when known
-                    let (mut score, mut ends) = match (step & OPENER_KNOWN, step & BY_OPENER) {
-                        (0, _) => (score, None),
-                        (_, 0) => (score, Some((p.dst, p.src))),
-                        _ => (score, Some((p.src, p.dst))),
+                    let mut ends = match (step & OPENER_KNOWN, step & BY_OPENER) {
+                        (0, _) => None,
+                        (_, 0) => Some((p.dst, p.src)),
+                        _ => Some((p.src, p.dst)),
                     };
+                    let mut score = score;
                     if p.fragment {
                         match self.frags.later(p) {
                             Some(first) => {

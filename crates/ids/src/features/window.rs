@@ -611,7 +611,7 @@ impl WindowState {
             }
             let st = e.val;
             self.last_by_opener =
-                (is_tcp && !unreach && !p.fragment).then_some(to_server == st.opened_by_client);
+                (is_tcp && !p.fragment).then_some(to_server == st.opened_by_client);
             let dir = usize::from(!to_server);
             st.n[dir] += 1.0;
             if p.payload_len > 0 && !unreach {
