@@ -107,10 +107,7 @@ impl Alert {
     /// Whether it reports a flood: a flood class, or an `other-attack` its profile named for
     /// its volume (a flood of ACKs, resets, ...).
     fn is_flood(&self) -> bool {
-        matches!(
-            self.class,
-            Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
-        ) || self.profile.is_some_and(|e| e.naming.is_flood())
+        self.class.is_flood() || self.profile.is_some_and(|e| e.naming.is_flood())
     }
 
     /// What the alert reports, in words: [`describe`] of its class, except that an

@@ -79,6 +79,30 @@ impl Class {
     pub fn is_attack(self) -> bool {
         self != Class::Normal
     }
+
+    /// Whether this is one of the port-scan classes (`scan-*`).
+    pub fn is_scan(self) -> bool {
+        matches!(
+            self,
+            Class::ScanSyn
+                | Class::ScanConnect
+                | Class::ScanFin
+                | Class::ScanNull
+                | Class::ScanXmas
+                | Class::ScanAck
+                | Class::ScanUdp
+                | Class::ScanMaimon
+                | Class::ScanWindow
+        )
+    }
+
+    /// Whether this is one of the flood classes (`flood-*`).
+    pub fn is_flood(self) -> bool {
+        matches!(
+            self,
+            Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
+        )
+    }
 }
 
 impl fmt::Display for Class {
@@ -141,5 +165,16 @@ mod tests {
             msg.contains("scan-foo") && msg.contains("flood-icmp"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn every_class_is_normal_a_scan_a_flood_or_other_by_its_label() {
+        for c in Class::ALL {
+            let name = c.as_str();
+            assert_eq!(c.is_scan(), name.starts_with("scan-"), "{name}");
+            assert_eq!(c.is_flood(), name.starts_with("flood-"), "{name}");
+        }
+        assert_eq!(Class::ALL.iter().filter(|c| c.is_scan()).count(), 9);
+        assert_eq!(Class::ALL.iter().filter(|c| c.is_flood()).count(), 4);
     }
 }

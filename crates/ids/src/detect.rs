@@ -401,7 +401,7 @@ pub struct DetectStats {
 /// volume (a client's queries to one service, each from a new port) scan nothing.
 fn too_narrow_for_a_scan(a: &Alert) -> bool {
     a.profile.is_some_and(|e| {
-        e.naming.is_scan() && e.probes > 0 && e.distinct_targets < SCAN_MIN_TARGETS
+        e.naming.class.is_scan() && e.probes > 0 && e.distinct_targets < SCAN_MIN_TARGETS
     })
 }
 

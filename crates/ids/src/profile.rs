@@ -289,6 +289,15 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether the rule decides on volume that the episode is a flood (repetition, resets, a
+    /// new connection per packet, many sources).
+    pub fn names_a_flood(self) -> bool {
+        matches!(
+            self,
+            Rule::Repetition | Rule::Resets | Rule::SourcePortPerProbe | Rule::ManySources
+        )
+    }
+
     /// Name in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -317,32 +326,10 @@ pub struct Naming {
 }
 
 impl Naming {
-    /// Whether it names a scan.
-    pub fn is_scan(&self) -> bool {
-        matches!(
-            self.class,
-            Class::ScanSyn
-                | Class::ScanConnect
-                | Class::ScanFin
-                | Class::ScanNull
-                | Class::ScanXmas
-                | Class::ScanAck
-                | Class::ScanUdp
-                | Class::ScanMaimon
-                | Class::ScanWindow
-        )
-    }
-
     /// Whether it names a flood: a flood class, or an other-attack named for its volume
     /// (repetition, resets, a new connection per packet, many sources).
     pub fn is_flood(&self) -> bool {
-        matches!(
-            self.class,
-            Class::FloodSyn | Class::FloodUdp | Class::FloodIcmp | Class::FloodXmas
-        ) || matches!(
-            self.rule,
-            Rule::Repetition | Rule::Resets | Rule::SourcePortPerProbe | Rule::ManySources
-        )
+        self.class.is_flood() || self.rule.names_a_flood()
     }
 }
 
@@ -655,11 +642,7 @@ impl Profile {
         // ACK) or nothing at all (PSH+ACK with data, SYN+ACK): DESIGN's other-attack
         let other_flood = |scan: Class, n: u64| {
             let v = volume(scan, Class::OtherAttack, n);
-            matches!(
-                v.rule,
-                Rule::Repetition | Rule::SourcePortPerProbe | Rule::ManySources
-            )
-            .then_some(v)
+            v.rule.names_a_flood().then_some(v)
         };
         // mostly fragments that show no flags: nothing to read, the networks name it
         if biggest == 0 || (u64::from(self.fragments) > biggest && self.fragment_flags == 0) {
