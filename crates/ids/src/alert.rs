@@ -78,6 +78,7 @@ pub fn proto_name(p: u8) -> String {
         17 => "UDP".into(),
         58 => "IPv6-ICMP".into(),
         132 => "SCTP".into(),
+        136 => "UDPLite".into(),
         other => other.to_string(),
     }
 }
@@ -110,14 +111,32 @@ impl Alert {
         self.class.is_flood() || self.profile.is_some_and(|e| e.naming.is_flood())
     }
 
+    /// Whether it reports an `other-attack` that is a scan: of IP protocols, or of SCTP or
+    /// UDP-Lite ports ([`crate::unlearned`]).
+    fn is_other_scan(&self) -> bool {
+        self.class == Class::OtherAttack
+            && self.profile.is_some_and(|e| {
+                e.naming.rule == Rule::ProtocolScan
+                    || (matches!(self.proto, 132 | 136) && !e.naming.is_flood())
+            })
+    }
+
     /// What the alert reports, in words: [`describe`] of its class, except that an
-    /// `other-attack` flood says what it floods with ("TCP ACK flood", "TCP reset flood").
+    /// `other-attack` flood says what it floods with ("TCP ACK flood", "TCP reset flood"), an
+    /// `other-attack` scan what it scans ("IP protocol scan", "SCTP port scan"), and a flood of
+    /// forged ICMP errors says so.
     fn what(&self) -> String {
         match &self.profile {
+            Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
+            Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
+            Some(_) if self.is_other_scan() => format!("{} port scan", proto_name(self.proto)),
             Some(e) if self.class == Class::OtherAttack && e.naming.is_flood() => {
                 match (e.naming.rule, e.probe_flags) {
                     (Rule::Resets, _) => "TCP reset flood".into(),
                     (_, Some(f)) => format!("TCP {} flood", flag_names(f)),
+                    _ if matches!(self.proto, 132 | 136) => {
+                        format!("{} flood", proto_name(self.proto))
+                    }
                     _ => "flood".into(),
                 }
             }
@@ -130,7 +149,7 @@ impl Alert {
     pub fn category(&self) -> &'static str {
         if self.is_flood() {
             "Attempted Denial of Service"
-        } else if self.class == Class::OtherAttack {
+        } else if self.class == Class::OtherAttack && !self.is_other_scan() {
             "Potentially Bad Traffic"
         } else {
             "Detection of a Network Scan"

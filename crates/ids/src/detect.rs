@@ -84,6 +84,15 @@
 //! pings is charged to its sender, not (by its later fragments' ICMP type, which reads 0, an
 //! echo reply) to its victim.
 //!
+//! **What the networks never saw.** Three kinds of attack lie outside the lab's training
+//! captures, and the networks call their packets normal ([`crate::unlearned`]): ICMP errors
+//! their sender made up (a "BlackNurse" flood of port unreachables quoting a packet the
+//! victim never sent) are `flood-icmp` packets, whatever the networks say, charged to their
+//! sender; packets of other protocols than TCP, UDP and ICMP from a source that has sent one
+//! host eight protocols (`nmap -sO`), or SCTP and UDP-Lite packets from a source that has sent
+//! one host eight ports (`nmap -sY`), are `other-attack` when the networks call them normal.
+//! Counted in [`DetectStats::forged_errors`] and [`DetectStats::flagged_by_protocol_rule`].
+//!
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
@@ -111,6 +120,7 @@ use crate::fragments::Fragments;
 use crate::model::{Model, Net};
 use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
+use crate::unlearned::{forged_error, Unlearned};
 use crate::IdsError;
 use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::{Matrix, Scratch};
@@ -359,6 +369,11 @@ pub struct DetectStats {
     pub flagged_by_spray_rule: u64,
     /// Of those, flagged by the sweep rule (the network had called them normal).
     pub flagged_by_sweep_rule: u64,
+    /// Of those, forged ICMP errors ([`crate::unlearned`]), whatever the network said.
+    pub forged_errors: u64,
+    /// Of those, packets of IP protocol scans and of SCTP or UDP-Lite port scans
+    /// ([`crate::unlearned`]; the network had called them normal).
+    pub flagged_by_protocol_rule: u64,
     /// Flagged packets per class.
     pub flagged_by_class: [u64; 15],
     pub alerts: u64,
@@ -440,6 +455,8 @@ pub struct Engine {
     found: Vec<(usize, Finding)>,
     /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
+    /// Forged ICMP errors, protocol scans and SCTP/UDP-Lite port scans ([`crate::unlearned`]).
+    unlearned: Unlearned,
     /// The verdicts and ends of recent first fragments, for their later fragments.
     frags: Fragments,
     stats: DetectStats,
@@ -515,6 +532,7 @@ impl Engine {
             slow: SlowScan::new(settings.slow_scan)?,
             found: Vec::new(),
             conv: Conversations::new(settings.udp_settle),
+            unlearned: Unlearned::new(),
             frags: Fragments::new(),
             stats: DetectStats::default(),
             esn_state,
@@ -843,11 +861,16 @@ impl Engine {
                     };
                     let sprayed = self.spray.push(p);
                     let swept = self.sweep.push(p);
+                    let odd = self.unlearned.push(p);
+                    let forged = odd == Some(Class::FloodIcmp);
                     let mut class = if self.conv.push(p) {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
                         }
                         Class::Normal
+                    } else if forged {
+                        self.stats.forged_errors += 1;
+                        Class::FloodIcmp
                     } else if net.is_attack() {
                         net
                     } else if let Some(c) = sprayed {
@@ -855,6 +878,9 @@ impl Engine {
                         c
                     } else if let Some(c) = swept {
                         self.stats.flagged_by_sweep_rule += 1;
+                        c
+                    } else if let Some(c) = odd {
+                        self.stats.flagged_by_protocol_rule += 1;
                         c
                     } else {
                         Class::Normal
@@ -1355,7 +1381,9 @@ fn name_attack(namer: &Model, row: &[f32]) -> Class {
 /// client end by the UDP rules above for UDP — so the errors a UDP echo flood's sender returns
 /// for the echoes it does not listen for (quoting a datagram from port 7 to a high port) are
 /// charged to that sender, not to the echo service. (A flood from
-/// low source ports to a high port, as hping3 sends, is so charged to its sender.)
+/// low source ports to a high port, as hping3 sends, is so charged to its sender.) An ICMP
+/// error its sender made up ([`forged_error`]: it quotes a packet its destination did not
+/// send) names no one by its quote and is charged to its sender.
 ///
 /// A multicast or broadcast address is never the attacking end: an IPv6 multicast listener
 /// report, router advertisement or unsolicited neighbour advertisement, an mDNS or SSDP
@@ -1385,6 +1413,10 @@ fn ends(p: &PacketRepr) -> (IpAddr, IpAddr) {
     if icmp && p.later_fragment {
         // no ICMP header here (its type reads 0, an echo reply): the sender, as for any
         // unsolicited packet (a later fragment whose first one was seen takes that one's ends)
+        return (p.src, p.dst);
+    }
+    if icmp && forged_error(p) {
+        // an error its sender made up ([`crate::unlearned`]): the quote names no one
         return (p.src, p.dst);
     }
     if icmp {
@@ -2832,6 +2864,96 @@ mod tests {
         assert!(alerts.is_empty(), "{alerts:?}");
         assert!(st.fragments_as_first >= 240, "{st:?}");
         assert!(v.iter().filter(|x| x.class.is_attack()).count() <= 12);
+    }
+
+    #[test]
+    fn forged_icmp_errors_protocol_scans_and_sctp_scans_are_alerted_from_their_senders() {
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        let quote = |src: &str, dst: &str| {
+            Some(nightjar_packet::Inner {
+                proto: 17,
+                src: src.parse().unwrap(),
+                dst: dst.parse().unwrap(),
+                sport: 40000,
+                dport: 53,
+            })
+        };
+        let error = |ts, from, to, inner| PacketRepr {
+            proto: 1,
+            icmp_type: 3,
+            icmp_code: 3,
+            tcp_flags: 0,
+            window: 0,
+            ip_len: 56,
+            payload_len: 28,
+            inner,
+            ..tcp(ts, from, to, 0, 0, 0)
+        };
+        let other = |ts, from, to, protocol: u8, dport: u16| PacketRepr {
+            proto: protocol,
+            sport: if dport > 0 { 40000 } else { 0 },
+            dport,
+            tcp_flags: 0,
+            window: 0,
+            ..tcp(ts, from, to, 0, 0, 0)
+        };
+        let mut pk = Vec::new();
+        // BlackNurse (hping3 --icmp -C 3 -K 3 -i u300): 3,000 port unreachables quoting a
+        // packet from 1.2.3.4 to 5.6.7.8
+        for i in 0..3000u32 {
+            let t = 10.0 + f64::from(i) * 3e-4;
+            pk.push(error(t, att, vic, quote("1.2.3.4", "5.6.7.8")));
+        }
+        // nmap -sO: every protocol number, one packet each, 2 ms apart
+        for n in 0..=255u8 {
+            let t = 30.0 + f64::from(n) * 2e-3;
+            pk.push(other(t, att, vic, n, 0));
+        }
+        // nmap -sY: SCTP INITs to 300 ports, the host's ABORTs back to one port
+        for port in 1..=300u16 {
+            let t = 50.0 + f64::from(port) * 2e-3;
+            pk.push(other(t, att, vic, 132, port));
+            let mut abort = other(t + 1e-4, vic, att, 132, 40000);
+            abort.sport = port;
+            pk.push(abort);
+        }
+        // real errors: a client's queries to a closed port, answered by port unreachables
+        for i in 0..20u32 {
+            let t = 70.0 + f64::from(i) * 0.5;
+            pk.push(udp(t, c, vic, 40000, 53, 60));
+            pk.push(error(t + 1e-3, vic, c, quote(c, vic)));
+        }
+        let (v, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        );
+        assert_eq!(st.forged_errors, 3000, "{st:?}");
+        let got: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.class, a.signature()))
+            .collect();
+        assert_eq!(got.len(), 3, "{got:?}");
+        let want = [
+            (Class::FloodIcmp, "ICMP flood of forged errors"),
+            (Class::OtherAttack, "IP protocol scan"),
+            (Class::OtherAttack, "SCTP port scan"),
+        ];
+        for ((src, dst, class, sig), (c, what)) in got.iter().zip(want) {
+            assert_eq!(
+                (src.as_str(), dst.as_str(), *class),
+                (att, vic, c),
+                "{got:?}"
+            );
+            assert!(sig.contains(what), "{sig}");
+        }
+        assert_eq!(alerts[0].category(), "Attempted Denial of Service");
+        assert_eq!(alerts[1].category(), "Detection of a Network Scan");
+        assert_eq!(alerts[2].category(), "Detection of a Network Scan");
+        // the real errors are not taken for forged ones
+        let real = v.iter().filter(|x| x.ts >= 70.0);
+        assert_eq!(real.clone().count(), 40);
+        assert!(real.clone().all(|x| x.class != Class::FloodIcmp), "{v:?}");
     }
 
     #[test]

@@ -26,6 +26,8 @@
 //! * [`conversation`]: two-way UDP conversations (QUIC, calls, tunnels), whose datagrams are
 //!   no flood and no scan.
 //! * [`fragments`]: IP fragments after the first, judged as their first fragment was.
+//! * [`unlearned`]: attacks the networks were never shown: forged ICMP errors, IP protocol
+//!   scans, SCTP and UDP-Lite port scans.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -51,6 +53,7 @@ pub mod report;
 pub mod slowscan;
 pub mod study;
 pub mod train;
+pub mod unlearned;
 
 pub use class::Class;
 pub use labels::{Labels, LabelsError};

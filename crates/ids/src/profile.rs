@@ -61,7 +61,8 @@
 
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key};
-use nightjar_packet::PacketRepr;
+use crate::unlearned::forged_error;
+use nightjar_packet::{proto, PacketRepr};
 use serde_json::{json, Value};
 
 pub(crate) const FIN: u8 = 0x01;
@@ -247,6 +248,12 @@ pub struct Profile {
     /// Of those, SYNs with an operating system's TCP options ([`os_syn`]): `connect()`'s.
     os_syns: u32,
     sports: Distinct<8>,
+    /// Outbound packets the networks never learnt ([`crate::unlearned`]): forged ICMP
+    /// errors, SCTP and UDP-Lite packets (probes, with ports), packets of other protocols
+    /// than TCP, UDP, ICMP and ICMPv6.
+    forged_errors: u32,
+    ported: u32,
+    bare: u32,
     /// Outbound destination hosts.
     hosts: Distinct<2>,
     /// Distinct (destination host, destination port) targets of the probes: a scan of many
@@ -255,7 +262,7 @@ pub struct Profile {
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 456);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 472);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,6 +277,11 @@ pub enum Rule {
     ManySources,
     /// ICMP echo requests at alert volume.
     IcmpEcho,
+    /// ICMP errors their sender made up ([`crate::unlearned::forged_error`]): a flood.
+    ForgedErrors,
+    /// Packets of protocols other than TCP, UDP and ICMP, many protocols to one host
+    /// ([`crate::unlearned`]): an IP protocol scan (`nmap -sO`).
+    ProtocolScan,
     /// Resets at volume, far more than the SYN-ACKs that would call for them: a flood.
     Resets,
     /// Ports counting up, each once, from a new source port every probe (a new connection per
@@ -290,11 +302,16 @@ pub enum Rule {
 
 impl Rule {
     /// Whether the rule decides on volume that the episode is a flood (repetition, resets, a
-    /// new connection per packet, many sources).
+    /// new connection per packet, many sources), or names a flood by what it sends (forged
+    /// ICMP errors).
     pub fn names_a_flood(self) -> bool {
         matches!(
             self,
-            Rule::Repetition | Rule::Resets | Rule::SourcePortPerProbe | Rule::ManySources
+            Rule::Repetition
+                | Rule::Resets
+                | Rule::SourcePortPerProbe
+                | Rule::ManySources
+                | Rule::ForgedErrors
         )
     }
 
@@ -306,6 +323,8 @@ impl Rule {
             Rule::DistinctPorts => "distinct-ports",
             Rule::ManySources => "many-sources",
             Rule::IcmpEcho => "icmp-echo",
+            Rule::ForgedErrors => "forged-icmp-errors",
+            Rule::ProtocolScan => "ip-protocols",
             Rule::Resets => "resets",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -504,7 +523,20 @@ impl Profile {
                 self.icmp_echo = self.icmp_echo.saturating_add(1);
                 false
             }
-            _ => false,
+            1 | 58 => {
+                if forged_error(p) {
+                    self.forged_errors = self.forged_errors.saturating_add(1);
+                }
+                false
+            }
+            proto::SCTP | proto::UDPLITE => {
+                self.ported = self.ported.saturating_add(1);
+                true
+            }
+            _ => {
+                self.bare = self.bare.saturating_add(1);
+                false
+            }
         };
         if probe {
             self.port_probe(p);
@@ -636,6 +668,22 @@ impl Profile {
             && resets > RESETS_PER_SYNACK * u64::from(self.synacks_in)
         {
             ev.naming = named(Class::OtherAttack, Rule::Resets, &[]);
+            return ev;
+        }
+        // what the networks were never shown (crate::unlearned), when it is most of what the
+        // side sent: forged ICMP errors, SCTP or UDP-Lite probes, other protocols
+        let forged = u64::from(self.forged_errors);
+        let ported = u64::from(self.ported);
+        let bare = u64::from(self.bare);
+        let unlearned = forged.max(ported).max(bare);
+        if unlearned > biggest {
+            ev.naming = if forged == unlearned {
+                named(Class::FloodIcmp, Rule::ForgedErrors, &[])
+            } else if ported == unlearned {
+                volume(Class::OtherAttack, Class::OtherAttack, ported)
+            } else {
+                named(Class::OtherAttack, Rule::ProtocolScan, &[])
+            };
             return ev;
         }
         // a flood of probes whose flags define a scan but no flood class (FIN, NULL, Maimon,
@@ -1061,6 +1109,87 @@ mod tests {
         assert_eq!(
             Profile::default().decide(&none(), false).naming.class,
             Class::OtherAttack
+        );
+    }
+
+    #[test]
+    fn forged_errors_protocol_scans_and_sctp_probes_are_named_by_what_they_are() {
+        let packet = |protocol: u8, dport: u16| {
+            let mut q = udp(1.0, A, V, 40000, dport, 40);
+            q.proto = protocol;
+            q
+        };
+        // BlackNurse: port unreachables quoting 1.2.3.4 -> 5.6.7.8, whatever the networks say
+        let mut p = Profile::default();
+        for _ in 0..100 {
+            let mut q = packet(1, 0);
+            q.icmp_type = 3;
+            q.inner = Some(nightjar_packet::Inner {
+                proto: 17,
+                src: "1.2.3.4".parse().unwrap(),
+                dst: "5.6.7.8".parse().unwrap(),
+                sport: 1,
+                dport: 2,
+            });
+            p.add(&q, true);
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodIcmp, Rule::ForgedErrors)
+        );
+        assert!(e.naming.is_flood());
+        // real errors sent by the side count for nothing: the networks name it
+        let mut p = Profile::default();
+        for _ in 0..100 {
+            let mut q = packet(1, 0);
+            q.icmp_type = 3;
+            q.payload_len = 28;
+            p.add(&q, true);
+        }
+        assert_eq!(
+            p.decide(&ml(Class::ScanUdp), false).naming.rule,
+            Rule::Networks
+        );
+        // nmap -sO: one packet of each protocol, a handful of them TCP, UDP or ICMP
+        let mut p = Profile::default();
+        for n in 0..=255u8 {
+            p.add(&packet(n, 0), true);
+        }
+        let e = p.decide(&ml(Class::OtherAttack), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::OtherAttack, Rule::ProtocolScan)
+        );
+        assert!(!e.naming.is_flood());
+        // nmap -sY: SCTP INITs to 300 distinct ports (in a scrambled order, or counting up
+        // from one source port), a scan; 300 INITs to one port, a flood
+        for (step, rule) in [(7919u32, Rule::DistinctPorts), (1, Rule::FixedSourcePort)] {
+            let mut p = Profile::default();
+            for i in 1..=300u32 {
+                p.add(&packet(132, (i * step % 300 + 1) as u16), true);
+            }
+            let e = p.decide(&ml(Class::OtherAttack), false);
+            assert_eq!((e.naming.class, e.naming.rule), (Class::OtherAttack, rule));
+            assert!(!e.naming.is_flood());
+        }
+        let mut p = Profile::default();
+        for _ in 1..=300u16 {
+            p.add(&packet(132, 2905), true);
+        }
+        let e = p.decide(&ml(Class::OtherAttack), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::OtherAttack, Rule::Repetition)
+        );
+        // TCP probes outnumbering them keep their own naming
+        let mut p = scan(SYN, 200);
+        for n in 0..50u8 {
+            p.add(&packet(n.wrapping_add(100), 0), true);
+        }
+        assert_eq!(
+            p.decide(&ml(Class::ScanSyn), false).naming.class,
+            Class::ScanSyn
         );
     }
 

@@ -1,0 +1,352 @@
+//! Attacks the networks were never shown: forged ICMP errors, IP protocol scans, and port
+//! scans in SCTP and UDP-Lite.
+//!
+//! The networks learnt from the lab's captures of nmap and hping3: TCP, UDP and ICMP echo
+//! probes, and the ICMP errors that real hosts send back. Three kinds of attack lie outside
+//! what they saw, and they call every packet of them normal:
+//!
+//! * **Forged ICMP errors.** A flood of destination-unreachable messages ("BlackNurse",
+//!   hping3 `--icmp -C 3 -K 3`) costs a firewall far more than echo requests do. A real error
+//!   is sent to the source of the packet it quotes (RFC 792; RFC 4443 §2.4: "the source
+//!   address of the invoking packet"), and network address translation rewrites the quote
+//!   together with the outer header, so the quoted packet's source is the error's destination.
+//!   An error that quotes a packet from some other host (hping3 quotes 1.2.3.4 → 5.6.7.8), or
+//!   that quotes nothing although its IP header's length leaves no room for the 28 bytes
+//!   every IPv4 error quotes (48 for ICMPv6), was made up by its sender: it is a
+//!   `flood-icmp` packet from its sender, whatever the networks say, and charged to its
+//!   sender (the detector otherwise charges an error to the ends of the packet it quotes). A
+//!   capture whose snap length cut the quote is no evidence of forgery: the length is read
+//!   from the IP header, never from the bytes kept. The episode's rate and size thresholds
+//!   decide whether such packets make an alert.
+//! * **IP protocol scans** (`nmap -sO`): one source sends a host packets of every IP protocol
+//!   number. Once the packets from one source to one host have carried [`PROTOCOLS`] distinct
+//!   protocol numbers within [`IDLE`] of each other, its packets to that host in protocols
+//!   other than TCP, UDP, ICMP and ICMPv6 are `other-attack`. Two hosts talking over TCP,
+//!   UDP, ICMP, GRE, ESP and AH use six; routing protocols (OSPF, VRRP, PIM) go to groups,
+//!   which never count.
+//! * **Port scans in SCTP and UDP-Lite** (`nmap -sY`, `-sZ`): once one source has sent one
+//!   host SCTP or UDP-Lite packets to [`PORTS`] distinct destination ports within [`IDLE`] of
+//!   each other, its packets of that protocol to that host are `other-attack`. An SCTP
+//!   association uses one pair of ports (a few with multi-homing); the scanned host's ABORTs
+//!   come from many ports but go to one, and are not counted.
+//!
+//! The first packets of a scan, before the threshold, stay as the networks judged them. The
+//! episode's profile names what was found ([`crate::profile::Rule::ForgedErrors`],
+//! [`crate::profile::Rule::ProtocolScan`], and the other rules for ports).
+//!
+//! Sans-IO and bounded: one fixed set-associative table of (source, destination) pairs
+//! ([`CAPACITY`] pairs, least recently used evicted), fed every decoded packet in capture
+//! order.
+
+use crate::class::Class;
+use crate::features::table::{hash_key, ip_key, SetAssoc};
+use nightjar_packet::{proto, PacketRepr};
+use std::net::IpAddr;
+
+/// Distinct IP protocol numbers from one source to one host that make a protocol scan.
+pub const PROTOCOLS: u32 = 8;
+/// Distinct SCTP (or UDP-Lite) destination ports of one host that make a port scan.
+pub const PORTS: usize = 8;
+/// A pair quiet for this long starts counting again, seconds.
+pub const IDLE: f64 = 30.0;
+/// (source, destination) pairs remembered.
+pub const CAPACITY: usize = 1 << 12;
+
+/// What one source sent one host: the protocol numbers (a 256-bit set) and the first
+/// [`PORTS`] distinct SCTP or UDP-Lite destination ports.
+#[derive(Clone, Copy, Default)]
+struct Pair {
+    protos: [u64; 4],
+    ports: [u16; PORTS],
+    nports: u8,
+}
+
+impl Pair {
+    fn protocols(&self) -> u32 {
+        self.protos.iter().map(|w| w.count_ones()).sum()
+    }
+}
+
+/// Whether `p` is an ICMP or ICMPv6 error that its sender made up: its quote is of a packet
+/// its destination did not send, or it quotes nothing though its length says it holds less
+/// than a quote. A later fragment carries no ICMP header and is never one.
+pub fn forged_error(p: &PacketRepr) -> bool {
+    if p.later_fragment {
+        return false;
+    }
+    let (error, quote) = match p.proto {
+        // destination unreachable, source quench, redirect, time exceeded, parameter problem
+        proto::ICMP => (matches!(p.icmp_type, 3 | 4 | 5 | 11 | 12), 28),
+        // destination unreachable, packet too big, time exceeded, parameter problem
+        proto::ICMPV6 => (matches!(p.icmp_type, 1..=4), 48),
+        _ => (false, 0),
+    };
+    if !error {
+        return false;
+    }
+    match &p.inner {
+        Some(q) => q.src != p.dst,
+        None => p.payload_len < quote,
+    }
+}
+
+/// Whether `ip` names a group of hosts (multicast, or the IPv4 limited broadcast).
+fn is_group(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => a.is_multicast() || a.is_broadcast(),
+        IpAddr::V6(a) => a.is_multicast(),
+    }
+}
+
+/// The tracker of protocol and SCTP/UDP-Lite port scans (forged errors need no state).
+pub struct Unlearned {
+    table: SetAssoc<(u128, u128), Pair>,
+    clock: f64,
+}
+
+impl Default for Unlearned {
+    fn default() -> Self {
+        Unlearned::new()
+    }
+}
+
+impl Unlearned {
+    pub fn new() -> Unlearned {
+        Unlearned {
+            table: SetAssoc::new(CAPACITY),
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Take the next packet; the class these rules give it, if any: `flood-icmp` for a forged
+    /// ICMP error, `other-attack` for a packet of a protocol or port scan.
+    pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        if forged_error(p) {
+            return Some(Class::FloodIcmp);
+        }
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        if is_group(p.dst) || is_group(p.src) {
+            return None;
+        }
+        let now = self.clock;
+        let key = (ip_key(p.src), ip_key(p.dst));
+        let hash = hash_key(hash_key(89, key.0), key.1);
+        let e = self.table.touch(key, hash, now);
+        if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
+            *e.val = Pair::default();
+        }
+        let pair = e.val;
+        pair.protos[usize::from(p.proto / 64)] |= 1 << (p.proto % 64);
+        let ported = matches!(p.proto, proto::SCTP | proto::UDPLITE) && !p.later_fragment;
+        let n = usize::from(pair.nports);
+        if ported && n < PORTS && !pair.ports[..n].contains(&p.dport) {
+            pair.ports[n] = p.dport;
+            pair.nports += 1;
+        }
+        let learned = matches!(
+            p.proto,
+            proto::TCP | proto::UDP | proto::ICMP | proto::ICMPV6
+        );
+        let scan = pair.protocols() >= PROTOCOLS || (ported && usize::from(pair.nports) >= PORTS);
+        (scan && !learned).then_some(Class::OtherAttack)
+    }
+
+    /// Pairs pushed out of the full table.
+    pub fn evictions(&self) -> u64 {
+        self.table.evictions()
+    }
+
+    /// Bytes of the table (fixed).
+    pub fn memory_bytes(&self) -> usize {
+        self.table.memory_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::udp;
+    use nightjar_packet::Inner;
+
+    const A: &str = "198.18.0.66";
+    const V: &str = "198.18.0.10";
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("test address")
+    }
+
+    /// An ICMP packet of `icmp_type` from `src` to `dst` carrying `payload` bytes after its
+    /// 8-byte header, quoting `inner` if given.
+    fn icmp(src: &str, dst: &str, icmp_type: u8, payload: u32, inner: Option<Inner>) -> PacketRepr {
+        PacketRepr {
+            proto: proto::ICMP,
+            sport: 0,
+            dport: 0,
+            icmp_type,
+            icmp_code: 3,
+            payload_len: payload,
+            ip_len: 28 + payload as u16,
+            inner,
+            ..udp(1.0, src, dst, 0, 0, 28)
+        }
+    }
+
+    fn quote(src: &str, dst: &str) -> Option<Inner> {
+        Some(Inner {
+            proto: proto::UDP,
+            src: ip(src),
+            dst: ip(dst),
+            sport: 40000,
+            dport: 53,
+        })
+    }
+
+    /// A packet of IP protocol `proto` (ports only for SCTP and UDP-Lite) at `t`.
+    fn other(t: f64, src: &str, dst: &str, protocol: u8, dport: u16) -> PacketRepr {
+        PacketRepr {
+            proto: protocol,
+            sport: if dport > 0 { 40000 } else { 0 },
+            dport,
+            ..udp(t, src, dst, 0, 0, 40)
+        }
+    }
+
+    #[test]
+    fn an_error_quoting_a_packet_its_destination_sent_is_real_and_any_other_is_forged() {
+        // the victim's port unreachable to the scanner, quoting the scanner's probe
+        assert!(!forged_error(&icmp(V, A, 3, 36, quote(A, V))));
+        // hping3 --icmp -C 3 -K 3: its quote is of 1.2.3.4 -> 5.6.7.8
+        assert!(forged_error(&icmp(
+            A,
+            V,
+            3,
+            36,
+            quote("1.2.3.4", "5.6.7.8")
+        )));
+        // time exceeded to a tracer is real; quoting a third host's packet is not
+        assert!(!forged_error(&icmp("198.18.0.1", A, 11, 36, quote(A, V))));
+        assert!(forged_error(&icmp("198.18.0.1", A, 11, 36, quote(V, A))));
+        // no quote, and too short to hold one: made up
+        assert!(forged_error(&icmp(A, V, 3, 0, None)));
+        assert!(forged_error(&icmp(A, V, 3, 27, None)));
+        // no quote decoded, but the IP header says it is there (the snap length cut it)
+        assert!(!forged_error(&icmp(A, V, 3, 28, None)));
+        assert!(!forged_error(&icmp(A, V, 3, 548, None)));
+        // echo requests and replies are not errors
+        assert!(!forged_error(&icmp(A, V, 8, 0, None)));
+        assert!(!forged_error(&icmp(V, A, 0, 56, quote("1.2.3.4", V))));
+        // ICMPv6: destination unreachable quoting another host's packet
+        let mut v6 = icmp(A, V, 1, 48, None);
+        v6.proto = proto::ICMPV6;
+        v6.src = ip("2001:db8::66");
+        v6.dst = ip("2001:db8::10");
+        assert!(!forged_error(&v6));
+        v6.payload_len = 47;
+        assert!(forged_error(&v6));
+        v6.payload_len = 48;
+        v6.inner = quote("2001:db8::99", "2001:db8::10");
+        assert!(forged_error(&v6));
+        v6.inner = quote("2001:db8::10", "2001:db8::66");
+        assert!(!forged_error(&v6));
+        // a later fragment has no ICMP header (its type reads 0 anyway)
+        let mut later = icmp(A, V, 3, 1400, None);
+        later.later_fragment = true;
+        later.fragment = true;
+        assert!(!forged_error(&later));
+    }
+
+    #[test]
+    fn forged_errors_are_an_icmp_flood_and_real_ones_are_left_to_the_networks() {
+        let mut u = Unlearned::new();
+        assert_eq!(
+            u.push(&icmp(A, V, 3, 36, quote("1.2.3.4", "5.6.7.8"))),
+            Some(Class::FloodIcmp)
+        );
+        assert_eq!(u.push(&icmp(V, A, 3, 36, quote(A, V))), None);
+    }
+
+    #[test]
+    fn a_scan_of_ip_protocols_is_flagged_from_its_eighth_protocol_on() {
+        let mut u = Unlearned::new();
+        // nmap -sO sends TCP, UDP and ICMP probes among the others: they count, but stay the
+        // networks' to judge
+        let protos = [6u8, 17, 1, 2, 4, 41, 47, 50, 51, 103, 255];
+        let got: Vec<Option<Class>> = protos
+            .iter()
+            .enumerate()
+            .map(|(i, &pr)| u.push(&other(f64::from(i as u32), A, V, pr, 0)))
+            .collect();
+        assert!(got[..7].iter().all(Option::is_none), "{got:?}");
+        assert_eq!(got[7..], [Some(Class::OtherAttack); 4]);
+        // and later packets of a learnt protocol stay the networks'
+        assert_eq!(u.push(&other(12.0, A, V, proto::TCP, 80)), None);
+        // the same protocols to another host, or from another source, start from nothing
+        assert_eq!(u.push(&other(13.0, A, "198.18.0.11", 47, 0)), None);
+        assert_eq!(u.push(&other(13.0, "198.18.0.67", V, 47, 0)), None);
+    }
+
+    #[test]
+    fn a_pair_using_a_handful_of_protocols_or_quiet_for_long_is_no_scan() {
+        let mut u = Unlearned::new();
+        // TCP, UDP, ICMP, GRE, ESP, AH, ICMPv6 (seven), for minutes: no scan
+        for i in 0..600 {
+            let pr = [6u8, 17, 1, 47, 50, 51, 58][i % 7];
+            assert_eq!(u.push(&other(i as f64 * 0.5, A, V, pr, 0)), None);
+        }
+        // protocols spread out with more than IDLE between them never add up
+        let mut u = Unlearned::new();
+        for (i, pr) in [2u8, 4, 41, 47, 50, 51, 103, 112, 115, 132]
+            .iter()
+            .enumerate()
+        {
+            let t = i as f64 * (IDLE + 1.0);
+            assert_eq!(u.push(&other(t, A, V, *pr, 0)), None);
+        }
+        // routing protocols to groups are never counted
+        let mut u = Unlearned::new();
+        for (i, pr) in [2u8, 4, 41, 47, 50, 51, 89, 103, 112, 115]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(u.push(&other(i as f64, A, "224.0.0.5", *pr, 0)), None);
+        }
+    }
+
+    #[test]
+    fn an_sctp_port_scan_is_flagged_from_its_eighth_port_and_an_association_is_not() {
+        let mut u = Unlearned::new();
+        // one association: the same ports back and forth, thousands of chunks
+        for i in 0..2000 {
+            let t = f64::from(i) * 0.01;
+            assert_eq!(u.push(&other(t, A, V, proto::SCTP, 3868)), None);
+            let mut back = other(t, V, A, proto::SCTP, 40000);
+            back.sport = 3868;
+            assert_eq!(u.push(&back), None);
+        }
+        // nmap -sY: INITs to ports 1, 2, ...; the host's ABORTs go back to one port
+        let mut u = Unlearned::new();
+        for port in 1..=20u16 {
+            let t = 30.0 + f64::from(port) * 0.01;
+            let got = u.push(&other(t, A, V, proto::SCTP, port));
+            let want = (port >= PORTS as u16).then_some(Class::OtherAttack);
+            assert_eq!(got, want, "port {port}");
+            let mut abort = other(t, V, A, proto::SCTP, 40000);
+            abort.sport = port;
+            assert_eq!(u.push(&abort), None);
+        }
+    }
+
+    #[test]
+    fn the_table_stays_within_its_capacity() {
+        let mut u = Unlearned::new();
+        let bytes = u.memory_bytes();
+        for i in 0..(3 * CAPACITY) as u32 {
+            let src = format!("198.19.{}.{}", i / 250 % 250, 1 + i % 250);
+            u.push(&other(f64::from(i) * 1e-4, &src, V, 47, 0));
+        }
+        assert!(u.evictions() > 0);
+        assert_eq!(u.memory_bytes(), bytes);
+    }
+}
