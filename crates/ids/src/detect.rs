@@ -1608,6 +1608,13 @@ struct Shift {
     since: f64,
     /// Source port of the source's latest SYN.
     syn_sport: Option<u16>,
+    /// SYN-ACKs the source received, less the FIN+ACKs it sent to close those connections;
+    /// FINs it received, less the bare ACKs it sent to acknowledge them. A FIN+ACK or a bare
+    /// ACK that these owe is a connection's end, not a Maimon or ACK probe: a connection
+    /// flood (nping `--tcp-connect`) that closes thousands of connections at once has not
+    /// moved on to another attack.
+    open: u32,
+    fins_in: u32,
 }
 
 impl ProbeKind {
@@ -1651,9 +1658,19 @@ impl ProbeKind {
 }
 
 impl Shift {
-    /// The kind of `p`, a packet the source sent (its SYN's source port is remembered).
+    /// The kind of `p`, a packet the source sent (its SYN's source port is remembered); none
+    /// for the FIN+ACK that closes a connection it opened or the ACK of a FIN it received.
     fn kind_of(&mut self, p: &PacketRepr) -> Option<ProbeKind> {
         let k = ProbeKind::of(p)?;
+        let owed = match k {
+            ProbeKind::Maimon => Some(&mut self.open),
+            ProbeKind::Ack => Some(&mut self.fins_in),
+            _ => None,
+        };
+        if let Some(n) = owed.filter(|n| **n > 0) {
+            *n -= 1;
+            return None;
+        }
         if !k.is_syn() {
             return Some(k);
         }
@@ -1697,11 +1714,26 @@ impl Shift {
 
     /// The source received `p`: a SYN-ACK means SYN probes (or connections) are still being
     /// answered, so a run of bare ACKs is a connect scan completing its handshakes, not an ACK
-    /// scan after it.
+    /// scan after it; a FIN means a run of FIN+ACKs is closing connections, not a Maimon scan.
+    /// Both are owed an answer (see `open` and `fins_in`).
     fn answer(&mut self, p: &PacketRepr) {
-        if p.proto == 6 && p.tcp_flags & 0x12 == 0x12 && self.other == Some(ProbeKind::Ack) {
-            self.other = None;
-            self.run = 0;
+        if p.proto != 6 || p.fragment {
+            return;
+        }
+        if p.tcp_flags & 0x12 == 0x12 {
+            self.open = self.open.saturating_add(1);
+            if self.other == Some(ProbeKind::Ack) {
+                self.other = None;
+                self.run = 0;
+            }
+        } else if p.tcp_flags & 0x05 == 0x01 {
+            // a FIN back: the FIN+ACKs before it closed connections (a Maimon probe draws a
+            // RST or nothing)
+            self.fins_in = self.fins_in.saturating_add(1);
+            if self.other == Some(ProbeKind::Maimon) {
+                self.other = None;
+                self.run = 0;
+            }
         }
     }
 
@@ -1714,6 +1746,8 @@ impl Shift {
             run: 0,
             since: self.since,
             syn_sport: self.syn_sport,
+            open: self.open,
+            fins_in: self.fins_in,
         }
     }
 
@@ -2864,6 +2898,69 @@ mod tests {
         assert!(alerts.is_empty(), "{alerts:?}");
         assert!(st.fragments_as_first >= 240, "{st:?}");
         assert!(v.iter().filter(|x| x.class.is_attack()).count() <= 12);
+    }
+
+    #[test]
+    fn a_connection_flood_that_closes_its_connections_at_once_stays_one_episode() {
+        // nping --tcp-connect -p 80 --rate 400 -c 2000: handshakes from new source ports, then
+        // every connection closed at once (FIN+ACK, the server's FIN+ACK, the last ACK)
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut pk = Vec::new();
+        for i in 0..2000u16 {
+            let t = 10.0 + f64::from(i) * 2.5e-3;
+            let sport = 30000 + i;
+            pk.push(tcp(t, att, vic, sport, 80, 0x02));
+            pk.push(tcp(t + 1e-4, vic, att, 80, sport, 0x12));
+            pk.push(tcp(t + 2e-4, att, vic, sport, 80, 0x10));
+        }
+        for i in 0..2000u16 {
+            let t = 15.1 + f64::from(i) * 2e-4;
+            let sport = 30000 + i;
+            pk.push(tcp(t, att, vic, sport, 80, 0x11));
+            pk.push(tcp(t + 5e-5, vic, att, 80, sport, 0x11));
+            pk.push(tcp(t + 1e-4, att, vic, sport, 80, 0x10));
+        }
+        let (_, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        );
+        assert_eq!(st.attack_changes, 0, "{st:?}");
+        let got: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string()))
+            .collect();
+        assert_eq!(got, [(att.to_string(), vic.to_string())], "{alerts:?}");
+    }
+
+    #[test]
+    fn closes_owed_to_syn_acks_are_no_probes_but_a_maimon_scan_after_them_still_is() {
+        let a: IpAddr = "198.18.0.66".parse().unwrap();
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut sh = Shift::default();
+        // a SYN episode: three ports answered SYN-ACKs
+        assert!(!sh.take(&tcp(0.0, att, vic, 40000, 22, 0x02), a, 0.0, 10, true));
+        for port in [22, 80, 443] {
+            sh.take(&tcp(0.1, vic, att, port, 40000, 0x12), a, 0.1, 10, true);
+        }
+        // three FIN+ACKs close them; ten more are Maimon probes, and the tenth ends the episode
+        for i in 0..3u16 {
+            assert!(!sh.take(&tcp(1.0, att, vic, 40000, 22 + i, 0x11), a, 1.0, 10, true));
+        }
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| sh.take(&tcp(2.0, att, vic, 50000, 1000 + i, 0x11), a, 2.0, 10, true))
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // a FIN received is owed one ACK; the next ACKs are probes of their own kind
+        let mut sh = Shift::default();
+        assert!(!sh.take(&tcp(0.0, att, vic, 40000, 80, 0x02), a, 0.0, 10, true));
+        sh.take(&tcp(0.1, vic, att, 80, 40000, 0x11), a, 0.1, 10, true);
+        assert_eq!(sh.kind_of(&tcp(0.2, att, vic, 40000, 80, 0x10)), None);
+        assert_eq!(
+            sh.kind_of(&tcp(0.3, att, vic, 40000, 81, 0x10)),
+            Some(ProbeKind::Ack)
+        );
     }
 
     #[test]

@@ -228,6 +228,9 @@ pub struct Profile {
     handshakes: u32,
     /// Inbound SYN-ACKs (open ports answering).
     synacks_in: u32,
+    /// Outbound FIN+ACKs without data closing connections those SYN-ACKs opened (at most one
+    /// per SYN-ACK): a connection's end, not a Maimon probe.
+    closes: u32,
     /// Outbound UDP datagrams and ICMP echo requests.
     udp: u32,
     icmp_echo: u32,
@@ -497,6 +500,13 @@ impl Profile {
                 } else if self.synacks_in > 0 {
                     self.handshakes = self.handshakes.saturating_add(1);
                 }
+                false
+            }
+            6 if fl & CLASSIC == FIN | ACK
+                && p.payload_len == 0
+                && self.closes < self.synacks_in =>
+            {
+                self.closes = self.closes.saturating_add(1);
                 false
             }
             6 if fl & CLASSIC == ACK && self.synacks_in > 0 && p.payload_len == 0 => {
