@@ -188,8 +188,10 @@ pub struct DetectSettings {
     /// bytes twice a second or fragmented UDP exchanges are no floods, however their packets
     /// look. 0 turns the check off.
     pub flood_min_rate: f64,
-    /// Flagged packets the source must have sent itself (not only received: a victim's
-    /// retransmitted SYN-ACKs to a spoofed address after the flood are no new attack).
+    /// Flagged packets the source must have sent itself, or unmistakable probes of its
+    /// episode's kind (SYNs for a SYN scan) that the networks passed (not only received: a
+    /// victim's retransmitted SYN-ACKs to a spoofed address after the flood are no new
+    /// attack).
     pub min_sent: u64,
     /// Victim alerts: flagged packets from sources not alerted on their own.
     pub victim_min_packets: u64,
@@ -1781,7 +1783,8 @@ impl Shift {
 #[derive(Clone, Debug)]
 struct SrcEp {
     tally: Tally,
-    /// Flagged packets the source sent itself.
+    /// Packets the source sent itself that were flagged, or that were unmistakable probes of
+    /// the episode's kind the networks passed (a scan whose refusals alone were flagged).
     sent: u64,
     total: u64,
     /// Victim of the first flagged packet, and flagged packets to it.
@@ -2084,8 +2087,11 @@ impl Aggregator {
             if let Some(e) = self.sources.get_mut(&att) {
                 e.total += 1;
                 if p.src == att && e.shift.probing(p) {
-                    // and what it probed with names the attack
+                    // and what it probed with names the attack; they are what it sent (a
+                    // scan of ports it scanned minutes before looks to the networks like a
+                    // client coming back, and only the refusals are flagged)
                     e.tally.profile.add(p, true);
+                    e.sent += 1;
                 }
             }
             if let Some(e) = self.victims.get_mut(&vic) {
@@ -3169,6 +3175,38 @@ mod tests {
         }
         agg.close_all(&mut st, &mut sink);
         (alerts, st)
+    }
+
+    #[test]
+    fn a_scan_whose_probes_the_networks_pass_is_alerted_from_its_flagged_refusals() {
+        // nmap -sV over ports scanned minutes before: to the networks the SYNs look like a
+        // client coming back, and only the host's RST+ACKs are flagged
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut pk = Vec::new();
+        for i in 0..200u16 {
+            let t = 10.0 + f64::from(i) * 5e-4;
+            let port = 1 + (i * 37) % 200;
+            pk.push((tcp(t, att, vic, 45000, port, 0x02), Class::Normal));
+            pk.push((tcp(t + 1e-4, vic, att, port, 45000, 0x14), Class::ScanSyn));
+        }
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let got: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.class, a.packets))
+            .collect();
+        assert_eq!(
+            got,
+            [(att.to_string(), vic.to_string(), Class::ScanSyn, 200)],
+            "{st:?}"
+        );
+        // refusals alone, with nothing the source sent (a victim's RSTs to a spoofed address
+        // after a flood), are still no attack of that address
+        let refusals: Vec<_> = pk
+            .into_iter()
+            .filter(|(p, _)| p.src.to_string() == vic)
+            .collect();
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &refusals);
+        assert!(alerts.is_empty(), "{alerts:?}");
     }
 
     /// `n` ICMP echo requests of 1,400 bytes from `src` at `rate` a second, each answered,
