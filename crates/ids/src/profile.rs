@@ -50,12 +50,23 @@
 //!   `other-attack`, and so is a flood of resets: at least [`FLOOD_MIN_PROBES`] bare RSTs or
 //!   RST+ACKs, more than [`RESETS_PER_SYNACK`] times the SYN-ACKs received and the probes
 //!   sent (a SYN scanner's kernel resets each SYN-ACK, masscan each port it probed).
+//! * **An operating system's fingerprint** (nmap `-O`, `-A`): at least [`FINGERPRINT_KINDS`]
+//!   TCP flag combinations, the dominant one under [`FINGERPRINT_SHARE`] of the probes, is a
+//!   scan named by the dominant probe, however often it repeats its few ports. (Chosen on a
+//!   namespace run of `nmap -A`, whose OS detection was named a SYN flood; no committed
+//!   capture changed.)
+//! * **What the networks never saw** ([`crate::unlearned`]): forged ICMP errors are
+//!   `flood-icmp`; packets of other protocols than TCP, UDP and ICMP, `other-attack`, an IP
+//!   protocol scan; SCTP and UDP-Lite probes are `other-attack`, a scan or a flood by the
+//!   port rules above. Each only when it outnumbers the TCP, UDP and ICMP echo probes. A
+//!   FIN+ACK without data closing a connection a SYN-ACK opened (at most one per SYN-ACK) is
+//!   no probe.
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
 //!
-//! Memory is fixed per episode (at most 456 bytes): distinct ports, source ports, hosts and
+//! Memory is fixed per episode (at most 472 bytes): distinct ports, source ports, hosts and
 //! (host, port) targets are estimated by linear counting over small bitmaps, with a small
 //! HyperLogLog beside each for counts past the bitmap's range (a scan of all 65,535 ports).
 
@@ -112,6 +123,16 @@ pub(crate) fn os_syn(p: &PacketRepr) -> bool {
 
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
+/// Distinct TCP flag combinations among an episode's probes, and the dominant one's largest
+/// share of them, that make an operating system's fingerprint ([`Rule::Fingerprint`]): nmap's
+/// OS detection (`-O`, `-A`) sends SYNs with six sets of options to an open port, then a
+/// NULL, a SYN+FIN+PSH+URG and an ACK probe to it and a SYN, an ACK and a FIN+PSH+URG probe to
+/// a closed port (five combinations, SYN about 60% of them), and repeats the round up to five
+/// times when no fingerprint matches, to three or four ports: by volume alone a flood. A
+/// flood sends one combination (hping3: all of them); an episode's first probes of the next
+/// attack add at most [`crate::detect::DetectSettings::change_probes`] of another.
+pub const FINGERPRINT_KINDS: usize = 4;
+pub const FINGERPRINT_SHARE: f64 = 0.8;
 /// Mean probes per distinct target (destination port of one host) at or above which it is a
 /// flood. On the lab's
 /// training and validation captures, nmap scans send at most 3.8 per port (UDP scans with
@@ -280,6 +301,10 @@ pub enum Rule {
     ManySources,
     /// ICMP echo requests at alert volume.
     IcmpEcho,
+    /// Many kinds of TCP probe, the dominant one under [`FINGERPRINT_SHARE`] of them: an
+    /// operating system's fingerprint ([`FINGERPRINT_KINDS`]), a scan named by the dominant
+    /// probe.
+    Fingerprint,
     /// ICMP errors their sender made up ([`crate::unlearned::forged_error`]): a flood.
     ForgedErrors,
     /// Packets of protocols other than TCP, UDP and ICMP, many protocols to one host
@@ -327,6 +352,7 @@ impl Rule {
             Rule::ManySources => "many-sources",
             Rule::IcmpEcho => "icmp-echo",
             Rule::ForgedErrors => "forged-icmp-errors",
+            Rule::Fingerprint => "os-fingerprint",
             Rule::ProtocolScan => "ip-protocols",
             Rule::Resets => "resets",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
@@ -716,6 +742,15 @@ impl Profile {
             ev.probe_share = n as f64 / tcp.max(1) as f64;
             if 2 * n < tcp {
                 return ev; // no combination dominates: the networks name it
+            }
+            // many kinds of probe beside the dominant one: an operating system's fingerprint
+            // taken (nmap -O, -A), which repeats its probes to a few ports; a scan, not a flood
+            let kinds = self.flags.iter().filter(|s| s.1 > 0).count();
+            if kinds >= FINGERPRINT_KINDS && (n as f64) < FINGERPRINT_SHARE * tcp as f64 {
+                if let Some(c) = probe_scan(f) {
+                    ev.naming = named(c, Rule::Fingerprint, &[]);
+                    return ev;
+                }
             }
             match probe_scan(f) {
                 Some(Class::ScanSyn) => {
@@ -1120,6 +1155,47 @@ mod tests {
             Profile::default().decide(&none(), false).naming.class,
             Class::OtherAttack
         );
+    }
+
+    #[test]
+    fn an_os_fingerprint_is_a_scan_and_a_flood_with_a_few_other_probes_stays_a_flood() {
+        // nmap -O, ten rounds (five tries each of two runs, as -A's OS detection sent 123
+        // probes to four ports): six SYNs to open port 80; NULL, SYN+FIN+PSH+URG and ACK to
+        // it; SYN, ACK and FIN+PSH+URG to closed port 1. The networks' vote says flood.
+        let mut p = Profile::default();
+        for round in 0..10u16 {
+            for k in 0..6u16 {
+                p.add(&tcp(1.0, A, V, 50000 + round * 10 + k, 80, SYN), true);
+            }
+            for (port, flags) in [
+                (80, 0),
+                (80, SYN | FIN | PSH | URG),
+                (80, ACK),
+                (1, SYN),
+                (1, ACK),
+                (1, FIN | PSH | URG),
+            ] {
+                p.add(&tcp(1.0, A, V, 50100 + round, port, flags), true);
+            }
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanSyn, Rule::Fingerprint)
+        );
+        assert!(!e.naming.is_flood());
+        // a SYN flood whose episode took in the first probes of a scan after it
+        let mut p = Profile::default();
+        for i in 0..500u16 {
+            p.add(&tcp(1.0, A, V, 1024 + i, 80, SYN), true);
+        }
+        for flags in [0, FIN, FIN | PSH | URG] {
+            for port in 1..10u16 {
+                p.add(&tcp(2.0, A, V, 40000, port, flags), true);
+            }
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.class, Class::FloodSyn);
     }
 
     #[test]
