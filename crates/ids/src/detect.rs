@@ -120,7 +120,7 @@ use crate::fragments::Fragments;
 use crate::model::{Model, Net};
 use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
-use crate::unlearned::{forged_error, Unlearned};
+use crate::unlearned::{forged_error, Unlearned, Verdict};
 use crate::IdsError;
 use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::{Matrix, Scratch};
@@ -376,6 +376,10 @@ pub struct DetectStats {
     /// Of those, packets of IP protocol scans and of SCTP or UDP-Lite port scans
     /// ([`crate::unlearned`]; the network had called them normal).
     pub flagged_by_protocol_rule: u64,
+    /// Packets of two-way tunnels and traceroute probes and their answers
+    /// ([`crate::unlearned`]) that the networks or the spray or sweep rule flagged, taken as
+    /// normal (not in `flagged`).
+    pub protocol_rule_cleared: u64,
     /// Flagged packets per class.
     pub flagged_by_class: [u64; 15],
     pub alerts: u64,
@@ -864,15 +868,20 @@ impl Engine {
                     let sprayed = self.spray.push(p);
                     let swept = self.sweep.push(p);
                     let odd = self.unlearned.push(p);
-                    let forged = odd == Some(Class::FloodIcmp);
                     let mut class = if self.conv.push(p) {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
                         }
                         Class::Normal
-                    } else if forged {
-                        self.stats.forged_errors += 1;
-                        Class::FloodIcmp
+                    } else if let Some(u) = odd.filter(|u| u.overrides()) {
+                        match u {
+                            Verdict::Forged => self.stats.forged_errors += 1,
+                            _ if net.is_attack() || sprayed.is_some() || swept.is_some() => {
+                                self.stats.protocol_rule_cleared += 1;
+                            }
+                            _ => {}
+                        }
+                        u.class()
                     } else if net.is_attack() {
                         net
                     } else if let Some(c) = sprayed {
@@ -881,9 +890,9 @@ impl Engine {
                     } else if let Some(c) = swept {
                         self.stats.flagged_by_sweep_rule += 1;
                         c
-                    } else if let Some(c) = odd {
+                    } else if let Some(u) = odd {
                         self.stats.flagged_by_protocol_rule += 1;
-                        c
+                        u.class()
                     } else {
                         Class::Normal
                     };

@@ -56,8 +56,8 @@
 //!   namespace run of `nmap -A`, whose OS detection was named a SYN flood; no committed
 //!   capture changed.)
 //! * **What the networks never saw** ([`crate::unlearned`]): forged ICMP errors are
-//!   `flood-icmp`; packets of other protocols than TCP, UDP and ICMP, `other-attack`, an IP
-//!   protocol scan; SCTP and UDP-Lite probes are `other-attack`, a scan or a flood by the
+//!   `flood-icmp`; packets of eight or more other protocols than TCP, UDP and ICMP,
+//!   `other-attack`, an IP protocol scan; SCTP and UDP-Lite probes are `other-attack`, a scan or a flood by the
 //!   port rules above. Each only when it outnumbers the TCP, UDP and ICMP echo probes. A
 //!   FIN+ACK without data closing a connection a SYN-ACK opened (at most one per SYN-ACK) is
 //!   no probe.
@@ -66,7 +66,7 @@
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
 //!
-//! Memory is fixed per episode (at most 472 bytes): distinct ports, source ports, hosts and
+//! Memory is fixed per episode (at most 480 bytes): distinct ports, source ports, hosts and
 //! (host, port) targets are estimated by linear counting over small bitmaps, with a small
 //! HyperLogLog beside each for counts past the bitmap's range (a scan of all 65,535 ports).
 
@@ -278,6 +278,8 @@ pub struct Profile {
     forged_errors: u32,
     ported: u32,
     bare: u32,
+    /// The protocol numbers of those other protocols, modulo 64 (a bitmap).
+    bare_protos: u64,
     /// Outbound destination hosts.
     hosts: Distinct<2>,
     /// Distinct (destination host, destination port) targets of the probes: a scan of many
@@ -286,7 +288,7 @@ pub struct Profile {
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 472);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 480);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -571,6 +573,7 @@ impl Profile {
             }
             _ => {
                 self.bare = self.bare.saturating_add(1);
+                self.bare_protos |= 1 << (p.proto % 64);
                 false
             }
         };
@@ -710,7 +713,14 @@ impl Profile {
         // side sent: forged ICMP errors, SCTP or UDP-Lite probes, other protocols
         let forged = u64::from(self.forged_errors);
         let ported = u64::from(self.ported);
-        let bare = u64::from(self.bare);
+        // a protocol scan probes many protocols; packets of one or two (a tunnel the networks
+        // flagged) are left to the rules below
+        let protocols = self.bare_protos.count_ones();
+        let bare = if protocols >= crate::unlearned::PROTOCOLS {
+            u64::from(self.bare)
+        } else {
+            0
+        };
         let unlearned = forged.max(ported).max(bare);
         if unlearned > biggest {
             ev.naming = if forged == unlearned {
@@ -1248,6 +1258,13 @@ mod tests {
             (Class::OtherAttack, Rule::ProtocolScan)
         );
         assert!(!e.naming.is_flood());
+        // a tunnel's packets the networks flagged: one protocol is no protocol scan
+        let mut p = Profile::default();
+        for _ in 0..200 {
+            p.add(&packet(47, 0), true);
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(e.naming.rule, Rule::Networks);
         // nmap -sY: SCTP INITs to 300 distinct ports (in a scrambled order, or counting up
         // from one source port), a scan; 300 INITs to one port, a flood
         for (step, rule) in [(7919u32, Rule::DistinctPorts), (1, Rule::FixedSourcePort)] {

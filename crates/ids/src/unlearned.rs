@@ -34,12 +34,24 @@
 //! episode's profile names what was found ([`crate::profile::Rule::ForgedErrors`],
 //! [`crate::profile::Rule::ProtocolScan`], and the other rules for ports).
 //!
+//! Two kinds of normal traffic lie outside the lab's captures too, and the networks flag them:
+//!
+//! * **Tunnels.** GRE, IP-in-IP, IPv6-in-IPv4, ESP: packets of a protocol without ports that
+//!   both hosts send each other (each has sent the other that protocol within [`IDLE`]) are
+//!   normal, as two-way UDP is ([`crate::conversation`]). A protocol scan is one-way: the host
+//!   scanned answers with ICMP protocol unreachables, not in the protocol probed.
+//! * **traceroute.** UDP probes to traceroute's ports ([`TRACEROUTE_PORTS`]) with a time to
+//!   live of at most 30 (traceroute raises it by one per hop from 1, up to 30 hops), and the
+//!   ICMP errors that quote such probes, are normal: traceroute sends its first probes to
+//!   ports counting up from new source ports, which the port rules would call a flood.
+//!
 //! Sans-IO and bounded: one fixed set-associative table of (source, destination) pairs
 //! ([`CAPACITY`] pairs, least recently used evicted), fed every decoded packet in capture
 //! order.
 
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, SetAssoc};
+use crate::slowscan::TRACEROUTE_PORTS;
 use nightjar_packet::{proto, PacketRepr};
 use std::net::IpAddr;
 
@@ -49,21 +61,73 @@ pub const PROTOCOLS: u32 = 8;
 pub const PORTS: usize = 8;
 /// A pair quiet for this long starts counting again, seconds.
 pub const IDLE: f64 = 30.0;
+/// The largest time to live of a traceroute probe (its default maximum of hops).
+pub const TRACEROUTE_MAX_TTL: u8 = 30;
 /// (source, destination) pairs remembered.
 pub const CAPACITY: usize = 1 << 12;
 
-/// What one source sent one host: the protocol numbers (a 256-bit set) and the first
-/// [`PORTS`] distinct SCTP or UDP-Lite destination ports.
+/// What one source sent one host: the protocol numbers (a 256-bit set), the first [`PORTS`]
+/// distinct SCTP or UDP-Lite destination ports, and when it last sent.
 #[derive(Clone, Copy, Default)]
 struct Pair {
     protos: [u64; 4],
     ports: [u16; PORTS],
     nports: u8,
+    last: f64,
 }
 
 impl Pair {
     fn protocols(&self) -> u32 {
         self.protos.iter().map(|w| w.count_ones()).sum()
+    }
+
+    fn sent(&self, protocol: u8) -> bool {
+        self.protos[usize::from(protocol / 64)] & (1 << (protocol % 64)) != 0
+    }
+}
+
+/// What these rules make of a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// An ICMP error its sender made up: `flood-icmp`, whatever the networks say.
+    Forged,
+    /// A packet of a protocol scan or an SCTP/UDP-Lite port scan: `other-attack` where the
+    /// networks call it normal.
+    Scan,
+    /// A packet of a two-way tunnel (a protocol without ports both hosts send): normal.
+    Tunnel,
+    /// A traceroute probe, or an ICMP error quoting one: normal.
+    Traceroute,
+}
+
+impl Verdict {
+    /// The class it gives the packet.
+    pub fn class(self) -> Class {
+        match self {
+            Verdict::Forged => Class::FloodIcmp,
+            Verdict::Scan => Class::OtherAttack,
+            Verdict::Tunnel | Verdict::Traceroute => Class::Normal,
+        }
+    }
+
+    /// Whether it overrides the networks (else it only flags what they call normal).
+    pub fn overrides(self) -> bool {
+        self != Verdict::Scan
+    }
+}
+
+/// Whether `p` is a traceroute probe (UDP to [`TRACEROUTE_PORTS`] with a time to live of at
+/// most [`TRACEROUTE_MAX_TTL`]) or an ICMP error quoting a UDP datagram to those ports.
+pub fn traceroute(p: &PacketRepr) -> bool {
+    if p.later_fragment {
+        return false;
+    }
+    match (p.proto, &p.inner) {
+        (proto::UDP, _) => TRACEROUTE_PORTS.contains(&p.dport) && p.ttl <= TRACEROUTE_MAX_TTL,
+        (proto::ICMP | proto::ICMPV6, Some(q)) => {
+            q.proto == proto::UDP && TRACEROUTE_PORTS.contains(&q.dport)
+        }
+        _ => false,
     }
 }
 
@@ -118,11 +182,13 @@ impl Unlearned {
         }
     }
 
-    /// Take the next packet; the class these rules give it, if any: `flood-icmp` for a forged
-    /// ICMP error, `other-attack` for a packet of a protocol or port scan.
-    pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+    /// Take the next packet; what these rules make of it, if anything.
+    pub fn push(&mut self, p: &PacketRepr) -> Option<Verdict> {
         if forged_error(p) {
-            return Some(Class::FloodIcmp);
+            return Some(Verdict::Forged);
+        }
+        if traceroute(p) {
+            return Some(Verdict::Traceroute);
         }
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
@@ -139,9 +205,10 @@ impl Unlearned {
         }
         let pair = e.val;
         pair.protos[usize::from(p.proto / 64)] |= 1 << (p.proto % 64);
-        let ported = matches!(p.proto, proto::SCTP | proto::UDPLITE) && !p.later_fragment;
+        pair.last = now;
+        let ported = matches!(p.proto, proto::SCTP | proto::UDPLITE);
         let n = usize::from(pair.nports);
-        if ported && n < PORTS && !pair.ports[..n].contains(&p.dport) {
+        if ported && !p.later_fragment && n < PORTS && !pair.ports[..n].contains(&p.dport) {
             pair.ports[n] = p.dport;
             pair.nports += 1;
         }
@@ -150,7 +217,22 @@ impl Unlearned {
             proto::TCP | proto::UDP | proto::ICMP | proto::ICMPV6
         );
         let scan = pair.protocols() >= PROTOCOLS || (ported && usize::from(pair.nports) >= PORTS);
-        (scan && !learned).then_some(Class::OtherAttack)
+        if learned {
+            return None;
+        }
+        if !ported {
+            // a tunnel: the other end sends this protocol back
+            let back = (key.1, key.0);
+            let hash = hash_key(hash_key(89, back.0), back.1);
+            let two_way = self
+                .table
+                .get(&back, hash)
+                .is_some_and(|b| now - b.last <= IDLE && b.sent(p.proto));
+            if two_way {
+                return Some(Verdict::Tunnel);
+            }
+        }
+        scan.then_some(Verdict::Scan)
     }
 
     /// Pairs pushed out of the full table.
@@ -262,7 +344,7 @@ mod tests {
         let mut u = Unlearned::new();
         assert_eq!(
             u.push(&icmp(A, V, 3, 36, quote("1.2.3.4", "5.6.7.8"))),
-            Some(Class::FloodIcmp)
+            Some(Verdict::Forged)
         );
         assert_eq!(u.push(&icmp(V, A, 3, 36, quote(A, V))), None);
     }
@@ -273,13 +355,13 @@ mod tests {
         // nmap -sO sends TCP, UDP and ICMP probes among the others: they count, but stay the
         // networks' to judge
         let protos = [6u8, 17, 1, 2, 4, 41, 47, 50, 51, 103, 255];
-        let got: Vec<Option<Class>> = protos
+        let got: Vec<Option<Verdict>> = protos
             .iter()
             .enumerate()
             .map(|(i, &pr)| u.push(&other(f64::from(i as u32), A, V, pr, 0)))
             .collect();
         assert!(got[..7].iter().all(Option::is_none), "{got:?}");
-        assert_eq!(got[7..], [Some(Class::OtherAttack); 4]);
+        assert_eq!(got[7..], [Some(Verdict::Scan); 4]);
         // and later packets of a learnt protocol stay the networks'
         assert_eq!(u.push(&other(12.0, A, V, proto::TCP, 80)), None);
         // the same protocols to another host, or from another source, start from nothing
@@ -330,12 +412,90 @@ mod tests {
         for port in 1..=20u16 {
             let t = 30.0 + f64::from(port) * 0.01;
             let got = u.push(&other(t, A, V, proto::SCTP, port));
-            let want = (port >= PORTS as u16).then_some(Class::OtherAttack);
+            let want = (port >= PORTS as u16).then_some(Verdict::Scan);
             assert_eq!(got, want, "port {port}");
             let mut abort = other(t, V, A, proto::SCTP, 40000);
             abort.sport = port;
             assert_eq!(u.push(&abort), None);
         }
+    }
+
+    #[test]
+    fn a_tunnel_both_ends_send_is_normal_and_a_one_way_stream_of_it_is_not() {
+        let mut u = Unlearned::new();
+        let (c0, c1) = ("198.18.0.20", "198.18.0.21");
+        // GRE: the first packet has no answer yet; from the answer on, both ways are normal
+        assert_eq!(u.push(&other(0.0, c0, c1, 47, 0)), None);
+        for i in 1..100 {
+            let t = f64::from(i);
+            assert_eq!(u.push(&other(t, c1, c0, 47, 0)), Some(Verdict::Tunnel));
+            assert_eq!(
+                u.push(&other(t + 0.1, c0, c1, 47, 0)),
+                Some(Verdict::Tunnel)
+            );
+        }
+        // IP-in-IP one way only (nothing comes back in it): not a tunnel
+        for i in 0..50 {
+            assert_eq!(u.push(&other(f64::from(i), c1, "198.18.0.22", 4, 0)), None);
+        }
+        // an end quiet for longer than IDLE is no longer the other side of the tunnel
+        assert_eq!(u.push(&other(300.0, c0, c1, 47, 0)), None);
+        // a protocol scan answered by protocol unreachables stays a scan
+        let mut u = Unlearned::new();
+        for (i, pr) in [2u8, 4, 41, 47, 50, 51, 103, 112, 115].iter().enumerate() {
+            let t = i as f64 * 0.01;
+            let got = u.push(&other(t, A, V, *pr, 0));
+            assert_eq!(got, (i >= 7).then_some(Verdict::Scan), "protocol {pr}");
+            let mut unreach = icmp(V, A, 3, 28, None);
+            unreach.icmp_code = 2;
+            unreach.inner = Some(Inner {
+                proto: *pr,
+                src: ip(A),
+                dst: ip(V),
+                sport: 0,
+                dport: 0,
+            });
+            assert_eq!(u.push(&unreach), None);
+        }
+        // SCTP both ways is an association's, not a tunnel (its ports decide)
+        let mut abort = other(1.0, V, A, proto::SCTP, 40000);
+        abort.sport = 80;
+        assert_eq!(u.push(&abort), None);
+    }
+
+    #[test]
+    fn traceroute_probes_and_the_errors_they_draw_are_normal() {
+        let mut u = Unlearned::new();
+        for hop in 1..=30u8 {
+            let port = 33434 + 3 * u16::from(hop - 1);
+            let mut probe = udp(
+                f64::from(hop),
+                "198.18.0.22",
+                V,
+                40000 + u16::from(hop),
+                port,
+                60,
+            );
+            probe.ttl = hop;
+            assert!(traceroute(&probe));
+            assert_eq!(u.push(&probe), Some(Verdict::Traceroute));
+            let mut unreach = icmp(V, "198.18.0.22", 3, 28, None);
+            unreach.inner = Some(Inner {
+                proto: proto::UDP,
+                src: ip("198.18.0.22"),
+                dst: ip(V),
+                sport: 40000 + u16::from(hop),
+                dport: port,
+            });
+            assert_eq!(u.push(&unreach), Some(Verdict::Traceroute));
+        }
+        // the same ports at an ordinary time to live, or other ports, are not traceroute's
+        let mut flood = udp(40.0, A, V, 40000, 33434, 60);
+        flood.ttl = 64;
+        assert!(!traceroute(&flood));
+        let mut low = udp(40.0, A, V, 40000, 53, 60);
+        low.ttl = 1;
+        assert!(!traceroute(&low));
     }
 
     #[test]

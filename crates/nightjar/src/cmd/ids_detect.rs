@@ -419,6 +419,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "flagged_by_sweep_rule": stats.flagged_by_sweep_rule,
             "forged_icmp_errors": stats.forged_errors,
             "flagged_by_protocol_rule": stats.flagged_by_protocol_rule,
+            "protocol_rule_cleared": stats.protocol_rule_cleared,
             "flagged_by_class": Class::ALL.iter().filter(|c| stats.flagged_by_class[c.index()] > 0)
                 .map(|c| (c.as_str().to_string(), json!(stats.flagged_by_class[c.index()])))
                 .collect::<serde_json::Map<_, _>>(),
@@ -564,13 +565,14 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors; {} more were datagrams of two-way UDP conversations, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors; {} more were datagrams of two-way UDP conversations and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
         st.flagged_by_protocol_rule,
         st.forged_errors,
         st.two_way_cleared,
+        st.protocol_rule_cleared,
         if by_class.is_empty() { "" } else { ": " },
         by_class.join(", ")
     );
