@@ -408,8 +408,56 @@ def floods(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
+def unlearned(r, small=False):
+    """The --scenario unlearned attacks: (label, argv, timeout, decoys, expected seconds). Attacks
+    the built-in networks never saw in training, and two controls they did. hping3 floods of
+    forged ICMP errors, from the attacker's own address, bounded by -c (never --flood), 300-500
+    µs apart, 2,000-4,000 packets: "BlackNurse" (destination unreachable, code 3: port
+    unreachable, `--icmp -C 3 -K 3`; hping3 quotes a packet 1.2.3.4 -> 5.6.7.8, addresses that
+    exist only inside the ICMP payload) and, drawn, a time-exceeded (`-C 11 -K 0`) or a
+    parameter-problem (`-C 12 -K 0 --force-icmp`) flood quoting a UDP packet from a drawn address of
+    198.19.0.0/16 to the victim (`--icmp-ipsrc`, `--icmp-ipdst`, `--icmp-ipproto 17`), both
+    flood-icmp; nmap IP protocol scans (`-sO -T4`), one of every protocol number and one of a
+    drawn subset (`-p`), and SCTP scans, INIT (`-sY`, a few hundred ports) and COOKIE-ECHO
+    (`-sZ`), all other-attack (DESIGN §12 has no class for them); and, as controls, an ICMP echo
+    flood (`hping3 --icmp`, flood-icmp) and an nmap SYN scan (scan-syn). With `small`, the same
+    kinds, a hundred packets per flood and a few ports or protocols per scan (a quick check)."""
+    v = VICTIM
+
+    def hping(opts, iv_choices=(300, 400, 500), lo=2000, hi=4000):
+        iv = r.choice(iv_choices)
+        c = 100 if small else r.randint(lo, hi)
+        return (f"hping3 -q --icmp {opts} -i u{iv} -c {c} {v}", 30, c * (iv + 60) / 1e6 + 1)
+
+    quoted = f"198.19.{r.randint(1, 254)}.{r.randint(1, 254)}"
+    kind = r.choice([11, 12])
+    nprot = 10 if small else r.randint(40, 100)
+    protos = r.choice([f"0-{nprot}", f"1,2,4,6,17,41,47,50,51,58,89,103,112,132,136,137,{140 + nprot}-255"])
+    if small:
+        protos = "1,2,4,6,17,47,50,51,89,132,136"
+    ysctp = 10 if small else r.randint(200, 500)
+    zsctp = 10 if small else r.randint(100, 300)
+    syn = 20 if small else r.randint(300, 1000)
+    items = [
+        ("flood-icmp", *hping("-C 3 -K 3")),
+        # hping3 sends a parameter problem only with --force-icmp ("Unsupported icmp type!" and
+        # exit 1 otherwise); it then quotes a packet as it does for the other errors
+        ("flood-icmp", *hping(f"-C {kind} -K 0{' --force-icmp' if kind == 12 else ''} --icmp-ipsrc {quoted} "
+                              f"--icmp-ipdst {v} --icmp-ipproto 17")),
+        ("other-attack", f"nmap -n -sO -T4 {'-p 0-20 ' if small else ''}{v}", 120, 10 if small else 65),
+        ("other-attack", f"nmap -n -sO -T4 -p {protos} {v}", 90, 10 if small else 25),
+        ("other-attack", f"nmap -n -sY -T4 -p 1-{ysctp} {v}", 90, 5 if small else ysctp / 30 + 5),
+        ("other-attack", f"nmap -n -sZ -T4 -p 1-{zsctp} {v}", 90, 5 if small else zsctp / 30 + 5),
+        ("flood-icmp", *hping(f"-d {r.choice([56, 120, 500, 1000])}", (300, 500, 700, 1000), 800, 1600)),
+        ("scan-syn", f"nmap -n -sS -T4 -p 1-{syn} {r.choice(['-Pn ', ''])}{v}", 60, 5),
+    ]
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
-             "floods": floods}
+             "floods": floods, "unlearned": unlearned}
 
 
 def main():
@@ -424,12 +472,12 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams' or 'floods': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods' or 'unlearned': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
-    if a.scenario in ("streams", "floods"):
+    if a.scenario in ("streams", "floods", "unlearned"):
         # gaps as usual; the attacker hosts browse normally in some of them
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         for label, cmd, limit, decoys, secs in SCENARIOS[a.scenario](r, a.small):

@@ -32,7 +32,18 @@
 #               that looks a little like floods (lab/bignormal.py): UDP echo of 1.6-6 kB datagrams
 #               on one socket 1-3 a second for the whole run (c0), ping -s 1400 -i 0.5 for most
 #               of it (c1), ping -s 3000 -i 1 for part of it (c2), e.g.
-#               run.sh --name floods --seed 1414 --duration 120 --scenario floods --clients 3
+#               run.sh --name floods --seed 1414 --duration 120 --scenario floods --clients 3;
+#               "unlearned": attacks the networks never saw in training: hping3 floods of forged
+#               ICMP errors (-c 2000-4000, -i u300-u500): "BlackNurse" (--icmp -C 3 -K 3) and a
+#               time-exceeded (-C 11) or parameter-problem (-C 12) flood (flood-icmp); nmap IP
+#               protocol scans (-sO, all protocols and a subset -p) and SCTP INIT and COOKIE-ECHO
+#               scans (-sY, -sZ) (other-attack); an ICMP echo flood and an nmap SYN scan as
+#               controls; beside the clients, normal traffic in other protocols and real ICMP
+#               errors (lab/othernormal.py; needs --clients 2 or more): a GRE tunnel c0-c1 and
+#               an IP-in-IP tunnel c1-c2 (TUN devices inside their namespaces, 198.18.200.0/30
+#               and 198.18.201.0/30) carrying pings and TCP, traceroute from c2 to the victim,
+#               datagrams to closed UDP ports from c0, e.g.
+#               run.sh --name unlearned --seed 1616 --duration 120 --scenario unlearned --clients 3
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -83,7 +94,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,59p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,70p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -107,6 +118,9 @@ main() {
         ensure_tools masscan:masscan ping:iputils-ping
     elif [ "$SCENARIO" = floods ]; then
         ensure_tools ping:iputils-ping
+    elif [ "$SCENARIO" = unlearned ]; then
+        (( CLIENTS >= 2 )) || { echo "--scenario unlearned needs --clients 2 or more (tunnels between clients)" >&2; exit 2; }
+        ensure_tools ping:iputils-ping traceroute:traceroute
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -145,6 +159,13 @@ main() {
         SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
         "$PY" "$LAB_DIR/bignormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/bignormal.txt"
         log "large UDP echo and pings over ${SPAN}s: $(paste -sd';' "$WORK/bignormal.txt")"
+    fi
+    # unlearned: tunnels, traceroute and closed-port datagrams (lab/othernormal.py) over the same
+    # kind of span
+    if [ "$SCENARIO" = unlearned ]; then
+        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/othernormal.txt"
+        log "tunnels, traceroute and closed-port datagrams over ${SPAN}s: $(paste -sd';' "$WORK/othernormal.txt")"
     fi
 
     lab_up "$CLIENTS" "$ATTACKERS" "$SERVERS" "$DNSHOST"
@@ -218,6 +239,22 @@ main() {
         done
     fi
 
+    if [ "$SCENARIO" = unlearned ]; then
+        # GRE c0 (end a) - c1 (end b); IP-in-IP c1 (a) - c2 (b); traceroute from c2; closed UDP
+        # ports from c0 (clients taken in turn when there are fewer than three)
+        c2=$((2 % CLIENTS))
+        bg c0 "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind gre --end a \
+            --local 198.18.0.20 --remote 198.18.0.21
+        bg c1 "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind gre --end b \
+            --local 198.18.0.21 --remote 198.18.0.20
+        bg c1 "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind ipip --end a \
+            --local 198.18.0.21 --remote "198.18.0.$((20 + c2))"
+        bg "c$c2" "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind ipip --end b \
+            --local "198.18.0.$((20 + c2))" --remote 198.18.0.21
+        bg "c$c2" "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind traceroute
+        bg c0 "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind closed-udp
+    fi
+
     T0=$(now)
     nap 5   # normal traffic only at the start
 
@@ -278,7 +315,7 @@ main() {
     nap 5
     # (with streams: also until their schedule is over)
     END=$DURATION
-    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
     REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
@@ -302,6 +339,10 @@ main() {
         if [ "$SCENARIO" = floods ]; then
             echo "# normal traffic like floods (lab/bignormal.py, seconds from the clients' start; udp-echo c0, ping-big c$((1 % CLIENTS)), ping-frag c$((2 % CLIENTS)))"
             sed 's/^/#   /' "$WORK/bignormal.txt"
+        fi
+        if [ "$SCENARIO" = unlearned ]; then
+            echo "# normal traffic in other protocols and real ICMP errors (lab/othernormal.py, seconds from the clients' start; gre c0-c1, ipip c1-c$((2 % CLIENTS)), traceroute c$((2 % CLIENTS)), closed-udp c0)"
+            sed 's/^/#   /' "$WORK/othernormal.txt"
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"

@@ -1,0 +1,200 @@
+//! End-to-end tests of `nightjar ids detect` on attacks its networks never saw in training
+//! (`crates/ids/src/unlearned.rs`), driving the real binary with the built-in model on the lab
+//! test capture `unlearned` (`lab/run.sh --scenario unlearned`, seed 1616; `data/captures/SOURCE.md`):
+//! a "BlackNurse" flood of forged port unreachables (`hping3 --icmp -C 3 -K 3`) and a flood of
+//! forged parameter problems (`-C 12`), nmap IP protocol scans (`-sO`, all protocols and 0-40),
+//! SCTP INIT and COOKIE-ECHO scans (`-sY`, `-sZ`), and an ICMP echo flood and a SYN scan as
+//! controls; beside the clients, a GRE tunnel, an IP-in-IP tunnel, traceroute and datagrams to
+//! closed UDP ports, which are normal.
+
+use serde_json::Value;
+
+mod common;
+use common::*;
+
+/// The attacker hosts of the lab (every attack of `unlearned` is sent from one of them).
+const ATTACKERS: [&str; 2] = ["198.18.0.66", "198.18.0.67"];
+/// The lab's victim, the target of every attack.
+const VICTIM: &str = "198.18.0.10";
+
+fn cap(name: &str) -> String {
+    repo()
+        .join(format!("data/captures/{name}"))
+        .display()
+        .to_string()
+}
+
+/// Seconds since the epoch of a `2026-11-28T10:00:00.123456+0000` timestamp.
+fn secs(s: &str) -> f64 {
+    let (date, rest) = s.split_once('T').unwrap();
+    let d: Vec<i64> = date.split('-').map(|x| x.parse().unwrap()).collect();
+    let time = rest.strip_suffix("+0000").unwrap();
+    let t: Vec<f64> = time.split(':').map(|x| x.parse().unwrap()).collect();
+    // days from civil (Howard Hinnant)
+    let (y, m) = if d[1] <= 2 {
+        (d[0] - 1, d[1] + 9)
+    } else {
+        (d[0], d[1] - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d[2] - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days as f64 * 86_400.0 + t[0] * 3600.0 + t[1] * 60.0 + t[2]
+}
+
+/// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
+fn detect_json(name: &str) -> Value {
+    let path = cap(&format!("{name}.pcap"));
+    let o = run(&["ids", "detect", "--pcap", &path, "--json"]);
+    assert!(
+        o.status.success(),
+        "ids detect {path} failed: {}",
+        stderr(&o)
+    );
+    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
+}
+
+/// The labelled episodes of `NAME.labels.json`.
+fn episodes(name: &str) -> Vec<Value> {
+    let labels: Value = serde_json::from_str(
+        &std::fs::read_to_string(cap(&format!("{name}.labels.json"))).unwrap(),
+    )
+    .unwrap();
+    labels["episodes"].as_array().unwrap().clone()
+}
+
+/// The alerts from the episode's source that overlap its span within 1 s (as `lab/episodes.py`
+/// counts them).
+fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
+    let (t0, t1) = (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap());
+    alerts
+        .iter()
+        .filter(|a| {
+            a["src_ip"] == e["src"]
+                && secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
+                && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0
+        })
+        .collect()
+}
+
+/// The one episode whose command contains `needle`.
+fn episode<'a>(eps: &'a [Value], needle: &str) -> &'a Value {
+    let found: Vec<&Value> = eps
+        .iter()
+        .filter(|e| e["command"].as_str().unwrap().contains(needle))
+        .collect();
+    assert_eq!(found.len(), 1, "episodes with {needle:?}: {found:?}");
+    found[0]
+}
+
+/// The signatures of the alerts covering the episode of `needle` that name `label`; at least
+/// one.
+fn signatures(eps: &[Value], alerts: &[Value], needle: &str, label: &str) -> Vec<String> {
+    let e = episode(eps, needle);
+    let sigs: Vec<String> = covering(e, alerts)
+        .into_iter()
+        .filter(|a| a["nightjar"]["label"] == label)
+        .map(|a| a["alert"]["signature"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!sigs.is_empty(), "no {label} alert for {needle:?}: {e}");
+    sigs
+}
+
+#[test]
+fn forged_errors_protocol_scans_and_sctp_scans_are_alerted_with_their_classes() {
+    let j = detect_json("unlearned");
+    let alerts = j["alerts"].as_array().unwrap();
+    let eps = episodes("unlearned");
+    assert_eq!(eps.len(), 8);
+    // every episode: an alert from its sender, within its span, that names its class
+    for e in &eps {
+        let named: Vec<&str> = covering(e, alerts)
+            .iter()
+            .map(|a| a["nightjar"]["label"].as_str().unwrap())
+            .collect();
+        eprintln!(
+            "{} {}: alerted as {named:?} ({})",
+            e["src"], e["label"], e["command"]
+        );
+        assert!(
+            named.contains(&e["label"].as_str().unwrap()),
+            "{} {} named {named:?}: {}",
+            e["src"],
+            e["label"],
+            e["command"]
+        );
+    }
+    // nothing else from the attackers: every alert of theirs covers one of their episodes (the
+    // normal hosts: the next test)
+    for a in alerts
+        .iter()
+        .filter(|a| ATTACKERS.contains(&a["src_ip"].as_str().unwrap()))
+    {
+        assert!(
+            eps.iter()
+                .any(|e| !covering(e, std::slice::from_ref(a)).is_empty()),
+            "alert outside every episode: {a}"
+        );
+    }
+    // the forged errors are found by what they quote, not by the networks
+    // (every packet of both floods: 2,807 port unreachables and 3,318 parameter problems)
+    assert_eq!(j["forged_icmp_errors"], 2807 + 3318);
+    for needle in ["-C 3 -K 3", "-C 12 -K 0"] {
+        for sig in signatures(&eps, alerts, needle, "flood-icmp") {
+            assert!(
+                sig.contains("(ICMP flood of forged errors)"),
+                "{needle}: {sig}"
+            );
+        }
+    }
+    // the echo flood is an ICMP flood, not one of forged errors
+    for sig in signatures(&eps, alerts, "--icmp -d ", "flood-icmp") {
+        assert!(sig.contains("(ICMP flood)"), "{sig}");
+    }
+    for needle in ["-sO -T4 198.18.0.10", "-sO -T4 -p 0-40"] {
+        for sig in signatures(&eps, alerts, needle, "other-attack") {
+            assert!(sig.contains("(IP protocol scan)"), "{needle}: {sig}");
+        }
+    }
+    for needle in ["-sY", "-sZ"] {
+        for sig in signatures(&eps, alerts, needle, "other-attack") {
+            assert!(sig.contains("(SCTP port scan)"), "{needle}: {sig}");
+        }
+    }
+    signatures(&eps, alerts, "-sS", "scan-syn");
+}
+
+#[test]
+fn tunnels_traceroute_and_datagrams_to_closed_ports_raise_no_alert() {
+    // GRE between 198.18.0.20 and .21, IP-in-IP between .21 and .22, traceroute from .22 to the
+    // victim (its port unreachables are real errors: they quote what .22 sent), datagrams from
+    // .20 to closed ports of the victim: none of the clients nor the victim is alerted
+    let j = detect_json("unlearned");
+    let alerts = j["alerts"].as_array().unwrap();
+    let normal: Vec<String> = alerts
+        .iter()
+        .filter(|a| {
+            !ATTACKERS.contains(&a["src_ip"].as_str().unwrap())
+                || !ATTACKERS.contains(&a["dest_ip"].as_str().unwrap()) && a["dest_ip"] != VICTIM
+        })
+        .map(|a| {
+            let n = &a["nightjar"];
+            format!(
+                "{} -> {} proto {} {} ({} packets from {}, rule {})",
+                a["src_ip"],
+                a["dest_ip"],
+                a["proto"],
+                n["label"],
+                n["packets"],
+                n["first_seen"],
+                n["profile"]["rule"]
+            )
+        })
+        .collect();
+    assert!(normal.is_empty(), "alerts on normal traffic: {normal:#?}");
+    // the networks flag tunnel packets and traceroute probes: the tunnel and traceroute rules
+    // take them as normal
+    assert!(j["protocol_rule_cleared"].as_u64().unwrap() > 100, "{j}");
+}
