@@ -87,8 +87,8 @@
 //! **What the networks never saw.** Three kinds of attack lie outside the lab's training
 //! captures, and the networks call their packets normal ([`crate::unlearned`]): ICMP errors
 //! their sender made up (a "BlackNurse" flood of port unreachables quoting a packet the
-//! victim never sent) are `flood-icmp` packets, whatever the networks say, charged to their
-//! sender; packets of other protocols than TCP, UDP and ICMP from a source that has sent one
+//! victim never sent) and ICMP replies to requests never sent (an echo-reply flood) are
+//! `flood-icmp` packets, whatever the networks say, charged to their sender; packets of other protocols than TCP, UDP and ICMP from a source that has sent one
 //! host eight protocols (`nmap -sO`), or SCTP and UDP-Lite packets from a source that has sent
 //! one host eight ports (`nmap -sY`), are `other-attack` when the networks call them normal.
 //! Counted in [`DetectStats::forged_errors`] and [`DetectStats::flagged_by_protocol_rule`].
@@ -373,6 +373,9 @@ pub struct DetectStats {
     pub flagged_by_sweep_rule: u64,
     /// Of those, forged ICMP errors ([`crate::unlearned`]), whatever the network said.
     pub forged_errors: u64,
+    /// Of those, ICMP replies to requests their receiver never sent ([`crate::unlearned`]),
+    /// whatever the network said.
+    pub unsolicited_replies: u64,
     /// Of those, packets of IP protocol scans and of SCTP or UDP-Lite port scans
     /// ([`crate::unlearned`]; the network had called them normal).
     pub flagged_by_protocol_rule: u64,
@@ -876,6 +879,7 @@ impl Engine {
                     } else if let Some(u) = odd.filter(|u| u.overrides()) {
                         match u {
                             Verdict::Forged => self.stats.forged_errors += 1,
+                            Verdict::Unsolicited => self.stats.unsolicited_replies += 1,
                             _ if net.is_attack() || sprayed.is_some() || swept.is_some() => {
                                 self.stats.protocol_rule_cleared += 1;
                             }
@@ -898,6 +902,7 @@ impl Engine {
                     };
                     // a TCP segment is charged to the end that opened its flow, when known
                     let mut ends = match (step & OPENER_KNOWN, step & BY_OPENER) {
+                        _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
                         (0, _) => None,
                         (_, 0) => Some((p.dst, p.src)),
                         _ => Some((p.src, p.dst)),
@@ -2975,6 +2980,44 @@ mod tests {
         assert_eq!(
             sh.kind_of(&tcp(0.3, att, vic, 40000, 81, 0x10)),
             Some(ProbeKind::Ack)
+        );
+    }
+
+    #[test]
+    fn a_flood_of_unasked_echo_replies_is_charged_to_its_sender_and_a_ping_is_not() {
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        let icmp = |ts, from, to, ty| PacketRepr {
+            proto: 1,
+            icmp_type: ty,
+            tcp_flags: 0,
+            window: 0,
+            ..tcp(ts, from, to, 0, 0, 0)
+        };
+        let mut pk = Vec::new();
+        // hping3 --icmp -C 0 -i u300: echo replies nobody asked for
+        for i in 0..3000u32 {
+            pk.push(icmp(10.0 + f64::from(i) * 3e-4, att, vic, 0));
+        }
+        // a client's ping, answered
+        for i in 0..30u32 {
+            let t = 20.0 + f64::from(i);
+            pk.push(icmp(t, c, vic, 8));
+            pk.push(icmp(t + 1e-3, vic, c, 0));
+        }
+        let (_, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        );
+        assert_eq!(st.unsolicited_replies, 3000, "{st:?}");
+        let got: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.class))
+            .collect();
+        assert_eq!(
+            got,
+            [(att.to_string(), vic.to_string(), Class::FloodIcmp)],
+            "{alerts:?}"
         );
     }
 

@@ -252,7 +252,7 @@ pub struct Profile {
     /// Outbound FIN+ACKs without data closing connections those SYN-ACKs opened (at most one
     /// per SYN-ACK): a connection's end, not a Maimon probe.
     closes: u32,
-    /// Outbound UDP datagrams and ICMP echo requests.
+    /// Outbound UDP datagrams, and ICMP echo requests (and other ICMP queries and replies).
     udp: u32,
     icmp_echo: u32,
     /// Outbound fragments; TCP fragments among them that carried the flags byte.
@@ -553,11 +553,13 @@ impl Profile {
                 self.udp = self.udp.saturating_add(1);
                 true
             }
-            1 if p.icmp_type == 8 => {
+            // echo requests, and the other ICMP queries and replies a side sends: a reply is
+            // charged to its sender only when nobody asked for it (crate::unlearned)
+            1 if matches!(p.icmp_type, 8 | 13 | 15 | 17 | 0 | 14 | 16 | 18) => {
                 self.icmp_echo = self.icmp_echo.saturating_add(1);
                 false
             }
-            58 if p.icmp_type == 128 => {
+            58 if matches!(p.icmp_type, 128 | 129) => {
                 self.icmp_echo = self.icmp_echo.saturating_add(1);
                 false
             }

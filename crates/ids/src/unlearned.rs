@@ -18,12 +18,19 @@
 //!   capture whose snap length cut the quote is no evidence of forgery: the length is read
 //!   from the IP header, never from the bytes kept. The episode's rate and size thresholds
 //!   decide whether such packets make an alert.
+//! * **Unsolicited ICMP replies** (hping3 `--icmp -C 0`, an echo-reply flood; `-C 14`,
+//!   timestamp replies): an ICMP reply answers a request its receiver sent its sender, or
+//!   sent a group address (a broadcast or multicast ping asks every member). The detector
+//!   charges a reply to the host that asked; a reply to a host that asked nothing within
+//!   [`IDLE`] is a `flood-icmp` packet from its sender, whatever the networks say. (A smurf
+//!   attack's replies stay the networks': its broadcast request forged the victim's address,
+//!   so on the wire the victim asked for them.)
 //! * **IP protocol scans** (`nmap -sO`): one source sends a host packets of every IP protocol
 //!   number. Once the packets from one source to one host have carried [`PROTOCOLS`] distinct
-//!   protocol numbers within [`IDLE`] of each other, its packets to that host in protocols
-//!   other than TCP, UDP, ICMP and ICMPv6 are `other-attack`. Two hosts talking over TCP,
-//!   UDP, ICMP, GRE, ESP and AH use six; routing protocols (OSPF, VRRP, PIM) go to groups,
-//!   which never count.
+//!   protocol numbers other than TCP, UDP, ICMP and ICMPv6 within [`IDLE`] of each other, its
+//!   packets to that host in those protocols are `other-attack`. Two hosts talking over GRE,
+//!   ESP and AH use three; routing protocols (OSPF, VRRP, PIM) go to groups, which never
+//!   count.
 //! * **Port scans in SCTP and UDP-Lite** (`nmap -sY`, `-sZ`): once one source has sent one
 //!   host SCTP or UDP-Lite packets to [`PORTS`] distinct destination ports within [`IDLE`] of
 //!   each other, its packets of that protocol to that host are `other-attack`. An SCTP
@@ -65,15 +72,39 @@ pub const IDLE: f64 = 30.0;
 pub const TRACEROUTE_MAX_TTL: u8 = 30;
 /// (source, destination) pairs remembered.
 pub const CAPACITY: usize = 1 << 12;
+/// Hosts that pinged a group address remembered.
+pub const GROUP_PINGERS: usize = 1 << 8;
 
-/// What one source sent one host: the protocol numbers (a 256-bit set), the first [`PORTS`]
-/// distinct SCTP or UDP-Lite destination ports, and when it last sent.
+/// What one source sent one host: the numbers of the protocols other than TCP, UDP, ICMP and
+/// ICMPv6 (a 256-bit set), the first [`PORTS`] distinct SCTP or UDP-Lite destination ports,
+/// the ICMP requests not yet answered, and when it last sent.
 #[derive(Clone, Copy, Default)]
 struct Pair {
     protos: [u64; 4],
     ports: [u16; PORTS],
     nports: u8,
+    requests: u32,
     last: f64,
+}
+
+/// An ICMP query's half.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Query {
+    Request,
+    Reply,
+}
+
+/// Whether `p` is an ICMP or ICMPv6 request (echo, timestamp, information, address mask) or
+/// the reply to one.
+fn icmp_query(p: &PacketRepr) -> Option<Query> {
+    if p.later_fragment {
+        return None;
+    }
+    match (p.proto, p.icmp_type) {
+        (proto::ICMP, 8 | 13 | 15 | 17) | (proto::ICMPV6, 128) => Some(Query::Request),
+        (proto::ICMP, 0 | 14 | 16 | 18) | (proto::ICMPV6, 129) => Some(Query::Reply),
+        _ => None,
+    }
 }
 
 impl Pair {
@@ -94,6 +125,9 @@ pub enum Verdict {
     /// A packet of a protocol scan or an SCTP/UDP-Lite port scan: `other-attack` where the
     /// networks call it normal.
     Scan,
+    /// An ICMP reply its receiver asked for nothing: `flood-icmp`, charged to its sender,
+    /// whatever the networks say.
+    Unsolicited,
     /// A packet of a two-way tunnel (a protocol without ports both hosts send): normal.
     Tunnel,
     /// A traceroute probe, or an ICMP error quoting one: normal.
@@ -104,7 +138,7 @@ impl Verdict {
     /// The class it gives the packet.
     pub fn class(self) -> Class {
         match self {
-            Verdict::Forged => Class::FloodIcmp,
+            Verdict::Forged | Verdict::Unsolicited => Class::FloodIcmp,
             Verdict::Scan => Class::OtherAttack,
             Verdict::Tunnel | Verdict::Traceroute => Class::Normal,
         }
@@ -165,6 +199,8 @@ fn is_group(ip: IpAddr) -> bool {
 /// The tracker of protocol and SCTP/UDP-Lite port scans (forged errors need no state).
 pub struct Unlearned {
     table: SetAssoc<(u128, u128), Pair>,
+    /// Hosts that pinged a group address, and when last.
+    groups: SetAssoc<u128, f64>,
     clock: f64,
 }
 
@@ -178,6 +214,7 @@ impl Unlearned {
     pub fn new() -> Unlearned {
         Unlearned {
             table: SetAssoc::new(CAPACITY),
+            groups: SetAssoc::new(GROUP_PINGERS),
             clock: f64::NEG_INFINITY,
         }
     }
@@ -193,33 +230,62 @@ impl Unlearned {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
+        let query = icmp_query(p);
+        let directed_broadcast = matches!(p.dst, IpAddr::V4(a) if a.octets()[3] == 255);
+        if query == Some(Query::Request) && (is_group(p.dst) || directed_broadcast) {
+            // a ping of a group asks every member: their replies are asked for (an address
+            // ending in 255 may be a subnet's broadcast: asking more hosts is the safe side)
+            let k = ip_key(p.src);
+            *self.groups.touch(k, hash_key(97, k), self.clock).val = self.clock;
+            return None;
+        }
         if is_group(p.dst) || is_group(p.src) {
+            return None;
+        }
+        let learned = matches!(
+            p.proto,
+            proto::TCP | proto::UDP | proto::ICMP | proto::ICMPV6
+        );
+        if learned && query.is_none() {
             return None;
         }
         let now = self.clock;
         let key = (ip_key(p.src), ip_key(p.dst));
+        if query == Some(Query::Reply) {
+            // solicited when its receiver asked its sender within IDLE
+            let back = (key.1, key.0);
+            let hash = hash_key(hash_key(89, back.0), back.1);
+            let solicited = match self.table.get_mut(&back, hash, now) {
+                Some(b) if now - b.last <= IDLE && b.requests > 0 => {
+                    b.requests -= 1;
+                    true
+                }
+                _ => self
+                    .groups
+                    .get(&key.1, hash_key(97, key.1))
+                    .is_some_and(|&t| now - t <= IDLE),
+            };
+            return (!solicited).then_some(Verdict::Unsolicited);
+        }
         let hash = hash_key(hash_key(89, key.0), key.1);
         let e = self.table.touch(key, hash, now);
         if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
             *e.val = Pair::default();
         }
         let pair = e.val;
-        pair.protos[usize::from(p.proto / 64)] |= 1 << (p.proto % 64);
         pair.last = now;
+        if query == Some(Query::Request) {
+            pair.requests = pair.requests.saturating_add(1);
+            return None;
+        }
+        pair.protos[usize::from(p.proto / 64)] |= 1 << (p.proto % 64);
         let ported = matches!(p.proto, proto::SCTP | proto::UDPLITE);
         let n = usize::from(pair.nports);
         if ported && !p.later_fragment && n < PORTS && !pair.ports[..n].contains(&p.dport) {
             pair.ports[n] = p.dport;
             pair.nports += 1;
         }
-        let learned = matches!(
-            p.proto,
-            proto::TCP | proto::UDP | proto::ICMP | proto::ICMPV6
-        );
         let scan = pair.protocols() >= PROTOCOLS || (ported && usize::from(pair.nports) >= PORTS);
-        if learned {
-            return None;
-        }
         if !ported {
             // a tunnel: the other end sends this protocol back
             let back = (key.1, key.0);
@@ -240,9 +306,9 @@ impl Unlearned {
         self.table.evictions()
     }
 
-    /// Bytes of the table (fixed).
+    /// Bytes of the tables (fixed).
     pub fn memory_bytes(&self) -> usize {
-        self.table.memory_bytes()
+        self.table.memory_bytes() + self.groups.memory_bytes()
     }
 }
 
@@ -285,12 +351,18 @@ mod tests {
         })
     }
 
-    /// A packet of IP protocol `proto` (ports only for SCTP and UDP-Lite) at `t`.
+    /// A packet of IP protocol `proto` (ports only for SCTP and UDP-Lite; an echo request for
+    /// ICMP and ICMPv6, as nmap -sO sends) at `t`.
     fn other(t: f64, src: &str, dst: &str, protocol: u8, dport: u16) -> PacketRepr {
         PacketRepr {
             proto: protocol,
             sport: if dport > 0 { 40000 } else { 0 },
             dport,
+            icmp_type: match protocol {
+                proto::ICMP => 8,
+                proto::ICMPV6 => 128,
+                _ => 0,
+            },
             ..udp(t, src, dst, 0, 0, 40)
         }
     }
@@ -352,16 +424,16 @@ mod tests {
     #[test]
     fn a_scan_of_ip_protocols_is_flagged_from_its_eighth_protocol_on() {
         let mut u = Unlearned::new();
-        // nmap -sO sends TCP, UDP and ICMP probes among the others: they count, but stay the
-        // networks' to judge
-        let protos = [6u8, 17, 1, 2, 4, 41, 47, 50, 51, 103, 255];
+        // nmap -sO sends TCP, UDP and ICMP probes among the others: they do not count, and
+        // stay the networks' to judge
+        let protos = [6u8, 17, 1, 2, 4, 41, 47, 50, 51, 103, 112, 115, 255];
         let got: Vec<Option<Verdict>> = protos
             .iter()
             .enumerate()
             .map(|(i, &pr)| u.push(&other(f64::from(i as u32), A, V, pr, 0)))
             .collect();
-        assert!(got[..7].iter().all(Option::is_none), "{got:?}");
-        assert_eq!(got[7..], [Some(Verdict::Scan); 4]);
+        assert!(got[..10].iter().all(Option::is_none), "{got:?}");
+        assert_eq!(got[10..], [Some(Verdict::Scan); 3]);
         // and later packets of a learnt protocol stay the networks'
         assert_eq!(u.push(&other(12.0, A, V, proto::TCP, 80)), None);
         // the same protocols to another host, or from another source, start from nothing
@@ -496,6 +568,57 @@ mod tests {
         let mut low = udp(40.0, A, V, 40000, 53, 60);
         low.ttl = 1;
         assert!(!traceroute(&low));
+    }
+
+    #[test]
+    fn a_reply_to_a_request_is_left_to_the_networks_and_an_unasked_one_is_a_flood_packet() {
+        let mut u = Unlearned::new();
+        let (c, s) = ("198.18.0.20", "198.18.0.10");
+        // ping: every request answered
+        for _ in 0..10 {
+            assert_eq!(u.push(&icmp(c, s, 8, 56, None)), None);
+            assert_eq!(u.push(&icmp(s, c, 0, 56, None)), None);
+        }
+        // a second reply to one request, and replies the other way, were asked by no one
+        assert_eq!(u.push(&icmp(c, s, 8, 56, None)), None);
+        assert_eq!(u.push(&icmp(s, c, 0, 56, None)), None);
+        assert_eq!(u.push(&icmp(s, c, 0, 56, None)), Some(Verdict::Unsolicited));
+        assert_eq!(u.push(&icmp(c, s, 0, 56, None)), Some(Verdict::Unsolicited));
+        // hping3 --icmp -C 0 and -C 14: echo and timestamp replies, no request
+        for ty in [0u8, 14, 16, 18] {
+            assert_eq!(
+                u.push(&icmp(A, V, ty, 12, None)),
+                Some(Verdict::Unsolicited)
+            );
+        }
+        // a ping of a group asks every member (ping -b, ping ff02::1)
+        assert_eq!(u.push(&icmp(A, "255.255.255.255", 8, 56, None)), None);
+        for h in ["198.18.0.10", "198.18.0.11", "198.18.0.12", "198.18.0.13"] {
+            assert_eq!(u.push(&icmp(h, A, 0, 56, None)), None);
+            assert_eq!(u.push(&icmp(h, A, 0, 56, None)), None);
+        }
+        let mut u2 = Unlearned::new();
+        assert_eq!(u2.push(&icmp(A, "198.18.0.255", 8, 56, None)), None);
+        assert_eq!(u2.push(&icmp(V, A, 0, 56, None)), None);
+        // but not a host that pinged no group
+        assert_eq!(u.push(&icmp(s, c, 0, 56, None)), Some(Verdict::Unsolicited));
+        // ICMPv6 echo
+        let mut req = icmp(c, s, 128, 56, None);
+        req.proto = proto::ICMPV6;
+        req.src = ip("2001:db8::20");
+        req.dst = ip("2001:db8::10");
+        let mut rep = req;
+        rep.icmp_type = 129;
+        (rep.src, rep.dst) = (req.dst, req.src);
+        assert_eq!(u.push(&req), None);
+        assert_eq!(u.push(&rep), None);
+        assert_eq!(u.push(&rep), Some(Verdict::Unsolicited));
+        // a reply more than IDLE after its request was asked too long ago
+        let mut u = Unlearned::new();
+        let mut late = icmp(s, c, 0, 56, None);
+        assert_eq!(u.push(&icmp(c, s, 8, 56, None)), None);
+        late.ts = 1.0 + IDLE + 1.0;
+        assert_eq!(u.push(&late), Some(Verdict::Unsolicited));
     }
 
     #[test]

@@ -418,6 +418,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "flagged_by_spray_rule": stats.flagged_by_spray_rule,
             "flagged_by_sweep_rule": stats.flagged_by_sweep_rule,
             "forged_icmp_errors": stats.forged_errors,
+            "unsolicited_icmp_replies": stats.unsolicited_replies,
             "flagged_by_protocol_rule": stats.flagged_by_protocol_rule,
             "protocol_rule_cleared": stats.protocol_rule_cleared,
             "flagged_by_class": Class::ALL.iter().filter(|c| stats.flagged_by_class[c.index()] > 0)
@@ -565,12 +566,13 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors; {} more were datagrams of two-way UDP conversations and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
         st.flagged_by_protocol_rule,
         st.forged_errors,
+        st.unsolicited_replies,
         st.two_way_cleared,
         st.protocol_rule_cleared,
         if by_class.is_empty() { "" } else { ": " },
