@@ -178,8 +178,7 @@ impl Extractor {
         want: impl FnOnce(u64) -> bool,
         snap: &mut Snapshot,
     ) -> bool {
-        let window = matches!(self, Extractor::Window(_)).then(|| window::Prepared::new(p));
-        self.push_prepared(&Prepared { p, window }, want, snap)
+        self.push_prepared(&Prepared { p, window: None }, want, snap)
     }
 
     /// Of the last packet taken, if a whole TCP segment and the extractor keeps flows
@@ -193,17 +192,14 @@ impl Extractor {
     }
 
     /// Compute what [`Extractor::push_prepared`] needs of `p` that depends on the packet
-    /// alone (for `window`: the keys of the table entries it updates), and fetch the table
-    /// sets those entries are in into the CPU's caches. Prepared some packets ahead of its
-    /// turn, a packet's entries are in the caches when it is taken.
-    pub fn prepare<'a>(&self, p: &'a PacketRepr) -> Prepared<'a> {
+    /// alone (for `window`: the keys of the table entries it updates, kept by the extractor
+    /// for up to 15 packets: see [`WindowState::prepare`]), and fetch the table sets those
+    /// entries are in into the CPU's caches. Prepared some packets ahead of its turn, a
+    /// packet's entries are in the caches when it is taken.
+    pub fn prepare<'a>(&mut self, p: &'a PacketRepr) -> Prepared<'a> {
         let window = match self {
             Extractor::Paper7 => None,
-            Extractor::Window(w) => {
-                let k = window::Prepared::new(p);
-                w.prefetch(&k);
-                Some(k)
-            }
+            Extractor::Window(w) => Some(w.prepare(p)),
         };
         Prepared { p, window }
     }
@@ -218,8 +214,9 @@ impl Extractor {
         }
     }
 
-    /// [`Extractor::push_if`] of a packet prepared by [`Extractor::prepare`] (of an extractor
-    /// of this kind; else the packet is prepared again here).
+    /// [`Extractor::push_if`] of a packet prepared by [`Extractor::prepare`] (of this
+    /// extractor, at most 15 packets ahead; else the packet is prepared again here, to the
+    /// same features).
     pub fn push_prepared(
         &mut self,
         prepared: &Prepared<'_>,

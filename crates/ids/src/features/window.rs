@@ -231,6 +231,8 @@ pub struct WindowState {
     packets: u64,
     /// Of the last packet pushed, if a whole TCP segment: whether its flow's opener sent it.
     last_by_opener: Option<bool>,
+    /// Packets prepared and not yet pushed.
+    ring: Ring,
 }
 
 /// ln(1 + 10^6): counts are scaled by this.
@@ -311,13 +313,15 @@ struct Facts {
     refused: Option<u128>,
 }
 
-/// A packet with what [`WindowState::push_prepared`] computes from it alone: how it counts
+/// What [`WindowState::push_prepared`] computes from a packet alone: how it counts
 /// (protocol, flags, who refuses whom, which end is the client) and the keys and hashes of
 /// the table entries it updates. Computing this some packets ahead lets
-/// [`WindowState::prefetch`] fetch those entries while the packets before are taken.
-#[derive(Clone, Copy)]
-pub struct Prepared<'a> {
-    p: &'a PacketRepr,
+/// [`WindowState::prepare`] fetch those entries while the packets before are taken. It is
+/// kept in the state's [`Ring`] rather than handed to the caller: at some 300 bytes, moving
+/// it by value (returned, queued, taken out of the queue) cost about a tenth of the time of
+/// the whole feature stage.
+#[derive(Clone, Copy, Default)]
+struct Keys {
     src: u128,
     dst: u128,
     /// The [`premix`] of `src` and of `dst`.
@@ -350,9 +354,11 @@ pub struct Prepared<'a> {
     dir: usize,
 }
 
-impl<'a> Prepared<'a> {
-    /// What `p` is and which table entries it updates.
-    pub fn new(p: &'a PacketRepr) -> Prepared<'a> {
+impl Keys {
+    /// What `p` is and which table entries it updates. (Inlined, so that it is built in its
+    /// ring slot rather than built apart and copied there.)
+    #[inline(always)]
+    fn new(p: &PacketRepr) -> Keys {
         let s = ip_key(p.src);
         let d = ip_key(p.dst);
         let is_tcp = p.proto == 6;
@@ -408,8 +414,7 @@ impl<'a> Prepared<'a> {
         } else {
             hash_mixed(hash_mixed(23, md), ms)
         };
-        Prepared {
-            p,
+        Keys {
             src: s,
             dst: d,
             src_mixed: ms,
@@ -432,10 +437,73 @@ impl<'a> Prepared<'a> {
             dir,
         }
     }
+}
 
+/// A packet prepared by [`WindowState::prepare`] for [`WindowState::push_prepared`]: the
+/// packet and where its keys (`Keys`) are in the preparing state's ring of prepared packets
+/// (small, so that a queue of them is cheap to move).
+#[derive(Clone, Copy)]
+pub struct Prepared<'a> {
+    p: &'a PacketRepr,
+    /// The [`Ring::id`] of the state that prepared it.
+    ring: u64,
+    /// Its number among the packets that state prepared.
+    seq: u64,
+}
+
+impl<'a> Prepared<'a> {
     /// The packet.
     pub fn packet(&self) -> &'a PacketRepr {
         self.p
+    }
+}
+
+/// Packets prepared and not yet pushed kept by a [`WindowState`]: the [`Keys`] of the
+/// packet prepared `seq`-th in slot `seq % RING`. A caller that prepares at most `RING - 1`
+/// packets ahead of the one it pushes finds each packet's keys there; one that prepares
+/// further ahead, or pushes a packet prepared by another state, finds the slot taken by
+/// another packet, and the keys are computed again (the same keys: they depend on the packet
+/// alone), so results never depend on how far ahead packets are prepared.
+struct Ring {
+    /// Unique per state (from [`NEXT_RING`]), so that a [`Prepared`] of another state is
+    /// never taken for one of this state.
+    id: u64,
+    /// Packets prepared so far.
+    next: u64,
+    /// Per slot: the number of the packet whose keys it holds (`u64::MAX`: none yet).
+    seqs: [u64; RING],
+    keys: [Keys; RING],
+}
+
+/// Slots of a [`Ring`]: `ids detect` prepares 8 packets ahead, so it holds 9 at a time.
+const RING: usize = 16;
+
+/// The next [`Ring::id`].
+static NEXT_RING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Ring {
+    fn new() -> Ring {
+        Ring {
+            id: NEXT_RING.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            next: 0,
+            seqs: [u64::MAX; RING],
+            keys: [Keys::default(); RING],
+        }
+    }
+
+    /// The keys of `k`'s packet, if still held here.
+    fn get(&self, k: &Prepared<'_>) -> Option<&Keys> {
+        let i = k.seq as usize % RING;
+        (k.ring == self.id && self.seqs[i] == k.seq).then(|| &self.keys[i])
+    }
+}
+
+/// Whether the "seen recently" key `(key, hash)` (from [`seen_key`]) was not seen in the
+/// last [`NOVELTY_HORIZON`]; marks it seen.
+fn novel(seen: &mut StampSet, (key, hash): (u64, u64), now: f64) -> bool {
+    match seen.touch(key, hash, now) {
+        Some(t) => now - t > NOVELTY_HORIZON,
+        None => true,
     }
 }
 
@@ -456,6 +524,7 @@ impl WindowState {
             clock: f64::NEG_INFINITY,
             packets: 0,
             last_by_opener: None,
+            ring: Ring::new(),
         }
     }
 
@@ -488,18 +557,28 @@ impl WindowState {
             + self.seen.evictions()
     }
 
-    /// Whether the "seen recently" key `(key, hash)` (from [`seen_key`]) was not seen in the
-    /// last [`NOVELTY_HORIZON`]; marks it seen.
-    fn novel(&mut self, (key, hash): (u64, u64), now: f64) -> bool {
-        match self.seen.touch(key, hash, now) {
-            Some(t) => now - t > NOVELTY_HORIZON,
-            None => true,
+    /// Compute what [`WindowState::push_prepared`] needs of `p` that depends on the packet
+    /// alone (its `Keys`, kept here), and fetch the table sets it will look in into the
+    /// CPU's caches: best done some packets ahead of its turn (at most `RING - 1`; further
+    /// ahead, its keys are computed again when it is pushed).
+    pub fn prepare<'a>(&mut self, p: &'a PacketRepr) -> Prepared<'a> {
+        let ring = &mut self.ring;
+        let seq = ring.next;
+        ring.next += 1;
+        let i = seq as usize % RING;
+        ring.keys[i] = Keys::new(p);
+        ring.seqs[i] = seq;
+        self.prefetch(&self.ring.keys[i]);
+        Prepared {
+            p,
+            ring: self.ring.id,
+            seq,
         }
     }
 
     /// Fetch into the CPU's caches the table sets that [`WindowState::push_prepared`] of
     /// `k`'s packet will look in: a hint, best given some packets ahead, that changes nothing.
-    pub fn prefetch(&self, k: &Prepared<'_>) {
+    fn prefetch(&self, k: &Keys) {
         for &(_, hash) in &k.seen {
             self.seen.prefetch(hash);
         }
@@ -514,9 +593,12 @@ impl WindowState {
 
     /// Fetch into the CPU's caches the table entries (keys and values) that
     /// [`WindowState::push_prepared`] of `k`'s packet would take if it came now: a hint that
-    /// changes nothing, best given after [`WindowState::prefetch`] has had time to bring the
+    /// changes nothing, best given after [`WindowState::prepare`] has had time to bring the
     /// sets in (it reads them to find the entries).
-    pub fn prefetch_entries(&self, k: &Prepared<'_>) {
+    pub fn prefetch_entries(&self, prepared: &Prepared<'_>) {
+        let Some(k) = self.ring.get(prepared) else {
+            return;
+        };
         self.flows.prefetch_slot(k.flow_hash);
         self.hosts.prefetch_slot(k.src_hash);
         self.hosts.prefetch_slot(k.dst_hash);
@@ -556,18 +638,34 @@ impl WindowState {
         want: impl FnOnce(u64) -> bool,
         snap: &mut Snapshot,
     ) -> bool {
-        self.push_prepared(&Prepared::new(p), want, snap)
+        // a ring id no state has: the keys are computed here
+        let unprepared = Prepared {
+            p,
+            ring: u64::MAX,
+            seq: 0,
+        };
+        self.push_prepared(&unprepared, want, snap)
     }
 
-    /// [`WindowState::push_if`] of the packet `k` was prepared from, with the table keys
-    /// computed there (so that they can be computed ahead, for [`WindowState::prefetch`]).
+    /// [`WindowState::push_if`] of a packet prepared by [`WindowState::prepare`], with the
+    /// keys computed there (so that they can be computed ahead, for the prefetches), or
+    /// computed again here if they are no longer kept.
     pub fn push_prepared(
         &mut self,
-        k: &Prepared<'_>,
+        prepared: &Prepared<'_>,
         want: impl FnOnce(u64) -> bool,
         snap: &mut Snapshot,
     ) -> bool {
-        let p = k.p;
+        let p = prepared.p;
+        // read in place (only the tables are updated below), not copied out of the ring
+        let fresh;
+        let k = match self.ring.get(prepared) {
+            Some(k) => k,
+            None => {
+                fresh = Keys::new(p);
+                &fresh
+            }
+        };
         let now = if p.ts.is_finite() && p.ts > self.clock {
             p.ts
         } else if self.clock.is_finite() {
@@ -591,10 +689,16 @@ impl WindowState {
             refused: k.refused,
         };
         let src_is_client = k.src_is_client;
-        let n_port = f32::from(u8::from(self.novel(k.seen[0], now)));
-        let n_dst = f32::from(u8::from(self.novel(k.seen[1], now)));
-        let n_sport = f32::from(u8::from(self.novel(k.seen[2], now)));
         let mut decay = Decay::default();
+        // The source host's entry is looked up first and its decay factors computed (an
+        // `exp2` and a chain of multiplications, whose latency then overlaps the look-ups of
+        // the other tables below, which do not depend on them); it is updated after them.
+        // Each table sees its look-ups in the same order whatever the order across tables.
+        let src_entry = self.hosts.touch(s, k.src_hash, now);
+        let src_decay = decay.factors(src_entry.prev_stamp.map_or(0.0, |t| now - t));
+        let n_port = f32::from(u8::from(novel(&mut self.seen, k.seen[0], now)));
+        let n_dst = f32::from(u8::from(novel(&mut self.seen, k.seen[1], now)));
+        let n_sport = f32::from(u8::from(novel(&mut self.seen, k.seen[2], now)));
         let small_sport = (is_tcp || is_udp) && p.sport < 1024;
         let small_dport = (is_tcp || is_udp) && p.dport < 1024;
 
@@ -627,12 +731,12 @@ impl WindowState {
             }
             *st
         };
-        // source host: sent this packet
+        // source host: sent this packet (copied out: the look-ups of the destination or a third
+        // host below may evict it)
         let src_host = {
-            let e = self.hosts.touch(s, k.src_hash, now);
-            let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
+            let e = src_entry;
             let refused_here = f.refused == Some(s);
-            for (acc, k) in e.val.0.iter_mut().zip(fk) {
+            for (acc, k) in e.val.0.iter_mut().zip(src_decay) {
                 for a in acc.iter_mut() {
                     *a *= k;
                 }
@@ -659,8 +763,9 @@ impl WindowState {
             }
             e.val.0
         };
-        // destination host: received it
-        let dst_host = {
+        // destination host: received it (read in place below unless a third host is touched
+        // after it, which could evict it; copied only into a snapshot that is taken)
+        let dst_entry = {
             let e = self.hosts.touch(d, k.dst_hash, now);
             if s != d {
                 let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
@@ -677,10 +782,12 @@ impl WindowState {
                     }
                 }
             }
-            e.val.0
+            &e.val.0
         };
         // a third host refused (an ICMP error quoting someone else's packet)
-        if let Some((r, hash)) = k.third {
+        let dst_copy;
+        let dst_host = if let Some((r, hash)) = k.third {
+            dst_copy = *dst_entry;
             let e = self.hosts.touch(r, hash, now);
             let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
             for (acc, k) in e.val.0.iter_mut().zip(fk) {
@@ -689,7 +796,10 @@ impl WindowState {
                 }
                 acc[H_REFUSED] += 1.0;
             }
-        }
+            &dst_copy
+        } else {
+            dst_entry
+        };
         // the conversation
         let dir = k.dir;
         // the client-to-server direction, and back
@@ -715,7 +825,8 @@ impl WindowState {
                     acc[fwd + P_REFUSED] += 1.0;
                 }
             }
-            e.val.0
+            // the packet's only look-up in the pairs table: read in place below
+            &e.val.0
         };
 
         let context = {
@@ -783,8 +894,8 @@ impl WindowState {
         bits[17] = f32::from(u8::from(src_is_client));
         snap.src_is_client = src_is_client;
         snap.src_host = src_host;
-        snap.dst_host = dst_host;
-        snap.pair = pair;
+        snap.dst_host = *dst_host;
+        snap.pair = *pair;
         snap.c2s = c2s as u8;
         snap.flow = flow_out;
         snap.now = now;
@@ -1041,8 +1152,11 @@ mod prepared_tests {
         v
     }
 
-    #[test]
-    fn prepared_ahead_and_prefetched_packets_get_the_features_of_push_if() {
+    /// Push `stream()` through an extractor with packets prepared `ahead_by` packets ahead of
+    /// their turn (by another extractor if `foreign`, else by the extractor itself) and their
+    /// entries prefetched `entries` ahead, and check that every packet gets the context key
+    /// and features of plain `push_if`.
+    fn prepared_as_push_if(ahead_by: usize, entries: usize, foreign: bool) {
         let cfg = WindowConfig {
             hosts: 64,
             pairs: 64,
@@ -1051,20 +1165,34 @@ mod prepared_tests {
         let packets = stream();
         let mut plain = Extractor::new(FeatureKind::Window, cfg);
         let mut ahead = Extractor::new(FeatureKind::Window, cfg);
+        let mut other = Extractor::new(FeatureKind::Window, cfg);
         let (mut s1, mut s2) = (Snapshot::default(), Snapshot::default());
         let (mut r1, mut r2) = (vec![0f32; LEN], vec![0f32; LEN]);
         let mut queue = std::collections::VecDeque::new();
-        queue.extend(packets.iter().take(8).map(|p| ahead.prepare(p)));
-        let mut rest = packets.iter().skip(8);
+        // prepared by the pushing extractor alongside the packets another one prepares, so
+        // that its ring holds other packets under the same numbers
+        let decoy = udp(0.0, "192.0.2.1", "192.0.2.2", 5353, 53, 40);
+        let mut prepare = |ahead: &mut Extractor, p| {
+            if foreign {
+                ahead.prepare(&decoy);
+                other.prepare(p)
+            } else {
+                ahead.prepare(p)
+            }
+        };
+        for p in packets.iter().take(ahead_by) {
+            queue.push_back(prepare(&mut ahead, p));
+        }
+        let mut rest = packets.iter().skip(ahead_by);
         for (i, p) in packets.iter().enumerate() {
+            if let Some(q) = rest.next() {
+                queue.push_back(prepare(&mut ahead, q));
+            }
             let Some(next) = queue.pop_front() else {
                 panic!("packet {i} not prepared");
             };
             assert!(std::ptr::eq(next.packet(), p));
-            if let Some(q) = rest.next() {
-                queue.push_back(ahead.prepare(q));
-            }
-            if let Some(k) = queue.get(3) {
+            if let Some(k) = entries.checked_sub(1).and_then(|e| queue.get(e)) {
                 ahead.prefetch_entries(k);
             }
             let (mut k1, mut k2) = (0, 0);
@@ -1100,5 +1228,16 @@ mod prepared_tests {
         assert_eq!(a.evictions(), b.evictions());
         assert_eq!(a.occupancy(), b.occupancy());
         assert!(a.evictions() > 10_000, "{}", a.evictions());
+    }
+
+    #[test]
+    fn prepared_ahead_and_prefetched_packets_get_the_features_of_push_if() {
+        // as `ids detect` does
+        prepared_as_push_if(8, 4, false);
+        // as far ahead as the ring holds, and further: the keys are computed again
+        prepared_as_push_if(RING - 1, RING - 1, false);
+        prepared_as_push_if(3 * RING, RING + 2, false);
+        // prepared by another extractor
+        prepared_as_push_if(8, 4, true);
     }
 }
