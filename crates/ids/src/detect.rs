@@ -2851,6 +2851,17 @@ mod tests {
     }
 
     /// `pk` in time order as records, indexed.
+    /// An ICMP packet of `ty` from `from` to `to` at `ts` (no quote).
+    fn icmp(ts: f64, from: &str, to: &str, ty: u8) -> PacketRepr {
+        PacketRepr {
+            proto: 1,
+            icmp_type: ty,
+            tcp_flags: 0,
+            window: 0,
+            ..tcp(ts, from, to, 0, 0, 0)
+        }
+    }
+
     fn records(mut pk: Vec<PacketRepr>) -> Vec<Record> {
         pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
         pk.into_iter()
@@ -2865,13 +2876,6 @@ mod tests {
     #[test]
     fn a_flood_of_fragmented_pings_is_charged_to_its_sender_and_fragmented_echoes_are_normal() {
         let (att, vic, c) = ("198.18.0.68", "198.18.0.10", "198.18.0.20");
-        let icmp = |ts, from, to, ty| PacketRepr {
-            proto: 1,
-            icmp_type: ty,
-            tcp_flags: 0,
-            window: 0,
-            ..tcp(ts, from, to, 0, 0, 0)
-        };
         // `hping3 --icmp -d 3000 -i u500`-like: 2,000 echo requests of 3,008 bytes, answered
         let mut pk = Vec::new();
         for i in 0..2000u32 {
@@ -2986,13 +2990,6 @@ mod tests {
     #[test]
     fn a_flood_of_unasked_echo_replies_is_charged_to_its_sender_and_a_ping_is_not() {
         let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
-        let icmp = |ts, from, to, ty| PacketRepr {
-            proto: 1,
-            icmp_type: ty,
-            tcp_flags: 0,
-            window: 0,
-            ..tcp(ts, from, to, 0, 0, 0)
-        };
         let mut pk = Vec::new();
         // hping3 --icmp -C 0 -i u300: echo replies nobody asked for
         for i in 0..3000u32 {

@@ -24,26 +24,6 @@ fn cap(name: &str) -> String {
         .to_string()
 }
 
-/// Seconds since the epoch of a `2026-11-28T10:00:00.123456+0000` timestamp.
-fn secs(s: &str) -> f64 {
-    let (date, rest) = s.split_once('T').unwrap();
-    let d: Vec<i64> = date.split('-').map(|x| x.parse().unwrap()).collect();
-    let time = rest.strip_suffix("+0000").unwrap();
-    let t: Vec<f64> = time.split(':').map(|x| x.parse().unwrap()).collect();
-    // days from civil (Howard Hinnant)
-    let (y, m) = if d[1] <= 2 {
-        (d[0] - 1, d[1] + 9)
-    } else {
-        (d[0], d[1] - 3)
-    };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d[2] - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days as f64 * 86_400.0 + t[0] * 3600.0 + t[1] * 60.0 + t[2]
-}
-
 /// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
 fn detect_json(name: &str) -> Value {
     let path = cap(&format!("{name}.pcap"));
