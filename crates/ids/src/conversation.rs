@@ -20,11 +20,23 @@
 //! Such a conversation is **mirrored**: once one end has sent at least [`MIRROR_MIN`]
 //! datagrams with payload, at least [`MIRROR_RATE`] a second on average since the
 //! conversation began, at least [`MIRROR_SAME`] of them of one payload size (a tool's fixed
-//! `-d`), and the other end has answered at least [`MIRROR_ANSWERED`] of them, its datagrams
-//! are no longer cleared and the networks judge them. The applications the rule is for do not
+//! `-d`: no change of size), and the other end has answered at least [`MIRROR_ANSWERED`] of
+//! them, its datagrams are no longer cleared and the networks judge them. The applications the rule is for do not
 //! look so: a QUIC download or upload, a tunnel's bulk transfer, acknowledge every second
 //! datagram or fewer; calls and games send 20–100 datagrams a second; video varies its packet
-//! sizes (frames end in a short packet, audio is interleaved). The floods of hping3, nping, LOIC-style tools against closed ports and the
+//! sizes (frames end in a short packet, audio is interleaved).
+//!
+//! **One-way streams.** Many applications send UDP one way only, from one socket to one
+//! collector: syslog, statsd metrics, NetFlow/IPFIX export, a camera's RTP stream to a
+//! recorder. In namespace runs the networks took each for a UDP flood (500 to 2,000 datagrams
+//! a second; 100 for NetFlow). An application's datagrams carry its data, so their sizes vary;
+//! a flood tool sends one size (hping3 and nping `-d`, LOIC, Mirai's plain UDP flood), and
+//! hping3 changes source port with every datagram. So an end of a conversation that has sent
+//! [`STREAM_MIN`] datagrams with payload, at least [`STREAM_VARIED`] of them of another size
+//! than the one before, sends an application's stream, and its datagrams are normal — unless
+//! an ICMP error has quoted one of them: a stream nobody listens to is what a flood to a
+//! closed port looks like. A flood of varying sizes from one fixed port to a port that listens
+//! is what this gives away. The floods of hping3, nping, LOIC-style tools against closed ports and the
 //! reflected floods of amplification attacks are not: a closed port answers with ICMP, a
 //! victim of reflection does not answer, and hping3 takes a new source port per datagram, so
 //! each of its datagrams is a conversation of its own that no reply makes two-way twice.
@@ -44,29 +56,38 @@ pub const DEFAULT_SETTLE: u32 = 2;
 pub const IDLE: f64 = 60.0;
 /// Conversations remembered.
 pub const CAPACITY: usize = 1 << 16;
+/// Host pairs remembered with an unreachable whose quote was cut.
+pub const BLIND: usize = 1 << 10;
 /// A mirrored conversation's busier end has sent at least this many datagrams with payload,
 pub const MIRROR_MIN: u32 = 100;
 /// at this many a second or more on average since the conversation began,
 pub const MIRROR_RATE: f64 = 200.0;
-/// this share of them or more of one payload size (its first datagram's),
+/// this share of them or more of the size of the datagram before (a tool's fixed `-d`),
 pub const MIRROR_SAME: f64 = 0.99;
 /// and the other end has sent at least this share as many (an echo service under a flood of
 /// 1,400 a second answered 69% of it in a namespace run; a QUIC or tunnel upload is
 /// acknowledged every second datagram or less often).
 pub const MIRROR_ANSWERED: f64 = 0.6;
+/// An application's one-way stream: its sender has sent at least this many datagrams with
+/// payload on the conversation,
+pub const STREAM_MIN: u32 = 20;
+/// at least this share of them of another size than the one before.
+pub const STREAM_VARIED: f64 = 0.1;
 
 /// Both ends of a conversation, the lower (address, port) first:
 /// (lower address, higher address, lower port << 16 | higher port).
 type Key = (u128, u128, u32);
 
 /// Datagrams with payload sent by the lower end and by the higher end; the payload size of each
-/// end's first such datagram and how many of its datagrams had that size; when the
-/// conversation began.
+/// end's latest such datagram and how many of its datagrams changed size from the one before;
+/// when the conversation began.
 #[derive(Clone, Copy, Default)]
 struct Sent {
     n: [u32; 2],
-    size: [u16; 2],
-    same: [u32; 2],
+    last: [u16; 2],
+    changes: [u32; 2],
+    /// An ICMP error (port unreachable) quoted one of its datagrams: nobody listens.
+    refused: bool,
     since: f64,
 }
 
@@ -77,8 +98,16 @@ impl Sent {
         let n = f64::from(self.n[busy]);
         self.n[busy] >= MIRROR_MIN
             && n / (now - self.since).max(1e-3) >= MIRROR_RATE
-            && f64::from(self.same[busy]) >= MIRROR_SAME * n
+            && f64::from(self.changes[busy]) <= (1.0 - MIRROR_SAME) * n
             && f64::from(self.n[1 - busy]) >= MIRROR_ANSWERED * n
+    }
+
+    /// Whether end `from` sends an application's stream: at least [`STREAM_MIN`] datagrams,
+    /// at least [`STREAM_VARIED`] of them of another size than the one before.
+    fn stream(&self, from: usize) -> bool {
+        !self.refused
+            && self.n[from] >= STREAM_MIN
+            && f64::from(self.changes[from]) >= STREAM_VARIED * f64::from(self.n[from])
     }
 }
 
@@ -86,6 +115,10 @@ impl Sent {
 pub struct Conversations {
     settle: u32,
     table: SetAssoc<Key, Sent>,
+    /// (refusing host, refused host) → when it last sent an unreachable whose quote the
+    /// capture cut (a small snap length cuts an ICMPv6 error's quote): which conversation it
+    /// refused is unknown, so every stream to that host counts as refused for [`IDLE`].
+    blind: SetAssoc<(u128, u128), f64>,
     clock: f64,
 }
 
@@ -96,6 +129,7 @@ impl Conversations {
         Conversations {
             settle,
             table: SetAssoc::new(if settle == 0 { 1 } else { CAPACITY }),
+            blind: SetAssoc::new(if settle == 0 { 1 } else { BLIND }),
             clock: f64::NEG_INFINITY,
         }
     }
@@ -103,17 +137,38 @@ impl Conversations {
     /// Take the next packet; whether it is a UDP datagram of a two-way conversation (counting
     /// the datagram itself).
     pub fn push(&mut self, p: &PacketRepr) -> bool {
-        if self.settle == 0 || p.proto != proto::UDP || p.later_fragment {
+        if self.settle == 0 || p.later_fragment {
             return false;
         }
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
         let now = self.clock;
-        let (a, b) = ((ip_key(p.src), p.sport), (ip_key(p.dst), p.dport));
-        let (lo, hi, from) = if a <= b { (a, b, 0) } else { (b, a, 1) };
-        let key: Key = (lo.0, hi.0, u32::from(lo.1) << 16 | u32::from(hi.1));
-        let hash = hash_key(hash_key(83, lo.0), hi.0) ^ mix(u64::from(key.2));
+        if matches!(p.proto, proto::ICMP | proto::ICMPV6) {
+            // an error quoting one of a conversation's datagrams: refused
+            match p.inner {
+                Some(q) if q.proto == proto::UDP => {
+                    let (key, hash, _) =
+                        Self::key((ip_key(q.src), q.sport), (ip_key(q.dst), q.dport));
+                    if let Some(v) = self.table.get_mut(&key, hash, now) {
+                        v.refused = true;
+                    }
+                }
+                None if unreachable(p) => {
+                    let k = (ip_key(p.src), ip_key(p.dst));
+                    *self
+                        .blind
+                        .touch(k, hash_key(hash_key(85, k.0), k.1), now)
+                        .val = now;
+                }
+                _ => {}
+            }
+            return false;
+        }
+        if p.proto != proto::UDP {
+            return false;
+        }
+        let (key, hash, from) = Self::key((ip_key(p.src), p.sport), (ip_key(p.dst), p.dport));
         let e = self.table.touch(key, hash, now);
         if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
             *e.val = Sent {
@@ -124,15 +179,31 @@ impl Conversations {
         let v = e.val;
         if p.payload_len > 0 {
             let size = u16::try_from(p.payload_len).unwrap_or(u16::MAX);
-            if v.n[from] == 0 {
-                v.size[from] = size;
+            if v.n[from] > 0 && size != v.last[from] {
+                v.changes[from] = v.changes[from].saturating_add(1);
             }
+            v.last[from] = size;
             v.n[from] = v.n[from].saturating_add(1);
-            if size == v.size[from] {
-                v.same[from] = v.same[from].saturating_add(1);
-            }
         }
-        v.n.iter().all(|&n| n >= self.settle) && !v.mirrored(now)
+        let two_way = v.n.iter().all(|&n| n >= self.settle) && !v.mirrored(now);
+        if two_way || !v.stream(from) {
+            return two_way;
+        }
+        // a stream, unless its receiver has refused its sender with a quote cut short
+        let k = (ip_key(p.dst), ip_key(p.src));
+        !self
+            .blind
+            .get(&k, hash_key(hash_key(85, k.0), k.1))
+            .is_some_and(|&t| now - t <= IDLE)
+    }
+
+    /// The key and hash of the conversation of a datagram from `a` to `b` (address, port), and
+    /// which end sent it (0: the lower).
+    fn key(a: (u128, u16), b: (u128, u16)) -> (Key, u64, usize) {
+        let (lo, hi, from) = if a <= b { (a, b, 0) } else { (b, a, 1) };
+        let key: Key = (lo.0, hi.0, u32::from(lo.1) << 16 | u32::from(hi.1));
+        let hash = hash_key(hash_key(83, lo.0), hi.0) ^ mix(u64::from(key.2));
+        (key, hash, from)
     }
 
     /// Conversations pushed out of the full table.
@@ -140,10 +211,18 @@ impl Conversations {
         self.table.evictions()
     }
 
-    /// Bytes of the table (fixed).
+    /// Bytes of the tables (fixed).
     pub fn memory_bytes(&self) -> usize {
-        self.table.memory_bytes()
+        self.table.memory_bytes() + self.blind.memory_bytes()
     }
+}
+
+/// Whether `p` is an ICMP or ICMPv6 destination unreachable.
+fn unreachable(p: &PacketRepr) -> bool {
+    matches!(
+        (p.proto, p.icmp_type),
+        (proto::ICMP, 3) | (proto::ICMPV6, 1)
+    )
 }
 
 #[cfg(test)]
@@ -245,6 +324,65 @@ mod tests {
             let size = 800 + (i * 7919 % 400) as u16;
             c.push(&udp(t, C, 5004, S, 5006, size));
             assert_eq!(c.push(&udp(t + 1e-4, S, 5006, C, 5004, size)), i >= 1);
+        }
+    }
+
+    #[test]
+    fn a_one_way_stream_of_varying_sizes_is_an_application_and_one_size_is_not() {
+        // syslog to a collector: 500 a second from one socket, 60-400 bytes
+        let mut c = Conversations::new(2);
+        let mut normal = 0;
+        for i in 0..1000u32 {
+            let size = 60 + (i * 7919 % 341) as u16;
+            normal += u32::from(c.push(&udp(f64::from(i) * 2e-3, C, 40514, S, 514, size)));
+        }
+        // from the STREAM_MIN-th datagram on (sizes change nearly every time)
+        assert_eq!(normal, 1000 - (STREAM_MIN - 1), "{normal}");
+        // a camera's RTP video: nine datagrams of 1,200 bytes and one of 300 per frame
+        let mut c = Conversations::new(2);
+        let mut normal = 0;
+        for i in 0..3000u32 {
+            let size = if i % 10 == 9 { 300 } else { 1200 };
+            normal += u32::from(c.push(&udp(f64::from(i) / 300.0, C, 5004, S, 5006, size)));
+        }
+        assert!(normal > 2900, "{normal}");
+        // a flood of one size from one port (nping --udp, hping3 -k): never
+        let mut c = Conversations::new(2);
+        for i in 0..3000u32 {
+            assert!(!c.push(&udp(f64::from(i) * 5e-4, C, 40000, S, 53, 64)));
+        }
+        // nor one of varying sizes that the receiver refuses (a closed port's unreachables)
+        let mut c = Conversations::new(2);
+        let mut normal = 0;
+        for i in 0..3000u32 {
+            let size = 16 + (i * 7919 % 49) as u16;
+            let dgram = udp(f64::from(i) * 1e-3, C, 40000, S, 9, size);
+            normal += u32::from(c.push(&dgram));
+            if i % 500 == 30 {
+                let refusal = crate::features::tests::icmp_unreach(dgram.ts, S, C, &dgram);
+                assert!(!c.push(&refusal));
+            }
+        }
+        assert_eq!(normal, 31 - (STREAM_MIN - 1), "{normal}");
+        // likewise when the capture cut the refusal's quote (an ICMPv6 error at snap length 96)
+        let mut c = Conversations::new(2);
+        let mut normal = 0;
+        for i in 0..3000u32 {
+            let size = 16 + (i * 7919 % 49) as u16;
+            let dgram = udp(f64::from(i) * 1e-3, C, 40000, S, 9, size);
+            normal += u32::from(c.push(&dgram));
+            if i % 500 == 30 {
+                let mut refusal = crate::features::tests::icmp_unreach(dgram.ts, S, C, &dgram);
+                refusal.inner = None;
+                assert!(!c.push(&refusal));
+            }
+        }
+        assert_eq!(normal, 31 - (STREAM_MIN - 1), "{normal}");
+        // nor a flood that changes source port with every datagram (hping3's default)
+        let mut c = Conversations::new(2);
+        for i in 0..3000u32 {
+            let size = 60 + (i * 7919 % 341) as u16;
+            assert!(!c.push(&udp(f64::from(i) * 5e-4, C, 1024 + i as u16, S, 53, size)));
         }
     }
 

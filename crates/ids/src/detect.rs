@@ -224,7 +224,9 @@ pub struct DetectSettings {
     /// Two-way UDP conversations ([`crate::conversation`]): once each end of a UDP
     /// conversation (a pair of address and port ends) has sent this many datagrams with
     /// payload, its datagrams are normal whatever the networks and the spray and sweep rules
-    /// say (a QUIC download, a call, a tunnel); 0 turns the rule off.
+    /// say (a QUIC download, a call, a tunnel), unless mirrored (a flood to an echo service);
+    /// so are the datagrams of one-way streams of varying sizes nobody refuses (syslog,
+    /// metrics, a camera's RTP). 0 turns the rule off, streams too.
     pub udp_settle: u32,
     /// Sources (and victims) with an open episode kept at most; the quietest is evicted.
     pub max_sources: usize,
@@ -403,8 +405,9 @@ pub struct DetectStats {
     pub attack_changes: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
-    /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) that the
-    /// networks or the spray or sweep rule flagged, taken as normal (not in `flagged`).
+    /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) or of
+    /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
+    /// sweep rule flagged, taken as normal (not in `flagged`).
     pub two_way_cleared: u64,
     /// IP fragments after the first that took their first fragment's verdict and ends
     /// ([`crate::fragments`]).

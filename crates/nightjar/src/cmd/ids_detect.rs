@@ -123,9 +123,10 @@ pub struct DetectArgs {
     slow_scan_hosts: u32,
     /// Two-way UDP: once each end of a UDP conversation (one pair of address and port ends) has
     /// sent this many datagrams with payload, its datagrams are normal whatever the networks
-    /// say (QUIC downloads, calls, games, tunnels, which look like floods to them); as a
-    /// stateful firewall, this takes a flood from one fixed port to a service that answers every
-    /// datagram for a conversation too. 0 turns it off.
+    /// say (QUIC downloads, calls, games, tunnels, which look like floods to them), unless one
+    /// end sends 200+ a second of one size and the other echoes most (a flood to an echo
+    /// service). One-way streams of varying sizes that nobody refuses (syslog, metrics, a
+    /// camera's RTP) are normal too. 0 turns both off.
     #[arg(long, default_value_t = DetectSettings::default().udp_settle, value_name = "N")]
     udp_settle: u32,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
@@ -566,7 +567,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
