@@ -32,7 +32,8 @@
 //!   sources is a flood. Ports counting up once each (hping3's `-p ++N`) are a flood when every
 //!   probe comes from a new source port — each packet a new connection, which is what fills a
 //!   victim's tables — and a scan when they come from at most [`FEW_SOURCE_PORTS`] (a raw
-//!   scanner sweeping in order). Anything in between is left to the networks, choosing only
+//!   scanner sweeping in order). FIN, NULL, Maimon and ACK probes open no connection: counting
+//!   up from new source ports (hping3 `-F -p ++1`) they are a scan of their flags. Anything in between is left to the networks, choosing only
 //!   among the family's classes.
 //! * **SYN vs connect scan**: a connect scan completes handshakes with the OS's `connect()` (the
 //!   scanner sends ACKs and closes with RST+ACK; one ephemeral source port per probe); a SYN
@@ -740,6 +741,13 @@ impl Profile {
             let v = volume(scan, Class::OtherAttack, n);
             v.rule.names_a_flood().then_some(v)
         };
+        // ports counting up from a new source port each are a flood of SYNs or datagrams, each
+        // a new connection that fills the victim's tables; a FIN, NULL, Maimon or ACK probe
+        // opens nothing: sent once to each port in order (hping3 `-F -p ++1`) they are a scan
+        // of their flags
+        let scan_flood = |scan: Class, n: u64| {
+            other_flood(scan, n).filter(|v| v.rule != Rule::SourcePortPerProbe)
+        };
         // mostly fragments that show no flags: nothing to read, the networks name it
         if biggest == 0 || (u64::from(self.fragments) > biggest && self.fragment_flags == 0) {
             return ev;
@@ -784,7 +792,7 @@ impl Profile {
                     }
                 }
                 Some(Class::ScanXmas) => volume(Class::ScanXmas, Class::FloodXmas, n),
-                Some(c) => other_flood(c, n).unwrap_or_else(|| {
+                Some(c) => scan_flood(c, n).unwrap_or_else(|| {
                     let alt: &'static [Class] = if c == Class::ScanAck {
                         &[Class::ScanWindow]
                     } else {
@@ -1166,6 +1174,30 @@ mod tests {
         assert_eq!(
             Profile::default().decide(&none(), false).naming.class,
             Class::OtherAttack
+        );
+    }
+
+    #[test]
+    fn fin_probes_counting_up_from_new_source_ports_are_a_scan_and_syn_acks_a_flood() {
+        // hping3 -F -p ++1 -c 500: one FIN to each port in order, a new source port each
+        let mut p = Profile::default();
+        for i in 0..500u16 {
+            p.add(&tcp(1.0, A, V, 2000 + i, 1 + i, FIN), true);
+        }
+        let e = p.decide(&ml(Class::ScanFin), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanFin, Rule::ProbeFlags)
+        );
+        // hping3 -S -A -p ++1024: SYN+ACKs, which no scan sends, stay a flood
+        let mut p = Profile::default();
+        for i in 0..500u16 {
+            p.add(&tcp(1.0, A, V, 2000 + i, 1024 + i, SYN | ACK), true);
+        }
+        let e = p.decide(&ml(Class::FloodXmas), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::OtherAttack, Rule::SourcePortPerProbe)
         );
     }
 
