@@ -1418,7 +1418,7 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
 
 /// Whether `ip` names a group of hosts (multicast, or the IPv4 limited broadcast), never one
 /// host that attacks or is attacked alone.
-fn is_group(ip: IpAddr) -> bool {
+pub(crate) fn is_group(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => a.is_multicast() || a.is_broadcast(),
         IpAddr::V6(a) => a.is_multicast(),

@@ -73,7 +73,7 @@
 
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key};
-use crate::unlearned::forged_error;
+use crate::unlearned::{forged_error, icmp_query};
 use nightjar_packet::{proto, PacketRepr};
 use serde_json::{json, Value};
 
@@ -556,11 +556,7 @@ impl Profile {
             }
             // echo requests, and the other ICMP queries and replies a side sends: a reply is
             // charged to its sender only when nobody asked for it (crate::unlearned)
-            1 if matches!(p.icmp_type, 8 | 13 | 15 | 17 | 0 | 14 | 16 | 18) => {
-                self.icmp_echo = self.icmp_echo.saturating_add(1);
-                false
-            }
-            58 if matches!(p.icmp_type, 128 | 129) => {
+            1 | 58 if icmp_query(p).is_some() => {
                 self.icmp_echo = self.icmp_echo.saturating_add(1);
                 false
             }

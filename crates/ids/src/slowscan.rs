@@ -639,8 +639,7 @@ impl SlowScan {
                 self.probe(key, Kind::Udp, p.sport, false, now);
             }
             1 | 58 => {
-                let unreachable =
-                    (p.proto == 1 && p.icmp_type == 3) || (p.proto == 58 && p.icmp_type == 1);
+                let unreachable = nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type);
                 if let (true, Some(q)) = (unreachable, &p.inner) {
                     if matches!(q.proto, 6 | 17) {
                         let key = TargetKey {

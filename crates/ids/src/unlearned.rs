@@ -57,6 +57,7 @@
 //! order.
 
 use crate::class::Class;
+use crate::detect::is_group;
 use crate::features::table::{hash_key, ip_key, SetAssoc};
 use crate::slowscan::TRACEROUTE_PORTS;
 use nightjar_packet::{proto, PacketRepr};
@@ -89,14 +90,14 @@ struct Pair {
 
 /// An ICMP query's half.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Query {
+pub(crate) enum Query {
     Request,
     Reply,
 }
 
 /// Whether `p` is an ICMP or ICMPv6 request (echo, timestamp, information, address mask) or
 /// the reply to one.
-fn icmp_query(p: &PacketRepr) -> Option<Query> {
+pub(crate) fn icmp_query(p: &PacketRepr) -> Option<Query> {
     if p.later_fragment {
         return None;
     }
@@ -172,28 +173,20 @@ pub fn forged_error(p: &PacketRepr) -> bool {
     if p.later_fragment {
         return false;
     }
-    let (error, quote) = match p.proto {
-        // destination unreachable, source quench, redirect, time exceeded, parameter problem
-        proto::ICMP => (matches!(p.icmp_type, 3 | 4 | 5 | 11 | 12), 28),
-        // destination unreachable, packet too big, time exceeded, parameter problem
-        proto::ICMPV6 => (matches!(p.icmp_type, 1..=4), 48),
-        _ => (false, 0),
-    };
-    if !error {
+    if !proto::icmp_error(p.proto, p.icmp_type) {
         return false;
     }
+    // an IPv4 error quotes an IP header and 8 bytes (28); an ICMPv6 one, at least 48
+    let quote = if p.proto == proto::ICMP { 28 } else { 48 };
     match &p.inner {
         Some(q) => q.src != p.dst,
         None => p.payload_len < quote,
     }
 }
 
-/// Whether `ip` names a group of hosts (multicast, or the IPv4 limited broadcast).
-fn is_group(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(a) => a.is_multicast() || a.is_broadcast(),
-        IpAddr::V6(a) => a.is_multicast(),
-    }
+/// The hash of a (source, destination) pair's table entry.
+fn pair_hash((src, dst): (u128, u128)) -> u64 {
+    hash_key(hash_key(89, src), dst)
 }
 
 /// The tracker of protocol and SCTP/UDP-Lite port scans (forged errors need no state).
@@ -231,6 +224,13 @@ impl Unlearned {
             self.clock = p.ts;
         }
         let query = icmp_query(p);
+        let learned = matches!(
+            p.proto,
+            proto::TCP | proto::UDP | proto::ICMP | proto::ICMPV6
+        );
+        if learned && query.is_none() {
+            return None;
+        }
         let directed_broadcast = matches!(p.dst, IpAddr::V4(a) if a.octets()[3] == 255);
         if query == Some(Query::Request) && (is_group(p.dst) || directed_broadcast) {
             // a ping of a group asks every member: their replies are asked for (an address
@@ -242,20 +242,12 @@ impl Unlearned {
         if is_group(p.dst) || is_group(p.src) {
             return None;
         }
-        let learned = matches!(
-            p.proto,
-            proto::TCP | proto::UDP | proto::ICMP | proto::ICMPV6
-        );
-        if learned && query.is_none() {
-            return None;
-        }
         let now = self.clock;
         let key = (ip_key(p.src), ip_key(p.dst));
         if query == Some(Query::Reply) {
             // solicited when its receiver asked its sender within IDLE
             let back = (key.1, key.0);
-            let hash = hash_key(hash_key(89, back.0), back.1);
-            let solicited = match self.table.get_mut(&back, hash, now) {
+            let solicited = match self.table.get_mut(&back, pair_hash(back), now) {
                 Some(b) if now - b.last <= IDLE && b.requests > 0 => {
                     b.requests -= 1;
                     true
@@ -267,8 +259,7 @@ impl Unlearned {
             };
             return (!solicited).then_some(Verdict::Unsolicited);
         }
-        let hash = hash_key(hash_key(89, key.0), key.1);
-        let e = self.table.touch(key, hash, now);
+        let e = self.table.touch(key, pair_hash(key), now);
         if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
             *e.val = Pair::default();
         }
@@ -289,10 +280,9 @@ impl Unlearned {
         if !ported {
             // a tunnel: the other end sends this protocol back
             let back = (key.1, key.0);
-            let hash = hash_key(hash_key(89, back.0), back.1);
             let two_way = self
                 .table
-                .get(&back, hash)
+                .get(&back, pair_hash(back))
                 .is_some_and(|b| now - b.last <= IDLE && b.sent(p.proto));
             if two_way {
                 return Some(Verdict::Tunnel);

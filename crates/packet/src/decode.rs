@@ -431,14 +431,7 @@ fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {
             f.icmp_type = t.first().copied().unwrap_or(0);
             f.icmp_code = t.get(1).copied().unwrap_or(0);
             f.payload_len = ip.declared.saturating_sub(8);
-            let error = if ip.proto == proto::ICMP {
-                // destination unreachable, source quench, redirect, time exceeded, parameter problem
-                matches!(f.icmp_type, 3 | 4 | 5 | 11 | 12)
-            } else {
-                // destination unreachable, packet too big, time exceeded, parameter problem
-                matches!(f.icmp_type, 1..=4)
-            };
-            if error {
+            if proto::icmp_error(ip.proto, f.icmp_type) {
                 f.inner = t.get(8..).and_then(quoted);
             }
         }

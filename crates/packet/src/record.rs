@@ -36,6 +36,26 @@ pub mod proto {
     pub const SCTP: u8 = 132;
     /// UDP-Lite (ports in the first 4 bytes).
     pub const UDPLITE: u8 = 136;
+
+    /// Whether message type `ty` of protocol `proto` is an ICMP or ICMPv6 error, which quotes
+    /// the packet that caused it: destination unreachable, source quench, redirect, time
+    /// exceeded and parameter problem (RFC 792); destination unreachable, packet too big, time
+    /// exceeded and parameter problem (RFC 4443).
+    #[inline]
+    pub fn icmp_error(proto: u8, ty: u8) -> bool {
+        match proto {
+            ICMP => matches!(ty, 3 | 4 | 5 | 11 | 12),
+            ICMPV6 => matches!(ty, 1..=4),
+            _ => false,
+        }
+    }
+
+    /// Whether message type `ty` of protocol `proto` is an ICMP or ICMPv6 destination
+    /// unreachable.
+    #[inline]
+    pub fn icmp_unreachable(proto: u8, ty: u8) -> bool {
+        matches!((proto, ty), (ICMP, 3) | (ICMPV6, 1))
+    }
 }
 
 /// One IP packet, reduced to the fields the detector uses.

@@ -364,7 +364,7 @@ impl Keys {
         let is_tcp = p.proto == 6;
         let is_udp = p.proto == 17;
         let is_icmp = p.proto == 1 || p.proto == 58;
-        let unreach = (p.proto == 1 && p.icmp_type == 3) || (p.proto == 58 && p.icmp_type == 1);
+        let unreach = nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type);
         let flags = if is_tcp { p.tcp_flags } else { 0 };
         let refused = if is_tcp && flags & 4 != 0 {
             Some(d)
