@@ -1986,8 +1986,13 @@ impl<V> Lru<V> {
 
     /// Mark `k` (present) as just touched.
     fn touch(&mut self, k: IpAddr) {
-        self.seq += 1;
         if let Some(e) = self.map.get_mut(&k) {
+            // the newest already (a flood touches one key packet after packet): the order
+            // stays as it is, and no stale queue entry is made
+            if e.0 == self.seq && self.queue.back() == Some(&(k, self.seq)) {
+                return;
+            }
+            self.seq += 1;
             e.0 = self.seq;
             self.queue.push_back((k, self.seq));
         }
