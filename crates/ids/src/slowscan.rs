@@ -17,17 +17,19 @@
 //! port, protocol). A *probe* is a packet the source sends to a target: TCP without ACK or RST
 //! (SYN, FIN, NULL, Xmas and every other such combination), a bare ACK or FIN+ACK without
 //! payload to a target that has not answered (nmap's ACK, window and Maimon probes), or a UDP
-//! datagram (except to traceroute's ports, [`TRACEROUTE_PORTS`]). IP fragments are left out
+//! datagram (except to traceroute's ports, [`TRACEROUTE_PORTS`]), or an ICMP or ICMPv6 query
+//! (echo, timestamp, information or address mask request: host discovery, `nmap -sn`), whose
+//! target's "port" is the request's type. IP fragments are left out
 //! (their ports and flags are not reliably there). A reply is never a probe: a packet from a
 //! target back to its prober is its answer, judged as follows.
 //!
-//! * *Success*: any TCP packet from the target without RST (a SYN-ACK, data, an ACK), or any
-//!   UDP datagram from it. A target that answered is never counted as failed, so a client
+//! * *Success*: any TCP packet from the target without RST (a SYN-ACK, data, an ACK), any
+//!   UDP datagram from it, or the reply to an ICMP query. A target that answered is never counted as failed, so a client
 //!   connecting to services that answer never trips the rule however many it uses.
 //! * *Failure*: an RST from the target (RST+ACK to a probe without ACK; a bare RST, which is
 //!   what a host sends to an unexpected ACK, to an ACK or FIN+ACK probe), an ICMP or ICMPv6
-//!   destination-unreachable quoting the probe, or — for TCP probes without ACK — no answer at
-//!   all within [`ANSWER_TIMEOUT`] (a filtered port, or an open one under a FIN, NULL or Xmas
+//!   destination-unreachable quoting the probe, or — for TCP probes without ACK and ICMP
+//!   queries — no answer at all within [`ANSWER_TIMEOUT`] (a filtered port, or an open one under a FIN, NULL or Xmas
 //!   scan, which RFC 793 hosts drop silently). Silence is no failure for ACK-bearing probes
 //!   (established connections send unanswered ACKs all the time) nor for UDP (many UDP
 //!   protocols are one-way: syslog, telemetry).
@@ -49,13 +51,16 @@
 //! **Speed.** Fast scans are the networks' ([`crate::detect`]); an episode is reported only
 //! when at least half its failed targets were probed at least [`MIN_INTERVAL`] after the one
 //! before, so a fast scan, a flood sweeping ports, or several fast scans in a row raise no
-//! second alert here.
+//! second alert here. A *ping sweep* (the host threshold reached by ICMP queries) is the
+//! exception: the networks never flag one (`nmap -sn` of a routed /24 sends ten queries a
+//! second to silent hosts, and went unalerted), so it is reported however fast it goes.
 //!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
 //! SYN → `scan-syn` or `scan-connect`, FIN → `scan-fin`, none → `scan-null`, FIN+PSH+URG →
 //! `scan-xmas`, FIN+ACK → `scan-maimon`, ACK → `scan-ack` (nothing on the wire tells a window
-//! scan from it), UDP → `scan-udp`, anything else `other-attack`. A SYN scan and a connect
+//! scan from it), UDP → `scan-udp`, anything else `other-attack` (an ICMP query: a ping sweep,
+//! "ICMP ping sweep" in the alert's signature). A SYN scan and a connect
 //! scan send the same SYN; a raw scanner sends its probes from one source port, `connect()`
 //! takes a new one each time and sends the operating system's TCP options (`os_syn`), so
 //! a new port and such options for at least half of the failed SYN targets each make a
@@ -78,6 +83,7 @@ use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::profile::os_syn;
 use crate::profile::{ACK, CLASSIC, FIN, PSH, RST, SYN, URG};
+use crate::unlearned::{icmp_query, Query};
 use crate::IdsError;
 use nightjar_packet::PacketRepr;
 use serde_json::{json, Value};
@@ -217,7 +223,7 @@ pub struct Finding {
     pub victim: IpAddr,
     /// The scan class named by its probes (see the module documentation).
     pub class: Class,
-    /// IP protocol of the dominant probes (6 or 17).
+    /// IP protocol of the dominant probes (6, 17, or 1 or 58 for a ping sweep).
     pub proto: u8,
     /// Which threshold was reached.
     pub trigger: Trigger,
@@ -275,9 +281,11 @@ enum Kind {
     Ack,
     Udp,
     Other,
+    /// An ICMP or ICMPv6 query: echo, timestamp, information or address mask ([`ping`]).
+    Ping,
 }
 
-const KINDS: [Kind; 8] = [
+const KINDS: [Kind; 9] = [
     Kind::Syn,
     Kind::Fin,
     Kind::Null,
@@ -286,6 +294,7 @@ const KINDS: [Kind; 8] = [
     Kind::Ack,
     Kind::Udp,
     Kind::Other,
+    Kind::Ping,
 ];
 
 impl Kind {
@@ -293,7 +302,7 @@ impl Kind {
     fn fails_silently(self) -> bool {
         matches!(
             self,
-            Kind::Syn | Kind::Fin | Kind::Null | Kind::Xmas | Kind::Other
+            Kind::Syn | Kind::Fin | Kind::Null | Kind::Xmas | Kind::Other | Kind::Ping
         )
     }
 }
@@ -412,8 +421,8 @@ struct Source {
     probes: u64,
     targets: u64,
     answered: u64,
-    /// Failed targets per probe kind, in [`KINDS`] order; TCP and UDP ones.
-    kinds: [u32; 8],
+    /// Failed targets per probe kind, in [`KINDS`] order.
+    kinds: [u32; 9],
     /// Failed SYN targets, the first one's source port and how many had another.
     syn_targets: u32,
     syn_sport: u16,
@@ -639,6 +648,29 @@ impl SlowScan {
                 self.probe(key, Kind::Udp, p.sport, false, now);
             }
             1 | 58 => {
+                match ping(p) {
+                    Some((Query::Reply, request)) => {
+                        let rev = TargetKey {
+                            src: b,
+                            dst: a,
+                            port: u16::from(request),
+                            proto: p.proto,
+                        };
+                        self.answer(rev, now);
+                        return;
+                    }
+                    Some((Query::Request, request)) => {
+                        let key = TargetKey {
+                            src: a,
+                            dst: b,
+                            port: u16::from(request),
+                            proto: p.proto,
+                        };
+                        self.probe(key, Kind::Ping, 0, false, now);
+                        return;
+                    }
+                    None => {}
+                }
                 let unreachable = nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type);
                 if let (true, Some(q)) = (unreachable, &p.inner) {
                     if matches!(q.proto, 6 | 17) {
@@ -982,7 +1014,9 @@ impl SlowScan {
         } else {
             return;
         };
-        if 2 * u64::from(s.spaced) < s.targets {
+        // a ping sweep is reported however fast it goes: the networks never flag one
+        let sweep = matches!(trigger, Trigger::Hosts { proto: 1 | 58, .. });
+        if !sweep && 2 * u64::from(s.spaced) < s.targets {
             self.stats.too_fast += 1;
             return;
         }
@@ -1070,13 +1104,18 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
         Kind::Maimon => Class::ScanMaimon,
         Kind::Ack => Class::ScanAck,
         Kind::Udp => Class::ScanUdp,
-        Kind::Other => Class::OtherAttack,
+        Kind::Other | Kind::Ping => Class::OtherAttack,
     };
     Finding {
         scanner: addr(src),
         victim: addr(s.best_host),
         class,
-        proto: if kind == Kind::Udp { 17 } else { 6 },
+        proto: match (kind, trigger) {
+            (Kind::Udp, _) => 17,
+            (Kind::Ping, Trigger::Hosts { proto, .. }) => proto,
+            (Kind::Ping, Trigger::Ports) => 1,
+            _ => 6,
+        },
         trigger,
         first_seen: s.first_probe,
         last_seen: s.last_probe,
@@ -1087,6 +1126,20 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
         victim_ports: u64::from(s.best_host_n),
         answered: s.answered,
     }
+}
+
+/// The ICMP query `p` is half of ([`icmp_query`]: echo, timestamp, information or address
+/// mask, ICMPv6 echo) and the type of its request: the host-discovery probes of `ping`, `fping`
+/// and `nmap -sn` (`-PE`, `-PP`, `-PM`) and their answers.
+fn ping(p: &PacketRepr) -> Option<(Query, u8)> {
+    let q = icmp_query(p)?;
+    let request = match (q, p.proto, p.icmp_type) {
+        (Query::Request, _, t) => t,
+        (Query::Reply, 1, 0) => 8,
+        (Query::Reply, 1, t) => t.saturating_sub(1),
+        (Query::Reply, _, _) => 128,
+    };
+    Some((q, request))
 }
 
 /// An address back from its table key (IPv4-mapped keys are IPv4 addresses).
@@ -1373,6 +1426,86 @@ mod tests {
             ..SlowScanConfig::default()
         };
         assert!(run(&mut SlowScan::new(cfg).unwrap(), &v).is_empty());
+    }
+
+    fn ping(ts: f64, src: &str, dst: &str, proto: u8, ty: u8) -> PacketRepr {
+        PacketRepr {
+            proto,
+            icmp_type: ty,
+            tcp_flags: 0,
+            window: 0,
+            ..tcp(ts, src, dst, 0, 0, 0)
+        }
+    }
+
+    #[test]
+    fn a_ping_sweep_of_silent_hosts_is_found_however_fast_and_answered_pings_are_not() {
+        // nmap -sn -PE of a routed /24 (lab, session 10): an echo request to each address,
+        // ten a second, nobody answers: found at the 25th silent host, though far faster than
+        // the rule's minimum interval (the networks never flag a ping sweep)
+        let sweep = |proto: u8, ty: u8, net: &str| -> Vec<PacketRepr> {
+            (0..60u32)
+                .map(|k| {
+                    let h = if proto == 58 {
+                        format!("{net}{:x}", 1 + k)
+                    } else {
+                        format!("{net}{}", 1 + k)
+                    };
+                    ping(T0 + f64::from(k) * 0.1, A, &h, proto, ty)
+                })
+                .collect()
+        };
+        for (proto, ty, net) in [
+            (1, 8, "198.18.1."),
+            (1, 13, "198.18.1."),
+            (58, 128, "2001:db8::"),
+        ] {
+            let f = run(&mut rule(), &sweep(proto, ty, net));
+            assert_eq!(f.len(), 1, "{proto}/{ty}: {f:?}");
+            assert_eq!(
+                (f[0].class, f[0].proto, f[0].trigger, f[0].hosts),
+                (
+                    Class::OtherAttack,
+                    proto,
+                    Trigger::Hosts {
+                        port: u16::from(ty),
+                        proto
+                    },
+                    25
+                )
+            );
+            assert!(f[0].to_alert().signature().contains("ping sweep"));
+        }
+        // a monitor pinging 60 hosts that answer: nothing
+        let mut v = sweep(1, 8, "198.18.1.");
+        let replies: Vec<PacketRepr> = v
+            .iter()
+            .map(|p| PacketRepr {
+                ts: p.ts + 0.001,
+                src: p.dst,
+                dst: p.src,
+                icmp_type: 0,
+                ..*p
+            })
+            .collect();
+        v.extend(replies);
+        v.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        assert!(run(&mut rule(), &v).is_empty());
+        // nor one host pinged again and again while it is down
+        let down: Vec<PacketRepr> = (0..300u32)
+            .map(|k| ping(T0 + f64::from(k), A, V, 1, 8))
+            .collect();
+        assert!(run(&mut rule(), &down).is_empty());
+        // a TCP address scan as fast as the sweep is still left to the networks
+        let syns: Vec<PacketRepr> = (0..60u32)
+            .map(|k| {
+                let h = format!("198.18.1.{}", 1 + k);
+                tcp(T0 + f64::from(k) * 0.1, A, &h, 61000, 443, SYN)
+            })
+            .collect();
+        let mut r = rule();
+        assert!(run(&mut r, &syns).is_empty());
+        assert!(r.stats().too_fast > 0);
     }
 
     #[test]
