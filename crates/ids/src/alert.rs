@@ -112,7 +112,7 @@ impl Alert {
     }
 
     /// Whether it reports an `other-attack` that is a scan: of IP protocols, or of SCTP or
-    /// UDP-Lite ports ([`crate::unlearned`]), or a ping sweep ([`crate::slowscan`]).
+    /// UDP-Lite ports ([`crate::unlearned`]), or a ping sweep.
     fn is_other_scan(&self) -> bool {
         self.class == Class::OtherAttack
             && (self.profile.is_some_and(|e| {
@@ -121,9 +121,13 @@ impl Alert {
             }) || self.is_ping_sweep())
     }
 
-    /// Whether the alert is the slow-scan rule's finding of ICMP queries to many silent hosts.
+    /// Whether the alert reports ICMP queries to many hosts: the slow-scan rule's finding of
+    /// many silent ones, or an episode the profile named so.
     fn is_ping_sweep(&self) -> bool {
         self.slow_scan.is_some_and(|f| matches!(f.proto, 1 | 58))
+            || self
+                .profile
+                .is_some_and(|e| e.naming.rule == Rule::PingSweep)
     }
 
     /// What the alert reports, in words: [`describe`] of its class, except that an
@@ -134,7 +138,7 @@ impl Alert {
         match &self.profile {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
-            None if self.is_ping_sweep() => format!("{} ping sweep", proto_name(self.proto)),
+            _ if self.is_ping_sweep() => format!("{} ping sweep", proto_name(self.proto)),
             Some(_) if self.is_other_scan() => format!("{} port scan", proto_name(self.proto)),
             Some(e) if self.class == Class::OtherAttack && e.naming.is_flood() => {
                 match (e.naming.rule, e.probe_flags) {

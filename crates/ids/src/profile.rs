@@ -124,6 +124,10 @@ pub(crate) fn os_syn(p: &PacketRepr) -> bool {
 
 /// Probes at or above which repetition can make a flood.
 pub const FLOOD_MIN_PROBES: u64 = 50;
+/// Distinct hosts at or above which ICMP echo requests, a few to each ([`SCAN_MAX_PER_PORT`]),
+/// are a ping sweep ([`Rule::PingSweep`]), not a flood: `nmap -sn --min-rate 2000` of a /22
+/// sends one to each of 1,024 addresses, which the networks flag as an ICMP flood.
+pub const SWEEP_MIN_HOSTS: f64 = 16.0;
 /// Distinct TCP flag combinations among an episode's probes, and the dominant one's largest
 /// share of them, that make an operating system's fingerprint ([`Rule::Fingerprint`]): nmap's
 /// OS detection (`-O`, `-A`) sends SYNs with six sets of options to an open port, then a
@@ -304,6 +308,9 @@ pub enum Rule {
     ManySources,
     /// ICMP echo requests at alert volume.
     IcmpEcho,
+    /// ICMP echo requests to many hosts, a few each ([`SWEEP_MIN_HOSTS`]): a ping sweep, a scan
+    /// of addresses, `other-attack`.
+    PingSweep,
     /// Many kinds of TCP probe, the dominant one under [`FINGERPRINT_SHARE`] of them: an
     /// operating system's fingerprint ([`FINGERPRINT_KINDS`]), a scan named by the dominant
     /// probe.
@@ -354,6 +361,7 @@ impl Rule {
             Rule::DistinctPorts => "distinct-ports",
             Rule::ManySources => "many-sources",
             Rule::IcmpEcho => "icmp-echo",
+            Rule::PingSweep => "ping-sweep",
             Rule::ForgedErrors => "forged-icmp-errors",
             Rule::Fingerprint => "os-fingerprint",
             Rule::ProtocolScan => "ip-protocols",
@@ -749,7 +757,11 @@ impl Profile {
             return ev;
         }
         ev.naming = if echo == biggest {
-            named(Class::FloodIcmp, Rule::IcmpEcho, &[])
+            if !many_sources && hosts >= SWEEP_MIN_HOSTS && per_target < SCAN_MAX_PER_PORT {
+                named(Class::OtherAttack, Rule::PingSweep, &[])
+            } else {
+                named(Class::FloodIcmp, Rule::IcmpEcho, &[])
+            }
         } else if udp == biggest {
             volume(Class::ScanUdp, Class::FloodUdp, udp)
         } else {
@@ -1150,6 +1162,32 @@ mod tests {
             p.add(&q, true);
         }
         assert_eq!(p.decide(&none(), false).naming.class, Class::FloodIcmp);
+        // one or two echo requests to each of 1,024 hosts (nmap -sn --min-rate 2000 of a
+        // /22): a ping sweep, though the networks flag it as an ICMP flood; to eight hosts,
+        // a ping flood of each, still a flood
+        for (hosts, each, class, rule) in [
+            (1024u32, 1, Class::OtherAttack, Rule::PingSweep),
+            (300, 2, Class::OtherAttack, Rule::PingSweep),
+            (8, 40, Class::FloodIcmp, Rule::IcmpEcho),
+        ] {
+            let mut p = Profile::default();
+            for h in 0..hosts {
+                let host = format!("198.18.{}.{}", 4 + h / 256, h % 256);
+                for _ in 0..each {
+                    let mut q = tcp(1.0, A, &host, 0, 0, 0);
+                    q.proto = 1;
+                    q.icmp_type = 8;
+                    p.add(&q, true);
+                }
+            }
+            let e = p.decide(&ml(Class::FloodIcmp), false);
+            assert_eq!(
+                (e.naming.class, e.naming.rule),
+                (class, rule),
+                "{hosts}: {e:?}"
+            );
+            assert!(!e.naming.is_flood() || class == Class::FloodIcmp);
+        }
         // mostly fragments: the networks name it
         let mut p = Profile::default();
         for _ in 0..100 {
