@@ -1,4 +1,5 @@
-//! The only `unsafe` code of the crate: calls into `matrixmultiply`'s GEMM kernels.
+//! `unsafe` code: calls into `matrixmultiply`'s GEMM kernels. (The crate's only other `unsafe`
+//! is the call of inference's AVX2 variant in `mlp::infer`, after checking the processor.)
 //!
 //! [`gemm`] and [`dgemm`] are safe wrappers. They take slices and a [`Layout`] for each operand
 //! and check, before the call, that every slice has *exactly* the length its dimensions imply.

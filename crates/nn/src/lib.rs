@@ -24,10 +24,12 @@
 //! each of which has a `try_` twin or checked alternative.
 //!
 //! ## Speed
-//! Everything runs on contiguous row-major `f32` buffers. Forward and backward passes are
-//! matrix products by `matrixmultiply`'s SIMD GEMM over chunks of 256 rows, with bias and
-//! activation fused in one pass using a vectorisable `exp` ([`math`]). Inference has an
-//! allocation-free path ([`Mlp::predict_into`] with a reused [`Scratch`]).
+//! Everything runs on contiguous row-major `f32` buffers. Training's forward and backward passes
+//! are matrix products by `matrixmultiply`'s SIMD GEMM over chunks of 256 rows, with bias and
+//! activation fused in one pass using a vectorisable `exp` ([`math`]). Inference has its own
+//! pass for small dense layers (register tiles over the output columns, no operand packing, an
+//! AVX2 variant chosen at run time), in which a row's outputs never depend on the other rows of
+//! its batch, and an allocation-free path ([`Mlp::predict_into`] with a reused [`Scratch`]).
 //!
 //! ## Determinism
 //! All randomness comes from [`rng::Rng`] (xoshiro256**) seeded by the settings: the same seed

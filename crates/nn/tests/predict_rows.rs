@@ -1,9 +1,8 @@
-//! Batched inference gives each row the outputs it gets in any other batch of at least two
-//! rows: a row's outputs depend only on the row, never on its neighbours in the chunk, nor on
-//! where in the chunk it sits. `nightjar ids detect` relies on this to run its attack namer only
-//! over the packets its detector flagged and still get the outputs of a pass over every row.
-//! (A chunk of a single row goes through a matrix–vector product instead, which sums in
-//! another order; the engine keeps that case apart.)
+//! Batched inference gives each row the outputs it gets in any other batch, a batch of one row
+//! included: a row's outputs depend only on the row, never on its neighbours in the chunk, nor
+//! on where in the chunk it sits, nor on the batch's size. `nightjar ids detect` relies on this
+//! to run its attack namer only over the packets its detector flagged and still get the outputs
+//! of a pass over every row.
 
 use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::rng::Rng;
@@ -72,5 +71,55 @@ fn a_rows_outputs_do_not_depend_on_the_other_rows_of_its_batch() {
                 i + 1
             );
         }
+    }
+}
+
+#[test]
+fn a_row_alone_gets_the_same_bits_as_in_a_batch_of_256() {
+    for output in [Output::Softmax, Output::Sigmoid] {
+        let m = net(output);
+        let x = rows(CHUNK, 23);
+        let all = predict(&m, &x);
+        let k = all.cols;
+        for i in 0..CHUNK {
+            let one = predict(&m, &x[i * 180..(i + 1) * 180]);
+            assert_eq!(one.rows, 1);
+            assert!(
+                one.data
+                    .iter()
+                    .zip(&all.data[i * k..(i + 1) * k])
+                    .all(|(u, v)| u.to_bits() == v.to_bits()),
+                "row {i}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_detectors_shape_alone_and_in_batches_of_1_32_and_256() {
+    // The built-in detector's shape: 180 → 32 → 16 → 1, tanh, sigmoid output.
+    let p = MlpParams {
+        hidden: vec![32, 16],
+        activation: Activation::Tanh,
+        output: Output::Sigmoid,
+        seed: 3,
+        ..MlpParams::default()
+    };
+    let m = Mlp::new(&p.validate(180, 1).unwrap());
+    let x = rows(256, 5);
+    let all = predict(&m, &x);
+    for batch in [1, 32, 255] {
+        let pieces: Vec<f32> = x
+            .chunks(batch * 180)
+            .flat_map(|c| predict(&m, c).data)
+            .collect();
+        assert_eq!(pieces.len(), all.data.len());
+        assert!(
+            pieces
+                .iter()
+                .zip(&all.data)
+                .all(|(u, v)| u.to_bits() == v.to_bits()),
+            "batches of {batch}"
+        );
     }
 }

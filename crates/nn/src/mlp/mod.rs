@@ -10,6 +10,11 @@
 //! Backward: `∂W += Aᵀ·Δ` and `Δ_prev = (Δ·Wᵀ) ⊙ f'(A)` (two GEMMs), the derivative taken from
 //! the activation's output, so pre-activations are never stored.
 //!
+//! Inference ([`Mlp::try_predict_into`] and the other `predict` methods) does not use the GEMM:
+//! `infer` has a pass for small dense layers that needs no packing and gives every row outputs
+//! that do not depend on the other rows of its batch (see there). Training and
+//! [`Mlp::evaluate`] keep the GEMM forward pass.
+//!
 //! # Determinism
 //! Batches of at least [`SHARD_ROWS`] rows are split into a fixed number of shards that depends
 //! only on the batch's row count. Each shard accumulates its own gradient; the shard gradients
@@ -17,6 +22,7 @@
 //! they run in turn: the arithmetic, and so every bit of the result, is the same either way.
 
 mod codec;
+mod infer;
 mod params;
 mod train;
 
@@ -613,6 +619,11 @@ impl Mlp {
     /// `scratch` for intermediate layers. Once `scratch` and `out` have grown to size, this
     /// allocates nothing.
     ///
+    /// A row's outputs depend on that row only: the same bits whether it is predicted alone or
+    /// anywhere in a batch of any size (and on any x86-64 processor, with or without AVX2).
+    /// They agree with the training pass's forward computation to rounding (about 1e-7), not
+    /// bit for bit.
+    ///
     /// # Panics
     /// As [`Mlp::predict`]; [`Mlp::try_predict_into`] returns the error instead.
     pub fn predict_into(&self, x: &Matrix, scratch: &mut Scratch, out: &mut Matrix) {
@@ -637,23 +648,10 @@ impl Mlp {
                 x.shape_str(),
             ));
         }
-        scratch.fit(self.sizes());
         out.rows = x.rows;
         out.cols = n_out;
         out.data.resize(x.rows * n_out, 0.0);
-        let last = self.n_layers() - 1;
-        let mut start = 0;
-        while start < x.rows {
-            let r = CHUNK.min(x.rows - start);
-            self.forward_chunk(
-                &x.data[start * n_in..(start + r) * n_in],
-                r,
-                &mut scratch.acts,
-            )?;
-            out.data[start * n_out..(start + r) * n_out]
-                .copy_from_slice(&scratch.acts[last][..r * n_out]);
-            start += r;
-        }
+        self.infer_rows(&x.data, scratch, &mut out.data);
         Ok(())
     }
 
