@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release -p nightjar-ids --example feature_speed -- FILE [--runs N] [--reuse] [--check]
-//!     [--ahead D] [--entries E]
+//!     [--ahead D] [--entries E] [--write]
 //! ```
 //!
 //! * Timing: the capture is read and decoded once, into memory; then each run takes a fresh
@@ -17,6 +17,9 @@
 //!   `--ahead` packets ahead of their turn (default 8) and their entries prefetched
 //!   (`Extractor::prefetch_entries`) `--entries` packets ahead (default 4), as `ids detect`
 //!   does; `--ahead 0` takes each packet with plain `push_if`.
+//! * `--write`: also make the features of every snapshot taken (`Snapshot::write`, which
+//!   `ids detect` runs on its scoring threads), batch by batch, into a batch of rows; that part
+//!   is also timed alone (wall clock, ns per snapshot).
 //! * `--check`: one more pass that writes every packet's features and prints a hash of their
 //!   bits and of the context keys, to compare builds (equal hashes: the same features).
 
@@ -82,9 +85,17 @@ fn cpu_ns() -> Option<u64> {
 }
 
 /// One timed pass over `records`. Returns (wall seconds, CPU seconds if known, packets,
-/// packets snapshotted).
-fn pass(records: &[Record], reuse: bool, ahead: Ahead) -> (f64, Option<f64>, u64, u64) {
+/// packets snapshotted, wall seconds of the writes).
+fn pass(
+    records: &[Record],
+    reuse: bool,
+    ahead: Ahead,
+    write: bool,
+) -> (f64, Option<f64>, u64, u64, f64) {
+    let mut write_secs = 0.0;
     let mut ex = Extractor::new(FeatureKind::Window, WindowConfig::default());
+    let width = ex.len();
+    let mut rows = vec![0f32; if write { BATCH * width } else { 0 }];
     let mut table = Reuse::new();
     let mut snaps = vec![Snapshot::default(); BATCH];
     let (mut packets, mut taken) = (0u64, 0u64);
@@ -120,13 +131,21 @@ fn pass(records: &[Record], reuse: bool, ahead: Ahead) -> (f64, Option<f64>, u64
             }
         }
         taken += used as u64;
+        if write {
+            let t = Instant::now();
+            for (s, row) in snaps[..used].iter().zip(rows.chunks_exact_mut(width)) {
+                s.write(row);
+            }
+            std::hint::black_box(&rows);
+            write_secs += t.elapsed().as_secs_f64();
+        }
         std::hint::black_box(&snaps);
     }
     let wall = t.elapsed().as_secs_f64();
     let cpu = cpu
         .zip(cpu_ns())
         .map(|(a, b)| b.saturating_sub(a) as f64 * 1e-9);
-    (wall, cpu, packets, taken)
+    (wall, cpu, packets, taken, write_secs)
 }
 
 /// FNV-1a over the bits of every packet's features and its context key.
@@ -172,7 +191,7 @@ fn check(records: &[Record]) -> (u64, u64) {
 
 fn main() -> ExitCode {
     let mut path = None;
-    let (mut runs, mut reuse, mut do_check) = (5usize, false, false);
+    let (mut runs, mut reuse, mut do_check, mut write) = (5usize, false, false, false);
     let mut ahead = Ahead {
         sets: 8,
         entries: 4,
@@ -182,6 +201,7 @@ fn main() -> ExitCode {
         match a.as_str() {
             "--reuse" => reuse = true,
             "--check" => do_check = true,
+            "--write" => write = true,
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(5).max(1),
             "--ahead" => ahead.sets = args.next().and_then(|n| n.parse().ok()).unwrap_or(0),
             "--entries" => ahead.entries = args.next().and_then(|n| n.parse().ok()).unwrap_or(0),
@@ -190,7 +210,7 @@ fn main() -> ExitCode {
     }
     let Some(path) = path else {
         eprintln!(
-            "usage: feature_speed FILE [--runs N] [--reuse] [--check] [--ahead D] [--entries E]"
+            "usage: feature_speed FILE [--runs N] [--reuse] [--check] [--ahead D] [--entries E] [--write]"
         );
         return ExitCode::from(2);
     };
@@ -208,10 +228,12 @@ fn main() -> ExitCode {
     }
     let mut secs = Vec::with_capacity(runs);
     let mut cpu_secs = Vec::with_capacity(runs);
+    let mut write_secs = Vec::with_capacity(runs);
     let (mut n, mut taken) = (0, 0);
     for _ in 0..runs {
-        let (s, cpu, packets, t) = pass(&records, reuse, ahead);
+        let (s, cpu, packets, t, w) = pass(&records, reuse, ahead, write);
         secs.push(s);
+        write_secs.push(w);
         cpu_secs.extend(cpu);
         (n, taken) = (packets, t);
     }
@@ -224,12 +246,22 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "push_if{} ahead {}/{}: {n} packets ({taken} snapshotted), {runs} runs, ns/packet: wall {}; on CPU {}",
+        "push_if{}{} ahead {}/{}: {n} packets ({taken} snapshotted), {runs} runs, ns/packet: wall {}; on CPU {}",
         if reuse { " (reuse)" } else { "" },
+        if write { " + write" } else { "" },
         ahead.sets,
         ahead.entries.min(ahead.sets),
         summary(&mut secs),
         summary(&mut cpu_secs),
     );
+    if write {
+        write_secs.sort_by(f64::total_cmp);
+        let per_snap = |s: f64| s * 1e9 / taken.max(1) as f64;
+        println!(
+            "write: ns/snapshot median {:.1}, fastest {:.1}",
+            per_snap(write_secs[write_secs.len() / 2]),
+            per_snap(write_secs[0])
+        );
+    }
     ExitCode::SUCCESS
 }

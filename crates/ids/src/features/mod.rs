@@ -7,6 +7,7 @@
 //! Every feature is scaled by a fixed, documented range into [0, 1]; the schema id names the
 //! layout and is stored in model files, so a model is never fed vectors of another layout.
 
+mod fastmath;
 pub mod paper7;
 pub mod table;
 pub mod window;
