@@ -405,6 +405,12 @@ pub struct DetectStats {
     pub attack_changes: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
+    /// Of those, scans faster than the rule's minimum interval that the networks had not
+    /// caught ([`Finding::fast`]).
+    pub fast_scans_missed_by_networks: u64,
+    /// Fast findings of the slow-scan rule dropped because the networks flagged or alerted
+    /// the scanner.
+    pub fast_scans_left_to_networks: u64,
     /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) or of
     /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
     /// sweep rule flagged, taken as normal (not in `flagged`).
@@ -698,7 +704,8 @@ impl Engine {
         self.flush(sink)?;
         self.agg.advance(now, &mut self.stats, sink);
         let st = &mut self.stats;
-        self.slow.tick(now, &mut |f| slow_scan_alert(&f, st, sink));
+        let agg = &mut self.agg;
+        self.slow.tick(now, &mut |f| agg.finding(&f, st, sink));
         Ok(())
     }
 
@@ -947,7 +954,7 @@ impl Engine {
                     self.agg
                         .packet_with_ends(p, &v, ends, &mut self.stats, sink);
                     while let Some((_, f)) = found.next_if(|(i, _)| *i == at) {
-                        slow_scan_alert(f, &mut self.stats, sink);
+                        self.agg.finding(f, &mut self.stats, sink);
                     }
                     continue;
                 }
@@ -977,7 +984,8 @@ impl Engine {
         self.flush(sink)?;
         self.agg.close_all(&mut self.stats, sink);
         let st = &mut self.stats;
-        self.slow.finish(&mut |f| slow_scan_alert(&f, st, sink));
+        let agg = &mut self.agg;
+        self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         Ok(self.stats)
     }
 }
@@ -998,8 +1006,15 @@ fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event
     st.alerts += 1;
     st.source_alerts += 1;
     st.slow_scan_alerts += 1;
+    if f.fast {
+        st.fast_scans_missed_by_networks += 1;
+    }
     sink(Event::Alert(&f.to_alert()));
 }
+
+/// Scanners remembered by the aggregator's tables of recent source alerts and of fast
+/// findings reported ([`Aggregator::finding`]).
+const RECENT_SCANNERS: usize = 4096;
 
 /// Counts per host damped with a 1 s half-life, in a bounded table: the spray and sweep rules'.
 struct Damped {
@@ -1812,6 +1827,9 @@ struct SrcEp {
     top_count: u64,
     /// The kind of its probes, and a run of another kind.
     shift: Shift,
+    /// A fast finding of the slow-scan rule about the source, waiting for this episode's end
+    /// ([`Aggregator::finding`]).
+    parked: Option<Box<Finding>>,
 }
 
 /// A victim's open episode (its tally's profile: what was sent to the victim and what it
@@ -1842,6 +1860,7 @@ impl SrcEp {
             top_victim: vic,
             top_count: 0,
             shift: Shift::default(),
+            parked: None,
         }
     }
 
@@ -2059,6 +2078,11 @@ struct Aggregator {
     sources: Lru<SrcEp>,
     victims: Lru<VicEp>,
     clock: f64,
+    /// Per source: the last flagged packet of its latest alert, or of its latest episode
+    /// flagged at alert volume.
+    flagged: SetAssoc<u128, f64>,
+    /// Per source: the slow-scan episode of its latest fast finding reported.
+    fast_reported: SetAssoc<u128, f64>,
 }
 
 impl Aggregator {
@@ -2068,6 +2092,8 @@ impl Aggregator {
             sources: Lru::new(),
             victims: Lru::new(),
             clock: f64::NEG_INFINITY,
+            flagged: SetAssoc::new(RECENT_SCANNERS),
+            fast_reported: SetAssoc::new(RECENT_SCANNERS),
         }
     }
 
@@ -2249,14 +2275,68 @@ impl Aggregator {
         }
     }
 
+    /// A finding of the slow-scan rule. One that is not fast is reported, unless a fast one
+    /// of its episode was. A fast one ([`Finding::fast`]: a scan the networks usually catch)
+    /// is dropped if the networks flagged its scanner at alert volume since the scan began (a
+    /// source alert, or an episode covered by a victim's); waits for the end of the scanner's
+    /// open episode, if any, to know; and is reported otherwise: a horizontal scan of silent
+    /// addresses at nmap's pace (ten to twenty SYNs a second) is too slow for the networks'
+    /// statistics and the sweep rule, too fast for this rule's minimum interval.
+    fn finding(&mut self, f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
+        let k = ip_key(f.scanner);
+        let h = hash_key(97, k);
+        let now = self.clock;
+        if !f.fast {
+            if self.fast_reported.get(&k, h) != Some(&f.episode) {
+                slow_scan_alert(f, st, sink);
+            }
+            return;
+        }
+        let since = f.first_seen - self.s.gap;
+        if self.flagged.get(&k, h).is_some_and(|&t| t >= since) {
+            st.fast_scans_left_to_networks += 1;
+        } else if let Some(e) = self.sources.get_mut(&f.scanner) {
+            e.parked = Some(Box::new(*f));
+        } else {
+            *self.fast_reported.touch(k, h, now).val = f.episode;
+            slow_scan_alert(f, st, sink);
+        }
+    }
+
+    /// The end of `src`'s episode `e`, flagged at alert volume or not (`flagged`), for the
+    /// fast finding parked in it.
+    fn settle_parked(
+        &mut self,
+        src: IpAddr,
+        e: &mut SrcEp,
+        flagged: bool,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let k = ip_key(src);
+        let h = hash_key(97, k);
+        if flagged {
+            *self.flagged.touch(k, h, self.clock).val = e.tally.last;
+        }
+        let Some(f) = e.parked.take() else { return };
+        if flagged {
+            st.fast_scans_left_to_networks += 1;
+        } else {
+            *self.fast_reported.touch(k, h, self.clock).val = f.episode;
+            slow_scan_alert(&f, st, sink);
+        }
+    }
+
     fn close_source(
         &mut self,
         src: IpAddr,
-        e: SrcEp,
+        mut e: SrcEp,
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
         let packets = e.tally.packets;
+        let volume = packets >= self.s.min_packets;
+        self.settle_parked(src, &mut e, volume, st, sink);
         let fraction = packets as f64 / e.total.max(1) as f64;
         if packets < self.s.min_packets
             || fraction < self.s.min_fraction
@@ -2685,6 +2765,93 @@ mod tests {
         };
         let (_, _, st) = collect(Models::builtin().unwrap(), off, recs);
         assert_eq!(st.flagged_by_sweep_rule, 0);
+    }
+
+    #[test]
+    fn a_horizontal_scan_at_nmaps_pace_of_silent_hosts_is_alerted_once_and_a_caught_one_is_not_doubled(
+    ) {
+        let t0 = 1_000_000.0;
+        let records = |pk: Vec<PacketRepr>| -> Vec<Record> {
+            pk.into_iter()
+                .enumerate()
+                .map(|(i, mut p)| {
+                    p.index = i as u64;
+                    Record::Packet(p)
+                })
+                .collect()
+        };
+        // nmap -sS -Pn -p 80 of a routed /24 where nobody answers (namespace lab, session 10):
+        // ten SYNs a second, too slow for the sweep rule and the networks, too fast for the
+        // slow-scan rule's minimum interval: it was not alerted
+        let mut pk: Vec<PacketRepr> = (0..120u32)
+            .map(|k| {
+                tcp(
+                    t0 + f64::from(k) * 0.1,
+                    "198.18.0.66",
+                    &host(k),
+                    61000,
+                    80,
+                    0x02,
+                )
+            })
+            .collect();
+        // and a client's normal traffic beside it
+        for k in 0..40u32 {
+            let t = t0 + f64::from(k) * 0.3 + 0.05;
+            pk.push(tcp(t, "198.18.0.20", "198.18.0.10", 40000, 80, 0x18));
+            pk.push(tcp(
+                t + 0.001,
+                "198.18.0.10",
+                "198.18.0.20",
+                80,
+                40000,
+                0x18,
+            ));
+        }
+        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        let (_, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        );
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!(
+            (a.src.to_string().as_str(), a.class),
+            ("198.18.0.66", Class::ScanSyn)
+        );
+        assert!(a.slow_scan.is_some_and(|f| f.fast), "{a:?}");
+        assert_eq!(
+            (st.slow_scan_alerts, st.fast_scans_missed_by_networks),
+            (1, 1)
+        );
+        // a fast scan of 300 closed ports the networks flag: their alert alone, the slow-scan
+        // rule's fast finding left to them
+        let mut pk = Vec::new();
+        for k in 0..300u16 {
+            let t = t0 + f64::from(k) * 0.0005;
+            pk.push(tcp(t, "198.18.0.66", "198.18.0.10", 61000, 1000 + k, 0x02));
+            pk.push(tcp(
+                t + 0.0001,
+                "198.18.0.10",
+                "198.18.0.66",
+                1000 + k,
+                61000,
+                0x14,
+            ));
+        }
+        let (_, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        );
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert!(alerts[0].slow_scan.is_none(), "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::ScanSyn);
+        assert_eq!(
+            (st.slow_scan_alerts, st.fast_scans_left_to_networks),
+            (0, 1)
+        );
     }
 
     #[test]

@@ -51,9 +51,14 @@
 //! **Speed.** Fast scans are the networks' ([`crate::detect`]); an episode is reported only
 //! when at least half its failed targets were probed at least [`MIN_INTERVAL`] after the one
 //! before, so a fast scan, a flood sweeping ports, or several fast scans in a row raise no
-//! second alert here. A *ping sweep* (the host threshold reached by ICMP queries) is the
-//! exception: the networks never flag one (`nmap -sn` of a routed /24 sends ten queries a
-//! second to silent hosts, and went unalerted), so it is reported however fast it goes.
+//! second alert here. Such an episode still makes one finding marked *fast*
+//! ([`Finding::fast`]) the first time it reaches a threshold; the detector drops it when the
+//! networks flagged the scanner at alert volume, and reports it otherwise: a horizontal scan of
+//! silent addresses at nmap's own pace (`nmap -sS -Pn -p 80` of a routed /24: ten to twenty
+//! SYNs a second, nothing answers) is too slow for the networks' statistics and the sweep
+//! rule, and was unalerted. A *ping sweep* (the host threshold reached by ICMP queries) is
+//! reported however fast it goes, and not as fast: the networks never flag one (`nmap -sn` of
+//! a routed /24 sends ten queries a second to silent hosts, and went unalerted).
 //!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
@@ -246,6 +251,13 @@ pub struct Finding {
     /// Targets of the source that answered while its episode was open (open ports found;
     /// answers before its second failure are not counted).
     pub answered: u64,
+    /// The failed probes came faster than [`SlowScanConfig::min_interval`]: a scan the
+    /// networks usually catch; the detector reports it only if they did not
+    /// ([`crate::detect`]). At most one such finding per episode, the first time a threshold
+    /// is reached; a later one that is not fast may follow.
+    pub fast: bool,
+    /// The episode's identity: the time of its first failure.
+    pub episode: f64,
 }
 
 /// Counters.
@@ -263,6 +275,8 @@ pub struct SlowScanStats {
     pub timer_drops: u64,
     /// Findings reported.
     pub findings: u64,
+    /// Fast findings reported ([`Finding::fast`]), besides.
+    pub fast_findings: u64,
     /// Threshold crossings not reported because the failed probes came faster than
     /// [`SlowScanConfig::min_interval`] (counted at each new failed target past the
     /// threshold).
@@ -443,6 +457,8 @@ struct Source {
     best_port: (u16, u8),
     best_port_n: u32,
     reported: bool,
+    /// A fast finding ([`Finding::fast`]) was made of this episode.
+    fast_found: bool,
 }
 
 /// A source's failures on one host (its ports) or on one port (its hosts), in one episode.
@@ -1018,6 +1034,14 @@ impl SlowScan {
         let sweep = matches!(trigger, Trigger::Hosts { proto: 1 | 58, .. });
         if !sweep && 2 * u64::from(s.spaced) < s.targets {
             self.stats.too_fast += 1;
+            if !s.fast_found {
+                s.fast_found = true;
+                self.stats.fast_findings += 1;
+                sink(Finding {
+                    fast: true,
+                    ..finding(key.src, s, trigger, now)
+                });
+            }
             return;
         }
         s.reported = true;
@@ -1071,6 +1095,7 @@ impl Finding {
             "hosts": self.hosts,
             "probes": self.probes,
             "answered": self.answered,
+            "fast": self.fast,
             "detected_at": iso8601(self.detected_at),
         })
     }
@@ -1125,6 +1150,8 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
         hosts: u64::from(s.hosts.n),
         victim_ports: u64::from(s.best_host_n),
         answered: s.answered,
+        fast: false,
+        episode: s.start,
     }
 }
 
@@ -1504,7 +1531,8 @@ mod tests {
             })
             .collect();
         let mut r = rule();
-        assert!(run(&mut r, &syns).is_empty());
+        let f = run(&mut r, &syns);
+        assert!(f.len() == 1 && f[0].fast, "{f:?}");
         assert!(r.stats().too_fast > 0);
     }
 
@@ -1618,17 +1646,20 @@ mod tests {
     #[test]
     fn fast_scans_and_port_sweeping_floods_are_left_to_the_networks() {
         // 20 closed ports in 19 ms (nmap -T4): past the threshold, but too fast
+        // (one fast finding, the first time, for the detector to drop if the networks saw it)
         let fast = scan(20, 0.001, SYN, Some(RST | ACK), false);
         let mut r = rule();
-        assert!(run(&mut r, &fast).is_empty());
+        let f = run(&mut r, &fast);
+        assert!(f.len() == 1 && f[0].fast && f[0].targets == 15, "{f:?}");
         assert_eq!(r.stats().too_fast, 6, "the 15th to the 20th failed target");
+        assert_eq!((r.stats().findings, r.stats().fast_findings), (0, 1));
         // with no minimum interval it is reported
         let cfg = SlowScanConfig {
             min_interval: 0.0,
             ..SlowScanConfig::default()
         };
         let f = run(&mut SlowScan::new(cfg).unwrap(), &fast);
-        assert_eq!((f.len(), f[0].class), (1, Class::ScanSyn));
+        assert_eq!((f.len(), f[0].class, f[0].fast), (1, Class::ScanSyn, false));
         // hping3 -S -p ++1 from 16 spoofed sources: 50 ports each, a new source port per
         // probe, one probe every 0.4 ms, refused
         let mut v = Vec::new();
@@ -1640,7 +1671,8 @@ mod tests {
             v.push(tcp(t, &src, V, sp, dp, SYN));
             v.push(tcp(t + 1e-4, V, &src, dp, sp, RST | ACK));
         }
-        assert!(run(&mut rule(), &v).is_empty());
+        let f = run(&mut rule(), &v);
+        assert!(f.len() == 16 && f.iter().all(|f| f.fast), "{f:?}");
         // three fast scans of 10 ports each, 30 s apart: one episode of 30 failed targets
         // whose mean interval is over 2 s, but most of them came milliseconds apart
         let mut v = Vec::new();
@@ -1656,7 +1688,8 @@ mod tests {
             }
         }
         let mut r = rule();
-        assert!(run(&mut r, &v).is_empty());
+        let f = run(&mut r, &v);
+        assert!(f.len() == 1 && f[0].fast, "{f:?}");
         assert_eq!(r.stats().too_fast, 16);
         // the setting is checked
         for bad in [-1.0, f64::NAN, f64::INFINITY] {

@@ -434,6 +434,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "episode_evictions": stats.episode_evictions,
             "attack_changes": stats.attack_changes,
             "slow_scan_alerts": stats.slow_scan_alerts,
+            "fast_scans_missed_by_networks": stats.fast_scans_missed_by_networks,
+            "fast_scans_left_to_networks": stats.fast_scans_left_to_networks,
             "two_way_cleared": stats.two_way_cleared,
             "fragments_as_first": stats.fragments_as_first,
             "peak_sources": stats.peak_sources,
@@ -581,8 +583,9 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets; {} episodes ended by a change of probe kind",
+        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets; {} episodes ended by a change of probe kind",
         st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts,
+        st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans), st.slow_floods, st.narrow_scans,
         nightjar_ids::profile::SCAN_MIN_TARGETS, st.attack_changes
     );
