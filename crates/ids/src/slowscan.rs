@@ -56,9 +56,9 @@
 //! networks flagged the scanner at alert volume, and reports it otherwise: a horizontal scan of
 //! silent addresses at nmap's own pace (`nmap -sS -Pn -p 80` of a routed /24: ten to twenty
 //! SYNs a second, nothing answers) is too slow for the networks' statistics and the sweep
-//! rule, and was unalerted. A *ping sweep* (the host threshold reached by ICMP queries) is
-//! reported however fast it goes, and not as fast: the networks never flag one (`nmap -sn` of
-//! a routed /24 sends ten queries a second to silent hosts, and went unalerted).
+//! rule, and was unalerted; so was a *ping sweep* (the host threshold reached by ICMP queries)
+//! at that pace (`nmap -sn` of a routed /24 sends ten queries a second to silent hosts), which
+//! the networks never flag unless it is far faster.
 //!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
@@ -1030,9 +1030,7 @@ impl SlowScan {
         } else {
             return;
         };
-        // a ping sweep is reported however fast it goes: the networks never flag one
-        let sweep = matches!(trigger, Trigger::Hosts { proto: 1 | 58, .. });
-        if !sweep && 2 * u64::from(s.spaced) < s.targets {
+        if 2 * u64::from(s.spaced) < s.targets {
             self.stats.too_fast += 1;
             if !s.fast_found {
                 s.fast_found = true;
@@ -1466,10 +1464,10 @@ mod tests {
     }
 
     #[test]
-    fn a_ping_sweep_of_silent_hosts_is_found_however_fast_and_answered_pings_are_not() {
+    fn a_ping_sweep_of_silent_hosts_is_found_and_answered_pings_are_not() {
         // nmap -sn -PE of a routed /24 (lab, session 10): an echo request to each address,
-        // ten a second, nobody answers: found at the 25th silent host, though far faster than
-        // the rule's minimum interval (the networks never flag a ping sweep)
+        // ten a second, nobody answers: found at the 25th silent host, as fast (faster than the
+        // rule's minimum interval: the detector reports it if the networks did not flag it)
         let sweep = |proto: u8, ty: u8, net: &str| -> Vec<PacketRepr> {
             (0..60u32)
                 .map(|k| {
@@ -1490,7 +1488,7 @@ mod tests {
             let f = run(&mut rule(), &sweep(proto, ty, net));
             assert_eq!(f.len(), 1, "{proto}/{ty}: {f:?}");
             assert_eq!(
-                (f[0].class, f[0].proto, f[0].trigger, f[0].hosts),
+                (f[0].class, f[0].proto, f[0].trigger, f[0].hosts, f[0].fast),
                 (
                     Class::OtherAttack,
                     proto,
@@ -1498,7 +1496,8 @@ mod tests {
                         port: u16::from(ty),
                         proto
                     },
-                    25
+                    25,
+                    true
                 )
             );
             assert!(f[0].to_alert().signature().contains("ping sweep"));
@@ -1523,7 +1522,7 @@ mod tests {
             .map(|k| ping(T0 + f64::from(k), A, V, 1, 8))
             .collect();
         assert!(run(&mut rule(), &down).is_empty());
-        // a TCP address scan as fast as the sweep is still left to the networks
+        // a TCP address scan as fast as the sweep: the same
         let syns: Vec<PacketRepr> = (0..60u32)
             .map(|k| {
                 let h = format!("198.18.1.{}", 1 + k);
