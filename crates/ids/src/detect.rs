@@ -122,7 +122,6 @@ use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::unlearned::{forged_error, Unlearned, Verdict};
 use crate::IdsError;
-use nightjar_nn::mlp::CHUNK;
 use nightjar_nn::{Matrix, Scratch};
 use nightjar_packet::{PacketError, PacketRepr, Record};
 use std::collections::hash_map::Entry;
@@ -456,11 +455,9 @@ pub struct Engine {
     xb: Matrix,
     yb: Matrix,
     nb: Matrix,
-    /// The namer's outputs for a flagged row run alone (see [`Engine::name_flagged`]).
-    n1: Matrix,
-    /// The rows of the batch the namer runs over (flagged ones; the last maybe twice).
+    /// The rows of the batch the namer runs over (the flagged ones).
     pick: Vec<usize>,
-    /// Per decoded packet of the batch: its row in `nb` ([`SOLO`]: in `n1`; [`UNNAMED`]: none).
+    /// Per decoded packet of the batch: its row in `nb` ([`UNNAMED`]: none).
     named: Vec<u32>,
     scratch: Scratch,
     agg: Aggregator,
@@ -540,7 +537,6 @@ impl Engine {
             xb: Matrix::zeros(0, cols),
             yb: Matrix::zeros(0, models.detector.n_outputs()),
             nb: Matrix::zeros(0, models.namer.as_ref().map_or(1, |n| n.n_outputs())),
-            n1: Matrix::zeros(0, models.namer.as_ref().map_or(1, |n| n.n_outputs())),
             pick: Vec::with_capacity(settings.batch),
             named: Vec::with_capacity(settings.batch),
             scratch: Scratch::new(),
@@ -738,14 +734,8 @@ impl Engine {
 
     /// Run the namer (if the detector is binary and has one) over the rows of `x` that the
     /// detector flagged, the only ones whose class is asked for, and note in `named` where each
-    /// row's outputs are.
-    ///
-    /// The outputs are bit for bit those of a pass over every row: the network takes rows in
-    /// chunks of [`CHUNK`], and a row's outputs do not depend on the other rows of its chunk,
-    /// except that a chunk of one row takes another path (a dot product, summed in another
-    /// order) than a chunk of several (GEMM). So a row that a pass over all rows would have
-    /// met alone in the last chunk is run alone ([`SOLO`]), and the gathered rows never leave
-    /// one row alone in their last chunk (the last one is repeated).
+    /// row's outputs are. A row's outputs do not depend on the other rows it is run with
+    /// (`nightjar_nn`'s inference), so they are bit for bit those of a pass over every row.
     fn name_flagged(&mut self, x: &[f32], rows: usize) -> Result<(), IdsError> {
         self.named.clear();
         let det = &self.models.detector;
@@ -753,22 +743,14 @@ impl Engine {
             return Ok(());
         };
         let k = self.yb.cols.max(1);
-        let alone = (rows % CHUNK == 1).then(|| rows - 1);
-        let mut solo = None;
         self.pick.clear();
         for (row, out) in self.yb.data.chunks_exact(k).take(rows).enumerate() {
-            if !det.verdict(out).is_attack() {
-                self.named.push(UNNAMED);
-            } else if Some(row) == alone {
-                solo = Some(row);
-                self.named.push(SOLO);
-            } else {
+            if det.verdict(out).is_attack() {
                 self.named.push(self.pick.len() as u32);
                 self.pick.push(row);
+            } else {
+                self.named.push(UNNAMED);
             }
-        }
-        if let (1, Some(&last)) = (self.pick.len() % CHUNK, self.pick.last()) {
-            self.pick.push(last);
         }
         infer(
             namer,
@@ -777,18 +759,7 @@ impl Engine {
             &mut self.xb,
             &mut self.scratch,
             &mut self.nb,
-        )?;
-        if let Some(row) = solo {
-            infer(
-                namer,
-                x,
-                [row],
-                &mut self.xb,
-                &mut self.scratch,
-                &mut self.n1,
-            )?;
-        }
-        Ok(())
+        )
     }
 
     /// Score one batch: `records`, the snapshots of its decoded packets that are to be scored
@@ -865,11 +836,9 @@ impl Engine {
                         } else if !det.binary {
                             d.class
                         } else if let Some(n) = &self.models.namer {
-                            let out = match self.named.get(row).copied() {
-                                Some(SOLO) => self.n1.data.get(..kn),
-                                Some(i) => self.nb.data.get(i as usize * kn..(i as usize + 1) * kn),
-                                None => None,
-                            };
+                            let out = self.named.get(row).and_then(|&i| {
+                                self.nb.data.get(i as usize * kn..(i as usize + 1) * kn)
+                            });
                             out.map_or(Class::OtherAttack, |o| name_attack(n, o))
                         } else {
                             Class::OtherAttack
@@ -1330,8 +1299,6 @@ struct Batch {
 
 /// In [`Engine::named`]: the row was not flagged, so not named.
 const UNNAMED: u32 = u32::MAX;
-/// In [`Engine::named`]: the row was run through the namer alone.
-const SOLO: u32 = u32::MAX - 1;
 
 /// Batches in flight between the two stages of [`Engine::run_pipelined`] (bounds its memory).
 const PIPELINE_DEPTH: usize = 4;
