@@ -211,7 +211,7 @@ impl Conversations {
         self.table.evictions()
     }
 
-    /// Bytes of the tables (fixed).
+    /// Bytes the tables may hold at most.
     pub fn memory_bytes(&self) -> usize {
         self.table.memory_bytes() + self.blind.memory_bytes()
     }

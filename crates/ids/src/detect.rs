@@ -107,7 +107,7 @@
 //! alert). Only the source's own probes count: a connect scan's handshake ACKs come each after
 //! a SYN-ACK and make no run; an ACK scan and a window scan send the same probes and stay one.
 //!
-//! **Bounded memory.** The feature tables are fixed-size (`features::table`); the episode
+//! **Bounded memory.** The feature tables are bounded (`features::table`); the episode
 //! tables hold at most [`DetectSettings::max_sources`] sources and as many victims, and evict
 //! the one quiet longest (its episode ends early) when full.
 
@@ -421,7 +421,7 @@ pub struct DetectStats {
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
     pub feature_evictions: u64,
-    /// Bytes of the feature tables (fixed).
+    /// Bytes the feature tables may hold at most (their capacity's).
     pub feature_memory: usize,
     /// Packets that took the verdict of an earlier packet with the same context key
     /// ([`DetectSettings::reuse_age`]) instead of being scored.

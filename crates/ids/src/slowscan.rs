@@ -74,8 +74,8 @@
 //! handshake an open port answered decides (a bare RST from a raw scanner's kernel, RST+ACK
 //! from `connect()` and `close()`).
 //!
-//! **Bounded memory.** Every table is a [`SetAssoc`] of the feature tables: allocated once,
-//! fixed in size, set-associative with least-recently-used eviction within a set; distinct hosts
+//! **Bounded memory.** Every table is a [`SetAssoc`] of the feature tables: bounded, grown to
+//! its capacity as entries come, set-associative with least-recently-used eviction within a set; distinct hosts
 //! and ports are counted exactly in fixed arrays of [`MAX_THRESHOLD`] fingerprints. A source
 //! enters the source table only with its second failed target within the window (its first
 //! waits in a table of candidates), so a spoofed flood of one packet per source churns the
@@ -618,7 +618,7 @@ impl SlowScan {
         }
     }
 
-    /// Bytes held by the tables (fixed at construction).
+    /// Bytes the tables may hold at most (fixed at construction).
     pub fn memory_bytes(&self) -> usize {
         self.targets.memory_bytes()
             + self.acks.memory_bytes()

@@ -296,7 +296,7 @@ impl Unlearned {
         self.table.evictions()
     }
 
-    /// Bytes of the tables (fixed).
+    /// Bytes the tables may hold at most.
     pub fn memory_bytes(&self) -> usize {
         self.table.memory_bytes() + self.groups.memory_bytes()
     }

@@ -1,18 +1,75 @@
-//! Fixed-capacity, set-associative tables: the bounded memory of the `window` features.
+//! Bounded, set-associative tables: the bounded memory of the `window` features.
 //!
-//! A table is allocated once with its capacity and never grows. A key hashes to one set of
-//! [`WAYS`] slots; a miss takes a free slot of the set, or evicts the slot touched longest ago
-//! (least recently used within the set). This is how a CPU cache bounds memory: an attacker who
-//! sprays packets from 100,000 spoofed sources can only make the tables forget old entries,
-//! never grow them. Hashing is a fixed function (no per-process random seed), so features are
-//! reproducible run to run.
+//! A table is made with a capacity it never grows past. A key hashes to one set of [`WAYS`]
+//! slots; a miss takes a free slot of the set, or evicts the slot touched longest ago (least
+//! recently used within the set). This is how a CPU cache bounds memory: an attacker who sprays
+//! packets from 100,000 spoofed sources can only make the tables forget old entries, never grow
+//! them past their capacity. Hashing is a fixed function (no per-process random seed), so
+//! features are reproducible run to run.
+//!
+//! **Grown on demand, decided as at full size.** A table starts with a few sets and doubles its
+//! sets when a key finds its set full, up to its capacity; only at full size does a full set
+//! evict. It decides exactly as a table allocated at full size from the start would, down to
+//! which entry an eviction takes: a set of the full-size table that overflows holds more than
+//! [`WAYS`] live keys, all of which fall in one set at every smaller size too, so the table has
+//! grown to full size before it must evict; and while it grows it keeps, per entry, the set and
+//! the way the entry has at full size (the way a full-size table gives it: the first one free
+//! in its set), so that at full size every entry sits where it would have sat, and LRU ties
+//! (equal access times, broken by the lowest way) fall the same way. A capture with few hosts
+//! touches little memory; a flood makes the tables grow to their capacity and no further.
 
 use std::net::IpAddr;
 
 /// Slots per set.
 pub const WAYS: usize = 8;
 
-/// A set-associative map from `K` to `V` with LRU eviction inside each set.
+/// Sets a table starts with (all of them if its capacity is smaller).
+const FIRST_SETS: usize = 16;
+
+/// Where, in a growing table's word per slot, the slot's way at full size starts; the bits
+/// below hold the set the slot's key falls in at full size (its home).
+const WAY_SHIFT: u32 = 29;
+
+/// The home bits of a growing table's word per slot.
+const HOME_MASK: u32 = (1 << WAY_SHIFT) - 1;
+
+/// The sets of a table of `capacity` slots at full size: at least one, a power of two.
+fn full_sets(capacity: usize) -> usize {
+    capacity.div_ceil(WAYS).max(1).next_power_of_two()
+}
+
+/// The sets a table with `full` sets at full size starts with: a table too large to keep its
+/// slots' homes in a word each starts at full size.
+fn first_sets(full: usize) -> usize {
+    if full > 1 << WAY_SHIFT {
+        full
+    } else {
+        full.min(FIRST_SETS)
+    }
+}
+
+/// The set a key hashed to `hash` falls in among `mask + 1` sets.
+fn set_of(hash: u64, mask: usize) -> usize {
+    (hash >> 7) as usize & mask
+}
+
+/// The word a growing table keeps for a new entry that falls in set `home` at full size,
+/// where the occupied slots of its set (`occupied`) have the words `words`: the home, and the
+/// first way of the home set at full size that no entry of that home holds — the way a
+/// full-size table would give it.
+fn home_word(words: &[u32], occupied: impl Fn(usize) -> bool, home: u32) -> u32 {
+    let mut used = 0u32;
+    for (i, &w) in words.iter().enumerate().take(WAYS) {
+        if occupied(i) && w & HOME_MASK == home {
+            used |= 1 << (w >> WAY_SHIFT);
+        }
+    }
+    // fewer than WAYS entries of one home share a set with a free slot: a way is free
+    home | used.trailing_ones() << WAY_SHIFT
+}
+
+/// A set-associative map from `K` to `V` with LRU eviction inside each set, grown on demand up
+/// to its capacity (see the module's documentation).
 ///
 /// Laid out for the lookup: the 32-bit tags (from the hash; 0 = free) and access times of a
 /// set's slots sit together, apart from the keys and values, so a lookup reads one set's tags
@@ -21,7 +78,13 @@ pub struct SetAssoc<K, V> {
     heads: Vec<Head>,
     keys: Vec<K>,
     vals: Vec<V>,
+    /// Sets now, less one.
     set_mask: usize,
+    /// Sets at full size, less one.
+    full_mask: usize,
+    /// While below full size, per slot: its entry's home and way at full size (`home_word`);
+    /// empty at full size.
+    homes: Vec<u32>,
     len: usize,
     evictions: u64,
 }
@@ -37,6 +100,14 @@ struct Head {
     stamps: [f64; WAYS],
 }
 
+impl Head {
+    /// A set with every slot free.
+    const FREE: Head = Head {
+        tags: [0; WAYS],
+        stamps: [f64::NEG_INFINITY; WAYS],
+    };
+}
+
 /// What a lookup found.
 pub struct Entry<'a, V> {
     pub val: &'a mut V,
@@ -45,43 +116,60 @@ pub struct Entry<'a, V> {
 }
 
 impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
-    /// A table of at least `capacity` slots (rounded up to a power of two, at least one set).
+    /// A table of at least `capacity` slots (rounded up to a power of two, at least one set),
+    /// starting small.
     pub fn new(capacity: usize) -> SetAssoc<K, V> {
-        let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
+        let full = full_sets(capacity);
+        SetAssoc::with_sets(first_sets(full), full)
+    }
+
+    /// A table with `sets` sets now and `full` at full size (powers of two, `sets <= full`).
+    fn with_sets(sets: usize, full: usize) -> SetAssoc<K, V> {
         let n = sets * WAYS;
         SetAssoc {
-            heads: vec![
-                Head {
-                    tags: [0; WAYS],
-                    stamps: [f64::NEG_INFINITY; WAYS],
-                };
-                sets
-            ],
+            heads: vec![Head::FREE; sets],
             keys: vec![K::default(); n],
             vals: vec![V::default(); n],
             set_mask: sets - 1,
+            full_mask: full - 1,
+            homes: if sets < full { vec![0; n] } else { Vec::new() },
             len: 0,
             evictions: 0,
         }
     }
 
     /// Find `key` (hashed to `hash`) or insert it with `V::default()`, evicting the least recently
-    /// used entry of its set if the set is full; the entry's access time becomes `now`.
+    /// used entry of its set if the set is full and the table at full size (growing it if not);
+    /// the entry's access time becomes `now`.
     pub fn touch(&mut self, key: K, hash: u64, now: f64) -> Entry<'_, V> {
-        let set = self.set(hash);
-        let base = set * WAYS;
         let tag = tag_of(hash);
+        let (set, way, found) = loop {
+            let set = self.set(hash);
+            let base = set * WAYS;
+            let head = &self.heads[set];
+            let keys = &self.keys[base..base + WAYS];
+            let way = find_way(
+                |i| (head.tags[i] != 0).then(|| head.tags[i] == tag && keys[i] == key),
+                |i| head.stamps[i],
+            );
+            if matches!(way, Way::Evict(_)) && self.set_mask < self.full_mask {
+                self.grow();
+                continue;
+            }
+            let (way, found) = way.settle(&mut self.len, &mut self.evictions);
+            break (set, way, found);
+        };
+        let pick = set * WAYS + way;
         let head = &mut self.heads[set];
-        let keys = &self.keys[base..base + WAYS];
-        let (way, found) = find_way(
-            |i| (head.tags[i] != 0).then(|| head.tags[i] == tag && keys[i] == key),
-            |i| head.stamps[i],
-        )
-        .settle(&mut self.len, &mut self.evictions);
-        let pick = base + way;
         let prev_stamp = if found {
             Some(head.stamps[way])
         } else {
+            if self.set_mask < self.full_mask {
+                let base = set * WAYS;
+                let home = set_of(hash, self.full_mask) as u32;
+                self.homes[pick] =
+                    home_word(&self.homes[base..base + WAYS], |i| head.tags[i] != 0, home);
+            }
             head.tags[way] = tag;
             self.keys[pick] = key;
             self.vals[pick] = V::default();
@@ -91,6 +179,78 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         Entry {
             val: &mut self.vals[pick],
             prev_stamp,
+        }
+    }
+
+    /// Double the sets: each entry of set `s` stays or moves to set `s + old sets`, by its
+    /// home; at full size, every entry takes its way at full size.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let old = self.set_mask + 1;
+        let sets = old * 2;
+        let last = sets - 1 == self.full_mask;
+        self.heads.reserve_exact(old);
+        self.heads.resize(sets, Head::FREE);
+        self.keys.reserve_exact(old * WAYS);
+        self.keys.resize(sets * WAYS, K::default());
+        self.vals.reserve_exact(old * WAYS);
+        self.vals.resize(sets * WAYS, V::default());
+        if !last {
+            self.homes.reserve_exact(old * WAYS);
+            self.homes.resize(sets * WAYS, 0);
+        }
+        self.set_mask = sets - 1;
+        for s in 0..old {
+            for w in 0..WAYS {
+                let word = self.homes[s * WAYS + w];
+                if self.heads[s].tags[w] != 0 && (word & HOME_MASK) as usize & old != 0 {
+                    // to the new set, at its way at full size if this is full size (the
+                    // entries of one home have distinct ways), else at the same way
+                    let to = if last {
+                        (word >> WAY_SHIFT) as usize
+                    } else {
+                        w
+                    };
+                    self.swap_slots(s * WAYS + w, (s + old) * WAYS + to);
+                }
+            }
+            if last {
+                // the entries that stay, all of home `s`, to their ways at full size: each
+                // swap puts one entry where it belongs for good
+                for w in 0..WAYS {
+                    while self.heads[s].tags[w] != 0 {
+                        let to = (self.homes[s * WAYS + w] >> WAY_SHIFT) as usize;
+                        if to == w {
+                            break;
+                        }
+                        self.swap_slots(s * WAYS + w, s * WAYS + to);
+                    }
+                }
+            }
+        }
+        if last {
+            self.homes = Vec::new();
+        }
+    }
+
+    /// Exchange slots `a` and `b`, tag, access time, key, value and (where kept) word.
+    fn swap_slots(&mut self, a: usize, b: usize) {
+        let (ta, sa) = {
+            let h = &self.heads[a / WAYS];
+            (h.tags[a % WAYS], h.stamps[a % WAYS])
+        };
+        let hb = &mut self.heads[b / WAYS];
+        let (tb, sb) = (
+            std::mem::replace(&mut hb.tags[b % WAYS], ta),
+            std::mem::replace(&mut hb.stamps[b % WAYS], sa),
+        );
+        let ha = &mut self.heads[a / WAYS];
+        (ha.tags[a % WAYS], ha.stamps[a % WAYS]) = (tb, sb);
+        self.keys.swap(a, b);
+        self.vals.swap(a, b);
+        if a.max(b) < self.homes.len() {
+            self.homes.swap(a, b);
         }
     }
 
@@ -117,9 +277,9 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         prefetch(&self.vals[set * WAYS + way]);
     }
 
-    /// The set `hash` falls in.
+    /// The set `hash` falls in now.
     fn set(&self, hash: u64) -> usize {
-        (hash >> 7) as usize & self.set_mask
+        set_of(hash, self.set_mask)
     }
 
     /// The slot that holds `key` (hashed to `hash`), if any.
@@ -165,9 +325,9 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         self.len == 0
     }
 
-    /// Slots allocated (the bound on `len`).
+    /// Slots at full size (the bound on `len`).
     pub fn capacity(&self) -> usize {
-        self.heads.len() * WAYS
+        (self.full_mask + 1) * WAYS
     }
 
     /// Entries evicted so far.
@@ -175,22 +335,38 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         self.evictions
     }
 
-    /// Bytes held by the slots (fixed at construction).
+    /// Bytes the slots take at full size: the bound on [`SetAssoc::allocated_bytes`], fixed at
+    /// construction.
     pub fn memory_bytes(&self) -> usize {
+        let sets = self.full_mask + 1;
+        sets * std::mem::size_of::<Head>()
+            + sets * WAYS * (std::mem::size_of::<K>() + std::mem::size_of::<V>())
+    }
+
+    /// Bytes allocated now (slots, and the words kept while growing): at most
+    /// [`SetAssoc::memory_bytes`].
+    pub fn allocated_bytes(&self) -> usize {
         self.heads.capacity() * std::mem::size_of::<Head>()
             + self.keys.capacity() * std::mem::size_of::<K>()
             + self.vals.capacity() * std::mem::size_of::<V>()
+            + self.homes.capacity() * std::mem::size_of::<u32>()
     }
 }
 
-/// A set of non-zero 64-bit keys, each with its last access time, bounded like [`SetAssoc`]
-/// and with its placement and eviction order (set from `hash`, [`WAYS`] slots per set, the
-/// least recently touched evicted), laid out for a set that is mostly a cache miss: one
-/// set's keys and times fill two adjacent cache lines, and no value is kept. The `window`
+/// A set of non-zero 64-bit keys, each with its last access time, bounded and grown like
+/// [`SetAssoc`] and with its placement and eviction order (set from `hash`, [`WAYS`] slots per
+/// set, the least recently touched evicted), laid out for a set that is mostly a cache miss:
+/// one set's keys and times fill two adjacent cache lines, and no value is kept. The `window`
 /// features' "seen recently" set.
 pub struct StampSet {
     sets: Vec<StampWays>,
+    /// Sets now, less one.
     set_mask: usize,
+    /// Sets at full size, less one.
+    full_mask: usize,
+    /// While below full size, per slot: its key's home and way at full size (`home_word`);
+    /// empty at full size.
+    homes: Vec<u32>,
     len: usize,
     evictions: u64,
 }
@@ -203,37 +379,67 @@ struct StampWays {
     stamps: [f64; WAYS],
 }
 
+impl StampWays {
+    /// A set with every slot free.
+    const FREE: StampWays = StampWays {
+        keys: [0; WAYS],
+        stamps: [f64::NEG_INFINITY; WAYS],
+    };
+}
+
 impl StampSet {
-    /// A set of at least `capacity` slots (rounded up to a power of two, at least one set).
+    /// A set of at least `capacity` slots (rounded up to a power of two, at least one set),
+    /// starting small.
     pub fn new(capacity: usize) -> StampSet {
-        let sets = capacity.div_ceil(WAYS).max(1).next_power_of_two();
+        let full = full_sets(capacity);
+        StampSet::with_sets(first_sets(full), full)
+    }
+
+    /// A set with `sets` sets now and `full` at full size (powers of two, `sets <= full`).
+    fn with_sets(sets: usize, full: usize) -> StampSet {
         StampSet {
-            sets: vec![
-                StampWays {
-                    keys: [0; WAYS],
-                    stamps: [f64::NEG_INFINITY; WAYS],
-                };
-                sets
-            ],
+            sets: vec![StampWays::FREE; sets],
             set_mask: sets - 1,
+            full_mask: full - 1,
+            homes: if sets < full {
+                vec![0; sets * WAYS]
+            } else {
+                Vec::new()
+            },
             len: 0,
             evictions: 0,
         }
     }
 
     /// Find `key` (non-zero, hashed to `hash`) or insert it, evicting the least recently used
-    /// key of its set if the set is full; its access time becomes `now`. Returns the time of
-    /// its previous access, `None` if it was not in the set. (Key 0 is never found.)
+    /// key of its set if the set is full and the set at full size (growing it if not); its
+    /// access time becomes `now`. Returns the time of its previous access, `None` if it was
+    /// not in the set. (Key 0 is never found.)
     pub fn touch(&mut self, key: u64, hash: u64, now: f64) -> Option<f64> {
-        let set = &mut self.sets[(hash >> 7) as usize & self.set_mask];
-        let (pick, found) = find_way(
-            |i| (set.keys[i] != 0).then(|| set.keys[i] == key),
-            |i| set.stamps[i],
-        )
-        .settle(&mut self.len, &mut self.evictions);
+        let (s, pick, found) = loop {
+            let s = set_of(hash, self.set_mask);
+            let set = &self.sets[s];
+            let way = find_way(
+                |i| (set.keys[i] != 0).then(|| set.keys[i] == key),
+                |i| set.stamps[i],
+            );
+            if matches!(way, Way::Evict(_)) && self.set_mask < self.full_mask {
+                self.grow();
+                continue;
+            }
+            let (pick, found) = way.settle(&mut self.len, &mut self.evictions);
+            break (s, pick, found);
+        };
+        let set = &mut self.sets[s];
         let prev = if found {
             Some(set.stamps[pick])
         } else {
+            if self.set_mask < self.full_mask {
+                let base = s * WAYS;
+                let home = set_of(hash, self.full_mask) as u32;
+                self.homes[base + pick] =
+                    home_word(&self.homes[base..base + WAYS], |i| set.keys[i] != 0, home);
+            }
             set.keys[pick] = key;
             None
         };
@@ -241,10 +447,71 @@ impl StampSet {
         prev
     }
 
+    /// Double the sets, as [`SetAssoc`] does.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let old = self.set_mask + 1;
+        let sets = old * 2;
+        let last = sets - 1 == self.full_mask;
+        self.sets.reserve_exact(old);
+        self.sets.resize(sets, StampWays::FREE);
+        if !last {
+            self.homes.reserve_exact(old * WAYS);
+            self.homes.resize(sets * WAYS, 0);
+        }
+        self.set_mask = sets - 1;
+        for s in 0..old {
+            for w in 0..WAYS {
+                let word = self.homes[s * WAYS + w];
+                if self.sets[s].keys[w] != 0 && (word & HOME_MASK) as usize & old != 0 {
+                    let to = if last {
+                        (word >> WAY_SHIFT) as usize
+                    } else {
+                        w
+                    };
+                    self.swap_slots(s * WAYS + w, (s + old) * WAYS + to);
+                }
+            }
+            if last {
+                for w in 0..WAYS {
+                    while self.sets[s].keys[w] != 0 {
+                        let to = (self.homes[s * WAYS + w] >> WAY_SHIFT) as usize;
+                        if to == w {
+                            break;
+                        }
+                        self.swap_slots(s * WAYS + w, s * WAYS + to);
+                    }
+                }
+            }
+        }
+        if last {
+            self.homes = Vec::new();
+        }
+    }
+
+    /// Exchange slots `a` and `b`, key, access time and (where kept) word.
+    fn swap_slots(&mut self, a: usize, b: usize) {
+        let (ka, sa) = {
+            let x = &self.sets[a / WAYS];
+            (x.keys[a % WAYS], x.stamps[a % WAYS])
+        };
+        let y = &mut self.sets[b / WAYS];
+        let (kb, sb) = (
+            std::mem::replace(&mut y.keys[b % WAYS], ka),
+            std::mem::replace(&mut y.stamps[b % WAYS], sa),
+        );
+        let x = &mut self.sets[a / WAYS];
+        (x.keys[a % WAYS], x.stamps[a % WAYS]) = (kb, sb);
+        if a.max(b) < self.homes.len() {
+            self.homes.swap(a, b);
+        }
+    }
+
     /// Fetch into the CPU's caches the set `hash` falls in: a hint, ahead of a
     /// [`StampSet::touch`] with that hash, that changes nothing.
     pub fn prefetch(&self, hash: u64) {
-        prefetch(&self.sets[(hash >> 7) as usize & self.set_mask]);
+        prefetch(&self.sets[set_of(hash, self.set_mask)]);
     }
 
     /// Keys in use.
@@ -257,9 +524,9 @@ impl StampSet {
         self.len == 0
     }
 
-    /// Slots allocated (the bound on `len`).
+    /// Slots at full size (the bound on `len`).
     pub fn capacity(&self) -> usize {
-        self.sets.len() * WAYS
+        (self.full_mask + 1) * WAYS
     }
 
     /// Keys evicted so far.
@@ -267,9 +534,17 @@ impl StampSet {
         self.evictions
     }
 
-    /// Bytes held by the slots (fixed at construction).
+    /// Bytes the slots take at full size: the bound on [`StampSet::allocated_bytes`], fixed at
+    /// construction.
     pub fn memory_bytes(&self) -> usize {
+        (self.full_mask + 1) * std::mem::size_of::<StampWays>()
+    }
+
+    /// Bytes allocated now (slots, and the words kept while growing): at most
+    /// [`StampSet::memory_bytes`].
+    pub fn allocated_bytes(&self) -> usize {
         self.sets.capacity() * std::mem::size_of::<StampWays>()
+            + self.homes.capacity() * std::mem::size_of::<u32>()
     }
 }
 
@@ -516,6 +791,180 @@ mod tests {
         assert_eq!(hash_key(0, 0), one(0, 0));
     }
 
+    impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
+        /// A table at full size from the start: the reference a growing table must match.
+        fn fixed(capacity: usize) -> SetAssoc<K, V> {
+            let full = full_sets(capacity);
+            SetAssoc::with_sets(full, full)
+        }
+
+        /// Per slot of the table at full size, the entry it holds (key, value, access time):
+        /// where it is now at full size, where it will be while growing.
+        fn layout(&self) -> Vec<Option<(K, V, f64)>> {
+            let mut out = vec![None; self.capacity()];
+            for (s, head) in self.heads.iter().enumerate() {
+                for w in 0..WAYS {
+                    if head.tags[w] != 0 {
+                        let i = s * WAYS + w;
+                        let at = if self.set_mask < self.full_mask {
+                            let word = self.homes[i];
+                            (word & HOME_MASK) as usize * WAYS + (word >> WAY_SHIFT) as usize
+                        } else {
+                            i
+                        };
+                        assert!(out[at].is_none(), "two entries at full-size slot {at}");
+                        out[at] = Some((self.keys[i], self.vals[i].clone(), head.stamps[w]));
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    impl StampSet {
+        /// A set at full size from the start: the reference a growing set must match.
+        fn fixed(capacity: usize) -> StampSet {
+            let full = full_sets(capacity);
+            StampSet::with_sets(full, full)
+        }
+
+        /// Per slot at full size, the key it holds and its access time (see
+        /// `SetAssoc::layout`).
+        fn layout(&self) -> Vec<Option<(u64, f64)>> {
+            let mut out = vec![None; self.capacity()];
+            for (s, set) in self.sets.iter().enumerate() {
+                for w in 0..WAYS {
+                    if set.keys[w] != 0 {
+                        let i = s * WAYS + w;
+                        let at = if self.set_mask < self.full_mask {
+                            let word = self.homes[i];
+                            (word & HOME_MASK) as usize * WAYS + (word >> WAY_SHIFT) as usize
+                        } else {
+                            i
+                        };
+                        assert!(out[at].is_none(), "two keys at full-size slot {at}");
+                        out[at] = Some((set.keys[w], set.stamps[w]));
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    /// A hash for `key` whose set bits are cut to `set_bits` bits (crowding keys into few
+    /// sets at full size) unless `set_bits` is 64.
+    fn crowded_hash(key: u64, set_bits: u32) -> u64 {
+        let h = mix(key ^ 0x5eed);
+        if set_bits >= 57 {
+            h
+        } else {
+            h & !(((1u64 << (57 - set_bits)) - 1) << (7 + set_bits))
+        }
+    }
+
+    #[test]
+    fn a_growing_table_finds_every_entry_it_holds_after_each_doubling() {
+        let mut t: SetAssoc<u64, u64> = SetAssoc::new(1 << 14);
+        assert!(t.allocated_bytes() < t.memory_bytes() / 64, "starts small");
+        let mut sets = t.set_mask + 1;
+        let mut inserted = Vec::new();
+        let mut x = 11u64;
+        while t.set_mask < t.full_mask {
+            x = mix(x);
+            let key = x | 1;
+            *t.touch(key, mix(key), inserted.len() as f64).val = key ^ 0xabc;
+            inserted.push(key);
+            if t.set_mask + 1 != sets {
+                sets = t.set_mask + 1;
+                for (i, k) in inserted.iter().enumerate() {
+                    assert_eq!(t.get(k, mix(*k)), Some(&(k ^ 0xabc)), "after {sets} sets");
+                    let e = t.touch(*k, mix(*k), 1e9);
+                    assert_eq!(e.prev_stamp, Some(i as f64));
+                    *t.get_mut(k, mix(*k), i as f64).unwrap() += 0; // stamp back
+                }
+            }
+        }
+        assert_eq!(t.evictions(), 0, "no eviction while growing");
+        assert_eq!(t.len(), inserted.len());
+        for k in &inserted {
+            assert_eq!(t.get(k, mix(*k)), Some(&(k ^ 0xabc)));
+        }
+        assert!(
+            t.homes.capacity() == 0,
+            "the words kept while growing are dropped"
+        );
+    }
+
+    /// Run one random sequence of touches, look-ups and removals through a growing table and a
+    /// full-size one and compare everything after every step.
+    fn same_as_fixed(capacity: usize, keys: u64, set_bits: u32, seed: u64) {
+        let mut g: SetAssoc<u64, u32> = SetAssoc::new(capacity);
+        let mut f: SetAssoc<u64, u32> = SetAssoc::fixed(capacity);
+        let mut gs = StampSet::new(capacity);
+        let mut fs = StampSet::fixed(capacity);
+        assert_eq!(g.memory_bytes(), f.memory_bytes());
+        assert_eq!(g.capacity(), f.capacity());
+        assert_eq!(gs.memory_bytes(), fs.memory_bytes());
+        let mut x = seed;
+        for i in 0..30_000u32 {
+            x = mix(x);
+            let key = x % keys + 1;
+            let h = crowded_hash(key, set_bits);
+            // coarse times: many entries share an access time, so LRU ties are broken by way
+            let now = f64::from(i / 16);
+            match (x >> 40) % 16 {
+                0 => {
+                    g.remove(&key, h);
+                    f.remove(&key, h);
+                }
+                1 => assert_eq!(g.get(&key, h), f.get(&key, h), "step {i}"),
+                2 => {
+                    let (a, b) = (g.get_mut(&key, h, now), f.get_mut(&key, h, now));
+                    assert_eq!(a.as_deref(), b.as_deref(), "step {i}");
+                    if let (Some(a), Some(b)) = (a, b) {
+                        (*a, *b) = (i, i);
+                    }
+                }
+                _ => {
+                    g.prefetch(h);
+                    g.prefetch_slot(h);
+                    let (a, b) = (g.touch(key, h, now), f.touch(key, h, now));
+                    assert_eq!(a.prev_stamp, b.prev_stamp, "step {i}");
+                    assert_eq!(*a.val, *b.val, "step {i}");
+                    *a.val += i;
+                    *b.val += i;
+                }
+            }
+            gs.prefetch(h);
+            assert_eq!(gs.touch(key, h, now), fs.touch(key, h, now), "step {i}");
+            assert_eq!(g.layout(), f.layout(), "step {i}");
+            assert_eq!(gs.layout(), fs.layout(), "step {i}");
+            assert_eq!((g.len(), g.evictions()), (f.len(), f.evictions()));
+            assert_eq!((gs.len(), gs.evictions()), (fs.len(), fs.evictions()));
+            assert!(g.allocated_bytes() <= g.memory_bytes(), "step {i}");
+            assert!(gs.allocated_bytes() <= gs.memory_bytes(), "step {i}");
+        }
+        assert!(
+            f.evictions() > 0 && fs.evictions() > 0,
+            "the sequence evicts"
+        );
+        assert_eq!(g.set_mask, g.full_mask);
+        assert_eq!(g.allocated_bytes(), f.allocated_bytes());
+    }
+
+    #[test]
+    fn a_growing_table_evicts_exactly_what_a_full_size_table_evicts() {
+        // keys spread over all sets, many more keys than slots
+        same_as_fixed(256, 1000, 64, 1);
+        same_as_fixed(1024, 3000, 64, 2);
+        // keys crowded into few sets at full size: sets overflow while the table is small
+        same_as_fixed(1024, 400, 2, 3);
+        same_as_fixed(2048, 200, 0, 4);
+        // a single set, and fewer sets than a table starts with
+        same_as_fixed(WAYS, 50, 64, 5);
+        same_as_fixed(64, 300, 64, 6);
+    }
+
     #[test]
     fn memory_is_fixed_whatever_is_inserted() {
         let mut t: SetAssoc<u128, [f32; 16]> = SetAssoc::new(1000);
@@ -527,5 +976,32 @@ mod tests {
         assert_eq!(t.memory_bytes(), before);
         assert!(t.len() <= t.capacity());
         assert_eq!(t.capacity(), 1024);
+        // the bound is what a table allocated at full size holds, and what this one now does
+        assert_eq!(before, 128 * 96 + 1024 * (16 + 64));
+        assert_eq!(t.allocated_bytes(), before);
+        let s = StampSet::new(1000);
+        assert_eq!(s.memory_bytes(), 128 * 128);
+        assert!(s.allocated_bytes() < s.memory_bytes());
+    }
+
+    #[test]
+    fn allocated_memory_never_exceeds_the_bound_while_growing() {
+        let mut t: SetAssoc<u128, [f32; 16]> = SetAssoc::new(65536);
+        let mut s = StampSet::new(65536);
+        let start = t.allocated_bytes();
+        assert!(start * 100 < t.memory_bytes(), "{start}");
+        for i in 0..200_000u32 {
+            let k = ip_key(IpAddr::from(i.to_be_bytes()));
+            t.touch(k, hash_key(1, k), f64::from(i));
+            s.touch(u64::from(i) + 1, hash_key(2, k), f64::from(i));
+            assert!(t.allocated_bytes() <= t.memory_bytes());
+            assert!(s.allocated_bytes() <= s.memory_bytes());
+        }
+        assert_eq!(
+            t.allocated_bytes(),
+            t.memory_bytes(),
+            "a flood grows it to full size"
+        );
+        assert_eq!(s.allocated_bytes(), s.memory_bytes());
     }
 }

@@ -48,9 +48,10 @@
 //!   sessions are flows with a handshake and data both ways, whatever else that host did in
 //!   the last minute.
 //!
-//! **Bounded memory.** Hosts, conversations and the "seen recently" set live in fixed-capacity
+//! **Bounded memory.** Hosts, conversations and the "seen recently" set live in bounded
 //! set-associative tables with LRU eviction ([`super::table`]); capacities are set by
-//! [`WindowConfig`] (flows share the conversations' capacity) and never grow.
+//! [`WindowConfig`] (flows share the conversations' capacity); a table starts small and grows
+//! to its capacity as entries come, never past it.
 
 use super::fastmath;
 use super::table::{hash_mixed, ip_key, mix, premix, SetAssoc, StampSet};
@@ -566,7 +567,7 @@ impl WindowState {
         }
     }
 
-    /// Bytes held by the state tables (fixed at construction).
+    /// Bytes the state tables may hold at most (their capacity's, fixed at construction).
     pub fn memory_bytes(&self) -> usize {
         self.hosts.memory_bytes()
             + self.pairs.memory_bytes()

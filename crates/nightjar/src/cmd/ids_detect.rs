@@ -623,7 +623,7 @@ fn summary(
     }
     let _ = writeln!(
         e,
-        "state: feature tables {:.1} MiB (fixed), {} feature-table evictions; at most {} sources with open episodes, {} episodes ended early by the cap",
+        "state: feature tables up to {:.1} MiB (grown on demand), {} feature-table evictions; at most {} sources with open episodes, {} episodes ended early by the cap",
         st.feature_memory as f64 / (1 << 20) as f64,
         st.feature_evictions,
         st.peak_sources,
