@@ -48,6 +48,13 @@ port), PSH+ACK with data, and SYN+ACK, labelled other-attack (no flood class has
 and floods that hping3 sends fragmented: ICMP echo requests and UDP datagrams (to a closed port)
 of 2,000-4,000 bytes, and SYNs with 2,000 bytes of data. run.sh runs lab/bignormal.py beside the
 clients: normal traffic that looks a little like floods (large UDP echo exchanges, large pings).
+
+--scenario discovery is a list of ping sweeps (host discovery by ICMP queries) of silent ranges
+of 198.18.128.0/17, which run.sh routes via the victim in every attacker namespace, each from its
+own attacker host (--attackers 5): nmap -sn -PE, nmap -sn (echo, SYN 443, ACK 80, timestamp),
+nmap -sn -PP, nmap -sn -PE --min-rate 2000 of a /22, fping -g; ranges, sizes and fping's
+retries drawn from the seed. run.sh runs a monitor beside the clients that pings 30-40 live
+addresses every few seconds (normal).
 """
 import argparse
 import json
@@ -456,8 +463,48 @@ def unlearned(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
+# --scenario discovery: the silent ranges it sweeps lie in DARK, which run.sh routes in every
+# attacker namespace via the victim (forwarding off there), so the probes reach the wire with the
+# victim's MAC and go nowhere, like a sweep of empty addresses behind a router
+DARK = "198.18.128.0/17"
+
+
+def discovery(r, small=False):
+    """The --scenario discovery attacks: (label, argv, timeout, decoys, expected seconds). Host
+    discovery by ICMP queries (ping sweeps) of silent ranges inside DARK, each from its own
+    attacker host (main() gives each item the next attacker in a drawn order): nmap -sn -PE of a
+    /24 (echo requests), nmap -sn of a /24 or /25 (nmap's default discovery as root: echo, SYN
+    to 443, ACK to 80, timestamp), nmap -sn -PP of a /24 or /25 (timestamp requests), nmap -sn
+    -PE --min-rate 2000 of a /22 (1,024 addresses in about a second) and fping -g of a /24 or
+    /25 (1-3 retries). All other-attack (DESIGN §12 has no class for host discovery). The
+    ranges, their sizes and fping's retries are drawn from the seed. With `small`, the same
+    kinds of sweep of /27s and a /26 (a quick check)."""
+    quad = 4 * r.randint(33, 62)  # the /22: 198.18.132.0 .. 198.18.248.0
+    octets = r.sample([o for o in range(128, 256) if not quad <= o < quad + 4], 4)
+    size = [r.choice([24, 25]) for _ in range(3)]
+    retries = r.choice([1, 2, 3])
+    if small:
+        size = [27, 27, 27]
+    pe = 27 if small else 24
+    net = lambda o, n: f"198.18.{o}.0/{n}"  # noqa: E731
+    # nmap slows down when nothing answers and retries every address once: in the lab, -PE of a
+    # /24 took 52 s and -PP of a /25 26 s (0.2 s an address), the default discovery's four
+    # probes 104 s for a /25 (0.8 s an address); fping -r 1 of a /25 3.4 s
+    n = [2 ** (32 - pe)] + [2 ** (32 - k) for k in size]
+    items = [
+        ("other-attack", f"nmap -n -sn -PE {net(octets[0], pe)}", 150, n[0] * 0.2 + 5),
+        ("other-attack", f"nmap -n -sn {net(octets[1], size[0])}", 300, n[1] * 0.8 + 5),
+        ("other-attack", f"nmap -n -sn -PP {net(octets[2], size[1])}", 150, n[2] * 0.2 + 5),
+        ("other-attack", f"nmap -n -sn -PE --min-rate 2000 198.18.{quad}.0/{26 if small else 22}", 60, 5),
+        ("other-attack", f"fping -q -r {retries} -g {net(octets[3], size[2])}", 60, n[3] * (retries + 1) / 100 + 4),
+    ]
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
-             "floods": floods, "unlearned": unlearned}
+             "floods": floods, "unlearned": unlearned, "discovery": discovery}
 
 
 def main():
@@ -472,7 +519,7 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods' or 'unlearned': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned' or 'discovery': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
@@ -496,6 +543,21 @@ def main():
         items = slow(r, a.small, hosts)
         if not a.small:
             r.shuffle(items)
+        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+        r.shuffle(attackers)
+        for n, (label, cmd, limit, decoys, secs) in enumerate(items):
+            gap = 2.0 if a.small else r.uniform(*a.gap)
+            gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attackers[n % len(attackers)],
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
+                              "post_normal": 0, "post_delay": 0}))
+        return
+    if a.scenario == "discovery":
+        # one sweep at a time, in a drawn order, each from the next attacker of a drawn order:
+        # with --attackers 5, every sweep has its own source (the slow-scan rule reports one
+        # alert per source per five-minute episode)
+        items = discovery(r, a.small)
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         r.shuffle(attackers)
         for n, (label, cmd, limit, decoys, secs) in enumerate(items):

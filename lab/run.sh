@@ -43,7 +43,17 @@
 #               an IP-in-IP tunnel c1-c2 (TUN devices inside their namespaces, 198.18.200.0/30
 #               and 198.18.201.0/30) carrying pings and TCP, traceroute from c2 to the victim,
 #               datagrams to closed UDP ports from c0, e.g.
-#               run.sh --name unlearned --seed 1616 --duration 120 --scenario unlearned --clients 3
+#               run.sh --name unlearned --seed 1616 --duration 120 --scenario unlearned --clients 3;
+#               "discovery": ping sweeps (host discovery by ICMP queries) of silent ranges of
+#               198.18.128.0/17, which every attacker namespace routes via the victim (forwarding
+#               off there: the probes reach the wire and go nowhere, as behind a router), one
+#               sweep per attacker host (use --attackers 5): nmap -sn -PE of a /24, nmap -sn (echo,
+#               SYN 443, ACK 80, timestamp) and nmap -sn -PP of a /24 or /25, nmap -sn -PE
+#               --min-rate 2000 of a /22, fping -g of a /24 or /25 (other-attack; no IPv6: the lab
+#               has none); beside the clients, a monitor host (198.18.0.40) that pings 30-40
+#               extra live addresses (198.18.0.100.., on the victim and the clients) and the
+#               lab's hosts with fping every 3-6 s, which must raise no alert, e.g.
+#               run.sh --name discovery --seed 1818 --duration 120 --scenario discovery --attackers 5 --clients 2
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -94,7 +104,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,70p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,80p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -121,6 +131,8 @@ main() {
     elif [ "$SCENARIO" = unlearned ]; then
         (( CLIENTS >= 2 )) || { echo "--scenario unlearned needs --clients 2 or more (tunnels between clients)" >&2; exit 2; }
         ensure_tools ping:iputils-ping traceroute:traceroute
+    elif [ "$SCENARIO" = discovery ]; then
+        ensure_tools fping:fping
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -168,9 +180,42 @@ main() {
         log "tunnels, traceroute and closed-port datagrams over ${SPAN}s: $(paste -sd';' "$WORK/othernormal.txt")"
     fi
 
+    # discovery: the monitor's targets (extra addresses 198.18.0.100.. spread over the victim and
+    # the clients, plus the lab's own hosts) and its period, from their own generator
+    MON_ADDRS="" MON_PERIOD=0 MON_COUNT=0
+    if [ "$SCENARIO" = discovery ]; then
+        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        read -r MON_N MON_PERIOD < <("$PY" -c "import random; r=random.Random($SEED*7919+29); print(r.randint(30, 40), r.choice([3000, 4000, 5000, 6000]))")
+        MON_COUNT=$(( SPAN * 1000 / MON_PERIOD + 1 ))
+        log "monitor: $MON_N extra addresses and the lab's hosts, pinged every $MON_PERIOD ms, $MON_COUNT times over ${SPAN}s"
+    fi
+
     lab_up "$CLIENTS" "$ATTACKERS" "$SERVERS" "$DNSHOST"
     WORK_CLEAN="$WORK"
     trap 'rc=$?; rm -rf "$WORK_CLEAN"; lab_down "$rc"' EXIT
+
+    if [ "$SCENARIO" = discovery ]; then
+        # the swept ranges (plan.py's DARK) are routed via the victim, which does not forward:
+        # the probes go on the wire to its MAC and end there, like empty addresses behind a router
+        ns victim sysctl -qw net.ipv4.ip_forward=0
+        [ "$(ns victim sysctl -n net.ipv4.ip_forward)" = 0 ] || die "victim forwards"
+        for ((i = 0; i < ATTACKERS; i++)); do
+            ns "a$i" ip route add 198.18.128.0/17 via 198.18.0.10 dev eth0
+            if ns "a$i" ip route show default | grep -q .; then die "default route in a$i"; fi
+        done
+        # the monitor host, and the live addresses it pings: the victim takes every other one,
+        # the clients the rest in turn
+        add_host mon 40
+        owners=(victim)
+        for ((i = 0; i < CLIENTS; i++)); do owners+=(victim "c$i"); done
+        MON_ADDRS="198.18.0.10"
+        for ((i = 0; i < CLIENTS; i++)); do MON_ADDRS+=" 198.18.0.$((20 + i))"; done
+        for ((i = 0; i < MON_N; i++)); do
+            ns "${owners[$((i % ${#owners[@]}))]}" ip addr add "198.18.0.$((100 + i))/32" dev eth0
+            MON_ADDRS+=" 198.18.0.$((100 + i))"
+        done
+        nap 1
+    fi
 
     # busy runs: the DNS zone (the victim, the extra servers, the DNS host itself) and a
     # self-signed certificate for every name in it
@@ -255,6 +300,13 @@ main() {
         bg c0 "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind closed-udp
     fi
 
+    if [ "$SCENARIO" = discovery ]; then
+        # every target once per period (fping spaces its pings 10 ms apart), a fixed count, a
+        # second's wait for each reply; its summary goes to the run's log
+        # shellcheck disable=SC2086
+        bg mon "$BOUND" fping -q -c "$MON_COUNT" -p "$MON_PERIOD" -t 1000 $MON_ADDRS
+    fi
+
     T0=$(now)
     nap 5   # normal traffic only at the start
 
@@ -315,7 +367,7 @@ main() {
     nap 5
     # (with streams: also until their schedule is over)
     END=$DURATION
-    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
     REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
@@ -343,6 +395,10 @@ main() {
         if [ "$SCENARIO" = unlearned ]; then
             echo "# normal traffic in other protocols and real ICMP errors (lab/othernormal.py, seconds from the clients' start; gre c0-c1, ipip c1-c$((2 % CLIENTS)), traceroute c$((2 % CLIENTS)), closed-udp c0)"
             sed 's/^/#   /' "$WORK/othernormal.txt"
+        fi
+        if [ "$SCENARIO" = discovery ]; then
+            echo "# monitor (198.18.0.40, normal): fping -q -c $MON_COUNT -p $MON_PERIOD -t 1000 to $(wc -w <<<"$MON_ADDRS") live addresses: $MON_ADDRS"
+            echo "# swept ranges routed via the victim (198.18.0.10, ip_forward 0) in every attacker namespace: 198.18.128.0/17"
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"
