@@ -85,7 +85,7 @@
 
 use crate::alert::{iso8601, proto_name, Alert, Scope};
 use crate::class::Class;
-use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
+use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::profile::os_syn;
 use crate::profile::{ACK, CLASSIC, FIN, PSH, RST, SYN, URG};
 use crate::unlearned::{icmp_query, Query};
@@ -344,13 +344,37 @@ fn tcp_kind(flags: u8, payload: u32) -> Option<Kind> {
     })
 }
 
-/// A (source, destination host, destination port, protocol).
+/// A (source, destination host, destination port, protocol), with its table hash (computed
+/// once, when the key is made: a function of the other fields, so it never tells equal keys
+/// apart; it fills what would be padding, the key takes 48 bytes either way).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct TargetKey {
     src: u128,
     dst: u128,
     port: u16,
     proto: u8,
+    hash: u64,
+}
+
+impl TargetKey {
+    /// The key of (`src`, `dst`, `port`, `proto`).
+    fn new(src: u128, dst: u128, port: u16, proto: u8) -> TargetKey {
+        TargetKey::premixed(src, premix(src), dst, premix(dst), port, proto)
+    }
+
+    /// [`TargetKey::new`] of addresses whose [`premix`]es are `ms` and `md`:
+    /// `hash_key(hash_key(79, src), dst) ^ mix(port | proto << 16)`.
+    fn premixed(src: u128, ms: u64, dst: u128, md: u64, port: u16, proto: u8) -> TargetKey {
+        let hash =
+            hash_mixed(hash_mixed(79, ms), md) ^ mix(u64::from(port) | u64::from(proto) << 16);
+        TargetKey {
+            src,
+            dst,
+            port,
+            proto,
+            hash,
+        }
+    }
 }
 
 /// Answer state of a target.
@@ -400,7 +424,12 @@ impl Few {
     fn add(&mut self, h: u64, t: f64, window: f64) -> u32 {
         let v = (h >> 32) as u32 | 1;
         let mut n = usize::from(self.n);
-        let mut i = 0;
+        // (most adds forget nothing: a branch-free look first, the compaction only if needed)
+        let mut expired = false;
+        for &at in &self.at[..n] {
+            expired |= t - at > window;
+        }
+        let mut i = if expired { 0 } else { n };
         while i < n {
             if t - self.at[i] > window {
                 n -= 1;
@@ -491,9 +520,14 @@ impl Key for (u128, u128) {
 
 impl Key for TargetKey {
     fn hash(&self) -> u64 {
-        hash_key(hash_key(79, self.src), self.dst)
-            ^ mix(u64::from(self.port) | u64::from(self.proto) << 16)
+        self.hash
     }
+}
+
+/// The hash of a source as a key of the source and candidate tables (`Key::hash` of a
+/// `u128`), from its [`premix`].
+fn source_hash(ms: u64) -> u64 {
+    hash_mixed(71, ms)
 }
 
 /// A [`SetAssoc`] whose keys hash themselves ([`Key`]).
@@ -523,6 +557,31 @@ impl<K: Key + Eq, V: Copy + Default> Table<K, V> {
 
     fn remove(&mut self, key: &K) {
         self.0.remove(key, key.hash());
+    }
+
+    /// [`Table::get`] of a key whose hash is `hash`.
+    fn get_h(&self, key: &K, hash: u64) -> Option<&V> {
+        debug_assert_eq!(hash, key.hash());
+        self.0.get(key, hash)
+    }
+
+    /// [`Table::get_mut`] of a key whose hash is `hash`.
+    fn get_mut_h(&mut self, key: &K, hash: u64, now: f64) -> Option<&mut V> {
+        debug_assert_eq!(hash, key.hash());
+        self.0.get_mut(key, hash, now)
+    }
+
+    /// [`Table::entry`] of a key whose hash is `hash`.
+    fn entry_h(&mut self, key: K, hash: u64, now: f64) -> (&mut V, bool) {
+        debug_assert_eq!(hash, key.hash());
+        let e = self.0.touch(key, hash, now);
+        (e.val, e.prev_stamp.is_none())
+    }
+
+    /// [`Table::remove`] of a key whose hash is `hash`.
+    fn remove_h(&mut self, key: &K, hash: u64) {
+        debug_assert_eq!(hash, key.hash());
+        self.0.remove(key, hash);
     }
 
     fn evictions(&self) -> u64 {
@@ -639,49 +698,41 @@ impl SlowScan {
         if !now.is_finite() || p.fragment {
             return; // fragments: ports and flags are not reliably there
         }
-        let (a, b) = (ip_key(p.src), ip_key(p.dst));
         match p.proto {
-            6 => self.tcp(p, a, b, now, sink),
-            17 => {
-                let rev = TargetKey {
-                    src: b,
-                    dst: a,
-                    port: p.sport,
-                    proto: 17,
+            6 => {
+                let (a, b) = (ip_key(p.src), ip_key(p.dst));
+                let ends = Ends {
+                    a,
+                    ma: premix(a),
+                    b,
+                    mb: premix(b),
                 };
-                if self.answer(rev, now) {
+                self.tcp(p, ends, now, sink);
+            }
+            17 => {
+                let (a, b) = (ip_key(p.src), ip_key(p.dst));
+                let (ma, mb) = (premix(a), premix(b));
+                let rev = TargetKey::premixed(b, mb, a, ma, p.sport, 17);
+                if self.answer(rev, now) == Some(true) {
                     return;
                 }
                 if TRACEROUTE_PORTS.contains(&p.dport) {
                     return;
                 }
-                let key = TargetKey {
-                    src: a,
-                    dst: b,
-                    port: p.dport,
-                    proto: 17,
-                };
+                let key = TargetKey::premixed(a, ma, b, mb, p.dport, 17);
                 self.probe(key, Kind::Udp, p.sport, false, now);
             }
             1 | 58 => {
                 match ping(p) {
                     Some((Query::Reply, request)) => {
-                        let rev = TargetKey {
-                            src: b,
-                            dst: a,
-                            port: u16::from(request),
-                            proto: p.proto,
-                        };
+                        let (a, b) = (ip_key(p.src), ip_key(p.dst));
+                        let rev = TargetKey::new(b, a, u16::from(request), p.proto);
                         self.answer(rev, now);
                         return;
                     }
                     Some((Query::Request, request)) => {
-                        let key = TargetKey {
-                            src: a,
-                            dst: b,
-                            port: u16::from(request),
-                            proto: p.proto,
-                        };
+                        let (a, b) = (ip_key(p.src), ip_key(p.dst));
+                        let key = TargetKey::new(a, b, u16::from(request), p.proto);
                         self.probe(key, Kind::Ping, 0, false, now);
                         return;
                     }
@@ -690,12 +741,7 @@ impl SlowScan {
                 let unreachable = nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type);
                 if let (true, Some(q)) = (unreachable, &p.inner) {
                     if matches!(q.proto, 6 | 17) {
-                        let key = TargetKey {
-                            src: ip_key(q.src),
-                            dst: ip_key(q.dst),
-                            port: q.dport,
-                            proto: q.proto,
-                        };
+                        let key = TargetKey::new(ip_key(q.src), ip_key(q.dst), q.dport, q.proto);
                         let pending = self
                             .targets
                             .get(&key)
@@ -749,32 +795,22 @@ impl SlowScan {
         }
     }
 
-    fn tcp(&mut self, p: &PacketRepr, a: u128, b: u128, now: f64, sink: &mut dyn FnMut(Finding)) {
+    fn tcp(&mut self, p: &PacketRepr, e: Ends, now: f64, sink: &mut dyn FnMut(Finding)) {
         let fl = p.tcp_flags & CLASSIC;
         // an answer from a target to its prober?
-        let rev = TargetKey {
-            src: b,
-            dst: a,
-            port: p.sport,
-            proto: 6,
-        };
-        if let Some(t) = self.targets.get(&rev).copied() {
-            if fl & RST != 0 {
-                if t.state == State::Pending {
-                    self.stats.refused += 1;
-                    self.fail(rev, sink);
-                }
-            } else {
-                self.answer(rev, now);
+        let rev = TargetKey::premixed(e.b, e.mb, e.a, e.ma, p.sport, 6);
+        if fl & RST == 0 {
+            // found: the answer, counted (or an old probe's traffic) and nothing more
+            if self.answer(rev, now).is_some() {
+                return;
+            }
+        } else if let Some(t) = self.targets.get(&rev) {
+            if t.state == State::Pending {
+                self.stats.refused += 1;
+                self.fail(rev, sink);
             }
             return;
         }
-        let own = TargetKey {
-            src: a,
-            dst: b,
-            port: p.dport,
-            proto: 6,
-        };
         if fl & RST != 0 {
             // a bare RST answering an ACK or FIN+ACK probe of the receiver
             if fl & ACK == 0 {
@@ -798,12 +834,13 @@ impl SlowScan {
             }
             // the source closing a handshake an open port answered: how it does it tells a
             // raw scanner from connect()
+            let own = TargetKey::premixed(e.a, e.ma, e.b, e.mb, p.dport, 6);
             let answered = self
                 .targets
                 .get(&own)
                 .is_some_and(|t| t.state == State::Answered);
             if answered {
-                if let Some(s) = self.open_source(a, now) {
+                if let Some(s) = self.open_source(e.a, source_hash(e.ma), now) {
                     if fl & ACK == 0 {
                         s.bare_rst = s.bare_rst.saturating_add(1);
                     } else {
@@ -813,9 +850,11 @@ impl SlowScan {
             }
             return;
         }
+        // (data and the ACKs of connections, mostly: no probe, nothing more to look up)
         let Some(kind) = tcp_kind(fl, p.payload_len) else {
             return;
         };
+        let own = TargetKey::premixed(e.a, e.ma, e.b, e.mb, p.dport, 6);
         if matches!(kind, Kind::Ack | Kind::Maimon) {
             // part of a connection that answered is no probe
             let answered = self
@@ -831,23 +870,22 @@ impl SlowScan {
         self.probe(own, kind, p.sport, kind == Kind::Syn && os_syn(p), now);
     }
 
-    /// A packet from the target `rev.dst` back to its prober `rev.src`; whether `rev` was
-    /// probed (then the packet is its answer).
-    fn answer(&mut self, rev: TargetKey, now: f64) -> bool {
+    /// A packet from the target `rev.dst` back to its prober `rev.src`: `None` if `rev` was
+    /// not probed, else whether the packet is its answer (`false`: the probe is older than the
+    /// window, this is traffic of its own). A target found has its access time set to `now`.
+    fn answer(&mut self, rev: TargetKey, now: f64) -> Option<bool> {
         let window = self.cfg.window;
-        let Some(t) = self.targets.get_mut(&rev, now) else {
-            return false;
-        };
+        let t = self.targets.get_mut(&rev, now)?;
         if now - t.last > window {
-            return false; // an old probe: this is traffic of its own
+            return Some(false); // an old probe: this is traffic of its own
         }
         if t.state == State::Pending {
             t.state = State::Answered;
-            if let Some(s) = self.open_source(rev.src, now) {
+            if let Some(s) = self.open_source(rev.src, source_hash(premix(rev.src)), now) {
                 s.answered += 1;
             }
         }
-        true
+        Some(true)
     }
 
     /// A probe of `key` from source port `sport` (`os`: a SYN with an operating system's
@@ -890,11 +928,11 @@ impl SlowScan {
         }
     }
 
-    /// The source's open episode, if it has one.
-    fn open_source(&mut self, src: u128, now: f64) -> Option<&mut Source> {
+    /// The source's open episode, if it has one (`sh`: the source's hash, [`source_hash`]).
+    fn open_source(&mut self, src: u128, sh: u64, now: f64) -> Option<&mut Source> {
         let window = self.cfg.window;
         self.sources
-            .get_mut(&src, now)
+            .get_mut_h(&src, sh, now)
             .filter(|s| now - s.last_fail <= window)
     }
 
@@ -908,54 +946,69 @@ impl SlowScan {
         t.state = State::Failed;
         let target = *t;
         let at = target.last;
+        let ms = premix(key.src);
+        let sh = source_hash(ms);
         // the source's open episode, or a candidate's second failure that opens one
         let open = self
             .sources
-            .get(&key.src)
-            .is_some_and(|s| at - s.last_fail <= window);
-        if !open {
-            let (c, new) = self.candidates.entry(key.src, now);
-            let fresh = new || at - c.target.last > window;
-            if fresh || c.key == key {
-                c.key = key;
-                c.target = Target {
-                    episode: if fresh { at } else { c.target.episode },
-                    ..target
-                };
-                let ep = c.target.episode;
-                if let Some(t) = self.targets.get_mut(&key, now) {
-                    t.episode = ep;
+            .get_h(&key.src, sh)
+            .filter(|s| at - s.last_fail <= window)
+            .map(|s| s.start);
+        let start = match open {
+            Some(start) => start,
+            None => {
+                let (c, new) = self.candidates.entry_h(key.src, sh, now);
+                let fresh = new || at - c.target.last > window;
+                if fresh || c.key == key {
+                    c.key = key;
+                    c.target = Target {
+                        episode: if fresh { at } else { c.target.episode },
+                        ..target
+                    };
+                    // (the target was touched at `now` above and is still there)
+                    t.episode = c.target.episode;
+                    return;
                 }
-                return;
-            }
-            let first = *c;
-            self.candidates.remove(&key.src);
-            let (s, _) = self.sources.entry(key.src, now);
-            *s = Source {
-                start: first.target.episode,
-                last_fail: first.target.last,
-                first_probe: first.target.first,
-                last_probe: first.target.last,
-                ..Source::default()
-            };
-            self.count(first.key, first.target, sink);
-        }
-        if let Some(t) = self.targets.get_mut(&key, now) {
-            if let Some(s) = self.sources.get(&key.src) {
+                let first = *c;
+                self.candidates.remove_h(&key.src, sh);
+                let (s, _) = self.sources.entry_h(key.src, sh, now);
+                *s = Source {
+                    start: first.target.episode,
+                    last_fail: first.target.last,
+                    first_probe: first.target.first,
+                    last_probe: first.target.last,
+                    ..Source::default()
+                };
+                self.count(first.key, first.target, ms, sink);
+                // counting touched neither the target nor the source's start
+                let Some(t) = self.targets.get_mut(&key, now) else {
+                    self.count(key, target, ms, sink);
+                    return;
+                };
+                let Some(s) = self.sources.get_h(&key.src, sh) else {
+                    self.count(key, target, ms, sink);
+                    return;
+                };
                 if t.episode == s.start {
                     return; // counted already
                 }
                 t.episode = s.start;
+                self.count(key, target, ms, sink);
+                return;
             }
+        };
+        if t.episode == start {
+            return; // counted already
         }
-        self.count(key, target, sink);
+        t.episode = start;
+        self.count(key, target, ms, sink);
     }
 
-    /// Count the failed target `key` in its source's open episode; report a finding if it
-    /// makes the source reach a threshold.
-    fn count(&mut self, key: TargetKey, t: Target, sink: &mut dyn FnMut(Finding)) {
+    /// Count the failed target `key` in its source's open episode (`ms`: the source's
+    /// [`premix`]); report a finding if it makes the source reach a threshold.
+    fn count(&mut self, key: TargetKey, t: Target, ms: u64, sink: &mut dyn FnMut(Finding)) {
         let now = self.clock;
-        let Some(s) = self.sources.get_mut(&key.src, now) else {
+        let Some(s) = self.sources.get_mut_h(&key.src, source_hash(ms), now) else {
             return;
         };
         let episode = s.start;
@@ -980,10 +1033,14 @@ impl SlowScan {
             s.syn_os = s.syn_os.saturating_add(u32::from(t.os_syn));
         }
         let window = self.cfg.window;
-        s.hosts.add(hash_key(83, key.dst), t.last, window);
-        // ports of this host, hosts on this port
+        let md = premix(key.dst);
+        s.hosts.add(hash_mixed(83, md), t.last, window);
+        // ports of this host, hosts on this port (group keys hash as
+        // `hash_key(hash_key(73, src), half)`)
+        let gs = hash_mixed(73, ms);
         let ports = {
-            let (g, _) = self.groups.entry((key.src, key.dst), now);
+            let gk = (key.src, key.dst);
+            let (g, _) = self.groups.entry_h(gk, hash_mixed(gs, md), now);
             if g.episode != episode {
                 *g = Group {
                     episode,
@@ -998,19 +1055,17 @@ impl SlowScan {
         };
         let pkey = PORT_GROUP | u128::from(key.proto) << 16 | u128::from(key.port);
         let hosts = {
-            let (g, _) = self.groups.entry((key.src, pkey), now);
+            let gk = (key.src, pkey);
+            let (g, _) = self.groups.entry_h(gk, hash_mixed(gs, premix(pkey)), now);
             if g.episode != episode {
                 *g = Group {
                     episode,
                     few: Few::default(),
                 };
             }
-            g.few.add(hash_key(89, key.dst), t.last, window)
+            g.few.add(hash_mixed(89, md), t.last, window)
         };
         let cfg = self.cfg;
-        let Some(s) = self.sources.get_mut(&key.src, now) else {
-            return;
-        };
         if ports > s.best_host_n {
             (s.best_host, s.best_host_n) = (key.dst, ports);
         }
@@ -1047,6 +1102,16 @@ impl SlowScan {
         self.stats.findings += 1;
         sink(f);
     }
+}
+
+/// A packet's two addresses as table keys (`a` the source's, `b` the destination's) and their
+/// [`premix`]es, computed once per packet for the keys of both directions.
+#[derive(Clone, Copy)]
+struct Ends {
+    a: u128,
+    ma: u64,
+    b: u128,
+    mb: u64,
 }
 
 impl Finding {
