@@ -1856,6 +1856,18 @@ impl SrcEp {
             self.top_count -= 1;
         }
     }
+
+    /// Count a packet of the source's conversations the networks passed (`att`: the source).
+    fn pass(&mut self, p: &PacketRepr, att: IpAddr) {
+        self.total += 1;
+        if p.src == att && self.shift.probing(p) {
+            // what it probed with names the attack; they are what it sent (a scan of ports it
+            // scanned minutes before looks to the networks like a client coming back, and
+            // only the refusals are flagged)
+            self.tally.profile.add(p, true);
+            self.sent += 1;
+        }
+    }
 }
 
 impl VicEp {
@@ -1951,6 +1963,46 @@ struct Lru<V> {
     map: HashMap<IpAddr, (u64, V), SeededHash>,
     queue: VecDeque<(IpAddr, u64)>,
     seq: u64,
+    /// Set when [`Lru::pop_quiet`] stopped at the least recently touched entry: the time it
+    /// found that entry last active at. Until that entry is touched or any entry is taken out
+    /// or replaced, the queue's front is that entry, and its time can only have grown (times
+    /// come from a clock that never goes back), so an instant less than the gap after this
+    /// one finds nothing quiet without a look.
+    front_last: Option<f64>,
+}
+
+/// A present entry of an [`Lru`], to change and then mark as just touched.
+struct Slot<'a, V> {
+    k: IpAddr,
+    e: &'a mut (u64, V),
+    queue: &'a mut VecDeque<(IpAddr, u64)>,
+    seq: &'a mut u64,
+    front_last: &'a mut Option<f64>,
+}
+
+impl<V> Slot<'_, V> {
+    fn val(&mut self) -> &mut V {
+        &mut self.e.1
+    }
+
+    /// Mark the entry as just touched. Whether the queue grew (then [`Lru::compact`]).
+    #[must_use]
+    fn touch(self) -> bool {
+        let (k, e) = (self.k, self.e);
+        // the newest already (a flood touches one key packet after packet): the order
+        // stays as it is, and no stale queue entry is made
+        if e.0 == *self.seq && self.queue.back() == Some(&(k, *self.seq)) {
+            return false;
+        }
+        if self.queue.front() == Some(&(k, e.0)) {
+            // the oldest moves to the back: another becomes the oldest
+            *self.front_last = None;
+        }
+        *self.seq += 1;
+        e.0 = *self.seq;
+        self.queue.push_back((k, *self.seq));
+        true
+    }
 }
 
 impl<V> Lru<V> {
@@ -1959,6 +2011,7 @@ impl<V> Lru<V> {
             map: HashMap::with_hasher(SeededHash::new()),
             queue: VecDeque::new(),
             seq: 0,
+            front_last: None,
         }
     }
 
@@ -1970,18 +2023,20 @@ impl<V> Lru<V> {
         self.map.get_mut(k).map(|e| &mut e.1)
     }
 
-    /// Mark `k` (present) as just touched.
-    fn touch(&mut self, k: IpAddr) {
-        if let Some(e) = self.map.get_mut(&k) {
-            // the newest already (a flood touches one key packet after packet): the order
-            // stays as it is, and no stale queue entry is made
-            if e.0 == self.seq && self.queue.back() == Some(&(k, self.seq)) {
-                return;
-            }
-            self.seq += 1;
-            e.0 = self.seq;
-            self.queue.push_back((k, self.seq));
-        }
+    /// `k`'s entry, if present, to change and then touch (one lookup for both).
+    fn slot(&mut self, k: &IpAddr) -> Option<Slot<'_, V>> {
+        let e = self.map.get_mut(k)?;
+        Some(Slot {
+            k: *k,
+            e,
+            queue: &mut self.queue,
+            seq: &mut self.seq,
+            front_last: &mut self.front_last,
+        })
+    }
+
+    /// Drop the stale queue entries once they outnumber the live ones (by 1024 and twice).
+    fn compact(&mut self) {
         if self.queue.len() > 2 * self.map.len() + 1024 {
             let map = &self.map;
             self.queue
@@ -1990,19 +2045,31 @@ impl<V> Lru<V> {
     }
 
     fn insert(&mut self, k: IpAddr, v: V) {
-        self.map.insert(k, (0, v));
-        self.touch(k);
+        // as inserting untouched and touching: a new entry is never the newest already
+        self.seq += 1;
+        if self.map.insert(k, (self.seq, v)).is_some() {
+            self.front_last = None;
+        }
+        self.queue.push_back((k, self.seq));
+        self.compact();
     }
 
     /// Take `k` out (its queue entries become stale and are skipped).
     fn remove(&mut self, k: &IpAddr) -> Option<V> {
-        self.map.remove(k).map(|(_, v)| v)
+        let v = self.map.remove(k).map(|(_, v)| v);
+        if v.is_some() {
+            self.front_last = None;
+        }
+        v
     }
 
     /// Take `k` out if `pred` holds for its value.
     fn remove_if(&mut self, k: &IpAddr, pred: impl Fn(&V) -> bool) -> Option<V> {
         match self.map.entry(*k) {
-            Entry::Occupied(e) if pred(&e.get().1) => Some(e.remove().1),
+            Entry::Occupied(e) if pred(&e.get().1) => {
+                self.front_last = None;
+                Some(e.remove().1)
+            }
             _ => None,
         }
     }
@@ -2028,6 +2095,37 @@ impl<V> Lru<V> {
                         return None;
                     }
                     self.queue.pop_front();
+                    self.front_last = None;
+                    return self.map.remove(&k).map(|(_, v)| (k, v));
+                }
+                _ => {
+                    self.queue.pop_front();
+                }
+            }
+        }
+        None
+    }
+
+    /// The least recently touched entry, if it is quiet at `now`: `now − last(value) > gap`
+    /// (as [`Lru::pop_oldest_if`] with that condition, without a lookup while the oldest
+    /// entry is known not to be).
+    fn pop_quiet(&mut self, now: f64, gap: f64, last: impl Fn(&V) -> f64) -> Option<(IpAddr, V)> {
+        // the oldest entry's time is at least `t`, so `now − its time` is at most `now − t`
+        // (rounding keeps the order)
+        if self.front_last.is_some_and(|t| now - t <= gap) {
+            return None;
+        }
+        while let Some(&(k, s)) = self.queue.front() {
+            match self.map.get(&k) {
+                Some((seq, v)) if *seq == s => {
+                    let t = last(v);
+                    let quiet = now - t > gap;
+                    if !quiet {
+                        self.front_last = Some(t);
+                        return None;
+                    }
+                    self.queue.pop_front();
+                    self.front_last = None;
                     return self.map.remove(&k).map(|(_, v)| (k, v));
                 }
                 _ => {
@@ -2090,23 +2188,50 @@ impl Aggregator {
             self.advance(p.ts, st, sink);
         }
         let now = self.clock;
-        // a known attacker stays the attacker whichever port its peer answers from
-        if self.sources.get_mut(&att).is_none() && self.sources.get_mut(&vic).is_some() {
-            std::mem::swap(&mut att, &mut vic);
+        let attack = v.class.is_attack();
+        let n = self.s.change_probes;
+        // an attack that goes on is reported piece by piece
+        let cut = attack && self.s.max_episode > 0.0;
+        if cut {
+            // a known attacker stays the attacker whichever port its peer answers from
+            if self.sources.get_mut(&att).is_none() && self.sources.get_mut(&vic).is_some() {
+                std::mem::swap(&mut att, &mut vic);
+            }
+            self.cut_long(att, vic, now, st, sink);
         }
+        // the source's episode (one lookup: the swap above, done here when there is no cut)
+        let slot = match self.sources.slot(&att) {
+            Some(s) => Some(s),
+            None if !cut => {
+                let s = self.sources.slot(&vic);
+                if s.is_some() {
+                    std::mem::swap(&mut att, &mut vic);
+                }
+                s
+            }
+            None => None,
+        };
         let sent = u64::from(p.src == att);
-        if !v.class.is_attack() {
+        if !attack {
             // probes the networks leave to their answers (a connect scan's SYNs) show a change
             // of attack too
-            self.change(p, (att, vic), now, false, st, sink);
-            if let Some(e) = self.sources.get_mut(&att) {
-                e.total += 1;
-                if p.src == att && e.shift.probing(p) {
-                    // and what it probed with names the attack; they are what it sent (a
-                    // scan of ports it scanned minutes before looks to the networks like a
-                    // client coming back, and only the refusals are flagged)
-                    e.tally.profile.add(p, true);
-                    e.sent += 1;
+            let moved = slot.and_then(|mut s| {
+                let e = s.val();
+                if n > 0 && e.shift.take(p, att, now, n, false) {
+                    Some(e.shift.moved_on())
+                } else {
+                    e.pass(p, att);
+                    None
+                }
+            });
+            if let Some(shift) = moved {
+                let next = SrcEp {
+                    shift,
+                    ..SrcEp::start(shift.since, vic)
+                };
+                self.restart_source(att, next, st, sink);
+                if let Some(e) = self.sources.get_mut(&att) {
+                    e.pass(p, att);
                 }
             }
             if let Some(e) = self.victims.get_mut(&vic) {
@@ -2114,107 +2239,125 @@ impl Aggregator {
             }
             return;
         }
-        // an attack that goes on is reported piece by piece
-        let cap = self.s.max_episode;
-        if cap > 0.0 {
-            let long = |first: f64| now - first >= cap;
-            if let Some(e) = self.sources.remove_if(&att, |e| long(e.tally.first)) {
-                self.close_source(att, e, st, sink);
+        // Ok: it went on (whether the queue grew); Err: it moved on to another kind of probe
+        // (the next episode's shift), or it had none
+        let went_on = match slot {
+            Some(mut s) => {
+                let e = s.val();
+                if n > 0 && e.shift.take(p, att, now, n, true) {
+                    Err(Some(e.shift.moved_on()))
+                } else {
+                    e.add(now, p, v, sent, p.src == att, vic);
+                    Ok(s.touch())
+                }
             }
-            if self
-                .victims
-                .get_mut(&vic)
-                .is_some_and(|e| long(e.tally.first))
-            {
-                // its open sources first, while it is still in the table, as when episodes
-                // end by quiet: closing them counts their packets as covered in it
-                let theirs = self.sources.keys_where(|e| e.victim == vic);
-                for k in theirs {
-                    if let Some(e) = self.sources.remove(&k) {
+            None => Err(None),
+        };
+        let new_source = match went_on {
+            Ok(grew) => {
+                if grew {
+                    self.sources.compact();
+                }
+                false
+            }
+            Err(Some(shift)) => {
+                let mut next = SrcEp {
+                    shift,
+                    ..SrcEp::start(shift.since, vic)
+                };
+                next.add(now, p, v, sent, p.src == att, vic);
+                self.restart_source(att, next, st, sink);
+                true
+            }
+            Err(None) => {
+                if self.sources.len() >= self.s.max_sources {
+                    if let Some((k, e)) = self.sources.pop_oldest_if(|_| true) {
+                        st.episode_evictions += 1;
                         self.close_source(k, e, st, sink);
                     }
                 }
-                if let Some(e) = self.victims.remove(&vic) {
-                    self.close_victim(vic, e, st, sink);
+                let mut first = SrcEp::start(now, vic);
+                if n > 0 {
+                    // its first probe sets its kind
+                    first.shift.take(p, att, now, n, true);
+                }
+                first.add(now, p, v, sent, p.src == att, vic);
+                self.sources.insert(att, first);
+                st.peak_sources = st.peak_sources.max(self.sources.len());
+                true
+            }
+        };
+        // the victim's episode
+        match self.victims.slot(&vic) {
+            Some(mut s) => {
+                s.val().add(now, p, v, (att, new_source), p.dst == vic);
+                if s.touch() {
+                    self.victims.compact();
                 }
             }
+            None => {
+                if self.victims.len() >= self.s.max_sources {
+                    if let Some((k, e)) = self.victims.pop_oldest_if(|_| true) {
+                        st.episode_evictions += 1;
+                        self.close_victim(k, e, st, sink);
+                    }
+                }
+                let mut e = VicEp::start(now, att);
+                // a new victim's first source counts whether or not the source was new
+                e.add(now, p, v, (att, true), p.dst == vic);
+                self.victims.insert(vic, e);
+            }
         }
-        // the source's episode
-        let n = self.s.change_probes;
-        let new_source = if self.change(p, (att, vic), now, true, st, sink) {
-            true
-        } else if self.sources.get_mut(&att).is_none() {
-            if self.sources.len() >= self.s.max_sources {
-                if let Some((k, e)) = self.sources.pop_oldest_if(|_| true) {
-                    st.episode_evictions += 1;
+    }
+
+    /// End the open episodes of source `att` and of victim `vic` that began at least
+    /// [`DetectSettings::max_episode`] before `now`.
+    fn cut_long(
+        &mut self,
+        att: IpAddr,
+        vic: IpAddr,
+        now: f64,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let cap = self.s.max_episode;
+        let long = |first: f64| now - first >= cap;
+        if let Some(e) = self.sources.remove_if(&att, |e| long(e.tally.first)) {
+            self.close_source(att, e, st, sink);
+        }
+        if self
+            .victims
+            .get_mut(&vic)
+            .is_some_and(|e| long(e.tally.first))
+        {
+            // its open sources first, while it is still in the table, as when episodes
+            // end by quiet: closing them counts their packets as covered in it
+            let theirs = self.sources.keys_where(|e| e.victim == vic);
+            for k in theirs {
+                if let Some(e) = self.sources.remove(&k) {
                     self.close_source(k, e, st, sink);
                 }
             }
-            let mut first = SrcEp::start(now, vic);
-            if n > 0 {
-                // its first probe sets its kind
-                first.shift.take(p, att, now, n, true);
+            if let Some(e) = self.victims.remove(&vic) {
+                self.close_victim(vic, e, st, sink);
             }
-            self.sources.insert(att, first);
-            st.peak_sources = st.peak_sources.max(self.sources.len());
-            true
-        } else {
-            self.sources.touch(att);
-            false
-        };
-        if let Some(e) = self.sources.get_mut(&att) {
-            e.add(now, p, v, sent, p.src == att, vic);
-        }
-        // the victim's episode
-        let new_victim = self.victims.get_mut(&vic).is_none();
-        if new_victim {
-            if self.victims.len() >= self.s.max_sources {
-                if let Some((k, e)) = self.victims.pop_oldest_if(|_| true) {
-                    st.episode_evictions += 1;
-                    self.close_victim(k, e, st, sink);
-                }
-            }
-            self.victims.insert(vic, VicEp::start(now, att));
-        } else {
-            self.victims.touch(vic);
-        }
-        if let Some(e) = self.victims.get_mut(&vic) {
-            // a new victim's first source counts whether or not the source was new
-            e.add(now, p, v, (att, new_source || new_victim), p.dst == vic);
         }
     }
 
     /// A source that moves on to another kind of probe ([`DetectSettings::change_probes`]):
-    /// take `p` (`flagged` or not) into the change detector of the open episode of `att`, if
-    /// any; when the run of the new kind is complete, end that episode and begin the next,
-    /// against `vic`. Whether it did.
-    fn change(
+    /// its open episode ends and `next` (the shift's, against the packet's victim) begins.
+    fn restart_source(
         &mut self,
-        p: &PacketRepr,
-        (att, vic): (IpAddr, IpAddr),
-        now: f64,
-        flagged: bool,
+        att: IpAddr,
+        next: SrcEp,
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
-    ) -> bool {
-        let n = self.s.change_probes;
-        let Some(shift) = self.sources.get_mut(&att).filter(|_| n > 0).and_then(|e| {
-            e.shift
-                .take(p, att, now, n, flagged)
-                .then(|| e.shift.moved_on())
-        }) else {
-            return false;
-        };
+    ) {
         if let Some(e) = self.sources.remove(&att) {
             st.attack_changes += 1;
             self.close_source(att, e, st, sink);
         }
-        let next = SrcEp {
-            shift,
-            ..SrcEp::start(shift.since, vic)
-        };
         self.sources.insert(att, next);
-        true
     }
 
     /// Move the clock to `now`, ending the episodes quiet for longer than the gap (sources
@@ -2225,10 +2368,10 @@ impl Aggregator {
         }
         self.clock = now;
         let gap = self.s.gap;
-        while let Some((k, e)) = self.sources.pop_oldest_if(|e| now - e.tally.last > gap) {
+        while let Some((k, e)) = self.sources.pop_quiet(now, gap, |e| e.tally.last) {
             self.close_source(k, e, st, sink);
         }
-        while let Some((k, e)) = self.victims.pop_oldest_if(|e| now - e.tally.last > gap) {
+        while let Some((k, e)) = self.victims.pop_quiet(now, gap, |e| e.tally.last) {
             self.close_victim(k, e, st, sink);
         }
     }
@@ -3822,5 +3965,63 @@ mod tests {
         }
         assert_eq!(st.peak_sources, 100);
         assert_eq!(st.episode_evictions, 4900);
+    }
+
+    #[test]
+    fn the_quiet_pop_ends_what_a_look_at_the_oldest_ends() {
+        // the same touches, insertions, removals and clock steps on two tables of last-active
+        // times, one ended by a look at the oldest entry at every step (`pop_oldest_if`), the
+        // other by `pop_quiet`; some entries begin before the oldest's time (an episode begun
+        // at the start of a run of probes), and times never go back
+        let mut a: Lru<f64> = Lru::new();
+        let mut b: Lru<f64> = Lru::new();
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = |m: u64| {
+            x = mix(x.wrapping_add(0x632b_e59b_d9b4_e019));
+            x % m
+        };
+        let (mut now, gap) = (0.0f64, 5.0f64);
+        let mut ended = 0;
+        for _ in 0..200_000 {
+            let k = IpAddr::from([10, 0, 0, rnd(40) as u8]);
+            let op = rnd(20);
+            let back = rnd(8) as f64;
+            for l in [&mut a, &mut b] {
+                match op {
+                    0..=9 => match l.slot(&k) {
+                        Some(mut s) => {
+                            *s.val() = now;
+                            if s.touch() {
+                                l.compact();
+                            }
+                        }
+                        None => l.insert(k, now),
+                    },
+                    10 => {
+                        l.remove(&k);
+                        l.insert(k, now - back);
+                    }
+                    11 => {
+                        l.remove(&k);
+                    }
+                    _ => {}
+                }
+            }
+            if op >= 12 {
+                now += rnd(200) as f64 / 64.0;
+                let mut ea = Vec::new();
+                while let Some(e) = a.pop_oldest_if(|t| now - t > gap) {
+                    ea.push(e);
+                }
+                let mut eb = Vec::new();
+                while let Some(e) = b.pop_quiet(now, gap, |t| *t) {
+                    eb.push(e);
+                }
+                assert_eq!(ea, eb, "at {now}");
+                ended += ea.len();
+            }
+            assert_eq!(a.keys_where(|_| true), b.keys_where(|_| true));
+        }
+        assert!(ended > 10_000, "{ended}");
     }
 }
