@@ -17,48 +17,6 @@ const ATTACKERS: [&str; 2] = ["198.18.0.66", "198.18.0.67"];
 /// The lab's victim, the target of every attack.
 const VICTIM: &str = "198.18.0.10";
 
-fn cap(name: &str) -> String {
-    repo()
-        .join(format!("data/captures/{name}"))
-        .display()
-        .to_string()
-}
-
-/// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
-fn detect_json(name: &str) -> Value {
-    let path = cap(&format!("{name}.pcap"));
-    let o = run(&["ids", "detect", "--pcap", &path, "--json"]);
-    assert!(
-        o.status.success(),
-        "ids detect {path} failed: {}",
-        stderr(&o)
-    );
-    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
-}
-
-/// The labelled episodes of `NAME.labels.json`.
-fn episodes(name: &str) -> Vec<Value> {
-    let labels: Value = serde_json::from_str(
-        &std::fs::read_to_string(cap(&format!("{name}.labels.json"))).unwrap(),
-    )
-    .unwrap();
-    labels["episodes"].as_array().unwrap().clone()
-}
-
-/// The alerts from the episode's source that overlap its span within 1 s (as `lab/episodes.py`
-/// counts them).
-fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
-    let (t0, t1) = (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap());
-    alerts
-        .iter()
-        .filter(|a| {
-            a["src_ip"] == e["src"]
-                && secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
-                && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0
-        })
-        .collect()
-}
-
 /// The one episode whose command contains `needle`.
 fn episode<'a>(eps: &'a [Value], needle: &str) -> &'a Value {
     let found: Vec<&Value> = eps

@@ -201,56 +201,9 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
             self.homes.resize(sets * WAYS, 0);
         }
         self.set_mask = sets - 1;
-        for s in 0..old {
-            for w in 0..WAYS {
-                let word = self.homes[s * WAYS + w];
-                if self.heads[s].tags[w] != 0 && (word & HOME_MASK) as usize & old != 0 {
-                    // to the new set, at its way at full size if this is full size (the
-                    // entries of one home have distinct ways), else at the same way
-                    let to = if last {
-                        (word >> WAY_SHIFT) as usize
-                    } else {
-                        w
-                    };
-                    self.swap_slots(s * WAYS + w, (s + old) * WAYS + to);
-                }
-            }
-            if last {
-                // the entries that stay, all of home `s`, to their ways at full size: each
-                // swap puts one entry where it belongs for good
-                for w in 0..WAYS {
-                    while self.heads[s].tags[w] != 0 {
-                        let to = (self.homes[s * WAYS + w] >> WAY_SHIFT) as usize;
-                        if to == w {
-                            break;
-                        }
-                        self.swap_slots(s * WAYS + w, s * WAYS + to);
-                    }
-                }
-            }
-        }
+        redistribute(self, old, last);
         if last {
             self.homes = Vec::new();
-        }
-    }
-
-    /// Exchange slots `a` and `b`, tag, access time, key, value and (where kept) word.
-    fn swap_slots(&mut self, a: usize, b: usize) {
-        let (ta, sa) = {
-            let h = &self.heads[a / WAYS];
-            (h.tags[a % WAYS], h.stamps[a % WAYS])
-        };
-        let hb = &mut self.heads[b / WAYS];
-        let (tb, sb) = (
-            std::mem::replace(&mut hb.tags[b % WAYS], ta),
-            std::mem::replace(&mut hb.stamps[b % WAYS], sa),
-        );
-        let ha = &mut self.heads[a / WAYS];
-        (ha.tags[a % WAYS], ha.stamps[a % WAYS]) = (tb, sb);
-        self.keys.swap(a, b);
-        self.vals.swap(a, b);
-        if a.max(b) < self.homes.len() {
-            self.homes.swap(a, b);
         }
     }
 
@@ -350,6 +303,78 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
             + self.keys.capacity() * std::mem::size_of::<K>()
             + self.vals.capacity() * std::mem::size_of::<V>()
             + self.homes.capacity() * std::mem::size_of::<u32>()
+    }
+}
+
+impl<K: Copy + Eq + Default, V: Clone + Default> Slots for SetAssoc<K, V> {
+    fn occupied(&self, i: usize) -> bool {
+        self.heads[i / WAYS].tags[i % WAYS] != 0
+    }
+
+    fn home(&self, i: usize) -> u32 {
+        self.homes[i]
+    }
+
+    /// Exchange slots `a` and `b`, tag, access time, key, value and (where kept) word.
+    fn swap_slots(&mut self, a: usize, b: usize) {
+        let (ta, sa) = {
+            let h = &self.heads[a / WAYS];
+            (h.tags[a % WAYS], h.stamps[a % WAYS])
+        };
+        let hb = &mut self.heads[b / WAYS];
+        let (tb, sb) = (
+            std::mem::replace(&mut hb.tags[b % WAYS], ta),
+            std::mem::replace(&mut hb.stamps[b % WAYS], sa),
+        );
+        let ha = &mut self.heads[a / WAYS];
+        (ha.tags[a % WAYS], ha.stamps[a % WAYS]) = (tb, sb);
+        self.keys.swap(a, b);
+        self.vals.swap(a, b);
+        if a.max(b) < self.homes.len() {
+            self.homes.swap(a, b);
+        }
+    }
+}
+
+/// The slots of a growing table (set `i / WAYS`, way `i % WAYS`), for [`redistribute`].
+trait Slots {
+    /// Whether slot `i` holds an entry.
+    fn occupied(&self, i: usize) -> bool;
+    /// The word of slot `i`: its entry's home (its set at full size) and way at full size.
+    fn home(&self, i: usize) -> u32;
+    /// Exchange slots `a` and `b`: everything the slot holds and (where kept) its word.
+    fn swap_slots(&mut self, a: usize, b: usize);
+}
+
+/// After a table's sets doubled from `old`: each entry of set `s` whose home has the bit `old`
+/// moves to set `s + old`, to its way at full size if the table is now full size (`last`; the
+/// entries of one home have distinct ways), else to the same way; at full size the entries that
+/// stay, all of home `s`, take their ways at full size too, each swap putting one entry where it
+/// belongs for good.
+fn redistribute(t: &mut impl Slots, old: usize, last: bool) {
+    for s in 0..old {
+        for w in 0..WAYS {
+            let word = t.home(s * WAYS + w);
+            if t.occupied(s * WAYS + w) && (word & HOME_MASK) as usize & old != 0 {
+                let to = if last {
+                    (word >> WAY_SHIFT) as usize
+                } else {
+                    w
+                };
+                t.swap_slots(s * WAYS + w, (s + old) * WAYS + to);
+            }
+        }
+        if last {
+            for w in 0..WAYS {
+                while t.occupied(s * WAYS + w) {
+                    let to = (t.home(s * WAYS + w) >> WAY_SHIFT) as usize;
+                    if to == w {
+                        break;
+                    }
+                    t.swap_slots(s * WAYS + w, s * WAYS + to);
+                }
+            }
+        }
     }
 }
 
@@ -461,50 +486,9 @@ impl StampSet {
             self.homes.resize(sets * WAYS, 0);
         }
         self.set_mask = sets - 1;
-        for s in 0..old {
-            for w in 0..WAYS {
-                let word = self.homes[s * WAYS + w];
-                if self.sets[s].keys[w] != 0 && (word & HOME_MASK) as usize & old != 0 {
-                    let to = if last {
-                        (word >> WAY_SHIFT) as usize
-                    } else {
-                        w
-                    };
-                    self.swap_slots(s * WAYS + w, (s + old) * WAYS + to);
-                }
-            }
-            if last {
-                for w in 0..WAYS {
-                    while self.sets[s].keys[w] != 0 {
-                        let to = (self.homes[s * WAYS + w] >> WAY_SHIFT) as usize;
-                        if to == w {
-                            break;
-                        }
-                        self.swap_slots(s * WAYS + w, s * WAYS + to);
-                    }
-                }
-            }
-        }
+        redistribute(self, old, last);
         if last {
             self.homes = Vec::new();
-        }
-    }
-
-    /// Exchange slots `a` and `b`, key, access time and (where kept) word.
-    fn swap_slots(&mut self, a: usize, b: usize) {
-        let (ka, sa) = {
-            let x = &self.sets[a / WAYS];
-            (x.keys[a % WAYS], x.stamps[a % WAYS])
-        };
-        let y = &mut self.sets[b / WAYS];
-        let (kb, sb) = (
-            std::mem::replace(&mut y.keys[b % WAYS], ka),
-            std::mem::replace(&mut y.stamps[b % WAYS], sa),
-        );
-        let x = &mut self.sets[a / WAYS];
-        (x.keys[a % WAYS], x.stamps[a % WAYS]) = (kb, sb);
-        if a.max(b) < self.homes.len() {
-            self.homes.swap(a, b);
         }
     }
 
@@ -545,6 +529,34 @@ impl StampSet {
     pub fn allocated_bytes(&self) -> usize {
         self.sets.capacity() * std::mem::size_of::<StampWays>()
             + self.homes.capacity() * std::mem::size_of::<u32>()
+    }
+}
+
+impl Slots for StampSet {
+    fn occupied(&self, i: usize) -> bool {
+        self.sets[i / WAYS].keys[i % WAYS] != 0
+    }
+
+    fn home(&self, i: usize) -> u32 {
+        self.homes[i]
+    }
+
+    /// Exchange slots `a` and `b`, key, access time and (where kept) word.
+    fn swap_slots(&mut self, a: usize, b: usize) {
+        let (ka, sa) = {
+            let x = &self.sets[a / WAYS];
+            (x.keys[a % WAYS], x.stamps[a % WAYS])
+        };
+        let y = &mut self.sets[b / WAYS];
+        let (kb, sb) = (
+            std::mem::replace(&mut y.keys[b % WAYS], ka),
+            std::mem::replace(&mut y.stamps[b % WAYS], sa),
+        );
+        let x = &mut self.sets[a / WAYS];
+        (x.keys[a % WAYS], x.stamps[a % WAYS]) = (kb, sb);
+        if a.max(b) < self.homes.len() {
+            self.homes.swap(a, b);
+        }
     }
 }
 

@@ -1,7 +1,10 @@
-//! Helpers shared by the end-to-end tests: the binary, the repository root, scratch directories
-//! and running `nightjar` with captured output. Each test file uses its own subset.
+//! Helpers shared by the end-to-end tests: the binary, the repository root, scratch directories,
+//! running `nightjar` with captured output, and the committed lab captures: detection with the
+//! built-in models, their labelled episodes and the alerts covering one. Each test file uses its
+//! own subset.
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -97,4 +100,47 @@ pub fn secs(s: &str) -> f64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     days as f64 * 86_400.0 + t[0] * 3600.0 + t[1] * 60.0 + t[2]
+}
+
+/// The path of `data/captures/NAME` (a file name with its extension).
+pub fn cap(name: &str) -> String {
+    repo()
+        .join(format!("data/captures/{name}"))
+        .display()
+        .to_string()
+}
+
+/// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
+pub fn detect_json(name: &str) -> Value {
+    let path = cap(&format!("{name}.pcap"));
+    let o = run(&["ids", "detect", "--pcap", &path, "--json"]);
+    assert!(
+        o.status.success(),
+        "ids detect {path} failed: {}",
+        stderr(&o)
+    );
+    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
+}
+
+/// The labelled episodes of `NAME.labels.json`.
+pub fn episodes(name: &str) -> Vec<Value> {
+    let labels: Value = serde_json::from_str(
+        &std::fs::read_to_string(cap(&format!("{name}.labels.json"))).unwrap(),
+    )
+    .unwrap();
+    labels["episodes"].as_array().unwrap().clone()
+}
+
+/// The alerts from the episode's source that overlap its span within 1 s (as `lab/episodes.py`
+/// counts them).
+pub fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
+    let (t0, t1) = (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap());
+    alerts
+        .iter()
+        .filter(|a| {
+            a["src_ip"] == e["src"]
+                && secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
+                && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0
+        })
+        .collect()
 }
