@@ -535,29 +535,19 @@ def main():
                               "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
                               "post_normal": 0, "post_delay": 0}))
         return
-    if a.scenario == "slow":
-        # one scan at a time, in a drawn order; the attackers take turns (in a drawn order), so
-        # that one source's scans lie several minutes apart: with 6 attackers and 14 scans,
-        # five other scans (5-7 minutes) separate two scans from the same source
-        hosts = [h for h in a.hosts.split(",") if h]
-        items = slow(r, a.small, hosts)
-        if not a.small:
-            r.shuffle(items)
-        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
-        r.shuffle(attackers)
-        for n, (label, cmd, limit, decoys, secs) in enumerate(items):
-            gap = 2.0 if a.small else r.uniform(*a.gap)
-            gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
-            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attackers[n % len(attackers)],
-                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
-                              "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
-                              "post_normal": 0, "post_delay": 0}))
-        return
-    if a.scenario == "discovery":
-        # one sweep at a time, in a drawn order, each from the next attacker of a drawn order:
-        # with --attackers 5, every sweep has its own source (the slow-scan rule reports one
-        # alert per source per five-minute episode)
-        items = discovery(r, a.small)
+    if a.scenario in ("slow", "discovery"):
+        # one attack at a time, in a drawn order; the attackers take turns (in a drawn order).
+        # slow: so that one source's scans lie several minutes apart (with 6 attackers and 14
+        # scans, five other scans, 5-7 minutes, separate two scans from the same source);
+        # discovery: with --attackers 5, every sweep has its own source (the slow-scan rule
+        # reports one alert per source per five-minute episode)
+        if a.scenario == "slow":
+            hosts = [h for h in a.hosts.split(",") if h]
+            items = slow(r, a.small, hosts)
+            if not a.small:
+                r.shuffle(items)
+        else:
+            items = discovery(r, a.small)
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         r.shuffle(attackers)
         for n, (label, cmd, limit, decoys, secs) in enumerate(items):

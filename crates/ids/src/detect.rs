@@ -2881,15 +2881,6 @@ mod tests {
     fn a_horizontal_scan_at_nmaps_pace_of_silent_hosts_is_alerted_once_and_a_caught_one_is_not_doubled(
     ) {
         let t0 = 1_000_000.0;
-        let records = |pk: Vec<PacketRepr>| -> Vec<Record> {
-            pk.into_iter()
-                .enumerate()
-                .map(|(i, mut p)| {
-                    p.index = i as u64;
-                    Record::Packet(p)
-                })
-                .collect()
-        };
         // nmap -sS -Pn -p 80 of a routed /24 where nobody answers (namespace lab, session 10):
         // ten SYNs a second, too slow for the sweep rule and the networks, too fast for the
         // slow-scan rule's minimum interval: it was not alerted
@@ -2918,7 +2909,6 @@ mod tests {
                 0x18,
             ));
         }
-        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
         let (_, alerts, st) = collect(
             Models::builtin().unwrap(),
             DetectSettings::default(),
