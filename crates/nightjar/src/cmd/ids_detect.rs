@@ -113,12 +113,14 @@ pub struct DetectArgs {
     change_probes: u32,
     /// Slow-scan rule: alert a source that failed to reach this many distinct ports of one host
     /// (refused, unreachable or unanswered) with failures less than 5 minutes apart, too slowly
-    /// for the networks (nmap -T1, --scan-delay 10s). Default: Zeek's port-scan threshold;
-    /// 0 turns this half off (else 2 to 32).
+    /// for the networks (nmap -T1, --scan-delay 10s); a faster such scan is alerted only if the
+    /// networks did not flag its source. Default: Zeek's port-scan threshold; 0 turns this half
+    /// off (else 2 to 32).
     #[arg(long, default_value_t = DetectSettings::default().slow_scan.port_threshold, value_name = "N")]
     slow_scan_ports: u32,
-    /// Slow-scan rule: likewise, distinct hosts failed on one port. Default: Zeek's
-    /// address-scan threshold; 0 turns this half off (else 2 to 32).
+    /// Slow-scan rule: likewise, distinct hosts failed on one port, or on one ICMP query type
+    /// (a ping sweep: nmap -sn, fping -g). Default: Zeek's address-scan threshold; 0 turns this
+    /// half off (else 2 to 32).
     #[arg(long, default_value_t = DetectSettings::default().slow_scan.host_threshold, value_name = "N")]
     slow_scan_hosts: u32,
     /// Two-way UDP: once each end of a UDP conversation (one pair of address and port ends) has
