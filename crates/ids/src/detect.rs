@@ -2086,24 +2086,33 @@ impl<V> Lru<V> {
         v.into_iter().map(|(_, k)| k).collect()
     }
 
-    /// The least recently touched entry, if `pred` holds for it.
-    fn pop_oldest_if(&mut self, pred: impl Fn(&V) -> bool) -> Option<(IpAddr, V)> {
+    /// The least recently touched entry (the stale queue entries in front of it dropped).
+    fn oldest(&mut self) -> Option<(IpAddr, &V)> {
         while let Some(&(k, s)) = self.queue.front() {
             match self.map.get(&k) {
-                Some((seq, v)) if *seq == s => {
-                    if !pred(v) {
-                        return None;
-                    }
-                    self.queue.pop_front();
-                    self.front_last = None;
-                    return self.map.remove(&k).map(|(_, v)| (k, v));
-                }
+                Some((seq, v)) if *seq == s => return Some((k, v)),
                 _ => {
                     self.queue.pop_front();
                 }
             }
         }
         None
+    }
+
+    /// Take out `k`, the least recently touched entry ([`Lru::oldest`]).
+    fn pop_front(&mut self, k: IpAddr) -> Option<(IpAddr, V)> {
+        self.queue.pop_front();
+        self.front_last = None;
+        self.map.remove(&k).map(|(_, v)| (k, v))
+    }
+
+    /// The least recently touched entry, if `pred` holds for it.
+    fn pop_oldest_if(&mut self, pred: impl Fn(&V) -> bool) -> Option<(IpAddr, V)> {
+        let (k, v) = self.oldest()?;
+        if !pred(v) {
+            return None;
+        }
+        self.pop_front(k)
     }
 
     /// The least recently touched entry, if it is quiet at `now`: `now − last(value) > gap`
@@ -2115,25 +2124,13 @@ impl<V> Lru<V> {
         if self.front_last.is_some_and(|t| now - t <= gap) {
             return None;
         }
-        while let Some(&(k, s)) = self.queue.front() {
-            match self.map.get(&k) {
-                Some((seq, v)) if *seq == s => {
-                    let t = last(v);
-                    let quiet = now - t > gap;
-                    if !quiet {
-                        self.front_last = Some(t);
-                        return None;
-                    }
-                    self.queue.pop_front();
-                    self.front_last = None;
-                    return self.map.remove(&k).map(|(_, v)| (k, v));
-                }
-                _ => {
-                    self.queue.pop_front();
-                }
-            }
+        let (k, v) = self.oldest()?;
+        let t = last(v);
+        if now - t <= gap {
+            self.front_last = Some(t);
+            return None;
         }
-        None
+        self.pop_front(k)
     }
 }
 
@@ -2395,7 +2392,6 @@ impl Aggregator {
     fn finding(&mut self, f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
         let k = ip_key(f.scanner);
         let h = hash_key(97, k);
-        let now = self.clock;
         if !f.fast {
             if self.fast_reported.get(&k, h) != Some(&f.episode) {
                 slow_scan_alert(f, st, sink);
@@ -2408,9 +2404,21 @@ impl Aggregator {
         } else if let Some(e) = self.sources.get_mut(&f.scanner) {
             e.parked = Some(Box::new(*f));
         } else {
-            *self.fast_reported.touch(k, h, now).val = f.episode;
-            slow_scan_alert(f, st, sink);
+            self.report_fast(f, (k, h), st, sink);
         }
+    }
+
+    /// Report fast finding `f` (its scanner's table key and hash `kh`), and remember its
+    /// episode so that a later finding of it is not reported again.
+    fn report_fast(
+        &mut self,
+        f: &Finding,
+        (k, h): (u128, u64),
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        *self.fast_reported.touch(k, h, self.clock).val = f.episode;
+        slow_scan_alert(f, st, sink);
     }
 
     /// The end of `src`'s episode `e`, flagged at alert volume or not (`flagged`), for the
@@ -2432,8 +2440,7 @@ impl Aggregator {
         if flagged {
             st.fast_scans_left_to_networks += 1;
         } else {
-            *self.fast_reported.touch(k, h, self.clock).val = f.episode;
-            slow_scan_alert(&f, st, sink);
+            self.report_fast(&f, (k, h), st, sink);
         }
     }
 
@@ -2448,10 +2455,7 @@ impl Aggregator {
         let volume = packets >= self.s.min_packets;
         self.settle_parked(src, &mut e, volume, st, sink);
         let fraction = packets as f64 / e.total.max(1) as f64;
-        if packets < self.s.min_packets
-            || fraction < self.s.min_fraction
-            || e.sent < self.s.min_sent
-        {
+        if !volume || fraction < self.s.min_fraction || e.sent < self.s.min_sent {
             st.quiet_episodes += 1;
             return;
         }

@@ -723,20 +723,16 @@ impl SlowScan {
                 self.probe(key, Kind::Udp, p.sport, false, now);
             }
             1 | 58 => {
-                match ping(p) {
-                    Some((Query::Reply, request)) => {
-                        let (a, b) = (ip_key(p.src), ip_key(p.dst));
-                        let rev = TargetKey::new(b, a, u16::from(request), p.proto);
-                        self.answer(rev, now);
-                        return;
-                    }
-                    Some((Query::Request, request)) => {
-                        let (a, b) = (ip_key(p.src), ip_key(p.dst));
-                        let key = TargetKey::new(a, b, u16::from(request), p.proto);
+                if let Some((query, request)) = ping(p) {
+                    let (a, b) = (ip_key(p.src), ip_key(p.dst));
+                    let port = u16::from(request);
+                    if query == Query::Reply {
+                        self.answer(TargetKey::new(b, a, port, p.proto), now);
+                    } else {
+                        let key = TargetKey::new(a, b, port, p.proto);
                         self.probe(key, Kind::Ping, 0, false, now);
-                        return;
                     }
-                    None => {}
+                    return;
                 }
                 let unreachable = nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type);
                 if let (true, Some(q)) = (unreachable, &p.inner) {
