@@ -241,6 +241,13 @@ pub struct DetectSettings {
     /// Verdict reuse: times at most one scored verdict is reused before the key is scored
     /// again.
     pub reuse_uses: u32,
+    /// Established TCP sessions (the fast path of DESIGN §9 for bulk transfers; 0 = off):
+    /// the packets of a TCP flow whose handshake completed and that nothing refused, after
+    /// its first this many, are normal; they are counted in their flow's statistics only,
+    /// not in the hosts' or the conversation's, and not scored
+    /// ([`WindowState::set_session_after`](crate::features::window::WindowState::set_session_after)).
+    /// The spray, sweep and protocol rules and the episodes still see them.
+    pub session_packets: u32,
 }
 
 impl Default for DetectSettings {
@@ -263,6 +270,7 @@ impl Default for DetectSettings {
             batch: 1024,
             reuse_age: 0.05,
             reuse_uses: 64,
+            session_packets: DEFAULT_SESSION_PACKETS,
         }
     }
 }
@@ -426,6 +434,9 @@ pub struct DetectStats {
     /// Packets that took the verdict of an earlier packet with the same context key
     /// ([`DetectSettings::reuse_age`]) instead of being scored.
     pub verdicts_reused: u64,
+    /// Packets of established TCP sessions after their first
+    /// [`DetectSettings::session_packets`], taken as normal without being scored.
+    pub session_packets: u64,
 }
 
 /// Whether source alert `a` names a scan whose probes reached fewer than
@@ -512,6 +523,7 @@ impl Engine {
         let esn_state = match &models.detector.net {
             Net::Esn(e) => {
                 settings.reuse_age = 0.0;
+                settings.session_packets = 0;
                 e.zero_state()
             }
             Net::Mlp(_) => Vec::new(),
@@ -526,8 +538,10 @@ impl Engine {
         }
         let kind: FeatureKind = models.detector.kind;
         let cols = kind.n_features();
+        let mut extractor = Extractor::new(kind, models.detector.window);
+        extractor.set_session_after(settings.session_packets);
         Ok(Engine {
-            extractor: Extractor::new(kind, models.detector.window),
+            extractor,
             reuse: ReuseTable::new(settings.reuse_age, settings.reuse_uses),
             plan: Vec::with_capacity(settings.batch),
             snaps: Snaps::default(),
@@ -825,7 +839,10 @@ impl Engine {
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
                     let slot = (step & SLOT) as usize;
-                    let (score, net) = if step & MISS == 0 {
+                    let (score, net) = if step & SESSION != 0 {
+                        self.stats.session_packets += 1;
+                        (0.0, Class::Normal)
+                    } else if step & MISS == 0 {
                         self.stats.verdicts_reused += 1;
                         self.memo[slot]
                     } else {
@@ -916,7 +933,7 @@ impl Engine {
                         }),
                         score,
                         class,
-                        reused: step & MISS == 0,
+                        reused: step & (MISS | SESSION) == 0,
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1185,6 +1202,9 @@ fn extract_rows(
             &mut snaps.buf[snaps.used],
         );
         snaps.used += usize::from(scored);
+        if extractor.in_session() {
+            step = SESSION;
+        }
         step |= match extractor.sent_by_opener() {
             Some(true) => OPENER_KNOWN | BY_OPENER,
             Some(false) => OPENER_KNOWN,
@@ -1213,6 +1233,10 @@ impl Snaps {
     }
 }
 
+/// [`DetectSettings::session_packets`] by default: a session's first 64 packets (its
+/// handshake, a request and the start of the answer) count like any others.
+pub const DEFAULT_SESSION_PACKETS: u32 = 64;
+
 /// Slots of the verdict reuse table (a power of two).
 const REUSE_SLOTS: usize = 1 << 14;
 /// In a plan step: the packet is scored (else it reuses its slot's verdict).
@@ -1221,6 +1245,9 @@ const MISS: u32 = 1 << 31;
 const OPENER_KNOWN: u32 = 1 << 30;
 /// In a plan step: the packet was sent by that end.
 const BY_OPENER: u32 = 1 << 29;
+/// In a plan step: the packet belongs to an established TCP session
+/// ([`DetectSettings::session_packets`]): neither scored nor reused, normal.
+const SESSION: u32 = 1 << 28;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 

@@ -192,6 +192,24 @@ impl Extractor {
         }
     }
 
+    /// Whether the last packet taken was counted in its established TCP session's flow only
+    /// ([`WindowState::set_session_after`]); never for `paper7`.
+    pub fn in_session(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.in_session(),
+        }
+    }
+
+    /// Count the packets of an established TCP session after its first `n` in their flow
+    /// only ([`WindowState::set_session_after`]; 0: never). No effect on `paper7`, whose
+    /// features are the packet's own.
+    pub fn set_session_after(&mut self, n: u32) {
+        if let Extractor::Window(w) = self {
+            w.set_session_after(n);
+        }
+    }
+
     /// Compute what [`Extractor::push_prepared`] needs of `p` that depends on the packet
     /// alone (for `window`: the keys of the table entries it updates, kept by the extractor
     /// for up to 15 packets: see [`WindowState::prepare`]), and fetch the table sets those

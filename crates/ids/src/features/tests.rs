@@ -612,3 +612,116 @@ fn the_end_that_opened_a_tcp_flow_is_known_whatever_the_ports() {
     };
     assert_eq!(by_opener(&frag), None);
 }
+
+/// A download on one connection: handshake, request, `n` data segments from the server each
+/// acknowledged by the client, 0.1 ms apart, starting at `t`.
+fn bulk_download(t: f64, n: usize) -> Vec<PacketRepr> {
+    let (c, s) = ("198.18.0.20", "198.18.0.10");
+    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
+        payload_len: 1448,
+        ip_len: 1500,
+        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
+    };
+    let mut v = vec![
+        tcp(t, c, s, 40000, 9000, SYN),
+        tcp(t + 1e-4, s, c, 9000, 40000, SYN | ACK),
+        tcp(t + 2e-4, c, s, 40000, 9000, ACK),
+        data(t + 3e-4, c, s, 40000, 9000),
+    ];
+    for i in 0..n {
+        let ts = t + 4e-4 + i as f64 * 1e-4;
+        v.push(data(ts, s, c, 9000, 40000));
+        v.push(tcp(ts + 5e-5, c, s, 40000, 9000, ACK));
+    }
+    v
+}
+
+#[test]
+fn established_session_packets_after_the_nth_count_in_their_flow_only() {
+    const N: u32 = 64;
+    let long = bulk_download(10.0, 5000);
+    let short: Vec<PacketRepr> = long[..N as usize].to_vec();
+    // after the download, the client asks the server for a page on a new connection
+    let after = [
+        tcp(12.0, "198.18.0.20", "198.18.0.10", 40001, 80, SYN),
+        tcp(12.0001, "198.18.0.10", "198.18.0.20", 80, 40001, SYN | ACK),
+        tcp(12.0002, "198.18.0.20", "198.18.0.10", 40001, 80, ACK),
+    ];
+    let run = |packets: &[PacketRepr], n: u32| {
+        let mut w = WindowState::new(WindowConfig::default());
+        w.set_session_after(n);
+        let mut in_session = Vec::new();
+        let mut rows = Vec::new();
+        for p in packets.iter().chain(&after) {
+            let mut snap = window::Snapshot::default();
+            let taken = w.push_if(p, |_| true, &mut snap);
+            assert!(
+                taken != w.in_session(),
+                "a packet is either taken or in session"
+            );
+            in_session.push(w.in_session());
+            let mut row = vec![0f32; LEN];
+            snap.write(&mut row);
+            rows.push(row);
+        }
+        (w, in_session, rows)
+    };
+    let (w, in_session, rows) = run(&long, N);
+    // the handshake and the first N packets count; every packet after them is the flow's only
+    assert!(in_session[..N as usize].iter().all(|s| !s));
+    assert!(in_session[N as usize..long.len()].iter().all(|s| *s));
+    assert_eq!(w.session_packets(), (long.len() - N as usize) as u64);
+    // the new connection after it sees the hosts as if the download had stopped at N
+    let (_, short_session, short_rows) = run(&short, N);
+    assert!(short_session.iter().all(|s| !s));
+    for k in 1..=after.len() {
+        assert_eq!(rows[rows.len() - k], short_rows[short_rows.len() - k]);
+    }
+    // counted in full (off), the download makes the client a heavy sender a second later
+    let (off, off_session, off_rows) = run(&long, 0);
+    assert!(off_session.iter().all(|s| !s));
+    assert_eq!(off.session_packets(), 0);
+    let sent = |r: &Vec<f32>| feat(r, "cli.sent@10s");
+    assert!(sent(&off_rows[off_rows.len() - 1]) > sent(&rows[rows.len() - 1]) + 0.2);
+}
+
+#[test]
+fn flows_without_a_handshake_or_refused_are_never_sessions() {
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    let mut snap = window::Snapshot::default();
+    // a flood of ACKs on one four-tuple: no SYN-ACK was ever seen
+    for i in 0..50 {
+        let p = tcp(
+            1.0 + i as f64 * 1e-3,
+            "198.18.0.66",
+            "198.18.0.10",
+            5000,
+            80,
+            ACK,
+        );
+        assert!(w.push_if(&p, |_| true, &mut snap));
+        assert!(!w.in_session());
+    }
+    // a session refused by an RST: the RST and every packet after it count
+    let mut s = bulk_download(5.0, 20);
+    s.push(tcp(
+        5.01,
+        "198.18.0.10",
+        "198.18.0.20",
+        9000,
+        40000,
+        RST | ACK,
+    ));
+    s.push(tcp(5.02, "198.18.0.20", "198.18.0.10", 40000, 9000, ACK));
+    let mut taken = Vec::new();
+    for p in &s {
+        taken.push(w.push_if(p, |_| true, &mut snap));
+    }
+    assert!(
+        !taken[10],
+        "the 11th packet of an established session is the flow's only"
+    );
+    assert!(taken[taken.len() - 2] && taken[taken.len() - 1]);
+    assert_eq!(w.session_packets(), (s.len() - 2 - 4) as u64);
+}

@@ -234,6 +234,13 @@ pub struct WindowState {
     packets: u64,
     /// Of the last packet pushed, if a whole TCP segment: whether its flow's opener sent it.
     last_by_opener: Option<bool>,
+    /// Packets of an established TCP session after this many of its packets are counted in
+    /// their flow only ([`WindowState::set_session_after`]); 0: never.
+    session_after: u32,
+    /// The last packet pushed was counted in its flow only.
+    last_in_session: bool,
+    /// Packets pushed that were counted in their flow only.
+    session_packets: u64,
     /// Packets prepared and not yet pushed.
     ring: Ring,
 }
@@ -563,6 +570,9 @@ impl WindowState {
             clock: f64::NEG_INFINITY,
             packets: 0,
             last_by_opener: None,
+            session_after: 0,
+            last_in_session: false,
+            session_packets: 0,
             ring: Ring::new(),
         }
     }
@@ -586,6 +596,41 @@ impl WindowState {
     /// flooder, whatever the ports. `None` unless it was a whole TCP segment.
     pub fn sent_by_opener(&self) -> Option<bool> {
         self.last_by_opener
+    }
+
+    /// Count the packets of an established TCP session after its first `n` in their flow
+    /// only (0, the default: never). A TCP flow is an *established session* once its
+    /// handshake completed (the server's SYN-ACK, then the client's ACK) and nothing refused
+    /// it; after its `n`th packet, its packets (data, acknowledgements, the FIN; not an RST,
+    /// which refuses it) update the flow's own counts and nothing else: not the hosts'
+    /// statistics, the conversation's, or the "seen recently" set, and they take no
+    /// snapshot ([`WindowState::push_prepared`] returns `false` without asking `want`;
+    /// [`WindowState::in_session`] says so).
+    ///
+    /// Why: the hosts' statistics describe how a host opens conversations: its rates, the
+    /// ports and hosts it tries, who refuses it. The bulk of a download, a backup or a
+    /// speed test is one conversation already opened, and sent at line rate it would make its
+    /// two ends look, for the next minutes, like a flood's sender and victim (a namespace run
+    /// of `iperf3`: 25,000 segments a second, and a minute after it 30–90% of the client's
+    /// web requests were flagged). A spoofed flood cannot complete a handshake, and a scan's
+    /// flows end within a few packets, so no attack of the detector's classes is left out.
+    ///
+    /// Features change only for the packets after the `n`th of such a session and the
+    /// packets that follow them; `ids train` and `ids eval` keep it off (0), as the models
+    /// were trained.
+    pub fn set_session_after(&mut self, n: u32) {
+        self.session_after = n;
+    }
+
+    /// Whether the last packet pushed was counted in its flow only
+    /// ([`WindowState::set_session_after`]).
+    pub fn in_session(&self) -> bool {
+        self.last_in_session
+    }
+
+    /// Packets counted in their flow only so far ([`WindowState::set_session_after`]).
+    pub fn session_packets(&self) -> u64 {
+        self.session_packets
     }
 
     /// Entries evicted so far, all tables together.
@@ -728,20 +773,9 @@ impl WindowState {
             refused: k.refused,
         };
         let src_is_client = k.src_is_client;
-        let mut decay = Decay::default();
-        // The source host's entry is looked up first and its decay factors computed (an
-        // `exp2` and a chain of multiplications, whose latency then overlaps the look-ups of
-        // the other tables below, which do not depend on them); it is updated after them.
-        // Each table sees its look-ups in the same order whatever the order across tables.
-        let src_entry = self.hosts.touch(s, k.src_hash, now);
-        let src_decay = decay.factors(src_entry.prev_stamp.map_or(0.0, |t| now - t));
-        let n_port = f32::from(u8::from(novel(&mut self.seen, k.seen[0], now)));
-        let n_dst = f32::from(u8::from(novel(&mut self.seen, k.seen[1], now)));
-        let n_sport = f32::from(u8::from(novel(&mut self.seen, k.seen[2], now)));
-        let small_sport = (is_tcp || is_udp) && p.sport < 1024;
-        let small_dport = (is_tcp || is_udp) && p.dport < 1024;
-
-        // the flow (its own table: updated first, for the context key)
+        // The flow first: its own table, and it decides whether the packet counts anywhere
+        // else. Each table sees its look-ups in the same order whatever the order across
+        // tables.
         let flow_out = {
             let to_server = k.to_server;
             let e = self.flows.touch(k.flow, k.flow_hash, now);
@@ -770,6 +804,27 @@ impl WindowState {
             }
             *st
         };
+        self.last_in_session = self.session_after > 0
+            && is_tcp
+            && !p.fragment
+            && flow_out.handshake
+            && !flow_out.refused
+            && flow_out.n[0] + flow_out.n[1] > self.session_after as f32;
+        if self.last_in_session {
+            self.session_packets += 1;
+            return false;
+        }
+        let mut decay = Decay::default();
+        // The source host's entry is looked up first and its decay factors computed (an
+        // `exp2` and a chain of multiplications, whose latency then overlaps the look-ups of
+        // the other tables below, which do not depend on them); it is updated after them.
+        let src_entry = self.hosts.touch(s, k.src_hash, now);
+        let src_decay = decay.factors(src_entry.prev_stamp.map_or(0.0, |t| now - t));
+        let n_port = f32::from(u8::from(novel(&mut self.seen, k.seen[0], now)));
+        let n_dst = f32::from(u8::from(novel(&mut self.seen, k.seen[1], now)));
+        let n_sport = f32::from(u8::from(novel(&mut self.seen, k.seen[2], now)));
+        let small_sport = (is_tcp || is_udp) && p.sport < 1024;
+        let small_dport = (is_tcp || is_udp) && p.dport < 1024;
         // source host: sent this packet (copied out: the look-ups of the destination or a third
         // host below may evict it)
         let src_host = {

@@ -154,7 +154,15 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = DetectSettings::default().reuse_uses, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
     reuse_uses: u32,
-    /// Score every packet with the full models (no verdict reuse; same as --reuse-age 0).
+    /// Established TCP sessions: the packets of a TCP connection whose handshake completed
+    /// and that nothing refused, after its first N, are normal and counted in their
+    /// connection's statistics only, not in its hosts' (a download or a backup at line rate
+    /// would otherwise make both hosts look like a flood's ends for minutes). 0 counts and
+    /// scores every packet (as does --exact).
+    #[arg(long, default_value_t = DetectSettings::default().session_packets, value_name = "N")]
+    session_packets: u32,
+    /// Score every packet with the full models, counting every packet in the statistics
+    /// (no verdict reuse, no established sessions; same as --reuse-age 0 --session-packets 0).
     #[arg(long)]
     exact: bool,
 }
@@ -233,6 +241,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
         reuse_uses: a.reuse_uses,
+        session_packets: if a.exact { 0 } else { a.session_packets },
     };
     settings.validate().map_err(input)?;
     let (models, model_name) = match &a.model {
@@ -408,6 +417,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "udp_settle": settings.udp_settle,
             "max_sources": settings.max_sources, "batch": settings.batch,
             "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
+            "session_packets": settings.session_packets,
         });
         let j = json!({
             "capture": name,
@@ -444,6 +454,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "feature_memory_bytes": stats.feature_memory,
             "feature_evictions": stats.feature_evictions,
             "verdicts_reused": stats.verdicts_reused,
+            "session_packets": stats.session_packets,
             "seconds": seconds,
             "records_per_second": stats.records as f64 / seconds.max(1e-9),
             "warnings": warnings.iter().chain(fatal.iter()).collect::<Vec<_>>(),
@@ -560,9 +571,10 @@ fn summary(
     let _ = writeln!(e, "model: {model}");
     let _ = writeln!(
         e,
-        "scored {} packets with the networks; {} took the verdict of a recent packet in the same context",
-        st.packets - st.verdicts_reused.min(st.packets),
-        st.verdicts_reused
+        "scored {} packets with the networks; {} took the verdict of a recent packet in the same context; {} packets of established TCP sessions were taken as normal",
+        st.packets.saturating_sub(st.verdicts_reused + st.session_packets),
+        st.verdicts_reused,
+        st.session_packets
     );
     let by_class: Vec<String> = Class::ALL
         .iter()
