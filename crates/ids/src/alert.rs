@@ -138,6 +138,7 @@ impl Alert {
         match &self.profile {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
+            Some(e) if e.naming.rule == Rule::Reflection => "UDP flood of reflected answers".into(),
             _ if self.is_ping_sweep() => format!("{} ping sweep", proto_name(self.proto)),
             Some(_) if self.is_other_scan() => format!("{} port scan", proto_name(self.proto)),
             Some(e) if self.class == Class::OtherAttack && e.naming.is_flood() => {

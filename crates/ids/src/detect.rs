@@ -119,6 +119,7 @@ use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::Fragments;
 use crate::model::{Model, Net};
 use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
+use crate::reflection::{Reflection, Unasked};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::unlearned::{forged_error, Unlearned, Verdict};
 use crate::IdsError;
@@ -248,6 +249,11 @@ pub struct DetectSettings {
     /// ([`WindowState::set_session_after`](crate::features::window::WindowState::set_session_after)).
     /// The spray, sweep and protocol rules and the episodes still see them.
     pub session_packets: u32,
+    /// Reflection rule ([`crate::reflection`]): UDP answers from a reflection service's port
+    /// (DNS, NTP, SSDP, memcached…) that their receiver did not ask for, counted per receiver
+    /// damped with a 1 s half-life; at or above this count, they are `flood-udp` charged to
+    /// their senders, whatever the networks and the two-way UDP rule say. 0 turns it off.
+    pub reflection_threshold: f32,
 }
 
 impl Default for DetectSettings {
@@ -271,6 +277,7 @@ impl Default for DetectSettings {
             reuse_age: 0.05,
             reuse_uses: 64,
             session_packets: DEFAULT_SESSION_PACKETS,
+            reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
         }
     }
 }
@@ -306,6 +313,11 @@ impl DetectSettings {
         if !(self.sweep_threshold.is_finite() && self.sweep_threshold >= 0.0) {
             return Err(IdsError::Config(
                 "sweep threshold must be a number ≥ 0".into(),
+            ));
+        }
+        if !(self.reflection_threshold.is_finite() && self.reflection_threshold >= 0.0) {
+            return Err(IdsError::Config(
+                "reflection threshold must be a number ≥ 0".into(),
             ));
         }
         if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
@@ -380,6 +392,9 @@ pub struct DetectStats {
     pub flagged_by_spray_rule: u64,
     /// Of those, flagged by the sweep rule (the network had called them normal).
     pub flagged_by_sweep_rule: u64,
+    /// Of those, flagged by the reflection rule ([`DetectSettings::reflection_threshold`]),
+    /// whatever the networks and the two-way UDP rule said.
+    pub flagged_by_reflection_rule: u64,
     /// Of those, forged ICMP errors ([`crate::unlearned`]), whatever the network said.
     pub forged_errors: u64,
     /// Of those, ICMP replies to requests their receiver never sent ([`crate::unlearned`]),
@@ -474,6 +489,7 @@ pub struct Engine {
     agg: Aggregator,
     spray: Spray,
     sweep: Sweep,
+    reflection: Reflection,
     /// The slow-scan rule (run beside the feature extraction, on its thread when pipelined;
     /// its findings are reported after the record that made them).
     slow: SlowScan,
@@ -556,6 +572,7 @@ impl Engine {
             scratch: Scratch::new(),
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
+            reflection: Reflection::new(settings.reflection_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
             found: Vec::new(),
@@ -867,7 +884,17 @@ impl Engine {
                     let sprayed = self.spray.push(p);
                     let swept = self.sweep.push(p);
                     let odd = self.unlearned.push(p);
-                    let mut class = if self.conv.push(p) {
+                    // an answer nobody asked for (and its receiver's error about it) is its
+                    // sender's; past the reflection threshold, a flood
+                    let unasked = self.reflection.push(p);
+                    let reflected = unasked
+                        .map(|_| (p.src, p.dst))
+                        .or_else(|| self.reflection.error_about_unasked(p));
+                    let two_way = self.conv.push(p);
+                    let mut class = if unasked == Some(Unasked::Flood) {
+                        self.stats.flagged_by_reflection_rule += 1;
+                        Class::FloodUdp
+                    } else if two_way {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
                         }
@@ -898,6 +925,7 @@ impl Engine {
                     };
                     // a TCP segment is charged to the end that opened its flow, when known
                     let mut ends = match (step & OPENER_KNOWN, step & BY_OPENER) {
+                        _ if reflected.is_some() => reflected,
                         _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
                         (0, _) => None,
                         (_, 0) => Some((p.dst, p.src)),
@@ -937,8 +965,9 @@ impl Engine {
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
+                    let fixed = reflected.is_some();
                     self.agg
-                        .packet_with_ends(p, &v, ends, &mut self.stats, sink);
+                        .packet_with_ends(p, &v, ends, fixed, &mut self.stats, sink);
                     while let Some((_, f)) = found.next_if(|(i, _)| *i == at) {
                         self.agg.finding(f, &mut self.stats, sink);
                     }
@@ -1002,14 +1031,15 @@ fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event
 /// findings reported ([`Aggregator::finding`]).
 const RECENT_SCANNERS: usize = 4096;
 
-/// Counts per host damped with a 1 s half-life, in a bounded table: the spray and sweep rules'.
-struct Damped {
+/// Counts per host damped with a 1 s half-life, in a bounded table: the spray, sweep and
+/// reflection rules'.
+pub(crate) struct Damped {
     table: SetAssoc<u128, f32>,
     seed: u64,
 }
 
 impl Damped {
-    fn new(cap: usize, seed: u64) -> Damped {
+    pub(crate) fn new(cap: usize, seed: u64) -> Damped {
         Damped {
             table: SetAssoc::new(cap.max(1)),
             seed,
@@ -1017,7 +1047,7 @@ impl Damped {
     }
 
     /// Decay `host`'s count to `now`, add `delta`, keep it at `floor` or above; the count.
-    fn add(&mut self, host: u128, delta: f32, now: f64, floor: f32) -> f32 {
+    pub(crate) fn add(&mut self, host: u128, delta: f32, now: f64, floor: f32) -> f32 {
         let e = self.table.touch(host, hash_key(self.seed, host), now);
         let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
         *e.val = (*e.val * (-dt).exp2() as f32 + delta).max(floor);
@@ -2195,16 +2225,20 @@ impl Aggregator {
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        self.packet_with_ends(p, v, attacker_and_victim(p), st, sink);
+        self.packet_with_ends(p, v, attacker_and_victim(p), false, st, sink);
     }
 
     /// Count one packet's verdict, charged to its attacking end `att` and victim `vic` (its
-    /// own, or for a later fragment its first fragment's).
+    /// own, or for a later fragment its first fragment's). Unless `fixed` (a rule decided who
+    /// sent it against whom: a reflected answer is the reflector's), a packet whose victim
+    /// has an open source episode and whose attacker has none is charged to that episode (a
+    /// scanner stays the attacker whichever port its peer answers from).
     fn packet_with_ends(
         &mut self,
         p: &PacketRepr,
         v: &PacketVerdict,
         (mut att, mut vic): (IpAddr, IpAddr),
+        fixed: bool,
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
@@ -2218,7 +2252,10 @@ impl Aggregator {
         let cut = attack && self.s.max_episode > 0.0;
         if cut {
             // a known attacker stays the attacker whichever port its peer answers from
-            if self.sources.get_mut(&att).is_none() && self.sources.get_mut(&vic).is_some() {
+            if !fixed
+                && self.sources.get_mut(&att).is_none()
+                && self.sources.get_mut(&vic).is_some()
+            {
                 std::mem::swap(&mut att, &mut vic);
             }
             self.cut_long(att, vic, now, st, sink);
@@ -2226,7 +2263,7 @@ impl Aggregator {
         // the source's episode (one lookup: the swap above, done here when there is no cut)
         let slot = match self.sources.slot(&att) {
             Some(s) => Some(s),
-            None if !cut => {
+            None if !cut && !fixed => {
                 let s = self.sources.slot(&vic);
                 if s.is_some() {
                     std::mem::swap(&mut att, &mut vic);

@@ -49,6 +49,7 @@ pub mod labels;
 pub mod model;
 pub mod plot;
 pub mod profile;
+pub mod reflection;
 pub mod report;
 pub mod slowscan;
 pub mod study;

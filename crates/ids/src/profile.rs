@@ -73,6 +73,7 @@
 
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key};
+use crate::reflection::answer_shape;
 use crate::unlearned::{forged_error, icmp_query};
 use nightjar_packet::{proto, PacketRepr};
 use serde_json::{json, Value};
@@ -260,6 +261,9 @@ pub struct Profile {
     /// Outbound UDP datagrams, and ICMP echo requests (and other ICMP queries and replies).
     udp: u32,
     icmp_echo: u32,
+    /// Of the outbound UDP datagrams, answers of a reflection service
+    /// ([`crate::reflection::answer_shape`]).
+    answers: u32,
     /// Outbound fragments; TCP fragments among them that carried the flags byte.
     fragments: u32,
     fragment_flags: u32,
@@ -317,6 +321,9 @@ pub enum Rule {
     Fingerprint,
     /// ICMP errors their sender made up ([`crate::unlearned::forged_error`]): a flood.
     ForgedErrors,
+    /// Most of the UDP sent is a reflection service's answers
+    /// ([`crate::reflection::answer_shape`]), to whatever ports: a reflected flood.
+    Reflection,
     /// Packets of protocols other than TCP, UDP and ICMP, many protocols to one host
     /// ([`crate::unlearned`]): an IP protocol scan (`nmap -sO`).
     ProtocolScan,
@@ -350,6 +357,7 @@ impl Rule {
                 | Rule::SourcePortPerProbe
                 | Rule::ManySources
                 | Rule::ForgedErrors
+                | Rule::Reflection
         )
     }
 
@@ -363,6 +371,7 @@ impl Rule {
             Rule::IcmpEcho => "icmp-echo",
             Rule::PingSweep => "ping-sweep",
             Rule::ForgedErrors => "forged-icmp-errors",
+            Rule::Reflection => "reflected-answers",
             Rule::Fingerprint => "os-fingerprint",
             Rule::ProtocolScan => "ip-protocols",
             Rule::Resets => "resets",
@@ -560,6 +569,9 @@ impl Profile {
             }
             17 => {
                 self.udp = self.udp.saturating_add(1);
+                if answer_shape(p) {
+                    self.answers = self.answers.saturating_add(1);
+                }
                 true
             }
             // echo requests, and the other ICMP queries and replies a side sends: a reply is
@@ -763,7 +775,13 @@ impl Profile {
                 named(Class::FloodIcmp, Rule::IcmpEcho, &[])
             }
         } else if udp == biggest {
-            volume(Class::ScanUdp, Class::FloodUdp, udp)
+            // a reflector's answers go to whatever ports the forged requests came from (hping3
+            // counts them up): a flood however they are spread
+            if 2 * u64::from(self.answers) > udp {
+                named(Class::FloodUdp, Rule::Reflection, &[])
+            } else {
+                volume(Class::ScanUdp, Class::FloodUdp, udp)
+            }
         } else {
             let Some((f, n)) = dom else { return ev };
             ev.probe_flags = Some(f);

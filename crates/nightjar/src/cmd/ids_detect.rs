@@ -106,6 +106,13 @@ pub struct DetectArgs {
     /// zmap over a subnet). Default: Zeek's address-scan threshold; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().sweep_threshold, value_name = "N")]
     sweep_threshold: f32,
+    /// Reflection rule: UDP answers from a reflection service's port (DNS 53, NTP 123, SSDP
+    /// 1900, memcached 11211, CLDAP 389, SNMP 161, chargen 19 and others) that their receiver
+    /// did not ask for within 30 s, above this damped count per receiver (1 s half-life,
+    /// ≈ 1.44 × such answers per second), are a reflected UDP flood charged to the reflectors
+    /// (an amplification attack seen at its victim); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().reflection_threshold, value_name = "N")]
+    reflection_threshold: f32,
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
     /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
     /// ACK, UDP, ICMP echo): attacks run back to back are alerted one by one; 0 turns it off.
@@ -230,6 +237,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         victim_min_sources: a.victim_min_sources,
         spray_threshold: a.spray_threshold,
         sweep_threshold: a.sweep_threshold,
+        reflection_threshold: a.reflection_threshold,
         change_probes: a.change_probes,
         slow_scan: SlowScanConfig {
             port_threshold: a.slow_scan_ports,
@@ -411,6 +419,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "victim_min_sources": settings.victim_min_sources,
             "spray_threshold": settings.spray_threshold,
             "sweep_threshold": settings.sweep_threshold,
+            "reflection_threshold": settings.reflection_threshold,
             "change_probes": settings.change_probes,
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
@@ -430,6 +439,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "flagged": stats.flagged,
             "flagged_by_spray_rule": stats.flagged_by_spray_rule,
             "flagged_by_sweep_rule": stats.flagged_by_sweep_rule,
+            "flagged_by_reflection_rule": stats.flagged_by_reflection_rule,
             "forged_icmp_errors": stats.forged_errors,
             "unsolicited_icmp_replies": stats.unsolicited_replies,
             "flagged_by_protocol_rule": stats.flagged_by_protocol_rule,
@@ -583,10 +593,11 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
+        st.flagged_by_reflection_rule,
         st.flagged_by_protocol_rule,
         st.forged_errors,
         st.unsolicited_replies,

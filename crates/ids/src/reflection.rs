@@ -1,0 +1,282 @@
+//! Reflected floods: UDP answers from a service port that their receiver never asked for.
+//!
+//! An amplification attack sends small requests to open UDP services (DNS resolvers, NTP and
+//! memcached servers, SSDP devices, CLDAP, SNMP, chargen) with the victim's address forged as
+//! their source; the services send their answers, many times larger, to the victim. Seen at
+//! the victim (its own link, a capture of its network's uplink), the flood is answers from
+//! many well-known service ports to the victim's ports, and nothing the victim sent to ask for
+//! them. The networks learnt UDP floods from datagrams sent *to* a service, and they charge a
+//! UDP datagram to its client end (the higher port): here the victim. A namespace run of
+//! `hping3 -2 -a VICTIM -p 53` against five resolvers, captured on the victim's link, was
+//! alerted as the victim scanning the first resolver, or not at all.
+//!
+//! The rule: a UDP datagram from one of [`SERVICE_PORTS`] to another port, carrying at least
+//! [`MIN_ANSWER`] bytes, is an *answer* (the answers worth reflecting are large by design; a
+//! scanner's probes from a source port like 53, `nmap -g 53`, carry little or nothing); it
+//! was *asked for* when its receiver sent a datagram from the port it arrives at to that
+//! service of its sender (the same address and port) within [`IDLE`] (an answer goes to the
+//! port its question came from; a forged question names a port the victim never used, and a
+//! host that itself uses the resolvers an attacker reflects from is no safer for it). An answer nobody asked for is charged to its sender
+//! against its receiver, and so is the ICMP error its receiver sends back about it; such
+//! answers are counted per receiver, damped with a 1 s half-life, and once that count
+//! reaches the threshold ([`crate::detect::DetectSettings::reflection_threshold`]) every
+//! further one is a `flood-udp` packet, whatever the networks and the two-way UDP rule say.
+//! A flood from many reflectors, each too small to alert alone, makes one alert for the
+//! victim (the detector's victim alerts).
+//!
+//! What stays normal: answers to requests seen on the wire (a capture of both directions
+//! of a busy resolver client), a few late answers after the asker gave up, the answers at the
+//! start of a capture to requests sent before it (the threshold: a client rarely gets more
+//! than a few a second), symmetric services that use one port at both ends (NTP peers
+//! 123→123, NetBIOS 137→137, mDNS 5353→5353), and anything to or from a group address.
+//! What it gives away: a capture that holds only the inbound direction of a host's traffic
+//! shows every answer it receives as unasked for; at a resolver client's pace that is a
+//! flood alert.
+//!
+//! Sans-IO and bounded: a set-associative table of (asker, service host, both ports)
+//! requests ([`CAPACITY`], least recently used evicted) and the damped counts per receiver.
+
+use crate::detect::{is_group, Damped};
+use crate::features::table::{hash_key, ip_key, SetAssoc};
+use nightjar_packet::{proto, PacketRepr};
+use std::net::IpAddr;
+
+/// UDP services that answer a small request with a larger answer, the ports of reflected
+/// floods (US-CERT TA14-017A and the services it lists, with later ones: CLDAP, memcached,
+/// WS-Discovery, Apple Remote Desktop, CoAP, Ubiquiti discovery): QOTD 17, chargen 19, DNS
+/// 53, TFTP 69, portmap 111, NTP 123, NetBIOS 137, SNMP 161, CLDAP 389, RIPv1 520, IPMI
+/// 623, MS-SQL browser 1434, SSDP 1900, ARD 3283, WS-Discovery 3702, mDNS 5353, CoAP 5683,
+/// Ubiquiti 10001, memcached 11211.
+pub const SERVICE_PORTS: [u16; 19] = [
+    17, 19, 53, 69, 111, 123, 137, 161, 389, 520, 623, 1434, 1900, 3283, 3702, 5353, 5683, 10001,
+    11211,
+];
+/// Bytes of UDP payload an answer carries at least.
+pub const MIN_ANSWER: u32 = 100;
+/// A request older than this asks for no answer, seconds (conntrack's timeout for a UDP flow
+/// that saw no reply is 30 s).
+pub const IDLE: f64 = 30.0;
+/// Requests remembered.
+pub const CAPACITY: usize = 1 << 14;
+/// Receivers whose unasked-for answers are counted.
+pub const RECEIVERS: usize = 1 << 12;
+/// [`crate::detect::DetectSettings::reflection_threshold`] by default: about 14 unasked-for
+/// answers a second, held.
+pub const DEFAULT_THRESHOLD: f32 = 20.0;
+
+/// Whether `p` is shaped like an answer of a reflection service: UDP (its first fragment, if
+/// fragmented) from one of [`SERVICE_PORTS`] to another port, with at least [`MIN_ANSWER`]
+/// bytes of payload.
+pub fn answer_shape(p: &PacketRepr) -> bool {
+    p.proto == proto::UDP
+        && !p.later_fragment
+        && p.payload_len >= MIN_ANSWER
+        && service_to_other(p.sport, p.dport)
+}
+
+/// From one of [`SERVICE_PORTS`] to another port.
+fn service_to_other(sport: u16, dport: u16) -> bool {
+    sport != dport && SERVICE_PORTS.contains(&sport)
+}
+
+/// What the rule makes of an answer nobody asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unasked {
+    /// Below the threshold: charged to its sender, judged by the networks.
+    Answer,
+    /// Past the threshold: a `flood-udp` packet of its sender.
+    Flood,
+}
+
+/// The reflected-flood rule's state.
+pub struct Reflection {
+    threshold: f32,
+    /// (asker, service host, asker's port << 16 | service port) → when it last asked.
+    asked: SetAssoc<(u128, u128, u32), f64>,
+    receivers: Damped,
+    clock: f64,
+}
+
+impl Reflection {
+    /// The rule with its threshold (0: off).
+    pub fn new(threshold: f32) -> Reflection {
+        let on = threshold > 0.0;
+        Reflection {
+            threshold,
+            asked: SetAssoc::new(if on { CAPACITY } else { 1 }),
+            receivers: Damped::new(if on { RECEIVERS } else { 1 }, 61),
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Take the next packet; what it is if it is an answer nobody asked for.
+    pub fn push(&mut self, p: &PacketRepr) -> Option<Unasked> {
+        if self.threshold <= 0.0 || p.proto != proto::UDP || p.later_fragment {
+            return None;
+        }
+        if is_group(p.src) || is_group(p.dst) {
+            return None;
+        }
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let now = self.clock;
+        let (s, d) = (ip_key(p.src), ip_key(p.dst));
+        // an answer first: a reflector's answer may be aimed at a service's port (an NTP
+        // answer to the victim's port 53); a request is small
+        if !answer_shape(p) {
+            if service_to_other(p.dport, p.sport) {
+                let key = (s, d, ports(p.sport, p.dport));
+                *self.asked.touch(key, request_hash(key), now).val = now;
+            }
+            return None;
+        }
+        if self.asked_for(d, s, ports(p.dport, p.sport)) {
+            return None;
+        }
+        let n = self.receivers.add(d, 1.0, now, 0.0);
+        Some(if n >= self.threshold {
+            Unasked::Flood
+        } else {
+            Unasked::Answer
+        })
+    }
+
+    /// If `p` is an ICMP error its sender sent about an answer from a reflection service
+    /// that it did not ask for (a closed port's unreachable): (the answer's sender, `p`'s
+    /// sender), the ends it is charged to. Reads the state only.
+    pub fn error_about_unasked(&self, p: &PacketRepr) -> Option<(IpAddr, IpAddr)> {
+        if self.threshold <= 0.0 || !proto::icmp_error(p.proto, p.icmp_type) {
+            return None;
+        }
+        let q = p.inner.as_ref()?;
+        let ok = q.proto == proto::UDP && q.dst == p.src && service_to_other(q.sport, q.dport);
+        let ports = ports(q.dport, q.sport);
+        (ok && !self.asked_for(ip_key(q.dst), ip_key(q.src), ports)).then_some((q.src, q.dst))
+    }
+
+    /// Whether `asker` sent `server` a request within [`IDLE`], between the `ports` given by
+    /// [`ports`].
+    fn asked_for(&self, asker: u128, server: u128, ports: u32) -> bool {
+        let key = (asker, server, ports);
+        self.asked
+            .get(&key, request_hash(key))
+            .is_some_and(|&t| self.clock - t <= IDLE)
+    }
+}
+
+/// The asker's port and the service's, as one table key field.
+fn ports(asker: u16, service: u16) -> u32 {
+    u32::from(asker) << 16 | u32::from(service)
+}
+
+/// The hash of a request's table entry.
+fn request_hash((asker, server, ports): (u128, u128, u32)) -> u64 {
+    hash_key(hash_key(67 ^ u64::from(ports) << 8, asker), server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::udp;
+
+    const V: &str = "198.18.0.10";
+
+    /// A DNS answer from resolver `r` to the victim's `port` at `ts`.
+    fn answer(ts: f64, r: &str, port: u16) -> PacketRepr {
+        udp(ts, r, V, 53, port, 512)
+    }
+
+    #[test]
+    fn unasked_answers_past_the_threshold_are_a_udp_flood() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let mut flagged = 0;
+        // five resolvers, 500 answers a second each, to ports counting up
+        for i in 0..2000u32 {
+            let ts = 1.0 + f64::from(i) * 4e-4;
+            let res = format!("198.18.0.{}", 31 + i % 5);
+            if r.push(&answer(ts, &res, 40000 + (i % 2000) as u16)) == Some(Unasked::Flood) {
+                flagged += 1;
+            }
+        }
+        // all but the first score or so
+        assert!((1950..2000).contains(&flagged), "{flagged}");
+    }
+
+    #[test]
+    fn answers_to_requests_seen_are_normal_however_many() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        for i in 0..2000u32 {
+            let ts = 1.0 + f64::from(i) * 4e-4;
+            let port = 40000 + (i % 2000) as u16;
+            assert_eq!(r.push(&udp(ts, V, "198.18.0.31", port, 53, 60)), None);
+            assert_eq!(r.push(&answer(ts + 1e-4, "198.18.0.31", port)), None);
+        }
+        // a question from one port asks for no answers to another (a forged question's)
+        let mut flagged = 0;
+        for i in 0..100u32 {
+            let ts = 2.0 + f64::from(i) * 1e-3;
+            flagged +=
+                usize::from(r.push(&answer(ts, "198.18.0.31", 33333)) == Some(Unasked::Flood));
+        }
+        assert!(flagged > 50, "{flagged}");
+        // a request 31 s old asks for nothing any more
+        let late = 1.0 + 2000.0 * 4e-4 + IDLE + 1.0;
+        let mut flagged = 0;
+        for i in 0..100u32 {
+            let ts = late + f64::from(i) * 1e-3;
+            flagged +=
+                usize::from(r.push(&answer(ts, "198.18.0.31", 40000)) == Some(Unasked::Flood));
+        }
+        assert!(flagged > 50, "{flagged}");
+    }
+
+    #[test]
+    fn a_trickle_symmetric_ports_groups_and_other_ports_are_never_flagged() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        for i in 0..600u32 {
+            let ts = 1.0 + f64::from(i) * 0.2; // five a second, unasked
+            assert_eq!(
+                r.push(&answer(ts, "198.18.0.31", 40000)),
+                Some(Unasked::Answer)
+            );
+        }
+        for i in 0..2000u32 {
+            let ts = 200.0 + f64::from(i) * 1e-4;
+            // NTP peers, an mDNS answer to the group, a datagram from a high port
+            assert_eq!(r.push(&udp(ts, "198.18.0.31", V, 123, 123, 76)), None);
+            assert_eq!(
+                r.push(&udp(ts, "198.18.0.31", "224.0.0.251", 5353, 5353, 200)),
+                None
+            );
+            assert_eq!(r.push(&udp(ts, "198.18.0.31", V, 40000, 53, 60)), None);
+            // a scanner's probe from port 53 (nmap -g 53) carries too little to be an answer
+            assert_eq!(r.push(&udp(ts, "198.18.0.66", V, 53, 161, 28)), None);
+        }
+        // the receiver's unreachable about an unasked answer is charged to the answer's sender
+        let quoted = answer(300.0, "198.18.0.31", 40000);
+        let err = crate::features::tests::icmp_unreach(300.0, V, "198.18.0.31", &quoted);
+        let ends = Some((quoted.src, quoted.dst));
+        assert_eq!(r.error_about_unasked(&err), ends);
+        // …but not when it had asked
+        r.push(&udp(300.1, V, "198.18.0.31", 40000, 53, 60));
+        assert_eq!(r.error_about_unasked(&err), None);
+        let mut off = Reflection::new(0.0);
+        for i in 0..2000u32 {
+            assert_eq!(
+                off.push(&answer(1.0 + f64::from(i) * 1e-4, "198.18.0.31", 1)),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn the_request_table_stays_bounded_under_a_million_askers() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        for i in 0..1_000_000u32 {
+            let src = std::net::Ipv4Addr::from(0xC612_0000 | (i & 0x1_FFFF)).to_string();
+            r.push(&udp(1.0 + f64::from(i) * 1e-6, &src, V, 40000, 53, 60));
+        }
+        assert!(r.asked.len() <= CAPACITY);
+    }
+}
