@@ -55,6 +55,14 @@ own attacker host (--attackers 5): nmap -sn -PE, nmap -sn (echo, SYN 443, ACK 80
 nmap -sn -PP, nmap -sn -PE --min-rate 2000 of a /22, fping -g; ranges, sizes and fping's
 retries drawn from the seed. run.sh runs a monitor beside the clients that pings 30-40 live
 addresses every few seconds (normal).
+
+--scenario bulk is a list of attacks right next to bulk TCP transfers (normal), settings drawn
+from the seed: each item carries a "bulk" transfer that run.sh starts before the attack, by a
+client or by the attacker host itself, to the victim's iperf3 server (TCP 5201) or its
+python3 http.server (TCP 8080): iperf3 at line rate bounded by bytes (-n, upload, -R, -P 4), iperf3
+paced for 3 s (-b -t 3, -R, -P 4), curl or wget of a file of a few MiB; the attack runs during it
+(an nmap SYN scan, an hping3 SYN flood, an nmap UDP scan) or 0.5-1.5 s after it (a connect scan,
+a UDP flood, an ICMP flood), and one SYN scan 3-4 s after the attacker host's own download.
 """
 import argparse
 import json
@@ -503,8 +511,93 @@ def discovery(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
+# --scenario bulk: the victim's bulk servers (run.sh starts them): iperf3 -s on TCP 5201 and
+# python3 -m http.server on TCP 8080, serving files named bulk-<N>M.bin of N MiB
+BULK_IPERF = 5201
+BULK_HTTP = 8080
+
+
+def bulk(r, small=False, clients=("c0",)):
+    """The --scenario bulk attacks: (label, argv, timeout, decoys, expected seconds, bulk). Attacks
+    right next to bulk TCP transfers, which are normal: real tools at line rate from the clients
+    (`clients`, the lab names c0..) to the victim's bulk servers — `iperf3 -c` unpaced and bounded
+    by bytes (`-n 2-4M`: 25-120 ms at the lab's 0.8-1.7 Gbit/s), upload, `-R` download or `-P 4`
+    parallel streams, `curl` or `wget` of a 2-4 MiB file from `python3 -m http.server` — or paced
+    for a few seconds (`iperf3 -b 10-16M -t 3`, `-R` or `-P 4`: iperf3 sends at line rate in bursts
+    every millisecond). Each item's `bulk` is {"host", "cmds", "timeout", "mode", "lead"}: with mode
+    "during", the attack starts `lead` seconds after the transfer and runs beside it; with "after",
+    `lead` seconds after it ended. The attacks, from the attacker hosts to the victim: an nmap SYN
+    scan during a paced download, an hping3 SYN flood during paced parallel uploads, an nmap UDP
+    scan during a paced upload, a connect scan, a UDP flood and an ICMP flood right after line-rate
+    transfers, and a SYN scan by an attacker host 3-4 s after its own line-rate download (the
+    attacker's transfer is normal: it ends before its episode begins). Sizes, rates, ports, counts,
+    the clients and the order are drawn from the seed. With `small`, the same kinds, 1 MiB
+    transfers, 4 Mbit/s for a second, a hundred packets per flood and a few ports per scan."""
+    v = VICTIM
+    clients = list(clients) or ["c0"]
+
+    def paced(extra=""):
+        rate = 4 if small else r.choice([10, 12, 14, 16])
+        par = "-P 4" in extra
+        # with -P, iperf3's -b is per stream: the same total either way
+        per = max(1, rate // 4) if par else rate
+        t = 1 if small else 3
+        return f"iperf3 -c {v} -p {BULK_IPERF} -b {per}M -t {t}{' ' + extra if extra else ''}", t + 12
+
+    def burst(extra=""):
+        n = 1 if small else r.randint(2, 4)
+        return f"iperf3 -c {v} -p {BULK_IPERF} -n {n}M{' ' + extra if extra else ''}", 15
+
+    def http():
+        n = 1 if small else r.randint(2, 4)
+        url = f"http://{v}:{BULK_HTTP}/bulk-{n}M.bin"
+        tool = r.choice(["curl", "wget"])
+        return (f"curl -s -o /dev/null {url}" if tool == "curl" else f"wget -q -O /dev/null {url}"), 15
+
+    def bulk_of(host, cmd_limit, mode, lead):
+        cmd, limit = cmd_limit
+        return {"host": host, "cmds": [cmd.split()], "timeout": limit, "mode": mode, "lead": round(lead, 2)}
+
+    def client():
+        return r.choice(clients)
+
+    def after():
+        return r.uniform(0.5, 1.5)
+
+    syn_ports = 30 if small else r.randint(500, 1000)
+    udp_ports = 5 if small else r.randint(15, 25)
+    con_ports = 20 if small else r.randint(100, 300)
+    own_ports = 20 if small else r.randint(200, 500)
+    c = lambda lo, hi: 100 if small else r.randint(lo, hi)  # noqa: E731
+    iv = lambda: r.choice([300, 500])  # noqa: E731
+    n_syn, iv_syn = c(800, 1500), iv()
+    n_udp, iv_udp = c(800, 1200), iv()
+    n_icmp, iv_icmp = c(800, 1200), iv()
+    items = [
+        ("scan-syn", f"nmap -n -sS -T4 -p 1-{syn_ports} -Pn {v}", 60, 5,
+         bulk_of(client(), paced("-R"), "during", 1.0)),
+        ("flood-syn", f"hping3 -q -S -p {r.choice([80, 22, 9000])} -i u{iv_syn} -c {n_syn} {v}", 30,
+         n_syn * (iv_syn + 60) / 1e6 + 1, bulk_of(client(), paced("-P 4"), "during", 1.0)),
+        ("scan-udp", f"nmap -n -sU -T4 --max-retries 1 --top-ports {udp_ports} {v}", 120, udp_ports * 0.5 + 3,
+         bulk_of(client(), paced(), "during", 1.0)),
+        ("scan-connect", f"nmap -n -sT -T4 --top-ports {con_ports} {v}", 60, 5,
+         bulk_of(client(), burst(r.choice(["", "-R"])), "after", after())),
+        ("flood-udp", f"hping3 -q --udp -p {r.choice([53, 123, 5000])} -d {r.choice([64, 256, 512])} "
+                      f"-i u{iv_udp} -c {n_udp} {v}", 30, n_udp * (iv_udp + 60) / 1e6 + 1,
+         bulk_of(client(), burst("-P 4"), "after", after())),
+        ("flood-icmp", f"hping3 -q --icmp -i u{iv_icmp} -c {n_icmp} {v}", 30, n_icmp * (iv_icmp + 60) / 1e6 + 1,
+         bulk_of(client(), http(), "after", after())),
+        # the attacker host's own download (normal, before its episode), then its scan
+        ("scan-syn", f"nmap -n -sS -T4 --top-ports {own_ports} -Pn {v}", 60, 5,
+         bulk_of("attacker", burst("-R"), "after", r.uniform(3.0, 4.0))),
+    ]
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1), b) for label, cmd, limit, secs, b in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
-             "floods": floods, "unlearned": unlearned, "discovery": discovery}
+             "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk}
 
 
 def main():
@@ -519,7 +612,7 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned' or 'discovery': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery' or 'bulk': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
@@ -534,6 +627,23 @@ def main():
                               "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
                               "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
                               "post_normal": 0, "post_delay": 0}))
+        return
+    if a.scenario == "bulk":
+        # gaps as usual (the attacker hosts browse normally in some of them); each attack with its
+        # bulk transfer, by a client of --hosts (198.18.0.20-35: c0..c15) or the attacker itself
+        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+        clients = [f"c{int(h.rsplit('.', 1)[1]) - 20}" for h in a.hosts.split(",")
+                   if h.startswith("198.18.0.") and 20 <= int(h.rsplit(".", 1)[1]) <= 35]
+        for label, cmd, limit, decoys, secs, b in bulk(r, a.small, clients or ["c0"]):
+            gap = 2.0 if a.small else r.uniform(*a.gap)
+            gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+            attacker = r.choice(attackers)
+            if b["host"] == "attacker":
+                b["host"] = f"a{int(attacker.rsplit('.', 1)[1]) - 66}"
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attacker,
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
+                              "post_normal": 0, "post_delay": 0, "bulk": b}))
         return
     if a.scenario in ("slow", "discovery"):
         # one attack at a time, in a drawn order; the attackers take turns (in a drawn order).

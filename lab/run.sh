@@ -53,7 +53,16 @@
 #               has none); beside the clients, a monitor host (198.18.0.40) that pings 30-40
 #               extra live addresses (198.18.0.100.., on the victim and the clients) and the
 #               lab's hosts with fping every 3-6 s, which must raise no alert, e.g.
-#               run.sh --name discovery --seed 1818 --duration 120 --scenario discovery --attackers 5 --clients 2
+#               run.sh --name discovery --seed 1818 --duration 120 --scenario discovery --attackers 5 --clients 2;
+#               "bulk": attacks right next to bulk TCP transfers (normal): the victim runs an iperf3
+#               server (TCP 5201) and python3 -m http.server (TCP 8080, files of a few MiB made in
+#               the run's temp dir); before each attack a client (or, once, the attacker host
+#               itself) starts a transfer to it: iperf3 at line rate bounded by bytes (-n 2-4M;
+#               upload, -R, -P 4), iperf3 paced for 3 s (-b 10-16M total; -R, -P 4), or curl/wget
+#               of a 2-4 MiB file; the attack runs during it (nmap -sS, hping3 -S flood, nmap -sU)
+#               or 0.5-1.5 s after it (nmap -sT, hping3 --udp and --icmp floods), and one nmap -sS
+#               3-4 s after the attacker host's own download, e.g.
+#               run.sh --name bulk --seed 1919 --duration 120 --scenario bulk --clients 2
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -104,7 +113,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,80p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,89p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -133,6 +142,8 @@ main() {
         ensure_tools ping:iputils-ping traceroute:traceroute
     elif [ "$SCENARIO" = discovery ]; then
         ensure_tools fping:fping
+    elif [ "$SCENARIO" = bulk ]; then
+        ensure_tools iperf3:iperf3 curl:curl wget:wget
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -152,7 +163,7 @@ main() {
     "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} --hosts "$HOSTS" $SMALL >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
-    BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
+    BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0)+(j["bulk"]["timeout"]+j["bulk"]["lead"] if "bulk" in j else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
     log "run $NAME: seed $SEED, duration >= ${DURATION}s, $NPLAN attacks, hard bound ${BOUND}s"
     # streams: the sessions spread over the run, which lasts at least as long as the attacks are
     # expected to take (gaps, the attacker's browsing, each attack's expected length or 10 s)
@@ -275,6 +286,20 @@ main() {
         done
     fi
 
+    if [ "$SCENARIO" = bulk ]; then
+        # the bulk servers on the victim: iperf3 (one test at a time; the transfers run one at a
+        # time) and a static HTTP server with the files the plan downloads (random bytes)
+        mkdir -p "$WORK/www"
+        for f in $(grep -o 'bulk-[0-9]*M\.bin' "$PLAN" | sort -u); do
+            n=${f#bulk-}; n=${n%M.bin}
+            head -c "$((n * 1048576))" /dev/urandom >"$WORK/www/$f"
+        done
+        bg victim "$BOUND" iperf3 -s -B 198.18.0.10 -p 5201 --logfile "$WORK/iperf3-server.log"
+        bg victim "$BOUND" "$PY" -m http.server 8080 --bind 198.18.0.10 --directory "$WORK/www"
+        : >"$WORK/bulk.jsonl"
+        nap 1
+    fi
+
     if [ "$SCENARIO" = floods ]; then
         # one client each (clients taken in turn when there are fewer than three)
         k=0
@@ -334,6 +359,33 @@ main() {
         nap "$gap"
         [ "${#spoofed[@]}" -gt 0 ] && spoof_neigh "${spoofed[@]}"
 
+        # --scenario bulk: the item's bulk transfer (normal), started now; the attack starts
+        # "lead" seconds later ("during") or "lead" seconds after the transfer ended ("after")
+        bpids=()
+        if [ "$SCENARIO" = bulk ]; then
+            bhost=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["bulk"]["host"])' "$line")
+            bmode=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["bulk"]["mode"])' "$line")
+            blead=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["bulk"]["lead"])' "$line")
+            btmo=$("$PY" -c 'import json,sys; print(json.loads(sys.argv[1])["bulk"]["timeout"])' "$line")
+            mapfile -t bcmds < <("$PY" -c 'import json,sys,shlex; [print(shlex.join(c)) for c in json.loads(sys.argv[1])["bulk"]["cmds"]]' "$line")
+            [[ "$bhost" =~ ^[ca][0-9]+$ ]] || die "bulk host $bhost"
+            log "[$n/$NPLAN] bulk ($bmode, ${blead} s) from $bhost: ${bcmds[0]}"
+            bstart=$(now)
+            for c in "${bcmds[@]}"; do
+                # shellcheck disable=SC2086
+                ip netns exec "$LAB_PREFIX-$bhost" timeout --kill-after=2 "$btmo" $c </dev/null >>"$WORK/bulk.out" 2>&1 &
+                bpids+=($!)
+                LAB_PIDS+=($!)
+            done
+            if [ "$bmode" = after ]; then
+                for p in "${bpids[@]}"; do wait "$p" || log "  (exit $? from bulk process $p)"; done
+                bpids=()
+                "$PY" -c 'import json,sys; print(json.dumps({"host": sys.argv[1], "mode": "after", "start": float(sys.argv[2]), "end": float(sys.argv[3]), "command": sys.argv[4]}))' \
+                    "$bhost" "$bstart" "$(now)" "${bcmds[0]}" >>"$WORK/bulk.jsonl"
+            fi
+            nap "$blead"
+        fi
+
         log "[$n/$NPLAN] $label from $host${spoofed:+ spoofing ${#spoofed[@]} sources}: ${cmds[0]}"
         start=$(now)
         pids=()
@@ -350,6 +402,11 @@ main() {
             [ "$rc" -le 1 ] || log "  (exit $rc from attack process $p)"
         done
         end=$(now)
+        if [ "${#bpids[@]}" -gt 0 ]; then
+            for p in "${bpids[@]}"; do wait "$p" || log "  (exit $? from bulk process $p)"; done
+            "$PY" -c 'import json,sys; print(json.dumps({"host": sys.argv[1], "mode": "during", "start": float(sys.argv[2]), "end": float(sys.argv[3]), "command": sys.argv[4]}))' \
+                "$bhost" "$bstart" "$(now)" "${bcmds[0]}" >>"$WORK/bulk.jsonl"
+        fi
         "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); print(json.dumps({"label": j["label"], "attacker": j["attacker"], "spoofed": j["spoofed"], "decoys": j.get("decoys", []), "start": float(sys.argv[2]), "end": float(sys.argv[3]), "command": " ; ".join(sys.argv[4:])}))' \
             "$line" "$start" "$end" "${cmds[@]}" >>"$EPIS"
         log "  done in $("$PY" -c "print(round($end - $start, 2))") s"
@@ -399,6 +456,12 @@ main() {
         if [ "$SCENARIO" = discovery ]; then
             echo "# monitor (198.18.0.40, normal): fping -q -c $MON_COUNT -p $MON_PERIOD -t 1000 to $(wc -w <<<"$MON_ADDRS") live addresses: $MON_ADDRS"
             echo "# swept ranges routed via the victim (198.18.0.10, ip_forward 0) in every attacker namespace: 198.18.128.0/17"
+        fi
+        if [ "$SCENARIO" = bulk ]; then
+            echo "# bulk transfers (normal; to the victim's iperf3 -s on 5201 and python3 -m http.server on 8080): host | mode | start-end (UTC) | command"
+            "$PY" -c 'import json,sys,datetime; f=lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%H:%M:%S.%f")[:-3]; [print("#  ", j["host"], "|", j["mode"], "|", f(j["start"]) + "-" + f(j["end"]), "|", j["command"]) for j in map(json.loads, open(sys.argv[1]))]' "$WORK/bulk.jsonl"
+            echo "# iperf3 client summaries"
+            grep -E 'sender|receiver' "$WORK/bulk.out" | sed 's/^/#   /' || true
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"
