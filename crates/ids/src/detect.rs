@@ -113,6 +113,7 @@
 
 use crate::alert::{Alert, Scope};
 use crate::class::Class;
+use crate::connections::Connections;
 use crate::conversation::Conversations;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
@@ -254,6 +255,11 @@ pub struct DetectSettings {
     /// damped with a 1 s half-life; at or above this count, they are `flood-udp` charged to
     /// their senders, whatever the networks and the two-way UDP rule say. 0 turns it off.
     pub reflection_threshold: f32,
+    /// Connection-flood rule ([`crate::connections`]): a client's new TCP connections to one
+    /// (server, port), damped with a 1 s half-life; at or above this count, its packets to
+    /// that service are `flood-syn` where the networks call them normal (an HTTP flood
+    /// without keep-alive). 0 turns it off.
+    pub connection_threshold: f32,
 }
 
 impl Default for DetectSettings {
@@ -278,6 +284,7 @@ impl Default for DetectSettings {
             reuse_uses: 64,
             session_packets: DEFAULT_SESSION_PACKETS,
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
+            connection_threshold: crate::connections::DEFAULT_THRESHOLD,
         }
     }
 }
@@ -318,6 +325,11 @@ impl DetectSettings {
         if !(self.reflection_threshold.is_finite() && self.reflection_threshold >= 0.0) {
             return Err(IdsError::Config(
                 "reflection threshold must be a number ≥ 0".into(),
+            ));
+        }
+        if !(self.connection_threshold.is_finite() && self.connection_threshold >= 0.0) {
+            return Err(IdsError::Config(
+                "connection threshold must be a number ≥ 0".into(),
             ));
         }
         if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
@@ -395,6 +407,9 @@ pub struct DetectStats {
     /// Of those, flagged by the reflection rule ([`DetectSettings::reflection_threshold`]),
     /// whatever the networks and the two-way UDP rule said.
     pub flagged_by_reflection_rule: u64,
+    /// Of those, flagged by the connection-flood rule
+    /// ([`DetectSettings::connection_threshold`]; the network had called them normal).
+    pub flagged_by_connection_rule: u64,
     /// Of those, forged ICMP errors ([`crate::unlearned`]), whatever the network said.
     pub forged_errors: u64,
     /// Of those, ICMP replies to requests their receiver never sent ([`crate::unlearned`]),
@@ -490,6 +505,7 @@ pub struct Engine {
     spray: Spray,
     sweep: Sweep,
     reflection: Reflection,
+    connections: Connections,
     /// The slow-scan rule (run beside the feature extraction, on its thread when pipelined;
     /// its findings are reported after the record that made them).
     slow: SlowScan,
@@ -573,6 +589,7 @@ impl Engine {
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
             reflection: Reflection::new(settings.reflection_threshold),
+            connections: Connections::new(settings.connection_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
             found: Vec::new(),
@@ -891,6 +908,7 @@ impl Engine {
                         .map(|_| (p.src, p.dst))
                         .or_else(|| self.reflection.error_about_unasked(p));
                     let two_way = self.conv.push(p);
+                    let opened = self.connections.push(p);
                     let mut class = if unasked == Some(Unasked::Flood) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
@@ -916,6 +934,9 @@ impl Engine {
                         c
                     } else if let Some(c) = swept {
                         self.stats.flagged_by_sweep_rule += 1;
+                        c
+                    } else if let Some(c) = opened {
+                        self.stats.flagged_by_connection_rule += 1;
                         c
                     } else if let Some(u) = odd {
                         self.stats.flagged_by_protocol_rule += 1;

@@ -39,6 +39,7 @@
 
 pub mod alert;
 pub mod class;
+pub mod connections;
 pub mod conversation;
 pub mod dataset;
 pub mod detect;

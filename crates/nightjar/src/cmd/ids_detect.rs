@@ -113,6 +113,12 @@ pub struct DetectArgs {
     /// (an amplification attack seen at its victim); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().reflection_threshold, value_name = "N")]
     reflection_threshold: f32,
+    /// Connection-flood rule: a client's new TCP connections to one server port, as a damped
+    /// count (1 s half-life, ≈ 1.44 × connections per second); at or above it, the client's
+    /// packets to that port are a flood (an HTTP flood without keep-alive: ab, LOIC, Hulk);
+    /// 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().connection_threshold, value_name = "N")]
+    connection_threshold: f32,
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
     /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
     /// ACK, UDP, ICMP echo): attacks run back to back are alerted one by one; 0 turns it off.
@@ -238,6 +244,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         spray_threshold: a.spray_threshold,
         sweep_threshold: a.sweep_threshold,
         reflection_threshold: a.reflection_threshold,
+        connection_threshold: a.connection_threshold,
         change_probes: a.change_probes,
         slow_scan: SlowScanConfig {
             port_threshold: a.slow_scan_ports,
@@ -420,6 +427,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "spray_threshold": settings.spray_threshold,
             "sweep_threshold": settings.sweep_threshold,
             "reflection_threshold": settings.reflection_threshold,
+            "connection_threshold": settings.connection_threshold,
             "change_probes": settings.change_probes,
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
@@ -440,6 +448,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "flagged_by_spray_rule": stats.flagged_by_spray_rule,
             "flagged_by_sweep_rule": stats.flagged_by_sweep_rule,
             "flagged_by_reflection_rule": stats.flagged_by_reflection_rule,
+            "flagged_by_connection_rule": stats.flagged_by_connection_rule,
             "forged_icmp_errors": stats.forged_errors,
             "unsolicited_icmp_replies": stats.unsolicited_replies,
             "flagged_by_protocol_rule": stats.flagged_by_protocol_rule,
@@ -593,11 +602,12 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the connection-flood rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
         st.flagged_by_reflection_rule,
+        st.flagged_by_connection_rule,
         st.flagged_by_protocol_rule,
         st.forged_errors,
         st.unsolicited_replies,

@@ -1,0 +1,151 @@
+//! Connection floods: a client opening TCP connections to one service faster than clients do.
+//!
+//! An HTTP flood (`ab` without keep-alive, LOIC's and HOIC's HTTP modes, the "Hulk" and
+//! "GoldenEye" tools of the public IDS datasets) completes every handshake and sends a real
+//! request: each connection, alone, is a normal one, and the networks, which learnt floods
+//! from packets nobody answers, pass them (a namespace run of `ab -c 20 -n 3000`, a thousand
+//! connections a second to one web server, raised no alert). What gives it away is the rate at
+//! which one client opens connections to one service: a browser opens a handful to a server
+//! when a page loads, a crawler or an API client a few a second.
+//!
+//! The rule: the SYNs (without ACK) from a client to one (server, port), damped with a 1 s
+//! half-life, counted per (client, server, port); at or above the threshold
+//! ([`crate::detect::DetectSettings::connection_threshold`]; the default, [`DEFAULT_THRESHOLD`],
+//! is about 100 new connections a second, held), the client's packets to that service
+//! (its SYNs, and within [`OPENING`] of its last SYN its requests, acknowledgements and
+//! closes) are `flood-syn` where the networks call them normal. A scan probes many ports, a few SYNs each, and is counted port by port: it
+//! never reaches the threshold on one.
+//!
+//! What it gives away: a flood over a few kept-alive connections (`ab -k`), whose requests
+//! follow each other on established sessions, opens no connections; and a slow one (under the
+//! threshold; slowloris opens its few hundred connections once and holds them). What it may
+//! call a flood: a proxy or a NAT gateway that carries many users' connections to one popular
+//! service from one address, at 100 a second or more.
+//!
+//! Sans-IO and bounded: one set-associative table of damped counts ([`CAPACITY`] services
+//! per client, least recently used evicted).
+
+use crate::class::Class;
+use crate::features::table::{hash_key, ip_key, SetAssoc};
+use nightjar_packet::{proto, PacketRepr};
+
+/// [`crate::detect::DetectSettings::connection_threshold`] by default: about 100 new
+/// connections a second to one service, held (a damped count with a 1 s half-life settles at
+/// rate ÷ ln 2).
+pub const DEFAULT_THRESHOLD: f32 = 150.0;
+/// A client's packets to a service count as the flood's only within this long of its last
+/// new connection there, seconds.
+pub const OPENING: f64 = 1.0;
+/// (client, server, port) counts remembered.
+pub const CAPACITY: usize = 1 << 14;
+
+/// A damped count and when it was last brought up to date.
+#[derive(Clone, Copy, Default)]
+struct Count {
+    n: f32,
+    at: f64,
+}
+
+/// The connection-flood rule's state.
+pub struct Connections {
+    threshold: f32,
+    /// (client, server, port) → its damped count of new connections.
+    counts: SetAssoc<(u128, u128, u16), Count>,
+    clock: f64,
+}
+
+impl Connections {
+    /// The rule with its threshold (0: off).
+    pub fn new(threshold: f32) -> Connections {
+        Connections {
+            threshold,
+            counts: SetAssoc::new(if threshold > 0.0 { CAPACITY } else { 1 }),
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Take the next packet; `flood-syn` if it is a client's packet to a service it opens
+    /// connections to at the threshold's rate or faster.
+    pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        if self.threshold <= 0.0 || p.proto != proto::TCP || p.later_fragment {
+            return None;
+        }
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let now = self.clock;
+        let key = (ip_key(p.src), ip_key(p.dst), p.dport);
+        let hash = hash_key(hash_key(71 ^ u64::from(p.dport) << 8, key.0), key.1);
+        let syn = p.tcp_flags & 0x12 == 0x02;
+        let n = if syn {
+            let c = self.counts.touch(key, hash, now).val;
+            c.n = c.n * (-(now - c.at).max(0.0)).exp2() as f32 + 1.0;
+            c.at = now;
+            c.n
+        } else {
+            // the client's other packets to the service, while it still opens connections:
+            // its count, decayed to now (a flood of other packets just after the connections
+            // stopped, an ACK flood, is the networks' to name)
+            let c = self
+                .counts
+                .get(&key, hash)
+                .filter(|c| now - c.at <= OPENING)?;
+            c.n * (-(now - c.at).max(0.0)).exp2() as f32
+        };
+        (n >= self.threshold).then_some(Class::FloodSyn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::tcp;
+
+    const C: &str = "198.18.0.66";
+    const S: &str = "198.18.0.10";
+
+    /// `n` HTTP connections from C to S:80, `gap` seconds apart from `t`: SYN, ACK, request,
+    /// FIN (the client's packets); whether the rule flagged each.
+    fn connections(r: &mut Connections, t: f64, n: u32, gap: f64) -> Vec<bool> {
+        let mut v = Vec::new();
+        for i in 0..n {
+            let ts = t + f64::from(i) * gap;
+            let sport = 30000 + (i % 30000) as u16;
+            for (k, flags) in [0x02, 0x10, 0x18, 0x11].into_iter().enumerate() {
+                let p = tcp(ts + k as f64 * 1e-4, C, S, sport, 80, flags);
+                v.push(r.push(&p).is_some());
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_thousand_connections_a_second_are_a_flood_and_ten_are_not() {
+        let mut r = Connections::new(DEFAULT_THRESHOLD);
+        let slow = connections(&mut r, 1.0, 100, 0.1);
+        assert!(slow.iter().all(|f| !f), "ten a second");
+        let fast = connections(&mut r, 100.0, 3000, 1e-3);
+        let flagged = fast.iter().filter(|f| **f).count();
+        // all but the first 150 or so connections, every packet of them
+        assert!(flagged > 4 * 2800, "{flagged} of {}", fast.len());
+        // an ACK flood 2 s after the connections stopped is not theirs, though the count is
+        // still high
+        for i in 0..100 {
+            let p = tcp(105.0 + f64::from(i) * 1e-3, C, S, 5000, 80, 0x10);
+            assert_eq!(r.push(&p), None);
+        }
+        // once the client stops, its count decays: a connection 10 s later is normal
+        assert!(connections(&mut r, 113.0, 1, 1.0).iter().all(|f| !f));
+    }
+
+    #[test]
+    fn a_scan_counts_port_by_port_and_stays_under_the_threshold() {
+        let mut r = Connections::new(DEFAULT_THRESHOLD);
+        for i in 0..5000u16 {
+            let p = tcp(1.0 + f64::from(i) * 1e-4, C, S, 40000, 1 + i, 0x02);
+            assert_eq!(r.push(&p), None);
+        }
+        let mut off = Connections::new(0.0);
+        assert!(connections(&mut off, 1.0, 3000, 1e-4).iter().all(|f| !f));
+    }
+}
