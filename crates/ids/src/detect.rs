@@ -122,7 +122,7 @@ use crate::model::{Model, Net};
 use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::reflection::{Reflection, Unasked};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
-use crate::unlearned::{forged_error, Unlearned, Verdict};
+use crate::unlearned::{forged_error, icmp_query, Query, Unlearned, Verdict};
 use crate::IdsError;
 use nightjar_nn::{Matrix, Scratch};
 use nightjar_packet::{PacketError, PacketRepr, Record};
@@ -1671,7 +1671,7 @@ enum ProbeKind {
     Maimon,
     Ack,
     Udp,
-    Echo,
+    IcmpQuery,
 }
 
 /// A source episode's probe kind, and the run of consecutive probes of another kind that may
@@ -1702,8 +1702,9 @@ impl ProbeKind {
     fn of(p: &PacketRepr) -> Option<ProbeKind> {
         match p.proto {
             17 => Some(ProbeKind::Udp),
-            1 => (p.icmp_type == 8).then_some(ProbeKind::Echo),
-            58 => (p.icmp_type == 128).then_some(ProbeKind::Echo),
+            // echo, timestamp, information and address-mask requests alike: a timestamp flood
+            // (hping3 --icmp -C 13) right before a SYN flood is an attack of its own
+            1 | 58 => (icmp_query(p) == Some(Query::Request)).then_some(ProbeKind::IcmpQuery),
             6 if !p.fragment => {
                 let data = p.payload_len > 0;
                 match p.tcp_flags & 0x3f {
@@ -3624,6 +3625,28 @@ mod tests {
 
     /// `n` ICMP echo requests of 1,400 bytes from `src` at `rate` a second, each answered,
     /// every packet flagged as `flood-icmp`.
+    #[test]
+    fn a_timestamp_flood_then_a_syn_scan_are_two_alerts() {
+        // hping3 --icmp -C 13, then nmap -sS, with less than the gap between them: ICMP
+        // timestamp requests are probes of their own kind, as echo requests are
+        let mut pk = Vec::new();
+        for k in 0..200u16 {
+            let t = 10.0 + f64::from(k) * 1e-3;
+            let ts = PacketRepr {
+                proto: 1,
+                icmp_type: 13,
+                ip_len: 40,
+                ..tcp(t, ATT, VIC, 0, 0, 0)
+            };
+            pk.push((ts, Class::FloodIcmp));
+        }
+        pk.extend(tcp_probes(10.5, 200, 0x02, Some(50505), Class::ScanSyn));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+        assert_eq!(named, [Class::FloodIcmp, Class::ScanSyn], "{alerts:?}");
+        assert_eq!(st.attack_changes, 1);
+    }
+
     fn pings(src: &str, rate: f64, n: u32) -> Vec<(PacketRepr, Class)> {
         let mut pk = Vec::new();
         for i in 0..n {
@@ -3923,13 +3946,23 @@ mod tests {
             icmp_type: 8,
             ..t(0, 0)
         };
-        assert_eq!(kind(echo), Some(Echo));
-        let reply = PacketRepr {
-            proto: 1,
-            icmp_type: 0,
-            ..t(0, 0)
-        };
-        assert_eq!(kind(reply), None);
+        assert_eq!(kind(echo), Some(IcmpQuery));
+        for ty in [13, 15, 17] {
+            let query = PacketRepr {
+                proto: 1,
+                icmp_type: ty,
+                ..t(0, 0)
+            };
+            assert_eq!(kind(query), Some(IcmpQuery), "ICMP type {ty}");
+        }
+        for ty in [0, 3, 14] {
+            let reply = PacketRepr {
+                proto: 1,
+                icmp_type: ty,
+                ..t(0, 0)
+            };
+            assert_eq!(kind(reply), None, "ICMP type {ty}");
+        }
     }
 
     #[test]
