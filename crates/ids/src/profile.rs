@@ -112,6 +112,11 @@ pub const RESETS_PER_SYNACK: u64 = 4;
 /// smallest scan alerted on the lab's captures probed 6 (a UDP scan of 12 ports answered by
 /// 6), and a scan of fewer than four ports sends too few packets for an alert anyway.
 pub const SCAN_MIN_TARGETS: f64 = 4.0;
+/// Bare ACKs (and RST+ACKs) a source sends per SYN-ACK it received that count as its
+/// connections' handshakes and acknowledgements, at most: the ACK that completes a handshake,
+/// those of the answer's data and of the server's FIN. Past that, a bare ACK is a probe: an ACK
+/// flood right after a connection flood, in the same episode, is not the connections' doing.
+pub const ACKS_PER_SYNACK: u32 = 4;
 /// Whether a SYN carries TCP options beyond an MSS, as an operating system's `connect()` sends
 /// (Linux: MSS, SACK, timestamps, window scale, a 40-byte header; Windows 32 bytes; macOS
 /// 44), unlike raw scanners' SYNs (nmap `-sS` 24 bytes, MSS only; hping3 and masscan 20 or
@@ -139,6 +144,9 @@ pub const SWEEP_MIN_HOSTS: f64 = 16.0;
 /// attack add at most [`crate::detect::DetectSettings::change_probes`] of another.
 pub const FINGERPRINT_KINDS: usize = 4;
 pub const FINGERPRINT_SHARE: f64 = 0.8;
+/// TCP probes per host above which many kinds of probe are no fingerprint: nmap's OS detection
+/// sent 123 to a host (`-A`), a flood sends thousands.
+pub const FINGERPRINT_MAX_PROBES: f64 = 1000.0;
 /// Mean probes per distinct target (destination port of one host) at or above which it is a
 /// flood. On the lab's
 /// training and validation captures, nmap scans send at most 3.8 per port (UDP scans with
@@ -555,7 +563,10 @@ impl Profile {
                 self.closes = self.closes.saturating_add(1);
                 false
             }
-            6 if fl & CLASSIC == ACK && self.synacks_in > 0 && p.payload_len == 0 => {
+            6 if fl & CLASSIC == ACK
+                && p.payload_len == 0
+                && self.handshakes < self.synacks_in.saturating_mul(ACKS_PER_SYNACK) =>
+            {
                 // completing a handshake the peer answered (or acknowledging its data)
                 self.handshakes = self.handshakes.saturating_add(1);
                 false
@@ -791,8 +802,13 @@ impl Profile {
             }
             // many kinds of probe beside the dominant one: an operating system's fingerprint
             // taken (nmap -O, -A), which repeats its probes to a few ports; a scan, not a flood
+            // — unless far more of them than a fingerprint sends a host (thousands of ACKs to
+            // one port after a connection flood's SYNs, requests and closes, in one episode)
             let kinds = self.flags.iter().filter(|s| s.1 > 0).count();
-            if kinds >= FINGERPRINT_KINDS && (n as f64) < FINGERPRINT_SHARE * tcp as f64 {
+            if kinds >= FINGERPRINT_KINDS
+                && (n as f64) < FINGERPRINT_SHARE * tcp as f64
+                && tcp as f64 <= FINGERPRINT_MAX_PROBES * hosts.max(1.0)
+            {
                 if let Some(c) = probe_scan(f) {
                     ev.naming = named(c, Rule::Fingerprint, &[]);
                     return ev;
@@ -1292,6 +1308,35 @@ mod tests {
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_eq!(e.naming.class, Class::FloodSyn);
+        // a connection flood's SYNs, requests and closes, then 5,000 bare ACKs to the same
+        // port, in one episode (a namespace run of ab, then hping3 -A 3 s later): an ACK flood,
+        // whether the server's SYN-ACKs were flagged (then the ACKs are not all the
+        // connections' handshakes) or not (then its four kinds of probe are no fingerprint)
+        for synacks in [true, false] {
+            let mut p = Profile::default();
+            for i in 0..1000u16 {
+                let sport = 30000 + i;
+                p.add(&tcp(1.0, A, V, sport, 80, SYN), true);
+                if synacks {
+                    p.add(&tcp(1.0, V, A, 80, sport, SYN | ACK), false);
+                    p.add(&tcp(1.0, A, V, sport, 80, ACK), true);
+                }
+                if i % 2 == 0 {
+                    let request = PacketRepr {
+                        payload_len: 80,
+                        ..tcp(1.0, A, V, sport, 80, PSH | ACK)
+                    };
+                    p.add(&request, true);
+                }
+                p.add(&tcp(1.0, A, V, sport, 80, FIN | ACK), true);
+            }
+            for i in 0..5000u16 {
+                p.add(&tcp(2.0, A, V, 1024 + i, 80, ACK), true);
+            }
+            let e = p.decide(&ml(Class::ScanAck), false);
+            assert_eq!(e.naming.class, Class::OtherAttack, "{synacks}: {e:?}");
+            assert!(e.naming.is_flood(), "{synacks}: {e:?}");
+        }
     }
 
     #[test]
