@@ -51,6 +51,8 @@ pub const SERVICE_PORTS: [u16; 19] = [
     17, 19, 53, 69, 111, 123, 137, 161, 389, 520, 623, 1434, 1900, 3283, 3702, 5353, 5683, 10001,
     11211,
 ];
+/// The service host of a question asked of a group: any host (no unicast address's key).
+const ANY: u128 = u128::MAX;
 /// Bytes of UDP payload an answer carries at least.
 pub const MIN_ANSWER: u32 = 100;
 /// A request older than this asks for no answer, seconds (conntrack's timeout for a UDP flow
@@ -114,7 +116,7 @@ impl Reflection {
         if self.threshold <= 0.0 || p.proto != proto::UDP || p.later_fragment {
             return None;
         }
-        if is_group(p.src) || is_group(p.dst) {
+        if is_group(p.src) {
             return None;
         }
         if p.ts.is_finite() && p.ts > self.clock {
@@ -122,16 +124,21 @@ impl Reflection {
         }
         let now = self.clock;
         let (s, d) = (ip_key(p.src), ip_key(p.dst));
+        // a question to a group (SSDP's M-SEARCH to 239.255.255.250, WS-Discovery, a
+        // subnet's broadcast: an address ending in 255 may be one) asks every host: answers
+        // from any of them are asked for
+        let group = is_group(p.dst) || matches!(p.dst, IpAddr::V4(a) if a.octets()[3] == 255);
         // an answer first: a reflector's answer may be aimed at a service's port (an NTP
         // answer to the victim's port 53); a request is small
-        if !answer_shape(p) {
+        if group || !answer_shape(p) {
             if service_to_other(p.dport, p.sport) {
-                let key = (s, d, ports(p.sport, p.dport));
+                let key = (s, if group { ANY } else { d }, ports(p.sport, p.dport));
                 *self.asked.touch(key, request_hash(key), now).val = now;
             }
             return None;
         }
-        if self.asked_for(d, s, ports(p.dport, p.sport)) {
+        let ports = ports(p.dport, p.sport);
+        if self.asked_for(d, s, ports) || self.asked_for(d, ANY, ports) {
             return None;
         }
         let n = self.receivers.add(d, 1.0, now, 0.0);
@@ -151,8 +158,10 @@ impl Reflection {
         }
         let q = p.inner.as_ref()?;
         let ok = q.proto == proto::UDP && q.dst == p.src && service_to_other(q.sport, q.dport);
-        let ports = ports(q.dport, q.sport);
-        (ok && !self.asked_for(ip_key(q.dst), ip_key(q.src), ports)).then_some((q.src, q.dst))
+        let (asker, ports) = (ip_key(q.dst), ports(q.dport, q.sport));
+        let asked =
+            self.asked_for(asker, ip_key(q.src), ports) || self.asked_for(asker, ANY, ports);
+        (ok && !asked).then_some((q.src, q.dst))
     }
 
     /// Whether `asker` sent `server` a request within [`IDLE`], between the `ports` given by
@@ -252,6 +261,16 @@ mod tests {
             assert_eq!(r.push(&udp(ts, "198.18.0.31", V, 40000, 53, 60)), None);
             // a scanner's probe from port 53 (nmap -g 53) carries too little to be an answer
             assert_eq!(r.push(&udp(ts, "198.18.0.66", V, 53, 161, 28)), None);
+        }
+        // answers to a question asked of a group: SSDP's M-SEARCH to 239.255.255.250:1900 from
+        // port 50000, answered by 40 devices, eight answers each, within a second
+        r.push(&udp(250.0, V, "239.255.255.250", 50000, 1900, 125));
+        for dev in 0..40u32 {
+            for k in 0..8u32 {
+                let ts = 250.0 + f64::from(dev * 8 + k) * 3e-3;
+                let ans = udp(ts, &format!("198.18.1.{dev}"), V, 1900, 50000, 320);
+                assert_eq!(r.push(&ans), None, "device {dev}");
+            }
         }
         // the receiver's unreachable about an unasked answer is charged to the answer's sender
         let quoted = answer(300.0, "198.18.0.31", 40000);
