@@ -596,8 +596,59 @@ def bulk(r, small=False, clients=("c0",)):
     return [(label, cmd, limit, [], round(secs, 1), b) for label, cmd, limit, secs, b in items]
 
 
+# --scenario http: the victim's second web server (run.sh starts it): python3 -m http.server on
+# TCP 8000, HTTP/1.0 (it closes every connection after one answer), serving a few small pages to
+# the normal clients (lab/httpnormal.py). The floods go to services.py's HTTP/1.1 server on 80
+# (a listen backlog of 128; it closes a connection after one answer when the request is HTTP/1.0
+# or says "Connection: close"): http.server's backlog of 5 drops the SYNs of a flood of 10
+# connections at a time, which come again a second later, and holds siege to ~100 requests a second
+HTTP10 = 8000
+
+
+def http(r, small=False):
+    """The --scenario http attacks: (label, argv, timeout, decoys, expected seconds). HTTP floods
+    by real tools against the victim's web server (services.py on 80), every connection completing
+    its handshake and carrying a real request: `ab` without keep-alive (HTTP/1.0, -n 2,000, -c
+    10-50), `siege -b` (HTTP/1.1 with Connection: close, 300-400 requests from 10-25 users) and
+    lab/hulk.py ("Hulk": a new connection per request, random query strings, User-Agents and
+    Referers, 500-700 requests from 8-16 threads); all three flood-syn, the closest class DESIGN
+    §12 has. And two slow attacks by slowhttptest, bounded by `-l` (20-30 s), other-attack:
+    slowloris (`-H`, 150-200 connections opened at 25-50 a second, a header line every 5-10 s)
+    and slow read (`-X`, 30-50 connections reading a 512 KiB answer 32 bytes a second through a
+    512-1,024-byte window). Counts, rates, paths and the order are drawn from the seed; every item
+    is bounded by its timeout. With `small`, 200 requests per flood (siege 100) and 10 s of each
+    slow attack. The counts keep a capture near 5 MB at snaplen 96 (12 packets a request)."""
+    v = VICTIM
+    n_ab = 200 if small else 2000
+    c_ab = r.choice([10, 20, 30, 50])
+    path = r.choice(["/", "/index.html", "/bytes/512", "/bytes/2048"])
+    users = r.choice([10, 20, 25])
+    reps = 10 if small else max(1, r.randint(300, 400) // users)
+    page = r.choice(["/", "/index.html", "/bytes/1024", "/img/3"])
+    n_hulk = 200 if small else r.randint(500, 700)
+    threads = r.choice([8, 12, 16])
+    hulk_seed = r.randint(1, 10 ** 6)
+    secs = lambda: 10 if small else r.randint(20, 30)  # noqa: E731
+    l_h, c_h, r_h, i_h = secs(), r.choice([150, 200]), r.choice([25, 50]), r.choice([5, 10])
+    l_x, c_x, r_x = secs(), r.choice([30, 50]), r.choice([20, 50])
+    items = [
+        ("flood-syn", f"ab -r -s 10 -n {n_ab} -c {c_ab} http://{v}{path}", 60, n_ab / 500 + 2),
+        ("flood-syn", f"siege -b -q --no-parser -c {users} -r {reps} http://{v}{page}", 60,
+         users * reps / 300 + 2),
+        ("flood-syn", f"python3 lab/hulk.py --url http://{v}/ --count {n_hulk} --threads {threads} "
+                      f"--seconds 30 --seed {hulk_seed}", 40, n_hulk / 300 + 2),
+        ("other-attack", f"slowhttptest -H -c {c_h} -r {r_h} -i {i_h} -l {l_h} -p 3 -u http://{v}/", l_h + 30,
+         l_h + 3),
+        ("other-attack", f"slowhttptest -X -c {c_x} -r {r_x} -w 512 -y 1024 -n 1 -z 32 -k 1 -l {l_x} -p 3 "
+                         f"-u http://{v}/bytes/524288", l_x + 30, l_x + 3),
+    ]
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
-             "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk}
+             "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk, "http": http}
 
 
 def main():
@@ -612,12 +663,12 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery' or 'bulk': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk' or 'http': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
-    if a.scenario in ("streams", "floods", "unlearned"):
+    if a.scenario in ("streams", "floods", "unlearned", "http"):
         # gaps as usual; the attacker hosts browse normally in some of them
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         for label, cmd, limit, decoys, secs in SCENARIOS[a.scenario](r, a.small):

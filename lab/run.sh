@@ -62,7 +62,18 @@
 #               of a 2-4 MiB file; the attack runs during it (nmap -sS, hping3 -S flood, nmap -sU)
 #               or 0.5-1.5 s after it (nmap -sT, hping3 --udp and --icmp floods), and one nmap -sS
 #               3-4 s after the attacker host's own download, e.g.
-#               run.sh --name bulk --seed 1919 --duration 120 --scenario bulk --clients 2
+#               run.sh --name bulk --seed 1919 --duration 120 --scenario bulk --clients 2;
+#               "http": HTTP floods by real tools against the victim's web servers (services.py,
+#               HTTP/1.1 on 80; python3 -m http.server, HTTP/1.0, on 8000, small pages made in the
+#               run's temp dir): to 80, ab without keep-alive (-n 2000, -c 10-50), siege -b
+#               (10-25 users, 300-400 requests), lab/hulk.py (a new connection per request,
+#               random query strings and User-Agents, 500-700 requests, 8-16 threads)
+#               (flood-syn), slowhttptest slowloris (-H) and slow read (-X) for 20-30 s
+#               (other-attack); beside the clients, heavy legitimate HTTP clients
+#               (lab/httpnormal.py): a crawler on c0 (sessions of 6-10 s at 5-20 fetches a second,
+#               a new connection each) and a browser on c1 (a page every 3-8 s, its objects over 6
+#               parallel connections), which must raise no alert, e.g.
+#               run.sh --name http --seed 2222 --duration 150 --scenario http --clients 2
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -113,7 +124,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,89p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,100p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -144,6 +155,8 @@ main() {
         ensure_tools fping:fping
     elif [ "$SCENARIO" = bulk ]; then
         ensure_tools iperf3:iperf3 curl:curl wget:wget
+    elif [ "$SCENARIO" = http ]; then
+        ensure_tools ab:apache2-utils siege:siege slowhttptest:slowhttptest
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -189,6 +202,12 @@ main() {
         SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
         "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/othernormal.txt"
         log "tunnels, traceroute and closed-port datagrams over ${SPAN}s: $(paste -sd';' "$WORK/othernormal.txt")"
+    fi
+    # http: the heavy legitimate HTTP clients (lab/httpnormal.py) over the same kind of span
+    if [ "$SCENARIO" = http ]; then
+        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        "$PY" "$LAB_DIR/httpnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/httpnormal.txt"
+        log "crawler and browser over ${SPAN}s: $(paste -sd';' "$WORK/httpnormal.txt")"
     fi
 
     # discovery: the monitor's targets (extra addresses 198.18.0.100.. spread over the victim and
@@ -300,6 +319,26 @@ main() {
         nap 1
     fi
 
+    if [ "$SCENARIO" = http ]; then
+        # the victim's second web server: python3 -m http.server (HTTP/1.0: one answer per
+        # connection) on 8000, small pages, a style sheet and images (random bytes); then the
+        # heavy legitimate clients: the crawler on c0, the browser on c1 (c0 with one client)
+        mkdir -p "$WORK/www10"
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+            { echo "<html><head><title>page $i</title><link rel=stylesheet href=/style.css></head><body>"
+              for j in 1 2 3 4 5 6 7 8; do echo "<p><img src=/img$j.png> <a href=/page$(( (i + j) % 10 + 1 )).html>next</a></p>"; done
+              head -c $(( 300 * i )) /dev/urandom | base64
+              echo "</body></html>"; } >"$WORK/www10/page$i.html"
+        done
+        cp "$WORK/www10/page1.html" "$WORK/www10/index.html"
+        head -c 3000 /dev/urandom | base64 >"$WORK/www10/style.css"
+        for j in 1 2 3 4 5 6 7 8; do head -c $(( 400 * j )) /dev/urandom >"$WORK/www10/img$j.png"; done
+        bg victim "$BOUND" "$PY" -m http.server 8000 --bind 198.18.0.10 --directory "$WORK/www10" 2>/dev/null
+        nap 1
+        bg c0 "$BOUND" "$PY" "$LAB_DIR/httpnormal.py" --seed "$SEED" --span "$SPAN" --kind crawler --target 198.18.0.10
+        bg "c$((1 % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/httpnormal.py" --seed "$SEED" --span "$SPAN" --kind browser --target 198.18.0.10
+    fi
+
     if [ "$SCENARIO" = floods ]; then
         # one client each (clients taken in turn when there are fewer than three)
         k=0
@@ -390,6 +429,8 @@ main() {
         start=$(now)
         pids=()
         for c in "${cmds[@]}"; do
+            # a lab script named in the plan (--scenario http: python3 lab/hulk.py) runs from here
+            if [[ "$c" == "python3 lab/"* ]]; then c="$PY $LAB_DIR/${c#python3 lab/}"; fi
             # shellcheck disable=SC2086
             ip netns exec "$LAB_PREFIX-$host" timeout --kill-after=5 "$tmo" $c </dev/null >>"$WORK/attacks.out" 2>&1 &
             pids+=($!)
@@ -424,7 +465,7 @@ main() {
     nap 5
     # (with streams: also until their schedule is over)
     END=$DURATION
-    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ] || [ "$SCENARIO" = http ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
     REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
@@ -462,6 +503,13 @@ main() {
             "$PY" -c 'import json,sys,datetime; f=lambda t: datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%H:%M:%S.%f")[:-3]; [print("#  ", j["host"], "|", j["mode"], "|", f(j["start"]) + "-" + f(j["end"]), "|", j["command"]) for j in map(json.loads, open(sys.argv[1]))]' "$WORK/bulk.jsonl"
             echo "# iperf3 client summaries"
             grep -E 'sender|receiver' "$WORK/bulk.out" | sed 's/^/#   /' || true
+        fi
+        if [ "$SCENARIO" = http ]; then
+            echo "# $(ab -V | head -1); $(siege -V 2>&1 | head -1); slowhttptest $(slowhttptest -h 2>&1 | grep -m1 -o 'version [0-9.]*' | cut -d' ' -f2)"
+            echo "# heavy legitimate HTTP clients (lab/httpnormal.py, normal; seconds from the clients' start; crawler c0, browser c$((1 % CLIENTS))) to the victim's services.py on 80 and python3 -m http.server on 8000"
+            sed 's/^/#   /' "$WORK/httpnormal.txt"
+            echo "# what the attack tools printed (ab, siege, lab/hulk.py, slowhttptest)"
+            grep -E '^(Complete requests|Failed requests|Requests per second|Time taken for tests|hulk:)|"(transactions|availability|elapsed_time|transaction_rate|successful_transactions|failed_transactions)"|^ *(test type|number of connections|test duration|service available|Exit status)' "$WORK/attacks.out" | sed 's/\x1b\[[0-9;]*m//g; s/^[[:space:]]*/#   /' || true
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"

@@ -13,7 +13,9 @@
 //! ([`crate::detect::DetectSettings::connection_threshold`]; the default, [`DEFAULT_THRESHOLD`],
 //! is about 100 new connections a second, held), the client's packets to that service
 //! (its SYNs, and within [`OPENING`] of its last SYN its requests, acknowledgements and
-//! closes) are `flood-syn` where the networks call them normal. A scan probes many ports, a few SYNs each, and is counted port by port: it
+//! closes, and the service's answers) are `flood-syn` where the networks call them normal;
+//! the episode's profile names it by the SYNs that opened the connections
+//! ([`crate::profile`]: data on connections the peer answered is no probe). A scan probes many ports, a few SYNs each, and is counted port by port: it
 //! never reaches the threshold on one.
 //!
 //! What it gives away: a flood over a few kept-alive connections (`ab -k`), whose requests
@@ -74,26 +76,33 @@ impl Connections {
             self.clock = p.ts;
         }
         let now = self.clock;
-        let key = (ip_key(p.src), ip_key(p.dst), p.dport);
-        let hash = hash_key(hash_key(71 ^ u64::from(p.dport) << 8, key.0), key.1);
-        let syn = p.tcp_flags & 0x12 == 0x02;
-        let n = if syn {
-            let c = self.counts.touch(key, hash, now).val;
+        let (s, d) = (ip_key(p.src), ip_key(p.dst));
+        let n = if p.tcp_flags & 0x12 == 0x02 {
+            let key = (s, d, p.dport);
+            let c = self.counts.touch(key, key_hash(key), now).val;
             c.n = c.n * (-(now - c.at).max(0.0)).exp2() as f32 + 1.0;
             c.at = now;
             c.n
         } else {
-            // the client's other packets to the service, while it still opens connections:
-            // its count, decayed to now (a flood of other packets just after the connections
-            // stopped, an ACK flood, is the networks' to name)
+            // the client's other packets to the service, and the service's answers to it,
+            // while it still opens connections: its count, decayed to now (a flood of other
+            // packets just after the connections stopped, an ACK flood, is the networks' to
+            // name)
+            let (to, back) = ((s, d, p.dport), (d, s, p.sport));
             let c = self
                 .counts
-                .get(&key, hash)
+                .get(&to, key_hash(to))
+                .or_else(|| self.counts.get(&back, key_hash(back)))
                 .filter(|c| now - c.at <= OPENING)?;
             c.n * (-(now - c.at).max(0.0)).exp2() as f32
         };
         (n >= self.threshold).then_some(Class::FloodSyn)
     }
+}
+
+/// The hash of a (client, server, port) count's table entry.
+fn key_hash((client, server, port): (u128, u128, u16)) -> u64 {
+    hash_key(hash_key(71 ^ u64::from(port) << 8, client), server)
 }
 
 #[cfg(test)]
@@ -114,6 +123,12 @@ mod tests {
             for (k, flags) in [0x02, 0x10, 0x18, 0x11].into_iter().enumerate() {
                 let p = tcp(ts + k as f64 * 1e-4, C, S, sport, 80, flags);
                 v.push(r.push(&p).is_some());
+                // the server's SYN-ACK, then its answer
+                if k < 2 {
+                    let flags = if k == 0 { 0x12 } else { 0x18 };
+                    let back = tcp(ts + k as f64 * 1e-4 + 5e-5, S, C, 80, sport, flags);
+                    v.push(r.push(&back).is_some());
+                }
             }
         }
         v
@@ -126,8 +141,8 @@ mod tests {
         assert!(slow.iter().all(|f| !f), "ten a second");
         let fast = connections(&mut r, 100.0, 3000, 1e-3);
         let flagged = fast.iter().filter(|f| **f).count();
-        // all but the first 150 or so connections, every packet of them
-        assert!(flagged > 4 * 2800, "{flagged} of {}", fast.len());
+        // all but the first 150 or so connections, every packet of them both ways
+        assert!(flagged > 6 * 2800, "{flagged} of {}", fast.len());
         // an ACK flood 2 s after the connections stopped is not theirs, though the count is
         // still high
         for i in 0..100 {

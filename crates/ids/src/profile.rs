@@ -112,10 +112,11 @@ pub const RESETS_PER_SYNACK: u64 = 4;
 /// smallest scan alerted on the lab's captures probed 6 (a UDP scan of 12 ports answered by
 /// 6), and a scan of fewer than four ports sends too few packets for an alert anyway.
 pub const SCAN_MIN_TARGETS: f64 = 4.0;
-/// Bare ACKs (and RST+ACKs) a source sends per SYN-ACK it received that count as its
-/// connections' handshakes and acknowledgements, at most: the ACK that completes a handshake,
-/// those of the answer's data and of the server's FIN. Past that, a bare ACK is a probe: an ACK
-/// flood right after a connection flood, in the same episode, is not the connections' doing.
+/// Bare ACKs (and RST+ACKs) a source sends per SYN-ACK it received, and one more per segment
+/// of data it received, that count as its connections' handshakes and acknowledgements, at
+/// most: the ACK that completes a handshake, those of the answer's data and of the server's
+/// FIN. Past that, a bare ACK is a probe: an ACK flood right after a connection flood, in the
+/// same episode, is not the connections' doing.
 pub const ACKS_PER_SYNACK: u32 = 4;
 /// Whether a SYN carries TCP options beyond an MSS, as an operating system's `connect()` sends
 /// (Linux: MSS, SACK, timestamps, window scale, a 40-byte header; Windows 32 bytes; macOS
@@ -263,6 +264,8 @@ pub struct Profile {
     handshakes: u32,
     /// Inbound SYN-ACKs (open ports answering).
     synacks_in: u32,
+    /// Inbound TCP segments with data (answers on connections).
+    data_in: u32,
     /// Outbound FIN+ACKs without data closing connections those SYN-ACKs opened (at most one
     /// per SYN-ACK): a connection's end, not a Maimon probe.
     closes: u32,
@@ -305,7 +308,7 @@ pub struct Profile {
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 480);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 488);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -523,6 +526,9 @@ impl Profile {
                 6 if fl & (SYN | ACK) == SYN | ACK => {
                     self.synacks_in = self.synacks_in.saturating_add(1)
                 }
+                6 if fl & ACK != 0 && p.payload_len > 0 => {
+                    self.data_in = self.data_in.saturating_add(1)
+                }
                 1 | 58 if p.inner.is_some() => self.unreach_in = self.unreach_in.saturating_add(1),
                 _ => {}
             }
@@ -565,10 +571,21 @@ impl Profile {
             }
             6 if fl & CLASSIC == ACK
                 && p.payload_len == 0
-                && self.handshakes < self.synacks_in.saturating_mul(ACKS_PER_SYNACK) =>
+                && self.handshakes
+                    < (self.synacks_in.saturating_mul(ACKS_PER_SYNACK))
+                        .saturating_add(self.data_in) =>
             {
                 // completing a handshake the peer answered (or acknowledging its data)
                 self.handshakes = self.handshakes.saturating_add(1);
+                false
+            }
+            6 if fl & (SYN | FIN | RST) == 0
+                && fl & ACK != 0
+                && p.payload_len > 0
+                && self.synacks_in > 0 =>
+            {
+                // data on connections the peer answered (a connection flood's requests): what
+                // it opened them with names the attack
                 false
             }
             6 => {
@@ -1337,6 +1354,34 @@ mod tests {
             assert_eq!(e.naming.class, Class::OtherAttack, "{synacks}: {e:?}");
             assert!(e.naming.is_flood(), "{synacks}: {e:?}");
         }
+        // an HTTP flood fetching images (siege): SYN, SYN-ACK, the handshake's ACK, a request,
+        // twelve segments of answer and six ACKs of them, FIN+ACK: a SYN flood, its ACKs the
+        // connections' own
+        let mut p = Profile::default();
+        for i in 0..1000u16 {
+            let sport = 30000 + i;
+            p.add(&tcp(1.0, A, V, sport, 80, SYN), true);
+            p.add(&tcp(1.0, V, A, 80, sport, SYN | ACK), false);
+            p.add(&tcp(1.0, A, V, sport, 80, ACK), true);
+            let request = PacketRepr {
+                payload_len: 120,
+                ..tcp(1.0, A, V, sport, 80, PSH | ACK)
+            };
+            p.add(&request, true);
+            for k in 0..12 {
+                let data = PacketRepr {
+                    payload_len: 1448,
+                    ..tcp(1.0, V, A, 80, sport, ACK)
+                };
+                p.add(&data, false);
+                if k % 2 == 1 {
+                    p.add(&tcp(1.0, A, V, sport, 80, ACK), true);
+                }
+            }
+            p.add(&tcp(1.0, A, V, sport, 80, FIN | ACK), true);
+        }
+        let e = p.decide(&ml(Class::OtherAttack), false);
+        assert_eq!(e.naming.class, Class::FloodSyn, "{e:?}");
     }
 
     #[test]
