@@ -121,7 +121,8 @@ pub struct DetectArgs {
     connection_threshold: f32,
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
     /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
-    /// ACK, UDP, ICMP echo): attacks run back to back are alerted one by one; 0 turns it off.
+    /// ACK, UDP, ICMP queries: echo, timestamp and the like): attacks run back to back are
+    /// alerted one by one; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().change_probes, value_name = "N")]
     change_probes: u32,
     /// Slow-scan rule: alert a source that failed to reach this many distinct ports of one host
