@@ -14,8 +14,6 @@
 //! statistics, as before the established sessions) the bulk transfers raise false alerts, which
 //! is what the mechanism is for.
 
-use serde_json::Value;
-
 mod common;
 use common::*;
 
@@ -23,50 +21,6 @@ use common::*;
 const CAPTURES: [&str; 2] = ["bulk", "bulkval"];
 /// The lab's victim: the bulk servers and the target of every attack.
 const VICTIM: &str = "198.18.0.10";
-
-/// `ids detect --pcap data/captures/NAME.pcap --json EXTRA...` with the built-in models.
-fn detect_with(name: &str, extra: &[&str]) -> Value {
-    let path = cap(&format!("{name}.pcap"));
-    let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(
-        o.status.success(),
-        "ids detect {path} {extra:?} failed: {}",
-        stderr(&o)
-    );
-    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
-}
-
-/// An alert in a line, for failure messages.
-fn show(a: &Value) -> String {
-    let n = &a["nightjar"];
-    format!(
-        "{} -> {} proto {} {} {} ({} packets from {} to {}): {}",
-        a["src_ip"],
-        a["dest_ip"],
-        a["proto"],
-        n["scope"],
-        n["label"],
-        n["packets"],
-        n["first_seen"],
-        n["last_seen"],
-        a["alert"]["signature"]
-    )
-}
-
-/// The alerts that cover no labelled episode (as `lab/episodes.py` counts false alerts: every
-/// attack of these captures is sent from the attacker's own address, so an alert covers an
-/// episode when it comes from its source and overlaps its span within 1 s).
-fn false_alerts<'a>(alerts: &'a [Value], eps: &[Value]) -> Vec<&'a Value> {
-    alerts
-        .iter()
-        .filter(|a| {
-            !eps.iter()
-                .any(|e| !covering(e, std::slice::from_ref(*a)).is_empty())
-        })
-        .collect()
-}
 
 /// The bulk transfers listed in NAME.log: (host, mode, command).
 fn transfers(name: &str) -> Vec<(String, String, String)> {
@@ -153,7 +107,7 @@ fn the_captures_hold_attacks_during_and_after_line_rate_bulk_transfers() {
 #[test]
 fn every_attack_next_to_bulk_is_alerted_and_named_right_and_the_bulk_is_not() {
     for name in CAPTURES {
-        let j = detect_with(name, &[]);
+        let j = detect_json_with(name, &[]);
         assert_eq!(j["settings"]["session_packets"], 64, "{name}: the default");
         let session = j["session_packets"].as_u64().unwrap();
         assert!(
@@ -191,7 +145,7 @@ fn without_established_sessions_the_bulk_transfers_raise_false_alerts() {
     // like a flood between them
     let mut total = 0;
     for name in CAPTURES {
-        let j = detect_with(name, &["--session-packets", "0"]);
+        let j = detect_json_with(name, &["--session-packets", "0"]);
         assert_eq!(j["settings"]["session_packets"], 0, "{name}");
         assert_eq!(j["session_packets"], 0, "{name}");
         let alerts = j["alerts"].as_array().unwrap();

@@ -11,8 +11,6 @@
 //! source); beside the clients, a monitor (198.18.0.40) that pings 30-40 live addresses and the
 //! lab's hosts with fping every few seconds, which is normal.
 
-use serde_json::Value;
-
 mod common;
 use common::*;
 
@@ -23,22 +21,6 @@ const MONITOR: &str = "198.18.0.40";
 fn swept(ip: &str) -> bool {
     let o: Vec<u8> = ip.split('.').map(|x| x.parse().unwrap()).collect();
     o.len() == 4 && o[0] == 198 && o[1] == 18 && o[2] >= 128
-}
-
-/// An alert in a line, for failure messages.
-fn show(a: &Value) -> String {
-    let n = &a["nightjar"];
-    format!(
-        "{} -> {} proto {} {} ({} packets from {} to {}): {}",
-        a["src_ip"],
-        a["dest_ip"],
-        a["proto"],
-        n["label"],
-        n["packets"],
-        n["first_seen"],
-        n["last_seen"],
-        a["alert"]["signature"]
-    )
 }
 
 #[test]

@@ -31,49 +31,6 @@ const CAPTURES: [&str; 2] = ["http", "httpval"];
 /// The heavy legitimate HTTP clients: the crawler (c0) and the browser (c1).
 const NORMAL_HTTP: [&str; 2] = ["198.18.0.20", "198.18.0.21"];
 
-/// `ids detect --pcap data/captures/NAME.pcap --json EXTRA...` with the built-in models.
-fn detect_with(name: &str, extra: &[&str]) -> Value {
-    let path = cap(&format!("{name}.pcap"));
-    let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(
-        o.status.success(),
-        "ids detect {path} {extra:?} failed: {}",
-        stderr(&o)
-    );
-    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
-}
-
-/// An alert in a line, for failure messages.
-fn show(a: &Value) -> String {
-    let n = &a["nightjar"];
-    format!(
-        "{} -> {} proto {} {} {} ({} packets from {} to {}): {}",
-        a["src_ip"],
-        a["dest_ip"],
-        a["proto"],
-        n["scope"],
-        n["label"],
-        n["packets"],
-        n["first_seen"],
-        n["last_seen"],
-        a["alert"]["signature"]
-    )
-}
-
-/// The alerts that cover no labelled episode (as `lab/episodes.py` counts false alerts: every
-/// attack of these captures is sent from the attacker's own address).
-fn false_alerts<'a>(alerts: &'a [Value], eps: &[Value]) -> Vec<&'a Value> {
-    alerts
-        .iter()
-        .filter(|a| {
-            !eps.iter()
-                .any(|e| !covering(e, std::slice::from_ref(*a)).is_empty())
-        })
-        .collect()
-}
-
 /// The HTTP floods among the episodes: `flood-syn` by ab, siege or hulk.py.
 fn floods(eps: &[Value]) -> Vec<&Value> {
     eps.iter().filter(|e| e["label"] == "flood-syn").collect()
@@ -152,7 +109,7 @@ fn the_captures_hold_http_floods_slow_attacks_and_heavy_legitimate_clients() {
 #[test]
 fn every_http_flood_is_alerted_as_flood_syn_and_the_heavy_clients_are_not() {
     for name in CAPTURES {
-        let j = detect_with(name, &[]);
+        let j = detect_json_with(name, &[]);
         assert_eq!(j["settings"]["connection_threshold"], 150.0, "{name}");
         let by_rule = j["flagged_by_connection_rule"].as_u64().unwrap();
         assert!(by_rule > 10_000, "{name}: {by_rule} flagged by the rule");
@@ -195,8 +152,8 @@ fn without_the_connection_rule_an_http_flood_alerted_with_it_goes_unalerted() {
     // httpval (ab's and siege's in http are alerted by the networks either way)
     let mut missed = Vec::new();
     for name in CAPTURES {
-        let on = detect_with(name, &[]);
-        let off = detect_with(name, &["--connection-threshold", "0"]);
+        let on = detect_json_with(name, &[]);
+        let off = detect_json_with(name, &["--connection-threshold", "0"]);
         assert_eq!(off["settings"]["connection_threshold"], 0.0, "{name}");
         assert_eq!(off["flagged_by_connection_rule"], 0, "{name}");
         let (a_on, a_off) = (

@@ -16,16 +16,6 @@ use common::*;
 const VICTIM: &str = "198.18.0.10";
 const CLIENT: &str = "198.18.0.20";
 
-/// `ids detect --pcap reflection.pcap --json` with extra arguments: its object.
-fn detect_with(extra: &[&str]) -> Value {
-    let path = cap("reflection.pcap");
-    let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "ids detect failed: {}", stderr(&o));
-    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
-}
-
 /// Whether `a` is a reflected-flood alert from the episode's resolver against the victim.
 fn reflected_from(e: &Value, a: &Value) -> bool {
     a["src_ip"] == e["src"]
@@ -39,7 +29,7 @@ fn reflected_from(e: &Value, a: &Value) -> bool {
 
 #[test]
 fn every_reflector_of_every_flood_is_alerted_against_the_victim_and_nobody_else_is() {
-    let j = detect_with(&[]);
+    let j = detect_json_with("reflection", &[]);
     let alerts = j["alerts"].as_array().unwrap();
     let eps = episodes("reflection");
     // three floods, five resolvers each
@@ -73,7 +63,7 @@ fn every_reflector_of_every_flood_is_alerted_against_the_victim_and_nobody_else_
 fn without_the_reflection_rule_the_floods_go_unalerted() {
     // what the rule adds: the networks, which learnt UDP floods from datagrams sent to a
     // service, let every one of these floods through
-    let j = detect_with(&["--reflection-threshold", "0"]);
+    let j = detect_json_with("reflection", &["--reflection-threshold", "0"]);
     let alerts = j["alerts"].as_array().unwrap();
     assert_eq!(j["flagged_by_reflection_rule"].as_u64(), Some(0));
     for e in &episodes("reflection") {

@@ -112,14 +112,51 @@ pub fn cap(name: &str) -> String {
 
 /// `ids detect --pcap data/captures/NAME.pcap --json` with the built-in models: its object.
 pub fn detect_json(name: &str) -> Value {
+    detect_json_with(name, &[])
+}
+
+/// [`detect_json`] with extra arguments.
+pub fn detect_json_with(name: &str, extra: &[&str]) -> Value {
     let path = cap(&format!("{name}.pcap"));
-    let o = run(&["ids", "detect", "--pcap", &path, "--json"]);
+    let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
+    args.extend_from_slice(extra);
+    let o = run(&args);
     assert!(
         o.status.success(),
-        "ids detect {path} failed: {}",
+        "ids detect {path} {extra:?} failed: {}",
         stderr(&o)
     );
     serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
+}
+
+/// An EVE alert in a line, for failure messages.
+pub fn show(a: &Value) -> String {
+    let n = &a["nightjar"];
+    format!(
+        "{} -> {} proto {} {} {} ({} packets from {} to {}): {}",
+        a["src_ip"],
+        a["dest_ip"],
+        a["proto"],
+        n["scope"],
+        n["label"],
+        n["packets"],
+        n["first_seen"],
+        n["last_seen"],
+        a["alert"]["signature"]
+    )
+}
+
+/// The alerts that cover no labelled episode (as `lab/episodes.py` counts false alerts, for
+/// captures whose attacks are sent from the attackers' own addresses: an alert covers an
+/// episode when it comes from its source and overlaps its span within 1 s).
+pub fn false_alerts<'a>(alerts: &'a [Value], eps: &[Value]) -> Vec<&'a Value> {
+    alerts
+        .iter()
+        .filter(|a| {
+            !eps.iter()
+                .any(|e| !covering(e, std::slice::from_ref(*a)).is_empty())
+        })
+        .collect()
 }
 
 /// The labelled episodes of `NAME.labels.json`.
