@@ -1,5 +1,5 @@
 //! Time the slow-scan rule alone: every decoded packet of a capture through
-//! `SlowScan::push`, as `ids detect` runs it beside the feature extraction, and check that its
+//! `SlowScan::push`, as `ids detect` runs it on its scoring side, and check that its
 //! findings and counters are what they were.
 //!
 //! ```text

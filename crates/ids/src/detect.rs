@@ -14,8 +14,9 @@
 //! packet came for a while), [`Engine::tick`] lets time pass without packets (episodes end).
 //! [`Engine::run_pipelined`] does what [`Engine::run`] does with the reading, decoding and
 //! feature extraction of each batch on a second thread, overlapped with the scoring of the
-//! batch before (same batches, same results). The namer runs only over the packets the
-//! detector flagged (the only ones it names), with the arithmetic of a pass over every row.
+//! batch before (same batches, same results); the feature rows are made on whichever of the
+//! two threads has the time. The namer runs only over the packets the detector flagged (the
+//! only ones it names), with the arithmetic of a pass over every row.
 //!
 //! **Models.** The *detector* decides attack or normal per packet; when it is a binary model,
 //! a multi-class *namer* on the same features names the attack class of each flagged packet
@@ -68,8 +69,8 @@
 //! **Slow scans.** A scan slower than the episodes' gap and the statistics' minute (`nmap
 //! -T1`, `--scan-delay 10s`) is left to a third rule, [`crate::slowscan`] (Zeek's scan
 //! detection: 15 failed ports of one host, or one port failed on 25 hosts, within 5 minutes;
-//! [`DetectSettings::slow_scan`]). It runs beside the feature extraction (on its thread when
-//! pipelined); each finding is one source alert, reported after the packet that completed it.
+//! [`DetectSettings::slow_scan`]). It runs on the scoring side, packet by packet after the
+//! aggregator; each finding is one source alert, reported after the packet that completed it.
 //!
 //! **Two-way UDP.** A QUIC download, a call or a tunnel is a long run of UDP datagrams on one
 //! pair of ports, thousands a second, which the networks, having learnt UDP only from floods,
@@ -129,6 +130,7 @@ use nightjar_packet::{PacketError, PacketRepr, Record};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The built-in detector: the binary `window` MLP (format and schema checked on load).
 pub const BUILTIN_DETECTOR: &[u8] = include_bytes!("../models/window.njm");
@@ -506,11 +508,9 @@ pub struct Engine {
     sweep: Sweep,
     reflection: Reflection,
     connections: Connections,
-    /// The slow-scan rule (run beside the feature extraction, on its thread when pipelined;
-    /// its findings are reported after the record that made them).
+    /// The slow-scan rule (on the scoring side, packet by packet after the aggregator: its
+    /// findings are reported after the packet that made them).
     slow: SlowScan,
-    /// Its findings in the batch being scored by [`Engine::flush`].
-    found: Vec<(usize, Finding)>,
     /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
     /// Forged ICMP errors, protocol scans and SCTP/UDP-Lite port scans ([`crate::unlearned`]).
@@ -592,7 +592,6 @@ impl Engine {
             connections: Connections::new(settings.connection_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
-            found: Vec::new(),
             conv: Conversations::new(settings.udp_settle),
             unlearned: Unlearned::new(),
             frags: Fragments::new(),
@@ -652,9 +651,12 @@ impl Engine {
 
     /// As [`Engine::run`], in two stages on two threads: a second thread pulls the records
     /// from `records` (reading and decoding the capture), cuts them into batches of
-    /// [`DetectSettings::batch`] and computes their feature rows; this thread scores each
-    /// batch, reports the verdicts and alerts through `sink` and runs the aggregator. At most
-    /// four batches are in flight, and their buffers are reused.
+    /// [`DetectSettings::batch`] and takes them through the feature state (and the verdict
+    /// reuse table); this thread makes their feature rows, scores each batch, reports the
+    /// verdicts and alerts through `sink` and runs the rules (the slow-scan rule among them)
+    /// and the aggregator. At most four batches are in flight, and their buffers are reused.
+    /// Making the feature rows depends on each batch alone: the feature thread does it too
+    /// for the batches it sends while others wait for this thread (it is ahead).
     ///
     /// The batches, the rows and the order of every step are those of [`Engine::run`], so the
     /// results are identical; only the two halves of the work overlap in time. A panic on the
@@ -673,10 +675,13 @@ impl Engine {
         let size = self.settings.batch;
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
         let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
-        let mut slow = std::mem::replace(&mut self.slow, SlowScan::off());
         let records = records.into_iter();
+        let cols = self.models.detector.kind.n_features();
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
+        // batches sent and not yet taken by the scoring stage
+        let waiting = AtomicUsize::new(0);
+        let waiting = &waiting;
         std::thread::scope(|s| {
             let features = s.spawn(move || {
                 let mut records = records;
@@ -687,7 +692,8 @@ impl Engine {
                         snaps: Snaps::default(),
                         plan: Vec::with_capacity(size),
                         features: None,
-                        found: Vec::new(),
+                        x: Vec::new(),
+                        rows: false,
                     });
                     b.records.clear();
                     while b.records.len() < size {
@@ -710,7 +716,18 @@ impl Engine {
                             &mut b.plan,
                         );
                         b.features = feature_state(&extractor);
-                        slow_scan(&mut slow, &b.records, &mut b.found);
+                        // Which stage is the slower one depends on the capture (and on what
+                        // else the machine runs). While batches wait for the scoring stage,
+                        // this one is ahead and makes their feature rows too: the same rows
+                        // (`Snapshot::write` depends on the snapshot alone), on whichever
+                        // thread has the time. (Running the networks here as well, when more
+                        // batches wait, took more CPU time than it saved: their weights and
+                        // buffers then crowd the feature tables out of this core's caches.)
+                        b.rows = waiting.load(Ordering::Relaxed) >= ROWS_AHEAD;
+                        if b.rows {
+                            b.snaps.rows(cols, &mut b.x);
+                        }
+                        waiting.fetch_add(1, Ordering::Relaxed);
                         if full_tx.send(b).is_err() {
                             break; // the scoring stage stopped on an error
                         }
@@ -719,11 +736,16 @@ impl Engine {
                         break;
                     }
                 }
-                (extractor, reuse, slow, read_err)
+                (extractor, reuse, read_err)
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
-                scored = self.score(&b.records, &b.snaps, &b.plan, b.features, &b.found, sink);
+                waiting.fetch_sub(1, Ordering::Relaxed);
+                scored = if b.rows {
+                    self.score_rows(&b.records, &b.x, &b.plan, b.features, sink)
+                } else {
+                    self.score(&b.records, &b.snaps, &b.plan, b.features, sink)
+                };
                 if scored.is_err() {
                     break;
                 }
@@ -732,10 +754,9 @@ impl Engine {
             }
             drop(full_rx);
             match features.join() {
-                Ok((extractor, reuse, slow, read_err)) => {
+                Ok((extractor, reuse, read_err)) => {
                     self.extractor = extractor;
                     self.reuse = reuse;
-                    self.slow = slow;
                     scored.map(|()| read_err)
                 }
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -768,11 +789,8 @@ impl Engine {
             &mut plan,
         );
         let features = feature_state(&self.extractor);
-        let mut found = std::mem::take(&mut self.found);
-        slow_scan(&mut self.slow, &self.pending, &mut found);
         let pending = std::mem::take(&mut self.pending);
-        let scored = self.score(&pending, &snaps, &plan, features, &found, sink);
-        self.found = found;
+        let scored = self.score(&pending, &snaps, &plan, features, sink);
         self.pending = pending;
         self.pending.clear();
         self.snaps = snaps;
@@ -822,13 +840,12 @@ impl Engine {
         snaps: &Snaps,
         plan: &[u32],
         features: Option<(u64, usize)>,
-        found: &[(usize, Finding)],
         sink: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), IdsError> {
         let cols = self.models.detector.kind.n_features();
         let mut x = std::mem::take(&mut self.x);
         snaps.rows(cols, &mut x);
-        let scored = self.score_rows(records, &x, plan, features, found, sink);
+        let scored = self.score_rows(records, &x, plan, features, sink);
         self.x = x;
         scored
     }
@@ -840,7 +857,6 @@ impl Engine {
         x: &[f32],
         plan: &[u32],
         features: Option<(u64, usize)>,
-        found: &[(usize, Finding)],
         sink: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), IdsError> {
         let cols = self.models.detector.kind.n_features();
@@ -865,11 +881,18 @@ impl Engine {
         let kn = self.nb.cols.max(1);
         let mut row = 0usize;
         let mut decoded = 0usize;
-        let mut found = found.iter().peekable();
-        for (at, r) in records.iter().enumerate() {
+        for r in records {
             self.stats.records += 1;
             let v = match r {
                 Record::Packet(p) => {
+                    // Made here, long before its use: built next to that use, its addresses'
+                    // odd-sized copies were read back while still being stored (a stall that
+                    // took about a fifth of this loop).
+                    let info = PacketInfo {
+                        src: p.src,
+                        dst: p.dst,
+                        proto: p.proto,
+                    };
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
                     let slot = (step & SLOT) as usize;
@@ -975,11 +998,7 @@ impl Engine {
                     let v = PacketVerdict {
                         index: p.index,
                         ts: p.ts,
-                        packet: Some(PacketInfo {
-                            src: p.src,
-                            dst: p.dst,
-                            proto: p.proto,
-                        }),
+                        packet: Some(info),
                         score,
                         class,
                         reused: step & (MISS | SESSION) == 0,
@@ -989,9 +1008,10 @@ impl Engine {
                     let fixed = reflected.is_some();
                     self.agg
                         .packet_with_ends(p, &v, ends, fixed, &mut self.stats, sink);
-                    while let Some((_, f)) = found.next_if(|(i, _)| *i == at) {
-                        self.agg.finding(f, &mut self.stats, sink);
-                    }
+                    // the slow-scan rule: its findings come after the packet's verdict and the
+                    // aggregator's alerts, as the packet's doings
+                    let (agg, st) = (&mut self.agg, &mut self.stats);
+                    self.slow.push(p, &mut |f| agg.finding(&f, st, sink));
                     continue;
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1023,17 +1043,6 @@ impl Engine {
         let agg = &mut self.agg;
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         Ok(self.stats)
-    }
-}
-
-/// Take the decoded packets of `records` into the slow-scan rule, in order; its findings into
-/// `found` (cleared first), each with the position of the record that made it.
-fn slow_scan(slow: &mut SlowScan, records: &[Record], found: &mut Vec<(usize, Finding)>) {
-    found.clear();
-    for (at, r) in records.iter().enumerate() {
-        if let Record::Packet(p) = r {
-            slow.push(p, &mut |f| found.push((at, f)));
-        }
     }
 }
 
@@ -1274,12 +1283,22 @@ struct Snaps {
 }
 
 impl Snaps {
-    /// The feature rows of the snapshots, into `x` (cleared first), `cols` wide.
+    /// The feature rows of the snapshots, into `x` (its old contents dropped), `cols` wide:
+    /// each row the snapshot's features, zeros after them (a row too narrow for them: zeros).
     fn rows(&self, cols: usize, x: &mut Vec<f32>) {
-        x.clear();
-        x.resize(self.used * cols, 0.0);
+        // Every element is written below, so the rows of the batch before are overwritten
+        // rather than zeroed first (that was a pass over some 200 kB per batch).
+        let n = self.used * cols;
+        x.truncate(n);
+        x.resize(n, 0.0);
         for (s, row) in self.buf.iter().zip(x.chunks_exact_mut(cols)) {
-            s.write(row);
+            let k = s.n_features();
+            if k <= cols {
+                s.write(row);
+                row[k..].fill(0.0);
+            } else {
+                row.fill(0.0);
+            }
         }
     }
 }
@@ -1310,10 +1329,17 @@ const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 struct ReuseTable {
     max_age: f64,
     max_uses: u32,
-    keys: Vec<u64>,
-    stamps: Vec<f64>,
-    uses: Vec<u32>,
+    slots: Vec<ReuseSlot>,
     clock: f64,
+}
+
+/// One slot of a [`ReuseTable`]: the key scored last, when, and the packets that reused its
+/// verdict since; together, so that a look-up reads one cache line rather than three.
+#[derive(Clone, Copy)]
+struct ReuseSlot {
+    key: u64,
+    stamp: f64,
+    uses: u32,
 }
 
 impl ReuseTable {
@@ -1324,9 +1350,14 @@ impl ReuseTable {
         ReuseTable {
             max_age,
             max_uses,
-            keys: vec![0; n],
-            stamps: vec![f64::NEG_INFINITY; n],
-            uses: vec![0; n],
+            slots: vec![
+                ReuseSlot {
+                    key: 0,
+                    stamp: f64::NEG_INFINITY,
+                    uses: 0,
+                };
+                n
+            ],
             clock: f64::NEG_INFINITY,
         }
     }
@@ -1334,7 +1365,7 @@ impl ReuseTable {
     /// The plan step of a packet with context key `key` at time `ts`: its slot, with [`MISS`]
     /// set if it is to be scored (then the slot is the key's from now on).
     fn lookup(&mut self, key: u64, ts: f64) -> u32 {
-        if self.keys.is_empty() {
+        if self.slots.is_empty() {
             return MISS;
         }
         if ts.is_finite() && ts > self.clock {
@@ -1342,16 +1373,16 @@ impl ReuseTable {
         }
         let now = self.clock;
         let slot = (key as usize) & (REUSE_SLOTS - 1);
-        if self.keys[slot] == key
-            && now - self.stamps[slot] <= self.max_age
-            && self.uses[slot] < self.max_uses
-        {
-            self.uses[slot] += 1;
+        let e = &mut self.slots[slot];
+        if e.key == key && now - e.stamp <= self.max_age && e.uses < self.max_uses {
+            e.uses += 1;
             return slot as u32;
         }
-        self.keys[slot] = key;
-        self.stamps[slot] = now;
-        self.uses[slot] = 0;
+        *e = ReuseSlot {
+            key,
+            stamp: now,
+            uses: 0,
+        };
         slot as u32 | MISS
     }
 }
@@ -1371,8 +1402,10 @@ struct Batch {
     snaps: Snaps,
     plan: Vec<u32>,
     features: Option<(u64, usize)>,
-    /// The slow-scan rule's findings, each after the record (its position) that made it.
-    found: Vec<(usize, Finding)>,
+    /// The feature rows of the snapshots, if `rows` (made by the feature stage when it was
+    /// ahead of the scoring stage; else the scoring stage makes them).
+    x: Vec<f32>,
+    rows: bool,
 }
 
 /// In [`Engine::named`]: the row was not flagged, so not named.
@@ -1380,6 +1413,10 @@ const UNNAMED: u32 = u32::MAX;
 
 /// Batches in flight between the two stages of [`Engine::run_pipelined`] (bounds its memory).
 const PIPELINE_DEPTH: usize = 4;
+
+/// In [`Engine::run_pipelined`]: with this many batches waiting for the scoring stage, the
+/// feature stage makes the feature rows of the next one itself.
+const ROWS_AHEAD: usize = 1;
 
 /// Run `m` (an MLP) on the feature rows of `x` numbered by `rows`, in that order; outputs into
 /// `y`, a row each. The rows are standardised by the model's [`Scaling`](crate::model::Scaling) as they are

@@ -305,6 +305,14 @@ impl Default for Snapshot {
 }
 
 impl Snapshot {
+    /// The number of features [`Snapshot::write`] writes.
+    pub fn n_features(&self) -> usize {
+        match self {
+            Snapshot::Paper7(_) => paper7::LEN,
+            Snapshot::Window(_) => window::LEN,
+        }
+    }
+
     /// Write the features into `out` (as many as its kind has; nothing if `out` is shorter).
     pub fn write(&self, out: &mut [f32]) {
         match self {
