@@ -54,6 +54,10 @@ pub struct Connections {
     /// (client, server, port) → its damped count of new connections.
     counts: SetAssoc<(u128, u128, u16), Count>,
     clock: f64,
+    /// No packet but a SYN can be flagged after this time: a count reached the threshold at
+    /// most [`OPENING`] before it (a decayed count never exceeds its value at its last SYN),
+    /// so until then the other packets need no look-up.
+    hot_until: f64,
 }
 
 impl Connections {
@@ -63,6 +67,7 @@ impl Connections {
             threshold,
             counts: SetAssoc::new(if threshold > 0.0 { CAPACITY } else { 1 }),
             clock: f64::NEG_INFINITY,
+            hot_until: f64::NEG_INFINITY,
         }
     }
 
@@ -82,8 +87,14 @@ impl Connections {
             let c = self.counts.touch(key, key_hash(key), now).val;
             c.n = c.n * (-(now - c.at).max(0.0)).exp2() as f32 + 1.0;
             c.at = now;
+            if c.n >= self.threshold {
+                self.hot_until = now + OPENING;
+            }
             c.n
         } else {
+            if now > self.hot_until {
+                return None;
+            }
             // the client's other packets to the service, and the service's answers to it,
             // while it still opens connections: its count, decayed to now (a flood of other
             // packets just after the connections stopped, an ACK flood, is the networks' to
