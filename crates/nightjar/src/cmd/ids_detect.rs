@@ -152,9 +152,10 @@ pub struct DetectArgs {
     /// Records scored together (one batch through the network).
     #[arg(long, default_value_t = DetectSettings::default().batch, value_name = "N")]
     batch: usize,
-    /// With --pcap: 2 reads, decodes and computes features on a second thread while this one
-    /// scores the batch before (same results; faster when two cores are free); 1 does
-    /// everything on one thread.
+    /// With --pcap: 2 reads, decodes and keeps the feature state on a second thread while this
+    /// one scores the batch before and runs the rules and episodes (the feature rows made by
+    /// whichever is free; same results; faster when two cores are free); 1 does everything on
+    /// one thread.
     #[arg(long, default_value_t = 2, value_name = "1|2",
           value_parser = clap::value_parser!(u8).range(1..=2))]
     threads: u8,
