@@ -117,21 +117,7 @@ fn every_attack_next_to_bulk_is_alerted_and_named_right_and_the_bulk_is_not() {
         let alerts = j["alerts"].as_array().unwrap();
         let eps = episodes(name);
         for e in &eps {
-            let named: Vec<&str> = covering(e, alerts)
-                .iter()
-                .map(|a| a["nightjar"]["label"].as_str().unwrap())
-                .collect();
-            eprintln!(
-                "{name}: {} {}: alerted as {named:?} ({})",
-                e["src"], e["label"], e["command"]
-            );
-            assert!(
-                named.contains(&e["label"].as_str().unwrap()),
-                "{name}: {} {} named {named:?}: {}",
-                e["src"],
-                e["label"],
-                e["command"]
-            );
+            assert_named_right(&format!("{name}: "), e, alerts);
         }
         let bad: Vec<String> = false_alerts(alerts, &eps).into_iter().map(show).collect();
         assert!(bad.is_empty(), "{name}: false alerts: {bad:#?}");

@@ -46,14 +46,6 @@ fn by_command<'a>(eps: &'a [Value], prefix: &str) -> &'a Value {
     found[0]
 }
 
-/// The classes of the alerts covering an episode.
-fn named<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a str> {
-    covering(e, alerts)
-        .iter()
-        .map(|a| a["nightjar"]["label"].as_str().unwrap())
-        .collect()
-}
-
 #[test]
 fn the_captures_hold_http_floods_slow_attacks_and_heavy_legitimate_clients() {
     for name in CAPTURES {

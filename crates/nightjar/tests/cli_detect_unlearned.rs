@@ -48,21 +48,7 @@ fn forged_errors_protocol_scans_and_sctp_scans_are_alerted_with_their_classes() 
     assert_eq!(eps.len(), 8);
     // every episode: an alert from its sender, within its span, that names its class
     for e in &eps {
-        let named: Vec<&str> = covering(e, alerts)
-            .iter()
-            .map(|a| a["nightjar"]["label"].as_str().unwrap())
-            .collect();
-        eprintln!(
-            "{} {}: alerted as {named:?} ({})",
-            e["src"], e["label"], e["command"]
-        );
-        assert!(
-            named.contains(&e["label"].as_str().unwrap()),
-            "{} {} named {named:?}: {}",
-            e["src"],
-            e["label"],
-            e["command"]
-        );
+        assert_named_right("", e, alerts);
     }
     // nothing else from the attackers: every alert of theirs covers one of their episodes (the
     // normal hosts: the next test)

@@ -181,3 +181,27 @@ pub fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
         })
         .collect()
 }
+
+/// The classes of the alerts covering an episode ([`covering`]).
+pub fn named<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a str> {
+    covering(e, alerts)
+        .iter()
+        .map(|a| a["nightjar"]["label"].as_str().unwrap())
+        .collect()
+}
+
+/// Assert that an alert covering episode `e` names its class (`what` prefixes the messages).
+pub fn assert_named_right(what: &str, e: &Value, alerts: &[Value]) {
+    let named = named(e, alerts);
+    eprintln!(
+        "{what}{} {}: alerted as {named:?} ({})",
+        e["src"], e["label"], e["command"]
+    );
+    assert!(
+        named.contains(&e["label"].as_str().unwrap()),
+        "{what}{} {} named {named:?}: {}",
+        e["src"],
+        e["label"],
+        e["command"]
+    );
+}
