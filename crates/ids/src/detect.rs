@@ -976,10 +976,14 @@ impl Engine {
                         _ => Some((p.src, p.dst)),
                     };
                     let mut score = score;
+                    // a rule decided the ends: a reflected answer is its sender's (and so are
+                    // its datagram's later fragments)
+                    let mut fixed = reflected.is_some();
                     if p.fragment {
                         match self.frags.later(p) {
                             Some(first) => {
                                 (class, score, ends) = (first.class, first.score, Some(first.ends));
+                                fixed = first.fixed;
                                 self.stats.fragments_as_first += 1;
                             }
                             None => self.frags.first(
@@ -987,6 +991,7 @@ impl Engine {
                                 class,
                                 score,
                                 ends.unwrap_or_else(|| attacker_and_victim(p)),
+                                fixed,
                             ),
                         }
                     }
@@ -1005,7 +1010,6 @@ impl Engine {
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
-                    let fixed = reflected.is_some();
                     self.agg
                         .packet_with_ends(p, &v, ends, fixed, &mut self.stats, sink);
                     // the slow-scan rule: its findings come after the packet's verdict and the

@@ -37,6 +37,9 @@ pub struct Judged {
     pub score: f32,
     /// Its attacking end and the other.
     pub ends: (IpAddr, IpAddr),
+    /// A rule decided its ends (a reflected answer is its sender's): they are not to be
+    /// swapped for an open episode's.
+    pub fixed: bool,
     ts: f64,
 }
 
@@ -47,6 +50,7 @@ impl Default for Judged {
             class: Class::Normal,
             score: 0.0,
             ends: (none, none),
+            fixed: false,
             ts: f64::NEG_INFINITY,
         }
     }
@@ -80,8 +84,16 @@ impl Fragments {
         }
     }
 
-    /// Keep what a first fragment `p` was judged (nothing for other packets).
-    pub fn first(&mut self, p: &PacketRepr, class: Class, score: f32, ends: (IpAddr, IpAddr)) {
+    /// Keep what a first fragment `p` was judged (nothing for other packets); `fixed` when a
+    /// rule decided its `ends`.
+    pub fn first(
+        &mut self,
+        p: &PacketRepr,
+        class: Class,
+        score: f32,
+        ends: (IpAddr, IpAddr),
+        fixed: bool,
+    ) {
         if !p.fragment || p.later_fragment {
             return;
         }
@@ -91,6 +103,7 @@ impl Fragments {
             class,
             score,
             ends,
+            fixed,
             ts,
         };
     }
@@ -131,9 +144,18 @@ mod tests {
     fn later_fragments_take_their_first_fragments_verdict_and_ends_within_the_horizon() {
         let mut f = Fragments::new();
         let ends = (ip(A), ip(B));
-        f.first(&frag(1.0, A, B, 77, false), Class::FloodUdp, 0.9, ends);
+        f.first(
+            &frag(1.0, A, B, 77, false),
+            Class::FloodUdp,
+            0.9,
+            ends,
+            true,
+        );
         let j = f.later(&frag(1.001, A, B, 77, true)).unwrap();
-        assert_eq!((j.class, j.score, j.ends), (Class::FloodUdp, 0.9, ends));
+        assert_eq!(
+            (j.class, j.score, j.ends, j.fixed),
+            (Class::FloodUdp, 0.9, ends, true)
+        );
         assert!(f.later(&frag(1.0 + HORIZON, A, B, 77, true)).is_some());
         // too late, another Identification, the other direction, another protocol: nothing
         assert!(f.later(&frag(1.1 + HORIZON, A, B, 77, true)).is_none());
@@ -150,7 +172,7 @@ mod tests {
             frag_id: 5,
             ..udp(2.0, A, B, 2000, 7, 100)
         };
-        f.first(&whole, Class::FloodUdp, 1.0, ends);
+        f.first(&whole, Class::FloodUdp, 1.0, ends, false);
         assert!(f.later(&frag(2.001, A, B, 5, true)).is_none());
     }
 
@@ -160,7 +182,7 @@ mod tests {
         let bytes = f.table.memory_bytes();
         for id in 0..(4 * CAPACITY) as u32 {
             let p = frag(f64::from(id) * 1e-4, A, B, id, false);
-            f.first(&p, Class::Normal, 0.0, (ip(A), ip(B)));
+            f.first(&p, Class::Normal, 0.0, (ip(A), ip(B)), false);
         }
         assert_eq!(f.table.memory_bytes(), bytes);
         assert!(f.table.evictions() > 0);
