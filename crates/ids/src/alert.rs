@@ -350,6 +350,7 @@ mod tests {
                 p.add(
                     &tcp(1.0, "198.18.0.66", "198.18.0.10", 2000, 80, flags),
                     true,
+                    false,
                 );
             }
             Alert {

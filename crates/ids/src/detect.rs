@@ -372,6 +372,9 @@ pub struct PacketVerdict {
     /// The network's verdict was reused from an earlier packet in the same context (see
     /// [`DetectSettings::reuse_age`]) rather than computed for this packet.
     pub reused: bool,
+    /// A TCP segment of an established connection (its handshake completed and nothing
+    /// refused it): its ACKs, data and FIN are the connection's, not probes.
+    pub established: bool,
 }
 
 impl PacketVerdict {
@@ -1007,6 +1010,7 @@ impl Engine {
                         score,
                         class,
                         reused: step & (MISS | SESSION) == 0,
+                        established: step & ESTABLISHED != 0,
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1027,6 +1031,7 @@ impl Engine {
                         score: 0.0,
                         class: Class::Normal,
                         reused: false,
+                        established: false,
                     }
                 }
             };
@@ -1269,6 +1274,9 @@ fn extract_rows(
         if extractor.in_session() {
             step = SESSION;
         }
+        if extractor.flow_established() {
+            step |= ESTABLISHED;
+        }
         step |= match extractor.sent_by_opener() {
             Some(true) => OPENER_KNOWN | BY_OPENER,
             Some(false) => OPENER_KNOWN,
@@ -1322,6 +1330,9 @@ const BY_OPENER: u32 = 1 << 29;
 /// In a plan step: the packet belongs to an established TCP session
 /// ([`DetectSettings::session_packets`]): neither scored nor reused, normal.
 const SESSION: u32 = 1 << 28;
+/// In a plan step: the packet is a TCP segment of an established connection
+/// ([`Extractor::flow_established`](crate::features::Extractor::flow_established)).
+const ESTABLISHED: u32 = 1 << 27;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 
@@ -1663,7 +1674,7 @@ impl Tally {
         self.score += f64::from(v.score);
         self.classes[v.class.index()] += 1;
         self.protos.add(p.proto);
-        self.profile.add(p, towards);
+        self.profile.add(p, towards, v.established);
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -1875,13 +1886,26 @@ impl Shift {
     /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]). A
     /// packet the networks did not flag (not `flagged`) counts only as an
     /// [unmistakable](ProbeKind::unmistakable) probe.
-    fn take(&mut self, p: &PacketRepr, att: IpAddr, now: f64, n: u32, flagged: bool) -> bool {
+    fn take(
+        &mut self,
+        p: &PacketRepr,
+        att: IpAddr,
+        now: f64,
+        n: u32,
+        flagged: bool,
+        established: bool,
+    ) -> bool {
         if p.src != att {
             self.answer(p);
             return false;
         }
-        self.kind_of(p)
-            .is_some_and(|k| (flagged || k.unmistakable()) && self.probe(k, now, n))
+        // (kind_of first: it keeps the count of closes and acknowledgements owed)
+        let k = self.kind_of(p);
+        // an established connection's ACKs and FIN+ACKs are its own, no Maimon or ACK probe
+        if established && matches!(k, Some(ProbeKind::Ack | ProbeKind::Maimon)) {
+            return false;
+        }
+        k.is_some_and(|k| (flagged || k.unmistakable()) && self.probe(k, now, n))
     }
 
     /// Whether `p`, a packet the source sent that the networks did not flag, is an
@@ -1984,7 +2008,7 @@ impl SrcEp {
             // what it probed with names the attack; they are what it sent (a scan of ports it
             // scanned minutes before looks to the networks like a client coming back, and
             // only the refusals are flagged)
-            self.tally.profile.add(p, true);
+            self.tally.profile.add(p, true, false);
             self.sent += 1;
         }
     }
@@ -2341,7 +2365,7 @@ impl Aggregator {
             // of attack too
             let moved = slot.and_then(|mut s| {
                 let e = s.val();
-                if n > 0 && e.shift.take(p, att, now, n, false) {
+                if n > 0 && e.shift.take(p, att, now, n, false, v.established) {
                     Some(e.shift.moved_on())
                 } else {
                     e.pass(p, att);
@@ -2368,7 +2392,7 @@ impl Aggregator {
         let went_on = match slot {
             Some(mut s) => {
                 let e = s.val();
-                if n > 0 && e.shift.take(p, att, now, n, true) {
+                if n > 0 && e.shift.take(p, att, now, n, true, v.established) {
                     Err(Some(e.shift.moved_on()))
                 } else {
                     e.add(now, p, v, sent, p.src == att, vic);
@@ -2403,7 +2427,7 @@ impl Aggregator {
                 let mut first = SrcEp::start(now, vic);
                 if n > 0 {
                     // its first probe sets its kind
-                    first.shift.take(p, att, now, n, true);
+                    first.shift.take(p, att, now, n, true, v.established);
                 }
                 first.add(now, p, v, sent, p.src == att, vic);
                 self.sources.insert(att, first);
@@ -3364,28 +3388,115 @@ mod tests {
     }
 
     #[test]
+    fn acks_and_closes_of_established_connections_are_no_probes_and_an_ack_flood_still_is() {
+        // a connection flood (ab): SYNs from new ports, then the connections' ACKs and
+        // FIN+ACKs, more than ten in a row, which are theirs; then an ACK flood (hping3 -A),
+        // no connection's: its tenth ACK ends the episode
+        let a: IpAddr = "198.18.0.66".parse().unwrap();
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut sh = Shift::default();
+        for i in 0..20u16 {
+            let syn = tcp(0.0, att, vic, 30000 + i, 80, 0x02);
+            assert!(!sh.take(&syn, a, 0.0, 10, true, false));
+        }
+        for flags in [0x10, 0x11] {
+            for i in 0..20u16 {
+                let own = tcp(0.5, att, vic, 30000 + i, 80, flags);
+                assert!(!sh.take(&own, a, 0.5, 10, true, true), "{flags:#x}");
+            }
+        }
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| {
+                sh.take(
+                    &tcp(3.0, att, vic, 1024 + i, 80, 0x10),
+                    a,
+                    3.0,
+                    10,
+                    true,
+                    false,
+                )
+            })
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // the profile counts the connections' ACKs and closes as theirs, not as probes
+        let mut p = Profile::default();
+        p.add(&tcp(0.0, att, vic, 30000, 80, 0x02), true, false);
+        for _ in 0..50 {
+            p.add(&tcp(0.5, att, vic, 30000, 80, 0x10), true, true);
+        }
+        p.add(&tcp(0.6, att, vic, 30000, 80, 0x11), true, true);
+        let e = p.decide(&[0; 15], false);
+        assert_eq!((e.probes, e.handshakes), (1, 50), "{e:?}");
+    }
+
+    #[test]
     fn closes_owed_to_syn_acks_are_no_probes_but_a_maimon_scan_after_them_still_is() {
         let a: IpAddr = "198.18.0.66".parse().unwrap();
         let (att, vic) = ("198.18.0.66", "198.18.0.10");
         let mut sh = Shift::default();
         // a SYN episode: three ports answered SYN-ACKs
-        assert!(!sh.take(&tcp(0.0, att, vic, 40000, 22, 0x02), a, 0.0, 10, true));
+        assert!(!sh.take(
+            &tcp(0.0, att, vic, 40000, 22, 0x02),
+            a,
+            0.0,
+            10,
+            true,
+            false
+        ));
         for port in [22, 80, 443] {
-            sh.take(&tcp(0.1, vic, att, port, 40000, 0x12), a, 0.1, 10, true);
+            sh.take(
+                &tcp(0.1, vic, att, port, 40000, 0x12),
+                a,
+                0.1,
+                10,
+                true,
+                false,
+            );
         }
         // three FIN+ACKs close them; ten more are Maimon probes, and the tenth ends the episode
         for i in 0..3u16 {
-            assert!(!sh.take(&tcp(1.0, att, vic, 40000, 22 + i, 0x11), a, 1.0, 10, true));
+            assert!(!sh.take(
+                &tcp(1.0, att, vic, 40000, 22 + i, 0x11),
+                a,
+                1.0,
+                10,
+                true,
+                false
+            ));
         }
         let ends: Vec<bool> = (0..10u16)
-            .map(|i| sh.take(&tcp(2.0, att, vic, 50000, 1000 + i, 0x11), a, 2.0, 10, true))
+            .map(|i| {
+                sh.take(
+                    &tcp(2.0, att, vic, 50000, 1000 + i, 0x11),
+                    a,
+                    2.0,
+                    10,
+                    true,
+                    false,
+                )
+            })
             .collect();
         assert_eq!(ends.iter().filter(|e| **e).count(), 1);
         assert!(ends[9]);
         // a FIN received is owed one ACK; the next ACKs are probes of their own kind
         let mut sh = Shift::default();
-        assert!(!sh.take(&tcp(0.0, att, vic, 40000, 80, 0x02), a, 0.0, 10, true));
-        sh.take(&tcp(0.1, vic, att, 80, 40000, 0x11), a, 0.1, 10, true);
+        assert!(!sh.take(
+            &tcp(0.0, att, vic, 40000, 80, 0x02),
+            a,
+            0.0,
+            10,
+            true,
+            false
+        ));
+        sh.take(
+            &tcp(0.1, vic, att, 80, 40000, 0x11),
+            a,
+            0.1,
+            10,
+            true,
+            false,
+        );
         assert_eq!(sh.kind_of(&tcp(0.2, att, vic, 40000, 80, 0x10)), None);
         assert_eq!(
             sh.kind_of(&tcp(0.3, att, vic, 40000, 81, 0x10)),
@@ -3625,6 +3736,7 @@ mod tests {
                 score: 0.9,
                 class: *class,
                 reused: false,
+                established: false,
             };
             agg.packet(p, &v, &mut st, &mut sink);
         }
@@ -4111,6 +4223,7 @@ mod tests {
                 score: 0.9,
                 class: Class::FloodUdp,
                 reused: false,
+                established: false,
             };
             agg.packet(&p, &v, &mut st, &mut sink);
             assert!(agg.sources.len() <= 100);

@@ -517,8 +517,10 @@ pub fn majority(ml: &[u64; 15]) -> Class {
 
 impl Profile {
     /// Count one flagged packet; `outbound` when the episode's side sent it (for a source, the
-    /// source; for a victim, a packet sent *to* the victim).
-    pub fn add(&mut self, p: &PacketRepr, outbound: bool) {
+    /// source; for a victim, a packet sent *to* the victim); `established` when it is a TCP
+    /// segment of an established connection (handshake completed, nothing refused it), whose
+    /// ACKs, data and FIN+ACK are the connection's own, no probes.
+    pub fn add(&mut self, p: &PacketRepr, outbound: bool, established: bool) {
         let fl = p.tcp_flags;
         if !outbound {
             match p.proto {
@@ -553,6 +555,14 @@ impl Profile {
             return;
         }
         let probe = match p.proto {
+            6 if established && fl & ACK != 0 && fl & (SYN | RST) == 0 => {
+                if fl & FIN != 0 {
+                    self.closes = self.closes.saturating_add(1);
+                } else {
+                    self.handshakes = self.handshakes.saturating_add(1);
+                }
+                false
+            }
             6 if fl & CLASSIC == RST || fl & CLASSIC == RST | ACK => {
                 self.rst_out = self.rst_out.saturating_add(1);
                 if fl & ACK == 0 {
@@ -925,8 +935,8 @@ mod tests {
         let mut p = Profile::default();
         for i in 0..n {
             let port = 1 + (u32::from(i) * 7919 % u32::from(n)) as u16;
-            p.add(&tcp(1.0, A, V, 40000, port, flags), true);
-            p.add(&tcp(1.0, V, A, port, 40000, RST | ACK), false);
+            p.add(&tcp(1.0, A, V, 40000, port, flags), true, false);
+            p.add(&tcp(1.0, V, A, port, 40000, RST | ACK), false, false);
         }
         p
     }
@@ -959,20 +969,20 @@ mod tests {
     fn a_syn_scan_and_a_connect_scan_differ_in_how_they_treat_syn_acks_and_source_ports() {
         // raw SYN scan: one source port, the kernel's bare RST to a SYN-ACK
         let mut p = scan(SYN, 200);
-        p.add(&tcp(1.0, V, A, 80, 40000, SYN | ACK), false);
-        p.add(&tcp(1.0, A, V, 40000, 80, RST), true);
+        p.add(&tcp(1.0, V, A, 80, 40000, SYN | ACK), false, false);
+        p.add(&tcp(1.0, A, V, 40000, 80, RST), true, false);
         let e = p.decide(&ml(Class::ScanConnect), false);
         assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
         // connect scan: a new source port per probe, handshakes completed then RST+ACK
         let mut p = Profile::default();
         for i in 0..200u16 {
             let port = 1 + (u32::from(i) * 7919 % 200) as u16;
-            p.add(&tcp(1.0, A, V, 30000 + i, port, SYN), true);
-            p.add(&tcp(1.0, V, A, port, 30000 + i, RST | ACK), false);
+            p.add(&tcp(1.0, A, V, 30000 + i, port, SYN), true, false);
+            p.add(&tcp(1.0, V, A, port, 30000 + i, RST | ACK), false, false);
         }
-        p.add(&tcp(1.0, V, A, 80, 30500, SYN | ACK), false);
-        p.add(&tcp(1.0, A, V, 30500, 80, ACK), true);
-        p.add(&tcp(1.0, A, V, 30500, 80, RST | ACK), true);
+        p.add(&tcp(1.0, V, A, 80, 30500, SYN | ACK), false, false);
+        p.add(&tcp(1.0, A, V, 30500, 80, ACK), true, false);
+        p.add(&tcp(1.0, A, V, 30500, 80, RST | ACK), true, false);
         let e = p.decide(&ml(Class::ScanSyn), false);
         assert_eq!(e.naming.class, Class::ScanConnect, "{e:?}");
     }
@@ -982,7 +992,7 @@ mod tests {
         // hping3 -S -p 80 -c 800: one port, at volume
         let mut p = Profile::default();
         for i in 0..800u16 {
-            p.add(&tcp(1.0, A, V, 2000 + i, 80, SYN), true);
+            p.add(&tcp(1.0, A, V, 2000 + i, 80, SYN), true, false);
         }
         let e = p.decide(&ml(Class::ScanSyn), false);
         assert_eq!(e.naming.class, Class::FloodSyn);
@@ -995,7 +1005,7 @@ mod tests {
         // hping3 -p ++1: once per port, counting up, a new source port each: a flood
         let mut p = Profile::default();
         for i in 0..1200u16 {
-            p.add(&tcp(1.0, A, V, 3000 + i, 1 + i, SYN), true);
+            p.add(&tcp(1.0, A, V, 3000 + i, 1 + i, SYN), true, false);
         }
         let e = p.decide(&ml(Class::ScanConnect), false);
         assert_eq!(e.naming.class, Class::FloodSyn);
@@ -1004,7 +1014,7 @@ mod tests {
         // the same sweep from one source port (nmap -r): a scan
         let mut p = Profile::default();
         for i in 0..1000u16 {
-            p.add(&tcp(1.0, A, V, 40000, 1 + i, SYN), true);
+            p.add(&tcp(1.0, A, V, 40000, 1 + i, SYN), true, false);
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_eq!(
@@ -1014,7 +1024,7 @@ mod tests {
         // a sweep counting up from a handful of source ports: the networks choose
         let mut p = Profile::default();
         for i in 0..1000u16 {
-            p.add(&tcp(1.0, A, V, 40000 + i % 20, 1 + i, SYN), true);
+            p.add(&tcp(1.0, A, V, 40000 + i % 20, 1 + i, SYN), true, false);
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_eq!(
@@ -1070,7 +1080,7 @@ mod tests {
             let host = format!("198.18.0.{}", 20 + h);
             for (k, &port) in ports.iter().enumerate() {
                 for _ in 0..2 + k % 2 {
-                    p.add(&udp(1.0, A, &host, 45000, port, 28), true);
+                    p.add(&udp(1.0, A, &host, 45000, port, 28), true, false);
                 }
             }
         }
@@ -1087,7 +1097,7 @@ mod tests {
         let mut p = Profile::default();
         for i in 0..900u16 {
             let host = format!("198.18.0.{}", 10 + i % 3);
-            p.add(&tcp(1.0, A, &host, 2000 + i, 80, SYN), true);
+            p.add(&tcp(1.0, A, &host, 2000 + i, 80, SYN), true, false);
         }
         let e = p.decide(&ml(Class::ScanSyn), false);
         assert_eq!(
@@ -1106,15 +1116,15 @@ mod tests {
         let mut p = scan(SYN, 120);
         let open = [7u16, 22, 25, 80, 110, 119];
         for &port in &open {
-            p.add(&tcp(1.0, V, A, port, 40000, SYN | ACK), false);
-            p.add(&tcp(1.0, A, V, 40000, port, RST), true);
+            p.add(&tcp(1.0, V, A, port, 40000, SYN | ACK), false, false);
+            p.add(&tcp(1.0, A, V, 40000, port, RST), true, false);
         }
         for (k, &port) in open.iter().enumerate() {
             let sport = 50000 + k as u16;
-            p.add(&tcp(1.0, A, V, sport, port, SYN), true);
-            p.add(&tcp(1.0, V, A, port, sport, SYN | ACK), false);
-            p.add(&tcp(1.0, A, V, sport, port, ACK), true);
-            p.add(&tcp(1.0, A, V, sport, port, RST | ACK), true);
+            p.add(&tcp(1.0, A, V, sport, port, SYN), true, false);
+            p.add(&tcp(1.0, V, A, port, sport, SYN | ACK), false, false);
+            p.add(&tcp(1.0, A, V, sport, port, ACK), true, false);
+            p.add(&tcp(1.0, A, V, sport, port, RST | ACK), true, false);
         }
         let e = p.decide(&ml(Class::ScanConnect), false);
         assert!(e.handshakes > e.bare_rst, "{e:?}");
@@ -1129,7 +1139,7 @@ mod tests {
     fn xmas_scan_vs_xmas_flood() {
         let mut p = Profile::default();
         for i in 0..1200u16 {
-            p.add(&tcp(1.0, A, V, 3000 + i, 22, FIN | PSH | URG), true);
+            p.add(&tcp(1.0, A, V, 3000 + i, 22, FIN | PSH | URG), true, false);
         }
         assert_eq!(
             p.decide(&ml(Class::ScanXmas), false).naming.class,
@@ -1153,14 +1163,14 @@ mod tests {
         ];
         for k in 0..53usize {
             let port = ports[(k * 5) % ports.len()];
-            p.add(&udp(1.0, A, V, 45000, port, 28), true);
+            p.add(&udp(1.0, A, V, 45000, port, 28), true, false);
         }
         let e = p.decide(&ml(Class::FloodUdp), false);
         assert_eq!(e.naming.class, Class::ScanUdp, "{e:?}");
         // hping3 --udp -p 123 -c 800
         let mut p = Profile::default();
         for i in 0..800u16 {
-            p.add(&udp(1.0, A, V, 1500 + i, 123, 92), true);
+            p.add(&udp(1.0, A, V, 1500 + i, 123, 92), true, false);
         }
         let e = p.decide(&ml(Class::ScanUdp), false);
         assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
@@ -1171,7 +1181,11 @@ mod tests {
         // a new source port each
         let mut p = Profile::default();
         for i in 0..150u16 {
-            p.add(&udp(1.0, "198.19.13.110", V, 1500 + i, 2000 + i, 60), true);
+            p.add(
+                &udp(1.0, "198.19.13.110", V, 1500 + i, 2000 + i, 60),
+                true,
+                false,
+            );
         }
         let e = p.decide(&ml(Class::ScanUdp), false);
         assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
@@ -1193,9 +1207,9 @@ mod tests {
                 let mut third = tcp(1.0, A, V, 0, 0, 0);
                 third.fragment = true;
                 for q in [first, second, third] {
-                    p.add(&q, true);
+                    p.add(&q, true, false);
                 }
-                p.add(&tcp(1.0, V, A, port, 40000, RST | ACK), false);
+                p.add(&tcp(1.0, V, A, port, 40000, RST | ACK), false, false);
             }
             let e = p.decide(&ml(Class::ScanNull), false);
             assert_eq!(e.naming.class, class, "{flags:#x}");
@@ -1210,7 +1224,7 @@ mod tests {
             let mut q = tcp(1.0, A, V, 0, 0, 0);
             q.proto = 1;
             q.icmp_type = 8;
-            p.add(&q, true);
+            p.add(&q, true, false);
         }
         assert_eq!(p.decide(&none(), false).naming.class, Class::FloodIcmp);
         // one or two echo requests to each of 1,024 hosts (nmap -sn --min-rate 2000 of a
@@ -1228,7 +1242,7 @@ mod tests {
                     let mut q = tcp(1.0, A, &host, 0, 0, 0);
                     q.proto = 1;
                     q.icmp_type = 8;
-                    p.add(&q, true);
+                    p.add(&q, true, false);
                 }
             }
             let e = p.decide(&ml(Class::FloodIcmp), false);
@@ -1244,7 +1258,7 @@ mod tests {
         for _ in 0..100 {
             let mut q = tcp(1.0, A, V, 0, 0, 0);
             q.fragment = true;
-            p.add(&q, true);
+            p.add(&q, true, false);
         }
         let e = p.decide(&ml(Class::ScanNull), false);
         assert_eq!(
@@ -1267,7 +1281,7 @@ mod tests {
         // hping3 -F -p ++1 -c 500: one FIN to each port in order, a new source port each
         let mut p = Profile::default();
         for i in 0..500u16 {
-            p.add(&tcp(1.0, A, V, 2000 + i, 1 + i, FIN), true);
+            p.add(&tcp(1.0, A, V, 2000 + i, 1 + i, FIN), true, false);
         }
         let e = p.decide(&ml(Class::ScanFin), false);
         assert_eq!(
@@ -1277,7 +1291,7 @@ mod tests {
         // hping3 -S -A -p ++1024: SYN+ACKs, which no scan sends, stay a flood
         let mut p = Profile::default();
         for i in 0..500u16 {
-            p.add(&tcp(1.0, A, V, 2000 + i, 1024 + i, SYN | ACK), true);
+            p.add(&tcp(1.0, A, V, 2000 + i, 1024 + i, SYN | ACK), true, false);
         }
         let e = p.decide(&ml(Class::FloodXmas), false);
         assert_eq!(
@@ -1294,7 +1308,11 @@ mod tests {
         let mut p = Profile::default();
         for round in 0..10u16 {
             for k in 0..6u16 {
-                p.add(&tcp(1.0, A, V, 50000 + round * 10 + k, 80, SYN), true);
+                p.add(
+                    &tcp(1.0, A, V, 50000 + round * 10 + k, 80, SYN),
+                    true,
+                    false,
+                );
             }
             for (port, flags) in [
                 (80, 0),
@@ -1304,7 +1322,7 @@ mod tests {
                 (1, ACK),
                 (1, FIN | PSH | URG),
             ] {
-                p.add(&tcp(1.0, A, V, 50100 + round, port, flags), true);
+                p.add(&tcp(1.0, A, V, 50100 + round, port, flags), true, false);
             }
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
@@ -1316,11 +1334,11 @@ mod tests {
         // a SYN flood whose episode took in the first probes of a scan after it
         let mut p = Profile::default();
         for i in 0..500u16 {
-            p.add(&tcp(1.0, A, V, 1024 + i, 80, SYN), true);
+            p.add(&tcp(1.0, A, V, 1024 + i, 80, SYN), true, false);
         }
         for flags in [0, FIN, FIN | PSH | URG] {
             for port in 1..10u16 {
-                p.add(&tcp(2.0, A, V, 40000, port, flags), true);
+                p.add(&tcp(2.0, A, V, 40000, port, flags), true, false);
             }
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
@@ -1333,22 +1351,22 @@ mod tests {
             let mut p = Profile::default();
             for i in 0..1000u16 {
                 let sport = 30000 + i;
-                p.add(&tcp(1.0, A, V, sport, 80, SYN), true);
+                p.add(&tcp(1.0, A, V, sport, 80, SYN), true, false);
                 if synacks {
-                    p.add(&tcp(1.0, V, A, 80, sport, SYN | ACK), false);
-                    p.add(&tcp(1.0, A, V, sport, 80, ACK), true);
+                    p.add(&tcp(1.0, V, A, 80, sport, SYN | ACK), false, false);
+                    p.add(&tcp(1.0, A, V, sport, 80, ACK), true, false);
                 }
                 if i % 2 == 0 {
                     let request = PacketRepr {
                         payload_len: 80,
                         ..tcp(1.0, A, V, sport, 80, PSH | ACK)
                     };
-                    p.add(&request, true);
+                    p.add(&request, true, false);
                 }
-                p.add(&tcp(1.0, A, V, sport, 80, FIN | ACK), true);
+                p.add(&tcp(1.0, A, V, sport, 80, FIN | ACK), true, false);
             }
             for i in 0..5000u16 {
-                p.add(&tcp(2.0, A, V, 1024 + i, 80, ACK), true);
+                p.add(&tcp(2.0, A, V, 1024 + i, 80, ACK), true, false);
             }
             let e = p.decide(&ml(Class::ScanAck), false);
             assert_eq!(e.naming.class, Class::OtherAttack, "{synacks}: {e:?}");
@@ -1360,25 +1378,25 @@ mod tests {
         let mut p = Profile::default();
         for i in 0..1000u16 {
             let sport = 30000 + i;
-            p.add(&tcp(1.0, A, V, sport, 80, SYN), true);
-            p.add(&tcp(1.0, V, A, 80, sport, SYN | ACK), false);
-            p.add(&tcp(1.0, A, V, sport, 80, ACK), true);
+            p.add(&tcp(1.0, A, V, sport, 80, SYN), true, false);
+            p.add(&tcp(1.0, V, A, 80, sport, SYN | ACK), false, false);
+            p.add(&tcp(1.0, A, V, sport, 80, ACK), true, false);
             let request = PacketRepr {
                 payload_len: 120,
                 ..tcp(1.0, A, V, sport, 80, PSH | ACK)
             };
-            p.add(&request, true);
+            p.add(&request, true, false);
             for k in 0..12 {
                 let data = PacketRepr {
                     payload_len: 1448,
                     ..tcp(1.0, V, A, 80, sport, ACK)
                 };
-                p.add(&data, false);
+                p.add(&data, false, false);
                 if k % 2 == 1 {
-                    p.add(&tcp(1.0, A, V, sport, 80, ACK), true);
+                    p.add(&tcp(1.0, A, V, sport, 80, ACK), true, false);
                 }
             }
-            p.add(&tcp(1.0, A, V, sport, 80, FIN | ACK), true);
+            p.add(&tcp(1.0, A, V, sport, 80, FIN | ACK), true, false);
         }
         let e = p.decide(&ml(Class::OtherAttack), false);
         assert_eq!(e.naming.class, Class::FloodSyn, "{e:?}");
@@ -1403,7 +1421,7 @@ mod tests {
                 sport: 1,
                 dport: 2,
             });
-            p.add(&q, true);
+            p.add(&q, true, false);
         }
         let e = p.decide(&ml(Class::ScanUdp), false);
         assert_eq!(
@@ -1417,7 +1435,7 @@ mod tests {
             let mut q = packet(1, 0);
             q.icmp_type = 3;
             q.payload_len = 28;
-            p.add(&q, true);
+            p.add(&q, true, false);
         }
         assert_eq!(
             p.decide(&ml(Class::ScanUdp), false).naming.rule,
@@ -1426,7 +1444,7 @@ mod tests {
         // nmap -sO: one packet of each protocol, a handful of them TCP, UDP or ICMP
         let mut p = Profile::default();
         for n in 0..=255u8 {
-            p.add(&packet(n, 0), true);
+            p.add(&packet(n, 0), true, false);
         }
         let e = p.decide(&ml(Class::OtherAttack), false);
         assert_eq!(
@@ -1437,7 +1455,7 @@ mod tests {
         // a tunnel's packets the networks flagged: one protocol is no protocol scan
         let mut p = Profile::default();
         for _ in 0..200 {
-            p.add(&packet(47, 0), true);
+            p.add(&packet(47, 0), true, false);
         }
         let e = p.decide(&ml(Class::ScanUdp), false);
         assert_eq!(e.naming.rule, Rule::Networks);
@@ -1446,7 +1464,7 @@ mod tests {
         for (step, rule) in [(7919u32, Rule::DistinctPorts), (1, Rule::FixedSourcePort)] {
             let mut p = Profile::default();
             for i in 1..=300u32 {
-                p.add(&packet(132, (i * step % 300 + 1) as u16), true);
+                p.add(&packet(132, (i * step % 300 + 1) as u16), true, false);
             }
             let e = p.decide(&ml(Class::OtherAttack), false);
             assert_eq!((e.naming.class, e.naming.rule), (Class::OtherAttack, rule));
@@ -1454,7 +1472,7 @@ mod tests {
         }
         let mut p = Profile::default();
         for _ in 1..=300u16 {
-            p.add(&packet(132, 2905), true);
+            p.add(&packet(132, 2905), true, false);
         }
         let e = p.decide(&ml(Class::OtherAttack), false);
         assert_eq!(
@@ -1464,7 +1482,7 @@ mod tests {
         // TCP probes outnumbering them keep their own naming
         let mut p = scan(SYN, 200);
         for n in 0..50u8 {
-            p.add(&packet(n.wrapping_add(100), 0), true);
+            p.add(&packet(n.wrapping_add(100), 0), true, false);
         }
         assert_eq!(
             p.decide(&ml(Class::ScanSyn), false).naming.class,
@@ -1477,9 +1495,9 @@ mod tests {
     fn one_port_flood(flags: u8, n: u32) -> Profile {
         let mut p = Profile::default();
         for _ in 0..n {
-            p.add(&tcp(1.0, A, V, 2000, 80, flags), true);
+            p.add(&tcp(1.0, A, V, 2000, 80, flags), true, false);
             if flags & RST == 0 {
-                p.add(&tcp(1.0, V, A, 80, 2000, RST), false);
+                p.add(&tcp(1.0, V, A, 80, 2000, RST), false, false);
             }
         }
         p
@@ -1533,15 +1551,19 @@ mod tests {
         // a SYN scan whose kernel resets every SYN-ACK it gets (here all 300 ports are open)
         let mut p = Profile::default();
         for i in 0..300u16 {
-            p.add(&tcp(1.0, A, V, 40000, 1 + i * 7 % 300, SYN), true);
-            p.add(&tcp(1.0, V, A, 1 + i * 7 % 300, 40000, SYN | ACK), false);
-            p.add(&tcp(1.0, A, V, 40000, 1 + i * 7 % 300, RST), true);
+            p.add(&tcp(1.0, A, V, 40000, 1 + i * 7 % 300, SYN), true, false);
+            p.add(
+                &tcp(1.0, V, A, 1 + i * 7 % 300, 40000, SYN | ACK),
+                false,
+                false,
+            );
+            p.add(&tcp(1.0, A, V, 40000, 1 + i * 7 % 300, RST), true, false);
         }
         assert_eq!(p.decide(&none(), false).naming.class, Class::ScanSyn);
         // masscan: a RST to every port it probed, closed ones too
         let mut p = scan(SYN, 1000);
         for i in 0..1000u16 {
-            p.add(&tcp(1.0, A, V, 40000, 1 + i, RST), true);
+            p.add(&tcp(1.0, A, V, 40000, 1 + i, RST), true, false);
         }
         assert_eq!(p.decide(&none(), false).naming.class, Class::ScanSyn);
         // fewer resets than the flood threshold: the networks name them
@@ -1563,8 +1585,8 @@ mod tests {
                     ip_len,
                     ..tcp(1.0, A, V, 40000 + port, port, SYN)
                 };
-                p.add(&syn, true);
-                p.add(&tcp(1.0, V, A, port, 40000 + port, RST | ACK), false);
+                p.add(&syn, true, false);
+                p.add(&tcp(1.0, V, A, port, 40000 + port, RST | ACK), false, false);
             }
             let e = p.decide(&ml(Class::FloodSyn), false);
             assert_eq!((e.naming.class, e.naming.rule), (class, rule), "{ip_len}");

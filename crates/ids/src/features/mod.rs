@@ -201,6 +201,15 @@ impl Extractor {
         }
     }
 
+    /// Whether the last packet taken was a whole TCP segment of an established connection
+    /// ([`WindowState::flow_established`]); never for `paper7`, which keeps no flows.
+    pub fn flow_established(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.flow_established(),
+        }
+    }
+
     /// Count the packets of an established TCP session after its first `n` in their flow
     /// only ([`WindowState::set_session_after`]; 0: never). No effect on `paper7`, whose
     /// features are the packet's own.

@@ -652,13 +652,20 @@ fn established_session_packets_after_the_nth_count_in_their_flow_only() {
         w.set_session_after(n);
         let mut in_session = Vec::new();
         let mut rows = Vec::new();
-        for p in packets.iter().chain(&after) {
+        for (i, p) in packets.iter().chain(&after).enumerate() {
             let mut snap = window::Snapshot::default();
             let taken = w.push_if(p, |_| true, &mut snap);
             assert!(
                 taken != w.in_session(),
                 "a packet is either taken or in session"
             );
+            // established from the client's ACK that completes the handshake (the third)
+            let established = if i < packets.len() {
+                i >= 2
+            } else {
+                i >= packets.len() + 2
+            };
+            assert_eq!(w.flow_established(), established, "packet {i}");
             in_session.push(w.in_session());
             let mut row = vec![0f32; LEN];
             snap.write(&mut row);

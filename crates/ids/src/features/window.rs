@@ -239,6 +239,9 @@ pub struct WindowState {
     session_after: u32,
     /// The last packet pushed was counted in its flow only.
     last_in_session: bool,
+    /// The last packet pushed was a whole TCP segment of a connection whose handshake
+    /// completed and that nothing refused (this packet included).
+    last_established: bool,
     /// Packets pushed that were counted in their flow only.
     session_packets: u64,
     /// Packets prepared and not yet pushed.
@@ -572,6 +575,7 @@ impl WindowState {
             last_by_opener: None,
             session_after: 0,
             last_in_session: false,
+            last_established: false,
             session_packets: 0,
             ring: Ring::new(),
         }
@@ -626,6 +630,13 @@ impl WindowState {
     /// ([`WindowState::set_session_after`]).
     pub fn in_session(&self) -> bool {
         self.last_in_session
+    }
+
+    /// Whether the last packet pushed was a whole TCP segment of an established connection:
+    /// its handshake completed (the server's SYN-ACK, then the client's ACK) and nothing
+    /// refused it, this packet included.
+    pub fn flow_established(&self) -> bool {
+        self.last_established
     }
 
     /// Packets counted in their flow only so far ([`WindowState::set_session_after`]).
@@ -804,6 +815,7 @@ impl WindowState {
             }
             *st
         };
+        self.last_established = is_tcp && !p.fragment && flow_out.handshake && !flow_out.refused;
         self.last_in_session = self.session_after > 0
             && is_tcp
             && !p.fragment
