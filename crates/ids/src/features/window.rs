@@ -242,8 +242,6 @@ pub struct WindowState {
     /// The last packet pushed was a whole TCP segment of a connection whose handshake
     /// completed and that nothing refused (this packet included).
     last_established: bool,
-    /// Packets pushed that were counted in their flow only.
-    session_packets: u64,
     /// Packets prepared and not yet pushed.
     ring: Ring,
 }
@@ -576,7 +574,6 @@ impl WindowState {
             session_after: 0,
             last_in_session: false,
             last_established: false,
-            session_packets: 0,
             ring: Ring::new(),
         }
     }
@@ -637,11 +634,6 @@ impl WindowState {
     /// refused it, this packet included.
     pub fn flow_established(&self) -> bool {
         self.last_established
-    }
-
-    /// Packets counted in their flow only so far ([`WindowState::set_session_after`]).
-    pub fn session_packets(&self) -> u64 {
-        self.session_packets
     }
 
     /// Entries evicted so far, all tables together.
@@ -817,17 +809,13 @@ impl WindowState {
         };
         self.last_established = is_tcp && !p.fragment && flow_out.handshake && !flow_out.refused;
         self.last_in_session = self.session_after > 0
-            && is_tcp
-            && !p.fragment
-            && flow_out.handshake
-            && !flow_out.refused
+            && self.last_established
             && flow_out.n[0] + flow_out.n[1] > self.session_after as f32;
         if self.last_in_session {
-            self.session_packets += 1;
             return false;
         }
         let mut decay = Decay::default();
-        // The source host's entry is looked up first and its decay factors computed (an
+        // The source host's entry is looked up next and its decay factors computed (an
         // `exp2` and a chain of multiplications, whose latency then overlaps the look-ups of
         // the other tables below, which do not depend on them); it is updated after them.
         let src_entry = self.hosts.touch(s, k.src_hash, now);
