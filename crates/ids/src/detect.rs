@@ -3064,11 +3064,7 @@ mod tests {
                 0x18,
             ));
         }
-        let (_, alerts, st) = collect(
-            Models::builtin().unwrap(),
-            DetectSettings::default(),
-            records(pk),
-        );
+        let (_, alerts, st) = detect_default(pk);
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         let a = &alerts[0];
         assert_eq!(
@@ -3095,11 +3091,7 @@ mod tests {
                 0x14,
             ));
         }
-        let (_, alerts, st) = collect(
-            Models::builtin().unwrap(),
-            DetectSettings::default(),
-            records(pk),
-        );
+        let (_, alerts, st) = detect_default(pk);
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert!(alerts[0].slow_scan.is_none(), "{alerts:?}");
         assert_eq!(alerts[0].class, Class::ScanSyn);
@@ -3292,6 +3284,15 @@ mod tests {
         }
     }
 
+    /// [`collect`] of `pk` (as [`records`]) with the built-in models and default settings.
+    fn detect_default(pk: Vec<PacketRepr>) -> (Vec<PacketVerdict>, Vec<Alert>, DetectStats) {
+        collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            records(pk),
+        )
+    }
+
     fn records(mut pk: Vec<PacketRepr>) -> Vec<Record> {
         pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
         pk.into_iter()
@@ -3313,11 +3314,7 @@ mod tests {
             pk.extend(fragmented(t, icmp(t, att, vic, 8), i, 3008));
             pk.extend(fragmented(t + 1e-4, icmp(t, vic, att, 0), 40000 + i, 3008));
         }
-        let (_, alerts, st) = collect(
-            Models::builtin().unwrap(),
-            DetectSettings::default(),
-            records(pk),
-        );
+        let (_, alerts, st) = detect_default(pk);
         assert!(st.fragments_as_first > 0);
         let names: Vec<_> = alerts
             .iter()
@@ -3374,11 +3371,7 @@ mod tests {
             pk.push(tcp(t + 5e-5, vic, att, 80, sport, 0x11));
             pk.push(tcp(t + 1e-4, att, vic, sport, 80, 0x10));
         }
-        let (_, alerts, st) = collect(
-            Models::builtin().unwrap(),
-            DetectSettings::default(),
-            records(pk),
-        );
+        let (_, alerts, st) = detect_default(pk);
         assert_eq!(st.attack_changes, 0, "{st:?}");
         let got: Vec<_> = alerts
             .iter()
@@ -3518,11 +3511,7 @@ mod tests {
             pk.push(icmp(t, c, vic, 8));
             pk.push(icmp(t + 1e-3, vic, c, 0));
         }
-        let (_, alerts, st) = collect(
-            Models::builtin().unwrap(),
-            DetectSettings::default(),
-            records(pk),
-        );
+        let (_, alerts, st) = detect_default(pk);
         assert_eq!(st.unsolicited_replies, 3000, "{st:?}");
         let got: Vec<_> = alerts
             .iter()
@@ -3592,11 +3581,7 @@ mod tests {
             pk.push(udp(t, c, vic, 40000, 53, 60));
             pk.push(error(t + 1e-3, vic, c, quote(c, vic)));
         }
-        let (v, alerts, st) = collect(
-            Models::builtin().unwrap(),
-            DetectSettings::default(),
-            records(pk),
-        );
+        let (v, alerts, st) = detect_default(pk);
         assert_eq!(st.forged_errors, 3000, "{st:?}");
         let got: Vec<_> = alerts
             .iter()
