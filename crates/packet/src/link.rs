@@ -1,8 +1,9 @@
 //! Link layers: from a captured frame to the start of its IP header.
 //!
 //! The link headers handled here are fixed-format (Ethernet II with any number of 802.1Q /
-//! 802.1ad tags, Linux cooked v1 and v2, BSD null/loopback, raw IP), so they are read directly
-//! with checked indexing; everything from the IP header down is parsed with `etherparse`.
+//! 802.1ad tags, an MPLS label stack or a PPPoE session header, Linux cooked v1 and v2, BSD
+//! null/loopback, raw IP), so they are read directly with checked indexing; everything from
+//! the IP header down is parsed with `etherparse`.
 
 use std::fmt;
 
@@ -66,6 +67,16 @@ const ETH_IPV6: u16 = 0x86DD;
 const ETH_VLAN: u16 = 0x8100;
 const ETH_QINQ: u16 = 0x88A8;
 const ETH_QINQ_OLD: u16 = 0x9100;
+/// MPLS unicast and multicast (RFC 3032): a stack of 4-byte label entries before the packet.
+const ETH_MPLS: u16 = 0x8847;
+const ETH_MPLS_MC: u16 = 0x8848;
+/// PPPoE session stage (RFC 2516): a 6-byte PPPoE header and a 2-byte PPP protocol number.
+const ETH_PPPOE: u16 = 0x8864;
+/// PPP protocol numbers of IPv4 and IPv6 (RFC 1332, RFC 5072).
+const PPP_IPV4: u16 = 0x0021;
+const PPP_IPV6: u16 = 0x0057;
+/// Label entries read before an MPLS stack is taken as malformed (real stacks hold a few).
+const MPLS_MAX_LABELS: usize = 16;
 
 #[inline]
 fn be16(d: &[u8], at: usize) -> Option<u16> {
@@ -95,11 +106,39 @@ fn by_ethertype(d: &[u8], mut et: u16, mut at: usize) -> Result<&[u8], &'static 
     }
     match et {
         ETH_IPV4 | ETH_IPV6 => d.get(at..).ok_or("truncated link header"),
+        ETH_MPLS | ETH_MPLS_MC => mpls(d, at),
+        ETH_PPPOE => {
+            // version/type, code, session id (2), length (2), then the PPP protocol number
+            match be16(d, at + 6).ok_or("truncated PPPoE header")? {
+                PPP_IPV4 | PPP_IPV6 => d.get(at + 8..).ok_or("truncated PPPoE header"),
+                _ => Err("PPPoE frame not IP (PPP control)"),
+            }
+        }
         ETH_ARP => Err("ARP"),
         ETH_RARP => Err("RARP"),
         x if x < 0x0600 => Err("802.3/LLC frame (not IP)"),
         _ => Err("non-IP EtherType"),
     }
+}
+
+/// After an MPLS EtherType at `d[at-2..at]`: skip the label stack to its bottom entry (the
+/// S bit, RFC 3032 §2.1); IP follows when its version nibble says so (RFC 4928: a pseudowire's
+/// control word starts with 0, an Ethernet pseudowire with a MAC address, neither taken).
+fn mpls(d: &[u8], mut at: usize) -> Result<&[u8], &'static str> {
+    for _ in 0..MPLS_MAX_LABELS {
+        let Some(&[_, _, bottom, _]) = d.get(at..at + 4) else {
+            return Err("truncated MPLS label stack");
+        };
+        at += 4;
+        if bottom & 1 == 1 {
+            return match d.get(at).map(|b| b >> 4) {
+                Some(4 | 6) => Ok(&d[at..]),
+                Some(_) => Err("MPLS payload not IP"),
+                None => Err("truncated MPLS label stack"),
+            };
+        }
+    }
+    Err("MPLS label stack without a bottom entry")
 }
 
 /// The IP packet inside a frame of link type `link`.
@@ -138,5 +177,135 @@ pub(crate) fn ip_bytes(link: LinkType, d: &[u8]) -> Result<&[u8], &'static str> 
             }
         }
         _ => Err("unsupported link type"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use etherparse::PacketBuilder;
+
+    use crate::{decode, LinkType, Record};
+
+    /// An IPv4 UDP packet (no link header) and the same in a plain Ethernet II frame.
+    fn ip_and_frame() -> (Vec<u8>, Vec<u8>) {
+        let mut ip = Vec::new();
+        PacketBuilder::ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .udp(40000, 53)
+            .write(&mut ip, &[9; 30])
+            .unwrap();
+        let mut frame = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        frame.extend_from_slice(&ip);
+        (ip, frame)
+    }
+
+    /// Ethernet addresses, then `ethertype`, then `rest`.
+    fn eth(ethertype: u16, rest: &[u8]) -> Vec<u8> {
+        let mut v = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
+        v.extend_from_slice(&ethertype.to_be_bytes());
+        v.extend_from_slice(rest);
+        v
+    }
+
+    /// An MPLS label stack entry (RFC 3032 §2.1): label (20 bits), traffic class (3), bottom of
+    /// stack (1), TTL (8).
+    fn label(value: u32, bottom: bool) -> [u8; 4] {
+        (value << 12 | u32::from(bottom) << 8 | 64).to_be_bytes()
+    }
+
+    fn same_as_plain(frame: &[u8]) {
+        let (_, plain) = ip_and_frame();
+        let Record::Packet(want) = decode(LinkType::ETHERNET, &plain, 0, 1.0, 100) else {
+            panic!("plain frame not decoded");
+        };
+        match decode(LinkType::ETHERNET, frame, 0, 1.0, 100) {
+            Record::Packet(got) => assert_eq!(got, want, "{frame:02x?}"),
+            other => panic!("{other:?} for {frame:02x?}"),
+        }
+    }
+
+    fn undecoded(frame: &[u8], why: &str) {
+        match decode(LinkType::ETHERNET, frame, 0, 1.0, 100) {
+            Record::Undecoded { reason, .. } => assert_eq!(reason, why, "{frame:02x?}"),
+            other => panic!("{other:?} for {frame:02x?}"),
+        }
+    }
+
+    #[test]
+    fn mpls_label_stacks_are_skipped_to_the_ip_packet() {
+        let (ip, _) = ip_and_frame();
+        for labels in 1..=3u32 {
+            let mut rest = Vec::new();
+            for i in 0..labels {
+                rest.extend_from_slice(&label(16 + i, i + 1 == labels));
+            }
+            rest.extend_from_slice(&ip);
+            same_as_plain(&eth(0x8847, &rest));
+            same_as_plain(&eth(0x8848, &rest));
+            // under a VLAN tag too
+            let mut tagged = vec![0x00, 0x64, 0x88, 0x47];
+            tagged.extend_from_slice(&rest);
+            same_as_plain(&eth(0x8100, &tagged));
+        }
+    }
+
+    #[test]
+    fn mpls_stacks_that_carry_no_ip_or_end_early_are_reported() {
+        let (ip, _) = ip_and_frame();
+        // an Ethernet pseudowire's control word (first nibble 0) after the stack
+        let mut pw = label(100, true).to_vec();
+        pw.extend_from_slice(&[0, 0, 0, 0]);
+        pw.extend_from_slice(&ip);
+        undecoded(&eth(0x8847, &pw), "MPLS payload not IP");
+        // no bottom-of-stack bit before the frame ends
+        let mut cut = label(100, false).to_vec();
+        cut.extend_from_slice(&label(101, false)[..2]);
+        undecoded(&eth(0x8847, &cut), "truncated MPLS label stack");
+        // the bottom entry is the last bytes of the frame
+        undecoded(
+            &eth(0x8847, &label(100, true)),
+            "truncated MPLS label stack",
+        );
+        // a stack longer than any real one, never ending
+        let mut long = Vec::new();
+        for i in 0..40 {
+            long.extend_from_slice(&label(i, false));
+        }
+        undecoded(
+            &eth(0x8847, &long),
+            "MPLS label stack without a bottom entry",
+        );
+    }
+
+    #[test]
+    fn pppoe_session_frames_carry_ip() {
+        let (ip, _) = ip_and_frame();
+        // RFC 2516 §4: version 1, type 1, code 0 (session data), session id, payload length;
+        // then the PPP protocol number, 0x0021 for IPv4 (RFC 1332)
+        let len = (ip.len() + 2) as u16;
+        let mut rest = vec![0x11, 0x00, 0x12, 0x34];
+        rest.extend_from_slice(&len.to_be_bytes());
+        rest.extend_from_slice(&[0x00, 0x21]);
+        rest.extend_from_slice(&ip);
+        same_as_plain(&eth(0x8864, &rest));
+        // LCP (0xc021) is PPP's own control traffic
+        let mut lcp = rest.clone();
+        lcp[6..8].copy_from_slice(&[0xc0, 0x21]);
+        undecoded(&eth(0x8864, &lcp), "PPPoE frame not IP (PPP control)");
+        undecoded(&eth(0x8864, &rest[..7]), "truncated PPPoE header");
+        // IPv6 inside (0x0057, RFC 5072)
+        let mut v6 = Vec::new();
+        PacketBuilder::ipv6([0xfd; 16], [0xfe; 16], 64)
+            .tcp(443, 50000, 1, 100)
+            .syn()
+            .write(&mut v6, &[])
+            .unwrap();
+        let mut rest6 = vec![0x11, 0x00, 0x12, 0x34, 0x00, 0x00, 0x00, 0x57];
+        rest6.extend_from_slice(&v6);
+        match decode(LinkType::ETHERNET, &eth(0x8864, &rest6), 0, 1.0, 100) {
+            Record::Packet(p) => {
+                assert_eq!((p.sport, p.dport, p.tcp_flags), (443, 50000, 0x02));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

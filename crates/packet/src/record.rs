@@ -144,11 +144,13 @@ pub enum Record {
         /// Original length on the wire.
         wire_len: u32,
         /// Why it was not decoded. One of: `"ARP"`, `"RARP"`, `"802.3/LLC frame (not IP)"`,
-        /// `"non-IP EtherType"`, `"non-IP loopback family"`, `"unsupported link type"`,
-        /// `"packet of an undeclared interface"` (pcapng), `"malformed IP header"`, or
-        /// `"truncated X"` for X in link header, Ethernet header, VLAN tag, Linux SLL header, Linux SLL2
-        /// header, loopback header, IPv4 header, IPv6 header, TCP header, UDP header, SCTP
-        /// header, ICMP header.
+        /// `"non-IP EtherType"`, `"MPLS payload not IP"`, `"MPLS label stack without a bottom
+        /// entry"`, `"PPPoE frame not IP (PPP control)"`, `"non-IP loopback family"`,
+        /// `"unsupported link type"`, `"packet of an undeclared interface"` (pcapng),
+        /// `"malformed IP header"`, or `"truncated X"` for X in link header, Ethernet header,
+        /// VLAN tag, MPLS label stack, PPPoE header, Linux SLL header, Linux SLL2 header,
+        /// loopback header, IPv4 header, IPv6 header, TCP header, UDP header, SCTP header,
+        /// ICMP header.
         reason: &'static str,
     },
 }

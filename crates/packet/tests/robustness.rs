@@ -264,6 +264,65 @@ fn vlan_tags_single_and_double() {
     )));
 }
 
+/// The real frames' IPv4 packets behind an MPLS label stack (RFC 3032 §2.1: label, traffic
+/// class, bottom-of-stack bit, TTL) and inside a PPPoE session (RFC 2516 §4, PPP protocol
+/// 0x0021 for IPv4, RFC 1332), as an ISP's or a carrier's link would carry them.
+#[test]
+fn mpls_label_stacks_and_pppoe_sessions() {
+    let base = reference();
+    // every frame of lo.pcap is IPv4 (EtherType 0x0800)
+    assert!(split_pcap(&lo_bytes())
+        .1
+        .iter()
+        .all(|r| r.data[12..14] == [0x08, 0x00]));
+    let one = relinked(LinkType::ETHERNET, |d| {
+        [&d[..12], &[0x88, 0x47, 0x00, 0x01, 0x01, 0x40], &d[14..]].concat()
+    });
+    same_but_wire_len(&one, &base, 4);
+    let two = relinked(LinkType::ETHERNET, |d| {
+        [
+            &d[..12],
+            &[0x81, 0x00, 0x00, 0x64, 0x88, 0x47],
+            &[0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40],
+            &d[14..],
+        ]
+        .concat()
+    });
+    same_but_wire_len(&two, &base, 12);
+    let pppoe = relinked(LinkType::ETHERNET, |d| {
+        let len = u16::try_from(d.len() - 14 + 2).unwrap().to_be_bytes();
+        [
+            &d[..12],
+            &[
+                0x88, 0x64, 0x11, 0x00, 0x00, 0x2a, len[0], len[1], 0x00, 0x21,
+            ],
+            &d[14..],
+        ]
+        .concat()
+    });
+    same_but_wire_len(&pppoe, &base, 8);
+    // a stack cut short, and PPP's own link control (LCP, 0xc021): reported, not guessed at
+    let cut = relinked(LinkType::ETHERNET, |d| {
+        [&d[..12], &[0x88, 0x47, 0x00, 0x01]].concat()
+    });
+    let lcp = relinked(LinkType::ETHERNET, |d| {
+        [
+            &d[..12],
+            &[0x88, 0x64, 0x11, 0x00, 0x00, 0x2a, 0x00, 0x10, 0xc0, 0x21],
+            &d[14..],
+        ]
+        .concat()
+    });
+    for (recs, why) in [
+        (cut, "truncated MPLS label stack"),
+        (lcp, "PPPoE frame not IP (PPP control)"),
+    ] {
+        assert!(recs
+            .iter()
+            .all(|r| matches!(r, Record::Undecoded { reason, .. } if *reason == why)));
+    }
+}
+
 #[test]
 fn raw_ip_null_and_loop_link_types() {
     let base = reference();
