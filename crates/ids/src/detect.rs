@@ -2679,7 +2679,7 @@ impl Aggregator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::tests::{icmp_unreach, tcp, udp};
+    use crate::features::tests::{icmp_unreach, ip, tcp, udp};
 
     fn collect(
         models: Models,
@@ -4012,14 +4012,17 @@ mod tests {
 
     #[test]
     fn unflagged_probes_show_a_change_and_unflagged_traffic_does_not() {
-        // a FIN scan, then a connect scan half of whose SYNs the networks leave to their
-        // (flagged) answers: the SYNs, flagged or not, end the FIN scan's episode and name
-        // the next
+        // a FIN scan, then a connect scan (connect()'s SYNs: a 40-byte TCP header) half of
+        // whose SYNs the networks leave to their (flagged) answers: the SYNs, flagged or not,
+        // end the FIN scan's episode and name the next
         let mut pk = tcp_probes(10.0, 40, 0x01, Some(50506), Class::ScanFin);
-        for (k, (p, c)) in tcp_probes(10.1, 40, 0x02, None, Class::ScanConnect)
+        for (k, (mut p, c)) in tcp_probes(10.1, 40, 0x02, None, Class::ScanConnect)
             .into_iter()
             .enumerate()
         {
+            if p.src == ip(ATT) {
+                p.ip_len = 60;
+            }
             let unflagged = k % 4 == 0;
             pk.push((p, if unflagged { Class::Normal } else { c }));
         }

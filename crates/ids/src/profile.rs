@@ -162,6 +162,10 @@ pub const FEW_SOURCE_PORTS: f64 = 4.5;
 /// Fraction of consecutive probes whose port is the previous one plus one, at or above which
 /// the sweep "counts up" (hping3 `++N`; nmap randomises the port order).
 pub const ASCENDING: f64 = 0.5;
+/// Probes at or above which ports in no order, each from a new source port, sent raw, are a
+/// flood ([`Rule::RandomPortsNewSourcePort`]): more than the 1,000 ports of nmap's default
+/// scan; below it a hand-made scan (scapy, packit) may send so.
+pub const RANDOM_FLOOD_MIN_PROBES: u64 = 1000;
 
 /// HyperLogLog registers beside each bitmap: 64, four bits each.
 const REGS: usize = 64;
@@ -343,6 +347,12 @@ pub enum Rule {
     /// Ports counting up, each once, from a new source port every probe (a new connection per
     /// packet, as a flood tool sends: hping3 `-p ++N`): a flood.
     SourcePortPerProbe,
+    /// Ports in no order, few probes each, each from a new source port, sent raw (no
+    /// operating system's `connect()`), at volume ([`RANDOM_FLOOD_MIN_PROBES`]): each packet a
+    /// new connection or datagram to a random port, as flood tools send them (t50, Mirai's
+    /// floods, scapy's `RandShort()`); scanners keep one source port (nmap `-sS`, `-sU`,
+    /// masscan) or use `connect()` (nmap `-sT`).
+    RandomPortsNewSourcePort,
     /// Ports counting up from one or a few source ports (a raw scanner sweeping in order): a
     /// scan.
     FixedSourcePort,
@@ -366,6 +376,7 @@ impl Rule {
             Rule::Repetition
                 | Rule::Resets
                 | Rule::SourcePortPerProbe
+                | Rule::RandomPortsNewSourcePort
                 | Rule::ManySources
                 | Rule::ForgedErrors
                 | Rule::Reflection
@@ -387,6 +398,7 @@ impl Rule {
             Rule::ProtocolScan => "ip-protocols",
             Rule::Resets => "resets",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
+            Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
             Rule::ConnectInOrder => "ascending-ports-connect",
             Rule::NetworksWithinFamily => "networks-within-family",
@@ -709,6 +721,8 @@ impl Profile {
         };
         let dom = self.dominant();
         let sports = self.sports.estimate();
+        // every probe from a new source port
+        let new_sport_each = sports >= 0.5 * probes as f64;
         let mut ev = Evidence {
             naming: Naming {
                 class: majority(ml),
@@ -743,9 +757,17 @@ impl Profile {
                 named(flood, Rule::ManySources, &[])
             } else if probes_n >= FLOOD_MIN_PROBES && per_target >= FLOOD_PER_PORT {
                 named(flood, Rule::Repetition, &[])
+            } else if probes_n >= RANDOM_FLOOD_MIN_PROBES
+                && per_target < SCAN_MAX_PER_PORT
+                && ascending < ASCENDING
+                && new_sport_each
+                // SYNs not by `connect()` (a datagram or another probe has no such mark)
+                && (scan != Class::ScanSyn || !self.connects())
+            {
+                named(flood, Rule::RandomPortsNewSourcePort, &[])
             } else if per_target < SCAN_MAX_PER_PORT && ascending < ASCENDING {
                 named(scan, Rule::DistinctPorts, &[])
-            } else if per_target < SCAN_MAX_PER_PORT && sports >= 0.5 * probes as f64 {
+            } else if per_target < SCAN_MAX_PER_PORT && new_sport_each {
                 // ports counting up, each once, every packet a new connection: a flood
                 named(flood, Rule::SourcePortPerProbe, &[])
             } else if per_target < SCAN_MAX_PER_PORT && sports <= FEW_SOURCE_PORTS {
@@ -886,13 +908,25 @@ impl Profile {
     /// port and handshake, to hundreds of raw probes: still a SYN scan. Otherwise (few probes,
     /// or source ports in between) the handshakes completed against the kernel's bare RSTs to
     /// SYN-ACKs decide; when they are even, the networks choose.
+    /// Whether the source's SYNs are `connect()`'s: most carry an operating system's options
+    /// ([`os_syn`]), or it completes more handshakes than its kernel resets (a raw tool's
+    /// SYN-ACKs find no socket and are reset bare).
+    fn connects(&self) -> bool {
+        (self.syn_probes > 0 && 2 * u64::from(self.os_syns) >= u64::from(self.syn_probes))
+            || self.handshakes > self.bare_rst
+    }
+
     fn syn_or_connect(&self, ml: &[u64; 15]) -> Naming {
         let n = f64::from(self.syn_probes);
         let sports = self.sports.estimate();
         let (class, rule) = if n >= 10.0 && sports <= FEW_SOURCE_PORTS.max(0.1 * n) {
             (Class::ScanSyn, Rule::ProbeFlags)
-        } else if n >= 10.0 && sports >= 0.5 * n {
+        } else if n >= 10.0 && sports >= 0.5 * n && self.connects() {
             (Class::ScanConnect, Rule::ProbeFlags)
+        } else if n >= 10.0 && sports >= 0.5 * n {
+            // a new source port per probe but bare SYNs, not `connect()`'s: a raw tool that
+            // picks a port per packet (packit, scapy's `RandShort()`)
+            (Class::ScanSyn, Rule::ProbeFlags)
         } else if self.bare_rst > self.handshakes {
             (Class::ScanSyn, Rule::ProbeFlags)
         } else if self.handshakes > self.bare_rst {
@@ -985,6 +1019,74 @@ mod tests {
         p.add(&tcp(1.0, A, V, 30500, 80, RST | ACK), true, false);
         let e = p.decide(&ml(Class::ScanSyn), false);
         assert_eq!(e.naming.class, Class::ScanConnect, "{e:?}");
+    }
+
+    /// Ports in a random order (a multiplicative step through 1..=65535), each probe from a
+    /// new source port, as t50, Mirai's floods and scapy's `RandShort()` send them.
+    fn random_ports(flags: u8, n: u32) -> Profile {
+        let mut p = Profile::default();
+        for i in 0..n {
+            let port = 1 + (i * 40_503 % 65_535) as u16;
+            let sport = 1024 + (i * 7_919 % 60_000) as u16;
+            if flags == 0 {
+                p.add(&udp(1.0, A, V, sport, port, 60), true, false);
+            } else {
+                p.add(&tcp(1.0, A, V, sport, port, flags), true, false);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn random_ports_from_a_new_source_port_each_at_volume_are_a_flood() {
+        for (flags, class) in [
+            (SYN, Class::FloodSyn),
+            (0, Class::FloodUdp),
+            (FIN | PSH | URG, Class::FloodXmas),
+            (ACK, Class::OtherAttack),
+        ] {
+            let e = random_ports(flags, 5000).decide(&ml(Class::ScanSyn), false);
+            assert_eq!(
+                (e.naming.class, e.naming.rule),
+                (class, Rule::RandomPortsNewSourcePort),
+                "{flags:#x} {e:?}"
+            );
+            // fewer probes than nmap's default scan: a hand-made scan
+            let e = random_ports(flags, 600).decide(&ml(Class::FloodSyn), false);
+            assert!(!e.naming.is_flood(), "{flags:#x} {e:?}");
+        }
+        // the bare SYNs of that hand-made scan are a SYN scan, not connect()'s
+        let e = random_ports(SYN, 600).decide(&ml(Class::ScanConnect), false);
+        assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
+    }
+
+    #[test]
+    fn a_connect_scan_of_every_port_in_random_order_is_no_flood() {
+        // nmap -sT -p-: connect()'s SYNs (Linux: a 40-byte TCP header), a new source port each
+        let mut p = Profile::default();
+        for i in 0..5000u32 {
+            let port = 1 + (i * 40_503 % 65_535) as u16;
+            let syn = PacketRepr {
+                ip_len: 60,
+                ..tcp(1.0, A, V, 32768 + (i % 28_000) as u16, port, SYN)
+            };
+            p.add(&syn, true, false);
+            p.add(&tcp(1.0, V, A, port, syn.sport, RST | ACK), false, false);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.class, Class::ScanConnect, "{e:?}");
+        // a raw scanner's one source port: a SYN scan however many ports
+        let mut p = Profile::default();
+        for i in 0..5000u32 {
+            let port = 1 + (i * 40_503 % 65_535) as u16;
+            p.add(&tcp(1.0, A, V, 61_000, port, SYN), true, false);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanSyn, Rule::ProbeFlags),
+            "{e:?}"
+        );
     }
 
     #[test]
