@@ -83,6 +83,27 @@ pub fn proto_name(p: u8) -> String {
     }
 }
 
+/// The usual name of an IP protocol for a description (IANA's protocol numbers registry's
+/// keywords), its number for the others.
+fn protocol_word(p: u8) -> String {
+    match p {
+        2 => "IGMP".into(),
+        4 => "IP-in-IP".into(),
+        8 => "EGP".into(),
+        33 => "DCCP".into(),
+        41 => "IPv6-in-IPv4".into(),
+        46 => "RSVP".into(),
+        47 => "GRE".into(),
+        50 => "ESP".into(),
+        51 => "AH".into(),
+        88 => "EIGRP".into(),
+        89 => "OSPF".into(),
+        103 => "PIM".into(),
+        112 => "VRRP".into(),
+        other => format!("IP protocol {other}"),
+    }
+}
+
 /// A short description of an attack class.
 pub fn describe(c: Class) -> &'static str {
     match c {
@@ -144,6 +165,12 @@ impl Alert {
             Some(e) if self.class == Class::OtherAttack && e.naming.is_flood() => {
                 match (e.naming.rule, e.probe_flags) {
                     (Rule::Resets, _) => "TCP reset flood".into(),
+                    // most of the packets of another protocol, or of several (t50's mix) with
+                    // UDP or TCP the largest share
+                    (Rule::OtherProtocolFlood, _) if matches!(self.proto, 1 | 6 | 17 | 58) => {
+                        "flood of several IP protocols".into()
+                    }
+                    (Rule::OtherProtocolFlood, _) => format!("{} flood", protocol_word(self.proto)),
                     (_, Some(f)) => format!("TCP {} flood", flag_names(f)),
                     _ if matches!(self.proto, 132 | 136) => {
                         format!("{} flood", proto_name(self.proto))
@@ -395,5 +422,48 @@ mod tests {
             (a.what().as_str(), a.category(), a.severity()),
             ("attack", "Potentially Bad Traffic", 2)
         );
+    }
+
+    #[test]
+    fn a_flood_of_another_protocol_names_it() {
+        use crate::features::tests::udp;
+        use crate::profile::{Profile, Rule};
+        for (protocol, what) in [
+            (2u8, "IGMP flood"),
+            (47, "GRE flood"),
+            (89, "OSPF flood"),
+            (253, "IP protocol 253 flood"),
+        ] {
+            let mut p = Profile::default();
+            for _ in 0..500 {
+                let mut o = udp(1.0, "198.18.0.66", "198.18.0.10", 0, 0, 60);
+                o.proto = protocol;
+                p.add(&o, true, false);
+            }
+            let e = p.decide(&[0; 15], false);
+            assert_eq!(e.naming.rule, Rule::OtherProtocolFlood, "{protocol}");
+            let a = Alert {
+                scope: Scope::Source,
+                src: "198.18.0.66".parse().unwrap(),
+                dst: "198.18.0.10".parse().unwrap(),
+                proto: protocol,
+                class: e.naming.class,
+                packets: 500,
+                total: 500,
+                sources: 1,
+                score: 0.5,
+                first_seen: 1.0,
+                last_seen: 1.1,
+                class_counts: [0; 15],
+                profile: Some(e),
+                slow_scan: None,
+            };
+            assert_eq!(a.class, Class::OtherAttack);
+            assert_eq!(a.what(), what);
+            assert_eq!(a.category(), "Attempted Denial of Service");
+            // with UDP the largest share of a mix of protocols
+            let mixed = Alert { proto: 17, ..a };
+            assert_eq!(mixed.what(), "flood of several IP protocols");
+        }
     }
 }

@@ -1724,6 +1724,9 @@ enum ProbeKind {
     Ack,
     Udp,
     IcmpQuery,
+    /// A packet of another protocol than TCP, UDP and ICMP (IGMP, GRE, OSPF, SCTP...), by its
+    /// number: a flood of one such protocol after another is an attack of its own.
+    Other(u8),
 }
 
 /// A source episode's probe kind, and the run of consecutive probes of another kind that may
@@ -1769,6 +1772,8 @@ impl ProbeKind {
                     _ => None,
                 }
             }
+            6 => None,
+            other if !p.later_fragment => Some(ProbeKind::Other(other)),
             _ => None,
         }
     }

@@ -344,6 +344,11 @@ pub enum Rule {
     ProtocolScan,
     /// Resets at volume, far more than the SYN-ACKs that would call for them: a flood.
     Resets,
+    /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
+    /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
+    /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
+    /// (t50's IGMP or OSPF floods, GRE floods).
+    OtherProtocolFlood,
     /// Ports counting up, each once, from a new source port every probe (a new connection per
     /// packet, as a flood tool sends: hping3 `-p ++N`): a flood.
     SourcePortPerProbe,
@@ -375,6 +380,7 @@ impl Rule {
             self,
             Rule::Repetition
                 | Rule::Resets
+                | Rule::OtherProtocolFlood
                 | Rule::SourcePortPerProbe
                 | Rule::RandomPortsNewSourcePort
                 | Rule::ManySources
@@ -397,6 +403,7 @@ impl Rule {
             Rule::Fingerprint => "os-fingerprint",
             Rule::ProtocolScan => "ip-protocols",
             Rule::Resets => "resets",
+            Rule::OtherProtocolFlood => "other-protocol-flood",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -801,6 +808,16 @@ impl Profile {
             0
         };
         let unlearned = forged.max(ported).max(bare);
+        // packets of another protocol or a few, most of what the side sent, at volume: what
+        // crate::unlearned flags as a one-way flood of one size
+        let others = u64::from(self.bare);
+        if protocols < crate::unlearned::PROTOCOLS
+            && others >= FLOOD_MIN_PROBES
+            && others > biggest.max(forged).max(ported)
+        {
+            ev.naming = named(Class::OtherAttack, Rule::OtherProtocolFlood, &[]);
+            return ev;
+        }
         if unlearned > biggest {
             ev.naming = if forged == unlearned {
                 named(Class::FloodIcmp, Rule::ForgedErrors, &[])
@@ -1554,9 +1571,21 @@ mod tests {
             (Class::OtherAttack, Rule::ProtocolScan)
         );
         assert!(!e.naming.is_flood());
-        // a tunnel's packets the networks flagged: one protocol is no protocol scan
+        // GRE packets flagged at volume: one protocol is no protocol scan but a GRE flood
+        // (crate::unlearned flags a one-way flood of one size; a two-way tunnel is normal)
         let mut p = Profile::default();
         for _ in 0..200 {
+            p.add(&packet(47, 0), true, false);
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::OtherAttack, Rule::OtherProtocolFlood)
+        );
+        assert!(e.naming.is_flood());
+        // a few of them are the networks' to name
+        let mut p = Profile::default();
+        for _ in 0..(FLOOD_MIN_PROBES - 1) {
             p.add(&packet(47, 0), true, false);
         }
         let e = p.decide(&ml(Class::ScanUdp), false);

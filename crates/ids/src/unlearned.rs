@@ -31,6 +31,15 @@
 //!   packets to that host in those protocols are `other-attack`. Two hosts talking over GRE,
 //!   ESP and AH use three; routing protocols (OSPF, VRRP, PIM) go to groups, which never
 //!   count.
+//! * **Floods of another protocol** (t50's IGMP, OSPF, EIGRP, RSVP, DCCP and ESP floods, GRE
+//!   floods such as Mirai's `greip` and `greeth`): packets of a protocol other than TCP, UDP,
+//!   ICMP, ICMPv6, SCTP and UDP-Lite from one source to one host, damped with a 1 s half-life,
+//!   at or above [`OTHER_FLOOD`], and not a two-way tunnel (below): `other-attack`, whatever
+//!   the networks say (they flag some of these as a UDP scan, pass others). Routing and
+//!   signalling protocols (IGMP, OSPF, EIGRP, RSVP, PIM, VRRP) send a few packets a second,
+//!   mostly to groups. A tunnel protocol ([`TUNNELS`]) seen one way (a capture of one direction)
+//!   carries what goes through it, of every size, so its packets are a flood only when
+//!   [`OTHER_SAME_SIZE`] of them have the size of the one before, as a flood repeats one.
 //! * **Port scans in SCTP and UDP-Lite** (`nmap -sY`, `-sZ`): once one source has sent one
 //!   host SCTP or UDP-Lite packets to [`PORTS`] distinct destination ports within [`IDLE`] of
 //!   each other, its packets of that protocol to that host are `other-attack`. An SCTP
@@ -67,6 +76,15 @@ use std::net::IpAddr;
 pub const PROTOCOLS: u32 = 8;
 /// Distinct SCTP (or UDP-Lite) destination ports of one host that make a port scan.
 pub const PORTS: usize = 8;
+/// Packets of another protocol from one source to one host, as a damped count with a 1 s
+/// half-life, at or above which they are a flood (about 70 a second held, or 100 at once).
+pub const OTHER_FLOOD: f32 = 100.0;
+/// The share of those packets, damped alike, of the size of the packet before, at or above
+/// which they repeat one size as a flood does.
+pub const OTHER_SAME_SIZE: f32 = 0.9;
+/// Protocols that carry other packets (IP-in-IP, IPv6-in-IPv4, GRE, ESP, AH, EtherIP, L2TPv3,
+/// MPLS-in-IP): one way at a flood's pace, they are a flood only at one size.
+pub const TUNNELS: [u8; 8] = [4, 41, 47, 50, 51, 97, 115, 137];
 /// A pair quiet for this long starts counting again, seconds.
 pub const IDLE: f64 = 30.0;
 /// The largest time to live of a traceroute probe (its default maximum of hops).
@@ -78,7 +96,9 @@ pub const GROUP_PINGERS: usize = 1 << 8;
 
 /// What one source sent one host: the numbers of the protocols other than TCP, UDP, ICMP and
 /// ICMPv6 (a 256-bit set), the first [`PORTS`] distinct SCTP or UDP-Lite destination ports,
-/// the ICMP requests not yet answered, and when it last sent.
+/// the ICMP requests not yet answered, and when it last sent; the damped counts of its
+/// packets of those other protocols and of those of the size of the one before, the size of
+/// the last and when it came.
 #[derive(Clone, Copy, Default)]
 struct Pair {
     protos: [u64; 4],
@@ -86,6 +106,10 @@ struct Pair {
     nports: u8,
     requests: u32,
     last: f64,
+    other: f32,
+    other_same: f32,
+    other_len: u16,
+    other_at: f64,
 }
 
 /// An ICMP query's half.
@@ -126,6 +150,9 @@ pub enum Verdict {
     /// A packet of a protocol scan or an SCTP/UDP-Lite port scan: `other-attack` where the
     /// networks call it normal.
     Scan,
+    /// A packet of a one-way flood of another protocol: `other-attack`, whatever the
+    /// networks say.
+    Flood,
     /// An ICMP reply its receiver asked for nothing: `flood-icmp`, charged to its sender,
     /// whatever the networks say.
     Unsolicited,
@@ -140,7 +167,7 @@ impl Verdict {
     pub fn class(self) -> Class {
         match self {
             Verdict::Forged | Verdict::Unsolicited => Class::FloodIcmp,
-            Verdict::Scan => Class::OtherAttack,
+            Verdict::Scan | Verdict::Flood => Class::OtherAttack,
             Verdict::Tunnel | Verdict::Traceroute => Class::Normal,
         }
     }
@@ -277,7 +304,16 @@ impl Unlearned {
             pair.nports += 1;
         }
         let scan = pair.protocols() >= PROTOCOLS || (ported && usize::from(pair.nports) >= PORTS);
+        let mut flood = false;
         if !ported {
+            let decay = (-(now - pair.other_at).max(0.0)).exp2() as f32;
+            let same = f32::from(u8::from(pair.other > 0.0 && p.ip_len == pair.other_len));
+            pair.other = pair.other * decay + 1.0;
+            pair.other_same = pair.other_same * decay + same;
+            pair.other_len = p.ip_len;
+            pair.other_at = now;
+            flood = pair.other >= OTHER_FLOOD
+                && (!TUNNELS.contains(&p.proto) || pair.other_same >= OTHER_SAME_SIZE * pair.other);
             // a tunnel: the other end sends this protocol back
             let back = (key.1, key.0);
             let two_way = self
@@ -288,7 +324,11 @@ impl Unlearned {
                 return Some(Verdict::Tunnel);
             }
         }
-        scan.then_some(Verdict::Scan)
+        if scan {
+            Some(Verdict::Scan)
+        } else {
+            flood.then_some(Verdict::Flood)
+        }
     }
 
     /// Pairs pushed out of the full table.
@@ -523,6 +563,63 @@ mod tests {
         let mut abort = other(1.0, V, A, proto::SCTP, 40000);
         abort.sport = 80;
         assert_eq!(u.push(&abort), None);
+    }
+
+    #[test]
+    fn a_one_way_flood_of_another_protocol_is_flagged_and_a_tunnel_of_every_size_is_not() {
+        // t50 --protocol IGMPv3 (and OSPF, EIGRP, GRE...): one size, 100,000 a second
+        for pr in [2u8, 47, 50, 88, 89] {
+            let mut u = Unlearned::new();
+            let got: Vec<Option<Verdict>> = (0..300)
+                .map(|i| u.push(&other(1.0 + f64::from(i) * 1e-5, A, V, pr, 0)))
+                .collect();
+            let first = got.iter().position(Option::is_some).expect("flagged");
+            // from about the 100th packet on (the count decays a little between them)
+            assert!((99..=101).contains(&first), "protocol {pr}: {first}");
+            assert!(got[first..].iter().all(|v| *v == Some(Verdict::Flood)));
+            assert_eq!(Verdict::Flood.class(), Class::OtherAttack);
+            assert!(Verdict::Flood.overrides());
+        }
+        // OSPF and EIGRP of every size (t50 varies their message types) at that pace: a flood
+        for pr in [88u8, 89] {
+            let mut u = Unlearned::new();
+            let got: Vec<Option<Verdict>> = (0..300u16)
+                .map(|i| {
+                    let mut o = other(1.0 + f64::from(i) * 1e-5, A, V, pr, 0);
+                    o.ip_len = 44 + (i * 37) % 200;
+                    u.push(&o)
+                })
+                .collect();
+            assert!(
+                got[110..].iter().all(|v| *v == Some(Verdict::Flood)),
+                "{pr}"
+            );
+        }
+        // the same pace, one way, but of every size (an ESP tunnel seen from one side): no flood
+        let mut u = Unlearned::new();
+        for i in 0..3000u16 {
+            let mut esp = other(1.0 + f64::from(i) * 1e-3, A, V, 50, 0);
+            esp.ip_len = 60 + (i * 389) % 1400;
+            assert_eq!(u.push(&esp), None, "{i}");
+        }
+        // one size, slowly (a keep-alive every second): no flood
+        let mut u = Unlearned::new();
+        for i in 0..300 {
+            assert_eq!(u.push(&other(f64::from(i), A, V, 47, 0)), None);
+        }
+        // a two-way GRE tunnel at flood pace: a tunnel
+        let mut u = Unlearned::new();
+        assert_eq!(u.push(&other(0.0, V, A, 47, 0)), None);
+        for i in 0..300 {
+            let got = u.push(&other(1.0 + f64::from(i) * 1e-4, A, V, 47, 0));
+            assert_eq!(got, Some(Verdict::Tunnel), "{i}");
+        }
+        // to a group, never
+        let mut u = Unlearned::new();
+        for i in 0..300 {
+            let got = u.push(&other(1.0 + f64::from(i) * 1e-4, A, "224.0.0.22", 2, 0));
+            assert_eq!(got, None);
+        }
     }
 
     #[test]
