@@ -63,6 +63,13 @@ python3 http.server (TCP 8080): iperf3 at line rate bounded by bytes (-n, upload
 paced for 3 s (-b -t 3, -R, -P 4), curl or wget of a file of a few MiB; the attack runs during it
 (an nmap SYN scan, an hping3 SYN flood, an nmap UDP scan) or 0.5-1.5 s after it (a connect scan,
 a UDP flood, an ICMP flood), and one SYN scan 3-4 s after the attacker host's own download.
+
+--scenario randomports is a list of floods to random ports, each packet from a new source port
+(t50: SYN, UDP and Xmas floods of 3,000-6,000 packets, always from the attacker's own address,
+-s, and bounded by --threshold, never --flood), and for contrast scans that must stay scans:
+nmap -sT of 3,000 ports, nmap -sS of 5,000, nmap -sU --min-rate 2000 of 1,000, and a scapy SYN
+scan of 300-600 random ports from a random source port each (lab/randsyn.py). Each item's command
+names its attacker (t50's -s, randsyn.py's --src), drawn from the seed.
 """
 import argparse
 import json
@@ -647,8 +654,53 @@ def http(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
+# --scenario randomports: the attacker's address in a command, replaced by the attacker drawn for it
+ATTACKER = "{attacker}"
+
+
+def randomports(r, small=False):
+    """The --scenario randomports attacks: (label, argv, timeout, decoys, expected seconds); the
+    argv holds ATTACKER where the attacker's address goes. Floods to random ports, each packet
+    from a new source port, by t50 (its defaults: random source and destination ports, sequence
+    numbers and IP ids, TTL 255, no TCP options; over 100,000 packets a second), always with `-s`
+    the attacker's own address (never t50's random source) and bounded by `--threshold`
+    3,000-6,000 (never `--flood`): SYN (`-S`, flood-syn), UDP (`--protocol UDP`, flood-udp) and
+    Xmas (`-F -P -U`, flood-xmas), the probes that the profile's rule
+    random-ports-new-source-port-each names floods (1,000 or more). And for contrast, scans that
+    must stay scans: `nmap -sT -p 1-3000` (scan-connect: connect(), one new source port per port,
+    the kernel's options), `nmap -sS -p 1-5000` (scan-syn: raw, one source port),
+    `nmap -sU --min-rate 2000 -p 1-1000` (scan-udp), and a hand-made scapy SYN scan of 300-600
+    random ports from a random source port each (lab/randsyn.py; scan-syn: below the rule's
+    1,000). t50's `-q` takes no other option (t50 exits with an error), so it runs without it.
+    With `small`, the same kinds, a hundred packets per flood and a few ports per scan."""
+    v = VICTIM
+    a = ATTACKER
+
+    def t50(opts):
+        n = 100 if small else r.randint(3000, 6000)
+        return (f"t50 {v} --threshold {n} {opts} -s {a}", 30, n / 1e5 + 1)
+
+    n_con = 50 if small else 3000
+    n_syn = 50 if small else 5000
+    n_udp = 20 if small else 1000
+    n_scapy = 50 if small else r.randint(300, 600)
+    items = [
+        ("flood-syn", *t50("-S")),
+        ("flood-udp", *t50("--protocol UDP")),
+        ("flood-xmas", *t50("-F -P -U")),
+        ("scan-connect", f"nmap -n -sT -p 1-{n_con} {v}", 60, 5),
+        ("scan-syn", f"nmap -n -sS -p 1-{n_syn} {v}", 60, 5),
+        ("scan-udp", f"nmap -n -sU --min-rate 2000 -p 1-{n_udp} {v}", 120, n_udp / 1000 + 5),
+        ("scan-syn", f"python3 lab/randsyn.py --src {a} --dst {v} --count {n_scapy}", 60, n_scapy / 300 + 2),
+    ]
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
-             "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk, "http": http}
+             "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk, "http": http,
+             "randomports": randomports}
 
 
 def main():
@@ -663,18 +715,25 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk' or 'http': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk', 'http' or 'randomports': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
-    if a.scenario in ("streams", "floods", "unlearned", "http"):
-        # gaps as usual; the attacker hosts browse normally in some of them
+    if a.scenario in ("streams", "floods", "unlearned", "http", "randomports"):
+        # gaps as usual; the attacker hosts browse normally in some of them. randomports: the
+        # attacker drawn for an item goes into its command (t50 -s, randsyn.py --src), and the
+        # gap is at least 4 s even with --small (t50's floods last a few hundredths of a second;
+        # one right after another of the same kind of probe could run into one alert)
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         for label, cmd, limit, decoys, secs in SCENARIOS[a.scenario](r, a.small):
             gap = 2.0 if a.small else r.uniform(*a.gap)
+            if a.scenario == "randomports":
+                gap = max(gap, 4.0)
             gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
-            print(json.dumps({"label": label, "variant": a.scenario, "attacker": r.choice(attackers),
+            attacker = r.choice(attackers)
+            cmd = cmd.replace(ATTACKER, attacker)
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attacker,
                               "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
                               "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
                               "post_normal": 0, "post_delay": 0}))

@@ -73,7 +73,15 @@
 #               (lab/httpnormal.py): a crawler on c0 (sessions of 6-10 s at 5-20 fetches a second,
 #               a new connection each) and a browser on c1 (a page every 3-8 s, its objects over 6
 #               parallel connections), which must raise no alert, e.g.
-#               run.sh --name http --seed 2222 --duration 150 --scenario http --clients 2
+#               run.sh --name http --seed 2222 --duration 150 --scenario http --clients 2;
+#               "randomports": floods to random ports, each packet from a new source port, by
+#               t50 (always -s the attacker's own address and --threshold 3000-6000, never its
+#               random source or --flood): SYN (-S), UDP (--protocol UDP) and Xmas (-F -P -U)
+#               (flood-syn, flood-udp, flood-xmas); and scans that must stay scans: nmap -sT
+#               -p 1-3000, nmap -sS -p 1-5000, nmap -sU --min-rate 2000 -p 1-1000, and a scapy
+#               SYN scan of 300-600 random ports from a random source port each
+#               (lab/randsyn.py); at least 4 s between attacks, e.g.
+#               run.sh --name randomports --seed 2424 --duration 120 --scenario randomports --clients 2
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -124,7 +132,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,100p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,108p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -157,6 +165,13 @@ main() {
         ensure_tools iperf3:iperf3 curl:curl wget:wget
     elif [ "$SCENARIO" = http ]; then
         ensure_tools ab:apache2-utils siege:siege slowhttptest:slowhttptest
+    elif [ "$SCENARIO" = randomports ]; then
+        ensure_tools t50:t50
+        if ! "$PY" -c 'import scapy.all' 2>/dev/null; then
+            log "installing: python3-scapy"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-scapy >/dev/null
+        fi
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -429,7 +444,8 @@ main() {
         start=$(now)
         pids=()
         for c in "${cmds[@]}"; do
-            # a lab script named in the plan (--scenario http: python3 lab/hulk.py) runs from here
+            # a lab script named in the plan (--scenario http: python3 lab/hulk.py; randomports:
+            # python3 lab/randsyn.py) runs from here, with $PY (/usr/bin/python3, which has scapy)
             if [[ "$c" == "python3 lab/"* ]]; then c="$PY $LAB_DIR/${c#python3 lab/}"; fi
             # shellcheck disable=SC2086
             ip netns exec "$LAB_PREFIX-$host" timeout --kill-after=5 "$tmo" $c </dev/null >>"$WORK/attacks.out" 2>&1 &
@@ -510,6 +526,11 @@ main() {
             sed 's/^/#   /' "$WORK/httpnormal.txt"
             echo "# what the attack tools printed (ab, siege, lab/hulk.py, slowhttptest)"
             grep -E '^(Complete requests|Failed requests|Requests per second|Time taken for tests|hulk:)|"(transactions|availability|elapsed_time|transaction_rate|successful_transactions|failed_transactions)"|^ *(test type|number of connections|test duration|service available|Exit status)' "$WORK/attacks.out" | sed 's/\x1b\[[0-9;]*m//g; s/^[[:space:]]*/#   /' || true
+        fi
+        if [ "$SCENARIO" = randomports ]; then
+            echo "# $(t50 --version 2>&1 | head -1); scapy $("$PY" -c 'import scapy; print(scapy.VERSION)')"
+            echo "# what t50 and lab/randsyn.py printed"
+            grep -E '^(T50|t50|randsyn)|packets' "$WORK/attacks.out" | sed 's/^[[:space:]]*/#   /' || true
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"
