@@ -1760,20 +1760,26 @@ impl ProbeKind {
             // echo, timestamp, information and address-mask requests alike: a timestamp flood
             // (hping3 --icmp -C 13) right before a SYN flood is an attack of its own
             1 | 58 => (icmp_query(p) == Some(Query::Request)).then_some(ProbeKind::IcmpQuery),
-            6 if !p.fragment => {
-                let data = p.payload_len > 0;
-                match p.tcp_flags & 0x3f {
-                    0x02 => Some(ProbeKind::SynFirst),
-                    0x01 => Some(ProbeKind::Fin),
-                    0x00 => Some(ProbeKind::Null),
-                    0x29 | 0x3f => Some(ProbeKind::Xmas),
-                    0x11 if !data => Some(ProbeKind::Maimon),
-                    0x10 if !data => Some(ProbeKind::Ack),
-                    _ => None,
-                }
-            }
+            6 if !p.fragment => ProbeKind::of_flags(p.tcp_flags, p.payload_len > 0),
+            // a fragment that carried the flags byte (the decoder reads it in whichever
+            // fragment holds it: nmap -f, --mtu); one that did not shows none, and a NULL
+            // probe's cannot be told from it
+            6 if p.tcp_flags & 0x3f != 0 => ProbeKind::of_flags(p.tcp_flags, false),
             6 => None,
             other if !p.later_fragment => Some(ProbeKind::Other(other)),
+            _ => None,
+        }
+    }
+
+    /// The kind of a TCP probe with `flags`, carrying data or not.
+    fn of_flags(flags: u8, data: bool) -> Option<ProbeKind> {
+        match flags & 0x3f {
+            0x02 => Some(ProbeKind::SynFirst),
+            0x01 => Some(ProbeKind::Fin),
+            0x00 => Some(ProbeKind::Null),
+            0x29 | 0x3f => Some(ProbeKind::Xmas),
+            0x11 if !data => Some(ProbeKind::Maimon),
+            0x10 if !data => Some(ProbeKind::Ack),
             _ => None,
         }
     }
@@ -4081,11 +4087,30 @@ mod tests {
             None,
             "an ACK with data is traffic, not a probe"
         );
-        let frag = PacketRepr {
+        // a fragment that carried the flags byte (nmap -f, --mtu) is a probe of its flags,
+        // data or not (a fragment's length says nothing of the segment's); one that shows no
+        // flags carried none, or a NULL probe's, and is none
+        let frag = |flags: u8, later: bool| PacketRepr {
             fragment: true,
-            ..t(5001, 0x01)
+            later_fragment: later,
+            payload_len: 8,
+            ..t(5001, flags)
         };
-        assert_eq!(kind(frag), None);
+        assert_eq!(kind(frag(0x01, false)), Some(Fin));
+        assert_eq!(kind(frag(0x29, true)), Some(Xmas));
+        assert_eq!(kind(frag(0x10, true)), Some(Ack));
+        assert_eq!(kind(frag(0x00, false)), None);
+        assert_eq!(kind(frag(0x00, true)), None);
+        assert_eq!(kind(frag(0x18, true)), None);
+        // another IP protocol is a kind of its own, by its number
+        let other = |protocol: u8, later: bool| PacketRepr {
+            proto: protocol,
+            later_fragment: later,
+            ..t(0, 0)
+        };
+        assert_eq!(kind(other(47, false)), Some(Other(47)));
+        assert_eq!(kind(other(2, false)), Some(Other(2)));
+        assert_eq!(kind(other(47, true)), None);
         assert_eq!(kind(udp(1.0, ATT, VIC, 5000, 53, 40)), Some(Udp));
         let echo = PacketRepr {
             proto: 1,
