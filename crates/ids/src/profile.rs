@@ -295,6 +295,11 @@ pub struct Profile {
     syn_probes: u32,
     /// Of those, SYNs with an operating system's TCP options ([`os_syn`]): `connect()`'s.
     os_syns: u32,
+    /// SYN probes whose TCP window differs from the SYN probe's before, and the last SYN's
+    /// window: an operating system opens every connection with one window, a flood tool that
+    /// copies its options (t50, Mirai) draws a window per packet.
+    syn_windows_changed: u32,
+    syn_window: u16,
     sports: Distinct<8>,
     /// Outbound packets the networks never learnt ([`crate::unlearned`]): forged ICMP
     /// errors, SCTP and UDP-Lite packets (probes, with ports), packets of other protocols
@@ -619,8 +624,14 @@ impl Profile {
             }
             6 => {
                 self.tally_flags(fl & CLASSIC);
-                if fl & CLASSIC == SYN && os_syn(p) {
-                    self.os_syns = self.os_syns.saturating_add(1);
+                if fl & CLASSIC == SYN {
+                    if os_syn(p) {
+                        self.os_syns = self.os_syns.saturating_add(1);
+                    }
+                    if self.syn_probes > 1 && p.window != self.syn_window {
+                        self.syn_windows_changed = self.syn_windows_changed.saturating_add(1);
+                    }
+                    self.syn_window = p.window;
                 }
                 true
             }
@@ -926,10 +937,13 @@ impl Profile {
     /// or source ports in between) the handshakes completed against the kernel's bare RSTs to
     /// SYN-ACKs decide; when they are even, the networks choose.
     /// Whether the source's SYNs are `connect()`'s: most carry an operating system's options
-    /// ([`os_syn`]), or it completes more handshakes than its kernel resets (a raw tool's
-    /// SYN-ACKs find no socket and are reset bare).
+    /// ([`os_syn`]) and one window, or it completes more handshakes than its kernel resets (a
+    /// raw tool's SYN-ACKs find no socket and are reset bare).
     fn connects(&self) -> bool {
-        (self.syn_probes > 0 && 2 * u64::from(self.os_syns) >= u64::from(self.syn_probes))
+        let syns = u64::from(self.syn_probes);
+        (syns > 0
+            && 2 * u64::from(self.os_syns) >= syns
+            && 2 * u64::from(self.syn_windows_changed) < syns)
             || self.handshakes > self.bare_rst
     }
 
@@ -1092,6 +1106,24 @@ mod tests {
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_eq!(e.naming.class, Class::ScanConnect, "{e:?}");
+        // the same options, but a window drawn for every SYN (t50 with --mss --wscale --tstamp
+        // --sack-ok, Mirai's SYN flood): no operating system's connect(), a flood
+        let mut p = Profile::default();
+        for i in 0..5000u32 {
+            let port = 1 + (i * 40_503 % 65_535) as u16;
+            let syn = PacketRepr {
+                ip_len: 60,
+                window: (i * 7_717 % 65_521) as u16,
+                ..tcp(1.0, A, V, 1024 + (i * 7_919 % 60_000) as u16, port, SYN)
+            };
+            p.add(&syn, true, false);
+        }
+        let e = p.decide(&ml(Class::ScanSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::RandomPortsNewSourcePort),
+            "{e:?}"
+        );
         // a raw scanner's one source port: a SYN scan however many ports
         let mut p = Profile::default();
         for i in 0..5000u32 {
