@@ -33,16 +33,22 @@
 //!   probe comes from a new source port — each packet a new connection, which is what fills a
 //!   victim's tables — and a scan when they come from at most [`FEW_SOURCE_PORTS`] (a raw
 //!   scanner sweeping in order). FIN, NULL, Maimon and ACK probes open no connection: counting
-//!   up from new source ports (hping3 `-F -p ++1`) they are a scan of their flags. Anything in between is left to the networks, choosing only
-//!   among the family's classes.
+//!   up from new source ports (hping3 `-F -p ++1`) they are a scan of their flags. Ports in
+//!   no order, a new source port for each probe, sent raw (not `connect()`'s SYNs), at least
+//!   [`RANDOM_FLOOD_MIN_PROBES`] of them, are a flood too (t50's and Mirai's floods pick a
+//!   port pair per packet; scanners keep one source port or use `connect()`). Anything in
+//!   between is left to the networks, choosing only among the family's classes.
 //! * **SYN vs connect scan**: a connect scan completes handshakes with the OS's `connect()` (the
 //!   scanner sends ACKs and closes with RST+ACK; one ephemeral source port per probe); a SYN
 //!   scan sends raw SYNs from one or two source ports and its kernel answers SYN-ACKs with a
 //!   bare RST. With ten probes or more the source ports decide (service detection, `nmap -sV`,
-//!   adds a few full connections to a SYN scan); with fewer, the handshakes against the bare
-//!   RSTs; when these are even or absent (no open port, few probes), the networks choose.
+//!   adds a few full connections to a SYN scan), and a new port per probe is `connect()`'s
+//!   when most SYNs carry an operating system's options (`os_syn`) and one window, or the
+//!   source completes more handshakes than it resets (else a raw tool's: a SYN scan); with
+//!   fewer, the handshakes against the bare RSTs; when these are even or absent (no open port,
+//!   few probes), the networks choose.
 //!   Ports counting up from a new source port each with an operating system's TCP options on
-//!   the SYNs ([`os_syn`]) are `connect()` walking the ports in order — a simple scanner's
+//!   the SYNs (`os_syn`) are `connect()` walking the ports in order — a simple scanner's
 //!   loop, `nc -z` —: a connect scan, where hping3's bare SYNs counting up are a flood.
 //! * **ICMP echo** at alert volume is `flood-icmp`.
 //! * **Floods with no class of their own.** DESIGN §12 has flood classes for SYN, UDP, ICMP
@@ -58,8 +64,10 @@
 //!   capture changed.)
 //! * **What the networks never saw** ([`crate::unlearned`]): forged ICMP errors are
 //!   `flood-icmp`; packets of eight or more other protocols than TCP, UDP and ICMP,
-//!   `other-attack`, an IP protocol scan; SCTP and UDP-Lite probes are `other-attack`, a scan or a flood by the
-//!   port rules above. Each only when it outnumbers the TCP, UDP and ICMP echo probes. A
+//!   `other-attack`, an IP protocol scan; fewer other protocols, at least [`FLOOD_MIN_PROBES`]
+//!   packets, `other-attack`, a flood of that protocol (`Rule::OtherProtocolFlood`); SCTP and
+//!   UDP-Lite probes are `other-attack`, a scan or a flood by the port rules above. Each only
+//!   when it outnumbers the TCP, UDP and ICMP echo probes. A
 //!   FIN+ACK without data closing a connection a SYN-ACK opened (at most one per SYN-ACK) is
 //!   no probe.
 //!
@@ -928,14 +936,6 @@ impl Profile {
         ev
     }
 
-    /// SYN scan or connect scan, from its source ports and how it treats SYN-ACKs. With ten
-    /// probes or more the source ports decide: a raw scanner sends most probes from one or two
-    /// ports (at most a tenth of the probes' count in distinct ports, or [`FEW_SOURCE_PORTS`]),
-    /// `connect()` takes a new one for every probe (at least half as many as probes). A SYN
-    /// scan with service detection (`nmap -sV`) adds a few full connections, each with its own
-    /// port and handshake, to hundreds of raw probes: still a SYN scan. Otherwise (few probes,
-    /// or source ports in between) the handshakes completed against the kernel's bare RSTs to
-    /// SYN-ACKs decide; when they are even, the networks choose.
     /// Whether the source's SYNs are `connect()`'s: most carry an operating system's options
     /// ([`os_syn`]) and one window, or it completes more handshakes than its kernel resets (a
     /// raw tool's SYN-ACKs find no socket and are reset bare).
@@ -947,6 +947,15 @@ impl Profile {
             || self.handshakes > self.bare_rst
     }
 
+    /// SYN scan or connect scan, from its source ports and how it treats SYN-ACKs. With ten
+    /// probes or more the source ports decide: a raw scanner sends most probes from one or two
+    /// ports (at most a tenth of the probes' count in distinct ports, or [`FEW_SOURCE_PORTS`]),
+    /// `connect()` takes a new one for every probe (at least half as many as probes; bare SYNs
+    /// from a new port each that are not [`Profile::connects`]'s are a raw tool's SYN scan). A SYN
+    /// scan with service detection (`nmap -sV`) adds a few full connections, each with its own
+    /// port and handshake, to hundreds of raw probes: still a SYN scan. Otherwise (few probes,
+    /// or source ports in between) the handshakes completed against the kernel's bare RSTs to
+    /// SYN-ACKs decide; when they are even, the networks choose.
     fn syn_or_connect(&self, ml: &[u64; 15]) -> Naming {
         let n = f64::from(self.syn_probes);
         let sports = self.sports.estimate();
@@ -955,8 +964,9 @@ impl Profile {
         } else if n >= 10.0 && sports >= 0.5 * n && self.connects() {
             (Class::ScanConnect, Rule::ProbeFlags)
         } else if n >= 10.0 && sports >= 0.5 * n {
-            // a new source port per probe but bare SYNs, not `connect()`'s: a raw tool that
-            // picks a port per packet (packit, scapy's `RandShort()`)
+            // a new source port per probe, but not `connect()`'s SYNs (no operating system's
+            // options, or a window per packet): a raw tool that picks a port per packet
+            // (packit, scapy's `RandShort()`)
             (Class::ScanSyn, Rule::ProbeFlags)
         } else if self.bare_rst > self.handshakes {
             (Class::ScanSyn, Rule::ProbeFlags)
