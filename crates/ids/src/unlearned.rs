@@ -1,9 +1,9 @@
-//! Attacks the networks were never shown: forged ICMP errors, IP protocol scans, and port
-//! scans in SCTP and UDP-Lite.
+//! Attacks the networks were never shown: forged ICMP errors, unsolicited ICMP replies, IP
+//! protocol scans, floods of other IP protocols, and port scans in SCTP and UDP-Lite.
 //!
 //! The networks learnt from the lab's captures of nmap and hping3: TCP, UDP and ICMP echo
-//! probes, and the ICMP errors that real hosts send back. Three kinds of attack lie outside
-//! what they saw, and they call every packet of them normal:
+//! probes, and the ICMP errors that real hosts send back. These attacks lie outside what they
+//! saw, and they call most packets of them normal:
 //!
 //! * **Forged ICMP errors.** A flood of destination-unreachable messages ("BlackNurse",
 //!   hping3 `--icmp -C 3 -K 3`) costs a firewall far more than echo requests do. A real error
