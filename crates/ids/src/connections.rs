@@ -28,7 +28,9 @@
 //! per client, least recently used evicted).
 
 use crate::class::Class;
-use crate::features::table::{hash_key, ip_key, SetAssoc};
+use crate::detect::AddrKeys;
+use crate::detect::NegExp2;
+use crate::features::table::{hash_mixed, SetAssoc};
 use nightjar_packet::{proto, PacketRepr};
 
 /// [`crate::detect::DetectSettings::connection_threshold`] by default: about 100 new
@@ -58,6 +60,8 @@ pub struct Connections {
     /// most [`OPENING`] before it (a decayed count never exceeds its value at its last SYN),
     /// so until then the other packets need no look-up.
     hot_until: f64,
+    /// The counts' decay factors of recent time differences.
+    decay: NegExp2,
 }
 
 impl Connections {
@@ -68,12 +72,18 @@ impl Connections {
             counts: SetAssoc::new(if threshold > 0.0 { CAPACITY } else { 1 }),
             clock: f64::NEG_INFINITY,
             hot_until: f64::NEG_INFINITY,
+            decay: NegExp2::new(),
         }
     }
 
     /// Take the next packet; `flood-syn` if it is a client's packet to a service it opens
     /// connections to at the threshold's rate or faster.
     pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        self.push_keyed(p, &AddrKeys::of(p))
+    }
+
+    /// [`Connections::push`] of a packet whose addresses' keys are `k`.
+    pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
         if self.threshold <= 0.0 || p.proto != proto::TCP || p.later_fragment {
             return None;
         }
@@ -81,11 +91,14 @@ impl Connections {
             self.clock = p.ts;
         }
         let now = self.clock;
-        let (s, d) = (ip_key(p.src), ip_key(p.dst));
+        let (s, d) = (k.src, k.dst);
         let n = if p.tcp_flags & 0x12 == 0x02 {
             let key = (s, d, p.dport);
-            let c = self.counts.touch(key, key_hash(key), now).val;
-            c.n = c.n * (-(now - c.at).max(0.0)).exp2() as f32 + 1.0;
+            let c = self
+                .counts
+                .touch(key, key_hash_premixed(k.ms, k.md, p.dport), now)
+                .val;
+            c.n = c.n * self.decay.get((now - c.at).max(0.0)) as f32 + 1.0;
             c.at = now;
             if c.n >= self.threshold {
                 self.hot_until = now + OPENING;
@@ -102,18 +115,23 @@ impl Connections {
             let (to, back) = ((s, d, p.dport), (d, s, p.sport));
             let c = self
                 .counts
-                .get(&to, key_hash(to))
-                .or_else(|| self.counts.get(&back, key_hash(back)))
+                .get(&to, key_hash_premixed(k.ms, k.md, p.dport))
+                .or_else(|| {
+                    self.counts
+                        .get(&back, key_hash_premixed(k.md, k.ms, p.sport))
+                })
                 .filter(|c| now - c.at <= OPENING)?;
-            c.n * (-(now - c.at).max(0.0)).exp2() as f32
+            c.n * self.decay.get((now - c.at).max(0.0)) as f32
         };
         (n >= self.threshold).then_some(Class::FloodSyn)
     }
 }
 
-/// The hash of a (client, server, port) count's table entry.
-fn key_hash((client, server, port): (u128, u128, u16)) -> u64 {
-    hash_key(hash_key(71 ^ u64::from(port) << 8, client), server)
+/// The hash of a (client, server, port) count's table entry, from the
+/// [`premix`](crate::features::table::premix)es of the
+/// client's and the server's addresses: `hash_key(hash_key(71 ^ port << 8, client), server)`.
+fn key_hash_premixed(client: u64, server: u64, port: u16) -> u64 {
+    hash_mixed(hash_mixed(71 ^ u64::from(port) << 8, client), server)
 }
 
 #[cfg(test)]

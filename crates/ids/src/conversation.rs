@@ -46,7 +46,8 @@
 //! Sans-IO and bounded: one fixed set-associative table ([`CAPACITY`] conversations, least
 //! recently used evicted), fed every decoded packet in capture order.
 
-use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
+use crate::detect::AddrKeys;
+use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use nightjar_packet::{proto, PacketRepr};
 
 /// Datagrams with payload each end must have sent before the conversation is two-way.
@@ -137,6 +138,11 @@ impl Conversations {
     /// Take the next packet; whether it is a UDP datagram of a two-way conversation (counting
     /// the datagram itself).
     pub fn push(&mut self, p: &PacketRepr) -> bool {
+        self.push_keyed(p, &AddrKeys::of(p))
+    }
+
+    /// [`Conversations::push`] of a packet whose addresses' keys are `k`.
+    pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> bool {
         if self.settle == 0 || p.later_fragment {
             return false;
         }
@@ -168,7 +174,7 @@ impl Conversations {
         if p.proto != proto::UDP {
             return false;
         }
-        let (key, hash, from) = Self::key((ip_key(p.src), p.sport), (ip_key(p.dst), p.dport));
+        let (key, hash, from) = Self::key_premixed((k.src, k.ms, p.sport), (k.dst, k.md, p.dport));
         let e = self.table.touch(key, hash, now);
         if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
             *e.val = Sent {
@@ -200,9 +206,18 @@ impl Conversations {
     /// The key and hash of the conversation of a datagram from `a` to `b` (address, port), and
     /// which end sent it (0: the lower).
     fn key(a: (u128, u16), b: (u128, u16)) -> (Key, u64, usize) {
-        let (lo, hi, from) = if a <= b { (a, b, 0) } else { (b, a, 1) };
-        let key: Key = (lo.0, hi.0, u32::from(lo.1) << 16 | u32::from(hi.1));
-        let hash = hash_key(hash_key(83, lo.0), hi.0) ^ mix(u64::from(key.2));
+        Self::key_premixed((a.0, premix(a.0), a.1), (b.0, premix(b.0), b.1))
+    }
+
+    /// [`Conversations::key`] of ends given as (address, its [`premix`], port).
+    fn key_premixed(a: (u128, u64, u16), b: (u128, u64, u16)) -> (Key, u64, usize) {
+        let (lo, hi, from) = if (a.0, a.2) <= (b.0, b.2) {
+            (a, b, 0)
+        } else {
+            (b, a, 1)
+        };
+        let key: Key = (lo.0, hi.0, u32::from(lo.2) << 16 | u32::from(hi.2));
+        let hash = hash_mixed(hash_mixed(83, lo.1), hi.1) ^ mix(u64::from(key.2));
         (key, hash, from)
     }
 

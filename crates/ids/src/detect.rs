@@ -116,7 +116,7 @@ use crate::alert::{Alert, Scope};
 use crate::class::Class;
 use crate::connections::Connections;
 use crate::conversation::Conversations;
-use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
+use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::Fragments;
 use crate::model::{Model, Net};
@@ -696,6 +696,7 @@ impl Engine {
                         plan: Vec::with_capacity(size),
                         features: None,
                         x: Vec::new(),
+                        x_len: 0,
                         rows: false,
                     });
                     b.records.clear();
@@ -728,7 +729,7 @@ impl Engine {
                         // buffers then crowd the feature tables out of this core's caches.)
                         b.rows = waiting.load(Ordering::Relaxed) >= ROWS_AHEAD;
                         if b.rows {
-                            b.snaps.rows(cols, &mut b.x);
+                            b.x_len = b.snaps.rows(cols, &mut b.x);
                         }
                         waiting.fetch_add(1, Ordering::Relaxed);
                         if full_tx.send(b).is_err() {
@@ -745,7 +746,8 @@ impl Engine {
             for b in full_rx.iter() {
                 waiting.fetch_sub(1, Ordering::Relaxed);
                 scored = if b.rows {
-                    self.score_rows(&b.records, &b.x, &b.plan, b.features, sink)
+                    let x = b.x.get(..b.x_len).unwrap_or(&[]);
+                    self.score_rows(&b.records, x, &b.plan, b.features, sink)
                 } else {
                     self.score(&b.records, &b.snaps, &b.plan, b.features, sink)
                 };
@@ -847,8 +849,8 @@ impl Engine {
     ) -> Result<(), IdsError> {
         let cols = self.models.detector.kind.n_features();
         let mut x = std::mem::take(&mut self.x);
-        snaps.rows(cols, &mut x);
-        let scored = self.score_rows(records, &x, plan, features, sink);
+        let n = snaps.rows(cols, &mut x);
+        let scored = self.score_rows(records, x.get(..n).unwrap_or(&[]), plan, features, sink);
         self.x = x;
         scored
     }
@@ -924,8 +926,9 @@ impl Engine {
                         self.memo[slot] = (d.score, net);
                         (d.score, net)
                     };
-                    let sprayed = self.spray.push(p);
-                    let swept = self.sweep.push(p);
+                    let keys = AddrKeys::of(p);
+                    let sprayed = self.spray.push(p, &keys);
+                    let swept = self.sweep.push_keyed(p, &keys);
                     let odd = self.unlearned.push(p);
                     // an answer nobody asked for (and its receiver's error about it) is its
                     // sender's; past the reflection threshold, a flood
@@ -933,8 +936,8 @@ impl Engine {
                     let reflected = unasked
                         .map(|_| (p.src, p.dst))
                         .or_else(|| self.reflection.error_about_unasked(p));
-                    let two_way = self.conv.push(p);
-                    let opened = self.connections.push(p);
+                    let two_way = self.conv.push_keyed(p, &keys);
+                    let opened = self.connections.push_keyed(p, &keys);
                     let mut class = if unasked == Some(Unasked::Flood) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
@@ -1019,7 +1022,8 @@ impl Engine {
                     // the slow-scan rule: its findings come after the packet's verdict and the
                     // aggregator's alerts, as the packet's doings
                     let (agg, st) = (&mut self.agg, &mut self.stats);
-                    self.slow.push(p, &mut |f| agg.finding(&f, st, sink));
+                    self.slow
+                        .push_keyed(p, &keys, &mut |f| agg.finding(&f, st, sink));
                     continue;
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1070,11 +1074,69 @@ fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event
 /// findings reported ([`Aggregator::finding`]).
 const RECENT_SCANNERS: usize = 4096;
 
+/// `2^(−dt)` of recent `dt`s, direct-mapped by their bits: a damped count's decay factor.
+/// The time since a count was last touched recurs (timestamps are whole microseconds, and a
+/// flood touches its victim's count at a steady pace), and `exp2` is a call into libm per
+/// packet otherwise. An answer is `(-dt).exp2()` of the same bits, so it is the same, bit for
+/// bit.
+pub(crate) struct NegExp2 {
+    /// Per slot: the bits of a `dt` and `(-dt).exp2()` (at first: 0 and 1).
+    slots: [(u64, f64); NEG_EXP2_SLOTS],
+}
+
+/// Slots of a [`NegExp2`] (a power of two).
+const NEG_EXP2_SLOTS: usize = 64;
+
+impl NegExp2 {
+    pub(crate) fn new() -> NegExp2 {
+        NegExp2 {
+            slots: [(0f64.to_bits(), 1.0); NEG_EXP2_SLOTS],
+        }
+    }
+
+    /// `(-dt).exp2()`.
+    #[inline]
+    pub(crate) fn get(&mut self, dt: f64) -> f64 {
+        let bits = dt.to_bits();
+        let i = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % NEG_EXP2_SLOTS;
+        let slot = &mut self.slots[i];
+        if slot.0 != bits {
+            *slot = (bits, (-dt).exp2());
+        }
+        slot.1
+    }
+}
+
+/// A packet's two addresses as table keys ([`ip_key`]) and their [`premix`]es, computed once
+/// per packet for the rules of [`Engine::score_rows`], whose tables hash them again and again
+/// (`hash_key(seed, a)` is `hash_mixed(seed, premix(a))`).
+#[derive(Clone, Copy)]
+pub(crate) struct AddrKeys {
+    pub(crate) src: u128,
+    pub(crate) dst: u128,
+    /// `premix(src)` and `premix(dst)`.
+    pub(crate) ms: u64,
+    pub(crate) md: u64,
+}
+
+impl AddrKeys {
+    pub(crate) fn of(p: &PacketRepr) -> AddrKeys {
+        let (src, dst) = (ip_key(p.src), ip_key(p.dst));
+        AddrKeys {
+            src,
+            dst,
+            ms: premix(src),
+            md: premix(dst),
+        }
+    }
+}
+
 /// Counts per host damped with a 1 s half-life, in a bounded table: the spray, sweep and
 /// reflection rules'.
 pub(crate) struct Damped {
     table: SetAssoc<u128, f32>,
     seed: u64,
+    decay: NegExp2,
 }
 
 impl Damped {
@@ -1082,14 +1144,26 @@ impl Damped {
         Damped {
             table: SetAssoc::new(cap.max(1)),
             seed,
+            decay: NegExp2::new(),
         }
     }
 
     /// Decay `host`'s count to `now`, add `delta`, keep it at `floor` or above; the count.
     pub(crate) fn add(&mut self, host: u128, delta: f32, now: f64, floor: f32) -> f32 {
-        let e = self.table.touch(host, hash_key(self.seed, host), now);
+        self.add_premixed((host, premix(host)), delta, now, floor)
+    }
+
+    /// [`Damped::add`] of a host given with its [`premix`].
+    pub(crate) fn add_premixed(
+        &mut self,
+        (host, mixed): (u128, u64),
+        delta: f32,
+        now: f64,
+        floor: f32,
+    ) -> f32 {
+        let e = self.table.touch(host, hash_mixed(self.seed, mixed), now);
         let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
-        *e.val = (*e.val * (-dt).exp2() as f32 + delta).max(floor);
+        *e.val = (*e.val * self.decay.get(dt) as f32 + delta).max(floor);
         *e.val
     }
 }
@@ -1122,8 +1196,8 @@ impl Spray {
         }
     }
 
-    /// Update with `p`; the flood class if the rule flags it.
-    fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+    /// Update with `p`, whose addresses' keys are `k`; the flood class if the rule flags it.
+    fn push(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
         if self.threshold <= 0.0 {
             return None;
         }
@@ -1131,10 +1205,9 @@ impl Spray {
             self.clock = p.ts;
         }
         let now = self.clock;
-        let s = ip_key(p.src);
         let new = self
             .seen
-            .touch(s, hash_key(41, s), now)
+            .touch(k.src, hash_mixed(41, k.ms), now)
             .prev_stamp
             .is_none_or(|t| now - t > SPRAY_HORIZON);
         let fl = p.tcp_flags;
@@ -1153,8 +1226,8 @@ impl Spray {
             58 if p.icmp_type == 128 => Class::FloodIcmp,
             _ => return None,
         };
-        let n = self.victims.add(
-            ip_key(p.dst),
+        let n = self.victims.add_premixed(
+            (k.dst, k.md),
             f32::from(u8::from(new)),
             now,
             f32::NEG_INFINITY,
@@ -1190,12 +1263,19 @@ impl Sweep {
     /// Add `delta` to the damped count of `host`; the count after it. Answers bring it down
     /// to minus the threshold at most: a host that received much (a server, a flood's victim)
     /// gets no lasting credit against a sweep of its own.
-    fn count(&mut self, host: u128, delta: f32) -> f32 {
-        self.sources.add(host, delta, self.clock, -self.threshold)
+    fn count(&mut self, host: (u128, u64), delta: f32) -> f32 {
+        self.sources
+            .add_premixed(host, delta, self.clock, -self.threshold)
     }
 
     /// Update with `p`; the scan class if the rule flags it.
+    #[cfg(test)]
     fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        self.push_keyed(p, &AddrKeys::of(p))
+    }
+
+    /// [`Sweep::push`] of a packet whose addresses' keys are `k`.
+    fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
         if self.threshold <= 0.0 {
             return None;
         }
@@ -1206,25 +1286,24 @@ impl Sweep {
         let class = match p.proto {
             // an answer to the receiver's probe: it does not count towards a sweep
             6 if fl & 0x12 == 0x12 => {
-                self.count(ip_key(p.dst), -1.0);
+                self.count((k.dst, k.md), -1.0);
                 return None;
             }
             17 => {
-                self.count(ip_key(p.dst), -1.0);
+                self.count((k.dst, k.md), -1.0);
                 Class::ScanUdp
             }
             // without ACK or RST: SYN, FIN, NULL, Xmas or another combination
             6 if fl & 0x14 == 0 => probe_scan(fl).unwrap_or(Class::OtherAttack),
             _ => return None,
         };
-        let (s, d) = (ip_key(p.src), ip_key(p.dst));
         let now = self.clock;
         let new = self
             .probed
-            .touch((s, d), hash_key(hash_key(47, s), d), now)
+            .touch((k.src, k.dst), hash_mixed(hash_mixed(47, k.ms), k.md), now)
             .prev_stamp
             .is_none_or(|t| now - t > SWEEP_HORIZON);
-        let n = self.count(s, f32::from(u8::from(new)));
+        let n = self.count((k.src, k.ms), f32::from(u8::from(new)));
         (n >= self.threshold).then_some(class)
     }
 }
@@ -1248,14 +1327,27 @@ fn extract_rows(
     plan.clear();
     snaps.used = 0;
     let mut packets = records.iter().filter_map(Record::packet);
-    let mut ahead = VecDeque::with_capacity(AHEAD);
-    ahead.extend(packets.by_ref().take(AHEAD).map(|p| extractor.prepare(p)));
-    while let Some(next) = ahead.pop_front() {
+    // the packets prepared and not yet taken: packet `i` (in the order prepared) in slot
+    // `i % AHEAD` (a fixed ring of slots: a queue's bookkeeping took some 35 instructions a
+    // packet)
+    let mut ahead = [None; AHEAD];
+    let mut prepared = 0;
+    for (slot, p) in ahead.iter_mut().zip(packets.by_ref()) {
+        *slot = Some(extractor.prepare(p));
+        prepared += 1;
+    }
+    let mut i = 0;
+    while i < prepared {
+        let Some(next) = ahead[i % AHEAD] else { break };
+        // packet `i + AHEAD` takes the slot of packet `i`, just taken
         if let Some(p) = packets.next() {
-            ahead.push_back(extractor.prepare(p));
+            ahead[prepared % AHEAD] = Some(extractor.prepare(p));
+            prepared += 1;
         }
-        if let Some(k) = ahead.get(ENTRIES_AHEAD - 1) {
-            extractor.prefetch_entries(k);
+        if i + ENTRIES_AHEAD < prepared {
+            if let Some(k) = &ahead[(i + ENTRIES_AHEAD) % AHEAD] {
+                extractor.prefetch_entries(k);
+            }
         }
         if snaps.used == snaps.buf.len() {
             snaps.buf.push(Snapshot::default());
@@ -1283,6 +1375,7 @@ fn extract_rows(
             None => 0,
         };
         plan.push(step);
+        i += 1;
     }
 }
 
@@ -1295,15 +1388,19 @@ struct Snaps {
 }
 
 impl Snaps {
-    /// The feature rows of the snapshots, into `x` (its old contents dropped), `cols` wide:
-    /// each row the snapshot's features, zeros after them (a row too narrow for them: zeros).
-    fn rows(&self, cols: usize, x: &mut Vec<f32>) {
-        // Every element is written below, so the rows of the batch before are overwritten
-        // rather than zeroed first (that was a pass over some 200 kB per batch).
+    /// The feature rows of the snapshots, into `x[..n]` (its old contents there dropped),
+    /// `cols` wide: each row the snapshot's features, zeros after them (a row too narrow for
+    /// them: zeros). Returns `n`; `x` is grown to hold them, never shrunk.
+    fn rows(&self, cols: usize, x: &mut Vec<f32>) -> usize {
+        // Every element of `x[..n]` is written below, so the rows of the batch before are
+        // overwritten rather than zeroed first (that was a pass over some 200 kB per batch);
+        // and `x` keeps its length from batch to batch, so that only a batch with more rows
+        // than any before has new elements to zero.
         let n = self.used * cols;
-        x.truncate(n);
-        x.resize(n, 0.0);
-        for (s, row) in self.buf.iter().zip(x.chunks_exact_mut(cols)) {
+        if x.len() < n {
+            x.resize(n, 0.0);
+        }
+        for (s, row) in self.buf.iter().zip(x[..n].chunks_exact_mut(cols)) {
             let k = s.n_features();
             if k <= cols {
                 s.write(row);
@@ -1312,6 +1409,7 @@ impl Snaps {
                 row.fill(0.0);
             }
         }
+        n
     }
 }
 
@@ -1417,9 +1515,10 @@ struct Batch {
     snaps: Snaps,
     plan: Vec<u32>,
     features: Option<(u64, usize)>,
-    /// The feature rows of the snapshots, if `rows` (made by the feature stage when it was
-    /// ahead of the scoring stage; else the scoring stage makes them).
+    /// The feature rows of the snapshots, `x[..x_len]`, if `rows` (made by the feature stage
+    /// when it was ahead of the scoring stage; else the scoring stage makes them).
     x: Vec<f32>,
+    x_len: usize,
     rows: bool,
 }
 
@@ -1475,16 +1574,23 @@ fn scale_rows(
         )));
     }
     xb.cols = cols;
-    xb.data.clear();
     let clip = s.clip;
+    // The rows of the call before are overwritten in place, and `xb` is cut to the rows
+    // written after: only rows past its length are zeroed first (a row zeroed, then
+    // overwritten, was a `memset` per row).
+    let mut at = 0;
     for r in rows {
         let row = &x[r * cols..(r + 1) * cols];
-        let at = xb.data.len();
-        xb.data.resize(at + cols, 0.0);
-        for (((o, v), mu), sc) in xb.data[at..].iter_mut().zip(row).zip(&s.mean).zip(&s.scale) {
+        if xb.data.len() < at + cols {
+            xb.data.resize(at + cols, 0.0);
+        }
+        let out = &mut xb.data[at..at + cols];
+        for (((o, v), mu), sc) in out.iter_mut().zip(row).zip(&s.mean).zip(&s.scale) {
             *o = ((*v - mu) * sc).clamp(-clip, clip);
         }
+        at += cols;
     }
+    xb.data.truncate(at);
     xb.rows = xb.data.len() / cols;
     Ok(())
 }
@@ -2070,10 +2176,12 @@ impl VicEp {
     }
 }
 
-/// The hash of the episode tables: SplitMix64 steps over the key's bytes from a random
-/// per-process seed. The tables are keyed by addresses an attacker chooses, so the seed is
-/// secret (as std's SipHash keys are), yet an address costs a few multiplications, not a
-/// SipHash round per word.
+/// The hash of the episode tables: from a random per-process seed, each word of the key
+/// folded in with a multiplication, the whole mixed by SplitMix64's finaliser. The tables are
+/// keyed by addresses an attacker chooses, so the seed is secret (as std's SipHash keys
+/// are), yet an address costs a few multiplications, not a SipHash round per word. (Each
+/// fold is a bijection of the word folded in and the finaliser a bijection, so two addresses
+/// of one family never hash alike; where their hashes fall in a table depends on the seed.)
 #[derive(Clone, Copy)]
 struct SeededHash(u64);
 
@@ -2093,19 +2201,46 @@ impl std::hash::BuildHasher for SeededHash {
 
 struct SeededHasher(u64);
 
+impl SeededHasher {
+    /// Fold one word in (the per-word step: one multiplication, the mixing left to
+    /// [`std::hash::Hasher::finish`]; an address is hashed as a word or two and a family tag,
+    /// several times per packet).
+    #[inline(always)]
+    fn fold(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 impl std::hash::Hasher for SeededHasher {
     fn write(&mut self, bytes: &[u8]) {
         for c in bytes.chunks(8) {
             let mut w = [0u8; 8];
             w[..c.len()].copy_from_slice(c);
-            self.0 = mix(self.0 ^ u64::from_le_bytes(w)).wrapping_add(c.len() as u64);
+            self.fold(u64::from_le_bytes(w));
+            self.fold(c.len() as u64);
         }
     }
+    fn write_u8(&mut self, v: u8) {
+        self.fold(u64::from(v));
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.fold(u64::from(v));
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.fold(u64::from(v));
+    }
     fn write_u64(&mut self, v: u64) {
-        self.0 = mix(self.0 ^ v);
+        self.fold(v);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.fold(v as u64);
+        self.fold((v >> 64) as u64);
     }
     fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
+        self.fold(v as u64);
+    }
+    fn write_isize(&mut self, v: isize) {
+        self.fold(v as u64);
     }
     fn finish(&self) -> u64 {
         mix(self.0)

@@ -80,7 +80,7 @@
 //! HyperLogLog beside each for counts past the bitmap's range (a scan of all 65,535 ports).
 
 use crate::class::Class;
-use crate::features::table::{hash_key, ip_key};
+use crate::features::table::{hash_key, hash_mixed, ip_key, premix};
 use crate::reflection::answer_shape;
 use crate::unlearned::{forged_error, icmp_query};
 use nightjar_packet::{proto, PacketRepr};
@@ -568,8 +568,9 @@ impl Profile {
             }
             return;
         }
-        let h = ip_key(p.dst);
-        self.hosts.add(hash_key(47, h));
+        // the destination mixed once for its hashes here and in `port_probe`
+        let dst = premix(ip_key(p.dst));
+        self.hosts.add(hash_mixed(47, dst));
         if p.fragment {
             self.fragments = self.fragments.saturating_add(1);
             if p.proto != 6 {
@@ -582,7 +583,7 @@ impl Profile {
                 self.tally_flags(p.tcp_flags & CLASSIC);
             }
             if p.dport != 0 {
-                self.port_probe(p);
+                self.port_probe(p, dst);
             }
             return;
         }
@@ -673,7 +674,7 @@ impl Profile {
             }
         };
         if probe {
-            self.port_probe(p);
+            self.port_probe(p, dst);
         }
     }
 
@@ -691,8 +692,9 @@ impl Profile {
         }
     }
 
-    /// Count a probe's ports and their order.
-    fn port_probe(&mut self, p: &PacketRepr) {
+    /// Count a probe's ports and their order (`dst`: the [`premix`] of its destination's
+    /// table key).
+    fn port_probe(&mut self, p: &PacketRepr, dst: u64) {
         if self.probes > 0 {
             self.steps = self.steps.saturating_add(1);
             if p.dport == self.last_port.wrapping_add(1) {
@@ -702,9 +704,11 @@ impl Profile {
         self.probes = self.probes.saturating_add(1);
         self.last_port = p.dport;
         self.sports.add(port_hash(53, p.sport));
-        self.ports.add(port_hash(51, p.dport));
-        self.targets
-            .add(hash_key(hash_key(59, ip_key(p.dst)), u128::from(p.dport)));
+        // the destination port mixed once for both its hashes (`port_hash(51, dport)` and
+        // `hash_key(hash_key(59, dst), dport)`)
+        let dport = premix(u128::from(p.dport));
+        self.ports.add(hash_mixed(51, dport));
+        self.targets.add(hash_mixed(hash_mixed(59, dst), dport));
     }
 
     /// Outbound TCP probes (RSTs left out).

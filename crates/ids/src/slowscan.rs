@@ -85,6 +85,7 @@
 
 use crate::alert::{iso8601, proto_name, Alert, Scope};
 use crate::class::Class;
+use crate::detect::AddrKeys;
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::profile::os_syn;
 use crate::profile::{ACK, CLASSIC, FIN, PSH, RST, SYN, URG};
@@ -690,6 +691,16 @@ impl SlowScan {
     /// Take the next decoded packet (capture order); findings go to `sink`. Time is the
     /// largest timestamp seen so far: a packet stamped earlier is taken at that time.
     pub fn push(&mut self, p: &PacketRepr, sink: &mut dyn FnMut(Finding)) {
+        self.push_keyed(p, &AddrKeys::of(p), sink);
+    }
+
+    /// [`SlowScan::push`] of a packet whose addresses' keys are `k`.
+    pub(crate) fn push_keyed(
+        &mut self,
+        p: &PacketRepr,
+        k: &AddrKeys,
+        sink: &mut dyn FnMut(Finding),
+    ) {
         if !self.cfg.is_on() {
             return;
         }
@@ -700,18 +711,17 @@ impl SlowScan {
         }
         match p.proto {
             6 => {
-                let (a, b) = (ip_key(p.src), ip_key(p.dst));
                 let ends = Ends {
-                    a,
-                    ma: premix(a),
-                    b,
-                    mb: premix(b),
+                    a: k.src,
+                    ma: k.ms,
+                    b: k.dst,
+                    mb: k.md,
                 };
                 self.tcp(p, ends, now, sink);
             }
             17 => {
-                let (a, b) = (ip_key(p.src), ip_key(p.dst));
-                let (ma, mb) = (premix(a), premix(b));
+                let (a, b) = (k.src, k.dst);
+                let (ma, mb) = (k.ms, k.md);
                 let rev = TargetKey::premixed(b, mb, a, ma, p.sport, 17);
                 if self.answer(rev, now) == Some(true) {
                     return;
@@ -724,12 +734,12 @@ impl SlowScan {
             }
             1 | 58 => {
                 if let Some((query, request)) = ping(p) {
-                    let (a, b) = (ip_key(p.src), ip_key(p.dst));
                     let port = u16::from(request);
                     if query == Query::Reply {
-                        self.answer(TargetKey::new(b, a, port, p.proto), now);
+                        let rev = TargetKey::premixed(k.dst, k.md, k.src, k.ms, port, p.proto);
+                        self.answer(rev, now);
                     } else {
-                        let key = TargetKey::new(a, b, port, p.proto);
+                        let key = TargetKey::premixed(k.src, k.ms, k.dst, k.md, port, p.proto);
                         self.probe(key, Kind::Ping, 0, false, now);
                     }
                     return;

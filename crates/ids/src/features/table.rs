@@ -602,16 +602,19 @@ fn tag_of(hash: u64) -> u32 {
 }
 
 /// Fetch every cache line of `*r` into the CPU's caches: a hint that changes nothing.
+#[inline(always)]
 fn prefetch<T>(r: &T) {
     let start = std::ptr::from_ref(r).cast::<u8>();
-    // the first byte of every 64-byte line `*r` overlaps (a line may hold bytes before it)
-    let first = start.wrapping_sub(start as usize % 64);
-    let end = start.wrapping_add(std::mem::size_of::<T>().max(1));
-    let mut line = first;
-    while line < end {
-        prefetch_line(line);
-        line = line.wrapping_add(64);
+    let size = std::mem::size_of::<T>().max(1);
+    // The lines of bytes 0, 64, 128, … of `*r` and of its last byte are every line it
+    // overlaps (one may be fetched twice, which costs little): a sequence whose length is
+    // known when compiled, unrolled, rather than a loop over the lines from the first.
+    let mut at = 0;
+    while at < size {
+        prefetch_line(start.wrapping_add(at));
+        at += 64;
     }
+    prefetch_line(start.wrapping_add(size - 1));
 }
 
 /// Fetch the cache line that holds `p` into the CPU's caches (`prefetcht0`): a hint, with no
@@ -633,19 +636,16 @@ fn prefetch_line(p: *const u8) {
 fn prefetch_line(_p: *const u8) {}
 
 /// Look a key up in one set: `holds(i)` is `None` for a free slot, else whether slot `i` holds
-/// the key; `stamp(i)` is slot `i`'s access time.
+/// the key; `stamp(i)` is slot `i`'s access time. The first slot that holds the key, else the
+/// first free one, else the one touched longest ago (the first of equals). (The slots are
+/// searched for the key first, and for a free or the oldest slot only if it is not there: a
+/// look-up that finds its key, as most do, compares no access time.)
 fn find_way(holds: impl Fn(usize) -> Option<bool>, stamp: impl Fn(usize) -> f64) -> Way {
     let mut free = None;
-    let (mut oldest, mut oldest_stamp) = (0, f64::INFINITY);
     for i in 0..WAYS {
         match holds(i) {
             Some(true) => return Way::Hit(i),
-            Some(false) => {
-                let t = stamp(i);
-                if t < oldest_stamp {
-                    (oldest, oldest_stamp) = (i, t);
-                }
-            }
+            Some(false) => {}
             None => {
                 if free.is_none() {
                     free = Some(i);
@@ -653,7 +653,17 @@ fn find_way(holds: impl Fn(usize) -> Option<bool>, stamp: impl Fn(usize) -> f64)
             }
         }
     }
-    free.map_or(Way::Evict(oldest), Way::Free)
+    if let Some(i) = free {
+        return Way::Free(i);
+    }
+    let (mut oldest, mut oldest_stamp) = (0, f64::INFINITY);
+    for i in 0..WAYS {
+        let t = stamp(i);
+        if t < oldest_stamp {
+            (oldest, oldest_stamp) = (i, t);
+        }
+    }
+    Way::Evict(oldest)
 }
 
 /// SplitMix64's finaliser: a fixed, well-mixing 64-bit hash step.

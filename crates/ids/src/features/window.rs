@@ -244,6 +244,8 @@ pub struct WindowState {
     last_established: bool,
     /// Packets prepared and not yet pushed.
     ring: Ring,
+    /// The decay factors of recent time differences.
+    decay: DecayCache,
 }
 
 /// ln(1 + 10^6): counts are scaled by this.
@@ -317,29 +319,39 @@ fn decay_factors(dt: f64) -> [f32; SCALES] {
     [a01 as f32, a1 as f32, a10 as f32, a60 as f32]
 }
 
-/// [`decay_factors`] with its last answer kept: the two ends of a conversation and the
-/// conversation itself are often last touched by the same packet, so decay by the same time.
-struct Decay {
-    dt: f64,
-    factors: [f32; SCALES],
+/// [`decay_factors`] of recent time differences, direct-mapped by their bits. Time
+/// differences recur: timestamps are whole microseconds, so a difference is a multiple of the
+/// time's resolution (2⁻²² s for today's Unix times in `f64`), and a host or conversation
+/// that sends or receives at a steady pace (a flood, a scan, a stream) is touched again after
+/// the same few differences, packet after packet. An answer is `decay_factors` of the same
+/// bits, so the factors are those computed afresh, bit for bit.
+struct DecayCache {
+    /// Per slot: the bits of a time difference and its factors (a difference of 0, the
+    /// factors `decay_factors(0.0)`, at first).
+    slots: Box<[(u64, [f32; SCALES]); DECAY_SLOTS]>,
 }
 
-impl Default for Decay {
-    fn default() -> Self {
-        Decay {
-            dt: 0.0,
-            factors: decay_factors(0.0),
+/// Slots of a [`DecayCache`] (a power of two; 6 kB, next to the other hot state in the CPU's
+/// first-level cache).
+const DECAY_SLOTS: usize = 256;
+
+impl DecayCache {
+    fn new() -> DecayCache {
+        DecayCache {
+            slots: Box::new([(0f64.to_bits(), decay_factors(0.0)); DECAY_SLOTS]),
         }
     }
-}
 
-impl Decay {
     /// `decay_factors(dt)`.
+    #[inline(always)]
     fn factors(&mut self, dt: f64) -> [f32; SCALES] {
-        if dt.to_bits() != self.dt.to_bits() {
-            (self.dt, self.factors) = (dt, decay_factors(dt));
+        let bits = dt.to_bits();
+        let i = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % DECAY_SLOTS;
+        let slot = &mut self.slots[i];
+        if slot.0 != bits {
+            *slot = (bits, decay_factors(dt));
         }
-        self.factors
+        slot.1
     }
 }
 
@@ -575,6 +587,7 @@ impl WindowState {
             last_in_session: false,
             last_established: false,
             ring: Ring::new(),
+            decay: DecayCache::new(),
         }
     }
 
@@ -814,10 +827,11 @@ impl WindowState {
         if self.last_in_session {
             return false;
         }
-        let mut decay = Decay::default();
-        // The source host's entry is looked up next and its decay factors computed (an
-        // `exp2` and a chain of multiplications, whose latency then overlaps the look-ups of
-        // the other tables below, which do not depend on them); it is updated after them.
+        let decay = &mut self.decay;
+        // The source host's entry is looked up next and its decay factors computed (found in
+        // the cache of recent time differences, or an `exp2` and a chain of multiplications,
+        // whose latency then overlaps the look-ups of the other tables below, which do not
+        // depend on them); it is updated after them.
         let src_entry = self.hosts.touch(s, k.src_hash, now);
         let src_decay = decay.factors(src_entry.prev_stamp.map_or(0.0, |t| now - t));
         let n_port = f32::from(u8::from(novel(&mut self.seen, k.seen[0], now)));
@@ -829,32 +843,28 @@ impl WindowState {
         // host below may evict it)
         let src_host = {
             let e = src_entry;
-            let refused_here = f.refused == Some(s);
-            for (acc, k) in e.val.0.iter_mut().zip(src_decay) {
-                for a in acc.iter_mut() {
-                    *a *= k;
-                }
-                acc[H_SENT] += 1.0;
-                acc[H_LEN] += f.len;
-                acc[H_LEN2] += f.len * f.len;
-                acc[H_SYN] += f.syn;
-                acc[H_FIN] += f.fin;
-                acc[H_RST] += f.rst;
-                acc[H_NULL] += f.null;
-                acc[H_UDP] += f.udp;
-                acc[H_ICMP] += f.icmp;
-                acc[H_NDPORT] += n_port;
-                acc[H_NDST] += n_dst;
-                acc[H_NSPORT] += n_sport;
-                if refused_here {
-                    acc[H_REFUSED] += 1.0;
-                }
-                if s == d {
-                    acc[H_RECV] += 1.0;
-                    acc[H_RSYN] += f.syn;
-                    acc[H_NSRC] += n_dst;
-                }
+            let mut inc = [0f32; HA];
+            inc[H_SENT] = 1.0;
+            inc[H_LEN] = f.len;
+            inc[H_LEN2] = f.len * f.len;
+            inc[H_SYN] = f.syn;
+            inc[H_FIN] = f.fin;
+            inc[H_RST] = f.rst;
+            inc[H_NULL] = f.null;
+            inc[H_UDP] = f.udp;
+            inc[H_ICMP] = f.icmp;
+            inc[H_NDPORT] = n_port;
+            inc[H_NDST] = n_dst;
+            inc[H_NSPORT] = n_sport;
+            if f.refused == Some(s) {
+                inc[H_REFUSED] = 1.0;
             }
+            if s == d {
+                inc[H_RECV] = 1.0;
+                inc[H_RSYN] = f.syn;
+                inc[H_NSRC] = n_dst;
+            }
+            decay_add(&mut e.val.0, src_decay, &inc);
             e.val.0
         };
         // destination host: received it (read in place below unless a third host is touched
@@ -863,18 +873,14 @@ impl WindowState {
             let e = self.hosts.touch(d, k.dst_hash, now);
             if s != d {
                 let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
-                let refused_here = f.refused == Some(d);
-                for (acc, k) in e.val.0.iter_mut().zip(fk) {
-                    for a in acc.iter_mut() {
-                        *a *= k;
-                    }
-                    acc[H_RECV] += 1.0;
-                    acc[H_RSYN] += f.syn;
-                    acc[H_NSRC] += n_dst;
-                    if refused_here {
-                        acc[H_REFUSED] += 1.0;
-                    }
+                let mut inc = [0f32; HA];
+                inc[H_RECV] = 1.0;
+                inc[H_RSYN] = f.syn;
+                inc[H_NSRC] = n_dst;
+                if f.refused == Some(d) {
+                    inc[H_REFUSED] = 1.0;
                 }
+                decay_add(&mut e.val.0, fk, &inc);
             }
             &e.val.0
         };
@@ -884,12 +890,9 @@ impl WindowState {
             dst_copy = *dst_entry;
             let e = self.hosts.touch(r, hash, now);
             let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
-            for (acc, k) in e.val.0.iter_mut().zip(fk) {
-                for a in acc.iter_mut() {
-                    *a *= k;
-                }
-                acc[H_REFUSED] += 1.0;
-            }
+            let mut inc = [0f32; HA];
+            inc[H_REFUSED] = 1.0;
+            decay_add(&mut e.val.0, fk, &inc);
             &dst_copy
         } else {
             dst_entry
@@ -907,18 +910,14 @@ impl WindowState {
             let e = self.pairs.touch(key, k.pair_hash, now);
             let fk = decay.factors(e.prev_stamp.map_or(0.0, |t| now - t));
             let fwd = dir * PA;
-            let refusing = f.refused == Some(d);
-            for (acc, k) in e.val.0.iter_mut().zip(fk) {
-                for a in acc.iter_mut() {
-                    *a *= k;
-                }
-                acc[fwd + P_CNT] += 1.0;
-                acc[fwd + P_NPORT] += n_port;
-                acc[fwd + P_SYN] += f.syn;
-                if refusing {
-                    acc[fwd + P_REFUSED] += 1.0;
-                }
+            let mut inc = [0f32; 2 * PA];
+            inc[fwd + P_CNT] = 1.0;
+            inc[fwd + P_NPORT] = n_port;
+            inc[fwd + P_SYN] = f.syn;
+            if f.refused == Some(d) {
+                inc[fwd + P_REFUSED] = 1.0;
             }
+            decay_add(&mut e.val.0, fk, &inc);
             // the packet's only look-up in the pairs table: read in place below
             &e.val.0
         };
@@ -1099,6 +1098,20 @@ impl Snapshot {
         counts(&mut c);
         for (c, &i) in c.iter().zip(&COUNT_AT) {
             out[i] = *c;
+        }
+    }
+}
+
+/// Decay the damped sums of an entry, a row per scale, each by its scale's factor in `k`, and
+/// add this packet's `inc` to them (the same at every scale): `a ← a·k + inc`, in one pass
+/// that compiles to SIMD (one sum at a time, each decayed, then some of them incremented, did
+/// not). A sum the packet does not count in gets 0 added, which leaves it as it is: sums are
+/// never negative, so never −0.
+#[inline(always)]
+fn decay_add<const N: usize>(sums: &mut [[f32; N]; SCALES], k: [f32; SCALES], inc: &[f32; N]) {
+    for (row, k) in sums.iter_mut().zip(k) {
+        for (a, i) in row.iter_mut().zip(inc) {
+            *a = *a * k + *i;
         }
     }
 }

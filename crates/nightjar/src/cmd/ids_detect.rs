@@ -371,7 +371,11 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             }
             Event::Alert(al) => {
                 if let (Some(o), None) = (&mut eve, &io_err) {
-                    let r = writeln!(o, "{}", al.to_eve()).and_then(|_| o.flush());
+                    // made whole, then written at once: written as formatted, standard output
+                    // took its lock once per key and value
+                    let mut eve_line = al.to_eve().to_string();
+                    eve_line.push('\n');
+                    let r = o.write_all(eve_line.as_bytes()).and_then(|_| o.flush());
                     if let Err(e) = r {
                         io_err = Some(e);
                     }
