@@ -70,6 +70,13 @@ a UDP flood, an ICMP flood), and one SYN scan 3-4 s after the attacker host's ow
 nmap -sT of 3,000 ports, nmap -sS of 5,000, nmap -sU --min-rate 2000 of 1,000, and a scapy SYN
 scan of 300-600 random ports from a random source port each (lab/randsyn.py). Each item's command
 names its attacker (t50's -s, randsyn.py's --src), drawn from the seed.
+
+--scenario otherprotocols is a list of one-way floods of IP protocols other than TCP, UDP and
+ICMP, by t50 (always -s the attacker's own address and --threshold 3,000-8,000, never its random
+source or --flood): 4-5 of IGMPv3, OSPF, EIGRP, RSVP, DCCP, IPSEC (AH/ESP) and a GRE-encapsulated
+UDP flood (--encapsulated with --gre-saddr the attacker and --gre-daddr the victim), drawn and
+shuffled by the seed, and an nmap -sO IP protocol scan; all other-attack. Beside them run.sh runs
+two real tunnels between clients (GRE and IP-in-IP, lab/tunnelnormal.py), which are normal.
 """
 import argparse
 import json
@@ -698,9 +705,43 @@ def randomports(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
+def otherprotocols(r, small=False):
+    """The --scenario otherprotocols attacks: (label, argv, timeout, decoys, expected seconds);
+    the argv holds ATTACKER where the attacker's address goes. One-way floods of IP protocols
+    other than TCP, UDP and ICMP, which the detector's unlearned stage calls a flood of another
+    protocol (crates/ids/src/unlearned.rs, Verdict::Flood; the profile's rule
+    other-protocol-flood), by t50, always with `-s` the attacker's own address (never t50's
+    random source) and bounded by `--threshold` 3,000-8,000 (never `--flood`): 4 or 5 of IGMPv3,
+    OSPF, EIGRP, RSVP, DCCP, IPSEC (AH and ESP) and GRE carrying UDP (`--protocol UDP
+    --encapsulated`, the inner packet from `--gre-saddr` the attacker to `--gre-daddr` the
+    victim), drawn from the seed; and an nmap IP protocol scan (`-sO`, 256 protocols). All
+    other-attack (DESIGN §12 has no class for them). The addresses t50 writes inside the payload
+    of some protocols (OSPF's router ids, RSVP's session and hop, EIGRP's next hop: random by
+    default) are never sent to. t50's `-q` takes no other option, so it runs without it. With
+    `small`, three floods of a hundred packets and a scan of 21 protocols, in a fixed order."""
+    v = VICTIM
+    a = ATTACKER
+    kinds = ["IGMPv3", "OSPF", "EIGRP", "RSVP", "DCCP", "IPSEC", "GRE"]
+
+    def t50(kind):
+        n = 100 if small else r.randint(3000, 8000)
+        if kind == "GRE":
+            opts = f"--protocol UDP --encapsulated -s {a} --gre-saddr {a} --gre-daddr {v}"
+        else:
+            opts = f"--protocol {kind} -s {a}"
+        return ("other-attack", f"t50 {v} --threshold {n} {opts}", 30, n / 1e5 + 1)
+
+    chosen = kinds[:3] if small else r.sample(kinds, r.randint(4, 5))
+    items = [t50(k) for k in chosen]
+    items.append(("other-attack", f"nmap -n -sO -T4 {'-p 0-20 ' if small else ''}{v}", 120, 10 if small else 30))
+    if not small:
+        r.shuffle(items)
+    return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
              "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk, "http": http,
-             "randomports": randomports}
+             "randomports": randomports, "otherprotocols": otherprotocols}
 
 
 def main():
@@ -715,20 +756,21 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk', 'http' or 'randomports': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk', 'http', 'randomports' or 'otherprotocols': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
-    if a.scenario in ("streams", "floods", "unlearned", "http", "randomports"):
+    if a.scenario in ("streams", "floods", "unlearned", "http", "randomports", "otherprotocols"):
         # gaps as usual; the attacker hosts browse normally in some of them. randomports: the
         # attacker drawn for an item goes into its command (t50 -s, randsyn.py --src), and the
         # gap is at least 4 s even with --small (t50's floods last a few hundredths of a second;
-        # one right after another of the same kind of probe could run into one alert)
+        # one right after another of the same kind of probe could run into one alert);
+        # otherprotocols likewise (t50's floods of other protocols, one alert per flood)
         attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
         for label, cmd, limit, decoys, secs in SCENARIOS[a.scenario](r, a.small):
             gap = 2.0 if a.small else r.uniform(*a.gap)
-            if a.scenario == "randomports":
+            if a.scenario in ("randomports", "otherprotocols"):
                 gap = max(gap, 4.0)
             gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
             attacker = r.choice(attackers)

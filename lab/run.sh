@@ -81,7 +81,17 @@
 #               -p 1-3000, nmap -sS -p 1-5000, nmap -sU --min-rate 2000 -p 1-1000, and a scapy
 #               SYN scan of 300-600 random ports from a random source port each
 #               (lab/randsyn.py); at least 4 s between attacks, e.g.
-#               run.sh --name randomports --seed 2424 --duration 120 --scenario randomports --clients 2
+#               run.sh --name randomports --seed 2424 --duration 120 --scenario randomports --clients 2;
+#               "otherprotocols": one-way floods of other IP protocols by t50 (always -s the
+#               attacker's own address and --threshold 3000-8000, never its random source or
+#               --flood): 4-5 of --protocol IGMPv3, OSPF, EIGRP, RSVP, DCCP, IPSEC and a GRE
+#               flood (--protocol UDP --encapsulated --gre-saddr A --gre-daddr V), and nmap -sO
+#               (all other-attack); at least 4 s between attacks; beside the clients, two real
+#               tunnels (lab/tunnelnormal.py; needs --clients 2 or more), GRE c0-c1 (198.19.99.1,
+#               .2) and IP-in-IP c1-c2 (198.19.99.5, .6), iproute2's or, without the kernel
+#               modules, a TUN device, carrying pings and curl downloads of a few MiB, which
+#               must raise no alert, e.g.
+#               run.sh --name otherprotocols --seed 2630 --duration 120 --scenario otherprotocols --clients 3
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -132,7 +142,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,108p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,118p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -172,6 +182,9 @@ main() {
             apt-get update -qq
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-scapy >/dev/null
         fi
+    elif [ "$SCENARIO" = otherprotocols ]; then
+        (( CLIENTS >= 2 )) || { echo "--scenario otherprotocols needs --clients 2 or more (tunnels between clients)" >&2; exit 2; }
+        ensure_tools t50:t50 ping:iputils-ping curl:curl
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -217,6 +230,12 @@ main() {
         SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
         "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/othernormal.txt"
         log "tunnels, traceroute and closed-port datagrams over ${SPAN}s: $(paste -sd';' "$WORK/othernormal.txt")"
+    fi
+    # otherprotocols: the tunnels (lab/tunnelnormal.py) over the same kind of span
+    if [ "$SCENARIO" = otherprotocols ]; then
+        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        "$PY" "$LAB_DIR/tunnelnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/tunnelnormal.txt"
+        log "tunnels over ${SPAN}s: $(paste -sd';' "$WORK/tunnelnormal.txt")"
     fi
     # http: the heavy legitimate HTTP clients (lab/httpnormal.py) over the same kind of span
     if [ "$SCENARIO" = http ]; then
@@ -379,6 +398,17 @@ main() {
         bg c0 "$BOUND" "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --kind closed-udp
     fi
 
+    if [ "$SCENARIO" = otherprotocols ]; then
+        # GRE c0 (end a) - c1 (end b); IP-in-IP c1 (a) - c2 (b) (c0 with two clients)
+        c2=$((2 % CLIENTS))
+        : >"$WORK/tunnels.out"
+        for t in "gre c0 a 20 21" "gre c1 b 21 20" "ipip c1 a 21 $((20 + c2))" "ipip c$c2 b $((20 + c2)) 21"; do
+            read -r kind th end lo re <<<"$t"
+            bg "$th" "$BOUND" "$PY" "$LAB_DIR/tunnelnormal.py" --seed "$SEED" --span "$SPAN" --kind "$kind" --end "$end" \
+                --local "198.18.0.$lo" --remote "198.18.0.$re" --report "$WORK/tunnels.out"
+        done
+    fi
+
     if [ "$SCENARIO" = discovery ]; then
         # every target once per period (fping spaces its pings 10 ms apart), a fixed count, a
         # second's wait for each reply; its summary goes to the run's log
@@ -481,7 +511,7 @@ main() {
     nap 5
     # (with streams: also until their schedule is over)
     END=$DURATION
-    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ] || [ "$SCENARIO" = http ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ] || [ "$SCENARIO" = http ] || [ "$SCENARIO" = otherprotocols ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
     REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
@@ -531,6 +561,15 @@ main() {
             echo "# $(t50 --version 2>&1 | head -1); scapy $("$PY" -c 'import scapy; print(scapy.VERSION)')"
             echo "# what t50 and lab/randsyn.py printed"
             grep -E '^(T50|t50|randsyn)|packets' "$WORK/attacks.out" | sed 's/^[[:space:]]*/#   /' || true
+        fi
+        if [ "$SCENARIO" = otherprotocols ]; then
+            echo "# $(t50 --version 2>&1 | head -1); $(curl --version | head -1 | cut -d' ' -f1-2)"
+            echo "# tunnels (lab/tunnelnormal.py, normal; seconds from the clients' start; gre c0-c1, ipip c1-c$((2 % CLIENTS)))"
+            sed 's/^/#   /' "$WORK/tunnelnormal.txt"
+            echo "# what the tunnel ends reported"
+            sed 's/^/#   /' "$WORK/tunnels.out"
+            echo "# what t50 printed"
+            grep -E '^(T50|t50)|packets' "$WORK/attacks.out" | sed 's/^[[:space:]]*/#   /' || true
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"
