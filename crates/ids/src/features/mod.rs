@@ -210,8 +210,8 @@ impl Extractor {
         }
     }
 
-    /// Count the packets of an established TCP session after its first `n` in their flow
-    /// only ([`WindowState::set_session_after`]; 0: never). No effect on `paper7`, whose
+    /// Count the packets of an established TCP session or a two-way tunnel after its first `n`
+    /// in their flow only ([`WindowState::set_session_after`]; 0: never). No effect on `paper7`, whose
     /// features are the packet's own.
     pub fn set_session_after(&mut self, n: u32) {
         if let Extractor::Window(w) = self {

@@ -250,6 +250,13 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         self.find(key, hash).map(|i| &self.vals[i])
     }
 
+    /// The value of `key` (hashed to `hash`) and its last access time, if present, without
+    /// inserting it; its access time is unchanged.
+    pub fn get_stamped(&self, key: &K, hash: u64) -> Option<(&V, f64)> {
+        self.find(key, hash)
+            .map(|i| (&self.vals[i], self.heads[i / WAYS].stamps[i % WAYS]))
+    }
+
     /// The value of `key` (hashed to `hash`), if present, without inserting it; its access time
     /// becomes `now`.
     pub fn get_mut(&mut self, key: &K, hash: u64, now: f64) -> Option<&mut V> {

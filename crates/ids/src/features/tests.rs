@@ -733,3 +733,47 @@ fn flows_without_a_handshake_or_refused_are_never_sessions() {
     assert!(taken[taken.len() - 2] && taken[taken.len() - 1]);
     assert_eq!(taken.iter().filter(|t| !**t).count(), s.len() - 2 - 4);
 }
+
+#[test]
+fn a_two_way_tunnels_packets_after_the_nth_count_in_their_flow_only() {
+    // GRE between two hosts, both ways, a packet each way every millisecond
+    let gre = |t: f64, src: &str, dst: &str| PacketRepr {
+        proto: 47,
+        sport: 0,
+        dport: 0,
+        tcp_flags: 0,
+        ..tcp(t, src, dst, 0, 0, 0)
+    };
+    let (a, b) = ("198.18.0.20", "198.18.0.21");
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    let mut snap = window::Snapshot::default();
+    let mut in_session = Vec::new();
+    for i in 0..20 {
+        let t = 1.0 + f64::from(i) * 1e-3;
+        for (s, d) in [(a, b), (b, a)] {
+            w.push_if(&gre(t, s, d), |_| true, &mut snap);
+            in_session.push(w.in_session());
+            assert!(!w.flow_established(), "a tunnel is no TCP connection");
+        }
+    }
+    // each way's flow past its 4th packet, once the other way has sent: the flow's only
+    assert!(in_session[..8].iter().all(|s| !s), "{in_session:?}");
+    assert!(in_session[8..].iter().all(|s| *s), "{in_session:?}");
+    // one way only (a flood of GRE, or a tunnel seen from one side): every packet counts
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    for i in 0..50 {
+        let p = gre(1.0 + f64::from(i) * 1e-3, "198.18.0.66", "198.18.0.10");
+        assert!(w.push_if(&p, |_| true, &mut snap));
+        assert!(!w.in_session());
+    }
+    // the other end quiet for longer than a flow's idle time: no longer a tunnel
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    w.push_if(&gre(1.0, b, a), |_| true, &mut snap);
+    for i in 0..10 {
+        let p = gre(100.0 + f64::from(i) * 1e-3, a, b);
+        assert!(w.push_if(&p, |_| true, &mut snap));
+    }
+}

@@ -460,6 +460,7 @@ impl Keys {
             seen_key(TAG_SPORT, ms, premix(proto | u128::from(p.sport))),
         ];
         let (flow, to_server) = flow_of(p, (s, d), unreach, src_is_client);
+        // as `flow_hash(flow)`, with the addresses' premixes already at hand
         let flow_hash = hash_mixed(
             hash_mixed(hash_mixed(31, premixed(flow.0)), premixed(flow.1)),
             premix(u128::from(flow.2)),
@@ -628,6 +629,11 @@ impl WindowState {
     /// of `iperf3`: 25,000 segments a second, and a minute after it 30–90% of the client's
     /// web requests were flagged). A spoofed flood cannot complete a handshake, and a scan's
     /// flows end within a few packets, so no attack of the detector's classes is left out.
+    /// A two-way tunnel's packets (a protocol without ports whose other end sent it back within
+    /// [`FLOW_IDLE`]: GRE, IP-in-IP, ESP) after the `n`th of its flow are taken alike: what goes
+    /// through a tunnel is not its ends' doing (counted in full, an IP-in-IP tunnel made its
+    /// end's own web requests look like a UDP flood); a one-way flood of such a protocol counts
+    /// in full.
     ///
     /// Features change only for the packets after the `n`th of such a session and the
     /// packets that follow them; `ids train` and `ids eval` keep it off (0), as the models
@@ -821,9 +827,20 @@ impl WindowState {
             *st
         };
         self.last_established = is_tcp && !p.fragment && flow_out.handshake && !flow_out.refused;
+        // a tunnel's packets (a protocol without ports that the other end sends back within
+        // FLOW_IDLE: GRE, IP-in-IP, ESP) past its first ones are its own too: what goes through
+        // a tunnel is not its ends' doing, and counted in their hosts' statistics it made an
+        // end's own web requests look like a flood
+        let tunnel = || {
+            let rev = (k.flow.1, k.flow.0, k.flow.2);
+            self.flows
+                .get_stamped(&rev, flow_hash(rev))
+                .is_some_and(|(r, at)| r.n[0] > 0.0 && now - at <= FLOW_IDLE)
+        };
         self.last_in_session = self.session_after > 0
-            && self.last_established
-            && flow_out.n[0] + flow_out.n[1] > self.session_after as f32;
+            && flow_out.n[0] + flow_out.n[1] > self.session_after as f32
+            && (self.last_established
+                || (!is_tcp && !is_udp && !is_icmp && !p.later_fragment && tunnel()));
         if self.last_in_session {
             return false;
         }
@@ -1119,6 +1136,14 @@ fn decay_add<const N: usize>(sums: &mut [[f32; N]; SCALES], k: [f32; SCALES], in
 /// The flow of a packet, oriented client → server, and whether the packet goes to the server.
 /// An ICMP error belongs to the flow of the packet it quotes and travels to that packet's
 /// source. `(s, d)` are the packet's own addresses as table keys.
+/// The hash of a flow's table entry.
+fn flow_hash(flow: FlowKey) -> u64 {
+    hash_mixed(
+        hash_mixed(hash_mixed(31, premix(flow.0)), premix(flow.1)),
+        premix(u128::from(flow.2)),
+    )
+}
+
 fn flow_of(
     p: &PacketRepr,
     (s, d): (u128, u128),

@@ -172,7 +172,9 @@ pub struct DetectArgs {
     /// Established TCP sessions: the packets of a TCP connection whose handshake completed
     /// and that nothing refused, after its first N, are normal and counted in their
     /// connection's statistics only, not in its hosts' (a download or a backup at line rate
-    /// would otherwise make both hosts look like a flood's ends for minutes). 0 counts and
+    /// would otherwise make both hosts look like a flood's ends for minutes); likewise a
+    /// two-way tunnel's (GRE, IP-in-IP, ESP: a protocol without ports that both ends send,
+    /// the other within 60 s). 0 counts and
     /// scores every packet (as does --exact).
     #[arg(long, default_value_t = DetectSettings::default().session_packets, value_name = "N")]
     session_packets: u32,
