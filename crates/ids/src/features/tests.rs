@@ -777,3 +777,38 @@ fn a_two_way_tunnels_packets_after_the_nth_count_in_their_flow_only() {
         assert!(w.push_if(&p, |_| true, &mut snap));
     }
 }
+
+#[test]
+fn a_connection_seen_one_way_is_established_by_its_syn_and_acks() {
+    // a capture of one direction: the client's SYN, then its ACKs and requests; nothing back
+    let (c, s) = ("198.18.0.20", "198.18.0.10");
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    let mut snap = window::Snapshot::default();
+    w.push_if(&tcp(1.0, c, s, 40000, 80, SYN), |_| true, &mut snap);
+    assert!(!w.flow_established(), "a SYN alone");
+    let mut in_session = Vec::new();
+    for i in 0..10 {
+        let flags = if i % 3 == 0 { ACK | PSH } else { ACK };
+        w.push_if(
+            &tcp(1.001 + f64::from(i) * 1e-3, c, s, 40000, 80, flags),
+            |_| true,
+            &mut snap,
+        );
+        assert!(w.flow_established(), "ACK {i}");
+        in_session.push(w.in_session());
+    }
+    assert_eq!(in_session.iter().filter(|s| **s).count(), 10 - 3);
+    // once anything of it comes back without a handshake (a RST), it is not
+    w.push_if(&tcp(1.02, s, c, 80, 40000, RST), |_| true, &mut snap);
+    w.push_if(&tcp(1.021, c, s, 40000, 80, ACK), |_| true, &mut snap);
+    assert!(!w.flow_established());
+    // ACKs on a four-tuple no SYN opened (an ACK flood) never are
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    for i in 0..10 {
+        let p = tcp(2.0 + f64::from(i) * 1e-3, "198.18.0.66", s, 5000, 80, ACK);
+        assert!(w.push_if(&p, |_| true, &mut snap));
+        assert!(!w.flow_established());
+    }
+}

@@ -219,6 +219,8 @@ struct FlowStats {
     refused: bool,
     /// The flow's first packet (in this life of the flow) went to the server.
     opened_by_client: bool,
+    /// That first packet was a SYN (without ACK) to the server: a connection being opened.
+    opened_by_syn: bool,
 }
 
 /// (client address, server address, protocol << 32 | client port << 16 | server port).
@@ -650,7 +652,9 @@ impl WindowState {
 
     /// Whether the last packet pushed was a whole TCP segment of an established connection:
     /// its handshake completed (the server's SYN-ACK, then the client's ACK) and nothing
-    /// refused it, this packet included.
+    /// refused it, this packet included; or, in a capture of one direction only, an ACK
+    /// without FIN of a connection the client opened with a SYN, nothing of it seen coming
+    /// back.
     pub fn flow_established(&self) -> bool {
         self.last_established
     }
@@ -805,6 +809,7 @@ impl WindowState {
                 *e.val = FlowStats {
                     first: now,
                     opened_by_client: to_server,
+                    opened_by_syn: to_server && is_tcp && fl & 0x12 == 0x02,
                     ..FlowStats::default()
                 };
             }
@@ -826,7 +831,16 @@ impl WindowState {
             }
             *st
         };
-        self.last_established = is_tcp && !p.fragment && flow_out.handshake && !flow_out.refused;
+        // established: the handshake seen both ways; or, in a capture of one direction only
+        // (a mirror of one side of a link, asymmetric routing), a connection the client opened
+        // with a SYN and goes on acknowledging, nothing of it ever seen coming back
+        let one_way = flow_out.opened_by_syn
+            && k.to_server
+            && flow_out.n[1] == 0.0
+            && fl & 0x10 != 0
+            && fl & 0x07 == 0;
+        self.last_established =
+            is_tcp && !p.fragment && (flow_out.handshake || one_way) && !flow_out.refused;
         // a tunnel's packets (a protocol without ports that the other end sends back within
         // FLOW_IDLE: GRE, IP-in-IP, ESP) past its first ones are its own too: what goes through
         // a tunnel is not its ends' doing, and counted in their hosts' statistics it made an
