@@ -58,10 +58,8 @@ fn the_captures_hold_attacks_during_and_after_line_rate_bulk_transfers() {
     for name in CAPTURES {
         let eps = episodes(name);
         assert_eq!(eps.len(), 7, "{name}: {eps:?}");
-        let mut labels: Vec<&str> = eps.iter().map(|e| e["label"].as_str().unwrap()).collect();
-        labels.sort_unstable();
         assert_eq!(
-            labels,
+            sorted_labels(&eps),
             [
                 "flood-icmp",
                 "flood-syn",

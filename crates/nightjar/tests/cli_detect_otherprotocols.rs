@@ -99,15 +99,7 @@ fn the_captures_hold_t50_floods_of_other_protocols_and_a_protocol_scan() {
                 assert!(cmd.starts_with("nmap -n -sO "), "{name}: {cmd}");
             }
         }
-        // one attack at a time, at least 4 s apart
-        let mut spans: Vec<(f64, f64)> = eps
-            .iter()
-            .map(|e| (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap()))
-            .collect();
-        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for w in spans.windows(2) {
-            assert!(w[1].0 - w[0].1 >= 4.0, "{name}: {spans:?}");
-        }
+        assert_apart(name, &eps, 4.0);
     }
     // between them, every kind of flood the scenario draws, a GRE flood in each
     let mut kinds: Vec<&str> = words.iter().map(|(_, w)| *w).collect();

@@ -43,10 +43,8 @@ fn the_captures_hold_t50_floods_to_random_ports_and_scans() {
     for name in CAPTURES {
         let eps = episodes(name);
         assert_eq!(eps.len(), 7, "{name}: {eps:?}");
-        let mut labels: Vec<&str> = eps.iter().map(|e| e["label"].as_str().unwrap()).collect();
-        labels.sort_unstable();
         assert_eq!(
-            labels,
+            sorted_labels(&eps),
             [
                 "flood-syn",
                 "flood-udp",
@@ -87,16 +85,7 @@ fn the_captures_hold_t50_floods_to_random_ports_and_scans() {
                 assert!(cmd.starts_with("nmap -n -s"), "{name}: {cmd}");
             }
         }
-        // one attack at a time, at least 4 s apart (a flood right after another attack of the
-        // same kind of probe could run into one alert)
-        let mut spans: Vec<(f64, f64)> = eps
-            .iter()
-            .map(|e| (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap()))
-            .collect();
-        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for w in spans.windows(2) {
-            assert!(w[1].0 - w[0].1 >= 4.0, "{name}: {spans:?}");
-        }
+        assert_apart(name, &eps, 4.0);
     }
 }
 

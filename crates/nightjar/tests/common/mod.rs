@@ -168,6 +168,26 @@ pub fn episodes(name: &str) -> Vec<Value> {
     labels["episodes"].as_array().unwrap().clone()
 }
 
+/// The labels of a capture's episodes, sorted.
+pub fn sorted_labels(eps: &[Value]) -> Vec<&str> {
+    let mut labels: Vec<&str> = eps.iter().map(|e| e["label"].as_str().unwrap()).collect();
+    labels.sort_unstable();
+    labels
+}
+
+/// Assert that the capture's attacks ran one at a time, at least `gap` seconds apart (an
+/// attack right after another of the same kind of probe could run into one alert).
+pub fn assert_apart(name: &str, eps: &[Value], gap: f64) {
+    let mut spans: Vec<(f64, f64)> = eps
+        .iter()
+        .map(|e| (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap()))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for w in spans.windows(2) {
+        assert!(w[1].0 - w[0].1 >= gap, "{name}: {spans:?}");
+    }
+}
+
 /// The alerts from the episode's source that overlap its span within 1 s (as `lab/episodes.py`
 /// counts them).
 pub fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
