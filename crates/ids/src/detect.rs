@@ -1830,6 +1830,9 @@ enum ProbeKind {
     Ack,
     Udp,
     IcmpQuery,
+    /// A TCP segment with data and ACK (PSH or not), no SYN, FIN or RST, outside an
+    /// established connection: an ACK flood that carries data (t50's, Mirai's).
+    Data,
     /// A packet of another protocol than TCP, UDP and ICMP (IGMP, GRE, OSPF, SCTP...), by its
     /// number: a flood of one such protocol after another is an attack of its own.
     Other(u8),
@@ -1886,6 +1889,7 @@ impl ProbeKind {
             0x29 | 0x3f => Some(ProbeKind::Xmas),
             0x11 if !data => Some(ProbeKind::Maimon),
             0x10 if !data => Some(ProbeKind::Ack),
+            0x10 | 0x18 if data => Some(ProbeKind::Data),
             _ => None,
         }
     }
@@ -2019,7 +2023,12 @@ impl Shift {
         // (kind_of first: it keeps the count of closes and acknowledgements owed)
         let k = self.kind_of(p);
         // an established connection's ACKs and FIN+ACKs are its own, no Maimon or ACK probe
-        if established && matches!(k, Some(ProbeKind::Ack | ProbeKind::Maimon)) {
+        if established
+            && matches!(
+                k,
+                Some(ProbeKind::Ack | ProbeKind::Maimon | ProbeKind::Data)
+            )
+        {
             return false;
         }
         k.is_some_and(|k| (flagged || k.unmistakable()) && self.probe(k, now, n))
@@ -3538,9 +3547,13 @@ mod tests {
             let syn = tcp(0.0, att, vic, 30000 + i, 80, 0x02);
             assert!(!sh.take(&syn, a, 0.0, 10, true, false));
         }
-        for flags in [0x10, 0x11] {
+        for flags in [0x10, 0x11, 0x18] {
             for i in 0..20u16 {
-                let own = tcp(0.5, att, vic, 30000 + i, 80, flags);
+                // the requests (PSH+ACK with data) too
+                let own = PacketRepr {
+                    payload_len: if flags == 0x18 { 120 } else { 0 },
+                    ..tcp(0.5, att, vic, 30000 + i, 80, flags)
+                };
                 assert!(!sh.take(&own, a, 0.5, 10, true, true), "{flags:#x}");
             }
         }
@@ -4209,19 +4222,24 @@ mod tests {
             (0x04, "RST"),
             (0x14, "RST+ACK"),
             (0x12, "SYN-ACK"),
-            (0x18, "data"),
+            (0x18, "PSH+ACK without data"),
+            (0x19, "FIN+PSH+ACK with data"),
         ] {
-            assert_eq!(kind(t(5001, flags)), None, "{why}");
+            let p = PacketRepr {
+                payload_len: if flags == 0x19 { 10 } else { 0 },
+                ..t(5001, flags)
+            };
+            assert_eq!(kind(p), None, "{why}");
         }
-        let with_data = PacketRepr {
-            payload_len: 10,
-            ..t(5001, 0x10)
-        };
-        assert_eq!(
-            kind(with_data),
-            None,
-            "an ACK with data is traffic, not a probe"
-        );
+        // data with ACK (PSH or not) is a kind of its own: an ACK flood that carries data
+        // (t50's, Mirai's); an established connection's data is its own (Shift::take)
+        for flags in [0x10, 0x18] {
+            let with_data = PacketRepr {
+                payload_len: 10,
+                ..t(5001, flags)
+            };
+            assert_eq!(kind(with_data), Some(Data), "{flags:#x}");
+        }
         // a fragment that carried the flags byte (nmap -f, --mtu) is a probe of its flags,
         // data or not (a fragment's length says nothing of the segment's); one that shows no
         // flags carried none, or a NULL probe's, and is none
