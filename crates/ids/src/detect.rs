@@ -3535,17 +3535,22 @@ mod tests {
         assert_eq!(got, [(att.to_string(), vic.to_string())], "{alerts:?}");
     }
 
+    /// `sh.take` of a flagged packet `p` the attacker's episode sees at its own time, a change
+    /// after ten probes of another kind.
+    fn take(sh: &mut Shift, p: &PacketRepr, established: bool) -> bool {
+        sh.take(p, ip(ATT), p.ts, 10, true, established)
+    }
+
     #[test]
     fn acks_and_closes_of_established_connections_are_no_probes_and_an_ack_flood_still_is() {
         // a connection flood (ab): SYNs from new ports, then the connections' ACKs and
         // FIN+ACKs, more than ten in a row, which are theirs; then an ACK flood (hping3 -A),
         // no connection's: its tenth ACK ends the episode
-        let a: IpAddr = "198.18.0.66".parse().unwrap();
         let (att, vic) = ("198.18.0.66", "198.18.0.10");
         let mut sh = Shift::default();
         for i in 0..20u16 {
             let syn = tcp(0.0, att, vic, 30000 + i, 80, 0x02);
-            assert!(!sh.take(&syn, a, 0.0, 10, true, false));
+            assert!(!take(&mut sh, &syn, false));
         }
         for flags in [0x10, 0x11, 0x18] {
             for i in 0..20u16 {
@@ -3554,20 +3559,11 @@ mod tests {
                     payload_len: if flags == 0x18 { 120 } else { 0 },
                     ..tcp(0.5, att, vic, 30000 + i, 80, flags)
                 };
-                assert!(!sh.take(&own, a, 0.5, 10, true, true), "{flags:#x}");
+                assert!(!take(&mut sh, &own, true), "{flags:#x}");
             }
         }
         let ends: Vec<bool> = (0..10u16)
-            .map(|i| {
-                sh.take(
-                    &tcp(3.0, att, vic, 1024 + i, 80, 0x10),
-                    a,
-                    3.0,
-                    10,
-                    true,
-                    false,
-                )
-            })
+            .map(|i| take(&mut sh, &tcp(3.0, att, vic, 1024 + i, 80, 0x10), false))
             .collect();
         assert_eq!(ends.iter().filter(|e| **e).count(), 1);
         assert!(ends[9]);
@@ -3584,71 +3580,30 @@ mod tests {
 
     #[test]
     fn closes_owed_to_syn_acks_are_no_probes_but_a_maimon_scan_after_them_still_is() {
-        let a: IpAddr = "198.18.0.66".parse().unwrap();
         let (att, vic) = ("198.18.0.66", "198.18.0.10");
         let mut sh = Shift::default();
         // a SYN episode: three ports answered SYN-ACKs
-        assert!(!sh.take(
-            &tcp(0.0, att, vic, 40000, 22, 0x02),
-            a,
-            0.0,
-            10,
-            true,
-            false
-        ));
+        assert!(!take(&mut sh, &tcp(0.0, att, vic, 40000, 22, 0x02), false));
         for port in [22, 80, 443] {
-            sh.take(
-                &tcp(0.1, vic, att, port, 40000, 0x12),
-                a,
-                0.1,
-                10,
-                true,
-                false,
-            );
+            take(&mut sh, &tcp(0.1, vic, att, port, 40000, 0x12), false);
         }
         // three FIN+ACKs close them; ten more are Maimon probes, and the tenth ends the episode
         for i in 0..3u16 {
-            assert!(!sh.take(
+            assert!(!take(
+                &mut sh,
                 &tcp(1.0, att, vic, 40000, 22 + i, 0x11),
-                a,
-                1.0,
-                10,
-                true,
                 false
             ));
         }
         let ends: Vec<bool> = (0..10u16)
-            .map(|i| {
-                sh.take(
-                    &tcp(2.0, att, vic, 50000, 1000 + i, 0x11),
-                    a,
-                    2.0,
-                    10,
-                    true,
-                    false,
-                )
-            })
+            .map(|i| take(&mut sh, &tcp(2.0, att, vic, 50000, 1000 + i, 0x11), false))
             .collect();
         assert_eq!(ends.iter().filter(|e| **e).count(), 1);
         assert!(ends[9]);
         // a FIN received is owed one ACK; the next ACKs are probes of their own kind
         let mut sh = Shift::default();
-        assert!(!sh.take(
-            &tcp(0.0, att, vic, 40000, 80, 0x02),
-            a,
-            0.0,
-            10,
-            true,
-            false
-        ));
-        sh.take(
-            &tcp(0.1, vic, att, 80, 40000, 0x11),
-            a,
-            0.1,
-            10,
-            true,
-            false,
-        );
+        assert!(!take(&mut sh, &tcp(0.0, att, vic, 40000, 80, 0x02), false));
+        take(&mut sh, &tcp(0.1, vic, att, 80, 40000, 0x11), false);
         assert_eq!(sh.kind_of(&tcp(0.2, att, vic, 40000, 80, 0x10)), None);
         assert_eq!(
             sh.kind_of(&tcp(0.3, att, vic, 40000, 81, 0x10)),
