@@ -26,28 +26,22 @@ must lie in 198.18.0.0/15; the tunnel devices carry only their /32 peer route, s
 routed into them.
 """
 import argparse
-import fcntl
-import ipaddress
 import os
 import random
-import select
 import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 
+from tunlib import carry, in_lab
+
 KINDS = ["gre", "ipip", "traceroute", "closed-udp"]
-LAB_NET = ipaddress.ip_network("198.18.0.0/15")
 # kind: (protocol, device, "a" end's inner address, "b" end's inner address)
 TUNNELS = {"gre": (47, "njgre", "198.18.200.1", "198.18.200.2"),
            "ipip": (4, "njipip", "198.18.201.1", "198.18.201.2")}
 FETCH_PORT = 8080
 CLOSED_UDP = [69, 161, 500, 1900, 4000, 4500, 5000, 5060, 6000, 8888, 9999, 40000]
-TUNSETIFF = 0x400454CA
-IFF_TUN = 0x0001
-IFF_NO_PI = 0x1000
 
 
 def schedule(seed, span, kind):
@@ -65,50 +59,12 @@ def schedule(seed, span, kind):
     return r.uniform(0, 5), float(span) - 5, {"gap": (3.0, 15.0), "ports": ports}
 
 
-def in_lab(*addrs):
-    for a in addrs:
-        if ipaddress.ip_address(a) not in LAB_NET:
-            raise SystemExit(f"{a} outside 198.18.0.0/15")
-
-
-def tun_open(name):
-    fd = os.open("/dev/net/tun", os.O_RDWR)
-    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
-    return fd
-
-
 def tunnel(kind, me, local, remote, deadline, stop):
-    """Carry packets between the TUN device and the raw socket of the tunnel's protocol until
-    the deadline. Only packets from `remote` of the right shape are taken in."""
+    """Carry the tunnel's packets (lab/tunlib.py) until the deadline."""
     proto, dev, a_in, b_in = TUNNELS[kind]
     mine, peer = (a_in, b_in) if me == "a" else (b_in, a_in)
-    fd = tun_open(dev)
-    mtu = 1476 if kind == "gre" else 1480
-    subprocess.run(["ip", "addr", "add", mine, "peer", f"{peer}/32", "dev", dev], check=True)
-    subprocess.run(["ip", "link", "set", dev, "mtu", str(mtu), "up"], check=True)
-    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
-    raw.bind((local, 0))
     carried = [0, 0]
-    while time.time() < deadline and not stop.is_set():
-        ready, _, _ = select.select([fd, raw], [], [], 0.5)
-        if fd in ready:
-            pkt = os.read(fd, 65535)
-            if len(pkt) >= 20 and pkt[0] >> 4 == 4:
-                raw.sendto((b"\x00\x00\x08\x00" if kind == "gre" else b"") + pkt, (remote, 0))
-                carried[0] += 1
-        if raw in ready:
-            pkt, (src, _) = raw.recvfrom(65535)
-            if src != remote or len(pkt) < 20:
-                continue
-            inner = pkt[(pkt[0] & 0x0F) * 4:]
-            if kind == "gre":
-                if len(inner) < 4 or inner[:4] != b"\x00\x00\x08\x00":
-                    continue
-                inner = inner[4:]
-            if len(inner) >= 20 and inner[0] >> 4 == 4:
-                os.write(fd, inner)
-                carried[1] += 1
-    os.close(fd)
+    carry(kind == "gre", proto, dev, local, remote, mine, peer, deadline, stop, carried)
     print(f"{kind} {me}: {carried[0]} packets out, {carried[1]} in", file=sys.stderr)
 
 

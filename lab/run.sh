@@ -206,11 +206,16 @@ main() {
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0)+(j["bulk"]["timeout"]+j["bulk"]["lead"] if "bulk" in j else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
     log "run $NAME: seed $SEED, duration >= ${DURATION}s, $NPLAN attacks, hard bound ${BOUND}s"
-    # streams: the sessions spread over the run, which lasts at least as long as the attacks are
-    # expected to take (gaps, the attacker's browsing, each attack's expected length or 10 s)
+    # The span of a scenario's normal traffic: at least --duration, and at least as long as the
+    # attacks are expected to take (gaps, the attacker's browsing, each attack's expected length
+    # or 10 s).
+    plan_span() {
+        "$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION"
+    }
+    # streams: the sessions spread over the run's span
     SPAN=0 SHOSTS=""
     if [ -n "$STREAMS" ]; then
-        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SPAN=$(plan_span)
         SHOSTS="victim=198.18.0.10"
         for ((i = 0; i < SERVERS; i++)); do SHOSTS+=",s$i=198.18.0.$((11 + i))"; done
         for ((i = 0; i < CLIENTS; i++)); do SHOSTS+=",c$i=198.18.0.$((20 + i))"; done
@@ -218,28 +223,28 @@ main() {
         log "streams over ${SPAN}s: $(tail -1 "$WORK/streams.txt" | sed 's/^# //')"
     fi
     # floods: large UDP echo exchanges and large pings (lab/bignormal.py) over the same kind of
-    # span: at least --duration, at least as long as the attacks are expected to take
+    # span
     if [ "$SCENARIO" = floods ]; then
-        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SPAN=$(plan_span)
         "$PY" "$LAB_DIR/bignormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/bignormal.txt"
         log "large UDP echo and pings over ${SPAN}s: $(paste -sd';' "$WORK/bignormal.txt")"
     fi
     # unlearned: tunnels, traceroute and closed-port datagrams (lab/othernormal.py) over the same
     # kind of span
     if [ "$SCENARIO" = unlearned ]; then
-        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SPAN=$(plan_span)
         "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/othernormal.txt"
         log "tunnels, traceroute and closed-port datagrams over ${SPAN}s: $(paste -sd';' "$WORK/othernormal.txt")"
     fi
     # otherprotocols: the tunnels (lab/tunnelnormal.py) over the same kind of span
     if [ "$SCENARIO" = otherprotocols ]; then
-        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SPAN=$(plan_span)
         "$PY" "$LAB_DIR/tunnelnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/tunnelnormal.txt"
         log "tunnels over ${SPAN}s: $(paste -sd';' "$WORK/tunnelnormal.txt")"
     fi
     # http: the heavy legitimate HTTP clients (lab/httpnormal.py) over the same kind of span
     if [ "$SCENARIO" = http ]; then
-        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SPAN=$(plan_span)
         "$PY" "$LAB_DIR/httpnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/httpnormal.txt"
         log "crawler and browser over ${SPAN}s: $(paste -sd';' "$WORK/httpnormal.txt")"
     fi
@@ -248,7 +253,7 @@ main() {
     # the clients, plus the lab's own hosts) and its period, from their own generator
     MON_ADDRS="" MON_PERIOD=0 MON_COUNT=0
     if [ "$SCENARIO" = discovery ]; then
-        SPAN=$("$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION")
+        SPAN=$(plan_span)
         read -r MON_N MON_PERIOD < <("$PY" -c "import random; r=random.Random($SEED*7919+29); print(r.randint(30, 40), r.choice([3000, 4000, 5000, 6000]))")
         MON_COUNT=$(( SPAN * 1000 / MON_PERIOD + 1 ))
         log "monitor: $MON_N extra addresses and the lab's hosts, pinged every $MON_PERIOD ms, $MON_COUNT times over ${SPAN}s"

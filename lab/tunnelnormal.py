@@ -24,30 +24,23 @@ curl's and ping's own limits and, outside, by `timeout`. `--print` prints the sc
 `--report FILE` appends what was carried (packets each way, fetches, bytes) to FILE.
 """
 import argparse
-import fcntl
 import http.server
-import ipaddress
 import os
 import random
-import select
-import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 
+from tunlib import carry, in_lab
+
 KINDS = ["gre", "ipip"]
-LAB_NET = ipaddress.ip_network("198.18.0.0/15")
 # kind: (protocol, iproute2 type, device, "a" end's inner address, "b" end's inner address)
 TUNNELS = {"gre": (47, "gre", "njgre0", "198.19.99.1", "198.19.99.2"),
            "ipip": (4, "ipip", "njipip0", "198.19.99.5", "198.19.99.6")}
 HTTP_PORT = 8080
 MAX_BODY = 4 << 20
 MAX_TOTAL = 4 << 20
-TUNSETIFF = 0x400454CA
-IFF_TUN = 0x0001
-IFF_NO_PI = 0x1000
 
 
 def schedule(seed, span, kind):
@@ -74,12 +67,6 @@ def schedule(seed, span, kind):
     return start, secs, list(zip(offs, sizes))
 
 
-def in_lab(*addrs):
-    for a in addrs:
-        if ipaddress.ip_address(a) not in LAB_NET:
-            raise SystemExit(f"{a} outside 198.18.0.0/15")
-
-
 def no_default_route():
     out = subprocess.run(["ip", "route", "show", "default"], capture_output=True, text=True, check=True).stdout
     if out.strip():
@@ -100,40 +87,12 @@ def kernel_tunnel(kind, local, remote, mine, peer):
 
 
 def tun_tunnel(kind, local, remote, mine, peer, deadline, stop, carried):
-    """Carry packets between a TUN device and the raw socket of the tunnel's protocol until the
-    deadline. Only packets from `remote` of the right shape are taken in."""
+    """Carry the tunnel's packets through a TUN device (lab/tunlib.py) until the deadline, with
+    a receive buffer large enough for a download's bursts: a packet the full buffer dropped
+    would be answered by the kernel (no module for the protocol) with a protocol unreachable,
+    which a kernel tunnel never sends."""
     proto, _, dev, _, _ = TUNNELS[kind]
-    fd = os.open("/dev/net/tun", os.O_RDWR)
-    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", dev.encode(), IFF_TUN | IFF_NO_PI))
-    subprocess.run(["ip", "addr", "add", mine, "peer", f"{peer}/32", "dev", dev], check=True)
-    subprocess.run(["ip", "link", "set", dev, "mtu", "1476" if kind == "gre" else "1480", "up"], check=True)
-    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
-    # a receive buffer large enough for a download's bursts: a packet the full buffer dropped
-    # would be answered by the kernel (no module for the protocol) with a protocol unreachable,
-    # which a kernel tunnel never sends
-    raw.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
-    raw.bind((local, 0))
-    head = b"\x00\x00\x08\x00" if kind == "gre" else b""
-    while time.time() < deadline and not stop.is_set():
-        ready, _, _ = select.select([fd, raw], [], [], 0.5)
-        if fd in ready:
-            pkt = os.read(fd, 65535)
-            if len(pkt) >= 20 and pkt[0] >> 4 == 4:
-                raw.sendto(head + pkt, (remote, 0))
-                carried[0] += 1
-        if raw in ready:
-            pkt, (src, _) = raw.recvfrom(65535)
-            if src != remote or len(pkt) < 20:
-                continue
-            inner = pkt[(pkt[0] & 0x0F) * 4:]
-            if head:
-                if inner[:4] != head:
-                    continue
-                inner = inner[4:]
-            if len(inner) >= 20 and inner[0] >> 4 == 4:
-                os.write(fd, inner)
-                carried[1] += 1
-    os.close(fd)
+    carry(kind == "gre", proto, dev, local, remote, mine, peer, deadline, stop, carried, rcvbuf=8 << 20)
 
 
 class Bytes(http.server.BaseHTTPRequestHandler):
