@@ -470,7 +470,8 @@ pub struct DetectStats {
     /// ([`DetectSettings::reuse_age`]) instead of being scored.
     pub verdicts_reused: u64,
     /// Packets of established TCP sessions after their first
-    /// [`DetectSettings::session_packets`], taken as normal without being scored.
+    /// [`DetectSettings::session_packets`] (of connections seen one way only, from their
+    /// first ACK), taken as normal without being scored.
     pub session_packets: u64,
 }
 

@@ -24,7 +24,9 @@
 //! target back to its prober is its answer, judged as follows.
 //!
 //! * *Success*: any TCP packet from the target without RST (a SYN-ACK, data, an ACK), any
-//!   UDP datagram from it, or the reply to an ICMP query. A target that answered is never counted as failed, so a client
+//!   UDP datagram from it, or the reply to an ICMP query; or the prober's own bare ACK from
+//!   the port its SYN came from (the handshake's last packet: the target accepted, though a
+//!   capture of one direction never shows its SYN-ACK). A target that answered is never counted as failed, so a client
 //!   connecting to services that answer never trips the rule however many it uses.
 //! * *Failure*: an RST from the target (RST+ACK to a probe without ACK; a bare RST, which is
 //!   what a host sends to an unexpected ACK, to an ACK or FIN+ACK probe), an ICMP or ICMPv6
@@ -862,11 +864,19 @@ impl SlowScan {
         };
         let own = TargetKey::premixed(e.a, e.ma, e.b, e.mb, p.dport, 6);
         if matches!(kind, Kind::Ack | Kind::Maimon) {
+            let target = self.targets.get(&own);
+            // the handshake's last packet: a bare ACK from the port a pending SYN came from says
+            // the target accepted it (a capture of one direction shows no SYN-ACK)
+            let accepted = kind == Kind::Ack
+                && target.is_some_and(|t| {
+                    t.state == State::Pending && t.kind == Kind::Syn && t.sport == p.sport
+                });
+            if accepted {
+                self.answer(own, now);
+                return;
+            }
             // part of a connection that answered is no probe
-            let answered = self
-                .targets
-                .get(&own)
-                .is_some_and(|t| t.state == State::Answered);
+            let answered = target.is_some_and(|t| t.state == State::Answered);
             if !answered {
                 self.stats.probes += 1;
                 *self.acks.entry(own, now).0 = kind;
@@ -1435,6 +1445,53 @@ mod tests {
         let f = run(&mut r, &v);
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(r.stats().refused + r.stats().silent, 0, "{:?}", r.stats());
+    }
+
+    #[test]
+    fn a_client_seen_one_way_reaches_the_ports_it_goes_on_acknowledging() {
+        // a capture of the client's direction only: 30 connections to 30 ports of a server,
+        // 10 s apart, each a SYN, the handshake's ACK, a request and a close; nothing back
+        let conn = |k: u32, handshake: bool| {
+            let t = T0 + f64::from(k) * 10.0;
+            let (sp, dp) = (40000 + k as u16, 2000 + k as u16);
+            let mut v = vec![tcp(t, C, V, sp, dp, SYN)];
+            if handshake {
+                v.push(tcp(t + 0.002, C, V, sp, dp, ACK));
+                let mut d = tcp(t + 0.003, C, V, sp, dp, PSH | ACK);
+                d.payload_len = 300;
+                v.push(d);
+                v.push(tcp(t + 0.005, C, V, sp, dp, FIN | ACK));
+            }
+            v
+        };
+        let mut r = rule();
+        let v: Vec<PacketRepr> = (0..30).flat_map(|k| conn(k, true)).collect();
+        let f = run(&mut r, &v);
+        assert!(f.is_empty(), "{f:?}");
+        let st = r.stats();
+        assert_eq!((st.silent, st.refused), (0, 0), "{st:?}");
+        // the same SYNs with no ACK after them: 30 silent ports, a slow SYN scan
+        let mut r = rule();
+        let v: Vec<PacketRepr> = (0..30).flat_map(|k| conn(k, false)).collect();
+        let f = run(&mut r, &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].class, Class::ScanSyn);
+        // an ACK from another source port than the SYN's answers nothing (nmap's ACK probe
+        // after its SYN probe of the same port)
+        let mut r = rule();
+        let v: Vec<PacketRepr> = (0..30)
+            .flat_map(|k| {
+                let t = T0 + f64::from(k) * 10.0;
+                let dp = 2000 + k as u16;
+                [
+                    tcp(t, A, V, 61000, dp, SYN),
+                    tcp(t + 0.002, A, V, 61001, dp, ACK),
+                ]
+            })
+            .collect();
+        let f = run(&mut r, &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].targets, 15);
     }
 
     #[test]

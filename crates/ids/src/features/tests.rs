@@ -779,30 +779,56 @@ fn a_two_way_tunnels_packets_after_the_nth_count_in_their_flow_only() {
 }
 
 #[test]
-fn a_connection_seen_one_way_is_established_by_its_syn_and_acks() {
-    // a capture of one direction: the client's SYN, then its ACKs and requests; nothing back
+fn a_connection_seen_one_way_is_established_and_its_flows_own_from_its_first_ack() {
+    // a capture of one direction: the client's SYN, then its ACKs, requests and close; nothing
+    // back
     let (c, s) = ("198.18.0.20", "198.18.0.10");
+    let one_way = |session_after: u32| {
+        let mut w = WindowState::new(WindowConfig::default());
+        w.set_session_after(session_after);
+        let mut snap = window::Snapshot::default();
+        assert!(w.push_if(&tcp(1.0, c, s, 40000, 80, SYN), |_| true, &mut snap));
+        assert!(!w.flow_established(), "a SYN alone");
+        assert!(!w.in_session(), "the SYN counts");
+        let mut seen = Vec::new();
+        for i in 0..10 {
+            let flags = match i {
+                9 => FIN | ACK,
+                _ if i % 3 == 0 => ACK | PSH,
+                _ => ACK,
+            };
+            let taken = w.push_if(
+                &tcp(1.001 + f64::from(i) * 1e-3, c, s, 40000, 80, flags),
+                |_| true,
+                &mut snap,
+            );
+            assert_eq!(taken, !w.in_session(), "a packet is taken or in session");
+            seen.push((w.flow_established(), w.in_session()));
+        }
+        // its RST refuses it: neither established nor the flow's only
+        w.push_if(&tcp(1.02, c, s, 40000, 80, RST | ACK), |_| true, &mut snap);
+        seen.push((w.flow_established(), w.in_session()));
+        w.push_if(&tcp(1.021, c, s, 40000, 80, ACK), |_| true, &mut snap);
+        seen.push((w.flow_established(), w.in_session()));
+        seen
+    };
+    let on = one_way(64);
+    // every ACK, request and the FIN+ACK: established and counted in the flow only, from the
+    // first (a two-way session waits for its 64th packet)
+    assert!(on[..10].iter().all(|&(e, s)| e && s), "{on:?}");
+    assert_eq!(on[10..], [(false, false), (false, false)], "{on:?}");
+    // off (`--exact`, training): established, but every packet counts
+    let off = one_way(0);
+    assert!(off[..10].iter().all(|&(e, s)| e && !s), "{off:?}");
+    // once anything of it comes back without a handshake (a RST), it is not
     let mut w = WindowState::new(WindowConfig::default());
     w.set_session_after(4);
     let mut snap = window::Snapshot::default();
     w.push_if(&tcp(1.0, c, s, 40000, 80, SYN), |_| true, &mut snap);
-    assert!(!w.flow_established(), "a SYN alone");
-    let mut in_session = Vec::new();
-    for i in 0..10 {
-        let flags = if i % 3 == 0 { ACK | PSH } else { ACK };
-        w.push_if(
-            &tcp(1.001 + f64::from(i) * 1e-3, c, s, 40000, 80, flags),
-            |_| true,
-            &mut snap,
-        );
-        assert!(w.flow_established(), "ACK {i}");
-        in_session.push(w.in_session());
-    }
-    assert_eq!(in_session.iter().filter(|s| **s).count(), 10 - 3);
-    // once anything of it comes back without a handshake (a RST), it is not
-    w.push_if(&tcp(1.02, s, c, 80, 40000, RST), |_| true, &mut snap);
-    w.push_if(&tcp(1.021, c, s, 40000, 80, ACK), |_| true, &mut snap);
+    w.push_if(&tcp(1.01, s, c, 80, 40000, RST), |_| true, &mut snap);
+    w.push_if(&tcp(1.02, c, s, 40000, 80, ACK), |_| true, &mut snap);
     assert!(!w.flow_established());
+    assert!(!w.in_session());
     // ACKs on a four-tuple no SYN opened (an ACK flood) never are
     let mut w = WindowState::new(WindowConfig::default());
     w.set_session_after(4);
@@ -810,5 +836,17 @@ fn a_connection_seen_one_way_is_established_by_its_syn_and_acks() {
         let p = tcp(2.0 + f64::from(i) * 1e-3, "198.18.0.66", s, 5000, 80, ACK);
         assert!(w.push_if(&p, |_| true, &mut snap));
         assert!(!w.flow_established());
+        assert!(!w.in_session());
     }
+    // two ways, the handshake seen: its first packets count as before
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(4);
+    w.push_if(&tcp(3.0, c, s, 40001, 80, SYN), |_| true, &mut snap);
+    w.push_if(&tcp(3.001, s, c, 80, 40001, SYN | ACK), |_| true, &mut snap);
+    assert!(w.push_if(&tcp(3.002, c, s, 40001, 80, ACK), |_| true, &mut snap));
+    assert!(w.flow_established());
+    assert!(
+        !w.in_session(),
+        "the third packet of a two-way session counts"
+    );
 }

@@ -174,8 +174,10 @@ pub struct DetectArgs {
     /// connection's statistics only, not in its hosts' (a download or a backup at line rate
     /// would otherwise make both hosts look like a flood's ends for minutes); likewise a
     /// two-way tunnel's (GRE, IP-in-IP, ESP: a protocol without ports that both ends send,
-    /// the other within 60 s). 0 counts and
-    /// scores every packet (as does --exact).
+    /// the other within 60 s). In a capture of one direction only (a mirror of one side of a
+    /// link), a connection the client opened with a SYN and goes on acknowledging, nothing of
+    /// it seen coming back, is taken so from its first ACK. 0 counts and scores every packet
+    /// (as does --exact).
     #[arg(long, default_value_t = DetectSettings::default().session_packets, value_name = "N")]
     session_packets: u32,
     /// Score every packet with the full models, counting every packet in the statistics
