@@ -175,6 +175,9 @@ pub const ASCENDING: f64 = 0.5;
 /// scan; below it a hand-made scan (scapy, packit) may send so.
 pub const RANDOM_FLOOD_MIN_PROBES: u64 = 1000;
 
+/// Port numbers there are: no count of distinct ports is more.
+const PORTS: f64 = 65_536.0;
+
 /// HyperLogLog registers beside each bitmap: 64, four bits each.
 const REGS: usize = 64;
 /// Zero bits left in a bitmap below which its count is too coarse and the registers take over
@@ -733,13 +736,17 @@ impl Profile {
         let udp = u64::from(self.udp);
         let echo = u64::from(self.icmp_echo);
         let probes = u64::from(self.probes);
-        let distinct = self.ports.estimate().max(1.0);
+        // the sketches' estimates are off by up to a few tenths past a few thousand values
+        // (an `nmap -p-` was once "80,988 ports"): never more ports, or targets, than the
+        // probes, nor more ports than there are
+        let most = (probes as f64).max(1.0);
+        let distinct = self.ports.estimate().clamp(1.0, most.min(PORTS));
         let per_port = probes as f64 / distinct;
         // repetition is per target: with one destination host its targets are its ports;
         // a scan of many hosts probes every port on each (a horizontal scan)
         let hosts = self.hosts.estimate();
         let targets = if hosts >= 1.5 {
-            self.targets.estimate().max(1.0)
+            self.targets.estimate().clamp(1.0, most)
         } else {
             distinct
         };
@@ -750,7 +757,7 @@ impl Profile {
             0.0
         };
         let dom = self.dominant();
-        let sports = self.sports.estimate();
+        let sports = self.sports.estimate().min(PORTS);
         // every probe from a new source port
         let new_sport_each = sports >= 0.5 * probes as f64;
         let mut ev = Evidence {
@@ -962,7 +969,7 @@ impl Profile {
     /// SYN-ACKs decide; when they are even, the networks choose.
     fn syn_or_connect(&self, ml: &[u64; 15]) -> Naming {
         let n = f64::from(self.syn_probes);
-        let sports = self.sports.estimate();
+        let sports = self.sports.estimate().min(PORTS);
         let (class, rule) = if n >= 10.0 && sports <= FEW_SOURCE_PORTS.max(0.1 * n) {
             (Class::ScanSyn, Rule::ProbeFlags)
         } else if n >= 10.0 && sports >= 0.5 * n && self.connects() {
@@ -1231,6 +1238,10 @@ mod tests {
         let e = scan(SYN, 65_535).decide(&ml(Class::FloodSyn), false);
         assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
         assert!(e.distinct_ports > 40_000.0, "{e:?}");
+        assert!(
+            e.distinct_ports <= 65_535.0,
+            "never more ports than probes: {e:?}"
+        );
         assert!(e.per_port < 2.0, "{e:?}");
         let e = scan(FIN | PSH | URG, 65_535).decide(&ml(Class::FloodXmas), false);
         assert_eq!(e.naming.class, Class::ScanXmas, "{e:?}");
