@@ -4,7 +4,7 @@
 //! decoding is deterministic.
 
 use libfuzzer_sys::fuzz_target;
-use nightjar_packet::{decode, proto, LinkType, Record};
+use nightjar_packet::{decode, proto, ArpOp, LinkType, Record};
 
 const LINKS: [u32; 11] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
 
@@ -25,6 +25,11 @@ fuzz_target!(|data: &[u8]| {
                 if !matches!(p.proto, proto::ICMP | proto::ICMPV6) {
                     assert!(p.inner.is_none());
                 }
+            }
+            // ARP is read in Ethernet and Linux cooked frames only
+            Record::Arp(a) => {
+                assert!(matches!(link.0, 1 | 113 | 276));
+                assert_eq!(ArpOp::from_wire(a.op.code()), a.op);
             }
             Record::Undecoded { reason, .. } => assert!(!reason.is_empty()),
         }

@@ -11,6 +11,7 @@
 //! Timestamps are ISO 8601 in UTC with microseconds and a `+0000` offset, as Suricata writes
 //! them: `2026-11-28T10:00:00.123456+0000`.
 
+use crate::arpsweep::ArpSweep;
 use crate::class::Class;
 use crate::profile::{flag_names, Evidence, Rule};
 use crate::slowscan::Finding;
@@ -68,6 +69,9 @@ pub struct Alert {
     pub profile: Option<Evidence>,
     /// The slow-scan rule's finding, for its alerts (`nightjar.slow_scan` in EVE, only then).
     pub slow_scan: Option<Finding>,
+    /// The ARP-sweep rule's sweep, for its alerts (`nightjar.arp_sweep` in EVE, only then;
+    /// [`Alert::proto`] is 0 and the EVE `proto` is `"ARP"`).
+    pub arp_sweep: Option<ArpSweep>,
 }
 
 /// Suricata's name of an IP protocol.
@@ -136,10 +140,12 @@ impl Alert {
     /// UDP-Lite ports ([`crate::unlearned`]), or a ping sweep.
     fn is_other_scan(&self) -> bool {
         self.class == Class::OtherAttack
-            && (self.profile.is_some_and(|e| {
-                e.naming.rule == Rule::ProtocolScan
-                    || (matches!(self.proto, 132 | 136) && !e.naming.is_flood())
-            }) || self.is_ping_sweep())
+            && (self.arp_sweep.is_some()
+                || self.profile.is_some_and(|e| {
+                    e.naming.rule == Rule::ProtocolScan
+                        || (matches!(self.proto, 132 | 136) && !e.naming.is_flood())
+                })
+                || self.is_ping_sweep())
     }
 
     /// Whether the alert reports ICMP queries to many hosts: the slow-scan rule's finding of
@@ -156,6 +162,9 @@ impl Alert {
     /// `other-attack` scan what it scans ("IP protocol scan", "SCTP port scan"), and a flood of
     /// forged ICMP errors says so.
     fn what(&self) -> String {
+        if let Some(s) = &self.arp_sweep {
+            return s.describe();
+        }
         match &self.profile {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
@@ -249,7 +258,7 @@ impl Alert {
             "event_type": "alert",
             "src_ip": self.src.to_string(),
             "dest_ip": self.dst.to_string(),
-            "proto": proto_name(self.proto),
+            "proto": self.proto_str(),
             "alert": {
                 "action": "allowed",
                 "gid": 1,
@@ -277,7 +286,22 @@ impl Alert {
         if let Some(f) = &self.slow_scan {
             eve["nightjar"]["slow_scan"] = f.to_json();
         }
+        if let Some(s) = &self.arp_sweep {
+            eve["nightjar"]["arp_sweep"] = s.to_json();
+        }
         eve
+    }
+
+    /// The EVE `proto`: Suricata's name of the IP protocol ([`proto_name`]), or `"ARP"` for
+    /// an ARP sweep. (Suricata 8 writes no `proto`, `src_ip` or `dest_ip` for a packet that is
+    /// not IP; DESIGN §12 promises all three in every alert, so the sweep's addresses are its
+    /// sender's and its subnet's and the protocol is named.)
+    pub fn proto_str(&self) -> String {
+        if self.arp_sweep.is_some() {
+            "ARP".into()
+        } else {
+            proto_name(self.proto)
+        }
     }
 }
 
@@ -348,6 +372,7 @@ mod tests {
             class_counts: [0; 15],
             profile: None,
             slow_scan: None,
+            arp_sweep: None,
         };
         let e = a.to_eve();
         assert_eq!(e["event_type"], "alert");
@@ -395,6 +420,7 @@ mod tests {
                 class_counts: [0; 15],
                 profile: Some(p.decide(&[0; 15], false)),
                 slow_scan: None,
+                arp_sweep: None,
             }
         };
         for (flags, what) in [
@@ -457,6 +483,7 @@ mod tests {
                 class_counts: [0; 15],
                 profile: Some(e),
                 slow_scan: None,
+                arp_sweep: None,
             };
             assert_eq!(a.class, Class::OtherAttack);
             assert_eq!(a.what(), what);

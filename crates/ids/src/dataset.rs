@@ -22,7 +22,8 @@ pub struct CaptureInfo {
     pub rows: Range<usize>,
     /// Records read, decoded or not.
     pub records: u64,
-    /// Records that were not decoded IP packets.
+    /// Records that were not decoded IP packets (ARP messages among them: the networks are
+    /// trained and evaluated on IP packets only).
     pub undecoded: u64,
     /// What could not be read, and labels that name another capture.
     pub warnings: Vec<String>,
@@ -233,7 +234,7 @@ impl Dataset {
                         tcp_flags: p.tcp_flags,
                     });
                 }
-                Ok(Record::Undecoded { .. }) => {
+                Ok(Record::Arp(_) | Record::Undecoded { .. }) => {
                     n_records += 1;
                     undecoded += 1;
                 }
@@ -361,11 +362,27 @@ mod tests {
             let mut p = tcp(*ts, "198.18.0.66", "198.18.0.10", 40000, 80, 2);
             p.index = 2 * i as u64;
             v.push(Ok(Record::Packet(p)));
-            v.push(Ok(Record::Undecoded {
-                index: 2 * i as u64 + 1,
-                ts: *ts,
-                wire_len: 42,
-                reason: "ARP",
+            // an ARP message (not IP: no row) or an undecoded frame after each packet
+            let index = 2 * i as u64 + 1;
+            v.push(Ok(if i % 2 == 0 {
+                Record::Arp(nightjar_packet::ArpRepr {
+                    index,
+                    ts: *ts,
+                    wire_len: 42,
+                    op: nightjar_packet::ArpOp::Request,
+                    sender_mac: [2, 0, 0, 0, 0, 0x42],
+                    sender_ip: "198.18.0.66".parse().unwrap(),
+                    target_mac: [0; 6],
+                    target_ip: "198.18.0.10".parse().unwrap(),
+                    link_dst: Some([0xff; 6]),
+                })
+            } else {
+                Record::Undecoded {
+                    index,
+                    ts: *ts,
+                    wire_len: 42,
+                    reason: "RARP",
+                }
             }));
         }
         let mut reply = udp(13.0, "198.18.0.10", "198.18.0.66", 53, 40000, 60);

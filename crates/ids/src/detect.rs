@@ -72,6 +72,15 @@
 //! [`DetectSettings::slow_scan`]). It runs on the scoring side, packet by packet after the
 //! aggregator; each finding is one source alert, reported after the packet that completed it.
 //!
+//! **ARP sweeps.** ARP messages ([`Record::Arp`]) never reach the feature state or the
+//! networks (they were trained on IP packets only); they go to one rule, [`crate::arpsweep`]:
+//! a sender asking for many addresses it then does not talk to (`nmap -sn` or `arp-scan` on
+//! its own LAN) raises one `other-attack` alert per sweep, from the sender's protocol address
+//! to the first address of the swept prefix, apart from the aggregator's episodes (a SYN scan
+//! that follows nmap's ARP host discovery is its own alert). An ARP message's verdict is the
+//! rule's (`normal` or `other-attack`), with score 0; the IP packets feed the rule only with
+//! who talked to whom.
+//!
 //! **Two-way UDP.** A QUIC download, a call or a tunnel is a long run of UDP datagrams on one
 //! pair of ports, thousands a second, which the networks, having learnt UDP only from floods,
 //! scans and single queries, took for a flood. A UDP conversation in which each end has sent
@@ -113,6 +122,7 @@
 //! the one quiet longest (its episode ends early) when full.
 
 use crate::alert::{Alert, Scope};
+use crate::arpsweep::{ArpSweep, ArpSweeps};
 use crate::class::Class;
 use crate::connections::Connections;
 use crate::conversation::Conversations;
@@ -262,6 +272,12 @@ pub struct DetectSettings {
     /// that service are `flood-syn` where the networks call them normal (an HTTP flood
     /// without keep-alive). 0 turns it off.
     pub connection_threshold: f32,
+    /// ARP-sweep rule ([`crate::arpsweep`]): a sender's ARP requests for addresses it had not
+    /// asked for in a minute, less those it then talked to over IP, as damped counts with 1 s
+    /// and 60 s half-lives; at or above this count (either), its further requests and the
+    /// replies to it are `other-attack` and the run is alerted once (host discovery on a LAN:
+    /// `nmap -sn`, `arp-scan`). 0 turns it off.
+    pub arp_sweep_threshold: f32,
 }
 
 impl Default for DetectSettings {
@@ -287,6 +303,7 @@ impl Default for DetectSettings {
             session_packets: DEFAULT_SESSION_PACKETS,
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
+            arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
         }
     }
 }
@@ -334,6 +351,11 @@ impl DetectSettings {
                 "connection threshold must be a number ≥ 0".into(),
             ));
         }
+        if !(self.arp_sweep_threshold.is_finite() && self.arp_sweep_threshold >= 0.0) {
+            return Err(IdsError::Config(
+                "ARP sweep threshold must be a number ≥ 0".into(),
+            ));
+        }
         if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
             return Err(IdsError::Config(
                 "verdict reuse age must be a number of seconds ≥ 0".into(),
@@ -355,6 +377,9 @@ pub struct PacketInfo {
     pub src: IpAddr,
     pub dst: IpAddr,
     pub proto: u8,
+    /// An ARP message, not an IP packet: `src` and `dst` are its sender and target protocol
+    /// addresses, `proto` is 0.
+    pub arp: bool,
 }
 
 /// The verdict on one record.
@@ -363,9 +388,11 @@ pub struct PacketVerdict {
     /// 0-based position of the record in its source.
     pub index: u64,
     pub ts: f64,
-    /// `None` for a record that was not a decoded IP packet (verdict `undecoded`).
+    /// `None` for a record that was neither a decoded IP packet nor an ARP message (verdict
+    /// `undecoded`).
     pub packet: Option<PacketInfo>,
-    /// Attack score in [0, 1] (0 for undecoded records).
+    /// Attack score in [0, 1] (0 for undecoded records and ARP messages, which the networks
+    /// do not score).
     pub score: f32,
     /// `Normal` or the attack class.
     pub class: Class,
@@ -401,7 +428,12 @@ pub enum Event<'a> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetectStats {
     pub records: u64,
+    /// IP packets.
     pub packets: u64,
+    /// ARP messages (IPv4 over Ethernet): given a verdict by the ARP-sweep rule, not scored by
+    /// the networks, counted neither in `packets` nor in `undecoded`.
+    pub arp: u64,
+    /// Records that were neither: `records = packets + arp + undecoded`.
     pub undecoded: u64,
     /// Packets flagged as attacks.
     pub flagged: u64,
@@ -453,6 +485,11 @@ pub struct DetectStats {
     /// Fast findings of the slow-scan rule dropped because the networks flagged or alerted
     /// the scanner.
     pub fast_scans_left_to_networks: u64,
+    /// ARP messages flagged `other-attack` by the ARP-sweep rule (not in `flagged`, which
+    /// counts IP packets).
+    pub arp_flagged: u64,
+    /// Alerts raised by the ARP-sweep rule (counted in `alerts` and `source_alerts` too).
+    pub arp_sweep_alerts: u64,
     /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) or of
     /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
     /// sweep rule flagged, taken as normal (not in `flagged`).
@@ -517,6 +554,8 @@ pub struct Engine {
     slow: SlowScan,
     /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
+    /// ARP sweeps ([`crate::arpsweep`]): the only rule that sees ARP messages.
+    arp: ArpSweeps,
     /// Forged ICMP errors, protocol scans and SCTP/UDP-Lite port scans ([`crate::unlearned`]).
     unlearned: Unlearned,
     /// The verdicts and ends of recent first fragments, for their later fragments.
@@ -597,6 +636,11 @@ impl Engine {
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
             conv: Conversations::new(settings.udp_settle),
+            arp: ArpSweeps::new(
+                settings.arp_sweep_threshold,
+                settings.gap,
+                settings.max_sources,
+            ),
             unlearned: Unlearned::new(),
             frags: Fragments::new(),
             stats: DetectStats::default(),
@@ -777,6 +821,8 @@ impl Engine {
         let st = &mut self.stats;
         let agg = &mut self.agg;
         self.slow.tick(now, &mut |f| agg.finding(&f, st, sink));
+        self.arp
+            .advance(now, &mut |s| arp_sweep_alert(&s, st, sink));
         Ok(())
     }
 
@@ -898,6 +944,7 @@ impl Engine {
                         src: p.src,
                         dst: p.dst,
                         proto: p.proto,
+                        arp: false,
                     };
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
@@ -1025,7 +1072,34 @@ impl Engine {
                     let (agg, st) = (&mut self.agg, &mut self.stats);
                     self.slow
                         .push_keyed(p, &keys, &mut |f| agg.finding(&f, st, sink));
+                    // the ARP-sweep rule: the hosts a sender talks to over IP were no sweep's
+                    // targets; sweeps that have ended are reported as time passes
+                    self.arp.ip(p);
+                    self.arp
+                        .advance(p.ts, &mut |s| arp_sweep_alert(&s, st, sink));
                     continue;
+                }
+                Record::Arp(a) => {
+                    self.stats.arp += 1;
+                    let st = &mut self.stats;
+                    let class = self.arp.push(a, &mut |s| arp_sweep_alert(&s, st, sink));
+                    if class.is_attack() {
+                        st.arp_flagged += 1;
+                    }
+                    PacketVerdict {
+                        index: a.index,
+                        ts: a.ts,
+                        packet: Some(PacketInfo {
+                            src: a.sender_ip.into(),
+                            dst: a.target_ip.into(),
+                            proto: 0,
+                            arp: true,
+                        }),
+                        score: 0.0,
+                        class,
+                        reused: false,
+                        established: false,
+                    }
                 }
                 Record::Undecoded { index, ts, .. } => {
                     self.stats.undecoded += 1;
@@ -1056,6 +1130,7 @@ impl Engine {
         let st = &mut self.stats;
         let agg = &mut self.agg;
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
+        self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
         Ok(self.stats)
     }
 }
@@ -1069,6 +1144,14 @@ fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event
         st.fast_scans_missed_by_networks += 1;
     }
     sink(Event::Alert(&f.to_alert()));
+}
+
+/// Report a sweep of the ARP-sweep rule as a source alert.
+fn arp_sweep_alert(s: &ArpSweep, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
+    st.alerts += 1;
+    st.source_alerts += 1;
+    st.arp_sweep_alerts += 1;
+    sink(Event::Alert(&s.to_alert()));
 }
 
 /// Scanners remembered by the aggregator's tables of recent source alerts and of fast
@@ -1808,6 +1891,7 @@ impl Tally {
             class_counts: counts,
             profile: Some(evidence),
             slow_scan: None,
+            arp_sweep: None,
         }
     }
 }
@@ -3307,7 +3391,7 @@ mod tests {
             index: i,
             ts: t0 + 40.0,
             wire_len: 42,
-            reason: "ARP",
+            reason: "RARP",
         });
         let n = recs.len();
         let (v, alerts, st) = collect(

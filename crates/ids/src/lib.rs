@@ -28,6 +28,8 @@
 //! * [`fragments`]: IP fragments after the first, judged as their first fragment was.
 //! * [`unlearned`]: attacks the networks were never shown: forged ICMP errors, IP protocol
 //!   scans, SCTP and UDP-Lite port scans.
+//! * [`arpsweep`]: ARP sweeps (host discovery on a LAN: `nmap -sn`, `arp-scan`), from the
+//!   ARP messages, which never reach the networks.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -38,6 +40,7 @@
 //! failure is an [`IdsError`].
 
 pub mod alert;
+pub mod arpsweep;
 pub mod class;
 pub mod connections;
 pub mod conversation;

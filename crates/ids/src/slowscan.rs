@@ -1152,6 +1152,7 @@ impl Finding {
             class_counts,
             profile: None,
             slow_scan: Some(*self),
+            arp_sweep: None,
         }
     }
 

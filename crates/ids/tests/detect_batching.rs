@@ -280,7 +280,7 @@ fn an_echo_state_detector_scores_every_packet_as_one_sequence_as_eval_does() {
         let (verdicts, _, st) = run_on_test3(e, pipelined);
         let got: Vec<PacketVerdict> = verdicts
             .into_iter()
-            .filter(|v| v.packet.is_some())
+            .filter(|v| v.packet.is_some_and(|p| !p.arp))
             .collect();
         assert_eq!(st.verdicts_reused, 0);
         assert_eq!(got.len(), rows);

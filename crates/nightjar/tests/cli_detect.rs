@@ -449,7 +449,11 @@ fn subnet_scans_masscan_and_service_detection_are_alerted_and_named() {
     // the subnet scan of silent addresses is named by its probes, not repetition per port
     let masscan = alerts
         .iter()
-        .find(|a| a["nightjar"]["profile"]["distinct_hosts"].as_f64().unwrap() > 30.0)
+        .find(|a| {
+            a["nightjar"]["profile"]["distinct_hosts"]
+                .as_f64()
+                .is_some_and(|n| n > 30.0)
+        })
         .expect("the masscan subnet scan");
     assert_eq!(masscan["nightjar"]["label"], "scan-syn");
     assert!(

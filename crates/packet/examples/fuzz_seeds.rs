@@ -40,7 +40,7 @@ fn frames(bytes: &[u8]) -> Vec<Frame<'_>> {
 
 fn kind(r: &Record) -> Option<&'static str> {
     let Record::Packet(p) = r else {
-        return matches!(r, Record::Undecoded { reason: "ARP", .. }).then_some("arp");
+        return matches!(r, Record::Arp(_)).then_some("arp");
     };
     Some(match (p.proto, p.tcp_flags) {
         (proto::TCP, F::SYN) => "tcp-syn",

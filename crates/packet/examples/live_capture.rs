@@ -54,6 +54,10 @@ fn main() -> ExitCode {
                 "{} {:.6} {} > {} proto {} {} > {} flags {:#04x} len {}",
                 p.index, p.ts, p.src, p.dst, p.proto, p.sport, p.dport, p.tcp_flags, p.wire_len
             ),
+            Ok(Record::Arp(a)) => println!(
+                "{} {:.6} ARP {:?} {} > {} len {}",
+                a.index, a.ts, a.op, a.sender_ip, a.target_ip, a.wire_len
+            ),
             Ok(Record::Undecoded { index, reason, .. }) => println!("{index} undecoded: {reason}"),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -1,5 +1,5 @@
 //! From a frame's bytes to a [`Record`]: link layer, then IP with `etherparse`, then the fixed
-//! part of the transport header.
+//! part of the transport header; or, for an ARP frame, the checked ARP view ([`crate::arp`]).
 //!
 //! Parsing never decides anything: it reports what the headers say. Lengths are taken from the
 //! headers so that a capture made with a small snap length gives the same records as a full one.
@@ -8,14 +8,16 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use etherparse::LaxIpSlice;
 
-use crate::link::{ip_bytes, LinkType};
-use crate::record::{proto, Inner, PacketRepr, Record};
+use crate::arp::ArpPacket;
+use crate::link::{network_bytes, LinkType, Network};
+use crate::record::{proto, ArpRepr, Inner, PacketRepr, Record};
 
 /// Decode one captured frame.
 ///
-/// `data` is what the capture kept, `wire_len` the original length. Never panics; anything that
-/// is not a whole IP packet header (plus the fixed transport header, for TCP, UDP and ICMP)
-/// becomes [`Record::Undecoded`] with the reason.
+/// `data` is what the capture kept, `wire_len` the original length. Never panics; an ARP
+/// message for IPv4 over Ethernet becomes [`Record::Arp`]; anything else that is not a whole
+/// IP packet header (plus the fixed transport header, for TCP, UDP and ICMP) becomes
+/// [`Record::Undecoded`] with the reason.
 #[inline]
 pub fn decode(link: LinkType, data: &[u8], index: u64, ts: f64, wire_len: u32) -> Record {
     if link == LinkType::ETHERNET {
@@ -102,7 +104,32 @@ pub(crate) fn decode_general(
     ts: f64,
     wire_len: u32,
 ) -> Record {
-    match decode_ip(link, data) {
+    let ip = match network_bytes(link, data) {
+        Ok(Network::Ip(ip)) => ip,
+        Ok(Network::Arp(arp, link_dst)) => {
+            return match ArpPacket::new_checked(arp) {
+                Ok(a) => Record::Arp(ArpRepr {
+                    link_dst,
+                    ..a.repr(index, ts, wire_len)
+                }),
+                Err(e) => Record::Undecoded {
+                    index,
+                    ts,
+                    wire_len,
+                    reason: e.reason(),
+                },
+            }
+        }
+        Err(reason) => {
+            return Record::Undecoded {
+                index,
+                ts,
+                wire_len,
+                reason,
+            }
+        }
+    };
+    match decode_ip(ip) {
         Ok(f) => Record::Packet(PacketRepr {
             index,
             ts,
@@ -360,8 +387,8 @@ fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32) {
     (fragment, first_fragment, id)
 }
 
-fn decode_ip(link: LinkType, data: &[u8]) -> Result<Fields, &'static str> {
-    let ip = parse_ip(ip_bytes(link, data)?)?;
+fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
+    let ip = parse_ip(bytes)?;
     let mut f = Fields {
         src: ip.src,
         dst: ip.dst,

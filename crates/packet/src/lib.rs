@@ -12,8 +12,9 @@
 //!   [`read_all`] collects a whole file.
 //! * [`decode`] turns one frame into a [`PacketRepr`] (addresses, protocol, ports, TCP flags,
 //!   lengths, TTL, window, ICMP type/code and the packet an ICMP error quotes) or a
-//!   [`Record::Undecoded`] with the reason. Link types: Ethernet (with 802.1Q/802.1ad tags),
-//!   Linux cooked v1 and v2, raw IP (101, 228, 229, and the old 12/14), BSD null/loopback.
+//!   [`Record::Undecoded`] with the reason; an ARP frame (IPv4 over Ethernet) into a
+//!   [`Record::Arp`] through the checked view [`ArpPacket`] (RFC 826). Link types: Ethernet
+//!   (with 802.1Q/802.1ad tags), Linux cooked v1 and v2, raw IP (101, 228, 229, and the old 12/14), BSD null/loopback.
 //!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices,
 //!   except the common case — untagged Ethernet, plain IPv4, a whole TCP, UDP or ICMP header —
 //!   which a direct parser following the same lax rules builds in one step (tests hold it to
@@ -37,6 +38,7 @@
 //! # Ok::<(), nightjar_packet::PacketError>(())
 //! ```
 
+mod arp;
 mod decode;
 mod error;
 mod link;
@@ -45,10 +47,11 @@ mod reader;
 mod record;
 mod write;
 
+pub use arp::{ArpError, ArpPacket};
 pub use decode::decode;
 pub use error::PacketError;
 pub use link::LinkType;
 pub use live::{LiveCapture, LiveOptions, LivePoll, LiveStats, StopHandle};
 pub use reader::{read_all, Capture, PcapReader};
-pub use record::{proto, tcp_flags, Inner, PacketRepr, Record};
+pub use record::{proto, tcp_flags, ArpOp, ArpRepr, Inner, PacketRepr, Record};
 pub use write::PcapWriter;

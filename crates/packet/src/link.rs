@@ -1,9 +1,9 @@
-//! Link layers: from a captured frame to the start of its IP header.
+//! Link layers: from a captured frame to the start of its IP header (or of its ARP message).
 //!
 //! The link headers handled here are fixed-format (Ethernet II with any number of 802.1Q /
 //! 802.1ad tags, an MPLS label stack or a PPPoE session header, Linux cooked v1 and v2, BSD
 //! null/loopback, raw IP), so they are read directly with checked indexing; everything from
-//! the IP header down is parsed with `etherparse`.
+//! the IP header down is parsed with `etherparse`, an ARP message by [`crate::arp`].
 
 use std::fmt;
 
@@ -97,24 +97,44 @@ fn u32_both(d: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
-/// After an EtherType at `d[at-2..at]`: skip VLAN tags, return the IP packet bytes.
+/// What a frame carries after its link header(s): the bytes of an IP packet or of an ARP
+/// message, not yet parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Network<'a> {
+    /// An IPv4 or IPv6 packet (by its EtherType, PPP protocol, MPLS payload's version nibble
+    /// or loopback family; raw IP link types carry nothing else).
+    Ip(&'a [u8]),
+    /// An ARP message (EtherType 0x0806), of any hardware and protocol type, and the frame's
+    /// link-layer destination when the link type has one (Ethernet's; Linux cooked captures
+    /// keep only the source).
+    Arp(&'a [u8], Option<[u8; 6]>),
+}
+
+/// After an EtherType at `d[at-2..at]`: skip VLAN tags, return the IP packet's or ARP
+/// message's bytes.
 #[inline]
-fn by_ethertype(d: &[u8], mut et: u16, mut at: usize) -> Result<&[u8], &'static str> {
+fn by_ethertype(d: &[u8], mut et: u16, mut at: usize) -> Result<Network<'_>, &'static str> {
     while matches!(et, ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD) {
         et = be16(d, at + 2).ok_or("truncated VLAN tag")?;
         at += 4;
     }
     match et {
-        ETH_IPV4 | ETH_IPV6 => d.get(at..).ok_or("truncated link header"),
-        ETH_MPLS | ETH_MPLS_MC => mpls(d, at),
+        ETH_IPV4 | ETH_IPV6 => d.get(at..).map(Network::Ip).ok_or("truncated link header"),
+        ETH_MPLS | ETH_MPLS_MC => mpls(d, at).map(Network::Ip),
         ETH_PPPOE => {
             // version/type, code, session id (2), length (2), then the PPP protocol number
             match be16(d, at + 6).ok_or("truncated PPPoE header")? {
-                PPP_IPV4 | PPP_IPV6 => d.get(at + 8..).ok_or("truncated PPPoE header"),
+                PPP_IPV4 | PPP_IPV6 => d
+                    .get(at + 8..)
+                    .map(Network::Ip)
+                    .ok_or("truncated PPPoE header"),
                 _ => Err("PPPoE frame not IP (PPP control)"),
             }
         }
-        ETH_ARP => Err("ARP"),
+        ETH_ARP => d
+            .get(at..)
+            .map(|b| Network::Arp(b, None))
+            .ok_or("truncated link header"),
         ETH_RARP => Err("RARP"),
         x if x < 0x0600 => Err("802.3/LLC frame (not IP)"),
         _ => Err("non-IP EtherType"),
@@ -141,12 +161,18 @@ fn mpls(d: &[u8], mut at: usize) -> Result<&[u8], &'static str> {
     Err("MPLS label stack without a bottom entry")
 }
 
-/// The IP packet inside a frame of link type `link`.
-pub(crate) fn ip_bytes(link: LinkType, d: &[u8]) -> Result<&[u8], &'static str> {
+/// The IP packet or ARP message inside a frame of link type `link`.
+pub(crate) fn network_bytes(link: LinkType, d: &[u8]) -> Result<Network<'_>, &'static str> {
     match link.0 {
         1 => {
             let et = be16(d, 12).ok_or("truncated Ethernet header")?;
-            by_ethertype(d, et, 14)
+            match by_ethertype(d, et, 14)? {
+                Network::Arp(b, _) => {
+                    let dst = d.get(..6).and_then(|m| <[u8; 6]>::try_from(m).ok());
+                    Ok(Network::Arp(b, dst))
+                }
+                ip => Ok(ip),
+            }
         }
         113 => {
             // pkttype(2) hatype(2) halen(2) addr(8) protocol(2)
@@ -161,7 +187,7 @@ pub(crate) fn ip_bytes(link: LinkType, d: &[u8]) -> Result<&[u8], &'static str> 
             }
             by_ethertype(d, et, 20)
         }
-        12 | 14 | 101 | 228 | 229 => Ok(d),
+        12 | 14 | 101 | 228 | 229 => Ok(Network::Ip(d)),
         0 | 108 => {
             let (le, be) = u32_both(d).ok_or("truncated loopback header")?;
             let fam = if link.0 == 108 {
@@ -172,7 +198,10 @@ pub(crate) fn ip_bytes(link: LinkType, d: &[u8]) -> Result<&[u8], &'static str> 
                 be
             };
             match fam {
-                2 | 24 | 28 | 30 => d.get(4..).ok_or("truncated loopback header"),
+                2 | 24 | 28 | 30 => d
+                    .get(4..)
+                    .map(Network::Ip)
+                    .ok_or("truncated loopback header"),
                 _ => Err("non-IP loopback family"),
             }
         }
@@ -307,5 +336,92 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The ARP request of `frag.pcap`'s frame 4 (198.18.1.1 asks who has 198.18.1.2), the 28
+    /// bytes after its Ethernet header; tcpdump reads it as "Request who-has 198.18.1.2 tell
+    /// 198.18.1.1".
+    const ARP_REQUEST: [u8; 28] = [
+        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0xca, 0xa2, 0x92, 0x22, 0x52, 0xbc, 0xc6,
+        0x12, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc6, 0x12, 0x01, 0x02,
+    ];
+
+    fn arp_of(link: LinkType, frame: &[u8]) -> crate::ArpRepr {
+        match decode(link, frame, 7, 2.0, 60) {
+            Record::Arp(a) => a,
+            other => panic!("{other:?} for {frame:02x?}"),
+        }
+    }
+
+    fn arp_request_read_right(a: &crate::ArpRepr) {
+        // `eth` sends to 02:00:00:00:00:02; Linux cooked captures have no destination
+        assert!(
+            matches!(a.link_dst, None | Some([2, 0, 0, 0, 0, 2])),
+            "{a:?}"
+        );
+        assert_eq!(a.op, crate::ArpOp::Request);
+        assert_eq!(a.sender_mac, [0xca, 0xa2, 0x92, 0x22, 0x52, 0xbc]);
+        assert_eq!(a.sender_ip, std::net::Ipv4Addr::new(198, 18, 1, 1));
+        assert_eq!(a.target_mac, [0; 6]);
+        assert_eq!(a.target_ip, std::net::Ipv4Addr::new(198, 18, 1, 2));
+        assert_eq!((a.index, a.ts, a.wire_len), (7, 2.0, 60));
+    }
+
+    #[test]
+    fn arp_is_read_in_ethernet_vlan_and_linux_cooked_frames() {
+        // Ethernet, padded to the 60-byte minimum as on the wire
+        let mut padded = ARP_REQUEST.to_vec();
+        padded.extend_from_slice(&[0; 18]);
+        for body in [&ARP_REQUEST[..], &padded] {
+            let a = arp_of(LinkType::ETHERNET, &eth(0x0806, body));
+            arp_request_read_right(&a);
+            assert_eq!(a.link_dst, Some([2, 0, 0, 0, 0, 2]));
+        }
+        // one and two VLAN tags (802.1Q, then 802.1ad outside it)
+        let mut tagged = vec![0x00, 0x64, 0x08, 0x06];
+        tagged.extend_from_slice(&ARP_REQUEST);
+        arp_request_read_right(&arp_of(LinkType::ETHERNET, &eth(0x8100, &tagged)));
+        let mut qinq = vec![0x00, 0x0a, 0x81, 0x00];
+        qinq.extend_from_slice(&tagged);
+        arp_request_read_right(&arp_of(LinkType::ETHERNET, &eth(0x88a8, &qinq)));
+        // Linux cooked v1 (pkttype, ARPHRD_ETHER, address length, address, protocol)
+        let mut sll = vec![0, 1, 0, 1, 0, 6, 0xca, 0xa2, 0x92, 0x22, 0x52, 0xbc, 0, 0];
+        sll.extend_from_slice(&[0x08, 0x06]);
+        sll.extend_from_slice(&ARP_REQUEST);
+        let a = arp_of(LinkType::LINUX_SLL, &sll);
+        arp_request_read_right(&a);
+        assert_eq!(a.link_dst, None);
+        // Linux cooked v2 (protocol, reserved, ifindex, hatype, pkttype, address length, address)
+        let mut sll2 = vec![0x08, 0x06, 0, 0, 0, 0, 0, 2, 0, 1, 1, 6];
+        sll2.extend_from_slice(&[0xca, 0xa2, 0x92, 0x22, 0x52, 0xbc, 0, 0]);
+        sll2.extend_from_slice(&ARP_REQUEST);
+        arp_request_read_right(&arp_of(LinkType::LINUX_SLL2, &sll2));
+    }
+
+    #[test]
+    fn arp_that_is_cut_or_of_another_kind_is_undecoded_with_its_reason() {
+        for cut in 0..ARP_REQUEST.len() {
+            undecoded(&eth(0x0806, &ARP_REQUEST[..cut]), "truncated ARP packet");
+        }
+        // cut inside the VLAN tag that announces it
+        undecoded(&eth(0x8100, &[0x00, 0x64, 0x08]), "truncated VLAN tag");
+        // an ARP EtherType and nothing more: the link header's end is the frame's
+        undecoded(&eth(0x0806, &[]), "truncated ARP packet");
+        let with = |at: usize, v: u8| {
+            let mut b = ARP_REQUEST;
+            b[at] = v;
+            eth(0x0806, &b)
+        };
+        undecoded(&with(1, 6), "ARP of another hardware type than Ethernet");
+        undecoded(&with(2, 0x86), "ARP of another protocol than IPv4");
+        undecoded(&with(4, 8), "ARP address lengths not 6 and 4");
+        undecoded(&with(5, 16), "ARP address lengths not 6 and 4");
+        // RARP (RFC 903) has its own EtherType and stays undecoded
+        undecoded(&eth(0x8035, &ARP_REQUEST), "RARP");
+        // a raw-IP link type carries no ARP: the same bytes are a malformed IP header there
+        assert!(matches!(
+            decode(LinkType::RAW, &ARP_REQUEST, 0, 1.0, 28),
+            Record::Undecoded { .. }
+        ));
     }
 }

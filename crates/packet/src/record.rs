@@ -1,6 +1,6 @@
 //! The decoded form of one captured frame.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// TCP flag bits as they appear in [`PacketRepr::tcp_flags`] (byte 13 of the TCP header).
 pub mod tcp_flags {
@@ -129,13 +129,77 @@ pub struct Inner {
     pub dport: u16,
 }
 
-/// One capture record: a decoded IP packet or the reason it could not be decoded.
+/// An ARP opcode (RFC 826 `ar$op`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArpOp {
+    /// 1: who has the target protocol address?
+    Request,
+    /// 2: the sender has it (its hardware address is the sender's).
+    Reply,
+    /// Any other opcode (RARP's 3 and 4, InARP's 8 and 9, ...), as it is.
+    Other(u16),
+}
+
+impl ArpOp {
+    /// The opcode of its wire value.
+    pub fn from_wire(code: u16) -> ArpOp {
+        match code {
+            1 => ArpOp::Request,
+            2 => ArpOp::Reply,
+            other => ArpOp::Other(other),
+        }
+    }
+
+    /// Its wire value.
+    pub fn code(self) -> u16 {
+        match self {
+            ArpOp::Request => 1,
+            ArpOp::Reply => 2,
+            ArpOp::Other(c) => c,
+        }
+    }
+}
+
+/// One ARP message for IPv4 over Ethernet, as [`crate::ArpPacket`] read it: who asks or
+/// answers for which address. A gratuitous ARP has `sender_ip == target_ip`; an address probe
+/// (RFC 5227) has sender address 0.0.0.0. Nothing is decided here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ArpRepr {
+    /// 0-based position in the capture, counting every record.
+    pub index: u64,
+    /// Seconds since the Unix epoch.
+    pub ts: f64,
+    /// Original length of the frame on the wire.
+    pub wire_len: u32,
+    /// The opcode.
+    pub op: ArpOp,
+    /// Sender hardware address (`ar$sha`).
+    pub sender_mac: [u8; 6],
+    /// Sender protocol address (`ar$spa`).
+    pub sender_ip: Ipv4Addr,
+    /// Target hardware address (`ar$tha`; zeros in a request).
+    pub target_mac: [u8; 6],
+    /// Target protocol address (`ar$tpa`).
+    pub target_ip: Ipv4Addr,
+    /// The frame's link-layer destination, where the link type has one (Ethernet): a request
+    /// sent to a unicast address re-checks a neighbour the sender knows (RFC 1122 §2.3.2.1's
+    /// unicast poll; Linux's `NUD_PROBE`), a broadcast one asks who has the address. `None`
+    /// for Linux cooked captures (and a view read without its frame).
+    pub link_dst: Option<[u8; 6]>,
+}
+
+/// One capture record: a decoded IP packet, a decoded ARP message, or the reason the frame
+/// could not be decoded.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Record {
     /// An IPv4 or IPv6 packet.
     Packet(PacketRepr),
-    /// A frame that is not an IP packet (ARP, LLC, ...), or whose headers are truncated or
-    /// malformed, or whose link type is not supported.
+    /// An ARP message for IPv4 over Ethernet (Ethernet, with VLAN tags, or Linux cooked
+    /// captures): no IP packet, so [`Record::packet`] is `None` for it.
+    Arp(ArpRepr),
+    /// A frame that is neither an IP packet nor an ARP message for IPv4 over Ethernet (RARP,
+    /// LLC, ...), or whose headers are truncated or malformed, or whose link type is not
+    /// supported.
     Undecoded {
         /// 0-based position in the capture.
         index: u64,
@@ -143,7 +207,9 @@ pub enum Record {
         ts: f64,
         /// Original length on the wire.
         wire_len: u32,
-        /// Why it was not decoded. One of: `"ARP"`, `"RARP"`, `"802.3/LLC frame (not IP)"`,
+        /// Why it was not decoded. One of: `"RARP"`, `"truncated ARP packet"`, `"ARP of another
+        /// hardware type than Ethernet"`, `"ARP of another protocol than IPv4"`, `"ARP address
+        /// lengths not 6 and 4"`, `"802.3/LLC frame (not IP)"`,
         /// `"non-IP EtherType"`, `"MPLS payload not IP"`, `"MPLS label stack without a bottom
         /// entry"`, `"PPPoE frame not IP (PPP control)"`, `"non-IP loopback family"`,
         /// `"unsupported link type"`, `"packet of an undeclared interface"` (pcapng),
@@ -160,6 +226,7 @@ impl Record {
     pub fn index(&self) -> u64 {
         match self {
             Record::Packet(p) => p.index,
+            Record::Arp(a) => a.index,
             Record::Undecoded { index, .. } => *index,
         }
     }
@@ -168,6 +235,7 @@ impl Record {
     pub fn ts(&self) -> f64 {
         match self {
             Record::Packet(p) => p.ts,
+            Record::Arp(a) => a.ts,
             Record::Undecoded { ts, .. } => *ts,
         }
     }
@@ -176,6 +244,7 @@ impl Record {
     pub fn wire_len(&self) -> u32 {
         match self {
             Record::Packet(p) => p.wire_len,
+            Record::Arp(a) => a.wire_len,
             Record::Undecoded { wire_len, .. } => *wire_len,
         }
     }
@@ -184,7 +253,15 @@ impl Record {
     pub fn packet(&self) -> Option<&PacketRepr> {
         match self {
             Record::Packet(p) => Some(p),
-            Record::Undecoded { .. } => None,
+            Record::Arp(_) | Record::Undecoded { .. } => None,
+        }
+    }
+
+    /// The decoded ARP message, if this record is one.
+    pub fn arp(&self) -> Option<&ArpRepr> {
+        match self {
+            Record::Arp(a) => Some(a),
+            Record::Packet(_) | Record::Undecoded { .. } => None,
         }
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use common::*;
-use nightjar_packet::{proto, read_all, tcp_flags as F, LinkType, PacketRepr, Record};
+use nightjar_packet::{proto, read_all, tcp_flags as F, ArpOp, LinkType, PacketRepr, Record};
 
 const LO: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const LO6: IpAddr = IpAddr::V6(Ipv6Addr::LOCALHOST);
@@ -315,20 +315,34 @@ fn fragments_arp_and_ipv6_extension_headers() {
     assert_eq!(cap.records.len(), 26);
     let a = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 1));
     let b = IpAddr::V4(Ipv4Addr::new(198, 18, 1, 2));
-    // 3, 4: ARP request and reply
-    for i in [3, 4] {
-        assert!(
-            matches!(
-                cap.records[i],
-                Record::Undecoded {
-                    reason: "ARP",
-                    wire_len: 42,
-                    ..
-                }
-            ),
-            "{:?}",
-            cap.records[i]
+    // 3, 4: ARP request and reply, as tcpdump 4.99 reads them (`tcpdump -n -e -r frag.pcap`:
+    // "Request who-has 198.18.1.2 tell 198.18.1.1", "Reply 198.18.1.2 is-at
+    // 9e:c0:36:33:fd:fc"), an independent decoder of the same bytes
+    let (mac_a, mac_b) = (
+        [0xca, 0xa2, 0x92, 0x22, 0x52, 0xbc],
+        [0x9e, 0xc0, 0x36, 0x33, 0xfd, 0xfc],
+    );
+    let (a4, b4) = (Ipv4Addr::new(198, 18, 1, 1), Ipv4Addr::new(198, 18, 1, 2));
+    for (i, op, sender, target) in [
+        (3, ArpOp::Request, (mac_a, a4), ([0; 6], b4)),
+        (4, ArpOp::Reply, (mac_b, b4), (mac_a, a4)),
+    ] {
+        let Record::Arp(r) = cap.records[i] else {
+            panic!("{:?}", cap.records[i]);
+        };
+        assert_eq!(
+            (r.op, r.sender_mac, r.sender_ip, r.target_mac, r.target_ip),
+            (op, sender.0, sender.1, target.0, target.1),
         );
+        assert_eq!((r.index, r.wire_len), (i as u64, 42));
+        // the request went to the broadcast address, the reply to the asker (tcpdump -e)
+        let dst = if op == ArpOp::Request {
+            [0xff; 6]
+        } else {
+            mac_a
+        };
+        assert_eq!(r.link_dst, Some(dst));
+        assert!(cap.records[i].packet().is_none());
     }
     // 5..=7: echo request of 3000 bytes in three fragments (offsets 0, 1480, 2960); 8..=10 the
     // reply; IP Identification 0x6395 and 0xa554 (`tshark -o ip.defragment:FALSE -e ip.id`)
@@ -390,7 +404,7 @@ fn stat(json: &str, key: &str) -> u64 {
 }
 
 /// The lab's captures: record counts as counted by lab/labels.py's own pcap reading; nothing
-/// but ARP undecoded, every address in 198.18.0.0/15 (and the busy runs' multicast, TTL 1).
+/// ARP messages too, every address in 198.18.0.0/15 (and the busy runs' multicast, TTL 1).
 #[test]
 fn lab_captures_decode_completely() {
     let mut seen = 0;
@@ -432,7 +446,14 @@ fn lab_captures_decode_completely() {
         assert_eq!(v4, stat(&stats, "ipv4"), "{name}");
         for r in &cap.records {
             match r {
-                Record::Undecoded { reason, .. } => assert_eq!(*reason, "ARP", "{name}: {r:?}"),
+                Record::Undecoded { reason, .. } => panic!("{name}: undecoded ({reason}): {r:?}"),
+                // every ARP message of the lab is between its own addresses
+                Record::Arp(a) => {
+                    for v in [a.sender_ip, a.target_ip] {
+                        let o = v.octets();
+                        assert_eq!((o[0], o[1] & 0xfe), (198, 18), "{name}: {a:?}");
+                    }
+                }
                 Record::Packet(x) => {
                     // everything in the lab is inside 198.18.0.0/15 (or ICMP's quoted copy of it),
                     // but the busy runs' link-local multicast (mDNS, SSDP, IGMP), sent with TTL 1

@@ -20,7 +20,7 @@ use crate::exit::{input, CmdResult};
 use crate::io::AtomicFile;
 use anyhow::{anyhow, Context};
 use clap::Args;
-use nightjar_ids::alert::{iso8601, proto_name, Alert, Scope};
+use nightjar_ids::alert::{iso8601, Alert, Scope};
 use nightjar_ids::detect::{DetectSettings, DetectStats, Engine, Event, Models};
 use nightjar_ids::model::Model;
 use nightjar_ids::packet::{LiveCapture, LiveOptions, LivePoll, PacketError, PcapReader};
@@ -62,7 +62,10 @@ pub struct DetectArgs {
     /// --iface the file is written in place, each line flushed when its alert is raised.
     #[arg(long, value_name = "FILE")]
     eve: Option<PathBuf>,
-    /// Write every record's verdict as CSV: `index,ts,src,dst,proto,score,verdict`.
+    /// Write every record's verdict as CSV: `index,ts,src,dst,proto,score,verdict`. An ARP
+    /// message's row has its sender and target addresses, proto `ARP`, score 0 (the networks
+    /// score IP packets only) and the ARP-sweep rule's verdict (`normal` or `other-attack`);
+    /// other records that are not IP packets have verdict `undecoded` and empty fields.
     #[arg(long, value_name = "FILE.csv")]
     scores: Option<PathBuf>,
     /// Print one JSON object (counts, alerts as EVE objects, timing) on standard output.
@@ -119,6 +122,14 @@ pub struct DetectArgs {
     /// 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().connection_threshold, value_name = "N")]
     connection_threshold: f32,
+    /// ARP-sweep rule: a sender's ARP requests for addresses it had not asked for in a minute,
+    /// less those it then talks to over IP, as damped counts (1 s and 60 s half-lives); at or
+    /// above this count its further requests are other-attack and the run is alerted once
+    /// (host discovery on a LAN: nmap -sn or -PR, arp-scan, netdiscover). Gratuitous ARP,
+    /// address probes (sender 0.0.0.0) and replies are never counted. Default: Zeek's
+    /// address-scan threshold; 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().arp_sweep_threshold, value_name = "N")]
+    arp_sweep_threshold: f32,
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
     /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
     /// ACK, UDP, ICMP queries: echo, timestamp and the like): attacks run back to back are
@@ -251,6 +262,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         sweep_threshold: a.sweep_threshold,
         reflection_threshold: a.reflection_threshold,
         connection_threshold: a.connection_threshold,
+        arp_sweep_threshold: a.arp_sweep_threshold,
         change_probes: a.change_probes,
         slow_scan: SlowScanConfig {
             port_threshold: a.slow_scan_ports,
@@ -355,6 +367,16 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                     use std::fmt::Write as _;
                     line.clear();
                     let _ = match v.packet {
+                        Some(p) if p.arp => writeln!(
+                            line,
+                            "{},{:.6},{},{},ARP,{:.6},{}",
+                            v.index,
+                            v.ts,
+                            p.src,
+                            p.dst,
+                            v.score,
+                            v.label()
+                        ),
                         Some(p) => writeln!(
                             line,
                             "{},{:.6},{},{},{},{:.6},{}",
@@ -438,6 +460,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "sweep_threshold": settings.sweep_threshold,
             "reflection_threshold": settings.reflection_threshold,
             "connection_threshold": settings.connection_threshold,
+            "arp_sweep_threshold": settings.arp_sweep_threshold,
             "change_probes": settings.change_probes,
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
@@ -446,7 +469,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
             "session_packets": settings.session_packets,
         });
-        let j = json!({
+        let mut j = json!({
             "capture": name,
             "kernel_received": kernel.as_ref().map(|k| k.received),
             "kernel_dropped": kernel.as_ref().map(|k| k.dropped),
@@ -489,6 +512,10 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "warnings": warnings.iter().chain(fatal.iter()).collect::<Vec<_>>(),
             "settings": in_force,
         });
+        // (apart: one macro call with them all exceeds serde_json's recursion limit)
+        j["arp"] = json!(stats.arp);
+        j["arp_flagged"] = json!(stats.arp_flagged);
+        j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
         println!("{j}");
     }
     if let Some(f) = fatal {
@@ -589,10 +616,11 @@ fn summary(
     }
     let _ = writeln!(
         e,
-        "{}: {} records ({} IP packets, {} undecoded) in {:.2} s, {:.0} records/s",
+        "{}: {} records ({} IP packets, {} ARP messages, {} undecoded) in {:.2} s, {:.0} records/s",
         name,
         st.records,
         st.packets,
+        st.arp,
         st.undecoded,
         seconds,
         st.records as f64 / seconds.max(1e-9)
@@ -634,6 +662,13 @@ fn summary(
         st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans), st.slow_floods, st.narrow_scans,
         nightjar_ids::profile::SCAN_MIN_TARGETS, st.attack_changes
     );
+    if st.arp > 0 {
+        let _ = writeln!(
+            e,
+            "ARP: {} messages, {} flagged by the ARP-sweep rule, {} sweeps alerted",
+            st.arp, st.arp_flagged, st.arp_sweep_alerts
+        );
+    }
     if !alerts.is_empty() {
         let _ = writeln!(
             e,
@@ -659,7 +694,7 @@ fn summary(
                 a.last_seen - a.first_seen,
                 src,
                 a.dst.to_string(),
-                proto_name(a.proto),
+                a.proto_str(),
                 a.class.as_str(),
                 a.packets,
                 a.score
