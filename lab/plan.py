@@ -77,9 +77,20 @@ source or --flood): 4-5 of IGMPv3, OSPF, EIGRP, RSVP, DCCP, IPSEC (AH/ESP) and a
 UDP flood (--encapsulated with --gre-saddr the attacker and --gre-daddr the victim), drawn and
 shuffled by the seed, and an nmap -sO IP protocol scan; all other-attack. Beside them run.sh runs
 two real tunnels between clients (GRE and IP-in-IP, lab/tunnelnormal.py), which are normal.
+
+--scenario bruteforce is a list of password-guessing attacks (all other-attack) against the
+victim's real login services (run.sh runs them for the run: OpenSSH's sshd on TCP 22, vsftpd on
+21, inetutils telnetd on 23, a throwaway account whose password is in no word list), by hydra
+(ssh -t 4 and -t 16, ftp, telnet, and a slow ssh one with -t 1 and -c waits), ncrack (ssh),
+medusa (ssh or ftp, drawn) and patator (ssh_login or ftp_login, drawn), with word lists drawn
+from the seed (plan.py --wordlists DIR writes them; every attempt fails). run.sh runs beside them
+lab/authnormal.py: logins with the right password or key (interactive ssh sessions, scp and sftp
+downloads, a loop of short ssh commands, FTP downloads), which are normal.
 """
 import argparse
+import hashlib
 import json
+import os
 import random
 
 SCANS = {
@@ -739,9 +750,120 @@ def otherprotocols(r, small=False):
     return [(label, cmd, limit, [], round(secs, 1)) for label, cmd, limit, secs in items]
 
 
+# --scenario bruteforce: the throwaway account run.sh makes for the run (and removes at its end)
+# on the victim's sshd, vsftpd and telnetd; its password (bf_password) is in no word list.
+BF_USER = "njlab"
+# User names the attacks try beside BF_USER: none is an account of the lab machine (run.sh checks
+# with getent before the run), so a guess can only ever meet BF_USER's password, which is in no
+# list; "root" is tried against sshd only (PermitRootLogin no, AllowUsers BF_USER).
+BF_NAMES = ["admin", "administrator", "test", "guest", "ubuntu", "pi", "oracle", "support",
+            "deploy", "webmaster", "operator", "user1", "devops", "jenkins", "ansible", "ftpuser"]
+# Password material: common bases, spelled as people spell them, with the usual suffixes.
+BF_BASES = ["password", "admin", "letmein", "welcome", "qwerty", "dragon", "monkey", "sunshine",
+            "princess", "football", "baseball", "master", "shadow", "trustno1", "iloveyou",
+            "changeme", "secret", "default", "login", "passw0rd", "server", "linux", "summer",
+            "winter", "spring", "autumn", "company", "office", "access", "hello", "freedom",
+            "whatever", "superman", "batman", "michael", "charlie", "jordan", "hunter", "ranger",
+            "buster", "soccer", "harley", "pepper", "ginger", "cookie", "matrix", "starwars",
+            "computer", "internet", "network", "support", "service", "database", "backup",
+            "root", "toor", "raspberry", "ubuntu", "oracle", "guest", "test", "user", "manager"]
+BF_SUFFIXES = ["", "", "1", "12", "123", "1234", "!", "01", "2023", "2024", "2025", "@123",
+               "#1", "99", "007", "69"]
+BF_DIGITS = ["123456", "12345678", "123456789", "1234567890", "111111", "000000", "654321",
+             "121212", "112233", "666666", "123123", "987654321", "1q2w3e4r", "qwe123", "abc123",
+             "zaq12wsx", "1qaz2wsx", "qazwsx", "asdfgh", "11111111"]
+
+
+def bf_password(seed):
+    """The throwaway account's password for a run: 20 characters from a hash of the seed, which
+    no word list holds (bf_words draws words from BF_BASES, BF_SUFFIXES and BF_DIGITS only, and
+    main() checks)."""
+    return "Nj-" + hashlib.sha256(f"nightjar-bruteforce-{seed}".encode()).hexdigest()[:17]
+
+
+def bf_words(r, n):
+    """n distinct guesses, drawn: the plain digit strings first in a drawn order (they head every
+    real list), then bases with a suffix, capitalised now and then."""
+    out = r.sample(BF_DIGITS, min(len(BF_DIGITS), max(2, n // 5)))
+    seen = set(out)
+    while len(out) < n:
+        w = r.choice(BF_BASES) + r.choice(BF_SUFFIXES)
+        if r.random() < 0.25:
+            w = w.capitalize()
+        if w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out[:n]
+
+
+def bruteforce(r, small=False):
+    """The --scenario bruteforce attacks: (label, argv, timeout, decoys, expected seconds, lists);
+    lists maps a file name of the command to its lines (plan.py --wordlists writes them; run.sh
+    runs the command in that directory). Password guessing against the victim's real sshd (22),
+    vsftpd (21) and telnetd (23), every guess failing, all other-attack (DESIGN §12 has no class
+    for it): hydra ssh with 4 tasks ([2 users] x [16-22] passwords) and with 16 tasks ([50-64]
+    passwords; more than sshd's MaxStartups 10:30:100 lets in unauthenticated at once), hydra
+    ftp ([2 users] x [8-10]; vsftpd waits 1 s after a failure), hydra telnet ([6-8], -w 10;
+    login(1) waits 3 s after a failure, and telnetd often sends hydra no login prompt at all
+    after its answers to the options: the item's timeout of 30 s ends it), ncrack ssh (one user x [30-40]: ncrack 0.7 crashes
+    at the end of a list of several users, and with only a few passwords), medusa ssh or ftp
+    (drawn; [2 users] x [12-16] or [7-9]), patator ssh_login or ftp_login (drawn; [2 users] x
+    [10-14] or [7-9]), and a slow hydra ssh, one task ([5-7] passwords) with -c [3, 4] s, a wait
+    per attempt (not -W, a wait between connects: hydra's ssh module makes up to 6 guesses on one
+    connection, so -W 3 with 5 guesses took 0.6 s). Every tool is bounded by its lists and by
+    the item's timeout. With `small`, the same eight kinds with 2-4 guesses each, in a fixed order."""
+    v = VICTIM
+    lists = {}
+
+    def users(k, n, root=False):
+        names = [BF_USER] + r.sample(BF_NAMES, n - 1)
+        if root and n > 1:
+            names[1] = "root"
+        r.shuffle(names)
+        lists[f"users{k}.txt"] = names
+        return f"users{k}.txt"
+
+    def words(k, lo, hi, n_small):
+        lists[f"pw{k}.txt"] = bf_words(r, n_small if small else r.randint(lo, hi))
+        return f"pw{k}.txt"
+
+    medusa_mod = r.choice(["ssh", "ftp"])
+    patator_mod = r.choice(["ssh_login", "ftp_login"])
+    slow_wait = 1 if small else r.choice([3, 4])
+    items = []
+    u, w = users(1, 2, root=True), words(1, 16, 22, 3)
+    items.append((f"hydra -I -L {u} -P {w} -t 4 ssh://{v}", 60, 3))
+    w = words(2, 50, 64, 4)
+    items.append((f"hydra -I -l {BF_USER} -P {w} -t 16 ssh://{v}", 60, 5))
+    u, w = users(3, 2), words(3, 8, 10, 2)
+    items.append((f"hydra -I -L {u} -P {w} -t 4 ftp://{v}", 60, 18))
+    w = words(4, 6, 8, 2)
+    items.append((f"hydra -I -l {BF_USER} -P {w} -t 4 -w 10 telnet://{v}", 30, 20))
+    w = words(5, 30, 40, 4)
+    items.append((f"ncrack --user {BF_USER} -P {w} ssh://{v}", 60, 6))
+    u = users(6, 2, root=medusa_mod == "ssh")
+    w = words(6, 12, 16, 2) if medusa_mod == "ssh" else words(6, 7, 9, 2)
+    items.append((f"medusa -h {v} -U {u} -P {w} -M {medusa_mod} -t 4", 60, 3 if medusa_mod == "ssh" else 16))
+    u = users(7, 2, root=patator_mod == "ssh_login")
+    w = words(7, 10, 14, 2) if patator_mod == "ssh_login" else words(7, 7, 9, 2)
+    items.append((f"patator {patator_mod} host={v} user=FILE0 password=FILE1 0={u} 1={w}", 60,
+                  3 if patator_mod == "ssh_login" else 8))
+    w = words(8, 5, 7, 3)
+    n8 = len(lists[w])
+    items.append((f"hydra -I -l {BF_USER} -P {w} -t 1 -c {slow_wait} ssh://{v}", 30 + n8 * (slow_wait + 2),
+                  n8 * (slow_wait + 0.5)))
+    if not small:
+        r.shuffle(items)
+    # the lists a command names (patator names them as 0=FILE, 1=FILE)
+    named = lambda cmd: [x.split("=")[-1] for x in cmd.split() if x.split("=")[-1] in lists]  # noqa: E731
+    return [("other-attack", cmd, limit, [], round(secs, 1), {f: lists[f] for f in named(cmd)})
+            for cmd, limit, secs in items]
+
+
 SCENARIOS = {"generalise": generalise, "sweep": sweep, "slow": slow, "backtoback": backtoback, "streams": streams,
              "floods": floods, "unlearned": unlearned, "discovery": discovery, "bulk": bulk, "http": http,
-             "randomports": randomports, "otherprotocols": otherprotocols}
+             "randomports": randomports, "otherprotocols": otherprotocols,
+             "bruteforce": bruteforce}
 
 
 def main():
@@ -756,11 +878,40 @@ def main():
     ap.add_argument("--post-normal", type=float, default=0.0,
                     help="probability that the attacker host browses normally 2.5-6 s after an attack")
     ap.add_argument("--scenario", default="",
-                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk', 'http', 'randomports' or 'otherprotocols': a fixed list of attacks the models never saw")
+                    help="'generalise', 'sweep', 'slow', 'backtoback', 'streams', 'floods', 'unlearned', 'discovery', 'bulk', 'http', 'randomports', 'otherprotocols' or 'bruteforce': a fixed list of attacks the models never saw")
     ap.add_argument("--hosts", default="",
                     help="comma list of the lab's live non-attacker addresses (slow scans of several hosts)")
+    ap.add_argument("--wordlists", default="",
+                    help="--scenario bruteforce: write the attacks' user and password lists into this directory")
+    ap.add_argument("--secret", default="",
+                    help="--scenario bruteforce: write the throwaway account's password to this file")
     a = ap.parse_args()
     r = random.Random(a.seed * 7919 + 13)
+    if a.scenario == "bruteforce":
+        # gaps of 3-7 s (eight attacks, the run near 3 minutes); the attacker hosts browse in some
+        attackers = [f"198.18.0.{66 + i}" for i in range(a.attackers)]
+        written = {}
+        for label, cmd, limit, decoys, secs, lists in bruteforce(r, a.small):
+            gap = 2.0 if a.small else r.uniform(3.0, 7.0)
+            gap_normal = 0 if a.small or r.random() < 1.0 - a.gap_normal else r.randint(1, 3)
+            attacker = r.choice(attackers)
+            written.update(lists)
+            print(json.dumps({"label": label, "variant": a.scenario, "attacker": attacker,
+                              "spoofed": [], "decoys": decoys, "cmds": [cmd.split()], "timeout": limit,
+                              "expected": secs, "gap": round(gap, 2), "gap_normal": gap_normal,
+                              "post_normal": 0, "post_delay": 0}))
+        secret = bf_password(a.seed)
+        if any(secret in lines for lines in written.values()):
+            raise SystemExit("the account's password is in a word list")
+        if a.wordlists:
+            os.makedirs(a.wordlists, exist_ok=True)
+            for name, lines in written.items():
+                with open(os.path.join(a.wordlists, name), "w") as f:
+                    f.write("".join(x + "\n" for x in lines))
+        if a.secret:
+            with open(os.open(a.secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                f.write(secret + "\n")
+        return
     if a.scenario in ("streams", "floods", "unlearned", "http", "randomports", "otherprotocols"):
         # gaps as usual; the attacker hosts browse normally in some of them. randomports: the
         # attacker drawn for an item goes into its command (t50 -s, randsyn.py --src), and the

@@ -91,7 +91,20 @@
 #               .2) and IP-in-IP c1-c2 (198.19.99.5, .6), iproute2's or, without the kernel
 #               modules, a TUN device, carrying pings and curl downloads of a few MiB, which
 #               must raise no alert, e.g.
-#               run.sh --name otherprotocols --seed 2630 --duration 120 --scenario otherprotocols --clients 3
+#               run.sh --name otherprotocols --seed 2630 --duration 120 --scenario otherprotocols --clients 3;
+#               "bruteforce": password guessing (other-attack) against real login services on the
+#               victim, started for the run: OpenSSH's sshd on 22 (its own config, host keys made
+#               in the run's temp dir), vsftpd on 21, inetutils telnetd on 23 (through
+#               inetutils-inetd), a throwaway account (njlab, created for the run and removed at
+#               its end) whose password (from the seed) is in no word list; word lists drawn from
+#               the seed (plan.py --wordlists): hydra ssh -t 4 and -t 16, ftp, telnet, a slow
+#               hydra ssh (-t 1 -c 3-4: a wait per guess), ncrack ssh, medusa ssh or ftp, patator
+#               ssh_login or ftp_login (one each, drawn), every tool bounded by its lists and
+#               timeout; 3-7 s between attacks; beside the clients, legitimate logins
+#               (lab/authnormal.py): interactive ssh sessions (one password mistyped once), an
+#               scp and an sftp download of 1-2 MiB, a loop of 10-20 short ssh commands over a
+#               minute (key auth), FTP sessions with downloads, which must raise no alert, e.g.
+#               run.sh --name bruteforce --seed 3133 --duration 150 --scenario bruteforce --clients 2
 #   --streams   long-lived UDP applications beside the usual clients, from lab/streams.py, drawn
 #               from the seed and spread over the run: QUIC-like downloads from UDP 443 of the
 #               server hosts (paced bursts of 1200-1350-byte datagrams at 1000-4000 pps, the
@@ -142,7 +155,7 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,118p' "$0"; exit 0 ;;
+            -h | --help) sed -n '2,131p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -185,6 +198,18 @@ main() {
     elif [ "$SCENARIO" = otherprotocols ]; then
         (( CLIENTS >= 2 )) || { echo "--scenario otherprotocols needs --clients 2 or more (tunnels between clients)" >&2; exit 2; }
         ensure_tools t50:t50 ping:iputils-ping curl:curl
+    elif [ "$SCENARIO" = bruteforce ]; then
+        # Debian starts a service when its package is installed, unless policy-rc.d forbids it:
+        # the machine's own sshd, vsftpd or inetd must not start, so install only where it does
+        bf_tools=(sshd:openssh-server ssh:openssh-client vsftpd:vsftpd inetutils-inetd:inetutils-inetd
+                  telnetd:inetutils-telnetd hydra:hydra ncrack:ncrack medusa:medusa patator:patator)
+        for t in "${bf_tools[@]}"; do
+            command -v "${t%%:*}" >/dev/null && continue
+            prc=0
+            if [ -x /usr/sbin/policy-rc.d ]; then /usr/sbin/policy-rc.d >/dev/null 2>&1 || prc=$?; fi
+            [ "$prc" = 101 ] || die "missing ${t%%:*}, and policy-rc.d would let its service start: install ${bf_tools[*]#*:} by hand"
+        done
+        ensure_tools "${bf_tools[@]}"
     elif [ "$DNSHOST" = 1 ]; then
         ensure_tools openssl:openssl
     else
@@ -201,7 +226,10 @@ main() {
     for ((i = 0; i < SERVERS; i++)); do HOSTS+=",198.18.0.$((11 + i))"; done
     if [ "$DNSHOST" = 1 ]; then HOSTS+=",198.18.0.53"; fi
     for ((i = 0; i < CLIENTS; i++)); do HOSTS+=",198.18.0.$((20 + i))"; done
-    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} --hosts "$HOSTS" $SMALL >"$PLAN"
+    # bruteforce: the word lists (the attacks run in that directory) and the account's password
+    BF_OPTS=()
+    if [ "$SCENARIO" = bruteforce ]; then BF_OPTS=(--wordlists "$WORK/lists" --secret "$WORK/secret"); fi
+    "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} --hosts "$HOSTS" $SMALL "${BF_OPTS[@]}" >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
     BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0)+(j["bulk"]["timeout"]+j["bulk"]["lead"] if "bulk" in j else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
@@ -242,6 +270,18 @@ main() {
         "$PY" "$LAB_DIR/tunnelnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/tunnelnormal.txt"
         log "tunnels over ${SPAN}s: $(paste -sd';' "$WORK/tunnelnormal.txt")"
     fi
+    # bruteforce: the legitimate logins (lab/authnormal.py) over the same kind of span
+    if [ "$SCENARIO" = bruteforce ]; then
+        SPAN=$(plan_span)
+        "$PY" "$LAB_DIR/authnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/authnormal.txt"
+        log "legitimate logins over ${SPAN}s: $(paste -sd';' "$WORK/authnormal.txt")"
+        # no name the attacks try but the lab's own account and root (tried against sshd only,
+        # which refuses root) may be an account of this machine
+        for u in $(cat "$WORK"/lists/users*.txt | sort -u); do
+            [ "$u" = njlab ] || [ "$u" = root ] || ! getent passwd "$u" >/dev/null || die "$u is an account of this machine"
+        done
+        ! getent passwd njlab >/dev/null || die "account njlab exists (another bruteforce run? else userdel njlab)"
+    fi
     # http: the heavy legitimate HTTP clients (lab/httpnormal.py) over the same kind of span
     if [ "$SCENARIO" = http ]; then
         SPAN=$(plan_span)
@@ -260,8 +300,9 @@ main() {
     fi
 
     lab_up "$CLIENTS" "$ATTACKERS" "$SERVERS" "$DNSHOST"
-    WORK_CLEAN="$WORK"
-    trap 'rc=$?; rm -rf "$WORK_CLEAN"; lab_down "$rc"' EXIT
+    WORK_CLEAN="$WORK" BF_ACCOUNT=""
+    # (bruteforce: the throwaway account goes first; -f: its sessions are still running)
+    trap 'rc=$?; [ -n "$BF_ACCOUNT" ] && userdel -f "$BF_ACCOUNT" 2>/dev/null; rm -rf "$WORK_CLEAN"; lab_down "$rc"' EXIT
 
     if [ "$SCENARIO" = discovery ]; then
         # the swept ranges (plan.py's DARK) are routed via the victim, which does not forward:
@@ -315,6 +356,7 @@ main() {
     LAB_PIDS+=("$TCPDUMP_PID")
     nap 1
 
+    if [ "$SCENARIO" = bruteforce ]; then SVC_OPTS+=(--no-ssh); fi   # TCP 22 is the real sshd's
     bg victim "$BOUND" "$PY" "$LAB_DIR/services.py" --duration "$BOUND" "${SVC_OPTS[@]}"
     for ((i = 0; i < SERVERS; i++)); do
         bg "s$i" "$BOUND" "$PY" "$LAB_DIR/services.py" --duration "$BOUND" "${SVC_OPTS[@]}"
@@ -378,6 +420,62 @@ main() {
         bg "c$((1 % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/httpnormal.py" --seed "$SEED" --span "$SPAN" --kind browser --target 198.18.0.10
     fi
 
+    if [ "$SCENARIO" = bruteforce ]; then
+        # The victim's login services, each its own process in the victim namespace with its own
+        # config in the run's temp dir (the machine's /etc/ssh, vsftpd.conf and inetd.conf are
+        # neither read nor written), and the throwaway account they log in: its home in the temp
+        # dir (traversable: chmod 711), the files the legitimate sessions fetch, the clients' key.
+        BF_ACCOUNT=njlab
+        useradd -M -d "$WORK/home" -s /bin/bash -c "Nightjar lab throwaway account" "$BF_ACCOUNT"
+        echo "$BF_ACCOUNT:$(cat "$WORK/secret")" | chpasswd
+        chmod 711 "$WORK"
+        mkdir -p "$WORK/home/.ssh" "$WORK/sshd" "$WORK/ftp/empty" "$WORK/telnet"
+        "$PY" "$LAB_DIR/authnormal.py" --make-home "$WORK/home"
+        ssh-keygen -q -t ed25519 -N '' -C nightjar-lab-client -f "$WORK/client_key"
+        cp "$WORK/client_key.pub" "$WORK/home/.ssh/authorized_keys"
+        chown -R "$BF_ACCOUNT:" "$WORK/home"
+        chmod 755 "$WORK/home"
+        # host keys made for the run, ED25519 and ECDSA (of the three a Debian server makes)
+        ssh-keygen -q -t ed25519 -N '' -C nightjar-lab-host -f "$WORK/sshd/host_ed25519"
+        ssh-keygen -q -t ecdsa -b 256 -N '' -C nightjar-lab-host -f "$WORK/sshd/host_ecdsa"
+        # OpenSSH's defaults otherwise (MaxStartups 10:30:100, MaxAuthTries 6, LoginGraceTime
+        # 120); no PAM: passwords checked against the shadow file; root refused
+        printf '%s\n' "Port 22" "ListenAddress 198.18.0.10" "HostKey $WORK/sshd/host_ed25519" \
+            "HostKey $WORK/sshd/host_ecdsa" "PidFile $WORK/sshd/sshd.pid" "UsePAM no" \
+            "PasswordAuthentication yes" "KbdInteractiveAuthentication no" "PubkeyAuthentication yes" \
+            "AuthorizedKeysFile .ssh/authorized_keys" "PermitRootLogin no" "AllowUsers $BF_ACCOUNT" \
+            "StrictModes no" "PrintMotd no" "PrintLastLog no" "Subsystem sftp internal-sftp" \
+            >"$WORK/sshd/sshd_config"
+        # vsftpd: local users through PAM (/etc/pam.d/vsftpd), no anonymous login, read-only,
+        # passive ports 40000-40100; its default 1 s delay after a failed login
+        printf '%s\n' listen=YES listen_ipv6=NO listen_address=198.18.0.10 background=NO \
+            anonymous_enable=NO local_enable=YES write_enable=NO chroot_local_user=NO \
+            pam_service_name=vsftpd "secure_chroot_dir=$WORK/ftp/empty" pasv_enable=YES \
+            pasv_min_port=40000 pasv_max_port=40100 pasv_address=198.18.0.10 seccomp_sandbox=NO \
+            xferlog_enable=YES "vsftpd_log_file=$WORK/ftp/vsftpd.log" dual_log_enable=YES \
+            "ftpd_banner=FTP server ready." hide_ids=YES >"$WORK/ftp/vsftpd.conf"
+        # telnetd through inetutils-inetd, on the victim's address only; login(1) checks the
+        # password (PAM, a 3 s delay after a failure)
+        echo "198.18.0.10:telnet stream tcp nowait root /usr/sbin/telnetd telnetd -h" >"$WORK/telnet/inetd.conf"
+        mkdir -p /run/sshd   # sshd's privilege separation directory (empty; Debian's path)
+        /usr/sbin/sshd -t -f "$WORK/sshd/sshd_config" || die "sshd config"
+        bg victim "$BOUND" /usr/sbin/sshd -D -f "$WORK/sshd/sshd_config" -E "$WORK/sshd/sshd.log"
+        bg victim "$BOUND" vsftpd "$WORK/ftp/vsftpd.conf"
+        ip netns exec "$LAB_PREFIX-victim" timeout --kill-after=5 "$BOUND" \
+            inetutils-inetd -d "-p$WORK/telnet/inetd.pid" "$WORK/telnet/inetd.conf" </dev/null >"$WORK/telnet/inetd.log" 2>&1 &
+        LAB_PIDS+=($!)
+        nap 1
+        # the legitimate logins: interactive sessions from c0, downloads and FTP from c1, the
+        # loop of short commands from c2 (clients taken in turn when there are fewer than three)
+        : >"$WORK/authnormal.out"
+        for t in "interactive 0" "transfer 1" "ftp 1" "loop 2"; do
+            read -r kind k <<<"$t"
+            bg "c$((k % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/authnormal.py" --seed "$SEED" --span "$SPAN" --kind "$kind" \
+                --target 198.18.0.10 --user "$BF_ACCOUNT" --secret "$WORK/secret" --key "$WORK/client_key" \
+                --report "$WORK/authnormal.out"
+        done
+    fi
+
     if [ "$SCENARIO" = floods ]; then
         # one client each (clients taken in turn when there are fewer than three)
         k=0
@@ -420,6 +518,10 @@ main() {
         # shellcheck disable=SC2086
         bg mon "$BOUND" fping -q -c "$MON_COUNT" -p "$MON_PERIOD" -t 1000 $MON_ADDRS
     fi
+
+    # bruteforce: the attacks run in the word lists' directory (the commands name the lists)
+    ACWD=()
+    if [ "$SCENARIO" = bruteforce ]; then ACWD=(env -C "$WORK/lists"); fi
 
     T0=$(now)
     nap 5   # normal traffic only at the start
@@ -483,7 +585,7 @@ main() {
             # python3 lab/randsyn.py) runs from here, with $PY (/usr/bin/python3, which has scapy)
             if [[ "$c" == "python3 lab/"* ]]; then c="$PY $LAB_DIR/${c#python3 lab/}"; fi
             # shellcheck disable=SC2086
-            ip netns exec "$LAB_PREFIX-$host" timeout --kill-after=5 "$tmo" $c </dev/null >>"$WORK/attacks.out" 2>&1 &
+            ip netns exec "$LAB_PREFIX-$host" timeout --kill-after=5 "$tmo" "${ACWD[@]}" $c </dev/null >>"$WORK/attacks.out" 2>&1 &
             pids+=($!)
             LAB_PIDS+=($!)
         done
@@ -516,7 +618,7 @@ main() {
     nap 5
     # (with streams: also until their schedule is over)
     END=$DURATION
-    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ] || [ "$SCENARIO" = http ] || [ "$SCENARIO" = otherprotocols ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
+    if [ -n "$STREAMS" ] || [ "$SCENARIO" = floods ] || [ "$SCENARIO" = unlearned ] || [ "$SCENARIO" = discovery ] || [ "$SCENARIO" = http ] || [ "$SCENARIO" = otherprotocols ] || [ "$SCENARIO" = bruteforce ]; then END=$((DURATION > SPAN + 3 ? DURATION : SPAN + 3)); fi
     REST=$("$PY" -c "import time; print(max(0, $END - (time.time() - $T0)))")
     nap "$REST"
     nap 1
@@ -575,6 +677,25 @@ main() {
             sed 's/^/#   /' "$WORK/tunnels.out"
             echo "# what t50 printed"
             grep -E '^(T50|t50)|packets' "$WORK/attacks.out" | sed 's/^[[:space:]]*/#   /' || true
+        fi
+        if [ "$SCENARIO" = bruteforce ]; then
+            echo "# $(hydra -h 2>&1 | head -1 | cut -d' ' -f1-2); $(ncrack --version | grep -m1 -o 'Ncrack version [0-9.]*'); $(medusa -V 2>&1 | grep -m1 -o 'Medusa v[0-9.]*'); patator $(dpkg-query -W -f '${Version}' patator 2>/dev/null); $(ssh -V 2>&1); vsftpd $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null); inetutils-telnetd $(dpkg-query -W -f '${Version}' inetutils-telnetd 2>/dev/null)"
+            echo "# account $BF_ACCOUNT (created for the run, removed at its end); its password, from the seed (plan.py bf_password), is in no list"
+            echo "# word lists (plan.py --wordlists; the attacks ran in that directory): lines, first entries"
+            for f in "$WORK"/lists/*.txt; do
+                echo "#   $(basename "$f"): $(wc -l <"$f"), $(head -4 "$f" | paste -sd' ')"
+            done
+            echo "# legitimate logins (lab/authnormal.py, normal; seconds from the clients' start; interactive c0, transfer and ftp c$((1 % CLIENTS)), loop c$((2 % CLIENTS)))"
+            sed 's/^/#   /' "$WORK/authnormal.txt"
+            echo "# what the legitimate sessions reported"
+            sed 's/^/#   /' "$WORK/authnormal.out"
+            echo "# sshd's log, counted per source: failed passwords (invalid users included), accepted logins"
+            { grep -oE '(Failed password for (invalid user )?[^ ]+|Accepted [a-z]+ for [^ ]+) from [0-9.]+' "$WORK/sshd/sshd.log" || true; } \
+                | sed -E 's/ for (invalid user )?[^ ]+ from / from /' | sort | uniq -c | sed 's/^ */#   /'
+            echo "# vsftpd's log, counted per source"
+            { grep -oE '(FAIL|OK) (LOGIN|DOWNLOAD): Client "[0-9.]+"' "$WORK/ftp/vsftpd.log" || true; } | sort | uniq -c | sed 's/^ */#   /'
+            echo "# what the attack tools printed (summaries)"
+            grep -aE '^\[DATA\]|^\[STATUS\]|target(s)? completed|valid password|Ncrack done|Hits/Done|ACCOUNT FOUND|Segmentation|hydra.restore' "$WORK/attacks.out" | sed 's/^[[:space:]]*/#   /' || true
         fi
         echo "# attack commands (run in the attacker namespace; start/end in the labels file)"
         "$PY" -c 'import json,sys; [print(json.loads(l)["label"], "|", json.loads(l)["attacker"], "|", json.loads(l)["command"]) for l in open(sys.argv[1])]' "$EPIS"

@@ -4,7 +4,8 @@
 TCP 80   HTTP/1.1 (keep-alive): "/" small page, "/bytes/N" N bytes (N <= 4 MiB), "/img/K" pages
 TCP 7    echo                      UDP 7    echo
 TCP 9000 bulk source: the client sends "N\\n", the server sends N bytes (N <= 8 MiB) and closes
-TCP 22   SSH-like banner, reads one line, closes
+TCP 22   SSH-like banner, reads one line, closes (not with --no-ssh: --scenario bruteforce runs
+         a real sshd there)
 TCP 25   SMTP-like banner and a tiny dialogue
 UDP 123  NTP-like: answers any datagram with 48 bytes
 TCP 443  only with --tls-cert/--tls-key (busy runs): the same HTTP/1.1 service over TLS
@@ -163,6 +164,8 @@ def main():
     ap.add_argument("--tls-key", default="")
     ap.add_argument("--idle-timeout", type=float, default=0,
                     help="close HTTP(S) connections idle this long (busy runs; default: never)")
+    ap.add_argument("--no-ssh", action="store_true",
+                    help="leave TCP 22 to a real sshd (--scenario bruteforce)")
     a = ap.parse_args()
     http_handler = Http
     if a.idle_timeout > 0:
@@ -171,9 +174,10 @@ def main():
         ThreadingTCP(("0.0.0.0", 80), http_handler),
         ThreadingTCP(("0.0.0.0", 7), Echo),
         ThreadingTCP(("0.0.0.0", 9000), Bulk),
-        ThreadingTCP(("0.0.0.0", 22), Ssh),
         ThreadingTCP(("0.0.0.0", 25), Smtp),
     ]
+    if not a.no_ssh:
+        servers.append(ThreadingTCP(("0.0.0.0", 22), Ssh))
     if a.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.tls_cert, a.tls_key or None)
