@@ -169,6 +169,12 @@ impl Alert {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
             Some(e) if e.naming.rule == Rule::Reflection => "UDP flood of reflected answers".into(),
+            Some(e) if e.naming.rule == Rule::PasswordGuessing => {
+                format!(
+                    "{} password guessing",
+                    e.login.map_or("login", |l| l.name())
+                )
+            }
             _ if self.is_ping_sweep() => format!("{} ping sweep", proto_name(self.proto)),
             Some(_) if self.is_other_scan() => format!("{} port scan", proto_name(self.proto)),
             Some(e) if self.class == Class::OtherAttack && e.naming.is_flood() => {
@@ -192,9 +198,15 @@ impl Alert {
     }
 
     /// Suricata classtype description: scans are information gathering, floods denial of
-    /// service.
+    /// service, password guessing an attempt at a user's privileges (classtype
+    /// `attempted-user`).
     pub fn category(&self) -> &'static str {
-        if self.is_flood() {
+        if self
+            .profile
+            .is_some_and(|e| e.naming.rule == Rule::PasswordGuessing)
+        {
+            "Attempted User Privilege Gain"
+        } else if self.is_flood() {
             "Attempted Denial of Service"
         } else if self.class == Class::OtherAttack && !self.is_other_scan() {
             "Potentially Bad Traffic"
@@ -492,5 +504,69 @@ mod tests {
             let mixed = Alert { proto: 17, ..a };
             assert_eq!(mixed.what(), "flood of several IP protocols");
         }
+    }
+
+    #[test]
+    fn password_guessing_names_the_service_when_its_packets_are_most_of_the_episode() {
+        use crate::features::tests::tcp;
+        use crate::guessing::Login;
+        use crate::profile::{Profile, Rule};
+        // a guesser's connections: a SYN each, at volume, to one port (by the probes alone, a
+        // SYN flood)
+        let mut p = Profile::default();
+        for i in 0..200u16 {
+            p.add(
+                &tcp(1.0, "198.18.0.66", "198.18.0.10", 30000 + i, 22, 0x02),
+                true,
+                false,
+            );
+        }
+        let ml = {
+            let mut m = [0u64; 15];
+            m[Class::OtherAttack.index()] = 400;
+            m
+        };
+        let by_probes = p.decide(&ml, false);
+        assert_ne!(by_probes.naming.rule, Rule::PasswordGuessing);
+        // half of the flagged packets the rule's: not most of them, as it was
+        assert_eq!(
+            by_probes.with_guesses(200, 400, Some(Login::Ssh)),
+            by_probes
+        );
+        for (login, what) in [
+            (Login::Ssh, "SSH password guessing"),
+            (Login::Ftp, "FTP password guessing"),
+        ] {
+            let e = by_probes.with_guesses(201, 400, Some(login));
+            assert_eq!(e.naming.rule, Rule::PasswordGuessing);
+            assert_eq!(e.naming.class, Class::OtherAttack);
+            let a = Alert {
+                scope: Scope::Source,
+                src: "198.18.0.66".parse().unwrap(),
+                dst: "198.18.0.10".parse().unwrap(),
+                proto: 6,
+                class: e.naming.class,
+                packets: 400,
+                total: 420,
+                sources: 1,
+                score: 0.1,
+                first_seen: 1.0,
+                last_seen: 60.0,
+                class_counts: ml,
+                profile: Some(e),
+                slow_scan: None,
+                arp_sweep: None,
+            };
+            assert_eq!(a.what(), what);
+            assert_eq!(a.category(), "Attempted User Privilege Gain");
+            assert_eq!(a.severity(), 2);
+            let eve = a.to_eve();
+            assert_eq!(eve["nightjar"]["label"], "other-attack");
+            assert_eq!(eve["nightjar"]["profile"]["rule"], "password-guessing");
+            assert_eq!(eve["nightjar"]["profile"]["service"], login.as_str());
+            assert!(eve["alert"]["signature"].as_str().unwrap().contains(what));
+        }
+        // other alerts' profiles carry no service
+        assert!(by_probes.to_json().get("service").is_none());
     }
 }

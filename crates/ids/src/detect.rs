@@ -103,6 +103,18 @@
 //! one host eight ports (`nmap -sY`), are `other-attack` when the networks call them normal.
 //! Counted in [`DetectStats::forged_errors`] and [`DetectStats::flagged_by_protocol_rule`].
 //!
+//! **Password guessing.** A client guessing passwords (hydra, medusa, ncrack, patator against
+//! SSH or FTP) completes every handshake and sends well-formed logins; the networks pass them. A
+//! rule ([`crate::guessing`]) counts, per client and login service, the server's refusals —
+//! answers that came a second or more after the client's request (servers delay their
+//! refusals), or of the size of the answer before to a request like the one before (a refusal
+//! is always the same message) — and, a tenth each, the short connections closed, damped with
+//! a 60 s half-life; at or above [`DetectSettings::brute_force_threshold`] the client's
+//! packets to the service and its answers are `other-attack`, and an episode most of whose
+//! flagged packets are such is named password guessing against that service
+//! ([`crate::profile::Rule::PasswordGuessing`]).
+//! Counted in [`DetectStats::flagged_by_guessing_rule`].
+//!
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
@@ -129,6 +141,7 @@ use crate::conversation::Conversations;
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::Fragments;
+use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::reflection::{Reflection, Unasked};
@@ -278,6 +291,13 @@ pub struct DetectSettings {
     /// replies to it are `other-attack` and the run is alerted once (host discovery on a LAN:
     /// `nmap -sn`, `arp-scan`). 0 turns it off.
     pub arp_sweep_threshold: f32,
+    /// Password-guessing rule ([`crate::guessing`]): per client and login service (SSH, FTP,
+    /// ...), the server's refusals (answers 1 s or more after the request, or the same as the
+    /// answer before to a like request) and, a tenth each, the short connections closed,
+    /// damped with a 60 s half-life; at or above this count, the client's packets to that
+    /// service and the service's answers are `other-attack` where the networks call them
+    /// normal. 0 turns it off.
+    pub brute_force_threshold: f32,
 }
 
 impl Default for DetectSettings {
@@ -304,6 +324,7 @@ impl Default for DetectSettings {
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
+            brute_force_threshold: crate::guessing::DEFAULT_THRESHOLD,
         }
     }
 }
@@ -356,6 +377,11 @@ impl DetectSettings {
                 "ARP sweep threshold must be a number ≥ 0".into(),
             ));
         }
+        if !(self.brute_force_threshold.is_finite() && self.brute_force_threshold >= 0.0) {
+            return Err(IdsError::Config(
+                "brute-force threshold must be a number ≥ 0".into(),
+            ));
+        }
         if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
             return Err(IdsError::Config(
                 "verdict reuse age must be a number of seconds ≥ 0".into(),
@@ -402,6 +428,9 @@ pub struct PacketVerdict {
     /// A TCP segment of an established connection (its handshake completed and nothing
     /// refused it): its ACKs, data and FIN are the connection's, not probes.
     pub established: bool,
+    /// Flagged, and a packet of a connection to a login service whose client the
+    /// password-guessing rule ([`crate::guessing`]) found guessing: that service.
+    pub guessing: Option<Login>,
 }
 
 impl PacketVerdict {
@@ -447,6 +476,9 @@ pub struct DetectStats {
     /// Of those, flagged by the connection-flood rule
     /// ([`DetectSettings::connection_threshold`]; the network had called them normal).
     pub flagged_by_connection_rule: u64,
+    /// Of those, flagged by the password-guessing rule
+    /// ([`DetectSettings::brute_force_threshold`]; the network had called them normal).
+    pub flagged_by_guessing_rule: u64,
     /// Of those, forged ICMP errors ([`crate::unlearned`]), whatever the network said.
     pub forged_errors: u64,
     /// Of those, ICMP replies to requests their receiver never sent ([`crate::unlearned`]),
@@ -549,6 +581,7 @@ pub struct Engine {
     sweep: Sweep,
     reflection: Reflection,
     connections: Connections,
+    guessing: Guessing,
     /// The slow-scan rule (on the scoring side, packet by packet after the aggregator: its
     /// findings are reported after the packet that made them).
     slow: SlowScan,
@@ -633,6 +666,7 @@ impl Engine {
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
             reflection: Reflection::new(settings.reflection_threshold),
             connections: Connections::new(settings.connection_threshold),
+            guessing: Guessing::new(settings.brute_force_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
             conv: Conversations::new(settings.udp_settle),
@@ -986,6 +1020,11 @@ impl Engine {
                         .or_else(|| self.reflection.error_about_unasked(p));
                     let two_way = self.conv.push_keyed(p, &keys);
                     let opened = self.connections.push_keyed(p, &keys);
+                    let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
+                        (0, _) => None,
+                        (_, by) => Some(by != 0),
+                    };
+                    let guessed = self.guessing.push_keyed(p, &keys, opener);
                     let mut class = if unasked == Some(Unasked::Flood) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
@@ -1015,6 +1054,9 @@ impl Engine {
                     } else if let Some(c) = opened {
                         self.stats.flagged_by_connection_rule += 1;
                         c
+                    } else if guessed.is_some() {
+                        self.stats.flagged_by_guessing_rule += 1;
+                        Class::OtherAttack
                     } else if let Some(u) = odd {
                         self.stats.flagged_by_protocol_rule += 1;
                         u.class()
@@ -1062,6 +1104,7 @@ impl Engine {
                         class,
                         reused: step & (MISS | SESSION) == 0,
                         established: step & ESTABLISHED != 0,
+                        guessing: guessed.filter(|_| class.is_attack()),
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1099,6 +1142,7 @@ impl Engine {
                         class,
                         reused: false,
                         established: false,
+                        guessing: None,
                     }
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1111,6 +1155,7 @@ impl Engine {
                         class: Class::Normal,
                         reused: false,
                         established: false,
+                        guessing: None,
                     }
                 }
             };
@@ -1840,6 +1885,10 @@ struct Tally {
     protos: Protos,
     /// What the episode's end sent and received (its alert's class comes from it).
     profile: Profile,
+    /// Of the flagged packets, those of a password guesser's connections
+    /// ([`PacketVerdict::guessing`]), and the service of the latest.
+    guesses: u64,
+    login: Option<Login>,
 }
 
 impl Tally {
@@ -1853,6 +1902,8 @@ impl Tally {
             classes: [0; 15],
             protos: Protos::default(),
             profile: Profile::default(),
+            guesses: 0,
+            login: None,
         }
     }
 
@@ -1865,6 +1916,10 @@ impl Tally {
         self.classes[v.class.index()] += 1;
         self.protos.add(p.proto);
         self.profile.add(p, towards, v.established);
+        if let Some(login) = v.guessing {
+            self.guesses += 1;
+            self.login = Some(login);
+        }
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -1875,7 +1930,10 @@ impl Tally {
         (packets, total, sources): (u64, u64, u64),
     ) -> Alert {
         let counts = self.classes.map(u64::from);
-        let evidence = self.profile.decide(&counts, scope == Scope::Victim);
+        let evidence = self
+            .profile
+            .decide(&counts, scope == Scope::Victim)
+            .with_guesses(self.guesses, self.packets, self.login);
         Alert {
             scope,
             src,
@@ -3351,7 +3409,18 @@ mod tests {
                 ..d
             };
             assert!(s.validate().is_err(), "sweep threshold {bad}");
+            let s = DetectSettings {
+                brute_force_threshold: bad,
+                ..d
+            };
+            assert!(s.validate().is_err(), "brute-force threshold {bad}");
         }
+        assert_eq!(d.brute_force_threshold, crate::guessing::DEFAULT_THRESHOLD);
+        let off = DetectSettings {
+            brute_force_threshold: 0.0,
+            ..d
+        };
+        assert!(off.validate().is_ok());
         for bad in [-1.0, f64::NAN, f64::INFINITY] {
             let s = DetectSettings {
                 max_episode: bad,
@@ -3542,6 +3611,70 @@ mod tests {
                 Record::Packet(p)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_password_guesser_raises_one_alert_that_names_the_service_and_the_rule_off_none() {
+        use crate::guessing::Login;
+        use crate::profile::Rule;
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        // hydra -t 4 against sshd with PAM: four connections at a time, six passwords each,
+        // every one refused 2 s after it was sent (the shape of the lab's runs)
+        let data = |ts: f64, from: &str, to: &str, sp: u16, dp: u16, len: u32| PacketRepr {
+            payload_len: len,
+            ip_len: 52 + len as u16,
+            ..tcp(ts, from, to, sp, dp, 0x18)
+        };
+        let mut pk = Vec::new();
+        for wave in 0..4u16 {
+            for task in 0..4u16 {
+                let sp = 40000 + wave * 4 + task;
+                let t = 1.0 + 13.0 * f64::from(wave) + 0.01 * f64::from(task);
+                pk.push(tcp(t, att, vic, sp, 22, 0x02));
+                pk.push(tcp(t + 1e-4, vic, att, 22, sp, 0x12));
+                pk.push(tcp(t + 2e-4, att, vic, sp, 22, 0x10));
+                pk.push(data(t + 3e-4, att, vic, sp, 22, 32));
+                pk.push(data(t + 4e-4, vic, att, 22, sp, 40));
+                for k in 0..6 {
+                    let at = t + 0.01 + 2.05 * f64::from(k);
+                    pk.push(data(at, att, vic, sp, 22, 100));
+                    pk.push(data(at + 2.0, vic, att, 22, sp, 60));
+                    pk.push(tcp(at + 2.0001, att, vic, sp, 22, 0x10));
+                }
+                let end = t + 12.5;
+                pk.push(tcp(end, att, vic, sp, 22, 0x11));
+                pk.push(tcp(end + 1e-4, vic, att, 22, sp, 0x11));
+                pk.push(tcp(end + 2e-4, att, vic, sp, 22, 0x10));
+            }
+        }
+        let (_, alerts, st) = detect_default(pk.clone());
+        assert!(st.flagged_by_guessing_rule > 100, "{st:?}");
+        let guessing: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| {
+                a.profile
+                    .is_some_and(|e| e.naming.rule == Rule::PasswordGuessing)
+            })
+            .collect();
+        assert_eq!(guessing.len(), 1, "{alerts:?}");
+        let a = guessing[0];
+        assert_eq!((a.src, a.dst), (ip(att), ip(vic)));
+        assert_eq!(a.class, Class::OtherAttack);
+        assert_eq!(a.profile.and_then(|e| e.login), Some(Login::Ssh));
+        assert!(
+            a.signature().contains("(SSH password guessing)"),
+            "{}",
+            a.signature()
+        );
+        let off = DetectSettings {
+            brute_force_threshold: 0.0,
+            ..DetectSettings::default()
+        };
+        let (_, alerts, st) = collect(Models::builtin().unwrap(), off, records(pk));
+        assert_eq!(st.flagged_by_guessing_rule, 0);
+        assert!(alerts.iter().all(|a| a
+            .profile
+            .is_none_or(|e| e.naming.rule != Rule::PasswordGuessing)));
     }
 
     #[test]
@@ -3921,6 +4054,7 @@ mod tests {
                 class: *class,
                 reused: false,
                 established: false,
+                guessing: None,
             };
             agg.packet(p, &v, &mut st, &mut sink);
         }
@@ -4435,6 +4569,7 @@ mod tests {
                 class: Class::FloodUdp,
                 reused: false,
                 established: false,
+                guessing: None,
             };
             agg.packet(&p, &v, &mut st, &mut sink);
             assert!(agg.sources.len() <= 100);

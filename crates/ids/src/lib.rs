@@ -30,6 +30,8 @@
 //!   scans, SCTP and UDP-Lite port scans.
 //! * [`arpsweep`]: ARP sweeps (host discovery on a LAN: `nmap -sn`, `arp-scan`), from the
 //!   ARP messages, which never reach the networks.
+//! * [`guessing`]: online password guessing against login services (SSH, FTP, ...): the
+//!   server's refusals (slow or repeated answers) and short connections, counted per service.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -49,6 +51,7 @@ pub mod detect;
 mod error;
 pub mod features;
 pub mod fragments;
+pub mod guessing;
 pub mod labels;
 pub mod model;
 pub mod plot;

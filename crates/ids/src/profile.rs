@@ -71,6 +71,12 @@
 //!   FIN+ACK without data closing a connection a SYN-ACK opened (at most one per SYN-ACK) is
 //!   no probe.
 //!
+//! * **Password guessing** ([`crate::guessing`]): an episode most of whose flagged packets are
+//!   of connections to a login service whose client the password-guessing rule found guessing
+//!   is `other-attack`, password guessing against that service (`Rule::PasswordGuessing`,
+//!   [`Evidence::with_guesses`]): the guesser's SYNs, one per connection, repeat to one port
+//!   at volume, which by the rules above would be a SYN flood.
+//!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
@@ -81,6 +87,7 @@
 
 use crate::class::Class;
 use crate::features::table::{hash_key, hash_mixed, ip_key, premix};
+use crate::guessing::Login;
 use crate::reflection::answer_shape;
 use crate::unlearned::{forged_error, icmp_query};
 use nightjar_packet::{proto, PacketRepr};
@@ -360,6 +367,10 @@ pub enum Rule {
     ProtocolScan,
     /// Resets at volume, far more than the SYN-ACKs that would call for them: a flood.
     Resets,
+    /// Most of the flagged packets are of connections to a login service whose client the
+    /// password-guessing rule ([`crate::guessing`]) found guessing: password guessing
+    /// ([`Evidence::login`] says against what), `other-attack`.
+    PasswordGuessing,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -420,6 +431,7 @@ impl Rule {
             Rule::ProtocolScan => "ip-protocols",
             Rule::Resets => "resets",
             Rule::OtherProtocolFlood => "other-protocol-flood",
+            Rule::PasswordGuessing => "password-guessing",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -469,6 +481,8 @@ pub struct Evidence {
     pub bare_rst: u64,
     pub rst_in: u64,
     pub unreach_in: u64,
+    /// The login service guessed at ([`Rule::PasswordGuessing`] only).
+    pub login: Option<Login>,
 }
 
 /// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
@@ -496,10 +510,27 @@ pub fn flag_names(f: u8) -> String {
 }
 
 impl Evidence {
+    /// The naming of an episode `guesses` of whose `flagged` packets are of connections to
+    /// `login` whose client the password-guessing rule ([`crate::guessing`]) found guessing:
+    /// when they are most of them, password guessing against `login`, `other-attack` — what
+    /// the guesser sends there (a SYN per connection, at volume) is no scan and no flood —,
+    /// else as it was.
+    pub fn with_guesses(mut self, guesses: u64, flagged: u64, login: Option<Login>) -> Evidence {
+        if let Some(l) = login.filter(|_| 2 * guesses > flagged) {
+            self.naming = Naming {
+                class: Class::OtherAttack,
+                rule: Rule::PasswordGuessing,
+                alternatives: &[],
+            };
+            self.login = Some(l);
+        }
+        self
+    }
+
     /// The `nightjar.profile` object of an EVE alert.
     pub fn to_json(&self) -> Value {
         let r = |x: f64| (x * 100.0).round() / 100.0;
-        json!({
+        let mut j = json!({
             "rule": self.naming.rule.as_str(),
             "alternatives": self.naming.alternatives.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             "probe_flags": self.probe_flags.map(flag_names),
@@ -518,7 +549,11 @@ impl Evidence {
             "bare_rst": self.bare_rst,
             "rst_replies": self.rst_in,
             "icmp_errors": self.unreach_in,
-        })
+        });
+        if let Some(l) = self.login {
+            j["service"] = json!(l.as_str());
+        }
+        j
     }
 }
 
@@ -782,6 +817,7 @@ impl Profile {
             bare_rst: u64::from(self.bare_rst),
             rst_in: u64::from(self.rst_in),
             unreach_in: u64::from(self.unreach_in),
+            login: None,
         };
         let named = |class, rule, alternatives: &'static [Class]| Naming {
             class,

@@ -2,7 +2,8 @@
 //! part of the transport header; or, for an ARP frame, the checked ARP view ([`crate::arp`]).
 //!
 //! Parsing never decides anything: it reports what the headers say. Lengths are taken from the
-//! headers so that a capture made with a small snap length gives the same records as a full one.
+//! headers so that a capture made with a small snap length gives the same records as a full one,
+//! but for the first bytes of a TCP payload ([`PacketRepr::head`]), which are what was kept.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -62,6 +63,7 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
         later_fragment: false,
         frag_id: 0,
         payload_len: ip.declared,
+        head: [0; 4],
         inner: None,
     };
     match ip.proto {
@@ -73,6 +75,7 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
             p.window = u16::from_be_bytes([h[14], h[15]]);
             let doff = (u32::from(h[12] >> 4) * 4).max(20);
             p.payload_len = ip.declared.saturating_sub(doff);
+            p.head = head(t, doff);
         }
         proto::UDP => {
             let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
@@ -149,6 +152,7 @@ pub(crate) fn decode_general(
             later_fragment: f.later_fragment,
             frag_id: f.frag_id,
             payload_len: f.payload_len,
+            head: f.head,
             inner: f.inner,
         }),
         Err(reason) => Record::Undecoded {
@@ -176,7 +180,21 @@ struct Fields {
     later_fragment: bool,
     frag_id: u32,
     payload_len: u32,
+    head: [u8; 4],
     inner: Option<Inner>,
+}
+
+/// The first four bytes of a TCP payload that starts `doff` bytes into the captured segment
+/// `t` (the IP payload as captured, no longer than the headers declare it), zero past what
+/// `t` holds.
+#[inline]
+fn head(t: &[u8], doff: u32) -> [u8; 4] {
+    let mut h = [0; 4];
+    if let Some(rest) = usize::try_from(doff).ok().and_then(|d| t.get(d..)) {
+        let n = rest.len().min(4);
+        h[..n].copy_from_slice(&rest[..n]);
+    }
+    h
 }
 
 #[inline]
@@ -405,6 +423,7 @@ fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
         later_fragment: !ip.first,
         frag_id: ip.frag_id,
         payload_len: ip.declared,
+        head: [0; 4],
         inner: None,
     };
     if !ip.first {
@@ -437,6 +456,7 @@ fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
             f.window = be16(t, 14);
             let doff = t.get(12).map_or(20, |b| u32::from(b >> 4) * 4).max(20);
             f.payload_len = ip.declared.saturating_sub(doff);
+            f.head = head(t, doff);
         }
         proto::UDP | proto::UDPLITE | proto::SCTP => {
             let min = if ip.proto == proto::SCTP { 12 } else { 8 };
@@ -608,6 +628,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_head_of_a_tcp_payload_is_what_the_capture_kept_of_it() {
+        // an SSH server's identification string (RFC 4253 §4.2: it begins "SSH-")
+        let banner = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 10], [198, 18, 0, 66], 64)
+            .tcp(2222, 43958, 7, 502)
+            .ack(9)
+            .psh()
+            .write(&mut v, banner)
+            .unwrap();
+        let head = |frame: &[u8]| match decode(LinkType::ETHERNET, frame, 0, 1.0, 1514) {
+            Record::Packet(p) => {
+                assert_eq!(p.payload_len, banner.len() as u32);
+                p.head
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(head(&v), *b"SSH-");
+        // a snap length that keeps four bytes of the payload keeps it (the lab's 96 keeps 30
+        // after a TCP header with timestamps); one that cuts into it, what it kept
+        assert_eq!(head(&v[..58]), *b"SSH-");
+        assert_eq!(head(&v[..56]), *b"SS\0\0");
+        assert_eq!(head(&v[..54]), [0; 4]);
+        // IPv6 (the general path) alike
+        let mut v6 = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv6([0xfd; 16], [0xfe; 16], 64)
+            .tcp(22, 50000, 1, 100)
+            .ack(5)
+            .write(&mut v6, banner)
+            .unwrap();
+        assert_eq!(head(&v6), *b"SSH-");
+        // no payload, another protocol: zeros
+        let mut bare = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .tcp(43958, 22, 7, 502)
+            .syn()
+            .write(&mut bare, &[])
+            .unwrap();
+        let Record::Packet(p) = decode(LinkType::ETHERNET, &bare, 0, 1.0, 60) else {
+            panic!()
+        };
+        assert_eq!(p.head, [0; 4]);
+        let mut u = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .udp(5000, 22)
+            .write(&mut u, banner)
+            .unwrap();
+        let Record::Packet(p) = decode(LinkType::ETHERNET, &u, 0, 1.0, 100) else {
+            panic!()
+        };
+        assert_eq!(p.head, [0; 4]);
     }
 
     #[test]

@@ -110,6 +110,12 @@ pub struct PacketRepr {
     /// Transport payload bytes according to the headers (IP payload less the TCP/UDP/ICMP
     /// header; the whole IP payload for other protocols and non-first fragments).
     pub payload_len: u32,
+    /// The first four bytes of a TCP segment's payload, as far as the capture kept them (zero
+    /// past that, and for other protocols and fragments after the first): enough to tell a
+    /// service by the first words it sends (an SSH server's "SSH-" banner) on any port. The
+    /// one field a snap length can take away: the lab's 96 bytes keep 30 bytes of payload
+    /// after a TCP header with timestamps.
+    pub head: [u8; 4],
     /// For ICMP errors (destination unreachable, time exceeded, ...): the quoted packet.
     pub inner: Option<Inner>,
 }

@@ -130,6 +130,17 @@ pub struct DetectArgs {
     /// address-scan threshold; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().arp_sweep_threshold, value_name = "N")]
     arp_sweep_threshold: f32,
+    /// Password-guessing rule: per client and login service (SSH on port 22 or wherever a
+    /// server sends an SSH banner; FTP 21, Telnet 23, SMTP submission 587/465, POP3, IMAP,
+    /// SMB 445, RDP 3389, VNC 5900; not databases or LDAP, whose application clients open
+    /// short connections all day), a damped
+    /// count (60 s half-life) of the server's refusals (answers that came 1 s or more after
+    /// the client's request, or of the same size as the answer before to a request like the
+    /// one before) plus a tenth per short connection closed; at or above it, the client's
+    /// packets to the service are an other-attack alerted as "SSH password guessing" and the
+    /// like (hydra, medusa, ncrack, patator); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().brute_force_threshold, value_name = "N")]
+    brute_force_threshold: f32,
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
     /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
     /// ACK, UDP, ICMP queries: echo, timestamp and the like): attacks run back to back are
@@ -263,6 +274,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         reflection_threshold: a.reflection_threshold,
         connection_threshold: a.connection_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
+        brute_force_threshold: a.brute_force_threshold,
         change_probes: a.change_probes,
         slow_scan: SlowScanConfig {
             port_threshold: a.slow_scan_ports,
@@ -461,6 +473,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "reflection_threshold": settings.reflection_threshold,
             "connection_threshold": settings.connection_threshold,
             "arp_sweep_threshold": settings.arp_sweep_threshold,
+            "brute_force_threshold": settings.brute_force_threshold,
             "change_probes": settings.change_probes,
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
@@ -482,6 +495,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "flagged_by_sweep_rule": stats.flagged_by_sweep_rule,
             "flagged_by_reflection_rule": stats.flagged_by_reflection_rule,
             "flagged_by_connection_rule": stats.flagged_by_connection_rule,
+            "flagged_by_guessing_rule": stats.flagged_by_guessing_rule,
             "forged_icmp_errors": stats.forged_errors,
             "unsolicited_icmp_replies": stats.unsolicited_replies,
             "flagged_by_protocol_rule": stats.flagged_by_protocol_rule,
@@ -640,12 +654,13 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the connection-flood rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
         st.flagged_by_reflection_rule,
         st.flagged_by_connection_rule,
+        st.flagged_by_guessing_rule,
         st.flagged_by_protocol_rule,
         st.forged_errors,
         st.unsolicited_replies,
