@@ -13,24 +13,12 @@
 //! `--brute-force-threshold 0` (the rule off, as before it) neither is alerted — the networks
 //! alone pass them, which is what the rule adds.
 
-use serde_json::Value;
-
 mod common;
 use common::*;
 
 const NAME: &str = "guessing";
 /// The client that logs in with the right password.
 const CLIENT: &str = "198.18.0.20";
-
-/// The labelled episode whose command holds `needle` (one per capture).
-fn by_command<'a>(eps: &'a [Value], needle: &str) -> &'a Value {
-    let found: Vec<&Value> = eps
-        .iter()
-        .filter(|e| e["command"].as_str().unwrap().contains(needle))
-        .collect();
-    assert_eq!(found.len(), 1, "{needle}: {found:?}");
-    found[0]
-}
 
 #[test]
 fn the_capture_holds_two_hydra_runs_and_a_client_that_logs_in() {

@@ -36,16 +36,6 @@ fn floods(eps: &[Value]) -> Vec<&Value> {
     eps.iter().filter(|e| e["label"] == "flood-syn").collect()
 }
 
-/// The episode whose command starts with `prefix` (one per capture).
-fn by_command<'a>(eps: &'a [Value], prefix: &str) -> &'a Value {
-    let found: Vec<&Value> = eps
-        .iter()
-        .filter(|e| e["command"].as_str().unwrap().starts_with(prefix))
-        .collect();
-    assert_eq!(found.len(), 1, "{prefix}: {found:?}");
-    found[0]
-}
-
 #[test]
 fn the_captures_hold_http_floods_slow_attacks_and_heavy_legitimate_clients() {
     for name in CAPTURES {

@@ -168,6 +168,16 @@ pub fn episodes(name: &str) -> Vec<Value> {
     labels["episodes"].as_array().unwrap().clone()
 }
 
+/// The one labelled episode whose command contains `needle`.
+pub fn by_command<'a>(eps: &'a [Value], needle: &str) -> &'a Value {
+    let found: Vec<&Value> = eps
+        .iter()
+        .filter(|e| e["command"].as_str().unwrap().contains(needle))
+        .collect();
+    assert_eq!(found.len(), 1, "{needle}: {found:?}");
+    found[0]
+}
+
 /// The labels of a capture's episodes, sorted.
 pub fn sorted_labels(eps: &[Value]) -> Vec<&str> {
     let mut labels: Vec<&str> = eps.iter().map(|e| e["label"].as_str().unwrap()).collect();
