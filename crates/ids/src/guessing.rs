@@ -94,6 +94,8 @@ pub const SHORT_BYTES: u32 = 8192;
 pub const FLOWS: usize = 1 << 14;
 /// (client, server, port) counts remembered.
 pub const CAPACITY: usize = 1 << 12;
+/// (Server, port) pairs found speaking SSH by their banners, kept at most.
+pub const SSH_SERVERS: usize = 1 << 10;
 
 /// A login service.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -205,8 +207,13 @@ pub struct Guessing {
     /// (client, server, server port) → its damped count of slow answers and short
     /// connections.
     counts: SetAssoc<(u128, u128, u16), Count>,
-    /// Ports a server sent an `SSH-` banner from (bit per port).
+    /// Ports some server sent an `SSH-` banner from (bit per port): a cheap first look
+    /// before [`Guessing::ssh_servers`].
     ssh_ports: Box<[u64; 1024]>,
+    /// (server, port) pairs an `SSH-` banner came from: SSH on another server's port of that
+    /// number is not assumed (one `sslh` sharing 443 between SSH and HTTPS must not make every
+    /// server's HTTPS a login service).
+    ssh_servers: SetAssoc<(u128, u16), u8>,
     clock: f64,
     /// No count is at the threshold after this time (a count decays from its last rise), so
     /// until a count rises again no packet needs its look-up.
@@ -223,6 +230,7 @@ impl Guessing {
             flows: SetAssoc::new(if on { FLOWS } else { 1 }),
             counts: SetAssoc::new(if on { CAPACITY } else { 1 }),
             ssh_ports: Box::new([0; 1024]),
+            ssh_servers: SetAssoc::new(if on { SSH_SERVERS } else { 1 }),
             clock: f64::NEG_INFINITY,
             hot_until: f64::NEG_INFINITY,
             decay: NegExp2::new(),
@@ -235,10 +243,16 @@ impl Guessing {
         self.push_keyed(p, &AddrKeys::of(p), None)
     }
 
-    /// The login service on `port`, if any: by its number, or an SSH banner seen from it.
-    fn login(&self, port: u16) -> Option<Login> {
+    /// The login service on `server`'s `port` (`sm`: the premix of the server's address), if
+    /// any: by the port's number, or an SSH banner seen from that server's port.
+    fn login(&self, server: u128, sm: u64, port: u16) -> Option<Login> {
         let i = usize::from(port);
-        if self.ssh_ports[i / 64] >> (i % 64) & 1 != 0 {
+        if self.ssh_ports[i / 64] >> (i % 64) & 1 != 0
+            && self
+                .ssh_servers
+                .get(&(server, port), server_hash(sm, port))
+                .is_some()
+        {
             return Some(Login::Ssh);
         }
         Login::of_port(port)
@@ -259,8 +273,8 @@ impl Guessing {
             self.clock = p.ts;
         }
         let now = self.clock;
-        let to = self.login(p.dport);
-        let from = self.login(p.sport);
+        let to = self.login(k.dst, k.md, p.dport);
+        let from = self.login(k.src, k.ms, p.sport);
         let banner = p.payload_len > 0 && p.head == *b"SSH-";
         if to.is_none() && from.is_none() && !banner {
             return None;
@@ -288,13 +302,17 @@ impl Guessing {
             // may send its banner first): the server is the end that did not open the flow,
             // else the one on the lower port; its port is remembered as SSH's
             let from_server = opener.map_or(p.sport < p.dport, |o| !o);
-            let (key, hash, port) = if from_server {
-                (back_key, back_hash, p.sport)
+            let (key, hash, port, server, sm) = if from_server {
+                (back_key, back_hash, p.sport, k.src, k.ms)
             } else {
-                (out_key, out_hash, p.dport)
+                (out_key, out_hash, p.dport, k.dst, k.md)
             };
             let i = usize::from(port);
             self.ssh_ports[i / 64] |= 1 << (i % 64);
+            *self
+                .ssh_servers
+                .touch((server, port), server_hash(sm, port), now)
+                .val = 1;
             *self.flows.touch(key, hash, now).val = Flow {
                 login: Login::Ssh,
                 state: SYNACK | ESTABLISHED,
@@ -412,6 +430,11 @@ fn flow_hash(client: u64, server: u64, ports: u32) -> u64 {
     hash_mixed(hash_mixed(83 ^ u64::from(ports) << 8, client), server)
 }
 
+/// The hash of a (server, port) entry of the SSH servers found by their banners.
+fn server_hash(server: u64, port: u16) -> u64 {
+    hash_mixed(97 ^ u64::from(port) << 8, server)
+}
+
 /// The hash of a (client, server, port) count's table entry.
 fn count_hash(client: u64, server: u64, port: u16) -> u64 {
     hash_mixed(hash_mixed(89 ^ u64::from(port) << 8, client), server)
@@ -420,7 +443,7 @@ fn count_hash(client: u64, server: u64, port: u16) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::tests::tcp;
+    use crate::features::tests::{ip, tcp};
 
     const C: &str = "198.18.0.66";
     const S: &str = "198.18.0.10";
@@ -668,6 +691,38 @@ mod tests {
             seen.push(flagged);
         }
         assert_eq!(seen[0], seen[1]);
+    }
+
+    #[test]
+    fn a_banner_makes_its_own_servers_port_ssh_and_no_other_servers() {
+        // SSH on 443 of one server (sslh shares the port with HTTPS): the same guessing
+        // against another server's 443, which never sent a banner, is not counted
+        let other = "198.18.0.11";
+        let mut r = Guessing::new(DEFAULT_THRESHOLD);
+        let mut flagged = [0, 0];
+        for i in 0..8u16 {
+            let t = 1.0 + 14.0 * f64::from(i);
+            for (n, server) in [S, other].into_iter().enumerate() {
+                let mut ps = connection(t, 40000 + i, 443, 6, (100, 80), 2.0, 0.01);
+                for p in &mut ps {
+                    if n == 1 {
+                        if p.src == ip(S) {
+                            p.src = ip(server);
+                        }
+                        if p.dst == ip(S) {
+                            p.dst = ip(server);
+                        }
+                        // the other server's first words are no banner
+                        if p.head == *b"SSH-" {
+                            p.head = *b"HTTP";
+                        }
+                    }
+                }
+                flagged[n] += push_all(&mut r, &ps).iter().filter(|f| f.is_some()).count();
+            }
+        }
+        assert!(flagged[0] > 3 * 26, "{flagged:?}");
+        assert_eq!(flagged[1], 0, "{flagged:?}");
     }
 
     #[test]
