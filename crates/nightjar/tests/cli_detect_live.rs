@@ -1,9 +1,9 @@
-//! `nightjar ids detect --iface` against a real nmap SYN scan between two network namespaces
-//! each test makes itself: `<TAG><PID>a` (scanner, 198.18.78.1) and `<TAG><PID>b` (target,
-//! 198.18.78.2), joined by a veth pair, addresses in 198.18.0.0/15 only, no default route. The
-//! detector runs inside the target's namespace (`ip netns exec`) under `timeout` with a bounded
-//! `--duration`; nmap runs under `timeout`; both are waited for, and the namespaces are deleted
-//! on every exit path (a Drop guard).
+//! `nightjar ids detect --iface` against a real nmap SYN scan and a real ARP sweep (`nmap
+//! -sn`) between two network namespaces each test makes itself: `<TAG><PID>a` (scanner,
+//! 198.18.78.1) and `<TAG><PID>b` (target, 198.18.78.2), joined by a veth pair, addresses in
+//! 198.18.0.0/15 only, no default route. The detector runs inside the target's namespace (`ip
+//! netns exec`) under `timeout` with a bounded `--duration`; nmap runs under `timeout`; both
+//! are waited for, and the namespaces are deleted on every exit path (a Drop guard).
 //!
 //! Needs root, `ip` (iproute2) and `nmap`; without them the test prints why and passes.
 #![cfg(target_os = "linux")]
@@ -184,6 +184,56 @@ fn detect_on_an_interface_alerts_a_real_nmap_scan() {
             .iter()
             .all(|al| al["nightjar"]["label"] == "scan-syn"),
         "not named scan-syn: {alerts:?}"
+    );
+}
+
+#[test]
+fn detect_on_an_interface_alerts_a_real_arp_sweep() {
+    if let Some(why) = skip_reason() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    // `nmap -sn` of the scanner's own /24, as root: host discovery by ARP alone, no IP packet
+    // to the 253 silent addresses; the detector on the target's end sees the broadcasts
+    let lab = Lab::new("njarp");
+    let detector = lab.detector(60, &["--duration", "10", "--json"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let sweep = Command::new("ip")
+        .args([
+            "netns", "exec", &lab.a, "timeout", "60", "nmap", "-sn", "-n",
+        ])
+        .arg("198.18.78.0/24")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run nmap");
+    let out = detector.wait_with_output().expect("wait for the detector");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(sweep.success(), "nmap failed");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(
+        v["arp"].as_u64().unwrap_or(0) >= 200,
+        "ARP messages: {stderr}"
+    );
+    let alerts = v["alerts"].as_array().expect("alerts");
+    let sweeps: Vec<&serde_json::Value> = alerts
+        .iter()
+        .filter(|a| {
+            a["alert"]["signature"]
+                .as_str()
+                .is_some_and(|s| s.contains("ARP sweep"))
+        })
+        .collect();
+    assert_eq!(sweeps.len(), 1, "{alerts:?}\n{stderr}");
+    let a = sweeps[0];
+    assert_eq!(a["src_ip"], SCANNER, "{a}");
+    assert_eq!(a["dest_ip"], "198.18.78.0", "{a}");
+    assert_eq!(a["proto"], "ARP", "{a}");
+    assert_eq!(a["nightjar"]["label"], "other-attack", "{a}");
+    assert!(
+        alerts.iter().all(|al| al["src_ip"] == SCANNER),
+        "an alert names another source: {alerts:?}"
     );
 }
 
