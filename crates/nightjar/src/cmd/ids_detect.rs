@@ -136,9 +136,9 @@ pub struct DetectArgs {
     /// short connections all day), a damped
     /// count (60 s half-life) of the server's refusals (answers that came 1 s or more after
     /// the client's request, or of the same size as the answer before to a request like the
-    /// one before) plus a tenth per short connection closed; at or above it, the client's
-    /// packets to the service are an other-attack alerted as "SSH password guessing" and the
-    /// like (hydra, medusa, ncrack, patator); 0 turns it off.
+    /// one before) plus a tenth per short connection closed that had one; at or above it,
+    /// the client's packets to the service are an other-attack alerted as "SSH password
+    /// guessing" and the like (hydra, medusa, ncrack, patator); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().brute_force_threshold, value_name = "N")]
     brute_force_threshold: f32,
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
