@@ -1,7 +1,7 @@
 //! End-to-end tests of `nightjar ids detect` on online password guessing (the detector's
 //! *password-guessing rule*: `--brute-force-threshold N`, `crates/ids/src/guessing.rs`), driving
 //! the real binary with the built-in models on the capture `guessing` (`data/captures/SOURCE.md`,
-//! "Round 13, password guessing"): a namespace run, snap length 96, in which hydra 9.4
+//! "Round 14, password guessing"): a namespace run, snap length 96, in which hydra 9.4
 //! (198.18.0.66) guesses an account's password against the victim's sshd (port 22, PAM) with
 //! four tasks for 40 s, then against its vsftpd (port 21) for 30 s, while a client
 //! (198.18.0.20) logs in to the same sshd with the right password to run commands, copies a
@@ -100,7 +100,7 @@ fn a_brute_force_threshold_that_is_no_number_of_at_least_zero_is_refused() {
 #[test]
 fn the_bruteforce_scenarios_guessers_are_alerted_and_their_legitimate_logins_are_not() {
     // `lab/run.sh --scenario bruteforce` (helper-made apart from the rule; data/captures/
-    // SOURCE.md, "Round 14"): eight guessing runs each — hydra against ssh (-t 4, -t 16, a
+    // SOURCE.md, "Round 15"): eight guessing runs each — hydra against ssh (-t 4, -t 16, a
     // slow -t 1 -c), ftp and telnet, ncrack, medusa, patator — beside interactive ssh
     // sessions, a loop of short ssh commands, scp, sftp and FTP downloads with the right
     // password. Read while the rule was finished, so not fresh: what is pinned is what it
