@@ -28,9 +28,8 @@
 //! per client, least recently used evicted).
 
 use crate::class::Class;
-use crate::detect::AddrKeys;
-use crate::detect::NegExp2;
-use crate::features::table::{hash_mixed, SetAssoc};
+use crate::detect::{service_hash, AddrKeys, DampedCount, NegExp2};
+use crate::features::table::SetAssoc;
 use nightjar_packet::{proto, PacketRepr};
 
 /// [`crate::detect::DetectSettings::connection_threshold`] by default: about 100 new
@@ -43,18 +42,11 @@ pub const OPENING: f64 = 1.0;
 /// (client, server, port) counts remembered.
 pub const CAPACITY: usize = 1 << 14;
 
-/// A damped count and when it was last brought up to date.
-#[derive(Clone, Copy, Default)]
-struct Count {
-    n: f32,
-    at: f64,
-}
-
 /// The connection-flood rule's state.
 pub struct Connections {
     threshold: f32,
     /// (client, server, port) → its damped count of new connections.
-    counts: SetAssoc<(u128, u128, u16), Count>,
+    counts: SetAssoc<(u128, u128, u16), DampedCount>,
     clock: f64,
     /// No packet but a SYN can be flagged after this time: a count reached the threshold at
     /// most [`OPENING`] before it (a decayed count never exceeds its value at its last SYN),
@@ -96,14 +88,13 @@ impl Connections {
             let key = (s, d, p.dport);
             let c = self
                 .counts
-                .touch(key, key_hash_premixed(k.ms, k.md, p.dport), now)
+                .touch(key, count_hash(k.ms, k.md, p.dport), now)
                 .val;
-            c.n = c.n * self.decay.get((now - c.at).max(0.0)) as f32 + 1.0;
-            c.at = now;
-            if c.n >= self.threshold {
+            let n = c.add(now, 1.0, 1.0, &mut self.decay);
+            if n >= self.threshold {
                 self.hot_until = now + OPENING;
             }
-            c.n
+            n
         } else {
             if now > self.hot_until {
                 return None;
@@ -115,23 +106,19 @@ impl Connections {
             let (to, back) = ((s, d, p.dport), (d, s, p.sport));
             let c = self
                 .counts
-                .get(&to, key_hash_premixed(k.ms, k.md, p.dport))
-                .or_else(|| {
-                    self.counts
-                        .get(&back, key_hash_premixed(k.md, k.ms, p.sport))
-                })
-                .filter(|c| now - c.at <= OPENING)?;
-            c.n * self.decay.get((now - c.at).max(0.0)) as f32
+                .get(&to, count_hash(k.ms, k.md, p.dport))
+                .or_else(|| self.counts.get(&back, count_hash(k.md, k.ms, p.sport)))
+                .filter(|c| now - c.at() <= OPENING)?;
+            c.value(now, 1.0, &mut self.decay)
         };
         (n >= self.threshold).then_some(Class::FloodSyn)
     }
 }
 
 /// The hash of a (client, server, port) count's table entry, from the
-/// [`premix`](crate::features::table::premix)es of the
-/// client's and the server's addresses: `hash_key(hash_key(71 ^ port << 8, client), server)`.
-fn key_hash_premixed(client: u64, server: u64, port: u16) -> u64 {
-    hash_mixed(hash_mixed(71 ^ u64::from(port) << 8, client), server)
+/// [`premix`](crate::features::table::premix)es of the client's and the server's addresses.
+fn count_hash(client: u64, server: u64, port: u16) -> u64 {
+    service_hash(71, client, server, port)
 }
 
 #[cfg(test)]

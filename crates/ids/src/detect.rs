@@ -1203,6 +1203,43 @@ fn arp_sweep_alert(s: &ArpSweep, st: &mut DetectStats, sink: &mut dyn FnMut(Even
 /// findings reported ([`Aggregator::finding`]).
 const RECENT_SCANNERS: usize = 4096;
 
+/// A damped count and when it was last brought up to date: the connection-flood rule's
+/// ([`crate::connections`]) and the password-guessing rule's ([`crate::guessing`]) count per
+/// (client, server, service port).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct DampedCount {
+    n: f32,
+    at: f64,
+}
+
+impl DampedCount {
+    /// The count decayed to `now` with half-life `half_life` seconds (through `decay`).
+    #[inline]
+    pub(crate) fn value(&self, now: f64, half_life: f64, decay: &mut NegExp2) -> f32 {
+        self.n * decay.get((now - self.at).max(0.0) / half_life) as f32
+    }
+
+    /// Decay the count to `now` and add `d`; the new count.
+    #[inline]
+    pub(crate) fn add(&mut self, now: f64, half_life: f64, d: f32, decay: &mut NegExp2) -> f32 {
+        self.n = self.value(now, half_life, decay) + d;
+        self.at = now;
+        self.n
+    }
+
+    /// When the count was last added to.
+    pub(crate) fn at(&self) -> f64 {
+        self.at
+    }
+}
+
+/// The table hash of a (client, server, service port) key, from the
+/// [`premix`]es of the client's and the server's addresses, under a rule's own `seed`.
+#[inline]
+pub(crate) fn service_hash(seed: u64, client: u64, server: u64, port: u16) -> u64 {
+    hash_mixed(hash_mixed(seed ^ u64::from(port) << 8, client), server)
+}
+
 /// `2^(−dt)` of recent `dt`s, direct-mapped by their bits: a damped count's decay factor.
 /// The time since a count was last touched recurs (timestamps are whole microseconds, and a
 /// flood touches its victim's count at a steady pace), and `exp2` is a call into libm per

@@ -73,8 +73,7 @@
 //! [`CAPACITY`] counts; least recently used evicted) and a bitmap of the ports SSH banners
 //! were seen on.
 
-use crate::detect::AddrKeys;
-use crate::detect::NegExp2;
+use crate::detect::{service_hash, AddrKeys, DampedCount, NegExp2};
 use crate::features::table::{hash_mixed, SetAssoc};
 use nightjar_packet::{proto, PacketRepr};
 
@@ -205,13 +204,6 @@ impl Flow {
     }
 }
 
-/// A damped count and when it was last brought up to date.
-#[derive(Clone, Copy, Default)]
-struct Count {
-    n: f32,
-    at: f64,
-}
-
 /// (client, server, client port << 16 | server port).
 type FlowKey = (u128, u128, u32);
 
@@ -221,7 +213,7 @@ pub struct Guessing {
     flows: SetAssoc<FlowKey, Flow>,
     /// (client, server, server port) → its damped count of slow answers and short
     /// connections.
-    counts: SetAssoc<(u128, u128, u16), Count>,
+    counts: SetAssoc<(u128, u128, u16), DampedCount>,
     /// Ports some server sent an `SSH-` banner from (bit per port): a cheap first look
     /// before [`Guessing::ssh_servers`].
     ssh_ports: Box<[u64; 1024]>,
@@ -399,16 +391,18 @@ impl Guessing {
             (k.dst, k.src, k.md, k.ms, p.sport)
         };
         if add > 0.0 {
-            let e = self
+            // the count just brought up to date is the verdict's (no second look-up)
+            let n = self
                 .counts
                 .touch((c, s, port), count_hash(cm, sm, port), now)
-                .val;
-            e.n = e.n * self.decay.get((now - e.at).max(0.0) / HALF_LIFE) as f32 + add;
-            e.at = now;
-            if e.n >= self.threshold {
-                let until = now + HALF_LIFE * f64::from(e.n / self.threshold).log2();
-                self.hot_until = self.hot_until.max(until);
+                .val
+                .add(now, HALF_LIFE, add, &mut self.decay);
+            if n < self.threshold {
+                return None;
             }
+            let until = now + HALF_LIFE * f64::from(n / self.threshold).log2();
+            self.hot_until = self.hot_until.max(until);
+            return Some(login);
         }
         self.verdict(c, s, cm, sm, port, login, now)
     }
@@ -432,8 +426,7 @@ impl Guessing {
         let c = self
             .counts
             .get(&(client, server, port), count_hash(cm, sm, port))?;
-        let n = c.n * self.decay.get((now - c.at).max(0.0) / HALF_LIFE) as f32;
-        (n >= self.threshold).then_some(login)
+        (c.value(now, HALF_LIFE, &mut self.decay) >= self.threshold).then_some(login)
     }
 
     /// Connections followed now (at most [`FLOWS`]).
@@ -455,7 +448,7 @@ fn server_hash(server: u64, port: u16) -> u64 {
 
 /// The hash of a (client, server, port) count's table entry.
 fn count_hash(client: u64, server: u64, port: u16) -> u64 {
-    hash_mixed(hash_mixed(89 ^ u64::from(port) << 8, client), server)
+    service_hash(89, client, server, port)
 }
 
 #[cfg(test)]
