@@ -130,6 +130,37 @@ pub fn describe(c: Class) -> &'static str {
 }
 
 impl Alert {
+    /// A rule's alert about one source (the slow-scan and ARP-sweep rules'): class `class`
+    /// for all its `packets` (of `total` seen), between `seen` (first, last), score 1 (a rule,
+    /// not a network), no profile and no rule's evidence yet (the caller sets its own).
+    pub(crate) fn of_rule(
+        (src, dst, proto): (IpAddr, IpAddr, u8),
+        class: Class,
+        packets: u64,
+        total: u64,
+        (first_seen, last_seen): (f64, f64),
+    ) -> Alert {
+        let mut class_counts = [0u64; 15];
+        class_counts[class.index()] = packets;
+        Alert {
+            scope: Scope::Source,
+            src,
+            dst,
+            proto,
+            class,
+            packets,
+            total,
+            sources: 1,
+            score: 1.0,
+            first_seen,
+            last_seen,
+            class_counts,
+            profile: None,
+            slow_scan: None,
+            arp_sweep: None,
+        }
+    }
+
     /// Whether it reports a flood: a flood class, or an `other-attack` its profile named for
     /// its volume (a flood of ACKs, resets, ...).
     fn is_flood(&self) -> bool {

@@ -71,7 +71,7 @@ use std::net::Ipv4Addr;
 use nightjar_packet::{ArpOp, ArpRepr, PacketRepr};
 use serde_json::{json, Value};
 
-use crate::alert::{iso8601, Alert, Scope};
+use crate::alert::{iso8601, Alert};
 use crate::class::Class;
 
 /// The threshold by default: Zeek's address-scan threshold (`Scan::addr_scan_threshold`, 25).
@@ -143,24 +143,15 @@ impl ArpSweep {
     /// The alert: source `sender`, destination the prefix's first address, class
     /// `other-attack`, its flagged messages as the packets.
     pub fn to_alert(&self) -> Alert {
-        let mut class_counts = [0u64; 15];
-        class_counts[Class::OtherAttack.index()] = self.flagged;
         Alert {
-            scope: Scope::Source,
-            src: self.sender.into(),
-            dst: self.prefix.0.into(),
-            proto: 0,
-            class: Class::OtherAttack,
-            packets: self.flagged,
-            total: self.requests + self.replies,
-            sources: 1,
-            score: 1.0,
-            first_seen: self.first_seen,
-            last_seen: self.last_seen,
-            class_counts,
-            profile: None,
-            slow_scan: None,
             arp_sweep: Some(*self),
+            ..Alert::of_rule(
+                (self.sender.into(), self.prefix.0.into(), 0),
+                Class::OtherAttack,
+                self.flagged,
+                self.requests + self.replies,
+                (self.first_seen, self.last_seen),
+            )
         }
     }
 

@@ -85,7 +85,7 @@
 //! can push out a scanner still at its first failure). An evicted target forgets its pending
 //! probe (no failure is counted for it), an evicted source its episode.
 
-use crate::alert::{iso8601, proto_name, Alert, Scope};
+use crate::alert::{iso8601, proto_name, Alert};
 use crate::class::Class;
 use crate::detect::AddrKeys;
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
@@ -1135,24 +1135,15 @@ impl Finding {
     /// failed targets, `score` is 1 (a rule, not a network), `class_counts` holds the probes
     /// under the finding's class, no profile (see [`Finding::to_json`] for the evidence).
     pub fn to_alert(&self) -> Alert {
-        let mut class_counts = [0u64; 15];
-        class_counts[self.class.index()] = self.probes;
         Alert {
-            scope: Scope::Source,
-            src: self.scanner,
-            dst: self.victim,
-            proto: self.proto,
-            class: self.class,
-            packets: self.probes,
-            total: self.probes,
-            sources: 1,
-            score: 1.0,
-            first_seen: self.first_seen,
-            last_seen: self.last_seen,
-            class_counts,
-            profile: None,
             slow_scan: Some(*self),
-            arp_sweep: None,
+            ..Alert::of_rule(
+                (self.scanner, self.victim, self.proto),
+                self.class,
+                self.probes,
+                self.probes,
+                (self.first_seen, self.last_seen),
+            )
         }
     }
 
@@ -1258,6 +1249,7 @@ fn addr(k: u128) -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alert::Scope;
     use crate::features::tests::{icmp_unreach, tcp, udp};
 
     const A: &str = "198.18.0.66";
