@@ -847,7 +847,7 @@ impl WindowState {
         let one_way = one_way_capture_session(&flow_out, k.to_server, is_tcp, p.fragment, fl)
             && !flow_out.refused;
         self.last_established =
-            is_tcp && !p.fragment && (flow_out.handshake || one_way) && !flow_out.refused;
+            one_way || (is_tcp && !p.fragment && flow_out.handshake && !flow_out.refused);
         // a tunnel's packets (a protocol without ports that the other end sends back within
         // FLOW_IDLE: GRE, IP-in-IP, ESP) past its first ones are its own too: what goes through
         // a tunnel is not its ends' doing, and counted in their hosts' statistics it made an
