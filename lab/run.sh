@@ -240,6 +240,13 @@ main() {
     plan_span() {
         "$PY" -c 'import json,sys; print(max(int(sys.argv[2]), int(15 + sum(j["gap"] + j.get("expected", 10) + 3 + (8 if j["gap_normal"] else 0) for j in map(json.loads, open(sys.argv[1]))))))' "$PLAN" "$DURATION"
     }
+    # plan_normal SCRIPT WHAT: the schedule of a scenario's normal traffic (lab/SCRIPT.py
+    # --print) over the scenario's span (sets SPAN), into $WORK/SCRIPT.txt, logged as WHAT
+    plan_normal() {
+        SPAN=$(plan_span)
+        "$PY" "$LAB_DIR/$1.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/$1.txt"
+        log "$2 over ${SPAN}s: $(paste -sd';' "$WORK/$1.txt")"
+    }
     # streams: the sessions spread over the run's span
     SPAN=0 SHOSTS=""
     if [ -n "$STREAMS" ]; then
@@ -253,28 +260,20 @@ main() {
     # floods: large UDP echo exchanges and large pings (lab/bignormal.py) over the same kind of
     # span
     if [ "$SCENARIO" = floods ]; then
-        SPAN=$(plan_span)
-        "$PY" "$LAB_DIR/bignormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/bignormal.txt"
-        log "large UDP echo and pings over ${SPAN}s: $(paste -sd';' "$WORK/bignormal.txt")"
+        plan_normal bignormal "large UDP echo and pings"
     fi
     # unlearned: tunnels, traceroute and closed-port datagrams (lab/othernormal.py) over the same
     # kind of span
     if [ "$SCENARIO" = unlearned ]; then
-        SPAN=$(plan_span)
-        "$PY" "$LAB_DIR/othernormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/othernormal.txt"
-        log "tunnels, traceroute and closed-port datagrams over ${SPAN}s: $(paste -sd';' "$WORK/othernormal.txt")"
+        plan_normal othernormal "tunnels, traceroute and closed-port datagrams"
     fi
     # otherprotocols: the tunnels (lab/tunnelnormal.py) over the same kind of span
     if [ "$SCENARIO" = otherprotocols ]; then
-        SPAN=$(plan_span)
-        "$PY" "$LAB_DIR/tunnelnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/tunnelnormal.txt"
-        log "tunnels over ${SPAN}s: $(paste -sd';' "$WORK/tunnelnormal.txt")"
+        plan_normal tunnelnormal "tunnels"
     fi
     # bruteforce: the legitimate logins (lab/authnormal.py) over the same kind of span
     if [ "$SCENARIO" = bruteforce ]; then
-        SPAN=$(plan_span)
-        "$PY" "$LAB_DIR/authnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/authnormal.txt"
-        log "legitimate logins over ${SPAN}s: $(paste -sd';' "$WORK/authnormal.txt")"
+        plan_normal authnormal "legitimate logins"
         # no name the attacks try but the lab's own account and root (tried against sshd only,
         # which refuses root) may be an account of this machine
         for u in $(cat "$WORK"/lists/users*.txt | sort -u); do
@@ -284,9 +283,7 @@ main() {
     fi
     # http: the heavy legitimate HTTP clients (lab/httpnormal.py) over the same kind of span
     if [ "$SCENARIO" = http ]; then
-        SPAN=$(plan_span)
-        "$PY" "$LAB_DIR/httpnormal.py" --seed "$SEED" --span "$SPAN" --print >"$WORK/httpnormal.txt"
-        log "crawler and browser over ${SPAN}s: $(paste -sd';' "$WORK/httpnormal.txt")"
+        plan_normal httpnormal "crawler and browser"
     fi
 
     # discovery: the monitor's targets (extra addresses 198.18.0.100.. spread over the victim and
