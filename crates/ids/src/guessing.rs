@@ -514,6 +514,20 @@ mod tests {
         v
     }
 
+    /// The `i`th connection of hydra against sshd with PAM on `port`, one every 14 s from 1 s:
+    /// six passwords, each refused after 2 s.
+    fn pam_guesses(i: u16, port: u16) -> Vec<PacketRepr> {
+        connection(
+            1.0 + 14.0 * f64::from(i),
+            40000 + i,
+            port,
+            6,
+            (100, 80),
+            2.0,
+            0.01,
+        )
+    }
+
     /// `ps` with the sizes of its data segments after the banners varied (16 bytes times the
     /// segment's number, modulo 5): no answer the same as the one before.
     fn varied(ps: Vec<PacketRepr>) -> Vec<PacketRepr> {
@@ -588,15 +602,7 @@ mod tests {
         // hydra against sshd with PAM: six passwords per connection, each refused after 2 s
         let mut flagged = Vec::new();
         for i in 0..6u16 {
-            let ps = connection(
-                1.0 + 14.0 * f64::from(i),
-                40000 + i,
-                22,
-                6,
-                (100, 80),
-                2.0,
-                0.01,
-            );
+            let ps = pam_guesses(i, 22);
             flagged.extend(push_all(&mut r, &ps));
         }
         // two connections bring 12 slow answers, less their decay (15% in 14 s): the
@@ -707,15 +713,7 @@ mod tests {
     fn once_the_guesser_stops_its_count_decays_and_a_login_later_is_normal() {
         let mut r = Guessing::new(DEFAULT_THRESHOLD);
         for i in 0..10u16 {
-            let ps = connection(
-                1.0 + 14.0 * f64::from(i),
-                40000 + i,
-                22,
-                6,
-                (100, 80),
-                2.0,
-                0.01,
-            );
+            let ps = pam_guesses(i, 22);
             push_all(&mut r, &ps);
         }
         // the count was about 60 at 141 s: below 20 about two half-lives later
@@ -730,15 +728,7 @@ mod tests {
             let mut r = Guessing::new(DEFAULT_THRESHOLD);
             let mut flagged = 0;
             for i in 0..8u16 {
-                let mut ps = connection(
-                    1.0 + 14.0 * f64::from(i),
-                    40000 + i,
-                    2222,
-                    6,
-                    (100, 80),
-                    2.0,
-                    0.01,
-                );
+                let mut ps = pam_guesses(i, 2222);
                 if !client_first {
                     ps.swap(3, 4);
                 }
@@ -762,9 +752,8 @@ mod tests {
         let mut r = Guessing::new(DEFAULT_THRESHOLD);
         let mut flagged = [0, 0];
         for i in 0..8u16 {
-            let t = 1.0 + 14.0 * f64::from(i);
             for (n, server) in [S, other].into_iter().enumerate() {
-                let mut ps = connection(t, 40000 + i, 443, 6, (100, 80), 2.0, 0.01);
+                let mut ps = pam_guesses(i, 443);
                 for p in &mut ps {
                     if n == 1 {
                         if p.src == ip(S) {
