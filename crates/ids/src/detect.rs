@@ -146,6 +146,7 @@ use crate::model::{Model, Net};
 use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
 use crate::reflection::{Reflection, Unasked};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
+use crate::timeline::Timeline;
 use crate::unlearned::{forged_error, icmp_query, Query, Unlearned, Verdict};
 use crate::IdsError;
 use nightjar_nn::{Matrix, Scratch};
@@ -161,7 +162,7 @@ pub const BUILTIN_DETECTOR: &[u8] = include_bytes!("../models/window.njm");
 pub const BUILTIN_NAMER: &[u8] = include_bytes!("../models/window-multi.njm");
 
 /// The models `ids detect` runs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Models {
     /// Decides attack or normal per packet (binary, or multi-class naming classes itself).
     pub detector: Model,
@@ -542,6 +543,12 @@ pub struct DetectStats {
     /// [`DetectSettings::session_packets`] (of connections seen one way only, from their
     /// first ACK), taken as normal without being scored.
     pub session_packets: u64,
+    /// Points where the capture's clock went back for good ([`crate::timeline`]): at each,
+    /// every open episode ended and detection started afresh.
+    pub clock_restarts: u64,
+    /// Records stamped out of line with those around them, taken at their neighbour's time
+    /// ([`crate::timeline`]).
+    pub out_of_line: u64,
 }
 
 /// Whether source alert `a` names a scan whose probes reached fewer than
@@ -597,6 +604,8 @@ pub struct Engine {
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
     esn_state: Vec<f32>,
+    /// Feature-table evictions of the periods before this one ([`Engine::restart`]).
+    earlier_evictions: u64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -679,6 +688,7 @@ impl Engine {
             frags: Fragments::new(),
             stats: DetectStats::default(),
             esn_state,
+            earlier_evictions: 0,
             models,
             settings,
         })
@@ -710,7 +720,98 @@ impl Engine {
 
     /// Feed every record of `records`; stops at the first read error, which is returned
     /// (`Ok(Some(e))`) after everything before it was processed. Call [`Engine::finish`] after.
+    ///
+    /// The records go through a [`Timeline`]: one stamped out of line is taken at its
+    /// neighbour's time, and where the capture's clock goes back for good the engine
+    /// [restarts](Engine::restart) (counted in [`DetectStats::clock_restarts`] and
+    /// [`DetectStats::out_of_line`]).
     pub fn run<I>(
+        &mut self,
+        records: I,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> Result<Option<PacketError>, IdsError>
+    where
+        I: IntoIterator<Item = Result<Record, PacketError>>,
+    {
+        let mut timeline = Timeline::new(records.into_iter());
+        loop {
+            let err = self.run_period(&mut timeline, sink)?;
+            if let Some(e) = self.next_period(&mut timeline, err, sink)? {
+                return Ok(e);
+            }
+        }
+    }
+
+    /// As [`Engine::run`], in two stages on two threads: a second thread pulls the records
+    /// from `records` (reading and decoding the capture), cuts them into batches of
+    /// [`DetectSettings::batch`] and takes them through the feature state (and the verdict
+    /// reuse table); this thread makes their feature rows, scores each batch, reports the
+    /// verdicts and alerts through `sink` and runs the rules (the slow-scan rule among them)
+    /// and the aggregator. At most four batches are in flight, and their buffers are reused.
+    /// Making the feature rows depends on each batch alone: the feature thread does it too
+    /// for the batches it sends while others wait for this thread (it is ahead).
+    ///
+    /// The batches, the rows and the order of every step are those of [`Engine::run`], so the
+    /// results are identical; only the two halves of the work overlap in time. A panic on the
+    /// feature thread is resumed on this one. The records go through a [`Timeline`] as in
+    /// [`Engine::run`].
+    pub fn run_pipelined<I>(
+        &mut self,
+        records: I,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> Result<Option<PacketError>, IdsError>
+    where
+        I: IntoIterator<Item = Result<Record, PacketError>>,
+        I::IntoIter: Send,
+    {
+        let mut timeline = Timeline::new(records.into_iter());
+        loop {
+            let err = self.run_pipelined_period(&mut timeline, sink)?;
+            if let Some(e) = self.next_period(&mut timeline, err, sink)? {
+                return Ok(e);
+            }
+        }
+    }
+
+    /// After a period of `timeline` ended with `err`: `Some(err)` when the run is over (at
+    /// the end of the records or at a read error), otherwise the engine restarts for the
+    /// next period and `None`.
+    fn next_period<I>(
+        &mut self,
+        timeline: &mut Timeline<I>,
+        err: Option<PacketError>,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> Result<Option<Option<PacketError>>, IdsError>
+    where
+        I: Iterator<Item = Result<Record, PacketError>>,
+    {
+        let found = timeline.stats();
+        self.stats.out_of_line = found.out_of_line;
+        if err.is_some() || !timeline.restarted() {
+            return Ok(Some(err));
+        }
+        self.restart(sink)?;
+        timeline.resume();
+        Ok(None)
+    }
+
+    /// End the period the engine is in, as the end of a capture would (every open episode
+    /// ends and its alert is reported), and start afresh with the same models and settings:
+    /// the capture's clock went back for good ([`crate::timeline`]), and the state built on
+    /// the later time says nothing of the earlier one. The counters go on.
+    pub fn restart(&mut self, sink: &mut dyn FnMut(Event<'_>)) -> Result<(), IdsError> {
+        let fresh = Engine::new(self.models.clone(), self.settings)?;
+        let old = std::mem::replace(self, fresh);
+        let evictions = old.stats.feature_evictions;
+        let mut stats = old.finish(sink)?;
+        stats.clock_restarts += 1;
+        self.stats = stats;
+        self.earlier_evictions = evictions;
+        Ok(())
+    }
+
+    /// [`Engine::run`] over one period of the capture's timeline.
+    fn run_period<I>(
         &mut self,
         records: I,
         sink: &mut dyn FnMut(Event<'_>),
@@ -731,19 +832,8 @@ impl Engine {
         Ok(None)
     }
 
-    /// As [`Engine::run`], in two stages on two threads: a second thread pulls the records
-    /// from `records` (reading and decoding the capture), cuts them into batches of
-    /// [`DetectSettings::batch`] and takes them through the feature state (and the verdict
-    /// reuse table); this thread makes their feature rows, scores each batch, reports the
-    /// verdicts and alerts through `sink` and runs the rules (the slow-scan rule among them)
-    /// and the aggregator. At most four batches are in flight, and their buffers are reused.
-    /// Making the feature rows depends on each batch alone: the feature thread does it too
-    /// for the batches it sends while others wait for this thread (it is ahead).
-    ///
-    /// The batches, the rows and the order of every step are those of [`Engine::run`], so the
-    /// results are identical; only the two halves of the work overlap in time. A panic on the
-    /// feature thread is resumed on this one.
-    pub fn run_pipelined<I>(
+    /// [`Engine::run_pipelined`] over one period of the capture's timeline.
+    fn run_pipelined_period<I>(
         &mut self,
         records: I,
         sink: &mut dyn FnMut(Event<'_>),
@@ -1162,8 +1252,8 @@ impl Engine {
             sink(Event::Packet(&v));
         }
         if let Some((evictions, memory)) = features {
-            self.stats.feature_evictions = evictions;
-            self.stats.feature_memory = memory;
+            self.stats.feature_evictions = self.earlier_evictions + evictions;
+            self.stats.feature_memory = self.stats.feature_memory.max(memory);
         }
         Ok(())
     }

@@ -32,6 +32,8 @@
 //!   ARP messages, which never reach the networks.
 //! * [`guessing`]: online password guessing against login services (SSH, FTP, ...): the
 //!   server's refusals (slow or repeated answers) and short connections, counted per service.
+//! * [`timeline`]: a capture's clock: records stamped out of line, and where the clock goes
+//!   back for good (captures concatenated out of order), where detection starts afresh.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
 //! * [`report`]: the paper's Table 1 and Table 2 with DESIGN §1's FAR/FRR denominators.
 //! * [`study`]: the paper's training studies (epochs to a target MSE vs η, weight range,
@@ -60,6 +62,7 @@ pub mod reflection;
 pub mod report;
 pub mod slowscan;
 pub mod study;
+pub mod timeline;
 pub mod train;
 pub mod unlearned;
 

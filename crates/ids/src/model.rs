@@ -175,12 +175,14 @@ pub struct Header {
 }
 
 /// The network inside.
+#[derive(Clone)]
 pub enum Net {
     Mlp(Box<Mlp>),
     Esn(Box<Esn>),
 }
 
 /// A loaded, checked model.
+#[derive(Clone)]
 pub struct Model {
     pub kind: FeatureKind,
     pub algo: Algo,

@@ -459,6 +459,23 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
     if stats.records == 0 && fatal.is_none() {
         warnings.push("the capture holds no packet".to_string());
     }
+    if stats.clock_restarts > 0 {
+        warnings.push(format!(
+            "the capture's clock goes back by more than {} s for good {} time(s) (captures \
+             concatenated out of order?): at each, every open episode ended and detection \
+             started afresh, as for a new capture",
+            nightjar_ids::timeline::OUT_OF_LINE,
+            stats.clock_restarts
+        ));
+    }
+    if stats.out_of_line > 0 {
+        warnings.push(format!(
+            "{} record(s) stamped more than {} s off the records around them were taken at \
+             the time of the record before them",
+            stats.out_of_line,
+            nightjar_ids::timeline::OUT_OF_LINE
+        ));
+    }
     summary(&name, &model_desc, &stats, &alerts, seconds, &warnings);
     if a.json {
         let in_force = json!({
@@ -530,6 +547,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
+        j["clock_restarts"] = json!(stats.clock_restarts);
+        j["out_of_line"] = json!(stats.out_of_line);
         println!("{j}");
     }
     if let Some(f) = fatal {

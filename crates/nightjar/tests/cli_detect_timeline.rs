@@ -1,0 +1,152 @@
+//! End-to-end tests of `nightjar ids detect` on captures whose clock is not in order
+//! (`crates/ids/src/timeline.rs`), driving the real binary with the built-in models:
+//!
+//! * two committed lab captures concatenated in the wrong order, as `mergecap -a` of a ring
+//!   buffer's files in name order makes them: `floods` (recorded later) first, then
+//!   `backtoback` (recorded 51 minutes before it). Taken at the last time, every packet of
+//!   the second would carry the first's last timestamp: its attacks' alerts had the wrong times
+//!   and no duration, and its attackers' episodes ran into those of the first.
+//! * `backtoback` with two records stamped far off (one in 1970, one in 2096), as a damaged
+//!   capture may hold: the one in the future moved every stage's clock there before.
+//!
+//! Both captures are pcap files of the same link type, byte order and snap length (their
+//! 24-byte file headers are equal, which the test checks), so the concatenation is the first
+//! file followed by the second one's records.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+/// The records of a pcap file (little-endian, microseconds, as the lab writes): each one's
+/// byte offset.
+fn record_offsets(bytes: &[u8]) -> Vec<usize> {
+    assert_eq!(
+        &bytes[..4],
+        &[0xd4, 0xc3, 0xb2, 0xa1],
+        "little-endian microsecond pcap"
+    );
+    let mut out = Vec::new();
+    let mut off = 24;
+    while off + 16 <= bytes.len() {
+        out.push(off);
+        let incl = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
+        off += 16 + incl;
+    }
+    assert_eq!(off, bytes.len(), "whole records");
+    out
+}
+
+/// `ids detect --json` on `path` with `extra` flags: the JSON object.
+fn detect(path: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["ids", "detect", "--pcap", path, "--json"];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
+}
+
+/// Every labelled episode alerted with its class, and no alert that covers none.
+fn assert_all_alerted_right(what: &str, j: &Value, eps: &[Value]) {
+    let alerts = j["alerts"].as_array().unwrap();
+    for e in eps {
+        assert_named_right(what, e, alerts);
+    }
+    let false_alerts = false_alerts(alerts, eps);
+    assert!(
+        false_alerts.is_empty(),
+        "{what}: {:#?}",
+        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn captures_concatenated_out_of_order_are_detected_as_two_captures() {
+    let later = std::fs::read(cap("floods.pcap")).unwrap();
+    let earlier = std::fs::read(cap("backtoback.pcap")).unwrap();
+    assert_eq!(later[..24], earlier[..24], "the same file header");
+    let eps_later = episodes("floods");
+    let eps_earlier = episodes("backtoback");
+    let end_earlier = eps_earlier
+        .iter()
+        .map(|e| e["end"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    let start_later = eps_later
+        .iter()
+        .map(|e| e["start"].as_f64().unwrap())
+        .fold(f64::MAX, f64::min);
+    assert!(start_later - end_earlier > 600.0, "recorded apart");
+    let s = Scratch::new("detect-timeline-concat");
+    let mut both = later.clone();
+    both.extend_from_slice(&earlier[24..]);
+    std::fs::write(s.path("both.pcap"), &both).unwrap();
+    let path = s.s("both.pcap");
+    let eps: Vec<Value> = eps_later.iter().chain(&eps_earlier).cloned().collect();
+    for extra in [&[][..], &["--threads", "1"]] {
+        let j = detect(&path, extra);
+        let what = format!("concatenated {extra:?}: ");
+        assert_eq!(j["clock_restarts"], 1, "{what}");
+        assert_eq!(j["out_of_line"], 0, "{what}");
+        let warnings = j["warnings"].to_string();
+        assert!(
+            warnings.contains("goes back by more than 10 s"),
+            "{warnings}"
+        );
+        assert_all_alerted_right(&what, &j, &eps);
+        // each alert lies within one of the two captures' spans, none across them
+        for a in j["alerts"].as_array().unwrap() {
+            let t0 = secs(a["nightjar"]["first_seen"].as_str().unwrap());
+            let t1 = secs(a["nightjar"]["last_seen"].as_str().unwrap());
+            assert!(
+                t1 < end_earlier + 30.0 || t0 > start_later - 30.0,
+                "{}",
+                show(a)
+            );
+        }
+        // the records of both were all read
+        let n = record_offsets(&later).len() + record_offsets(&earlier).len();
+        assert_eq!(j["records"], n as u64);
+    }
+    // each capture alone: no restart, the same alerts as its part of the concatenation
+    let j = detect_json("backtoback");
+    assert_eq!(j["clock_restarts"], 0);
+    assert_eq!(j["out_of_line"], 0);
+}
+
+#[test]
+fn records_stamped_far_off_take_their_neighbours_time() {
+    let mut bytes = std::fs::read(cap("backtoback.pcap")).unwrap();
+    let offsets = record_offsets(&bytes);
+    let n = offsets.len();
+    // one record a third of the way in stamped 1970-01-01, one at two thirds in 2096
+    let (a, b) = (offsets[n / 3], offsets[2 * n / 3]);
+    bytes[a..a + 4].copy_from_slice(&0u32.to_le_bytes());
+    bytes[b..b + 4].copy_from_slice(&4_000_000_000u32.to_le_bytes());
+    let s = Scratch::new("detect-timeline-stamps");
+    std::fs::write(s.path("stamps.pcap"), &bytes).unwrap();
+    let path = s.s("stamps.pcap");
+    let scores = s.s("s.csv");
+    let eps = episodes("backtoback");
+    for extra in [&["--scores", &scores][..], &["--threads", "1"]] {
+        let j = detect(&path, extra);
+        let what = format!("stamps {:?}: ", extra.first());
+        assert_eq!(j["out_of_line"], 2, "{what}");
+        assert_eq!(j["clock_restarts"], 0, "{what}");
+        assert!(j["warnings"]
+            .to_string()
+            .contains("2 record(s) stamped more than 10 s off"));
+        assert_all_alerted_right(&what, &j, &eps);
+        assert_eq!(j["records"], n as u64);
+    }
+    // the score rows of the two records carry the time of the record before each
+    let csv = std::fs::read_to_string(s.path("s.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), n);
+    for i in [n / 3, 2 * n / 3] {
+        assert_eq!(rows[i][0], i.to_string());
+        assert_eq!(rows[i][1], rows[i - 1][1], "record {i}");
+    }
+}
