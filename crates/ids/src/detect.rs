@@ -138,6 +138,7 @@ use crate::arpsweep::{ArpSweep, ArpSweeps};
 use crate::class::Class;
 use crate::connections::Connections;
 use crate::conversation::Conversations;
+use crate::copies::{Copies, RECENT};
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::Fragments;
@@ -549,6 +550,10 @@ pub struct DetectStats {
     /// Records stamped out of line with those around them, taken at their neighbour's time
     /// ([`crate::timeline`]).
     pub out_of_line: u64,
+    /// IP packets that were copies of a packet just before them (a capture that saw packets
+    /// more than once, [`crate::copies`]): each took its original's verdict and counted
+    /// nowhere else (they are in `packets` and `flagged`, not in the episodes).
+    pub copies: u64,
 }
 
 /// Whether source alert `a` names a scan whose probes reached fewer than
@@ -566,6 +571,13 @@ pub struct Engine {
     settings: DetectSettings,
     extractor: Extractor,
     reuse: ReuseTable,
+    /// The copies of packets the capture saw more than once ([`crate::copies`]), found on the
+    /// feature side.
+    copies: Copies,
+    /// The verdicts (score, class) of the last [`RECENT`] IP packets, packet `n` in slot
+    /// `n % RECENT` (`decoded` counts them): a copy takes its original's from here.
+    recent: [(f32, Class); RECENT],
+    decoded: u64,
     /// Per decoded packet of the batch: its [`ReuseTable`] slot, [`MISS`] set if it is scored.
     plan: Vec<u32>,
     /// The snapshots of the batch's packets to be scored.
@@ -660,6 +672,9 @@ impl Engine {
         Ok(Engine {
             extractor,
             reuse: ReuseTable::new(settings.reuse_age, settings.reuse_uses),
+            copies: Copies::new(),
+            recent: [(0.0, Class::Normal); RECENT],
+            decoded: 0,
             plan: Vec::with_capacity(settings.batch),
             snaps: Snaps::default(),
             memo: vec![(0.0, Class::Normal); REUSE_SLOTS],
@@ -847,6 +862,7 @@ impl Engine {
         let size = self.settings.batch;
         let mut extractor = std::mem::replace(&mut self.extractor, Extractor::Paper7);
         let mut reuse = std::mem::replace(&mut self.reuse, ReuseTable::new(0.0, 0));
+        let mut copies = std::mem::take(&mut self.copies);
         let records = records.into_iter();
         let cols = self.models.detector.kind.n_features();
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
@@ -884,6 +900,7 @@ impl Engine {
                         extract_rows(
                             &mut extractor,
                             &mut reuse,
+                            &mut copies,
                             &b.records,
                             &mut b.snaps,
                             &mut b.plan,
@@ -909,7 +926,7 @@ impl Engine {
                         break;
                     }
                 }
-                (extractor, reuse, read_err)
+                (extractor, reuse, copies, read_err)
             });
             let mut scored = Ok(());
             for b in full_rx.iter() {
@@ -928,7 +945,8 @@ impl Engine {
             }
             drop(full_rx);
             match features.join() {
-                Ok((extractor, reuse, read_err)) => {
+                Ok((extractor, reuse, copies, read_err)) => {
+                    self.copies = copies;
                     self.extractor = extractor;
                     self.reuse = reuse;
                     scored.map(|()| read_err)
@@ -960,6 +978,7 @@ impl Engine {
         extract_rows(
             &mut self.extractor,
             &mut self.reuse,
+            &mut self.copies,
             &self.pending,
             &mut snaps,
             &mut plan,
@@ -1072,6 +1091,32 @@ impl Engine {
                     };
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
+                    let n = self.decoded;
+                    self.decoded += 1;
+                    if step & COPY != 0 {
+                        let back = u64::from(step & 0xff);
+                        let (score, class) = n
+                            .checked_sub(back)
+                            .map_or((0.0, Class::Normal), |o| self.recent[o as usize % RECENT]);
+                        self.recent[n as usize % RECENT] = (score, class);
+                        self.stats.packets += 1;
+                        self.stats.copies += 1;
+                        if class.is_attack() {
+                            self.stats.flagged += 1;
+                            self.stats.flagged_by_class[class.index()] += 1;
+                        }
+                        sink(Event::Packet(&PacketVerdict {
+                            index: p.index,
+                            ts: p.ts,
+                            packet: Some(info),
+                            score,
+                            class,
+                            reused: true,
+                            established: false,
+                            guessing: None,
+                        }));
+                        continue;
+                    }
                     let slot = (step & SLOT) as usize;
                     let (score, net) = if step & SESSION != 0 {
                         self.stats.session_packets += 1;
@@ -1186,6 +1231,7 @@ impl Engine {
                         self.stats.flagged += 1;
                         self.stats.flagged_by_class[class.index()] += 1;
                     }
+                    self.recent[n as usize % RECENT] = (score, class);
                     let v = PacketVerdict {
                         index: p.index,
                         ts: p.ts,
@@ -1571,6 +1617,7 @@ impl Sweep {
 fn extract_rows(
     extractor: &mut Extractor,
     reuse: &mut ReuseTable,
+    copies: &mut Copies,
     records: &[Record],
     snaps: &mut Snaps,
     plan: &mut Vec<u32>,
@@ -1604,6 +1651,13 @@ fn extract_rows(
             if let Some(k) = &ahead[(i + ENTRIES_AHEAD) % AHEAD] {
                 extractor.prefetch_entries(k);
             }
+        }
+        // a copy of a packet just seen ([`crate::copies`]): its original's verdict, and
+        // nothing in the feature state
+        if let Some(back) = copies.check(next.packet()) {
+            plan.push(COPY | u32::from(back));
+            i += 1;
+            continue;
         }
         if snaps.used == snaps.buf.len() {
             snaps.buf.push(Snapshot::default());
@@ -1687,6 +1741,10 @@ const SESSION: u32 = 1 << 28;
 /// In a plan step: the packet is a TCP segment of an established connection
 /// ([`Extractor::flow_established`](crate::features::Extractor::flow_established)).
 const ESTABLISHED: u32 = 1 << 27;
+/// In a plan step: the packet is a copy of the packet this many (the low bits, 1 to
+/// [`RECENT`]) before it ([`crate::copies`]): it takes that packet's verdict and counts nowhere
+/// else.
+const COPY: u32 = 1 << 26;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 

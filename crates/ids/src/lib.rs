@@ -25,6 +25,8 @@
 //!   repetition, replies) and the attack class they define, where the protocol decides it.
 //! * [`conversation`]: two-way UDP conversations (QUIC, calls, tunnels), whose datagrams are
 //!   no flood and no scan.
+//! * [`copies`]: the second and third sight of a packet in a capture that saw it more than
+//!   once (`tcpdump -i any` on a bridging or routing host), which take the first's verdict.
 //! * [`fragments`]: IP fragments after the first, judged as their first fragment was.
 //! * [`unlearned`]: attacks the networks were never shown: forged ICMP errors, IP protocol
 //!   scans, SCTP and UDP-Lite port scans.
@@ -48,6 +50,7 @@ pub mod arpsweep;
 pub mod class;
 pub mod connections;
 pub mod conversation;
+pub mod copies;
 pub mod dataset;
 pub mod detect;
 mod error;

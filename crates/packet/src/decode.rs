@@ -65,8 +65,9 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
         payload_len: ip.declared,
         head: [0; 4],
         inner: None,
+        copy_key: 0,
     };
-    match ip.proto {
+    let check = match ip.proto {
         proto::TCP => {
             let h: &[u8; 20] = t.get(..20)?.try_into().ok()?;
             p.sport = u16::from_be_bytes([h[0], h[1]]);
@@ -76,12 +77,14 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
             let doff = (u32::from(h[12] >> 4) * 4).max(20);
             p.payload_len = ip.declared.saturating_sub(doff);
             p.head = head(t, doff);
+            u16::from_be_bytes([h[16], h[17]])
         }
         proto::UDP => {
             let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
             p.sport = u16::from_be_bytes([h[0], h[1]]);
             p.dport = u16::from_be_bytes([h[2], h[3]]);
             p.payload_len = ip.declared.saturating_sub(8);
+            u16::from_be_bytes([h[6], h[7]])
         }
         proto::ICMP => {
             let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
@@ -92,10 +95,19 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
             p.icmp_type = h[0];
             p.icmp_code = h[1];
             p.payload_len = ip.declared.saturating_sub(8);
+            u16::from_be_bytes([h[2], h[3]])
         }
         _ => return None,
-    }
+    };
+    p.copy_key = copy_key(ip.ident, check);
     Some(p)
+}
+
+/// [`PacketRepr::copy_key`] of a packet with IP Identification (or IPv6 flow label) `ident`
+/// and transport checksum `check` (0 where there is none).
+#[inline]
+fn copy_key(ident: u32, check: u16) -> u32 {
+    ident.rotate_left(16) ^ u32::from(check)
 }
 
 /// [`decode`] for any frame.
@@ -154,6 +166,7 @@ pub(crate) fn decode_general(
             payload_len: f.payload_len,
             head: f.head,
             inner: f.inner,
+            copy_key: f.copy_key,
         }),
         Err(reason) => Record::Undecoded {
             index,
@@ -182,6 +195,7 @@ struct Fields {
     payload_len: u32,
     head: [u8; 4],
     inner: Option<Inner>,
+    copy_key: u32,
 }
 
 /// The first four bytes of a TCP payload that starts `doff` bytes into the captured segment
@@ -221,6 +235,8 @@ struct Ip<'a> {
     offset: u32,
     /// A fragment's Identification; 0 if not a fragment.
     frag_id: u32,
+    /// The IPv4 Identification (of every packet), or the IPv6 flow label.
+    ident: u32,
     /// Captured IP payload (may be shorter than declared).
     payload: &'a [u8],
     /// IP payload length according to the headers.
@@ -270,6 +286,7 @@ fn parse_ipv4_plain(bytes: &[u8]) -> Option<Ip<'_>> {
         } else {
             0
         },
+        ident: u32::from(u16::from_be_bytes([h[4], h[5]])),
         payload,
         declared,
     })
@@ -325,6 +342,7 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 } else {
                     0
                 },
+                ident: u32::from(h.identification()),
                 payload,
                 declared,
             })
@@ -351,6 +369,7 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 first,
                 offset: if first { 0 } else { u32::MAX },
                 frag_id,
+                ident: h.flow_label().value(),
                 payload,
                 declared,
             })
@@ -425,6 +444,7 @@ fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
         payload_len: ip.declared,
         head: [0; 4],
         inner: None,
+        copy_key: copy_key(ip.ident, 0),
     };
     if !ip.first {
         // A later fragment has no transport header, but tiny fragments (nmap -f cuts the TCP
@@ -457,6 +477,7 @@ fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
             let doff = t.get(12).map_or(20, |b| u32::from(b >> 4) * 4).max(20);
             f.payload_len = ip.declared.saturating_sub(doff);
             f.head = head(t, doff);
+            f.copy_key = copy_key(ip.ident, be16(t, 16));
         }
         proto::UDP | proto::UDPLITE | proto::SCTP => {
             let min = if ip.proto == proto::SCTP { 12 } else { 8 };
@@ -470,6 +491,8 @@ fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
             f.sport = be16(t, 0);
             f.dport = be16(t, 2);
             f.payload_len = ip.declared.saturating_sub(min as u32);
+            let check = if ip.proto == proto::SCTP { 10 } else { 6 };
+            f.copy_key = copy_key(ip.ident, be16(t, check));
         }
         proto::ICMP | proto::ICMPV6 => {
             if t.len() < 8 && !lenient {
@@ -478,6 +501,7 @@ fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
             f.icmp_type = t.first().copied().unwrap_or(0);
             f.icmp_code = t.get(1).copied().unwrap_or(0);
             f.payload_len = ip.declared.saturating_sub(8);
+            f.copy_key = copy_key(ip.ident, be16(t, 2));
             if proto::icmp_error(ip.proto, f.icmp_type) {
                 f.inner = t.get(8..).and_then(quoted);
             }
@@ -686,6 +710,62 @@ mod tests {
             panic!()
         };
         assert_eq!(p.head, [0; 4]);
+    }
+
+    #[test]
+    fn a_packet_forwarded_keeps_its_copy_key_and_another_packet_has_another() {
+        let key = |frame: &[u8]| match decode(LinkType::ETHERNET, frame, 0, 1.0, 1514) {
+            Record::Packet(p) => p.copy_key,
+            other => panic!("{other:?}"),
+        };
+        let seg = |src: [u8; 6], ttl: u8, seq: u32, payload: &[u8]| {
+            let mut v = Vec::new();
+            PacketBuilder::ethernet2(src, B)
+                .ipv4([198, 18, 0, 66], [198, 18, 0, 10], ttl)
+                .tcp(40000, 80, seq, 1024)
+                .ack(1)
+                .write(&mut v, payload)
+                .unwrap();
+            v
+        };
+        let a = seg(A, 64, 1000, b"GET / HTTP/1.1\r\n");
+        // the same packet routed: other link source, TTL and IP header checksum (RFC 1812
+        // §5.3.1), the same IP Identification and TCP checksum
+        let routed = seg(B, 63, 1000, b"GET / HTTP/1.1\r\n");
+        assert_ne!(
+            a[14 + 10..14 + 12],
+            routed[14 + 10..14 + 12],
+            "IP checksums differ"
+        );
+        assert_eq!(key(&a), key(&routed));
+        // the key holds the Identification (high half) and the TCP checksum (low half)
+        let ident = u16::from_be_bytes([a[18], a[19]]);
+        let check = u16::from_be_bytes([a[14 + 20 + 16], a[14 + 20 + 17]]);
+        assert_eq!(key(&a), (u32::from(ident) << 16) ^ u32::from(check));
+        // another segment of the flow (sequence number, payload) has another checksum
+        assert_ne!(key(&a), key(&seg(A, 64, 1017, b"Host: x\r\n")));
+        assert_ne!(key(&a), key(&seg(A, 64, 1000, b"GET /a HTTP/1.1\r\n")));
+        // the general path (a VLAN tag, IPv6) gives keys too, and the fast path's for IPv4
+        let mut tagged = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .single_vlan(100.try_into().unwrap())
+            .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .tcp(40000, 80, 1000, 1024)
+            .ack(1)
+            .write(&mut tagged, b"GET / HTTP/1.1\r\n")
+            .unwrap();
+        assert_eq!(key(&tagged), key(&a), "the same IP packet behind a tag");
+        let v6 = |ttl: u8, seq: u32| {
+            let mut v = Vec::new();
+            PacketBuilder::ethernet2(A, B)
+                .ipv6([0xfd; 16], [0xfe; 16], ttl)
+                .udp(5000, 53)
+                .write(&mut v, &seq.to_be_bytes())
+                .unwrap();
+            v
+        };
+        assert_eq!(key(&v6(64, 1)), key(&v6(63, 1)));
+        assert_ne!(key(&v6(64, 1)), key(&v6(64, 2)));
     }
 
     #[test]

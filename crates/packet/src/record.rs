@@ -118,6 +118,15 @@ pub struct PacketRepr {
     pub head: [u8; 4],
     /// For ICMP errors (destination unreachable, time exceeded, ...): the quoted packet.
     pub inner: Option<Inner>,
+    /// What tells two copies of one packet from two packets alike: the IPv4 Identification
+    /// (the IPv6 flow label) in the high half, mixed with the transport checksum (TCP, UDP,
+    /// UDP-Lite, ICMP, ICMPv6; the low half of SCTP's CRC-32c) where the packet carries it.
+    /// The checksum covers the addresses, ports, sequence numbers and payload, and neither
+    /// field changes when a router or a bridge forwards the packet (only the TTL and the IP
+    /// header checksum do), so a capture that sees a packet twice (`tcpdump -i any` on a host
+    /// that bridges or routes it, a mirror port of both directions) shows it twice with the
+    /// same key.
+    pub copy_key: u32,
 }
 
 /// The packet quoted inside an ICMP or ICMPv6 error message.

@@ -31,7 +31,16 @@ pub(crate) fn tcp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, flags: 
         payload_len: 0,
         head: [0; 4],
         inner: None,
+        copy_key: next_copy_key(),
     }
+}
+
+/// A [`PacketRepr::copy_key`] no hand-built packet had before: every packet made here is a
+/// packet of its own, as real ones differ in IP Identification and checksum.
+pub(crate) fn next_copy_key() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 pub(crate) fn udp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, len: u16) -> PacketRepr {

@@ -549,6 +549,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
+        j["copies"] = json!(stats.copies);
         println!("{j}");
     }
     if let Some(f) = fatal {
@@ -661,10 +662,19 @@ fn summary(
     let _ = writeln!(e, "model: {model}");
     let _ = writeln!(
         e,
-        "scored {} packets with the networks; {} took the verdict of a recent packet in the same context; {} packets of established TCP sessions were taken as normal",
-        st.packets.saturating_sub(st.verdicts_reused + st.session_packets),
+        "scored {} packets with the networks; {} took the verdict of a recent packet in the same context; {} packets of established TCP sessions were taken as normal{}",
+        st.packets
+            .saturating_sub(st.verdicts_reused + st.session_packets + st.copies),
         st.verdicts_reused,
-        st.session_packets
+        st.session_packets,
+        if st.copies > 0 {
+            format!(
+                "; {} were copies of a packet just before them (a capture that saw packets twice: `-i any` on a bridge or router, a mirror port) and took its verdict",
+                st.copies
+            )
+        } else {
+            String::new()
+        }
     );
     let by_class: Vec<String> = Class::ALL
         .iter()
