@@ -519,6 +519,10 @@ pub struct DetectStats {
     /// Fast findings of the slow-scan rule dropped because the networks flagged or alerted
     /// the scanner.
     pub fast_scans_left_to_networks: u64,
+    /// Fast findings of the slow-scan rule dropped because the scanner asked its refused
+    /// targets again within the hold ([`crate::slowscan::REPROBE_HOLD`]): a poller, not a
+    /// scanner. Known at the end of the capture.
+    pub polled_scans: u64,
     /// ARP messages flagged `other-attack` by the ARP-sweep rule (not in `flagged`, which
     /// counts IP packets).
     pub arp_flagged: u64,
@@ -1312,6 +1316,7 @@ impl Engine {
         let agg = &mut self.agg;
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
+        self.stats.polled_scans += self.slow.stats().polled;
         Ok(self.stats)
     }
 }

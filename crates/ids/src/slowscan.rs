@@ -62,6 +62,24 @@
 //! at that pace (`nmap -sn` of a routed /24 sends ten queries a second to silent hosts), which
 //! the networks never flag unless it is far faster.
 //!
+//! **Pollers.** Monitoring looks like scanning: a Nagios- or Prometheus-like poller connects
+//! every few seconds to a few ports of each of the hosts it watches, and where a service is
+//! down or not installed the host refuses; a P2P client pings and connects to many peers, most
+//! of which have the port closed. A lab run (`lab/pollers.sh`: port 80 closed on 27 of 40
+//! polled hosts; UDP 6881 closed on every peer) made an address scan of one port of each in
+//! its first round. What a scan does not do is ask again: a refusal (an RST, an ICMP
+//! unreachable) is final to a scanner (nmap marks the port closed and moves on), while a poller
+//! asks every target again each period. So a finding whose failed targets were mostly
+//! refused is held for [`REPROBE_HOLD`] (90 s) after its threshold, and dropped if by then the
+//! source has asked at least half of its episode's refused targets again, each at least
+//! [`REPROBE_GAP`] after the probe before ([`SlowScanStats::polled`]); otherwise (and when the
+//! capture ends first, or the source's episode is no longer held) it is reported as it was
+//! made, its alert 90 s late. Findings whose failures were mostly silence (filtered ports,
+//! ping sweeps of empty addresses) are not held. What it gives away: a scanner that scans the
+//! same refused ports again within the hold is taken for a poller by this rule (the networks
+//! still see each pass); a poller whose period is longer than the hold (Nagios' default
+//! five-minute check interval) is still a scanner to it.
+//!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
 //! SYN → `scan-syn` or `scan-connect`, FIN → `scan-fin`, none → `scan-null`, FIN+PSH+URG →
@@ -125,6 +143,16 @@ pub const MIN_INTERVAL: f64 = 2.0;
 /// 33434, one more per probe, 3 probes per hop, 30 hops), whose last probes each draw an ICMP
 /// port unreachable from the host traced — a few traceroutes would otherwise make a port scan.
 pub const TRACEROUTE_PORTS: std::ops::RangeInclusive<u16> = 33434..=33434 + 3 * 30 - 1;
+/// Seconds a fast finding whose failed targets were mostly refused (an RST or an ICMP
+/// unreachable answered them) is held before it is reported, to see whether the source asks
+/// them again: a poller asks each of its targets every period (a health check every few
+/// seconds, Prometheus' default `scrape_interval` of 1 min), a scanner takes a refusal as
+/// final (nmap marks the port closed and never probes it again). A minute and a half covers a
+/// one-minute period with its jitter.
+pub const REPROBE_HOLD: f64 = 90.0;
+/// Seconds after a refused target's previous probe from which a probe of it again counts as
+/// asking again ([`REPROBE_HOLD`]); quicker ones are a client's retries of one attempt.
+pub const REPROBE_GAP: f64 = 2.0;
 /// The largest threshold: distinct hosts and ports are counted exactly up to this many.
 pub const MAX_THRESHOLD: u32 = 32;
 
@@ -284,6 +312,9 @@ pub struct SlowScanStats {
     /// [`SlowScanConfig::min_interval`] (counted at each new failed target past the
     /// threshold).
     pub too_fast: u64,
+    /// Fast findings dropped at the end of their [`REPROBE_HOLD`] because their source had
+    /// asked its refused targets again: a monitor, not a scanner.
+    pub polled: u64,
 }
 
 /// The kind of a probe; its index into [`Source::kinds`].
@@ -403,6 +434,11 @@ struct Target {
     state: State,
     /// The episode (its start) the failure was counted in.
     episode: f64,
+    /// It failed by an answer (an RST or an ICMP unreachable), not by silence.
+    refused: bool,
+    /// It was refused and then probed again, at least [`REPROBE_GAP`] after the probe before
+    /// (counted once).
+    reprobed: bool,
 }
 
 /// A source's first failed target, waiting for a second.
@@ -491,6 +527,10 @@ struct Source {
     reported: bool,
     /// A fast finding ([`Finding::fast`]) was made of this episode.
     fast_found: bool,
+    /// Failed targets counted that were refused ([`Target::refused`]), and of those, the
+    /// ones probed again after their refusal ([`Target::reprobed`]).
+    refused: u32,
+    reprobed: u32,
 }
 
 /// A source's failures on one host (its ports) or on one port (its hosts), in one episode.
@@ -608,6 +648,9 @@ pub struct SlowScan {
     candidates: Table<u128, Candidate>,
     sources: Table<u128, Source>,
     groups: Table<(u128, u128), Group>,
+    /// Fast findings whose failures were mostly refusals, held until the time given (the
+    /// threshold's time plus [`REPROBE_HOLD`]), in that order.
+    held: VecDeque<(f64, Finding)>,
     clock: f64,
     stats: SlowScanStats,
 }
@@ -641,6 +684,7 @@ impl SlowScan {
             candidates: Table::new(ns),
             sources: Table::new(ns),
             groups: Table::new(ns * 2),
+            held: VecDeque::new(),
             clock: f64::NEG_INFINITY,
             stats: SlowScanStats::default(),
         })
@@ -662,6 +706,7 @@ impl SlowScan {
             candidates: Table::new(1),
             sources: Table::new(1),
             groups: Table::new(1),
+            held: VecDeque::new(),
             clock: f64::NEG_INFINITY,
             stats: SlowScanStats::default(),
         }
@@ -688,6 +733,11 @@ impl SlowScan {
             + self.candidates.memory_bytes()
             + self.sources.memory_bytes()
             + self.groups.memory_bytes()
+            + if self.cfg.is_on() {
+                self.cfg.max_sources * std::mem::size_of::<(f64, Finding)>()
+            } else {
+                0
+            }
     }
 
     /// Take the next decoded packet (capture order); findings go to `sink`. Time is the
@@ -756,7 +806,7 @@ impl SlowScan {
                             .is_some_and(|t| t.state == State::Pending);
                         if pending {
                             self.stats.unreachable += 1;
-                            self.fail(key, sink);
+                            self.fail(key, true, sink);
                         }
                     }
                 }
@@ -779,6 +829,10 @@ impl SlowScan {
         if self.cfg.is_on() && self.clock.is_finite() {
             self.advance(self.clock + self.cfg.answer_timeout + 1e-3, sink);
         }
+        // the capture ends before their hold does: decided on what it showed
+        while let Some((_, f)) = self.held.pop_front() {
+            self.release(f, sink);
+        }
     }
 
     /// Move the clock forward to `ts` and fail the probes whose answer timer ran out.
@@ -798,8 +852,32 @@ impl SlowScan {
                 .is_some_and(|t| t.state == State::Pending && t.first == t0);
             if silent {
                 self.stats.silent += 1;
-                self.fail(key, sink);
+                self.fail(key, false, sink);
             }
+        }
+        while let Some(&(due, f)) = self.held.front() {
+            if now < due {
+                break;
+            }
+            self.held.pop_front();
+            self.release(f, sink);
+        }
+    }
+
+    /// The end of held fast finding `f`'s hold: dropped if its source has since asked again
+    /// at least half of the episode's refused targets (a monitor polling the services it
+    /// watches, of which some are down), reported otherwise (also when the source's episode
+    /// is no longer known: evicted, or over).
+    fn release(&mut self, f: Finding, sink: &mut dyn FnMut(Finding)) {
+        let src = ip_key(f.scanner);
+        let polled = self
+            .sources
+            .get_h(&src, source_hash(premix(src)))
+            .is_some_and(|s| s.start == f.episode && 2 * s.reprobed >= s.refused.max(1));
+        if polled {
+            self.stats.polled += 1;
+        } else {
+            sink(f);
         }
     }
 
@@ -815,7 +893,7 @@ impl SlowScan {
         } else if let Some(t) = self.targets.get(&rev) {
             if t.state == State::Pending {
                 self.stats.refused += 1;
-                self.fail(rev, sink);
+                self.fail(rev, true, sink);
             }
             return;
         }
@@ -834,9 +912,10 @@ impl SlowScan {
                         os_syn: false,
                         state: State::Pending,
                         episode: f64::NAN,
+                        ..Target::default()
                     };
                     self.stats.refused += 1;
-                    self.fail(rev, sink);
+                    self.fail(rev, true, sink);
                     return;
                 }
             }
@@ -920,6 +999,7 @@ impl SlowScan {
                 os_syn: os,
                 state: State::Pending,
                 episode: f64::NAN,
+                ..Target::default()
             };
             if kind.fails_silently() {
                 if self.timers.len() >= self.timer_cap {
@@ -930,6 +1010,10 @@ impl SlowScan {
             }
             return;
         }
+        // a refused target asked again a while after: what a monitor does, no scanner
+        let reprobe =
+            t.state == State::Failed && t.refused && !t.reprobed && now - t.last >= REPROBE_GAP;
+        t.reprobed |= reprobe;
         t.last = now;
         t.probes = t.probes.saturating_add(1);
         if t.state == State::Failed {
@@ -939,6 +1023,7 @@ impl SlowScan {
                 if s.start == ep && now - s.last_fail <= window {
                     s.probes += 1;
                     s.last_probe = s.last_probe.max(now);
+                    s.reprobed = s.reprobed.saturating_add(u32::from(reprobe));
                 }
             }
         }
@@ -952,14 +1037,16 @@ impl SlowScan {
             .filter(|s| now - s.last_fail <= window)
     }
 
-    /// `key`'s probe failed. Its time in the episode is that of its latest probe.
-    fn fail(&mut self, key: TargetKey, sink: &mut dyn FnMut(Finding)) {
+    /// `key`'s probe failed (`refused`: by an answer, not by silence). Its time in the episode
+    /// is that of its latest probe.
+    fn fail(&mut self, key: TargetKey, refused: bool, sink: &mut dyn FnMut(Finding)) {
         let window = self.cfg.window;
         let now = self.clock;
         let Some(t) = self.targets.get_mut(&key, now) else {
             return;
         };
         t.state = State::Failed;
+        t.refused = refused;
         let target = *t;
         let at = target.last;
         let ms = premix(key.src);
@@ -1037,6 +1124,7 @@ impl SlowScan {
         }
         s.prev_probe = t.last;
         s.targets += 1;
+        s.refused = s.refused.saturating_add(u32::from(t.refused));
         let k = KINDS.iter().position(|k| *k == t.kind).unwrap_or(7);
         s.kinds[k] = s.kinds[k].saturating_add(1);
         if t.kind == Kind::Syn {
@@ -1106,17 +1194,38 @@ impl SlowScan {
             if !s.fast_found {
                 s.fast_found = true;
                 self.stats.fast_findings += 1;
-                sink(Finding {
+                let f = Finding {
                     fast: true,
                     ..finding(key.src, s, trigger, now)
-                });
+                };
+                if 2 * u64::from(s.refused) > s.targets {
+                    // refused targets: wait to see whether the source asks them again
+                    self.hold(f, now, sink);
+                } else {
+                    sink(f);
+                }
             }
             return;
         }
         s.reported = true;
         let f = finding(key.src, s, trigger, now);
         self.stats.findings += 1;
-        sink(f);
+        if 2 * u64::from(s.refused) > s.targets {
+            self.hold(f, now, sink);
+        } else {
+            sink(f);
+        }
+    }
+
+    /// Hold finding `f` (made at `now`) for [`REPROBE_HOLD`]; the oldest held one is decided
+    /// at once when the queue is full.
+    fn hold(&mut self, f: Finding, now: f64, sink: &mut dyn FnMut(Finding)) {
+        if self.held.len() >= self.cfg.max_sources {
+            if let Some((_, first)) = self.held.pop_front() {
+                self.release(first, sink);
+            }
+        }
+        self.held.push_back((now + REPROBE_HOLD, f));
     }
 }
 
@@ -1761,6 +1870,117 @@ mod tests {
         assert!(!off.is_on());
         assert!(r.memory_bytes() < 16384, "{}", r.memory_bytes());
         assert!(run(&mut r, &scan(20, 15.0, SYN, Some(RST | ACK), false)).is_empty());
+    }
+
+    /// A poller's round at `t`: SYNs from `C` (a new source port each) to port 80 of hosts
+    /// 198.18.0.101 to 198.18.0.130, 2 ms apart, each refused with RST+ACK; and to port 9100
+    /// of each, answered with a SYN-ACK.
+    fn poll_round(t: f64, round: u16) -> Vec<PacketRepr> {
+        let mut v = Vec::new();
+        for h in 0..30u16 {
+            let host = format!("198.18.0.{}", 101 + h);
+            let t = t + f64::from(h) * 0.002;
+            let sp = 40000 + round * 64 + h;
+            v.push(tcp(t, C, &host, sp, 80, SYN));
+            v.push(tcp(t + 1e-4, &host, C, 80, sp, RST | ACK));
+            v.push(tcp(t + 5e-4, C, &host, sp + 30, 9100, SYN));
+            v.push(tcp(t + 6e-4, &host, C, 9100, sp + 30, SYN | ACK));
+        }
+        v
+    }
+
+    #[test]
+    fn a_poller_asking_its_refused_targets_again_is_no_scanner() {
+        // a monitor polling 30 hosts every 5 s for two minutes, port 80 closed on all of
+        // them: in its first round an address scan of port 80 (fast), then the same refused
+        // targets again and again, which no scanner does
+        let mut v = Vec::new();
+        for round in 0..24u16 {
+            v.extend(poll_round(T0 + 5.0 * f64::from(round), round));
+        }
+        let mut r = rule();
+        let f = run(&mut r, &v);
+        assert!(f.is_empty(), "{f:?}");
+        let st = r.stats();
+        assert_eq!((st.fast_findings, st.polled, st.findings), (1, 1, 0));
+    }
+
+    #[test]
+    fn a_poller_spreading_its_checks_over_its_period_is_no_scanner_either() {
+        // Nagios interleaves its checks over the check interval: port 80 of 30 hosts, one
+        // check every 2.5 s, every 75 s, for five minutes, all refused. The 25th host fails
+        // 60 s in, at the rule's pace (not fast): held, and by the hold's end every refused
+        // target has been asked again
+        let mut v = Vec::new();
+        for round in 0..4u16 {
+            for h in 0..30u16 {
+                let t = T0 + 75.0 * f64::from(round) + 2.5 * f64::from(h);
+                let host = format!("198.18.0.{}", 101 + h);
+                let sp = 40000 + round * 64 + h;
+                v.push(tcp(t, C, &host, sp, 80, SYN));
+                v.push(tcp(t + 1e-4, &host, C, 80, sp, RST | ACK));
+            }
+        }
+        let mut r = rule();
+        let f = run(&mut r, &v);
+        assert!(f.is_empty(), "{f:?}");
+        let st = r.stats();
+        assert_eq!((st.findings, st.fast_findings, st.polled), (1, 0, 1));
+        // its first round alone is a slow address scan, reported (after the hold)
+        let f = run(&mut rule(), &v[..60]);
+        assert!(f.len() == 1 && !f[0].fast && f[0].hosts == 25, "{f:?}");
+    }
+
+    #[test]
+    fn a_fast_refused_address_scan_done_once_is_reported_after_the_hold() {
+        // the same first round alone (nmap -sT -p 80,9100 of the 30 hosts), then the source's
+        // other traffic for two minutes (answered pings to one host): reported, with the
+        // figures of the moment the threshold was reached, once the hold has passed
+        let mut v = poll_round(T0, 0);
+        for k in 0..120u16 {
+            let t = T0 + 1.0 + f64::from(k);
+            v.push(ping(t, C, V, 1, 8));
+            v.push(ping(t + 1e-3, V, C, 1, 0));
+        }
+        let mut r = rule();
+        let mut got = Vec::new();
+        for p in &v {
+            r.push(p, &mut |f| got.push((p.ts, f)));
+        }
+        assert_eq!(got.len(), 1, "{got:?}");
+        let (at, f) = got[0];
+        assert!(f.fast && f.class == Class::ScanSyn, "{f:?}");
+        assert_eq!((f.hosts, f.targets), (25, 25));
+        let threshold = T0 + 24.0 * 0.002 + 1e-4;
+        assert!((f.detected_at - threshold).abs() < 1e-6, "{f:?}");
+        // held: reported with the first packet at or past the hold's end
+        assert!(at >= threshold + REPROBE_HOLD && at < threshold + REPROBE_HOLD + 1.0);
+        assert_eq!(r.stats().polled, 0);
+        // a capture that ends within the hold: reported at its end
+        let mut r = rule();
+        let f = run(&mut r, &poll_round(T0, 0));
+        assert!(f.len() == 1 && f[0].fast && f[0].targets == 25, "{f:?}");
+        // asked again once, less than REPROBE_GAP after: a retry, still a scan
+        let mut v = poll_round(T0, 0);
+        v.extend(poll_round(T0 + 1.0, 1));
+        let f = run(&mut rule(), &v);
+        assert!(f.len() == 1 && f[0].fast, "{f:?}");
+        // a fast scan of silent hosts is not held: reported at the threshold
+        let mut v = Vec::new();
+        for h in 0..30u16 {
+            let t = T0 + f64::from(h) * 0.05;
+            v.push(tcp(t, A, &format!("198.18.0.{}", 101 + h), 61000, 80, SYN));
+        }
+        v.push(ping(T0 + 12.0, A, V, 1, 8));
+        let mut got = Vec::new();
+        let mut r = rule();
+        for p in &v {
+            r.push(p, &mut |f| got.push((p.ts, f)));
+        }
+        assert!(
+            got.len() == 1 && got[0].1.fast && got[0].0 == T0 + 12.0,
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -531,6 +531,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "slow_scan_alerts": stats.slow_scan_alerts,
             "fast_scans_missed_by_networks": stats.fast_scans_missed_by_networks,
             "fast_scans_left_to_networks": stats.fast_scans_left_to_networks,
+            "polled_scans": stats.polled_scans,
             "two_way_cleared": stats.two_way_cleared,
             "fragments_as_first": stats.fragments_as_first,
             "peak_sources": stats.peak_sources,
