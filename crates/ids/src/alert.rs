@@ -11,6 +11,7 @@
 //! Timestamps are ISO 8601 in UTC with microseconds and a `+0000` offset, as Suricata writes
 //! them: `2026-11-28T10:00:00.123456+0000`.
 
+use crate::arpspoof::ArpSpoof;
 use crate::arpsweep::ArpSweep;
 use crate::class::Class;
 use crate::profile::{flag_names, Evidence, Rule};
@@ -72,6 +73,9 @@ pub struct Alert {
     /// The ARP-sweep rule's sweep, for its alerts (`nightjar.arp_sweep` in EVE, only then;
     /// [`Alert::proto`] is 0 and the EVE `proto` is `"ARP"`).
     pub arp_sweep: Option<ArpSweep>,
+    /// The ARP-spoofing rule's episode, for its alerts (`nightjar.arp_spoof` in EVE, only
+    /// then; [`Alert::proto`] is 0 and the EVE `proto` is `"ARP"`).
+    pub arp_spoof: Option<ArpSpoof>,
 }
 
 /// Suricata's name of an IP protocol.
@@ -158,6 +162,7 @@ impl Alert {
             profile: None,
             slow_scan: None,
             arp_sweep: None,
+            arp_spoof: None,
         }
     }
 
@@ -194,6 +199,9 @@ impl Alert {
     /// forged ICMP errors says so.
     fn what(&self) -> String {
         if let Some(s) = &self.arp_sweep {
+            return s.describe();
+        }
+        if let Some(s) = &self.arp_spoof {
             return s.describe();
         }
         match &self.profile {
@@ -332,15 +340,19 @@ impl Alert {
         if let Some(s) = &self.arp_sweep {
             eve["nightjar"]["arp_sweep"] = s.to_json();
         }
+        if let Some(s) = &self.arp_spoof {
+            eve["nightjar"]["arp_spoof"] = s.to_json();
+        }
         eve
     }
 
     /// The EVE `proto`: Suricata's name of the IP protocol ([`proto_name`]), or `"ARP"` for
-    /// an ARP sweep. (Suricata 8 writes no `proto`, `src_ip` or `dest_ip` for a packet that is
+    /// an ARP rule's alert. (Suricata 8 writes no `proto`, `src_ip` or `dest_ip` for a packet that is
     /// not IP; DESIGN §12 promises all three in every alert, so the sweep's addresses are its
-    /// sender's and its subnet's and the protocol is named.)
+    /// sender's and its subnet's, the spoofing's its attacker's and its victim's, and the
+    /// protocol is named.)
     pub fn proto_str(&self) -> String {
-        if self.arp_sweep.is_some() {
+        if self.arp_sweep.is_some() || self.arp_spoof.is_some() {
             "ARP".into()
         } else {
             proto_name(self.proto)
@@ -416,6 +428,7 @@ mod tests {
             profile: None,
             slow_scan: None,
             arp_sweep: None,
+            arp_spoof: None,
         };
         let e = a.to_eve();
         assert_eq!(e["event_type"], "alert");
@@ -464,6 +477,7 @@ mod tests {
                 profile: Some(p.decide(&[0; 15], false)),
                 slow_scan: None,
                 arp_sweep: None,
+                arp_spoof: None,
             }
         };
         for (flags, what) in [
@@ -527,6 +541,7 @@ mod tests {
                 profile: Some(e),
                 slow_scan: None,
                 arp_sweep: None,
+                arp_spoof: None,
             };
             assert_eq!(a.class, Class::OtherAttack);
             assert_eq!(a.what(), what);
@@ -587,6 +602,7 @@ mod tests {
                 profile: Some(e),
                 slow_scan: None,
                 arp_sweep: None,
+                arp_spoof: None,
             };
             assert_eq!(a.what(), what);
             assert_eq!(a.category(), "Attempted User Privilege Gain");

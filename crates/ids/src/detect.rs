@@ -134,6 +134,7 @@
 //! the one quiet longest (its episode ends early) when full.
 
 use crate::alert::{Alert, Scope};
+use crate::arpspoof::{ArpSpoof, ArpSpoofs};
 use crate::arpsweep::{ArpSweep, ArpSweeps};
 use crate::class::Class;
 use crate::connections::Connections;
@@ -293,6 +294,13 @@ pub struct DetectSettings {
     /// replies to it are `other-attack` and the run is alerted once (host discovery on a LAN:
     /// `nmap -sn`, `arp-scan`). 0 turns it off.
     pub arp_sweep_threshold: f32,
+    /// ARP-spoofing rule ([`crate::arpspoof`]): per IPv4 address, the changes of the hardware
+    /// address claiming it while the former one still held it and the unsolicited replies
+    /// claiming it for another hardware address than its holder's, as a damped count (300 s
+    /// half-life); at or above this count the claimant that sent more unsolicited replies
+    /// (or came later) is spoofing the address: its further claims are `other-attack` and its
+    /// episode is alerted once (ARP cache poisoning: arpspoof, ettercap). 0 turns it off.
+    pub arp_spoof_threshold: f32,
     /// Password-guessing rule ([`crate::guessing`]): per client and login service (SSH, FTP,
     /// ...), the server's refusals (answers 1 s or more after the request, or the same as the
     /// answer before to a like request) and, a tenth each, the short connections closed,
@@ -326,6 +334,7 @@ impl Default for DetectSettings {
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
+            arp_spoof_threshold: crate::arpspoof::DEFAULT_THRESHOLD,
             brute_force_threshold: crate::guessing::DEFAULT_THRESHOLD,
         }
     }
@@ -377,6 +386,11 @@ impl DetectSettings {
         if !(self.arp_sweep_threshold.is_finite() && self.arp_sweep_threshold >= 0.0) {
             return Err(IdsError::Config(
                 "ARP sweep threshold must be a number ≥ 0".into(),
+            ));
+        }
+        if !(self.arp_spoof_threshold.is_finite() && self.arp_spoof_threshold >= 0.0) {
+            return Err(IdsError::Config(
+                "ARP spoof threshold must be a number ≥ 0".into(),
             ));
         }
         if !(self.brute_force_threshold.is_finite() && self.brute_force_threshold >= 0.0) {
@@ -461,8 +475,8 @@ pub struct DetectStats {
     pub records: u64,
     /// IP packets.
     pub packets: u64,
-    /// ARP messages (IPv4 over Ethernet): given a verdict by the ARP-sweep rule, not scored by
-    /// the networks, counted neither in `packets` nor in `undecoded`.
+    /// ARP messages (IPv4 over Ethernet): given a verdict by the ARP-sweep and ARP-spoofing
+    /// rules, not scored by the networks, counted neither in `packets` nor in `undecoded`.
     pub arp: u64,
     /// Records that were neither: `records = packets + arp + undecoded`.
     pub undecoded: u64,
@@ -523,11 +537,15 @@ pub struct DetectStats {
     /// targets again within the hold ([`crate::slowscan::REPROBE_HOLD`]): a poller, not a
     /// scanner. Known at the end of the capture.
     pub polled_scans: u64,
-    /// ARP messages flagged `other-attack` by the ARP-sweep rule (not in `flagged`, which
-    /// counts IP packets).
+    /// ARP messages flagged `other-attack` by an ARP rule, sweep or spoofing (not in
+    /// `flagged`, which counts IP packets).
     pub arp_flagged: u64,
     /// Alerts raised by the ARP-sweep rule (counted in `alerts` and `source_alerts` too).
     pub arp_sweep_alerts: u64,
+    /// Of `arp_flagged`, the ARP-spoofing rule's (claims of an address another host holds).
+    pub arp_spoof_flagged: u64,
+    /// Alerts raised by the ARP-spoofing rule (counted in `alerts` and `source_alerts` too).
+    pub arp_spoof_alerts: u64,
     /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) or of
     /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
     /// sweep rule flagged, taken as normal (not in `flagged`).
@@ -610,8 +628,12 @@ pub struct Engine {
     slow: SlowScan,
     /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
-    /// ARP sweeps ([`crate::arpsweep`]): the only rule that sees ARP messages.
+    /// ARP sweeps ([`crate::arpsweep`]): with the spoofing rule, the only rules that see ARP
+    /// messages.
     arp: ArpSweeps,
+    /// ARP spoofing ([`crate::arpspoof`]): sees ARP messages only (IP packets only let time
+    /// pass for it).
+    arp_spoof: ArpSpoofs,
     /// Forged ICMP errors, protocol scans and SCTP/UDP-Lite port scans ([`crate::unlearned`]).
     unlearned: Unlearned,
     /// The verdicts and ends of recent first fragments, for their later fragments.
@@ -703,6 +725,7 @@ impl Engine {
                 settings.gap,
                 settings.max_sources,
             ),
+            arp_spoof: ArpSpoofs::new(settings.arp_spoof_threshold, settings.gap),
             unlearned: Unlearned::new(),
             frags: Fragments::new(),
             stats: DetectStats::default(),
@@ -969,6 +992,8 @@ impl Engine {
         self.slow.tick(now, &mut |f| agg.finding(&f, st, sink));
         self.arp
             .advance(now, &mut |s| arp_sweep_alert(&s, st, sink));
+        self.arp_spoof
+            .advance(now, &mut |s| arp_spoof_alert(&s, st, sink));
         Ok(())
     }
 
@@ -1260,12 +1285,24 @@ impl Engine {
                     self.arp.ip(p);
                     self.arp
                         .advance(p.ts, &mut |s| arp_sweep_alert(&s, st, sink));
+                    // the ARP-spoofing rule: episodes quiet for the gap are reported
+                    self.arp_spoof
+                        .advance(p.ts, &mut |s| arp_spoof_alert(&s, st, sink));
                     continue;
                 }
                 Record::Arp(a) => {
                     self.stats.arp += 1;
                     let st = &mut self.stats;
-                    let class = self.arp.push(a, &mut |s| arp_sweep_alert(&s, st, sink));
+                    let swept = self.arp.push(a, &mut |s| arp_sweep_alert(&s, st, sink));
+                    let spoofed = self
+                        .arp_spoof
+                        .push(a, &mut |s| arp_spoof_alert(&s, st, sink));
+                    if spoofed.is_attack() {
+                        st.arp_spoof_flagged += 1;
+                    }
+                    // either rule's: the sweep rule's requests and replies, the spoofing
+                    // rule's claims (both `other-attack`)
+                    let class = if swept.is_attack() { swept } else { spoofed };
                     if class.is_attack() {
                         st.arp_flagged += 1;
                     }
@@ -1316,6 +1353,8 @@ impl Engine {
         let agg = &mut self.agg;
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
+        self.arp_spoof
+            .finish(&mut |s| arp_spoof_alert(&s, st, sink));
         self.stats.polled_scans += self.slow.stats().polled;
         Ok(self.stats)
     }
@@ -1337,6 +1376,14 @@ fn arp_sweep_alert(s: &ArpSweep, st: &mut DetectStats, sink: &mut dyn FnMut(Even
     st.alerts += 1;
     st.source_alerts += 1;
     st.arp_sweep_alerts += 1;
+    sink(Event::Alert(&s.to_alert()));
+}
+
+/// Report an episode of the ARP-spoofing rule as a source alert.
+fn arp_spoof_alert(s: &ArpSpoof, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
+    st.alerts += 1;
+    st.source_alerts += 1;
+    st.arp_spoof_alerts += 1;
     sink(Event::Alert(&s.to_alert()));
 }
 
@@ -2140,6 +2187,7 @@ impl Tally {
             profile: Some(evidence),
             slow_scan: None,
             arp_sweep: None,
+            arp_spoof: None,
         }
     }
 }

@@ -46,6 +46,7 @@
 //! failure is an [`IdsError`].
 
 pub mod alert;
+pub mod arpspoof;
 pub mod arpsweep;
 pub mod class;
 pub mod connections;

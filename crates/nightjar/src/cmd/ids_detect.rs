@@ -64,7 +64,7 @@ pub struct DetectArgs {
     eve: Option<PathBuf>,
     /// Write every record's verdict as CSV: `index,ts,src,dst,proto,score,verdict`. An ARP
     /// message's row has its sender and target addresses, proto `ARP`, score 0 (the networks
-    /// score IP packets only) and the ARP-sweep rule's verdict (`normal` or `other-attack`);
+    /// score IP packets only) and the ARP rules' verdict (`normal` or `other-attack`);
     /// other records that are not IP packets have verdict `undecoded` and empty fields.
     #[arg(long, value_name = "FILE.csv")]
     scores: Option<PathBuf>,
@@ -130,6 +130,17 @@ pub struct DetectArgs {
     /// address-scan threshold; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().arp_sweep_threshold, value_name = "N")]
     arp_sweep_threshold: f32,
+    /// ARP-spoofing rule: per IPv4 address, the changes of the hardware address claiming it
+    /// (in ARP replies, gratuitous ARP and requests' sender fields) while the former one still
+    /// held it (claimed it in the last 5 minutes), plus the replies no one asked for that claim
+    /// it for another hardware address than its holder's, as a damped count (300 s
+    /// half-life); at or above it the claimant with more unsolicited replies (or the later
+    /// one) is spoofing the address (ARP cache poisoning, a man in the middle: arpspoof,
+    /// ettercap): its further claims are other-attack and its episode is alerted once. A
+    /// gratuitous ARP, a DHCP address or a failover moving to a new machine (one change each)
+    /// and proxy ARP (no one else claims the addresses) stay below it. 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().arp_spoof_threshold, value_name = "N")]
+    arp_spoof_threshold: f32,
     /// Password-guessing rule: per client and login service (SSH on port 22 or wherever a
     /// server sends an SSH banner; FTP 21, Telnet 23, SMTP submission 587/465, POP3, IMAP,
     /// SMB 445, RDP 3389, VNC 5900; not databases or LDAP, whose application clients open
@@ -274,6 +285,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         reflection_threshold: a.reflection_threshold,
         connection_threshold: a.connection_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
+        arp_spoof_threshold: a.arp_spoof_threshold,
         brute_force_threshold: a.brute_force_threshold,
         change_probes: a.change_probes,
         slow_scan: SlowScanConfig {
@@ -490,6 +502,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "reflection_threshold": settings.reflection_threshold,
             "connection_threshold": settings.connection_threshold,
             "arp_sweep_threshold": settings.arp_sweep_threshold,
+            "arp_spoof_threshold": settings.arp_spoof_threshold,
             "brute_force_threshold": settings.brute_force_threshold,
             "change_probes": settings.change_probes,
             "slow_scan_ports": settings.slow_scan.port_threshold,
@@ -548,6 +561,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
+        j["arp_spoof_flagged"] = json!(stats.arp_spoof_flagged);
+        j["arp_spoof_alerts"] = json!(stats.arp_spoof_alerts);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
         j["copies"] = json!(stats.copies);
@@ -710,8 +725,8 @@ fn summary(
     if st.arp > 0 {
         let _ = writeln!(
             e,
-            "ARP: {} messages, {} flagged by the ARP-sweep rule, {} sweeps alerted",
-            st.arp, st.arp_flagged, st.arp_sweep_alerts
+            "ARP: {} messages, {} flagged by the ARP rules ({} by the ARP-spoofing rule), {} sweeps alerted, {} spoofing episodes alerted",
+            st.arp, st.arp_flagged, st.arp_spoof_flagged, st.arp_sweep_alerts, st.arp_spoof_alerts
         );
     }
     if !alerts.is_empty() {
