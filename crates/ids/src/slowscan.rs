@@ -19,7 +19,10 @@
 //! payload to a target that has not answered (nmap's ACK, window and Maimon probes), or a UDP
 //! datagram (except to traceroute's ports, [`TRACEROUTE_PORTS`]), or an ICMP or ICMPv6 query
 //! (echo, timestamp, information or address mask request: host discovery, `nmap -sn`), whose
-//! target's "port" is the request's type. IP fragments are left out
+//! target's "port" is the request's type. (An instance of its own,
+//! [`SlowScan::neighbour_sweeps`], takes IPv6 neighbour solicitations to solicited-node groups
+//! as probes of those groups instead, answered by the advertisements back: on-link IPv6 host
+//! discovery, the counterpart of the ARP sweeps of [`crate::arpsweep`].) IP fragments are left out
 //! (their ports and flags are not reliably there). A reply is never a probe: a packet from a
 //! target back to its prober is its answer, judged as follows.
 //!
@@ -329,7 +332,8 @@ enum Kind {
     Ack,
     Udp,
     Other,
-    /// An ICMP or ICMPv6 query: echo, timestamp, information or address mask ([`ping`]).
+    /// An ICMP or ICMPv6 query: echo, timestamp, information or address mask ([`ping`]), or
+    /// an IPv6 neighbour solicitation ([`solicited_node`]).
     Ping,
 }
 
@@ -639,6 +643,9 @@ impl<K: Key + Eq, V: Copy + Default> Table<K, V> {
 /// The slow-scan rule's state.
 pub struct SlowScan {
     cfg: SlowScanConfig,
+    /// Whether this instance takes ICMPv6 neighbour solicitations and advertisements only
+    /// ([`SlowScan::neighbour_sweeps`]), or every other packet ([`SlowScan::new`]).
+    neighbours: bool,
     targets: Table<TargetKey, Target>,
     /// Recent ACK and FIN+ACK probes (which of the two), for the bare RSTs answering them.
     acks: Table<TargetKey, Kind>,
@@ -677,6 +684,7 @@ impl SlowScan {
         let timer_cap = (nt / 4).max(64);
         Ok(SlowScan {
             cfg,
+            neighbours: false,
             targets: Table::new(nt),
             acks: Table::new((nt / 4).max(1)),
             timers: VecDeque::with_capacity(if on { timer_cap } else { 0 }),
@@ -690,6 +698,28 @@ impl SlowScan {
         })
     }
 
+    /// The rule with settings `cfg` over IPv6 neighbour discovery only: its probes are
+    /// neighbour solicitations to solicited-node groups, its answers the advertisements back
+    /// ([`solicited_node`]), every other packet only moves its clock. An on-link IPv6 sweep
+    /// (`nmap -6 -sn`) is so an episode of its own, as an IPv4 one is the ARP-sweep rule's
+    /// ([`crate::arpsweep`]): the rule [`SlowScan::new`] makes reports one finding per
+    /// source per episode, and a port scan its sweep's source began within the answer timeout
+    /// would otherwise take the sweep's failures into its own reported episode.
+    /// Its tables hold an eighth of `cfg`'s sources and targets (neighbour solicitations are
+    /// few: a link's hosts resolving their peers, and the sweeps).
+    pub fn neighbour_sweeps(cfg: SlowScanConfig) -> Result<SlowScan, IdsError> {
+        cfg.validate()?;
+        let cfg = SlowScanConfig {
+            max_sources: (cfg.max_sources / 8).max(1),
+            max_targets: (cfg.max_targets / 8).max(1),
+            ..cfg
+        };
+        Ok(SlowScan {
+            neighbours: true,
+            ..SlowScan::new(cfg)?
+        })
+    }
+
     /// A rule that is off (both thresholds 0): reports nothing, holds almost nothing.
     pub fn off() -> SlowScan {
         let cfg = SlowScanConfig {
@@ -699,6 +729,7 @@ impl SlowScan {
         };
         SlowScan {
             cfg,
+            neighbours: false,
             targets: Table::new(1),
             acks: Table::new(1),
             timers: VecDeque::new(),
@@ -715,6 +746,21 @@ impl SlowScan {
     /// The settings.
     pub fn config(&self) -> &SlowScanConfig {
         &self.cfg
+    }
+
+    /// Whether a probe waits for its answer timer ([`SlowScan::push`] of any packet may then
+    /// fail it by silence; with none waiting, a packet that is no probe nor answer changes
+    /// nothing but the clock, which the next packet sets anyway).
+    pub fn waiting(&self) -> bool {
+        !self.timers.is_empty()
+    }
+
+    /// Move the clock to `ts` (if later) with nothing waiting ([`SlowScan::waiting`]): what
+    /// [`SlowScan::push`] of a packet that is no probe nor answer does then.
+    pub fn clock_to(&mut self, ts: f64) {
+        if ts.is_finite() && ts > self.clock {
+            self.clock = ts;
+        }
     }
 
     /// Counters so far.
@@ -761,6 +807,10 @@ impl SlowScan {
         if !now.is_finite() || p.fragment {
             return; // fragments: ports and flags are not reliably there
         }
+        let nd = p.proto == 58 && matches!(p.icmp_type, ND_SOLICIT | ND_ADVERT);
+        if nd != self.neighbours {
+            return;
+        }
         match p.proto {
             6 => {
                 let ends = Ends {
@@ -783,6 +833,9 @@ impl SlowScan {
                 }
                 let key = TargetKey::premixed(a, ma, b, mb, p.dport, 17);
                 self.probe(key, Kind::Udp, p.sport, false, now);
+            }
+            58 if matches!(p.icmp_type, ND_SOLICIT | ND_ADVERT) => {
+                self.neighbour_discovery(p, k, now);
             }
             1 | 58 => {
                 if let Some((query, request)) = ping(p) {
@@ -812,6 +865,29 @@ impl SlowScan {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An ICMPv6 neighbour solicitation or advertisement ([`solicited_node`]): a solicitation
+    /// a source multicasts to a target's solicited-node group is a probe of that group (port
+    /// [`ND_SOLICIT`]), which the target's advertisement back to the source answers; the rest
+    /// (duplicate address detection from `::`, unicast re-checks of known neighbours,
+    /// unsolicited advertisements to all nodes) are neither.
+    fn neighbour_discovery(&mut self, p: &PacketRepr, k: &AddrKeys, now: f64) {
+        let (IpAddr::V6(src), IpAddr::V6(dst)) = (p.src, p.dst) else {
+            return;
+        };
+        if src.is_unspecified() {
+            return;
+        }
+        if p.icmp_type == ND_SOLICIT {
+            if is_solicited_node(dst) {
+                let key = TargetKey::premixed(k.src, k.ms, k.dst, k.md, ND_PORT, 58);
+                self.probe(key, Kind::Ping, 0, false, now);
+            }
+        } else if !dst.is_multicast() {
+            let group = ip_key(IpAddr::V6(solicited_node(src)));
+            self.answer(TargetKey::new(k.dst, group, ND_PORT, 58), now);
         }
     }
 
@@ -1349,6 +1425,37 @@ fn ping(p: &PacketRepr) -> Option<(Query, u8)> {
     Some((q, request))
 }
 
+/// ICMPv6 neighbour solicitation and advertisement (RFC 4861 §4.3, §4.4).
+const ND_SOLICIT: u8 = 135;
+const ND_ADVERT: u8 = 136;
+/// The "port" of a neighbour-solicitation probe's target.
+const ND_PORT: u16 = ND_SOLICIT as u16;
+
+/// The solicited-node multicast group of `a` (RFC 4291 §2.7.1: ff02::1:ff00:0/104 with the
+/// address's low 24 bits), to which a host sends its neighbour solicitation for `a` when it
+/// does not know `a`'s link-layer address (RFC 4861 §7.2.2).
+///
+/// IPv6 host discovery on a link is neighbour discovery, as it is ARP on an IPv4 LAN:
+/// `nmap -6 -sn` of an on-link prefix (run as root) solicits each address's group and sends
+/// its echo request only to those that advertise back, so the sweep is seen as solicitations
+/// to many groups, each answered (live host) or not. A solicitation is taken as a ping of
+/// its group, answered by the target's advertisement to the solicitor: a host resolving the
+/// neighbours it talks to has its solicitations answered; a sweep of an on-link prefix fails
+/// on every unused address (the group stands for the address: distinct addresses differing
+/// only above their low 24 bits share one group, and count once).
+fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
+    let low = u128::from(a) & 0x00ff_ffff;
+    Ipv6Addr::from(SOLICITED_NODE_PREFIX | low)
+}
+
+/// ff02::1:ff00:0, the solicited-node groups' /104 prefix.
+const SOLICITED_NODE_PREFIX: u128 = 0xff02_0000_0000_0000_0000_0001_ff00_0000;
+
+/// Whether `a` is a solicited-node multicast group.
+fn is_solicited_node(a: Ipv6Addr) -> bool {
+    u128::from(a) & !0x00ff_ffff == SOLICITED_NODE_PREFIX
+}
+
 /// An address back from its table key (IPv4-mapped keys are IPv4 addresses).
 fn addr(k: u128) -> IpAddr {
     let a = Ipv6Addr::from(k);
@@ -1691,6 +1798,142 @@ mod tests {
             window: 0,
             ..tcp(ts, src, dst, 0, 0, 0)
         }
+    }
+
+    /// Neighbour solicitation (`ty` 135) from `src` for `target`, sent to `target`'s
+    /// solicited-node group, or advertisement (136) from `target` back to `src`.
+    fn nd(ts: f64, src: &str, target: &str, ty: u8) -> PacketRepr {
+        let t: Ipv6Addr = target.parse().unwrap();
+        let (s, d) = if ty == ND_SOLICIT {
+            (src.to_string(), solicited_node(t).to_string())
+        } else {
+            (target.to_string(), src.to_string())
+        };
+        ping(ts, &s, &d, 58, ty)
+    }
+
+    #[test]
+    fn solicited_node_groups_are_those_of_rfc_4291() {
+        // RFC 4291 §2.7.1's example: 4037::01:800:200E:8C6C → FF02::1:FF0E:8C6C
+        let a: Ipv6Addr = "4037::1:800:200e:8c6c".parse().unwrap();
+        let g: Ipv6Addr = "ff02::1:ff0e:8c6c".parse().unwrap();
+        assert_eq!(solicited_node(a), g);
+        assert!(is_solicited_node(g));
+        for other in [
+            "ff02::1",
+            "ff02::fb",
+            "ff02::1:fe0e:8c6c",
+            "ff12::1:ff0e:8c6c",
+            "2001:2::a",
+        ] {
+            assert!(!is_solicited_node(other.parse().unwrap()), "{other}");
+        }
+    }
+
+    #[test]
+    fn an_on_link_ipv6_sweep_is_found_by_its_unanswered_neighbour_solicitations() {
+        // nmap -6 -sn 2001:2::c612:0/122 from the lab's attacker (session 14, ipv6.pcap):
+        // a solicitation to each address's solicited-node group (three each, 0.5 s apart
+        // here), 64 addresses in 1.6 s; four live hosts advertise back
+        const S: &str = "2001:2::c612:42";
+        let live = [0x1u32, 0xa, 0x14, 0x1f];
+        let mut v = Vec::new();
+        for k in 0..64u32 {
+            let t = format!("2001:2::c612:{k:x}");
+            for r in 0..3u32 {
+                let ts = T0 + f64::from(k) * 0.025 + f64::from(r) * 0.5;
+                v.push(nd(ts, S, &t, ND_SOLICIT));
+                if live.contains(&k) {
+                    v.push(nd(ts + 0.0001, S, &t, ND_ADVERT));
+                    break;
+                }
+            }
+        }
+        v.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        let mut r = SlowScan::neighbour_sweeps(SlowScanConfig::default()).unwrap();
+        let f = run(&mut r, &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].class, f[0].proto, f[0].trigger, f[0].hosts, f[0].fast),
+            (
+                Class::OtherAttack,
+                58,
+                Trigger::Hosts {
+                    port: ND_PORT,
+                    proto: 58
+                },
+                25,
+                true
+            )
+        );
+        assert_eq!(f[0].scanner, S.parse::<IpAddr>().unwrap());
+        // the rule for every other packet takes none of it
+        assert!(run(&mut rule(), &v).is_empty());
+        // nor does this one take what that one does: an address scan of 60 silent hosts
+        let syns: Vec<PacketRepr> = (0..60u32)
+            .map(|k| {
+                tcp(
+                    T0 + f64::from(k) * 0.1,
+                    A,
+                    &format!("2001:db8::{:x}", 1 + k),
+                    61000,
+                    443,
+                    SYN,
+                )
+            })
+            .collect();
+        assert_eq!(run(&mut rule(), &syns).len(), 1);
+        let mut r = SlowScan::neighbour_sweeps(SlowScanConfig::default()).unwrap();
+        assert!(run(&mut r, &syns).is_empty());
+    }
+
+    #[test]
+    fn resolving_neighbours_dad_and_unicast_rechecks_are_no_sweep() {
+        const S: &str = "2001:2::c612:a";
+        let sweep = |k: u32| format!("2001:2::c612:{:x}", 0x100 + k);
+        let r = || SlowScan::neighbour_sweeps(SlowScanConfig::default()).unwrap();
+        // a server resolving 100 clients, each advertising back: nothing
+        let mut v = Vec::new();
+        for k in 0..100u32 {
+            let ts = T0 + f64::from(k) * 0.05;
+            v.push(nd(ts, S, &sweep(k), ND_SOLICIT));
+            v.push(nd(ts + 0.0002, S, &sweep(k), ND_ADVERT));
+        }
+        assert!(run(&mut r(), &v).is_empty());
+        // the same 100 solicitations unanswered: a sweep
+        let silent: Vec<PacketRepr> = v
+            .iter()
+            .filter(|p| p.icmp_type == ND_SOLICIT)
+            .copied()
+            .collect();
+        assert_eq!(run(&mut r(), &silent).len(), 1);
+        // duplicate address detection (from ::) of 100 addresses: nothing
+        let dad: Vec<PacketRepr> = silent
+            .iter()
+            .map(|p| PacketRepr {
+                src: "::".parse().unwrap(),
+                ..*p
+            })
+            .collect();
+        assert!(run(&mut r(), &dad).is_empty());
+        // unicast re-checks of 100 known neighbours that do not answer: nothing
+        let nud: Vec<PacketRepr> = (0..100u32)
+            .map(|k| ping(T0 + f64::from(k) * 0.05, S, &sweep(k), 58, ND_SOLICIT))
+            .collect();
+        assert!(run(&mut r(), &nud).is_empty());
+        // an advertisement to all nodes answers no one (and is no probe)
+        let una: Vec<PacketRepr> = (0..100u32)
+            .map(|k| {
+                ping(
+                    T0 + f64::from(k) * 0.05,
+                    &sweep(k),
+                    "ff02::1",
+                    58,
+                    ND_ADVERT,
+                )
+            })
+            .collect();
+        assert!(run(&mut r(), &una).is_empty());
     }
 
     #[test]
