@@ -779,13 +779,7 @@ impl Engine {
     where
         I: IntoIterator<Item = Result<Record, PacketError>>,
     {
-        let mut timeline = Timeline::new(records.into_iter());
-        loop {
-            let err = self.run_period(&mut timeline, sink)?;
-            if let Some(e) = self.next_period(&mut timeline, err, sink)? {
-                return Ok(e);
-            }
-        }
+        self.over_periods(records.into_iter(), sink, |e, t, s| e.run_period(t, s))
     }
 
     /// As [`Engine::run`], in two stages on two threads: a second thread pulls the records
@@ -810,35 +804,38 @@ impl Engine {
         I: IntoIterator<Item = Result<Record, PacketError>>,
         I::IntoIter: Send,
     {
-        let mut timeline = Timeline::new(records.into_iter());
-        loop {
-            let err = self.run_pipelined_period(&mut timeline, sink)?;
-            if let Some(e) = self.next_period(&mut timeline, err, sink)? {
-                return Ok(e);
-            }
-        }
+        self.over_periods(records.into_iter(), sink, |e, t, s| {
+            e.run_pipelined_period(t, s)
+        })
     }
 
-    /// After a period of `timeline` ended with `err`: `Some(err)` when the run is over (at
-    /// the end of the records or at a read error), otherwise the engine restarts for the
-    /// next period and `None`.
-    fn next_period<I>(
+    /// Run `period` over each period of `records`' [`Timeline`] in turn, the engine
+    /// [restarted](Engine::restart) between them; stops at the end of the records or at a
+    /// read error (returned, as [`Engine::run`] does).
+    fn over_periods<It, F>(
         &mut self,
-        timeline: &mut Timeline<I>,
-        err: Option<PacketError>,
+        records: It,
         sink: &mut dyn FnMut(Event<'_>),
-    ) -> Result<Option<Option<PacketError>>, IdsError>
+        mut period: F,
+    ) -> Result<Option<PacketError>, IdsError>
     where
-        I: Iterator<Item = Result<Record, PacketError>>,
+        It: Iterator<Item = Result<Record, PacketError>>,
+        F: FnMut(
+            &mut Engine,
+            &mut Timeline<It>,
+            &mut dyn FnMut(Event<'_>),
+        ) -> Result<Option<PacketError>, IdsError>,
     {
-        let found = timeline.stats();
-        self.stats.out_of_line = found.out_of_line;
-        if err.is_some() || !timeline.restarted() {
-            return Ok(Some(err));
+        let mut timeline = Timeline::new(records);
+        loop {
+            let err = period(self, &mut timeline, sink)?;
+            self.stats.out_of_line = timeline.stats().out_of_line;
+            if err.is_some() || !timeline.restarted() {
+                return Ok(err);
+            }
+            self.restart(sink)?;
+            timeline.resume();
         }
-        self.restart(sink)?;
-        timeline.resume();
-        Ok(None)
     }
 
     /// End the period the engine is in, as the end of a capture would (every open episode

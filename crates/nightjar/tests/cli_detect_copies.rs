@@ -17,25 +17,6 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
-
-/// The records of a little-endian microsecond pcap: (header, frame) byte slices.
-fn records(bytes: &[u8]) -> Vec<(&[u8], &[u8])> {
-    assert_eq!(
-        &bytes[..4],
-        &[0xd4, 0xc3, 0xb2, 0xa1],
-        "little-endian microsecond pcap"
-    );
-    let mut out = Vec::new();
-    let mut off = 24;
-    while off + 16 <= bytes.len() {
-        let incl = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
-        out.push((&bytes[off..off + 16], &bytes[off + 16..off + 16 + incl]));
-        off += 16 + incl;
-    }
-    assert_eq!(off, bytes.len(), "whole records");
-    out
-}
 
 /// A record header `us` microseconds later.
 fn later(h: &[u8], us: u32) -> Vec<u8> {
@@ -75,7 +56,7 @@ fn routed(frame: &[u8]) -> Vec<u8> {
 fn seen_more(name: &str, sights: u32, us: u32, forward: fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
     let bytes = std::fs::read(cap(&format!("{name}.pcap"))).unwrap();
     let mut out = bytes[..24].to_vec();
-    for (h, frame) in records(&bytes) {
+    for (_, h, frame) in pcap_records(&bytes) {
         out.extend_from_slice(h);
         out.extend_from_slice(frame);
         for k in 1..sights {
@@ -86,14 +67,6 @@ fn seen_more(name: &str, sights: u32, us: u32, forward: fn(&[u8]) -> Vec<u8>) ->
     out
 }
 
-fn detect(path: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["ids", "detect", "--pcap", path, "--json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
-}
-
 fn check(name: &str, sights: u32, us: u32, forward: fn(&[u8]) -> Vec<u8>) {
     let s = Scratch::new(&format!("detect-copies-{name}-{sights}"));
     std::fs::write(s.path("c.pcap"), seen_more(name, sights, us, forward)).unwrap();
@@ -101,7 +74,7 @@ fn check(name: &str, sights: u32, us: u32, forward: fn(&[u8]) -> Vec<u8>) {
     let once = detect_json(name);
     let eps = episodes(name);
     for extra in [&[][..], &["--threads", "1"]] {
-        let j = detect(&path, extra);
+        let j = detect_json_at(&path, extra);
         let what = format!("{name} seen {sights} times {extra:?}: ");
         let alerts = j["alerts"].as_array().unwrap();
         for e in &eps {

@@ -17,32 +17,9 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// The records of a pcap file (little-endian, microseconds, as the lab writes): each one's
-/// byte offset.
+/// The records' byte offsets in a pcap file.
 fn record_offsets(bytes: &[u8]) -> Vec<usize> {
-    assert_eq!(
-        &bytes[..4],
-        &[0xd4, 0xc3, 0xb2, 0xa1],
-        "little-endian microsecond pcap"
-    );
-    let mut out = Vec::new();
-    let mut off = 24;
-    while off + 16 <= bytes.len() {
-        out.push(off);
-        let incl = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
-        off += 16 + incl;
-    }
-    assert_eq!(off, bytes.len(), "whole records");
-    out
-}
-
-/// `ids detect --json` on `path` with `extra` flags: the JSON object.
-fn detect(path: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["ids", "detect", "--pcap", path, "--json"];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
+    pcap_records(bytes).iter().map(|r| r.0).collect()
 }
 
 /// Every labelled episode alerted with its class, and no alert that covers none.
@@ -82,7 +59,7 @@ fn captures_concatenated_out_of_order_are_detected_as_two_captures() {
     let path = s.s("both.pcap");
     let eps: Vec<Value> = eps_later.iter().chain(&eps_earlier).cloned().collect();
     for extra in [&[][..], &["--threads", "1"]] {
-        let j = detect(&path, extra);
+        let j = detect_json_at(&path, extra);
         let what = format!("concatenated {extra:?}: ");
         assert_eq!(j["clock_restarts"], 1, "{what}");
         assert_eq!(j["out_of_line"], 0, "{what}");
@@ -127,7 +104,7 @@ fn records_stamped_far_off_take_their_neighbours_time() {
     let scores = s.s("s.csv");
     let eps = episodes("backtoback");
     for extra in [&["--scores", &scores][..], &["--threads", "1"]] {
-        let j = detect(&path, extra);
+        let j = detect_json_at(&path, extra);
         let what = format!("stamps {:?}: ", extra.first());
         assert_eq!(j["out_of_line"], 2, "{what}");
         assert_eq!(j["clock_restarts"], 0, "{what}");

@@ -117,8 +117,12 @@ pub fn detect_json(name: &str) -> Value {
 
 /// [`detect_json`] with extra arguments.
 pub fn detect_json_with(name: &str, extra: &[&str]) -> Value {
-    let path = cap(&format!("{name}.pcap"));
-    let mut args = vec!["ids", "detect", "--pcap", &path, "--json"];
+    detect_json_at(&cap(&format!("{name}.pcap")), extra)
+}
+
+/// `ids detect --pcap PATH --json` with extra arguments and the built-in models: its object.
+pub fn detect_json_at(path: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["ids", "detect", "--pcap", path, "--json"];
     args.extend_from_slice(extra);
     let o = run(&args);
     assert!(
@@ -127,6 +131,29 @@ pub fn detect_json_with(name: &str, extra: &[&str]) -> Value {
         stderr(&o)
     );
     serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap()
+}
+
+/// The records of a little-endian microsecond pcap file (as the lab writes them): each one's
+/// byte offset, 16-byte record header and captured frame.
+pub fn pcap_records(bytes: &[u8]) -> Vec<(usize, &[u8], &[u8])> {
+    assert_eq!(
+        &bytes[..4],
+        &[0xd4, 0xc3, 0xb2, 0xa1],
+        "little-endian microsecond pcap"
+    );
+    let mut out = Vec::new();
+    let mut off = 24;
+    while off + 16 <= bytes.len() {
+        let incl = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
+        out.push((
+            off,
+            &bytes[off..off + 16],
+            &bytes[off + 16..off + 16 + incl],
+        ));
+        off += 16 + incl;
+    }
+    assert_eq!(off, bytes.len(), "whole records");
+    out
 }
 
 /// An EVE alert in a line, for failure messages.
