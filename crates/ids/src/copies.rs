@@ -15,7 +15,9 @@
 //! ICMP type and code, fragment fields, the first payload bytes, and
 //! [`PacketRepr::copy_key`] (the IP Identification and the transport checksum, which covers
 //! sequence numbers and payload) — but its TTL (the same, or one less), it comes within
-//! [`WITHIN`] seconds of that packet's latest sight, that packet has not had [`MAX_COPIES`]
+//! [`WITHIN`] seconds of that packet's latest sight (before or after it: `tcpdump -i any`
+//! stamps each interface's sight on its own and writes some of them a few microseconds before
+//! the sight written ahead of them), that packet has not had [`MAX_COPIES`]
 //! copies already, and the capture is one that sees its packets more than once
 //! ([`Copies::check`]). A copy takes
 //! its original's verdict and counts nowhere else: not in the feature state, the rules or the
@@ -44,7 +46,8 @@ pub const RUN_WITHIN: f64 = 0.01;
 /// Copies one packet may have (three sights: a Docker bridge's veth, bridge and veth).
 pub const MAX_COPIES: u8 = 2;
 
-/// Packets over which the share of copies in short runs is averaged (exponentially).
+/// Packets over which the share of copies in short runs is averaged (exponentially; over the
+/// packets so far before there are this many).
 pub const SHARE_SPAN: f64 = 1024.0;
 
 /// Share of the packets that are the second or third of a short run of identical packets
@@ -129,16 +132,18 @@ impl Copies {
             if self.keys[i] != k {
                 continue;
             }
-            // within RUN_WITHIN after its latest sight (not before it; a NaN time is not)
+            // within RUN_WITHIN after its latest sight, or WITHIN before it: `tcpdump -i any`
+            // stamps each interface's sight on its own, and writes some a few microseconds
+            // before the sight written ahead of them (a NaN time is never near)
             let dt = p.ts - self.last[i];
-            if !(0.0..=RUN_WITHIN).contains(&dt) {
+            if !(-WITHIN..=RUN_WITHIN).contains(&dt) {
                 continue;
             }
             let Some(o) = &self.packets[i] else {
                 continue;
             };
             if alike(o, p) {
-                if dt <= WITHIN && self.copies[i] < MAX_COPIES && !self.long[i] {
+                if dt.abs() <= WITHIN && self.copies[i] < MAX_COPIES && !self.long[i] {
                     found = Some((i, d));
                 } else {
                     // a fourth sight, or one too late for a copy: a run of one packet sent
@@ -155,7 +160,10 @@ impl Copies {
             Some(_) if !self.long[slot] => f64::from(self.copies[slot]),
             _ => 0.0,
         };
-        self.share += (short - self.share) * (1.0 / SHARE_SPAN);
+        // an average over the packets so far until there are SHARE_SPAN of them: a capture
+        // that sees its packets more than once shows it within its first few dozen
+        let span = (self.n as f64 + 1.0).min(SHARE_SPAN);
+        self.share += (short - self.share) / span;
         self.seen_twice = if self.seen_twice {
             self.share >= SHARE_OPEN / 2.0
         } else {
@@ -177,7 +185,10 @@ impl Copies {
                 self.keys[slot] = k;
             }
         }
-        self.last[slot] = p.ts;
+        self.last[slot] = match found {
+            Some((i, _)) => self.last[i].max(p.ts),
+            None => p.ts,
+        };
         self.n += 1;
         found
             .filter(|_| self.seen_twice)
@@ -390,13 +401,17 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_out_of_order_or_unusable_never_make_a_copy_of_an_older_packet() {
+    fn copies_stamped_a_little_out_of_order_are_copies_and_unusable_times_never() {
         let (c0, t) = tripled();
         let a = keyed(syn(t, "198.18.0.66", "198.18.0.10", 40000, 80), 3);
         let mut c = c0.clone();
         assert_eq!(c.check(&a), None);
-        // a copy stamped before its original (a second interface's clock): not taken
-        assert_eq!(c.check(&PacketRepr { ts: t - 1e-4, ..a }), None);
+        // a copy stamped a little before its original (`tcpdump -i any` stamps each
+        // interface's sight on its own): a copy; one stamped 2 ms before: not
+        assert_eq!(c.check(&PacketRepr { ts: t - 1e-4, ..a }), Some(1));
+        let mut c = c0.clone();
+        assert_eq!(c.check(&a), None);
+        assert_eq!(c.check(&PacketRepr { ts: t - 2e-3, ..a }), None);
         let mut c = c0.clone();
         assert_eq!(c.check(&a), None);
         assert_eq!(c.check(&PacketRepr { ts: f64::NAN, ..a }), None);

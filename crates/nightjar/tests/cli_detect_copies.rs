@@ -17,6 +17,7 @@
 
 mod common;
 use common::*;
+use serde_json::{json, Value};
 
 /// A record header `us` microseconds later.
 fn later(h: &[u8], us: u32) -> Vec<u8> {
@@ -87,8 +88,8 @@ fn check(name: &str, sights: u32, us: u32, forward: fn(&[u8]) -> Vec<u8>) {
             fa.iter().map(|a| show(a)).collect::<Vec<_>>()
         );
         // every packet counted; the copies found once the capture has shown that it sees
-        // packets more than once (a share of recent packets, some hundreds of them: the
-        // copies before that are packets of their own), but those of packets sent again and
+        // packets more than once (within its first few dozen packets: the copies before that
+        // are packets of their own), but those of packets sent again and
         // again (`floods` holds fragment floods that repeat one fragment, Identification and
         // all, a millisecond apart: their copies are not told from their repetitions)
         let packets = once["packets"].as_u64().unwrap();
@@ -113,4 +114,65 @@ fn a_capture_that_saw_every_packet_three_times_on_a_bridge_is_detected_as_once()
 #[test]
 fn a_capture_that_saw_every_packet_arrive_and_leave_a_router_is_detected_as_once() {
     check("randomports", 2, 5, routed);
+}
+
+/// The (source, class) of each alert, and its first and last seen, in order.
+fn alert_spans(j: &Value) -> Vec<(String, String, f64, f64)> {
+    j["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let n = &a["nightjar"];
+            (
+                a["src_ip"].as_str().unwrap().to_string(),
+                n["label"].as_str().unwrap().to_string(),
+                secs(n["first_seen"].as_str().unwrap()),
+                secs(n["last_seen"].as_str().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_real_tcpdump_any_capture_is_detected_as_the_bridges_own_capture_of_the_run() {
+    // `lab/anycapture.sh` (data/captures/SOURCE.md, "A capture of every interface"): one run
+    // captured at once with `tcpdump -i any` in the bridge's namespace (each frame on its
+    // ingress port, its egress port and the promiscuous bridge, Linux cooked frames, some
+    // sights stamped a few microseconds before the one written ahead of them) and with
+    // `tcpdump -i br0` (each frame once). tcpdump 4.99 counts 20,008 and 6,668 frames, of which
+    // 19,974 and 6,658 IPv4 packets (`tcpdump -r F ip | wc -l`): every packet three times.
+    let eps = episodes("anycopies");
+    let any = detect_json("anycopies");
+    let once = detect_json_at(&cap("anycopies.br.pcap"), &[]);
+    assert_eq!(
+        (&any["records"], &once["records"]),
+        (&json!(20_008), &json!(6_668))
+    );
+    assert_eq!(
+        (&any["packets"], &once["packets"]),
+        (&json!(19_974), &json!(6_658))
+    );
+    for (what, j) in [("-i any: ", &any), ("-i br0: ", &once)] {
+        let alerts = j["alerts"].as_array().unwrap();
+        for e in &eps {
+            assert_named_right(what, e, alerts);
+        }
+        assert!(false_alerts(alerts, &eps).is_empty(), "{what}{alerts:?}");
+    }
+    // the copies found: all but those before the capture showed that it sees packets more
+    // than once (its first few dozen packets)
+    let copies = any["copies"].as_u64().unwrap();
+    assert!((13_316 - 30..=13_316).contains(&copies), "{copies}");
+    assert_eq!(once["copies"], 0);
+    // the same alerts, each within 10 ms of the other's span
+    let (a, b) = (alert_spans(&any), alert_spans(&once));
+    assert_eq!(a.len(), b.len(), "{a:?}\n{b:?}");
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((&x.0, &x.1), (&y.0, &y.1), "{a:?}\n{b:?}");
+        assert!(
+            (x.2 - y.2).abs() < 0.01 && (x.3 - y.3).abs() < 0.01,
+            "{x:?} {y:?}"
+        );
+    }
 }
