@@ -363,40 +363,20 @@ impl DetectSettings {
                 "minimum flood rate must be a number of packets per second ≥ 0".into(),
             ));
         }
-        if !(self.spray_threshold.is_finite() && self.spray_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "spray threshold must be a number ≥ 0".into(),
-            ));
-        }
-        if !(self.sweep_threshold.is_finite() && self.sweep_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "sweep threshold must be a number ≥ 0".into(),
-            ));
-        }
-        if !(self.reflection_threshold.is_finite() && self.reflection_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "reflection threshold must be a number ≥ 0".into(),
-            ));
-        }
-        if !(self.connection_threshold.is_finite() && self.connection_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "connection threshold must be a number ≥ 0".into(),
-            ));
-        }
-        if !(self.arp_sweep_threshold.is_finite() && self.arp_sweep_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "ARP sweep threshold must be a number ≥ 0".into(),
-            ));
-        }
-        if !(self.arp_spoof_threshold.is_finite() && self.arp_spoof_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "ARP spoof threshold must be a number ≥ 0".into(),
-            ));
-        }
-        if !(self.brute_force_threshold.is_finite() && self.brute_force_threshold >= 0.0) {
-            return Err(IdsError::Config(
-                "brute-force threshold must be a number ≥ 0".into(),
-            ));
+        for (name, t) in [
+            ("spray", self.spray_threshold),
+            ("sweep", self.sweep_threshold),
+            ("reflection", self.reflection_threshold),
+            ("connection", self.connection_threshold),
+            ("ARP sweep", self.arp_sweep_threshold),
+            ("ARP spoof", self.arp_spoof_threshold),
+            ("brute-force", self.brute_force_threshold),
+        ] {
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(IdsError::Config(format!(
+                    "{name} threshold must be a number ≥ 0"
+                )));
+            }
         }
         if !(self.reuse_age.is_finite() && self.reuse_age >= 0.0) {
             return Err(IdsError::Config(
@@ -596,10 +576,9 @@ pub struct Engine {
     /// The copies of packets the capture saw more than once ([`crate::copies`]), found on the
     /// feature side.
     copies: Copies,
-    /// The verdicts (score, class) of the last [`RECENT`] IP packets, packet `n` in slot
-    /// `n % RECENT` (`decoded` counts them): a copy takes its original's from here.
+    /// The verdicts (score, class) of the last [`RECENT`] IP packets, packet `n` (counted by
+    /// [`DetectStats::packets`]) in slot `n % RECENT`: a copy takes its original's from here.
     recent: [(f32, Class); RECENT],
-    decoded: u64,
     /// Per decoded packet of the batch: its [`ReuseTable`] slot, [`MISS`] set if it is scored.
     plan: Vec<u32>,
     /// The snapshots of the batch's packets to be scored.
@@ -703,7 +682,6 @@ impl Engine {
             reuse: ReuseTable::new(settings.reuse_age, settings.reuse_uses),
             copies: Copies::new(),
             recent: [(0.0, Class::Normal); RECENT],
-            decoded: 0,
             plan: Vec::with_capacity(settings.batch),
             snaps: Snaps::default(),
             memo: vec![(0.0, Class::Normal); REUSE_SLOTS],
@@ -1122,20 +1100,14 @@ impl Engine {
                     };
                     let step = plan.get(decoded).copied().unwrap_or(MISS);
                     decoded += 1;
-                    let n = self.decoded;
-                    self.decoded += 1;
                     if step & COPY != 0 {
+                        let n = self.stats.packets;
                         let back = u64::from(step & 0xff);
                         let (score, class) = n
                             .checked_sub(back)
                             .map_or((0.0, Class::Normal), |o| self.recent[o as usize % RECENT]);
-                        self.recent[n as usize % RECENT] = (score, class);
-                        self.stats.packets += 1;
+                        count_packet(&mut self.stats, &mut self.recent, score, class);
                         self.stats.copies += 1;
-                        if class.is_attack() {
-                            self.stats.flagged += 1;
-                            self.stats.flagged_by_class[class.index()] += 1;
-                        }
                         sink(Event::Packet(&PacketVerdict {
                             index: p.index,
                             ts: p.ts,
@@ -1257,12 +1229,7 @@ impl Engine {
                             ),
                         }
                     }
-                    self.stats.packets += 1;
-                    if class.is_attack() {
-                        self.stats.flagged += 1;
-                        self.stats.flagged_by_class[class.index()] += 1;
-                    }
-                    self.recent[n as usize % RECENT] = (score, class);
+                    count_packet(&mut self.stats, &mut self.recent, score, class);
                     let v = PacketVerdict {
                         index: p.index,
                         ts: p.ts,
@@ -1368,6 +1335,23 @@ impl Engine {
             .finish(&mut |s| arp_spoof_alert(&s, st, sink));
         self.stats.polled_scans += self.slow.stats().polled;
         Ok(self.stats)
+    }
+}
+
+/// Count an IP packet's verdict in `st`, and keep it in `recent` (packet `n` in slot
+/// `n % RECENT`, `n` counted by [`DetectStats::packets`]) for the copies of the packet to come.
+#[inline]
+fn count_packet(
+    st: &mut DetectStats,
+    recent: &mut [(f32, Class); RECENT],
+    score: f32,
+    class: Class,
+) {
+    recent[st.packets as usize % RECENT] = (score, class);
+    st.packets += 1;
+    if class.is_attack() {
+        st.flagged += 1;
+        st.flagged_by_class[class.index()] += 1;
     }
 }
 
