@@ -423,24 +423,25 @@ impl ArpSpoofs {
 
     /// `requester` asked for `address` (0: an address probe's).
     fn asked(&mut self, requester: u32, address: u32, now: f64) {
-        if !self.requests.contains_key(&(requester, address))
-            && self.requests.len() >= REQUEST_CAPACITY
-        {
-            self.stats.table_resets += 1;
-            self.requests.retain(|_, t| now - *t <= SOLICIT);
-            if self.requests.len() >= REQUEST_CAPACITY {
-                self.requests.clear();
-            }
-        }
+        make_room(
+            &mut self.requests,
+            &(requester, address),
+            REQUEST_CAPACITY,
+            &mut self.stats.table_resets,
+            |_, t| now - *t <= SOLICIT,
+        );
         self.requests.insert((requester, address), now);
     }
 
     /// Hardware address `mac` gave sender address `spa`.
     fn seen_as(&mut self, mac: [u8; 6], spa: u32) {
-        if !self.macs.contains_key(&mac) && self.macs.len() >= MAC_CAPACITY {
-            self.stats.table_resets += 1;
-            self.macs.clear();
-        }
+        make_room(
+            &mut self.macs,
+            &mac,
+            MAC_CAPACITY,
+            &mut self.stats.table_resets,
+            |_, _| false,
+        );
         let seen = self.macs.entry(mac).or_default();
         if seen[0] == spa {
             return;
@@ -453,14 +454,13 @@ impl ArpSpoofs {
     /// `mac` claims `spa` (in a message to `tpa`); `unsolicited` is 1 for a reply no one asked
     /// for.
     fn claim(&mut self, mac: [u8; 6], spa: u32, tpa: u32, unsolicited: f64, now: f64) -> Class {
-        if !self.bindings.contains_key(&spa) && self.bindings.len() >= ADDRESS_CAPACITY {
-            self.stats.table_resets += 1;
-            self.bindings
-                .retain(|_, b| b.prev.is_some_and(|p| p.holds(now)) && b.cur.holds(now));
-            if self.bindings.len() >= ADDRESS_CAPACITY {
-                self.bindings.clear();
-            }
-        }
+        make_room(
+            &mut self.bindings,
+            &spa,
+            ADDRESS_CAPACITY,
+            &mut self.stats.table_resets,
+            |_, b| b.prev.is_some_and(|p| p.holds(now)) && b.cur.holds(now),
+        );
         let b = self.bindings.entry(spa).or_insert(Binding {
             cur: Claimant::new(mac, now),
             prev: None,
@@ -644,6 +644,26 @@ impl ArpSpoofs {
             .values()
             .map(|e| e.spoof.last_seen + gap)
             .fold(f64::INFINITY, f64::min);
+    }
+}
+
+/// Make room for `key` in `map`, bounded at `cap` entries: when `key` is new and the map is
+/// full, keep only the entries `keep` keeps, and if that frees nothing, forget them all (each
+/// time counted in `resets`).
+fn make_room<K: Eq + std::hash::Hash, V>(
+    map: &mut HashMap<K, V>,
+    key: &K,
+    cap: usize,
+    resets: &mut u64,
+    keep: impl FnMut(&K, &mut V) -> bool,
+) {
+    if map.contains_key(key) || map.len() < cap {
+        return;
+    }
+    *resets += 1;
+    map.retain(keep);
+    if map.len() >= cap {
+        map.clear();
     }
 }
 

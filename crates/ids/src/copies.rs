@@ -169,26 +169,23 @@ impl Copies {
         } else {
             self.share >= SHARE_OPEN
         };
-        match found {
-            // a copy moves its run to its own slot (the run goes on from there: a packet sent
-            // again and again among others stays one run however far apart its sights are)
-            Some((i, _)) => {
-                self.packets[slot] = self.packets[i].take();
-                self.copies[slot] = self.copies[i] + 1;
-                self.long[slot] = self.long[i];
-                self.keys[slot] = k;
-            }
-            None => {
-                self.packets[slot] = Some(*p);
-                self.copies[slot] = 0;
-                self.long[slot] = long;
-                self.keys[slot] = k;
-            }
-        }
-        self.last[slot] = match found {
-            Some((i, _)) => self.last[i].max(p.ts),
-            None => p.ts,
+        // a copy moves its run to its own slot (the run goes on from there: a packet sent
+        // again and again among others stays one run however far apart its sights are)
+        (
+            self.packets[slot],
+            self.copies[slot],
+            self.long[slot],
+            self.last[slot],
+        ) = match found {
+            Some((i, _)) => (
+                self.packets[i].take(),
+                self.copies[i] + 1,
+                self.long[i],
+                self.last[i].max(p.ts),
+            ),
+            None => (Some(*p), 0, long, p.ts),
         };
+        self.keys[slot] = k;
         self.n += 1;
         found
             .filter(|_| self.seen_twice)
