@@ -2639,9 +2639,13 @@ impl std::hash::Hasher for SeededHasher {
 }
 
 /// A map with least-recently-touched order, for bounded episode tables: a queue of (key,
-/// touch number), stale entries skipped lazily and compacted away.
+/// touch number), stale entries skipped lazily and compacted away. Each entry is boxed: the
+/// hash table then holds a key and a pointer per bucket, not a whole episode (some 700 bytes).
+/// Under churn at the bound (a flood from random sources), the table keeps about four buckets
+/// per entry (deleted buckets wait for its next rehash), so with the episodes inline it held
+/// 256 MiB for 65,536 sources, and every insertion moved a whole episode into it.
 struct Lru<V> {
-    map: HashMap<IpAddr, (u64, V), SeededHash>,
+    map: HashMap<IpAddr, Box<(u64, V)>, SeededHash>,
     queue: VecDeque<(IpAddr, u64)>,
     seq: u64,
     /// Set when [`Lru::pop_quiet`] stopped at the least recently touched entry: the time it
@@ -2706,7 +2710,7 @@ impl<V> Lru<V> {
 
     /// `k`'s entry, if present, to change and then touch (one lookup for both).
     fn slot(&mut self, k: &IpAddr) -> Option<Slot<'_, V>> {
-        let e = self.map.get_mut(k)?;
+        let e = &mut **self.map.get_mut(k)?;
         Some(Slot {
             k: *k,
             e,
@@ -2728,7 +2732,7 @@ impl<V> Lru<V> {
     fn insert(&mut self, k: IpAddr, v: V) {
         // as inserting untouched and touching: a new entry is never the newest already
         self.seq += 1;
-        if self.map.insert(k, (self.seq, v)).is_some() {
+        if self.map.insert(k, Box::new((self.seq, v))).is_some() {
             self.front_last = None;
         }
         self.queue.push_back((k, self.seq));
@@ -2737,7 +2741,7 @@ impl<V> Lru<V> {
 
     /// Take `k` out (its queue entries become stale and are skipped).
     fn remove(&mut self, k: &IpAddr) -> Option<V> {
-        let v = self.map.remove(k).map(|(_, v)| v);
+        let v = self.map.remove(k).map(|e| e.1);
         if v.is_some() {
             self.front_last = None;
         }
@@ -2760,8 +2764,8 @@ impl<V> Lru<V> {
         let mut v: Vec<(u64, IpAddr)> = self
             .map
             .iter()
-            .filter(|(_, (_, x))| pred(x))
-            .map(|(k, (seq, _))| (*seq, *k))
+            .filter(|(_, e)| pred(&e.1))
+            .map(|(k, e)| (e.0, *k))
             .collect();
         v.sort_unstable();
         v.into_iter().map(|(_, k)| k).collect()
@@ -2771,7 +2775,7 @@ impl<V> Lru<V> {
     fn oldest(&mut self) -> Option<(IpAddr, &V)> {
         while let Some(&(k, s)) = self.queue.front() {
             match self.map.get(&k) {
-                Some((seq, v)) if *seq == s => return Some((k, v)),
+                Some(e) if e.0 == s => return Some((k, &e.1)),
                 _ => {
                     self.queue.pop_front();
                 }
@@ -2784,7 +2788,7 @@ impl<V> Lru<V> {
     fn pop_front(&mut self, k: IpAddr) -> Option<(IpAddr, V)> {
         self.queue.pop_front();
         self.front_last = None;
-        self.map.remove(&k).map(|(_, v)| (k, v))
+        self.map.remove(&k).map(|e| (k, e.1))
     }
 
     /// The least recently touched entry, if `pred` holds for it.
