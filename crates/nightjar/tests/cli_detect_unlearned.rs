@@ -118,7 +118,8 @@ fn tunnels_traceroute_and_datagrams_to_closed_ports_raise_no_alert() {
         })
         .collect();
     assert!(normal.is_empty(), "alerts on normal traffic: {normal:#?}");
-    // the networks flag tunnel packets and traceroute probes: the tunnel and traceroute rules
-    // take them as normal
-    assert!(j["protocol_rule_cleared"].as_u64().unwrap() > 100, "{j}");
+    // the networks flag traceroute probes: the traceroute rule takes them as normal (116
+    // packets, traceroute's and the tunnels', before the packet decoder opened the tunnels,
+    // whose inner packets the networks take as normal themselves)
+    assert!(j["protocol_rule_cleared"].as_u64().unwrap() > 40, "{j}");
 }

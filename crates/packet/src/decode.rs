@@ -12,6 +12,7 @@ use etherparse::LaxIpSlice;
 use crate::arp::ArpPacket;
 use crate::link::{network_bytes, LinkType, Network};
 use crate::record::{proto, ArpRepr, Inner, PacketRepr, Record};
+use crate::tunnel::{self, Carried};
 
 /// Decode one captured frame.
 ///
@@ -31,7 +32,8 @@ pub fn decode(link: LinkType, data: &[u8], index: u64, ts: f64, wire_len: u32) -
 
 /// The common case in one go, with no intermediate structures: an untagged Ethernet frame
 /// carrying an unfragmented IPv4 packet without an authentication header, whose IP header and
-/// TCP (20 bytes), UDP (8) or non-error ICMP (8) header are wholly captured. Gives exactly
+/// TCP (20 bytes), UDP (8; not to the VXLAN or Geneve port, [`crate::tunnel`]) or non-error
+/// ICMP (8) header are wholly captured. Gives exactly
 /// what [`decode_general`] gives for such a frame; `None` for any other frame, which goes
 /// there.
 #[inline(always)]
@@ -83,6 +85,10 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
             let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
             p.sport = u16::from_be_bytes([h[0], h[1]]);
             p.dport = u16::from_be_bytes([h[2], h[3]]);
+            // VXLAN and Geneve carry other packets: decode_general opens them
+            if matches!(p.dport, tunnel::VXLAN_PORT | tunnel::GENEVE_PORT) {
+                return None;
+            }
             p.payload_len = ip.declared.saturating_sub(8);
             u16::from_be_bytes([h[6], h[7]])
         }
@@ -119,7 +125,7 @@ pub(crate) fn decode_general(
     ts: f64,
     wire_len: u32,
 ) -> Record {
-    let ip = match network_bytes(link, data) {
+    let ip = match network_bytes(link, data).map(open_tunnels) {
         Ok(Network::Ip(ip)) => ip,
         Ok(Network::Arp(arp, link_dst)) => {
             return match ArpPacket::new_checked(arp) {
@@ -175,6 +181,45 @@ pub(crate) fn decode_general(
             reason,
         },
     }
+}
+
+/// The packet inside the tunnels and mirror encapsulations around `net` ([`crate::tunnel`]),
+/// opened one inside another up to [`tunnel::MAX_DEPTH`] deep; `net` itself when it is none.
+/// An encapsulation is opened only around a whole, unfragmented packet, and only when what it
+/// carries is an IP packet whose header parses and that is not a later fragment, or an
+/// Ethernet frame with one (or with an ARP message); otherwise the packet around it is analysed
+/// as it is.
+fn open_tunnels(net: Network<'_>) -> Network<'_> {
+    let mut net = net;
+    for _ in 0..tunnel::MAX_DEPTH {
+        let Network::Ip(ip) = net else {
+            break;
+        };
+        let Some(carried) = parse_ip(ip)
+            .ok()
+            .filter(|o| !o.fragment)
+            .and_then(|o| tunnel::carried(o.proto, o.payload))
+        else {
+            break;
+        };
+        let inner = match carried {
+            Carried::Ip(inner) => Network::Ip(inner),
+            Carried::Ethernet(frame) => match network_bytes(LinkType::ETHERNET, frame) {
+                Ok(inner) => inner,
+                Err(_) => break,
+            },
+        };
+        // a later fragment inside carries no transport header: opened, it would show only
+        // addresses (t50's `--encapsulated` GRE flood sends nothing else: its inner header's
+        // flags word is written byte-swapped, DF read as a fragment offset of 512)
+        if let Network::Ip(inner) = inner {
+            if !parse_ip(inner).is_ok_and(|i| i.first) {
+                break;
+            }
+        }
+        net = inner;
+    }
+    net
 }
 
 struct Fields {
@@ -613,7 +658,125 @@ mod tests {
             .write(&mut v, &[])
             .unwrap();
         out.push((v, false));
+        // VXLAN (UDP to 4789) around a TCP SYN: general path, which opens it
+        out.push((vxlan(&syn_frame()), false));
         out
+    }
+
+    fn syn_frame() -> Vec<u8> {
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .tcp(40000, 22, 1, 1024)
+            .syn()
+            .write(&mut v, &[])
+            .unwrap();
+        v
+    }
+
+    /// `frame` inside VXLAN (RFC 7348 §5: the I flag, VNI 42) from 198.18.9.1 to 198.18.9.2.
+    fn vxlan(frame: &[u8]) -> Vec<u8> {
+        let mut body = vec![0x08, 0, 0, 0, 0, 0, 42, 0];
+        body.extend_from_slice(frame);
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(B, A)
+            .ipv4([198, 18, 9, 1], [198, 18, 9, 2], 64)
+            .udp(51234, 4789)
+            .write(&mut v, &body)
+            .unwrap();
+        v
+    }
+
+    /// `payload` as the payload of an IPv4 packet of protocol `proto` from 198.18.9.1 to
+    /// 198.18.9.2, in an Ethernet frame.
+    fn outer(proto: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(B, A)
+            .ipv4([198, 18, 9, 1], [198, 18, 9, 2], 64)
+            .write(&mut v, etherparse::IpNumber(proto), payload)
+            .unwrap();
+        v
+    }
+
+    #[test]
+    fn tunnels_and_mirror_encapsulations_are_opened_to_the_packet_inside() {
+        let frame = syn_frame();
+        let want = decode(LinkType::ETHERNET, &frame, 3, 2.5, 1514);
+        let Record::Packet(p) = want else {
+            panic!("the SYN decodes: {want:?}")
+        };
+        assert_eq!(
+            (p.src, p.dport, p.tcp_flags),
+            (ip4(198, 18, 0, 66), 22, 0x02)
+        );
+        let at = |f: &[u8]| decode(LinkType::ETHERNET, f, 3, 2.5, 1514);
+        // VXLAN, VXLAN inside VXLAN, GRE (gretap and IPv4), ERSPAN type II, IP in IP
+        assert_eq!(at(&vxlan(&frame)), want);
+        assert_eq!(at(&vxlan(&vxlan(&frame))), want);
+        let gretap = [&[0x00, 0x00, 0x65, 0x58][..], &frame].concat();
+        assert_eq!(at(&outer(47, &gretap)), want);
+        let gre_ip = [&[0x00, 0x00, 0x08, 0x00][..], &frame[14..]].concat();
+        assert_eq!(at(&outer(47, &gre_ip)), want);
+        let erspan2 = [
+            &[0x10, 0x00, 0x88, 0xBE, 0, 0, 0, 1][..],
+            &[0x10, 0x00, 0x00, 0x01, 0, 0, 0, 0],
+            &frame,
+        ]
+        .concat();
+        assert_eq!(at(&outer(47, &erspan2)), want);
+        assert_eq!(at(&outer(4, &frame[14..])), want);
+        // five deep is one more than is opened: the fourth encapsulation's packet is analysed
+        let mut deep = frame.clone();
+        for _ in 0..5 {
+            deep = vxlan(&deep);
+        }
+        let Record::Packet(d) = at(&deep) else {
+            panic!("decodes")
+        };
+        assert_eq!((d.proto, d.dport), (proto::UDP, 4789));
+        // an ARP request inside: an ARP record, with the inner frame's destination
+        let mut arp = Vec::new();
+        arp.extend_from_slice(&[0xff; 6]);
+        arp.extend_from_slice(&A);
+        arp.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1]);
+        arp.extend_from_slice(&A);
+        arp.extend_from_slice(&[198, 18, 0, 66, 0, 0, 0, 0, 0, 0, 198, 18, 0, 10]);
+        let Record::Arp(a) = at(&vxlan(&arp)) else {
+            panic!("ARP inside VXLAN")
+        };
+        assert_eq!(a.link_dst, Some([0xff; 6]));
+        // what is not an encapsulation, or not a whole one, is the outer packet as it is:
+        // VXLAN without the I flag, a frame that is not IP inside, an IP header that does
+        // not parse inside IP in IP, a fragment of a GRE packet
+        let mut no_i = vxlan(&frame);
+        no_i[42] = 0;
+        let outer_udp = |r: Record| matches!(r, Record::Packet(p) if p.dport == 4789 && p.src == ip4(198, 18, 9, 1));
+        assert!(outer_udp(at(&no_i)));
+        let mut lldp = frame.clone();
+        lldp[12..14].copy_from_slice(&[0x88, 0xCC]);
+        assert!(outer_udp(at(&vxlan(&lldp))));
+        let junk = [0x45, 0, 0, 3];
+        let Record::Packet(j) = at(&outer(4, &junk)) else {
+            panic!("the outer packet")
+        };
+        assert_eq!((j.proto, j.src), (4, ip4(198, 18, 9, 1)));
+        // a later fragment inside (offset 512, t50's byte-swapped DF): the outer packet
+        let mut later = frame[14..].to_vec();
+        later[6..8].copy_from_slice(&[0x00, 0x40]);
+        let Record::Packet(l) = at(&outer(4, &later)) else {
+            panic!("the outer packet")
+        };
+        assert_eq!((l.proto, l.src), (4, ip4(198, 18, 9, 1)));
+        let mut frag = outer(47, &gretap);
+        frag[20] = 0x20; // more fragments
+        let Record::Packet(f) = at(&frag) else {
+            panic!("the outer fragment")
+        };
+        assert_eq!((f.proto, f.fragment), (47, true));
+    }
+
+    fn ip4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(a, b, c, d))
     }
 
     fn check(frame: &[u8]) {

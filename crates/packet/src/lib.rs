@@ -15,6 +15,8 @@
 //!   [`Record::Undecoded`] with the reason; an ARP frame (IPv4 over Ethernet) into a
 //!   [`Record::Arp`] through the checked view [`ArpPacket`] (RFC 826). Link types: Ethernet
 //!   (with 802.1Q/802.1ad tags), Linux cooked v1 and v2, raw IP (101, 228, 229, and the old 12/14), BSD null/loopback.
+//!   Tunnel and mirror encapsulations (VXLAN, Geneve, GRE, ERSPAN I–III, IP in IP) are opened
+//!   and the packet inside is decoded (`tunnel`).
 //!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices,
 //!   except the common case — untagged Ethernet, plain IPv4, a whole TCP, UDP or ICMP header —
 //!   which a direct parser following the same lax rules builds in one step (tests hold it to
@@ -45,6 +47,7 @@ mod link;
 mod live;
 mod reader;
 mod record;
+mod tunnel;
 mod write;
 
 pub use arp::{ArpError, ArpPacket};
