@@ -128,6 +128,19 @@
 //! the tenth stay with the attack before (they and their answers are a small part of any
 //! alert). Only the source's own probes count: a connect scan's handshake ACKs come each after
 //! a SYN-ACK and make no run; an ACK scan and a window scan send the same probes and stay one.
+//! Attacks of one kind back to back (`nmap -sT` then `hping3 -S --flood -p 80`, both SYNs from
+//! a new source port each; `nmap -sU` then a UDP flood) differ in where their probes go: a
+//! scan's each to a new target (an address and port), a flood's to one over and over. An
+//! episode's first [`DetectSettings::change_pattern`] (20) probes of its kind to one target in
+//! a row, or to as many targets none of the latest four had, set its pattern; a probe (one
+//! that counts for the change of kind: flagged, or unmistakable) that completes a run of the
+//! other ends it — 20 in a row to one target after a scan, 20 more to new targets than to the
+//! flood's after a flood — and the next begins at the run's first probe (`Targets`). A UDP
+//! datagram the networks pass counts towards a run of its episode's kind (a UDP scan's, which
+//! the networks leave to the refusals they draw), and names the scan of an episode whose
+//! datagrams each go to a new target. A scan's retries come back to a recent target between other ports'
+//! probes, a flood's source looks something up now and then and its next probe goes to the
+//! flood's target again; a scan of one port on many hosts reaches a new target with each probe.
 //!
 //! **Bounded memory.** The feature tables are bounded (`features::table`); the episode
 //! tables hold at most [`DetectSettings::max_sources`] sources and as many victims, and evict
@@ -195,6 +208,11 @@ impl Models {
     }
 }
 
+/// The smallest [`DetectSettings::change_pattern`] but 0: a connect scan's last port, refused
+/// by silence, has its SYN sent up to seven times in a row (Linux retransmits it six times),
+/// which is no flood.
+pub const MIN_CHANGE_PATTERN: u32 = 8;
+
 /// Detection settings. The defaults were chosen on the validation captures (`val`, `val2`)
 /// and `normal-only`, never on a test capture (see `crates/ids/models/SOURCE.md`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -246,6 +264,14 @@ pub struct DetectSettings {
     /// of as one episode named after the largest. 0: never (an episode ends only by quiet or
     /// `max_episode`).
     pub change_probes: u32,
+    /// A source's episode ends, and a new one begins, when this many consecutive probes of
+    /// the episode's kind change pattern (module documentation, "Attacks back to back"): go
+    /// to one target (a destination address and port) over and over after a run of probes
+    /// each to a new one — a flood after a scan, `nmap -sT` then `hping3 -S --flood -p 80`,
+    /// both SYNs from a new source port each —, or the reverse. Floods of one kind and scans
+    /// of it run back to back are alerted one by one. 0: never; else at least
+    /// [`MIN_CHANGE_PATTERN`] (a scan's retries repeat a target a few times).
+    pub change_pattern: u32,
     /// The slow-scan rule ([`crate::slowscan`]): sources that failed to reach many ports of a
     /// host, or a port on many hosts, over minutes (a scan too slow for the episodes and the
     /// networks: `nmap -T1`, `--scan-delay 10s`); both thresholds 0 turn it off.
@@ -324,6 +350,7 @@ impl Default for DetectSettings {
             spray_threshold: 100.0,
             sweep_threshold: 25.0,
             change_probes: 10,
+            change_pattern: 20,
             slow_scan: SlowScanConfig::default(),
             udp_settle: crate::conversation::DEFAULT_SETTLE,
             max_sources: 1 << 16,
@@ -382,6 +409,12 @@ impl DetectSettings {
             return Err(IdsError::Config(
                 "verdict reuse age must be a number of seconds ≥ 0".into(),
             ));
+        }
+        if (1..MIN_CHANGE_PATTERN).contains(&self.change_pattern) {
+            return Err(IdsError::Config(format!(
+                "change of pattern {} must be 0 (off) or at least {MIN_CHANGE_PATTERN}",
+                self.change_pattern
+            )));
         }
         self.slow_scan.validate()?;
         if self.max_sources == 0 || self.batch == 0 {
@@ -505,6 +538,9 @@ pub struct DetectStats {
     /// Source episodes ended because the source moved on to another kind of probe
     /// ([`DetectSettings::change_probes`]).
     pub attack_changes: u64,
+    /// Source episodes ended because the source's probes of the episode's kind changed
+    /// pattern ([`DetectSettings::change_pattern`]).
+    pub pattern_changes: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
     /// Of those, scans faster than the rule's minimum interval that the networks had not
@@ -2234,6 +2270,115 @@ struct Shift {
     /// moved on to another attack.
     open: u32,
     fins_in: u32,
+    /// Where the episode's probes of its kind go ([`DetectSettings::change_pattern`]).
+    targets: Targets,
+}
+
+/// How a source's probes of one kind spread over their targets (a destination address and
+/// port; an ICMP query's, its address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pattern {
+    /// One target over and over: a flood (hping3 keeps its port), an HTTP flood's
+    /// connections, a password guesser's.
+    Focused,
+    /// Each probe at a target none of the latest [`RECENT_TARGETS`] had: a scan of ports or
+    /// of hosts (one port of many hosts is as many targets), a flood of ports counting up or
+    /// drawn at random.
+    Spread,
+}
+
+/// Targets a source episode remembers to tell a new one from a repeat: a scan's retries and
+/// a flood to two or three targets at once come back to one of these.
+const RECENT_TARGETS: usize = 4;
+
+/// The pattern of a source episode's probes of its kind, and the counts that may change it
+/// ([`DetectSettings::change_pattern`], `m` below). The first pattern an episode shows is
+/// its own: `m` probes in a row to one target (Focused), or `m` to a target none of the
+/// latest had (Spread, in any order: a scan's retries come between). It changes when
+///
+/// * a Spread episode sends `m` probes in a row to one target (a flood's source sends
+///   nothing else; a scan's retries of a port come between other ports' probes), or
+/// * a Focused episode sends `m` more probes to new targets than to its focus, the target
+///   it repeated (a flood's source beside it looks something up now and then, and its next
+///   probe goes to the focus again; a scan after it reaches new targets, its retries of
+///   recent ones counting neither way).
+#[derive(Clone, Copy, Debug, Default)]
+struct Targets {
+    /// Set by the episode's first run of either pattern.
+    pattern: Option<Pattern>,
+    /// The latest distinct targets (hashes, [`Targets::key`]), newest first; 0: none.
+    recent: [u64; RECENT_TARGETS],
+    /// Consecutive probes to `recent[0]`, and when the first of them came.
+    same: u32,
+    same_since: f64,
+    /// Probes to targets not among `recent`, over the episode.
+    fresh: u32,
+    /// A Focused episode's focus.
+    focus: u64,
+    /// Probes to targets not among `recent` less those to `focus`, at least 0, and when it
+    /// last rose from 0.
+    drift: u32,
+    drift_since: f64,
+}
+
+impl Targets {
+    /// The target of probe `p` as a key: its destination address and port hashed, never 0.
+    fn key(p: &PacketRepr) -> u64 {
+        hash_key(0x7a26_e75c ^ u64::from(p.dport), ip_key(p.dst)) | 1
+    }
+
+    /// Take a probe of the episode's kind to `target` at `now`: the pattern the source turned
+    /// to, if this probe changes it (see [`Targets`]; `m` = 0: the probe is counted, but sets
+    /// or changes no pattern).
+    fn take(&mut self, target: u64, now: f64, m: u32) -> Option<Pattern> {
+        if target == self.recent[0] {
+            self.same = self.same.saturating_add(1);
+        } else {
+            let old = self.recent.iter().position(|&t| t == target);
+            // newest first, the target moved (or brought) to the front
+            let end = old.unwrap_or(RECENT_TARGETS - 1);
+            self.recent[..=end].rotate_right(1);
+            self.recent[0] = target;
+            self.same = 1;
+            self.same_since = now;
+            if old.is_none() {
+                self.fresh = self.fresh.saturating_add(1);
+                if self.drift == 0 {
+                    self.drift_since = now;
+                }
+                self.drift = self.drift.saturating_add(1);
+            }
+        }
+        if target == self.focus {
+            self.drift = self.drift.saturating_sub(1);
+        }
+        if m == 0 {
+            return None;
+        }
+        let (pattern, turned) = match self.pattern {
+            None if self.same >= m => (Pattern::Focused, false),
+            None if self.fresh >= m => (Pattern::Spread, false),
+            Some(Pattern::Spread) if self.same >= m => (Pattern::Focused, true),
+            Some(Pattern::Focused) if self.drift >= m => (Pattern::Spread, true),
+            _ => return None,
+        };
+        self.pattern = Some(pattern);
+        self.focus = if pattern == Pattern::Focused {
+            target
+        } else {
+            0
+        };
+        self.drift = 0;
+        turned.then_some(pattern)
+    }
+
+    /// When the run of `pattern` that changed the episode's began.
+    fn since(&self, pattern: Pattern) -> f64 {
+        match pattern {
+            Pattern::Focused => self.same_since,
+            Pattern::Spread => self.drift_since,
+        }
+    }
 }
 
 impl ProbeKind {
@@ -2310,25 +2455,31 @@ impl Shift {
         })
     }
 
-    /// Take a probe of kind `k` sent at `now`: whether it is the `n`-th in a row of another
-    /// kind than the episode's, so that the episode ends and a new one about kind `k` begins
-    /// ([`Shift::moved_on`]). The episode's first probe sets its kind (a first SYN, the
-    /// next SYN).
-    fn probe(&mut self, k: ProbeKind, now: f64, n: u32) -> bool {
+    /// Take a probe of kind `k` to `target` sent at `now`: the state of the next episode
+    /// when this one ends here — the probe is the `n`-th in a row of another kind than the
+    /// episode's, and the next is about kind `k` ([`Shift::moved_on`]); or, of the episode's
+    /// kind, it completes a run of `m` in another pattern than the episode's ([`Targets`]),
+    /// and the next is about that pattern ([`Shift::repatterned`]). The episode's first probe sets its kind
+    /// (a first SYN, the next SYN). 0 turns either change off.
+    fn probe(&mut self, k: ProbeKind, target: u64, now: f64, (n, m): (u32, u32)) -> Option<Shift> {
         match self.kind {
             None => {
                 self.kind = Some(k);
-                false
+                self.targets.take(target, now, m);
+                None
             }
             Some(ProbeKind::SynFirst) if k.is_syn() => {
                 self.kind = Some(k);
-                false
+                self.targets.take(target, now, m);
+                None
             }
             Some(kind) if kind == k || k == ProbeKind::SynFirst => {
                 self.other = None;
                 self.run = 0;
-                false
+                let turned = self.targets.take(target, now, m)?;
+                Some(self.repatterned(turned))
             }
+            Some(_) if n == 0 => None,
             Some(_) => {
                 if self.other != Some(k) {
                     self.other = Some(k);
@@ -2336,7 +2487,7 @@ impl Shift {
                     self.since = now;
                 }
                 self.run += 1;
-                self.run >= n
+                (self.run >= n).then(|| self.moved_on())
             }
         }
     }
@@ -2366,8 +2517,8 @@ impl Shift {
         }
     }
 
-    /// The state of the episode that begins after a change: about the new kind, since the
-    /// first probe of the run.
+    /// The state of the episode that begins after a change of kind: about the new kind, since
+    /// the first probe of the run, its pattern to be seen.
     fn moved_on(&self) -> Shift {
         Shift {
             kind: self.other,
@@ -2377,24 +2528,36 @@ impl Shift {
             syn_sport: self.syn_sport,
             open: self.open,
             fins_in: self.fins_in,
+            targets: Targets::default(),
         }
     }
 
-    /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]). A
-    /// packet the networks did not flag (not `flagged`) counts only as an
-    /// [unmistakable](ProbeKind::unmistakable) probe.
+    /// The state of the episode that begins after a change of pattern: of the same kind,
+    /// about `pattern`, since the first probe of its run.
+    fn repatterned(&self, pattern: Pattern) -> Shift {
+        Shift {
+            other: None,
+            run: 0,
+            since: self.targets.since(pattern),
+            ..*self
+        }
+    }
+
+    /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]: `runs`
+    /// are its `n` and `m`). A packet the networks did not flag (not `flagged`) counts only as
+    /// an [unmistakable](ProbeKind::unmistakable) probe.
     fn take(
         &mut self,
         p: &PacketRepr,
         att: IpAddr,
         now: f64,
-        n: u32,
+        runs: (u32, u32),
         flagged: bool,
         established: bool,
-    ) -> bool {
+    ) -> Option<Shift> {
         if p.src != att {
             self.answer(p);
-            return false;
+            return None;
         }
         // (kind_of first: it keeps the count of closes and acknowledgements owed)
         let k = self.kind_of(p);
@@ -2405,9 +2568,31 @@ impl Shift {
                 Some(ProbeKind::Ack | ProbeKind::Maimon | ProbeKind::Data)
             )
         {
-            return false;
+            return None;
         }
-        k.is_some_and(|k| (flagged || k.unmistakable()) && self.probe(k, now, n))
+        let k = k?;
+        if flagged || k.unmistakable() {
+            return self.probe(k, Targets::key(p), now, runs);
+        }
+        // no sign of another attack (a lookup, a download's ACKs), but where a probe of the
+        // episode's own kind goes is counted in its pattern (a UDP scan's datagrams, which the
+        // networks leave to the refusals they draw); only a probe that counts above changes
+        // it (a resolver that reflected a flood goes back to answering clients, a new port
+        // each, all passed)
+        if self.kind == Some(k) {
+            self.targets.take(Targets::key(p), now, 0);
+        }
+        None
+    }
+
+    /// Whether `p`, a packet the source sent that the networks did not flag, is a UDP
+    /// datagram of an episode of UDP probes each to a new target (its pattern Spread: a
+    /// UDP scan).
+    fn scanning_udp(&self, p: &PacketRepr) -> bool {
+        p.proto == 17
+            && !p.later_fragment
+            && self.kind == Some(ProbeKind::Udp)
+            && self.targets.pattern == Some(Pattern::Spread)
     }
 
     /// Whether `p`, a packet the source sent that the networks did not flag, is an
@@ -2512,6 +2697,11 @@ impl SrcEp {
             // only the refusals are flagged)
             self.tally.profile.add(p, true, false);
             self.sent += 1;
+        } else if p.src == att && self.shift.scanning_udp(p) {
+            // a UDP scan's datagrams, which the networks leave to the refusals they draw (and
+            // a host rate-limits those): what it probed with names it, but no alert rests on
+            // them (not counted as sent)
+            self.tally.profile.add(p, true, false);
         }
     }
 }
@@ -2877,7 +3067,8 @@ impl Aggregator {
         }
         let now = self.clock;
         let attack = v.class.is_attack();
-        let n = self.s.change_probes;
+        let runs = (self.s.change_probes, self.s.change_pattern);
+        let shifts = runs != (0, 0);
         // an attack that goes on is reported piece by piece
         let cut = attack && self.s.max_episode > 0.0;
         if cut {
@@ -2908,12 +3099,13 @@ impl Aggregator {
             // of attack too
             let moved = slot.and_then(|mut s| {
                 let e = s.val();
-                if n > 0 && e.shift.take(p, att, now, n, false, v.established) {
-                    Some(e.shift.moved_on())
-                } else {
+                let next = shifts
+                    .then(|| e.shift.take(p, att, now, runs, false, v.established))
+                    .flatten();
+                if next.is_none() {
                     e.pass(p, att);
-                    None
                 }
+                next
             });
             if let Some(shift) = moved {
                 let next = SrcEp {
@@ -2935,11 +3127,15 @@ impl Aggregator {
         let went_on = match slot {
             Some(mut s) => {
                 let e = s.val();
-                if n > 0 && e.shift.take(p, att, now, n, true, v.established) {
-                    Err(Some(e.shift.moved_on()))
-                } else {
-                    e.add(now, p, v, sent, p.src == att, vic);
-                    Ok(s.touch())
+                match shifts
+                    .then(|| e.shift.take(p, att, now, runs, true, v.established))
+                    .flatten()
+                {
+                    Some(next) => Err(Some(next)),
+                    None => {
+                        e.add(now, p, v, sent, p.src == att, vic);
+                        Ok(s.touch())
+                    }
                 }
             }
             None => Err(None),
@@ -2968,9 +3164,9 @@ impl Aggregator {
                     }
                 }
                 let mut first = SrcEp::start(now, vic);
-                if n > 0 {
+                if shifts {
                     // its first probe sets its kind
-                    first.shift.take(p, att, now, n, true, v.established);
+                    first.shift.take(p, att, now, runs, true, v.established);
                 }
                 first.add(now, p, v, sent, p.src == att, vic);
                 self.sources.insert(att, first);
@@ -3035,8 +3231,9 @@ impl Aggregator {
         }
     }
 
-    /// A source that moves on to another kind of probe ([`DetectSettings::change_probes`]):
-    /// its open episode ends and `next` (the shift's, against the packet's victim) begins.
+    /// A source that moves on to another kind of probe ([`DetectSettings::change_probes`]) or
+    /// pattern ([`DetectSettings::change_pattern`]): its open episode ends and `next` (the
+    /// shift's, against the packet's victim) begins.
     fn restart_source(
         &mut self,
         att: IpAddr,
@@ -3045,7 +3242,12 @@ impl Aggregator {
         sink: &mut dyn FnMut(Event<'_>),
     ) {
         if let Some(e) = self.sources.remove(&att) {
-            st.attack_changes += 1;
+            // a change of pattern keeps the kind
+            if e.shift.kind == next.shift.kind {
+                st.pattern_changes += 1;
+            } else {
+                st.attack_changes += 1;
+            }
             self.close_source(att, e, st, sink);
         }
         self.sources.insert(att, next);
@@ -3803,6 +4005,18 @@ mod tests {
             };
             assert!(s.validate().is_err(), "max episode {bad}");
         }
+        for (m, ok) in [
+            (0, true),
+            (1, false),
+            (MIN_CHANGE_PATTERN - 1, false),
+            (MIN_CHANGE_PATTERN, true),
+        ] {
+            let s = DetectSettings {
+                change_pattern: m,
+                ..d
+            };
+            assert_eq!(s.validate().is_ok(), ok, "change of pattern {m}");
+        }
     }
 
     #[test]
@@ -4131,7 +4345,8 @@ mod tests {
     /// `sh.take` of a flagged packet `p` the attacker's episode sees at its own time, a change
     /// after ten probes of another kind.
     fn take(sh: &mut Shift, p: &PacketRepr, established: bool) -> bool {
-        sh.take(p, ip(ATT), p.ts, 10, true, established)
+        sh.take(p, ip(ATT), p.ts, (10, 0), true, established)
+            .is_some()
     }
 
     #[test]
@@ -4745,6 +4960,225 @@ mod tests {
         pk.push((tcp(10.035, ATT, VIC, 45000, 9000, 0x11), Class::Normal));
         pk.extend(tcp_probes(10.04, 20, 0x01, Some(50506), Class::ScanFin));
         alerts_named(&pk, &[Class::ScanFin], 0);
+    }
+
+    /// The aggregator's alerts over `pk` with `s`: their classes and first packets' times, and
+    /// the changes of pattern counted.
+    fn alerts_with_starts(
+        s: DetectSettings,
+        pk: &[(PacketRepr, Class)],
+    ) -> (Vec<(Class, f64)>, u64) {
+        let (alerts, st) = aggregate_packets(s, pk);
+        let named = alerts.iter().map(|a| (a.class, a.first_seen)).collect();
+        (named, st.pattern_changes)
+    }
+
+    /// `n` SYNs of a flood to `port` of the victim from a new source port each (hping3 -S
+    /// --flood: `SynNewPort`, as a connect scan's), each refused, from `t0` at 0.1 ms steps.
+    fn syn_flood(t0: f64, n: u16, port: u16) -> Vec<(PacketRepr, Class)> {
+        (0..n)
+            .flat_map(|k| {
+                let t = t0 + f64::from(k) * 1e-4;
+                [
+                    (tcp(t, ATT, VIC, 20000 + k, port, 0x02), Class::FloodSyn),
+                    (
+                        tcp(t + 5e-5, VIC, ATT, port, 20000 + k, 0x14),
+                        Class::FloodSyn,
+                    ),
+                ]
+            })
+            .collect()
+    }
+
+    /// A connect scan (`nmap -sT`: connect()'s SYNs, 60 bytes, a new source port each) of `n`
+    /// ports, from `t0`.
+    fn connect_scan(t0: f64, n: u16) -> Vec<(PacketRepr, Class)> {
+        tcp_probes(t0, n, 0x02, None, Class::ScanConnect)
+            .into_iter()
+            .map(|(mut p, c)| {
+                if p.src == ip(ATT) {
+                    p.ip_len = 60;
+                }
+                (p, c)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_scan_and_a_flood_of_one_kind_back_to_back_are_two_alerts_either_way() {
+        let m = DetectSettings::default().change_pattern;
+        assert_eq!(m, 20);
+        // nmap -sT of 40 ports, then hping3 -S --flood -p 80 at once: SYNs from a new source
+        // port each, both (one kind); the flood's 20th SYN in a row to port 80 ends the scan's
+        // episode, and the flood's begins at its first
+        let mut pk = connect_scan(10.0, 40);
+        pk.extend(syn_flood(10.05, 200, 80));
+        let (named, changes) = alerts_with_starts(DetectSettings::default(), &pk);
+        assert_eq!(changes, 1);
+        assert_eq!(
+            named.iter().map(|a| a.0).collect::<Vec<_>>(),
+            [Class::ScanConnect, Class::FloodSyn],
+            "{named:?}"
+        );
+        assert!((named[1].1 - 10.05).abs() < 1e-9, "{named:?}");
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &pk);
+        // the flood's first 19 SYNs and their refusals stay with the scan
+        assert_eq!(alerts[0].packets, 80 + 2 * 19);
+        assert_eq!(alerts[1].packets, 2 * (200 - 19));
+        // the flood, then the scan: 20 probes to new targets more than to the flood's port
+        // end the flood's episode, and the scan's begins at its first probe
+        let mut pk = syn_flood(10.0, 200, 80);
+        pk.extend(connect_scan(10.05, 40));
+        let (named, changes) = alerts_with_starts(DetectSettings::default(), &pk);
+        assert_eq!(changes, 1);
+        assert_eq!(
+            named.iter().map(|a| a.0).collect::<Vec<_>>(),
+            [Class::FloodSyn, Class::ScanConnect],
+            "{named:?}"
+        );
+        assert!((named[1].1 - 10.051).abs() < 1e-9, "{named:?}");
+        // off: one episode, named after the larger
+        let off = DetectSettings {
+            change_pattern: 0,
+            ..DetectSettings::default()
+        };
+        let (named, changes) = alerts_with_starts(off, &pk);
+        assert_eq!((named.len(), changes), (1, 0), "{named:?}");
+    }
+
+    #[test]
+    fn a_udp_scan_whose_probes_the_networks_pass_then_a_udp_flood_are_two_alerts() {
+        // nmap -sU of 60 ports (the networks flag every other probe and every refusal) then
+        // hping3 --udp --flood -p 53: the scan's unflagged datagrams count where they go
+        let mut pk = Vec::new();
+        for k in 1..=60u16 {
+            let t = 10.0 + f64::from(k) * 1e-3;
+            let probe = udp(t, ATT, VIC, 41000, 1 + (k * 97) % 1000, 28);
+            let refused = icmp_unreach(t + 1e-4, VIC, ATT, &probe);
+            let class = if k % 2 == 0 {
+                Class::ScanUdp
+            } else {
+                Class::Normal
+            };
+            pk.push((probe, class));
+            pk.push((refused, Class::ScanUdp));
+        }
+        for k in 0..300u16 {
+            let t = 10.1 + f64::from(k) * 1e-4;
+            pk.push((udp(t, ATT, VIC, 30000 + k, 53, 60), Class::FloodUdp));
+        }
+        let (named, changes) = alerts_with_starts(DetectSettings::default(), &pk);
+        assert_eq!(changes, 1);
+        assert_eq!(
+            named.iter().map(|a| a.0).collect::<Vec<_>>(),
+            [Class::ScanUdp, Class::FloodUdp],
+            "{named:?}"
+        );
+        assert!((named[1].1 - 10.1).abs() < 1e-9, "{named:?}");
+    }
+
+    #[test]
+    fn one_attack_whose_targets_repeat_or_vary_stays_one_episode() {
+        let s = DetectSettings::default();
+        let mut pk = Vec::new();
+        // a SYN scan of 100 ports from one source port, each probed again five probes later
+        // (a retry), the last port's SYN retransmitted seven times at the end
+        let mut t = 10.0;
+        let syn = |pk: &mut Vec<(PacketRepr, Class)>, t: f64, port: u16, c: Class| {
+            pk.push((tcp(t, ATT, VIC, 50505, port, 0x02), c));
+            pk.push((tcp(t + 1e-4, VIC, ATT, port, 50505, 0x14), c));
+        };
+        for k in 0..100u16 {
+            t += 1e-3;
+            syn(&mut pk, t, 1 + (k * 97) % 1000, Class::ScanSyn);
+            if k >= 5 {
+                t += 1e-3;
+                syn(&mut pk, t, 1 + ((k - 5) * 97) % 1000, Class::ScanSyn);
+            }
+        }
+        for _ in 0..7 {
+            t += 0.3;
+            syn(&mut pk, t, 4242, Class::ScanSyn);
+        }
+        // a horizontal scan: port 445 on 200 hosts, one SYN each, some answered
+        for k in 0..200u16 {
+            let t = 20.0 + f64::from(k) * 1e-3;
+            let host = format!("198.18.{}.{}", 1 + k / 250, 1 + k % 250);
+            pk.push((tcp(t, ATT, &host, 50505, 445, 0x02), Class::ScanSyn));
+            if k % 10 == 0 {
+                pk.push((tcp(t + 1e-4, &host, ATT, 445, 50505, 0x14), Class::ScanSyn));
+            }
+        }
+        // an HTTP flood (ab): connections to port 80 from a new port each, every tenth
+        // connection of the source's to another server (a page's resources, a lookup)
+        for k in 0..300u16 {
+            let t = 30.0 + f64::from(k) * 1e-3;
+            let (to, port) = if k % 10 == 9 {
+                (format!("198.18.2.{}", k / 10), 443)
+            } else {
+                (VIC.to_string(), 80)
+            };
+            pk.push((tcp(t, ATT, &to, 30000 + k, port, 0x02), Class::FloodSyn));
+            pk.push((
+                tcp(t + 1e-4, &to, ATT, port, 30000 + k, 0x12),
+                Class::FloodSyn,
+            ));
+        }
+        // a flood of random ports from a new source port each (t50)
+        for k in 0..300u16 {
+            let t = 40.0 + f64::from(k) * 1e-4;
+            let port = 1 + (k.wrapping_mul(7919)) % 60000;
+            pk.push((tcp(t, ATT, VIC, 20000 + k, port, 0x02), Class::FloodSyn));
+        }
+        let (named, changes) = alerts_with_starts(s, &pk);
+        assert_eq!(changes, 0, "{named:?}");
+        assert_eq!(named.len(), 4, "{named:?}");
+        let (_, st) = aggregate_packets(s, &pk);
+        assert_eq!(st.attack_changes, 0);
+    }
+
+    #[test]
+    fn a_pattern_is_set_by_its_first_run_and_changed_by_a_run_of_the_other() {
+        let mut tg = Targets::default();
+        let (a, b) = (3, 5);
+        let take = |tg: &mut Targets, target: u64, t: f64| tg.take(target, t, 4);
+        // four probes to one target set Focused, no change
+        for k in 0..4 {
+            assert_eq!(take(&mut tg, a, f64::from(k)), None);
+        }
+        assert_eq!(tg.pattern, Some(Pattern::Focused));
+        // new targets each followed by the focus do not drift
+        for k in 0..10u32 {
+            assert_eq!(take(&mut tg, 101 + 2 * u64::from(k), 10.0), None);
+            assert_eq!(take(&mut tg, a, 10.0), None);
+        }
+        // four new targets more than the focus: Spread, since the first of them
+        assert_eq!(take(&mut tg, 201, 20.0), None);
+        assert_eq!(take(&mut tg, 203, 21.0), None);
+        // a retry of a recent target counts neither way
+        assert_eq!(take(&mut tg, 201, 21.5), None);
+        assert_eq!(take(&mut tg, 205, 22.0), None);
+        assert_eq!(take(&mut tg, 207, 23.0), Some(Pattern::Spread));
+        assert_eq!(tg.since(Pattern::Spread), 20.0);
+        // three in a row to one target are no change; the fourth is, since the first
+        for k in 0..3 {
+            assert_eq!(take(&mut tg, b, 30.0 + f64::from(k)), None);
+        }
+        assert_eq!(take(&mut tg, b, 33.0), Some(Pattern::Focused));
+        assert_eq!(tg.since(Pattern::Focused), 30.0);
+        // m = 0: never a pattern
+        let mut off = Targets::default();
+        for k in 0..100u64 {
+            assert_eq!(off.take(1 + 2 * k, 0.0, 0), None);
+        }
+        assert_eq!(off.pattern, None);
+        // the first run of new targets sets Spread, in any order
+        let mut sp = Targets::default();
+        for k in 0..4u64 {
+            assert_eq!(sp.take(301 + 2 * k, 0.0, 4), None);
+            assert_eq!(sp.take(301, 0.0, 4), None);
+        }
+        assert_eq!(sp.pattern, Some(Pattern::Spread));
     }
 
     #[test]

@@ -162,6 +162,12 @@ pub struct DetectArgs {
     /// alerted one by one; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().change_probes, value_name = "N")]
     change_probes: u32,
+    /// A source's episode ends and a new one begins when this many consecutive probes of its
+    /// kind change pattern: to one target (address and port) over and over after probes each
+    /// to a new one (a flood after a scan: nmap -sT then hping3 -S --flood -p 80), or the
+    /// reverse; 0 turns it off (else at least 8).
+    #[arg(long, default_value_t = DetectSettings::default().change_pattern, value_name = "N")]
+    change_pattern: u32,
     /// Slow-scan rule: alert a source that failed to reach this many distinct ports of one host
     /// (refused, unreachable or unanswered) with failures less than 5 minutes apart, too slowly
     /// for the networks (nmap -T1, --scan-delay 10s); a faster such scan is alerted only if the
@@ -292,6 +298,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         arp_spoof_threshold: a.arp_spoof_threshold,
         brute_force_threshold: a.brute_force_threshold,
         change_probes: a.change_probes,
+        change_pattern: a.change_pattern,
         slow_scan: SlowScanConfig {
             port_threshold: a.slow_scan_ports,
             host_threshold: a.slow_scan_hosts,
@@ -509,6 +516,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "arp_spoof_threshold": settings.arp_spoof_threshold,
             "brute_force_threshold": settings.brute_force_threshold,
             "change_probes": settings.change_probes,
+            "change_pattern": settings.change_pattern,
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
             "udp_settle": settings.udp_settle,
@@ -567,6 +575,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
         j["arp_spoof_flagged"] = json!(stats.arp_spoof_flagged);
         j["arp_spoof_alerts"] = json!(stats.arp_spoof_alerts);
+        j["pattern_changes"] = json!(stats.pattern_changes);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
         j["copies"] = json!(stats.copies);
@@ -720,11 +729,11 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets; {} episodes ended by a change of probe kind",
+        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets; {} episodes ended by a change of probe kind, {} by a change of pattern",
         st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans), st.slow_floods, st.narrow_scans,
-        nightjar_ids::profile::SCAN_MIN_TARGETS, st.attack_changes
+        nightjar_ids::profile::SCAN_MIN_TARGETS, st.attack_changes, st.pattern_changes
     );
     if st.arp > 0 {
         let _ = writeln!(
