@@ -40,7 +40,7 @@
 //! When either count reaches the threshold
 //! ([`DetectSettings::arp_sweep_threshold`](crate::detect::DetectSettings::arp_sweep_threshold);
 //! default [`DEFAULT_THRESHOLD`], 25, Zeek's address-scan threshold as for the IP sweep rule)
-//! the run becomes a sweep: its further requests, and the replies sent to the sweeper while it
+//! and the run has asked for [`MIN_TARGETS`] addresses at least, the run becomes a sweep: its further requests, and the replies sent to the sweeper while it
 //! lasts, are `other-attack`; the requests before the threshold stay `normal` (verdicts are
 //! given packet by packet, in order). When the run ends, the sweep is reported once
 //! ([`ArpSweep`], one alert per sweeping sender per episode) with its first and last request,
@@ -76,6 +76,14 @@ use crate::class::Class;
 
 /// The threshold by default: Zeek's address-scan threshold (`Scan::addr_scan_threshold`, 25).
 pub const DEFAULT_THRESHOLD: f32 = 25.0;
+/// Distinct addresses a run must have asked for before it can be a sweep. The slow count
+/// outlives a run (its half-life is a minute, the gap ten seconds), so without this a sender
+/// that swept a subnet and later resolved one host — a router ARPing for the host a
+/// traceroute was sent to, a minute after forwarding a scan of the subnet — made a "sweep of
+/// 1 addresses" of that one request. A sweep that finds its threshold within one run asks for
+/// 25 at least; four is [`crate::profile::SCAN_MIN_TARGETS`], the fewest targets an IP scan is
+/// named for.
+pub const MIN_TARGETS: u64 = 4;
 /// Half-life of the fast count of new targets, seconds.
 pub const FAST_HALF_LIFE: f64 = 1.0;
 /// Half-life of the slow count, seconds: a steady rate of r new targets a second settles at
@@ -565,6 +573,7 @@ impl ArpSweeps {
             if let Some(run) = s.run.as_mut() {
                 if run.detected.is_none()
                     && p.first >= run.first
+                    && run.targets >= MIN_TARGETS
                     && (fast >= self.threshold || slow >= self.threshold)
                 {
                     run.detected = Some(at);
@@ -1120,6 +1129,40 @@ mod tests {
         r.finish(&mut |s| out.push(s));
         let who: Vec<_> = out.iter().map(|s| s.sender).collect();
         assert_eq!(who, vec![lan(67), lan(66)]);
+    }
+
+    #[test]
+    fn a_few_requests_after_a_sweep_has_ended_are_no_sweep_of_their_own() {
+        // helper h1's lab (session 15): a router forwarded a timestamp sweep of its /24 (202
+        // addresses ARPed for, a sweep), and a minute later a traceroute to a silent address
+        // of it: the router's two requests for that address were reported as an "ARP sweep of
+        // 1 addresses", the slow count still above the threshold from the sweep
+        let mut out = Vec::new();
+        let mut r = rule();
+        let router = lan(1);
+        sweep_from(&mut r, router, 2..204, 0.0, 0.01, &mut out);
+        r.advance(30.0, &mut |s| out.push(s));
+        assert_eq!(out.len(), 1);
+        // 62 s on, the slow count is still above 25: 202 × 2^(−62/60) ≈ 99
+        for (t, h) in [(62.0, 210), (65.0, 210)] {
+            let a = arp(t, ArpOp::Request, router, lan(h));
+            assert_eq!(push(&mut r, &a, &mut out), Class::Normal);
+        }
+        r.advance(80.0, &mut |s| out.push(s));
+        assert_eq!(out.len(), 1, "one address asked for is no sweep");
+        // three new addresses in a run are none either; the fourth makes the run a sweep (the
+        // slow count carried over, as for a sweep that paused longer than the gap)
+        let v = sweep_from(&mut r, router, 220..226, 90.0, 0.5, &mut out);
+        // a target counts GRACE (0.25 s) after its request: the fourth's, at 91.75 s, before
+        // the fifth request
+        assert_eq!(
+            v.iter().map(|c| c.is_attack()).collect::<Vec<_>>(),
+            [false, false, false, false, true, true]
+        );
+        r.finish(&mut |s| out.push(s));
+        assert_eq!(out.len(), 2);
+        assert_eq!((out[1].targets, out[1].flagged), (6, 2));
+        assert_eq!(out[1].detected_at, 91.5 + GRACE);
     }
 
     #[test]

@@ -60,6 +60,19 @@
 //!   live of at most 30 (traceroute raises it by one per hop from 1, up to 30 hops), and the
 //!   ICMP errors that quote such probes, are normal: traceroute sends its first probes to
 //!   ports counting up from new source ports, which the port rules would call a flood.
+//!   Traces by other probes — ICMP echo requests (`traceroute -I`, mtr), TCP SYNs
+//!   (`traceroute -T`, tcptraceroute, `mtr -T`), UDP to other ports (`mtr -u` counts up from
+//!   33000) — carry no such port, but they share what makes a trace: the time to live. Once
+//!   one source has sent one host such probes at two or more distinct times to live of at
+//!   most 30 within [`IDLE`] of each other, its probes to that host with a time to live of at
+//!   most 30 are normal, and so are the answers they draw: the ICMP errors quoting them (time
+//!   exceeded from the routers on the way, unreachables from the host), the host's echo
+//!   replies, SYN-ACKs and resets, and the tracer's own resets of those SYN-ACKs. Operating
+//!   systems send with 64, 128 or 255 and nmap with 37 to 59, so a time to live of 30 or less
+//!   seen at one host, changing from packet to packet, is a trace. A flood may set one too, so
+//!   the rule is bounded: a trace's packets count, damped with a 1 s half-life, and past
+//!   [`TRACE_MAX`] (traceroute sends at most 16 probes at once and 90 in all, mtr one a hop a
+//!   second) the networks judge them again.
 //!
 //! Sans-IO and bounded: one fixed set-associative table of (source, destination) pairs
 //! ([`CAPACITY`] pairs, least recently used evicted), fed every decoded packet in capture
@@ -69,7 +82,7 @@ use crate::class::Class;
 use crate::detect::is_group;
 use crate::features::table::{hash_key, ip_key, SetAssoc};
 use crate::slowscan::TRACEROUTE_PORTS;
-use nightjar_packet::{proto, PacketRepr};
+use nightjar_packet::{proto, tcp_flags, PacketRepr};
 use std::net::IpAddr;
 
 /// Distinct IP protocol numbers from one source to one host that make a protocol scan.
@@ -89,6 +102,9 @@ pub const TUNNELS: [u8; 8] = [4, 41, 47, 50, 51, 97, 115, 137];
 pub const IDLE: f64 = 30.0;
 /// The largest time to live of a traceroute probe (its default maximum of hops).
 pub const TRACEROUTE_MAX_TTL: u8 = 30;
+/// The packets of one trace (probes and answers), as a damped count with a 1 s half-life,
+/// below which they are normal; a flood sent with low times to live passes it within a second.
+pub const TRACE_MAX: f32 = 100.0;
 /// (source, destination) pairs remembered.
 pub const CAPACITY: usize = 1 << 12;
 /// Hosts that pinged a group address remembered.
@@ -110,6 +126,25 @@ struct Pair {
     other_same: f32,
     other_len: u16,
     other_at: f64,
+    /// The times to live (1 to [`TRACEROUTE_MAX_TTL`], bit `ttl - 1`) of the probes sent
+    /// since `traced` came within [`IDLE`] of the one before.
+    ttls: u32,
+    /// When the last probe with a low time to live was sent.
+    traced: f64,
+    /// The damped count of the trace's packets, and when it was last raised.
+    trace: f32,
+    trace_at: f64,
+    /// Answers the trace's probes may still draw (one each), and resets its tracer may still
+    /// send (one per SYN-ACK drawn): a scan that follows a trace gets none of its answers
+    /// taken for the trace's.
+    owed: u16,
+    resets: u16,
+    /// What the trace probed: echo requests, and the smallest and largest TCP and UDP port
+    /// (a trace probes one port, or ports counting up from one): an answer about another port
+    /// is no answer of the trace's.
+    echo: bool,
+    tcp: Option<(u16, u16)>,
+    udp: Option<(u16, u16)>,
 }
 
 /// An ICMP query's half.
@@ -139,6 +174,132 @@ impl Pair {
 
     fn sent(&self, protocol: u8) -> bool {
         self.protos[usize::from(protocol / 64)] & (1 << (protocol % 64)) != 0
+    }
+
+    /// Whether this pair's source is tracing its destination at `now`: probes at two or more
+    /// times to live, the last within [`IDLE`].
+    fn tracing(&self, now: f64) -> bool {
+        self.ttls.count_ones() >= 2 && now - self.traced <= IDLE
+    }
+
+    /// Record that the trace sent probe `what`.
+    fn probe(&mut self, what: Probed) {
+        let widen = |r: &mut Option<(u16, u16)>, port: u16| {
+            *r = Some(r.map_or((port, port), |(lo, hi)| (lo.min(port), hi.max(port))));
+        };
+        match what {
+            Probed::Echo => self.echo = true,
+            Probed::Tcp(port) => widen(&mut self.tcp, port),
+            Probed::Udp(port) => widen(&mut self.udp, port),
+        }
+    }
+
+    /// Whether the trace sent probe `what`.
+    fn probed(&self, what: Probed) -> bool {
+        let within =
+            |r: Option<(u16, u16)>, port: u16| r.is_some_and(|(lo, hi)| (lo..=hi).contains(&port));
+        match what {
+            Probed::Echo => self.echo,
+            Probed::Tcp(port) => within(self.tcp, port),
+            Probed::Udp(port) => within(self.udp, port),
+        }
+    }
+
+    /// Count one more packet of the trace at `now`; whether the trace is still below
+    /// [`TRACE_MAX`].
+    fn count_trace(&mut self, now: f64) -> bool {
+        let decay = (-(now - self.trace_at).max(0.0)).exp2() as f32;
+        self.trace = self.trace * decay + 1.0;
+        self.trace_at = now;
+        self.trace < TRACE_MAX
+    }
+}
+
+/// Whether `p` is a probe a trace sends: an ICMP or ICMPv6 echo request, a TCP SYN or any UDP
+/// datagram, with a time to live of 1 to [`TRACEROUTE_MAX_TTL`].
+fn low_ttl_probe(p: &PacketRepr) -> bool {
+    (1..=TRACEROUTE_MAX_TTL).contains(&p.ttl)
+        && match p.proto {
+            proto::ICMP => p.icmp_type == 8,
+            proto::ICMPV6 => p.icmp_type == 128,
+            proto::TCP => p.tcp_flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN,
+            proto::UDP => true,
+            _ => false,
+        }
+}
+
+/// The two ECN flags (ECE, CWR), which a SYN-ACK or a reset may carry besides its own.
+const ECN: u8 = 0xc0;
+
+/// What a packet may be to a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    /// An answer to a probe, from the host traced or a router on the way.
+    Probe,
+    /// The tracer's reset of a SYN-ACK its probe drew (its kernel made no such connection).
+    Reset,
+}
+
+/// The probe an answer is about: an echo request, or a TCP SYN or UDP datagram to a port of
+/// the host traced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Probed {
+    Echo,
+    Tcp(u16),
+    Udp(u16),
+}
+
+impl Probed {
+    /// The probe `p` is, if it is one of these.
+    fn of(p: &PacketRepr) -> Option<Probed> {
+        match p.proto {
+            proto::ICMP | proto::ICMPV6 => Some(Probed::Echo),
+            proto::TCP => Some(Probed::Tcp(p.dport)),
+            proto::UDP => Some(Probed::Udp(p.dport)),
+            _ => None,
+        }
+    }
+}
+
+/// A trace a packet may answer: its (source, destination) pair's table key, how, and which
+/// probe it answers.
+type Answered = ((u128, u128), Answer, Probed);
+
+/// The (source, destination) pairs whose trace `p` may answer, as table keys, how, and which
+/// probe it answers: the pair an ICMP error quotes, about the probe quoted; for an echo reply,
+/// a SYN-ACK or a reset, the pair from its destination to its source, about a probe to the
+/// port it comes from; for a reset, also its own (the tracer's reset), to the port it goes to.
+fn answered(p: &PacketRepr) -> [Option<Answered>; 2] {
+    let back = |what| Some(((ip_key(p.dst), ip_key(p.src)), Answer::Probe, what));
+    match (p.proto, &p.inner) {
+        (proto::ICMP | proto::ICMPV6, Some(q)) if proto::icmp_error(p.proto, p.icmp_type) => {
+            let what = match q.proto {
+                proto::ICMP | proto::ICMPV6 => Some(Probed::Echo),
+                proto::TCP => Some(Probed::Tcp(q.dport)),
+                proto::UDP => Some(Probed::Udp(q.dport)),
+                _ => None,
+            };
+            [
+                what.map(|w| ((ip_key(q.src), ip_key(q.dst)), Answer::Probe, w)),
+                None,
+            ]
+        }
+        (proto::ICMP, _) if p.icmp_type == 0 => [back(Probed::Echo), None],
+        (proto::ICMPV6, _) if p.icmp_type == 129 => [back(Probed::Echo), None],
+        // a reset (with or without ACK) or a SYN-ACK, and nothing more: a segment with more
+        // flags set answers nothing
+        (proto::TCP, _) if p.tcp_flags & !(tcp_flags::ACK | ECN) == tcp_flags::RST => [
+            back(Probed::Tcp(p.sport)),
+            Some((
+                (ip_key(p.src), ip_key(p.dst)),
+                Answer::Reset,
+                Probed::Tcp(p.dport),
+            )),
+        ],
+        (proto::TCP, _) if p.tcp_flags & !ECN == tcp_flags::SYN | tcp_flags::ACK => {
+            [back(Probed::Tcp(p.sport)), None]
+        }
+        _ => [None, None],
     }
 }
 
@@ -250,6 +411,9 @@ impl Unlearned {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
+        if !p.later_fragment && !is_group(p.dst) && !is_group(p.src) && self.trace(p) {
+            return Some(Verdict::Traceroute);
+        }
         let query = icmp_query(p);
         let learned = matches!(
             p.proto,
@@ -331,6 +495,76 @@ impl Unlearned {
         }
     }
 
+    /// The trace rule (module docs, "traceroute"): whether `p`, a whole unicast packet, is a
+    /// probe of a trace or an answer to one. A probe with a low time to live is recorded (an
+    /// echo request as a request, for the reply); any other packet only looks at the table
+    /// and changes it only when it answers a trace, so the pairs of other traffic stay as they
+    /// were.
+    fn trace(&mut self, p: &PacketRepr) -> bool {
+        let now = self.clock;
+        if low_ttl_probe(p) {
+            let key = (ip_key(p.src), ip_key(p.dst));
+            let e = self.table.touch(key, pair_hash(key), now);
+            if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
+                *e.val = Pair::default();
+            }
+            let pair = e.val;
+            pair.last = now;
+            if now - pair.traced > IDLE {
+                (pair.ttls, pair.owed, pair.resets) = (0, 0, 0);
+                (pair.echo, pair.tcp, pair.udp) = (false, None, None);
+            }
+            pair.ttls |= 1 << (p.ttl - 1);
+            pair.traced = now;
+            pair.owed = pair.owed.saturating_add(1);
+            if let Some(what) = Probed::of(p) {
+                pair.probe(what);
+            }
+            let below = pair.count_trace(now);
+            let traced = pair.tracing(now) && below;
+            // (else the caller takes it as any other packet, the request included)
+            if traced && icmp_query(p) == Some(Query::Request) {
+                pair.requests = pair.requests.saturating_add(1);
+            }
+            return traced;
+        }
+        for (key, answer, what) in answered(p).into_iter().flatten() {
+            let hash = pair_hash(key);
+            let owed = |t: &Pair| {
+                t.probed(what)
+                    && match answer {
+                        Answer::Probe => t.owed > 0,
+                        Answer::Reset => t.resets > 0,
+                    }
+            };
+            if !self
+                .table
+                .get(&key, hash)
+                .is_some_and(|t| t.tracing(now) && owed(t))
+            {
+                continue;
+            }
+            let Some(pair) = self.table.get_mut(&key, hash, now) else {
+                continue;
+            };
+            if !pair.count_trace(now) {
+                return false;
+            }
+            match answer {
+                Answer::Probe => pair.owed -= 1,
+                Answer::Reset => pair.resets -= 1,
+            }
+            if p.proto == proto::TCP && p.tcp_flags & tcp_flags::SYN != 0 {
+                pair.resets = pair.resets.saturating_add(1);
+            }
+            if icmp_query(p) == Some(Query::Reply) {
+                pair.requests = pair.requests.saturating_sub(1);
+            }
+            return true;
+        }
+        false
+    }
+
     /// Pairs pushed out of the full table.
     pub fn evictions(&self) -> u64 {
         self.table.evictions()
@@ -345,7 +579,7 @@ impl Unlearned {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::tests::udp;
+    use crate::features::tests::{tcp, udp};
     use nightjar_packet::Inner;
 
     const A: &str = "198.18.0.66";
@@ -655,6 +889,166 @@ mod tests {
         let mut low = udp(40.0, A, V, 40000, 53, 60);
         low.ttl = 1;
         assert!(!traceroute(&low));
+    }
+
+    /// A probe of a trace from `src` to `dst` at `t` with time to live `ttl`: an echo request
+    /// (`proto::ICMP`), a SYN to port 80 (`proto::TCP`) or a datagram to port `33000 + ttl`
+    /// (`proto::UDP`, as `mtr -u` counts up from 33000).
+    fn probe(t: f64, src: &str, dst: &str, protocol: u8, ttl: u8) -> PacketRepr {
+        let mut p = match protocol {
+            proto::ICMP => icmp(src, dst, 8, 32, None),
+            proto::TCP => tcp(t, src, dst, 40000, 80, tcp_flags::SYN),
+            _ => udp(t, src, dst, 40000, 33000 + u16::from(ttl), 64),
+        };
+        (p.ts, p.ttl) = (t, ttl);
+        p
+    }
+
+    /// The ICMP error of `icmp_type` that `from` sends about probe `p`.
+    fn error_about(from: &str, icmp_type: u8, p: &PacketRepr) -> PacketRepr {
+        let mut e = icmp(from, &p.src.to_string(), icmp_type, 28, None);
+        e.ts = p.ts + 0.001;
+        e.inner = Some(Inner {
+            proto: p.proto,
+            src: p.src,
+            dst: p.dst,
+            sport: p.sport,
+            dport: p.dport,
+        });
+        e
+    }
+
+    #[test]
+    fn traces_by_echo_requests_syns_and_udp_to_any_port_are_normal_with_their_answers() {
+        // helper h1's lab (session 15), a router R between the tracer A and V: traceroute -I,
+        // traceroute -T / tcptraceroute and mtr -u were alerted as an ICMP flood, a SYN flood
+        // and a UDP scan
+        const R: &str = "198.18.1.1";
+        for protocol in [proto::ICMP, proto::TCP, proto::UDP] {
+            let mut u = Unlearned::new();
+            let mut t = 100.0;
+            for ttl in 1..=4u8 {
+                let p = probe(t, A, V, protocol, ttl);
+                // the first time to live alone is no trace yet: left to the networks
+                let want = (ttl > 1).then_some(Verdict::Traceroute);
+                assert_eq!(u.push(&p), want, "{protocol} probe, ttl {ttl}");
+                if ttl == 1 {
+                    // the router's time exceeded, before the trace is known: the networks'
+                    assert_eq!(u.push(&error_about(R, 11, &p)), None);
+                    t += 1.0;
+                    continue;
+                }
+                // the host's answers, and for TCP the tracer's reset of the SYN-ACK
+                let answers: Vec<PacketRepr> = match protocol {
+                    proto::ICMP => vec![icmp(V, A, 0, 32, None)],
+                    proto::TCP => vec![
+                        tcp(t, V, A, 80, 40000, tcp_flags::SYN | tcp_flags::ACK),
+                        tcp(t, A, V, 40000, 80, tcp_flags::RST),
+                    ],
+                    _ => vec![error_about(V, 3, &p)],
+                };
+                for mut a in answers {
+                    a.ts = t + 0.001;
+                    assert_eq!(u.push(&a), Some(Verdict::Traceroute), "{protocol} answer");
+                }
+                t += 1.0;
+            }
+            // quiet for longer than IDLE: the next probe starts afresh
+            let p = probe(t + IDLE + 1.0, A, V, protocol, 5);
+            assert_eq!(u.push(&p), None, "{protocol} after a pause");
+        }
+    }
+
+    #[test]
+    fn one_time_to_live_or_ordinary_ones_make_no_trace() {
+        let mut u = Unlearned::new();
+        // hping3 --ttl 10 -S: one time to live, however many probes
+        for i in 0..50 {
+            let p = probe(1.0 + f64::from(i) * 0.01, A, V, proto::TCP, 10);
+            assert_eq!(u.push(&p), None);
+        }
+        // nmap's raw probes carry 37 to 59 (a random time to live each): none is low
+        for (i, ttl) in (37..=59u8).enumerate() {
+            let p = probe(2.0 + i as f64 * 0.01, "198.18.0.67", V, proto::TCP, ttl);
+            assert!(!low_ttl_probe(&p));
+            assert_eq!(u.push(&p), None);
+        }
+        // ordinary traffic: a ping at 64, an ACK with a low time to live (no probe)
+        let mut ping = probe(3.0, "198.18.0.20", V, proto::ICMP, 64);
+        assert!(!low_ttl_probe(&ping));
+        ping.ttl = 5;
+        assert!(low_ttl_probe(&ping));
+        let mut ack = tcp(3.0, A, V, 40000, 80, tcp_flags::ACK);
+        ack.ttl = 5;
+        assert!(!low_ttl_probe(&ack));
+    }
+
+    #[test]
+    fn a_trace_is_bounded_and_answers_it_did_not_draw_are_not_its() {
+        // a SYN flood with times to live 5 and 6 in turn at 1,000 a second: the first
+        // packets pass as a trace's, then the count reaches TRACE_MAX and the rest are the
+        // networks' again
+        let mut u = Unlearned::new();
+        let v: Vec<_> = (0..1000u16)
+            .map(|i| {
+                let p = probe(
+                    10.0 + f64::from(i) * 0.001,
+                    A,
+                    V,
+                    proto::TCP,
+                    5 + (i % 2) as u8,
+                );
+                u.push(&p)
+            })
+            .collect();
+        let traced = v.iter().filter(|x| x.is_some()).count();
+        // the count after n packets 1 ms apart is Σ 2^(−k/1000), k < n: 99.4 at n = 103,
+        // 100.4 at n = 104; the first packet (one time to live so far) is no trace's
+        assert_eq!(traced, 102);
+        assert!(v[1..103].iter().all(|x| x.is_some()));
+        assert!(v[103..].iter().all(|x| x.is_none()));
+
+        // a trace of three SYNs (one to a router's time exceeded, two answered by SYN-ACKs),
+        // then a scan whose probes the host resets: only the one answer the trace still owes
+        // is the trace's
+        let mut u = Unlearned::new();
+        let p1 = probe(1.0, A, V, proto::TCP, 1);
+        assert_eq!(u.push(&p1), None);
+        assert_eq!(u.push(&error_about("198.18.1.1", 11, &p1)), None);
+        for (t, ttl) in [(1.1, 2), (1.2, 3)] {
+            assert_eq!(
+                u.push(&probe(t, A, V, proto::TCP, ttl)),
+                Some(Verdict::Traceroute)
+            );
+        }
+        let synack = tcp(1.3, V, A, 80, 40000, tcp_flags::SYN | tcp_flags::ACK);
+        assert_eq!(u.push(&synack), Some(Verdict::Traceroute));
+        // the scan's resets from V: from ports the trace never probed, none is its; from
+        // its port 80, only the two answers it still owes (the first probe's time exceeded
+        // came before the trace was known, the third probe drew none)
+        let rst = |t: f64, port: u16| tcp(t, V, A, port, 40001, tcp_flags::RST | tcp_flags::ACK);
+        for port in 1..50u16 {
+            assert_eq!(u.push(&rst(2.0 + f64::from(port) * 0.001, port)), None);
+        }
+        let v: Vec<_> = (0..5)
+            .map(|i| u.push(&rst(2.1 + f64::from(i) * 0.001, 80)))
+            .collect();
+        assert_eq!(v[..2], [Some(Verdict::Traceroute); 2]);
+        assert!(v[2..].iter().all(|x| x.is_none()));
+        // nor is a UDP scan's unreachable, or an echo reply: the trace sent neither
+        let mut scan = udp(2.2, A, V, 40000, 80, 28);
+        scan.ttl = 64;
+        assert_eq!(u.push(&error_about(V, 3, &scan)), None);
+        // the tracer resets the one SYN-ACK it drew, once; a segment with every flag set is
+        // no reset, and no SYN-ACK
+        let mut all = tcp(2.5, A, V, 40000, 22, 0xff);
+        assert_eq!(u.push(&all), None);
+        all.src = ip(V);
+        all.dst = ip(A);
+        assert_eq!(u.push(&all), None);
+        let reset = |t: f64| tcp(t, A, V, 40000, 80, tcp_flags::RST);
+        assert_eq!(u.push(&reset(2.6)), Some(Verdict::Traceroute));
+        assert_eq!(u.push(&reset(2.7)), None);
     }
 
     #[test]
