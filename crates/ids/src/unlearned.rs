@@ -383,6 +383,9 @@ pub struct Unlearned {
     /// Hosts that pinged a group address, and when last.
     groups: SetAssoc<u128, f64>,
     clock: f64,
+    /// When a probe of a trace (at a low time to live) was last seen: no pair can be tracing
+    /// more than [`IDLE`] after it, so until the next one no answer is looked up.
+    last_trace_probe: f64,
 }
 
 impl Default for Unlearned {
@@ -397,6 +400,7 @@ impl Unlearned {
             table: SetAssoc::new(CAPACITY),
             groups: SetAssoc::new(GROUP_PINGERS),
             clock: f64::NEG_INFINITY,
+            last_trace_probe: f64::NEG_INFINITY,
         }
     }
 
@@ -503,6 +507,7 @@ impl Unlearned {
     fn trace(&mut self, p: &PacketRepr) -> bool {
         let now = self.clock;
         if low_ttl_probe(p) {
+            self.last_trace_probe = now;
             let key = (ip_key(p.src), ip_key(p.dst));
             let e = self.table.touch(key, pair_hash(key), now);
             if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
@@ -527,6 +532,10 @@ impl Unlearned {
                 pair.requests = pair.requests.saturating_add(1);
             }
             return traced;
+        }
+        // a pair is tracing only within IDLE of its last probe (`Pair::tracing`)
+        if now - self.last_trace_probe > IDLE {
+            return false;
         }
         for (key, answer, what) in answered(p).into_iter().flatten() {
             let hash = pair_hash(key);
