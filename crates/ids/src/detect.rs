@@ -119,6 +119,15 @@
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
 //!
+//! **Bursts of connections.** An episode named a SYN flood by repetition whose source opened
+//! fewer than [`BURST_MAX_CONNECTIONS`] (250) connections, most of which carried a request
+//! from it and an answer to it (counted by the client's ports of the data segments each way,
+//! at least half as many as its SYNs), is a client fetching a batch of resources over short
+//! connections (`ab -n 150 -c 8`, a `curl` loop, `git clone` over dumb HTTP) and raises no
+//! alert. A SYN flood's connections carry nothing (hping3's are half-open), and the lab's HTTP
+//! floods open more (counted in [`DetectStats::connection_bursts`]). A source flagged at alert
+//! volume less than the gap before the episode began is attacking: its burst is alerted.
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -158,7 +167,9 @@ use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::Fragments;
 use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
-use crate::profile::{probe_scan, Distinct, Profile, SCAN_MIN_TARGETS};
+use crate::profile::{
+    probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, SCAN_MIN_TARGETS,
+};
 use crate::reflection::{Reflection, Unasked};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
@@ -533,6 +544,9 @@ pub struct DetectStats {
     pub slow_floods: u64,
     /// Of those, scans of fewer than [`SCAN_MIN_TARGETS`] distinct targets.
     pub narrow_scans: u64,
+    /// Of those, SYN floods of fewer than [`BURST_MAX_CONNECTIONS`] connections that carried
+    /// data both ways: bursts of ordinary connections.
+    pub connection_bursts: u64,
     /// Episodes ended early because the episode table was full.
     pub episode_evictions: u64,
     /// Source episodes ended because the source moved on to another kind of probe
@@ -2628,6 +2642,19 @@ struct SrcEp {
     /// A fast finding of the slow-scan rule about the source, waiting for this episode's end
     /// ([`Aggregator::finding`]).
     parked: Option<Box<Finding>>,
+    /// What the source exchanged with its victim ([`SrcEp::burst_of_connections`]), from its
+    /// first TCP segment with data (boxed: a flood's episodes, spoofed ones by the thousand,
+    /// carry none).
+    exchanges: Option<Box<Exchanges>>,
+}
+
+/// Client ports of the TCP segments with data a source sent its victim, and of those it
+/// received from it, flagged or not: its connections that carried a request, and those
+/// answered. A few hundred values matter; 256 bits count them.
+#[derive(Clone, Debug, Default)]
+struct Exchanges {
+    asked: Distinct<4>,
+    answered: Distinct<4>,
 }
 
 /// A victim's open episode (its tally's profile: what was sent to the victim and what it
@@ -2659,6 +2686,7 @@ impl SrcEp {
             top_count: 0,
             shift: Shift::default(),
             parked: None,
+            exchanges: None,
         }
     }
 
@@ -2673,6 +2701,7 @@ impl SrcEp {
         vic: IpAddr,
     ) {
         self.tally.add(now, p, v, outbound);
+        self.data(p, outbound);
         self.sent += sent;
         self.total += 1;
         if self.victim == vic {
@@ -2691,6 +2720,7 @@ impl SrcEp {
     /// Count a packet of the source's conversations the networks passed (`att`: the source).
     fn pass(&mut self, p: &PacketRepr, att: IpAddr) {
         self.total += 1;
+        self.data(p, p.src == att);
         if p.src == att && self.shift.probing(p) {
             // what it probed with names the attack; they are what it sent (a scan of ports it
             // scanned minutes before looks to the networks like a client coming back, and
@@ -2703,6 +2733,41 @@ impl SrcEp {
             // them (not counted as sent)
             self.tally.profile.add(p, true, false);
         }
+    }
+
+    /// Count a TCP segment with data that the source sent to its episode's victim
+    /// (`outbound`) or received from it, by the client's port of its connection (the source's
+    /// own port either way): what it exchanges with other hosts says nothing of the
+    /// connections it opened to this one.
+    fn data(&mut self, p: &PacketRepr, outbound: bool) {
+        let peer = if outbound { p.dst } else { p.src };
+        if p.proto != 6 || p.payload_len == 0 || p.fragment || peer != self.victim {
+            return;
+        }
+        let x = self.exchanges.get_or_insert_with(Box::default);
+        if outbound {
+            x.asked.add(hash_key(67, u128::from(p.sport)));
+        } else {
+            x.answered.add(hash_key(67, u128::from(p.dport)));
+        }
+    }
+
+    /// Whether `a`, this episode's alert, names a SYN flood by repetition of fewer than
+    /// [`BURST_MAX_CONNECTIONS`] connections of which at least half as many as its SYNs
+    /// carried a request from the source and an answer to it: a burst of complete, ordinary
+    /// connections. A SYN flood's half-open connections carry nothing, and a session beside
+    /// one (an SSH login) is one port, however much it carries.
+    fn burst_of_connections(&self, a: &Alert) -> bool {
+        a.profile.is_some_and(|ev| {
+            let half = ev.probes as f64 / 2.0;
+            ev.naming.class == Class::FloodSyn
+                && ev.naming.rule == Rule::Repetition
+                && ev.probes < BURST_MAX_CONNECTIONS
+                && self
+                    .exchanges
+                    .as_ref()
+                    .is_some_and(|x| x.asked.estimate() >= half && x.answered.estimate() >= half)
+        })
     }
 }
 
@@ -3376,7 +3441,11 @@ impl Aggregator {
         // finding, which is reported
         let slow = a.as_ref().is_some_and(|a| self.too_slow_for_a_flood(a));
         let narrow = !slow && a.as_ref().is_some_and(too_narrow_for_a_scan);
-        self.settle_parked(src, &mut e, volume && !slow && !narrow, st, sink);
+        let burst = !slow
+            && !narrow
+            && a.as_ref().is_some_and(|a| e.burst_of_connections(a))
+            && !self.attacking_before(src, e.tally.first);
+        self.settle_parked(src, &mut e, volume && !slow && !narrow && !burst, st, sink);
         let Some(a) = a else {
             st.quiet_episodes += 1;
             return;
@@ -3391,6 +3460,11 @@ impl Aggregator {
             st.narrow_scans += 1;
             return;
         }
+        if burst {
+            st.quiet_episodes += 1;
+            st.connection_bursts += 1;
+            return;
+        }
         if let Some(v) = self.victims.get_mut(&e.victim) {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
@@ -3398,6 +3472,21 @@ impl Aggregator {
         st.alerts += 1;
         st.source_alerts += 1;
         sink(Event::Alert(&a));
+    }
+
+    /// Whether source `src` had an episode flagged at alert volume that ended less than the
+    /// gap before `first` (or later): an episode beginning then is the same attack's, split
+    /// off only by a change of probe kind or pattern (`ab` right after `nmap -sT` from one
+    /// host), and a burst of connections in it is no ordinary client's.
+    fn attacking_before(&self, src: IpAddr, first: f64) -> bool {
+        let k = ip_key(src);
+        let since = first - self.s.gap;
+        // (a new entry's unused spans are (0, 0))
+        self.flagged.get(&k, hash_key(97, k)).is_some_and(|spans| {
+            spans
+                .iter()
+                .any(|&(f, l)| (f, l) != (0.0, 0.0) && l >= since)
+        })
     }
 
     /// Whether `a` names a flood whose flagged packets came slower than
@@ -5444,5 +5533,177 @@ mod tests {
             assert_eq!(a.keys_where(|_| true), b.keys_where(|_| true));
         }
         assert!(ended > 10_000, "{ended}");
+    }
+
+    /// What each of `n` connections from ATT to VIC:80 carries, a new client port each.
+    #[derive(Clone, Copy)]
+    struct Exchange {
+        /// The client sends a request.
+        request: bool,
+        /// The server sends an answer.
+        answer: bool,
+        /// The client's kernel resets the SYN-ACK (a raw SYN flood: half-open).
+        reset: bool,
+    }
+
+    /// `n` connections as a packet capture shows them, 1 ms apart from `t0`, with the
+    /// networks' verdicts seen on a namespace run of `ab -n 150 -c 8` (SYN and SYN-ACK flagged,
+    /// the rest passed); the client's ports start at `sport`.
+    fn connections(t0: f64, n: u16, sport: u16, x: Exchange) -> Vec<(PacketRepr, Class)> {
+        let data = |t, src, dst, sp, dp, len: u16| PacketRepr {
+            payload_len: u32::from(len),
+            ip_len: 52 + len,
+            ..tcp(t, src, dst, sp, dp, 0x18)
+        };
+        let mut pk = Vec::new();
+        for k in 0..n {
+            let t = t0 + f64::from(k) * 1e-3;
+            let c = sport + k;
+            pk.push((tcp(t, ATT, VIC, c, 80, 0x02), Class::ScanConnect));
+            pk.push((tcp(t + 1e-5, VIC, ATT, 80, c, 0x12), Class::ScanConnect));
+            if x.reset {
+                pk.push((tcp(t + 2e-5, ATT, VIC, c, 80, 0x04), Class::Normal));
+                continue;
+            }
+            pk.push((tcp(t + 2e-5, ATT, VIC, c, 80, 0x10), Class::Normal));
+            if x.request {
+                pk.push((data(t + 3e-5, ATT, VIC, c, 80, 90), Class::Normal));
+            }
+            if x.answer {
+                pk.push((data(t + 4e-5, VIC, ATT, 80, c, 1200), Class::Normal));
+            }
+            pk.push((tcp(t + 5e-5, ATT, VIC, c, 80, 0x11), Class::Normal));
+            pk.push((tcp(t + 6e-5, VIC, ATT, 80, c, 0x11), Class::Normal));
+            pk.push((tcp(t + 7e-5, ATT, VIC, c, 80, 0x10), Class::Normal));
+        }
+        pk
+    }
+
+    #[test]
+    fn a_burst_of_complete_connections_raises_no_alert_and_a_flood_or_half_open_ones_do() {
+        let complete = Exchange {
+            request: true,
+            answer: true,
+            reset: false,
+        };
+        let alerted = |pk: &[(PacketRepr, Class)]| {
+            let (alerts, st) = aggregate_packets(DetectSettings::default(), pk);
+            assert_eq!(st.connection_bursts, 0);
+            alerts.iter().map(|a| a.class).collect::<Vec<_>>()
+        };
+        // `ab -n 150 -c 8`: 150 requests answered, each on a connection of its own, in 0.15 s
+        let (alerts, st) = aggregate_packets(
+            DetectSettings::default(),
+            &connections(10.0, 150, 30000, complete),
+        );
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!((st.connection_bursts, st.quiet_episodes), (1, 1));
+        // the bound: one connection fewer than it is a burst, as many are a flood (the lab's
+        // smallest HTTP flood opened 292 in its episode)
+        let n = BURST_MAX_CONNECTIONS as u16;
+        let (alerts, st) = aggregate_packets(
+            DetectSettings::default(),
+            &connections(10.0, n - 1, 30000, complete),
+        );
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.connection_bursts, 1);
+        assert_eq!(
+            alerted(&connections(10.0, n, 30000, complete)),
+            [Class::FloodSyn]
+        );
+        // the same 150 connections half-open (hping3 -S: the kernel resets each SYN-ACK), or
+        // closed without a request (nping --tcp-connect), or answered without one (a server
+        // that speaks first: an SSH banner to each of a connection flood's connections), or
+        // asked without an answer: a SYN flood as before
+        for x in [
+            Exchange {
+                request: false,
+                answer: false,
+                reset: true,
+            },
+            Exchange {
+                request: false,
+                answer: false,
+                reset: false,
+            },
+            Exchange {
+                request: false,
+                answer: true,
+                reset: false,
+            },
+            Exchange {
+                request: true,
+                answer: false,
+                reset: false,
+            },
+        ] {
+            assert_eq!(
+                alerted(&connections(10.0, 150, 30000, x)),
+                [Class::FloodSyn]
+            );
+        }
+        // half-open SYNs beside a busy session of the same source (one connection, however
+        // much it carries): still a flood
+        let mut pk = connections(
+            10.0,
+            150,
+            30000,
+            Exchange {
+                request: false,
+                answer: false,
+                reset: true,
+            },
+        );
+        for k in 0..300u16 {
+            let t = 10.0 + f64::from(k) * 5e-4;
+            let (sp, dp) = (50000, 22);
+            let req = PacketRepr {
+                payload_len: 48,
+                ip_len: 100,
+                ..tcp(t, ATT, VIC, sp, dp, 0x18)
+            };
+            let ans = PacketRepr {
+                payload_len: 96,
+                ip_len: 148,
+                ..tcp(t + 1e-5, VIC, ATT, dp, sp, 0x18)
+            };
+            pk.push((req, Class::Normal));
+            pk.push((ans, Class::Normal));
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        assert_eq!(alerted(&pk), [Class::FloodSyn]);
+        // half-open SYNs beside as many complete exchanges with another host (a crawl the
+        // networks passed): what it exchanges there says nothing of this victim's connections
+        let half_open = Exchange {
+            request: false,
+            answer: false,
+            reset: true,
+        };
+        // (90 and 120: the SYNs to the other host count as the source's probes too, 210 in
+        // all, under the bound, and the exchanges there are more than half of them)
+        let mut pk = connections(10.0, 90, 30000, half_open);
+        let other = "198.18.0.11";
+        for (p, _) in connections(10.0, 120, 40000, complete) {
+            let (src, dst) = if p.src == ip(VIC) {
+                (ip(other), p.dst)
+            } else {
+                (p.src, ip(other))
+            };
+            pk.push((PacketRepr { src, dst, ..p }, Class::Normal));
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        assert_eq!(alerted(&pk), [Class::FloodSyn]);
+        // the burst right after a ping flood of its source, within the gap (a new episode
+        // only because the probes changed kind), is the attack going on; 10 s after it, a
+        // client's burst again
+        let mut pk = pings(ATT, 100.0, 120);
+        pk.extend(connections(101.3, 150, 30000, complete));
+        assert_eq!(alerted(&pk), [Class::FloodIcmp, Class::FloodSyn]);
+        let mut pk = pings(ATT, 100.0, 120);
+        pk.extend(connections(110.0, 150, 30000, complete));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+        assert_eq!(named, [Class::FloodIcmp]);
+        assert_eq!(st.connection_bursts, 1);
     }
 }

@@ -127,6 +127,15 @@ pub const RESETS_PER_SYNACK: u64 = 4;
 /// smallest scan alerted on the lab's captures probed 6 (a UDP scan of 12 ports answered by
 /// 6), and a scan of fewer than four ports sends too few packets for an alert anyway.
 pub const SCAN_MIN_TARGETS: f64 = 4.0;
+/// Connections (SYN probes) below which an episode named a SYN flood by repetition, most of
+/// whose connections carried a request and got an answer, is a burst of ordinary connections,
+/// not a flood: a client fetching a batch of resources over short connections (`ab -n 150 -c
+/// 8`, a script's `curl` loop, `git clone` over dumb HTTP, a crawler against an HTTP/1.0
+/// server) opens a hundred or two within a second, and the networks flag their SYNs as they
+/// flag a flood's. The smallest HTTP flood the lab labels opened 292 connections in its
+/// episode (`siege -c 20 -r 16` in `httpval`); the largest burst of a namespace run that is
+/// not one, 194 (`ab -n 200 -c 4`).
+pub const BURST_MAX_CONNECTIONS: u64 = 250;
 /// Bare ACKs (and RST+ACKs) a source sends per SYN-ACK it received, and one more per segment
 /// of data it received, that count as its connections' handshakes and acknowledgements, at
 /// most: the ACK that completes a handshake, those of the answer's data and of the server's

@@ -579,6 +579,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
         j["copies"] = json!(stats.copies);
+        j["connection_bursts"] = json!(stats.connection_bursts);
         println!("{j}");
     }
     if let Some(f) = fatal {
@@ -729,11 +730,13 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets; {} episodes ended by a change of probe kind, {} by a change of pattern",
+        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections; {} episodes ended by a change of probe kind, {} by a change of pattern",
         st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
-        st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans), st.slow_floods, st.narrow_scans,
-        nightjar_ids::profile::SCAN_MIN_TARGETS, st.attack_changes, st.pattern_changes
+        st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans + st.connection_bursts),
+        st.slow_floods, st.narrow_scans, nightjar_ids::profile::SCAN_MIN_TARGETS,
+        st.connection_bursts, nightjar_ids::profile::BURST_MAX_CONNECTIONS, st.attack_changes,
+        st.pattern_changes
     );
     if st.arp > 0 {
         let _ = writeln!(
