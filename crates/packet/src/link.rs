@@ -78,8 +78,9 @@ const PPP_IPV6: u16 = 0x0057;
 /// Label entries read before an MPLS stack is taken as malformed (real stacks hold a few).
 const MPLS_MAX_LABELS: usize = 16;
 
+/// The big-endian 16-bit word at `d[at..at + 2]`, if the slice holds it.
 #[inline]
-fn be16(d: &[u8], at: usize) -> Option<u16> {
+pub(crate) fn be16(d: &[u8], at: usize) -> Option<u16> {
     match d.get(at..at + 2) {
         Some(&[a, b]) => Some(u16::from_be_bytes([a, b])),
         _ => None,

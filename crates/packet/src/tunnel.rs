@@ -26,6 +26,8 @@
 //! * Geneve (RFC 8926 §3.4), UDP destination port 6081, version 0, not an OAM frame: an 8-byte
 //!   header and its options, then what its protocol type says (Ethernet, IPv4, IPv6).
 
+use crate::link::be16;
+
 /// What an encapsulating packet carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Carried<'a> {
@@ -53,14 +55,6 @@ const PT_IPV6: u16 = 0x86DD;
 const PT_ETHERNET: u16 = 0x6558;
 const PT_ERSPAN: u16 = 0x88BE;
 const PT_ERSPAN3: u16 = 0x22EB;
-
-#[inline]
-fn be16(d: &[u8], at: usize) -> Option<u16> {
-    match d.get(at..at + 2) {
-        Some(&[a, b]) => Some(u16::from_be_bytes([a, b])),
-        _ => None,
-    }
-}
 
 /// `d` as an IP packet of version `v` (4 or 6), if its first byte says so.
 #[inline]
