@@ -13,7 +13,8 @@
 # 7) behind 198.18.20.2; the client .20 (an HTTP fetch, two pings and a UDP echo exchange every
 # 0.2-1 s) and the attacker .66 behind 198.18.20.1. IPv6 off. The attacks, one after another
 # with 3 s between them, each bounded by `timeout 30`: nmap -sS and -sX of 200 ports and an
-# hping3 SYN flood of 1,000 SYNs (2,000 a second).
+# hping3 SYN flood of 1,000 SYNs (2,000 a second). VXLAN_PORT=8472 (environment) puts the
+# overlay on the Linux kernel's default port, as flannel does, instead of IANA's 4789.
 set -u
 OUT=$1; LBL=${OUT%.pcap}.labels.json
 P=tun$$
@@ -31,7 +32,7 @@ for h in x:1:2 y:2:1; do n=${P}${h%%:*}; me=$(echo $h | cut -d: -f2); peer=${h##
   ip link add e$i netns $n type veth peer name p$i netns ${P}b
   ip -n $n addr add 198.18.20.$me/24 dev e$i; ip -n $n link set e$i up
   ip -n ${P}b link set p$i master br0; ip -n ${P}b link set p$i up
-  ip -n $n link add vx0 type vxlan id 42 local 198.18.20.$me remote 198.18.20.$peer dstport 4789 dev e$i
+  ip -n $n link add vx0 type vxlan id 42 local 198.18.20.$me remote 198.18.20.$peer dstport ${VXLAN_PORT:-4789} dev e$i
   ip -n $n link set vx0 up
 done
 # the attacker's address first: it is the primary one, which nmap and hping3 send from

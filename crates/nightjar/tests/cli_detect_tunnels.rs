@@ -85,3 +85,43 @@ fn eight_encapsulations_in_turn_give_the_alerts_of_the_vxlan_capture_of_the_same
         );
     }
 }
+
+#[test]
+fn vxlan_on_the_linux_default_port_is_opened_as_on_ianas() {
+    // flannel's overlay keeps the Linux kernel's default VXLAN port, 8472: the committed capture
+    // with every outer datagram's destination port 4789 rewritten to 8472 (outer IPv4 without
+    // options), its UDP checksum updated as RFC 1624 eqn. 3 has it
+    let bytes = std::fs::read(cap("tunnels.pcap")).unwrap();
+    let mut out = bytes[..24].to_vec();
+    let mut moved = 0;
+    for (_, h, frame) in pcap_records(&bytes) {
+        let mut f = frame.to_vec();
+        if f.len() >= 42
+            && f[12..14] == [0x08, 0x00]
+            && f[14] == 0x45
+            && f[23] == 17
+            && f[36..38] == 4789u16.to_be_bytes()
+        {
+            f[36..38].copy_from_slice(&8472u16.to_be_bytes());
+            let hc = u16::from_be_bytes([f[40], f[41]]);
+            if hc != 0 {
+                // HC' = ~(~HC + ~m + m')
+                let mut sum = u32::from(!hc) + u32::from(!4789u16) + u32::from(8472u16);
+                while sum > 0xffff {
+                    sum = (sum & 0xffff) + (sum >> 16);
+                }
+                f[40..42].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+            }
+            moved += 1;
+        }
+        out.extend_from_slice(h);
+        out.extend_from_slice(&f);
+    }
+    assert!(moved > 3000, "{moved} datagrams moved");
+    let s = Scratch::new("detect-tunnels-8472");
+    std::fs::write(s.path("t.pcap"), out).unwrap();
+    let moved_j = detect_json_at(&s.s("t.pcap"), &[]);
+    let j = detect_json("tunnels");
+    assert_eq!(alerts_of(&moved_j), alerts_of(&j));
+    assert_eq!(alerts_of(&j).len(), 3);
+}

@@ -32,7 +32,7 @@ pub fn decode(link: LinkType, data: &[u8], index: u64, ts: f64, wire_len: u32) -
 
 /// The common case in one go, with no intermediate structures: an untagged Ethernet frame
 /// carrying an unfragmented IPv4 packet without an authentication header, whose IP header and
-/// TCP (20 bytes), UDP (8; not to the VXLAN or Geneve port, [`crate::tunnel`]) or non-error
+/// TCP (20 bytes), UDP (8; not to a VXLAN or the Geneve port, [`crate::tunnel`]) or non-error
 /// ICMP (8) header are wholly captured. Gives exactly
 /// what [`decode_general`] gives for such a frame; `None` for any other frame, which goes
 /// there.
@@ -86,7 +86,10 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
             p.sport = u16::from_be_bytes([h[0], h[1]]);
             p.dport = u16::from_be_bytes([h[2], h[3]]);
             // VXLAN and Geneve carry other packets: decode_general opens them
-            if matches!(p.dport, tunnel::VXLAN_PORT | tunnel::GENEVE_PORT) {
+            if matches!(
+                p.dport,
+                tunnel::VXLAN_PORT | tunnel::VXLAN_LINUX_PORT | tunnel::GENEVE_PORT
+            ) {
                 return None;
             }
             p.payload_len = ip.declared.saturating_sub(8);

@@ -21,8 +21,9 @@
 //!   number, no header of its own; type II with one, an 8-byte header — draft-foschiano-erspan
 //!   §4.1, §4.2) and ERSPAN type III (0x22EB: a 12-byte header and an 8-byte platform
 //!   sub-header when its O bit is set; the frame type says Ethernet or IP — §4.3).
-//! * VXLAN (RFC 7348 §5), UDP destination port 4789: an 8-byte header whose I flag is set, then
-//!   an Ethernet frame.
+//! * VXLAN (RFC 7348 §5), UDP destination port 4789 (IANA's) or 8472 (the Linux kernel's
+//!   default before IANA's port, which flannel, the common Kubernetes overlay, uses): an 8-byte
+//!   header whose I flag is set, then an Ethernet frame.
 //! * Geneve (RFC 8926 §3.4), UDP destination port 6081, version 0, not an OAM frame: an 8-byte
 //!   header and its options, then what its protocol type says (Ethernet, IPv4, IPv6).
 
@@ -39,6 +40,9 @@ pub(crate) enum Carried<'a> {
 
 /// The UDP destination port of VXLAN (IANA, RFC 7348 §5).
 pub(crate) const VXLAN_PORT: u16 = 4789;
+/// The UDP destination port of VXLAN in the Linux kernel when none is given (`ip link add …
+/// type vxlan` without `dstport`), which flannel's VXLAN backend keeps.
+pub(crate) const VXLAN_LINUX_PORT: u16 = 8472;
 /// The UDP destination port of Geneve (IANA, RFC 8926 §3.3).
 pub(crate) const GENEVE_PORT: u16 = 6081;
 
@@ -83,7 +87,7 @@ pub(crate) fn carried(proto: u8, payload: &[u8]) -> Option<Carried<'_>> {
         IPPROTO_UDP => {
             let body = payload.get(8..)?;
             match be16(payload, 2)? {
-                VXLAN_PORT => vxlan(body),
+                VXLAN_PORT | VXLAN_LINUX_PORT => vxlan(body),
                 GENEVE_PORT => geneve(body),
                 _ => None,
             }
@@ -276,7 +280,12 @@ mod tests {
         // without the I flag, on another port, or cut: the datagram as it is
         let no_i = [0x00, 0, 0, 0, 0, 0, 0x2A, 0];
         assert_eq!(carried(17, &udp(4789, &cat(&[&no_i, ETH]))), None);
-        assert_eq!(carried(17, &udp(8472, &cat(&[&hdr, ETH]))), None);
+        assert_eq!(carried(17, &udp(4790, &cat(&[&hdr, ETH]))), None);
+        // the Linux kernel's own default port, as flannel uses it
+        assert_eq!(
+            carried(17, &udp(8472, &cat(&[&hdr, ETH]))),
+            Some(Carried::Ethernet(ETH))
+        );
         assert_eq!(carried(17, &udp(4789, &hdr[..5])), None);
         assert_eq!(carried(17, &[0x12, 0xB5]), None);
     }
