@@ -40,17 +40,17 @@
 //! When either count reaches the threshold
 //! ([`DetectSettings::arp_sweep_threshold`](crate::detect::DetectSettings::arp_sweep_threshold);
 //! default [`DEFAULT_THRESHOLD`], 25, Zeek's address-scan threshold as for the IP sweep rule)
-//! and the run has asked for [`MIN_TARGETS`] addresses at least, the run becomes a sweep: its further requests, and the replies sent to the sweeper while it
-//! lasts, are `other-attack`; the requests before the threshold stay `normal` (verdicts are
-//! given packet by packet, in order). When the run ends, the sweep is reported once
-//! ([`ArpSweep`], one alert per sweeping sender per episode) with its first and last request,
-//! the distinct addresses it asked for and the smallest prefix that covers them. The alert's
-//! destination is that prefix's first address (198.18.0.0 for a sweep of 198.18.0.0/24): a
-//! sweep has no single victim, its subnet is what it attacks. The source is the sender
-//! protocol address the requests give, which a sweeper may make up (netdiscover writes the
-//! swept range's .67 by default): the report names the requests' hardware address too, and the
-//! other sender addresses that hardware address gave in ARP messages
-//! ([`ArpSweep::mac_also_seen_as`]), among them, as a rule, its host's own.
+//! and the run has asked for [`MIN_TARGETS`] addresses at least, the run becomes a sweep: its
+//! further requests, and the replies sent to the sweeper while it lasts, are `other-attack`;
+//! the requests before the threshold stay `normal` (verdicts are given packet by packet, in
+//! order). When the run ends, the sweep is reported once ([`ArpSweep`], one alert per sweeping
+//! sender per episode) with its first and last request, the distinct addresses it asked for and
+//! the smallest prefix that covers them. The alert's destination is that prefix's first address
+//! (198.18.0.0 for a sweep of 198.18.0.0/24): a sweep has no single victim, its subnet is what
+//! it attacks. The source is the sender protocol address the requests give, which a sweeper may
+//! make up (netdiscover writes the swept range's .67 by default): the report names the
+//! requests' hardware address too, and the other sender addresses that hardware address gave in
+//! ARP messages ([`ArpSweep::mac_also_seen_as`]), among them, as a rule, its host's own.
 //!
 //! **What it may call a sweep.** A router in front of a subnet that is being scanned from
 //! elsewhere resolves every address the scan reaches, and the dead ones are never forwarded

@@ -147,9 +147,10 @@
 //! flood's after a flood — and the next begins at the run's first probe (`Targets`). A UDP
 //! datagram the networks pass counts towards a run of its episode's kind (a UDP scan's, which
 //! the networks leave to the refusals they draw), and names the scan of an episode whose
-//! datagrams each go to a new target. A scan's retries come back to a recent target between other ports'
-//! probes, a flood's source looks something up now and then and its next probe goes to the
-//! flood's target again; a scan of one port on many hosts reaches a new target with each probe.
+//! datagrams each go to a new target. A scan's retries come back to a recent target between
+//! other ports' probes, a flood's source looks something up now and then and its next probe
+//! goes to the flood's target again; a scan of one port on many hosts reaches a new target with
+//! each probe.
 //!
 //! **Bounded memory.** The feature tables are bounded (`features::table`); the episode
 //! tables hold at most [`DetectSettings::max_sources`] sources and as many victims, and evict
@@ -606,6 +607,29 @@ pub struct DetectStats {
     /// more than once, [`crate::copies`]): each took its original's verdict and counted
     /// nowhere else (they are in `packets` and `flagged`, not in the episodes).
     pub copies: u64,
+}
+
+/// Why a source episode flagged at alert volume raises no alert after all, each counted in
+/// [`DetectStats`] besides `quiet_episodes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dropped {
+    /// A flood slower than [`DetectSettings::flood_min_rate`].
+    SlowFlood,
+    /// A scan of fewer than [`SCAN_MIN_TARGETS`] targets ([`too_narrow_for_a_scan`]).
+    NarrowScan,
+    /// A burst of ordinary connections (`SrcEp::burst_of_connections`).
+    Burst,
+}
+
+impl Dropped {
+    /// Its counter in `st`.
+    fn counter(self, st: &mut DetectStats) -> &mut u64 {
+        match self {
+            Dropped::SlowFlood => &mut st.slow_floods,
+            Dropped::NarrowScan => &mut st.narrow_scans,
+            Dropped::Burst => &mut st.connection_bursts,
+        }
+    }
 }
 
 /// Whether source alert `a` names a scan whose probes reached fewer than
@@ -2473,8 +2497,8 @@ impl Shift {
     /// when this one ends here — the probe is the `n`-th in a row of another kind than the
     /// episode's, and the next is about kind `k` ([`Shift::moved_on`]); or, of the episode's
     /// kind, it completes a run of `m` in another pattern than the episode's ([`Targets`]),
-    /// and the next is about that pattern ([`Shift::repatterned`]). The episode's first probe sets its kind
-    /// (a first SYN, the next SYN). 0 turns either change off.
+    /// and the next is about that pattern ([`Shift::repatterned`]). The episode's first probe
+    /// sets its kind (a first SYN, the next SYN). 0 turns either change off.
     fn probe(&mut self, k: ProbeKind, target: u64, now: f64, (n, m): (u32, u32)) -> Option<Shift> {
         match self.kind {
             None => {
@@ -3439,30 +3463,22 @@ impl Aggregator {
         // flood, too narrow for a scan: an on-link IPv6 sweep's neighbour solicitations,
         // flagged as an ICMP flood at a sweep's pace) has not covered its scanner's fast
         // finding, which is reported
-        let slow = a.as_ref().is_some_and(|a| self.too_slow_for_a_flood(a));
-        let narrow = !slow && a.as_ref().is_some_and(too_narrow_for_a_scan);
-        let burst = !slow
-            && !narrow
-            && a.as_ref().is_some_and(|a| e.burst_of_connections(a))
-            && !self.attacking_before(src, e.tally.first);
-        self.settle_parked(src, &mut e, volume && !slow && !narrow && !burst, st, sink);
+        let dropped = match &a {
+            Some(a) if self.too_slow_for_a_flood(a) => Some(Dropped::SlowFlood),
+            Some(a) if too_narrow_for_a_scan(a) => Some(Dropped::NarrowScan),
+            Some(a) if e.burst_of_connections(a) && !self.attacking_before(src, e.tally.first) => {
+                Some(Dropped::Burst)
+            }
+            _ => None,
+        };
+        self.settle_parked(src, &mut e, volume && dropped.is_none(), st, sink);
         let Some(a) = a else {
             st.quiet_episodes += 1;
             return;
         };
-        if slow {
+        if let Some(why) = dropped {
             st.quiet_episodes += 1;
-            st.slow_floods += 1;
-            return;
-        }
-        if narrow {
-            st.quiet_episodes += 1;
-            st.narrow_scans += 1;
-            return;
-        }
-        if burst {
-            st.quiet_episodes += 1;
-            st.connection_bursts += 1;
+            *why.counter(st) += 1;
             return;
         }
         if let Some(v) = self.victims.get_mut(&e.victim) {

@@ -250,12 +250,12 @@ enum Probed {
 }
 
 impl Probed {
-    /// The probe `p` is, if it is one of these.
-    fn of(p: &PacketRepr) -> Option<Probed> {
-        match p.proto {
+    /// The probe a packet of protocol `protocol` to port `dport` is, if it is one of these.
+    fn of(protocol: u8, dport: u16) -> Option<Probed> {
+        match protocol {
             proto::ICMP | proto::ICMPV6 => Some(Probed::Echo),
-            proto::TCP => Some(Probed::Tcp(p.dport)),
-            proto::UDP => Some(Probed::Udp(p.dport)),
+            proto::TCP => Some(Probed::Tcp(dport)),
+            proto::UDP => Some(Probed::Udp(dport)),
             _ => None,
         }
     }
@@ -272,18 +272,11 @@ type Answered = ((u128, u128), Answer, Probed);
 fn answered(p: &PacketRepr) -> [Option<Answered>; 2] {
     let back = |what| Some(((ip_key(p.dst), ip_key(p.src)), Answer::Probe, what));
     match (p.proto, &p.inner) {
-        (proto::ICMP | proto::ICMPV6, Some(q)) if proto::icmp_error(p.proto, p.icmp_type) => {
-            let what = match q.proto {
-                proto::ICMP | proto::ICMPV6 => Some(Probed::Echo),
-                proto::TCP => Some(Probed::Tcp(q.dport)),
-                proto::UDP => Some(Probed::Udp(q.dport)),
-                _ => None,
-            };
-            [
-                what.map(|w| ((ip_key(q.src), ip_key(q.dst)), Answer::Probe, w)),
-                None,
-            ]
-        }
+        (proto::ICMP | proto::ICMPV6, Some(q)) if proto::icmp_error(p.proto, p.icmp_type) => [
+            Probed::of(q.proto, q.dport)
+                .map(|w| ((ip_key(q.src), ip_key(q.dst)), Answer::Probe, w)),
+            None,
+        ],
         (proto::ICMP, _) if p.icmp_type == 0 => [back(Probed::Echo), None],
         (proto::ICMPV6, _) if p.icmp_type == 129 => [back(Probed::Echo), None],
         // a reset (with or without ACK) or a SYN-ACK, and nothing more: a segment with more
@@ -522,7 +515,7 @@ impl Unlearned {
             pair.ttls |= 1 << (p.ttl - 1);
             pair.traced = now;
             pair.owed = pair.owed.saturating_add(1);
-            if let Some(what) = Probed::of(p) {
+            if let Some(what) = Probed::of(p.proto, p.dport) {
                 pair.probe(what);
             }
             let below = pair.count_trace(now);

@@ -128,9 +128,13 @@ pub(crate) fn decode_general(
     ts: f64,
     wire_len: u32,
 ) -> Record {
-    let ip = match network_bytes(link, data).map(open_tunnels) {
-        Ok(Network::Ip(ip)) => ip,
-        Ok(Network::Arp(arp, link_dst)) => {
+    let opened = network_bytes(link, data).and_then(|net| match net {
+        Network::Ip(bytes) => parse_ip(bytes).map(open_tunnels),
+        Network::Arp(arp, link_dst) => Ok(Opened::Arp(arp, link_dst)),
+    });
+    let ip = match opened {
+        Ok(Opened::Ip(ip)) => ip,
+        Ok(Opened::Arp(arp, link_dst)) => {
             return match ArpPacket::new_checked(arp) {
                 Ok(a) => Record::Arp(ArpRepr {
                     link_dst,
@@ -186,43 +190,45 @@ pub(crate) fn decode_general(
     }
 }
 
-/// The packet inside the tunnels and mirror encapsulations around `net` ([`crate::tunnel`]),
-/// opened one inside another up to [`tunnel::MAX_DEPTH`] deep; `net` itself when it is none.
+/// What a frame carries once its tunnels are opened: an IP packet, parsed, or an ARP message
+/// (and the link-layer destination of the frame around it).
+enum Opened<'a> {
+    Ip(Ip<'a>),
+    Arp(&'a [u8], Option<[u8; 6]>),
+}
+
+/// The packet inside the tunnels and mirror encapsulations around `outer` ([`crate::tunnel`]),
+/// opened one inside another up to [`tunnel::MAX_DEPTH`] deep; `outer` itself when it is none.
 /// An encapsulation is opened only around a whole, unfragmented packet, and only when what it
 /// carries is an IP packet whose header parses and that is not a later fragment, or an
 /// Ethernet frame with one (or with an ARP message); otherwise the packet around it is analysed
-/// as it is.
-fn open_tunnels(net: Network<'_>) -> Network<'_> {
-    let mut net = net;
+/// as it is. Each header is parsed once: the packet returned is the one [`decode_ip`] reads.
+fn open_tunnels(outer: Ip<'_>) -> Opened<'_> {
+    let mut ip = outer;
     for _ in 0..tunnel::MAX_DEPTH {
-        let Network::Ip(ip) = net else {
+        if ip.fragment {
+            break;
+        }
+        let Some(carried) = tunnel::carried(ip.proto, ip.payload) else {
             break;
         };
-        let Some(carried) = parse_ip(ip)
-            .ok()
-            .filter(|o| !o.fragment)
-            .and_then(|o| tunnel::carried(o.proto, o.payload))
-        else {
-            break;
-        };
-        let inner = match carried {
-            Carried::Ip(inner) => Network::Ip(inner),
+        let bytes = match carried {
+            Carried::Ip(inner) => inner,
             Carried::Ethernet(frame) => match network_bytes(LinkType::ETHERNET, frame) {
-                Ok(inner) => inner,
+                Ok(Network::Ip(inner)) => inner,
+                Ok(Network::Arp(arp, link_dst)) => return Opened::Arp(arp, link_dst),
                 Err(_) => break,
             },
         };
         // a later fragment inside carries no transport header: opened, it would show only
         // addresses (t50's `--encapsulated` GRE flood sends nothing else: its inner header's
         // flags word is written byte-swapped, DF read as a fragment offset of 512)
-        if let Network::Ip(inner) = inner {
-            if !parse_ip(inner).is_ok_and(|i| i.first) {
-                break;
-            }
+        match parse_ip(bytes) {
+            Ok(inner) if inner.first => ip = inner,
+            _ => break,
         }
-        net = inner;
     }
-    net
+    Opened::Ip(ip)
 }
 
 struct Fields {
@@ -472,8 +478,8 @@ fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32) {
     (fragment, first_fragment, id)
 }
 
-fn decode_ip(bytes: &[u8]) -> Result<Fields, &'static str> {
-    let ip = parse_ip(bytes)?;
+/// The fields of packet `ip` (parsed by [`parse_ip`]).
+fn decode_ip(ip: Ip<'_>) -> Result<Fields, &'static str> {
     let mut f = Fields {
         src: ip.src,
         dst: ip.dst,
