@@ -77,16 +77,7 @@ fn check(name: &str, sights: u32, us: u32, forward: fn(&[u8]) -> Vec<u8>) {
     for extra in [&[][..], &["--threads", "1"]] {
         let j = detect_json_at(&path, extra);
         let what = format!("{name} seen {sights} times {extra:?}: ");
-        let alerts = j["alerts"].as_array().unwrap();
-        for e in &eps {
-            assert_named_right(&what, e, alerts);
-        }
-        let fa = false_alerts(alerts, &eps);
-        assert!(
-            fa.is_empty(),
-            "{what}{:#?}",
-            fa.iter().map(|a| show(a)).collect::<Vec<_>>()
-        );
+        assert_all_alerted_right(&what, &j, &eps);
         // every packet counted; the copies found once the capture has shown that it sees
         // packets more than once (within its first few dozen packets: the copies before that
         // are packets of their own), but those of packets sent again and
@@ -154,11 +145,7 @@ fn a_real_tcpdump_any_capture_is_detected_as_the_bridges_own_capture_of_the_run(
         (&json!(19_974), &json!(6_658))
     );
     for (what, j) in [("-i any: ", &any), ("-i br0: ", &once)] {
-        let alerts = j["alerts"].as_array().unwrap();
-        for e in &eps {
-            assert_named_right(what, e, alerts);
-        }
-        assert!(false_alerts(alerts, &eps).is_empty(), "{what}{alerts:?}");
+        assert_all_alerted_right(what, j, &eps);
     }
     // the copies found: all but those before the capture showed that it sees packets more
     // than once (its first few dozen packets)

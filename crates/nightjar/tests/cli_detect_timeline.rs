@@ -22,20 +22,6 @@ fn record_offsets(bytes: &[u8]) -> Vec<usize> {
     pcap_records(bytes).iter().map(|r| r.0).collect()
 }
 
-/// Every labelled episode alerted with its class, and no alert that covers none.
-fn assert_all_alerted_right(what: &str, j: &Value, eps: &[Value]) {
-    let alerts = j["alerts"].as_array().unwrap();
-    for e in eps {
-        assert_named_right(what, e, alerts);
-    }
-    let false_alerts = false_alerts(alerts, eps);
-    assert!(
-        false_alerts.is_empty(),
-        "{what}: {:#?}",
-        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-    );
-}
-
 #[test]
 fn captures_concatenated_out_of_order_are_detected_as_two_captures() {
     let later = std::fs::read(cap("floods.pcap")).unwrap();

@@ -247,6 +247,21 @@ pub fn named<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Assert that every labelled episode of `eps` is alerted with its class and that no alert of
+/// `j` (an `ids detect --json` object) covers none (`what` prefixes the messages).
+pub fn assert_all_alerted_right(what: &str, j: &Value, eps: &[Value]) {
+    let alerts = j["alerts"].as_array().unwrap();
+    for e in eps {
+        assert_named_right(what, e, alerts);
+    }
+    let false_alerts = false_alerts(alerts, eps);
+    assert!(
+        false_alerts.is_empty(),
+        "{what}: {:#?}",
+        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
+    );
+}
+
 /// Assert that an alert covering episode `e` names its class (`what` prefixes the messages).
 pub fn assert_named_right(what: &str, e: &Value, alerts: &[Value]) {
     let named = named(e, alerts);
