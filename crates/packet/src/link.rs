@@ -32,10 +32,43 @@ impl LinkType {
     pub const IPV6: LinkType = LinkType(229);
     /// Linux cooked capture v2 (`tcpdump -i any`, libpcap ≥ 1.10).
     pub const LINUX_SLL2: LinkType = LinkType(276);
+    /// PPP (RFC 1661), with or without the RFC 1662 address and control bytes.
+    pub const PPP: LinkType = LinkType(9);
+    /// PPP in HDLC-like framing (RFC 1662); Cisco HDLC frames appear here too.
+    pub const PPP_HDLC: LinkType = LinkType(50);
+    /// Cisco HDLC: address, control, then an EtherType.
+    pub const C_HDLC: LinkType = LinkType(104);
+    /// IEEE 802.11 frames without a radio header (monitor mode, or a decrypted export).
+    pub const IEEE802_11: LinkType = LinkType(105);
+    /// IEEE 802.11 behind a radiotap header (monitor mode on Linux and macOS).
+    pub const IEEE802_11_RADIOTAP: LinkType = LinkType(127);
+    /// A Per-Packet Information header (older Windows/AirPcap monitor captures), then a frame
+    /// of the link type it names.
+    pub const PPI: LinkType = LinkType(192);
+    /// Linux netfilter log messages (`tcpdump -i nflog:GROUP`, an `NFLOG` / `log group` rule).
+    pub const NFLOG: LinkType = LinkType(239);
 
     /// Whether [`decode`](crate::decode) understands this link type.
     pub fn is_supported(self) -> bool {
-        matches!(self.0, 0 | 1 | 12 | 14 | 101 | 108 | 113 | 228 | 229 | 276)
+        matches!(
+            self.0,
+            0 | 1
+                | 9
+                | 12
+                | 14
+                | 50
+                | 101
+                | 104
+                | 105
+                | 108
+                | 113
+                | 127
+                | 192
+                | 228
+                | 229
+                | 239
+                | 276
+        )
     }
 
     /// The registry name, for messages.
@@ -49,6 +82,13 @@ impl LinkType {
             228 => "IPV4",
             229 => "IPV6",
             276 => "LINUX_SLL2",
+            9 => "PPP",
+            50 => "PPP_HDLC",
+            104 => "C_HDLC",
+            105 => "IEEE802_11",
+            127 => "IEEE802_11_RADIOTAP",
+            192 => "PPI",
+            239 => "NFLOG",
             _ => "unsupported",
         }
     }
@@ -111,13 +151,23 @@ pub(crate) enum Network<'a> {
     Arp(&'a [u8], Option<[u8; 6]>),
 }
 
-/// After an EtherType at `d[at-2..at]`: skip VLAN tags, return the IP packet's or ARP
-/// message's bytes.
+/// After an EtherType at `d[at-2..at]`: skip VLAN tags and one LLC/SNAP header (an 802.3
+/// length field where the EtherType would be), return the IP packet's or ARP message's bytes.
 #[inline]
 fn by_ethertype(d: &[u8], mut et: u16, mut at: usize) -> Result<Network<'_>, &'static str> {
-    while matches!(et, ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD) {
-        et = be16(d, at + 2).ok_or("truncated VLAN tag")?;
-        at += 4;
+    let mut snap = false;
+    loop {
+        match et {
+            ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD => {
+                et = be16(d, at + 2).ok_or("truncated VLAN tag")?;
+                at += 4;
+            }
+            x if x < 0x0600 && !snap => {
+                (et, at) = llc_snap(d, at)?;
+                snap = true;
+            }
+            _ => break,
+        }
     }
     match et {
         ETH_IPV4 | ETH_IPV6 => d.get(at..).map(Network::Ip).ok_or("truncated link header"),
@@ -140,6 +190,197 @@ fn by_ethertype(d: &[u8], mut et: u16, mut at: usize) -> Result<Network<'_>, &'s
         x if x < 0x0600 => Err("802.3/LLC frame (not IP)"),
         _ => Err("non-IP EtherType"),
     }
+}
+
+/// An IEEE 802.2 LLC header with a SNAP extension at `d[at..]` (RFC 1042; 802.1H's bridge
+/// tunnel OUI too): DSAP and SSAP 0xAA, control 0x03 (UI), a zero OUI, then an EtherType.
+/// Returns the EtherType and where the packet after it starts. Other LLC frames (spanning
+/// tree, NetBIOS over LLC, IPX) carry no IP.
+fn llc_snap(d: &[u8], at: usize) -> Result<(u16, usize), &'static str> {
+    match d.get(at..at + 8) {
+        Some(&[0xAA, 0xAA, 0x03, 0, 0, 0 | 0xF8, a, b]) => Ok((u16::from_be_bytes([a, b]), at + 8)),
+        Some(_) => Err("802.3/LLC frame (not IP)"),
+        None => match d.get(at..) {
+            Some(rest) if [0xAA, 0xAA, 0x03, 0, 0].starts_with(rest) => {
+                Err("truncated LLC/SNAP header")
+            }
+            _ => Err("802.3/LLC frame (not IP)"),
+        },
+    }
+}
+
+/// An IEEE 802.11 frame (IEEE Std 802.11-2020 §9.2.4.1, §9.3.2.1): only data frames with a
+/// body carry IP. Frame control (2 bytes: version, type, subtype; then the flags), duration,
+/// three addresses and sequence control make 24 bytes; a fourth address follows between
+/// access points (to-DS and from-DS both set); QoS data frames add QoS control (2), and an
+/// HT control field (4) when the order bit is set; then LLC/SNAP. A frame protected by
+/// WEP/TKIP/CCMP cannot be read without the key; an A-MSDU (several packets in one frame) and
+/// fragments after the first are reported, not split or joined.
+fn ieee80211(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    let (fc0, fc1) = match d {
+        [a, b, ..] => (*a, *b),
+        _ => return Err("truncated 802.11 header"),
+    };
+    if fc0 & 0x03 != 0 {
+        return Err("802.11 frame of an unknown protocol version");
+    }
+    if (fc0 >> 2) & 0x03 != 2 {
+        return Err("802.11 management or control frame");
+    }
+    let subtype = fc0 >> 4;
+    if subtype & 0x04 != 0 {
+        return Err("802.11 data frame without a body (null or CF-Ack/Poll)");
+    }
+    if fc1 & 0x40 != 0 {
+        return Err("encrypted 802.11 frame");
+    }
+    let seq = d.get(22).ok_or("truncated 802.11 header")?;
+    if seq & 0x0F != 0 {
+        return Err("802.11 fragment after the first");
+    }
+    let mut at = if fc1 & 0x03 == 0x03 { 30 } else { 24 };
+    if subtype & 0x08 != 0 {
+        let qos = d.get(at).ok_or("truncated 802.11 header")?;
+        if qos & 0x80 != 0 {
+            return Err("802.11 A-MSDU (not split)");
+        }
+        at += if fc1 & 0x80 != 0 { 6 } else { 2 };
+    }
+    if d.len() < at {
+        return Err("truncated 802.11 header");
+    }
+    let (et, at) = llc_snap(d, at)?;
+    by_ethertype(d, et, at)
+}
+
+/// A radiotap header (radiotap.org: version 0, pad, little-endian length, present flags …)
+/// before an 802.11 frame.
+fn radiotap(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    match d {
+        [0, _, a, b, _, _, _, _, ..] => {
+            let len = usize::from(u16::from_le_bytes([*a, *b]));
+            if len < 8 {
+                return Err("malformed radiotap header");
+            }
+            d.get(len..)
+                .ok_or("truncated radiotap header")
+                .and_then(ieee80211)
+        }
+        [_, _, _, _, _, _, _, _, ..] => Err("radiotap header of an unknown version"),
+        _ => Err("truncated radiotap header"),
+    }
+}
+
+/// A Per-Packet Information header (PPI specification 1.0.10, CACE Technologies: version 0,
+/// flags, little-endian length and link type), then an 802.11 or Ethernet frame.
+fn ppi(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    match d {
+        [0, _, a, b, l0, l1, l2, l3, ..] => {
+            let len = usize::from(u16::from_le_bytes([*a, *b]));
+            if len < 8 {
+                return Err("malformed PPI header");
+            }
+            let inner = d.get(len..).ok_or("truncated PPI header")?;
+            match u32::from_le_bytes([*l0, *l1, *l2, *l3]) {
+                105 => ieee80211(inner),
+                127 => radiotap(inner),
+                1 => ethernet(inner),
+                _ => Err("PPI frame of an unsupported link type"),
+            }
+        }
+        [_, _, _, _, _, _, _, _, ..] => Err("PPI header of an unknown version"),
+        _ => Err("truncated PPI header"),
+    }
+}
+
+/// A PPP frame (RFC 1661 §2) at `d[at..]`: the address and control bytes of RFC 1662's
+/// HDLC-like framing when present, then the protocol number, one byte when compressed
+/// (odd, RFC 1661 §6.5) or two.
+fn ppp(d: &[u8], mut at: usize) -> Result<Network<'_>, &'static str> {
+    if d.get(at..at + 2) == Some(&[0xFF, 0x03]) {
+        at += 2;
+    }
+    let first = *d.get(at).ok_or("truncated PPP header")?;
+    let (proto, at) = if first & 1 == 1 {
+        (u16::from(first), at + 1)
+    } else {
+        (be16(d, at).ok_or("truncated PPP header")?, at + 2)
+    };
+    match proto {
+        PPP_IPV4 | PPP_IPV6 => d.get(at..).map(Network::Ip).ok_or("truncated PPP header"),
+        _ => Err("PPP frame not IP (PPP control)"),
+    }
+}
+
+/// A Cisco HDLC frame: address (0x0F unicast, 0x8F broadcast), control, EtherType.
+fn cisco_hdlc(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    match be16(d, 2).ok_or("truncated Cisco HDLC header")? {
+        // SLARP (address resolution and keepalives) reuses RARP's number
+        ETH_RARP => Err("Cisco SLARP (not IP)"),
+        et => by_ethertype(d, et, 4),
+    }
+}
+
+/// Whether the TLV headers of an NFLOG message (after its 4-byte header) read right in this
+/// byte order: walking them, the first non-zero type is below 0x100 (the attribute types are
+/// small numbers; the top bit is netlink's "nested" flag). They are in the capturing host's
+/// byte order, which the file does not record.
+fn nflog_order_is(d: &[u8], little: bool) -> bool {
+    let rd = |x: [u8; 2]| {
+        if little {
+            u16::from_le_bytes(x)
+        } else {
+            u16::from_be_bytes(x)
+        }
+    };
+    let mut at = 4;
+    while let Some(&[a, b, c, e]) = d.get(at..at + 4) {
+        let (len, ty) = (usize::from(rd([a, b])), rd([c, e]) & 0x7FFF);
+        if len < 4 || ty >= 0x100 {
+            return false;
+        }
+        if ty != 0 {
+            return true;
+        }
+        at += (len + 3) & !3;
+    }
+    false
+}
+
+/// A Linux netfilter log message (libpcap's `pcap/nflog.h`): address family, version,
+/// resource id, then type-length-value attributes (lengths include the 4-byte header and
+/// are padded to 4 bytes) of which `NFULA_PAYLOAD` (9) holds the IPv4 or IPv6 packet.
+fn nflog(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    const AF_INET: u8 = 2;
+    const AF_INET6: u8 = 10;
+    const NFULA_PAYLOAD: u16 = 9;
+    let family = *d.first().ok_or("truncated NFLOG header")?;
+    if d.len() < 4 {
+        return Err("truncated NFLOG header");
+    }
+    let little = !nflog_order_is(d, false) && nflog_order_is(d, true);
+    let mut at = 4;
+    while let Some(&[a, b, c, e]) = d.get(at..at + 4) {
+        let (len, ty) = if little {
+            (u16::from_le_bytes([a, b]), u16::from_le_bytes([c, e]))
+        } else {
+            (u16::from_be_bytes([a, b]), u16::from_be_bytes([c, e]))
+        };
+        let len = usize::from(len);
+        if len < 4 {
+            return Err("malformed NFLOG attribute");
+        }
+        if ty & 0x7FFF == NFULA_PAYLOAD {
+            // the payload may be cut by the snap length; the IP header's lengths say the rest
+            let end = (at + len).min(d.len());
+            return match family {
+                AF_INET | AF_INET6 => Ok(Network::Ip(&d[at + 4..end])),
+                _ => Err("NFLOG message not IPv4 or IPv6"),
+            };
+        }
+        at += (len + 3) & !3;
+    }
+    Err("NFLOG message without a packet")
 }
 
 /// After an MPLS EtherType at `d[at-2..at]`: skip the label stack to its bottom entry (the
@@ -165,16 +406,7 @@ fn mpls(d: &[u8], mut at: usize) -> Result<&[u8], &'static str> {
 /// The IP packet or ARP message inside a frame of link type `link`.
 pub(crate) fn network_bytes(link: LinkType, d: &[u8]) -> Result<Network<'_>, &'static str> {
     match link.0 {
-        1 => {
-            let et = be16(d, 12).ok_or("truncated Ethernet header")?;
-            match by_ethertype(d, et, 14)? {
-                Network::Arp(b, _) => {
-                    let dst = d.get(..6).and_then(|m| <[u8; 6]>::try_from(m).ok());
-                    Ok(Network::Arp(b, dst))
-                }
-                ip => Ok(ip),
-            }
-        }
+        1 => ethernet(d),
         113 => {
             // pkttype(2) hatype(2) halen(2) addr(8) protocol(2)
             let et = be16(d, 14).ok_or("truncated Linux SLL header")?;
@@ -206,7 +438,30 @@ pub(crate) fn network_bytes(link: LinkType, d: &[u8]) -> Result<Network<'_>, &'s
                 _ => Err("non-IP loopback family"),
             }
         }
+        9 => ppp(d, 0),
+        50 => match d.first() {
+            Some(0x0F | 0x8F) => cisco_hdlc(d),
+            _ => ppp(d, 0),
+        },
+        104 => cisco_hdlc(d),
+        105 => ieee80211(d),
+        127 => radiotap(d),
+        192 => ppi(d),
+        239 => nflog(d),
         _ => Err("unsupported link type"),
+    }
+}
+
+/// An Ethernet II (or 802.3) frame.
+#[inline]
+fn ethernet(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    let et = be16(d, 12).ok_or("truncated Ethernet header")?;
+    match by_ethertype(d, et, 14)? {
+        Network::Arp(b, _) => {
+            let dst = d.get(..6).and_then(|m| <[u8; 6]>::try_from(m).ok());
+            Ok(Network::Arp(b, dst))
+        }
+        ip => Ok(ip),
     }
 }
 

@@ -468,6 +468,7 @@ impl PcapReader {
                 snaplen,
             }));
             reader.link_type = LinkType(h.network & 0x03FF_FFFF); // upper bits: FCS length
+            Self::check_link(&mut reader.warnings, reader.link_type);
             reader.legacy_div = if h.nanosecond { 1e9 } else { 1e6 };
             reader.legacy_snaplen = snaplen;
             return Ok(reader);
@@ -540,6 +541,7 @@ impl PcapReader {
             let consumed = match src.next() {
                 Ok((off, PcapBlockOwned::LegacyHeader(h))) => {
                     self.link_type = LinkType(h.network.0 as u32 & 0x03FF_FFFF); // upper bits: FCS length
+                    Self::check_link(&mut self.warnings, self.link_type);
                     self.legacy_div = if h.is_nanosecond_precision() {
                         1e9
                     } else {
@@ -554,6 +556,7 @@ impl PcapReader {
                 }
                 Ok((off, PcapBlockOwned::NG(Block::InterfaceDescription(idb)))) => {
                     self.ifaces.push(iface_of(&idb));
+                    Self::check_link(&mut self.warnings, iface_of(&idb).link);
                     if self.ifaces.len() == 1 {
                         self.link_type = self.ifaces[0].link;
                     }
@@ -583,6 +586,24 @@ impl PcapReader {
             records: self.index,
             detail,
         }))
+    }
+
+    /// A warning, once per link type, when the capture declares one that [`decode`] does not
+    /// read: every record of it is counted undecoded, and a user who sees no alert must know
+    /// why.
+    fn check_link(warnings: &mut Vec<String>, link: LinkType) {
+        if link.is_supported() || link.0 == u32::MAX {
+            return;
+        }
+        let w = format!(
+            "link type {} is not supported: its records are counted undecoded (supported: \
+             Ethernet, Linux cooked v1/v2, raw IP, null/loopback, NFLOG, IEEE 802.11 bare, \
+             radiotap or PPI, PPP, Cisco HDLC)",
+            link.0
+        );
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
     }
 
     fn truncated(&mut self) -> Option<Result<Record, PacketError>> {
@@ -708,6 +729,7 @@ impl PcapReader {
                         }
                         PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
                             self.ifaces.push(iface_of(&idb));
+                            Self::check_link(&mut self.warnings, iface_of(&idb).link);
                             if self.link_type.0 == u32::MAX {
                                 self.link_type = self.ifaces[0].link;
                             }

@@ -221,7 +221,9 @@ fn pcapng_from_editcap_matches_pcap() {
     assert_eq!(ng.records, classic.records);
 }
 
-fn check_any(name: &str, link: LinkType, first_ts: f64, udp6_sport: u16) {
+/// The exchange over IPv4 then IPv6 (30 records) read from `name`; `link_header` is the
+/// length of the link header before each IP packet, where it is fixed.
+fn check_any(name: &str, link: LinkType, link_header: Option<u32>, first_ts: f64, udp6_sport: u16) {
     let cap = read_all(&data(name)).unwrap();
     assert_eq!(cap.link_type, link);
     assert!(cap.warnings.is_empty());
@@ -234,10 +236,9 @@ fn check_any(name: &str, link: LinkType, first_ts: f64, udp6_sport: u16) {
             (x.proto, x.tcp_flags, x.ip_len, x.payload_len, x.icmp_type),
             (row.1, row.4, row.5, row.6, row.7)
         );
-        assert_eq!(
-            x.wire_len,
-            u32::from(x.ip_len) + if link == LinkType::LINUX_SLL { 16 } else { 20 }
-        );
+        if let Some(h) = link_header {
+            assert_eq!(x.wire_len, u32::from(x.ip_len) + h);
+        }
         assert_eq!((x.src, x.dst), (LO, LO));
     }
     // IPv6 half
@@ -294,6 +295,7 @@ fn linux_cooked_v1_any_interface() {
     check_any(
         "any-sll.pcap",
         LinkType::LINUX_SLL,
+        Some(16),
         1795848582.001223,
         57232,
     );
@@ -304,9 +306,80 @@ fn linux_cooked_v2_any_interface() {
     check_any(
         "any-sll2.pcap",
         LinkType::LINUX_SLL2,
+        Some(20),
         1795848612.030787,
         33378,
     );
+}
+
+/// Netfilter log messages (`tcpdump -i nflog:5` of an nftables `log group 5` rule): the IP
+/// packet is one attribute among several (prefix, interface, uid …), whose number varies.
+#[test]
+fn netfilter_log_messages() {
+    check_any(
+        "nflog.pcap",
+        LinkType::NFLOG,
+        None,
+        1795985564.120758,
+        43860,
+    );
+    let cap = read_all(&data("nflog.pcap")).unwrap();
+    assert!(cap
+        .records
+        .iter()
+        .all(|r| r.wire_len() > u32::from(p(r).ip_len)));
+}
+
+/// any-sll.pcap's 30 IP packets re-linked by Scapy (relink.py) into 802.11 (bare, behind
+/// radiotap, behind PPI; to and from the access point, QoS data with and without an HT
+/// control field, four-address frames), PPP (with and without the HDLC address and control
+/// bytes, the protocol field compressed or not) and Cisco HDLC read as the original packets;
+/// the frames after them carry no IP packet and are reported with their reason.
+#[test]
+fn wireless_ppp_and_hdlc_frames_carry_the_same_packets() {
+    let original = read_all(&data("any-sll.pcap")).unwrap();
+    let wlan_extra = [
+        "802.11 management or control frame",
+        "802.11 data frame without a body (null or CF-Ack/Poll)",
+        "encrypted 802.11 frame",
+        "802.11 A-MSDU (not split)",
+    ];
+    for (name, link, extra) in [
+        ("wlan.pcap", LinkType::IEEE802_11, &wlan_extra[..]),
+        (
+            "radiotap.pcap",
+            LinkType::IEEE802_11_RADIOTAP,
+            &wlan_extra[..],
+        ),
+        ("ppi.pcap", LinkType::PPI, &wlan_extra[..]),
+        (
+            "ppp.pcap",
+            LinkType::PPP,
+            &["PPP frame not IP (PPP control)"][..],
+        ),
+        (
+            "chdlc.pcap",
+            LinkType::C_HDLC,
+            &["Cisco SLARP (not IP)"][..],
+        ),
+    ] {
+        let cap = read_all(&data(name)).unwrap();
+        assert_eq!(cap.link_type, link, "{name}");
+        assert!(cap.warnings.is_empty(), "{name}: {:?}", cap.warnings);
+        assert_eq!(cap.records.len(), 30 + extra.len(), "{name}");
+        for (got, want) in cap.records.iter().zip(&original.records) {
+            let (mut got, want) = (*p(got), *p(want));
+            assert!(got.wire_len > u32::from(got.ip_len), "{name}: {got:?}");
+            got.wire_len = want.wire_len;
+            assert_eq!(got, want, "{name}");
+        }
+        for (r, why) in cap.records[30..].iter().zip(extra) {
+            match r {
+                Record::Undecoded { reason, .. } => assert_eq!(reason, why, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
 }
 
 #[test]

@@ -346,14 +346,183 @@ fn raw_ip_null_and_loop_link_types() {
         [&2u32.to_be_bytes()[..], &d[14..]].concat()
     });
     same_but_wire_len(&lp, &base, -10);
-    let unknown = relinked(LinkType(147), |d| d.to_vec());
-    assert!(unknown.iter().all(|r| matches!(
-        r,
-        Record::Undecoded {
-            reason: "unsupported link type",
-            ..
+    // a link type decode does not read: every record undecoded, and one warning that says so
+    // (from the pcap header, and from a pcapng interface block)
+    let (_, recs, _) = split_pcap(&lo_bytes());
+    let classic = write_pcap(LinkType(147), &recs);
+    let ng = std::fs::read(data("lo.pcapng")).unwrap();
+    // ng_blocks gives each block's end: the interface block starts where the one before ends
+    let blocks = ng_blocks(&ng);
+    let i = blocks
+        .iter()
+        .position(|b| b.1 == 1)
+        .expect("an interface block");
+    let idb = blocks[i - 1].0;
+    let mut ng147 = ng.clone();
+    ng147[idb + 8..idb + 10].copy_from_slice(&147u16.to_le_bytes());
+    for bytes in [classic, ng147] {
+        let (unknown, warnings, _) = read_bytes(bytes);
+        assert_eq!(unknown.len(), 15);
+        assert!(unknown.iter().all(|r| matches!(
+            r,
+            Record::Undecoded {
+                reason: "unsupported link type",
+                ..
+            }
+        )));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("link type 147 is not supported"),
+            "{warnings:?}"
+        );
+    }
+}
+
+/// An 802.3 frame (a length where the EtherType would be) with an LLC/SNAP header carries IP
+/// like Ethernet II; one with another LLC header (spanning tree's 42 42 03) does not.
+#[test]
+fn ethernet_802_3_frames_with_llc_snap() {
+    let base = reference();
+    let snap = relinked(LinkType::ETHERNET, |d| {
+        let len = (d.len() - 14 + 8) as u16;
+        [
+            &d[..12],
+            &len.to_be_bytes()[..],
+            &[0xAA, 0xAA, 3, 0, 0, 0],
+            &d[12..],
+        ]
+        .concat()
+    });
+    same_but_wire_len(&snap, &base, 8);
+    for (llc, why) in [
+        (
+            &[0x42, 0x42, 3, 0, 0, 0, 0, 0][..],
+            "802.3/LLC frame (not IP)",
+        ),
+        (&[0xAA, 0xAA, 3, 0, 0][..], "truncated LLC/SNAP header"),
+    ] {
+        let cut = relinked(LinkType::ETHERNET, |d| [&d[..12], &[0, 40], llc].concat());
+        assert!(cut
+            .iter()
+            .all(|r| matches!(r, Record::Undecoded { reason, .. } if *reason == why)));
+    }
+}
+
+/// The first NFLOG record of nflog.pcap with its attributes' headers in the other byte order
+/// (a capture made on a big-endian host) reads the same; one without the payload attribute, of
+/// another family, or with an attribute shorter than its header is reported.
+#[test]
+fn netfilter_log_byte_orders_and_malformed_messages() {
+    let (_, recs, _) = split_pcap(&std::fs::read(data("nflog.pcap")).unwrap());
+    let le = recs[0].data.clone();
+    let mut be = le.clone();
+    let mut at = 4;
+    let mut tlvs = Vec::new();
+    while at + 4 <= le.len() {
+        let len = usize::from(u16::from_le_bytes([le[at], le[at + 1]]));
+        let ty = u16::from_le_bytes([le[at + 2], le[at + 3]]);
+        be[at..at + 2].copy_from_slice(&(len as u16).to_be_bytes());
+        be[at + 2..at + 4].copy_from_slice(&ty.to_be_bytes());
+        tlvs.push((at, len, ty));
+        at += (len + 3) & !3;
+    }
+    assert!(tlvs.len() >= 3, "{tlvs:?}");
+    assert!(tlvs.iter().any(|t| t.2 == 9), "{tlvs:?}");
+    let read = |d: &[u8]| decode(LinkType::NFLOG, d, 0, 1.0, 100);
+    let Record::Packet(want) = read(&le) else {
+        panic!("{:?}", read(&le))
+    };
+    assert_eq!(read(&be), Record::Packet(want));
+    let undecoded = |d: &[u8]| match read(d) {
+        Record::Undecoded { reason, .. } => reason,
+        other => panic!("{other:?}"),
+    };
+    let (pay_at, _, _) = *tlvs.iter().find(|t| t.2 == 9).unwrap();
+    assert_eq!(undecoded(&le[..pay_at]), "NFLOG message without a packet");
+    let mut fam = le.clone();
+    fam[0] = 7;
+    assert_eq!(undecoded(&fam), "NFLOG message not IPv4 or IPv6");
+    let mut short = le.clone();
+    short[4..6].copy_from_slice(&2u16.to_le_bytes());
+    assert!(!matches!(read(&short), Record::Packet(_)));
+    assert_eq!(undecoded(&le[..3]), "truncated NFLOG header");
+    // every prefix: a packet (the IP header whole), or a reason; never a panic
+    for cut in 0..le.len() {
+        let _ = read(&le[..cut]);
+    }
+}
+
+/// Cuts and odd fields in the re-linked 802.11, radiotap, PPI, PPP and Cisco HDLC captures.
+#[test]
+fn wireless_ppp_and_hdlc_headers_cut_or_odd() {
+    let first = |name: &str| {
+        split_pcap(&std::fs::read(data(name)).unwrap()).1[0]
+            .data
+            .clone()
+    };
+    let reason = |link: LinkType, d: &[u8]| match decode(link, d, 0, 1.0, 100) {
+        Record::Undecoded { reason, .. } => reason,
+        other => panic!("{link}: {other:?}"),
+    };
+    for (name, link) in [
+        ("wlan.pcap", LinkType::IEEE802_11),
+        ("radiotap.pcap", LinkType::IEEE802_11_RADIOTAP),
+        ("ppi.pcap", LinkType::PPI),
+        ("ppp.pcap", LinkType::PPP),
+        ("chdlc.pcap", LinkType::C_HDLC),
+    ] {
+        let d = first(name);
+        assert!(matches!(decode(link, &d, 0, 1.0, 100), Record::Packet(_)));
+        for cut in 0..d.len() {
+            let _ = decode(link, &d[..cut], 0, 1.0, 100);
         }
-    )));
+        assert!(reason(link, &[]).starts_with("truncated"), "{name}");
+    }
+    let wlan = first("wlan.pcap");
+    let mut v = wlan.clone();
+    v[0] |= 1;
+    assert_eq!(
+        reason(LinkType::IEEE802_11, &v),
+        "802.11 frame of an unknown protocol version"
+    );
+    let mut frag = wlan.clone();
+    frag[22] |= 3;
+    assert_eq!(
+        reason(LinkType::IEEE802_11, &frag),
+        "802.11 fragment after the first"
+    );
+    assert_eq!(
+        reason(LinkType::IEEE802_11, &wlan[..20]),
+        "truncated 802.11 header"
+    );
+    let mut rt = first("radiotap.pcap");
+    rt[0] = 1;
+    assert_eq!(
+        reason(LinkType::IEEE802_11_RADIOTAP, &rt),
+        "radiotap header of an unknown version"
+    );
+    rt[0] = 0;
+    rt[2..4].copy_from_slice(&4u16.to_le_bytes());
+    assert_eq!(
+        reason(LinkType::IEEE802_11_RADIOTAP, &rt),
+        "malformed radiotap header"
+    );
+    let mut ppi = first("ppi.pcap");
+    ppi[4..8].copy_from_slice(&147u32.to_le_bytes());
+    assert_eq!(
+        reason(LinkType::PPI, &ppi),
+        "PPI frame of an unsupported link type"
+    );
+    // PPP_HDLC (50): RFC 1662 framing, or a Cisco HDLC frame, by the first byte
+    let ppp = first("ppp.pcap");
+    assert_eq!(&ppp[..2], &[0xFF, 0x03]);
+    let chdlc = first("chdlc.pcap");
+    for d in [&ppp, &chdlc] {
+        assert_eq!(
+            decode(LinkType::PPP_HDLC, d, 0, 1.0, 100),
+            decode(LinkType::PPP, &ppp, 0, 1.0, 100)
+        );
+    }
 }
 
 #[test]
@@ -423,7 +592,7 @@ proptest! {
     }
 
     #[test]
-    fn random_records_after_a_valid_header_never_panic(link in prop::sample::select(vec![0u32, 1, 12, 14, 101, 108, 113, 228, 229, 276, 9999]),
+    fn random_records_after_a_valid_header_never_panic(link in prop::sample::select(vec![0u32, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 239, 276, 9999]),
                                                        body in proptest::collection::vec(any::<u8>(), 0..4096)) {
         let mut bytes = write_pcap(LinkType(link), &[]);
         bytes.extend_from_slice(&body);
@@ -457,7 +626,7 @@ proptest! {
         let mut d = recs[which].data.clone();
         let n = d.len();
         d[at % n] = v;
-        for link in [1u32, 101, 113, 276] {
+        for link in [1u32, 101, 113, 276, 9, 50, 104, 239] {
             let _ = decode(LinkType(link), &d, 0, 0.0, n as u32);
         }
     }

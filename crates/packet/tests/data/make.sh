@@ -7,13 +7,16 @@
 #   * the same over IPv6 on ::1 for the *-v6 / any-interface captures;
 #   * over a veth pair: a ping of 3000 bytes, fragmented by the 1500-byte MTU.
 # Outputs: lo.pcap (Ethernet, microseconds), lo-nano.pcap (nanoseconds), any-sll.pcap (Linux
-# cooked v1), any-sll2.pcap (v2), lo.pcapng (editcap -F pcapng of lo.pcap), frag.pcap.
+# cooked v1), any-sll2.pcap (v2), lo.pcapng (editcap -F pcapng of lo.pcap), nflog.pcap (netfilter
+# log messages), frag.pcap. relink.py (Scapy) then re-links any-sll.pcap's packets into other
+# link types (802.11, radiotap, PPI, PPP, Cisco HDLC).
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v editcap >/dev/null || need+=(wireshark-common)
+command -v nft >/dev/null || need+=(nftables)
 if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
@@ -51,10 +54,10 @@ capture() {  # $1 = output, rest = tcpdump options; runs the IPv4 exchange (and 
     local out="$1"; shift
     X timeout 30 tcpdump -n -U -Z root "$@" -w "$out" 2>/dev/null &
     local pid=$!
-    sleep 1
+    sleep "${NFLOG_WAIT:-1}"
     exchange 4
     [ "${WITH_V6:-0}" = 1 ] && exchange 6
-    sleep 0.5
+    sleep "${NFLOG_WAIT:-0.5}"
     kill -INT $pid; wait $pid || true
 }
 
@@ -64,6 +67,13 @@ X sysctl -qw net.ipv6.conf.lo.disable_ipv6=0 2>/dev/null || true
 WITH_V6=1 capture any-sll.pcap -i any -y LINUX_SLL
 WITH_V6=1 capture any-sll2.pcap -i any -y LINUX_SLL2
 editcap -F pcapng lo.pcap lo.pcapng
+
+# NFLOG (link type 239): the same exchange, each packet logged once by an nftables rule at the
+# output hook to netlink group 5 and captured from there (tcpdump -i nflog:5). The first
+# packets after binding the group can be missed, so the capture waits before the exchange.
+X nft 'add table inet njlog; add chain inet njlog out { type filter hook output priority 0; }; add rule inet njlog out log group 5'
+NFLOG_WAIT=3 WITH_V6=1 capture nflog.pcap -i nflog:5
+X nft 'delete table inet njlog'
 
 # Fragments: a veth pair inside the namespace (this kernel has no 802.1Q module; VLAN tags are
 # tested by inserting a tag into these real frames in the test itself).
@@ -81,4 +91,5 @@ sleep 1
 X timeout 5 ping -c 1 -W 1 -s 3000 198.18.1.2 >/dev/null
 sleep 0.5
 kill -INT $pid; wait $pid || true
+if /usr/bin/python3 -c "import scapy" 2>/dev/null; then /usr/bin/python3 relink.py; else echo "relink.py needs Scapy (python3-scapy)" >&2; fi
 ls -l ./*.pcap ./*.pcapng

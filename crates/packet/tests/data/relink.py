@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""Re-link the IP packets of the real capture any-sll.pcap into other link types, with Scapy
+(not with nightjar): wlan.pcap (IEEE 802.11, 105), radiotap.pcap (radiotap + 802.11, 127),
+ppi.pcap (PPI + 802.11, 192), ppp.pcap (PPP, 9) and chdlc.pcap (Cisco HDLC, 104).
+
+Each output holds the 30 IP packets of any-sll.pcap in order, with the same timestamps, their
+link headers varied record by record (see frame() below), then a few frames that carry no
+readable IP packet, so that the reader's reasons for them can be checked. Run with the Python
+that has Scapy (Debian: /usr/bin/python3 with python3-scapy), in this folder:
+    /usr/bin/python3 relink.py
+"""
+from scapy.all import (Dot11, Dot11Beacon, Dot11Elt, Dot11QoS, LLC, SNAP, PPI, PPP,
+                       RadioTap, Raw, rdpcap, PcapWriter)
+
+AP, STA, PEER = "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"
+
+
+def ethertype(ip):
+    return 0x86DD if ip[0] >> 4 == 6 else 0x0800
+
+
+def dot11(i, ip):
+    """A data frame for packet i: plain to-DS, from-DS, QoS data, QoS with an HT control
+    field (order bit), or a four-address frame between access points, in turn."""
+    et = ethertype(ip)
+    body = LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / SNAP(OUI=0, code=et) / Raw(ip)
+    kind = i % 5
+    if kind == 0:
+        return Dot11(type=2, subtype=0, FCfield="to-DS", addr1=AP, addr2=STA, addr3=PEER) / body
+    if kind == 1:
+        return Dot11(type=2, subtype=0, FCfield="from-DS", addr1=STA, addr2=AP, addr3=PEER) / body
+    if kind == 2:
+        return Dot11(type=2, subtype=8, FCfield="to-DS", addr1=AP, addr2=STA, addr3=PEER) / Dot11QoS(TID=5) / body
+    if kind == 3:
+        # +HTC: the order bit in a QoS data frame adds a 4-byte HT control field
+        return (Dot11(type=2, subtype=8, FCfield="to-DS+order", addr1=AP, addr2=STA, addr3=PEER)
+                / Dot11QoS(TID=0) / Raw(b"\x00\x00\x00\x00") / body)
+    return Dot11(type=2, subtype=0, FCfield="to-DS+from-DS", addr1=AP, addr2=PEER, addr3=PEER, addr4=STA) / body
+
+
+def not_ip_80211():
+    """A beacon, a null data frame, a protected (encrypted) data frame, an A-MSDU."""
+    beacon = Dot11(type=0, subtype=8, addr1="ff:ff:ff:ff:ff:ff", addr2=AP, addr3=AP) / Dot11Beacon() / Dot11Elt(ID=0, info=b"lab")
+    null = Dot11(type=2, subtype=4, FCfield="to-DS", addr1=AP, addr2=STA, addr3=AP)
+    prot = Dot11(type=2, subtype=0, FCfield="to-DS+protected", addr1=AP, addr2=STA, addr3=PEER) / Raw(bytes(range(40)))
+    amsdu = Dot11(type=2, subtype=8, FCfield="to-DS", addr1=AP, addr2=STA, addr3=PEER) / Dot11QoS(A_MSDU_Present=1) / Raw(bytes(40))
+    return [beacon, null, prot, amsdu]
+
+
+def ppp(i, ip):
+    """PPP with and without RFC 1662's address/control bytes, the protocol field compressed
+    to one byte (RFC 1661 §6.5) on every third record."""
+    proto = 0x57 if ip[0] >> 4 == 6 else 0x21
+    head = b"\xff\x03" if i % 2 == 0 else b""
+    head += bytes([proto]) if i % 3 == 0 else proto.to_bytes(2, "big")
+    return Raw(head + ip)
+
+
+def main():
+    src = rdpcap("any-sll.pcap")
+    ips = [bytes(p)[16:] for p in src]
+    times = [p.time for p in src]
+    outs = {
+        "wlan.pcap": (105, lambda i, ip: dot11(i, ip), [bytes(f) for f in not_ip_80211()]),
+        "radiotap.pcap": (127, lambda i, ip: RadioTap() / dot11(i, ip),
+                          [bytes(RadioTap() / f) for f in not_ip_80211()]),
+        "ppi.pcap": (192, lambda i, ip: PPI() / dot11(i, ip),
+                     [bytes(PPI() / f) for f in not_ip_80211()]),
+        "ppp.pcap": (9, ppp, [b"\xff\x03\xc0\x21\x01\x01\x00\x04"]),  # LCP configure-request
+        "chdlc.pcap": (104, lambda i, ip: Raw(bytes([0x0F, 0]) + ethertype(ip).to_bytes(2, "big") + ip),
+                       [bytes([0x8F, 0, 0x80, 0x35]) + bytes(20)]),  # SLARP keepalive
+    }
+    for name, (linktype, make, extra) in outs.items():
+        w = PcapWriter(name, linktype=linktype, sync=True)
+        for i, ip in enumerate(ips):
+            f = make(i, ip)
+            f.time = times[i]
+            w.write(f)
+        for k, raw in enumerate(extra):
+            f = Raw(raw)
+            f.time = times[-1] + 1 + k
+            w.write(f)
+        w.close()
+
+
+if __name__ == "__main__":
+    main()
