@@ -117,3 +117,68 @@ fn vxlan_on_the_linux_default_port_is_opened_as_on_ianas() {
     assert_eq!(alerts_of(&moved_j), alerts_of(&j));
     assert_eq!(alerts_of(&j).len(), 3);
 }
+
+/// The RFC 1071 checksum of an IPv4 header whose checksum field is zero.
+fn ipv4_header_checksum(h: &[u8]) -> u16 {
+    let mut sum: u32 = h
+        .chunks(2)
+        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+#[test]
+fn the_same_packets_inside_gtp_u_give_the_same_alerts() {
+    // a mobile core's user plane: the committed VXLAN underlay capture with each datagram's
+    // VXLAN header and inner Ethernet header replaced by a GTP-U G-PDU header (3GPP TS 29.281
+    // §5.1: flags 0x30, type 255, the length of the inner IP packet, a TEID), to UDP 2152, the
+    // outer IPv4 length and checksum redone, the UDP checksum left out (0, RFC 768)
+    let bytes = std::fs::read(cap("tunnels.pcap")).unwrap();
+    let mut out = bytes[..24].to_vec();
+    let mut moved = 0;
+    for (_, h, f) in pcap_records(&bytes) {
+        let vxlan_ip = f.len() >= 14 + 20 + 8 + 8 + 14 + 20
+            && f[12..14] == [0x08, 0x00]
+            && f[14] == 0x45
+            && f[23] == 17
+            && f[36..38] == 4789u16.to_be_bytes()
+            && f[62..64] == [0x08, 0x00];
+        if !vxlan_ip {
+            out.extend_from_slice(h);
+            out.extend_from_slice(f);
+            continue;
+        }
+        let inner = &f[64..];
+        let inner_len = u16::from_be_bytes([inner[2], inner[3]]);
+        let mut g = f[..42].to_vec();
+        g[16..18].copy_from_slice(&(20 + 8 + 8 + inner_len).to_be_bytes());
+        g[24..26].copy_from_slice(&[0, 0]);
+        let sum = ipv4_header_checksum(&g[14..34]);
+        g[24..26].copy_from_slice(&sum.to_be_bytes());
+        g[36..38].copy_from_slice(&2152u16.to_be_bytes());
+        g[38..40].copy_from_slice(&(8 + 8 + inner_len).to_be_bytes());
+        g[40..42].copy_from_slice(&[0, 0]);
+        g.extend_from_slice(&[0x30, 0xFF]);
+        g.extend_from_slice(&inner_len.to_be_bytes());
+        g.extend_from_slice(&[0, 0, 0, 7]);
+        g.extend_from_slice(inner);
+        let mut h = h.to_vec();
+        let orig = u32::from_le_bytes(h[12..16].try_into().unwrap());
+        h[8..12].copy_from_slice(&(g.len() as u32).to_le_bytes());
+        h[12..16].copy_from_slice(&(orig - 14).to_le_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(&g);
+        moved += 1;
+    }
+    assert!(moved > 3000, "{moved} datagrams moved");
+    let s = Scratch::new("detect-tunnels-gtpu");
+    std::fs::write(s.path("g.pcap"), out).unwrap();
+    let gtp = detect_json_at(&s.s("g.pcap"), &[]);
+    let j = detect_json("tunnels");
+    assert_eq!(alerts_of(&gtp), alerts_of(&j));
+    assert_eq!(alerts_of(&j).len(), 3);
+    assert_eq!(gtp["undecoded"], 0);
+}

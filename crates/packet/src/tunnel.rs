@@ -26,6 +26,13 @@
 //!   header whose I flag is set, then an Ethernet frame.
 //! * Geneve (RFC 8926 §3.4), UDP destination port 6081, version 0, not an OAM frame: an 8-byte
 //!   header and its options, then what its protocol type says (Ethernet, IPv4, IPv6).
+//! * GTP-U (3GPP TS 29.281 §5), UDP destination port 2152: the user plane of mobile networks
+//!   (GPRS, UMTS, LTE's S1-U and 5G's N3), where a capture of the core's links holds every
+//!   subscriber's traffic inside it. Version 1, protocol type GTP, message type G-PDU (255);
+//!   an 8-byte header, 4 more bytes when any of the E, S or PN flags is set, then the chain of
+//!   extension headers (5G's PDU session container among them) each as long as its length
+//!   byte says; then the subscriber's IPv4 or IPv6 packet. Signalling messages (echo, error
+//!   indication, end marker) carry none and are left as they are.
 
 use crate::link::be16;
 
@@ -45,6 +52,8 @@ pub(crate) const VXLAN_PORT: u16 = 4789;
 pub(crate) const VXLAN_LINUX_PORT: u16 = 8472;
 /// The UDP destination port of Geneve (IANA, RFC 8926 §3.3).
 pub(crate) const GENEVE_PORT: u16 = 6081;
+/// The UDP destination port of GTP-U (3GPP TS 29.281 §4.4.2.3).
+pub(crate) const GTPU_PORT: u16 = 2152;
 
 /// Encapsulations opened one inside another before the innermost packet is analysed as it is.
 pub(crate) const MAX_DEPTH: usize = 4;
@@ -89,6 +98,7 @@ pub(crate) fn carried(proto: u8, payload: &[u8]) -> Option<Carried<'_>> {
             match be16(payload, 2)? {
                 VXLAN_PORT | VXLAN_LINUX_PORT => vxlan(body),
                 GENEVE_PORT => geneve(body),
+                GTPU_PORT => gtpu(body),
                 _ => None,
             }
         }
@@ -157,6 +167,41 @@ fn geneve(d: &[u8]) -> Option<Carried<'_>> {
     }
     let at = 8 + 4 * usize::from(b0 & 0x3f);
     by_protocol_type(be16(d, 2)?, d.get(at..)?)
+}
+
+/// GTP-U (3GPP TS 29.281 §5.1, §5.2): version (3 bits, 1), PT (1: GTP, not GTP'), a spare
+/// bit, E, S, PN; the message type (255: G-PDU, a subscriber's packet); the length; the TEID;
+/// when E, S or PN is set, the sequence number (2), N-PDU number (1) and the next extension
+/// header type (1); each extension header is 4 × its first byte long and names the next type
+/// in its last byte (0: none). Then the T-PDU, an IP packet.
+fn gtpu(d: &[u8]) -> Option<Carried<'_>> {
+    const G_PDU: u8 = 255;
+    let (&flags, &kind) = (d.first()?, d.get(1)?);
+    if flags >> 5 != 1 || flags & 0x10 == 0 || kind != G_PDU {
+        return None;
+    }
+    let mut at = 8;
+    if flags & 0x07 != 0 {
+        let mut next = *d.get(11)?;
+        at = 12;
+        // at most a few extension headers are defined; a longer chain is not a real header
+        for _ in 0..8 {
+            if next == 0 {
+                break;
+            }
+            let words = usize::from(*d.get(at)?);
+            if words == 0 {
+                return None;
+            }
+            at += 4 * words;
+            next = *d.get(at - 1)?;
+        }
+        if next != 0 {
+            return None;
+        }
+    }
+    let pdu = d.get(at..)?;
+    ip_of(pdu, 4).or_else(|| ip_of(pdu, 6))
 }
 
 #[cfg(test)]
@@ -288,6 +333,53 @@ mod tests {
         );
         assert_eq!(carried(17, &udp(4789, &hdr[..5])), None);
         assert_eq!(carried(17, &[0x12, 0xB5]), None);
+    }
+
+    #[test]
+    fn gtpu_g_pdus_carry_the_subscribers_packet_past_their_extension_headers() {
+        // TS 29.281 §5.1 Figure 5.1-1: flags 0x30 (version 1, PT 1), type 255, length, TEID
+        let plain = [0x30, 0xFF, 0, 20, 0x00, 0x00, 0x00, 0x01];
+        assert_eq!(
+            carried(17, &udp(2152, &cat(&[&plain, V4]))),
+            Some(Carried::Ip(V4))
+        );
+        assert_eq!(
+            carried(17, &udp(2152, &cat(&[&plain, V6]))),
+            Some(Carried::Ip(V6))
+        );
+        // S flag: sequence number, N-PDU number and next type 0 (no extension header)
+        let seq = [0x32, 0xFF, 0, 24, 0, 0, 0, 1, 0x12, 0x34, 0, 0];
+        assert_eq!(
+            carried(17, &udp(2152, &cat(&[&seq, V4]))),
+            Some(Carried::Ip(V4))
+        );
+        // E flag and 5G's PDU session container (type 0x85, TS 38.415 §5.5.2.2): one 4-byte
+        // word — length 1, PDU type and QFI, next type 0
+        let ext = [0x34, 0xFF, 0, 28, 0, 0, 0, 1, 0, 0, 0, 0x85];
+        let pdu_session = [0x01, 0x10, 0x09, 0x00];
+        assert_eq!(
+            carried(17, &udp(2152, &cat(&[&ext, &pdu_session, V6]))),
+            Some(Carried::Ip(V6))
+        );
+        // an extension header of length 0, or one that names a next header past the end; an
+        // echo request (type 1); GTP' (PT 0); version 2 (GTP-C's); another port: as they are
+        assert_eq!(
+            carried(17, &udp(2152, &cat(&[&ext, &[0, 0x10, 0x09, 0], V4]))),
+            None
+        );
+        assert_eq!(
+            carried(17, &udp(2152, &cat(&[&ext, &[1, 0x10, 0x09, 0x85]]))),
+            None
+        );
+        for hdr in [
+            [0x32, 0x01, 0, 4, 0, 0, 0, 0],
+            [0x20, 0xFF, 0, 20, 0, 0, 0, 1],
+            [0x48, 0xFF, 0, 20, 0, 0, 0, 1],
+        ] {
+            assert_eq!(carried(17, &udp(2152, &cat(&[&hdr, V4]))), None, "{hdr:x?}");
+        }
+        assert_eq!(carried(17, &udp(2153, &cat(&[&plain, V4]))), None);
+        assert_eq!(carried(17, &udp(2152, &plain[..6])), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Re-link the IP packets of the real capture any-sll.pcap into other link types, with Scapy
 (not with nightjar): wlan.pcap (IEEE 802.11, 105), radiotap.pcap (radiotap + 802.11, 127),
-ppi.pcap (PPI + 802.11, 192), ppp.pcap (PPP, 9) and chdlc.pcap (Cisco HDLC, 104).
+ppi.pcap (PPI + 802.11, 192), ppp.pcap (PPP, 9) and chdlc.pcap (Cisco HDLC, 104); and, in
+Ethernet frames, gtpu.pcap: each packet inside GTP-U (a mobile core's user plane).
 
 Each output holds the 30 IP packets of any-sll.pcap in order, with the same timestamps, their
 link headers varied record by record (see frame() below), then a few frames that carry no
@@ -9,8 +10,9 @@ readable IP packet, so that the reader's reasons for them can be checked. Run wi
 that has Scapy (Debian: /usr/bin/python3 with python3-scapy), in this folder:
     /usr/bin/python3 relink.py
 """
-from scapy.all import (Dot11, Dot11Beacon, Dot11Elt, Dot11QoS, LLC, SNAP, PPI, PPP,
-                       RadioTap, Raw, rdpcap, PcapWriter)
+from scapy.all import (Dot11, Dot11Beacon, Dot11Elt, Dot11QoS, Ether, IP, LLC, SNAP, PPI,
+                       RadioTap, Raw, UDP, rdpcap, PcapWriter)
+from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
 
 AP, STA, PEER = "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"
 
@@ -56,6 +58,21 @@ def ppp(i, ip):
     return Raw(head + ip)
 
 
+def gtpu(i, ip):
+    """GTP-U G-PDUs between two core nodes (UDP 2152 both ways): plain; with the sequence
+    number (S flag); with 5G's PDU session container extension header (E flag), in turn."""
+    outer = Ether(src="02:00:00:00:30:01", dst="02:00:00:00:30:02") / IP(
+        src="198.18.30.1", dst="198.18.30.2") / UDP(sport=2152, dport=2152)
+    kind = i % 3
+    if kind == 0:
+        gtp = GTP_U_Header(teid=0x100 + i % 4, gtp_type=255)
+    elif kind == 1:
+        gtp = GTP_U_Header(teid=0x100 + i % 4, gtp_type=255, S=1, seq=i)
+    else:
+        gtp = GTP_U_Header(teid=0x100 + i % 4, gtp_type=255, E=1, next_ex=0x85) / GTPPDUSessionContainer(type=i % 2, QFI=9)
+    return outer / gtp / Raw(ip)
+
+
 def main():
     src = rdpcap("any-sll.pcap")
     ips = [bytes(p)[16:] for p in src]
@@ -69,6 +86,7 @@ def main():
         "ppp.pcap": (9, ppp, [b"\xff\x03\xc0\x21\x01\x01\x00\x04"]),  # LCP configure-request
         "chdlc.pcap": (104, lambda i, ip: Raw(bytes([0x0F, 0]) + ethertype(ip).to_bytes(2, "big") + ip),
                        [bytes([0x8F, 0, 0x80, 0x35]) + bytes(20)]),  # SLARP keepalive
+        "gtpu.pcap": (1, gtpu, []),
     }
     for name, (linktype, make, extra) in outs.items():
         w = PcapWriter(name, linktype=linktype, sync=True)
