@@ -1240,6 +1240,13 @@ impl Engine {
                     let mut class = if unasked == Some(Unasked::Flood) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
+                    } else if unasked == Some(Unasked::Amplified) {
+                        self.stats.flagged_by_reflection_rule += 1;
+                        if p.proto == nightjar_packet::proto::UDP {
+                            Class::FloodUdp
+                        } else {
+                            Class::FloodIcmp
+                        }
                     } else if two_way {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;

