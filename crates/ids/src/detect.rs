@@ -89,6 +89,24 @@
 //! whatever the networks and the spray and sweep rules say. It runs on the scoring side; the
 //! datagrams cleared are counted in [`DetectStats::two_way_cleared`].
 //!
+//! **Resets that close connections.** Many ordinary connections end with a reset, not a FIN:
+//! wrk resets every connection at the end of a run, HTTP clients with `SO_LINGER` 0 (Java's,
+//! Go's, .NET's) each of theirs, a download aborted with unread data in the socket is reset
+//! (RFC 2525 §2.17), nginx resets timed-out connections (`reset_timedout_connection`),
+//! HAProxy its health checks. The networks learnt resets from floods and scanners and flagged
+//! them: 64 at once from one client made a "TCP reset flood" (wrk `-c 64`, session 15). A
+//! reset that closes an established connection — its handshake completed, the reset's sender
+//! received data on it, nothing refused it before — is the connection's own end, and so is,
+//! after it, each reset an end's kernel sends to answer a segment still arriving
+//! ([`crate::features::Extractor::closing_reset`], from the feature state's flow table): they
+//! are normal whatever the networks and the rules say (counted in
+//! [`DetectStats::closing_resets_cleared`] when they had flagged them). Nothing of an attack
+//! the detector names is such a reset: a reset flood (`hping3 -R`) resets no connection, a
+//! SYN scanner's kernel resets half-open ones, a connect scan closes connections that carried
+//! nothing, slowloris (`slowhttptest -H`) resets at its end connections it was never answered
+//! on; a forger that kills connections (`tcpkill`) sends several resets into each at once,
+//! and only the first of them ends it: nothing called for the others.
+//!
 //! **Fragments.** A fragment after the first carries no transport header; it takes the verdict
 //! and the ends of its datagram's first fragment ([`crate::fragments`]), so a flood of large
 //! pings is charged to its sender, not (by its later fragments' ICMP type, which reads 0, an
@@ -581,6 +599,11 @@ pub struct DetectStats {
     /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
     /// sweep rule flagged, taken as normal (not in `flagged`).
     pub two_way_cleared: u64,
+    /// TCP resets that closed an established connection their sender received data on, or
+    /// answered a segment of one after that
+    /// ([`crate::features::Extractor::closing_reset`]), and that the networks or a rule
+    /// flagged, taken as normal (not in `flagged`).
+    pub closing_resets_cleared: u64,
     /// IP fragments after the first that took their first fragment's verdict and ends
     /// ([`crate::fragments`]).
     pub fragments_as_first: u64,
@@ -1252,6 +1275,18 @@ impl Engine {
                             self.stats.two_way_cleared += 1;
                         }
                         Class::Normal
+                    } else if step & CLOSING_RESET != 0 {
+                        // a connection's own end, not a reset flood's: see the module's
+                        // "Resets that close connections"
+                        if net.is_attack()
+                            || sprayed.is_some()
+                            || swept.is_some()
+                            || opened.is_some()
+                            || guessed.is_some()
+                        {
+                            self.stats.closing_resets_cleared += 1;
+                        }
+                        Class::Normal
                     } else if let Some(u) = odd.filter(|u| u.overrides()) {
                         match u {
                             Verdict::Forged => self.stats.forged_errors += 1,
@@ -1807,6 +1842,9 @@ fn extract_rows(
         if extractor.flow_established() {
             step |= ESTABLISHED;
         }
+        if extractor.closing_reset() {
+            step |= CLOSING_RESET;
+        }
         step |= match extractor.sent_by_opener() {
             Some(true) => OPENER_KNOWN | BY_OPENER,
             Some(false) => OPENER_KNOWN,
@@ -1873,6 +1911,10 @@ const ESTABLISHED: u32 = 1 << 27;
 /// [`RECENT`]) before it ([`crate::copies`]): it takes that packet's verdict and counts nowhere
 /// else.
 const COPY: u32 = 1 << 26;
+/// In a plan step: the packet is a TCP reset that closed an established connection its
+/// sender received data on, or answered a segment of one after that
+/// ([`Extractor::closing_reset`](crate::features::Extractor::closing_reset)): normal.
+const CLOSING_RESET: u32 = 1 << 25;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 
@@ -4312,6 +4354,74 @@ mod tests {
                 Record::Packet(p)
             })
             .collect()
+    }
+
+    /// `n` connections of a load test from `c` to `s`:80 (wrk `-c n`): opened at 1 s, a
+    /// request and an answer on each every 0.5 s until 10 s, then `close` on each at once
+    /// (RST+ACK, wrk's end). Without `open`, only the resets: resets into no connection.
+    fn load_test(n: u16, open: bool, close: u8) -> Vec<PacketRepr> {
+        let (c, s) = ("198.18.0.20", "198.18.0.10");
+        let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
+            payload_len: 100,
+            ip_len: 152,
+            ..tcp(ts, src, dst, sp, dp, 0x18)
+        };
+        let mut pk = Vec::new();
+        for i in 0..n {
+            let (port, t) = (40000 + i, 1.0 + f64::from(i) * 1e-3);
+            if open {
+                pk.extend([
+                    tcp(t, c, s, port, 80, 0x02),
+                    tcp(t + 1e-4, s, c, 80, port, 0x12),
+                    tcp(t + 2e-4, c, s, port, 80, 0x10),
+                ]);
+                for k in 0..19 {
+                    let t = t + 3e-4 + f64::from(k) * 0.5;
+                    pk.extend([data(t, c, s, port, 80), data(t + 1e-4, s, c, 80, port)]);
+                }
+            }
+            pk.push(tcp(10.5 + f64::from(i) * 1e-5, c, s, port, 80, close));
+        }
+        pk
+    }
+
+    #[test]
+    fn resets_that_close_a_load_tests_connections_are_normal_and_resets_into_none_a_flood() {
+        use crate::profile::Rule;
+        // the same 64 resets at once: into no connection, a reset flood the networks flag
+        let (v, alerts, _) = detect_default(load_test(64, false, 0x14));
+        assert!(v.iter().filter(|x| x.class.is_attack()).count() >= 50);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::OtherAttack);
+        assert_eq!(alerts[0].profile.map(|e| e.naming.rule), Some(Rule::Resets));
+        // closing 64 connections that carried requests and answers: each reset normal, whatever
+        // the networks said of it, and no alert
+        for close in [0x14, 0x04] {
+            let (v, alerts, st) = detect_default(load_test(64, true, close));
+            assert!(alerts.is_empty(), "{alerts:?}");
+            let resets: Vec<_> = v
+                .iter()
+                .filter(|x| x.packet.is_some_and(|p| p.proto == 6) && x.ts >= 10.5)
+                .collect();
+            assert_eq!(resets.len(), 64);
+            assert!(resets.iter().all(|x| x.class == Class::Normal));
+            // (the networks did flag them: the rule, not the networks, passed them)
+            assert!(st.closing_resets_cleared >= 50, "{st:?}");
+        }
+        // a connect scan's closes (handshake, no data, RST+ACK) are no connection's end
+        let connect: Vec<PacketRepr> = (0..200u16)
+            .flat_map(|i| {
+                let (a, v, t) = ("198.18.0.66", "198.18.0.10", 1.0 + f64::from(i) * 1e-3);
+                [
+                    tcp(t, a, v, 41000 + i, 1 + i, 0x02),
+                    tcp(t + 1e-4, v, a, 1 + i, 41000 + i, 0x12),
+                    tcp(t + 2e-4, a, v, 41000 + i, 1 + i, 0x10),
+                    tcp(t + 3e-4, a, v, 41000 + i, 1 + i, 0x14),
+                ]
+            })
+            .collect();
+        let (_, _, st) = detect_default(connect);
+        assert_eq!(st.closing_resets_cleared, 0);
     }
 
     #[test]

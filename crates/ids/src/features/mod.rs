@@ -210,6 +210,16 @@ impl Extractor {
         }
     }
 
+    /// Whether the last packet taken was a TCP reset that closed an established connection
+    /// its sender received data on, or answered a segment of one after that
+    /// ([`WindowState::closing_reset`]); never for `paper7`, which keeps no flows.
+    pub fn closing_reset(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.closing_reset(),
+        }
+    }
+
     /// Count the packets of an established TCP session or a two-way tunnel after its first `n`
     /// in their flow only ([`WindowState::set_session_after`]; 0: never). No effect on `paper7`, whose
     /// features are the packet's own.

@@ -860,3 +860,164 @@ fn a_connection_seen_one_way_is_established_and_its_flows_own_from_its_first_ack
         "the third packet of a two-way session counts"
     );
 }
+
+/// Whether each packet, pushed in turn into a fresh state, was a closing reset
+/// ([`WindowState::closing_reset`]).
+fn closing_resets(packets: &[PacketRepr]) -> Vec<bool> {
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(64);
+    packets
+        .iter()
+        .map(|p| {
+            w.push_if(p, |_| true, &mut window::Snapshot::default());
+            w.closing_reset()
+        })
+        .collect()
+}
+
+#[test]
+fn the_first_reset_of_an_open_connection_from_an_end_that_received_data_closes_it() {
+    let (c, s) = ("198.18.0.20", "198.18.0.10");
+    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
+        payload_len: 120,
+        ip_len: 172,
+        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
+    };
+    let open = |sp: u16| {
+        vec![
+            tcp(1.0, c, s, sp, 80, SYN),
+            tcp(1.0001, s, c, 80, sp, SYN | ACK),
+            tcp(1.0002, c, s, sp, 80, ACK),
+        ]
+    };
+    // wrk, or a client with SO_LINGER 0: request, answer, RST+ACK from the client; each
+    // late segment the server still sends draws a bare RST from the client's kernel, one
+    // per segment (a reset more than the segments is no answer)
+    let mut wrk = open(40000);
+    wrk.extend([
+        data(1.001, c, s, 40000, 80),
+        data(1.002, s, c, 80, 40000),
+        tcp(1.003, c, s, 40000, 80, RST | ACK),
+        data(1.0031, s, c, 80, 40000),
+        tcp(1.0032, c, s, 40000, 80, RST),
+        tcp(1.0033, c, s, 40000, 80, RST),
+        data(1.0034, s, c, 80, 40000),
+        data(1.0035, s, c, 80, 40000),
+        tcp(1.0036, c, s, 40000, 80, RST),
+        tcp(1.0037, c, s, 40000, 80, RST),
+        tcp(1.0038, c, s, 40000, 80, RST),
+    ]);
+    assert_eq!(
+        closing_resets(&wrk),
+        [
+            false, false, false, false, false, true, false, true, false, false, false, true, true,
+            false
+        ]
+    );
+    // a closed port refusing a SYN and its retransmission: no connection, no close, and the
+    // second refusal is no answer after one
+    let refused = [
+        tcp(1.0, c, s, 40007, 81, SYN),
+        tcp(1.0001, s, c, 81, 40007, RST | ACK),
+        tcp(2.0, c, s, 40007, 81, SYN),
+        tcp(2.0001, s, c, 81, 40007, RST | ACK),
+    ];
+    assert_eq!(closing_resets(&refused), [false; 4]);
+    // a request the server resets without an answer (nginx's 444, a header timeout): the
+    // request is data enough
+    let mut dropped = open(40001);
+    dropped.extend([
+        data(1.001, c, s, 40001, 80),
+        tcp(1.002, s, c, 80, 40001, RST),
+    ]);
+    assert!(closing_resets(&dropped)[4]);
+    // slowloris's end (`slowhttptest -H`, the committed `http` capture): partial requests,
+    // unanswered, then a FIN from the client; the server's answer comes after it and the
+    // client's kernel resets it: nothing served the client while it was open. Reset
+    // without a FIN, the same: the client received nothing
+    let mut slowloris = open(40008);
+    slowloris.extend([
+        data(1.001, c, s, 40008, 80),
+        data(11.001, c, s, 40008, 80),
+        tcp(20.0, c, s, 40008, 80, FIN | ACK),
+        data(20.0001, s, c, 80, 40008),
+        tcp(20.0002, c, s, 40008, 80, RST),
+    ]);
+    assert_eq!(closing_resets(&slowloris), [false; 8]);
+    let mut unanswered = open(40009);
+    unanswered.extend([
+        data(1.001, c, s, 40009, 80),
+        tcp(20.0, c, s, 40009, 80, RST | ACK),
+    ]);
+    assert_eq!(closing_resets(&unanswered), [false; 5]);
+    // an answered client that closes with a FIN, then more of the answer arrives: its
+    // kernel resets the connection, a close
+    let mut late = open(40010);
+    late.extend([
+        data(1.001, c, s, 40010, 80),
+        data(1.002, s, c, 80, 40010),
+        tcp(1.003, c, s, 40010, 80, FIN | ACK),
+        data(1.0031, s, c, 80, 40010),
+        tcp(1.0032, c, s, 40010, 80, RST),
+    ]);
+    assert!(closing_resets(&late)[7]);
+    // a connect scan's close: the handshake, no data, RST+ACK
+    let mut connect = open(40002);
+    connect.push(tcp(1.001, c, s, 40002, 80, RST | ACK));
+    assert_eq!(closing_resets(&connect), [false; 4]);
+    // a SYN scan: the scanner's kernel resets the SYN-ACK (no handshake)
+    let syn_scan = [
+        tcp(1.0, c, s, 50000, 80, SYN),
+        tcp(1.0001, s, c, 80, 50000, SYN | ACK),
+        tcp(1.0002, c, s, 50000, 80, RST),
+    ];
+    assert_eq!(closing_resets(&syn_scan), [false; 3]);
+    // a reset flood: resets into no connection
+    let flood: Vec<PacketRepr> = (0..5)
+        .map(|i| tcp(1.0 + f64::from(i) * 1e-3, c, s, 3000 + i as u16, 80, RST))
+        .collect();
+    assert_eq!(closing_resets(&flood), [false; 5]);
+    // tcpkill: three resets into an open connection that carried data, at once, each way;
+    // only the first ends it, and nothing reached either end between the others (resets
+    // call for no answer)
+    let mut killed = open(40003);
+    killed.extend([data(1.001, c, s, 40003, 80), data(1.002, s, c, 80, 40003)]);
+    for k in 0..3 {
+        killed.push(tcp(1.0021 + f64::from(k) * 1e-6, s, c, 80, 40003, RST));
+    }
+    for k in 0..3 {
+        killed.push(tcp(1.0022 + f64::from(k) * 1e-6, c, s, 40003, 80, RST));
+    }
+    let got = closing_resets(&killed);
+    assert_eq!(got.iter().filter(|x| **x).count(), 1, "{got:?}");
+    assert!(got[5]);
+    // a fragment, and a connection seen from its middle (no handshake), close nothing
+    let mut frag = open(40004);
+    frag.extend([
+        data(1.001, c, s, 40004, 80),
+        PacketRepr {
+            fragment: true,
+            ..tcp(1.002, c, s, 40004, 80, RST | ACK)
+        },
+    ]);
+    assert!(!closing_resets(&frag)[4]);
+    let middle = [
+        data(1.0, c, s, 40005, 80),
+        tcp(1.001, c, s, 40005, 80, RST | ACK),
+    ];
+    assert_eq!(closing_resets(&middle), [false, false]);
+    // a connection idle past FLOW_IDLE starts again: its reset then closes no connection seen
+    let mut idle = open(40006);
+    idle.extend([
+        data(1.001, c, s, 40006, 80),
+        tcp(
+            1.002 + super::window::FLOW_IDLE + 1.0,
+            c,
+            s,
+            40006,
+            80,
+            RST | ACK,
+        ),
+    ]);
+    assert!(!closing_resets(&idle)[4]);
+}

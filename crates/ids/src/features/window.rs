@@ -221,7 +221,21 @@ struct FlowStats {
     opened_by_client: bool,
     /// That first packet was a SYN (without ACK) to the server: a connection being opened.
     opened_by_syn: bool,
+    /// What the ends did ([`ENDS_FIN`], [`ENDS_SERVED`], [`ENDS_CLOSED`]).
+    ends: u8,
+    /// Since a reset closed the connection ([`ENDS_CLOSED`]), per end (0 the client, 1 the
+    /// server): the TCP segments other than resets that reached it and that it has not
+    /// answered with a reset (its kernel answers each with one), at most 255.
+    owed: [u8; 2],
 }
+
+/// In [`FlowStats::ends`], per end (0 the client, 1 the server): it sent a FIN.
+const ENDS_FIN: [u8; 2] = [1, 2];
+/// In [`FlowStats::ends`], per end: it received data before it sent a FIN (the connection
+/// served it something while it was open).
+const ENDS_SERVED: [u8; 2] = [4, 8];
+/// In [`FlowStats::ends`]: a reset closed the connection ([`WindowState::closing_reset`]).
+const ENDS_CLOSED: u8 = 16;
 
 /// (client address, server address, protocol << 32 | client port << 16 | server port).
 type FlowKey = (u128, u128, u64);
@@ -244,6 +258,9 @@ pub struct WindowState {
     /// The last packet pushed was a whole TCP segment of a connection whose handshake
     /// completed and that nothing refused (this packet included).
     last_established: bool,
+    /// The last packet pushed was a TCP reset that closed a connection
+    /// ([`WindowState::closing_reset`]).
+    last_closing_reset: bool,
     /// Packets prepared and not yet pushed.
     ring: Ring,
     /// The decay factors of recent time differences.
@@ -589,6 +606,7 @@ impl WindowState {
             session_after: 0,
             last_in_session: false,
             last_established: false,
+            last_closing_reset: false,
             ring: Ring::new(),
             decay: DecayCache::new(),
         }
@@ -666,6 +684,31 @@ impl WindowState {
     /// nothing of it seen coming back.
     pub fn flow_established(&self) -> bool {
         self.last_established
+    }
+
+    /// Whether the last packet pushed was a TCP reset (with or without ACK; a whole segment)
+    /// that closed a connection: the flow's handshake completed, the reset's sender had
+    /// received data on it before it sent a FIN, and nothing had refused it before — the first
+    /// reset of an established connection that served its sender something —; or, after such a
+    /// close, a reset from an end that a segment other than a reset reached since it last sent
+    /// one: the answer of its kernel, which no longer knows the connection, to the data still
+    /// arriving (one reset per segment, RFC 9293 §3.10.7.1).
+    ///
+    /// Why: a reset is how many ordinary connections end. Clients that close with `SO_LINGER`
+    /// and a zero timeout (wrk at the end of a run, Java's, Go's and .NET's HTTP clients when
+    /// told to), a socket closed with unread data in it (an aborted download, a server closing
+    /// before it read the whole request; RFC 2525 §2.17), nginx's `reset_timedout_connection`,
+    /// HAProxy ending its health checks: each sends one reset on a connection that was open and
+    /// on which it received something (an answer, a request), where a reset flood (`hping3 -R`)
+    /// sends them into no connection at all, a SYN scanner's kernel answers a SYN-ACK with one
+    /// (no handshake), a connect scan closes with one a connection that carried nothing, and a
+    /// slow-header attack (slowloris, `slowhttptest -H`) resets at its end the hundreds of
+    /// connections it sent partial requests on, answered by the server only after it had closed
+    /// them with a FIN. A forger that kills connections (`tcpkill`: three resets into the
+    /// connection for every segment of it seen, each way) sends more than the one that ends it,
+    /// and nothing called for those after the first: they are not closes.
+    pub fn closing_reset(&self) -> bool {
+        self.last_closing_reset
     }
 
     /// Entries evicted so far, all tables together.
@@ -823,9 +866,35 @@ impl WindowState {
                 };
             }
             let st = e.val;
+            // the direction, and so the end that sent it (0 the client, 1 the server)
+            let dir = usize::from(!to_server);
+            // before this packet is counted: a reset is a close only of a connection that
+            // was open, that served its sender data before it sent a FIN, and that nothing
+            // refused before; after such a close, a reset is the answer of an end to a
+            // segment it received since its last reset
+            let segment = is_tcp && !p.fragment;
+            let reset = segment && fl & 0x04 != 0;
+            let closes = reset && st.handshake && !st.refused && st.ends & ENDS_SERVED[dir] != 0;
+            let closed = st.ends & ENDS_CLOSED != 0;
+            let answers = reset && closed && st.owed[dir] > 0;
+            self.last_closing_reset = closes || answers;
+            if closes {
+                st.ends |= ENDS_CLOSED;
+                st.owed = [0; 2];
+            }
+            if reset {
+                st.owed[dir] = st.owed[dir].saturating_sub(1);
+            } else if segment && closed {
+                st.owed[1 - dir] = st.owed[1 - dir].saturating_add(1);
+            }
+            if segment && p.payload_len > 0 && st.ends & ENDS_FIN[1 - dir] == 0 {
+                st.ends |= ENDS_SERVED[1 - dir];
+            }
+            if segment && fl & 0x01 != 0 {
+                st.ends |= ENDS_FIN[dir];
+            }
             self.last_by_opener =
                 (is_tcp && !p.fragment).then_some(to_server == st.opened_by_client);
-            let dir = usize::from(!to_server);
             st.n[dir] += 1.0;
             if p.payload_len > 0 && !unreach {
                 st.payload[dir] += 1.0;

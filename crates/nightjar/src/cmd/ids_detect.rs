@@ -580,6 +580,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["out_of_line"] = json!(stats.out_of_line);
         j["copies"] = json!(stats.copies);
         j["connection_bursts"] = json!(stats.connection_bursts);
+        j["closing_resets_cleared"] = json!(stats.closing_resets_cleared);
         println!("{j}");
     }
     if let Some(f) = fatal {
@@ -713,7 +714,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -724,6 +725,7 @@ fn summary(
         st.forged_errors,
         st.unsolicited_replies,
         st.two_way_cleared,
+        st.closing_resets_cleared,
         st.protocol_rule_cleared,
         if by_class.is_empty() { "" } else { ": " },
         by_class.join(", ")
