@@ -66,6 +66,14 @@
 //! further probes as a scan of their kind. A client that opens connections to many new servers
 //! gets an answer from each within a round trip, so its count stays near zero.
 //!
+//! **Unanswered connections.** Behind a firewall a connect scan's SYNs draw nothing or an ICMP
+//! refusal rate-limited to about one a second, and its kernel sends each again from its port; the
+//! networks, which learnt closed ports from RSTs, may pass those. A rule ([`crate::unanswered`])
+//! counts per (source, host) the connection attempts that failed so (sent again with no answer
+//! between, or quoted by an ICMP destination unreachable of any code), damped over 10 s; past 25
+//! the source's TCP probes of that host are a scan of their flags. Counted in
+//! [`DetectStats::flagged_by_unanswered_rule`].
+//!
 //! **Slow scans.** A scan slower than the episodes' gap and the statistics' minute (`nmap
 //! -T1`, `--scan-delay 10s`) is left to a third rule, [`crate::slowscan`] (Zeek's scan
 //! detection: 15 failed ports of one host, or one port failed on 25 hosts, within 5 minutes;
@@ -192,6 +200,7 @@ use crate::profile::{
 use crate::reflection::{Reflection, Unasked};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
+use crate::unanswered::Unanswered;
 use crate::unlearned::{forged_error, icmp_query, Query, Unlearned, Verdict};
 use crate::IdsError;
 use nightjar_nn::{Matrix, Scratch};
@@ -529,6 +538,9 @@ pub struct DetectStats {
     pub flagged_by_spray_rule: u64,
     /// Of those, flagged by the sweep rule (the network had called them normal).
     pub flagged_by_sweep_rule: u64,
+    /// Of those, flagged by the unanswered-connections rule ([`crate::unanswered`]: probes of
+    /// a host that drops or rejects with ICMP many of the source's connection attempts).
+    pub flagged_by_unanswered_rule: u64,
     /// Of those, flagged by the reflection rule ([`DetectSettings::reflection_threshold`]),
     /// whatever the networks and the two-way UDP rule said.
     pub flagged_by_reflection_rule: u64,
@@ -696,6 +708,7 @@ pub struct Engine {
     agg: Aggregator,
     spray: Spray,
     sweep: Sweep,
+    unanswered: Unanswered,
     reflection: Reflection,
     connections: Connections,
     guessing: Guessing,
@@ -796,6 +809,7 @@ impl Engine {
             connections: Connections::new(settings.connection_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
+            unanswered: Unanswered::new(settings.max_sources),
             slow: SlowScan::new(settings.slow_scan)?,
             nd: SlowScan::neighbour_sweeps(settings.slow_scan)?,
             conv: Conversations::new(settings.udp_settle),
@@ -1246,6 +1260,7 @@ impl Engine {
                     let keys = AddrKeys::of(p);
                     let sprayed = self.spray.push(p, &keys);
                     let swept = self.sweep.push_keyed(p, &keys);
+                    let unanswered = self.unanswered.push(p);
                     let odd = self.unlearned.push(p);
                     // an answer nobody asked for (and its receiver's error about it) is its
                     // sender's; past the reflection threshold, a flood
@@ -1304,6 +1319,9 @@ impl Engine {
                         c
                     } else if let Some(c) = swept {
                         self.stats.flagged_by_sweep_rule += 1;
+                        c
+                    } else if let Some(c) = unanswered {
+                        self.stats.flagged_by_unanswered_rule += 1;
                         c
                     } else if let Some(c) = opened {
                         self.stats.flagged_by_connection_rule += 1;

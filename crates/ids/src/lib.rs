@@ -68,6 +68,7 @@ pub mod slowscan;
 pub mod study;
 pub mod timeline;
 pub mod train;
+pub mod unanswered;
 pub mod unlearned;
 
 pub use class::Class;

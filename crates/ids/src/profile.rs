@@ -794,16 +794,21 @@ impl Profile {
         } else {
             distinct
         };
-        let per_target = probes as f64 / targets;
+        let sports = self.sports.estimate().min(PORTS);
+        // `connect()`'s SYNs from far fewer source ports than SYNs: the kernel sent them again,
+        // from the attempt's own port, because nothing answered (a firewall that drops, or
+        // rate-limits its ICMP refusals): each attempt counts once
+        let resent = self.resent_syns(sports);
+        let probes_once = probes.saturating_sub(resent);
+        let per_target = probes_once as f64 / targets;
         let ascending = if self.steps > 0 {
             f64::from(self.ascending) / f64::from(self.steps)
         } else {
             0.0
         };
         let dom = self.dominant();
-        let sports = self.sports.estimate().min(PORTS);
         // every probe from a new source port
-        let new_sport_each = sports >= 0.5 * probes as f64;
+        let new_sport_each = sports >= 0.5 * probes_once as f64;
         let mut ev = Evidence {
             naming: Naming {
                 class: majority(ml),
@@ -959,7 +964,7 @@ impl Profile {
                 Some(Class::ScanSyn) => {
                     let v = volume(Class::ScanSyn, Class::FloodSyn, n);
                     if v.class == Class::ScanSyn && v.rule == Rule::DistinctPorts {
-                        self.syn_or_connect(ml)
+                        self.syn_or_connect(ml, resent)
                     } else if v.rule == Rule::SourcePortPerProbe
                         && 2 * u64::from(self.os_syns) >= u64::from(self.syn_probes)
                     {
@@ -996,11 +1001,34 @@ impl Profile {
     /// ([`os_syn`]) and one window, or it completes more handshakes than its kernel resets (a
     /// raw tool's SYN-ACKs find no socket and are reset bare).
     fn connects(&self) -> bool {
+        self.os_connects() || self.handshakes > self.bare_rst
+    }
+
+    /// Whether most of the source's SYNs carry an operating system's options ([`os_syn`]) and
+    /// one window: `connect()`'s.
+    fn os_connects(&self) -> bool {
         let syns = u64::from(self.syn_probes);
-        (syns > 0
+        syns > 0
             && 2 * u64::from(self.os_syns) >= syns
-            && 2 * u64::from(self.syn_windows_changed) < syns)
-            || self.handshakes > self.bare_rst
+            && 2 * u64::from(self.syn_windows_changed) < syns
+    }
+
+    /// SYNs sent again: `connect()`'s SYNs ([`Profile::os_connects`]) from fewer than half as
+    /// many source ports (`sports`, estimated) as SYNs, past one per port. `connect()` takes
+    /// a new port for every attempt, and its kernel sends an unanswered SYN again from that
+    /// port (Linux at 1, 3, 7 s...): a connect scan of ports a firewall drops, or refuses
+    /// with ICMP at a rate-limited pace, sends each attempt three to six times (`nmap -sT
+    /// -T3` against a host rejecting with admin-prohibited, `lab/firewalls.sh`), which by
+    /// count alone looks like a flood's repetition. 0 otherwise: raw SYNs (a scanner's from
+    /// one port, a flood's), and `connect()`'s a new port each (an HTTP flood, a scan of ports
+    /// that answer).
+    fn resent_syns(&self, sports: f64) -> u64 {
+        let syns = u64::from(self.syn_probes);
+        if self.os_connects() && sports < 0.5 * syns as f64 {
+            syns.saturating_sub(sports.round() as u64)
+        } else {
+            0
+        }
     }
 
     /// SYN scan or connect scan, from its source ports and how it treats SYN-ACKs. With ten
@@ -1012,8 +1040,13 @@ impl Profile {
     /// port and handshake, to hundreds of raw probes: still a SYN scan. Otherwise (few probes,
     /// or source ports in between) the handshakes completed against the kernel's bare RSTs to
     /// SYN-ACKs decide; when they are even, the networks choose.
-    fn syn_or_connect(&self, ml: &[u64; 15]) -> Naming {
-        let n = f64::from(self.syn_probes);
+    fn syn_or_connect(&self, ml: &[u64; 15], resent: u64) -> Naming {
+        // each attempt once: `connect()`'s SYNs sent again from the attempt's port
+        // ([`Profile::resent_syns`]) are no new probes
+        let n = self
+            .syn_probes
+            .saturating_sub(u32::try_from(resent).unwrap_or(u32::MAX));
+        let n = f64::from(n);
         let sports = self.sports.estimate().min(PORTS);
         let (class, rule) = if n >= 10.0 && sports <= FEW_SOURCE_PORTS.max(0.1 * n) {
             (Class::ScanSyn, Rule::ProbeFlags)
@@ -1831,5 +1864,69 @@ mod tests {
         assert_eq!(flag_names(0), "none");
         assert_eq!(flag_names(FIN | PSH | URG), "FIN+PSH+URG");
         assert_eq!(flag_names(SYN | ACK), "SYN+ACK");
+    }
+
+    /// A SYN with an operating system's options (a 40-byte TCP header, as Linux's
+    /// `connect()` sends: 60 bytes of IPv4) or a raw scanner's (24 bytes: MSS only).
+    fn syn(sport: u16, dport: u16, os: bool) -> nightjar_packet::PacketRepr {
+        let mut p = tcp(1.0, A, V, sport, dport, SYN);
+        p.ip_len = if os { 60 } else { 44 };
+        p
+    }
+
+    /// `attempts` connection attempts to distinct ports in a scrambled order, each from a new
+    /// source port, each SYN sent `times` times, nothing answering.
+    fn unanswered(attempts: u16, times: u16, os: bool) -> Profile {
+        let mut p = Profile::default();
+        for i in 0..attempts {
+            let port = 1 + (u32::from(i) * 7919 % u32::from(attempts)) as u16;
+            for _ in 0..times {
+                p.add(&syn(30_000 + i, port, os), true, false);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn a_connect_scan_whose_syns_the_kernel_sent_again_is_named_by_its_attempts() {
+        // nmap -sT -T3 against a host that drops or rejects with rate-limited ICMP
+        // (lab/firewalls.sh): 350 attempts, each SYN sent six times; by count alone six
+        // probes per port, which is no scan (SCAN_MAX_PER_PORT 5) and left to the networks
+        let p = unanswered(350, 6, true);
+        // (the source ports are estimated: within a few percent)
+        let resent = p.resent_syns(p.sports.estimate());
+        assert!((1650..=1800).contains(&resent), "{resent}");
+        let e = p.decide(&ml(Class::ScanSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanConnect, Rule::ProbeFlags),
+            "{e:?}"
+        );
+        assert!(e.per_target < 1.1, "{e:?}");
+        // three times each: a connect scan too
+        let e = unanswered(350, 3, true).decide(&ml(Class::ScanSyn), false);
+        assert_eq!(e.naming.class, Class::ScanConnect, "{e:?}");
+    }
+
+    #[test]
+    fn raw_syns_sent_again_and_connects_each_from_a_new_port_count_every_syn() {
+        // raw SYNs (MSS only), a new port each, each sent six times: not connect()'s, every
+        // SYN a probe, as before (six a port: no scan by its shape, the networks choose)
+        let p = unanswered(350, 6, false);
+        assert_eq!(p.resent_syns(p.sports.estimate()), 0);
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.rule, Rule::NetworksWithinFamily, "{e:?}");
+        // connect()'s SYNs each from a new port, once each (a scan of ports that answer, an
+        // HTTP flood): nothing resent
+        let p = unanswered(350, 1, true);
+        assert_eq!(p.resent_syns(p.sports.estimate()), 0);
+        // a flood of connect()'s SYNs to one port, a new source port each: still a flood
+        let mut p = Profile::default();
+        for i in 0..3000u16 {
+            p.add(&syn(20_000 + i, 80, true), true, false);
+        }
+        assert_eq!(p.resent_syns(p.sports.estimate()), 0);
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.class, Class::FloodSyn, "{e:?}");
     }
 }

@@ -570,6 +570,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "settings": in_force,
         });
         // (apart: one macro call with them all exceeds serde_json's recursion limit)
+        j["flagged_by_unanswered_rule"] = json!(stats.flagged_by_unanswered_rule);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
@@ -714,10 +715,11 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
+        st.flagged_by_unanswered_rule,
         st.flagged_by_reflection_rule,
         st.flagged_by_connection_rule,
         st.flagged_by_guessing_rule,

@@ -1,0 +1,288 @@
+//! The unanswered-connections rule: a source whose TCP connection attempts to one host fail
+//! many at a time without a reset, dropped or refused by a firewall, is scanning that host.
+//!
+//! The lab the networks learnt from has no firewall: every victim answers a closed port with an
+//! RST (or a UDP probe with an ICMP port unreachable), and the networks learnt scans from those
+//! answers and from how new each probed port is. Behind a firewall a probe draws nothing (a
+//! Windows firewall, a cloud security group, a router's ACL: `drop`) or an ICMP destination
+//! unreachable, whatever the protocol (`reject`: port unreachable, admin-prohibited,
+//! host-prohibited), which the sending kernel rate-limits (Linux: about one a second to a
+//! host). A connect scan (`nmap -sT`, the default scan of a user without root) then shows the
+//! networks what they never saw: `connect()`'s SYNs, most of them sent again by the kernel
+//! from the same source port a second, three, seven seconds later, because nothing came back;
+//! and nmap slows to the pace of the answers it gets. Run right after another scan of the same
+//! ports (nmap's top ports), none of those ports is new. A namespace run (`lab/firewalls.sh`,
+//! session 16) of `nmap -sT -T3` against a host rejecting with admin-prohibited, right after an
+//! `nmap -sS` of the same ports, had 2,033 of its 2,139 SYNs passed as normal and raised no
+//! alert of its own.
+//!
+//! **The rule.** A *connection attempt* is a SYN (without ACK) from a source to a (host, port)
+//! from one source port; it *fails* when the source sends its SYN again with no SYN-ACK or RST
+//! seen in between (the kernel retransmits a SYN nobody answered: RFC 6298's one-second first
+//! timeout), or when an ICMP destination unreachable of any code (port, host, admin-prohibited,
+//! host-prohibited, from the host or from a router on the way) quotes it. Each attempt fails
+//! at most once. Per (source, destination host), the failed attempts are a count damped with
+//! a [`HALF_LIFE`] of 10 s; at or above [`THRESHOLD`] the source's TCP probes (TCP without ACK
+//! or RST: SYN, and FIN, NULL or Xmas probes too) to that host are flagged as a scan of their
+//! kind when the networks pass them. An attempt refused with an RST is left to the networks,
+//! which learnt closed ports from exactly that.
+//!
+//! **What it leaves alone.** A client whose server is down or firewalled fails a few attempts
+//! (a browser opens six connections at once) and retries them at the kernel's backing-off
+//! pace: a handful of failures, far from [`THRESHOLD`] within a half-life. A client retrying one
+//! dead service quickly enough to reach it is flagged, but its episode probes fewer than four
+//! targets, which is no scan (`crate::profile::SCAN_MIN_TARGETS`) and raises no alert. A
+//! horizontal scan of silent addresses counts apart per host (the sweep rule's part).
+//!
+//! **Bounded memory.** Attempts and (source, host) counts live in bounded set-associative
+//! tables with LRU eviction ([`SetAssoc`]); an evicted attempt is forgotten (its failure is
+//! not counted).
+
+use crate::class::Class;
+use crate::features::table::{hash_mixed, ip_key, premix, SetAssoc};
+use crate::profile::{probe_scan, ACK, RST, SYN};
+use nightjar_packet::PacketRepr;
+
+/// Half-life of the damped count of failed attempts per (source, host), seconds: long enough to
+/// hold a connect scan slowed to a few ports a second by its silent targets (nmap adapts its
+/// pace to the answers), short enough that a client's few failures fade.
+pub const HALF_LIFE: f64 = 10.0;
+/// Damped failed attempts to one host at or above which the source's probes of it are a scan:
+/// Zeek's address-scan threshold (25), as the sweep rule's; with a 10 s half-life, about 1.7
+/// failed attempts a second held for half a minute, or 25 within a few seconds.
+pub const THRESHOLD: f32 = 25.0;
+/// Seconds after which a SYN from an attempt's source port is a new attempt, not the same one
+/// sent again (Linux retries a SYN at 1, 3, 7, 15 and 31 s).
+pub const ATTEMPT_HORIZON: f64 = 32.0;
+
+/// What became of a connection attempt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Attempt {
+    /// Sent, no answer seen yet.
+    #[default]
+    Pending,
+    /// Failed (counted once).
+    Failed,
+}
+
+/// (source, destination, source port and destination port in one word).
+type AttemptKey = (u128, u128, u32);
+
+/// The rule's state: sans-IO, fed every decoded packet in capture order.
+pub struct Unanswered {
+    attempts: SetAssoc<AttemptKey, Attempt>,
+    /// Per (source, destination host), keyed by both premixes: damped failed attempts.
+    pairs: SetAssoc<u128, f32>,
+    clock: f64,
+}
+
+impl Unanswered {
+    /// A rule remembering at most `cap` attempts (and a sixteenth as many host pairs).
+    pub fn new(cap: usize) -> Unanswered {
+        Unanswered {
+            attempts: SetAssoc::new(cap.max(1)),
+            pairs: SetAssoc::new((cap / 16).max(64)),
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Update with `p`; the scan class of a probe the rule flags.
+    pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let now = self.clock;
+        match p.proto {
+            6 if p.later_fragment => None,
+            6 => {
+                let (s, d) = (ip_key(p.src), ip_key(p.dst));
+                let fl = p.tcp_flags;
+                if fl & (SYN | ACK | RST) == SYN {
+                    let key = (s, d, ports(p.sport, p.dport));
+                    let e = self.attempts.touch(key, attempt_hash(&key), now);
+                    let again = e.prev_stamp.is_some_and(|t| now - t <= ATTEMPT_HORIZON);
+                    if again && *e.val == Attempt::Pending {
+                        *e.val = Attempt::Failed;
+                        self.count(s, d, 1.0);
+                    } else if !again {
+                        *e.val = Attempt::Pending;
+                    }
+                }
+                if fl & (SYN | ACK) == SYN | ACK || fl & RST != 0 {
+                    // an answer from the target: its attempt did not fail
+                    let key = (d, s, ports(p.dport, p.sport));
+                    self.attempts.remove(&key, attempt_hash(&key));
+                    return None;
+                }
+                if fl & (ACK | RST) != 0 {
+                    return None;
+                }
+                (self.count(s, d, 0.0) >= THRESHOLD)
+                    .then(|| probe_scan(fl).unwrap_or(Class::OtherAttack))
+            }
+            1 | 58 if nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type) => {
+                let q = p.inner.as_ref().filter(|q| q.proto == 6)?;
+                let key = (ip_key(q.src), ip_key(q.dst), ports(q.sport, q.dport));
+                let a = self.attempts.get_mut(&key, attempt_hash(&key), now)?;
+                if *a == Attempt::Pending {
+                    *a = Attempt::Failed;
+                    self.count(key.0, key.1, 1.0);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Decay the (s, d) count to now, add `delta`; the count after it.
+    fn count(&mut self, s: u128, d: u128, delta: f32) -> f32 {
+        let (ms, md) = (premix(s), premix(d));
+        let key = (u128::from(ms) << 64) | u128::from(md);
+        if delta == 0.0 {
+            // a probe: no entry made for a pair that never failed
+            let Some((&v, t)) = self.pairs.get_stamped(&key, hash_mixed(ms, md)) else {
+                return 0.0;
+            };
+            return v * (-(self.clock - t).max(0.0) / HALF_LIFE).exp2() as f32;
+        }
+        let e = self.pairs.touch(key, hash_mixed(ms, md), self.clock);
+        let dt = e.prev_stamp.map_or(0.0, |t| (self.clock - t).max(0.0));
+        *e.val = *e.val * (-dt / HALF_LIFE).exp2() as f32 + delta;
+        *e.val
+    }
+}
+
+fn ports(sport: u16, dport: u16) -> u32 {
+    (u32::from(sport) << 16) | u32::from(dport)
+}
+
+fn attempt_hash(k: &AttemptKey) -> u64 {
+    hash_mixed(
+        hash_mixed(hash_mixed(61, premix(k.0)), premix(k.1)),
+        u64::from(k.2),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::{icmp_unreach, tcp};
+
+    const A: &str = "198.18.1.66";
+    const V: &str = "198.18.0.10";
+    const SYN_: u8 = 0x02;
+
+    /// A connect scan of `n` ports of `V`, one attempt 0.05 s after the other from a new
+    /// source port each, each SYN sent again 1 s later (nothing answered); the rule's verdict
+    /// on each packet, in order.
+    fn silent_connect_scan(r: &mut Unanswered, t0: f64, n: u16) -> Vec<Option<Class>> {
+        let mut pk = Vec::new();
+        for i in 0..n {
+            let t = t0 + f64::from(i) * 0.05;
+            pk.push(tcp(t, A, V, 40_000 + i, 1 + i, SYN_));
+            pk.push(tcp(t + 1.0, A, V, 40_000 + i, 1 + i, SYN_));
+        }
+        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        pk.iter().map(|p| r.push(p)).collect()
+    }
+
+    #[test]
+    fn a_connect_scan_of_silent_ports_is_flagged_once_enough_attempts_failed() {
+        let mut r = Unanswered::new(4096);
+        let v = silent_connect_scan(&mut r, 100.0, 200);
+        let first = v.iter().position(Option::is_some).expect("flagged");
+        // the 25th failure (a retransmission) comes 1 s plus 24 × 0.05 s after the first
+        // attempt; packets before it are attempts and retransmissions: 2 × 24 + 20 or so
+        assert!((60..=80).contains(&first), "first flagged packet {first}");
+        assert!(v[first..].iter().all(|c| *c == Some(Class::ScanSyn)));
+        // the host's other probes are a scan of their kind; another host's are not flagged
+        assert_eq!(
+            r.push(&tcp(112.0, A, V, 50_000, 9, 0x01)),
+            Some(Class::ScanFin)
+        );
+        assert_eq!(
+            r.push(&tcp(112.0, A, V, 50_000, 9, 0x29)),
+            Some(Class::ScanXmas)
+        );
+        assert_eq!(r.push(&tcp(112.0, A, "198.18.0.11", 50_000, 9, SYN_)), None);
+        // nor the host's answers, nor the scanner's ACKs and RSTs
+        assert_eq!(r.push(&tcp(112.0, V, A, 22, 40_001, 0x12)), None);
+        assert_eq!(r.push(&tcp(112.0, A, V, 40_001, 22, 0x10)), None);
+        assert_eq!(r.push(&tcp(112.0, A, V, 40_001, 22, 0x04)), None);
+        // the count fades (10 s half-life): two minutes later a probe is not flagged
+        assert_eq!(r.push(&tcp(240.0, A, V, 50_001, 10, SYN_)), None);
+    }
+
+    #[test]
+    fn icmp_refusals_of_any_code_from_the_host_or_a_router_fail_an_attempt_once() {
+        for (from, code) in [(V, 3), (V, 13), (V, 10), ("198.18.1.1", 13)] {
+            let mut r = Unanswered::new(4096);
+            let mut flagged = 0;
+            for i in 0..40u16 {
+                let t = 10.0 + f64::from(i) * 0.01;
+                let probe = tcp(t, A, V, 40_000 + i, 1 + i, SYN_);
+                flagged += usize::from(r.push(&probe).is_some());
+                let mut err = icmp_unreach(t + 1e-4, from, A, &probe);
+                err.icmp_code = code;
+                // the error is no probe, and twice the same error is one failure
+                assert_eq!(r.push(&err), None);
+                assert_eq!(r.push(&err), None);
+                // nor is the attempt's SYN sent again after its refusal a second failure (the
+                // count below says so)
+                r.push(&probe);
+            }
+            // 40 attempts refused in 0.4 s: the probes after the 25th or 26th failure (the
+            // count decays a little meanwhile) flagged; had the SYNs sent again counted,
+            // twice as many
+            assert!(
+                (14..=15).contains(&flagged),
+                "{from} code {code}: {flagged}"
+            );
+            // an error quoting a UDP datagram or an attempt never seen counts nothing
+            let mut r = Unanswered::new(4096);
+            for i in 0..40u16 {
+                let mut q = tcp(10.0, A, V, 40_000 + i, 1 + i, SYN_);
+                let err = icmp_unreach(10.0, from, A, &q);
+                assert_eq!(r.push(&err), None);
+                q.proto = 17;
+                assert_eq!(r.push(&icmp_unreach(10.0, from, A, &q)), None);
+            }
+            assert_eq!(r.push(&tcp(10.5, A, V, 50_000, 80, SYN_)), None);
+        }
+    }
+
+    #[test]
+    fn attempts_answered_by_a_synack_or_a_reset_never_fail() {
+        // a connect scan of closed ports, each refused with RST+ACK and asked again from the
+        // same port (nmap's retry): the networks' part, not this rule's
+        let mut r = Unanswered::new(4096);
+        for i in 0..300u16 {
+            let t = 1.0 + f64::from(i) * 0.005;
+            for k in 0..2 {
+                let dt = f64::from(k) * 0.5;
+                assert_eq!(r.push(&tcp(t + dt, A, V, 40_000 + i, 1 + i, SYN_)), None);
+                let answer = if i % 10 == 0 { 0x12 } else { 0x14 };
+                assert_eq!(
+                    r.push(&tcp(t + dt + 1e-4, V, A, 1 + i, 40_000 + i, answer)),
+                    None
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_client_whose_server_is_down_is_no_scan() {
+        // six connections at once to a firewalled web server, each SYN sent again at 1, 3, 7,
+        // 15 and 31 s, then again a minute later: six failures each time
+        let mut r = Unanswered::new(4096);
+        for round in 0..3 {
+            let t0 = 1.0 + f64::from(round) * 60.0;
+            for dt in [0.0, 1.0, 3.0, 7.0, 15.0, 31.0] {
+                for c in 0..6u16 {
+                    let sport = 50_000 + 10 * round + c;
+                    assert_eq!(r.push(&tcp(t0 + dt, A, V, sport, 443, SYN_)), None);
+                }
+            }
+        }
+    }
+}
