@@ -1260,7 +1260,7 @@ impl Engine {
                     let keys = AddrKeys::of(p);
                     let sprayed = self.spray.push(p, &keys);
                     let swept = self.sweep.push_keyed(p, &keys);
-                    let unanswered = self.unanswered.push(p);
+                    let unanswered = self.unanswered.push_keyed(p, &keys);
                     let odd = self.unlearned.push(p);
                     // an answer nobody asked for (and its receiver's error about it) is its
                     // sender's; past the reflection threshold, a flood

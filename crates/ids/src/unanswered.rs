@@ -39,6 +39,7 @@
 //! not counted).
 
 use crate::class::Class;
+use crate::detect::AddrKeys;
 use crate::features::table::{hash_mixed, ip_key, premix, SetAssoc};
 use crate::profile::{probe_scan, ACK, RST, SYN};
 use nightjar_packet::PacketRepr;
@@ -88,6 +89,12 @@ impl Unanswered {
 
     /// Update with `p`; the scan class of a probe the rule flags.
     pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        self.push_keyed(p, &AddrKeys::of(p))
+    }
+
+    /// [`Unanswered::push`] with `p`'s address keys and their premixes, computed once per
+    /// packet for every rule.
+    pub(crate) fn push_keyed(&mut self, p: &PacketRepr, keys: &AddrKeys) -> Option<Class> {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
@@ -95,38 +102,42 @@ impl Unanswered {
         match p.proto {
             6 if p.later_fragment => None,
             6 => {
-                let (s, d) = (ip_key(p.src), ip_key(p.dst));
+                let (s, d) = ((keys.src, keys.ms), (keys.dst, keys.md));
                 let fl = p.tcp_flags;
                 if fl & (SYN | ACK | RST) == SYN {
-                    let key = (s, d, ports(p.sport, p.dport));
-                    let e = self.attempts.touch(key, attempt_hash(&key), now);
+                    let key = (s.0, d.0, ports(p.sport, p.dport));
+                    let e = self.attempts.touch(key, attempt_hash(s.1, d.1, key.2), now);
                     let again = e.prev_stamp.is_some_and(|t| now - t <= ATTEMPT_HORIZON);
                     if again && *e.val == Attempt::Pending {
                         *e.val = Attempt::Failed;
-                        self.count(s, d, 1.0);
+                        self.count(s.1, d.1, 1.0);
                     } else if !again {
                         *e.val = Attempt::Pending;
                     }
                 }
                 if fl & (SYN | ACK) == SYN | ACK || fl & RST != 0 {
                     // an answer from the target: its attempt did not fail
-                    let key = (d, s, ports(p.dport, p.sport));
-                    self.attempts.remove(&key, attempt_hash(&key));
+                    let key = (d.0, s.0, ports(p.dport, p.sport));
+                    self.attempts.remove(&key, attempt_hash(d.1, s.1, key.2));
                     return None;
                 }
                 if fl & (ACK | RST) != 0 {
                     return None;
                 }
-                (self.count(s, d, 0.0) >= THRESHOLD)
+                (self.count(s.1, d.1, 0.0) >= THRESHOLD)
                     .then(|| probe_scan(fl).unwrap_or(Class::OtherAttack))
             }
             1 | 58 if nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type) => {
                 let q = p.inner.as_ref().filter(|q| q.proto == 6)?;
-                let key = (ip_key(q.src), ip_key(q.dst), ports(q.sport, q.dport));
-                let a = self.attempts.get_mut(&key, attempt_hash(&key), now)?;
+                let (qs, qd) = (ip_key(q.src), ip_key(q.dst));
+                let (ms, md) = (premix(qs), premix(qd));
+                let key = (qs, qd, ports(q.sport, q.dport));
+                let a = self
+                    .attempts
+                    .get_mut(&key, attempt_hash(ms, md, key.2), now)?;
                 if *a == Attempt::Pending {
                     *a = Attempt::Failed;
-                    self.count(key.0, key.1, 1.0);
+                    self.count(ms, md, 1.0);
                 }
                 None
             }
@@ -134,9 +145,9 @@ impl Unanswered {
         }
     }
 
-    /// Decay the (s, d) count to now, add `delta`; the count after it.
-    fn count(&mut self, s: u128, d: u128, delta: f32) -> f32 {
-        let (ms, md) = (premix(s), premix(d));
+    /// Decay the count of the pair with address premixes `ms`, `md` to now, add `delta`; the
+    /// count after it.
+    fn count(&mut self, ms: u64, md: u64, delta: f32) -> f32 {
         let key = (u128::from(ms) << 64) | u128::from(md);
         if delta == 0.0 {
             // a probe: no entry made for a pair that never failed
@@ -156,11 +167,9 @@ fn ports(sport: u16, dport: u16) -> u32 {
     (u32::from(sport) << 16) | u32::from(dport)
 }
 
-fn attempt_hash(k: &AttemptKey) -> u64 {
-    hash_mixed(
-        hash_mixed(hash_mixed(61, premix(k.0)), premix(k.1)),
-        u64::from(k.2),
-    )
+/// The table hash of an attempt, from its addresses' premixes and its ports.
+fn attempt_hash(ms: u64, md: u64, ports: u32) -> u64 {
+    hash_mixed(hash_mixed(hash_mixed(61, ms), md), u64::from(ports))
 }
 
 #[cfg(test)]
