@@ -10,30 +10,9 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 
 const IPV4: u16 = 0x0800;
 const IPV6: u16 = 0x86DD;
-
-/// (source, destination, class, packets, first seen, last seen) of each alert, in order.
-fn alerts_of(j: &Value) -> Vec<(String, String, String, u64, String, String)> {
-    j["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            let n = &a["nightjar"];
-            (
-                a["src_ip"].as_str().unwrap().to_string(),
-                a["dest_ip"].as_str().unwrap().to_string(),
-                n["label"].as_str().unwrap().to_string(),
-                n["packets"].as_u64().unwrap(),
-                n["first_seen"].as_str().unwrap().to_string(),
-                n["last_seen"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
 
 /// The capture with link type `link`, each Ethernet frame's EtherType and payload given to
 /// `wrap` (a frame it returns `None` for is left out); record lengths follow the new frames.
@@ -102,7 +81,7 @@ fn ppp(et: u16, ip: &[u8]) -> Option<Vec<u8>> {
 
 fn same_alerts_under_other_link_types(name: &str, alerts: usize) {
     let bytes = std::fs::read(cap(&format!("{name}.pcap"))).unwrap();
-    let want = alerts_of(&detect_json(name));
+    let want = alert_rows(&detect_json(name));
     assert_eq!(want.len(), alerts, "{name}");
     let s = Scratch::new(&format!("detect-linktypes-{name}"));
     let mut ip_frames = None;
@@ -117,7 +96,7 @@ fn same_alerts_under_other_link_types(name: &str, alerts: usize) {
     ] {
         std::fs::write(s.path(file), relink(&bytes, link, wrap)).unwrap();
         let j = detect_json_at(&s.s(file), &[]);
-        assert_eq!(alerts_of(&j), want, "{name} as {file}");
+        assert_eq!(alert_rows(&j), want, "{name} as {file}");
         assert_eq!(j["undecoded"], 0, "{name} as {file}");
         if link == 127 {
             assert_eq!(j["records"], pcap_records(&bytes).len(), "{name}");

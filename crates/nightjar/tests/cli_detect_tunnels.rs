@@ -12,26 +12,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// (source, destination, class, packets, first seen, last seen) of each alert, in order.
-fn alerts_of(j: &Value) -> Vec<(String, String, String, u64, f64, f64)> {
-    j["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            let n = &a["nightjar"];
-            (
-                a["src_ip"].as_str().unwrap().to_string(),
-                a["dest_ip"].as_str().unwrap().to_string(),
-                n["label"].as_str().unwrap().to_string(),
-                n["packets"].as_u64().unwrap(),
-                secs(n["first_seen"].as_str().unwrap()),
-                secs(n["last_seen"].as_str().unwrap()),
-            )
-        })
-        .collect()
-}
-
 fn check(name: &str) -> Value {
     let eps = episodes(name);
     assert_eq!(sorted_labels(&eps), ["flood-syn", "scan-syn", "scan-xmas"]);
@@ -49,8 +29,8 @@ fn check(name: &str) -> Value {
             }
         }
         assert_eq!(j["undecoded"], 0, "{what}");
-        if let Some(prev) = last.replace(alerts_of(&j)) {
-            assert_eq!(prev, alerts_of(&j), "{what}the same with one thread");
+        if let Some(prev) = last.replace(alert_rows(&j)) {
+            assert_eq!(prev, alert_rows(&j), "{what}the same with one thread");
         }
     }
     detect_json(name)
@@ -63,8 +43,8 @@ fn the_attacks_inside_a_real_vxlan_underlay_capture_are_alerted_on_the_overlay_h
 
 #[test]
 fn eight_encapsulations_in_turn_give_the_alerts_of_the_vxlan_capture_of_the_same_run() {
-    let vxlan = alerts_of(&check("tunnels"));
-    let mixed = alerts_of(&check("tunnels.mixed"));
+    let vxlan = alert_rows(&check("tunnels"));
+    let mixed = alert_rows(&check("tunnels.mixed"));
     assert_eq!(vxlan.len(), 3);
     assert_eq!(mixed.len(), vxlan.len());
     // the same alerts; the times within the microseconds between the two capture points (the
@@ -114,8 +94,8 @@ fn vxlan_on_the_linux_default_port_is_opened_as_on_ianas() {
     std::fs::write(s.path("t.pcap"), out).unwrap();
     let moved_j = detect_json_at(&s.s("t.pcap"), &[]);
     let j = detect_json("tunnels");
-    assert_eq!(alerts_of(&moved_j), alerts_of(&j));
-    assert_eq!(alerts_of(&j).len(), 3);
+    assert_eq!(alert_rows(&moved_j), alert_rows(&j));
+    assert_eq!(alert_rows(&j).len(), 3);
 }
 
 /// The RFC 1071 checksum of an IPv4 header whose checksum field is zero.
@@ -178,7 +158,7 @@ fn the_same_packets_inside_gtp_u_give_the_same_alerts() {
     std::fs::write(s.path("g.pcap"), out).unwrap();
     let gtp = detect_json_at(&s.s("g.pcap"), &[]);
     let j = detect_json("tunnels");
-    assert_eq!(alerts_of(&gtp), alerts_of(&j));
-    assert_eq!(alerts_of(&j).len(), 3);
+    assert_eq!(alert_rows(&gtp), alert_rows(&j));
+    assert_eq!(alert_rows(&j).len(), 3);
     assert_eq!(gtp["undecoded"], 0);
 }

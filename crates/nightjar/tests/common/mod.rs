@@ -277,3 +277,27 @@ pub fn assert_named_right(what: &str, e: &Value, alerts: &[Value]) {
         e["command"]
     );
 }
+
+/// One alert of an `ids detect --json` object: (source, destination, class, packets, first
+/// seen, last seen).
+pub type AlertRow = (String, String, String, u64, f64, f64);
+
+/// The [`AlertRow`] of each alert of `j`, in order.
+pub fn alert_rows(j: &Value) -> Vec<AlertRow> {
+    j["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let n = &a["nightjar"];
+            (
+                a["src_ip"].as_str().unwrap().to_string(),
+                a["dest_ip"].as_str().unwrap().to_string(),
+                n["label"].as_str().unwrap().to_string(),
+                n["packets"].as_u64().unwrap(),
+                secs(n["first_seen"].as_str().unwrap()),
+                secs(n["last_seen"].as_str().unwrap()),
+            )
+        })
+        .collect()
+}
