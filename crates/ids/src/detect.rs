@@ -348,6 +348,12 @@ pub struct DetectSettings {
     /// damped with a 1 s half-life; at or above this count, they are `flood-udp` charged to
     /// their senders, whatever the networks and the two-way UDP rule say. 0 turns it off.
     pub reflection_threshold: f32,
+    /// Unanswered-connections rule ([`crate::unanswered`]): a source's failed TCP connection
+    /// attempts to one host (its SYN sent again with nothing between, or an ICMP destination
+    /// unreachable of any code quoting it), damped with a 10 s half-life; at or above this
+    /// count, its TCP probes of that host that the networks pass are a scan of their flags (a
+    /// firewalled host scanned). 0 turns it off.
+    pub unanswered_threshold: f32,
     /// Connection-flood rule ([`crate::connections`]): a client's new TCP connections to one
     /// (server, port), damped with a 1 s half-life; at or above this count, its packets to
     /// that service are `flood-syn` where the networks call them normal (an HTTP flood
@@ -398,6 +404,7 @@ impl Default for DetectSettings {
             reuse_uses: 64,
             session_packets: DEFAULT_SESSION_PACKETS,
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
+            unanswered_threshold: crate::unanswered::THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
             arp_spoof_threshold: crate::arpspoof::DEFAULT_THRESHOLD,
@@ -433,6 +440,7 @@ impl DetectSettings {
             ("spray", self.spray_threshold),
             ("sweep", self.sweep_threshold),
             ("reflection", self.reflection_threshold),
+            ("unanswered-connections", self.unanswered_threshold),
             ("connection", self.connection_threshold),
             ("ARP sweep", self.arp_sweep_threshold),
             ("ARP spoof", self.arp_spoof_threshold),
@@ -809,7 +817,7 @@ impl Engine {
             connections: Connections::new(settings.connection_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
-            unanswered: Unanswered::new(settings.max_sources),
+            unanswered: Unanswered::new(settings.max_sources, settings.unanswered_threshold),
             slow: SlowScan::new(settings.slow_scan)?,
             nd: SlowScan::neighbour_sweeps(settings.slow_scan)?,
             conv: Conversations::new(settings.udp_settle),

@@ -48,9 +48,10 @@ use nightjar_packet::PacketRepr;
 /// hold a connect scan slowed to a few ports a second by its silent targets (nmap adapts its
 /// pace to the answers), short enough that a client's few failures fade.
 pub const HALF_LIFE: f64 = 10.0;
-/// Damped failed attempts to one host at or above which the source's probes of it are a scan:
-/// Zeek's address-scan threshold (25), as the sweep rule's; with a 10 s half-life, about 1.7
-/// failed attempts a second held for half a minute, or 25 within a few seconds.
+/// Damped failed attempts to one host at or above which the source's probes of it are a scan,
+/// by default ([`crate::detect::DetectSettings::unanswered_threshold`]): Zeek's address-scan
+/// threshold (25), as the sweep rule's; with a 10 s half-life, about 1.7 failed attempts a
+/// second held for half a minute, or 25 within a few seconds.
 pub const THRESHOLD: f32 = 25.0;
 /// Seconds after which a SYN from an attempt's source port is a new attempt, not the same one
 /// sent again (Linux retries a SYN at 1, 3, 7, 15 and 31 s).
@@ -71,6 +72,7 @@ type AttemptKey = (u128, u128, u32);
 
 /// The rule's state: sans-IO, fed every decoded packet in capture order.
 pub struct Unanswered {
+    threshold: f32,
     attempts: SetAssoc<AttemptKey, Attempt>,
     /// Per (source, destination host), keyed by both premixes: damped failed attempts.
     pairs: SetAssoc<u128, f32>,
@@ -78,11 +80,14 @@ pub struct Unanswered {
 }
 
 impl Unanswered {
-    /// A rule remembering at most `cap` attempts (and a sixteenth as many host pairs).
-    pub fn new(cap: usize) -> Unanswered {
+    /// A rule remembering at most `cap` attempts (and a sixteenth as many host pairs) that
+    /// flags a source's probes of a host from `threshold` damped failures on (0: off).
+    pub fn new(cap: usize, threshold: f32) -> Unanswered {
+        let on = threshold > 0.0;
         Unanswered {
-            attempts: SetAssoc::new(cap.max(1)),
-            pairs: SetAssoc::new((cap / 16).max(64)),
+            threshold,
+            attempts: SetAssoc::new(if on { cap.max(1) } else { 1 }),
+            pairs: SetAssoc::new(if on { (cap / 16).max(64) } else { 1 }),
             clock: f64::NEG_INFINITY,
         }
     }
@@ -95,6 +100,9 @@ impl Unanswered {
     /// [`Unanswered::push`] with `p`'s address keys and their premixes, computed once per
     /// packet for every rule.
     pub(crate) fn push_keyed(&mut self, p: &PacketRepr, keys: &AddrKeys) -> Option<Class> {
+        if self.threshold <= 0.0 {
+            return None;
+        }
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
@@ -124,7 +132,7 @@ impl Unanswered {
                 if fl & (ACK | RST) != 0 {
                     return None;
                 }
-                (self.count(s.1, d.1, 0.0) >= THRESHOLD)
+                (self.count(s.1, d.1, 0.0) >= self.threshold)
                     .then(|| probe_scan(fl).unwrap_or(Class::OtherAttack))
             }
             1 | 58 if nightjar_packet::proto::icmp_unreachable(p.proto, p.icmp_type) => {
@@ -197,7 +205,7 @@ mod tests {
 
     #[test]
     fn a_connect_scan_of_silent_ports_is_flagged_once_enough_attempts_failed() {
-        let mut r = Unanswered::new(4096);
+        let mut r = Unanswered::new(4096, THRESHOLD);
         let v = silent_connect_scan(&mut r, 100.0, 200);
         let first = v.iter().position(Option::is_some).expect("flagged");
         // the 25th failure (a retransmission) comes 1 s plus 24 × 0.05 s after the first
@@ -225,7 +233,7 @@ mod tests {
     #[test]
     fn icmp_refusals_of_any_code_from_the_host_or_a_router_fail_an_attempt_once() {
         for (from, code) in [(V, 3), (V, 13), (V, 10), ("198.18.1.1", 13)] {
-            let mut r = Unanswered::new(4096);
+            let mut r = Unanswered::new(4096, THRESHOLD);
             let mut flagged = 0;
             for i in 0..40u16 {
                 let t = 10.0 + f64::from(i) * 0.01;
@@ -248,7 +256,7 @@ mod tests {
                 "{from} code {code}: {flagged}"
             );
             // an error quoting a UDP datagram or an attempt never seen counts nothing
-            let mut r = Unanswered::new(4096);
+            let mut r = Unanswered::new(4096, THRESHOLD);
             for i in 0..40u16 {
                 let mut q = tcp(10.0, A, V, 40_000 + i, 1 + i, SYN_);
                 let err = icmp_unreach(10.0, from, A, &q);
@@ -264,7 +272,7 @@ mod tests {
     fn attempts_answered_by_a_synack_or_a_reset_never_fail() {
         // a connect scan of closed ports, each refused with RST+ACK and asked again from the
         // same port (nmap's retry): the networks' part, not this rule's
-        let mut r = Unanswered::new(4096);
+        let mut r = Unanswered::new(4096, THRESHOLD);
         for i in 0..300u16 {
             let t = 1.0 + f64::from(i) * 0.005;
             for k in 0..2 {
@@ -283,7 +291,7 @@ mod tests {
     fn a_client_whose_server_is_down_is_no_scan() {
         // six connections at once to a firewalled web server, each SYN sent again at 1, 3, 7,
         // 15 and 31 s, then again a minute later: six failures each time
-        let mut r = Unanswered::new(4096);
+        let mut r = Unanswered::new(4096, THRESHOLD);
         for round in 0..3 {
             let t0 = 1.0 + f64::from(round) * 60.0;
             for dt in [0.0, 1.0, 3.0, 7.0, 15.0, 31.0] {

@@ -164,3 +164,26 @@ fn a_connect_scan_after_a_syn_scan_of_the_same_ports_has_an_alert_of_its_own() {
         "{j}"
     );
 }
+
+#[test]
+fn the_unanswered_connections_rule_has_a_threshold_that_turns_it_off() {
+    let j = detect_json_with(NAME, &["--unanswered-threshold", "0"]);
+    assert_eq!(j["flagged_by_unanswered_rule"], 0);
+    assert_eq!(j["settings"]["unanswered_threshold"], 0.0);
+    let on = detect_json(NAME);
+    assert_eq!(on["settings"]["unanswered_threshold"], 25.0);
+    let path = cap(&format!("{NAME}.pcap"));
+    for bad in ["--unanswered-threshold=-1", "--unanswered-threshold=nan"] {
+        let o = run(&["ids", "detect", "--pcap", &path, bad]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{bad}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("unanswered-connections threshold"),
+            "{bad}: {err}"
+        );
+    }
+    let help = run(&["ids", "detect", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--unanswered-threshold"), "{text}");
+}

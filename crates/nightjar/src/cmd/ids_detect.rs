@@ -120,6 +120,13 @@ pub struct DetectArgs {
     /// (an amplification attack seen at its victim); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().reflection_threshold, value_name = "N")]
     reflection_threshold: f32,
+    /// Unanswered-connections rule: a source's failed TCP connection attempts to one host
+    /// (its SYN sent again with nothing between, or an ICMP destination unreachable of any
+    /// code quoting it: a host that drops or rejects), as a damped count (10 s half-life); at
+    /// or above it, the source's TCP probes of that host are a scan of their flags (nmap
+    /// against a firewall); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().unanswered_threshold, value_name = "N")]
+    unanswered_threshold: f32,
     /// Connection-flood rule: a client's new TCP connections to one server port, as a damped
     /// count (1 s half-life, ≈ 1.44 × connections per second); at or above it, the client's
     /// packets to that port are a flood (an HTTP flood without keep-alive: ab, LOIC, Hulk);
@@ -293,6 +300,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         spray_threshold: a.spray_threshold,
         sweep_threshold: a.sweep_threshold,
         reflection_threshold: a.reflection_threshold,
+        unanswered_threshold: a.unanswered_threshold,
         connection_threshold: a.connection_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
         arp_spoof_threshold: a.arp_spoof_threshold,
@@ -524,6 +532,9 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
             "session_packets": settings.session_packets,
         });
+        let mut in_force = in_force;
+        // (apart: the object above is at the json! macro's recursion limit)
+        in_force["unanswered_threshold"] = json!(settings.unanswered_threshold);
         let mut j = json!({
             "capture": name,
             "kernel_received": kernel.as_ref().map(|k| k.received),
