@@ -6,8 +6,10 @@
 
 One row per labelled attack: its label and command, whether an alert covers it, and the class(es)
 named. An alert covers an episode when it comes from the episode's source (a source alert) and
-overlaps that source's episode within 1 s; an attack from spoofed sources is covered by a victim
-alert that overlaps its span (or by source alerts from its spoofed addresses). `named` lists the
+overlaps that source's episode within 1 s; an attack from spoofed sources (several labelled
+sources, or an episode marked `"spoofed": true`: random source addresses, `hping3 --rand-source`,
+labelled with the attacker's own) is covered by a victim alert that overlaps its span (or by
+source alerts from its labelled spoofed addresses). `named` lists the
 class of every covering alert, `right` says whether the label is among them. Alerts that
 cover no episode are false alerts. Episodes are grouped per attack command (a spoofed flood is one
 attack of many source episodes).
@@ -37,6 +39,7 @@ def main():
         t0 = min(e["start"] for e in eps) - 1.0
         t1 = max(e["end"] for e in eps) + 1.0
         srcs = {e["src"] for e in eps}
+        spoofed = len(srcs) > 1 or any(e.get("spoofed") for e in eps)
         hits = []
         for i, a in enumerate(alerts):
             if a["nightjar"]["scope"] == "source":
@@ -44,7 +47,7 @@ def main():
                 if any(a["src_ip"] == e["src"] and a["_t0"] <= e["end"] + 1.0
                        and a["_t1"] >= e["start"] - 1.0 for e in eps):
                     hits.append(i)
-            elif len(srcs) > 1 and a["_t0"] <= t1 and a["_t1"] >= t0:
+            elif spoofed and a["_t0"] <= t1 and a["_t1"] >= t0:
                 hits.append(i)
         used.update(hits)
         named = [alerts[i]["nightjar"]["label"] for i in hits]

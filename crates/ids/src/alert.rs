@@ -3,7 +3,9 @@
 //!
 //! One [`Alert`] stands for one attacking source and one attack episode (a run of packets the
 //! detector flagged, ended by a quiet gap), or — for a flood from many (spoofed) sources that
-//! each sent only a few packets — for one victim ([`Scope::Victim`]).
+//! each sent only a few packets — for one victim ([`Scope::Victim`]), or for one victim
+//! network when the flood was spread over its addresses ([`Alert::network`],
+//! [`crate::carpet`]).
 //!
 //! The EVE line follows Suricata's layout (`timestamp`, `event_type: "alert"`, `src_ip`,
 //! `dest_ip`, `proto`, `alert{action, gid, signature_id, rev, signature, category, severity}`)
@@ -13,6 +15,7 @@
 
 use crate::arpspoof::ArpSpoof;
 use crate::arpsweep::ArpSweep;
+use crate::carpet::Network;
 use crate::class::Class;
 use crate::profile::{flag_names, Evidence, Rule};
 use crate::slowscan::Finding;
@@ -76,6 +79,9 @@ pub struct Alert {
     /// The ARP-spoofing rule's episode, for its alerts (`nightjar.arp_spoof` in EVE, only
     /// then; [`Alert::proto`] is 0 and the EVE `proto` is `"ARP"`).
     pub arp_spoof: Option<ArpSpoof>,
+    /// For a victim alert about a flood spread over a network ([`crate::carpet`]): the
+    /// network (`dst` is its address; `nightjar.network` in EVE, only then).
+    pub network: Option<Network>,
 }
 
 /// Suricata's name of an IP protocol.
@@ -163,6 +169,7 @@ impl Alert {
             slow_scan: None,
             arp_sweep: None,
             arp_spoof: None,
+            network: None,
         }
     }
 
@@ -263,10 +270,15 @@ impl Alert {
         }
     }
 
-    /// Signature id: 9,100,000 + the class index (+ 50 for per-victim alerts), in the range
-    /// left for local rules.
+    /// Signature id: 9,100,000 + the class index (+ 50 for per-victim alerts, + 100 for
+    /// per-victim-network ones), in the range left for local rules.
     pub fn signature_id(&self) -> u64 {
-        9_100_000 + self.class.index() as u64 + if self.scope == Scope::Victim { 50 } else { 0 }
+        let scope = match (self.scope, self.network) {
+            (Scope::Source, _) => 0,
+            (Scope::Victim, None) => 50,
+            (Scope::Victim, Some(_)) => 100,
+        };
+        9_100_000 + self.class.index() as u64 + scope
     }
 
     /// The human-readable signature.
@@ -292,13 +304,23 @@ impl Alert {
                 self.src,
                 self.dst
             ),
-            Scope::Victim => format!(
-                "NIGHTJAR {} ({}) against {} from {} sources (spoofed)",
-                self.class,
-                self.what(),
-                self.dst,
-                self.sources
-            ),
+            Scope::Victim => match &self.network {
+                Some(n) => format!(
+                    "NIGHTJAR {} ({}) against {} ({} addresses) from {} sources (spoofed)",
+                    self.class,
+                    self.what(),
+                    n,
+                    n.addresses,
+                    self.sources
+                ),
+                None => format!(
+                    "NIGHTJAR {} ({}) against {} from {} sources (spoofed)",
+                    self.class,
+                    self.what(),
+                    self.dst,
+                    self.sources
+                ),
+            },
         }
     }
 
@@ -342,6 +364,12 @@ impl Alert {
         }
         if let Some(s) = &self.arp_spoof {
             eve["nightjar"]["arp_spoof"] = s.to_json();
+        }
+        if let Some(n) = &self.network {
+            eve["nightjar"]["network"] = json!({
+                "prefix": n.to_string(),
+                "addresses": n.addresses,
+            });
         }
         eve
     }
@@ -429,6 +457,7 @@ mod tests {
             slow_scan: None,
             arp_sweep: None,
             arp_spoof: None,
+            network: None,
         };
         let e = a.to_eve();
         assert_eq!(e["event_type"], "alert");
@@ -445,6 +474,62 @@ mod tests {
         assert_eq!(
             e["nightjar"]["last_seen"],
             "2001-09-09T01:46:42.000000+0000"
+        );
+    }
+
+    #[test]
+    fn a_victim_network_alert_names_its_prefix_and_addresses_and_keeps_the_fields_of_design_12() {
+        let net: IpAddr = "198.18.1.0".parse().unwrap();
+        let mut class_counts = [0; 15];
+        class_counts[Class::FloodSyn.index()] = 6000;
+        let mut a = Alert {
+            scope: Scope::Victim,
+            src: "203.0.113.9".parse().unwrap(),
+            dst: net,
+            proto: 6,
+            class: Class::FloodSyn,
+            packets: 6000,
+            total: 6000,
+            sources: 5990,
+            score: 0.5,
+            first_seen: 1_000_000_000.0,
+            last_seen: 1_000_000_003.0,
+            class_counts,
+            profile: None,
+            slow_scan: None,
+            arp_sweep: None,
+            arp_spoof: None,
+            network: None,
+        };
+        // a victim alert about one host: no `network`, signature id + 50
+        let one = a.to_eve();
+        assert!(one["nightjar"].get("network").is_none(), "{one}");
+        assert_eq!(one["alert"]["signature_id"], 9_100_000 + 10 + 50);
+        a.network = Some(Network {
+            addr: net,
+            len: 24,
+            addresses: 231,
+        });
+        let e = a.to_eve();
+        // DESIGN §12's fields, as for any alert
+        assert_eq!(e["event_type"], "alert");
+        assert_eq!(e["src_ip"], "203.0.113.9");
+        assert_eq!(e["dest_ip"], "198.18.1.0");
+        assert_eq!(e["proto"], "TCP");
+        assert_eq!(e["nightjar"]["label"], "flood-syn");
+        assert_eq!(e["nightjar"]["scope"], "victim");
+        assert_eq!(e["nightjar"]["packets"], 6000);
+        assert_eq!(e["nightjar"]["sources"], 5990);
+        // and the network's
+        assert_eq!(e["nightjar"]["network"]["prefix"], "198.18.1.0/24");
+        assert_eq!(e["nightjar"]["network"]["addresses"], 231);
+        assert_eq!(e["alert"]["signature_id"], 9_100_000 + 10 + 100);
+        assert_eq!(e["alert"]["severity"], 1);
+        assert_eq!(e["alert"]["category"], "Attempted Denial of Service");
+        assert_eq!(
+            e["alert"]["signature"],
+            "NIGHTJAR flood-syn (TCP SYN flood) against 198.18.1.0/24 (231 addresses) from 5990 \
+             sources (spoofed)"
         );
     }
 
@@ -478,6 +563,7 @@ mod tests {
                 slow_scan: None,
                 arp_sweep: None,
                 arp_spoof: None,
+                network: None,
             }
         };
         for (flags, what) in [
@@ -542,6 +628,7 @@ mod tests {
                 slow_scan: None,
                 arp_sweep: None,
                 arp_spoof: None,
+                network: None,
             };
             assert_eq!(a.class, Class::OtherAttack);
             assert_eq!(a.what(), what);
@@ -603,6 +690,7 @@ mod tests {
                 slow_scan: None,
                 arp_sweep: None,
                 arp_spoof: None,
+                network: None,
             };
             assert_eq!(a.what(), what);
             assert_eq!(a.category(), "Attempted User Privilege Gain");

@@ -188,6 +188,7 @@ impl ArpSpoof {
     pub fn to_alert(&self) -> Alert {
         Alert {
             arp_spoof: Some(*self),
+            network: None,
             ..Alert::of_rule(
                 (self.source().into(), self.victim().into(), 0),
                 Class::OtherAttack,

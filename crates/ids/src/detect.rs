@@ -56,6 +56,20 @@
 //! RST, UDP, ICMP echo) arriving at one victim from sources unseen for 30 s, at a damped rate
 //! above [`DetectSettings::spray_threshold`], are flagged as a flood of their kind.
 //!
+//! **Carpet floods** ([`crate::carpet`]). A flood spread over every address of a subnet gives
+//! each a small share. The spray rule counts its new sources per victim network (a /24, a
+//! /64) too, and flags their packets at [`crate::carpet::NETWORK_SPRAY_FACTOR`] times its
+//! threshold; a one-source flood's echo requests, repeated to addresses that never answer, are
+//! flagged by the repeated-ping rule (`carpet::RepeatedPings`). Flagged packets are
+//! counted per victim network as per victim (a source's only until it reaches
+//! [`DetectSettings::min_packets`]: after that it is alerted on its own); when a network's
+//! episode ends (by quiet, or by [`DetectSettings::change_probes`] probes of another kind in a
+//! row: spoofed floods of SYNs, then datagrams, over one subnet, are two attacks), the packets
+//! of sources and victims that were not alerted on their own raise one victim alert about the
+//! network (`dest_ip` its address, `nightjar.network` its prefix and the addresses hit) if
+//! they make a victim alert's numbers and went to at least
+//! [`crate::carpet::NETWORK_MIN_HOSTS`] addresses.
+//!
 //! **Sweep rule.** The lab's scans all target hosts that answer (SYN-ACKs, RSTs, ICMP errors),
 //! and the network learnt scans from those answers; a scan of many addresses that mostly do not
 //! answer (masscan or zmap over a subnet, nmap `-Pn` through a router) shows it none. A second
@@ -185,6 +199,9 @@
 use crate::alert::{Alert, Scope};
 use crate::arpspoof::{ArpSpoof, ArpSpoofs};
 use crate::arpsweep::{ArpSweep, ArpSweeps};
+use crate::carpet::{
+    network_of, prefix_len, Network, RepeatedPings, NETWORK_MIN_HOSTS, NETWORK_SPRAY_FACTOR,
+};
 use crate::class::Class;
 use crate::connections::Connections;
 use crate::conversation::Conversations;
@@ -287,7 +304,12 @@ pub struct DetectSettings {
     /// sources not seen in the last 30 s, as a damped count with a 1 s half-life (≈ 1.44 × the
     /// rate per second), at or above which such packets are flagged as a flood whatever the
     /// network says; 0 turns the rule off. The MLP was trained on floods from a few spoofed
-    /// sources; this catches the flood that sprays a new source address in every packet.
+    /// sources; this catches the flood that sprays a new source address in every packet. The
+    /// same count per victim network (a /24 or /64), at or above
+    /// [`crate::carpet::NETWORK_SPRAY_FACTOR`] times this, flags them too: a flood spread
+    /// over a subnet's addresses ("carpet bombing"); and the repeated-ping rule
+    /// (`carpet::RepeatedPings`) takes it as its threshold of echo requests repeated
+    /// to hosts that did not answer (0 turns it off too).
     pub spray_threshold: f32,
     /// Sweep rule: probes (TCP without ACK or RST, UDP) from one source to hosts it has not
     /// probed in the last 30 s, less the SYN-ACKs and UDP datagrams it received, as a damped
@@ -542,6 +564,9 @@ pub struct DetectStats {
     pub undecoded: u64,
     /// Packets flagged as attacks.
     pub flagged: u64,
+    /// Of those, flagged by the repeated-ping rule (`carpet::RepeatedPings`; the
+    /// networks had called them normal).
+    pub flagged_by_ping_rule: u64,
     /// Of those, flagged by the spray rule (the network had called them normal).
     pub flagged_by_spray_rule: u64,
     /// Of those, flagged by the sweep rule (the network had called them normal).
@@ -575,6 +600,8 @@ pub struct DetectStats {
     pub alerts: u64,
     pub source_alerts: u64,
     pub victim_alerts: u64,
+    /// Of the victim alerts, those about a victim network ([`crate::carpet`]).
+    pub network_alerts: u64,
     /// Episodes that did not reach the thresholds (no alert): sources' and, among floods too
     /// slow to be floods, victims'.
     pub quiet_episodes: u64,
@@ -715,6 +742,7 @@ pub struct Engine {
     scratch: Scratch,
     agg: Aggregator,
     spray: Spray,
+    pings: RepeatedPings,
     sweep: Sweep,
     unanswered: Unanswered,
     reflection: Reflection,
@@ -813,6 +841,7 @@ impl Engine {
             scratch: Scratch::new(),
             agg: Aggregator::new(settings),
             spray: Spray::new(settings.spray_threshold, settings.max_sources),
+            pings: RepeatedPings::new(settings.spray_threshold, settings.max_sources),
             reflection: Reflection::new(settings.reflection_threshold),
             connections: Connections::new(settings.connection_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
@@ -1269,6 +1298,7 @@ impl Engine {
                     let sprayed = self.spray.push(p, &keys);
                     let swept = self.sweep.push_keyed(p, &keys);
                     let unanswered = self.unanswered.push_keyed(p, &keys);
+                    let pinged = self.pings.push_keyed(p, &keys);
                     let odd = self.unlearned.push(p);
                     // an answer nobody asked for (and its receiver's error about it) is its
                     // sender's; past the reflection threshold, a flood
@@ -1330,6 +1360,9 @@ impl Engine {
                         c
                     } else if let Some(c) = unanswered {
                         self.stats.flagged_by_unanswered_rule += 1;
+                        c
+                    } else if let Some(c) = pinged {
+                        self.stats.flagged_by_ping_rule += 1;
                         c
                     } else if let Some(c) = opened {
                         self.stats.flagged_by_connection_rule += 1;
@@ -1664,6 +1697,9 @@ struct Spray {
     threshold: f32,
     seen: SetAssoc<u128, ()>,
     victims: Damped,
+    /// The same counts per victim network ([`crate::carpet`]): a flood spread over a subnet
+    /// gives each of its addresses a small share.
+    networks: Damped,
     clock: f64,
 }
 
@@ -1682,6 +1718,14 @@ impl Spray {
                     1
                 },
                 43,
+            ),
+            networks: Damped::new(
+                if threshold > 0.0 {
+                    (cap / 16).max(64)
+                } else {
+                    1
+                },
+                101,
             ),
             clock: f64::NEG_INFINITY,
         }
@@ -1717,13 +1761,18 @@ impl Spray {
             58 if p.icmp_type == 128 => Class::FloodIcmp,
             _ => return None,
         };
-        let n = self.victims.add_premixed(
-            (k.dst, k.md),
-            f32::from(u8::from(new)),
-            now,
-            f32::NEG_INFINITY,
-        );
-        (n >= self.threshold).then_some(class)
+        let d = f32::from(u8::from(new));
+        let n = self
+            .victims
+            .add_premixed((k.dst, k.md), d, now, f32::NEG_INFINITY);
+        let m = self
+            .networks
+            .add(ip_key(network_of(p.dst)), d, now, f32::NEG_INFINITY);
+        // per network, only the new sources' packets: a known client's request to a host of a
+        // subnet under a carpet flood is its own (per victim, a flood that overwhelms the host
+        // takes them all)
+        let by_network = new && m >= self.threshold * NETWORK_SPRAY_FACTOR;
+        (n >= self.threshold || by_network).then_some(class)
     }
 }
 
@@ -2332,6 +2381,7 @@ impl Tally {
             slow_scan: None,
             arp_sweep: None,
             arp_spoof: None,
+            network: None,
         }
     }
 }
@@ -2745,6 +2795,10 @@ struct SrcEp {
     /// first TCP segment with data (boxed: a flood's episodes, spoofed ones by the thousand,
     /// carry none).
     exchanges: Option<Box<Exchanges>>,
+    /// Its flagged packets counted in their victim network's episode: those before it
+    /// reached [`DetectSettings::min_packets`] (a source at alert volume is alerted on its own;
+    /// a network's episode is about the many sources that never are).
+    to_network: u64,
 }
 
 /// Client ports of the TCP segments with data a source sent its victim, and of those it
@@ -2772,6 +2826,38 @@ struct VicEp {
     distinct: Distinct<8>,
 }
 
+/// A victim network's open episode ([`crate::carpet`]): every flagged packet to an address of
+/// the network, as a victim's episode counts them, and the distinct addresses they went to.
+#[derive(Clone, Debug)]
+struct NetEp {
+    vic: VicEp,
+    hosts: Distinct<8>,
+    /// Victims of the network alerted on their own.
+    covered_hosts: u64,
+    /// The kind of the episode's first probe to the network, and how many probes of another
+    /// kind came in a row since its latest: spoofed floods of SYNs, then datagrams, then
+    /// pings, over one subnet back to back, are three attacks (as a source's, see
+    /// [`DetectSettings::change_probes`]).
+    kind: Option<ProbeKind>,
+    run: u32,
+}
+
+impl NetEp {
+    /// Count probe `kind` (of a flagged packet sent to the network; `None` for another
+    /// packet); whether it completes a run of `changes` probes of another kind than the
+    /// episode's (0: never), which ends the episode.
+    fn moved_on(&mut self, kind: Option<ProbeKind>, changes: u32) -> bool {
+        let Some(k) = kind else { return false };
+        let same = |a: ProbeKind, b: ProbeKind| a == b || (a.is_syn() && b.is_syn());
+        match self.kind {
+            None => self.kind = Some(k),
+            Some(own) if same(own, k) => self.run = 0,
+            Some(_) => self.run += 1,
+        }
+        changes > 0 && self.run >= changes
+    }
+}
+
 impl SrcEp {
     /// An episode opened at `now` against `vic`, before its first packet is added.
     fn start(now: f64, vic: IpAddr) -> SrcEp {
@@ -2786,6 +2872,7 @@ impl SrcEp {
             shift: Shift::default(),
             parked: None,
             exchanges: None,
+            to_network: 0,
         }
     }
 
@@ -3054,6 +3141,10 @@ impl<V> Lru<V> {
         }
     }
 
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     fn len(&self) -> usize {
         self.map.len()
     }
@@ -3178,6 +3269,8 @@ struct Aggregator {
     s: DetectSettings,
     sources: Lru<SrcEp>,
     victims: Lru<VicEp>,
+    /// Victim networks' episodes, at most [`Aggregator::max_networks`].
+    networks: Lru<NetEp>,
     clock: f64,
     /// Per source: the first and last flagged packet of its latest [`FLAGGED_SPANS`] alerts, or
     /// episodes flagged at alert volume, newest first (a fast finding may be decided a while
@@ -3194,6 +3287,7 @@ impl Aggregator {
             s,
             sources: Lru::new(),
             victims: Lru::new(),
+            networks: Lru::new(),
             clock: f64::NEG_INFINITY,
             flagged: SetAssoc::new(RECENT_SCANNERS),
             fast_reported: SetAssoc::new(RECENT_SCANNERS),
@@ -3284,10 +3378,18 @@ impl Aggregator {
             if let Some(e) = self.victims.get_mut(&vic) {
                 e.total += 1;
             }
+            if !self.networks.is_empty() {
+                if let Some(e) = self.networks.get_mut(&network_of(vic)) {
+                    e.vic.total += 1;
+                }
+            }
             return;
         }
         // Ok: it went on (whether the queue grew); Err: it moved on to another kind of probe
         // (the next episode's shift), or it had none
+        let min = self.s.min_packets;
+        // whether the packet counts in its network's episode (see SrcEp::to_network)
+        let mut to_network = true;
         let went_on = match slot {
             Some(mut s) => {
                 let e = s.val();
@@ -3298,6 +3400,8 @@ impl Aggregator {
                     Some(next) => Err(Some(next)),
                     None => {
                         e.add(now, p, v, sent, p.src == att, vic);
+                        to_network = e.tally.packets < min;
+                        e.to_network += u64::from(to_network);
                         Ok(s.touch())
                     }
                 }
@@ -3314,6 +3418,7 @@ impl Aggregator {
             Err(Some(shift)) => {
                 let mut next = SrcEp {
                     shift,
+                    to_network: 1,
                     ..SrcEp::start(shift.since, vic)
                 };
                 next.add(now, p, v, sent, p.src == att, vic);
@@ -3327,7 +3432,10 @@ impl Aggregator {
                         self.close_source(k, e, st, sink);
                     }
                 }
-                let mut first = SrcEp::start(now, vic);
+                let mut first = SrcEp {
+                    to_network: 1,
+                    ..SrcEp::start(now, vic)
+                };
                 if shifts {
                     // its first probe sets its kind
                     first.shift.take(p, att, now, runs, true, v.established);
@@ -3339,12 +3447,13 @@ impl Aggregator {
             }
         };
         // the victim's episode
-        match self.victims.slot(&vic) {
+        let known_victim = match self.victims.slot(&vic) {
             Some(mut s) => {
                 s.val().add(now, p, v, (att, new_source), p.dst == vic);
                 if s.touch() {
                     self.victims.compact();
                 }
+                true
             }
             None => {
                 if self.victims.len() >= self.s.max_sources {
@@ -3357,8 +3466,63 @@ impl Aggregator {
                 // a new victim's first source counts whether or not the source was new
                 e.add(now, p, v, (att, true), p.dst == vic);
                 self.victims.insert(vic, e);
+                false
+            }
+        };
+        if !to_network {
+            return;
+        }
+        // the victim network's episode, unless it moved on to another kind of probe
+        let net = network_of(vic);
+        let host = hash_key(103, ip_key(vic));
+        let kind = (p.dst == vic).then(|| ProbeKind::of(p)).flatten();
+        let went_on = match self.networks.slot(&net) {
+            Some(mut s) => {
+                let e = s.val();
+                let moved = e.moved_on(kind, self.s.change_probes);
+                if !moved {
+                    e.vic.add(now, p, v, (att, new_source), p.dst == vic);
+                    e.hosts.add(host);
+                    if s.touch() {
+                        self.networks.compact();
+                    }
+                }
+                !moved
+            }
+            // a network's episode opens at the second flagged packet to one of its addresses
+            // within the gap: traffic to random addresses over the whole address space
+            // (`macof`'s), one packet to each, opens none (and costs no episode a packet)
+            None if !known_victim => return,
+            None => false,
+        };
+        if went_on {
+            return;
+        }
+        if let Some(e) = self.networks.remove(&net) {
+            self.close_network(net, e, st, sink);
+        } else if self.networks.len() >= self.max_networks() {
+            if let Some((k, e)) = self.networks.pop_oldest_if(|_| true) {
+                st.episode_evictions += 1;
+                self.close_network(k, e, st, sink);
             }
         }
+        let mut e = NetEp {
+            vic: VicEp::start(now, att),
+            hosts: Distinct::default(),
+            covered_hosts: 0,
+            kind,
+            run: 0,
+        };
+        e.vic.add(now, p, v, (att, true), p.dst == vic);
+        e.hosts.add(host);
+        self.networks.insert(net, e);
+    }
+
+    /// Victim networks with an open episode kept at most: a sixteenth of
+    /// [`DetectSettings::max_sources`] (a carpet attack needs one; traffic that sends two
+    /// packets each to random addresses over the whole address space opens one per two).
+    fn max_networks(&self) -> usize {
+        (self.s.max_sources / 16).max(16)
     }
 
     /// End the open episodes of source `att` and of victim `vic` that began at least
@@ -3393,6 +3557,11 @@ impl Aggregator {
                 self.close_victim(vic, e, st, sink);
             }
         }
+        // (its victims' open episodes go on: each covers the next piece of the network's)
+        let net = network_of(vic);
+        if let Some(e) = self.networks.remove_if(&net, |e| long(e.vic.tally.first)) {
+            self.close_network(net, e, st, sink);
+        }
     }
 
     /// A source that moves on to another kind of probe ([`DetectSettings::change_probes`]) or
@@ -3418,7 +3587,8 @@ impl Aggregator {
     }
 
     /// Move the clock to `now`, ending the episodes quiet for longer than the gap (sources
-    /// before victims: a victim's episode outlasts its sources').
+    /// before victims, victims before their networks: a victim's episode outlasts its
+    /// sources', a network's its victims').
     fn advance(&mut self, now: f64, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
         if !(now.is_finite() && now > self.clock) {
             return;
@@ -3431,6 +3601,9 @@ impl Aggregator {
         while let Some((k, e)) = self.victims.pop_quiet(now, gap, |e| e.tally.last) {
             self.close_victim(k, e, st, sink);
         }
+        while let Some((k, e)) = self.networks.pop_quiet(now, gap, |e| e.vic.tally.last) {
+            self.close_network(k, e, st, sink);
+        }
     }
 
     fn close_all(&mut self, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
@@ -3439,6 +3612,9 @@ impl Aggregator {
         }
         while let Some((k, e)) = self.victims.pop_oldest_if(|_| true) {
             self.close_victim(k, e, st, sink);
+        }
+        while let Some((k, e)) = self.networks.pop_oldest_if(|_| true) {
+            self.close_network(k, e, st, sink);
         }
     }
 
@@ -3560,6 +3736,13 @@ impl Aggregator {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
         }
+        // (the first few of its packets only, and all counted in its top victim's network: a
+        // source spraying several networks is alerted once, and it gave each too few for an
+        // alert)
+        if let Some(n) = self.networks.get_mut(&network_of(e.top_victim)) {
+            n.vic.covered_packets += e.to_network;
+            n.vic.covered_sources += 1;
+        }
         st.alerts += 1;
         st.source_alerts += 1;
         sink(Event::Alert(&a));
@@ -3618,8 +3801,62 @@ impl Aggregator {
             st.slow_floods += 1;
             return;
         }
+        if let Some(n) = self.networks.get_mut(&network_of(victim)) {
+            n.vic.covered_packets += packets;
+            n.vic.covered_sources += sources;
+            n.covered_hosts += 1;
+        }
         st.alerts += 1;
         st.victim_alerts += 1;
+        sink(Event::Alert(&a));
+    }
+
+    /// The end of victim network `net`'s episode `e`: one victim alert about the network
+    /// ([`Alert::network`]) when the flagged packets that no source or victim alert covered
+    /// went to at least [`NETWORK_MIN_HOSTS`] of its addresses and make a victim alert's
+    /// numbers (a flood spread over a subnet from spoofed sources, each address's share too
+    /// small for a victim alert of its own).
+    fn close_network(
+        &mut self,
+        net: IpAddr,
+        e: NetEp,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let t = &e.vic.tally;
+        let packets = t.packets.saturating_sub(e.vic.covered_packets);
+        let sources = e
+            .vic
+            .distinct_sources()
+            .saturating_sub(e.vic.covered_sources);
+        let addresses = e.hosts.estimate().round() as u64;
+        let fraction = t.packets as f64 / e.vic.total.max(1) as f64;
+        if packets < self.s.victim_min_packets
+            || sources < self.s.victim_min_sources
+            || addresses.saturating_sub(e.covered_hosts) < NETWORK_MIN_HOSTS
+            || fraction < self.s.min_fraction
+            || is_group(net)
+        {
+            return;
+        }
+        let mut a = t.alert(
+            Scope::Victim,
+            (e.vic.first_src, net),
+            (packets, t.packets, sources),
+        );
+        a.network = Some(Network {
+            addr: net,
+            len: prefix_len(net),
+            addresses,
+        });
+        if self.too_slow_for_a_flood(&a) {
+            st.quiet_episodes += 1;
+            st.slow_floods += 1;
+            return;
+        }
+        st.alerts += 1;
+        st.victim_alerts += 1;
+        st.network_alerts += 1;
         sink(Event::Alert(&a));
     }
 }
@@ -4797,6 +5034,215 @@ mod tests {
         assert_eq!(alerts[0].sources, 500);
         assert_eq!(alerts[0].packets, 1000);
         assert_eq!(alerts[0].class, Class::FloodUdp);
+    }
+
+    /// `n` SYNs (`udp_flood`: datagrams to port 123), one a millisecond from `t0`, packet `k`
+    /// to `to(k)`, each from a new spoofed source of 198.19.0.0/16 (the `j`th from `Some(j)`
+    /// on), or all from 198.18.0.66 (`None`); all flagged as the flood of their kind.
+    fn carpet(
+        t0: f64,
+        n: u32,
+        udp_flood: bool,
+        spoofed: Option<u32>,
+        to: impl Fn(u32) -> String,
+    ) -> Vec<(PacketRepr, Class)> {
+        (0..n)
+            .map(|k| {
+                let src = match spoofed {
+                    Some(j) => format!("198.19.{}.{}", (j + k) / 250, (j + k) % 250 + 1),
+                    None => "198.18.0.66".to_string(),
+                };
+                let t = t0 + f64::from(k) * 0.001;
+                let sport = 1024 + (k % 60_000) as u16;
+                if udp_flood {
+                    (udp(t, &src, &to(k), sport, 123, 64), Class::FloodUdp)
+                } else {
+                    (tcp(t, &src, &to(k), sport, 80, 0x02), Class::FloodSyn)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_spray_rule_counts_new_sources_per_subnet_and_flags_only_theirs_there() {
+        let mut spray = Spray::new(100.0, 65_536);
+        let mut push = |p: &PacketRepr| spray.push(p, &AddrKeys::of(p));
+        // a client known before the flood
+        assert_eq!(
+            push(&tcp(99.0, "198.18.0.20", "198.18.5.10", 40000, 80, 0x02)),
+            None
+        );
+        // SYNs from a new source each, 1,000 a second over 200 addresses of 198.18.5.0/24
+        // (5 a second each: far below 100 for any one); the subnet's damped count passes
+        // twice the threshold (200) after about 0.2 s
+        let mut first = None;
+        for k in 0..1000u32 {
+            let src = format!("198.19.{}.{}", k / 250, k % 250 + 1);
+            let dst = format!("198.18.5.{}", (k * 37) % 200);
+            let t = 100.0 + f64::from(k) * 0.001;
+            if let Some(c) = push(&tcp(t, &src, &dst, 1024, 80, 0x02)) {
+                assert_eq!(c, Class::FloodSyn);
+                first.get_or_insert(k);
+            }
+        }
+        let first = first.expect("flagged");
+        assert!((150..260).contains(&first), "first flagged: {first}");
+        // meanwhile, the known client's request to a host of the subnet is its own
+        assert_eq!(
+            push(&tcp(101.0, "198.18.0.20", "198.18.5.11", 40001, 80, 0x02)),
+            None
+        );
+        // and a new source's datagram to another subnet is nobody's flood
+        assert_eq!(
+            push(&udp(101.0, "198.19.200.1", "198.18.6.1", 5000, 53, 40)),
+            None
+        );
+        // off at threshold 0
+        let mut off = Spray::new(0.0, 65_536);
+        for k in 0..1000u32 {
+            let p = tcp(
+                100.0 + f64::from(k) * 0.001,
+                &format!("198.19.{}.{}", k / 250, k % 250 + 1),
+                "198.18.5.1",
+                1024,
+                80,
+                0x02,
+            );
+            assert_eq!(off.push(&p, &AddrKeys::of(&p)), None);
+        }
+    }
+
+    #[test]
+    fn spoofed_sources_spread_over_a_subnet_raise_one_alert_for_the_network() {
+        // hping3 -S --rand-source --rand-dest 198.18.5.x: 3,000 SYNs over 200 addresses, 15
+        // each (no victim alert: 100 needed), each from a new source (no source alert)
+        let pk = carpet(100.0, 3000, false, Some(0), |k| {
+            format!("198.18.5.{}", (k * 37) % 200)
+        });
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!((a.scope, a.class), (Scope::Victim, Class::FloodSyn));
+        assert_eq!(a.dst.to_string(), "198.18.5.0");
+        // the network's episode opened at the second SYN to one address (packet 200: the
+        // first round went to 200 new addresses), and holds the 2,800 from there on
+        assert_eq!((a.packets, a.sources), (2800, 2800));
+        assert_eq!(a.first_seen, 100.2);
+        let n = a.network.expect("a network alert");
+        assert_eq!(n.to_string(), "198.18.5.0/24");
+        // linear counting over 512 bits: a few percent off at most
+        assert!((190..=210).contains(&n.addresses), "{n:?}");
+        assert_eq!((st.victim_alerts, st.network_alerts), (1, 1));
+        assert!(
+            a.signature().contains("against 198.18.5.0/24"),
+            "{}",
+            a.signature()
+        );
+    }
+
+    #[test]
+    fn a_network_alert_needs_sixteen_addresses_hit_and_leaves_a_victims_flood_to_its_own_alert() {
+        // 15 addresses, 20 SYNs each from spoofed sources: too few addresses for a network
+        let few = carpet(100.0, 300, false, Some(0), |k| {
+            format!("198.18.5.{}", k % 15)
+        });
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &few);
+        assert_eq!(alerts, [], "{st:?}");
+        // 16 addresses: one
+        let sixteen = carpet(100.0, 320, false, Some(0), |k| {
+            format!("198.18.5.{}", k % 16)
+        });
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &sixteen);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].network.map(|n| n.addresses), Some(16));
+        // a spoofed flood of one host, with a few of its packets to 20 others of its /24: the
+        // host's victim alert covers its packets, and the rest (40) is no network's flood
+        let one = carpet(100.0, 2000, false, Some(0), |k| {
+            if k % 50 == 0 {
+                format!("198.18.5.{}", 100 + (k / 50) % 20)
+            } else {
+                "198.18.5.7".to_string()
+            }
+        });
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &one);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].dst.to_string(), "198.18.5.7");
+        assert_eq!(alerts[0].network, None);
+        assert_eq!(st.network_alerts, 0);
+    }
+
+    #[test]
+    fn packets_to_random_addresses_one_each_open_no_network_episode() {
+        // macof's traffic: every SYN from a random source to a random address (here each to
+        // its own /24); a carpet over one /24: its network's episode
+        let random = carpet(100.0, 2000, false, Some(0), |k| {
+            format!("{}.{}.{}.9", 11 + k / 250, k % 250, (k * 7) % 256)
+        });
+        let subnet = carpet(100.0, 2000, false, Some(0), |k| {
+            format!("198.18.5.{}", k % 200)
+        });
+        for (pk, networks) in [(random, 0), (subnet, 1)] {
+            let mut agg = Aggregator::new(DetectSettings::default());
+            let mut st = DetectStats::default();
+            for (k, (p, class)) in pk.iter().enumerate() {
+                let v = PacketVerdict {
+                    index: k as u64,
+                    ts: p.ts,
+                    packet: None,
+                    score: 0.9,
+                    class: *class,
+                    reused: false,
+                    established: false,
+                    guessing: None,
+                };
+                agg.packet(p, &v, &mut st, &mut |_| {});
+            }
+            assert_eq!(agg.networks.len(), networks);
+            assert_eq!(agg.victims.len(), 2000 - 1800 * networks);
+        }
+    }
+
+    #[test]
+    fn one_source_spraying_a_subnet_is_alerted_as_that_source_not_as_a_network() {
+        let pk = carpet(100.0, 3000, false, None, |k| {
+            format!("198.18.5.{}", (k * 37) % 200)
+        });
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!((a.scope, a.class), (Scope::Source, Class::FloodSyn));
+        assert_eq!(a.src.to_string(), "198.18.0.66");
+        assert_eq!(a.network, None);
+        assert_eq!(st.network_alerts, 0);
+    }
+
+    #[test]
+    fn spoofed_floods_of_two_kinds_over_one_subnet_back_to_back_are_two_network_alerts() {
+        let to = |k: u32| format!("198.18.5.{}", (k * 37) % 200);
+        let mut pk = carpet(100.0, 2000, false, Some(0), to);
+        // the datagrams from other spoofed sources, right after the SYNs (no quiet between)
+        pk.extend(carpet(102.0, 2000, true, Some(2000), to));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let got: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.class, a.dst.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Class::FloodSyn, "198.18.5.0".to_string()),
+                (Class::FloodUdp, "198.18.5.0".to_string())
+            ],
+            "{alerts:?}"
+        );
+        assert_eq!(st.network_alerts, 2);
+        // with change_probes 0 (no change of kind ends an episode): one
+        let s = DetectSettings {
+            change_probes: 0,
+            ..DetectSettings::default()
+        };
+        let (alerts, _) = aggregate_packets(s, &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
     }
 
     #[test]

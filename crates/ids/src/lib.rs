@@ -32,6 +32,8 @@
 //!   scans, SCTP and UDP-Lite port scans.
 //! * [`arpsweep`]: ARP sweeps (host discovery on a LAN: `nmap -sn`, `arp-scan`), from the
 //!   ARP messages, which never reach the networks.
+//! * [`carpet`]: floods spread over a victim subnet ("carpet bombing"): the victim network of an
+//!   address, the repeated-ping rule, and the thresholds of the per-network alerts.
 //! * [`guessing`]: online password guessing against login services (SSH, FTP, ...): the
 //!   server's refusals (slow or repeated answers) and short connections, counted per service.
 //! * [`timeline`]: a capture's clock: records stamped out of line, and where the clock goes
@@ -48,6 +50,7 @@
 pub mod alert;
 pub mod arpspoof;
 pub mod arpsweep;
+pub mod carpet;
 pub mod class;
 pub mod connections;
 pub mod conversation;

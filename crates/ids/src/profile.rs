@@ -157,7 +157,8 @@ pub(crate) fn os_syn(p: &PacketRepr) -> bool {
 pub const FLOOD_MIN_PROBES: u64 = 50;
 /// Distinct hosts at or above which ICMP echo requests, a few to each ([`SCAN_MAX_PER_PORT`]),
 /// are a ping sweep ([`Rule::PingSweep`]), not a flood: `nmap -sn --min-rate 2000` of a /22
-/// sends one to each of 1,024 addresses, which the networks flag as an ICMP flood.
+/// sends one to each of 1,024 addresses, which the networks flag as an ICMP flood. More to
+/// each (at least [`SCAN_MAX_PER_PORT`] on average) are a flood spread over those hosts.
 pub const SWEEP_MIN_HOSTS: f64 = 16.0;
 /// Distinct TCP flag combinations among an episode's probes, and the dominant one's largest
 /// share of them, that make an operating system's fingerprint ([`Rule::Fingerprint`]): nmap's
@@ -926,7 +927,14 @@ impl Profile {
             return ev;
         }
         ev.naming = if echo == biggest {
-            if !many_sources && hosts >= SWEEP_MIN_HOSTS && per_target < SCAN_MAX_PER_PORT {
+            // a few to each host, as a sweep's targets are its ports' (an echo flood spread
+            // over a subnet, `hping3 --icmp --rand-dest`, repeats every address)
+            let per_host = echo as f64 / hosts.max(1.0);
+            if !many_sources
+                && hosts >= SWEEP_MIN_HOSTS
+                && per_target < SCAN_MAX_PER_PORT
+                && per_host < SCAN_MAX_PER_PORT
+            {
                 named(Class::OtherAttack, Rule::PingSweep, &[])
             } else {
                 named(Class::FloodIcmp, Rule::IcmpEcho, &[])
@@ -1488,6 +1496,12 @@ mod tests {
             (1024u32, 1, Class::OtherAttack, Rule::PingSweep),
             (300, 2, Class::OtherAttack, Rule::PingSweep),
             (8, 40, Class::FloodIcmp, Rule::IcmpEcho),
+            // hping3 --icmp --rand-dest 198.18.4.x: a flood spread over a /24, every address
+            // a dozen times, or eight; three each is still a sweep (nmap's retries). (The
+            // hosts are estimated, a few percent off: no case on the bound of five.)
+            (256, 12, Class::FloodIcmp, Rule::IcmpEcho),
+            (64, 8, Class::FloodIcmp, Rule::IcmpEcho),
+            (64, 3, Class::OtherAttack, Rule::PingSweep),
         ] {
             let mut p = Profile::default();
             for h in 0..hosts {

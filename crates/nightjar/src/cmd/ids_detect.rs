@@ -104,7 +104,9 @@ pub struct DetectArgs {
     #[arg(long, default_value_t = DetectSettings::default().victim_min_sources, value_name = "N")]
     victim_min_sources: u64,
     /// Spray rule: flag unsolicited packets to a victim from never-seen sources above this
-    /// damped count (1 s half-life, ≈ 1.44 × new sources per second); 0 turns it off.
+    /// damped count (1 s half-life, ≈ 1.44 × new sources per second), to a victim's /24 or
+    /// /64 above twice it; echo requests repeated to hosts that do not answer, above it
+    /// (the repeated-ping rule); 0 turns both off.
     #[arg(long, default_value_t = DetectSettings::default().spray_threshold, value_name = "N")]
     spray_threshold: f32,
     /// Sweep rule: flag a source's probes (TCP without ACK or RST, UDP) once the hosts it
@@ -582,6 +584,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         });
         // (apart: one macro call with them all exceeds serde_json's recursion limit)
         j["flagged_by_unanswered_rule"] = json!(stats.flagged_by_unanswered_rule);
+        j["network_alerts"] = json!(stats.network_alerts);
+        j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
@@ -726,11 +730,12 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
         st.flagged_by_unanswered_rule,
+        st.flagged_by_ping_rule,
         st.flagged_by_reflection_rule,
         st.flagged_by_connection_rule,
         st.flagged_by_guessing_rule,
@@ -745,8 +750,8 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim, {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections; {} episodes ended by a change of probe kind, {} by a change of pattern",
-        st.alerts, st.source_alerts, st.victim_alerts, st.slow_scan_alerts,
+        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections; {} episodes ended by a change of probe kind, {} by a change of pattern",
+        st.alerts, st.source_alerts, st.victim_alerts, st.network_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(st.slow_floods + st.narrow_scans + st.connection_bursts),
         st.slow_floods, st.narrow_scans, nightjar_ids::profile::SCAN_MIN_TARGETS,
@@ -784,7 +789,8 @@ fn summary(
                 iso8601(a.first_seen),
                 a.last_seen - a.first_seen,
                 src,
-                a.dst.to_string(),
+                a.network
+                    .map_or_else(|| a.dst.to_string(), |n| n.to_string()),
                 a.proto_str(),
                 a.class.as_str(),
                 a.packets,

@@ -226,14 +226,20 @@ pub fn assert_apart(name: &str, eps: &[Value], gap: f64) {
 }
 
 /// The alerts from the episode's source that overlap its span within 1 s (as `lab/episodes.py`
-/// counts them).
+/// counts them); for an episode marked `"spoofed": true` (random source addresses, labelled
+/// with the attacker's own), the victim alerts that overlap it.
 pub fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
     let (t0, t1) = (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap());
+    let spoofed = e["spoofed"] == true;
     alerts
         .iter()
         .filter(|a| {
-            a["src_ip"] == e["src"]
-                && secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
+            let from = if spoofed {
+                a["nightjar"]["scope"] == "victim"
+            } else {
+                a["src_ip"] == e["src"]
+            };
+            from && secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
                 && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0
         })
         .collect()
