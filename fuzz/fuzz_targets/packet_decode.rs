@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 use nightjar_packet::{decode, proto, ArpOp, LinkType, Record};
 
-const LINKS: [u32; 18] = [
-    0, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 239, 276, 147,
+const LINKS: [u32; 19] = [
+    0, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 117, 127, 192, 228, 229, 239, 276, 147,
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -1,8 +1,8 @@
 //! End-to-end: the same capture under other link types gives the same alerts. Two committed lab
 //! captures (IPv4 attacks back to back; IPv6 scans and floods) have every Ethernet frame's
 //! packet re-linked as netfilter logs it (NFLOG, `tcpdump -i nflog:N`), as a monitor-mode
-//! Wi-Fi capture shows it (radiotap + an 802.11 data frame + LLC/SNAP) and as a PPP link
-//! carries it; `ids detect` with the built-in models must alert the same sources, victims,
+//! Wi-Fi capture shows it (radiotap + an 802.11 data frame + LLC/SNAP), as a PPP link carries
+//! it and as pf logs it (`tcpdump -i pflog0` on FreeBSD or pfSense); `ids detect` with the built-in models must alert the same sources, victims,
 //! classes, packet counts and times. The header layouts follow libpcap's `pcap/nflog.h`,
 //! radiotap.org and IEEE Std 802.11-2020 §9.3.2.1, RFC 1661/1662; that they are read like
 //! Wireshark reads them is tested on Scapy-made and kernel-made files in
@@ -69,6 +69,22 @@ fn radiotap(et: u16, rest: &[u8]) -> Option<Vec<u8>> {
     Some(f)
 }
 
+/// pf's log header as FreeBSD and pfSense write it (`if_pflog.h`): length 61, the address
+/// family (2, or FreeBSD's 28 for IPv6), action "block", an interface name, the rest zero,
+/// padded to 64 bytes.
+fn pflog(et: u16, ip: &[u8]) -> Option<Vec<u8>> {
+    let family = match et {
+        IPV4 => 2,
+        IPV6 => 28,
+        _ => return None,
+    };
+    let mut h = vec![61, family, 1, 0];
+    h.extend_from_slice(b"em0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+    h.resize(64, 0);
+    h[60] = 1; // direction: in
+    Some([&h[..], ip].concat())
+}
+
 /// PPP in HDLC-like framing: ff 03, then the protocol number of IPv4 or IPv6.
 fn ppp(et: u16, ip: &[u8]) -> Option<Vec<u8>> {
     let proto: u8 = match et {
@@ -93,6 +109,7 @@ fn same_alerts_under_other_link_types(name: &str, alerts: usize) {
         ),
         ("radiotap.pcap", 127, radiotap),
         ("ppp.pcap", 9, ppp),
+        ("pflog.pcap", 117, pflog),
     ] {
         std::fs::write(s.path(file), relink(&bytes, link, wrap)).unwrap();
         let j = detect_json_at(&s.s(file), &[]);
@@ -108,11 +125,11 @@ fn same_alerts_under_other_link_types(name: &str, alerts: usize) {
 }
 
 #[test]
-fn ipv4_attacks_back_to_back_read_the_same_from_nflog_wifi_and_ppp_links() {
+fn ipv4_attacks_back_to_back_read_the_same_from_nflog_wifi_ppp_and_pflog_links() {
     same_alerts_under_other_link_types("backtoback2", 10);
 }
 
 #[test]
-fn ipv6_scans_and_floods_read_the_same_from_nflog_wifi_and_ppp_links() {
+fn ipv6_scans_and_floods_read_the_same_from_nflog_wifi_ppp_and_pflog_links() {
     same_alerts_under_other_link_types("ipv6", 14);
 }

@@ -15,8 +15,8 @@
 //!   [`Record::Undecoded`] with the reason; an ARP frame (IPv4 over Ethernet) into a
 //!   [`Record::Arp`] through the checked view [`ArpPacket`] (RFC 826). Link types: Ethernet
 //!   (with 802.1Q/802.1ad tags; 802.3 with LLC/SNAP), Linux cooked v1 and v2, raw IP (101, 228,
-//!   229, and the old 12/14), BSD null/loopback, NFLOG, IEEE 802.11 (bare, radiotap, PPI), PPP
-//!   and Cisco HDLC.
+//!   229, and the old 12/14), BSD null/loopback, NFLOG, pflog, IEEE 802.11 (bare, radiotap,
+//!   PPI), PPP and Cisco HDLC.
 //!   Tunnel and mirror encapsulations (VXLAN, Geneve, GRE, ERSPAN I–III, IP in IP) are opened
 //!   and the packet inside is decoded (`tunnel`).
 //!   IPv4 and IPv6 (extension headers, IPsec AH) are parsed with `etherparse`'s lax slices,

@@ -47,6 +47,8 @@ impl LinkType {
     pub const PPI: LinkType = LinkType(192);
     /// Linux netfilter log messages (`tcpdump -i nflog:GROUP`, an `NFLOG` / `log group` rule).
     pub const NFLOG: LinkType = LinkType(239);
+    /// The pf firewall's log of OpenBSD, FreeBSD, pfSense and macOS (`tcpdump -i pflog0`).
+    pub const PFLOG: LinkType = LinkType(117);
 
     /// Whether [`decode`](crate::decode) understands this link type.
     pub fn is_supported(self) -> bool {
@@ -62,6 +64,7 @@ impl LinkType {
                 | 105
                 | 108
                 | 113
+                | 117
                 | 127
                 | 192
                 | 228
@@ -89,6 +92,7 @@ impl LinkType {
             127 => "IEEE802_11_RADIOTAP",
             192 => "PPI",
             239 => "NFLOG",
+            117 => "PFLOG",
             _ => "unsupported",
         }
     }
@@ -321,6 +325,28 @@ fn cisco_hdlc(d: &[u8]) -> Result<Network<'_>, &'static str> {
     }
 }
 
+/// A pf log header (the `pfloghdr` of OpenBSD's and FreeBSD's `if_pflog.h`, as tcpdump's
+/// `print-pflog.c` reads it): its length in the first byte (61 on FreeBSD and pfSense, 100 on
+/// OpenBSD; at least 45), padded to a multiple of 4, and the address family in the second (2
+/// for IPv4; 24, 28 or 30 for IPv6 on OpenBSD, FreeBSD or macOS); then the packet.
+fn pflog(d: &[u8]) -> Result<Network<'_>, &'static str> {
+    const MIN_HDRLEN: u8 = 45;
+    let (len, af) = match d {
+        [a, b, ..] => (*a, *b),
+        _ => return Err("truncated pflog header"),
+    };
+    if len < MIN_HDRLEN {
+        return Err("malformed pflog header");
+    }
+    let ip = d
+        .get((usize::from(len) + 3) & !3..)
+        .ok_or("truncated pflog header")?;
+    match af {
+        2 | 10 | 24 | 28 | 30 => Ok(Network::Ip(ip)),
+        _ => Err("pflog packet not IPv4 or IPv6"),
+    }
+}
+
 /// Whether the TLV headers of an NFLOG message (after its 4-byte header) read right in this
 /// byte order: walking them, the first non-zero type is below 0x100 (the attribute types are
 /// small numbers; the top bit is netlink's "nested" flag). They are in the capturing host's
@@ -448,6 +474,7 @@ pub(crate) fn network_bytes(link: LinkType, d: &[u8]) -> Result<Network<'_>, &'s
         127 => radiotap(d),
         192 => ppi(d),
         239 => nflog(d),
+        117 => pflog(d),
         _ => Err("unsupported link type"),
     }
 }

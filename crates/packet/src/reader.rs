@@ -597,8 +597,8 @@ impl PcapReader {
         }
         let w = format!(
             "link type {} is not supported: its records are counted undecoded (supported: \
-             Ethernet, Linux cooked v1/v2, raw IP, null/loopback, NFLOG, IEEE 802.11 bare, \
-             radiotap or PPI, PPP, Cisco HDLC)",
+             Ethernet, Linux cooked v1/v2, raw IP, null/loopback, NFLOG, pflog, IEEE 802.11 \
+             bare, radiotap or PPI, PPP, Cisco HDLC)",
             link.0
         );
         if !warnings.contains(&w) {

@@ -333,7 +333,8 @@ fn netfilter_log_messages() {
 /// any-sll.pcap's 30 IP packets re-linked by Scapy (relink.py) into 802.11 (bare, behind
 /// radiotap, behind PPI; to and from the access point, QoS data with and without an HT
 /// control field, four-address frames), PPP (with and without the HDLC address and control
-/// bytes, the protocol field compressed or not), Cisco HDLC and GTP-U inside Ethernet (plain,
+/// bytes, the protocol field compressed or not), Cisco HDLC, pf's log (OpenBSD's 100-byte and
+/// FreeBSD's 61-byte headers) and GTP-U inside Ethernet (plain,
 /// with a sequence number, with 5G's PDU session container) read as the original packets;
 /// the frames after them carry no IP packet and are reported with their reason.
 #[test]
@@ -364,6 +365,7 @@ fn wireless_ppp_and_hdlc_frames_carry_the_same_packets() {
             &["Cisco SLARP (not IP)"][..],
         ),
         ("gtpu.pcap", LinkType::ETHERNET, &[][..]),
+        ("pflog.pcap", LinkType::PFLOG, &[][..]),
     ] {
         let cap = read_all(&data(name)).unwrap();
         assert_eq!(cap.link_type, link, "{name}");

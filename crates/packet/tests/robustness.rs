@@ -470,6 +470,7 @@ fn wireless_ppp_and_hdlc_headers_cut_or_odd() {
         ("ppi.pcap", LinkType::PPI),
         ("ppp.pcap", LinkType::PPP),
         ("chdlc.pcap", LinkType::C_HDLC),
+        ("pflog.pcap", LinkType::PFLOG),
     ] {
         let d = first(name);
         assert!(matches!(decode(link, &d, 0, 1.0, 100), Record::Packet(_)));
@@ -512,6 +513,16 @@ fn wireless_ppp_and_hdlc_headers_cut_or_odd() {
     assert_eq!(
         reason(LinkType::PPI, &ppi),
         "PPI frame of an unsupported link type"
+    );
+    // pf's log: a header shorter than tcpdump's minimum (45), another address family
+    let mut pf = first("pflog.pcap");
+    pf[0] = 44;
+    assert_eq!(reason(LinkType::PFLOG, &pf), "malformed pflog header");
+    pf[0] = 100;
+    pf[1] = 17;
+    assert_eq!(
+        reason(LinkType::PFLOG, &pf),
+        "pflog packet not IPv4 or IPv6"
     );
     // PPP_HDLC (50): RFC 1662 framing, or a Cisco HDLC frame, by the first byte
     let ppp = first("ppp.pcap");
@@ -592,7 +603,7 @@ proptest! {
     }
 
     #[test]
-    fn random_records_after_a_valid_header_never_panic(link in prop::sample::select(vec![0u32, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 239, 276, 9999]),
+    fn random_records_after_a_valid_header_never_panic(link in prop::sample::select(vec![0u32, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 117, 127, 192, 228, 229, 239, 276, 9999]),
                                                        body in proptest::collection::vec(any::<u8>(), 0..4096)) {
         let mut bytes = write_pcap(LinkType(link), &[]);
         bytes.extend_from_slice(&body);
@@ -626,7 +637,7 @@ proptest! {
         let mut d = recs[which].data.clone();
         let n = d.len();
         d[at % n] = v;
-        for link in [1u32, 101, 113, 276, 9, 50, 104, 239] {
+        for link in [1u32, 101, 113, 276, 9, 50, 104, 117, 239] {
             let _ = decode(LinkType(link), &d, 0, 0.0, n as u32);
         }
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Re-link the IP packets of the real capture any-sll.pcap into other link types, with Scapy
 (not with nightjar): wlan.pcap (IEEE 802.11, 105), radiotap.pcap (radiotap + 802.11, 127),
-ppi.pcap (PPI + 802.11, 192), ppp.pcap (PPP, 9) and chdlc.pcap (Cisco HDLC, 104); and, in
+ppi.pcap (PPI + 802.11, 192), ppp.pcap (PPP, 9), chdlc.pcap (Cisco HDLC, 104) and pflog.pcap
+(pf's log, 117); and, in
 Ethernet frames, gtpu.pcap: each packet inside GTP-U (a mobile core's user plane).
 
 Each output holds the 30 IP packets of any-sll.pcap in order, with the same timestamps, their
@@ -13,6 +14,7 @@ that has Scapy (Debian: /usr/bin/python3 with python3-scapy), in this folder:
 from scapy.all import (Dot11, Dot11Beacon, Dot11Elt, Dot11QoS, Ether, IP, LLC, SNAP, PPI,
                        RadioTap, Raw, UDP, rdpcap, PcapWriter)
 from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
+from scapy.layers.pflog import PFLog
 
 AP, STA, PEER = "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"
 
@@ -73,6 +75,23 @@ def gtpu(i, ip):
     return outer / gtp / Raw(ip)
 
 
+def pflog(i, ip):
+    """pf's log header: OpenBSD's (100 bytes, Scapy's PFLog; IPv6 family 24) and FreeBSD's /
+    pfSense's (61 bytes padded to 64; IPv6 family 28), in turn."""
+    v6 = ip[0] >> 4 == 6
+    if i % 2 == 0:
+        h = PFLog(addrfamily=24 if v6 else 2, naddrfamily=24 if v6 else 2, iface=b"em0",
+                  action=1, direction=1)
+        if v6:
+            h.saddr, h.daddr = "::1", "::1"
+        return Raw(bytes(h) + ip)
+    # length, family, action (drop), reason, ifname[16], ruleset[16], rule and subrule
+    # numbers, uid, pid, rule uid, rule pid (4 bytes each), direction (in): 61 bytes
+    hdr = bytes([61, 28 if v6 else 2, 1, 0]) + b"em0".ljust(16, b"\0") + bytes(16 + 24) + b"\x01"
+    assert len(hdr) == 61
+    return Raw(hdr + bytes(3) + ip)
+
+
 def main():
     src = rdpcap("any-sll.pcap")
     ips = [bytes(p)[16:] for p in src]
@@ -87,6 +106,7 @@ def main():
         "chdlc.pcap": (104, lambda i, ip: Raw(bytes([0x0F, 0]) + ethertype(ip).to_bytes(2, "big") + ip),
                        [bytes([0x8F, 0, 0x80, 0x35]) + bytes(20)]),  # SLARP keepalive
         "gtpu.pcap": (1, gtpu, []),
+        "pflog.pcap": (117, pflog, []),
     }
     for name, (linktype, make, extra) in outs.items():
         w = PcapWriter(name, linktype=linktype, sync=True)
