@@ -162,3 +162,51 @@ fn the_same_packets_inside_gtp_u_give_the_same_alerts() {
     assert_eq!(alert_rows(&j).len(), 3);
     assert_eq!(gtp["undecoded"], 0);
 }
+
+#[test]
+fn the_same_ipv6_packets_inside_teredo_give_the_same_alerts() {
+    // IPv6 through NATs: the committed IPv6 capture with every IPv6 frame's packet carried in
+    // Teredo (RFC 4380 §5.1.1: the IPv6 packet as the UDP payload), from a client's port to a
+    // relay's 3544, in IPv4 between two addresses of the lab's (header checksum per RFC 1071,
+    // the UDP checksum left out, RFC 768); other frames (ARP) as they are
+    let bytes = std::fs::read(cap("ipv6.pcap")).unwrap();
+    let mut out = bytes[..24].to_vec();
+    let mut moved = 0;
+    for (_, h, f) in pcap_records(&bytes) {
+        if f.len() < 14 + 40 || f[12..14] != [0x86, 0xDD] {
+            out.extend_from_slice(h);
+            out.extend_from_slice(f);
+            continue;
+        }
+        let v6 = &f[14..];
+        let v6_len = 40 + u16::from_be_bytes([v6[4], v6[5]]);
+        let mut g = f[..12].to_vec();
+        g.extend_from_slice(&[0x08, 0x00]);
+        let mut ip = vec![0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0];
+        ip.extend_from_slice(&[198, 18, 40, 2, 198, 18, 40, 1]);
+        ip[2..4].copy_from_slice(&(20 + 8 + v6_len).to_be_bytes());
+        let sum = ipv4_header_checksum(&ip);
+        ip[10..12].copy_from_slice(&sum.to_be_bytes());
+        g.extend_from_slice(&ip);
+        g.extend_from_slice(&51000u16.to_be_bytes());
+        g.extend_from_slice(&3544u16.to_be_bytes());
+        g.extend_from_slice(&(8 + v6_len).to_be_bytes());
+        g.extend_from_slice(&[0, 0]);
+        g.extend_from_slice(v6);
+        let mut h = h.to_vec();
+        let orig = u32::from_le_bytes(h[12..16].try_into().unwrap());
+        h[8..12].copy_from_slice(&(g.len() as u32).to_le_bytes());
+        h[12..16].copy_from_slice(&(orig + 28).to_le_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(&g);
+        moved += 1;
+    }
+    assert!(moved > 5000, "{moved} frames moved");
+    let s = Scratch::new("detect-tunnels-teredo");
+    std::fs::write(s.path("t.pcap"), out).unwrap();
+    let teredo = detect_json_at(&s.s("t.pcap"), &[]);
+    let j = detect_json("ipv6");
+    assert_eq!(alert_rows(&teredo), alert_rows(&j));
+    assert_eq!(alert_rows(&j).len(), 14);
+    assert_eq!(teredo["undecoded"], j["undecoded"]);
+}

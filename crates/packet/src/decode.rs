@@ -32,7 +32,8 @@ pub fn decode(link: LinkType, data: &[u8], index: u64, ts: f64, wire_len: u32) -
 
 /// The common case in one go, with no intermediate structures: an untagged Ethernet frame
 /// carrying an unfragmented IPv4 packet without an authentication header, whose IP header and
-/// TCP (20 bytes), UDP (8; not to a VXLAN, Geneve or GTP-U port, [`crate::tunnel`]) or non-error
+/// TCP (20 bytes), UDP (8; not to a VXLAN, Geneve or GTP-U port nor to or from Teredo's,
+/// [`crate::tunnel`]) or non-error
 /// ICMP (8) header are wholly captured. Gives exactly
 /// what [`decode_general`] gives for such a frame; `None` for any other frame, which goes
 /// there.
@@ -85,14 +86,16 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
             let h: &[u8; 8] = t.get(..8)?.try_into().ok()?;
             p.sport = u16::from_be_bytes([h[0], h[1]]);
             p.dport = u16::from_be_bytes([h[2], h[3]]);
-            // VXLAN, Geneve and GTP-U carry other packets: decode_general opens them
+            // VXLAN, Geneve, GTP-U and Teredo carry other packets: decode_general opens them
             if matches!(
                 p.dport,
                 tunnel::VXLAN_PORT
                     | tunnel::VXLAN_LINUX_PORT
                     | tunnel::GENEVE_PORT
                     | tunnel::GTPU_PORT
-            ) {
+                    | tunnel::TEREDO_PORT
+            ) || p.sport == tunnel::TEREDO_PORT
+            {
                 return None;
             }
             p.payload_len = ip.declared.saturating_sub(8);

@@ -26,6 +26,9 @@
 //!   header whose I flag is set, then an Ethernet frame.
 //! * Geneve (RFC 8926 §3.4), UDP destination port 6081, version 0, not an OAM frame: an 8-byte
 //!   header and its options, then what its protocol type says (Ethernet, IPv4, IPv6).
+//! * Teredo (RFC 4380 §5.1.1), UDP to or from port 3544 (a Teredo server's or relay's): IPv6
+//!   in UDP through NATs, on by default in Windows for years; an authentication indicator and
+//!   an origin indication may come before the IPv6 packet, each read and skipped.
 //! * GTP-U (3GPP TS 29.281 §5), UDP destination port 2152: the user plane of mobile networks
 //!   (GPRS, UMTS, LTE's S1-U and 5G's N3), where a capture of the core's links holds every
 //!   subscriber's traffic inside it. Version 1, protocol type GTP, message type G-PDU (255);
@@ -54,6 +57,8 @@ pub(crate) const VXLAN_LINUX_PORT: u16 = 8472;
 pub(crate) const GENEVE_PORT: u16 = 6081;
 /// The UDP destination port of GTP-U (3GPP TS 29.281 §4.4.2.3).
 pub(crate) const GTPU_PORT: u16 = 2152;
+/// The UDP port of Teredo servers and relays (RFC 4380 §4), at either end of a datagram.
+pub(crate) const TEREDO_PORT: u16 = 3544;
 
 /// Encapsulations opened one inside another before the innermost packet is analysed as it is.
 pub(crate) const MAX_DEPTH: usize = 4;
@@ -95,6 +100,9 @@ pub(crate) fn carried(proto: u8, payload: &[u8]) -> Option<Carried<'_>> {
         IPPROTO_GRE => gre(payload),
         IPPROTO_UDP => {
             let body = payload.get(8..)?;
+            if be16(payload, 0)? == TEREDO_PORT || be16(payload, 2)? == TEREDO_PORT {
+                return teredo(body);
+            }
             match be16(payload, 2)? {
                 VXLAN_PORT | VXLAN_LINUX_PORT => vxlan(body),
                 GENEVE_PORT => geneve(body),
@@ -167,6 +175,23 @@ fn geneve(d: &[u8]) -> Option<Carried<'_>> {
     }
     let at = 8 + 4 * usize::from(b0 & 0x3f);
     by_protocol_type(be16(d, 2)?, d.get(at..)?)
+}
+
+/// Teredo (RFC 4380 §5.1.1): an optional authentication indicator (0x0001, the client
+/// identifier's and authentication value's lengths, those two fields, an 8-byte nonce and a
+/// confirmation byte), an optional origin indication (0x0000, the obfuscated port and
+/// address: 8 bytes), then the IPv6 packet. A bubble is an IPv6 packet with no payload
+/// (next header 59) and is read as one.
+fn teredo(d: &[u8]) -> Option<Carried<'_>> {
+    let mut at = 0;
+    if d.get(..2)? == [0x00, 0x01] {
+        let (id, au) = (usize::from(*d.get(2)?), usize::from(*d.get(3)?));
+        at = 4 + id + au + 8 + 1;
+    }
+    if d.get(at..at + 2)? == [0x00, 0x00] {
+        at += 8;
+    }
+    ip_of(d.get(at..)?, 6)
 }
 
 /// GTP-U (3GPP TS 29.281 §5.1, §5.2): version (3 bits, 1), PT (1: GTP, not GTP'), a spare
@@ -380,6 +405,36 @@ mod tests {
         }
         assert_eq!(carried(17, &udp(2153, &cat(&[&plain, V4]))), None);
         assert_eq!(carried(17, &udp(2152, &plain[..6])), None);
+    }
+
+    #[test]
+    fn teredo_to_or_from_its_port_carries_ipv6_past_its_indications() {
+        let from = |sport: u16, body: &[u8]| {
+            let mut v = udp(40000, body);
+            v[0..2].copy_from_slice(&sport.to_be_bytes());
+            v
+        };
+        // RFC 4380 §5.1.1: the IPv6 packet directly, to the server and from it
+        assert_eq!(carried(17, &udp(3544, V6)), Some(Carried::Ip(V6)));
+        assert_eq!(carried(17, &from(3544, V6)), Some(Carried::Ip(V6)));
+        // an origin indication: 0x0000, obfuscated port (2) and address (4)
+        let origin = [0x00, 0x00, 0x9C, 0x3F, 0x3F, 0xED, 0xFF, 0xF5];
+        assert_eq!(
+            carried(17, &from(3544, &cat(&[&origin, V6]))),
+            Some(Carried::Ip(V6))
+        );
+        // an authentication indicator (client id of 2 bytes, no value), nonce, confirmation;
+        // then an origin indication
+        let auth = [0x00, 0x01, 2, 0, 0xAB, 0xCD, 1, 2, 3, 4, 5, 6, 7, 8, 0];
+        assert_eq!(
+            carried(17, &udp(3544, &cat(&[&auth, &origin, V6]))),
+            Some(Carried::Ip(V6))
+        );
+        // IPv4 inside, cut headers, another port at both ends: as they are
+        assert_eq!(carried(17, &udp(3544, V4)), None);
+        assert_eq!(carried(17, &udp(3544, &auth[..10])), None);
+        assert_eq!(carried(17, &udp(3544, &origin[..5])), None);
+        assert_eq!(carried(17, &udp(3545, V6)), None);
     }
 
     #[test]

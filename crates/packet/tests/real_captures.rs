@@ -337,6 +337,22 @@ fn netfilter_log_messages() {
 /// FreeBSD's 61-byte headers) and GTP-U inside Ethernet (plain,
 /// with a sequence number, with 5G's PDU session container) read as the original packets;
 /// the frames after them carry no IP packet and are reported with their reason.
+/// any-sll.pcap's 15 IPv6 packets inside Teredo (relink.py: UDP 3544 at the relay's end, each
+/// way; plain, after an origin indication, after an authentication indicator) read as the
+/// original packets.
+#[test]
+fn teredo_carries_the_same_ipv6_packets() {
+    let original = read_all(&data("any-sll.pcap")).unwrap();
+    let cap = read_all(&data("teredo.pcap")).unwrap();
+    assert_eq!(cap.records.len(), 15);
+    for (got, want) in cap.records.iter().zip(&original.records[15..]) {
+        let (mut got, mut want) = (*p(got), *p(want));
+        (got.wire_len, got.index) = (want.wire_len, 0);
+        want.index = 0;
+        assert_eq!(got, want);
+    }
+}
+
 #[test]
 fn wireless_ppp_and_hdlc_frames_carry_the_same_packets() {
     let original = read_all(&data("any-sll.pcap")).unwrap();

@@ -3,7 +3,8 @@
 (not with nightjar): wlan.pcap (IEEE 802.11, 105), radiotap.pcap (radiotap + 802.11, 127),
 ppi.pcap (PPI + 802.11, 192), ppp.pcap (PPP, 9), chdlc.pcap (Cisco HDLC, 104) and pflog.pcap
 (pf's log, 117); and, in
-Ethernet frames, gtpu.pcap: each packet inside GTP-U (a mobile core's user plane).
+Ethernet frames, gtpu.pcap: each packet inside GTP-U (a mobile core's user plane), and
+teredo.pcap: the 15 IPv6 packets inside Teredo (IPv6 through NATs in UDP).
 
 Each output holds the 30 IP packets of any-sll.pcap in order, with the same timestamps, their
 link headers varied record by record (see frame() below), then a few frames that carry no
@@ -92,6 +93,22 @@ def pflog(i, ip):
     return Raw(hdr + bytes(3) + ip)
 
 
+def teredo(i, ip):
+    """Teredo (RFC 4380 §5.1.1) between a client and its relay, UDP port 3544 at the relay's
+    end: the IPv6 packet directly; after an origin indication (0x0000, obfuscated port and
+    address); after an authentication indicator (2-byte client id, no value, nonce,
+    confirmation) and an origin indication; in turn, each way."""
+    client, relay = "198.18.40.2", "198.18.40.1"
+    up = i % 2 == 0
+    outer = Ether(src="02:00:00:00:40:02", dst="02:00:00:00:40:01") / IP(
+        src=client if up else relay, dst=relay if up else client) / UDP(
+        sport=51000 if up else 3544, dport=3544 if up else 51000)
+    origin = bytes([0, 0, 0x9C, 0x3F, 0x3F, 0xED, 0xFF, 0xF5])
+    auth = bytes([0, 1, 2, 0, 0xAB, 0xCD]) + bytes(range(1, 9)) + bytes([0])
+    head = [b"", origin, auth + origin][i % 3]
+    return outer / Raw(head + ip)
+
+
 def main():
     src = rdpcap("any-sll.pcap")
     ips = [bytes(p)[16:] for p in src]
@@ -108,6 +125,13 @@ def main():
         "gtpu.pcap": (1, gtpu, []),
         "pflog.pcap": (117, pflog, []),
     }
+    # Teredo carries IPv6 only: the second half of the exchange
+    w = PcapWriter("teredo.pcap", linktype=1, sync=True)
+    for i, ip in enumerate(ips[15:]):
+        f = teredo(i, ip)
+        f.time = times[15 + i]
+        w.write(f)
+    w.close()
     for name, (linktype, make, extra) in outs.items():
         w = PcapWriter(name, linktype=linktype, sync=True)
         for i, ip in enumerate(ips):
