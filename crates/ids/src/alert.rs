@@ -480,27 +480,14 @@ mod tests {
     #[test]
     fn a_victim_network_alert_names_its_prefix_and_addresses_and_keeps_the_fields_of_design_12() {
         let net: IpAddr = "198.18.1.0".parse().unwrap();
-        let mut class_counts = [0; 15];
-        class_counts[Class::FloodSyn.index()] = 6000;
-        let mut a = Alert {
-            scope: Scope::Victim,
-            src: "203.0.113.9".parse().unwrap(),
-            dst: net,
-            proto: 6,
-            class: Class::FloodSyn,
-            packets: 6000,
-            total: 6000,
-            sources: 5990,
-            score: 0.5,
-            first_seen: 1_000_000_000.0,
-            last_seen: 1_000_000_003.0,
-            class_counts,
-            profile: None,
-            slow_scan: None,
-            arp_sweep: None,
-            arp_spoof: None,
-            network: None,
-        };
+        let mut a = Alert::of_rule(
+            ("203.0.113.9".parse().unwrap(), net, 6),
+            Class::FloodSyn,
+            6000,
+            6000,
+            (1_000_000_000.0, 1_000_000_003.0),
+        );
+        (a.scope, a.sources, a.score) = (Scope::Victim, 5990, 0.5);
         // a victim alert about one host: no `network`, signature id + 50
         let one = a.to_eve();
         assert!(one["nightjar"].get("network").is_none(), "{one}");

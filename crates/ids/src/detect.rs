@@ -5185,16 +5185,7 @@ mod tests {
             let mut agg = Aggregator::new(DetectSettings::default());
             let mut st = DetectStats::default();
             for (k, (p, class)) in pk.iter().enumerate() {
-                let v = PacketVerdict {
-                    index: k as u64,
-                    ts: p.ts,
-                    packet: None,
-                    score: 0.9,
-                    class: *class,
-                    reused: false,
-                    established: false,
-                    guessing: None,
-                };
+                let v = flagged(k as u64, p.ts, *class);
                 agg.packet(p, &v, &mut st, &mut |_| {});
             }
             assert_eq!(agg.networks.len(), networks);
@@ -5330,16 +5321,7 @@ mod tests {
             }
         };
         for (k, (p, class)) in packets.iter().enumerate() {
-            let v = PacketVerdict {
-                index: k as u64,
-                ts: p.ts,
-                packet: None,
-                score: 0.9,
-                class: *class,
-                reused: false,
-                established: false,
-                guessing: None,
-            };
+            let v = flagged(k as u64, p.ts, *class);
             agg.packet(p, &v, &mut st, &mut sink);
         }
         agg.close_all(&mut st, &mut sink);
@@ -6052,6 +6034,21 @@ mod tests {
         assert!((78..=82).contains(&a[0].sources), "{:?}", a[0]);
     }
 
+    /// The verdict of packet `index` at `ts` as the networks would give it: `class`, score
+    /// 0.9, no rule's mark; for driving the [`Aggregator`] directly.
+    fn flagged(index: u64, ts: f64, class: Class) -> PacketVerdict {
+        PacketVerdict {
+            index,
+            ts,
+            packet: None,
+            score: 0.9,
+            class,
+            reused: false,
+            established: false,
+            guessing: None,
+        }
+    }
+
     #[test]
     fn the_episode_table_never_holds_more_than_its_cap() {
         let s = DetectSettings {
@@ -6064,16 +6061,7 @@ mod tests {
         for k in 0..5000u32 {
             let src = format!("198.19.{}.{}", k / 250, k % 250 + 1);
             let p = udp(100.0, &src, "198.18.0.10", 2000, 123, 512);
-            let v = PacketVerdict {
-                index: u64::from(k),
-                ts: p.ts,
-                packet: None,
-                score: 0.9,
-                class: Class::FloodUdp,
-                reused: false,
-                established: false,
-                guessing: None,
-            };
+            let v = flagged(u64::from(k), p.ts, Class::FloodUdp);
             agg.packet(&p, &v, &mut st, &mut sink);
             assert!(agg.sources.len() <= 100);
             assert!(agg.sources.queue.len() <= 2 * 100 + 1025);

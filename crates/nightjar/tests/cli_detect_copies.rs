@@ -109,19 +109,9 @@ fn a_capture_that_saw_every_packet_arrive_and_leave_a_router_is_detected_as_once
 
 /// The (source, class) of each alert, and its first and last seen, in order.
 fn alert_spans(j: &Value) -> Vec<(String, String, f64, f64)> {
-    j["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            let n = &a["nightjar"];
-            (
-                a["src_ip"].as_str().unwrap().to_string(),
-                n["label"].as_str().unwrap().to_string(),
-                secs(n["first_seen"].as_str().unwrap()),
-                secs(n["last_seen"].as_str().unwrap()),
-            )
-        })
+    alert_rows(j)
+        .into_iter()
+        .map(|(src, _, class, _, first, last)| (src, class, first, last))
         .collect()
 }
 
