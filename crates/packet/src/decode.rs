@@ -65,6 +65,7 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
         fragment: false,
         later_fragment: false,
         frag_id: 0,
+        frag_word: 0,
         payload_len: ip.declared,
         head: [0; 4],
         inner: None,
@@ -182,6 +183,7 @@ pub(crate) fn decode_general(
             fragment: f.fragment,
             later_fragment: f.later_fragment,
             frag_id: f.frag_id,
+            frag_word: f.frag_word,
             payload_len: f.payload_len,
             head: f.head,
             inner: f.inner,
@@ -252,6 +254,7 @@ struct Fields {
     fragment: bool,
     later_fragment: bool,
     frag_id: u32,
+    frag_word: u16,
     payload_len: u32,
     head: [u8; 4],
     inner: Option<Inner>,
@@ -295,6 +298,9 @@ struct Ip<'a> {
     offset: u32,
     /// A fragment's Identification; 0 if not a fragment.
     frag_id: u32,
+    /// A fragment's offset and more-fragments flag ([`PacketRepr::frag_word`]); 0 if not a
+    /// fragment.
+    frag_word: u16,
     /// The IPv4 Identification (of every packet), or the IPv6 flow label.
     ident: u32,
     /// Captured IP payload (may be shorter than declared).
@@ -346,6 +352,7 @@ fn parse_ipv4_plain(bytes: &[u8]) -> Option<Ip<'_>> {
         } else {
             0
         },
+        frag_word: frag_word(off, more),
         ident: u32::from(u16::from_be_bytes([h[4], h[5]])),
         payload,
         declared,
@@ -402,6 +409,7 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 } else {
                     0
                 },
+                frag_word: frag_word(off, h.more_fragments()),
                 ident: u32::from(h.identification()),
                 payload,
                 declared,
@@ -417,7 +425,7 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
             } else {
                 captured
             };
-            let (fragment, first, frag_id) =
+            let (fragment, first, frag_id, word) =
                 v6_fragment(exts.first_header().map(|n| n.0), exts.slice());
             Ok(Ip {
                 src: IpAddr::V6(h.source_addr()),
@@ -429,6 +437,7 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
                 first,
                 offset: if first { 0 } else { u32::MAX },
                 frag_id,
+                frag_word: word,
                 ident: h.flow_label().value(),
                 payload,
                 declared,
@@ -438,16 +447,17 @@ fn parse_ip_etherparse(bytes: &[u8]) -> Result<Ip<'_>, &'static str> {
 }
 
 /// Whether the IPv6 extension headers in `exts` (first header type `first`) make the packet a
-/// fragment, whether it is the first one, and its Identification (0 if no fragment):
-/// `(fragment, first, id)`.
+/// fragment, whether it is the first one, its Identification (0 if no fragment) and its
+/// offset and more-fragments flag as [`PacketRepr::frag_word`] holds them: `(fragment, first,
+/// id, word)`.
 ///
 /// The chain is walked here, bounded by the slice, rather than with etherparse's iterator: when
 /// lax parsing stopped on a bad or cut extension header, that iterator goes on past the end of
 /// the slice it was given (an out-of-bounds read, found by the `pcap_reader` fuzz target).
-fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32) {
-    let (mut fragment, mut first_fragment, mut id) = (false, true, 0);
+fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32, u16) {
+    let (mut fragment, mut first_fragment, mut id, mut place) = (false, true, 0, 0);
     let Some(mut next) = first else {
-        return (fragment, first_fragment, id);
+        return (fragment, first_fragment, id, place);
     };
     let mut rest = exts;
     loop {
@@ -462,6 +472,7 @@ fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32) {
                     if more || off > 0 {
                         fragment = true;
                         first_fragment = first_fragment && off == 0;
+                        place = frag_word(off, more);
                         if let Some(&[a, b, c, d]) = rest.get(4..8) {
                             id = u32::from_be_bytes([a, b, c, d]);
                         }
@@ -481,7 +492,18 @@ fn v6_fragment(first: Option<u8>, exts: &[u8]) -> (bool, bool, u32) {
             _ => break,
         }
     }
-    (fragment, first_fragment, id)
+    (fragment, first_fragment, id, place)
+}
+
+/// [`PacketRepr::frag_word`] of a fragment at `off` 8-byte units with the more-fragments flag
+/// `more`; 0 for a packet that is not a fragment.
+#[inline]
+fn frag_word(off: u16, more: bool) -> u16 {
+    if more || off > 0 {
+        u16::from(more) << 13 | off & 0x1fff
+    } else {
+        0
+    }
 }
 
 /// The fields of packet `ip` (parsed by [`parse_ip`]).
@@ -501,6 +523,7 @@ fn decode_ip(ip: Ip<'_>) -> Result<Fields, &'static str> {
         fragment: ip.fragment,
         later_fragment: !ip.first,
         frag_id: ip.frag_id,
+        frag_word: ip.frag_word,
         payload_len: ip.declared,
         head: [0; 4],
         inner: None,

@@ -107,6 +107,13 @@ pub struct PacketRepr {
     /// with the addresses and protocol ties the fragments of one datagram together; 0 for a
     /// packet that is not a fragment.
     pub frag_id: u32,
+    /// A fragment's place in its datagram, as IPv4 carries it in its flags and fragment
+    /// offset word less the DF and reserved bits: the more-fragments flag in bit 13, the
+    /// offset in 8-byte units in bits 0–12 (the IPv6 fragment header's M flag and offset put
+    /// the same way); 0 for a packet that is not a fragment. Read it with
+    /// [`PacketRepr::frag_offset`] and [`PacketRepr::more_fragments`]. (Kept in one word so
+    /// that the record stays 128 bytes.)
+    pub frag_word: u16,
     /// Transport payload bytes according to the headers (IP payload less the TCP/UDP/ICMP
     /// header; the whole IP payload for other protocols and non-first fragments).
     pub payload_len: u32,
@@ -127,6 +134,21 @@ pub struct PacketRepr {
     /// that bridges or routes it, a mirror port of both directions) shows it twice with the
     /// same key.
     pub copy_key: u32,
+}
+
+impl PacketRepr {
+    /// Where a fragment's data starts in its datagram's IP payload, in bytes (0 for a first
+    /// fragment and for a packet that is not a fragment).
+    #[inline]
+    pub fn frag_offset(&self) -> u32 {
+        u32::from(self.frag_word & 0x1fff) * 8
+    }
+
+    /// Whether the packet is a fragment with more to follow (all but a datagram's last).
+    #[inline]
+    pub fn more_fragments(&self) -> bool {
+        self.frag_word & 0x2000 != 0
+    }
 }
 
 /// The packet quoted inside an ICMP or ICMPv6 error message.

@@ -449,6 +449,14 @@ fn fragments_arp_and_ipv6_extension_headers() {
             f.iter().map(|x| x.later_fragment).collect::<Vec<_>>(),
             [false, true, true]
         );
+        // offsets 0, 185 and 370 eight-byte units, more-fragments on all but the last
+        // (`tshark -o ip.defragment:FALSE -e ip.frag_offset -e ip.flags.mf`)
+        assert_eq!(
+            f.iter()
+                .map(|x| (x.frag_offset(), x.more_fragments()))
+                .collect::<Vec<_>>(),
+            [(0, true), (1480, true), (2960, false)]
+        );
         assert_eq!(
             (f[0].icmp_type, f[0].ip_len, f[0].payload_len, f[0].wire_len),
             (ty, 1500, 1472, 1514)
@@ -623,6 +631,17 @@ fn the_flags_of_tiny_tcp_fragments_are_read_from_the_fragment_that_holds_them() 
         .all(|q| q.tcp_flags == F::SYN && q.dport == 0));
     // the third fragments (TCP bytes 16..20) hold no flags
     assert_eq!(frags.len(), 600);
+    // offsets 0, 1 and 2 eight-byte units, the last without more-fragments
+    for (q, want) in frags.iter().map(|q| {
+        let place = match (q.dport != 0, q.tcp_flags != 0) {
+            (true, _) => (0, true),
+            (false, true) => (8, true),
+            (false, false) => (16, false),
+        };
+        (q, place)
+    }) {
+        assert_eq!((q.frag_offset(), q.more_fragments()), want, "{q:?}");
+    }
     // only the first fragments hold the ports; every datagram's three share one Identification
     assert!(frags.iter().all(|q| q.later_fragment == (q.dport == 0)));
     let mut ids: Vec<u32> = frags.iter().map(|q| q.frag_id).collect();

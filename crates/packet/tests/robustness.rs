@@ -871,6 +871,7 @@ fn ipv6_extension_chain_cut_by_an_error_is_not_read_past_its_end() {
     assert_eq!((p.proto, p.sport, p.dport), (6, 12345, 80));
     // the fragment header's Identification, 1
     assert_eq!((p.later_fragment, p.frag_id), (false, 1));
+    assert_eq!((p.frag_offset(), p.more_fragments()), (0, true));
     let later = ipv6_frame(
         0,
         &[&hbh(44)[..], &frag(6, 185, false)[..], &[0u8; 24][..]].concat(),
@@ -881,4 +882,5 @@ fn ipv6_extension_chain_cut_by_an_error_is_not_read_past_its_end() {
     assert!(p.fragment);
     assert_eq!((p.proto, p.sport, p.dport), (6, 0, 0));
     assert_eq!((p.later_fragment, p.frag_id), (true, 1));
+    assert_eq!((p.frag_offset(), p.more_fragments()), (1480, false));
 }

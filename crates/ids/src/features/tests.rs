@@ -28,6 +28,7 @@ pub(crate) fn tcp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, flags: 
         fragment: false,
         later_fragment: false,
         frag_id: 0,
+        frag_word: 0,
         payload_len: 0,
         head: [0; 4],
         inner: None,

@@ -597,6 +597,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["copies"] = json!(stats.copies);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["closing_resets_cleared"] = json!(stats.closing_resets_cleared);
+        j["overlapping_fragments"] = json!(stats.overlapping_fragments);
         println!("{j}");
     }
     if let Some(f) = fatal {
@@ -730,7 +731,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -740,6 +741,7 @@ fn summary(
         st.flagged_by_connection_rule,
         st.flagged_by_guessing_rule,
         st.flagged_by_protocol_rule,
+        st.overlapping_fragments,
         st.forged_errors,
         st.unsolicited_replies,
         st.two_way_cleared,
