@@ -660,6 +660,11 @@ pub struct DetectStats {
     /// IP fragments that overlapped another of their datagram, flagged `other-attack`
     /// ([`crate::fragments::Overlaps`]).
     pub overlapping_fragments: u64,
+    /// ICMP errors flagged by the networks or a rule that a host sent about answers to its
+    /// questions to a group, a fraggle's victim about the subnet's echoes
+    /// ([`crate::reflection::Reflection::error_about_group_answer`]), taken as normal (not
+    /// in `flagged`).
+    pub group_errors_cleared: u64,
     /// Most sources with an open episode at once.
     pub peak_sources: usize,
     /// Entries evicted from the feature tables.
@@ -1316,6 +1321,9 @@ impl Engine {
                     let reflected = unasked
                         .map(|_| (p.src, p.dst))
                         .or_else(|| self.reflection.error_about_unasked(p));
+                    // the victim of a fraggle refusing the subnet's echoes
+                    let group_error =
+                        p.inner.is_some() && self.reflection.error_about_group_answer(p);
                     let two_way = self.conv.push_keyed(p, &keys);
                     let opened = self.connections.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
@@ -1333,6 +1341,11 @@ impl Engine {
                         } else {
                             Class::FloodIcmp
                         }
+                    } else if group_error {
+                        if net.is_attack() || sprayed.is_some() || swept.is_some() {
+                            self.stats.group_errors_cleared += 1;
+                        }
+                        Class::Normal
                     } else if two_way {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
@@ -2211,6 +2224,19 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
         (vic, att)
     } else {
         (att, vic)
+    }
+}
+
+/// Whether `p` is a probe by its sender, never an answer to one: a TCP segment without ACK
+/// (SYN, FIN, NULL, Xmas: every answer a TCP stack sends acknowledges; a fragment after the
+/// first shows no flags and is left out) or an ICMP query (echo, timestamp, information and
+/// address-mask requests; ICMPv6 echo request).
+fn sent_as_probe(p: &PacketRepr) -> bool {
+    match p.proto {
+        6 => !p.later_fragment && p.tcp_flags & 0x10 == 0,
+        1 => !p.later_fragment && matches!(p.icmp_type, 8 | 13 | 15 | 17),
+        58 => !p.later_fragment && p.icmp_type == 128,
+        _ => false,
     }
 }
 
@@ -3353,6 +3379,10 @@ impl Aggregator {
         let attack = v.class.is_attack();
         let runs = (self.s.change_probes, self.s.change_pattern);
         let shifts = runs != (0, 0);
+        // a probe is its sender's, whoever else has an episode open: a scan of a host that
+        // is itself in an episode (a false one, or the victim forged as a land's source) is
+        // its scanner's, not charged to that host
+        let fixed = fixed || (p.src == att && sent_as_probe(p));
         // an attack that goes on is reported piece by piece
         let cut = attack && self.s.max_episode > 0.0;
         if cut {
@@ -4826,6 +4856,51 @@ mod tests {
         assert!(st.fragments_as_first >= 240, "{st:?}");
         assert_eq!(st.overlapping_fragments, 0);
         assert!(v.iter().filter(|x| x.class.is_attack()).count() <= 12);
+    }
+
+    #[test]
+    fn a_scan_of_a_host_in_an_episode_of_its_own_is_its_scanners() {
+        // the victim floods a client with UDP (an episode of its own, true or false) while
+        // an attacker SYN-scans it from one source port, its closed ports answering RST+ACK:
+        // the probes are the scanner's, not charged to the victim's open episode
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        let mut pk = Vec::new();
+        for i in 0..6000u16 {
+            let t = 10.0 + f64::from(i) * 1e-3;
+            pk.push(udp(t, vic, c, 30000 + i % 4000, 53, 128));
+        }
+        for i in 0..600u16 {
+            let t = 12.0 + f64::from(i) * 3e-3;
+            pk.push(tcp(t, att, vic, 41000, 1 + i, 0x02));
+            pk.push(tcp(t + 1e-4, vic, att, 1 + i, 41000, 0x14));
+        }
+        let (_, alerts, _) = detect_default(pk);
+        for a in &alerts {
+            eprintln!("ALERT {} {} {:?} {}", a.src, a.dst, a.class, a.packets);
+        }
+        let names: Vec<_> = alerts.iter().map(|a| (a.src, a.class)).collect();
+        assert!(names.contains(&(ip(att), Class::ScanSyn)), "{alerts:?}");
+        assert!(
+            alerts
+                .iter()
+                .all(|a| a.src != ip(vic) || a.class == Class::FloodUdp),
+            "{alerts:?}"
+        );
+        // only probes keep their ends: answers and UDP are told by their episodes
+        assert!(sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x02)));
+        assert!(sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x29)));
+        assert!(sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x00)));
+        assert!(!sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x12)));
+        assert!(!sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x14)));
+        assert!(!sent_as_probe(&udp(0.0, att, vic, 1, 2, 100)));
+        assert!(sent_as_probe(&icmp(0.0, att, vic, 8)));
+        assert!(!sent_as_probe(&icmp(0.0, att, vic, 0)));
+        let later = PacketRepr {
+            fragment: true,
+            later_fragment: true,
+            ..tcp(0.0, att, vic, 0, 0, 0)
+        };
+        assert!(!sent_as_probe(&later));
     }
 
     #[test]

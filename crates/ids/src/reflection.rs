@@ -213,6 +213,23 @@ impl Reflection {
         (ok && !asked).then_some((q.src, q.dst))
     }
 
+    /// Whether `p` is an ICMP error its sender sent about a UDP answer to a question it asked
+    /// a group (from that port to that port, within [`IDLE`]): a fraggle's victim refusing
+    /// the echoes of the subnet at its closed port, or a host refusing late answers to its
+    /// own broadcast; its kernel answering, no attack of its own (the networks took a
+    /// fraggle victim's errors for a UDP scan's). Reads the state only.
+    pub fn error_about_group_answer(&self, p: &PacketRepr) -> bool {
+        if self.threshold <= 0.0 || !proto::icmp_error(p.proto, p.icmp_type) {
+            return false;
+        }
+        let Some(q) = p.inner.as_ref() else {
+            return false;
+        };
+        q.proto == proto::UDP
+            && q.dst == p.src
+            && self.asked_for(ip_key(p.src), GROUP, ports(q.dport, q.sport))
+    }
+
     /// `p` (from `s`) asks a group: an echo request, or a UDP datagram to any port.
     fn asked_a_group(&mut self, p: &PacketRepr, s: u128, now: f64) {
         if p.proto == proto::UDP {
@@ -487,5 +504,49 @@ mod tests {
         }
         // and an answer from the host itself (its own datagram looped back) never counts
         assert_eq!(r.push(&udp(303.0, V, V, 7, 7000, 92)), None);
+    }
+
+    #[test]
+    fn errors_about_answers_to_a_groups_question_are_the_askers_kernel_answering() {
+        use crate::features::tests::icmp_unreach;
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        // fraggle: the victim, forged as asking the subnet's echo port from ports 7000-7049,
+        // refuses the echoes at its closed ports, from the first question on
+        amplify(&mut r, 1.0, "198.18.0.255", 250.0, 0.01, 0, Some(7));
+        let echo = udp(1.001, "198.18.0.31", V, 7, 7000, 92);
+        assert!(r.error_about_group_answer(&icmp_unreach(1.002, V, "198.18.0.31", &echo)));
+        // a host refusing a late answer to its own `ping -b`-like UDP broadcast: the same
+        amplify(&mut r, 50.0, "198.18.0.255", 1.0, 1.0, 0, Some(137));
+        let late = udp(55.0, "198.18.0.40", V, 137, 7000, 92);
+        assert!(r.error_about_group_answer(&icmp_unreach(55.0, V, "198.18.0.40", &late)));
+        // not: an error about a datagram to a port that asked no group, from another port,
+        // about what the erring host sent, quoting TCP, an echo request, and any after the
+        // question is IDLE old
+        for q in [
+            udp(55.0, "198.18.0.40", V, 7, 40000, 92),
+            udp(55.0, "198.18.0.40", V, 8, 7000, 92),
+            udp(55.0, V, "198.18.0.40", 7000, 137, 92),
+            crate::features::tests::tcp(55.0, "198.18.0.40", V, 137, 7000, 0x12),
+        ] {
+            assert!(
+                !r.error_about_group_answer(&icmp_unreach(55.0, V, "198.18.0.40", &q)),
+                "{q:?}"
+            );
+        }
+        let stale = icmp_unreach(51.0 + IDLE + 1.0, V, "198.18.0.40", &late);
+        r.push(&udp(
+            51.0 + IDLE + 1.0,
+            "198.18.0.9",
+            "198.18.0.8",
+            5000,
+            5001,
+            92,
+        ));
+        assert!(!r.error_about_group_answer(&stale));
+        // an answer that is no error, and the rule off
+        assert!(!r.error_about_group_answer(&late));
+        let mut off = Reflection::new(0.0);
+        amplify(&mut off, 1.0, "198.18.0.255", 250.0, 0.01, 0, Some(7));
+        assert!(!off.error_about_group_answer(&icmp_unreach(1.002, V, "198.18.0.31", &echo)));
     }
 }

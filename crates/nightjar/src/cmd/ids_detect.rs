@@ -598,6 +598,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["closing_resets_cleared"] = json!(stats.closing_resets_cleared);
         j["overlapping_fragments"] = json!(stats.overlapping_fragments);
+        j["group_errors_cleared"] = json!(stats.group_errors_cleared);
         println!("{j}");
     }
     if let Some(f) = fatal {
@@ -731,7 +732,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -746,6 +747,7 @@ fn summary(
         st.unsolicited_replies,
         st.two_way_cleared,
         st.closing_resets_cleared,
+        st.group_errors_cleared,
         st.protocol_rule_cleared,
         if by_class.is_empty() { "" } else { ": " },
         by_class.join(", ")
