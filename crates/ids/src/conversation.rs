@@ -43,6 +43,18 @@
 //! A first fragment counts like a whole datagram (it carries the ports); the fragments after
 //! it carry none and take their first fragment's verdict ([`crate::fragments`]).
 //!
+//! **Answers.** A question and its answer are a conversation too short to be two-way: a stub
+//! resolver asks each question from a new port. The networks judge such an exchange well
+//! when the answer is small, as the lab's DNS answers were; a large one, cut into fragments
+//! (a DNSSEC answer, an EDNS answer of 4 KiB, a large SNMP table), they took for a UDP flood
+//! of the answering host in a namespace run (session 17: 3,500-byte answers four times a
+//! second). So the first [`ANSWERS`] datagrams an end sends back, within [`ANSWER_WAIT`] of the
+//! conversation's first datagram, which the other end sent, are normal: answers to its
+//! question. What the asker sends is judged as before (a UDP scan's probes, a flood's
+//! datagrams); a reflected flood is no answer (its victim asked nothing of the reflectors,
+//! [`crate::reflection`]), nor are a subnet's answers to a broadcast (asked of the group's
+//! address, not of theirs: fraggle).
+//!
 //! Sans-IO and bounded: one fixed set-associative table ([`CAPACITY`] conversations, least
 //! recently used evicted), fed every decoded packet in capture order.
 
@@ -69,6 +81,11 @@ pub const MIRROR_SAME: f64 = 0.99;
 /// 1,400 a second answered 69% of it in a namespace run; a QUIC or tunnel upload is
 /// acknowledged every second datagram or less often).
 pub const MIRROR_ANSWERED: f64 = 0.6;
+/// Datagrams with payload an end may send back as answers to the question that began a
+/// conversation,
+pub const ANSWERS: u32 = 4;
+/// within this many seconds of it.
+pub const ANSWER_WAIT: f64 = 10.0;
 /// An application's one-way stream: its sender has sent at least this many datagrams with
 /// payload on the conversation,
 pub const STREAM_MIN: u32 = 20;
@@ -89,6 +106,8 @@ struct Sent {
     changes: [u32; 2],
     /// An ICMP error (port unreachable) quoted one of its datagrams: nobody listens.
     refused: bool,
+    /// The end that sent its first datagram (0: the lower).
+    asker: u8,
     since: f64,
 }
 
@@ -101,6 +120,15 @@ impl Sent {
             && n / (now - self.since).max(1e-3) >= MIRROR_RATE
             && f64::from(self.changes[busy]) <= (1.0 - MIRROR_SAME) * n
             && f64::from(self.n[1 - busy]) >= MIRROR_ANSWERED * n
+    }
+
+    /// Whether end `from`'s latest datagram answers the question that began the conversation
+    /// (module documentation) at `now`.
+    fn answer(&self, from: usize, now: f64) -> bool {
+        usize::from(self.asker) != from
+            && self.n[from] <= ANSWERS
+            && self.n[1 - from] > 0
+            && now - self.since <= ANSWER_WAIT
     }
 
     /// Whether end `from` sends an application's stream: at least [`STREAM_MIN`] datagrams,
@@ -136,7 +164,7 @@ impl Conversations {
     }
 
     /// Take the next packet; whether it is a UDP datagram of a two-way conversation (counting
-    /// the datagram itself).
+    /// the datagram itself), of an application's stream, or an answer to a question.
     pub fn push(&mut self, p: &PacketRepr) -> bool {
         self.push_keyed(p, &AddrKeys::of(p))
     }
@@ -179,6 +207,7 @@ impl Conversations {
         if e.prev_stamp.is_none_or(|t| now - t > IDLE) {
             *e.val = Sent {
                 since: now,
+                asker: from as u8,
                 ..Sent::default()
             };
         }
@@ -191,7 +220,8 @@ impl Conversations {
             v.last[from] = size;
             v.n[from] = v.n[from].saturating_add(1);
         }
-        let two_way = v.n.iter().all(|&n| n >= self.settle) && !v.mirrored(now);
+        let two_way =
+            (v.n.iter().all(|&n| n >= self.settle) && !v.mirrored(now)) || v.answer(from, now);
         if two_way || !v.stream(from) {
             return two_way;
         }
@@ -245,11 +275,47 @@ mod tests {
     const S: &str = "198.18.0.10";
 
     #[test]
+    fn the_first_answers_to_a_question_are_normal_and_the_question_is_judged() {
+        let mut c = Conversations::new(2);
+        // a stub resolver's question from a new port each time, a 3,500-byte answer in three
+        // fragments (the first carries the ports, the later ones are not looked at)
+        for i in 0..100u16 {
+            let t = f64::from(i) * 0.25;
+            assert!(!c.push(&udp(t, C, 40000 + i, S, 53, 40)), "the question");
+            assert!(
+                c.push(&udp(t + 0.01, S, 53, C, 40000 + i, 1472)),
+                "the answer"
+            );
+        }
+        // up to ANSWERS datagrams back, within ANSWER_WAIT of the question
+        assert!(!c.push(&udp(30.0, C, 50000, S, 161, 40)));
+        for k in 0..ANSWERS {
+            assert!(c.push(&udp(30.1 + f64::from(k) * 0.01, S, 161, C, 50000, 500)));
+        }
+        assert!(!c.push(&udp(30.2, S, 161, C, 50000, 500)));
+        assert!(!c.push(&udp(40.0, C, 50001, S, 161, 40)));
+        assert!(!c.push(&udp(40.0 + ANSWER_WAIT + 0.1, S, 161, C, 50001, 500)));
+        // the one who spoke first is asking, not answering; an answer without payload, and
+        // a question without payload, answer nothing
+        assert!(!c.push(&udp(50.0, C, 50002, S, 7, 40)));
+        assert!(!c.push(&udp(50.1, C, 50002, S, 7, 40)));
+        assert!(!c.push(&udp(60.0, C, 50003, S, 7, 0)));
+        assert!(!c.push(&udp(60.1, S, 7, C, 50003, 40)));
+        // off with the rule
+        let mut off = Conversations::new(0);
+        assert!(!off.push(&udp(0.0, C, 40000, S, 53, 40)));
+        assert!(!off.push(&udp(0.01, S, 53, C, 40000, 1472)));
+    }
+
+    #[test]
     fn a_conversation_is_two_way_once_each_end_has_sent_two_datagrams_with_payload() {
         let mut c = Conversations::new(2);
         // a QUIC-like download: a request, then the server's burst, acknowledged every second
         assert!(!c.push(&udp(0.0, C, 50000, S, 443, 1200)));
-        assert!(!c.push(&udp(0.01, S, 443, C, 50000, 1200)));
+        // (the server's first ANSWERS datagrams are answers to the request)
+        for k in 0..ANSWERS {
+            assert!(c.push(&udp(0.01 + f64::from(k) * 1e-4, S, 443, C, 50000, 1200)));
+        }
         assert!(!c.push(&udp(0.02, S, 443, C, 50000, 1200)));
         // the client's second datagram settles it
         assert!(c.push(&udp(0.03, C, 50000, S, 443, 40)));
@@ -274,11 +340,12 @@ mod tests {
             assert!(!c.push(&udp(2.0 + f64::from(i) * 1e-3, C, 40001, S, 7, 0)));
             assert!(!c.push(&udp(2.0 + f64::from(i) * 1e-3, S, 7, C, 40001, 0)));
         }
-        // hping3's flood: a new source port per datagram, each echoed once
+        // hping3's flood: a new source port per datagram, each echoed once: the flood is never
+        // cleared, its echoes are the service's answers
         for i in 0..1000u16 {
             let t = 3.0 + f64::from(i) * 1e-3;
             assert!(!c.push(&udp(t, C, 2000 + i, S, 7, 64)));
-            assert!(!c.push(&udp(t, S, 7, C, 2000 + i, 64)));
+            assert!(c.push(&udp(t, S, 7, C, 2000 + i, 64)));
         }
         // TCP between the same ends is not looked at
         let mut tcp = udp(5.0, C, 50000, S, 443, 100);
@@ -312,7 +379,8 @@ mod tests {
         for i in 0..3000u32 {
             let t = f64::from(i) * 0.02;
             c.push(&udp(t, C, 16400, S, 16500, 172));
-            assert_eq!(c.push(&udp(t + 1e-3, S, 16500, C, 16400, 172)), i >= 1);
+            // (the first is an answer, the rest two-way)
+            assert!(c.push(&udp(t + 1e-3, S, 16500, C, 16400, 172)), "{i}");
         }
         // a bulk upload at 2,000 a second, acknowledged every second datagram: not mirrored
         let mut c = Conversations::new(2);
@@ -330,7 +398,7 @@ mod tests {
             let t = f64::from(i) / 300.0;
             let size = 800 + (i * 7919 % 400) as u16;
             c.push(&udp(t, C, 5004, S, 5006, size));
-            assert_eq!(c.push(&udp(t + 1e-4, S, 5006, C, 5004, size)), i >= 1);
+            assert!(c.push(&udp(t + 1e-4, S, 5006, C, 5004, size)), "{i}");
         }
     }
 
