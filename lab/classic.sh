@@ -3,7 +3,7 @@
 # evaluations, which other people's captures may hold: smurf and fraggle (requests to a subnet's
 # broadcast with the victim's address forged, answered by every host), land (SYNs whose source
 # is their destination), ping of death (an echo request in fragments ending past 65,535 bytes),
-# teardrop (overlapping fragments), beside normal web, ping and DNS traffic.
+# teardrop, syndrop and nestea (overlapping fragments), beside normal web, ping and DNS traffic.
 # Hosts (namespaces joined by a bridge, 198.18.0.0/24, no route out): victim .10 (http 80, udp
 # echo 7, tcp echo 22), attacker .66, client .20, five DNS resolvers .31-.35; the client and the
 # resolvers answer broadcast pings and run UDP echo (7) and chargen (19), as the hosts of an old
@@ -12,10 +12,17 @@
 # PLAN lines (default: the committed capture's): "label command" (attacker namespace; labelled
 # as the attacker's), "label:SRC,SRC... command" (labelled as those sources': the reflectors of a
 # smurf, the forged source of a land), "normal@c command" (client namespace, not labelled).
+# Environment: EXTRA_VICTIM, EXTRA_CLIENT (commands run all along in the victim's and the
+# client's namespace, e.g. normal fragmented traffic: `ping -s 3000`, lab/bigudp.py), DUR, TMO,
+# CAPIF=victim (capture on the victim's link instead of the bridge).
+# The fragment attacks with normal fragmented traffic beside them (data/captures/fragments.pcap):
+#   EXTRA_VICTIM='python3 lab/bigudp.py serve 198.18.0.10 5300 & ping -s 3000 -i 0.5 198.18.0.20' \
+#   EXTRA_CLIENT='sleep 2; python3 lab/bigudp.py ask 198.18.0.10 5300 400 0.25' \
+#   bash lab/classic.sh fragments.pcap lab/fragments.plan
 # Writes OUT.labels.json. Run as root.
 set -u
 OUT=$1; LBL=${OUT%.pcap}.labels.json
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd); export HERE
 R="198.18.0.20,198.18.0.31,198.18.0.32,198.18.0.33,198.18.0.34,198.18.0.35"
 ATT=${2:-$(mktemp)}
 [ -n "${2:-}" ] || cat > "$ATT" <<EOF
@@ -52,6 +59,7 @@ for k in 1 2 3 4 5; do
     --address=/www.example/198.18.0.10 --pid-file=/tmp/$P-dns$k.pid >/dev/null 2>&1 &
 done
 [ -n "${EXTRA_VICTIM:-}" ] && ip netns exec ${P}v bash -c "$EXTRA_VICTIM" >/dev/null 2>&1 &
+[ -n "${EXTRA_CLIENT:-}" ] && ip netns exec ${P}c bash -c "$EXTRA_CLIENT" >/dev/null 2>&1 &
 # classic-attack lab: every host answers broadcast pings and runs a UDP echo service (smurf, fraggle)
 for n in $NS; do ip netns exec $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0 2>/dev/null; done
 for h in c r1 r2 r3 r4 r5; do ip netns exec ${P}$h socat UDP4-RECVFROM:7,fork,reuseaddr EXEC:cat >/dev/null 2>&1 & ip netns exec ${P}$h socat UDP4-RECVFROM:19,fork,reuseaddr SYSTEM:"printf %0200d 0" >/dev/null 2>&1 & done
