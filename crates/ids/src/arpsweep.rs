@@ -550,6 +550,7 @@ impl ArpSweeps {
     /// Count the new targets whose [`GRACE`] has passed by `now` (or, with `one`, the oldest
     /// only) and that are still open; a sender's count that reaches the threshold makes its run
     /// a sweep from then on.
+    #[inline(never)]
     fn expire(&mut self, now: f64, one: bool) {
         while let Some(&p) = self.pending.front() {
             if p.due > now && !one {
@@ -664,6 +665,7 @@ impl ArpSweeps {
     }
 
     /// Let time pass to `now`: sweeps whose run has been quiet for the gap are reported.
+    #[inline]
     pub fn advance(&mut self, now: f64, report: &mut dyn FnMut(ArpSweep)) {
         if self.pending.front().is_some_and(|p| p.due <= now) {
             self.expire(now, false);
@@ -675,6 +677,7 @@ impl ArpSweeps {
     }
 
     /// Report the sweeps quiet since before `now − gap` (all of them for `now` = ∞).
+    #[inline(never)]
     fn close(&mut self, now: f64, report: &mut dyn FnMut(ArpSweep)) {
         let mut next = f64::INFINITY;
         let gap = self.gap;

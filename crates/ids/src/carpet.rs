@@ -113,6 +113,9 @@ impl RepeatedPings {
     }
 
     /// Update with `p`, whose addresses' keys are `k`; `flood-icmp` if the rule flags it.
+    /// Inlined at the call: every packet but an echo request or reply (nearly all of them)
+    /// goes no further.
+    #[inline]
     pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
         if self.threshold <= 0.0 || p.later_fragment {
             return None;
@@ -122,12 +125,22 @@ impl RepeatedPings {
             (1, 0) | (58, 129) => false,
             _ => return None,
         };
+        self.push_echo(p, k, request)
+    }
+
+    /// [`RepeatedPings::push_keyed`] of an echo request (`request`) or reply.
+    #[inline(never)]
+    fn push_echo(&mut self, p: &PacketRepr, k: &AddrKeys, request: bool) -> Option<Class> {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
         let now = self.clock;
         if !request {
-            // an answer: the requester's pair with its sender has been answered
+            // an answer: the requester's pair with its sender has been answered (none has
+            // been asked while the table is empty: no look-up)
+            if self.pinged.is_empty() {
+                return None;
+            }
             let h = hash_mixed(hash_mixed(109, k.md), k.ms);
             if let Some(unanswered) = self.pinged.get_mut(&(k.dst, k.src), h, now) {
                 *unanswered = 0;

@@ -1450,7 +1450,7 @@ impl Engine {
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
                     self.agg
-                        .packet_with_ends(p, &v, ends, fixed, &mut self.stats, sink);
+                        .packet_with_ends((p, &keys), &v, ends, fixed, &mut self.stats, sink);
                     // the slow-scan rule: its findings come after the packet's verdict and the
                     // aggregator's alerts, as the packet's doings
                     let (agg, st) = (&mut self.agg, &mut self.stats);
@@ -1678,6 +1678,20 @@ pub(crate) struct AddrKeys {
 }
 
 impl AddrKeys {
+    /// The [`premix`] of `ip`'s table key, where `p` is the packet these are the keys of: its
+    /// source's or destination's at hand, another address's (a quoted packet's end) computed.
+    #[inline]
+    pub(crate) fn premix_of(&self, p: &PacketRepr, ip: IpAddr) -> u64 {
+        if ip == p.src {
+            self.ms
+        } else if ip == p.dst {
+            self.md
+        } else {
+            premix(ip_key(ip))
+        }
+    }
+
+    #[inline]
     pub(crate) fn of(p: &PacketRepr) -> AddrKeys {
         let (src, dst) = (ip_key(p.src), ip_key(p.dst));
         AddrKeys {
@@ -1724,6 +1738,18 @@ impl Damped {
         *e.val = (*e.val * self.decay.get(dt) as f32 + delta).max(floor);
         *e.val
     }
+}
+
+/// `ip_key(network_of(ip))` from `ip`'s key `key` (`ip_key(ip)`): its network's address as a
+/// table key, the host bits cleared (an IPv4 key is the IPv4-mapped address, whose low 32 bits
+/// are the address).
+#[inline]
+fn network_key(ip: IpAddr, key: u128) -> u128 {
+    let host_bits = match ip {
+        IpAddr::V4(_) => 32 - u32::from(crate::carpet::NETWORK_PREFIX_V4),
+        IpAddr::V6(_) => 128 - u32::from(crate::carpet::NETWORK_PREFIX_V6),
+    };
+    key & (u128::MAX << host_bits)
 }
 
 /// The spray rule (see [`DetectSettings::spray_threshold`]), with bounded tables.
@@ -1801,7 +1827,7 @@ impl Spray {
             .add_premixed((k.dst, k.md), d, now, f32::NEG_INFINITY);
         let m = self
             .networks
-            .add(ip_key(network_of(p.dst)), d, now, f32::NEG_INFINITY);
+            .add(network_key(p.dst, k.dst), d, now, f32::NEG_INFINITY);
         // per network, only the new sources' packets: a known client's request to a host of a
         // subnet under a carpet flood is its own (per victim, a flood that overwhelms the host
         // takes them all)
@@ -2178,14 +2204,60 @@ fn scale_rows(
             xb.data.resize(at + cols, 0.0);
         }
         let out = &mut xb.data[at..at + cols];
-        for (((o, v), mu), sc) in out.iter_mut().zip(row).zip(&s.mean).zip(&s.scale) {
-            *o = ((*v - mu) * sc).clamp(-clip, clip);
-        }
+        wide::scale_row(out, row, (&s.mean, &s.scale), clip);
         at += cols;
     }
     xb.data.truncate(at);
     xb.rows = xb.data.len() / cols;
     Ok(())
+}
+
+/// One row of [`scale_rows`]: `out` is `row` standardised by `mean` and `scale` and clipped to
+/// ±`clip`. Inlined into each of [`wide::scale_row`]'s variants.
+#[inline(always)]
+fn scale_row_portable(out: &mut [f32], row: &[f32], (mean, scale): (&[f32], &[f32]), clip: f32) {
+    for (((o, v), mu), sc) in out.iter_mut().zip(row).zip(mean).zip(scale) {
+        *o = ((*v - mu) * sc).clamp(-clip, clip);
+    }
+}
+
+/// The only `unsafe` code of this module: [`scale_row_portable`] compiled for AVX2 (eight
+/// features a step instead of four), after checking that the processor has it, as the
+/// networks' layers are (`nightjar_nn`'s `mlp::infer`). The same code and the same
+/// arithmetic (a subtraction, a multiplication and a clamp per feature, each rounded alike
+/// at any vector width): the same rows to the bit.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod wide {
+    /// [`super::scale_row_portable`] with AVX2 enabled.
+    ///
+    /// # Safety
+    /// The processor must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn scale_row_avx2(out: &mut [f32], row: &[f32], ms: (&[f32], &[f32]), clip: f32) {
+        super::scale_row_portable(out, row, ms, clip);
+    }
+
+    /// [`super::scale_row_portable`], on AVX2's vectors where the processor has them.
+    #[inline]
+    pub(super) fn scale_row(out: &mut [f32], row: &[f32], ms: (&[f32], &[f32]), clip: f32) {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2 (just checked), the only requirement of
+            // `scale_row_avx2`; everything else it does is safe Rust.
+            unsafe { scale_row_avx2(out, row, ms, clip) }
+        } else {
+            super::scale_row_portable(out, row, ms, clip);
+        }
+    }
+}
+
+/// [`scale_row_portable`] elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+mod wide {
+    #[inline]
+    pub(super) fn scale_row(out: &mut [f32], row: &[f32], ms: (&[f32], &[f32]), clip: f32) {
+        super::scale_row_portable(out, row, ms, clip);
+    }
 }
 
 /// The most likely attack class of a multi-class output row (the normal output ignored).
@@ -2389,13 +2461,14 @@ impl Tally {
 
     /// Count a flagged packet (`towards`: sent by the episode's end to the other, as the
     /// profile sees it).
-    fn add(&mut self, now: f64, p: &PacketRepr, v: &PacketVerdict, towards: bool) {
+    /// `md`: the [`premix`] of the packet's destination's table key.
+    fn add(&mut self, now: f64, p: &PacketRepr, v: &PacketVerdict, towards: bool, md: u64) {
         self.last = now;
         self.packets += 1;
         self.score += f64::from(v.score);
         self.classes[v.class.index()] += 1;
         self.protos.add(p.proto);
-        self.profile.add(p, towards, v.established);
+        self.profile.add_premixed(p, md, towards, v.established);
         if let Some(login) = v.guessing {
             self.guesses += 1;
             self.login = Some(login);
@@ -2928,19 +3001,20 @@ impl SrcEp {
         }
     }
 
-    /// Add a flagged packet to victim `vic` (`sent`: 1 if the source sent it itself).
+    /// Add a flagged packet to victim `vic` (`outbound`: the source sent it itself; `k`: the
+    /// packet's address keys).
     fn add(
         &mut self,
         now: f64,
         p: &PacketRepr,
         v: &PacketVerdict,
-        sent: u64,
         outbound: bool,
         vic: IpAddr,
+        k: &AddrKeys,
     ) {
-        self.tally.add(now, p, v, outbound);
+        self.tally.add(now, p, v, outbound, k.md);
         self.data(p, outbound);
-        self.sent += sent;
+        self.sent += u64::from(outbound);
         self.total += 1;
         if self.victim == vic {
             self.victim_packets += 1;
@@ -3025,6 +3099,7 @@ impl VicEp {
 
     /// Add a flagged packet from attacking end `src` (`new_source`: it opened a source
     /// episode).
+    /// (`k`: the packet's address keys.)
     fn add(
         &mut self,
         now: f64,
@@ -3032,11 +3107,13 @@ impl VicEp {
         v: &PacketVerdict,
         (src, new_source): (IpAddr, bool),
         inbound: bool,
+        k: &AddrKeys,
     ) {
-        self.tally.add(now, p, v, inbound);
+        self.tally.add(now, p, v, inbound, k.md);
         self.total += 1;
         self.sources += u64::from(new_source);
-        self.distinct.add(hash_key(61, ip_key(src)));
+        // `hash_key(61, ip_key(src))`
+        self.distinct.add(hash_mixed(61, k.premix_of(p, src)));
     }
 
     /// Distinct sources: the source episodes opened (exact), unless fewer than half as many
@@ -3355,7 +3432,8 @@ impl Aggregator {
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        self.packet_with_ends(p, v, attacker_and_victim(p), false, st, sink);
+        let keys = AddrKeys::of(p);
+        self.packet_with_ends((p, &keys), v, attacker_and_victim(p), false, st, sink);
     }
 
     /// Count one packet's verdict, charged to its attacking end `att` and victim `vic` (its
@@ -3365,7 +3443,7 @@ impl Aggregator {
     /// scanner stays the attacker whichever port its peer answers from).
     fn packet_with_ends(
         &mut self,
-        p: &PacketRepr,
+        (p, keys): (&PacketRepr, &AddrKeys),
         v: &PacketVerdict,
         (mut att, mut vic): (IpAddr, IpAddr),
         fixed: bool,
@@ -3407,7 +3485,6 @@ impl Aggregator {
             }
             None => None,
         };
-        let sent = u64::from(p.src == att);
         if !attack {
             // probes the networks leave to their answers (a connect scan's SYNs) show a change
             // of attack too
@@ -3455,7 +3532,7 @@ impl Aggregator {
                 {
                     Some(next) => Err(Some(next)),
                     None => {
-                        e.add(now, p, v, sent, p.src == att, vic);
+                        e.add(now, p, v, p.src == att, vic, keys);
                         to_network = e.tally.packets < min;
                         e.to_network += u64::from(to_network);
                         Ok(s.touch())
@@ -3477,7 +3554,7 @@ impl Aggregator {
                     to_network: 1,
                     ..SrcEp::start(shift.since, vic)
                 };
-                next.add(now, p, v, sent, p.src == att, vic);
+                next.add(now, p, v, p.src == att, vic, keys);
                 self.restart_source(att, next, st, sink);
                 true
             }
@@ -3496,7 +3573,7 @@ impl Aggregator {
                     // its first probe sets its kind
                     first.shift.take(p, att, now, runs, true, v.established);
                 }
-                first.add(now, p, v, sent, p.src == att, vic);
+                first.add(now, p, v, p.src == att, vic, keys);
                 self.sources.insert(att, first);
                 st.peak_sources = st.peak_sources.max(self.sources.len());
                 true
@@ -3505,7 +3582,8 @@ impl Aggregator {
         // the victim's episode
         let known_victim = match self.victims.slot(&vic) {
             Some(mut s) => {
-                s.val().add(now, p, v, (att, new_source), p.dst == vic);
+                s.val()
+                    .add(now, p, v, (att, new_source), p.dst == vic, keys);
                 if s.touch() {
                     self.victims.compact();
                 }
@@ -3520,7 +3598,7 @@ impl Aggregator {
                 }
                 let mut e = VicEp::start(now, att);
                 // a new victim's first source counts whether or not the source was new
-                e.add(now, p, v, (att, true), p.dst == vic);
+                e.add(now, p, v, (att, true), p.dst == vic, keys);
                 self.victims.insert(vic, e);
                 false
             }
@@ -3537,7 +3615,7 @@ impl Aggregator {
                 let e = s.val();
                 let moved = e.moved_on(kind, self.s.change_probes);
                 if !moved {
-                    e.vic.add(now, p, v, (att, new_source), p.dst == vic);
+                    e.vic.add(now, p, v, (att, new_source), p.dst == vic, keys);
                     e.hosts.add(host);
                     if s.touch() {
                         self.networks.compact();
@@ -3569,7 +3647,7 @@ impl Aggregator {
             kind,
             run: 0,
         };
-        e.vic.add(now, p, v, (att, true), p.dst == vic);
+        e.vic.add(now, p, v, (att, true), p.dst == vic, keys);
         e.hosts.add(host);
         self.networks.insert(net, e);
     }
@@ -3921,6 +3999,61 @@ impl Aggregator {
 mod tests {
     use super::*;
     use crate::features::tests::{icmp_unreach, ip, tcp, udp};
+
+    #[test]
+    fn a_network_key_is_the_key_of_the_addresss_network() {
+        // RFC 4632's /24 and RFC 4291's /64 (crate::carpet::network_of), as table keys
+        for (a, net) in [
+            ("198.18.1.77", "198.18.1.0"),
+            ("198.18.1.255", "198.18.1.0"),
+            ("0.0.0.1", "0.0.0.0"),
+            ("255.255.255.255", "255.255.255.0"),
+            ("2001:2::c612:10a", "2001:2::"),
+            ("2001:2:0:5:ffff:ffff:ffff:ffff", "2001:2:0:5::"),
+            // an IPv4-mapped IPv6 address is an IPv6 address: its /64, not a /24
+            ("::ffff:198.18.1.77", "::"),
+        ] {
+            let key = network_key(ip(a), ip_key(ip(a)));
+            assert_eq!(key, ip_key(ip(net)), "{a}");
+            assert_eq!(key, ip_key(network_of(ip(a))), "{a}");
+        }
+    }
+
+    #[test]
+    fn feature_rows_scale_alike_on_any_vector_width() {
+        // 181 features (a tail shorter than any vector), values through every case of the
+        // clamp: inside, at and past ±clip, infinities, NaN (kept), signed zeros, subnormals
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            4.9999,
+            5.0,
+            -5.0,
+            5.0001,
+            1e30,
+            -1e30,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::MIN_POSITIVE / 4.0,
+            0.3,
+            -2.7,
+        ];
+        let n = 181;
+        let row: Vec<f32> = (0..n).map(|i| specials[i % specials.len()]).collect();
+        let mean: Vec<f32> = (0..n).map(|i| (i % 7) as f32 * 0.25 - 0.5).collect();
+        let scale: Vec<f32> = (0..n).map(|i| 1.0 + (i % 5) as f32 * 0.5).collect();
+        let (mut wide_out, mut one_out) = (vec![7.0; n], vec![7.0; n]);
+        wide::scale_row(&mut wide_out, &row, (&mean, &scale), 5.0);
+        for (((o, v), mu), sc) in one_out.iter_mut().zip(&row).zip(&mean).zip(&scale) {
+            *o = ((*v - mu) * sc).clamp(-5.0, 5.0);
+        }
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+        assert_eq!(bits(&wide_out), bits(&one_out));
+        assert!(wide_out[12].is_nan() && wide_out[10] == 5.0 && wide_out[11] == -5.0);
+    }
 
     fn collect(
         models: Models,

@@ -252,6 +252,7 @@ impl Guessing {
 
     /// The login service on `server`'s `port` (`sm`: the premix of the server's address), if
     /// any: by the port's number, or an SSH banner seen from that server's port.
+    #[inline]
     fn login(&self, server: u128, sm: u64, port: u16) -> Option<Login> {
         let i = usize::from(port);
         if self.ssh_ports[i / 64] >> (i % 64) & 1 != 0
@@ -267,6 +268,10 @@ impl Guessing {
 
     /// [`Guessing::push`] of a packet whose addresses' keys are `k`; `opener`: whether its
     /// sender opened its flow, when known (the features saw the flow's first packet).
+    ///
+    /// Inlined at the call: a segment that neither goes to nor comes from a login service nor
+    /// carries an SSH banner (nearly every one) goes no further than the clock.
+    #[inline]
     pub(crate) fn push_keyed(
         &mut self,
         p: &PacketRepr,
@@ -279,13 +284,27 @@ impl Guessing {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
-        let now = self.clock;
         let to = self.login(k.dst, k.md, p.dport);
         let from = self.login(k.src, k.ms, p.sport);
         let banner = p.payload_len > 0 && p.head == *b"SSH-";
         if to.is_none() && from.is_none() && !banner {
             return None;
         }
+        self.push_login(p, k, opener, to, banner)
+    }
+
+    /// [`Guessing::push_keyed`] of a segment to (`to`: the service) or from a login service,
+    /// or with an SSH `banner`, the clock moved.
+    #[inline(never)]
+    fn push_login(
+        &mut self,
+        p: &PacketRepr,
+        k: &AddrKeys,
+        opener: Option<bool>,
+        to: Option<Login>,
+        banner: bool,
+    ) -> Option<Login> {
+        let now = self.clock;
         let fl = p.tcp_flags;
         let out_key = (k.src, k.dst, u32::from(p.sport) << 16 | u32::from(p.dport));
         let out_hash = flow_hash(k.ms, k.md, out_key.2);

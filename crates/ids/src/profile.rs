@@ -635,6 +635,18 @@ impl Profile {
     /// segment of an established connection (handshake completed, nothing refused it), whose
     /// ACKs, data and FIN+ACK are the connection's own, no probes.
     pub fn add(&mut self, p: &PacketRepr, outbound: bool, established: bool) {
+        self.add_premixed(p, premix(ip_key(p.dst)), outbound, established);
+    }
+
+    /// [`Profile::add`] of a packet whose destination's table key has the [`premix`] `dst`
+    /// (the scoring loop has it at hand).
+    pub(crate) fn add_premixed(
+        &mut self,
+        p: &PacketRepr,
+        dst: u64,
+        outbound: bool,
+        established: bool,
+    ) {
         let fl = p.tcp_flags;
         if !outbound {
             match p.proto {
@@ -651,7 +663,6 @@ impl Profile {
             return;
         }
         // the destination mixed once for its hashes here and in `port_probe`
-        let dst = premix(ip_key(p.dst));
         self.hosts.add(hash_mixed(47, dst));
         if p.fragment {
             self.fragments = self.fragments.saturating_add(1);

@@ -147,6 +147,10 @@ impl Reflection {
     }
 
     /// Take the next packet; what it is if it is an answer nobody asked for.
+    ///
+    /// Inlined at the call: a packet neither UDP nor an echo (TCP: nearly every one) goes no
+    /// further.
+    #[inline]
     pub fn push(&mut self, p: &PacketRepr) -> Option<Unasked> {
         let echo = match (p.proto, p.icmp_type) {
             (proto::ICMP, 8) | (proto::ICMPV6, 128) => Some(true),
@@ -156,6 +160,13 @@ impl Reflection {
         if self.threshold <= 0.0 || (p.proto != proto::UDP && echo.is_none()) {
             return None;
         }
+        self.push_asked(p, echo)
+    }
+
+    /// [`Reflection::push`] of a UDP datagram or an echo request (`echo`: `Some(true)`) or
+    /// reply (`Some(false)`).
+    #[inline(never)]
+    fn push_asked(&mut self, p: &PacketRepr, echo: Option<bool>) -> Option<Unasked> {
         if p.later_fragment || is_group(p.src) {
             return None;
         }
@@ -201,10 +212,17 @@ impl Reflection {
     /// If `p` is an ICMP error its sender sent about an answer from a reflection service
     /// that it did not ask for (a closed port's unreachable): (the answer's sender, `p`'s
     /// sender), the ends it is charged to. Reads the state only.
+    #[inline]
     pub fn error_about_unasked(&self, p: &PacketRepr) -> Option<(IpAddr, IpAddr)> {
         if self.threshold <= 0.0 || !proto::icmp_error(p.proto, p.icmp_type) {
             return None;
         }
+        self.error_quoted(p)
+    }
+
+    /// [`Reflection::error_about_unasked`] of an ICMP error.
+    #[inline(never)]
+    fn error_quoted(&self, p: &PacketRepr) -> Option<(IpAddr, IpAddr)> {
         let q = p.inner.as_ref()?;
         let ok = q.proto == proto::UDP && q.dst == p.src && service_to_other(q.sport, q.dport);
         let (asker, ports) = (ip_key(q.dst), ports(q.dport, q.sport));

@@ -76,6 +76,126 @@ pub(crate) fn icmp_unreach(ts: f64, src: &str, dst: &str, quoted: &PacketRepr) -
     }
 }
 
+/// `n` packets of every kind the rules of `crate::detect` tell apart, drawn by a fixed
+/// generator (SplitMix64 from seed 17): TCP with every flag combination (logins on port 22 and
+/// 21, SSH banners, web ports, data), UDP (DNS, NTP, traceroute ports at low TTLs, other
+/// ports), ICMP and ICMPv6 echo requests and replies, destination unreachables quoting earlier
+/// packets, protocols no network learnt, first and later fragments, among a handful of IPv4
+/// and IPv6 hosts (a multicast group and a broadcast address among them), at times that
+/// mostly go forward, sometimes by more than a rule's horizon, and sometimes back. For tests
+/// that a rule's shortcut for the packets it has no business with changes none of its
+/// verdicts.
+pub(crate) fn mixed_traffic(n: usize) -> Vec<PacketRepr> {
+    const HOSTS: [&str; 9] = [
+        "198.18.0.10",
+        "198.18.0.66",
+        "198.18.0.20",
+        "198.18.1.7",
+        "198.18.0.255",
+        "224.0.0.251",
+        "2001:2::c612:a",
+        "2001:2::c612:42",
+        "ff02::1",
+    ];
+    let mut state = 17u64;
+    let mut next = move |m: u64| {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        crate::features::table::mix(state) % m
+    };
+    let mut out: Vec<PacketRepr> = Vec::with_capacity(n);
+    let mut t = 100.0;
+    for _ in 0..n {
+        t += match next(100) {
+            0 => 40.0,
+            1 => -0.5,
+            2..=9 => 1.5,
+            _ => 0.001 * next(50) as f64,
+        };
+        // a v4 host with a v4 host, a v6 host with a v6 host
+        let v6 = next(4) == 0;
+        let pick = |i: u64| {
+            if v6 {
+                HOSTS[6 + i as usize % 3]
+            } else {
+                HOSTS[i as usize % 6]
+            }
+        };
+        let (src, dst) = (pick(next(6)), pick(next(6)));
+        let port = |k: u64| [22, 21, 80, 443, 53, 123, 33434, 33500, 40000, 50000][k as usize];
+        let (sport, dport) = (port(next(10)), port(next(10)));
+        let mut p = match next(10) {
+            0..=4 => {
+                let flags = [
+                    0x02, 0x12, 0x10, 0x18, 0x04, 0x14, 0x01, 0x11, 0x00, 0x29, 0xc2,
+                ];
+                let mut p = tcp(t, src, dst, sport, dport, flags[next(11) as usize]);
+                if next(3) == 0 {
+                    p.payload_len = 1 + next(300) as u32;
+                    if next(4) == 0 {
+                        p.head = *b"SSH-";
+                    }
+                }
+                p
+            }
+            5 | 6 => udp(t, src, dst, sport, dport, 28 + next(200) as u16),
+            7 | 8 => {
+                let mut p = tcp(t, src, dst, 0, 0, 0);
+                p.proto = if v6 { 58 } else { 1 };
+                p.icmp_type = match (v6, next(3)) {
+                    (false, 0) => 8,
+                    (false, 1) => 0,
+                    (true, 0) => 128,
+                    (true, 1) => 129,
+                    // a destination unreachable
+                    (true, _) => 1,
+                    (false, _) => 3,
+                };
+                if matches!(p.icmp_type, 3 | 1) {
+                    if let Some(q) = out.get(next(out.len().max(1) as u64) as usize) {
+                        p.inner = icmp_unreach(t, src, dst, q).inner;
+                    }
+                }
+                p
+            }
+            _ => {
+                let mut p = tcp(t, src, dst, 0, 0, 0);
+                p.proto = [47, 50, 132, 136, 2][next(5) as usize];
+                p
+            }
+        };
+        // a third of the packets are a recent packet again (a retransmission, a flood) or
+        // its answer (a SYN-ACK or a reset, an echo reply, a datagram back)
+        if !out.is_empty() && next(3) == 0 {
+            let back = next(out.len().min(30) as u64) as usize + 1;
+            let q = &out[out.len() - back];
+            p = PacketRepr {
+                ts: t,
+                copy_key: next_copy_key(),
+                ..*q
+            };
+            if next(2) == 0 {
+                (p.src, p.dst, p.sport, p.dport) = (q.dst, q.src, q.dport, q.sport);
+                p.tcp_flags = [0x12, 0x14, 0x10, 0x04][next(4) as usize];
+                p.icmp_type = match q.icmp_type {
+                    8 if q.proto == 1 => 0,
+                    128 => 129,
+                    ty => ty,
+                };
+            }
+            out.push(p);
+            continue;
+        }
+        p.ttl = if next(8) == 0 { 1 + next(4) as u8 } else { 64 };
+        match next(20) {
+            0 => p.fragment = true,
+            1 => (p.fragment, p.later_fragment) = (true, true),
+            _ => {}
+        }
+        out.push(p);
+    }
+    out
+}
+
 const FIN: u8 = 1;
 const SYN: u8 = 2;
 const RST: u8 = 4;
