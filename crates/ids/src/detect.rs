@@ -78,7 +78,11 @@
 //! probed in the last 30 s, less the answers it received (SYN-ACKs, UDP), as a damped count
 //! with a 1 s half-life, at or above [`DetectSettings::sweep_threshold`], flag the source's
 //! further probes as a scan of their kind. A client that opens connections to many new servers
-//! gets an answer from each within a round trip, so its count stays near zero.
+//! gets an answer from each within a round trip, so its count stays near zero. The same count
+//! is kept per source and destination port, of the hosts new to the source *on that port*,
+//! less the answers from that port (a refusal too: the host exists), as Zeek keys its address
+//! scans by scanner and port: an attacker who sweeps one subnet port after port, or tool after
+//! tool, probes no new host after the first sweep.
 //!
 //! **Unanswered connections.** Behind a firewall a connect scan's SYNs draw nothing or an ICMP
 //! refusal rate-limited to about one a second, and its kernel sends each again from its port; the
@@ -314,7 +318,9 @@ pub struct DetectSettings {
     /// Sweep rule: probes (TCP without ACK or RST, UDP) from one source to hosts it has not
     /// probed in the last 30 s, less the SYN-ACKs and UDP datagrams it received, as a damped
     /// count with a 1 s half-life, at or above which its further probes are flagged as a scan
-    /// of their kind whatever the network says; 0 turns the rule off. The MLP learnt scans
+    /// of their kind whatever the network says; 0 turns the rule off. The same count per
+    /// source and destination port (hosts new to it on that port, less the SYN-ACKs,
+    /// RST+ACKs and datagrams from that port) flags them too. The MLP learnt scans
     /// from the answers of the hosts scanned; this catches a sweep of addresses that do not
     /// answer. The default, 25, is Zeek's address-scan threshold (`Scan::addr_scan_threshold`).
     pub sweep_threshold: f32,
@@ -1837,13 +1843,35 @@ impl Spray {
 }
 
 /// The sweep rule (see [`DetectSettings::sweep_threshold`]), with bounded tables.
+///
+/// It counts twice. Per source, the hosts it probes that it had not probed in the last
+/// [`SWEEP_HORIZON`], on any port: a sweep of new addresses. And per (source, destination
+/// port), the hosts it probes on that port that it had not probed *on that port* in the last
+/// [`SWEEP_HORIZON`], less the answers from that port (SYN-ACKs and RST+ACKs: a host that
+/// refuses exists; UDP datagrams): a horizontal scan of one port, counted as Zeek's address
+/// scan is, per scanner and port (`policy/misc/scan.zeek` keys `Scan::addr_scan` by the
+/// scanner and the port). The first alone misses an attacker who sweeps one subnet again and
+/// again, a port and a tool at a time (zmap `-p 80`, then masscan `-p 22`, pnscan, onesixtyone
+/// and svmap over the same /24 less than 30 s apart: namespace lab, session 17): from the second
+/// sweep on, no host is new to it.
 struct Sweep {
     threshold: f32,
     /// (source, destination host) pairs probed in the last [`SWEEP_HORIZON`].
     probed: SetAssoc<(u128, u128), ()>,
     /// Per source: damped new hosts probed, less damped answers received.
     sources: Damped,
+    /// (source, destination host, [`sweep_port`]) probed in the last [`SWEEP_HORIZON`].
+    port_probed: SetAssoc<(u128, u128, u32), ()>,
+    /// Per (source, [`sweep_port`]): damped new hosts probed on that port, less damped
+    /// answers from it.
+    ports: SetAssoc<(u128, u32), DampedCount>,
+    decay: NegExp2,
     clock: f64,
+}
+
+/// A transport protocol and port as one key of the sweep rule's per-port tables.
+fn sweep_port(proto: u8, port: u16) -> u32 {
+    u32::from(proto) << 16 | u32::from(port)
 }
 
 /// A host a source has not probed for this long is new again, seconds.
@@ -1856,8 +1884,24 @@ impl Sweep {
             threshold,
             probed: SetAssoc::new(if on { cap.max(1) } else { 1 }),
             sources: Damped::new(if on { (cap / 16).max(64) } else { 1 }, 49),
+            port_probed: SetAssoc::new(if on { cap.max(1) } else { 1 }),
+            ports: SetAssoc::new(if on { (cap / 16).max(64) } else { 1 }),
+            decay: NegExp2::new(),
             clock: f64::NEG_INFINITY,
         }
+    }
+
+    /// Add `delta` to the damped count of (`host`, `port`) ([`sweep_port`]; `mixed`: the
+    /// host's [`premix`]), kept at minus the threshold or above as [`Sweep::count`] keeps
+    /// its own; the count after it.
+    fn count_port(&mut self, (host, mixed): (u128, u64), port: u32, delta: f32) -> f32 {
+        let hash = hash_mixed(53 ^ u64::from(port) << 8, mixed);
+        let c = self.ports.touch((host, port), hash, self.clock).val;
+        let n = c.add(self.clock, 1.0, delta, &mut self.decay);
+        if n < -self.threshold {
+            c.n = -self.threshold;
+        }
+        n.max(-self.threshold)
     }
 
     /// Add `delta` to the damped count of `host`; the count after it. Answers bring it down
@@ -1887,10 +1931,17 @@ impl Sweep {
             // an answer to the receiver's probe: it does not count towards a sweep
             6 if fl & 0x12 == 0x12 => {
                 self.count((k.dst, k.md), -1.0);
+                self.count_port((k.dst, k.md), sweep_port(6, p.sport), -1.0);
+                return None;
+            }
+            // a refusal: the host exists, an answer to the count of its port
+            6 if fl & 0x14 == 0x14 => {
+                self.count_port((k.dst, k.md), sweep_port(6, p.sport), -1.0);
                 return None;
             }
             17 => {
                 self.count((k.dst, k.md), -1.0);
+                self.count_port((k.dst, k.md), sweep_port(17, p.sport), -1.0);
                 Class::ScanUdp
             }
             // without ACK or RST: SYN, FIN, NULL, Xmas or another combination
@@ -1898,13 +1949,21 @@ impl Sweep {
             _ => return None,
         };
         let now = self.clock;
+        let pair = hash_mixed(hash_mixed(47, k.ms), k.md);
         let new = self
             .probed
-            .touch((k.src, k.dst), hash_mixed(hash_mixed(47, k.ms), k.md), now)
+            .touch((k.src, k.dst), pair, now)
             .prev_stamp
             .is_none_or(|t| now - t > SWEEP_HORIZON);
         let n = self.count((k.src, k.ms), f32::from(u8::from(new)));
-        (n >= self.threshold).then_some(class)
+        let port = sweep_port(p.proto, p.dport);
+        let new_on_port = self
+            .port_probed
+            .touch((k.src, k.dst, port), pair ^ u64::from(port), now)
+            .prev_stamp
+            .is_none_or(|t| now - t > SWEEP_HORIZON);
+        let m = self.count_port((k.src, k.ms), port, f32::from(u8::from(new_on_port)));
+        (n >= self.threshold || m >= self.threshold).then_some(class)
     }
 }
 
@@ -3404,8 +3463,10 @@ struct Aggregator {
     /// Per source: the first and last flagged packet of its latest [`FLAGGED_SPANS`] alerts, or
     /// episodes flagged at alert volume, newest first (a fast finding may be decided a while
     /// after its scan: the slow-scan rule holds those of refused targets to see whether their
-    /// source polls, by which time the scanner may have been alerted for other attacks).
-    flagged: SetAssoc<u128, [(f64, f64); FLAGGED_SPANS]>,
+    /// source polls, by which time the scanner may have been alerted for other attacks), and
+    /// whether the episode was alerted: one of fifteen packets flagged among hundreds (less
+    /// than [`DetectSettings::min_fraction`]) raised no alert, and covers no scan.
+    flagged: SetAssoc<u128, [(f64, f64, bool); FLAGGED_SPANS]>,
     /// Per source: the slow-scan episode of its latest fast finding reported.
     fast_reported: SetAssoc<u128, f64>,
 }
@@ -3755,7 +3816,10 @@ impl Aggregator {
     /// A finding of the slow-scan rule. One that is not fast is reported, unless a fast one
     /// of its episode was. A fast one ([`Finding::fast`]: a scan the networks usually catch)
     /// is dropped if the networks flagged its scanner at alert volume in an episode that
-    /// overlaps the scan (a source alert, or an episode covered by a victim's); waits for the
+    /// overlaps the scan (a source alert, or an episode covered by a victim's), alerted: one
+    /// flagged at volume but too small a share of its source's packets to be alerted
+    /// ([`DetectSettings::min_fraction`]: 18 of pnscan's 500 packets, session 17) covers
+    /// nothing; waits for the
     /// end of the scanner's open episode, if that began before the scan ended, to know; and is
     /// reported otherwise: a horizontal scan of silent
     /// addresses at nmap's pace (ten to twenty SYNs a second) is too slow for the networks'
@@ -3777,7 +3841,7 @@ impl Aggregator {
         if self.flagged.get(&k, h).is_some_and(|spans| {
             spans
                 .iter()
-                .any(|&(first, last)| last >= since && first <= until)
+                .any(|&(first, last, alerted)| alerted && last >= since && first <= until)
         }) {
             st.fast_scans_left_to_networks += 1;
         } else if let Some(e) = self
@@ -3804,13 +3868,14 @@ impl Aggregator {
         slow_scan_alert(f, st, sink);
     }
 
-    /// The end of `src`'s episode `e`, flagged at alert volume or not (`flagged`), for the
-    /// fast finding parked in it.
+    /// The end of `src`'s episode `e`, flagged at alert volume or not (`flagged`), alerted or
+    /// not (`alerted`), for the fast finding parked in it: left to the networks if they
+    /// alerted the episode.
     fn settle_parked(
         &mut self,
         src: IpAddr,
         e: &mut SrcEp,
-        flagged: bool,
+        (flagged, alerted): (bool, bool),
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
@@ -3819,10 +3884,10 @@ impl Aggregator {
         if flagged {
             let spans = self.flagged.touch(k, h, self.clock).val;
             spans.rotate_right(1);
-            spans[0] = (e.tally.first, e.tally.last);
+            spans[0] = (e.tally.first, e.tally.last, alerted);
         }
         let Some(f) = e.parked.take() else { return };
-        if flagged {
+        if alerted {
             st.fast_scans_left_to_networks += 1;
         } else {
             self.report_fast(&f, (k, h), st, sink);
@@ -3856,7 +3921,8 @@ impl Aggregator {
             }
             _ => None,
         };
-        self.settle_parked(src, &mut e, volume && dropped.is_none(), st, sink);
+        let flagged = volume && dropped.is_none();
+        self.settle_parked(src, &mut e, (flagged, flagged && !quiet), st, sink);
         let Some(a) = a else {
             st.quiet_episodes += 1;
             return;
@@ -3893,7 +3959,7 @@ impl Aggregator {
         self.flagged.get(&k, hash_key(97, k)).is_some_and(|spans| {
             spans
                 .iter()
-                .any(|&(f, l)| (f, l) != (0.0, 0.0) && l >= since)
+                .any(|&(f, l, _)| (f, l) != (0.0, 0.0) && l >= since)
         })
     }
 
@@ -4290,6 +4356,101 @@ mod tests {
             );
             assert_eq!(off.push(&p), None);
         }
+    }
+
+    #[test]
+    fn sweeps_of_one_subnet_port_after_port_are_each_flagged() {
+        // zmap -p 80, then masscan -p 22 over the same 100 silent addresses 5 s later, then a
+        // UDP sweep of port 161 (namespace lab, session 17): from the second sweep on no host
+        // is new to the source, but each is new on the port
+        let mut r = Sweep::new(25.0, 4096);
+        let t0 = 1_000.0;
+        let sweep = |r: &mut Sweep, start: f64, port: u16, udp_probe: bool| -> Vec<bool> {
+            (0..100u32)
+                .map(|k| {
+                    let t = start + f64::from(k) * 0.005;
+                    let p = if udp_probe {
+                        udp(t, "198.18.0.66", &host(k), 40000, port, 40)
+                    } else {
+                        tcp(t, "198.18.0.66", &host(k), 61000, port, 0x02)
+                    };
+                    r.push(&p).is_some()
+                })
+                .collect()
+        };
+        for (i, (start, port, u)) in [
+            (t0, 80, false),
+            (t0 + 5.0, 22, false),
+            (t0 + 10.0, 161, true),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let flagged = sweep(&mut r, start, port, u);
+            let first = flagged.iter().position(|&f| f).expect("flagged");
+            assert!(
+                (24..=30).contains(&first),
+                "sweep {i}: first flagged probe {first}"
+            );
+            assert!(
+                flagged[first..].iter().all(|&f| f),
+                "sweep {i}: every probe after it"
+            );
+        }
+        // probes of hosts already probed on their port (a scanner's retries, 5 s after the
+        // count has decayed) are no new targets: nothing is flagged
+        let again = sweep(&mut r, t0 + 25.0, 22, false);
+        assert!(again.iter().all(|&f| !f), "{again:?}");
+        // one host, many ports (a port scan): one new host per port, the per-port counts
+        // stay at 1 and the per-source count too: left to the networks
+        let mut r = Sweep::new(25.0, 4096);
+        for k in 0..500u32 {
+            let p = tcp(
+                t0 + f64::from(k) * 0.001,
+                "198.18.0.66",
+                "198.18.0.10",
+                61000,
+                1 + k as u16,
+                0x02,
+            );
+            assert_eq!(r.push(&p), None, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_poller_refused_on_one_port_of_the_hosts_it_watches_is_no_sweep() {
+        // a Prometheus-like poller: port 9100 of 60 hosts, each answered by a SYN-ACK, then
+        // port 80 of the same hosts, each refused by an RST+ACK within a millisecond: a host
+        // that refuses exists, and its refusal answers the count of its port
+        let mut r = Sweep::new(25.0, 4096);
+        let t0 = 1_000.0;
+        let c = "198.18.0.40";
+        for (round, port) in [(0.0, 9100u16), (0.5, 80)] {
+            for k in 0..60u32 {
+                let t = t0 + round + f64::from(k) * 0.002;
+                let sport = 30000 + (k as u16) + port % 7 * 100;
+                let back = if port == 80 { 0x14 } else { 0x12 };
+                for p in [
+                    tcp(t, c, &host(k), sport, port, 0x02),
+                    tcp(t + 0.001, &host(k), c, port, sport, back),
+                ] {
+                    assert_eq!(r.push(&p), None, "{p:?}");
+                }
+            }
+        }
+        // the same refusals without their RST+ACKs (silent hosts): a sweep of port 443
+        let flagged = (0..60u32).any(|k| {
+            let p = tcp(
+                t0 + 1.0 + f64::from(k) * 0.002,
+                c,
+                &host(k),
+                50000,
+                443,
+                0x02,
+            );
+            r.push(&p).is_some()
+        });
+        assert!(flagged, "an unanswered sweep of the hosts on a new port");
     }
 
     #[test]
@@ -6350,6 +6511,80 @@ mod tests {
             guessing: None,
             overlapping: false,
         }
+    }
+
+    #[test]
+    fn a_fast_finding_is_left_to_the_networks_only_when_they_alerted_its_span() {
+        // pnscan over a routed /24 (namespace lab, session 17): its SYNs to silent hosts pass
+        // the networks, which flag 20 of its 320 packets in its span (less than the tenth
+        // an alert needs, min_fraction); the slow-scan rule's fast finding of the sweep was
+        // left to those networks as if they had alerted it, and the scan went unalerted
+        let run = |flagged_every: u64| -> (Vec<Alert>, DetectStats) {
+            let mut agg = Aggregator::new(DetectSettings::default());
+            let mut st = DetectStats::default();
+            let mut alerts = Vec::new();
+            let mut sink = |e: Event<'_>| {
+                if let Event::Alert(a) = e {
+                    alerts.push(a.clone());
+                }
+            };
+            let t0 = 1_000.0;
+            for k in 0..320u64 {
+                let t = t0 + k as f64 * 0.03;
+                let host = format!("198.18.0.{}", 1 + k % 250);
+                let p = tcp(t, "198.18.1.66", &host, 40000 + k as u16, 80, 0x02);
+                let v = if k % flagged_every == 0 {
+                    flagged(k, t, Class::ScanSyn)
+                } else {
+                    PacketVerdict {
+                        score: 0.1,
+                        class: Class::Normal,
+                        ..flagged(k, t, Class::Normal)
+                    }
+                };
+                agg.packet(&p, &v, &mut st, &mut sink);
+                if k == 200 {
+                    let f = Finding {
+                        scanner: "198.18.1.66".parse().unwrap(),
+                        victim: "198.18.0.25".parse().unwrap(),
+                        class: Class::ScanConnect,
+                        proto: 6,
+                        trigger: crate::slowscan::Trigger::Hosts { port: 80, proto: 6 },
+                        first_seen: t0,
+                        last_seen: t0 + 0.75,
+                        detected_at: t,
+                        probes: 25,
+                        targets: 25,
+                        hosts: 25,
+                        victim_ports: 1,
+                        answered: 0,
+                        fast: true,
+                        episode: t0,
+                    };
+                    agg.finding(&f, &mut st, &mut sink);
+                }
+            }
+            agg.advance(t0 + 60.0, &mut st, &mut sink);
+            agg.close_all(&mut st, &mut sink);
+            (alerts, st)
+        };
+        // one packet in 16 flagged (20 of 320): no alert of the networks; the finding is
+        let (alerts, st) = run(16);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert!(alerts[0].slow_scan.is_some(), "{:?}", alerts[0]);
+        assert_eq!(alerts[0].class, Class::ScanConnect);
+        assert_eq!(
+            (
+                st.fast_scans_missed_by_networks,
+                st.fast_scans_left_to_networks
+            ),
+            (1, 0)
+        );
+        // one in 2 flagged: the networks alerted the scan, the finding is left to them
+        let (alerts, st) = run(2);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert!(alerts[0].slow_scan.is_none(), "{:?}", alerts[0]);
+        assert_eq!(st.fast_scans_left_to_networks, 1);
     }
 
     #[test]

@@ -65,6 +65,24 @@
 //! at that pace (`nmap -sn` of a routed /24 sends ten queries a second to silent hosts), which
 //! the networks never flag unless it is far faster.
 //!
+//! **Later sweeps.** An episode lasts while its source's failures come within the window of
+//! each other, so an attacker who sweeps one subnet port after port, tool after tool (zmap
+//! `-p 80`, then masscan `-p 22`, pnscan, zmap `-p 443` at ten probes a second: namespace lab,
+//! session 17), makes one episode of it all, and its one fast finding was spent on the first
+//! sweep; the later ones too slow for the networks went unalerted. Zeek counts address scans
+//! per scanner and port. Here a *run* is the source's failed targets counted one after the
+//! other on one port (of one protocol, or one ICMP query type), no failure on another port
+//! between them: a sweep of that port over many hosts. A run that reaches [`HOST_THRESHOLD`]
+//! in an episode that has made its finding is a finding of its own, fast (the detector drops
+//! it when the networks alerted its span), spanning only the run's probes and named by them.
+//! Scans of several ports at once (nmap `-p 80,443` of a subnet, host discovery's four probes
+//! per host) interleave their ports and make no run; a scan that finishes one probe type over
+//! a subnet and then sends another (nmap's `-sn` when the echo requests go unanswered: SYNs to
+//! 443 after them) makes a second finding, of the second probe's kind. A later sweep's finding
+//! is held as an episode's is when most of its targets were refused, and dropped at the end of
+//! the hold if its own refused targets were asked again while it was still the source's
+//! latest run (a poller of one port asks round after round; a scanner has moved on).
+//!
 //! **Pollers.** Monitoring looks like scanning: a Nagios- or Prometheus-like poller connects
 //! every few seconds to a few ports of each of the hosts it watches, and where a service is
 //! down or not installed the host refuses; a P2P client pings and connects to many peers, most
@@ -287,8 +305,9 @@ pub struct Finding {
     pub answered: u64,
     /// The failed probes came faster than [`SlowScanConfig::min_interval`]: a scan the
     /// networks usually catch; the detector reports it only if they did not
-    /// ([`crate::detect`]). At most one such finding per episode, the first time a threshold
-    /// is reached; a later one that is not fast may follow.
+    /// ([`crate::detect`]). At most one such finding per episode the first time a threshold
+    /// is reached, and one per later sweep of one port (module documentation, "Later
+    /// sweeps"); a later one that is not fast may follow.
     pub fast: bool,
     /// The episode's identity: the time of its first failure.
     pub episode: f64,
@@ -535,7 +554,39 @@ struct Source {
     /// ones probed again after their refusal ([`Target::reprobed`]).
     refused: u32,
     reprobed: u32,
+    /// The failed targets counted last, one after the other, all on one port
+    /// ([`Source::run_sweep`]).
+    run: Run,
 }
+
+/// A source's latest failed targets counted one after the other on one port (of one
+/// protocol, or one ICMP query type): one sweep of that port over many hosts, when it is
+/// long enough, a run no other failure of the source interrupted.
+#[derive(Clone, Copy, Debug, Default)]
+struct Run {
+    /// `proto << 16 | port` of its targets, with bit 24 set (0: no run yet).
+    port: u32,
+    /// Its failed targets (distinct hosts, since a target counts once an episode), how many
+    /// were refused, the probes sent them, the first and latest of those.
+    targets: u32,
+    refused: u32,
+    probes: u64,
+    first: f64,
+    last: f64,
+    /// The kind of its first target's probe; its SYN targets' first source port, how many
+    /// had another, and how many carried an operating system's options (as [`Source`]'s).
+    kind: Kind,
+    syn_sport: u16,
+    syn_sport_changes: u32,
+    syn_os: u32,
+    /// Its refused targets probed again after their refusal ([`Target::reprobed`]).
+    reprobed: u32,
+    /// A finding was made of it (the episode's own, or a later sweep's).
+    found: bool,
+}
+
+/// A run's identity: its port key and the probe time of its first target.
+type RunId = (u32, f64);
 
 /// A source's failures on one host (its ports) or on one port (its hosts), in one episode.
 #[derive(Clone, Copy, Debug, Default)]
@@ -656,8 +707,9 @@ pub struct SlowScan {
     sources: Table<u128, Source>,
     groups: Table<(u128, u128), Group>,
     /// Fast findings whose failures were mostly refusals, held until the time given (the
-    /// threshold's time plus [`REPROBE_HOLD`]), in that order.
-    held: VecDeque<(f64, Finding)>,
+    /// threshold's time plus [`REPROBE_HOLD`]), in that order; with the [`RunId`] of a later
+    /// sweep's.
+    held: VecDeque<(f64, Finding, Option<RunId>)>,
     clock: f64,
     stats: SlowScanStats,
 }
@@ -906,8 +958,8 @@ impl SlowScan {
             self.advance(self.clock + self.cfg.answer_timeout + 1e-3, sink);
         }
         // the capture ends before their hold does: decided on what it showed
-        while let Some((_, f)) = self.held.pop_front() {
-            self.release(f, sink);
+        while let Some((_, f, run)) = self.held.pop_front() {
+            self.release(f, run, sink);
         }
     }
 
@@ -928,7 +980,7 @@ impl SlowScan {
             let in_time = now - t0 <= timeout;
             !in_time
         });
-        let due = self.held.front().is_some_and(|&(due, _)| {
+        let due = self.held.front().is_some_and(|&(due, _, _)| {
             let early = now < due;
             !early
         });
@@ -956,25 +1008,35 @@ impl SlowScan {
                 self.fail(key, false, sink);
             }
         }
-        while let Some(&(due, f)) = self.held.front() {
+        while let Some(&(due, f, run)) = self.held.front() {
             if now < due {
                 break;
             }
             self.held.pop_front();
-            self.release(f, sink);
+            self.release(f, run, sink);
         }
     }
 
-    /// The end of held fast finding `f`'s hold: dropped if its source has since asked again
-    /// at least half of the episode's refused targets (a monitor polling the services it
-    /// watches, of which some are down), reported otherwise (also when the source's episode
-    /// is no longer known: evicted, or over).
-    fn release(&mut self, f: Finding, sink: &mut dyn FnMut(Finding)) {
+    /// The end of held fast finding `f`'s hold (`run`: a later sweep's, [`RunId`]): dropped if
+    /// its source has since asked again at least half of the episode's refused targets (a
+    /// monitor polling the services it watches, of which some are down; of a later sweep: of
+    /// its own, while it is still the source's latest run), reported otherwise (also when the
+    /// source's episode is no longer known: evicted, or over).
+    fn release(&mut self, f: Finding, run: Option<RunId>, sink: &mut dyn FnMut(Finding)) {
         let src = ip_key(f.scanner);
         let polled = self
             .sources
             .get_h(&src, source_hash(premix(src)))
-            .is_some_and(|s| s.start == f.episode && 2 * s.reprobed >= s.refused.max(1));
+            .is_some_and(|s| {
+                s.start == f.episode
+                    && match run {
+                        // a later sweep's: its own refused targets asked again, while it is
+                        // still the source's latest run (a scanner has moved on to another
+                        // port by then, a poller of one port asks it round after round)
+                        Some(id) => s.run.id() == id && 2 * s.run.reprobed >= s.run.refused.max(1),
+                        None => 2 * s.reprobed >= s.refused.max(1),
+                    }
+            });
         if polled {
             self.stats.polled += 1;
         } else {
@@ -1119,12 +1181,15 @@ impl SlowScan {
         t.probes = t.probes.saturating_add(1);
         if t.state == State::Failed {
             // a retry of a failed target: counted in its episode if that is still open
-            let ep = t.episode;
+            let (ep, first) = (t.episode, t.first);
             if let Some(s) = self.sources.get_mut(&key.src, now) {
                 if s.start == ep && now - s.last_fail <= window {
                     s.probes += 1;
                     s.last_probe = s.last_probe.max(now);
                     s.reprobed = s.reprobed.saturating_add(u32::from(reprobe));
+                    if reprobe && s.run.holds(&key, first) {
+                        s.run.reprobed = s.run.reprobed.saturating_add(1);
+                    }
                 }
             }
         }
@@ -1237,6 +1302,7 @@ impl SlowScan {
             s.syn_targets = s.syn_targets.saturating_add(1);
             s.syn_os = s.syn_os.saturating_add(u32::from(t.os_syn));
         }
+        s.run.add(&key, &t);
         let window = self.cfg.window;
         let md = premix(key.dst);
         s.hosts.add(hash_mixed(83, md), t.last, window);
@@ -1277,8 +1343,23 @@ impl SlowScan {
         if hosts > s.best_port_n {
             (s.best_port, s.best_port_n) = ((key.port, key.proto), hosts);
         }
-        if s.reported {
-            return;
+        if s.reported || s.fast_found {
+            // a sweep of one port after the episode's finding: a finding of its own
+            if cfg.host_threshold > 0 && s.run.targets >= cfg.host_threshold && !s.run.found {
+                s.run.found = true;
+                self.stats.fast_findings += 1;
+                let f = s.run.finding(key.src, key.dst, s.start, now);
+                if 2 * s.run.refused > s.run.targets {
+                    let id = s.run.id();
+                    self.hold(f, Some(id), now, sink);
+                } else {
+                    sink(f);
+                }
+                return;
+            }
+            if s.reported {
+                return;
+            }
         }
         let trigger = if cfg.port_threshold > 0 && ports >= cfg.port_threshold {
             Trigger::Ports
@@ -1294,6 +1375,7 @@ impl SlowScan {
             self.stats.too_fast += 1;
             if !s.fast_found {
                 s.fast_found = true;
+                s.run.found = true;
                 self.stats.fast_findings += 1;
                 let f = Finding {
                     fast: true,
@@ -1301,7 +1383,7 @@ impl SlowScan {
                 };
                 if 2 * u64::from(s.refused) > s.targets {
                     // refused targets: wait to see whether the source asks them again
-                    self.hold(f, now, sink);
+                    self.hold(f, None, now, sink);
                 } else {
                     sink(f);
                 }
@@ -1309,10 +1391,11 @@ impl SlowScan {
             return;
         }
         s.reported = true;
+        s.run.found = true;
         let f = finding(key.src, s, trigger, now);
         self.stats.findings += 1;
         if 2 * u64::from(s.refused) > s.targets {
-            self.hold(f, now, sink);
+            self.hold(f, None, now, sink);
         } else {
             sink(f);
         }
@@ -1320,13 +1403,13 @@ impl SlowScan {
 
     /// Hold finding `f` (made at `now`) for [`REPROBE_HOLD`]; the oldest held one is decided
     /// at once when the queue is full.
-    fn hold(&mut self, f: Finding, now: f64, sink: &mut dyn FnMut(Finding)) {
+    fn hold(&mut self, f: Finding, run: Option<RunId>, now: f64, sink: &mut dyn FnMut(Finding)) {
         if self.held.len() >= self.cfg.max_sources {
-            if let Some((_, first)) = self.held.pop_front() {
-                self.release(first, sink);
+            if let Some((_, first, first_run)) = self.held.pop_front() {
+                self.release(first, first_run, sink);
             }
         }
-        self.held.push_back((now + REPROBE_HOLD, f));
+        self.held.push_back((now + REPROBE_HOLD, f, run));
     }
 }
 
@@ -1338,6 +1421,96 @@ struct Ends {
     ma: u64,
     b: u128,
     mb: u64,
+}
+
+impl Run {
+    /// The run key of a target's port.
+    fn port_of(key: &TargetKey) -> u32 {
+        1 << 24 | u32::from(key.proto) << 16 | u32::from(key.port)
+    }
+
+    fn id(&self) -> RunId {
+        (self.port, self.first)
+    }
+
+    /// Whether the failed target `key`, first probed at `first`, is one of the run's.
+    fn holds(&self, key: &TargetKey, first: f64) -> bool {
+        Run::port_of(key) == self.port && first >= self.first
+    }
+
+    /// Count the failed target `key` (`t`): the run goes on if it is on the run's port, else a
+    /// new run begins with it.
+    fn add(&mut self, key: &TargetKey, t: &Target) {
+        let port = Run::port_of(key);
+        if port != self.port {
+            *self = Run {
+                port,
+                first: t.first,
+                last: t.last,
+                kind: t.kind,
+                syn_sport: t.sport,
+                ..Run::default()
+            };
+        }
+        self.targets = self.targets.saturating_add(1);
+        self.refused = self.refused.saturating_add(u32::from(t.refused));
+        self.probes += u64::from(t.probes);
+        self.first = self.first.min(t.first);
+        self.last = self.last.max(t.last);
+        if t.kind == Kind::Syn {
+            self.syn_sport_changes = self
+                .syn_sport_changes
+                .saturating_add(u32::from(t.sport != self.syn_sport));
+            self.syn_os = self.syn_os.saturating_add(u32::from(t.os_syn));
+        }
+    }
+
+    /// The run as a fast finding ([`Finding::fast`]: the detector drops it when the networks
+    /// flagged its span at alert volume) of scanner `src` in the episode begun at `episode`,
+    /// made at `now`; `victim` the host of its latest target. Named by its probes as
+    /// [`finding`] names an episode.
+    fn finding(&self, src: u128, victim: u128, episode: f64, now: f64) -> Finding {
+        let class = match self.kind {
+            Kind::Syn
+                if 2 * self.syn_sport_changes >= self.targets
+                    && 2 * self.syn_os >= self.targets =>
+            {
+                Class::ScanConnect
+            }
+            Kind::Syn => Class::ScanSyn,
+            Kind::Fin => Class::ScanFin,
+            Kind::Null => Class::ScanNull,
+            Kind::Xmas => Class::ScanXmas,
+            Kind::Maimon => Class::ScanMaimon,
+            Kind::Ack => Class::ScanAck,
+            Kind::Udp => Class::ScanUdp,
+            Kind::Other | Kind::Ping => Class::OtherAttack,
+        };
+        let (port, proto) = ((self.port & 0xffff) as u16, (self.port >> 16) as u8);
+        Finding {
+            scanner: addr(src),
+            victim: addr(victim),
+            class,
+            proto: if self.kind == Kind::Ping {
+                proto
+            } else if self.kind == Kind::Udp {
+                17
+            } else {
+                6
+            },
+            trigger: Trigger::Hosts { port, proto },
+            first_seen: self.first,
+            last_seen: self.last,
+            detected_at: now,
+            probes: self.probes,
+            targets: u64::from(self.targets),
+            hosts: u64::from(self.targets),
+            victim_ports: 1,
+            answered: 0,
+            fast: true,
+            episode,
+        }
+    }
 }
 
 impl Finding {
@@ -2248,6 +2421,141 @@ mod tests {
         assert!(
             got.len() == 1 && got[0].1.fast && got[0].0 == T0 + 12.0,
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_later_sweep_of_another_port_is_a_finding_of_its_own() {
+        // zmap -p 80 over 60 silent addresses at 100 a second, then 20 s later zmap -p 443
+        // over the same at 10 a second (namespace lab, session 17): one episode of the
+        // source; its first finding is the first sweep's, and the second sweep, 25 failed
+        // hosts in a row on its port, is one more, spanning only its own probes
+        let h = |k: u32| format!("198.18.2.{}", 1 + k);
+        let mut v = Vec::new();
+        for k in 0..60u32 {
+            v.push(tcp(T0 + f64::from(k) * 0.01, A, &h(k), 61000, 80, SYN));
+        }
+        let t1 = T0 + 20.0;
+        for k in 0..60u32 {
+            v.push(tcp(t1 + f64::from(k) * 0.1, A, &h(k), 61001, 443, SYN));
+        }
+        let mut r = rule();
+        let f = run(&mut r, &v);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f.iter().all(|f| f.fast && f.episode == T0), "{f:?}");
+        let hosts = |port| Trigger::Hosts { port, proto: 6 };
+        assert_eq!((f[0].trigger, f[0].first_seen), (hosts(80), T0));
+        assert_eq!(
+            (f[1].trigger, f[1].class, f[1].targets, f[1].hosts),
+            (hosts(443), Class::ScanSyn, 25, 25)
+        );
+        assert_eq!(f[1].first_seen, t1);
+        assert!((f[1].last_seen - (t1 + 2.4)).abs() < 1e-9, "{:?}", f[1]);
+        assert_eq!(f[1].victim.to_string(), h(24));
+        assert_eq!(r.stats().fast_findings, 2);
+        // a third sweep, of UDP 161 refused by the hosts' ICMP port unreachables: a third
+        let t2 = T0 + 40.0;
+        for k in 0..30u32 {
+            let p = udp(t2 + f64::from(k) * 0.1, A, &h(k), 40000, 161, 40);
+            v.push(p);
+            v.push(icmp_unreach(p.ts + 0.001, &h(k), A, &p));
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(
+            (f[2].trigger, f[2].class, f[2].proto),
+            (
+                Trigger::Hosts {
+                    port: 161,
+                    proto: 17
+                },
+                Class::ScanUdp,
+                17
+            )
+        );
+        // two ports swept together (nmap -p 80,443 of a subnet: each host's two probes one
+        // after the other), and then a third: no run of one port, one finding
+        let mut v = Vec::new();
+        for k in 0..60u32 {
+            for (j, port) in [80u16, 443].into_iter().enumerate() {
+                let t = T0 + f64::from(2 * k + j as u32) * 0.01;
+                v.push(tcp(t, A, &h(k), 61000, port, SYN));
+            }
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        // the sweep rule's hosts threshold off: no later sweep either
+        let cfg = SlowScanConfig {
+            host_threshold: 0,
+            ..SlowScanConfig::default()
+        };
+        let mut v = Vec::new();
+        for k in 0..20u32 {
+            v.push(tcp(
+                T0 + f64::from(k) * 0.01,
+                A,
+                V,
+                61000,
+                1000 + k as u16,
+                SYN,
+            ));
+        }
+        for k in 0..60u32 {
+            v.push(tcp(t1 + f64::from(k) * 0.1, A, &h(k), 61001, 443, SYN));
+        }
+        let f = run(&mut SlowScan::new(cfg).unwrap(), &v);
+        assert!(f.len() == 1 && f[0].trigger == Trigger::Ports, "{f:?}");
+        // with it on, the port scan then the sweep: two
+        assert_eq!(run(&mut rule(), &v).len(), 2);
+    }
+
+    #[test]
+    fn a_later_sweep_asked_again_is_a_poller_s_and_one_moved_on_from_a_scanner_s() {
+        // a port scan of V's filtered ports (the episode's finding, by silence: reported at
+        // once), then UDP 161 of 30 hosts, each refused by an ICMP port unreachable: a later
+        // sweep, mostly refused, held
+        let h = |k: u32| format!("198.18.2.{}", 1 + k);
+        let mut v = scan(20, 0.01, SYN, None, false);
+        let sweep = |v: &mut Vec<PacketRepr>, t: f64, port: u16| {
+            for k in 0..30u32 {
+                let p = udp(t + f64::from(k) * 0.01, A, &h(k), 40000, port, 40);
+                v.push(p);
+                v.push(icmp_unreach(p.ts + 0.001, &h(k), A, &p));
+            }
+        };
+        sweep(&mut v, T0 + 20.0, 161);
+        // a monitor: asks the same hosts on the same port every 10 s for two minutes (its
+        // own refused targets asked again, its run still the latest): dropped at the hold
+        let mut polled = v.clone();
+        for round in 1..12 {
+            sweep(&mut polled, T0 + 20.0 + 10.0 * f64::from(round), 161);
+        }
+        let mut r = rule();
+        let f = run(&mut r, &polled);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].trigger, Trigger::Ports);
+        assert_eq!(r.stats().polled, 1);
+        // a scanner: moves on to UDP 162 of the same hosts (then asks 161 again, too late:
+        // its run is no longer the latest): the 161 sweep is reported, and so is 162's
+        let mut moved = v.clone();
+        sweep(&mut moved, T0 + 30.0, 162);
+        sweep(&mut moved, T0 + 40.0, 161);
+        let f = run(&mut rule(), &moved);
+        let ports: Vec<Trigger> = f.iter().map(|f| f.trigger).collect();
+        assert_eq!(
+            ports,
+            [
+                Trigger::Ports,
+                Trigger::Hosts {
+                    port: 161,
+                    proto: 17
+                },
+                Trigger::Hosts {
+                    port: 162,
+                    proto: 17
+                }
+            ],
+            "{f:?}"
         );
     }
 

@@ -111,8 +111,10 @@ pub struct DetectArgs {
     spray_threshold: f32,
     /// Sweep rule: flag a source's probes (TCP without ACK or RST, UDP) once the hosts it
     /// probed for the first time in 30 s, less the SYN-ACKs and UDP answers it got, reach this
-    /// damped count (1 s half-life); catches scans of addresses that do not answer (masscan or
-    /// zmap over a subnet). Default: Zeek's address-scan threshold; 0 turns it off.
+    /// damped count (1 s half-life), or the hosts it probed for the first time in 30 s on one
+    /// port, less the SYN-ACKs, RST+ACKs and UDP answers from that port, do; catches scans of
+    /// addresses that do not answer (masscan or zmap over a subnet, one port after another).
+    /// Default: Zeek's address-scan threshold; 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().sweep_threshold, value_name = "N")]
     sweep_threshold: f32,
     /// Reflection rule: UDP answers from a reflection service's port (DNS 53, NTP 123, SSDP
