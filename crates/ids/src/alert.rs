@@ -17,6 +17,7 @@ use crate::arpspoof::ArpSpoof;
 use crate::arpsweep::ArpSweep;
 use crate::carpet::Network;
 use crate::class::Class;
+use crate::neighbour::NdAttack;
 use crate::profile::{flag_names, Evidence, Rule};
 use crate::slowscan::Finding;
 use serde_json::{json, Value};
@@ -82,6 +83,9 @@ pub struct Alert {
     /// For a victim alert about a flood spread over a network ([`crate::carpet`]): the
     /// network (`dst` is its address; `nightjar.network` in EVE, only then).
     pub network: Option<Network>,
+    /// The neighbour-discovery rules' episode, for their alerts (`nightjar.neighbour` in EVE,
+    /// only then; [`crate::neighbour`]).
+    pub neighbour: Option<NdAttack>,
 }
 
 /// Suricata's name of an IP protocol.
@@ -170,6 +174,7 @@ impl Alert {
             arp_sweep: None,
             arp_spoof: None,
             network: None,
+            neighbour: None,
         }
     }
 
@@ -210,6 +215,9 @@ impl Alert {
         }
         if let Some(s) = &self.arp_spoof {
             return s.describe();
+        }
+        if let Some(n) = &self.neighbour {
+            return n.rule.describe().into();
         }
         match &self.profile {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
@@ -368,6 +376,9 @@ impl Alert {
         if let Some(s) = &self.arp_spoof {
             eve["nightjar"]["arp_spoof"] = s.to_json();
         }
+        if let Some(n) = &self.neighbour {
+            eve["nightjar"]["neighbour"] = n.to_json();
+        }
         if let Some(n) = &self.network {
             eve["nightjar"]["network"] = json!({
                 "prefix": n.to_string(),
@@ -461,6 +472,7 @@ mod tests {
             arp_sweep: None,
             arp_spoof: None,
             network: None,
+            neighbour: None,
         };
         let e = a.to_eve();
         assert_eq!(e["event_type"], "alert");
@@ -554,6 +566,7 @@ mod tests {
                 arp_sweep: None,
                 arp_spoof: None,
                 network: None,
+                neighbour: None,
             }
         };
         for (flags, what) in [
@@ -619,6 +632,7 @@ mod tests {
                 arp_sweep: None,
                 arp_spoof: None,
                 network: None,
+                neighbour: None,
             };
             assert_eq!(a.class, Class::OtherAttack);
             assert_eq!(a.what(), what);
@@ -681,6 +695,7 @@ mod tests {
                 arp_sweep: None,
                 arp_spoof: None,
                 network: None,
+                neighbour: None,
             };
             assert_eq!(a.what(), what);
             assert_eq!(a.category(), "Attempted User Privilege Gain");

@@ -107,6 +107,16 @@
 //! rule's (`normal` or `other-attack`), with score 0; the IP packets feed the rule only with
 //! who talked to whom.
 //!
+//! **IPv6 neighbour discovery and groups** ([`crate::neighbour`]). Floods of router or
+//! neighbour advertisements or solicitations from random sources to a group, echo requests to
+//! a group in a victim's name (smurf), packets from a group address, duplicate-address
+//! probes answered for others and neighbour advertisements that contradict an address's
+//! owner are a rule's, whatever the networks say (counted in
+//! [`DetectStats::neighbour_flagged`]); each episode is one victim alert whose `dest_ip` is
+//! the group (`ff02::1`, the link), the smurf's forged source or the host deceived, not the
+//! aggregator's (it is fed those packets as normal: it takes no group for a victim, and
+//! would make the smurf's victim and the hosts answering it attackers).
+//!
 //! **Two-way UDP.** A QUIC download, a call or a tunnel is a long run of UDP datagrams on one
 //! pair of ports, thousands a second, which the networks, having learnt UDP only from floods,
 //! scans and single queries, took for a flood. A UDP conversation in which each end has sent
@@ -215,6 +225,7 @@ use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::{Fragments, Overlaps};
 use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
+use crate::neighbour::{NdAttack, NeighbourRules};
 use crate::profile::{
     probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, SCAN_MIN_TARGETS,
 };
@@ -400,6 +411,13 @@ pub struct DetectSettings {
     /// (or came later) is spoofing the address: its further claims are `other-attack` and its
     /// episode is alerted once (ARP cache poisoning: arpspoof, ettercap). 0 turns it off.
     pub arp_spoof_threshold: f32,
+    /// Neighbour-discovery rules ([`crate::neighbour`]): messages of one ICMPv6
+    /// neighbour-discovery type (router and neighbour solicitations and advertisements,
+    /// redirects) from sources that sent none in 30 s, as a damped count (1 s half-life); at
+    /// or above this count they are `flood-icmp` (thc-ipv6's router- and
+    /// neighbour-advertisement floods). 0 turns off this rule and the module's others (smurf,
+    /// group sources, duplicate-address denial, neighbour spoofing).
+    pub nd_flood_threshold: f32,
     /// Password-guessing rule ([`crate::guessing`]): per client and login service (SSH, FTP,
     /// ...), the server's refusals (answers 1 s or more after the request, or the same as the
     /// answer before to a like request) and, a tenth each, the short connections closed,
@@ -436,6 +454,7 @@ impl Default for DetectSettings {
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
             arp_spoof_threshold: crate::arpspoof::DEFAULT_THRESHOLD,
+            nd_flood_threshold: crate::neighbour::DEFAULT_FLOOD_THRESHOLD,
             brute_force_threshold: crate::guessing::DEFAULT_THRESHOLD,
         }
     }
@@ -472,6 +491,7 @@ impl DetectSettings {
             ("connection", self.connection_threshold),
             ("ARP sweep", self.arp_sweep_threshold),
             ("ARP spoof", self.arp_spoof_threshold),
+            ("neighbour-discovery flood", self.nd_flood_threshold),
             ("brute-force", self.brute_force_threshold),
         ] {
             if !(t.is_finite() && t >= 0.0) {
@@ -651,6 +671,17 @@ pub struct DetectStats {
     pub arp_spoof_flagged: u64,
     /// Alerts raised by the ARP-spoofing rule (counted in `alerts` and `source_alerts` too).
     pub arp_spoof_alerts: u64,
+    /// IP packets flagged by the neighbour-discovery rules ([`crate::neighbour`]; in
+    /// `flagged` too), whatever the networks said.
+    pub neighbour_flagged: u64,
+    /// Alerts raised by the neighbour-discovery rules (counted in `alerts` and
+    /// `victim_alerts` too).
+    pub neighbour_alerts: u64,
+    /// Messages from the unspecified address (duplicate-address probes, router solicitations
+    /// and listener reports of hosts without an address) that the networks or a rule flagged
+    /// and the neighbour-discovery rules took as normal ([`crate::neighbour`]; not in
+    /// `flagged`).
+    pub neighbour_cleared: u64,
     /// Datagrams of two-way UDP conversations ([`DetectSettings::udp_settle`]) or of
     /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
     /// sweep rule flagged, taken as normal (not in `flagged`).
@@ -779,6 +810,8 @@ pub struct Engine {
     /// ARP spoofing ([`crate::arpspoof`]): sees ARP messages only (IP packets only let time
     /// pass for it).
     arp_spoof: ArpSpoofs,
+    /// The IPv6 neighbour-discovery and group rules ([`crate::neighbour`]).
+    neighbour: NeighbourRules,
     /// Forged ICMP errors, protocol scans and SCTP/UDP-Lite port scans ([`crate::unlearned`]).
     unlearned: Unlearned,
     /// The verdicts and ends of recent first fragments, for their later fragments.
@@ -875,6 +908,7 @@ impl Engine {
                 settings.max_sources,
             ),
             arp_spoof: ArpSpoofs::new(settings.arp_spoof_threshold, settings.gap),
+            neighbour: NeighbourRules::new(settings.nd_flood_threshold, settings.gap),
             unlearned: Unlearned::new(),
             frags: Fragments::new(),
             overlaps: Overlaps::new(),
@@ -1142,6 +1176,8 @@ impl Engine {
             .advance(now, &mut |s| arp_sweep_alert(&s, st, sink));
         self.arp_spoof
             .advance(now, &mut |s| arp_spoof_alert(&s, st, sink));
+        self.neighbour
+            .advance(now, &mut |a| neighbour_alert(&a, st, sink));
         Ok(())
     }
 
@@ -1405,6 +1441,24 @@ impl Engine {
                     } else {
                         Class::Normal
                     };
+                    // the neighbour-discovery and group rules: their packets are theirs (the
+                    // aggregator takes them as normal: a smurf's packets would make its victim
+                    // and the hosts answering it attackers)
+                    let st = &mut self.stats;
+                    let grouped = self
+                        .neighbour
+                        .push(p, &mut |a| neighbour_alert(&a, st, sink));
+                    match grouped {
+                        Some(c) if c.is_attack() => {
+                            st.neighbour_flagged += 1;
+                            class = c;
+                        }
+                        Some(_) if class.is_attack() => {
+                            st.neighbour_cleared += 1;
+                            class = Class::Normal;
+                        }
+                        _ => {}
+                    }
                     // a TCP segment is charged to the end that opened its flow, when known
                     let mut ends = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         _ if reflected.is_some() => reflected,
@@ -1455,8 +1509,22 @@ impl Engine {
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
-                    self.agg
-                        .packet_with_ends((p, &keys), &v, ends, fixed, &mut self.stats, sink);
+                    let to_agg = if grouped.is_some() {
+                        PacketVerdict {
+                            class: Class::Normal,
+                            ..v
+                        }
+                    } else {
+                        v
+                    };
+                    self.agg.packet_with_ends(
+                        (p, &keys),
+                        &to_agg,
+                        ends,
+                        fixed,
+                        &mut self.stats,
+                        sink,
+                    );
                     // the slow-scan rule: its findings come after the packet's verdict and the
                     // aggregator's alerts, as the packet's doings
                     let (agg, st) = (&mut self.agg, &mut self.stats);
@@ -1548,6 +1616,8 @@ impl Engine {
         self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
         self.arp_spoof
             .finish(&mut |s| arp_spoof_alert(&s, st, sink));
+        self.neighbour
+            .finish(&mut |a| neighbour_alert(&a, st, sink));
         self.stats.polled_scans += self.slow.stats().polled;
         Ok(self.stats)
     }
@@ -1595,6 +1665,14 @@ fn arp_spoof_alert(s: &ArpSpoof, st: &mut DetectStats, sink: &mut dyn FnMut(Even
     st.source_alerts += 1;
     st.arp_spoof_alerts += 1;
     sink(Event::Alert(&s.to_alert()));
+}
+
+/// Report an episode of the neighbour-discovery rules as a victim alert.
+fn neighbour_alert(a: &NdAttack, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
+    st.alerts += 1;
+    st.victim_alerts += 1;
+    st.neighbour_alerts += 1;
+    sink(Event::Alert(&a.to_alert()));
 }
 
 /// Scanners remembered by the aggregator's tables of recent source alerts and of fast
@@ -2566,6 +2644,7 @@ impl Tally {
             arp_sweep: None,
             arp_spoof: None,
             network: None,
+            neighbour: None,
         }
     }
 }

@@ -34,6 +34,9 @@
 //!   ARP messages, which never reach the networks.
 //! * [`carpet`]: floods spread over a victim subnet ("carpet bombing"): the victim network of an
 //!   address, the repeated-ping rule, and the thresholds of the per-network alerts.
+//! * [`neighbour`]: attacks on IPv6 neighbour discovery and on a link's groups (thc-ipv6's
+//!   router- and neighbour-advertisement floods, smurf6, rsmurf6, dos-new-ip6, parasite6),
+//!   alerted per victim: the group, the forged source, the link.
 //! * [`guessing`]: online password guessing against login services (SSH, FTP, ...): the
 //!   server's refusals (slow or repeated answers) and short connections, counted per service.
 //! * [`timeline`]: a capture's clock: records stamped out of line, and where the clock goes
@@ -63,6 +66,7 @@ pub mod fragments;
 pub mod guessing;
 pub mod labels;
 pub mod model;
+pub mod neighbour;
 pub mod plot;
 pub mod profile;
 pub mod reflection;

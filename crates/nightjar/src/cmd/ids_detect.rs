@@ -156,6 +156,16 @@ pub struct DetectArgs {
     /// and proxy ARP (no one else claims the addresses) stay below it. 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().arp_spoof_threshold, value_name = "N")]
     arp_spoof_threshold: f32,
+    /// IPv6 neighbour-discovery rules: messages of one neighbour-discovery type (router and
+    /// neighbour solicitations and advertisements, redirects) from sources that sent none in
+    /// 30 s, as a damped count (1 s half-life); at or above it they are flood-icmp, alerted
+    /// once per flood with the group as the victim (thc-ipv6's atk6-flood_router26,
+    /// flood_advertise6, flood_solicitate6). The same switch runs the module's other rules:
+    /// echo requests to a group in a victim's name (smurf6), packets from a group address
+    /// (rsmurf6), duplicate-address probes answered for others (dos-new-ip6), neighbour
+    /// advertisements claiming another host's address (parasite6). 0 turns them all off
+    #[arg(long, default_value_t = DetectSettings::default().nd_flood_threshold, value_name = "N")]
+    nd_flood_threshold: f32,
     /// Password-guessing rule: per client and login service (SSH on port 22 or wherever a
     /// server sends an SSH banner; FTP 21, Telnet 23, SMTP submission 587/465, POP3, IMAP,
     /// SMB 445, RDP 3389, VNC 5900; not databases or LDAP, whose application clients open
@@ -308,6 +318,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         connection_threshold: a.connection_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
         arp_spoof_threshold: a.arp_spoof_threshold,
+        nd_flood_threshold: a.nd_flood_threshold,
         brute_force_threshold: a.brute_force_threshold,
         change_probes: a.change_probes,
         change_pattern: a.change_pattern,
@@ -526,6 +537,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "connection_threshold": settings.connection_threshold,
             "arp_sweep_threshold": settings.arp_sweep_threshold,
             "arp_spoof_threshold": settings.arp_spoof_threshold,
+            "nd_flood_threshold": settings.nd_flood_threshold,
             "brute_force_threshold": settings.brute_force_threshold,
             "change_probes": settings.change_probes,
             "change_pattern": settings.change_pattern,
@@ -593,6 +605,9 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
         j["arp_spoof_flagged"] = json!(stats.arp_spoof_flagged);
         j["arp_spoof_alerts"] = json!(stats.arp_spoof_alerts);
+        j["neighbour_flagged"] = json!(stats.neighbour_flagged);
+        j["neighbour_alerts"] = json!(stats.neighbour_alerts);
+        j["neighbour_cleared"] = json!(stats.neighbour_cleared);
         j["pattern_changes"] = json!(stats.pattern_changes);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
