@@ -1470,22 +1470,8 @@ impl Run {
     /// made at `now`; `victim` the host of its latest target. Named by its probes as
     /// [`finding`] names an episode.
     fn finding(&self, src: u128, victim: u128, episode: f64, now: f64) -> Finding {
-        let class = match self.kind {
-            Kind::Syn
-                if 2 * self.syn_sport_changes >= self.targets
-                    && 2 * self.syn_os >= self.targets =>
-            {
-                Class::ScanConnect
-            }
-            Kind::Syn => Class::ScanSyn,
-            Kind::Fin => Class::ScanFin,
-            Kind::Null => Class::ScanNull,
-            Kind::Xmas => Class::ScanXmas,
-            Kind::Maimon => Class::ScanMaimon,
-            Kind::Ack => Class::ScanAck,
-            Kind::Udp => Class::ScanUdp,
-            Kind::Other | Kind::Ping => Class::OtherAttack,
-        };
+        let connect = 2 * self.syn_sport_changes >= self.targets && 2 * self.syn_os >= self.targets;
+        let class = class_of(self.kind, connect);
         let (port, proto) = ((self.port & 0xffff) as u16, (self.port >> 16) as u8);
         Finding {
             scanner: addr(src),
@@ -1555,6 +1541,23 @@ impl Finding {
     }
 }
 
+/// The class a finding of probes of `kind` is named: a SYN scan, or a connect scan when
+/// `connect` (its SYNs came from `connect()`); the scan of each other flag set; a UDP scan;
+/// `other-attack` for ICMP queries and other probes.
+fn class_of(kind: Kind, connect: bool) -> Class {
+    match kind {
+        Kind::Syn if connect => Class::ScanConnect,
+        Kind::Syn => Class::ScanSyn,
+        Kind::Fin => Class::ScanFin,
+        Kind::Null => Class::ScanNull,
+        Kind::Xmas => Class::ScanXmas,
+        Kind::Maimon => Class::ScanMaimon,
+        Kind::Ack => Class::ScanAck,
+        Kind::Udp => Class::ScanUdp,
+        Kind::Other | Kind::Ping => Class::OtherAttack,
+    }
+}
+
 /// The finding of source `src` with open episode `s`.
 fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
     let (k, _) = s
@@ -1564,27 +1567,12 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
         .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
         .unwrap_or((7, &0));
     let kind = KINDS.get(k).copied().unwrap_or(Kind::Other);
-    let class = match kind {
-        Kind::Syn => {
-            let connect = if s.syn_targets >= 2 {
-                2 * s.syn_sport_changes >= s.syn_targets && 2 * s.syn_os >= s.syn_targets
-            } else {
-                s.ack_rst > s.bare_rst
-            };
-            if connect {
-                Class::ScanConnect
-            } else {
-                Class::ScanSyn
-            }
-        }
-        Kind::Fin => Class::ScanFin,
-        Kind::Null => Class::ScanNull,
-        Kind::Xmas => Class::ScanXmas,
-        Kind::Maimon => Class::ScanMaimon,
-        Kind::Ack => Class::ScanAck,
-        Kind::Udp => Class::ScanUdp,
-        Kind::Other | Kind::Ping => Class::OtherAttack,
+    let connect = if s.syn_targets >= 2 {
+        2 * s.syn_sport_changes >= s.syn_targets && 2 * s.syn_os >= s.syn_targets
+    } else {
+        s.ack_rst > s.bare_rst
     };
+    let class = class_of(kind, connect);
     Finding {
         scanner: addr(src),
         victim: addr(s.best_host),
