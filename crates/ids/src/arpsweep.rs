@@ -150,13 +150,22 @@ pub struct ArpSweep {
 impl ArpSweep {
     /// The alert: source `sender`, destination the prefix's first address, class
     /// `other-attack`, its flagged messages as the packets.
+    ///
+    /// Its packets are the flagged ARP messages; for a sweep found only after its last
+    /// request (a short burst at the end of a capture: each target counts [`GRACE`] after its
+    /// request), none was flagged, and its packets are the requests that made it.
     pub fn to_alert(&self) -> Alert {
+        let packets = if self.flagged == 0 {
+            self.requests
+        } else {
+            self.flagged
+        };
         Alert {
             arp_sweep: Some(*self),
             ..Alert::of_rule(
                 (self.sender.into(), self.prefix.0.into(), 0),
                 Class::OtherAttack,
-                self.flagged,
+                packets,
                 self.requests + self.replies,
                 (self.first_seen, self.last_seen),
             )
@@ -893,6 +902,25 @@ mod tests {
         r.finish(&mut |s| out.push(s));
         assert_eq!(out.len(), 1);
         assert_eq!(r.stats().sweeps, 1);
+    }
+
+    #[test]
+    fn a_sweep_found_only_after_its_last_request_counts_its_requests_as_its_packets() {
+        // found by the fuzz target `detect_engine`: 30 requests 0.3 ms apart, then the
+        // capture ends; every target counts GRACE after its request, so the sweep is found
+        // after its last one and no message was flagged. Its alert said 0 packets.
+        let mut r = rule();
+        let mut out = Vec::new();
+        let me = lan(21);
+        let v = sweep_from(&mut r, me, 30..60, 100.0, 0.0003, &mut out);
+        assert!(v.iter().all(|c| *c == Class::Normal));
+        r.finish(&mut |s| out.push(s));
+        assert_eq!(out.len(), 1);
+        let s = out[0];
+        assert_eq!((s.targets, s.requests, s.flagged), (30, 30, 0));
+        let a = s.to_alert();
+        assert_eq!((a.packets, a.total), (30, 30));
+        assert_eq!(a.class_counts[Class::OtherAttack.index()], 30);
     }
 
     #[test]
