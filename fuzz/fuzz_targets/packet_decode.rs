@@ -28,9 +28,16 @@ fuzz_target!(|data: &[u8]| {
                     assert!(p.inner.is_none());
                 }
             }
-            // ARP is read in Ethernet and Linux cooked frames only
+            // ARP is read only where the link header names its payload by EtherType:
+            // Ethernet, Linux cooked (SLL, SLL2), Cisco HDLC (also inside PPP-in-HDLC
+            // captures, link type 50, whose frames may be Cisco's), and 802.11 (bare,
+            // radiotap, PPI) through LLC/SNAP
             Record::Arp(a) => {
-                assert!(matches!(link.0, 1 | 113 | 276));
+                assert!(
+                    matches!(link.0, 1 | 50 | 104 | 105 | 113 | 127 | 192 | 276),
+                    "ARP from link type {}",
+                    link.0
+                );
                 assert_eq!(ArpOp::from_wire(a.op.code()), a.op);
             }
             Record::Undecoded { reason, .. } => assert!(!reason.is_empty()),
