@@ -17,6 +17,7 @@ use crate::arpspoof::ArpSpoof;
 use crate::arpsweep::ArpSweep;
 use crate::carpet::Network;
 use crate::class::Class;
+use crate::jsonw::Obj;
 use crate::neighbour::NdAttack;
 use crate::profile::{flag_names, Evidence, Rule};
 use crate::slowscan::Finding;
@@ -386,6 +387,85 @@ impl Alert {
             });
         }
         eve
+    }
+
+    /// The EVE line of [`Alert::to_eve`], written at the end of `out` without its newline:
+    /// the same bytes as `to_eve().to_string()`, without building the [`Value`] (see
+    /// [`crate::jsonw`]). The evidence of the rarer rules (slow scan, ARP, neighbour
+    /// discovery, victim network) is still made as a `Value` and written as one.
+    pub fn write_eve(&self, out: &mut String) {
+        let timestamp = iso8601(self.first_seen);
+        let mut eve = Obj::open(out);
+        {
+            let mut a = eve.obj("alert");
+            a.str("action", "allowed");
+            a.str("category", self.category());
+            a.u64("gid", 1);
+            a.u64("rev", 1);
+            a.u64("severity", u64::from(self.severity()));
+            a.str("signature", &self.signature());
+            a.u64("signature_id", self.signature_id());
+            a.close();
+        }
+        eve.str("dest_ip", &self.dst.to_string());
+        eve.str("event_type", "alert");
+        {
+            let mut n = eve.obj("nightjar");
+            if let Some(s) = &self.arp_spoof {
+                n.value("arp_spoof", &s.to_json());
+            }
+            if let Some(s) = &self.arp_sweep {
+                n.value("arp_sweep", &s.to_json());
+            }
+            {
+                // the classes seen, by name (a `Value`'s object sorts its keys)
+                let mut seen = [("", 0u64); 15];
+                let mut len = 0;
+                for c in Class::ALL {
+                    let k = self.class_counts.get(c.index()).copied().unwrap_or(0);
+                    if let (true, Some(slot)) = (k > 0, seen.get_mut(len)) {
+                        *slot = (c.as_str(), k);
+                        len += 1;
+                    }
+                }
+                let seen = seen.get_mut(..len).unwrap_or_default();
+                seen.sort_unstable_by_key(|&(name, _)| name);
+                let mut classes = n.obj("classes");
+                for &(name, k) in seen.iter() {
+                    classes.u64(name, k);
+                }
+                classes.close();
+            }
+            n.str("first_seen", &timestamp);
+            n.str("label", self.class.as_str());
+            n.str("last_seen", &iso8601(self.last_seen));
+            if let Some(a) = &self.neighbour {
+                n.value("neighbour", &a.to_json());
+            }
+            if let Some(net) = &self.network {
+                let mut o = n.obj("network");
+                o.u64("addresses", net.addresses);
+                o.str("prefix", &net.to_string());
+                o.close();
+            }
+            n.u64("packets", self.packets);
+            match &self.profile {
+                Some(e) => e.write_json(n.obj("profile")),
+                None => n.value("profile", &Value::Null),
+            }
+            n.str("scope", self.scope.as_str());
+            n.f64("score", (f64::from(self.score) * 1e4).round() / 1e4);
+            if let Some(f) = &self.slow_scan {
+                n.value("slow_scan", &f.to_json());
+            }
+            n.u64("source_packets", self.total);
+            n.u64("sources", self.sources);
+            n.close();
+        }
+        eve.str("proto", &self.proto_str());
+        eve.str("src_ip", &self.src.to_string());
+        eve.str("timestamp", &timestamp);
+        eve.close();
     }
 
     /// The EVE `proto`: Suricata's name of the IP protocol ([`proto_name`]), or `"ARP"` for

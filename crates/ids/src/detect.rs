@@ -1941,8 +1941,9 @@ struct Sweep {
     /// (source, destination host, [`sweep_port`]) probed in the last [`SWEEP_HORIZON`].
     port_probed: SetAssoc<(u128, u128, u32), ()>,
     /// Per (source, [`sweep_port`]): damped new hosts probed on that port, less damped
-    /// answers from it.
-    ports: SetAssoc<(u128, u32), DampedCount>,
+    /// answers from it, each brought up to date from its entry's access time in the table (a
+    /// count that kept its own time, as [`DampedCount`] does, held that same time twice).
+    ports: SetAssoc<(u128, u32), f32>,
     decay: NegExp2,
     clock: f64,
 }
@@ -1974,12 +1975,11 @@ impl Sweep {
     /// its own; the count after it.
     fn count_port(&mut self, (host, mixed): (u128, u64), port: u32, delta: f32) -> f32 {
         let hash = hash_mixed(53 ^ u64::from(port) << 8, mixed);
-        let c = self.ports.touch((host, port), hash, self.clock).val;
-        let n = c.add(self.clock, 1.0, delta, &mut self.decay);
-        if n < -self.threshold {
-            c.n = -self.threshold;
-        }
-        n.max(-self.threshold)
+        let now = self.clock;
+        let e = self.ports.touch((host, port), hash, now);
+        let dt = e.prev_stamp.map_or(0.0, |t| (now - t).max(0.0));
+        *e.val = (*e.val * self.decay.get(dt) as f32 + delta).max(-self.threshold);
+        *e.val
     }
 
     /// Add `delta` to the damped count of `host`; the count after it. Answers bring it down
@@ -4435,6 +4435,59 @@ mod tests {
             );
             assert_eq!(off.push(&p), None);
         }
+    }
+
+    #[test]
+    fn per_port_counts_by_the_entries_time_are_the_counts_kept_with_their_own() {
+        // session 18 keeps the sweep rule's per-port counts as bare numbers brought up to date
+        // from their entry's access time; until then each kept its own time (a DampedCount)
+        // beside that access time. The same calls to both, over a table small enough to
+        // evict (64 slots, hundreds of keys), a floor often reached (threshold 3), clocks
+        // that repeat and jump, and deltas of probes, answers and nothing new: the same
+        // count, bit for bit, every time
+        let mut r = Sweep::new(3.0, 64 * 16);
+        let mut old: SetAssoc<(u128, u32), DampedCount> = SetAssoc::new(64);
+        let mut decay = NegExp2::new();
+        let mut x = 7u64;
+        let mut clamped = 0;
+        for i in 0..200_000u32 {
+            x = crate::features::table::mix(x);
+            // phases of few keys and many answers (counts pushed to the floor), and of many
+            // keys (evicting)
+            let few = i / 10_000 % 2 == 0;
+            let host = u128::from(x % if few { 3 } else { 40 });
+            let port = sweep_port(if x >> 8 & 1 == 0 { 6 } else { 17 }, (x >> 16) as u16 % 12);
+            let deltas = if few {
+                [-1.0, -1.0, -1.0, 1.0]
+            } else {
+                [1.0, -1.0, 0.0, 1.0]
+            };
+            let delta = deltas[(x >> 24) as usize % 4];
+            // a few calls at one time, steps of up to 4 ms, now and then a jump of up to 4 s
+            if x >> 32 & 3 == 0 {
+                r.clock += ((x >> 40) % 4_000) as f64 * 1e-6;
+            }
+            if x >> 34 & 255 == 0 {
+                r.clock += ((x >> 40) % 4_000_000) as f64 * 1e-6;
+            }
+            if i == 0 {
+                r.clock = 1_000.0;
+            }
+            let mixed = premix(host);
+            let got = r.count_port((host, mixed), port, delta);
+            // the count as it was kept
+            let hash = hash_mixed(53 ^ u64::from(port) << 8, mixed);
+            let c = old.touch((host, port), hash, r.clock).val;
+            let n = c.add(r.clock, 1.0, delta, &mut decay);
+            if n < -r.threshold {
+                c.n = -r.threshold;
+                clamped += 1;
+            }
+            let want = n.max(-r.threshold);
+            assert_eq!(got.to_bits(), want.to_bits(), "call {i}");
+        }
+        assert!(r.ports.evictions() > 10_000, "{}", r.ports.evictions());
+        assert!(clamped > 100, "{clamped} counts at the floor");
     }
 
     #[test]

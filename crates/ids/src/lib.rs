@@ -64,6 +64,7 @@ mod error;
 pub mod features;
 pub mod fragments;
 pub mod guessing;
+mod jsonw;
 pub mod labels;
 pub mod model;
 pub mod neighbour;

@@ -93,6 +93,7 @@
 use crate::class::Class;
 use crate::features::table::{hash_key, hash_mixed, ip_key, premix};
 use crate::guessing::Login;
+use crate::jsonw::Obj;
 use crate::reflection::answer_shape;
 use crate::unlearned::{forged_error, icmp_query};
 use nightjar_packet::{proto, PacketRepr};
@@ -566,6 +567,40 @@ impl Evidence {
             self.overlapping = overlapping;
         }
         self
+    }
+
+    /// [`Evidence::to_json`] written into the open object `o`, as `serde_json` writes that
+    /// value ([`crate::jsonw`]); `o` is closed.
+    pub(crate) fn write_json(&self, mut o: Obj<'_>) {
+        let r = |x: f64| (x * 100.0).round() / 100.0;
+        o.strs(
+            "alternatives",
+            self.naming.alternatives.iter().map(|c| c.as_str()),
+        );
+        o.f64("ascending_ports", r(self.ascending));
+        o.u64("bare_rst", self.bare_rst);
+        o.f64("distinct_hosts", r(self.distinct_hosts));
+        o.f64("distinct_ports", r(self.distinct_ports));
+        o.f64("distinct_targets", r(self.distinct_targets));
+        o.u64("fragments", self.fragments);
+        o.u64("handshakes", self.handshakes);
+        o.u64("icmp_echo", self.icmp_echo);
+        o.u64("icmp_errors", self.unreach_in);
+        if self.overlapping > 0 {
+            o.u64("overlapping_fragments", self.overlapping);
+        }
+        o.opt_str("probe_flags", self.probe_flags.map(flag_names).as_deref());
+        o.f64("probe_share", r(self.probe_share));
+        o.u64("probes", self.probes);
+        o.f64("probes_per_port", r(self.per_port));
+        o.f64("probes_per_target", r(self.per_target));
+        o.u64("rst_replies", self.rst_in);
+        o.str("rule", self.naming.rule.as_str());
+        if let Some(l) = self.login {
+            o.str("service", l.as_str());
+        }
+        o.u64("udp", self.udp);
+        o.close();
     }
 
     /// The `nightjar.profile` object of an EVE alert.

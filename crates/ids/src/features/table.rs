@@ -87,7 +87,14 @@ pub struct SetAssoc<K, V> {
     homes: Vec<u32>,
     len: usize,
     evictions: u64,
+    /// The slot of the entry [`SetAssoc::touch`] found or made last ([`NO_SLOT`]: none since
+    /// the table grew): a key touched again before any other (a flood's pair, a port scan's
+    /// source and victim) is found there without searching its set.
+    last: usize,
 }
+
+/// [`SetAssoc::last`] when no slot is remembered.
+const NO_SLOT: usize = usize::MAX;
 
 /// The tags and access times of one set of a [`SetAssoc`]: 96 bytes, placed so that they
 /// span two cache lines.
@@ -135,13 +142,41 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
             homes: if sets < full { vec![0; n] } else { Vec::new() },
             len: 0,
             evictions: 0,
+            last: NO_SLOT,
         }
     }
 
     /// Find `key` (hashed to `hash`) or insert it with `V::default()`, evicting the least recently
     /// used entry of its set if the set is full and the table at full size (growing it if not);
     /// the entry's access time becomes `now`.
+    ///
+    /// The slot touched last is tried first: if it holds `key` (its tag and key match, in the
+    /// set `hash` falls in), that is the slot a search of the set finds, since a set holds a
+    /// key in one slot at most; so the answer, the access times and every later eviction are
+    /// those of the search.
+    #[inline]
     pub fn touch(&mut self, key: K, hash: u64, now: f64) -> Entry<'_, V> {
+        let (last, way) = (self.last, self.last % WAYS);
+        let remembered = last / WAYS == self.set(hash)
+            && self
+                .heads
+                .get(last / WAYS)
+                .is_some_and(|head| head.tags[way] == tag_of(hash))
+            && self.keys.get(last) == Some(&key);
+        match (remembered, self.heads.get_mut(last / WAYS)) {
+            (true, Some(head)) => {
+                let prev = std::mem::replace(&mut head.stamps[way], now);
+                Entry {
+                    val: &mut self.vals[last],
+                    prev_stamp: Some(prev),
+                }
+            }
+            _ => self.touch_searched(key, hash, now),
+        }
+    }
+
+    /// [`SetAssoc::touch`] by a search of the key's set.
+    fn touch_searched(&mut self, key: K, hash: u64, now: f64) -> Entry<'_, V> {
         let tag = tag_of(hash);
         let (set, way, found) = loop {
             let set = self.set(hash);
@@ -176,6 +211,7 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
             None
         };
         head.stamps[way] = now;
+        self.last = pick;
         Entry {
             val: &mut self.vals[pick],
             prev_stamp,
@@ -187,6 +223,8 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
+        // entries move between slots
+        self.last = NO_SLOT;
         let old = self.set_mask + 1;
         let sets = old * 2;
         let last = sets - 1 == self.full_mask;
@@ -922,6 +960,67 @@ mod tests {
             t.homes.capacity() == 0,
             "the words kept while growing are dropped"
         );
+    }
+
+    /// Run one random sequence of touches (each key, half the time, the one touched before:
+    /// the slot remembered), look-ups and removals through a table, touched as
+    /// [`SetAssoc::touch`] touches, and another whose every touch searches its set, and
+    /// compare every answer, the slots' layout, the counts and evictions after every step.
+    fn same_as_searched(capacity: usize, keys: u64, set_bits: u32, seed: u64) {
+        let mut t: SetAssoc<u64, u32> = SetAssoc::new(capacity);
+        let mut r: SetAssoc<u64, u32> = SetAssoc::new(capacity);
+        let (mut x, mut key, mut hits) = (seed, 1, 0);
+        for i in 0..30_000u32 {
+            x = mix(x);
+            if x >> 63 == 0 {
+                key = x % keys + 1;
+            }
+            let h = crowded_hash(key, set_bits);
+            let now = f64::from(i / 8);
+            match (x >> 40) % 16 {
+                0 => {
+                    t.remove(&key, h);
+                    r.remove(&key, h);
+                }
+                1 => {
+                    let (a, b) = (t.get_mut(&key, h, now), r.get_mut(&key, h, now));
+                    assert_eq!(a.as_deref(), b.as_deref(), "step {i}");
+                    if let (Some(a), Some(b)) = (a, b) {
+                        (*a, *b) = (i, i);
+                    }
+                }
+                _ => {
+                    let last = t.last;
+                    hits += u32::from(last != NO_SLOT && t.find(&key, h) == Some(last));
+                    let (a, b) = (t.touch(key, h, now), r.touch_searched(key, h, now));
+                    assert_eq!(a.prev_stamp, b.prev_stamp, "step {i}");
+                    assert_eq!(*a.val, *b.val, "step {i}");
+                    *a.val += i;
+                    *b.val += i;
+                }
+            }
+            assert_eq!(t.layout(), r.layout(), "step {i}");
+            assert_eq!(
+                (t.len(), t.evictions(), t.set_mask),
+                (r.len(), r.evictions(), r.set_mask),
+                "step {i}"
+            );
+        }
+        assert!(hits > 5_000, "{hits} touches of the slot remembered");
+    }
+
+    #[test]
+    fn a_touch_of_the_slot_remembered_is_a_touch_that_searches() {
+        // roomy, crowded into a few sets (evicting), and a table that grows meanwhile
+        for (capacity, keys, set_bits, seed) in [
+            (64, 40, 64, 1),
+            (64, 500, 2, 2),
+            (256, 5_000, 3, 3),
+            (1 << 12, 3_000, 64, 4),
+            (8, 30, 64, 5),
+        ] {
+            same_as_searched(capacity, keys, set_bits, seed);
+        }
     }
 
     /// Run one random sequence of touches, look-ups and removals through a growing table and a

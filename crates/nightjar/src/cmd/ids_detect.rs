@@ -457,7 +457,9 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
                 if let (Some(o), None) = (&mut eve, &io_err) {
                     // made whole, then written at once: written as formatted, standard output
                     // took its lock once per key and value
-                    let mut eve_line = al.to_eve().to_string();
+                    // written straight from the alert, the bytes of `to_eve().to_string()`
+                    let mut eve_line = String::with_capacity(1024);
+                    al.write_eve(&mut eve_line);
                     eve_line.push('\n');
                     let r = o.write_all(eve_line.as_bytes()).and_then(|_| o.flush());
                     if let Err(e) = r {
