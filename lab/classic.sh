@@ -19,6 +19,12 @@
 #   EXTRA_VICTIM='python3 lab/bigudp.py serve 198.18.0.10 5300 & ping -s 3000 -i 0.5 198.18.0.20' \
 #   EXTRA_CLIENT='sleep 2; python3 lab/bigudp.py ask 198.18.0.10 5300 400 0.25' \
 #   bash lab/classic.sh fragments.pcap lab/fragments.plan
+# Pings of death (lab/classic.py pod, podx, pod6) beside normal large pings both ways
+# (data/captures/pingofdeath.pcap; every host also has 2001:2::c612:XX, XX its IPv4 address's
+# last byte in hex; the plan labels the IPv6 attack with its IPv6 source):
+#   EXTRA_VICTIM='python3 lab/bigudp.py serve 198.18.0.10 5300 & ping -s 2000 -i 0.5 198.18.0.20' \
+#   EXTRA_CLIENT='sleep 2; ping -s 3000 -i 0.5 198.18.0.10 & ping -6 -s 3000 -i 1 2001:2::c612:a & python3 lab/bigudp.py ask 198.18.0.10 5300 300 0.5' \
+#   DUR=300 bash lab/classic.sh pingofdeath.pcap lab/pingofdeath.plan
 # Writes OUT.labels.json. Run as root.
 set -u
 OUT=$1; LBL=${OUT%.pcap}.labels.json
@@ -32,7 +38,7 @@ flood-udp:$R /usr/bin/python3 $HERE/classic.py fraggle e2
 normal@c sleep 10
 flood-syn:198.18.0.10 hping3 -q -S -a 198.18.0.10 -s 80 -k -p 80 -i u3000 -c 400 198.18.0.10
 normal@c sleep 10
-flood-icmp /usr/bin/python3 $HERE/classic.py pod e2
+other-attack /usr/bin/python3 $HERE/classic.py pod e2
 normal@c sleep 10
 scan-syn nmap -n -sS -T4 -p 1-200 198.18.0.10
 EOF
@@ -46,6 +52,8 @@ i=0
 for r in $HOSTS; do n=${P}${r%%:*}; a=${r##*:}; i=$((i+1))
   ip netns add $n; ip link add e$i netns $n type veth peer name p$i netns ${P}b
   ip -n $n addr add 198.18.0.$a/24 dev e$i; ip -n $n link set e$i up; ip -n $n link set lo up
+  # IPv6 too (RFC 5180's 2001:2::/48, the IPv4 address in the low 32 bits; no route out)
+  ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=0 2>/dev/null; ip -n $n -6 addr add 2001:2::c612:$(printf %x $a)/64 dev e$i nodad
   ip -n ${P}b link set p$i master br0; ip -n ${P}b link set p$i up
 done
 ip netns exec ${P}v python3 -m http.server 80 --bind 198.18.0.10 >/dev/null 2>&1 &

@@ -227,6 +227,9 @@ impl Alert {
             Some(e) if e.naming.rule == Rule::OverlappingFragments => {
                 "overlapping IP fragments".into()
             }
+            Some(e) if e.naming.rule == Rule::PingOfDeath => {
+                "ping of death: IP fragments ending past 65,535 bytes".into()
+            }
             Some(e) if e.naming.rule == Rule::PasswordGuessing => {
                 format!(
                     "{} password guessing",

@@ -146,7 +146,15 @@
 //! **Fragments.** A fragment after the first carries no transport header; it takes the verdict
 //! and the ends of its datagram's first fragment ([`crate::fragments`]), so a flood of large
 //! pings is charged to its sender, not (by its later fragments' ICMP type, which reads 0, an
-//! echo reply) to its victim.
+//! echo reply) to its victim. A fragment ending past 65,535 bytes of datagram is a ping of
+//! death ([`crate::fragments::ends_past_max`]), its sender's `other-attack`, and its episode
+//! is alerted however few its packets ([`DetectStats::oversize_fragments`]).
+//!
+//! **Answered pings** ([`crate::echoes`]). The networks flag large pings (`ping -s 3000`,
+//! fragments both ways) about two times in three. An echo request whose pair's previous one
+//! was answered, at a ping's pace ([`DetectSettings::echo_pace`]), is normal with its reply
+//! and fragments whatever the networks and the spray, sweep and ping rules say (the spray
+//! rule's flood from forged sources excepted); counted in [`DetectStats::echoes_cleared`].
 //!
 //! **What the networks never saw.** Three kinds of attack lie outside the lab's training
 //! captures, and the networks call their packets normal ([`crate::unlearned`]): ICMP errors
@@ -220,9 +228,10 @@ use crate::class::Class;
 use crate::connections::Connections;
 use crate::conversation::Conversations;
 use crate::copies::{Copies, RECENT};
+use crate::echoes::{may_be_echo, Echoes};
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
-use crate::fragments::{Fragments, Overlaps};
+use crate::fragments::{ends_past_max, Fragments, Overlaps};
 use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::neighbour::{NdAttack, NeighbourRules};
@@ -361,6 +370,12 @@ pub struct DetectSettings {
     /// so are the datagrams of one-way streams of varying sizes nobody refuses (syslog,
     /// metrics, a camera's RTP). 0 turns the rule off, streams too.
     pub udp_settle: u32,
+    /// Answered echo exchanges ([`crate::echoes`]): an echo request whose pair's previous
+    /// request was answered, at least [`crate::echoes::MIN_GAP`] after it, with the pair's
+    /// requests (damped, 1 s half-life) at most this many, is normal with its reply and its
+    /// fragments, whatever the networks say (large pings at a ping's pace); default
+    /// [`crate::echoes::PACE`], 0 turns the rule off.
+    pub echo_pace: f32,
     /// Sources (and victims) with an open episode kept at most; the quietest is evicted.
     pub max_sources: usize,
     /// Records scored together.
@@ -444,6 +459,7 @@ impl Default for DetectSettings {
             change_pattern: 20,
             slow_scan: SlowScanConfig::default(),
             udp_settle: crate::conversation::DEFAULT_SETTLE,
+            echo_pace: crate::echoes::PACE,
             max_sources: 1 << 16,
             batch: 1024,
             reuse_age: 0.05,
@@ -463,6 +479,12 @@ impl Default for DetectSettings {
 impl DetectSettings {
     /// Check the settings.
     pub fn validate(&self) -> Result<(), IdsError> {
+        if !(self.echo_pace.is_finite() && self.echo_pace >= 0.0) {
+            return Err(IdsError::Config(format!(
+                "echo pace {} must be finite and >= 0",
+                self.echo_pace
+            )));
+        }
         if !(self.gap.is_finite() && self.gap > 0.0) {
             return Err(IdsError::Config(format!("gap {} must be > 0", self.gap)));
         }
@@ -558,6 +580,9 @@ pub struct PacketVerdict {
     /// An IP fragment that overlapped another of its datagram ([`crate::fragments::Overlaps`]):
     /// made by hand, its sender's attack.
     pub overlapping: bool,
+    /// An IP fragment that ended past 65,535 bytes of datagram
+    /// ([`crate::fragments::ends_past_max`]): a ping of death, its sender's attack.
+    pub oversize: bool,
 }
 
 impl PacketVerdict {
@@ -697,6 +722,13 @@ pub struct DetectStats {
     /// IP fragments that overlapped another of their datagram, flagged `other-attack`
     /// ([`crate::fragments::Overlaps`]).
     pub overlapping_fragments: u64,
+    /// IP fragments that ended past 65,535 bytes of datagram, flagged `other-attack` (a ping
+    /// of death: [`crate::fragments::ends_past_max`]).
+    pub oversize_fragments: u64,
+    /// ICMP echo requests and replies (whole or first fragments) of answered exchanges at a
+    /// ping's pace ([`crate::echoes`]) that the networks or a rule flagged, taken as normal
+    /// (not in `flagged`); their later fragments follow them.
+    pub echoes_cleared: u64,
     /// ICMP errors flagged by the networks or a rule that a host sent about answers to its
     /// questions to a group, a fraggle's victim about the subnet's echoes
     /// ([`crate::reflection::Reflection::error_about_group_answer`]), taken as normal (not
@@ -818,6 +850,8 @@ pub struct Engine {
     frags: Fragments,
     /// The extents of recent fragments, for the overlapping ones.
     overlaps: Overlaps,
+    /// Answered echo exchanges at a ping's pace.
+    echoes: Echoes,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -912,6 +946,7 @@ impl Engine {
             unlearned: Unlearned::new(),
             frags: Fragments::new(),
             overlaps: Overlaps::new(),
+            echoes: Echoes::new(settings.echo_pace),
             stats: DetectStats::default(),
             esn_state,
             earlier_evictions: 0,
@@ -1322,6 +1357,7 @@ impl Engine {
                             established: false,
                             guessing: None,
                             overlapping: false,
+                            oversize: false,
                         }));
                         continue;
                     }
@@ -1367,6 +1403,10 @@ impl Engine {
                     let group_error =
                         p.inner.is_some() && self.reflection.error_about_group_answer(p);
                     let two_way = self.conv.push_keyed(p, &keys);
+                    // (a flood from forged sources, each request a pair's first, is the spray
+                    // rule's)
+                    let echoed =
+                        may_be_echo(p) && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
                     let opened = self.connections.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
@@ -1391,6 +1431,17 @@ impl Engine {
                     } else if two_way {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
+                        }
+                        Class::Normal
+                    } else if echoed {
+                        // a ping answered at a ping's pace (crate::echoes), whatever its size
+                        if net.is_attack()
+                            || sprayed.is_some()
+                            || swept.is_some()
+                            || pinged.is_some()
+                            || odd.is_some_and(|u| u.class().is_attack())
+                        {
+                            self.stats.echoes_cleared += 1;
                         }
                         Class::Normal
                     } else if step & CLOSING_RESET != 0 {
@@ -1472,7 +1523,17 @@ impl Engine {
                     // its datagram's later fragments)
                     let mut fixed = reflected.is_some();
                     let mut overlapping = false;
-                    if p.fragment && self.overlaps.push(p) {
+                    let mut oversize = false;
+                    if p.fragment && ends_past_max(p) {
+                        // a ping of death: no IP stack sends it, its sender's attack by itself,
+                        // and so are its datagram's fragments still to come (the table is
+                        // kept as before: an overlap over it is found still)
+                        self.overlaps.push(p);
+                        self.stats.oversize_fragments += 1;
+                        oversize = true;
+                        (class, ends, fixed) = (Class::OtherAttack, Some((p.src, p.dst)), true);
+                        self.frags.datagram(p, class, score, (p.src, p.dst));
+                    } else if p.fragment && self.overlaps.push(p) {
                         // made by hand (teardrop, IDS evasion): its sender's attack, and its
                         // datagram's later fragments too when it is a first one
                         self.stats.overlapping_fragments += 1;
@@ -1506,6 +1567,7 @@ impl Engine {
                         established: step & ESTABLISHED != 0,
                         guessing: guessed.filter(|_| class.is_attack()),
                         overlapping,
+                        oversize,
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1579,6 +1641,7 @@ impl Engine {
                         established: false,
                         guessing: None,
                         overlapping: false,
+                        oversize: false,
                     }
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1593,6 +1656,7 @@ impl Engine {
                         established: false,
                         guessing: None,
                         overlapping: false,
+                        oversize: false,
                     }
                 }
             };
@@ -2577,6 +2641,8 @@ struct Tally {
     login: Option<Login>,
     /// Of the flagged packets, the overlapping fragments ([`PacketVerdict::overlapping`]).
     overlapping: u64,
+    /// Of the flagged packets, the fragments past 65,535 bytes ([`PacketVerdict::oversize`]).
+    oversize: u64,
 }
 
 impl Tally {
@@ -2593,6 +2659,7 @@ impl Tally {
             guesses: 0,
             login: None,
             overlapping: 0,
+            oversize: 0,
         }
     }
 
@@ -2611,6 +2678,7 @@ impl Tally {
             self.login = Some(login);
         }
         self.overlapping += u64::from(v.overlapping);
+        self.oversize += u64::from(v.oversize);
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -2625,7 +2693,8 @@ impl Tally {
             .profile
             .decide(&counts, scope == Scope::Victim)
             .with_guesses(self.guesses, self.packets, self.login)
-            .with_overlaps(self.overlapping, self.packets);
+            .with_overlaps(self.overlapping, self.packets)
+            .with_oversize(self.oversize);
         Alert {
             scope,
             src,
@@ -3981,9 +4050,14 @@ impl Aggregator {
         sink: &mut dyn FnMut(Event<'_>),
     ) {
         let packets = e.tally.packets;
-        let volume = packets >= self.s.min_packets;
+        // a fragment past 65,535 bytes is an attack by itself (a ping of death: one datagram,
+        // or a handful): alerted however few the episode's packets, and whatever else its
+        // source sent
+        let oversize = e.tally.oversize > 0;
+        let volume = packets >= self.s.min_packets || oversize;
         let fraction = packets as f64 / e.total.max(1) as f64;
-        let quiet = !volume || fraction < self.s.min_fraction || e.sent < self.s.min_sent;
+        let quiet =
+            !volume || (!oversize && (fraction < self.s.min_fraction || e.sent < self.s.min_sent));
         let a = (!quiet).then(|| {
             e.tally
                 .alert(Scope::Source, (src, e.top_victim), (packets, e.total, 1))
@@ -3993,6 +4067,7 @@ impl Aggregator {
         // flagged as an ICMP flood at a sweep's pace) has not covered its scanner's fast
         // finding, which is reported
         let dropped = match &a {
+            _ if oversize => None,
             Some(a) if self.too_slow_for_a_flood(a) => Some(Dropped::SlowFlood),
             Some(a) if too_narrow_for_a_scan(a) => Some(Dropped::NarrowScan),
             Some(a) if e.burst_of_connections(a) && !self.attacking_before(src, e.tally.first) => {
@@ -5329,6 +5404,236 @@ mod tests {
         assert!(!sent_as_probe(&later));
     }
 
+    /// Echo requests from `a` to `b` with `len` bytes of IP payload (8 of ICMP header), `n`
+    /// of them `gap` seconds apart from `t`, in fragments of 1,480 when longer, each
+    /// answered `rtt` after when `rtt` is some; `v6`: ICMPv6 (128 and 129), else ICMP.
+    #[allow(clippy::too_many_arguments)]
+    fn echo_pings(
+        (a, b): (&str, &str),
+        t: f64,
+        n: u32,
+        gap: f64,
+        len: u32,
+        rtt: Option<f64>,
+        v6: bool,
+        id: u32,
+    ) -> Vec<PacketRepr> {
+        let (request, reply, proto) = if v6 { (128, 129, 58) } else { (8, 0, 1) };
+        let one = |t: f64, from: &str, to: &str, ty: u8, id: u32| {
+            let p = PacketRepr {
+                proto,
+                ip_len: (len + 20).min(65535) as u16,
+                payload_len: len - 8,
+                ..icmp(t, from, to, ty)
+            };
+            if len > 1480 {
+                fragmented(t, p, id, len)
+            } else {
+                vec![p]
+            }
+        };
+        let mut pk = Vec::new();
+        for i in 0..n {
+            let at = t + f64::from(i) * gap;
+            pk.extend(one(at, a, b, request, id + 2 * i));
+            if let Some(rtt) = rtt {
+                pk.extend(one(at + rtt, b, a, reply, id + 2 * i + 1));
+            }
+        }
+        pk
+    }
+
+    #[test]
+    fn a_ping_of_death_is_its_senders_attack_from_one_datagram_over_ipv4_and_ipv6() {
+        // Scapy's `fragment(IP(dst=V)/ICMP()/("X"*65600))`: 65,608 bytes of ICMP in 45
+        // fragments of 1,480, the last ending at 65,628 (header included) past 65,535; one
+        // datagram, beside a client's ordinary small pings of the same host
+        for (att, vic, c, v6) in [
+            ("198.18.0.66", "198.18.0.10", "198.18.0.20", false),
+            ("2001:2::c612:42", "2001:2::c612:a", "2001:2::c612:14", true),
+        ] {
+            let mut pk = echo_pings((att, vic), 20.0, 1, 1.0, 65608, None, v6, 2000);
+            assert!(pk.last().is_some_and(ends_past_max), "{v6}");
+            assert_eq!(pk.iter().filter(|p| ends_past_max(p)).count(), 1);
+            pk.extend(echo_pings((c, vic), 10.0, 30, 1.0, 64, Some(3e-4), v6, 100));
+            let (v, alerts, st) = detect_default(pk);
+            assert_eq!(st.oversize_fragments, 1, "{v6}: {st:?}");
+            assert_eq!(alerts.len(), 1, "{v6}: {alerts:?}");
+            let a = &alerts[0];
+            assert_eq!(
+                (a.src, a.dst, a.class),
+                (ip(att), ip(vic), Class::OtherAttack),
+                "{v6}"
+            );
+            let e = a.profile.unwrap();
+            assert_eq!(e.naming.rule, Rule::PingOfDeath);
+            assert!(a.signature().contains("ping of death"), "{}", a.signature());
+            assert_eq!(a.to_eve()["nightjar"]["profile"]["oversize_fragments"], 1);
+            assert_eq!(a.to_eve()["nightjar"]["profile"]["rule"], "ping-of-death");
+            // the oversize fragment is flagged whatever the networks said of it
+            let big = v.iter().find(|x| x.oversize).unwrap();
+            assert_eq!(big.class, Class::OtherAttack);
+            assert_eq!(v.iter().filter(|x| x.oversize).count(), 1);
+        }
+    }
+
+    #[test]
+    fn the_largest_legal_datagram_is_no_ping_of_death() {
+        // `ping -s 65507`: 65,507 + 8 + 20 = 65,535 bytes, the largest IPv4 datagram, its last
+        // fragment ending at 65,535 exactly; IPv6's largest, 65,535 bytes of payload after the
+        // fragment header; answered, at a ping's pace
+        for (a, b, v6, len) in [
+            ("198.18.0.20", "198.18.0.10", false, 65515),
+            ("2001:2::c612:14", "2001:2::c612:a", true, 65535),
+        ] {
+            let pk = echo_pings((a, b), 10.0, 6, 1.0, len, Some(2e-3), v6, 300);
+            assert!(!pk.iter().any(ends_past_max), "{v6}");
+            let last = pk.iter().rev().find(|p| p.later_fragment).unwrap();
+            let end = last.frag_offset()
+                + if v6 {
+                    last.payload_len
+                } else {
+                    u32::from(last.ip_len)
+                };
+            assert_eq!(end, 65535, "{v6}");
+            let (v, alerts, st) = detect_default(pk);
+            assert_eq!(st.oversize_fragments, 0);
+            assert!(v.iter().all(|x| !x.oversize));
+            assert!(alerts.is_empty(), "{v6}: {alerts:?}");
+        }
+    }
+
+    #[test]
+    fn large_pings_answered_at_a_pings_pace_raise_no_alert_both_ways() {
+        // `ping -s 3000 -i 0.5` both ways between two hosts for two minutes (three fragments
+        // each way), `ping -s 8000` at 1 s beside them, and ICMPv6 pings of 3,000 bytes: the
+        // networks flag many of those fragments; after each pair's first exchange the rule
+        // clears them, and no alert is raised
+        let (c, vic) = ("198.18.0.20", "198.18.0.10");
+        let (c6, vic6) = ("2001:2::c612:14", "2001:2::c612:a");
+        let mut pk = echo_pings((c, vic), 10.0, 240, 0.5, 3008, Some(3e-4), false, 1000);
+        pk.extend(echo_pings(
+            (vic, c),
+            10.25,
+            240,
+            0.5,
+            3008,
+            Some(3e-4),
+            false,
+            5000,
+        ));
+        pk.extend(echo_pings(
+            (c, vic),
+            10.1,
+            120,
+            1.0,
+            8008,
+            Some(5e-4),
+            false,
+            9000,
+        ));
+        pk.extend(echo_pings(
+            (c6, vic6),
+            10.3,
+            240,
+            0.5,
+            3008,
+            Some(3e-4),
+            true,
+            1000,
+        ));
+        let (v, alerts, st) = detect_default(pk);
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert!(st.echoes_cleared > 0, "{st:?}");
+        // what is left flagged is at most each pair's first exchange (and its fragments)
+        let flagged = v.iter().filter(|x| x.class.is_attack()).count();
+        assert!(flagged <= 4 * 2 * 6, "{flagged} flagged");
+    }
+
+    #[test]
+    fn large_ping_floods_are_still_icmp_floods_of_their_sender() {
+        // `ping -f -s 3000`: each request as soon as the reply came (0.2 ms); hping3 `--icmp
+        // -d 3000 -i u1000` without waiting for replies; both beside an ordinary large ping
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        for (gap, rtt) in [(2e-4, Some(1e-4)), (1e-3, Some(4e-4)), (1e-3, None)] {
+            let mut pk = echo_pings((att, vic), 20.0, 2000, gap, 3008, rtt, false, 100);
+            pk.extend(echo_pings(
+                (c, vic),
+                10.0,
+                40,
+                1.0,
+                3008,
+                Some(3e-4),
+                false,
+                30000,
+            ));
+            let (_, alerts, st) = detect_default(pk);
+            let names: Vec<_> = alerts.iter().map(|a| (a.src, a.class)).collect();
+            assert_eq!(
+                names,
+                [(ip(att), Class::FloodIcmp)],
+                "{gap} {rtt:?}: {alerts:?}"
+            );
+            // none of the flood's requests cleared but its first (a large ping's first
+            // request is taken for a ping's), the client's may be
+            assert!(st.echoes_cleared <= 2 * 40 + 2, "{st:?}");
+            assert!(alerts[0].packets >= 3 * 2000 - 3, "{:?}", alerts[0]);
+        }
+    }
+
+    #[test]
+    fn the_echo_pace_can_be_turned_off_and_must_be_a_number() {
+        // off: the answered large pings are the networks' again (they flag some)
+        let (c, vic) = ("198.18.0.20", "198.18.0.10");
+        let pk = echo_pings((c, vic), 10.0, 60, 0.5, 3008, Some(3e-4), false, 1000);
+        let off = DetectSettings {
+            echo_pace: 0.0,
+            ..DetectSettings::default()
+        };
+        let (v, _, st) = collect(Models::builtin().unwrap(), off, records(pk.clone()));
+        assert_eq!(st.echoes_cleared, 0);
+        let flagged_off = v.iter().filter(|x| x.class.is_attack()).count();
+        let (v, _, st) = detect_default(pk);
+        let flagged_on = v.iter().filter(|x| x.class.is_attack()).count();
+        assert!(st.echoes_cleared > 0);
+        assert!(flagged_on < flagged_off, "{flagged_on} {flagged_off}");
+        for bad in [f32::NAN, -1.0, f32::INFINITY] {
+            let s = DetectSettings {
+                echo_pace: bad,
+                ..DetectSettings::default()
+            };
+            assert!(s.validate().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_large_ping_flood_from_forged_sources_is_still_an_icmp_flood() {
+        // hping3 `--icmp -d 3000 --rand-source -i u500`: each request a new pair's first (a
+        // large one, which the echo rule would take for a ping's), left to the spray rule
+        let vic = "198.18.0.10";
+        let mut pk = Vec::new();
+        for i in 0..3000u32 {
+            let src = format!("198.19.{}.{}", i / 250 % 250, i % 250 + 1);
+            pk.extend(echo_pings(
+                (&src, vic),
+                10.0 + f64::from(i) * 5e-4,
+                1,
+                1.0,
+                3008,
+                None,
+                false,
+                i,
+            ));
+        }
+        let (_, alerts, _) = detect_default(pk);
+        assert!(
+            alerts
+                .iter()
+                .any(|a| a.dst == ip(vic) && a.class == Class::FloodIcmp && a.packets >= 3000),
+            "{alerts:?}"
+        );
+    }
+
     #[test]
     fn teardrop_is_an_attack_of_overlapping_fragments_from_its_sender() {
         // teardrop.c, 150 times, 10 ms apart: a first UDP fragment of 8 + 28 bytes, then the
@@ -6642,6 +6947,7 @@ mod tests {
             established: false,
             guessing: None,
             overlapping: false,
+            oversize: false,
         }
     }
 

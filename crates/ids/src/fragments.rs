@@ -38,6 +38,21 @@
 //! length a tiny fragment may not hold: 20 is taken, and nothing when the fragment holds no
 //! payload). Every length taken is at most the true one, so an extent is never made longer
 //! than it was: an overlap may be missed, never made up.
+//!
+//! ## Fragments past the largest datagram (ping of death)
+//!
+//! An IP datagram is at most [`MAX_DATAGRAM`] bytes: IPv4's total length, header included, and
+//! IPv6's payload length, extension headers included, are 16-bit fields (RFC 791, RFC 8200;
+//! only an IPv6 jumbogram, RFC 2675, is longer, and it carries no fragment header). A fragment
+//! whose data ends past that — IPv4: its offset plus its total length (the header it carries
+//! is the datagram's) over 65,535; IPv6: its offset plus its data over 65,535 (the extension
+//! headers before the fragment header, which count too, are left out: never longer than it
+//! was) — belongs to no datagram any IP stack may send, and RFC 8200 §4.5 has the receiver
+//! drop it. It is made by hand: the *ping of death* (1996: `ping -l 65510` on Windows 95, then
+//! jolt, pod.c; one such echo request crashed the reassembly of many systems; in the DARPA
+//! 1998/99 evaluations' captures), and its IPv6 variants. So such a fragment is its sender's
+//! `other-attack` by itself ([`ends_past_max`]), and one such datagram makes an alert
+//! ([`crate::profile::Rule::PingOfDeath`]).
 
 use crate::class::Class;
 use crate::features::table::{hash_key, ip_key, mix, SetAssoc};
@@ -53,6 +68,25 @@ pub const CAPACITY: usize = 1 << 14;
 pub const OVERLAP_CAPACITY: usize = 1 << 12;
 /// Fragment extents kept per datagram (its most recent fragments).
 pub const SPANS: usize = 8;
+
+/// The largest IP datagram, bytes: IPv4's total length and IPv6's payload length are 16-bit
+/// fields.
+pub const MAX_DATAGRAM: u32 = 65_535;
+
+/// Whether fragment `p` ends past [`MAX_DATAGRAM`] ([module documentation](self)): IPv4, its
+/// offset and its total length; IPv6, its offset and its data, beyond 65,535. A first fragment
+/// (offset 0) never does, nor a packet that is not a fragment.
+#[inline]
+pub fn ends_past_max(p: &PacketRepr) -> bool {
+    if !p.later_fragment {
+        return false;
+    }
+    let end = match p.src {
+        IpAddr::V4(_) => u32::from(p.ip_len),
+        IpAddr::V6(_) => p.payload_len,
+    };
+    p.frag_offset().saturating_add(end) > MAX_DATAGRAM
+}
 
 /// (source, destination, protocol << 32 | Identification).
 type Key = (u128, u128, u64);
@@ -131,6 +165,24 @@ impl Fragments {
             score,
             ends,
             fixed,
+            ts,
+        };
+    }
+
+    /// Keep `class`, `score` and `ends` (decided by a rule: fixed) for fragment `p`'s datagram,
+    /// whichever fragment `p` is, so that its later fragments still to come take them (a ping
+    /// of death's oversize fragment, after which more may come); nothing for other packets.
+    pub fn datagram(&mut self, p: &PacketRepr, class: Class, score: f32, ends: (IpAddr, IpAddr)) {
+        if !p.fragment {
+            return;
+        }
+        let (k, h) = key(p);
+        let ts = if p.ts.is_finite() { p.ts } else { 0.0 };
+        *self.table.touch(k, h, ts).val = Judged {
+            class,
+            score,
+            ends,
+            fixed: true,
             ts,
         };
     }

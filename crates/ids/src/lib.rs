@@ -60,6 +60,7 @@ pub mod conversation;
 pub mod copies;
 pub mod dataset;
 pub mod detect;
+pub mod echoes;
 mod error;
 pub mod features;
 pub mod fragments;

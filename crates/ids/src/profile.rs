@@ -82,6 +82,11 @@
 //!   `other-attack`, overlapping fragments (`Rule::OverlappingFragments`,
 //!   [`Evidence::with_overlaps`]): teardrop and its kind.
 //!
+//! * **Ping of death** ([`crate::fragments::ends_past_max`]): an episode holding an IP fragment
+//!   that ends past 65,535 bytes of datagram, however few, is `other-attack`, a ping of death
+//!   (`Rule::PingOfDeath`, [`Evidence::with_oversize`]): no IP stack sends such a fragment,
+//!   and one datagram is the attack.
+//!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
@@ -391,6 +396,9 @@ pub enum Rule {
     /// their datagram ([`crate::fragments`]): teardrop and its kind, or IDS evasion,
     /// `other-attack`.
     OverlappingFragments,
+    /// At least one flagged packet is an IP fragment ending past 65,535 bytes of datagram
+    /// ([`crate::fragments::ends_past_max`]): a ping of death, `other-attack`.
+    PingOfDeath,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -453,6 +461,7 @@ impl Rule {
             Rule::OtherProtocolFlood => "other-protocol-flood",
             Rule::PasswordGuessing => "password-guessing",
             Rule::OverlappingFragments => "overlapping-fragments",
+            Rule::PingOfDeath => "ping-of-death",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -507,6 +516,8 @@ pub struct Evidence {
     /// Fragments that overlapped another of their datagram ([`Rule::OverlappingFragments`]
     /// only).
     pub overlapping: u64,
+    /// Fragments that ended past 65,535 bytes of datagram ([`Rule::PingOfDeath`] only).
+    pub oversize: u64,
 }
 
 /// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
@@ -589,6 +600,9 @@ impl Evidence {
         if self.overlapping > 0 {
             o.u64("overlapping_fragments", self.overlapping);
         }
+        if self.oversize > 0 {
+            o.u64("oversize_fragments", self.oversize);
+        }
         o.opt_str("probe_flags", self.probe_flags.map(flag_names).as_deref());
         o.f64("probe_share", r(self.probe_share));
         o.u64("probes", self.probes);
@@ -601,6 +615,23 @@ impl Evidence {
         }
         o.u64("udp", self.udp);
         o.close();
+    }
+
+    /// The naming of an episode `oversize` of whose flagged packets were IP fragments ending
+    /// past 65,535 bytes of datagram ([`crate::fragments::ends_past_max`]: no IP stack sends
+    /// one; a ping of death does, one per datagram): when there is any, `other-attack`, ping
+    /// of death — whatever else the episode holds (the datagram's other fragments, which the
+    /// networks take for an ICMP flood's), one is the attack —, else as it was.
+    pub fn with_oversize(mut self, oversize: u64) -> Evidence {
+        if oversize > 0 {
+            self.naming = Naming {
+                class: Class::OtherAttack,
+                rule: Rule::PingOfDeath,
+                alternatives: &[],
+            };
+            self.oversize = oversize;
+        }
+        self
     }
 
     /// The `nightjar.profile` object of an EVE alert.
@@ -631,6 +662,9 @@ impl Evidence {
         }
         if self.overlapping > 0 {
             j["overlapping_fragments"] = json!(self.overlapping);
+        }
+        if self.oversize > 0 {
+            j["oversize_fragments"] = json!(self.oversize);
         }
         j
     }
@@ -914,6 +948,7 @@ impl Profile {
             unreach_in: u64::from(self.unreach_in),
             login: None,
             overlapping: 0,
+            oversize: 0,
         };
         let named = |class, rule, alternatives: &'static [Class]| Naming {
             class,

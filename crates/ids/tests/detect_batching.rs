@@ -160,7 +160,8 @@ fn naming_only_the_flagged_packets_gives_the_classes_of_a_pass_over_every_row() 
     for batch in [1024, 257, 513] {
         let want = classes_by_full_passes(batch);
         // every packet counted and scored, as the full passes do; no datagram taken for a
-        // two-way conversation's or an answer (the rule clears what the networks flagged)
+        // two-way conversation's or an answer, no ping an answered one (the rules clear what
+        // the networks flagged)
         let e = Engine::new(
             Models::builtin().unwrap(),
             DetectSettings {
@@ -168,6 +169,7 @@ fn naming_only_the_flagged_packets_gives_the_classes_of_a_pass_over_every_row() 
                 reuse_age: 0.0,
                 session_packets: 0,
                 udp_settle: 0,
+                echo_pace: 0.0,
                 ..DetectSettings::default()
             },
         )

@@ -10,7 +10,10 @@
 //! * land: `hping3 -S -a 198.18.0.10 -s 80 -k -p 80 -c 400 198.18.0.10`, SYNs whose source is
 //!   their destination;
 //! * ping of death: 12 echo requests of 65,436 bytes in fragments, each followed by a fragment
-//!   that ends past 65,535 bytes (the victim reassembles the legal part and answers it);
+//!   that ends past 65,535 bytes (the victim reassembles the legal part and answers it),
+//!   labelled `other-attack` since session 18 (`flood-icmp` before: the base alerted the
+//!   legal part's fragments and answers as an ICMP flood; now the 12 fragments past 65,535
+//!   are the alert, `crates/ids/src/fragments.rs`, "Fragments past the largest datagram");
 //! * `nmap -sS -p 1-200` for reference.
 //!
 //! The reflectors of smurf and fraggle are labelled as that attack's sources (their answers
@@ -103,6 +106,15 @@ fn smurf_fraggle_land_and_ping_of_death_are_alerted_with_their_class() {
             j["flagged_by_reflection_rule"].as_u64().unwrap() > 4000,
             "{what}"
         );
+        // the ping of death is named for its 12 fragments past 65,535 bytes
+        let pod = covering(by_command(&eps, "ping of death"), alerts);
+        assert_eq!(pod.len(), 1, "{what}");
+        assert_eq!(
+            pod[0]["nightjar"]["profile"]["rule"], "ping-of-death",
+            "{what}"
+        );
+        assert_eq!(pod[0]["nightjar"]["profile"]["oversize_fragments"], 12);
+        assert_eq!(j["oversize_fragments"], 12, "{what}");
     }
 }
 

@@ -209,6 +209,12 @@ pub struct DetectArgs {
     /// camera's RTP) are normal too. 0 turns both off.
     #[arg(long, default_value_t = DetectSettings::default().udp_settle, value_name = "N")]
     udp_settle: u32,
+    /// Answered pings: an echo request whose previous one (to the same host) was answered, 50 ms
+    /// or more after it, with that pair's requests (a count damped with a 1 s half-life) at
+    /// most N, is normal with its reply and fragments whatever the networks say (large pings
+    /// at a ping's pace; `ping -f` and hping3 floods are judged as before). 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().echo_pace, value_name = "N")]
+    echo_pace: f32,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
     /// the quietest one's episode ends early.
     #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
@@ -328,6 +334,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             ..SlowScanConfig::default()
         },
         udp_settle: a.udp_settle,
+        echo_pace: a.echo_pace,
         max_sources: a.max_sources,
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
@@ -546,6 +553,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "slow_scan_ports": settings.slow_scan.port_threshold,
             "slow_scan_hosts": settings.slow_scan.host_threshold,
             "udp_settle": settings.udp_settle,
+            "echo_pace": settings.echo_pace,
             "max_sources": settings.max_sources, "batch": settings.batch,
             "reuse_age": settings.reuse_age, "reuse_uses": settings.reuse_uses,
             "session_packets": settings.session_packets,
@@ -617,6 +625,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["closing_resets_cleared"] = json!(stats.closing_resets_cleared);
         j["overlapping_fragments"] = json!(stats.overlapping_fragments);
+        j["oversize_fragments"] = json!(stats.oversize_fragments);
+        j["echoes_cleared"] = json!(stats.echoes_cleared);
         j["group_errors_cleared"] = json!(stats.group_errors_cleared);
         println!("{j}");
     }
@@ -751,7 +761,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -762,9 +772,11 @@ fn summary(
         st.flagged_by_guessing_rule,
         st.flagged_by_protocol_rule,
         st.overlapping_fragments,
+        st.oversize_fragments,
         st.forged_errors,
         st.unsolicited_replies,
         st.two_way_cleared,
+        st.echoes_cleared,
         st.closing_resets_cleared,
         st.group_errors_cleared,
         st.protocol_rule_cleared,
