@@ -1522,6 +1522,18 @@ impl Engine {
                     // a rule decided the ends: a reflected answer is its sender's (and so are
                     // its datagram's later fragments)
                     let mut fixed = reflected.is_some();
+                    // a connection attempt is its opener's: every segment of a flow begun by
+                    // a SYN is charged to the SYN's sender, never to the other end's open
+                    // episode (a server sending its SYN-ACKs again to a SYN flood's forged
+                    // sources, whose episodes have ended, while a false episode of its own is
+                    // open, is no SYN flood of the server's)
+                    if ends.is_some()
+                        && reflected.is_none()
+                        && odd != Some(Verdict::Unsolicited)
+                        && step & (OPENER_KNOWN | OPENED_BY_SYN) == OPENER_KNOWN | OPENED_BY_SYN
+                    {
+                        fixed = true;
+                    }
                     let mut overlapping = false;
                     let mut oversize = false;
                     if p.fragment && ends_past_max(p) {
@@ -2186,6 +2198,9 @@ fn extract_rows(
             Some(false) => OPENER_KNOWN,
             None => 0,
         };
+        if extractor.flow_opened_by_syn() {
+            step |= OPENED_BY_SYN;
+        }
         plan.push(step);
         i += 1;
     }
@@ -2251,6 +2266,10 @@ const COPY: u32 = 1 << 26;
 /// sender received data on, or answered a segment of one after that
 /// ([`Extractor::closing_reset`](crate::features::Extractor::closing_reset)): normal.
 const CLOSING_RESET: u32 = 1 << 25;
+/// In a plan step: the packet is a TCP segment of a flow its opener (the feature state knows
+/// which end: [`OPENER_KNOWN`]) began with a SYN
+/// ([`Extractor::flow_opened_by_syn`](crate::features::Extractor::flow_opened_by_syn)).
+const OPENED_BY_SYN: u32 = 1 << 24;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 
@@ -2501,12 +2520,15 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
 }
 
 /// Whether `p` is a probe by its sender, never an answer to one: a TCP segment without ACK
-/// (SYN, FIN, NULL, Xmas: every answer a TCP stack sends acknowledges; a fragment after the
-/// first shows no flags and is left out) or an ICMP query (echo, timestamp, information and
-/// address-mask requests; ICMPv6 echo request).
+/// or RST (SYN, FIN, NULL, Xmas: every answer a TCP stack sends acknowledges, but for the
+/// reset it answers a segment with ACK with, RFC 793 §3.4 — an ACK, Maimon or window scan's
+/// probe draws a bare RST —; a fragment after the first shows no flags and is left out) or
+/// an ICMP query (echo, timestamp, information and address-mask requests; ICMPv6 echo
+/// request).
 fn sent_as_probe(p: &PacketRepr) -> bool {
+    const ACK_OR_RST: u8 = 0x10 | 0x04;
     match p.proto {
-        6 => !p.later_fragment && p.tcp_flags & 0x10 == 0,
+        6 => !p.later_fragment && p.tcp_flags & ACK_OR_RST == 0,
         1 => !p.later_fragment && matches!(p.icmp_type, 8 | 13 | 15 | 17),
         58 => !p.later_fragment && p.icmp_type == 128,
         _ => false,
@@ -5393,6 +5415,8 @@ mod tests {
         assert!(sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x00)));
         assert!(!sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x12)));
         assert!(!sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x14)));
+        // the bare reset an ACK, Maimon or window probe draws (RFC 793 §3.4)
+        assert!(!sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x04)));
         assert!(!sent_as_probe(&udp(0.0, att, vic, 1, 2, 100)));
         assert!(sent_as_probe(&icmp(0.0, att, vic, 8)));
         assert!(!sent_as_probe(&icmp(0.0, att, vic, 0)));
@@ -5402,6 +5426,41 @@ mod tests {
             ..tcp(0.0, att, vic, 0, 0, 0)
         };
         assert!(!sent_as_probe(&later));
+    }
+
+    #[test]
+    fn a_servers_syn_acks_sent_again_to_forged_sources_are_not_its_own_flood() {
+        // seen in a fresh lab run (seed 1818): a SYN flood forged from one address, the
+        // victim sending its SYN-ACKs again 1, 3, 7, 15 and 31 s after (the forged source
+        // never answers). By the last ones the forged source's episode had ended, and the
+        // victim had an episode of its own open (there, a false one: a late reset on an
+        // idle keep-alive connection); the SYN-ACKs, charged to the end with an open
+        // episode, made a flood-syn alert from the victim. A flow begun by a SYN is its
+        // opener's. Here the victim's own episode is a UDP flood of a client.
+        let (vic, forged, c) = ("198.18.0.10", "198.19.236.202", "198.18.0.20");
+        let mut pk = Vec::new();
+        for i in 0..200u16 {
+            let t = 10.0 + f64::from(i) * 1e-3;
+            pk.push(tcp(t, forged, vic, 2000 + i, 80, 0x02));
+            for again in [0.0, 1.0, 3.0, 7.0, 15.0, 31.0] {
+                pk.push(tcp(t + 1e-4 + again, vic, forged, 80, 2000 + i, 0x12));
+            }
+        }
+        for i in 0..6000u16 {
+            let t = 38.0 + f64::from(i) * 1e-3;
+            pk.push(udp(t, vic, c, 30000 + i % 4000, 53, 128));
+        }
+        pk.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        let (v, alerts, _) = detect_default(pk);
+        let again = v
+            .iter()
+            .filter(|x| x.ts > 40.0 && x.ts < 42.0 && x.class == Class::FloodSyn)
+            .count();
+        assert!(again >= 100, "the networks flag the last SYN-ACKs: {again}");
+        let own: Vec<_> = alerts.iter().filter(|a| a.src == ip(vic)).collect();
+        assert_eq!(own.len(), 1, "{alerts:?}");
+        assert_eq!(own[0].class, Class::FloodUdp);
+        assert_eq!(own[0].class_counts[Class::FloodSyn.index()], 0, "{own:?}");
     }
 
     /// Echo requests from `a` to `b` with `len` bytes of IP payload (8 of ICMP header), `n`

@@ -192,6 +192,15 @@ impl Extractor {
         }
     }
 
+    /// Of the last packet taken (`window`): whether it was a whole TCP segment of a flow its
+    /// opener began with a SYN ([`WindowState::flow_opened_by_syn`]); never for `paper7`.
+    pub fn flow_opened_by_syn(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.flow_opened_by_syn(),
+        }
+    }
+
     /// Whether the last packet taken was counted in its established TCP session's flow only
     /// ([`WindowState::set_session_after`]); never for `paper7`.
     pub fn in_session(&self) -> bool {

@@ -250,6 +250,8 @@ pub struct WindowState {
     packets: u64,
     /// Of the last packet pushed, if a whole TCP segment: whether its flow's opener sent it.
     last_by_opener: Option<bool>,
+    /// Of the last packet pushed: a whole TCP segment of a flow its opener began with a SYN.
+    last_opened_by_syn: bool,
     /// Packets of an established TCP session after this many of its packets are counted in
     /// their flow only ([`WindowState::set_session_after`]); 0: never.
     session_after: u32,
@@ -603,6 +605,7 @@ impl WindowState {
             clock: f64::NEG_INFINITY,
             packets: 0,
             last_by_opener: None,
+            last_opened_by_syn: false,
             session_after: 0,
             last_in_session: false,
             last_established: false,
@@ -631,6 +634,13 @@ impl WindowState {
     /// flooder, whatever the ports. `None` unless it was a whole TCP segment.
     pub fn sent_by_opener(&self) -> Option<bool> {
         self.last_by_opener
+    }
+
+    /// Whether the last packet pushed was a whole TCP segment of a flow whose opener began it
+    /// with a SYN (without ACK; since the flow was last idle for [`FLOW_IDLE`]): a
+    /// connection attempt, whose every segment is its opener's doing or an answer to it.
+    pub fn flow_opened_by_syn(&self) -> bool {
+        self.last_opened_by_syn
     }
 
     /// Count the packets of an established TCP session after its first `n` in their flow
@@ -895,6 +905,7 @@ impl WindowState {
             }
             self.last_by_opener =
                 (is_tcp && !p.fragment).then_some(to_server == st.opened_by_client);
+            self.last_opened_by_syn = is_tcp && !p.fragment && st.opened_by_syn;
             st.n[dir] += 1.0;
             if p.payload_len > 0 && !unreach {
                 st.payload[dir] += 1.0;
