@@ -1522,15 +1522,19 @@ impl Engine {
                     // a rule decided the ends: a reflected answer is its sender's (and so are
                     // its datagram's later fragments)
                     let mut fixed = reflected.is_some();
-                    // a connection attempt is its opener's: every segment of a flow begun by
-                    // a SYN is charged to the SYN's sender, never to the other end's open
-                    // episode (a server sending its SYN-ACKs again to a SYN flood's forged
-                    // sources, whose episodes have ended, while a false episode of its own is
-                    // open, is no SYN flood of the server's)
+                    // a SYN-ACK in a flow begun by a SYN answers the SYN's sender, and is
+                    // charged to it, never to its own sender's open episode (a server sending
+                    // its SYN-ACKs again to a SYN flood's forged sources, whose episodes have
+                    // ended, while a false episode of its own is open, is no SYN flood of the
+                    // server's). Only the SYN-ACK: the other segments of the connection still
+                    // go to an open episode of either end (a flagged client's ACKs to a host
+                    // in an attack's episode are that episode's, as they were; charged to
+                    // the client they made a false alert of its own in a lab run)
                     if ends.is_some()
                         && reflected.is_none()
                         && odd != Some(Verdict::Unsolicited)
                         && step & (OPENER_KNOWN | OPENED_BY_SYN) == OPENER_KNOWN | OPENED_BY_SYN
+                        && p.tcp_flags & 0x12 == 0x12
                     {
                         fixed = true;
                     }

@@ -9,8 +9,8 @@
 //! ended, and the victim had just sent a bare reset for a client's late data on a keep-alive
 //! connection idle for more than a minute (the flow begun again by the server's FIN), which
 //! the networks flagged and charged to the victim. The SYN-ACKs then went to the end with an
-//! open episode — the victim — and made a false 65-packet `flood-syn` alert from it. A flow
-//! begun by a SYN is now its opener's (`detect.rs`, `OPENED_BY_SYN`).
+//! open episode — the victim — and made a false 65-packet `flood-syn` alert from it. A SYN-ACK
+//! in a flow begun by a SYN is now charged to the SYN's sender (`detect.rs`, `OPENED_BY_SYN`).
 //!
 //! Known answers from tcpdump 4.99 (an independent decoder): 8,871 frames; `'src host
 //! 198.18.0.10 and dst net 198.19.0.0/16 and tcp[13] == 0x12'` 2,050 SYN-ACKs, the last at
