@@ -224,6 +224,7 @@ impl Alert {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
             Some(e) if e.naming.rule == Rule::Reflection => "UDP flood of reflected answers".into(),
+            Some(e) if e.naming.rule == Rule::TlsRenegotiation => "TLS renegotiation flood".into(),
             Some(e) if e.naming.rule == Rule::OverlappingFragments => {
                 "overlapping IP fragments".into()
             }

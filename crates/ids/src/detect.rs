@@ -177,6 +177,16 @@
 //! ([`crate::profile::Rule::PasswordGuessing`]).
 //! Counted in [`DetectStats::flagged_by_guessing_rule`].
 //!
+//! **TLS renegotiation floods.** thc-ssl-dos renegotiates a few TLS connections as fast as
+//! the server completes the handshakes; each segment is a connection's own. A rule
+//! ([`crate::renegotiation`]) reads the record type that begins a segment's payload: per
+//! connection, the client's handshake records after its handshake completed, damped with a
+//! 60 s half-life; at or above [`DetectSettings::renegotiation_threshold`] the connection's
+//! packets, both ways, are its client's `other-attack`, whatever the networks said, and an
+//! episode most of whose flagged packets are such is named TLS renegotiation
+//! ([`crate::profile::Rule::TlsRenegotiation`]). Counted in
+//! [`DetectStats::flagged_by_renegotiation_rule`].
+//!
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
@@ -239,6 +249,7 @@ use crate::profile::{
     probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, SCAN_MIN_TARGETS,
 };
 use crate::reflection::{Reflection, Unasked};
+use crate::renegotiation::Renegotiation;
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
 use crate::unanswered::Unanswered;
@@ -413,6 +424,11 @@ pub struct DetectSettings {
     /// that service are `flood-syn` where the networks call them normal (an HTTP flood
     /// without keep-alive). 0 turns it off.
     pub connection_threshold: f32,
+    /// TLS renegotiation rule ([`crate::renegotiation`]): per connection, the handshake records
+    /// its client began segments with after the handshake completed, damped with a 60 s
+    /// half-life; at or above this count the connection's packets are the client's
+    /// `other-attack` (thc-ssl-dos). 0 turns it off.
+    pub renegotiation_threshold: f32,
     /// ARP-sweep rule ([`crate::arpsweep`]): a sender's ARP requests for addresses it had not
     /// asked for in a minute, less those it then talked to over IP, as damped counts with 1 s
     /// and 60 s half-lives; at or above this count (either), its further requests and the
@@ -468,6 +484,7 @@ impl Default for DetectSettings {
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
             unanswered_threshold: crate::unanswered::THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
+            renegotiation_threshold: crate::renegotiation::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
             arp_spoof_threshold: crate::arpspoof::DEFAULT_THRESHOLD,
             nd_flood_threshold: crate::neighbour::DEFAULT_FLOOD_THRESHOLD,
@@ -511,6 +528,7 @@ impl DetectSettings {
             ("reflection", self.reflection_threshold),
             ("unanswered-connections", self.unanswered_threshold),
             ("connection", self.connection_threshold),
+            ("renegotiation", self.renegotiation_threshold),
             ("ARP sweep", self.arp_sweep_threshold),
             ("ARP spoof", self.arp_spoof_threshold),
             ("neighbour-discovery flood", self.nd_flood_threshold),
@@ -583,6 +601,9 @@ pub struct PacketVerdict {
     /// An IP fragment that ended past 65,535 bytes of datagram
     /// ([`crate::fragments::ends_past_max`]): a ping of death, its sender's attack.
     pub oversize: bool,
+    /// Flagged by the TLS renegotiation rule ([`crate::renegotiation`]): a packet of a
+    /// connection its client renegotiates over and over.
+    pub renegotiating: bool,
 }
 
 impl PacketVerdict {
@@ -634,6 +655,9 @@ pub struct DetectStats {
     /// Of those, flagged by the connection-flood rule
     /// ([`DetectSettings::connection_threshold`]; the network had called them normal).
     pub flagged_by_connection_rule: u64,
+    /// Of those, flagged by the TLS renegotiation rule
+    /// ([`DetectSettings::renegotiation_threshold`]), whatever the networks said.
+    pub flagged_by_renegotiation_rule: u64,
     /// Of those, flagged by the password-guessing rule
     /// ([`DetectSettings::brute_force_threshold`]; the network had called them normal).
     pub flagged_by_guessing_rule: u64,
@@ -827,6 +851,7 @@ pub struct Engine {
     unanswered: Unanswered,
     reflection: Reflection,
     connections: Connections,
+    renegotiation: Renegotiation,
     guessing: Guessing,
     /// The slow-scan rule (on the scoring side, packet by packet after the aggregator: its
     /// findings are reported after the packet that made them).
@@ -930,6 +955,7 @@ impl Engine {
             pings: RepeatedPings::new(settings.spray_threshold, settings.max_sources),
             reflection: Reflection::new(settings.reflection_threshold),
             connections: Connections::new(settings.connection_threshold),
+            renegotiation: Renegotiation::new(settings.renegotiation_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             unanswered: Unanswered::new(settings.max_sources, settings.unanswered_threshold),
@@ -1358,6 +1384,7 @@ impl Engine {
                             guessing: None,
                             overlapping: false,
                             oversize: false,
+                            renegotiating: false,
                         }));
                         continue;
                     }
@@ -1413,6 +1440,7 @@ impl Engine {
                         (_, by) => Some(by != 0),
                     };
                     let guessed = self.guessing.push_keyed(p, &keys, opener);
+                    let renegotiating = self.renegotiation.push_keyed(p, &keys, opener);
                     let mut class = if unasked == Some(Unasked::Flood) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
@@ -1466,6 +1494,9 @@ impl Engine {
                             _ => {}
                         }
                         u.class()
+                    } else if renegotiating {
+                        self.stats.flagged_by_renegotiation_rule += 1;
+                        Class::OtherAttack
                     } else if net.is_attack() {
                         net
                     } else if let Some(c) = sprayed {
@@ -1584,6 +1615,7 @@ impl Engine {
                         guessing: guessed.filter(|_| class.is_attack()),
                         overlapping,
                         oversize,
+                        renegotiating: renegotiating && class == Class::OtherAttack,
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1658,6 +1690,7 @@ impl Engine {
                         guessing: None,
                         overlapping: false,
                         oversize: false,
+                        renegotiating: false,
                     }
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1673,6 +1706,7 @@ impl Engine {
                         guessing: None,
                         overlapping: false,
                         oversize: false,
+                        renegotiating: false,
                     }
                 }
             };
@@ -2669,6 +2703,9 @@ struct Tally {
     overlapping: u64,
     /// Of the flagged packets, the fragments past 65,535 bytes ([`PacketVerdict::oversize`]).
     oversize: u64,
+    /// Of the flagged packets, those of renegotiated connections
+    /// ([`PacketVerdict::renegotiating`]).
+    renegotiating: u64,
 }
 
 impl Tally {
@@ -2686,6 +2723,7 @@ impl Tally {
             login: None,
             overlapping: 0,
             oversize: 0,
+            renegotiating: 0,
         }
     }
 
@@ -2705,6 +2743,7 @@ impl Tally {
         }
         self.overlapping += u64::from(v.overlapping);
         self.oversize += u64::from(v.oversize);
+        self.renegotiating += u64::from(v.renegotiating);
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -2720,6 +2759,7 @@ impl Tally {
             .decide(&counts, scope == Scope::Victim)
             .with_guesses(self.guesses, self.packets, self.login)
             .with_overlaps(self.overlapping, self.packets)
+            .with_renegotiations(self.renegotiating, self.packets)
             .with_oversize(self.oversize);
         Alert {
             scope,
@@ -4991,8 +5031,17 @@ mod tests {
                 ..d
             };
             assert!(s.validate().is_err(), "brute-force threshold {bad}");
+            let s = DetectSettings {
+                renegotiation_threshold: bad,
+                ..d
+            };
+            assert!(s.validate().is_err(), "renegotiation threshold {bad}");
         }
         assert_eq!(d.brute_force_threshold, crate::guessing::DEFAULT_THRESHOLD);
+        assert_eq!(
+            d.renegotiation_threshold,
+            crate::renegotiation::DEFAULT_THRESHOLD
+        );
         let off = DetectSettings {
             brute_force_threshold: 0.0,
             ..d
@@ -7011,6 +7060,7 @@ mod tests {
             guessing: None,
             overlapping: false,
             oversize: false,
+            renegotiating: false,
         }
     }
 

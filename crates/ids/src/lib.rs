@@ -72,6 +72,7 @@ pub mod neighbour;
 pub mod plot;
 pub mod profile;
 pub mod reflection;
+pub mod renegotiation;
 pub mod report;
 pub mod slowscan;
 pub mod study;

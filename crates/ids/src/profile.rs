@@ -86,6 +86,10 @@
 //!   that ends past 65,535 bytes of datagram, however few, is `other-attack`, a ping of death
 //!   (`Rule::PingOfDeath`, [`Evidence::with_oversize`]): no IP stack sends such a fragment,
 //!   and one datagram is the attack.
+//! * **TLS renegotiation** ([`crate::renegotiation`]): an episode most of whose flagged
+//!   packets are of connections their client renegotiated over and over is `other-attack`,
+//!   TLS renegotiation (`Rule::TlsRenegotiation`, [`Evidence::with_renegotiations`]):
+//!   thc-ssl-dos's few connections, whose SYNs would name a scan of too few targets.
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
@@ -195,6 +199,9 @@ pub const SCAN_MAX_PER_PORT: f64 = 5.0;
 /// Distinct source ports at or below which a sweep comes from a raw scanner (nmap sends from
 /// one, two with retransmissions).
 pub const FEW_SOURCE_PORTS: f64 = 4.5;
+/// Times a kernel sends an unanswered SYN again, at most: Linux's `tcp_syn_retries` default
+/// (6: at 1, 3, 7, 15, 31 and 63 s); Windows sends fewer (`TcpMaxConnectRetransmissions`, 2).
+pub const MAX_SYN_RESENDS: u64 = 6;
 /// Fraction of consecutive probes whose port is the previous one plus one, at or above which
 /// the sweep "counts up" (hping3 `++N`; nmap randomises the port order).
 pub const ASCENDING: f64 = 0.5;
@@ -399,6 +406,9 @@ pub enum Rule {
     /// At least one flagged packet is an IP fragment ending past 65,535 bytes of datagram
     /// ([`crate::fragments::ends_past_max`]): a ping of death, `other-attack`.
     PingOfDeath,
+    /// Most of the flagged packets are of TLS connections their client renegotiated over and
+    /// over ([`crate::renegotiation`]: thc-ssl-dos), `other-attack`.
+    TlsRenegotiation,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -411,7 +421,9 @@ pub enum Rule {
     /// operating system's `connect()`), at volume ([`RANDOM_FLOOD_MIN_PROBES`]): each packet a
     /// new connection or datagram to a random port, as flood tools send them (t50, Mirai's
     /// floods, scapy's `RandShort()`); scanners keep one source port (nmap `-sS`, `-sU`,
-    /// masscan) or use `connect()` (nmap `-sT`).
+    /// masscan) or use `connect()` (nmap `-sT`). Not when the probes went to a few ports of
+    /// many hosts ([`SWEEP_MIN_HOSTS`] or more, more hosts than ports): Mirai's telnet scan
+    /// sends raw SYNs so, to random addresses.
     RandomPortsNewSourcePort,
     /// Ports counting up from one or a few source ports (a raw scanner sweeping in order): a
     /// scan.
@@ -462,6 +474,7 @@ impl Rule {
             Rule::PasswordGuessing => "password-guessing",
             Rule::OverlappingFragments => "overlapping-fragments",
             Rule::PingOfDeath => "ping-of-death",
+            Rule::TlsRenegotiation => "tls-renegotiation",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -518,6 +531,8 @@ pub struct Evidence {
     pub overlapping: u64,
     /// Fragments that ended past 65,535 bytes of datagram ([`Rule::PingOfDeath`] only).
     pub oversize: u64,
+    /// Packets of renegotiated TLS connections ([`Rule::TlsRenegotiation`] only).
+    pub renegotiating: u64,
 }
 
 /// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
@@ -613,6 +628,9 @@ impl Evidence {
         if let Some(l) = self.login {
             o.str("service", l.as_str());
         }
+        if self.renegotiating > 0 {
+            o.u64("tls_renegotiation_packets", self.renegotiating);
+        }
         o.u64("udp", self.udp);
         o.close();
     }
@@ -630,6 +648,23 @@ impl Evidence {
                 alternatives: &[],
             };
             self.oversize = oversize;
+        }
+        self
+    }
+
+    /// The naming of an episode `renegotiating` of whose `flagged` packets were of TLS
+    /// connections their client renegotiated over and over ([`crate::renegotiation`]): when
+    /// they are most of them, `other-attack`, TLS renegotiation — the SYNs that opened the few
+    /// connections would name a connect scan of too few targets, which raises nothing —,
+    /// else as it was.
+    pub fn with_renegotiations(mut self, renegotiating: u64, flagged: u64) -> Evidence {
+        if renegotiating > 0 && 2 * renegotiating > flagged {
+            self.naming = Naming {
+                class: Class::OtherAttack,
+                rule: Rule::TlsRenegotiation,
+                alternatives: &[],
+            };
+            self.renegotiating = renegotiating;
         }
         self
     }
@@ -665,6 +700,9 @@ impl Evidence {
         }
         if self.oversize > 0 {
             j["oversize_fragments"] = json!(self.oversize);
+        }
+        if self.renegotiating > 0 {
+            j["tls_renegotiation_packets"] = json!(self.renegotiating);
         }
         j
     }
@@ -913,7 +951,7 @@ impl Profile {
         // `connect()`'s SYNs from far fewer source ports than SYNs: the kernel sent them again,
         // from the attempt's own port, because nothing answered (a firewall that drops, or
         // rate-limits its ICMP refusals): each attempt counts once
-        let resent = self.resent_syns(sports);
+        let resent = self.resent_syns(sports, targets);
         let probes_once = probes.saturating_sub(resent);
         let per_target = probes_once as f64 / targets;
         let ascending = if self.steps > 0 {
@@ -924,6 +962,10 @@ impl Profile {
         let dom = self.dominant();
         // every probe from a new source port
         let new_sport_each = sports >= 0.5 * probes_once as f64;
+        // a few ports of many hosts, more hosts than ports: a sweep of addresses (Mirai's
+        // telnet scan, 23 and 2323 of random addresses, a raw SYN from a new source port
+        // each), whose probes from new source ports in no order are no flood's
+        let horizontal = hosts >= SWEEP_MIN_HOSTS && distinct < hosts;
         let mut ev = Evidence {
             naming: Naming {
                 class: majority(ml),
@@ -949,6 +991,7 @@ impl Profile {
             login: None,
             overlapping: 0,
             oversize: 0,
+            renegotiating: 0,
         };
         let named = |class, rule, alternatives: &'static [Class]| Naming {
             class,
@@ -965,6 +1008,7 @@ impl Profile {
                 && per_target < SCAN_MAX_PER_PORT
                 && ascending < ASCENDING
                 && new_sport_each
+                && !horizontal
                 // SYNs not by `connect()` (a datagram or another probe has no such mark)
                 && (scan != Class::ScanSyn || !self.connects())
             {
@@ -1146,10 +1190,19 @@ impl Profile {
     /// count alone looks like a flood's repetition. 0 otherwise: raw SYNs (a scanner's from
     /// one port, a flood's), and `connect()`'s a new port each (an HTTP flood, a scan of ports
     /// that answer).
-    fn resent_syns(&self, sports: f64) -> u64 {
+    ///
+    /// An attempt's SYNs all go to its one target, and its kernel sends them again only so
+    /// often: never more SYNs sent again than SYNs past one per (host, port) target
+    /// (`targets`, estimated), nor more than [`MAX_SYN_RESENDS`] per source port. SYNs from one
+    /// port to a thousand ports counting up (mausezahn's `dp=1-1024`, from port 0, with
+    /// Linux's options) are a raw scan's, not one attempt sent again a thousand times.
+    fn resent_syns(&self, sports: f64, targets: f64) -> u64 {
         let syns = u64::from(self.syn_probes);
         if self.os_connects() && sports < 0.5 * syns as f64 {
-            syns.saturating_sub(sports.round() as u64)
+            let ports = sports.round() as u64;
+            syns.saturating_sub(ports)
+                .min(syns.saturating_sub(targets.round() as u64))
+                .min(MAX_SYN_RESENDS * ports.max(1))
         } else {
             0
         }
@@ -1312,6 +1365,70 @@ mod tests {
         // the bare SYNs of that hand-made scan are a SYN scan, not connect()'s
         let e = random_ports(SYN, 600).decide(&ml(Class::ScanConnect), false);
         assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
+    }
+
+    #[test]
+    fn mirais_telnet_scan_of_random_addresses_is_a_syn_scan_and_a_flood_of_one_host_is_not() {
+        // Mirai's scanner (scanner.c; lab/iot.sh, run 1b: 1,244 SYNs to 303 hosts): raw bare
+        // SYNs, a new source port and window each, to port 23 nine times in ten else 2323, of
+        // random addresses, a few of them twice; the base named it a flood by
+        // RandomPortsNewSourcePort, which is for ports of one host
+        let mirai = |hosts: u32, n: u32| {
+            let mut p = Profile::default();
+            for i in 0..n {
+                let host = format!(
+                    "198.18.{}.{}",
+                    1 + (i * 7 % hosts) / 250,
+                    1 + (i * 7 % hosts) % 250
+                );
+                let syn = PacketRepr {
+                    window: (i * 7_717 % 65_521) as u16,
+                    ..tcp(
+                        1.0,
+                        A,
+                        &host,
+                        1024 + (i * 7_919 % 60_000) as u16,
+                        if i % 10 == 9 { 2323 } else { 23 },
+                        SYN,
+                    )
+                };
+                p.add(&syn, true, false);
+            }
+            p
+        };
+        let e = mirai(400, 1500).decide(&ml(Class::FloodSyn), false);
+        assert_eq!(e.naming.class, Class::ScanSyn, "{e:?}");
+        assert!(e.distinct_hosts > 350.0, "{e:?}");
+        // the same SYNs to the two ports of one host: a flood by repetition
+        let e = mirai(1, 1500).decide(&ml(Class::ScanSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::Repetition),
+            "{e:?}"
+        );
+        // to random ports of 20 hosts, more ports than hosts: a flood spread over a few hosts
+        let mut p = Profile::default();
+        for i in 0..5000u32 {
+            let host = format!("198.18.0.{}", 1 + i % 20);
+            let syn = PacketRepr {
+                window: (i * 7_717 % 65_521) as u16,
+                ..tcp(
+                    1.0,
+                    A,
+                    &host,
+                    1024 + (i * 7_919 % 60_000) as u16,
+                    1 + (i * 40_503 % 65_535) as u16,
+                    SYN,
+                )
+            };
+            p.add(&syn, true, false);
+        }
+        let e = p.decide(&ml(Class::ScanSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::RandomPortsNewSourcePort),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -1990,6 +2107,38 @@ mod tests {
     }
 
     #[test]
+    fn an_episode_mostly_of_renegotiated_connections_is_named_by_them() {
+        // thc-ssl-dos's three connections (lab/iot.sh): three SYNs, whose profile alone names
+        // a scan of too few targets (no alert), and the connections' segments the renegotiation
+        // rule flagged
+        let mut p = Profile::default();
+        for port in [40_001, 40_002, 40_003] {
+            let mut syn = tcp(1.0, A, V, port, 443, SYN);
+            syn.ip_len = 60;
+            p.add(&syn, true, false);
+        }
+        let e = p.decide(&ml(Class::OtherAttack), false);
+        assert!(e.naming.class.is_scan(), "{e:?}");
+        let r = e.with_renegotiations(1776, 1779);
+        assert_eq!(
+            (r.naming.class, r.naming.rule, r.renegotiating),
+            (Class::OtherAttack, Rule::TlsRenegotiation, 1776)
+        );
+        assert_eq!(r.to_json()["tls_renegotiation_packets"], 1776);
+        assert_eq!(r.to_json()["rule"], "tls-renegotiation");
+        // half or fewer of the flagged packets, or none: as it was
+        for (n, flagged) in [(500, 1000), (0, 0)] {
+            let r = e.with_renegotiations(n, flagged);
+            assert_eq!(
+                (r.naming.class, r.renegotiating),
+                (e.naming.class, 0),
+                "{n}"
+            );
+            assert!(r.to_json().get("tls_renegotiation_packets").is_none());
+        }
+    }
+
+    #[test]
     fn flag_names_read_well() {
         assert_eq!(flag_names(0), "none");
         assert_eq!(flag_names(FIN | PSH | URG), "FIN+PSH+URG");
@@ -2024,7 +2173,7 @@ mod tests {
         // probes per port, which is no scan (SCAN_MAX_PER_PORT 5) and left to the networks
         let p = unanswered(350, 6, true);
         // (the source ports are estimated: within a few percent)
-        let resent = p.resent_syns(p.sports.estimate());
+        let resent = p.resent_syns(p.sports.estimate(), p.targets.estimate());
         assert!((1650..=1800).contains(&resent), "{resent}");
         let e = p.decide(&ml(Class::ScanSyn), false);
         assert_eq!(
@@ -2039,23 +2188,59 @@ mod tests {
     }
 
     #[test]
+    fn syns_with_os_options_from_one_port_to_many_ports_are_a_raw_scan_not_resends() {
+        // mausezahn `-t tcp "dp=1-1024,flags=syn"` (lab/iot.sh, run 1): every SYN from source
+        // port 0 with Linux's options (a 40-byte TCP header), ports counting up, each refused;
+        // the base took the 1,023 SYNs past the one source port for one attempt sent again
+        // 1,023 times, so one probe "from a new source port each": a connect scan
+        let mut p = Profile::default();
+        for port in 1..=1024u16 {
+            p.add(&syn(0, port, true), true, false);
+            p.add(&tcp(1.0, V, A, port, 0, RST | ACK), false, false);
+        }
+        // (the targets are estimated, within a few percent: a few of 1,024)
+        let (sports, targets) = (p.sports.estimate(), p.targets.estimate());
+        assert!(p.resent_syns(sports, targets) <= MAX_SYN_RESENDS);
+        let e = p.decide(&ml(Class::ScanConnect), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanSyn, Rule::FixedSourcePort),
+            "{e:?}"
+        );
+        // the same SYNs to one port: at most MAX_SYN_RESENDS of them are resends, the rest
+        // a flood's repetition
+        let mut p = Profile::default();
+        for _ in 0..3000u16 {
+            p.add(&syn(0, 80, true), true, false);
+        }
+        let (sports, targets) = (p.sports.estimate(), p.targets.estimate());
+        assert_eq!(p.resent_syns(sports, targets), MAX_SYN_RESENDS);
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::Repetition),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn raw_syns_sent_again_and_connects_each_from_a_new_port_count_every_syn() {
         // raw SYNs (MSS only), a new port each, each sent six times: not connect()'s, every
         // SYN a probe, as before (six a port: no scan by its shape, the networks choose)
         let p = unanswered(350, 6, false);
-        assert_eq!(p.resent_syns(p.sports.estimate()), 0);
+        assert_eq!(p.resent_syns(p.sports.estimate(), p.targets.estimate()), 0);
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_eq!(e.naming.rule, Rule::NetworksWithinFamily, "{e:?}");
         // connect()'s SYNs each from a new port, once each (a scan of ports that answer, an
         // HTTP flood): nothing resent
         let p = unanswered(350, 1, true);
-        assert_eq!(p.resent_syns(p.sports.estimate()), 0);
+        assert_eq!(p.resent_syns(p.sports.estimate(), p.targets.estimate()), 0);
         // a flood of connect()'s SYNs to one port, a new source port each: still a flood
         let mut p = Profile::default();
         for i in 0..3000u16 {
             p.add(&syn(20_000 + i, 80, true), true, false);
         }
-        assert_eq!(p.resent_syns(p.sports.estimate()), 0);
+        assert_eq!(p.resent_syns(p.sports.estimate(), p.targets.estimate()), 0);
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_eq!(e.naming.class, Class::FloodSyn, "{e:?}");
     }

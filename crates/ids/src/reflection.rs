@@ -47,9 +47,21 @@
 //! receiver: `flood-icmp` or `flood-udp` ([`Unasked::Amplified`]). The answers counted here
 //! are those of any service, not only [`SERVICE_PORTS`]: the broadcast multiplies them.
 //!
+//! **Questions seen, answers refused.** Captured where the forged questions pass too (a
+//! mirror port of the reflectors' switch, a bridge: the Kitsune dataset's SSDP flood), the
+//! victim seems to ask every reflector itself, and its answers look asked for; when the
+//! questions name the service's own port (M-SEARCHes forged from port 1900 to 1900), they
+//! look like a symmetric service's. What gives the forgery away is the victim: it has no
+//! socket on that port, and its kernel refuses the answers with ICMP port unreachable (rate
+//! limited, about one a second to each reflector, but the first comes at once). Once a host
+//! has refused an answer from a service host's port to one of its ports, that service's
+//! further answers to that port within [`IDLE`] are unasked for, whatever asked: counted as
+//! above, a flood past the threshold. A client that gave up on its question refuses a late
+//! answer or two to a port it will not use again: far below the threshold.
+//!
 //! Sans-IO and bounded: a set-associative table of (asker, service host, both ports)
-//! requests ([`CAPACITY`], least recently used evicted) and the damped counts per receiver
-//! and per asker of groups.
+//! requests ([`CAPACITY`], least recently used evicted), one of refusals ([`REFUSALS`]), and
+//! the damped counts per receiver and per asker of groups.
 
 use crate::detect::{is_group, Damped};
 use crate::features::table::{hash_key, ip_key, SetAssoc};
@@ -81,6 +93,8 @@ pub const MIN_ANSWER: u32 = 100;
 pub const IDLE: f64 = 30.0;
 /// Requests remembered.
 pub const CAPACITY: usize = 1 << 14;
+/// Refusals remembered (receiver, service host, ports).
+pub const REFUSALS: usize = 1 << 12;
 /// Receivers whose unasked-for answers are counted.
 pub const RECEIVERS: usize = 1 << 12;
 /// [`crate::detect::DetectSettings::reflection_threshold`] by default: about 14 unasked-for
@@ -120,6 +134,12 @@ pub struct Reflection {
     threshold: f32,
     /// (asker, service host, asker's port << 16 | service port) → when it last asked.
     asked: SetAssoc<(u128, u128, u32), f64>,
+    /// (receiver, service host, receiver's port << 16 | service port) → when the receiver
+    /// last refused an answer so (ICMP port unreachable): the questions from that port were
+    /// not its own.
+    refused: SetAssoc<(u128, u128, u32), f64>,
+    /// When the latest refusal was noted.
+    last_refusal: f64,
     receivers: Damped,
     /// Questions to groups per asker.
     group_askers: Damped,
@@ -138,6 +158,8 @@ impl Reflection {
         Reflection {
             threshold,
             asked: SetAssoc::new(if on { CAPACITY } else { 1 }),
+            refused: SetAssoc::new(if on { REFUSALS } else { 1 }),
+            last_refusal: f64::NEG_INFINITY,
             receivers: Damped::new(if on { RECEIVERS } else { 1 }, 61),
             group_askers: Damped::new(if on { RECEIVERS } else { 1 }, 62),
             amplified: Damped::new(if on { RECEIVERS } else { 1 }, 63),
@@ -157,7 +179,13 @@ impl Reflection {
             (proto::ICMP, 0) | (proto::ICMPV6, 129) => Some(false),
             _ => None,
         };
-        if self.threshold <= 0.0 || (p.proto != proto::UDP && echo.is_none()) {
+        if self.threshold <= 0.0 {
+            return None;
+        }
+        if p.proto != proto::UDP && echo.is_none() {
+            if p.inner.is_some() {
+                self.note_refusal(p);
+            }
             return None;
         }
         self.push_asked(p, echo)
@@ -188,6 +216,17 @@ impl Reflection {
         if echo.is_some() {
             return None;
         }
+        // an answer to a port whose receiver refused such answers: whatever asked from
+        // there, and from whichever port (SSDP's 1900 to 1900 too), it was not the receiver
+        // (no look-up unless a refusal was noted within IDLE)
+        if now - self.last_refusal <= IDLE
+            && !group
+            && p.payload_len >= MIN_ANSWER
+            && SERVICE_PORTS.contains(&p.sport)
+            && self.refused_recently(d, s, ports(p.dport, p.sport))
+        {
+            return Some(self.count_unasked(d, now));
+        }
         // an answer first: a reflector's answer may be aimed at a service's port (an NTP
         // answer to the victim's port 53); a request is small
         if group || !answer_shape(p) {
@@ -201,12 +240,52 @@ impl Reflection {
         if self.asked_for(d, s, ports) || self.asked_for(d, ANY, ports) {
             return None;
         }
-        let n = self.receivers.add(d, 1.0, now, 0.0);
-        Some(if n >= self.threshold {
+        Some(self.count_unasked(d, now))
+    }
+
+    /// Count an unasked-for answer to receiver `d`: a flood's past the threshold.
+    fn count_unasked(&mut self, d: u128, now: f64) -> Unasked {
+        if self.receivers.add(d, 1.0, now, 0.0) >= self.threshold {
             Unasked::Flood
         } else {
             Unasked::Answer
-        })
+        }
+    }
+
+    /// Note an ICMP port unreachable that a host sends about a UDP datagram from one of
+    /// [`SERVICE_PORTS`] to itself: it had no socket on that port, so whatever asked the
+    /// service from there was not it — its address forged on questions seen on the wire
+    /// (a capture of the reflectors' side, a mirror port: see the module's "Questions seen,
+    /// answers refused").
+    #[inline(never)]
+    fn note_refusal(&mut self, p: &PacketRepr) {
+        let Some(q) = p.inner.as_ref() else { return };
+        let unreachable = matches!(
+            (p.proto, p.icmp_type, p.icmp_code),
+            (proto::ICMP, 3, 3) | (proto::ICMPV6, 1, 4)
+        );
+        if !unreachable
+            || q.proto != proto::UDP
+            || q.dst != p.src
+            || !SERVICE_PORTS.contains(&q.sport)
+        {
+            return;
+        }
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let key = (ip_key(q.dst), ip_key(q.src), ports(q.dport, q.sport));
+        *self.refused.touch(key, request_hash(key), self.clock).val = self.clock;
+        self.last_refusal = self.clock;
+    }
+
+    /// Whether `receiver` refused an answer from `server` between the `ports` given by
+    /// [`ports`] within [`IDLE`].
+    fn refused_recently(&self, receiver: u128, server: u128, ports: u32) -> bool {
+        let key = (receiver, server, ports);
+        self.refused
+            .get(&key, request_hash(key))
+            .is_some_and(|&t| self.clock - t <= IDLE)
     }
 
     /// If `p` is an ICMP error its sender sent about an answer from a reflection service
@@ -302,7 +381,7 @@ fn request_hash((asker, server, ports): (u128, u128, u32)) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::tests::udp;
+    use crate::features::tests::{icmp_unreach, udp};
 
     const V: &str = "198.18.0.10";
 
@@ -566,5 +645,98 @@ mod tests {
         let mut off = Reflection::new(0.0);
         amplify(&mut off, 1.0, "198.18.0.255", 250.0, 0.01, 0, Some(7));
         assert!(!off.error_about_group_answer(&icmp_unreach(1.002, V, "198.18.0.31", &echo)));
+    }
+
+    /// An SSDP reflection seen on a bridge (lab/iot.sh, run 1: scapy's M-SEARCHes forged from
+    /// the recorder 198.18.0.30, port `vport`, to four devices' 1900, 110 a second each; each
+    /// device answers with 330 bytes; the recorder has no socket on `vport` and refuses an
+    /// answer of each device about once a second). Returns how many answers were flagged.
+    fn ssdp_on_the_wire(r: &mut Reflection, vport: u16, refuse: bool) -> usize {
+        let victim = "198.18.0.30";
+        let mut flagged = 0;
+        for i in 0..4000u32 {
+            let ts = 1.0 + f64::from(i) * 0.002;
+            let dev = format!("198.18.0.{}", 11 + i % 4);
+            // the forged question, seen on the wire, then its answer
+            assert_eq!(r.push(&udp(ts, victim, &dev, vport, 1900, 118)), None);
+            let a = udp(ts + 1e-4, &dev, victim, 1900, vport, 358);
+            if r.push(&a) == Some(Unasked::Flood) {
+                flagged += 1;
+            }
+            if refuse && i % 400 < 4 {
+                let e = icmp_unreach(ts + 2e-4, victim, &dev, &a);
+                assert_eq!(r.push(&e), None);
+            }
+        }
+        flagged
+    }
+
+    #[test]
+    fn answers_their_receiver_refuses_are_unasked_though_questions_were_seen() {
+        // from port 1900 to 1900, which a symmetric service would use, and from a port of
+        // the attacker's choosing, which looks asked for: refused, a flood either way (all
+        // but the first few of each device before its first refusal, and the threshold's)
+        for vport in [1900, 40_000] {
+            let flagged = ssdp_on_the_wire(&mut Reflection::new(DEFAULT_THRESHOLD), vport, true);
+            assert!((3900..4000).contains(&flagged), "{vport}: {flagged}");
+            // nothing refused: the questions seen on the wire, or the symmetric ports, hide it
+            // (the base's answer on every such flood)
+            let flagged = ssdp_on_the_wire(&mut Reflection::new(DEFAULT_THRESHOLD), vport, false);
+            assert_eq!(flagged, 0, "{vport}");
+        }
+        // off: nothing noted, nothing flagged
+        let mut r = Reflection::new(0.0);
+        assert_eq!(ssdp_on_the_wire(&mut r, 1900, true), 0);
+    }
+
+    #[test]
+    fn a_refused_late_answer_or_a_refusal_of_another_kind_makes_no_flood() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let c = "198.18.0.20";
+        // a client asks a resolver from a new port every 50 ms; every answer comes too late
+        // and is refused: each port's refusal covers no later answer
+        for i in 0..400u16 {
+            let ts = 1.0 + f64::from(i) * 0.05;
+            r.push(&udp(ts, c, "198.18.0.31", 30_000 + i, 53, 60));
+            let a = udp(ts + 0.02, "198.18.0.31", c, 53, 30_000 + i, 300);
+            assert_eq!(r.push(&a), None, "{i}");
+            r.push(&icmp_unreach(ts + 0.03, c, "198.18.0.31", &a));
+        }
+        // a refusal that is no port unreachable (host unreachable, code 1), one about a
+        // datagram from no service port, and one whose quoted packet was not sent to the
+        // refuser: nothing noted, the answers asked for stay so
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let a = udp(1.0, "198.18.0.11", c, 1900, 40_000, 358);
+        let mut e = icmp_unreach(1.0, c, "198.18.0.11", &a);
+        e.icmp_code = 1;
+        r.push(&e);
+        r.push(&icmp_unreach(
+            1.0,
+            c,
+            "198.18.0.11",
+            &udp(1.0, "198.18.0.11", c, 5004, 40_000, 358),
+        ));
+        r.push(&icmp_unreach(1.0, "198.18.0.21", "198.18.0.11", &a));
+        for i in 0..1000u32 {
+            let ts = 1.0 + f64::from(i) * 0.002;
+            r.push(&udp(ts, c, "198.18.0.11", 40_000, 1900, 118));
+            assert_eq!(
+                r.push(&udp(ts, "198.18.0.11", c, 1900, 40_000, 358)),
+                None,
+                "{i}"
+            );
+        }
+        // a refusal older than IDLE covers nothing
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        r.push(&icmp_unreach(1.0, c, "198.18.0.11", &a));
+        for i in 0..1000u32 {
+            let ts = 1.0 + IDLE + 1.0 + f64::from(i) * 0.002;
+            r.push(&udp(ts, c, "198.18.0.11", 40_000, 1900, 118));
+            assert_eq!(
+                r.push(&udp(ts, "198.18.0.11", c, 1900, 40_000, 358)),
+                None,
+                "{i}"
+            );
+        }
     }
 }

@@ -137,6 +137,12 @@ pub struct DetectArgs {
     /// 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().connection_threshold, value_name = "N")]
     connection_threshold: f32,
+    /// TLS renegotiation rule: per connection, the handshake records its client began
+    /// segments with after the handshake completed, damped (60 s half-life; two per
+    /// renegotiation); at or above it, the connection's packets are the client's
+    /// other-attack (thc-ssl-dos); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().renegotiation_threshold, value_name = "N")]
+    renegotiation_threshold: f32,
     /// ARP-sweep rule: a sender's ARP requests for addresses it had not asked for in a minute,
     /// less those it then talks to over IP, as damped counts (1 s and 60 s half-lives); at or
     /// above this count its further requests are other-attack and the run is alerted once
@@ -322,6 +328,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         reflection_threshold: a.reflection_threshold,
         unanswered_threshold: a.unanswered_threshold,
         connection_threshold: a.connection_threshold,
+        renegotiation_threshold: a.renegotiation_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
         arp_spoof_threshold: a.arp_spoof_threshold,
         nd_flood_threshold: a.nd_flood_threshold,
@@ -544,6 +551,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "sweep_threshold": settings.sweep_threshold,
             "reflection_threshold": settings.reflection_threshold,
             "connection_threshold": settings.connection_threshold,
+            "renegotiation_threshold": settings.renegotiation_threshold,
             "arp_sweep_threshold": settings.arp_sweep_threshold,
             "arp_spoof_threshold": settings.arp_spoof_threshold,
             "nd_flood_threshold": settings.nd_flood_threshold,
@@ -610,6 +618,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["flagged_by_unanswered_rule"] = json!(stats.flagged_by_unanswered_rule);
         j["network_alerts"] = json!(stats.network_alerts);
         j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
+        j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
@@ -761,7 +770,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -769,6 +778,7 @@ fn summary(
         st.flagged_by_ping_rule,
         st.flagged_by_reflection_rule,
         st.flagged_by_connection_rule,
+        st.flagged_by_renegotiation_rule,
         st.flagged_by_guessing_rule,
         st.flagged_by_protocol_rule,
         st.overlapping_fragments,
