@@ -155,9 +155,29 @@ impl Fragments {
         ends: (IpAddr, IpAddr),
         fixed: bool,
     ) {
-        if !p.fragment || p.later_fragment {
-            return;
+        if p.fragment && !p.later_fragment {
+            self.keep(p, class, score, ends, fixed);
         }
+    }
+
+    /// Keep `class`, `score` and `ends` (decided by a rule: fixed) for fragment `p`'s datagram,
+    /// whichever fragment `p` is, so that its later fragments still to come take them (a ping
+    /// of death's oversize fragment, after which more may come); nothing for other packets.
+    pub fn datagram(&mut self, p: &PacketRepr, class: Class, score: f32, ends: (IpAddr, IpAddr)) {
+        if p.fragment {
+            self.keep(p, class, score, ends, true);
+        }
+    }
+
+    /// Keep a judgement for fragment `p`'s datagram, stamped with `p`'s time.
+    fn keep(
+        &mut self,
+        p: &PacketRepr,
+        class: Class,
+        score: f32,
+        ends: (IpAddr, IpAddr),
+        fixed: bool,
+    ) {
         let (k, h) = key(p);
         let ts = if p.ts.is_finite() { p.ts } else { 0.0 };
         *self.table.touch(k, h, ts).val = Judged {
@@ -165,24 +185,6 @@ impl Fragments {
             score,
             ends,
             fixed,
-            ts,
-        };
-    }
-
-    /// Keep `class`, `score` and `ends` (decided by a rule: fixed) for fragment `p`'s datagram,
-    /// whichever fragment `p` is, so that its later fragments still to come take them (a ping
-    /// of death's oversize fragment, after which more may come); nothing for other packets.
-    pub fn datagram(&mut self, p: &PacketRepr, class: Class, score: f32, ends: (IpAddr, IpAddr)) {
-        if !p.fragment {
-            return;
-        }
-        let (k, h) = key(p);
-        let ts = if p.ts.is_finite() { p.ts } else { 0.0 };
-        *self.table.touch(k, h, ts).val = Judged {
-            class,
-            score,
-            ends,
-            fixed: true,
             ts,
         };
     }
