@@ -1541,34 +1541,29 @@ impl Engine {
                         }
                         _ => {}
                     }
-                    // a TCP segment is charged to the end that opened its flow, when known
-                    let mut ends = match (step & OPENER_KNOWN, step & BY_OPENER) {
-                        _ if reflected.is_some() => reflected,
-                        _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
-                        (0, _) => None,
-                        (_, 0) => Some((p.dst, p.src)),
-                        _ => Some((p.src, p.dst)),
-                    };
-                    let mut score = score;
                     // a rule decided the ends: a reflected answer is its sender's (and so are
                     // its datagram's later fragments)
                     let mut fixed = reflected.is_some();
-                    // a SYN-ACK in a flow begun by a SYN answers the SYN's sender, and is
-                    // charged to it, never to its own sender's open episode (a server sending
-                    // its SYN-ACKs again to a SYN flood's forged sources, whose episodes have
-                    // ended, while a false episode of its own is open, is no SYN flood of the
-                    // server's). Only the SYN-ACK: the other segments of the connection still
-                    // go to an open episode of either end (a flagged client's ACKs to a host
-                    // in an attack's episode are that episode's, as they were; charged to
-                    // the client they made a false alert of its own in a lab run)
-                    if ends.is_some()
-                        && reflected.is_none()
-                        && odd != Some(Verdict::Unsolicited)
-                        && step & (OPENER_KNOWN | OPENED_BY_SYN) == OPENER_KNOWN | OPENED_BY_SYN
-                        && p.tcp_flags & 0x12 == 0x12
-                    {
-                        fixed = true;
-                    }
+                    // a TCP segment is charged to the end that opened its flow, when known
+                    let mut ends = match opener {
+                        _ if reflected.is_some() => reflected,
+                        _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
+                        None => None,
+                        Some(by) => {
+                            // a SYN-ACK in a flow begun by a SYN answers the SYN's sender, and
+                            // is charged to it, never to its own sender's open episode (a
+                            // server sending its SYN-ACKs again to a SYN flood's forged
+                            // sources, whose episodes have ended, while a false episode of its
+                            // own is open, is no SYN flood of the server's). Only the SYN-ACK:
+                            // the other segments of the connection still go to an open
+                            // episode of either end (a flagged client's ACKs to a host in an
+                            // attack's episode are that episode's, as they were; charged to
+                            // the client they made a false alert of its own in a lab run)
+                            fixed = step & OPENED_BY_SYN != 0 && p.tcp_flags & 0x12 == 0x12;
+                            Some(if by { (p.src, p.dst) } else { (p.dst, p.src) })
+                        }
+                    };
+                    let mut score = score;
                     let mut overlapping = false;
                     let mut oversize = false;
                     if p.fragment && ends_past_max(p) {
