@@ -294,8 +294,51 @@ pub(crate) fn quadratic_roots(a: f64, b: f64, c: f64) -> Option<(f64, f64)> {
     Some((q / a, c / q))
 }
 
+/// What a structural detector (RS, SPA) found over the planes of one image.
+pub(crate) struct PlaneRates {
+    /// The mean of the finite per-plane estimates; 0 if no plane gave one.
+    pub(crate) rate: f64,
+    /// Each plane's estimate, in the order given; 0 for a plane that gave none.
+    pub(crate) per_plane: Vec<f64>,
+    /// Samples over all planes.
+    pub(crate) samples: usize,
+}
+
+/// Runs a detector's per-plane estimate (`None` for a plane too small to judge) on every plane
+/// and averages the estimates that exist: RS and SPA both report this way.
+pub(crate) fn plane_rates(
+    planes: &[Plane],
+    plane_rate: impl Fn(&Grid) -> Option<f64>,
+) -> PlaneRates {
+    let mut per_plane = Vec::with_capacity(planes.len());
+    let mut present = Vec::with_capacity(planes.len());
+    let mut samples = 0usize;
+    for plane in planes {
+        let grid = Grid::new(plane);
+        samples = samples.saturating_add(grid.v.len());
+        let r = plane_rate(&grid);
+        present.push(r.is_some());
+        per_plane.push(r.unwrap_or(0.0));
+    }
+    PlaneRates {
+        rate: mean_present(&per_plane, &present),
+        per_plane,
+        samples,
+    }
+}
+
+/// A per-plane estimate as reported: clamped to −1..1 (small negative values are normal for
+/// covers); a non-finite one, from a degenerate equation, is 0.
+pub(crate) fn clamp_estimate(p: f64) -> f64 {
+    if p.is_finite() {
+        p.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Mean of the finite values in `rates` over the entries flagged as present; 0 if none.
-pub(crate) fn mean_present(rates: &[f64], present: &[bool]) -> f64 {
+fn mean_present(rates: &[f64], present: &[bool]) -> f64 {
     let (sum, n) = rates
         .iter()
         .zip(present)

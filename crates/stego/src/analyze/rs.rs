@@ -28,7 +28,9 @@
 //! (the root of smaller absolute value). Since t = (x − p/2)/(1 − p), x = 0 gives
 //! z = −(p/2)/(1 − p), i.e. p = z / (z − ½).
 
-use super::{mean_present, quadratic_roots, Grid, Plane, Rs, MIN_SAMPLES, RS_THRESHOLD};
+use super::{
+    clamp_estimate, plane_rates, quadratic_roots, Grid, Plane, Rs, MIN_SAMPLES, RS_THRESHOLD,
+};
 
 /// Fewest groups in a plane for the plane to get an estimate.
 const MIN_GROUPS: u64 = 1;
@@ -111,11 +113,7 @@ fn plane_rate(grid: &Grid) -> Option<f64> {
     };
     let denom = z - 0.5;
     let p = if denom.abs() < 1e-12 { 1.0 } else { z / denom };
-    Some(if p.is_finite() {
-        p.clamp(-1.0, 1.0)
-    } else {
-        0.0
-    })
+    Some(clamp_estimate(p))
 }
 
 /// RS analysis (Fridrich–Goljan–Du 2001): groups of 4 horizontally adjacent samples, mask
@@ -123,21 +121,11 @@ fn plane_rate(grid: &Grid) -> Option<f64> {
 /// to −1..1; small negative values are normal for covers). `detected` when the rate exceeds
 /// [`RS_THRESHOLD`] and the planes hold at least [`MIN_SAMPLES`] samples.
 pub fn rs(planes: &[Plane]) -> Rs {
-    let mut per_plane = Vec::with_capacity(planes.len());
-    let mut present = Vec::with_capacity(planes.len());
-    let mut samples = 0usize;
-    for plane in planes {
-        let grid = Grid::new(plane);
-        samples = samples.saturating_add(grid.v.len());
-        let r = plane_rate(&grid);
-        present.push(r.is_some());
-        per_plane.push(r.unwrap_or(0.0));
-    }
-    let rate = mean_present(&per_plane, &present);
+    let found = plane_rates(planes, plane_rate);
     Rs {
-        rate,
-        detected: samples >= MIN_SAMPLES && rate > RS_THRESHOLD,
-        per_plane,
+        rate: found.rate,
+        detected: found.samples >= MIN_SAMPLES && found.rate > RS_THRESHOLD,
+        per_plane: found.per_plane,
     }
 }
 

@@ -42,7 +42,9 @@
 //! X/Y split. DWW 2003 sum the assumption over a range of m; summing over all m, as here, uses
 //! every pair. The estimate is the smaller root.
 
-use super::{mean_present, quadratic_roots, Grid, Plane, Spa, MIN_SAMPLES, SPA_THRESHOLD};
+use super::{
+    clamp_estimate, plane_rates, quadratic_roots, Grid, Plane, Spa, MIN_SAMPLES, SPA_THRESHOLD,
+};
 
 /// Pair counts per trace set.
 struct Traces {
@@ -107,32 +109,18 @@ fn plane_rate(grid: &Grid) -> Option<f64> {
         Some((p1, p2)) => p1.min(p2),
         None => 0.0,
     };
-    Some(if p.is_finite() {
-        p.clamp(-1.0, 1.0)
-    } else {
-        0.0
-    })
+    Some(clamp_estimate(p))
 }
 
 /// Sample pair analysis (Dumitrescu–Wu–Wang 2003) on horizontal and vertical pairs. The rate is
 /// the mean of the per-plane estimates (each clamped to −1..1). `detected` when the rate exceeds
 /// [`SPA_THRESHOLD`] and the planes hold at least [`MIN_SAMPLES`] samples.
 pub fn spa(planes: &[Plane]) -> Spa {
-    let mut per_plane = Vec::with_capacity(planes.len());
-    let mut present = Vec::with_capacity(planes.len());
-    let mut samples = 0usize;
-    for plane in planes {
-        let grid = Grid::new(plane);
-        samples = samples.saturating_add(grid.v.len());
-        let r = plane_rate(&grid);
-        present.push(r.is_some());
-        per_plane.push(r.unwrap_or(0.0));
-    }
-    let rate = mean_present(&per_plane, &present);
+    let found = plane_rates(planes, plane_rate);
     Spa {
-        rate,
-        detected: samples >= MIN_SAMPLES && rate > SPA_THRESHOLD,
-        per_plane,
+        rate: found.rate,
+        detected: found.samples >= MIN_SAMPLES && found.rate > SPA_THRESHOLD,
+        per_plane: found.per_plane,
     }
 }
 
