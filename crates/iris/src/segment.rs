@@ -352,6 +352,18 @@ fn finish(
 // ---------------------------------------------------------------------------------------------
 // Morphology
 
+/// The operation of the running filters below: `pick` keeps the larger of two samples (`max`)
+/// or the smaller, and `ident` is the padding value that never wins.
+fn extremum(max: bool) -> (impl Fn(f32, f32) -> f32, f32) {
+    let pick = move |a: f32, b: f32| if (a > b) == max { a } else { b };
+    let ident = if max {
+        f32::NEG_INFINITY
+    } else {
+        f32::INFINITY
+    };
+    (pick, ident)
+}
+
 /// Running min (`max == false`) or max over windows of `2r+1` along rows (van Herk /
 /// Gil–Werman: three comparisons per sample whatever `r`).
 fn minmax_rows(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32> {
@@ -360,18 +372,7 @@ fn minmax_rows(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32>
         return out;
     }
     let k = 2 * r + 1;
-    let pick = |a: f32, b: f32| {
-        if (a > b) == max {
-            a
-        } else {
-            b
-        }
-    };
-    let ident = if max {
-        f32::NEG_INFINITY
-    } else {
-        f32::INFINITY
-    };
+    let (pick, ident) = extremum(max);
     let len = w + 2 * r;
     let plen = len.div_ceil(k) * k;
     let mut line = vec![ident; plen];
@@ -404,18 +405,7 @@ fn minmax_cols(src: &[f32], w: usize, h: usize, r: usize, max: bool) -> Vec<f32>
         return out;
     }
     let k = 2 * r + 1;
-    let pick = |a: f32, b: f32| {
-        if (a > b) == max {
-            a
-        } else {
-            b
-        }
-    };
-    let ident = if max {
-        f32::NEG_INFINITY
-    } else {
-        f32::INFINITY
-    };
+    let (pick, ident) = extremum(max);
     let len = h + 2 * r;
     let plen = len.div_ceil(k) * k;
     // padded row y' = y + r
