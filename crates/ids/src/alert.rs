@@ -255,6 +255,12 @@ impl Alert {
                     _ => "flood".into(),
                 }
             }
+            Some(e) if self.class == Class::OtherAttack && e.naming.rule == Rule::ProbeFlags => {
+                match e.probe_flags {
+                    Some(f) => format!("TCP {} probes", flag_names(f)),
+                    None => describe(self.class).into(),
+                }
+            }
             _ => describe(self.class).into(),
         }
     }
@@ -669,6 +675,26 @@ mod tests {
                 ("Attempted Denial of Service", 1)
             );
         }
+        // SYN+ACK probes too few for a flood (an idle scan's of its zombie) say what they are
+        let mut idle = flood(0x12);
+        let mut p = Profile::default();
+        for i in 0..30u16 {
+            p.add(
+                &tcp(1.0, "198.18.0.66", "198.18.0.40", 40000 + i, 80, 0x12),
+                true,
+                false,
+            );
+        }
+        idle.profile = Some(p.decide(&[0; 15], false));
+        idle.dst = "198.18.0.40".parse().unwrap();
+        assert_eq!(
+            (idle.signature().as_str(), idle.category(), idle.severity()),
+            (
+                "NIGHTJAR other-attack (TCP SYN+ACK probes) from 198.18.0.66 against 198.18.0.40",
+                "Potentially Bad Traffic",
+                2
+            )
+        );
         // an other-attack the profile did not name for its volume stays "attack"
         let a = Alert {
             profile: None,

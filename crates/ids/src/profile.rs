@@ -1158,6 +1158,13 @@ impl Profile {
                 }),
                 None => match other_flood(Class::OtherAttack, n) {
                     Some(v) => v,
+                    // SYN+ACKs that answer nothing, too few for a flood: no scan or flood
+                    // class fits, and the networks, which learned SYN+ACKs from floods, would
+                    // name them a SYN flood. An idle scan's probes of its zombie's IP ID (nmap
+                    // -sI, lab/idlescan.sh) are such.
+                    None if f & CLASSIC == SYN | ACK => {
+                        named(Class::OtherAttack, Rule::ProbeFlags, &[])
+                    }
                     None => return ev,
                 },
             }
@@ -1798,6 +1805,32 @@ mod tests {
         assert_eq!(
             (e.naming.class, e.naming.rule),
             (Class::OtherAttack, Rule::SourcePortPerProbe)
+        );
+    }
+
+    #[test]
+    fn an_idle_scans_syn_ack_probes_of_its_zombie_are_other_attack_not_a_syn_flood() {
+        // nmap -sI ZOMBIE -T4 -p 20-25,80,443,8000-8010 (lab/idlescan.sh): 30 SYN+ACKs to the
+        // zombie's port 80, a new source port each, too few for a flood. The networks, which
+        // learned SYN+ACKs from floods, vote a SYN flood.
+        let mut p = Profile::default();
+        for i in 0..30u16 {
+            p.add(&tcp(1.0, A, V, 40000 + i, 80, SYN | ACK), true, false);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule, e.probe_flags),
+            (Class::OtherAttack, Rule::ProbeFlags, Some(SYN | ACK))
+        );
+        // other flag mixes no nmap flavour sends, as few, are still the networks' to name
+        let mut p = Profile::default();
+        for i in 0..30u16 {
+            p.add(&tcp(1.0, A, V, 40000 + i, 80, SYN | FIN), true, false);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::Networks)
         );
     }
 
