@@ -334,26 +334,15 @@ pub fn run(
         md.push('\n');
         plots.push((
             "study-lr.png".to_string(),
-            LineChart {
-                title: "Epochs to target vs learning rate".into(),
-                x_label: "learning rate (log)".into(),
-                y_label: title_target.clone(),
-                log_x: true,
-                log_y: true,
-                markers: true,
-                series: vec![
-                    Series {
-                        name: "momentum 0".into(),
-                        points: a,
-                    },
-                    Series {
-                        name: format!("momentum {}", s.momentum),
-                        points: b,
-                    },
+            study_chart(
+                "Epochs to target vs learning rate",
+                "learning rate (log)",
+                &title_target,
+                vec![
+                    Series::named("momentum 0", a),
+                    Series::named(format!("momentum {}", s.momentum), b),
                 ],
-                hlines: vec![],
-            }
-            .render(),
+            ),
         ));
     }
     r.deadline = Instant::now().max(start + share * 2);
@@ -388,20 +377,12 @@ pub fn run(
         md.push('\n');
         plots.push((
             "study-init.png".to_string(),
-            LineChart {
-                title: "Epochs to target vs weight-init range".into(),
-                x_label: "initial weights uniform in +-r (log)".into(),
-                y_label: title_target.clone(),
-                log_x: true,
-                log_y: true,
-                markers: true,
-                series: vec![Series {
-                    name: String::new(),
-                    points: pts,
-                }],
-                hlines: vec![],
-            }
-            .render(),
+            study_chart(
+                "Epochs to target vs weight-init range",
+                "initial weights uniform in +-r (log)",
+                &title_target,
+                vec![Series::named("", pts)],
+            ),
         ));
     }
     r.deadline = Instant::now().max(start + share * 3);
@@ -418,10 +399,7 @@ pub fn run(
         let _ = writeln!(md, "\n|---|---|---|---|");
         let mut series: Vec<Series> = lrs
             .iter()
-            .map(|lr| Series {
-                name: format!("lr {lr}"),
-                points: vec![],
-            })
+            .map(|lr| Series::named(format!("lr {lr}"), vec![]))
             .collect();
         for &h in &s.hiddens {
             let _ = write!(md, "| {h} |");
@@ -447,17 +425,12 @@ pub fn run(
         md.push('\n');
         plots.push((
             "study-hidden.png".to_string(),
-            LineChart {
-                title: "Epochs to target vs hidden nodes".into(),
-                x_label: "hidden nodes (log)".into(),
-                y_label: title_target.clone(),
-                log_x: true,
-                log_y: true,
-                markers: true,
+            study_chart(
+                "Epochs to target vs hidden nodes",
+                "hidden nodes (log)",
+                &title_target,
                 series,
-                hlines: vec![],
-            }
-            .render(),
+            ),
         ));
     }
     r.deadline = Instant::now().max(start + share * 4);
@@ -489,26 +462,15 @@ pub fn run(
         md.push('\n');
         plots.push((
             "study-layers.png".to_string(),
-            LineChart {
-                title: "One vs two hidden layers".into(),
-                x_label: "hidden nodes per layer (log)".into(),
-                y_label: title_target.clone(),
-                log_x: true,
-                log_y: true,
-                markers: true,
-                series: vec![
-                    Series {
-                        name: "1 layer".into(),
-                        points: one,
-                    },
-                    Series {
-                        name: "2 layers".into(),
-                        points: two,
-                    },
+            study_chart(
+                "One vs two hidden layers",
+                "hidden nodes per layer (log)",
+                &title_target,
+                vec![
+                    Series::named("1 layer", one),
+                    Series::named("2 layers", two),
                 ],
-                hlines: vec![],
-            }
-            .render(),
+            ),
         ));
     }
     r.deadline = Instant::now().max(start + share * 5);
@@ -538,26 +500,15 @@ pub fn run(
         md.push('\n');
         plots.push((
             "study-momentum.png".to_string(),
-            LineChart {
-                title: "With and without momentum".into(),
-                x_label: "hidden nodes (log)".into(),
-                y_label: title_target.clone(),
-                log_x: true,
-                log_y: true,
-                markers: true,
-                series: vec![
-                    Series {
-                        name: "momentum 0".into(),
-                        points: without,
-                    },
-                    Series {
-                        name: format!("momentum {}", s.momentum),
-                        points: with,
-                    },
+            study_chart(
+                "With and without momentum",
+                "hidden nodes (log)",
+                &title_target,
+                vec![
+                    Series::named("momentum 0", without),
+                    Series::named(format!("momentum {}", s.momentum), with),
                 ],
-                hlines: vec![],
-            }
-            .render(),
+            ),
         ));
     }
     // 6. MLP vs ESN: training cost and held-out accuracy
@@ -709,6 +660,22 @@ pub fn run(
         runs: r.runs,
         skipped: r.skipped,
     })
+}
+
+/// A study's chart: epochs to target (or the MSE reached) against a setting, both axes
+/// logarithmic, a marker at every point.
+fn study_chart(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Canvas {
+    LineChart {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        log_x: true,
+        log_y: true,
+        markers: true,
+        series,
+        hlines: vec![],
+    }
+    .render()
 }
 
 #[cfg(test)]

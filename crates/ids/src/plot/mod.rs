@@ -174,6 +174,16 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+impl Series {
+    /// A series called `name` (empty: no legend entry) with these points.
+    pub fn named(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series {
+            name: name.into(),
+            points,
+        }
+    }
+}
+
 /// A line chart.
 #[derive(Clone, Debug, Default)]
 pub struct LineChart {
