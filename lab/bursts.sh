@@ -11,16 +11,13 @@
 # ab -n 200 -c 4, a headless Chromium page load, a curl loop over 120 files, git clone over
 # dumb HTTP. The attacker .66 runs siege -b -c 25 -r 14 (350 connections, labelled flood-syn)
 # and hping3 -S -c 200 (half-open, flood-syn) among them. Every command under a timeout.
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$1; LBL=${OUT%.pcap}.labels.json
-W=$(mktemp -d /tmp/nj-bursts.XXXX); S=$W/site; chmod 755 $W  # nginx workers read the site
-P=bst$$
-HOSTS="v:10 a:66 c:20 d:21"
-ALL="${P}b"; for h in $HOSTS; do ALL="$ALL ${P}${h%%:*}"; done
-cleanup() { for n in $ALL; do ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null; done; sleep 0.5
-  for n in $ALL; do ip netns pids $n 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del $n 2>/dev/null; done
-  rm -rf "$W"; }
-trap cleanup EXIT
+# shellcheck source=lab/lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+lab_begin "bst$$"
+lab_tmpdir /tmp/nj-bursts.XXXX; W=$LAB_TMPDIR; S=$W/site; chmod 755 "$W"  # nginx workers read the site
 # the site
 mkdir -p $S/img $S/files $S/small
 python3 - "$S" <<'PY'
@@ -49,27 +46,20 @@ http { access_log off; keepalive_timeout 0; sendfile on;
   types { text/html html; text/css css; application/javascript js; image/png png; text/plain txt; }
   server { listen 198.18.0.10:8080; root $S; server_name _; } }
 EOF
-# the LAN
-ip netns add ${P}b; ip -n ${P}b link add br0 type bridge; ip -n ${P}b link set br0 up
-i=0
-for h in $HOSTS; do n=${P}${h%%:*}; a=${h##*:}; i=$((i+1))
-  ip netns add $n; ip -n $n link set lo up
-  ip link add e$i netns $n type veth peer name p$i netns ${P}b
-  ip -n $n addr add 198.18.0.$a/24 dev e$i; ip -n $n link set e$i up
-  ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip -n ${P}b link set p$i master br0; ip -n ${P}b link set p$i up
-done
-ip netns exec ${P}v timeout 300 python3 -m http.server 80 --bind 198.18.0.10 --directory $S >/dev/null 2>&1 &
-ip netns exec ${P}v timeout 300 nginx -c $W/nginx.conf >/dev/null 2>&1 &
+# the LAN (IPv6 left on in the switch, as it always was)
+lab_switch -6 b
+lab_hosts 198.18.0.0/24 v:10 a:66 c:20 d:21
+lab_check_routes
+bg v 300 python3 -m http.server 80 --bind 198.18.0.10 --directory "$S" >/dev/null 2>&1
+bg v 300 nginx -c "$W/nginx.conf" >/dev/null 2>&1
 sleep 1
-ip netns exec ${P}b timeout 300 tcpdump -i br0 -s 96 -w $OUT -U >/dev/null 2>&1 &
-TD=$!
+lab_capture b 300 br0 "$OUT" -s 96
 sleep 1
-ip netns exec ${P}c timeout 200 bash -c 'while :; do python3 -c "
+bg c 200 bash -c 'while :; do python3 -c "
 import urllib.request, random
 for i in range(random.randint(1, 4)): urllib.request.urlopen(\"http://198.18.0.10/img/i%d.png\" % random.randint(0, 59), timeout=2).read()
-" 2>/dev/null; ping -c 2 -i 0.3 -W 1 198.18.0.10 >/dev/null; sleep 0.$((RANDOM%9+1)); done' &
-CL=$!
+" 2>/dev/null; ping -c 2 -i 0.3 -W 1 198.18.0.10 >/dev/null; sleep 0.$((RANDOM%9+1)); done'
+CL=$BG_PID
 U=http://198.18.0.10; N=http://198.18.0.10:8080
 RUNS=(
   "d|ab -q -n 150 -c 8 $U/"
@@ -80,19 +70,15 @@ RUNS=(
   "d|git clone -q $U/repo.git $W/clone"
   "a|hping3 -S -p 80 -i u1000 -c 200 198.18.0.10"
 )
-printf '{\n "capture": "%s",\n "attackers": [\n  {"ip": "198.18.0.66"}\n ],\n "episodes": [\n' "$(basename $OUT)" > $LBL
-sep=""
+: >"$W/episodes"
 for r in "${RUNS[@]}"; do h=${r%%|*}; cmd=${r#*|}
-  sleep 5
-  s=$(date +%s.%N)
-  ip netns exec ${P}$h timeout 25 bash -c "$cmd" >/dev/null 2>&1
-  e=$(date +%s.%N)
-  echo "ran on .$h ($(echo "$e - $s" | bc) s) at $s: $cmd" >&2
-  [ $h = a ] || continue
-  printf '%s  {"src": "198.18.0.66", "label": "flood-syn", "start": %s, "end": %s, "command": %s}' "$sep" "$s" \
-    "$(echo "$e + 2" | bc)" "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$cmd")" >> $LBL
-  sep=$',\n'
+  nap 5
+  lab_run "$h" 25 bash -c "$cmd" >/dev/null 2>&1
+  # shellcheck disable=SC2153 # RUN_S and RUN_E are lab_run's
+  log "ran on .$h ($(echo "$RUN_E - $RUN_S" | bc) s) at $RUN_S: $cmd"
+  [ "$h" = a ] || continue
+  lab_episode "$W/episodes" 198.18.0.66 flood-syn "$RUN_S" "$(plus "$RUN_E" 2)" "$cmd"
 done
-printf '\n ]\n}\n' >> $LBL
-sleep 3
-kill $CL 2>/dev/null; sleep 1; kill $TD; wait $TD 2>/dev/null
+lab_labels "$LBL" "$(basename "$OUT")" "$W/episodes" 198.18.0.66
+nap 3
+kill "$CL" 2>/dev/null; nap 1; lab_capture_stop

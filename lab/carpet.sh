@@ -24,12 +24,13 @@
 # differ; DUR (client traffic seconds, default 400), TMO (each attack's bound, default 40 s),
 # NS_PREFIX (of the namespaces' names, default njcarpet).
 #
-# Safety (lab/README.md): namespaces NS_PREFIX<PID>* of this script only, torn down on exit;
+# Safety (lab/README.md): namespaces NS_PREFIX<PID>-* of this script only, torn down on exit;
 # addresses in 198.18.0.0/15; no namespace has a default route (checked), so a packet to a
 # random source (a victim's answer to a spoofed SYN) has no route and is dropped where it is
 # made; hping3's --rand-dest only ever draws inside VNET.0/24 (its `x` is one byte); every
 # attack bounded by -c and `timeout`, the client by DUR and `timeout`; processes ended by
 # PID (and whatever is left inside our namespaces).
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$1
 ATT=$2
@@ -43,83 +44,41 @@ in_lab "$EDGE" && in_lab "$VNET" && [ "$EDGE" != "$VNET" ] || {
     echo "EDGE and VNET must be distinct /24s of 198.18.0.0/15 (A.B.C)" >&2
     exit 2
 }
-P=${NS_PREFIX:-njcarpet}$$
+# shellcheck source=lab/lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+lab_begin "${NS_PREFIX:-njcarpet}$$"
+lab_tmpdir /tmp/njcarpet.XXXXXX; WORK=$LAB_TMPDIR
 EHOSTS="gw:1 c:20 r:31 a:66"
 VHOSTS="v10:10 v11:11 v12:12 v13:13 v14:14"
-NS="${P}b ${P}gw"
-for h in $EHOSTS $VHOSTS; do NS="$NS ${P}${h%%:*}"; done
-NS=$(echo "$NS" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-PIDS=()
-WORK=$(mktemp -d /tmp/njcarpet.XXXXXX)
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    sleep 0.5
-    for n in $NS; do ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null; done
-    sleep 0.5
-    for n in $NS; do ip netns del "$n" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-bgp() { "$@" >/dev/null 2>&1 & PIDS+=($!); }
-
-ip netns add "${P}b"
-for k in all default; do ip netns exec "${P}b" sysctl -qw "net.ipv6.conf.$k.disable_ipv6=1"; done
-for br in br0 br1; do
-    ip -n "${P}b" link add $br type bridge
-    ip -n "${P}b" link set $br up
-done
-ip -n "${P}b" link set lo up
-ip netns add "${P}gw"
-i=0
-# host NAME NET LAST BRIDGE IFNAME
-host() {
-    local n=${P}$1
-    i=$((i + 1))
-    ip netns list | grep -qw "$n" || ip netns add "$n"
-    ip link add "v$$x$i" netns "$n" type veth peer name "p$i" netns "${P}b"
-    ip -n "$n" link set "v$$x$i" name "$5"
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-    ip netns exec "$n" sysctl -qw "net.ipv6.conf.$5.disable_ipv6=1"
-    ip -n "$n" addr add "$2.$3/24" dev "$5"
-    ip -n "$n" link set "$5" up
-    ip -n "$n" link set lo up
-    ip -n "${P}b" link set "p$i" master "$4"
-    ip -n "${P}b" link set "p$i" up
-}
-for h in $EHOSTS; do host "${h%%:*}" "$EDGE" "${h##*:}" br0 eth0; done
-host gw "$VNET" 1 br1 eth1
-for h in $VHOSTS; do host "${h%%:*}" "$VNET" "${h##*:}" br1 eth0; done
-ip netns exec "${P}gw" sysctl -qw net.ipv4.ip_forward=1
+# one switch namespace, two bridges: br0 the edge LAN, br1 the victim subnet
+lab_switch b br1
+lab_switch b br0
+for h in $EHOSTS; do lab_host -i eth0 -b b/br0 "${h%%:*}" "$EDGE.${h##*:}/24"; done
+lab_host -i eth1 -b b/br1 gw "$VNET.1/24"
+for h in $VHOSTS; do lab_host -i eth0 -b b/br1 "${h%%:*}" "$VNET.${h##*:}/24"; done
+ns gw sysctl -qw net.ipv4.ip_forward=1
 # the router forwards spoofed sources as an ISP's edge that does no source filtering
-for k in all default eth0 eth1; do ip netns exec "${P}gw" sysctl -qw "net.ipv4.conf.$k.rp_filter=0"; done
-for h in c r a; do ip -n "${P}$h" route add "$VNET.0/24" via "$EDGE.1"; done
-for h in $VHOSTS; do ip -n "${P}${h%%:*}" route add "$EDGE.0/24" via "$VNET.1"; done
-for n in $NS; do
-    if ip -n "$n" route show default | grep -q .; then
-        echo "a default route in $n: stopping" >&2
-        exit 1
-    fi
-done
+for k in all default eth0 eth1; do ns gw sysctl -qw "net.ipv4.conf.$k.rp_filter=0"; done
+for h in c r a; do ns "$h" ip route add "$VNET.0/24" via "$EDGE.1"; done
+for h in $VHOSTS; do ns "${h%%:*}" ip route add "$EDGE.0/24" via "$VNET.1"; done
+lab_check_routes
 
 T=$((DUR + 60))
-bgp ip netns exec "${P}v10" timeout $T python3 -m http.server 80 --bind "$VNET.10"
-bgp ip netns exec "${P}v10" timeout $T socat UDP4-RECVFROM:7,fork EXEC:cat
-bgp ip netns exec "${P}v10" timeout $T socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat
-bgp ip netns exec "${P}v11" timeout $T python3 -m http.server 80 --bind "$VNET.11"
-bgp ip netns exec "${P}v13" timeout $T socat TCP4-LISTEN:443,fork,reuseaddr EXEC:cat
+bg v10 $T python3 -m http.server 80 --bind "$VNET.10" >/dev/null 2>&1
+bg v10 $T socat UDP4-RECVFROM:7,fork EXEC:cat >/dev/null 2>&1
+bg v10 $T socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+bg v11 $T python3 -m http.server 80 --bind "$VNET.11" >/dev/null 2>&1
+bg v13 $T socat TCP4-LISTEN:443,fork,reuseaddr EXEC:cat >/dev/null 2>&1
 for d in v12:"$VNET.12" r:"$EDGE.31"; do
-    bgp ip netns exec "${P}${d%%:*}" timeout $T dnsmasq --no-daemon --no-resolv --no-hosts \
+    bg "${d%%:*}" $T dnsmasq --no-daemon --no-resolv --no-hosts \
         --bind-interfaces --listen-address="${d#*:}" --pid-file="$WORK/dns${d%%:*}.pid" \
-        --address=/www.example/"$VNET.10" --address=/mail.example/"$VNET.11"
+        --address=/www.example/"$VNET.10" --address=/mail.example/"$VNET.11" >/dev/null 2>&1
 done
 sleep 1
-ip netns exec "${P}b" timeout $T tcpdump -i br0 -n -s 96 -U -w "$OUT" >/dev/null 2>&1 &
-TD=$!
-PIDS+=($TD)
+lab_capture b $T br0 "$OUT" -n -s 96
 sleep 1
 # the normal client: web, ping, DNS, UDP echo, bounded by DUR and timeout
-bgp ip netns exec "${P}c" timeout $T env VNET="$VNET" EDGE="$EDGE" DUR="$DUR" bash -c '
+bg c $T env VNET="$VNET" EDGE="$EDGE" DUR="$DUR" bash -c '
 end=$((SECONDS + DUR))
 while [ $SECONDS -lt $end ]; do
     for k in $(seq $((RANDOM % 4 + 1))); do
@@ -132,25 +91,18 @@ while [ $SECONDS -lt $end ]; do
     sleep 0.$((RANDOM % 9 + 1))
 done' >/dev/null 2>&1
 sleep 10
-echo '{"capture": "'"$(basename "$OUT")"'", "attackers": [{"ip": "'"$EDGE"'.66"}], "episodes": [' >"$LBL"
-first=1
-while read -r label cmd; do
-    [ -z "$label" ] && continue
-    [[ $label == \#* ]] && continue
-    s=$(date +%s.%N)
-    ip netns exec "${P}a" timeout "$TMO" env VNET="$VNET" IF=eth0 bash -c "$cmd" >/dev/null 2>&1
-    e=$(date +%s.%N)
-    echo "ran $label ($(echo "$e - $s" | bc) s): $cmd" >&2
-    spoofed=""
-    [[ $cmd == *--rand-source* ]] && spoofed=', "spoofed": true'
-    [ $first = 1 ] || echo ',' >>"$LBL"
-    first=0
-    c=$(VNET=$VNET IF=eth0 envsubst '$VNET $IF' <<<"$cmd" | sed 's/"/\\"/g')
-    printf '{"src": "%s.66", "label": "%s", "start": %s, "end": %s, "command": "%s"%s}' \
-        "$EDGE" "$label" "$s" "$(echo "$e + 2" | bc)" "$c" "$spoofed" >>"$LBL"
-    sleep 4
-done <"$ATT"
-echo ']}' >>"$LBL"
-sleep 3
-kill -INT $TD 2>/dev/null
-wait $TD 2>/dev/null
+attack() { # LABEL COMMAND
+    local spoofed="" c
+    lab_run a "$TMO" env VNET="$VNET" IF=eth0 bash -c "$2" >/dev/null 2>&1
+    log "ran $1 ($(echo "$RUN_E - $RUN_S" | bc) s): $2"
+    [[ $2 == *--rand-source* ]] && spoofed='"spoofed": true'
+    # shellcheck disable=SC2016 # the names envsubst replaces
+    c=$(VNET=$VNET IF=eth0 envsubst '$VNET $IF' <<<"$2")
+    lab_episode "$WORK/episodes" "$EDGE.66" "$1" "$RUN_S" "$(plus "$RUN_E" 2)" "$c" "$spoofed"
+    nap 4
+}
+: >"$WORK/episodes"
+lab_lines "$ATT" attack
+lab_labels "$LBL" "$(basename "$OUT")" "$WORK/episodes" "$EDGE.66"
+nap 3
+lab_capture_stop INT

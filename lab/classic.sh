@@ -26,11 +26,16 @@
 #   EXTRA_CLIENT='sleep 2; ping -s 3000 -i 0.5 198.18.0.10 & ping -6 -s 3000 -i 1 2001:2::c612:a & python3 lab/bigudp.py ask 198.18.0.10 5300 300 0.5' \
 #   DUR=300 bash lab/classic.sh pingofdeath.pcap lab/pingofdeath.plan
 # Writes OUT.labels.json. Run as root.
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$1; LBL=${OUT%.pcap}.labels.json
 HERE=$(cd "$(dirname "$0")" && pwd); export HERE
+# shellcheck source=lab/lib.sh
+source "$HERE/lib.sh"
+lab_begin "njcl$$"
+lab_tmpdir /tmp/njcl.XXXXXX; W=$LAB_TMPDIR
 R="198.18.0.20,198.18.0.31,198.18.0.32,198.18.0.33,198.18.0.34,198.18.0.35"
-ATT=${2:-$(mktemp)}
+ATT=${2:-$W/plan}
 [ -n "${2:-}" ] || cat > "$ATT" <<EOF
 flood-icmp:$R /usr/bin/python3 $HERE/classic.py smurf e2
 normal@c sleep 10
@@ -42,68 +47,57 @@ other-attack /usr/bin/python3 $HERE/classic.py pod e2
 normal@c sleep 10
 scan-syn nmap -n -sS -T4 -p 1-200 198.18.0.10
 EOF
-P=njcl$$
-HOSTS="v:10 a:66 c:20 r1:31 r2:32 r3:33 r4:34 r5:35"
-NS="${P}b"; for r in $HOSTS; do NS="$NS ${P}${r%%:*}"; done
-cleanup() { for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null; done; sleep 0.5; for n in $NS; do ip netns del $n 2>/dev/null; done; }
-trap cleanup EXIT
-ip netns add ${P}b; ip -n ${P}b link add br0 type bridge; ip -n ${P}b link set br0 up; ip -n ${P}b link set lo up
-i=0
-for r in $HOSTS; do n=${P}${r%%:*}; a=${r##*:}; i=$((i+1))
-  ip netns add $n; ip link add e$i netns $n type veth peer name p$i netns ${P}b
-  ip -n $n addr add 198.18.0.$a/24 dev e$i; ip -n $n link set e$i up; ip -n $n link set lo up
+LIFE=$(( ${DUR:-600} + 3600 ))   # every process's bound; the client stops after DUR
+# IPv6 on, as in an old subnet's hosts (and the switch, as it always was)
+lab_switch -6 b
+for r in v:10 a:66 c:20 r1:31 r2:32 r3:33 r4:34 r5:35; do
+  lab_host -6 "${r%%:*}" "198.18.0.${r##*:}/24"
   # IPv6 too (RFC 5180's 2001:2::/48, the IPv4 address in the low 32 bits; no route out)
-  ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=0 2>/dev/null; ip -n $n -6 addr add 2001:2::c612:$(printf %x $a)/64 dev e$i nodad
-  ip -n ${P}b link set p$i master br0; ip -n ${P}b link set p$i up
+  lab_addr6 "${r%%:*}" "$LAB_IF" "2001:2::c612:$(printf %x "${r##*:}")/64" nodad
 done
-ip netns exec ${P}v python3 -m http.server 80 --bind 198.18.0.10 >/dev/null 2>&1 &
-ip netns exec ${P}v socat UDP4-RECVFROM:7,fork EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}v socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}v iperf3 -s -B 198.18.0.10 >/dev/null 2>&1 &
+lab_check_routes
+bg v $LIFE python3 -m http.server 80 --bind 198.18.0.10 >/dev/null 2>&1
+bg v $LIFE socat UDP4-RECVFROM:7,fork EXEC:cat >/dev/null 2>&1
+bg v $LIFE socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+bg v $LIFE iperf3 -s -B 198.18.0.10 >/dev/null 2>&1
 TXT=$(printf 'x%.0s' $(seq 200))
 for k in 1 2 3 4 5; do
-  ip netns exec ${P}r$k dnsmasq --no-daemon --no-resolv --no-hosts --listen-address=198.18.0.3$k --bind-interfaces \
+  bg r$k $LIFE dnsmasq --no-daemon --no-resolv --no-hosts --listen-address=198.18.0.3$k --bind-interfaces \
     --txt-record=big.example,$TXT --txt-record=big.example,$TXT --txt-record=big.example,$TXT \
-    --address=/www.example/198.18.0.10 --pid-file=/tmp/$P-dns$k.pid >/dev/null 2>&1 &
+    --address=/www.example/198.18.0.10 --pid-file="$W/dns$k.pid" >/dev/null 2>&1
 done
-[ -n "${EXTRA_VICTIM:-}" ] && ip netns exec ${P}v bash -c "$EXTRA_VICTIM" >/dev/null 2>&1 &
-[ -n "${EXTRA_CLIENT:-}" ] && ip netns exec ${P}c bash -c "$EXTRA_CLIENT" >/dev/null 2>&1 &
+[ -n "${EXTRA_VICTIM:-}" ] && bg v $LIFE bash -c "$EXTRA_VICTIM" >/dev/null 2>&1
+[ -n "${EXTRA_CLIENT:-}" ] && bg c $LIFE bash -c "$EXTRA_CLIENT" >/dev/null 2>&1
 # classic-attack lab: every host answers broadcast pings and runs a UDP echo service (smurf, fraggle)
-for n in $NS; do ip netns exec $n sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0 2>/dev/null; done
-for h in c r1 r2 r3 r4 r5; do ip netns exec ${P}$h socat UDP4-RECVFROM:7,fork,reuseaddr EXEC:cat >/dev/null 2>&1 & ip netns exec ${P}$h socat UDP4-RECVFROM:19,fork,reuseaddr SYSTEM:"printf %0200d 0" >/dev/null 2>&1 & done
+for n in "${LAB_NS[@]}"; do ip netns exec "$n" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0 2>/dev/null; done
+for h in c r1 r2 r3 r4 r5; do
+  bg $h $LIFE socat UDP4-RECVFROM:7,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+  bg $h $LIFE socat UDP4-RECVFROM:19,fork,reuseaddr SYSTEM:"printf %0200d 0" >/dev/null 2>&1
+done
 sleep 1
-if [ "${CAPIF:-br}" = victim ]; then ip netns exec ${P}v tcpdump -i e1 -s 96 -w $OUT -U >/dev/null 2>&1 & else ip netns exec ${P}b tcpdump -i br0 -s 96 -w $OUT -U >/dev/null 2>&1 & fi
-TD=$!
+if [ "${CAPIF:-br}" = victim ]; then lab_capture v $LIFE e1 "$OUT" -s 96; else lab_capture b $LIFE br0 "$OUT" -s 96; fi
 sleep 1
-ip netns exec ${P}c bash -c 'end=$((SECONDS+${DUR:-600})); while [ $SECONDS -lt $end ]; do python3 -c "
+bg c $LIFE bash -c 'end=$((SECONDS+${DUR:-600})); while [ $SECONDS -lt $end ]; do python3 -c "
 import urllib.request,random
 for i in range(random.randint(1,4)): urllib.request.urlopen(\"http://198.18.0.10/\",timeout=2).read()
-" 2>/dev/null; ping -c 2 -i 0.3 -W 1 198.18.0.10 >/dev/null; dig +time=1 +tries=1 @198.18.0.3$((RANDOM%5+1)) www.example >/dev/null 2>&1; sleep 0.$((RANDOM%9+1)); done' &
-CL=$!
-echo '{"capture": "'$(basename $OUT)'", "attackers": [{"ip": "198.18.0.66"}], "episodes": [' > $LBL
-first=1
-while read -r label cmd; do
-  [ -z "$label" ] && continue; [[ $label == \#* ]] && continue
-  sleep 3
-  ns=${P}a; [[ $label == *@* ]] && ns=${P}${label##*@}
-  s=$(date +%s.%N)
-  ip netns exec $ns timeout ${TMO:-30} bash -c "$cmd" >/dev/null 2>&1
-  e=$(date +%s.%N)
-  echo "ran $label ($(echo "$e - $s" | bc) s) at $s: $cmd" >&2
-  [[ $label == normal* ]] && continue
-  srcs=198.18.0.66; [[ $label == *:* ]] && srcs=${label#*:} && label=${label%%:*}
+" 2>/dev/null; ping -c 2 -i 0.3 -W 1 198.18.0.10 >/dev/null; dig +time=1 +tries=1 @198.18.0.3$((RANDOM%5+1)) www.example >/dev/null 2>&1; sleep 0.$((RANDOM%9+1)); done'
+CL=$BG_PID
+attack() { # LABEL COMMAND
+  local label=$1 cmd=$2 h=a srcs=198.18.0.66 src
+  nap 3
+  [[ $label == *@* ]] && h=${label##*@}
+  lab_run "$h" "${TMO:-30}" bash -c "$cmd" >/dev/null 2>&1
+  log "ran $label ($(echo "$RUN_E - $RUN_S" | bc) s) at $RUN_S: $cmd"
+  [[ $label == normal* ]] && return
+  [[ $label == *:* ]] && srcs=${label#*:} && label=${label%%:*}
   for src in ${srcs//,/ }; do
-    [ $first = 1 ] || echo ',' >> $LBL; first=0
-    echo "{\"src\": \"$src\", \"label\": \"$label\", \"start\": $s, \"end\": $(echo "$e + 2" | bc), \"command\": $(printf '%s' "$cmd" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')}" >> $LBL
+    lab_episode "$W/episodes" "$src" "$label" "$RUN_S" "$(plus "$RUN_E" 2)" "$cmd"
   done
-done < $ATT
-echo ']}' >> $LBL
+}
+: >"$W/episodes"
+lab_lines "$ATT" attack
 # every labelled source is an attacker (the reflectors of a smurf, the forged source of a land)
-python3 - "$LBL" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["attackers"] = [{"ip": ip} for ip in sorted({e["src"] for e in d["episodes"]})]
-json.dump(d, open(sys.argv[1], "w"), indent=1)
-PY
-sleep 3
-kill $CL 2>/dev/null; sleep 1; kill $TD; wait $TD 2>/dev/null
+lab_labels "$LBL" "$(basename "$OUT")" "$W/episodes" auto
+nap 3
+kill "$CL" 2>/dev/null; nap 1
+lab_capture_stop

@@ -22,33 +22,22 @@
 #   routerdrop       router: forwards to the victim only its open services (and DNS to the
 #                    resolver, echo replies back), drops the rest; the victim's side sees nothing
 #   routerreject     router: the same, the rest rejected with ICMP admin-prohibited from the router
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$(realpath "$1"); CMDS=$2; LBL=${OUT%.pcap}.labels.json; PHS=${OUT%.pcap}.phases.json
-P=s16a$$
-L=$(mktemp -d /tmp/s16a.XXXXXX); mkdir $L/www; echo hello > $L/www/index.html; head -c 20000 /dev/urandom > $L/www/page.bin
-NS="${P}b0 ${P}b1 ${P}rt ${P}v ${P}c0 ${P}r ${P}a ${P}c1"
-cleanup() { for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null; done; sleep 0.5
-  for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del $n 2>/dev/null; done; rm -rf $L; }
-trap cleanup EXIT
-for n in $NS; do ip netns add $n; ip -n $n link set lo up; ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
-for k in 0 1; do ip -n ${P}b$k link add br0 type bridge; ip -n ${P}b$k link set br0 up; done
-i=0
-# host:net:addr
-for h in rt:0:1 v:0:10 c0:0:20 r:0:31 rt:1:1 a:1:66 c1:1:20; do
-  n=${P}${h%%:*}; k=$(echo $h | cut -d: -f2); a=${h##*:}; i=$((i+1))
-  ip link add e$i netns $n type veth peer name p$i netns ${P}b$k
-  ip -n $n addr add 198.18.$k.$a/24 dev e$i; ip -n $n link set e$i up
-  ip -n ${P}b$k link set p$i master br0; ip -n ${P}b$k link set p$i up
-  [ ${h%%:*} = rt ] || ip -n $n route add 198.18.$((1-k)).0/24 via 198.18.$k.1
-done
-ip netns exec ${P}rt sysctl -qw net.ipv4.ip_forward=1
-for n in $NS; do if ip -n $n route | grep -q default; then echo "default route in $n: abort" >&2; exit 1; fi; done
-(cd $L/www && exec ip netns exec ${P}v python3 -m http.server 80 --bind 198.18.0.10) >/dev/null 2>&1 &
-ip netns exec ${P}v socat UDP4-RECVFROM:7,fork EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}v socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}r dnsmasq --no-daemon --no-resolv --no-hosts --listen-address=198.18.0.31 --bind-interfaces \
+# shellcheck source=lab/lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+lab_begin "s16a$$"
+lab_tmpdir /tmp/s16a.XXXXXX; L=$LAB_TMPDIR; mkdir "$L/www"; echo hello > "$L/www/index.html"; head -c 20000 /dev/urandom > "$L/www/page.bin"
+LIFE=$(( ${DUR:-1500} + 3600 ))   # every process's bound
+lab_routed 198.18.0 198.18.1 rt:0:1 v:0:10 c0:0:20 r:0:31 rt:1:1 a:1:66 c1:1:20
+lab_check_routes
+bg v $LIFE bash -c "cd $L/www && exec python3 -m http.server 80 --bind 198.18.0.10" >/dev/null 2>&1
+bg v $LIFE socat UDP4-RECVFROM:7,fork EXEC:cat >/dev/null 2>&1
+bg v $LIFE socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+bg r $LIFE dnsmasq --no-daemon --no-resolv --no-hosts --listen-address=198.18.0.31 --bind-interfaces \
   --address=/www.lab.example/198.18.0.10 --address=/mail.lab.example/198.18.0.10 \
-  --pid-file=$L/dns.pid >/dev/null 2>&1 &
+  --pid-file="$L/dns.pid" >/dev/null 2>&1
 sleep 2
 
 # The victim's rulesets: its open services, then the verdict for everything else.
@@ -66,24 +55,24 @@ router_rules() {
     "  ip saddr 198.18.0.0/24 accept" "  $1" " }" "}"
 }
 set_fw() {
-  ip netns exec ${P}v nft flush ruleset; ip netns exec ${P}rt nft flush ruleset
+  ns v nft flush ruleset; ns rt nft flush ruleset
   case $1 in
     open) ;;
-    drop) victim_rules drop noecho | ip netns exec ${P}v nft -f - ;;
-    adminprohibited) victim_rules "reject with icmp type admin-prohibited" echo | ip netns exec ${P}v nft -f - ;;
-    hostprohibited) victim_rules "reject with icmp type host-prohibited" echo | ip netns exec ${P}v nft -f - ;;
-    reject) victim_rules reject echo | ip netns exec ${P}v nft -f - ;;
-    routerdrop) router_rules drop | ip netns exec ${P}rt nft -f - ;;
-    routerreject) router_rules "reject with icmp type admin-prohibited" | ip netns exec ${P}rt nft -f - ;;
+    drop) victim_rules drop noecho | ns v nft -f - ;;
+    adminprohibited) victim_rules "reject with icmp type admin-prohibited" echo | ns v nft -f - ;;
+    hostprohibited) victim_rules "reject with icmp type host-prohibited" echo | ns v nft -f - ;;
+    reject) victim_rules reject echo | ns v nft -f - ;;
+    routerdrop) router_rules drop | ns rt nft -f - ;;
+    routerreject) router_rules "reject with icmp type admin-prohibited" | ns rt nft -f - ;;
     *) echo "unknown ruleset $1" >&2; exit 1 ;;
   esac
 }
 
-ip netns exec ${P}b1 tcpdump -i br0 -s 96 -w $OUT -U >/dev/null 2>&1 & TD1=$!
-ip netns exec ${P}b0 tcpdump -i br0 -s 96 -w ${OUT%.pcap}.br0.pcap -U >/dev/null 2>&1 & TD0=$!
+lab_capture b1 $LIFE br0 "$OUT" -s 96
+lab_capture b0 $LIFE br0 "${OUT%.pcap}.br0.pcap" -s 96
 sleep 1
-normal() { # $1 namespace
-  ip netns exec $1 bash -c 'end=$((SECONDS+${DUR:-1500})); while [ $SECONDS -lt $end ]; do
+normal() { # $1 host
+  bg "$1" $LIFE bash -c 'end=$((SECONDS+${DUR:-1500})); while [ $SECONDS -lt $end ]; do
     python3 -c "
 import urllib.request,random
 for i in range(random.randint(1,4)): urllib.request.urlopen(random.choice([\"http://198.18.0.10/index.html\",\"http://198.18.0.10/page.bin\"]),timeout=2).read()
@@ -91,28 +80,23 @@ for i in range(random.randint(1,4)): urllib.request.urlopen(random.choice([\"htt
     ping -c 2 -i 0.3 -W 1 198.18.0.10 >/dev/null
     dig +time=1 +tries=1 @198.18.0.31 $(shuf -n1 -e www mail).lab.example >/dev/null 2>&1
     [ $((RANDOM%3)) = 0 ] && echo hi | timeout 2 socat - UDP4:198.18.0.10:7 >/dev/null 2>&1
-    sleep 0.$((RANDOM%9+1)); done' &
+    sleep 0.$((RANDOM%9+1)); done'
 }
-normal ${P}c0; CL0=$!; normal ${P}c1; CL1=$!
-echo '{"capture": "'$(basename $OUT)'", "attackers": [{"ip": "198.18.1.66"}], "episodes": [' > $LBL
-echo '[' > $PHS
-first=1; fw=open; fws=$(date +%s.%N); firstp=1
-endphase() { [ $firstp = 1 ] || echo ',' >> $PHS; firstp=0
-  echo "{\"firewall\": \"$fw\", \"start\": $fws, \"end\": $(date +%s.%N)}" >> $PHS; }
-while read -r label cmd; do
-  [ -z "$label" ] && continue; [[ $label == \#* ]] && continue
-  if [ "$label" = @fw ]; then
-    sleep ${GAP:-3}; endphase; fw=$cmd; fws=$(date +%s.%N); set_fw $fw; echo "firewall $fw" >&2; continue
+normal c0; CL0=$BG_PID; normal c1; CL1=$BG_PID
+fw=open; fws=$(date +%s.%N)
+endphase() { printf '{"firewall": "%s", "start": %s, "end": %s}\n' "$fw" "$fws" "$(date +%s.%N)" >> "$L/phases"; }
+attack() { # LABEL COMMAND
+  nap "${GAP:-3}"
+  if [ "$1" = @fw ]; then
+    endphase; fw=$2; fws=$(date +%s.%N); set_fw "$fw"; log "firewall $fw"; return
   fi
-  sleep ${GAP:-3}
-  s=$(date +%s.%N)
-  ip netns exec ${P}a timeout ${TMO:-45} bash -c "$cmd" >>${OUT%.pcap}.tool.log 2>&1
-  rc=$?; e=$(date +%s.%N)
-  echo "ran $label rc=$rc ($(echo "$e - $s" | bc) s) at $s: $cmd" >&2
-  c=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$cmd")
-  [ $first = 1 ] || echo ',' >> $LBL; first=0
-  echo "{\"src\": \"198.18.1.66\", \"label\": \"$label\", \"start\": $s, \"end\": $(echo "$e + 2" | bc), \"firewall\": \"$fw\", \"command\": $c}" >> $LBL
-done < $CMDS
-sleep 3; endphase
-echo ']}' >> $LBL; echo ']' >> $PHS
-kill $CL0 $CL1 2>/dev/null; sleep 1; kill $TD1 $TD0; wait $TD1 $TD0 2>/dev/null
+  lab_run a "${TMO:-45}" bash -c "$2" >>"${OUT%.pcap}.tool.log" 2>&1
+  log "ran $1 rc=$RUN_RC ($(echo "$RUN_E - $RUN_S" | bc) s) at $RUN_S: $2"
+  lab_episode "$L/episodes" 198.18.1.66 "$1" "$RUN_S" "$(plus "$RUN_E" 2)" "$2" "\"firewall\": \"$fw\""
+}
+: >"$L/episodes"; : >"$L/phases"
+lab_lines "$CMDS" attack
+nap 3; endphase
+lab_labels "$LBL" "$(basename "$OUT")" "$L/episodes" 198.18.1.66
+lab_json_array "$PHS" "$L/phases"
+kill "$CL0" "$CL1" 2>/dev/null; nap 1; lab_capture_stop

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Nightjar capture lab: shared helpers. Sourced by run.sh and smoke.sh; not run on its own.
+# Nightjar capture lab: shared helpers. Sourced by run.sh, smoke.sh and every standalone lab
+# script (their building blocks are in netlab.sh, sourced below); not run on its own.
 #
 # Safety rules enforced here (DESIGN §8 and the lab README):
 #   * every host lives in a network namespace this script creates; the bridge lives in its own
@@ -97,10 +98,7 @@ add_host() {
 # + sink. With NSERVERS 0 and no DNS (the default) the lab is exactly what it always was.
 lab_up() {
     local nclients="$1" nattackers="$2" nservers="${3:-0}" dns="${4:-0}" i
-    LAB_PREFIX="njlab$$"
-    trap lab_down EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
+    lab_begin "njlab$$"
     ip netns add "$LAB_PREFIX-sw"
     LAB_NS+=("$LAB_PREFIX-sw")
     ip netns exec "$LAB_PREFIX-sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -145,6 +143,7 @@ lab_down() {
     done
     for n in "${LAB_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
     [ "${#LAB_NS[@]}" -gt 0 ] && log "lab down (${#LAB_NS[@]} namespaces removed)"
+    for n in "${LAB_TMP[@]}"; do rm -rf "$n"; done
     LAB_NS=()
     LAB_PIDS=()
     exit "$rc"
@@ -159,3 +158,6 @@ nap() {
     wait "$NAP_PID" || true
     NAP_PID=""
 }
+
+# shellcheck source=lab/netlab.sh
+source "$LAB_DIR/netlab.sh"

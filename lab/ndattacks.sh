@@ -36,75 +36,47 @@
 # Env: DUR (normal traffic seconds, default 300), TMO (each attack's bound, default 20 s),
 # NS_PREFIX (default s17a).
 #
-# Safety (lab/README.md): namespaces NS_PREFIX<PID>* of this script only, torn down on exit;
+# Safety (lab/README.md): namespaces NS_PREFIX<PID>-* of this script only, torn down on exit;
 # IPv6 enabled only in them, IPv4 disabled (no address); no namespace has a default route
 # (checked before the attacks and after each: hosts ignore RAs' default-router information,
 # accept_ra_defrtr 0, so neither radvd nor a fake router gives them one); every prefix a flood
 # advertises lands on the bridge only. Every loop is bounded by DUR and `timeout`, every
 # attack by `timeout`. Processes are ended by PID (and whatever is left in our namespaces).
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$1
 ATT=$2
 LBL=${OUT%.pcap}.labels.json
 DUR=${DUR:-300}
 TMO=${TMO:-20}
-P=${NS_PREFIX:-s17a}$$
 HOSTS="r:1 v:10 c1:20 c2:21 c3:22 a:66"
-NS="${P}b"
-for h in $HOSTS; do NS="$NS ${P}${h%%:*}"; done
-PIDS=()
-WORK=$(mktemp -d /tmp/s17a.XXXXXX)
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    sleep 0.5
-    for n in $NS; do ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null; done
-    sleep 0.5
-    for n in $NS; do ip netns del "$n" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-bgp() { "$@" >/dev/null 2>&1 & PIDS+=($!); }
+# shellcheck source=lab/lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+lab_begin "${NS_PREFIX:-s17a}$$"
+lab_tmpdir /tmp/s17a.XXXXXX; WORK=$LAB_TMPDIR
 v6() { printf '2001:2::c612:%x' "$1"; }
-no_default_route() {
-    for n in $NS; do
-        if ip -n "$n" -6 route show default | grep -q . || ip -n "$n" -4 route show default | grep -q .; then
-            echo "a default route in $n: stopping" >&2
-            exit 1
-        fi
-    done
-}
 
-ip netns add "${P}b"
-for k in all default; do ip netns exec "${P}b" sysctl -qw "net.ipv6.conf.$k.disable_ipv6=1"; done
-ip -n "${P}b" link add br0 type bridge mcast_snooping 0
-ip -n "${P}b" link set br0 up
-ip -n "${P}b" link set lo up
-i=0
+lab_switch b br0 mcast_snooping 0
 for h in $HOSTS; do
-    n=${P}${h%%:*}
+    n=${h%%:*}
     a=${h##*:}
-    i=$((i + 1))
-    ip netns add "$n"
+    _lab_netns "$n" 1
     for k in all default; do
-        ip netns exec "$n" sysctl -qw "net.ipv6.conf.$k.disable_ipv6=0"
-        ip netns exec "$n" sysctl -qw "net.ipv6.conf.$k.accept_ra_defrtr=0"
-        ip netns exec "$n" sysctl -qw "net.ipv6.conf.$k.accept_ra_rtr_pref=0"
-        ip netns exec "$n" sysctl -qw "net.ipv6.conf.$k.ndisc_notify=1"
+        ns "$n" sysctl -qw "net.ipv6.conf.$k.disable_ipv6=0"
+        ns "$n" sysctl -qw "net.ipv6.conf.$k.accept_ra_defrtr=0"
+        ns "$n" sysctl -qw "net.ipv6.conf.$k.accept_ra_rtr_pref=0"
+        ns "$n" sysctl -qw "net.ipv6.conf.$k.ndisc_notify=1"
     done
-    ip link add "v$$x$i" netns "$n" address "02:00:c6:12:00:$(printf %02x "$a")" type veth peer name "p$i" netns "${P}b"
-    ip -n "$n" link set "v$$x$i" name eth0
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.accept_ra_rtr_pref=0
-    ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.ndisc_notify=1
-    ip -n "$n" -6 addr add "$(v6 "$a")/64" dev eth0
-    ip -n "$n" link set eth0 up
-    ip -n "$n" link set lo up
-    ip -n "${P}b" link set "p$i" master br0
-    ip -n "${P}b" link set "p$i" up
+    # IPv6 only: no IPv4 address
+    lab_host -6 -i eth0 -m "02:00:c6:12:00:$(printf %02x "$a")" "$n" -
+    ns "$n" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+    ns "$n" sysctl -qw net.ipv6.conf.eth0.accept_ra_defrtr=0
+    ns "$n" sysctl -qw net.ipv6.conf.eth0.accept_ra_rtr_pref=0
+    ns "$n" sysctl -qw net.ipv6.conf.eth0.ndisc_notify=1
+    lab_addr6 "$n" eth0 "$(v6 "$a")/64"
 done
-ip netns exec "${P}r" sysctl -qw net.ipv6.conf.all.forwarding=1
-ip netns exec "${P}a" sysctl -qw net.ipv6.conf.eth0.autoconf=0
+ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+ns a sysctl -qw net.ipv6.conf.eth0.autoconf=0
 cat >"$WORK/radvd.conf" <<EOF
 interface eth0 {
     AdvSendAdvert on;
@@ -119,17 +91,15 @@ V=$(v6 10)
 C1=$(v6 20)
 C2=$(v6 21)
 R=$(v6 1)
-bgp ip netns exec "${P}r" timeout $T radvd -n -C "$WORK/radvd.conf" -p "$WORK/radvd.pid" -m stderr
-bgp ip netns exec "${P}v" timeout $T python3 -m http.server 80 --bind "$V"
+bg r $T radvd -n -C "$WORK/radvd.conf" -p "$WORK/radvd.pid" -m stderr >/dev/null 2>&1
+bg v $T python3 -m http.server 80 --bind "$V" >/dev/null 2>&1
 sleep 3
-no_default_route
-ip netns exec "${P}b" timeout $T tcpdump -i br0 -n -s 96 -U -w "$OUT" >/dev/null 2>&1 &
-TD=$!
-PIDS+=($TD)
+lab_check_routes
+lab_capture b $T br0 "$OUT" -n -s 96
 sleep 1
 # normal traffic, bounded by DUR and timeout
-client() { # NS PEER EXTRA
-    bgp ip netns exec "$1" timeout $T env V="$V" PEER="$2" DUR="$DUR" W="$WORK" bash -c '
+client() { # HOST PEER EXTRA
+    bg "$1" $T env V="$V" PEER="$2" DUR="$DUR" W="$WORK" bash -c '
 end=$((SECONDS + DUR)); k=0
 while [ $SECONDS -lt $end ]; do
     k=$((k + 1))
@@ -138,42 +108,35 @@ while [ $SECONDS -lt $end ]; do
     [ -n "$PEER" ] && ping -6 -c 1 -W 1 "$PEER" >/dev/null
     '"$3"'
     sleep 1.$((RANDOM % 9))
-done'
+done' >/dev/null 2>&1
 }
-client "${P}c1" "$C2" ''
-client "${P}c2" "$C1" '
+client c1 "$C2" ''
+client c2 "$C1" '
     if [ $((k % 6)) = 0 ]; then
         a=2001:2::c612:$(printf %x $((0x100 + RANDOM % 200)))
         ip -6 addr add $a/64 dev eth0; echo $a >> $W/c2-addresses
         [ $(wc -l < $W/c2-addresses) -gt 2 ] && { ip -6 addr del $(head -1 $W/c2-addresses)/64 dev eth0; sed -i 1d $W/c2-addresses; }
     fi
     [ $((k % 5)) = 0 ] && ip -6 neigh flush dev eth0'
-client "${P}c3" "" '
+client c3 "" '
     [ $((k % 12)) = 0 ] && { ip link set eth0 down; sleep 1; ip link set eth0 up; sleep 2; }'
-sleep 15
-no_default_route
-echo '{"capture": "'"$(basename "$OUT")"'", "attackers": [{"ip": "'"$(v6 66)"'"}], "episodes": [' >"$LBL"
-first=1
-while read -r label cmd; do
-    [ -z "$label" ] && continue
-    [[ $label == \#* ]] && continue
-    spoofed=""
-    [[ $label == *:spoofed ]] && spoofed=', "spoofed": true'
+nap 15
+lab_check_routes
+attack() { # LABEL COMMAND
+    local label=$1 spoofed="" c
+    [[ $label == *:spoofed ]] && spoofed='"spoofed": true'
     label=${label%:spoofed}
-    s=$(date +%s.%N)
-    ip netns exec "${P}a" timeout "$TMO" env IF=eth0 V="$V" C1="$C1" R="$R" bash -c "$cmd" >/dev/null 2>&1
-    e=$(date +%s.%N)
-    echo "ran $label ($(echo "$e - $s" | bc) s): $cmd" >&2
-    no_default_route
-    [ $first = 1 ] || echo ',' >>"$LBL"
-    first=0
-    c=$(IF=eth0 V="$V" C1="$C1" R="$R" envsubst '$IF $V $C1 $R' <<<"$cmd" | sed 's/"/\\"/g')
-    printf '{"src": "%s", "label": "%s", "start": %s, "end": %s, "command": "%s"%s}' \
-        "$(v6 66)" "$label" "$s" "$(echo "$e + 2" | bc)" "$c" "$spoofed" >>"$LBL"
-    sleep $((6 + RANDOM % 4))
-done <"$ATT"
-echo '], "seed": 1}' >>"$LBL"
-sleep 5
-kill $TD 2>/dev/null
-wait $TD 2>/dev/null
-echo "wrote $OUT and $LBL" >&2
+    lab_run a "$TMO" env IF=eth0 V="$V" C1="$C1" R="$R" bash -c "$2" >/dev/null 2>&1
+    log "ran $label ($(echo "$RUN_E - $RUN_S" | bc) s): $2"
+    lab_check_routes
+    # shellcheck disable=SC2016 # the names envsubst replaces
+    c=$(IF=eth0 V="$V" C1="$C1" R="$R" envsubst '$IF $V $C1 $R' <<<"$2")
+    lab_episode "$WORK/episodes" "$(v6 66)" "$label" "$RUN_S" "$(plus "$RUN_E" 2)" "$c" "$spoofed"
+    nap $((6 + RANDOM % 4))
+}
+: >"$WORK/episodes"
+lab_lines "$ATT" attack
+lab_labels "$LBL" "$(basename "$OUT")" "$WORK/episodes" "$(v6 66)" '"seed": 1'
+nap 5
+lab_capture_stop
+log "wrote $OUT and $LBL"

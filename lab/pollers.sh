@@ -14,34 +14,28 @@
 # every 2-6 s. Both run for ${DUR:-80} s.
 set -u
 OUT=$1; SEED=${2:-1}; DUR=${DUR:-80}; FARM=${FARM:-40}; LAST=$((100+FARM))
-LBL=${OUT%.pcap}.labels.json; L=$(cd "$(dirname "$0")" && pwd)
-P=pol$$
-HOSTS="m:40 p:70 f:101"
-ALL="${P}b"; for h in $HOSTS; do ALL="$ALL ${P}${h%%:*}"; done
-cleanup() { for n in $ALL; do ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null; done; sleep 0.5
-  for n in $ALL; do ip netns del $n 2>/dev/null; done; }
-trap cleanup EXIT
-ip netns add ${P}b; ip -n ${P}b link add br0 type bridge; ip -n ${P}b link set br0 up
-i=0
-for h in $HOSTS; do n=${P}${h%%:*}; a=${h##*:}; i=$((i+1))
-  ip netns add $n; ip -n $n link set lo up
-  ip link add e$i netns $n type veth peer name p$i netns ${P}b
-  ip -n $n addr add 198.18.0.$a/24 dev e$i; ip -n $n link set e$i up
-  ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip -n ${P}b link set p$i master br0; ip -n ${P}b link set p$i up
-done
-for a in $(seq 102 $LAST); do ip -n ${P}f addr add 198.18.0.$a/24 dev e3; done
+LBL=${OUT%.pcap}.labels.json
+# shellcheck source=lab/lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+L=$LAB_DIR
+lab_begin "pol$$"
+lab_switch -6 b   # IPv6 left on in the switch, as it always was: br0's MLD reports and RSs are in the capture
+lab_hosts 198.18.0.0/24 m:40 p:70 f:101
+for a in $(seq 102 $LAST); do ns f ip addr add "198.18.0.$a/24" dev e3; done
+lab_check_routes
 SPEC=""
 for a in $(seq 101 $LAST); do SPEC="$SPEC 198.18.0.$a:9100:http"; [ $((a%2)) = 0 ] && SPEC="$SPEC 198.18.0.$a:22:banner"
   [ $((a%3)) = 0 ] && SPEC="$SPEC 198.18.0.$a:80:http"; [ $((a%3)) = 1 ] && SPEC="$SPEC 198.18.0.$a:6881:peer"; done
-ip netns exec ${P}f timeout $((DUR+15)) python3 $L/pollnormal.py farm $((DUR+10)) $SPEC >/dev/null 2>&1 &
+# shellcheck disable=SC2086 # SPEC and FARMHOSTS are lists
+bg f $((DUR+15)) python3 $L/pollnormal.py farm $((DUR+10)) $SPEC >/dev/null 2>&1
 sleep 2
-ip netns exec ${P}b tcpdump -i br0 -s 96 -w $OUT -U >/dev/null 2>&1 &
-TD=$!
+lab_capture b $((DUR+30)) br0 "$OUT" -s 96
 sleep 1
-FARMHOSTS=$(for a in $(seq 101 $LAST); do echo 198.18.0.$a; done)
-ip netns exec ${P}m timeout $((DUR+10)) python3 $L/pollnormal.py poll $DUR ${PERIOD:-10} $FARMHOSTS >/dev/null 2>&1 &
-ip netns exec ${P}p timeout $((DUR+10)) python3 $L/pollnormal.py p2p $DUR $SEED $FARMHOSTS >/dev/null 2>&1 &
-sleep $((DUR+3))
-kill $TD; wait $TD 2>/dev/null
-echo '{"capture": "'$(basename $OUT)'", "attackers": [], "episodes": []}' > $LBL
+FARMHOSTS=$(for a in $(seq 101 $LAST); do echo "198.18.0.$a"; done)
+# shellcheck disable=SC2086
+bg m $((DUR+10)) python3 $L/pollnormal.py poll $DUR ${PERIOD:-10} $FARMHOSTS >/dev/null 2>&1
+# shellcheck disable=SC2086
+bg p $((DUR+10)) python3 $L/pollnormal.py p2p $DUR $SEED $FARMHOSTS >/dev/null 2>&1
+nap $((DUR+3))
+lab_capture_stop
+lab_labels "$LBL" "$(basename "$OUT")" /dev/null ""

@@ -27,29 +27,24 @@
 #                         (what a forger sends as: tcpkill's resets carry the ends' addresses);
 # it writes OUT.labels.json (with each command) and OUT.normal.json (the spans of the normal
 # commands).
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$1; CMDS=$2; LBL=${OUT%.pcap}.labels.json; NRM=${OUT%.pcap}.normal.json
 HERE=$(cd "$(dirname "$0")" && pwd)
-P=s16b$$
-L=$(mktemp -d /tmp/s16b.XXXXXX); chmod 755 $L; mkdir $L/www
-echo hello > $L/www/index.html; head -c 4000000 /dev/urandom > $L/www/big.bin; chmod -R a+rX $L/www
-HOSTS="v:10 s:11 h:12 c:20 k:21 a:66"
-NS="${P}b"; for r in $HOSTS; do NS="$NS ${P}${r%%:*}"; done
-cleanup() { for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null; done; sleep 0.5
-  for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del $n 2>/dev/null; done; rm -rf $L; }
-trap cleanup EXIT
-for n in $NS; do ip netns add $n; ip -n $n link set lo up; ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
-ip -n ${P}b link add br0 type bridge ageing_time 0; ip -n ${P}b link set br0 up
-i=0
-for r in $HOSTS; do n=${P}${r%%:*}; a=${r##*:}; i=$((i+1))
-  ip link add e$i netns $n type veth peer name p$i netns ${P}b
-  ip -n $n addr add 198.18.0.$a/24 dev e$i; ip -n $n link set e$i up
-  ip -n ${P}b link set p$i master br0; ip -n ${P}b link set p$i up
-  if [ -n "${RATE:-}" ] && { [ ${r%%:*} = v ] || [ ${r%%:*} = c ]; }; then
-    ip netns exec $n tc qdisc add dev e$i root tbf rate $RATE burst 32kbit latency 100ms
+# shellcheck source=lab/lib.sh
+source "$HERE/lib.sh"
+lab_begin "s16b$$"
+lab_tmpdir /tmp/s16b.XXXXXX; L=$LAB_TMPDIR; chmod 755 "$L"; mkdir "$L/www"
+echo hello > "$L/www/index.html"; head -c 4000000 /dev/urandom > "$L/www/big.bin"; chmod -R a+rX "$L/www"
+LIFE=$(( ${DUR:-900} + 3600 ))   # every process's bound
+lab_switch b br0 ageing_time 0
+for r in v:10 s:11 h:12 c:20 k:21 a:66; do
+  lab_host "${r%%:*}" "198.18.0.${r##*:}/24"
+  if [ -n "${RATE:-}" ] && { [ "${r%%:*}" = v ] || [ "${r%%:*}" = c ]; }; then
+    ns "${r%%:*}" tc qdisc add dev "$LAB_IF" root tbf rate "$RATE" burst 32kbit latency 100ms
   fi
 done
-for n in $NS; do if ip -n $n route | grep -q default; then echo "default route in $n: abort" >&2; exit 1; fi; done
+lab_check_routes
 cat > $L/nginx.conf <<EOF
 worker_processes 1;
 pid $L/nginx.pid;
@@ -90,50 +85,45 @@ listen tcppool
   bind 198.18.0.12:8080
   server web8080 198.18.0.10:8080 check inter $((${HCHECK:-100}*4))ms
 EOF
-(cd $L/www && exec ip netns exec ${P}v python3 -m http.server 80 --protocol HTTP/1.1 --bind 198.18.0.10) >/dev/null 2>&1 &
-ip netns exec ${P}v nginx -c $L/nginx.conf -g 'daemon off;' >/dev/null 2>&1 &
-ip netns exec ${P}v socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}s socat TCP4-LISTEN:7007,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
+bg v $LIFE bash -c "cd $L/www && exec python3 -m http.server 80 --protocol HTTP/1.1 --bind 198.18.0.10" >/dev/null 2>&1
+bg v $LIFE nginx -c "$L/nginx.conf" -g 'daemon off;' >/dev/null 2>&1
+bg v $LIFE socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+bg s $LIFE socat TCP4-LISTEN:7007,fork,reuseaddr EXEC:cat >/dev/null 2>&1
 sleep 1
-ip netns exec ${P}h haproxy -db -f $L/haproxy.cfg >/dev/null 2>&1 &
-ip netns exec ${P}b tcpdump -i br0 -s 96 -w $OUT -U >/dev/null 2>&1 & TD=$!
+bg h $LIFE haproxy -db -f "$L/haproxy.cfg" >/dev/null 2>&1
+lab_capture b $LIFE br0 "$OUT" -s 96
 sleep 1
-ip netns exec ${P}c bash -c 'end=$((SECONDS+${DUR:-900})); while [ $SECONDS -lt $end ]; do
+bg c $LIFE bash -c 'end=$((SECONDS+${DUR:-900})); while [ $SECONDS -lt $end ]; do
     python3 -c "
 import urllib.request,random
 for i in range(random.randint(1,4)): urllib.request.urlopen(\"http://198.18.0.10/index.html\",timeout=2).read()
 " 2>/dev/null
     ping -c 2 -i 0.3 -W 1 198.18.0.10 >/dev/null
     [ $((RANDOM%3)) = 0 ] && curl -s -m 2 -o /dev/null http://198.18.0.12/index.html
-    sleep 0.$((RANDOM%9+1)); done' >/dev/null 2>&1 &
-CL=$!
-ip netns exec ${P}k timeout $((${DUR:-900}+5)) python3 $HERE/resetclients.py longconn 198.18.0.11 7007 --seconds ${DUR:-900} >/dev/null 2>&1 &
-KL=$!
-sleep ${GAP:-3}
-echo '{"capture": "'$(basename $OUT)'", "attackers": [ATTACKERS], "episodes": [' > $LBL
-echo '[' > $NRM
-first=1; firstn=1; ATTS="198.18.0.66"
-while read -r label cmd; do
-  [ -z "$label" ] && continue; [[ $label == \#* ]] && continue
-  ns=${P}a; [[ $label == *@* ]] && ns=${P}${label##*@}
-  srcs=198.18.0.66; [[ $label == *%* ]] && { srcs=${label##*%}; label=${label%%%*}; }
-  s=$(date +%s.%N)
-  ip netns exec $ns timeout ${TMO:-40} bash -c "$cmd" >/dev/null 2>&1
-  e=$(date +%s.%N)
-  echo "ran $label ($(echo "$e - $s" | bc) s) at $s: $cmd" >&2
-  c=$(printf '%s' "$cmd" | sed 's/\\/\\\\/g; s/"/\\"/g')
+    sleep 0.$((RANDOM%9+1)); done' >/dev/null 2>&1
+CL=$BG_PID
+bg k $((${DUR:-900}+5)) python3 "$HERE/resetclients.py" longconn 198.18.0.11 7007 --seconds "${DUR:-900}" >/dev/null 2>&1
+KL=$BG_PID
+nap "${GAP:-3}"
+attack() { # LABEL COMMAND
+  local label=$1 h=a srcs=198.18.0.66 src
+  [[ $label == *@* ]] && h=${label##*@}
+  [[ $label == *%* ]] && { srcs=${label##*%}; label=${label%%%*}; }
+  lab_run "$h" "${TMO:-40}" bash -c "$2" >/dev/null 2>&1
+  log "ran $label ($(echo "$RUN_E - $RUN_S" | bc) s) at $RUN_S: $2"
   if [[ $label == normal* ]]; then
-    [ $firstn = 1 ] || echo ',' >> $NRM; firstn=0
-    echo "{\"label\": \"normal\", \"start\": $s, \"end\": $e, \"command\": \"$c\"}" >> $NRM
+    lab_episode "$L/normal" - normal "$RUN_S" "$RUN_E" "$2"
   else
     for src in ${srcs//,/ }; do
-      [ $first = 1 ] || echo ',' >> $LBL; first=0
-      echo "{\"src\": \"$src\", \"label\": \"$label\", \"start\": $s, \"end\": $(echo "$e + 1" | bc), \"command\": \"$c\"}" >> $LBL
+      lab_episode "$L/episodes" "$src" "$label" "$RUN_S" "$(plus "$RUN_E" 1)" "$2"
       [[ " $ATTS " == *" $src "* ]] || ATTS="$ATTS $src"
     done
   fi
-  sleep ${GAP:-3}
-done < $CMDS
-echo ']}' >> $LBL; echo ']' >> $NRM
-A=$(for x in $ATTS; do printf '{"ip": "%s"},' $x; done); sed -i "s/ATTACKERS/${A%,}/" $LBL
-kill $CL $KL 2>/dev/null; sleep 1; kill $TD; wait $TD 2>/dev/null
+  nap "${GAP:-3}"
+}
+ATTS="198.18.0.66"
+: >"$L/episodes"; : >"$L/normal"
+lab_lines "$CMDS" attack
+lab_labels "$LBL" "$(basename "$OUT")" "$L/episodes" "$ATTS"
+lab_json_array "$NRM" "$L/normal"
+kill "$CL" "$KL" 2>/dev/null; nap 1; lab_capture_stop

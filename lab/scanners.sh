@@ -20,46 +20,34 @@
 # --router-mac) and $EMPTY (an empty file: zmap's blocklist excludes 198.18.0.0/15 by default) in
 # the environment; LABEL "normal" means not an attack (span written to OUT.normal.json).
 # Every attack must be bounded by its own count or rate (zmap -n/-r/-t, masscan --rate, ...).
+# shellcheck disable=SC2016 # the client loops in single quotes are expanded by their own bash
 set -u
 OUT=$1; CMDS=$2; SEED=${3:-1}; LBL=${OUT%.pcap}.labels.json; NRM=${OUT%.pcap}.normal.json
 HERE=$(cd "$(dirname "$0")" && pwd)
-P=s17c$$
-L=$(mktemp -d /tmp/s17c.XXXXXX); : > $L/empty.conf
-NS="${P}b0 ${P}b1 ${P}rt ${P}v ${P}s1 ${P}s2 ${P}s3 ${P}s4 ${P}r ${P}c0 ${P}a ${P}c1 ${P}m"
-cleanup() { for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill 2>/dev/null; done; sleep 0.5
-  for n in $NS; do ip netns pids $n 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del $n 2>/dev/null; done; rm -rf $L; }
-trap cleanup EXIT
-for n in $NS; do ip netns add $n; ip -n $n link set lo up; ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
-for k in 0 1; do ip -n ${P}b$k link add br0 type bridge; ip -n ${P}b$k link set br0 up; done
-i=0
-# host:net:addr
-for r in rt:0:1 v:0:10 s1:0:11 s2:0:12 s3:0:13 s4:0:14 r:0:31 c0:0:20 rt:1:1 a:1:66 c1:1:20 m:1:21; do
-  h=${r%%:*}; k=$(echo $r | cut -d: -f2); a=${r##*:}; i=$((i+1)); n=${P}$h
-  ip link add e$i netns $n type veth peer name p$i netns ${P}b$k
-  ip -n $n addr add 198.18.$k.$a/24 dev e$i; ip -n $n link set e$i up
-  ip -n ${P}b$k link set p$i master br0; ip -n ${P}b$k link set p$i up
-  [ $h = rt ] || ip -n $n route add 198.18.$((1-k)).0/24 via 198.18.$k.1
-  [ $h = a ] && AIF=e$i
-  [ $h = rt ] && [ $k = 1 ] && GW=$(ip -n $n -o link show e$i | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
-done
-ip netns exec ${P}rt sysctl -qw net.ipv4.ip_forward=1
-for n in $NS; do if ip -n $n route | grep -q default; then echo "default route in $n: abort" >&2; exit 1; fi; done
+# shellcheck source=lab/lib.sh
+source "$HERE/lib.sh"
+lab_begin "s17c$$"
+lab_tmpdir /tmp/s17c.XXXXXX; L=$LAB_TMPDIR; : > "$L/empty.conf"
+lab_routed 198.18.0 198.18.1 rt:0:1 v:0:10 s1:0:11 s2:0:12 s3:0:13 s4:0:14 r:0:31 c0:0:20 rt:1:1 a:1:66 c1:1:20 m:1:21
+AIF=$(lab_leg a 198.18.1.66)
+GW=$(ns rt ip -o link show "$(lab_leg rt 198.18.1.1)" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+lab_check_routes
 D=$((${DUR:-900}+60))
-ip netns exec ${P}v timeout $D python3 -m http.server 80 --bind 198.18.0.10 >/dev/null 2>&1 &
-ip netns exec ${P}v timeout $D socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}s1 timeout $D socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
-ip netns exec ${P}s1 timeout $D python3 $HERE/udpservices.py serve $D 198.18.0.11:161 198.18.0.11:5060 198.18.0.11:137 198.18.0.11:500 >/dev/null 2>&1 &
-ip netns exec ${P}s2 timeout $D python3 $HERE/udpservices.py serve $D 198.18.0.12:161 198.18.0.12:5060 >/dev/null 2>&1 &
-ip netns exec ${P}s3 timeout $D python3 $HERE/udpservices.py serve $D 198.18.0.13:137 198.18.0.13:500 >/dev/null 2>&1 &
-ip netns exec ${P}s4 timeout $D python3 $HERE/udpservices.py serve $D 198.18.0.14:161 >/dev/null 2>&1 &
-ip netns exec ${P}r timeout $D dnsmasq --no-daemon --no-resolv --no-hosts --listen-address=198.18.0.31 --bind-interfaces \
-  --address=/www.lab.example/198.18.0.10 --address=/pbx.lab.example/198.18.0.11 --pid-file=$L/dns.pid >/dev/null 2>&1 &
+bg v $D python3 -m http.server 80 --bind 198.18.0.10 >/dev/null 2>&1
+bg v $D socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+bg s1 $D socat TCP4-LISTEN:22,fork,reuseaddr EXEC:cat >/dev/null 2>&1
+bg s1 $D python3 "$HERE/udpservices.py" serve $D 198.18.0.11:161 198.18.0.11:5060 198.18.0.11:137 198.18.0.11:500 >/dev/null 2>&1
+bg s2 $D python3 "$HERE/udpservices.py" serve $D 198.18.0.12:161 198.18.0.12:5060 >/dev/null 2>&1
+bg s3 $D python3 "$HERE/udpservices.py" serve $D 198.18.0.13:137 198.18.0.13:500 >/dev/null 2>&1
+bg s4 $D python3 "$HERE/udpservices.py" serve $D 198.18.0.14:161 >/dev/null 2>&1
+bg r $D dnsmasq --no-daemon --no-resolv --no-hosts --listen-address=198.18.0.31 --bind-interfaces \
+  --address=/www.lab.example/198.18.0.10 --address=/pbx.lab.example/198.18.0.11 --pid-file="$L/dns.pid" >/dev/null 2>&1
 sleep 2
-ip netns exec ${P}b1 tcpdump -i br0 -s 96 -w $OUT -U >/dev/null 2>&1 & TD1=$!
-ip netns exec ${P}b0 tcpdump -i br0 -s 96 -w ${OUT%.pcap}.br0.pcap -U >/dev/null 2>&1 & TD0=$!
+lab_capture b1 $D br0 "$OUT" -s 96
+lab_capture b0 $D br0 "${OUT%.pcap}.br0.pcap" -s 96
 sleep 1
-normal() { # $1 namespace
-  ip netns exec $1 timeout $D bash -c 'end=$((SECONDS+${DUR:-900})); while [ $SECONDS -lt $end ]; do
+normal() { # $1 host
+  bg "$1" $D bash -c 'end=$((SECONDS+${DUR:-900})); while [ $SECONDS -lt $end ]; do
     python3 -c "
 import urllib.request,random
 for i in range(random.randint(1,4)): urllib.request.urlopen(\"http://198.18.0.10/\",timeout=2).read()
@@ -68,28 +56,22 @@ for i in range(random.randint(1,4)): urllib.request.urlopen(\"http://198.18.0.10
     dig +time=1 +tries=1 @198.18.0.31 $(shuf -n1 -e www pbx).lab.example >/dev/null 2>&1
     sleep 0.$((RANDOM%9+1)); done' >/dev/null 2>&1 &
 }
-normal ${P}c0; normal ${P}c1
-ip netns exec ${P}m timeout $D python3 $HERE/udpservices.py poll ${DUR:-900} $SEED 198.18.0.11,198.18.0.12,198.18.0.14,198.18.0.15 198.18.0.11 198.18.0.13 >/dev/null 2>&1 &
-sleep ${WARM:-10}
-echo '{"capture": "'$(basename $OUT)'", "attackers": [{"ip": "198.18.1.66"}], "episodes": [' > $LBL
-echo '[' > $NRM
-first=1; firstn=1
-while read -r label cmd; do
-  [ -z "$label" ] && continue; [[ $label == \#* ]] && continue
-  sleep ${GAP:-6}
-  s=$(date +%s.%N)
-  ip netns exec ${P}a env IF=$AIF ME=198.18.1.66 GWMAC=$GW EMPTY=$L/empty.conf timeout ${TMO:-60} bash -c "$cmd" >>${OUT%.pcap}.tool.log 2>&1
-  rc=$?; e=$(date +%s.%N)
-  echo "ran $label rc=$rc ($(echo "$e - $s" | bc) s) at $s: $cmd" >&2
-  c=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$cmd")
-  if [ $label = normal ]; then
-    [ $firstn = 1 ] || echo ',' >> $NRM; firstn=0
-    echo "{\"src\": \"198.18.1.66\", \"label\": \"normal\", \"start\": $s, \"end\": $(echo "$e + 2" | bc), \"command\": $c}" >> $NRM
+normal c0; normal c1
+bg m $D python3 "$HERE/udpservices.py" poll "${DUR:-900}" "$SEED" 198.18.0.11,198.18.0.12,198.18.0.14,198.18.0.15 198.18.0.11 198.18.0.13 >/dev/null 2>&1
+nap "${WARM:-10}"
+attack() { # LABEL COMMAND
+  nap "${GAP:-6}"
+  lab_run a "${TMO:-60}" env IF="$AIF" ME=198.18.1.66 GWMAC="$GW" EMPTY="$L/empty.conf" bash -c "$2" >>"${OUT%.pcap}.tool.log" 2>&1
+  log "ran $1 rc=$RUN_RC ($(echo "$RUN_E - $RUN_S" | bc) s) at $RUN_S: $2"
+  if [ "$1" = normal ]; then
+    lab_episode "$L/normal" 198.18.1.66 normal "$RUN_S" "$(plus "$RUN_E" 2)" "$2"
   else
-    [ $first = 1 ] || echo ',' >> $LBL; first=0
-    echo "{\"src\": \"198.18.1.66\", \"label\": \"$label\", \"start\": $s, \"end\": $(echo "$e + 2" | bc), \"command\": $c}" >> $LBL
+    lab_episode "$L/episodes" 198.18.1.66 "$1" "$RUN_S" "$(plus "$RUN_E" 2)" "$2"
   fi
-done < $CMDS
-echo ']}' >> $LBL; echo ']' >> $NRM
-sleep ${TAIL:-10}
-kill $TD1 $TD0; wait $TD1 $TD0 2>/dev/null
+}
+: >"$L/episodes"; : >"$L/normal"
+lab_lines "$CMDS" attack
+lab_labels "$LBL" "$(basename "$OUT")" "$L/episodes" 198.18.1.66
+lab_json_array "$NRM" "$L/normal"
+nap "${TAIL:-10}"
+lab_capture_stop
