@@ -25,24 +25,9 @@ set -euo pipefail
 # shellcheck source=lab/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-NAME=idlescan
-SEED=1919
-OUT="$LAB_DIR/../data/captures"
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --name) NAME="$2"; shift 2 ;;
-        --seed) SEED="$2"; shift 2 ;;
-        --out) OUT="$2"; shift 2 ;;
-        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
-        *) die "unknown argument $1 (see --help)" ;;
-    esac
-done
-case "$SEED" in '' | *[!0-9]*) die "--seed must be a number" ;; esac
-need_root
+run_args idlescan 1919 2,22 "$@"
 ensure_tools nft:nftables
 "$PY" -c 'import scapy' 2>/dev/null || die "python3-scapy is needed (apt-get install -y python3-scapy)"
-mkdir -p "$OUT"
-OUT="$(cd "$OUT" && pwd)"
 WORK="$(mktemp -d /tmp/njidle.XXXXXX)"
 VICTIM=198.18.0.10
 ZOMBIE=198.18.0.40

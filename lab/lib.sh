@@ -149,6 +149,30 @@ lab_down() {
     exit "$rc"
 }
 
+# run_args NAME SEED HELP_LINES ARGS... : the arguments of a standalone run, `--name NAME --seed
+# S [--out DIR]` (defaults: the first two arguments, and data/captures), into NAME, SEED and OUT
+# (made, and absolute); `-h`/`--help` prints the script's header lines HELP_LINES (e.g. 2,22)
+# and exits. Needs root.
+run_args() {
+    NAME="$1" SEED="$2"
+    local help="$3"
+    shift 3
+    OUT="$LAB_DIR/../data/captures"
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --name) NAME="$2"; shift 2 ;;
+            --seed) SEED="$2"; shift 2 ;;
+            --out) OUT="$2"; shift 2 ;;
+            -h | --help) sed -n "${help}p" "$0"; exit 0 ;;
+            *) die "unknown argument $1 (see --help)" ;;
+        esac
+    done
+    case "$SEED" in '' | *[!0-9]*) die "--seed must be a number" ;; esac
+    need_root
+    mkdir -p "$OUT"
+    OUT="$(cd "$OUT" && pwd)"
+}
+
 now() { date +%s.%N; }
 
 # nap SECONDS: a sleep that a signal interrupts at once (a foreground sleep would delay the trap).

@@ -29,23 +29,8 @@ set -euo pipefail
 # shellcheck source=lab/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-NAME=reflection
-SEED=2121
-OUT="$LAB_DIR/../data/captures"
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --name) NAME="$2"; shift 2 ;;
-        --seed) SEED="$2"; shift 2 ;;
-        --out) OUT="$2"; shift 2 ;;
-        -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
-        *) die "unknown argument $1 (see --help)" ;;
-    esac
-done
-case "$SEED" in '' | *[!0-9]*) die "--seed must be a number" ;; esac
-need_root
+run_args reflection 2121 2,26 "$@"
 ensure_tools dnsmasq:dnsmasq-base
-mkdir -p "$OUT"
-OUT="$(cd "$OUT" && pwd)"
 WORK="$(mktemp -d /tmp/njreflect.XXXXXX)"
 RESOLVERS=(31 32 33 34 35)
 VICTIM=198.18.0.10
