@@ -55,6 +55,23 @@
 //! [`crate::reflection`]), nor are a subnet's answers to a broadcast (asked of the group's
 //! address, not of theirs: fraggle).
 //!
+//! **Ends that went away.** A two-way conversation ends without a goodbye when one end's
+//! application exits or its host leaves: a BitTorrent peer closed (uTP, BEP 29, carries its
+//! transfers over UDP; the mainline DHT, BEP 5, its queries), a call hung up. The other end's
+//! datagrams still in flight, and its retries for a while, meet a closed port, and the host
+//! refuses each with an ICMP port unreachable. To the networks a run of unreachables from one
+//! host to the peers that were sending to it is a UDP scan's answers, and from a host that
+//! left a swarm they made a "UDP scan" alert of the host that left, or a "UDP flood" of the
+//! peers against it (session 19). So a destination unreachable quoting a datagram of a
+//! two-way conversation (each end had sent [`DEFAULT_SETTLE`] datagrams with payload, not
+//! mirrored) that nothing refused before it was two-way, sent back to that datagram's sender,
+//! is normal: the conversation's end, as a reset that closes an established TCP connection is
+//! (`detect`'s "Resets that close connections"); at most [`ENDED_ERRORS`] of them per
+//! conversation. A scan's datagrams and a flood's to a closed port never made a conversation
+//! two-way, so their refusals are judged as before; nor does a raw UDP scanner whose probes an
+//! echo service answers twice (nmap -sU sends each probe again): its kernel, which has no
+//! socket on the probes' port, refused the first echo already.
+//!
 //! Sans-IO and bounded: one fixed set-associative table ([`CAPACITY`] conversations, least
 //! recently used evicted), fed every decoded packet in capture order.
 
@@ -92,6 +109,11 @@ pub const STREAM_MIN: u32 = 20;
 /// at least this share of them of another size than the one before.
 pub const STREAM_VARIED: f64 = 0.1;
 
+/// Destination unreachables quoting a two-way conversation's datagrams that are taken as its
+/// end (module documentation, "Ends that went away"): a peer's datagrams in flight and its
+/// retries (a uTP sender's window is a few dozen datagrams).
+pub const ENDED_ERRORS: u8 = 200;
+
 /// Both ends of a conversation, the lower (address, port) first:
 /// (lower address, higher address, lower port << 16 | higher port).
 type Key = (u128, u128, u32);
@@ -108,6 +130,12 @@ struct Sent {
     refused: bool,
     /// The end that sent its first datagram (0: the lower).
     asker: u8,
+    /// Unreachables taken as the conversation's end ([`ENDED_ERRORS`] at most).
+    ended: u8,
+    /// An unreachable quoted one of its datagrams before it was two-way: an end that never
+    /// listened (a raw scanner's kernel refusing the answers to its probes), not one that
+    /// went away.
+    refused_one_way: bool,
     since: f64,
 }
 
@@ -120,6 +148,12 @@ impl Sent {
             && n / (now - self.since).max(1e-3) >= MIRROR_RATE
             && f64::from(self.changes[busy]) <= (1.0 - MIRROR_SAME) * n
             && f64::from(self.n[1 - busy]) >= MIRROR_ANSWERED * n
+    }
+
+    /// Whether each end has sent `settle` datagrams with payload and it is not mirrored, at
+    /// `now`.
+    fn two_way(&self, settle: u32, now: f64) -> bool {
+        self.n.iter().all(|&n| n >= settle) && !self.mirrored(now)
     }
 
     /// Whether end `from`'s latest datagram answers the question that began the conversation
@@ -164,7 +198,8 @@ impl Conversations {
     }
 
     /// Take the next packet; whether it is a UDP datagram of a two-way conversation (counting
-    /// the datagram itself), of an application's stream, or an answer to a question.
+    /// the datagram itself), of an application's stream, or an answer to a question, or a
+    /// destination unreachable that ends a two-way conversation (module documentation).
     pub fn push(&mut self, p: &PacketRepr) -> bool {
         self.push_keyed(p, &AddrKeys::of(p))
     }
@@ -197,8 +232,26 @@ impl Conversations {
                 Some(q) if q.proto == proto::UDP => {
                     let (key, hash, _) =
                         Self::key((ip_key(q.src), q.sport), (ip_key(q.dst), q.dport));
+                    // (within IDLE of its last datagram: a conversation not yet started again)
+                    let live = self
+                        .table
+                        .get_stamped(&key, hash)
+                        .is_some_and(|(_, t)| now - t <= IDLE);
                     if let Some(v) = self.table.get_mut(&key, hash, now) {
                         v.refused = true;
+                        let two_way = v.two_way(self.settle, now);
+                        v.refused_one_way |= !two_way;
+                        // an end that went away, refusing what its peer still sends
+                        let ended = live
+                            && two_way
+                            && !v.refused_one_way
+                            && proto::icmp_unreachable(p.proto, p.icmp_type)
+                            && p.dst == q.src
+                            && v.ended < ENDED_ERRORS;
+                        if ended {
+                            v.ended += 1;
+                            return true;
+                        }
                     }
                 }
                 None if proto::icmp_unreachable(p.proto, p.icmp_type) => {
@@ -233,8 +286,7 @@ impl Conversations {
             v.last[from] = size;
             v.n[from] = v.n[from].saturating_add(1);
         }
-        let two_way =
-            (v.n.iter().all(|&n| n >= self.settle) && !v.mirrored(now)) || v.answer(from, now);
+        let two_way = v.two_way(self.settle, now) || v.answer(from, now);
         if two_way || !v.stream(from) {
             return two_way;
         }
@@ -489,6 +541,98 @@ mod tests {
             let size = 60 + (i * 7919 % 341) as u16;
             assert!(!c.push(&udp(f64::from(i) * 5e-4, C, 1024 + i as u16, S, 53, size)));
         }
+    }
+
+    /// A uTP-like transfer (BEP 29) from S:6881 to C:51413, two-way by its tenth datagram.
+    fn transfer(c: &mut Conversations, t0: f64) {
+        for i in 0..10u32 {
+            let t = t0 + f64::from(i) * 0.01;
+            c.push(&udp(t, S, 6881, C, 51413, 1400));
+            c.push(&udp(t + 1e-3, C, 51413, S, 6881, 20));
+        }
+    }
+
+    #[test]
+    fn unreachables_from_an_end_that_went_away_are_normal_and_a_scans_refusals_are_not() {
+        // session 19's swarm: a peer (C) left; its kernel refuses the datagrams its peer (S)
+        // still sends, each with a port unreachable back to S
+        let mut c = Conversations::new(2);
+        transfer(&mut c, 0.0);
+        let mut ended = 0u32;
+        for i in 0..300u32 {
+            let t = 1.0 + f64::from(i) * 0.01;
+            let d = udp(t, S, 6881, C, 51413, 1400);
+            assert!(c.push(&d), "{i}: a datagram of the two-way conversation");
+            let refusal = crate::features::tests::icmp_unreach(t + 1e-4, C, S, &d);
+            ended += u32::from(c.push(&refusal));
+        }
+        // the first ENDED_ERRORS, no more
+        assert_eq!(ended, u32::from(ENDED_ERRORS));
+        // nmap -sU's probes to closed ports, from one port: no conversation, judged
+        let mut c = Conversations::new(2);
+        for port in 1..=50u16 {
+            let d = udp(f64::from(port) * 0.1, C, 40000, S, port, 0);
+            assert!(!c.push(&d));
+            let refusal = crate::features::tests::icmp_unreach(d.ts + 1e-4, S, C, &d);
+            assert!(!c.push(&refusal), "port {port}");
+        }
+        // nmap -sU's probe to an echo service, sent twice and echoed twice: the scanner's
+        // kernel refuses each echo (no socket on its raw port), the first while the exchange
+        // was one-way, so the second refusal is no end either
+        let mut c = Conversations::new(2);
+        for k in 0..2u32 {
+            let t = f64::from(k);
+            c.push(&udp(t, C, 45000, S, 7, 40));
+            let echo = udp(t + 1e-3, S, 7, C, 45000, 40);
+            c.push(&echo);
+            let refusal = crate::features::tests::icmp_unreach(t + 2e-3, C, S, &echo);
+            assert!(!c.push(&refusal), "echo {k}");
+        }
+        // a question answered once, then refused: not two-way (one datagram each way)
+        let mut c = Conversations::new(2);
+        let q = udp(0.0, C, 40001, S, 6881, 100);
+        c.push(&q);
+        c.push(&udp(0.01, S, 6881, C, 40001, 300));
+        let d = udp(0.5, S, 6881, C, 40001, 300);
+        c.push(&d);
+        let refusal = crate::features::tests::icmp_unreach(0.6, C, S, &d);
+        assert!(!c.push(&refusal));
+    }
+
+    #[test]
+    fn an_unreachable_is_a_conversations_end_only_back_to_its_sender_while_it_is_live() {
+        let d = udp(1.0, S, 6881, C, 51413, 1400);
+        // the error goes to the quoted datagram's sender, or it is no refusal of it
+        let mut c = Conversations::new(2);
+        transfer(&mut c, 0.0);
+        let elsewhere = crate::features::tests::icmp_unreach(1.0, C, "198.18.0.30", &d);
+        assert!(!c.push(&elsewhere));
+        // an ICMP error of another type (time exceeded) is no closed port
+        let mut exceeded = crate::features::tests::icmp_unreach(1.0, C, S, &d);
+        exceeded.icmp_type = 11;
+        exceeded.icmp_code = 0;
+        assert!(!c.push(&exceeded));
+        // more than IDLE after the conversation's last packet (the error above) it is over
+        let late = crate::features::tests::icmp_unreach(1.5 + IDLE, C, S, &d);
+        assert!(!c.push(&late));
+        // a mirrored conversation (a flood echoed) is no conversation whose end went away
+        let mut c = Conversations::new(2);
+        for i in 0..3000u32 {
+            let t = f64::from(i) * 5e-4;
+            c.push(&udp(t, C, 4000, S, 7, 64));
+            c.push(&udp(t + 1e-4, S, 7, C, 4000, 64));
+        }
+        let flood = udp(1.5, C, 4000, S, 7, 64);
+        assert!(!c.push(&crate::features::tests::icmp_unreach(1.5, S, C, &flood)));
+        // off with the rule
+        let mut off = Conversations::new(0);
+        transfer(&mut off, 0.0);
+        let refusal = crate::features::tests::icmp_unreach(1.0, C, S, &d);
+        assert!(!off.push(&refusal));
+        // and the same refusal, live and sent back, is the end
+        let mut c = Conversations::new(2);
+        transfer(&mut c, 0.0);
+        assert!(c.push(&refusal));
     }
 
     #[test]

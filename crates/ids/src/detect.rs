@@ -691,6 +691,10 @@ pub struct DetectStats {
     /// Of those, SYN floods of fewer than [`BURST_MAX_CONNECTIONS`] connections that carried
     /// data both ways: bursts of ordinary connections.
     pub connection_bursts: u64,
+    /// Of those, scans most of whose flagged packets were segments of established connections
+    /// ([`scan_of_sessions`]): a peer-to-peer client's connections beside the attempts its
+    /// peers never answered.
+    pub scans_of_sessions: u64,
     /// Episodes ended early because the episode table was full.
     pub episode_evictions: u64,
     /// Source episodes ended because the source moved on to another kind of probe
@@ -793,6 +797,8 @@ enum Dropped {
     NarrowScan,
     /// A burst of ordinary connections (`SrcEp::burst_of_connections`).
     Burst,
+    /// A "scan" whose flagged packets were mostly connections' own ([`scan_of_sessions`]).
+    Sessions,
 }
 
 impl Dropped {
@@ -802,6 +808,7 @@ impl Dropped {
             Dropped::SlowFlood => &mut st.slow_floods,
             Dropped::NarrowScan => &mut st.narrow_scans,
             Dropped::Burst => &mut st.connection_bursts,
+            Dropped::Sessions => &mut st.scans_of_sessions,
         }
     }
 }
@@ -813,6 +820,22 @@ fn too_narrow_for_a_scan(a: &Alert) -> bool {
     a.profile.is_some_and(|e| {
         e.naming.class.is_scan() && e.probes > 0 && e.distinct_targets < SCAN_MIN_TARGETS
     })
+}
+
+/// Whether source alert `a` names a scan although more than half of its flagged packets
+/// (`established` of them) were segments of established connections ([`PacketVerdict::established`]:
+/// their handshake completed and nothing refused them), not probes or the answers to probes.
+///
+/// A scanner's flagged packets are its probes and what they draw: SYNs, FINs, datagrams, the
+/// RSTs and unreachables back; a connect scan completes a handshake only on the few open ports
+/// and closes it at once (nmap -sT of a thousand ports: a handful of established segments among
+/// two thousand flagged). A peer-to-peer client is the other way round (session 19, a
+/// BitTorrent swarm: aria2c): it connects to a few peers, some of them behind NAT or gone, whose
+/// SYNs it sends again unanswered (they name a "connect scan" by their flags), and the networks,
+/// seeing those failures in its statistics, flag the packets of its one connection that did
+/// open, the BitTorrent handshake and messages both ways: 13 of 18 flagged packets.
+fn scan_of_sessions(a: &Alert, established: u64) -> bool {
+    a.profile.is_some_and(|e| e.naming.class.is_scan()) && established.saturating_mul(2) > a.packets
 }
 
 /// The streaming detector.
@@ -2701,6 +2724,9 @@ struct Tally {
     /// Of the flagged packets, those of renegotiated connections
     /// ([`PacketVerdict::renegotiating`]).
     renegotiating: u64,
+    /// Of the flagged packets, segments of established connections
+    /// ([`PacketVerdict::established`]).
+    established: u64,
 }
 
 impl Tally {
@@ -2719,6 +2745,7 @@ impl Tally {
             overlapping: 0,
             oversize: 0,
             renegotiating: 0,
+            established: 0,
         }
     }
 
@@ -2739,6 +2766,7 @@ impl Tally {
         self.overlapping += u64::from(v.overlapping);
         self.oversize += u64::from(v.oversize);
         self.renegotiating += u64::from(v.renegotiating);
+        self.established += u64::from(v.established);
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -4131,6 +4159,7 @@ impl Aggregator {
             _ if oversize => None,
             Some(a) if self.too_slow_for_a_flood(a) => Some(Dropped::SlowFlood),
             Some(a) if too_narrow_for_a_scan(a) => Some(Dropped::NarrowScan),
+            Some(a) if scan_of_sessions(a, e.tally.established) => Some(Dropped::Sessions),
             Some(a) if e.burst_of_connections(a) && !self.attacking_before(src, e.tally.first) => {
                 Some(Dropped::Burst)
             }
@@ -5184,6 +5213,90 @@ mod tests {
         assert!(
             alerts.iter().any(|a| a.src.to_string() != "198.18.0.66"),
             "{alerts:?}"
+        );
+    }
+
+    /// Session 19's swarm, made small: a peer (198.18.0.113, port 23109) in uTP transfers
+    /// (BEP 29: BitTorrent over UDP) with ten peers leaves at 5 s; each peer's datagrams still
+    /// in flight, and its retries, meet a closed port and draw a port unreachable back. Later
+    /// a UDP scan of the host that left, from 198.18.0.66, refused port after port.
+    fn a_peer_leaves_a_swarm() -> Vec<Record> {
+        let (left, att) = ("198.18.0.113", "198.18.0.66");
+        let mut pk = Vec::new();
+        for k in 0..10u16 {
+            let peer = format!("198.18.0.{}", 101 + k);
+            let port = 20000 + 7 * k;
+            let dk = f64::from(k) * 0.005;
+            for i in 0..40u32 {
+                let t = 1.0 + f64::from(i) * 0.1 + dk;
+                pk.push(udp(t, &peer, left, port, 23109, 1400));
+                pk.push(udp(t + 0.001, left, &peer, 23109, port, 40));
+            }
+            for i in 0..14u32 {
+                // eight in flight, then retries further and further apart
+                let t = 5.5
+                    + dk
+                    + if i < 8 {
+                        f64::from(i) * 0.002
+                    } else {
+                        f64::from(i - 7)
+                    };
+                let d = udp(t, &peer, left, port, 23109, 1400);
+                pk.push(icmp_unreach(t + 1e-4, left, &peer, &d));
+                pk.push(d);
+            }
+        }
+        for port in 1..=60u16 {
+            let t = 30.0 + f64::from(port) * 0.02;
+            let d = udp(t, att, left, 45000, port, 0);
+            pk.push(icmp_unreach(t + 1e-4, left, att, &d));
+            pk.push(d);
+        }
+        records(pk)
+    }
+
+    #[test]
+    fn a_peer_that_left_refusing_its_peers_datagrams_is_no_scan_and_a_scans_refusals_still_are() {
+        let left: IpAddr = "198.18.0.113".parse().unwrap();
+        let att: IpAddr = "198.18.0.66".parse().unwrap();
+        let refusals = |v: &[PacketVerdict], by_scan: bool| -> (usize, usize) {
+            let r: Vec<_> = v
+                .iter()
+                .filter(|x| {
+                    x.packet
+                        .is_some_and(|p| p.proto == 1 && p.src == left && (p.dst == att) == by_scan)
+                })
+                .collect();
+            (r.len(), r.iter().filter(|x| x.class.is_attack()).count())
+        };
+        let on = DetectSettings::default();
+        let (v_on, alerts, st) = collect(Models::builtin().unwrap(), on, a_peer_leaves_a_swarm());
+        // every unreachable the peer that left sent its peers is normal, and no alert names
+        // it or its peers
+        assert_eq!(refusals(&v_on, false), (140, 0));
+        assert!(st.two_way_cleared > 0);
+        assert!(alerts.iter().all(|a| a.src == att), "{alerts:?}");
+        // without the two-way rule the networks flag them (so the test can fail)
+        let off = DetectSettings {
+            udp_settle: 0,
+            ..DetectSettings::default()
+        };
+        let (v_off, _, _) = collect(Models::builtin().unwrap(), off, a_peer_leaves_a_swarm());
+        let (n, flagged) = refusals(&v_off, false);
+        assert!(n == 140 && flagged > 0, "{flagged} of {n}");
+        // the scan's refusals are judged alike with the rule and without: no conversation was
+        // two-way there
+        let scan = |v: &[PacketVerdict]| -> Vec<Class> {
+            v.iter()
+                .filter(|x| x.packet.is_some_and(|p| p.src == att || p.dst == att))
+                .map(|x| x.class)
+                .collect()
+        };
+        assert_eq!(scan(&v_on).len(), 120);
+        assert_eq!(scan(&v_on), scan(&v_off));
+        assert!(
+            refusals(&v_on, true).1 > 0,
+            "the scan's refusals are flagged"
         );
     }
 
@@ -6333,6 +6446,118 @@ mod tests {
         }
         agg.close_all(&mut st, &mut sink);
         (alerts, st)
+    }
+
+    /// The aggregator's alerts over `pk` (packet, class, a segment of an established
+    /// connection) with the default settings.
+    fn aggregate_sessions(pk: &[(PacketRepr, Class, bool)]) -> (Vec<Alert>, DetectStats) {
+        let mut agg = Aggregator::new(DetectSettings::default());
+        let mut st = DetectStats::default();
+        let mut alerts = Vec::new();
+        let mut sink = |ev: Event<'_>| {
+            if let Event::Alert(a) = ev {
+                alerts.push(a.clone())
+            }
+        };
+        for (k, (p, class, established)) in pk.iter().enumerate() {
+            let v = PacketVerdict {
+                established: *established,
+                ..flagged(k as u64, p.ts, *class)
+            };
+            agg.packet(p, &v, &mut st, &mut sink);
+        }
+        agg.close_all(&mut st, &mut sink);
+        (alerts, st)
+    }
+
+    #[test]
+    fn a_scan_whose_flagged_packets_are_mostly_a_connections_own_is_no_scan() {
+        // session 19's swarm (aria2c): SYNs to three peers behind NAT or gone, sent again a
+        // second apart and never answered (the networks pass them; they name a connect scan
+        // by their flags), and beside them the one connection that opened, its BitTorrent
+        // handshake and messages both ways, which the networks flagged
+        let (c, ok) = ("198.18.0.106", "198.18.0.109");
+        let mut pk = Vec::new();
+        for (i, peer) in ["198.18.0.108", "198.18.0.112", "198.18.0.111"]
+            .iter()
+            .enumerate()
+        {
+            for k in 0..5u16 {
+                let t = 10.0 + f64::from(k) + i as f64 * 1e-3;
+                let mut syn = tcp(t, c, peer, 47000 + i as u16, 18004, 0x02);
+                syn.ip_len = 60;
+                pk.push((syn, Class::Normal, false));
+            }
+        }
+        let mut syn = tcp(10.01, c, ok, 48944, 37679, 0x02);
+        syn.ip_len = 60;
+        pk.push((syn, Class::FloodSyn, false));
+        pk.push((
+            tcp(10.0101, ok, c, 37679, 48944, 0x12),
+            Class::FloodSyn,
+            false,
+        ));
+        for k in 0..16u16 {
+            let t = 10.02 + f64::from(k) * 0.3;
+            let (from, to, sp, dp) = if k % 2 == 0 {
+                (c, ok, 48944, 37679)
+            } else {
+                (ok, c, 37679, 48944)
+            };
+            let mut seg = tcp(t, from, to, sp, dp, 0x18);
+            seg.payload_len = 100 + u32::from(k) * 20;
+            pk.push((seg, Class::ScanConnect, true));
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        let (alerts, st) = aggregate_sessions(&pk);
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.scans_of_sessions, 1);
+        // nmap -sT of 40 ports, three of them open (SYN, SYN-ACK, the handshake's ACK, an
+        // RST+ACK to close): a connect scan, a few established segments among 80 packets
+        let mut pk: Vec<_> = connect_scan(20.0, 40)
+            .into_iter()
+            .map(|(p, c)| (p, c, false))
+            .collect();
+        for (k, port) in [22u16, 80, 443].into_iter().enumerate() {
+            let t = 20.5 + k as f64 * 0.01;
+            pk.push((
+                tcp(t, ATT, VIC, 50000 + port, port, 0x02),
+                Class::ScanConnect,
+                false,
+            ));
+            pk.push((
+                tcp(t + 1e-4, VIC, ATT, port, 50000 + port, 0x12),
+                Class::ScanConnect,
+                false,
+            ));
+            pk.push((
+                tcp(t + 2e-4, ATT, VIC, 50000 + port, port, 0x10),
+                Class::ScanConnect,
+                true,
+            ));
+            pk.push((
+                tcp(t + 3e-4, ATT, VIC, 50000 + port, port, 0x14),
+                Class::ScanConnect,
+                false,
+            ));
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        let (alerts, st) = aggregate_sessions(&pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::ScanConnect);
+        assert_eq!(st.scans_of_sessions, 0);
+        // the boundary: more than half of the flagged packets, and a scan only
+        let a = &alerts[0];
+        assert!(!scan_of_sessions(a, a.packets / 2));
+        assert!(scan_of_sessions(a, a.packets / 2 + 1));
+        let flood: Vec<_> = syn_flood(30.0, 200, 80)
+            .into_iter()
+            .map(|(p, c)| (p, c, true))
+            .collect();
+        let (alerts, st) = aggregate_sessions(&flood);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert!(!scan_of_sessions(&alerts[0], alerts[0].packets));
+        assert_eq!(st.scans_of_sessions, 0);
     }
 
     #[test]
