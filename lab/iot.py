@@ -11,7 +11,12 @@ Kitsune dataset: Mirsky et al., NDSS 2018).
                                               device (scapy)
     iot.py mirai ME SECS PPS SEED NETS...     Mirai's telnet scan: SYNs to random addresses of the
                                               /24s NETS (as 198.18.0), 23 or 2323, then a login try
-    iot.py fuzz ME TCP|UDP ADDR PORT COUNT SEED   random bytes to a service (SFuzz-like)
+    iot.py fuzz ME TCP|UDP ADDR PORT COUNT SEED [SEGS]  random bytes to a service (SFuzz-like;
+                                              TCP: SEGS random segments a connection)
+    iot.py udpsink ADDR PORT SECS             a UDP socket that takes whatever comes (an open port)
+    iot.py discover ME PORT SECS SEED DEVICES...  a UPnP control point: every 10-40 s three
+                                              multicast M-SEARCHes 1 s apart, then one unicast
+                                              M-SEARCH to each device, from one port
     iot.py tlsflood ME ADDR PORT COUNT THREADS  TLS handshakes, a new connection each (what
                                               thc-ssl-dos falls back to without renegotiation)
 
@@ -246,7 +251,7 @@ def mirai(me, secs, pps, seed, *nets):
                 pass
 
 
-def fuzz(me, kind, addr, port, count, seed):
+def fuzz(me, kind, addr, port, count, seed, segs=1):
     rnd = random.Random(int(seed))
     for i in range(int(count)):
         data = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 1400)))
@@ -255,6 +260,9 @@ def fuzz(me, kind, addr, port, count, seed):
                 c = socket.create_connection((lab(addr), int(port)), timeout=2,
                                              source_address=(lab(me), 0))
                 c.sendall(data)
+                for _ in range(int(segs) - 1):
+                    time.sleep(0.01)
+                    c.sendall(bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 600))))
                 c.settimeout(0.2)
                 try:
                     c.recv(512)
@@ -269,6 +277,47 @@ def fuzz(me, kind, addr, port, count, seed):
         except OSError:
             pass
         time.sleep(rnd.uniform(0.005, 0.05))
+
+
+def udpsink(addr, port, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((lab(addr), int(port)))
+    s.settimeout(1.0)
+    end = time.time() + float(secs)
+    while time.time() < end:
+        try:
+            s.recvfrom(4096)
+        except OSError:
+            pass
+
+
+def discover(me, port, secs, seed, *devices):
+    rnd = random.Random(int(seed))
+    end = time.time() + float(secs)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    u.bind((lab(me), int(port)))
+    u.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
+    u.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(me))
+    u.settimeout(0.1)
+
+    def drain(secs):
+        t = time.time() + secs
+        while time.time() < t:
+            try:
+                u.recvfrom(4096)
+            except OSError:
+                pass
+
+    while time.time() < end:
+        for _ in range(3):
+            msearch(u, ("239.255.255.250", 1900))
+            drain(1.0)
+        for d in devices:
+            msearch(u, (lab(d), 1900))
+            drain(0.05)
+        drain(min(rnd.uniform(10, 40), max(0.0, end - time.time())))
 
 
 def tlsflood(me, addr, port, count, threads):
@@ -304,7 +353,7 @@ def tlsflood(me, addr, port, count, threads):
 
 if __name__ == "__main__":
     cmds = {"telnetd": telnetd, "ssdpd": ssdpd, "tlsd": tlsd, "rtp": rtp, "client": client,
-            "ssdpflood": ssdpflood, "mirai": mirai, "fuzz": fuzz,
+            "ssdpflood": ssdpflood, "mirai": mirai, "fuzz": fuzz, "udpsink": udpsink, "discover": discover,
             "tlsflood": tlsflood}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit(__doc__)

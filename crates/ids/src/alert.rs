@@ -225,6 +225,9 @@ impl Alert {
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
             Some(e) if e.naming.rule == Rule::Reflection => "UDP flood of reflected answers".into(),
             Some(e) if e.naming.rule == Rule::TlsRenegotiation => "TLS renegotiation flood".into(),
+            Some(e) if e.naming.rule == Rule::Fuzzing => {
+                "fuzzing: connections of random bytes to one service".into()
+            }
             Some(e) if e.naming.rule == Rule::OverlappingFragments => {
                 "overlapping IP fragments".into()
             }

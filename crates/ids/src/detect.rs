@@ -187,6 +187,17 @@
 //! ([`crate::profile::Rule::TlsRenegotiation`]). Counted in
 //! [`DetectStats::flagged_by_renegotiation_rule`].
 //!
+//! **Fuzzing.** A network fuzzer (SFuzz, the Kitsune dataset's "Fuzzing") opens connection
+//! after connection to one service and sends random bytes on each; every connection is
+//! answered. A rule ([`crate::fuzzing`]) reads the first payload byte of each connection's
+//! first data segment from its opener (the feature state tells which segment that is:
+//! [`Extractor::first_data`](crate::features::Extractor::first_data)): per (client, server,
+//! port), the distinct ones within 60 s; a protocol's clients begin with a few, random bytes
+//! with many. At or above [`DetectSettings::fuzzing_threshold`] the client's segments to
+//! that service and the server's answers are the client's `other-attack`, and an episode most
+//! of whose flagged packets are such is named fuzzing ([`crate::profile::Rule::Fuzzing`]).
+//! Counted in [`DetectStats::flagged_by_fuzzing_rule`].
+//!
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
@@ -242,6 +253,7 @@ use crate::echoes::{may_be_echo, Echoes};
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::{ends_past_max, Fragments, Overlaps};
+use crate::fuzzing::Fuzzing;
 use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::neighbour::{NdAttack, NeighbourRules};
@@ -429,6 +441,11 @@ pub struct DetectSettings {
     /// half-life; at or above this count the connection's packets are the client's
     /// `other-attack` (thc-ssl-dos). 0 turns it off.
     pub renegotiation_threshold: f32,
+    /// Fuzzing rule ([`crate::fuzzing`]): per (client, server, port), the distinct first bytes
+    /// of the client's connections within 60 s; at or above this count, the client's
+    /// segments to that service and its answers are the client's `other-attack` (SFuzz).
+    /// 0 turns it off.
+    pub fuzzing_threshold: f32,
     /// ARP-sweep rule ([`crate::arpsweep`]): a sender's ARP requests for addresses it had not
     /// asked for in a minute, less those it then talked to over IP, as damped counts with 1 s
     /// and 60 s half-lives; at or above this count (either), its further requests and the
@@ -485,6 +502,7 @@ impl Default for DetectSettings {
             unanswered_threshold: crate::unanswered::THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
             renegotiation_threshold: crate::renegotiation::DEFAULT_THRESHOLD,
+            fuzzing_threshold: crate::fuzzing::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
             arp_spoof_threshold: crate::arpspoof::DEFAULT_THRESHOLD,
             nd_flood_threshold: crate::neighbour::DEFAULT_FLOOD_THRESHOLD,
@@ -529,6 +547,7 @@ impl DetectSettings {
             ("unanswered-connections", self.unanswered_threshold),
             ("connection", self.connection_threshold),
             ("renegotiation", self.renegotiation_threshold),
+            ("fuzzing", self.fuzzing_threshold),
             ("ARP sweep", self.arp_sweep_threshold),
             ("ARP spoof", self.arp_spoof_threshold),
             ("neighbour-discovery flood", self.nd_flood_threshold),
@@ -604,6 +623,9 @@ pub struct PacketVerdict {
     /// Flagged by the TLS renegotiation rule ([`crate::renegotiation`]): a packet of a
     /// connection its client renegotiates over and over.
     pub renegotiating: bool,
+    /// Flagged by the fuzzing rule ([`crate::fuzzing`]): a fuzzer's segment to the service it
+    /// fuzzes, or the service's answer.
+    pub fuzzing: bool,
 }
 
 impl PacketVerdict {
@@ -658,6 +680,9 @@ pub struct DetectStats {
     /// Of those, flagged by the TLS renegotiation rule
     /// ([`DetectSettings::renegotiation_threshold`]), whatever the networks said.
     pub flagged_by_renegotiation_rule: u64,
+    /// Of those, flagged by the fuzzing rule ([`DetectSettings::fuzzing_threshold`]),
+    /// whatever the networks said.
+    pub flagged_by_fuzzing_rule: u64,
     /// Of those, flagged by the password-guessing rule
     /// ([`DetectSettings::brute_force_threshold`]; the network had called them normal).
     pub flagged_by_guessing_rule: u64,
@@ -875,6 +900,7 @@ pub struct Engine {
     reflection: Reflection,
     connections: Connections,
     renegotiation: Renegotiation,
+    fuzzing: Fuzzing,
     guessing: Guessing,
     /// The slow-scan rule (on the scoring side, packet by packet after the aggregator: its
     /// findings are reported after the packet that made them).
@@ -979,6 +1005,7 @@ impl Engine {
             reflection: Reflection::new(settings.reflection_threshold),
             connections: Connections::new(settings.connection_threshold),
             renegotiation: Renegotiation::new(settings.renegotiation_threshold),
+            fuzzing: Fuzzing::new(settings.fuzzing_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             unanswered: Unanswered::new(settings.max_sources, settings.unanswered_threshold),
@@ -1408,6 +1435,7 @@ impl Engine {
                             overlapping: false,
                             oversize: false,
                             renegotiating: false,
+                            fuzzing: false,
                         }));
                         continue;
                     }
@@ -1446,8 +1474,12 @@ impl Engine {
                     // an answer nobody asked for (and its receiver's error about it) is its
                     // sender's; past the reflection threshold, a flood
                     let unasked = self.reflection.push(p);
+                    // (a question at a flood's pace is the flood's, against its sender)
                     let reflected = unasked
-                        .map(|_| (p.src, p.dst))
+                        .map(|u| match u {
+                            Unasked::Forged => (p.dst, p.src),
+                            _ => (p.src, p.dst),
+                        })
                         .or_else(|| self.reflection.error_about_unasked(p));
                     // the victim of a fraggle refusing the subnet's echoes
                     let group_error =
@@ -1464,7 +1496,12 @@ impl Engine {
                     };
                     let guessed = self.guessing.push_keyed(p, &keys, opener);
                     let renegotiating = self.renegotiation.push_keyed(p, &keys, opener);
-                    let mut class = if unasked == Some(Unasked::Flood) {
+                    let fuzzed = self
+                        .fuzzing
+                        .push_keyed(p, &keys, opener, step & FIRST_DATA != 0);
+                    // (set where the fuzzing rule decides the class)
+                    let mut by_fuzzing = false;
+                    let mut class = if matches!(unasked, Some(Unasked::Flood | Unasked::Forged)) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
                     } else if unasked == Some(Unasked::Amplified) {
@@ -1519,6 +1556,10 @@ impl Engine {
                         u.class()
                     } else if renegotiating {
                         self.stats.flagged_by_renegotiation_rule += 1;
+                        Class::OtherAttack
+                    } else if fuzzed {
+                        self.stats.flagged_by_fuzzing_rule += 1;
+                        by_fuzzing = true;
                         Class::OtherAttack
                     } else if net.is_attack() {
                         net
@@ -1634,6 +1675,11 @@ impl Engine {
                         overlapping,
                         oversize,
                         renegotiating: renegotiating && class == Class::OtherAttack,
+                        fuzzing: if by_fuzzing {
+                            class == Class::OtherAttack
+                        } else {
+                            false
+                        },
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1709,6 +1755,7 @@ impl Engine {
                         overlapping: false,
                         oversize: false,
                         renegotiating: false,
+                        fuzzing: false,
                     }
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -1725,6 +1772,7 @@ impl Engine {
                         overlapping: false,
                         oversize: false,
                         renegotiating: false,
+                        fuzzing: false,
                     }
                 }
             };
@@ -2257,6 +2305,9 @@ fn extract_rows(
         if extractor.flow_opened_by_syn() {
             step |= OPENED_BY_SYN;
         }
+        if extractor.first_data() {
+            step |= FIRST_DATA;
+        }
         plan.push(step);
         i += 1;
     }
@@ -2326,6 +2377,9 @@ const CLOSING_RESET: u32 = 1 << 25;
 /// which end: [`OPENER_KNOWN`]) began with a SYN
 /// ([`Extractor::flow_opened_by_syn`](crate::features::Extractor::flow_opened_by_syn)).
 const OPENED_BY_SYN: u32 = 1 << 24;
+/// In a plan step: the packet is the first TCP segment with payload that the opener of a flow
+/// begun with a SYN sent ([`Extractor::first_data`](crate::features::Extractor::first_data)).
+const FIRST_DATA: u32 = 1 << 23;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 
@@ -2727,6 +2781,8 @@ struct Tally {
     /// Of the flagged packets, segments of established connections
     /// ([`PacketVerdict::established`]).
     established: u64,
+    /// Of the flagged packets, those of a fuzzer's connections ([`PacketVerdict::fuzzing`]).
+    fuzzing: u64,
 }
 
 impl Tally {
@@ -2746,6 +2802,7 @@ impl Tally {
             oversize: 0,
             renegotiating: 0,
             established: 0,
+            fuzzing: 0,
         }
     }
 
@@ -2767,6 +2824,11 @@ impl Tally {
         self.oversize += u64::from(v.oversize);
         self.renegotiating += u64::from(v.renegotiating);
         self.established += u64::from(v.established);
+        // (a branch: added like the counts above, they were made one vector sum that cost
+        // every flagged packet more than without it)
+        if v.fuzzing {
+            self.fuzzing += 1;
+        }
     }
 
     /// The episode's alert, its class decided by the profile.
@@ -2783,6 +2845,7 @@ impl Tally {
             .with_guesses(self.guesses, self.packets, self.login)
             .with_overlaps(self.overlapping, self.packets)
             .with_renegotiations(self.renegotiating, self.packets)
+            .with_fuzzing(self.fuzzing, self.packets)
             .with_oversize(self.oversize);
         Alert {
             scope,
@@ -5060,7 +5123,19 @@ mod tests {
                 ..d
             };
             assert!(s.validate().is_err(), "renegotiation threshold {bad}");
+            let s = DetectSettings {
+                fuzzing_threshold: bad,
+                ..d
+            };
+            assert!(s.validate().is_err(), "fuzzing threshold {bad}");
         }
+        assert_eq!(d.fuzzing_threshold, crate::fuzzing::DEFAULT_THRESHOLD);
+        assert!(DetectSettings {
+            fuzzing_threshold: 0.0,
+            ..d
+        }
+        .validate()
+        .is_ok());
         assert_eq!(d.brute_force_threshold, crate::guessing::DEFAULT_THRESHOLD);
         assert_eq!(
             d.renegotiation_threshold,
@@ -7281,6 +7356,7 @@ mod tests {
             overlapping: false,
             oversize: false,
             renegotiating: false,
+            fuzzing: false,
         }
     }
 

@@ -64,6 +64,7 @@ pub mod echoes;
 mod error;
 pub mod features;
 pub mod fragments;
+pub mod fuzzing;
 pub mod guessing;
 mod jsonw;
 pub mod labels;

@@ -90,6 +90,10 @@
 //!   packets are of connections their client renegotiated over and over is `other-attack`,
 //!   TLS renegotiation (`Rule::TlsRenegotiation`, [`Evidence::with_renegotiations`]):
 //!   thc-ssl-dos's few connections, whose SYNs would name a scan of too few targets.
+//! * **Fuzzing** ([`crate::fuzzing`]): an episode most of whose flagged packets are of a
+//!   client's connections beginning with random bytes to one service is `other-attack`,
+//!   fuzzing (`Rule::Fuzzing`, [`Evidence::with_fuzzing`]): its SYNs alone would name a SYN
+//!   flood or a connect scan of one target.
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority. The thresholds were chosen on the training and validation captures (`train*`,
@@ -409,6 +413,9 @@ pub enum Rule {
     /// Most of the flagged packets are of TLS connections their client renegotiated over and
     /// over ([`crate::renegotiation`]: thc-ssl-dos), `other-attack`.
     TlsRenegotiation,
+    /// Most of the flagged packets are of connections to one service whose client begins them
+    /// with random bytes ([`crate::fuzzing`]: SFuzz), `other-attack`.
+    Fuzzing,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -475,6 +482,7 @@ impl Rule {
             Rule::OverlappingFragments => "overlapping-fragments",
             Rule::PingOfDeath => "ping-of-death",
             Rule::TlsRenegotiation => "tls-renegotiation",
+            Rule::Fuzzing => "fuzzing",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -533,6 +541,8 @@ pub struct Evidence {
     pub oversize: u64,
     /// Packets of renegotiated TLS connections ([`Rule::TlsRenegotiation`] only).
     pub renegotiating: u64,
+    /// Packets of a fuzzer's connections ([`Rule::Fuzzing`] only).
+    pub fuzzing: u64,
 }
 
 /// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
@@ -609,6 +619,9 @@ impl Evidence {
         o.f64("distinct_ports", r(self.distinct_ports));
         o.f64("distinct_targets", r(self.distinct_targets));
         o.u64("fragments", self.fragments);
+        if self.fuzzing > 0 {
+            o.u64("fuzzing_packets", self.fuzzing);
+        }
         o.u64("handshakes", self.handshakes);
         o.u64("icmp_echo", self.icmp_echo);
         o.u64("icmp_errors", self.unreach_in);
@@ -669,6 +682,22 @@ impl Evidence {
         self
     }
 
+    /// The naming of an episode `fuzzing` of whose `flagged` packets were of a fuzzer's
+    /// connections ([`crate::fuzzing`]): when they are most of them, `other-attack`, fuzzing —
+    /// the SYNs of its many connections to one port would name a SYN flood or a connect scan
+    /// of one target —, else as it was.
+    pub fn with_fuzzing(mut self, fuzzing: u64, flagged: u64) -> Evidence {
+        if fuzzing > 0 && 2 * fuzzing > flagged {
+            self.naming = Naming {
+                class: Class::OtherAttack,
+                rule: Rule::Fuzzing,
+                alternatives: &[],
+            };
+            self.fuzzing = fuzzing;
+        }
+        self
+    }
+
     /// The `nightjar.profile` object of an EVE alert.
     pub fn to_json(&self) -> Value {
         let r = |x: f64| (x * 100.0).round() / 100.0;
@@ -703,6 +732,9 @@ impl Evidence {
         }
         if self.renegotiating > 0 {
             j["tls_renegotiation_packets"] = json!(self.renegotiating);
+        }
+        if self.fuzzing > 0 {
+            j["fuzzing_packets"] = json!(self.fuzzing);
         }
         j
     }
@@ -992,6 +1024,7 @@ impl Profile {
             overlapping: 0,
             oversize: 0,
             renegotiating: 0,
+            fuzzing: 0,
         };
         let named = |class, rule, alternatives: &'static [Class]| Naming {
             class,
@@ -2168,6 +2201,36 @@ mod tests {
                 "{n}"
             );
             assert!(r.to_json().get("tls_renegotiation_packets").is_none());
+        }
+    }
+
+    #[test]
+    fn an_episode_mostly_of_fuzzed_connections_is_named_by_them() {
+        // 250 connections to one port: their SYNs alone name something else than fuzzing
+        let mut p = Profile::default();
+        for port in 40_000..40_250 {
+            let mut syn = tcp(1.0 + f64::from(port - 40_000) * 0.03, A, V, port, 80, SYN);
+            syn.ip_len = 60;
+            p.add(&syn, true, false);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_ne!(e.naming.rule, Rule::Fuzzing);
+        let r = e.with_fuzzing(1100, 1250);
+        assert_eq!(
+            (r.naming.class, r.naming.rule, r.fuzzing),
+            (Class::OtherAttack, Rule::Fuzzing, 1100)
+        );
+        assert_eq!(r.to_json()["fuzzing_packets"], 1100);
+        assert_eq!(r.to_json()["rule"], "fuzzing");
+        // half or fewer of the flagged packets, or none: as it was
+        for (n, flagged) in [(625, 1250), (0, 0)] {
+            let r = e.with_fuzzing(n, flagged);
+            assert_eq!(
+                (r.naming.class, r.naming.rule, r.fuzzing),
+                (e.naming.class, e.naming.rule, 0),
+                "{n}"
+            );
+            assert!(r.to_json().get("fuzzing_packets").is_none());
         }
     }
 

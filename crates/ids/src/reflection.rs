@@ -59,9 +59,31 @@
 //! above, a flood past the threshold. A client that gave up on its question refuses a late
 //! answer or two to a port it will not use again: far below the threshold.
 //!
+//! **Questions at a flood's pace, answers taken** (SSDP). When the victim has a socket on the
+//! port the forged questions name (an SSDP device or control point listening on 1900, a
+//! client's open port), it refuses nothing: the answers are taken, and on a bridge or a
+//! mirror port every one of them looks asked for. What no UPnP control point does is ask one
+//! device after another by unicast M-SEARCH hundreds of times a second: discovery is a
+//! multicast M-SEARCH, sent two or three times (UPnP Device Architecture 2.0 §1.3.2), and a
+//! control point that then asks each device it knows by unicast does so once per device. A
+//! host that sends unicast datagrams of at most [`SSDP_QUESTION_MAX`] bytes to port
+//! [`SSDP_PORT`] at [`FLOOD_QUESTIONS`] or more (damped, 1 s half-life; held, about 70 a
+//! second) is taken as asking at a flood's pace: for [`IDLE`] after, SSDP answers to it (from
+//! port 1900, at least [`MIN_ANSWER`] bytes, to any of its ports, 1900 too) are unasked for,
+//! whatever asked, counted as above — a flood past the threshold —; and while its count of
+//! unasked answers is past the threshold, the questions themselves are flood packets too
+//! ([`Unasked::Forged`]), charged to the service host they went to against the asker: forged
+//! or not, they are the flood's, and their sender is not known from the IP header (a forger's
+//! own address is nowhere in them). An SSDP sweep (a unicast M-SEARCH to every address of a
+//! /24 in a second, as network scanner apps send) passes the pace, but the few devices that
+//! answer it stay far below the flood threshold. The size bound is for 1900-to-1900
+//! exchanges, where ports cannot tell a question from its answer: an M-SEARCH is 90 to 200
+//! bytes, an answer (LOCATION, SERVER, USN headers) 250 to 450.
+//!
 //! Sans-IO and bounded: a set-associative table of (asker, service host, both ports)
-//! requests ([`CAPACITY`], least recently used evicted), one of refusals ([`REFUSALS`]), and
-//! the damped counts per receiver and per asker of groups.
+//! requests ([`CAPACITY`], least recently used evicted), one of refusals ([`REFUSALS`]), one
+//! of fast SSDP askers ([`RECEIVERS`]), and the damped counts per receiver, per asker of
+//! groups and per SSDP asker.
 
 use crate::detect::{is_group, Damped};
 use crate::features::table::{hash_key, ip_key, SetAssoc};
@@ -100,6 +122,16 @@ pub const RECEIVERS: usize = 1 << 12;
 /// [`crate::detect::DetectSettings::reflection_threshold`] by default: about 14 unasked-for
 /// answers a second, held.
 pub const DEFAULT_THRESHOLD: f32 = 20.0;
+/// SSDP's port: discovery questions (M-SEARCH) go to it, answers come from it.
+pub const SSDP_PORT: u16 = 1900;
+/// Unicast datagrams to [`SSDP_PORT`] of at most this many payload bytes are questions (an
+/// M-SEARCH is 90 to 200 bytes; an answer, with its LOCATION, SERVER and USN headers, 250
+/// to 450).
+pub const SSDP_QUESTION_MAX: u32 = 200;
+/// Unicast SSDP questions a second from one host (damped count, 1 s half-life) from which
+/// it asks at a flood's pace: about 70 a second, held. A control point asks a few devices
+/// once each; the lab's asks 18 in a second and reaches 15.
+pub const FLOOD_QUESTIONS: f32 = 100.0;
 
 /// Whether `p` is shaped like an answer of a reflection service: UDP (its first fragment, if
 /// fragmented) from one of [`SERVICE_PORTS`] to another port, with at least [`MIN_ANSWER`]
@@ -123,6 +155,11 @@ pub enum Unasked {
     Answer,
     /// Past the threshold: a `flood-udp` packet of its sender.
     Flood,
+    /// A unicast SSDP question from a host asking at a flood's pace whose unasked-for answers
+    /// are past the threshold: a `flood-udp` packet of the flood against it (charged to the
+    /// service host it went to, against its sender: see the module's "Questions at a flood's
+    /// pace, answers taken").
+    Forged,
     /// An answer to a question asked of a group many times a second (smurf, fraggle), past
     /// the threshold: a flood packet of its sender (`flood-icmp` for an echo reply,
     /// `flood-udp` otherwise).
@@ -148,6 +185,12 @@ pub struct Reflection {
     /// When a host last asked groups at [`GROUP_QUESTIONS`] or more: no answer is looked up
     /// for amplification more than [`IDLE`] after it.
     group_burst: f64,
+    /// Unicast SSDP questions per asker.
+    ssdp_askers: Damped,
+    /// Asker → when it last asked at [`FLOOD_QUESTIONS`] or more.
+    fast_askers: SetAssoc<u128, f64>,
+    /// When a host last asked so: no SSDP answer is looked up more than [`IDLE`] after it.
+    fast_burst: f64,
     clock: f64,
 }
 
@@ -164,6 +207,9 @@ impl Reflection {
             group_askers: Damped::new(if on { RECEIVERS } else { 1 }, 62),
             amplified: Damped::new(if on { RECEIVERS } else { 1 }, 63),
             group_burst: f64::NEG_INFINITY,
+            ssdp_askers: Damped::new(if on { RECEIVERS } else { 1 }, 64),
+            fast_askers: SetAssoc::new(if on { RECEIVERS } else { 1 }),
+            fast_burst: f64::NEG_INFINITY,
             clock: f64::NEG_INFINITY,
         }
     }
@@ -216,6 +262,11 @@ impl Reflection {
         if echo.is_some() {
             return None;
         }
+        if !group && (p.dport == SSDP_PORT || p.sport == SSDP_PORT) {
+            if let Some(u) = self.ssdp_pace(p, s, d, now) {
+                return Some(u);
+            }
+        }
         // an answer to a port whose receiver refused such answers: whatever asked from
         // there, and from whichever port (SSDP's 1900 to 1900 too), it was not the receiver
         // (no look-up unless a refusal was noted within IDLE)
@@ -241,6 +292,41 @@ impl Reflection {
             return None;
         }
         Some(self.count_unasked(d, now))
+    }
+
+    /// A unicast UDP datagram `p` from `s` to `d`, to or from [`SSDP_PORT`]: counted if a
+    /// question; a flood's question if its asker asks at a flood's pace and is flooded, an
+    /// unasked-for answer if it answers such an asker (see the module's "Questions at a
+    /// flood's pace, answers taken"); `None` otherwise (the other checks go on).
+    #[inline(never)]
+    fn ssdp_pace(&mut self, p: &PacketRepr, s: u128, d: u128, now: f64) -> Option<Unasked> {
+        if p.dport == SSDP_PORT && p.payload_len <= SSDP_QUESTION_MAX {
+            if self.ssdp_askers.add(s, 1.0, now, 0.0) >= FLOOD_QUESTIONS {
+                *self.fast_askers.touch(s, asker_hash(s), now).val = now;
+                self.fast_burst = now;
+            }
+            if now - self.fast_burst <= IDLE
+                && self.fast_recently(s)
+                && self.receivers.add(s, 0.0, now, 0.0) >= self.threshold
+            {
+                return Some(Unasked::Forged);
+            }
+        }
+        if p.sport == SSDP_PORT
+            && p.payload_len >= MIN_ANSWER
+            && now - self.fast_burst <= IDLE
+            && self.fast_recently(d)
+        {
+            return Some(self.count_unasked(d, now));
+        }
+        None
+    }
+
+    /// Whether `asker` asked SSDP at [`FLOOD_QUESTIONS`] or more within [`IDLE`].
+    fn fast_recently(&self, asker: u128) -> bool {
+        self.fast_askers
+            .get(&asker, asker_hash(asker))
+            .is_some_and(|&t| self.clock - t <= IDLE)
     }
 
     /// Count an unasked-for answer to receiver `d`: a flood's past the threshold.
@@ -371,6 +457,11 @@ impl Reflection {
 /// The asker's port and the service's, as one table key field.
 fn ports(asker: u16, service: u16) -> u32 {
     u32::from(asker) << 16 | u32::from(service)
+}
+
+/// The hash of a fast SSDP asker's table entry.
+fn asker_hash(asker: u128) -> u64 {
+    hash_key(65, asker)
 }
 
 /// The hash of a request's table entry.
@@ -650,15 +741,32 @@ mod tests {
     /// An SSDP reflection seen on a bridge (lab/iot.sh, run 1: scapy's M-SEARCHes forged from
     /// the recorder 198.18.0.30, port `vport`, to four devices' 1900, 110 a second each; each
     /// device answers with 330 bytes; the recorder has no socket on `vport` and refuses an
-    /// answer of each device about once a second). Returns how many answers were flagged.
+    /// answer of each device about once a second). Returns how many answers were flagged;
+    /// the questions must be flagged as the flood's ([`Unasked::Forged`]) or not at all.
     fn ssdp_on_the_wire(r: &mut Reflection, vport: u16, refuse: bool) -> usize {
+        ssdp_flood(r, vport, refuse, 4, 0.002).0
+    }
+
+    /// [`ssdp_on_the_wire`] with `devices` devices (198.18.0.11 on) asked in turn, a
+    /// question every `gap` s, 4,000 in all: (answers flagged, questions flagged).
+    fn ssdp_flood(
+        r: &mut Reflection,
+        vport: u16,
+        refuse: bool,
+        devices: u32,
+        gap: f64,
+    ) -> (usize, usize) {
         let victim = "198.18.0.30";
-        let mut flagged = 0;
+        let (mut flagged, mut questions) = (0, 0);
         for i in 0..4000u32 {
-            let ts = 1.0 + f64::from(i) * 0.002;
-            let dev = format!("198.18.0.{}", 11 + i % 4);
+            let ts = 1.0 + f64::from(i) * gap;
+            let dev = format!("198.18.0.{}", 11 + i % devices);
             // the forged question, seen on the wire, then its answer
-            assert_eq!(r.push(&udp(ts, victim, &dev, vport, 1900, 118)), None);
+            match r.push(&udp(ts, victim, &dev, vport, 1900, 118)) {
+                None => {}
+                Some(Unasked::Forged) => questions += 1,
+                Some(u) => panic!("question {i}: {u:?}"),
+            }
             let a = udp(ts + 1e-4, &dev, victim, 1900, vport, 358);
             if r.push(&a) == Some(Unasked::Flood) {
                 flagged += 1;
@@ -668,7 +776,7 @@ mod tests {
                 assert_eq!(r.push(&e), None);
             }
         }
-        flagged
+        (flagged, questions)
     }
 
     #[test]
@@ -679,14 +787,98 @@ mod tests {
         for vport in [1900, 40_000] {
             let flagged = ssdp_on_the_wire(&mut Reflection::new(DEFAULT_THRESHOLD), vport, true);
             assert!((3900..4000).contains(&flagged), "{vport}: {flagged}");
-            // nothing refused: the questions seen on the wire, or the symmetric ports, hide it
-            // (the base's answer on every such flood)
-            let flagged = ssdp_on_the_wire(&mut Reflection::new(DEFAULT_THRESHOLD), vport, false);
-            assert_eq!(flagged, 0, "{vport}");
         }
         // off: nothing noted, nothing flagged
         let mut r = Reflection::new(0.0);
         assert_eq!(ssdp_on_the_wire(&mut r, 1900, true), 0);
+    }
+
+    #[test]
+    fn ssdp_questions_at_a_floods_pace_make_their_answers_unasked_though_taken() {
+        // nothing refused (the victim's port is open): the questions seen on the wire, or the
+        // symmetric ports, hid it from the base; their pace gives it away. 500 a second to 4
+        // devices, 250 a second to 18: all but the first 200 answers are the flood's, and so are
+        // the questions once the answers are
+        for (vport, devices, gap) in [(1900, 4, 0.002), (40_000, 4, 0.002), (1900, 18, 0.004)] {
+            let mut r = Reflection::new(DEFAULT_THRESHOLD);
+            let (flagged, questions) = ssdp_flood(&mut r, vport, false, devices, gap);
+            assert!(
+                (3800..4000).contains(&flagged),
+                "{vport} {devices}: {flagged}"
+            );
+            assert!(
+                (3800..4000).contains(&questions),
+                "{vport} {devices}: {questions}"
+            );
+        }
+        // 60 a second (held, the damped count stays below FLOOD_QUESTIONS): not a flood's pace
+        let (flagged, questions) = ssdp_flood(
+            &mut Reflection::new(DEFAULT_THRESHOLD),
+            1900,
+            false,
+            4,
+            1.0 / 60.0,
+        );
+        assert_eq!((flagged, questions), (0, 0));
+        // off: nothing
+        let (flagged, questions) = ssdp_flood(&mut Reflection::new(0.0), 1900, false, 18, 0.002);
+        assert_eq!((flagged, questions), (0, 0));
+    }
+
+    #[test]
+    fn ssdp_discovery_and_sweeps_stay_normal() {
+        let cp = "198.18.0.21";
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        // a control point (lab/iot.sh's phone): every 10 s, three multicast M-SEARCHes 1 s
+        // apart, each answered by 18 devices, then one unicast M-SEARCH to each device 50 ms
+        // apart, answered; for 10 minutes
+        for round in 0..60u32 {
+            let t0 = 1.0 + f64::from(round) * 10.0;
+            for k in 0..3u32 {
+                let ts = t0 + f64::from(k);
+                assert_eq!(
+                    r.push(&udp(ts, cp, "239.255.255.250", 50_000, 1900, 122)),
+                    None
+                );
+                for d in 0..18u32 {
+                    let dev = format!("198.18.0.{}", 101 + d);
+                    let a = udp(ts + 0.01 + f64::from(d) * 1e-3, &dev, cp, 1900, 50_000, 358);
+                    assert_eq!(r.push(&a), None, "round {round}");
+                }
+            }
+            for d in 0..18u32 {
+                let ts = t0 + 3.0 + f64::from(d) * 0.05;
+                let dev = format!("198.18.0.{}", 101 + d);
+                assert_eq!(r.push(&udp(ts, cp, &dev, 50_000, 1900, 122)), None);
+                assert_eq!(r.push(&udp(ts + 0.01, &dev, cp, 1900, 50_000, 358)), None);
+            }
+        }
+        // an SSDP sweep: a unicast M-SEARCH to every address of a /24 in a second (past the
+        // pace), 18 of which answer: their answers are unasked for, but far below a flood
+        let scanner = "198.18.0.40";
+        let mut counted = 0;
+        for h in 1..255u32 {
+            let ts = 700.0 + f64::from(h) * 0.004;
+            let dst = format!("198.18.0.{h}");
+            assert_eq!(r.push(&udp(ts, scanner, &dst, 50_001, 1900, 122)), None);
+            if (101..119).contains(&h) {
+                match r.push(&udp(ts + 0.002, &dst, scanner, 1900, 50_001, 358)) {
+                    None => {}
+                    Some(Unasked::Answer) => counted += 1,
+                    Some(u) => panic!("{h}: {u:?}"),
+                }
+            }
+        }
+        assert!(counted > 0, "the sweep passed the pace");
+        // SSDP's NOTIFYs to the group, and datagrams between two devices' 1900s, are no
+        // questions of a flood however many
+        for i in 0..2000u32 {
+            let ts = 800.0 + f64::from(i) * 0.001;
+            let n = udp(ts, "198.18.0.101", "239.255.255.250", 1900, 1900, 300);
+            assert_eq!(r.push(&n), None);
+            let peer = udp(ts, "198.18.0.102", "198.18.0.103", 1900, 1900, 358);
+            assert_eq!(r.push(&peer), None);
+        }
     }
 
     #[test]
@@ -717,8 +909,9 @@ mod tests {
             &udp(1.0, "198.18.0.11", c, 5004, 40_000, 358),
         ));
         r.push(&icmp_unreach(1.0, "198.18.0.21", "198.18.0.11", &a));
+        // (50 questions a second: below the pace of a flood's, FLOOD_QUESTIONS)
         for i in 0..1000u32 {
-            let ts = 1.0 + f64::from(i) * 0.002;
+            let ts = 1.0 + f64::from(i) * 0.02;
             r.push(&udp(ts, c, "198.18.0.11", 40_000, 1900, 118));
             assert_eq!(
                 r.push(&udp(ts, "198.18.0.11", c, 1900, 40_000, 358)),
@@ -730,7 +923,7 @@ mod tests {
         let mut r = Reflection::new(DEFAULT_THRESHOLD);
         r.push(&icmp_unreach(1.0, c, "198.18.0.11", &a));
         for i in 0..1000u32 {
-            let ts = 1.0 + IDLE + 1.0 + f64::from(i) * 0.002;
+            let ts = 1.0 + IDLE + 1.0 + f64::from(i) * 0.02;
             r.push(&udp(ts, c, "198.18.0.11", 40_000, 1900, 118));
             assert_eq!(
                 r.push(&udp(ts, "198.18.0.11", c, 1900, 40_000, 358)),

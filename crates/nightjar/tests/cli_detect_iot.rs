@@ -157,3 +157,121 @@ fn with_the_renegotiation_rule_off_the_renegotiations_raise_no_alert_of_their_ow
         stderr(&o)
     );
 }
+
+/// The victim of `ssdpfuzz`'s SSDP flood, whose port 1900 is open.
+const SSDP_VICTIM: &str = "198.18.0.30";
+
+/// `ssdpfuzz` (`lab/ssdp.sh`, `data/captures/SOURCE.md`): the same LAN with 14 more SSDP
+/// devices, the recorder listening on 1900 (it takes the answers: no refusals) and a UPnP
+/// control point discovering all along (three multicast M-SEARCHes, then a unicast one to each
+/// of the 18 devices, every 10-40 s). From the attacker .66: 1,200 M-SEARCHes forged from the
+/// recorder's 1900 to eight devices' 1900 (scapy, about 240 a second), then SFuzz-like fuzzing —
+/// 80 connections of random bytes to a camera's HTTP server, 60 of two random segments each to
+/// the hub's telnet login — with 40 ordinary HTTP fetches from .66 between them. The session's
+/// base (main 292ed02) alerted none of the three; now `crates/ids/src/reflection.rs`
+/// ("Questions at a flood's pace, answers taken") and `crates/ids/src/fuzzing.rs`.
+///
+/// Known answers read with tcpdump 4.99: `tcpdump -nr ssdpfuzz.pcap | wc -l` 6,413 frames,
+/// `... arp` 226; `... 'src host 198.18.0.30 and udp src port 1900 and udp dst port 1900'`
+/// 1,200 forged M-SEARCHes, `... 'dst host 198.18.0.30 and udp src port 1900 and udp dst port
+/// 1900'` 1,200 answers, `... icmp` none; `... 'src host 198.18.0.66 and tcp[13]==2'` 120 SYNs
+/// to port 80 (80 fuzzing, 40 fetches) and 60 to 23.
+#[test]
+fn an_ssdp_flood_whose_victim_takes_the_answers_and_fuzzing_are_alerted_and_named() {
+    let j = detect_json("ssdpfuzz");
+    assert_eq!(j["records"], 6413);
+    assert_eq!(j["arp"], 226);
+    assert_eq!(j["undecoded"], 0);
+    let eps = episodes("ssdpfuzz");
+    // three attacks; the SSDP flood labelled for its forged source and its eight reflectors
+    assert_eq!(eps.len(), 11);
+    let alerts = j["alerts"].as_array().unwrap();
+    for e in eps.iter().filter(|e| e["src"] != SSDP_VICTIM) {
+        assert_named_right("ssdpfuzz: ", e, alerts);
+    }
+    // the victim, whose address the forged questions carry, is no attacker; the control
+    // point's discovery, the attacker's own fetches and the LAN raise nothing
+    assert!(
+        alerts.iter().all(|a| a["src_ip"] != SSDP_VICTIM),
+        "{:?}",
+        alerts.iter().map(show).collect::<Vec<_>>()
+    );
+    let false_alerts = false_alerts(alerts, &eps);
+    assert!(
+        false_alerts.is_empty(),
+        "{:?}",
+        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
+    );
+    // each reflector: its answers and the questions sent to it, a UDP flood against the
+    // victim (150 answers and 150 questions each, less the first before the pace is known)
+    let ssdp: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["dest_ip"] == SSDP_VICTIM)
+        .collect();
+    assert_eq!(
+        ssdp.len(),
+        8,
+        "{:?}",
+        ssdp.iter().map(|a| show(a)).collect::<Vec<_>>()
+    );
+    for a in &ssdp {
+        assert_eq!(a["nightjar"]["label"], "flood-udp", "{}", show(a));
+        let n = a["nightjar"]["packets"].as_u64().unwrap();
+        assert!((250..=300).contains(&n), "{}", show(a));
+    }
+    // fuzzing: one alert for each fuzzed service, named by the fuzzing rule
+    for (cmd, server) in [
+        ("TCP 198.18.0.11 80", "198.18.0.11"),
+        ("TCP 198.18.0.14 23", "198.18.0.14"),
+    ] {
+        let c = covering(by_command(&eps, cmd), alerts);
+        assert_eq!(
+            c.len(),
+            1,
+            "{cmd}: {:?}",
+            c.iter().map(|a| show(a)).collect::<Vec<_>>()
+        );
+        let a = c[0];
+        assert_eq!(
+            (
+                &a["dest_ip"],
+                &a["nightjar"]["label"],
+                &a["nightjar"]["profile"]["rule"]
+            ),
+            (
+                &Value::from(server),
+                &Value::from("other-attack"),
+                &Value::from("fuzzing")
+            ),
+            "{}",
+            show(a)
+        );
+        assert!(
+            a["alert"]["signature"]
+                .as_str()
+                .unwrap()
+                .contains("(fuzzing:"),
+            "{}",
+            show(a)
+        );
+    }
+    assert!(j["flagged_by_fuzzing_rule"].as_u64().unwrap() > 900, "{j}");
+}
+
+#[test]
+fn with_the_fuzzing_and_reflection_rules_off_ssdpfuzz_raises_nothing() {
+    let j = detect_json_with(
+        "ssdpfuzz",
+        &["--fuzzing-threshold", "0", "--reflection-threshold", "0"],
+    );
+    assert_eq!(j["settings"]["fuzzing_threshold"], 0.0);
+    assert_eq!(j["flagged_by_fuzzing_rule"], 0);
+    assert_eq!(j["flagged_by_reflection_rule"], 0);
+    // the base's answer: the networks pass every packet of the three attacks
+    let alerts = j["alerts"].as_array().unwrap();
+    assert!(
+        alerts.is_empty(),
+        "{:?}",
+        alerts.iter().map(show).collect::<Vec<_>>()
+    );
+}

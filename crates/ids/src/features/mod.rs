@@ -201,6 +201,16 @@ impl Extractor {
         }
     }
 
+    /// Of the last packet taken (`window`): whether it was the first segment with payload its
+    /// flow's opener sent, in a flow begun with a SYN ([`WindowState::first_data`]); never
+    /// for `paper7`.
+    pub fn first_data(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.first_data(),
+        }
+    }
+
     /// Whether the last packet taken was counted in its established TCP session's flow only
     /// ([`WindowState::set_session_after`]); never for `paper7`.
     pub fn in_session(&self) -> bool {

@@ -1142,3 +1142,59 @@ fn the_first_reset_of_an_open_connection_from_an_end_that_received_data_closes_i
     ]);
     assert!(!closing_resets(&idle)[4]);
 }
+
+/// Whether each packet, pushed in turn into a fresh state with sessions counted apart, was its
+/// connection's first data from its opener ([`WindowState::first_data`]).
+fn first_data(packets: &[PacketRepr]) -> Vec<bool> {
+    let mut w = WindowState::new(WindowConfig::default());
+    w.set_session_after(64);
+    packets
+        .iter()
+        .map(|p| {
+            w.push_if(p, |_| true, &mut window::Snapshot::default());
+            w.first_data()
+        })
+        .collect()
+}
+
+#[test]
+fn only_the_first_segment_with_payload_from_a_connections_opener_is_its_first_data() {
+    let (c, s) = ("198.18.0.66", "198.18.0.12");
+    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16, len: u32| PacketRepr {
+        payload_len: len,
+        ip_len: 52 + len as u16,
+        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
+    };
+    let mut packets = vec![
+        tcp(1.0, c, s, 40000, 80, SYN),
+        tcp(1.001, s, c, 80, 40000, SYN | ACK),
+        tcp(1.002, c, s, 40000, 80, ACK),
+        // the request (first), sent again (not), the answer (the server's: not), more
+        data(1.003, c, s, 40000, 80, 300),
+        data(1.203, c, s, 40000, 80, 300),
+        data(1.204, s, c, 80, 40000, 900),
+        data(1.205, c, s, 40000, 80, 50),
+    ];
+    // a second connection from a new port: its request is first again; a server that speaks
+    // first (a banner) does not make the client's request any less its first
+    packets.extend([
+        tcp(2.0, c, s, 40001, 23, SYN),
+        tcp(2.001, s, c, 23, 40001, SYN | ACK),
+        tcp(2.002, c, s, 40001, 23, ACK),
+        data(2.003, s, c, 23, 40001, 20),
+        data(2.004, c, s, 40001, 23, 7),
+    ]);
+    // a connection already open when the capture began (no SYN seen): never
+    packets.extend([
+        data(3.0, c, s, 40002, 80, 300),
+        data(3.1, s, c, 80, 40002, 900),
+    ]);
+    assert_eq!(
+        first_data(&packets),
+        vec![
+            false, false, false, true, false, false, false, // connection 1
+            false, false, false, false, true, // connection 2
+            false, false, // mid-capture
+        ]
+    );
+}

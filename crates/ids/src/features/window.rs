@@ -252,6 +252,9 @@ pub struct WindowState {
     last_by_opener: Option<bool>,
     /// Of the last packet pushed: a whole TCP segment of a flow its opener began with a SYN.
     last_opened_by_syn: bool,
+    /// Of the last packet pushed: the first segment with payload its flow's opener sent, in a
+    /// flow begun with a SYN.
+    last_first_data: bool,
     /// Packets of an established TCP session after this many of its packets are counted in
     /// their flow only ([`WindowState::set_session_after`]); 0: never.
     session_after: u32,
@@ -606,6 +609,7 @@ impl WindowState {
             packets: 0,
             last_by_opener: None,
             last_opened_by_syn: false,
+            last_first_data: false,
             session_after: 0,
             last_in_session: false,
             last_established: false,
@@ -641,6 +645,14 @@ impl WindowState {
     /// connection attempt, whose every segment is its opener's doing or an answer to it.
     pub fn flow_opened_by_syn(&self) -> bool {
         self.last_opened_by_syn
+    }
+
+    /// Whether the last packet pushed was the first whole TCP segment with payload that the
+    /// opener of a flow begun with a SYN sent (since the flow was last idle for
+    /// [`FLOW_IDLE`]): its connection's first request, whose first bytes tell the protocol
+    /// its client speaks ([`crate::fuzzing`]).
+    pub fn first_data(&self) -> bool {
+        self.last_first_data
     }
 
     /// Count the packets of an established TCP session after its first `n` in their flow
@@ -906,6 +918,13 @@ impl WindowState {
             self.last_by_opener =
                 (is_tcp && !p.fragment).then_some(to_server == st.opened_by_client);
             self.last_opened_by_syn = is_tcp && !p.fragment && st.opened_by_syn;
+            // (before this packet is counted: its direction's payload packets so far)
+            self.last_first_data = is_tcp
+                && !p.fragment
+                && st.opened_by_syn
+                && to_server
+                && p.payload_len > 0
+                && st.payload[dir] == 0.0;
             st.n[dir] += 1.0;
             if p.payload_len > 0 && !unreach {
                 st.payload[dir] += 1.0;

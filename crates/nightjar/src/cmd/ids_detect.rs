@@ -143,6 +143,11 @@ pub struct DetectArgs {
     /// other-attack (thc-ssl-dos); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().renegotiation_threshold, value_name = "N")]
     renegotiation_threshold: f32,
+    /// Fuzzing rule: per (client, server, port), the distinct first payload bytes of the
+    /// client's connections within 60 s; at or above it, the client's segments to that
+    /// service and its answers are the client's other-attack (SFuzz); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().fuzzing_threshold, value_name = "N")]
+    fuzzing_threshold: f32,
     /// ARP-sweep rule: a sender's ARP requests for addresses it had not asked for in a minute,
     /// less those it then talks to over IP, as damped counts (1 s and 60 s half-lives); at or
     /// above this count its further requests are other-attack and the run is alerted once
@@ -329,6 +334,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         unanswered_threshold: a.unanswered_threshold,
         connection_threshold: a.connection_threshold,
         renegotiation_threshold: a.renegotiation_threshold,
+        fuzzing_threshold: a.fuzzing_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
         arp_spoof_threshold: a.arp_spoof_threshold,
         nd_flood_threshold: a.nd_flood_threshold,
@@ -569,6 +575,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         let mut in_force = in_force;
         // (apart: the object above is at the json! macro's recursion limit)
         in_force["unanswered_threshold"] = json!(settings.unanswered_threshold);
+        in_force["fuzzing_threshold"] = json!(settings.fuzzing_threshold);
         let mut j = json!({
             "capture": name,
             "kernel_received": kernel.as_ref().map(|k| k.received),
@@ -619,6 +626,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["network_alerts"] = json!(stats.network_alerts);
         j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
         j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
+        j["flagged_by_fuzzing_rule"] = json!(stats.flagged_by_fuzzing_rule);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
