@@ -179,6 +179,17 @@ const CLIENT_SPOKE: u8 = 4;
 const CLOSED: u8 = 8;
 /// The server refused a request of the connection (a slow or a repeated answer).
 const REFUSED: u8 = 16;
+/// A connection followed since its client's `SSH-` banner, to a port not known as SSH's: its
+/// server has not spoken yet. Its first words decide: an `SSH-` banner makes the port SSH's
+/// (and the connection goes on as one to SSH), anything else makes the connection
+/// [`NOT_SSH`]. A client's banner alone says nothing of the server: scanssh sends its
+/// identification to every port it scans (`SSH-1.0-SSH_Version_Mapper`), and once taken as
+/// SSH's a web server's port made a content-discovery run's repeated 404 answers "SSH password
+/// guessing" (BENCHMARKS.md, session 19, RustScan and application-level recon tools).
+const UNCONFIRMED: u8 = 32;
+/// A connection whose client sent an `SSH-` banner and whose server answered with no banner:
+/// not followed (its packets are no login service's).
+const NOT_SSH: u8 = 64;
 
 /// One connection to a login service.
 #[derive(Clone, Copy, Default)]
@@ -327,21 +338,17 @@ impl Guessing {
             // the first SSH banner of a connection to a port not known as SSH's (either end
             // may send its banner first): the server is the end that did not open the flow,
             // else the one on the lower port; its port is remembered as SSH's
+            // (its server's own banner, [`UNCONFIRMED`])
             let from_server = opener.map_or(p.sport < p.dport, |o| !o);
-            let (key, hash, port, server, sm) = if from_server {
-                (back_key, back_hash, p.sport, k.src, k.ms)
+            let (key, hash, state) = if from_server {
+                self.mark_ssh(k.src, k.ms, p.sport, now);
+                (back_key, back_hash, SYNACK | ESTABLISHED)
             } else {
-                (out_key, out_hash, p.dport, k.dst, k.md)
+                (out_key, out_hash, SYNACK | ESTABLISHED | UNCONFIRMED)
             };
-            let i = usize::from(port);
-            self.ssh_ports[i / 64] |= 1 << (i % 64);
-            *self
-                .ssh_servers
-                .touch((server, port), server_hash(sm, port), now)
-                .val = 1;
             *self.flows.touch(key, hash, now).val = Flow {
                 login: Login::Ssh,
-                state: SYNACK | ESTABLISHED,
+                state,
                 ..Flow::default()
             };
             !from_server
@@ -353,7 +360,20 @@ impl Guessing {
         } else {
             self.flows.get_mut(&back_key, back_hash, now)
         }?;
+        if flow.state & NOT_SSH != 0 {
+            return None;
+        }
         let data = p.payload_len;
+        if !outbound && data > 0 && flow.state & UNCONFIRMED != 0 {
+            // the server's first words, after its client's banner
+            if !banner {
+                flow.state |= NOT_SSH;
+                return None;
+            }
+            flow.state &= !UNCONFIRMED;
+            self.mark_ssh(k.src, k.ms, p.sport, now);
+            return self.push_login(p, k, opener, to, banner);
+        }
         let mut add = 0.0f32;
         if outbound {
             if fl & 0x10 != 0 && flow.state & SYNACK != 0 {
@@ -424,6 +444,17 @@ impl Guessing {
             return Some(login);
         }
         self.verdict(c, s, cm, sm, port, login, now)
+    }
+
+    /// Remember `server`'s `port` (`sm`: the premix of the server's address) as SSH's: its
+    /// server sent an `SSH-` banner from it.
+    fn mark_ssh(&mut self, server: u128, sm: u64, port: u16, now: f64) {
+        let i = usize::from(port);
+        self.ssh_ports[i / 64] |= 1 << (i % 64);
+        *self
+            .ssh_servers
+            .touch((server, port), server_hash(sm, port), now)
+            .val = 1;
     }
 
     /// `login` if the count of (`client`, `server`, `port`) (the premixes of the addresses'
@@ -792,6 +823,57 @@ mod tests {
         }
         assert!(flagged[0] > 3 * 26, "{flagged:?}");
         assert_eq!(flagged[1], 0, "{flagged:?}");
+    }
+
+    #[test]
+    fn a_clients_banner_makes_no_port_ssh_until_its_server_answers_with_one() {
+        // scanssh sends `SSH-1.0-SSH_Version_Mapper` to every port it probes; a web server on
+        // 8080 answers it with an HTTP error. Then a client's slow answers with no banner on
+        // 8080 (hydra's timing, heads "GET " and "HTTP") are no login's. The same probe to a
+        // server that answers with its own `SSH-` banner makes that server's 8080 SSH's, and
+        // the same connections to it are counted (the rule's own logic, so the first half
+        // cannot pass by the connections alone counting nothing)
+        let other = "198.18.0.11";
+        let mut r = Guessing::new(DEFAULT_THRESHOLD);
+        let mut flagged = [0, 0];
+        for (n, server) in [S, other].into_iter().enumerate() {
+            let probe = [
+                tcp(0.1, C, server, 50000, 8080, 0x02),
+                tcp(0.1001, server, C, 8080, 50000, 0x12),
+                tcp(0.1002, C, server, 50000, 8080, 0x10),
+                PacketRepr {
+                    head: *b"SSH-",
+                    ..data(0.1003, C, server, 50000, 8080, 28)
+                },
+                PacketRepr {
+                    head: if n == 0 { *b"HTTP" } else { *b"SSH-" },
+                    ..data(0.1004, server, C, 8080, 50000, 150)
+                },
+                tcp(0.1005, server, C, 8080, 50000, 0x11),
+                tcp(0.1006, C, server, 50000, 8080, 0x11),
+            ];
+            flagged[n] += push_all(&mut r, &probe)
+                .iter()
+                .filter(|f| f.is_some())
+                .count();
+            for i in 0..8u16 {
+                let mut ps = pam_guesses(i, 8080);
+                for p in &mut ps {
+                    if p.src == ip(S) {
+                        p.src = ip(server);
+                    }
+                    if p.dst == ip(S) {
+                        p.dst = ip(server);
+                    }
+                    if p.head == *b"SSH-" {
+                        p.head = if p.sport == 8080 { *b"HTTP" } else { *b"GET " };
+                    }
+                }
+                flagged[n] += push_all(&mut r, &ps).iter().filter(|f| f.is_some()).count();
+            }
+        }
+        assert_eq!(flagged[0], 0, "{flagged:?}");
+        assert!(flagged[1] > 3 * 26, "{flagged:?}");
     }
 
     #[test]
