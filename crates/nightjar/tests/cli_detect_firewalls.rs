@@ -114,12 +114,7 @@ fn every_attack_is_alerted_with_its_class_and_nothing_else() {
             w.iter().map(|a| show(a)).collect::<Vec<_>>()
         );
         let all: Vec<Value> = others.iter().chain(&window).cloned().collect();
-        let false_alerts = false_alerts(alerts, &all);
-        assert!(
-            false_alerts.is_empty(),
-            "{what}{:#?}",
-            false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-        );
+        assert_no_false_alert(&what, alerts, &all);
         let tuples: Vec<String> = alerts.iter().map(show).collect();
         if let Some(prev) = last.replace(tuples.clone()) {
             assert_eq!(prev, tuples, "{what}the same with one thread");

@@ -61,12 +61,7 @@ fn hydra_against_ssh_and_ftp_is_alerted_as_password_guessing_and_the_client_is_n
             assert_eq!(a["alert"]["category"], "Attempted User Privilege Gain");
         }
     }
-    let false_alerts = false_alerts(alerts, &eps);
-    assert!(
-        false_alerts.is_empty(),
-        "{:?}",
-        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-    );
+    assert_no_false_alert("guessing: ", alerts, &eps);
     assert!(alerts.iter().all(|a| a["src_ip"] != CLIENT));
 }
 

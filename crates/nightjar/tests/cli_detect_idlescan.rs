@@ -69,11 +69,7 @@ fn an_idle_scan_is_the_zombies_syn_scan_and_the_attackers_probes_are_other_attac
         let what = format!("idlescan {extra:?}");
         assert_all_alerted_right(&what, &j, &eps);
         let alerts = j["alerts"].as_array().unwrap();
-        assert!(
-            false_alerts(alerts, &eps).is_empty(),
-            "{what}: {:?}",
-            alerts.iter().map(show).collect::<Vec<_>>()
-        );
+        assert_no_false_alert(&format!("{what}: "), alerts, &eps);
         // the forged SYNs are a SYN scan of the victim from the zombie, one alert a scan
         let zombie: Vec<_> = alerts
             .iter()

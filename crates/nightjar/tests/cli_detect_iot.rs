@@ -61,12 +61,7 @@ fn iot_attacks_and_packet_crafters_are_alerted_and_named_and_the_lan_is_not() {
         "{:?}",
         alerts.iter().map(show).collect::<Vec<_>>()
     );
-    let false_alerts = false_alerts(alerts, &eps);
-    assert!(
-        false_alerts.is_empty(),
-        "{:?}",
-        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-    );
+    assert_no_false_alert("iot: ", alerts, &eps);
     // the SSDP flood: each reflector's answers to the recorder, a flood of reflected answers
     let ssdp: Vec<&Value> = alerts.iter().filter(|a| a["dest_ip"] == RECORDER).collect();
     assert_eq!(
@@ -196,12 +191,7 @@ fn an_ssdp_flood_whose_victim_takes_the_answers_and_fuzzing_are_alerted_and_name
         "{:?}",
         alerts.iter().map(show).collect::<Vec<_>>()
     );
-    let false_alerts = false_alerts(alerts, &eps);
-    assert!(
-        false_alerts.is_empty(),
-        "{:?}",
-        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-    );
+    assert_no_false_alert("ssdpfuzz: ", alerts, &eps);
     // each reflector: its answers and the questions sent to it, a UDP flood against the
     // victim (150 answers and 150 questions each, less the first before the pace is known)
     let ssdp: Vec<&Value> = alerts

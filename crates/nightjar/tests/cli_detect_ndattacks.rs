@@ -87,12 +87,7 @@ fn every_attack_but_the_rogue_router_is_one_victim_alert_naming_its_rule_and_not
         let what = format!("{NAME} {extra:?}: ");
         let alerts = j["alerts"].as_array().unwrap();
         // no alert covers no attack
-        let false_alerts = false_alerts(alerts, &eps);
-        assert!(
-            false_alerts.is_empty(),
-            "{what}{:#?}",
-            false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-        );
+        assert_no_false_alert(&what, alerts, &eps);
         for (needle, rule, dest, src) in EXPECTED {
             let e = by_command(&eps, needle);
             assert_named_right(&what, e, alerts);

@@ -53,12 +53,7 @@ fn a_swarm_raises_no_alert_and_the_attacks_of_two_of_its_peers_are_named_right()
         "{:?}",
         alerts.iter().map(show).collect::<Vec<_>>()
     );
-    let false_alerts = false_alerts(alerts, &eps);
-    assert!(
-        false_alerts.is_empty(),
-        "{:?}",
-        false_alerts.iter().map(|a| show(a)).collect::<Vec<_>>()
-    );
+    assert_no_false_alert("p2p: ", alerts, &eps);
     // the aria2c peer's "connect scan": dropped for its established segments, once
     assert_eq!(j["scans_of_sessions"], 1, "{j}");
     // the swarm's two-way UDP (uTP, DHT exchanges) cleared of the networks' flags

@@ -122,11 +122,7 @@ fn pings_of_death_are_alerted_alone_and_large_pings_are_not() {
         }
         // the normal large pings raise nothing: no false alert, none from the victim or the
         // client, and the rule cleared what the networks flagged of them
-        assert!(
-            false_alerts(alerts, &eps).is_empty(),
-            "{what}: {:?}",
-            alerts.iter().map(show).collect::<Vec<_>>()
-        );
+        assert_no_false_alert(&format!("{what}: "), alerts, &eps);
         assert!(
             alerts
                 .iter()

@@ -186,6 +186,17 @@ pub fn false_alerts<'a>(alerts: &'a [Value], eps: &[Value]) -> Vec<&'a Value> {
         .collect()
 }
 
+/// Assert that every alert covers a labelled episode of `eps` ([`false_alerts`]); `what`
+/// prefixes the message, which lists the false ones.
+pub fn assert_no_false_alert(what: &str, alerts: &[Value], eps: &[Value]) {
+    let f = false_alerts(alerts, eps);
+    assert!(
+        f.is_empty(),
+        "{what}false alerts {:#?}",
+        f.iter().map(|a| show(a)).collect::<Vec<_>>()
+    );
+}
+
 /// The labelled episodes of `NAME.labels.json`.
 pub fn episodes(name: &str) -> Vec<Value> {
     let labels: Value = serde_json::from_str(
