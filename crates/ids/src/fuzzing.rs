@@ -85,8 +85,8 @@ struct Service {
 }
 
 impl Service {
-    /// Count a connection that began with `byte` at `now`; the distinct first bytes.
-    fn count(&mut self, byte: u8, now: f64) -> u16 {
+    /// Count a connection that began with `byte` at `now`.
+    fn count(&mut self, byte: u8, now: f64) {
         if now - self.since > WINDOW {
             *self = Service {
                 since: now,
@@ -95,12 +95,18 @@ impl Service {
         }
         self.last = now;
         add_bit(&mut self.seen, &mut self.distinct, byte);
-        self.distinct
     }
 
-    /// Whether its server has answered like an encrypted protocol ([`ANSWER_MAX`]).
-    fn encrypted(&self) -> bool {
-        self.answered >= ANSWER_MAX
+    /// Whether it has half the `threshold` of distinct first bytes: its server's answers are
+    /// counted from then on.
+    fn warm(&self, threshold: f32) -> bool {
+        2.0 * f32::from(self.distinct) >= threshold
+    }
+
+    /// Whether it is fuzzed: at the `threshold` of distinct first bytes, and its server has not
+    /// answered like an encrypted protocol ([`ANSWER_MAX`]).
+    fn fuzzed(&self, threshold: f32) -> bool {
+        f32::from(self.distinct) >= threshold && self.answered < ANSWER_MAX
     }
 }
 
@@ -202,11 +208,11 @@ impl Fuzzing {
         let threshold = self.threshold;
         if first {
             let service = self.services.touch(key, hash, now).val;
-            let distinct = service.count(p.head[0], now);
-            if 2.0 * f32::from(distinct) >= threshold {
+            service.count(p.head[0], now);
+            if service.warm(threshold) {
                 self.warm_until = self.warm_until.max(now + WINDOW);
             }
-            let fuzzed = f32::from(distinct) >= threshold && !service.encrypted();
+            let fuzzed = service.fuzzed(threshold);
             if fuzzed {
                 self.hot_until = self.hot_until.max(now + HOT);
             }
@@ -218,12 +224,10 @@ impl Fuzzing {
         let Some(service) = self.services.get_mut(&key, hash, now) else {
             return false;
         };
-        if !by_client && p.payload_len > 0 && 2.0 * f32::from(service.distinct) >= threshold {
+        if !by_client && p.payload_len > 0 && service.warm(threshold) {
             add_bit(&mut service.answers, &mut service.answered, p.head[0]);
         }
-        f32::from(service.distinct) >= threshold
-            && now - service.last <= HOT
-            && !service.encrypted()
+        service.fuzzed(threshold) && now - service.last <= HOT
     }
 }
 

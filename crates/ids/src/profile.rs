@@ -503,6 +503,17 @@ pub struct Naming {
 }
 
 impl Naming {
+    /// `other-attack` named by `rule`, with no alternative: what an episode is when a rule
+    /// past the probes' patterns (password guessing, overlapping fragments, a ping of death,
+    /// TLS renegotiation, fuzzing) found most of it.
+    fn other_attack(rule: Rule) -> Naming {
+        Naming {
+            class: Class::OtherAttack,
+            rule,
+            alternatives: &[],
+        }
+    }
+
     /// Whether it names a flood: a flood class, or an other-attack named for its volume
     /// (repetition, resets, a new connection per packet, many sources).
     pub fn is_flood(&self) -> bool {
@@ -577,11 +588,7 @@ impl Evidence {
     /// else as it was.
     pub fn with_guesses(mut self, guesses: u64, flagged: u64, login: Option<Login>) -> Evidence {
         if let Some(l) = login.filter(|_| 2 * guesses > flagged) {
-            self.naming = Naming {
-                class: Class::OtherAttack,
-                rule: Rule::PasswordGuessing,
-                alternatives: &[],
-            };
+            self.naming = Naming::other_attack(Rule::PasswordGuessing);
             self.login = Some(l);
         }
         self
@@ -595,11 +602,7 @@ impl Evidence {
     /// flood the rules above would name —, else as it was.
     pub fn with_overlaps(mut self, overlapping: u64, flagged: u64) -> Evidence {
         if overlapping > 0 && 4 * overlapping >= flagged {
-            self.naming = Naming {
-                class: Class::OtherAttack,
-                rule: Rule::OverlappingFragments,
-                alternatives: &[],
-            };
+            self.naming = Naming::other_attack(Rule::OverlappingFragments);
             self.overlapping = overlapping;
         }
         self
@@ -655,11 +658,7 @@ impl Evidence {
     /// networks take for an ICMP flood's), one is the attack —, else as it was.
     pub fn with_oversize(mut self, oversize: u64) -> Evidence {
         if oversize > 0 {
-            self.naming = Naming {
-                class: Class::OtherAttack,
-                rule: Rule::PingOfDeath,
-                alternatives: &[],
-            };
+            self.naming = Naming::other_attack(Rule::PingOfDeath);
             self.oversize = oversize;
         }
         self
@@ -672,11 +671,7 @@ impl Evidence {
     /// else as it was.
     pub fn with_renegotiations(mut self, renegotiating: u64, flagged: u64) -> Evidence {
         if renegotiating > 0 && 2 * renegotiating > flagged {
-            self.naming = Naming {
-                class: Class::OtherAttack,
-                rule: Rule::TlsRenegotiation,
-                alternatives: &[],
-            };
+            self.naming = Naming::other_attack(Rule::TlsRenegotiation);
             self.renegotiating = renegotiating;
         }
         self
@@ -688,11 +683,7 @@ impl Evidence {
     /// of one target —, else as it was.
     pub fn with_fuzzing(mut self, fuzzing: u64, flagged: u64) -> Evidence {
         if fuzzing > 0 && 2 * fuzzing > flagged {
-            self.naming = Naming {
-                class: Class::OtherAttack,
-                rule: Rule::Fuzzing,
-                alternatives: &[],
-            };
+            self.naming = Naming::other_attack(Rule::Fuzzing);
             self.fuzzing = fuzzing;
         }
         self

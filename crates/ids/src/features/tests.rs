@@ -982,18 +982,24 @@ fn a_connection_seen_one_way_is_established_and_its_flows_own_from_its_first_ack
     );
 }
 
-/// Whether each packet, pushed in turn into a fresh state, was a closing reset
-/// ([`WindowState::closing_reset`]).
-fn closing_resets(packets: &[PacketRepr]) -> Vec<bool> {
+/// Each packet pushed in turn into a fresh state with sessions counted apart, and what `read`
+/// says of the state after it.
+fn after_each<T>(packets: &[PacketRepr], read: impl Fn(&WindowState) -> T) -> Vec<T> {
     let mut w = WindowState::new(WindowConfig::default());
     w.set_session_after(64);
     packets
         .iter()
         .map(|p| {
             w.push_if(p, |_| true, &mut window::Snapshot::default());
-            w.closing_reset()
+            read(&w)
         })
         .collect()
+}
+
+/// Whether each packet, pushed in turn into a fresh state, was a closing reset
+/// ([`WindowState::closing_reset`]).
+fn closing_resets(packets: &[PacketRepr]) -> Vec<bool> {
+    after_each(packets, WindowState::closing_reset)
 }
 
 #[test]
@@ -1146,15 +1152,7 @@ fn the_first_reset_of_an_open_connection_from_an_end_that_received_data_closes_i
 /// Whether each packet, pushed in turn into a fresh state with sessions counted apart, was its
 /// connection's first data from its opener ([`WindowState::first_data`]).
 fn first_data(packets: &[PacketRepr]) -> Vec<bool> {
-    let mut w = WindowState::new(WindowConfig::default());
-    w.set_session_after(64);
-    packets
-        .iter()
-        .map(|p| {
-            w.push_if(p, |_| true, &mut window::Snapshot::default());
-            w.first_data()
-        })
-        .collect()
+    after_each(packets, WindowState::first_data)
 }
 
 #[test]
