@@ -39,29 +39,45 @@ use serde_json::Value;
 /// The recorder, whose address the SSDP flood's questions carry.
 const RECORDER: &str = "198.18.0.30";
 
-#[test]
-fn iot_attacks_and_packet_crafters_are_alerted_and_named_and_the_lan_is_not() {
-    let j = detect_json("iot");
-    assert_eq!(j["records"], 11916);
-    assert_eq!(j["arp"], 1041);
+/// `ids detect --json` of the committed capture `name`, checked: its `records` and `arp`
+/// counts, nothing undecoded, `episodes` labelled episodes, every one alerted and named right
+/// from its own source — the reflectors' answers included — but the forged `victim`'s (whose
+/// address an SSDP flood's questions carry: it is never alerted as an attacker), and no false
+/// alert. The detection and the episodes.
+fn forged_victims_lan(
+    name: &str,
+    records: u64,
+    arp: u64,
+    episodes_n: usize,
+    victim: &str,
+) -> (Value, Vec<Value>) {
+    let what = format!("{name}: ");
+    let j = detect_json(name);
+    assert_eq!(j["records"], records);
+    assert_eq!(j["arp"], arp);
     assert_eq!(j["undecoded"], 0);
-    let eps = episodes("iot");
-    // six attacks; the SSDP flood labelled for its forged source and its four reflectors
-    assert_eq!(eps.len(), 10);
+    let eps = episodes(name);
+    assert_eq!(eps.len(), episodes_n);
     let alerts = j["alerts"].as_array().unwrap();
-    // every attack alerted and named right from its own source, the reflectors' answers
-    // included; the recorder, whose address the forged questions carry, is not alerted as an
-    // attacker (what it sent itself, its refusals and its fetches, is no attack), nor is
-    // anything of the cameras' streams, the clients or the devices outside the flood
-    for e in eps.iter().filter(|e| e["src"] != RECORDER) {
-        assert_named_right("iot: ", e, alerts);
+    for e in eps.iter().filter(|e| e["src"] != victim) {
+        assert_named_right(&what, e, alerts);
     }
     assert!(
-        alerts.iter().all(|a| a["src_ip"] != RECORDER),
-        "{:?}",
+        alerts.iter().all(|a| a["src_ip"] != victim),
+        "{what}{:?}",
         alerts.iter().map(show).collect::<Vec<_>>()
     );
-    assert_no_false_alert("iot: ", alerts, &eps);
+    assert_no_false_alert(&what, alerts, &eps);
+    (j, eps)
+}
+
+#[test]
+fn iot_attacks_and_packet_crafters_are_alerted_and_named_and_the_lan_is_not() {
+    // six attacks; the SSDP flood labelled for its forged source and its four reflectors.
+    // The recorder's own packets (its refusals and its fetches) are no attack, nor is anything
+    // of the cameras' streams, the clients or the devices outside the flood
+    let (j, eps) = forged_victims_lan("iot", 11916, 1041, 10, RECORDER);
+    let alerts = j["alerts"].as_array().unwrap();
     // the SSDP flood: each reflector's answers to the recorder, a flood of reflected answers
     let ssdp: Vec<&Value> = alerts.iter().filter(|a| a["dest_ip"] == RECORDER).collect();
     assert_eq!(
@@ -173,25 +189,10 @@ const SSDP_VICTIM: &str = "198.18.0.30";
 /// to port 80 (80 fuzzing, 40 fetches) and 60 to 23.
 #[test]
 fn an_ssdp_flood_whose_victim_takes_the_answers_and_fuzzing_are_alerted_and_named() {
-    let j = detect_json("ssdpfuzz");
-    assert_eq!(j["records"], 6413);
-    assert_eq!(j["arp"], 226);
-    assert_eq!(j["undecoded"], 0);
-    let eps = episodes("ssdpfuzz");
-    // three attacks; the SSDP flood labelled for its forged source and its eight reflectors
-    assert_eq!(eps.len(), 11);
+    // three attacks; the SSDP flood labelled for its forged source and its eight reflectors.
+    // The control point's discovery, the attacker's own fetches and the LAN raise nothing
+    let (j, eps) = forged_victims_lan("ssdpfuzz", 6413, 226, 11, SSDP_VICTIM);
     let alerts = j["alerts"].as_array().unwrap();
-    for e in eps.iter().filter(|e| e["src"] != SSDP_VICTIM) {
-        assert_named_right("ssdpfuzz: ", e, alerts);
-    }
-    // the victim, whose address the forged questions carry, is no attacker; the control
-    // point's discovery, the attacker's own fetches and the LAN raise nothing
-    assert!(
-        alerts.iter().all(|a| a["src_ip"] != SSDP_VICTIM),
-        "{:?}",
-        alerts.iter().map(show).collect::<Vec<_>>()
-    );
-    assert_no_false_alert("ssdpfuzz: ", alerts, &eps);
     // each reflector: its answers and the questions sent to it, a UDP flood against the
     // victim (150 answers and 150 questions each, less the first before the pace is known)
     let ssdp: Vec<&Value> = alerts
