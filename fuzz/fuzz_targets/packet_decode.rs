@@ -28,13 +28,16 @@ fuzz_target!(|data: &[u8]| {
                     assert!(p.inner.is_none());
                 }
             }
-            // ARP is read only where the link header names its payload by EtherType:
-            // Ethernet, Linux cooked (SLL, SLL2), Cisco HDLC (also inside PPP-in-HDLC
-            // captures, link type 50, whose frames may be Cisco's), and 802.11 (bare,
-            // radiotap, PPI) through LLC/SNAP
+            // ARP is read where the link header names its payload by EtherType: Ethernet,
+            // Linux cooked (SLL, SLL2), Cisco HDLC (also inside PPP-in-HDLC captures, link
+            // type 50, whose frames may be Cisco's), and 802.11 (bare, radiotap, PPI) through
+            // LLC/SNAP; under any other link type that carries IP, only from the Ethernet frame
+            // of a tunnel (VXLAN, Geneve, gretap, ERSPAN), which names it by EtherType too
+            // (seed `rawip-vxlan-arp`: raw IP, UDP to 8472, an ARP reply inside)
             Record::Arp(a) => {
                 assert!(
-                    matches!(link.0, 1 | 50 | 104 | 105 | 113 | 127 | 192 | 276),
+                    matches!(link.0, 1 | 50 | 104 | 105 | 113 | 127 | 192 | 276)
+                        || (link.is_supported() && data.windows(2).any(|w| w == [0x08, 0x06])),
                     "ARP from link type {}",
                     link.0
                 );
