@@ -1196,3 +1196,71 @@ fn only_the_first_segment_with_payload_from_a_connections_opener_is_its_first_da
         ]
     );
 }
+
+#[test]
+fn a_new_connection_on_a_reused_port_inherits_nothing_of_the_one_before() {
+    let (c, s) = ("198.18.0.66", "198.18.0.10");
+    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
+        payload_len: 300,
+        ip_len: 352,
+        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
+    };
+    let connection = |t: f64| {
+        vec![
+            tcp(t, c, s, 40000, 8080, SYN),
+            tcp(t + 1e-4, s, c, 8080, 40000, SYN | ACK),
+            tcp(t + 2e-4, c, s, 40000, 8080, ACK),
+            data(t + 3e-4, c, s, 40000, 8080),
+            data(t + 4e-4, s, c, 8080, 40000),
+            tcp(t + 5e-4, c, s, 40000, 8080, ACK),
+        ]
+    };
+    let established = |p: &[PacketRepr]| after_each(p, WindowState::flow_established);
+    let one = [false, false, true, true, true, true];
+    // GoldenEye killed by `timeout`: its kernel resets every open connection; its next run,
+    // 30 s later (within the flow table's idle time), takes the same source port again
+    let mut reused = connection(1.0);
+    reused.push(tcp(1.001, c, s, 40000, 8080, RST | ACK));
+    reused.extend(connection(31.0));
+    let seen = established(&reused);
+    assert_eq!(seen[..6], one);
+    assert!(!seen[6], "the reset");
+    assert_eq!(seen[7..], one, "the new connection is established again");
+    // a connection both ends closed with FINs, then the port again
+    let mut closed = connection(1.0);
+    closed.extend([
+        tcp(1.001, s, c, 8080, 40000, FIN | ACK),
+        tcp(1.0011, c, s, 40000, 8080, FIN | ACK),
+        tcp(1.0012, s, c, 8080, 40000, ACK),
+    ]);
+    closed.extend(connection(2.0));
+    assert_eq!(established(&closed)[9..], one);
+    // a reset of the new connection is a close again, as the old one's was: the old close
+    // is forgotten (after it, every reset counted as an answer to late segments)
+    let mut twice = reused.clone();
+    twice.push(tcp(31.001, c, s, 40000, 8080, RST | ACK));
+    let closes = closing_resets(&twice);
+    assert!(closes[6] && closes[13], "{closes:?}");
+    // a refused SYN sent again stays refused, and never established; and a SYN sent again
+    // before its answer starts nothing new: the handshake it then completes counts
+    let refused = [
+        tcp(1.0, c, s, 40007, 81, SYN),
+        tcp(1.0001, s, c, 81, 40007, RST | ACK),
+        tcp(2.0, c, s, 40007, 81, SYN),
+        tcp(2.0001, s, c, 81, 40007, RST | ACK),
+        tcp(2.0002, c, s, 40007, 81, ACK),
+    ];
+    assert_eq!(established(&refused), [false; 5]);
+    let mut again = vec![tcp(0.0, c, s, 40000, 8080, SYN)];
+    again.extend(connection(1.0));
+    assert_eq!(established(&again)[1..], one);
+    // what the networks see keeps the flow's whole life: the new connection's segments still
+    // show the earlier refusal (the built-in models learned flows so)
+    let mut w = WindowState::new(WindowConfig::default());
+    let mut out = vec![0f32; LEN];
+    for p in &reused {
+        w.push(p, &mut out);
+    }
+    assert_eq!(feat(&out, "flow.refused"), 1.0);
+    assert_eq!(feat(&out, "flow.handshake"), 1.0);
+}

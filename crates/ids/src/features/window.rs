@@ -236,6 +236,30 @@ const ENDS_FIN: [u8; 2] = [1, 2];
 const ENDS_SERVED: [u8; 2] = [4, 8];
 /// In [`FlowStats::ends`]: a reset closed the connection ([`WindowState::closing_reset`]).
 const ENDS_CLOSED: u8 = 16;
+/// In [`FlowStats::ends`]: the server's SYN-ACK, the handshake completed, and a refusal (RST
+/// or ICMP unreachable), each of the flow's current connection only: a SYN that opens a new
+/// connection on the same addresses and ports clears them with the rest of `ends`
+/// ([`new_connection`]). `synack`, `handshake` and `refused` keep the flow's whole life, as
+/// the networks learned them; these decide whether a segment is of an established connection
+/// ([`WindowState::flow_established`]) and whether a reset closes one.
+const LIVE_SYNACK: u8 = 32;
+const LIVE_HANDSHAKE: u8 = 64;
+const LIVE_REFUSED: u8 = 128;
+
+/// Whether a segment with TCP `flags` to the server opens a new connection on a flow whose
+/// connection before it is over or going: a bare SYN after that connection completed its
+/// handshake, was refused, or ended (a FIN or a closing reset). A client reuses its source
+/// port soon after (a busy client cycles through its ephemeral ports in a minute; a tool
+/// killed mid-run leaves reset connections whose ports the next run takes again), and the
+/// new connection must not inherit the old one's refusal or close. A SYN sent again before
+/// any answer changes nothing.
+fn new_connection(flow: &FlowStats, to_server: bool, segment: bool, flags: u8) -> bool {
+    segment
+        && to_server
+        && flags & 0x17 == 0x02
+        && flow.ends & (LIVE_HANDSHAKE | LIVE_REFUSED | ENDS_FIN[0] | ENDS_FIN[1] | ENDS_CLOSED)
+            != 0
+}
 
 /// (client address, server address, protocol << 32 | client port << 16 | server port).
 type FlowKey = (u128, u128, u64);
@@ -895,8 +919,14 @@ impl WindowState {
             // refused before; after such a close, a reset is the answer of an end to a
             // segment it received since its last reset
             let segment = is_tcp && !p.fragment;
+            if new_connection(st, to_server, segment, fl) {
+                st.ends = 0;
+                st.owed = [0; 2];
+            }
             let reset = segment && fl & 0x04 != 0;
-            let closes = reset && st.handshake && !st.refused && st.ends & ENDS_SERVED[dir] != 0;
+            let closes = reset
+                && st.ends & (LIVE_HANDSHAKE | LIVE_REFUSED | ENDS_SERVED[dir])
+                    == LIVE_HANDSHAKE | ENDS_SERVED[dir];
             let closed = st.ends & ENDS_CLOSED != 0;
             let answers = reset && closed && st.owed[dir] > 0;
             self.last_closing_reset = closes || answers;
@@ -931,11 +961,16 @@ impl WindowState {
             }
             if is_tcp && fl & 0x12 == 0x12 && !to_server {
                 st.synack = true;
-            } else if is_tcp && to_server && st.synack && fl & 0x10 != 0 && fl & 0x07 == 0 {
-                st.handshake = true;
+                st.ends |= LIVE_SYNACK;
+            } else if is_tcp && to_server && fl & 0x10 != 0 && fl & 0x07 == 0 {
+                st.handshake |= st.synack;
+                if st.ends & LIVE_SYNACK != 0 {
+                    st.ends |= LIVE_HANDSHAKE;
+                }
             }
             if f.refused.is_some() {
                 st.refused = true;
+                st.ends |= LIVE_REFUSED;
             }
             *st
         };
@@ -944,9 +979,11 @@ impl WindowState {
         // with a SYN and goes on acknowledging (its data, its close), nothing of it ever seen
         // coming back
         let one_way = one_way_capture_session(&flow_out, k.to_server, is_tcp, p.fragment, fl)
-            && !flow_out.refused;
-        self.last_established =
-            one_way || (is_tcp && !p.fragment && flow_out.handshake && !flow_out.refused);
+            && flow_out.ends & LIVE_REFUSED == 0;
+        self.last_established = one_way
+            || (is_tcp
+                && !p.fragment
+                && flow_out.ends & (LIVE_HANDSHAKE | LIVE_REFUSED) == LIVE_HANDSHAKE);
         // a tunnel's packets (a protocol without ports that the other end sends back within
         // FLOW_IDLE: GRE, IP-in-IP, ESP) past its first ones are its own too: what goes through
         // a tunnel is not its ends' doing, and counted in their hosts' statistics it made an
