@@ -35,9 +35,11 @@
 //! episode until a quiet gap of [`DetectSettings::gap`] seconds; an episode becomes an alert
 //! when it holds at least [`DetectSettings::min_packets`] flagged packets that make at least
 //! [`DetectSettings::min_fraction`] of the source's packets in that time (so a stray false
-//! positive in normal traffic raises nothing). With [`DetectSettings::max_episode`], an
-//! episode that has lasted that long ends at its next flagged packet and a new one begins, so
-//! an attack that goes on is reported piece by piece (a live capture's alerts while it lasts). Its class comes from the episode's profile
+//! positive in normal traffic raises nothing), or, failing that, at least `min_packets` to its
+//! main victim that make that share of the packets between the two (*pairs*, below). With
+//! [`DetectSettings::max_episode`], an episode that has lasted that long ends at its next
+//! flagged packet and a new one begins, so an attack that goes on is reported piece by piece
+//! (a live capture's alerts while it lasts). Its class comes from the episode's profile
 //! ([`crate::profile`]): the protocol decides where it defines the class (the probes' TCP
 //! flags, repetition per port for scan vs flood, many sources), the majority of the packets'
 //! classes otherwise; the alert carries the evidence. An episode named a flood must also
@@ -49,6 +51,18 @@
 //! [`DetectSettings::victim_min_packets`] of them from at least
 //! [`DetectSettings::victim_min_sources`] distinct sources (addresses, not their episodes: a
 //! client whose flagged packets come more than the gap apart is still one source).
+//!
+//! **Pairs.** Behind a NAT every client's traffic leaves from one address, and a compromised
+//! workstation scans while its user streams and browses: the attack's flagged packets are then
+//! a small share of the source's (FIN, Xmas, Maimon and UDP scans from a NAT of five clients
+//! streaming and downloading: 2–4%, session 20), though most of what it exchanged with its
+//! victim. An episode below the source's share is alerted if its flagged packets to its main
+//! victim (the Misra–Gries candidate of its victims, counted since it became the candidate)
+//! are at least [`DetectSettings::min_packets`] and make at least
+//! [`DetectSettings::min_fraction`] of the packets between the source and that victim in that
+//! time, flagged or not (counted in [`DetectStats::paired_alerts`]). The NAT's other clients'
+//! stray false positives are judged by their own pairs' traffic as before (a stream's
+//! misflagged datagrams stay a small share of the stream).
 //!
 //! **Spray rule.** The network learnt floods from the lab, whose spoofed floods use a handful
 //! of source addresses; a flood that takes a new random source for every packet looks to it
@@ -329,8 +343,9 @@ pub struct DetectSettings {
     pub max_episode: f64,
     /// Flagged packets an episode needs to be alerted.
     pub min_packets: u64,
-    /// Fraction of the source's packets during the episode that must be flagged (and of the
-    /// victim's, for a victim alert).
+    /// Fraction of the source's packets during the episode that must be flagged, or of the
+    /// packets between the source and its main victim (with `min_packets` of them flagged to
+    /// it: an attacker behind a NAT), and of the victim's, for a victim alert.
     pub min_fraction: f64,
     /// A flood's episode (an alert whose class is a flood, or an other-attack named for its
     /// volume) must average at least this many flagged packets a second, over its span or one
@@ -720,6 +735,10 @@ pub struct DetectStats {
     /// ([`scan_of_sessions`]): a peer-to-peer client's connections beside the attempts its
     /// peers never answered.
     pub scans_of_sessions: u64,
+    /// Source alerts whose flagged packets were less than [`DetectSettings::min_fraction`] of
+    /// the source's packets but at least that share of those it exchanged with its victim
+    /// (an attacker behind a NAT, or on a busy workstation).
+    pub paired_alerts: u64,
     /// Episodes ended early because the episode table was full.
     pub episode_evictions: u64,
     /// Source episodes ended because the source moved on to another kind of probe
@@ -3270,6 +3289,10 @@ struct SrcEp {
     /// Misra–Gries majority candidate of the victims.
     top_victim: IpAddr,
     top_count: u64,
+    /// Flagged packets to `top_victim`, and packets between the source and it, flagged or
+    /// not, since it became the candidate ([`SrcEp::pair_share`]).
+    pair_flagged: u64,
+    pair_total: u64,
     /// The kind of its probes, and a run of another kind.
     shift: Shift,
     /// A fast finding of the slow-scan rule about the source, waiting for this episode's end
@@ -3353,6 +3376,8 @@ impl SrcEp {
             victim_packets: 0,
             top_victim: vic,
             top_count: 0,
+            pair_flagged: 0,
+            pair_total: 0,
             shift: Shift::default(),
             parked: None,
             exchanges: None,
@@ -3380,9 +3405,12 @@ impl SrcEp {
         }
         if self.top_victim == vic {
             self.top_count += 1;
+            self.pair_flagged += 1;
+            self.pair_total += 1;
         } else if self.top_count == 0 {
             self.top_victim = vic;
             self.top_count = 1;
+            (self.pair_flagged, self.pair_total) = (1, 1);
         } else {
             self.top_count -= 1;
         }
@@ -3391,6 +3419,8 @@ impl SrcEp {
     /// Count a packet of the source's conversations the networks passed (`att`: the source).
     fn pass(&mut self, p: &PacketRepr, att: IpAddr) {
         self.total += 1;
+        let peer = if p.src == att { p.dst } else { p.src };
+        self.pair_total += u64::from(peer == self.top_victim);
         self.data(p, p.src == att);
         if p.src == att && self.shift.probing(p) {
             // what it probed with names the attack; they are what it sent (a scan of ports it
@@ -3421,6 +3451,17 @@ impl SrcEp {
         } else {
             x.answered.add(hash_key(67, u128::from(p.dport)));
         }
+    }
+
+    /// Whether the episode's flagged packets to its main victim (`top_victim`, since it became
+    /// the candidate) are at least `min_packets` and make at least `min_fraction` of the
+    /// packets between the source and that victim in that time
+    /// ([`DetectSettings::min_fraction`]): an attack on one host from an address that also
+    /// carries much else (a NAT's, a busy workstation's) is judged by its own conversation,
+    /// not diluted by the source's traffic to other hosts.
+    fn pair_share(&self, min_packets: u64, min_fraction: f64) -> bool {
+        self.pair_flagged >= min_packets
+            && self.pair_flagged as f64 >= min_fraction * self.pair_total.max(1) as f64
     }
 
     /// Whether `a`, this episode's alert, names a SYN flood by repetition of fewer than
@@ -4208,8 +4249,11 @@ impl Aggregator {
         let oversize = e.tally.oversize > 0;
         let volume = packets >= self.s.min_packets || oversize;
         let fraction = packets as f64 / e.total.max(1) as f64;
-        let quiet =
-            !volume || (!oversize && (fraction < self.s.min_fraction || e.sent < self.s.min_sent));
+        // too small a share of the source's packets, unless a large enough share of those it
+        // exchanged with its victim (an attack from a NAT's address among its clients' traffic)
+        let diluted = fraction < self.s.min_fraction;
+        let paired = diluted && e.pair_share(self.s.min_packets, self.s.min_fraction);
+        let quiet = !volume || (!oversize && ((diluted && !paired) || e.sent < self.s.min_sent));
         let a = (!quiet).then(|| {
             e.tally
                 .alert(Scope::Source, (src, e.top_victim), (packets, e.total, 1))
@@ -4238,6 +4282,9 @@ impl Aggregator {
             st.quiet_episodes += 1;
             *why.counter(st) += 1;
             return;
+        }
+        if paired {
+            st.paired_alerts += 1;
         }
         if let Some(v) = self.victims.get_mut(&e.victim) {
             v.covered_packets += e.victim_packets;
@@ -7339,6 +7386,83 @@ mod tests {
         assert_eq!(a.len(), 1, "{a:?}");
         assert_eq!(a[0].scope, Scope::Victim);
         assert!((78..=82).contains(&a[0].sources), "{:?}", a[0]);
+    }
+
+    /// A NAT's address (198.18.0.1) over 10 s: `fins` bare FINs to the victim's ports 1.. (the
+    /// flagged ones `class`, the rest passed) each refused by an RST (passed), and beside them,
+    /// from the NAT's other clients, a ping a second to the victim (request and reply) and a
+    /// UDP stream from the server .11 (100 datagrams a second, the `stream_flagged` first of
+    /// them flagged a flood), all sorted by time.
+    fn behind_a_nat(fins: u16, flagged_fins: u16, stream_flagged: u16) -> Vec<(PacketRepr, Class)> {
+        let (nat, vic, srv) = ("198.18.0.1", "198.18.0.10", "198.18.0.11");
+        let mut pk = Vec::new();
+        for k in 0..fins {
+            let t = 1.0 + f64::from(k) * 8.0 / f64::from(fins);
+            let class = if k < flagged_fins {
+                Class::ScanFin
+            } else {
+                Class::Normal
+            };
+            pk.push((tcp(t, nat, vic, 54782, 1 + k, 0x01), class));
+            pk.push((tcp(t + 1e-4, vic, nat, 1 + k, 54782, 0x04), Class::Normal));
+        }
+        for k in 0..10u16 {
+            let t = 0.5 + f64::from(k);
+            let mut req = tcp(t, nat, vic, 0, 0, 0);
+            (req.proto, req.icmp_type) = (1, 8);
+            let mut rep = tcp(t + 1e-4, vic, nat, 0, 0, 0);
+            (rep.proto, rep.icmp_type) = (1, 0);
+            pk.push((req, Class::Normal));
+            pk.push((rep, Class::Normal));
+        }
+        for k in 0..1000u16 {
+            let t = 0.2 + f64::from(k) * 0.01;
+            let class = if k < stream_flagged {
+                Class::FloodUdp
+            } else {
+                Class::Normal
+            };
+            pk.push((udp(t, srv, nat, 5004, 40000, 1000), class));
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        pk
+    }
+
+    #[test]
+    fn an_attack_from_a_nat_is_judged_by_its_share_of_the_pairs_packets() {
+        // a FIN scan of 60 ports from behind a NAT, 40 probes flagged: 40 of the address's
+        // ~1,140 packets (3.5%, less than min_fraction), but 40 of the 140 it exchanged with
+        // the victim
+        let (a, st) = aggregate_packets(DetectSettings::default(), &behind_a_nat(60, 40, 0));
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].src, ip("198.18.0.1"));
+        assert_eq!(a[0].dst, ip("198.18.0.10"));
+        assert_eq!(a[0].class, Class::ScanFin);
+        assert_eq!(st.paired_alerts, 1);
+        // the same scan from a host alone: the share of its own packets decides, as before
+        let alone: Vec<_> = behind_a_nat(60, 40, 0)
+            .into_iter()
+            .filter(|(p, _)| p.proto == 6)
+            .collect();
+        let (a, st) = aggregate_packets(DetectSettings::default(), &alone);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(st.paired_alerts, 0);
+    }
+
+    #[test]
+    fn a_nats_stray_false_positives_stay_below_the_pairs_share() {
+        // the same address's ordinary traffic: 30 of the stream's 1,000 datagrams flagged
+        // (3% of the pair's packets, as of the address's), the FINs passed
+        let (a, st) = aggregate_packets(DetectSettings::default(), &behind_a_nat(60, 0, 30));
+        assert!(a.is_empty(), "{a:?}");
+        assert_eq!(st.paired_alerts, 0);
+        // the share and the count, at their bounds: 15 flagged packets (min_packets) of 150
+        // exchanged with the victim (min_fraction) are an attack's, 14 or 151 not
+        let mut e = SrcEp::start(0.0, ip("198.18.0.10"));
+        for (flagged, total, share) in [(15, 150, true), (14, 20, false), (15, 151, false)] {
+            (e.pair_flagged, e.pair_total) = (flagged, total);
+            assert_eq!(e.pair_share(15, 0.1), share, "{flagged} of {total}");
+        }
     }
 
     /// The verdict of packet `index` at `ts` as the networks would give it: `class`, score

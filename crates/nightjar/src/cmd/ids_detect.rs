@@ -641,6 +641,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["copies"] = json!(stats.copies);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["scans_of_sessions"] = json!(stats.scans_of_sessions);
+        j["paired_alerts"] = json!(stats.paired_alerts);
         j["closing_resets_cleared"] = json!(stats.closing_resets_cleared);
         j["overlapping_fragments"] = json!(stats.overlapping_fragments);
         j["oversize_fragments"] = json!(stats.oversize_fragments);
