@@ -169,6 +169,10 @@
 //! was answered, at a ping's pace ([`DetectSettings::echo_pace`]), is normal with its reply
 //! and fragments whatever the networks and the spray, sweep and ping rules say (the spray
 //! rule's flood from forged sources excepted); counted in [`DetectStats::echoes_cleared`].
+//! Pings at a ping's pace from many requesters at once to one responder, past
+//! [`crate::echoes::CROWD`] together (a botnet's ICMP flood, each bot at 2 or 10 a second),
+//! are not cleared: the networks judge them, and a victim alert gathers the bots too slow to
+//! be alerted alone (counted in [`DetectStats::echoes_crowded`]).
 //!
 //! **What the networks never saw.** Three kinds of attack lie outside the lab's training
 //! captures, and the networks call their packets normal ([`crate::unlearned`]): ICMP errors
@@ -801,6 +805,10 @@ pub struct DetectStats {
     /// ping's pace ([`crate::echoes`]) that the networks or a rule flagged, taken as normal
     /// (not in `flagged`); their later fragments follow them.
     pub echoes_cleared: u64,
+    /// Echo requests and replies at a ping's pace, pair by pair, left to the networks because
+    /// their responder was pinged so by many requesters at once ([`crate::echoes::CROWD`]: a
+    /// botnet's ICMP flood).
+    pub echoes_crowded: u64,
     /// ICMP errors flagged by the networks or a rule that a host sent about answers to its
     /// questions to a group, a fraggle's victim about the subnet's echoes
     /// ([`crate::reflection::Reflection::error_about_group_answer`]), taken as normal (not
@@ -1506,8 +1514,11 @@ impl Engine {
                     let two_way = self.conv.push_keyed(p, &keys);
                     // (a flood from forged sources, each request a pair's first, is the spray
                     // rule's)
-                    let echoed =
-                        may_be_echo(p) && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
+                    let echo = may_be_echo(p);
+                    let echoed = echo && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
+                    if echo {
+                        self.stats.echoes_crowded = self.echoes.crowded();
+                    }
                     let opened = self.connections.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
@@ -3331,6 +3342,9 @@ struct VicEp {
     first_src: IpAddr,
     /// Distinct attacking ends seen (a source whose own episode restarted counts once).
     distinct: Distinct<8>,
+    /// SYN-ACKs the victim sent that the networks passed, while the episode is open: added
+    /// to its profile when it ends ([`Profile::answered_syns`]).
+    answered_syns: u32,
 }
 
 /// A victim network's open episode ([`crate::carpet`]): every flagged packet to an address of
@@ -3494,6 +3508,7 @@ impl VicEp {
             covered_sources: 0,
             first_src,
             distinct: Distinct::default(),
+            answered_syns: 0,
         }
     }
 
@@ -3910,12 +3925,21 @@ impl Aggregator {
                     e.pass(p, att);
                 }
             }
+            // the victim's answer to a SYN (a botnet's raw SYNs, each bot's few passed):
+            // the resets that answer it are no reset flood (Profile::answered_syns)
+            let answer = || p.tcp_flags & 0x17 == 0x12 && p.proto == 6 && p.src == vic;
             if let Some(e) = self.victims.get_mut(&vic) {
                 e.total += 1;
+                if answer() {
+                    e.answered_syns = e.answered_syns.saturating_add(1);
+                }
             }
             if !self.networks.is_empty() {
                 if let Some(e) = self.networks.get_mut(&network_of(vic)) {
                     e.vic.total += 1;
+                    if answer() {
+                        e.vic.answered_syns = e.vic.answered_syns.saturating_add(1);
+                    }
                 }
             }
             return;
@@ -4328,10 +4352,11 @@ impl Aggregator {
     fn close_victim(
         &mut self,
         victim: IpAddr,
-        e: VicEp,
+        mut e: VicEp,
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
+        e.tally.profile.answered_syns(e.answered_syns);
         let packets = e.tally.packets.saturating_sub(e.covered_packets);
         let sources = e.distinct_sources().saturating_sub(e.covered_sources);
         // a group address (many hosts send to an mDNS or SSDP group) is no flood's victim, nor
@@ -4373,10 +4398,11 @@ impl Aggregator {
     fn close_network(
         &mut self,
         net: IpAddr,
-        e: NetEp,
+        mut e: NetEp,
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
+        e.vic.tally.profile.answered_syns(e.vic.answered_syns);
         let t = &e.vic.tally;
         let packets = t.packets.saturating_sub(e.vic.covered_packets);
         let sources = e
@@ -6276,6 +6302,49 @@ mod tests {
         assert_eq!(alerts[0].sources, 500);
         assert_eq!(alerts[0].packets, 1000);
         assert_eq!(alerts[0].class, Class::FloodUdp);
+    }
+
+    /// 40 bots (198.18.1.x, their own addresses) each sending the victim's port 80 a raw SYN
+    /// twice a second for 12 s (hping3 `-S -i u500000 -c 24`, lab/botnet.sh), the networks
+    /// flagging one SYN in eight and every bare RST the bot's kernel sends; the victim's
+    /// SYN-ACK to each SYN when `answered` (passed), else none (the resets then answer
+    /// nothing: a reset flood from many sources).
+    fn bots_syns(answered: bool) -> Vec<(PacketRepr, Class)> {
+        let v = "198.18.0.10";
+        let mut pk = Vec::new();
+        for r in 0..24u32 {
+            for b in 0..40u32 {
+                let bot = format!("198.18.1.{b}");
+                let t = 100.0 + f64::from(r) * 0.5 + f64::from(b) * 0.01;
+                let sport = 1024 + (r * 40 + b) as u16;
+                let syn = if r % 8 == 0 {
+                    Class::FloodSyn
+                } else {
+                    Class::Normal
+                };
+                pk.push((tcp(t, &bot, v, sport, 80, 0x02), syn));
+                if answered {
+                    pk.push((tcp(t + 1e-4, v, &bot, 80, sport, 0x12), Class::Normal));
+                }
+                pk.push((tcp(t + 2e-4, &bot, v, sport, 80, 0x04), Class::FloodSyn));
+            }
+        }
+        pk
+    }
+
+    #[test]
+    fn a_botnets_raw_syns_answered_by_the_victim_are_a_syn_flood_not_a_reset_flood() {
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &bots_syns(true));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].scope, Scope::Victim);
+        assert_eq!(alerts[0].dst.to_string(), "198.18.0.10");
+        assert_eq!(alerts[0].sources, 40);
+        assert_eq!(alerts[0].class, Class::FloodSyn, "{alerts:?}");
+        // the same resets with no SYN-ACK from the victim: a reset flood, as before
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &bots_syns(false));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].scope, Scope::Victim);
+        assert_eq!(alerts[0].class, Class::OtherAttack, "{alerts:?}");
     }
 
     /// `n` SYNs (`udp_flood`: datagrams to port 123), one a millisecond from `t0`, packet `k`

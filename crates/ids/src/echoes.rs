@@ -52,9 +52,22 @@
 //! down), echo replies nobody asked for ([`crate::unlearned`]). A ping of death is never
 //! cleared: its oversize fragment is its sender's attack ([`crate::fragments`]).
 //!
-//! Sans-IO and bounded: one fixed set-associative table of pairs ([`CAPACITY`], least
-//! recently used evicted), fed only the ICMP and ICMPv6 echo requests and replies (whole
-//! packets and first fragments).
+//! **Many requesters at once.** A ping's pace is a pair's: a botnet's ICMP flood (session 20,
+//! `lab/botnet.sh`: 40 hosts each pinging one victim with hping3 `--icmp` at 10 or 2 a
+//! second, from their own addresses, every request answered) is pings at a ping's pace, pair
+//! by pair, and the rule cleared all of them. So, per responder, the requests that meet
+//! the conditions above, from all its requesters, are counted damped with a 1 s half-life;
+//! at or above [`CROWD`] (100, the spray rule's threshold for unsolicited packets to one
+//! victim: about 70 a second held) the request is not part of an answered exchange, nor its
+//! reply: the networks judge them (and a victim alert gathers the sources too slow to be
+//! alerted on their own). Each pair counts at most [`PACE`], so that many needs at least seven
+//! requesters pinging at the fastest pace an ordinary user may (`ping -i 0.2`), or 70 at
+//! `ping`'s default of one a second; monitors ping every few seconds. Counted in
+//! [`Echoes::crowded`].
+//!
+//! Sans-IO and bounded: two fixed set-associative tables, of pairs ([`CAPACITY`]) and of
+//! responders ([`RESPONDERS`]), least recently used evicted, fed only the ICMP and ICMPv6 echo
+//! requests and replies (whole packets and first fragments).
 
 use crate::detect::AddrKeys;
 use crate::features::table::{hash_mixed, SetAssoc};
@@ -76,6 +89,29 @@ pub const PACE: f32 = 16.0;
 pub const OWED: u8 = 8;
 /// Pairs remembered.
 pub const CAPACITY: usize = 1 << 12;
+/// The most a responder's requests at a ping's pace from all its requesters, damped with a
+/// 1 s half-life, may count for them to be cleared ([module documentation](self)).
+pub const CROWD: f32 = 100.0;
+/// Responders remembered.
+pub const RESPONDERS: usize = 1 << 10;
+
+/// A responder's requests at a ping's pace, from all its requesters.
+#[derive(Clone, Copy, Debug)]
+struct Crowd {
+    /// When the latest came.
+    at: f64,
+    /// Their count, damped with a 1 s half-life, at `at`.
+    rate: f32,
+}
+
+impl Default for Crowd {
+    fn default() -> Self {
+        Crowd {
+            at: f64::NEG_INFINITY,
+            rate: 0.0,
+        }
+    }
+}
 
 /// (requester, responder).
 type Key = (u128, u128);
@@ -96,6 +132,8 @@ struct Exchange {
     spaced: bool,
     /// Requests not yet answered, at most [`OWED`].
     owed: u8,
+    /// Whether the latest request was at a ping's pace but its responder crowded ([`CROWD`]).
+    crowded: bool,
 }
 
 impl Default for Exchange {
@@ -107,6 +145,7 @@ impl Default for Exchange {
             paced: false,
             spaced: false,
             owed: 0,
+            crowded: false,
         }
     }
 }
@@ -140,8 +179,12 @@ pub fn may_be_echo(p: &PacketRepr) -> bool {
 /// The answered echo exchanges of recent pairs ([module documentation](self)).
 pub struct Echoes {
     table: SetAssoc<Key, Exchange>,
+    /// Responders' requests at a ping's pace ([`CROWD`]).
+    responders: SetAssoc<u128, Crowd>,
     /// [`PACE`] or another threshold; 0: the rule is off (nothing is cleared).
     pace: f32,
+    /// Requests and replies not cleared because their responder was crowded.
+    crowded: u64,
 }
 
 impl Default for Echoes {
@@ -155,7 +198,9 @@ impl Echoes {
     pub fn new(pace: f32) -> Echoes {
         Echoes {
             table: SetAssoc::new(CAPACITY),
+            responders: SetAssoc::new(RESPONDERS),
             pace,
+            crowded: 0,
         }
     }
 
@@ -191,8 +236,27 @@ impl Echoes {
                 let steady = answered && e.rate <= self.pace;
                 let after_paced = e.spaced && e.paced;
                 e.spaced = steady && gap >= MIN_GAP;
-                e.paced = (steady && (gap >= MIN_GAP || after_paced)) || first_large;
+                let paced = (steady && (gap >= MIN_GAP || after_paced)) || first_large;
                 e.asked = now;
+                // the responder's requests at a ping's pace from all its requesters
+                let crowded = paced && {
+                    let c = self
+                        .responders
+                        .touch(keys.dst, hash_mixed(137, keys.md), now)
+                        .val;
+                    let since = now - c.at;
+                    let decay = if since > IDLE {
+                        0.0
+                    } else {
+                        (-(since.max(0.0) as f32)).exp2()
+                    };
+                    c.rate = c.rate * decay + 1.0;
+                    c.at = now;
+                    c.rate >= CROWD
+                };
+                e.paced = paced && !crowded;
+                e.crowded = crowded;
+                self.crowded += u64::from(crowded);
                 e.paced
             }
             Echo::Reply => {
@@ -206,9 +270,17 @@ impl Echoes {
                 }
                 e.owed -= 1;
                 e.answered = now;
+                // (a reply to a request of a crowded responder is its exchange's, judged too)
+                self.crowded += u64::from(e.crowded);
                 e.paced
             }
         }
+    }
+
+    /// Requests and replies at a ping's pace not cleared because their responder was
+    /// crowded ([`CROWD`]).
+    pub fn crowded(&self) -> u64 {
+        self.crowded
     }
 
     pub fn evictions(&self) -> u64 {
@@ -216,7 +288,7 @@ impl Echoes {
     }
 
     pub fn memory_bytes(&self) -> usize {
-        self.table.memory_bytes()
+        self.table.memory_bytes() + self.responders.memory_bytes()
     }
 }
 
@@ -424,6 +496,59 @@ mod tests {
         let got = exchange(&mut e, 1.0, 20, 0.5, 1e-3, true);
         assert!(got[2..4].iter().all(|&c| c), "{got:?}");
         assert!(got[8..].iter().all(|&c| !c), "{got:?}");
+    }
+
+    /// `hosts` requesters (198.18.1.x) each pinging `B` every `gap` seconds, `rounds` times
+    /// from `t`, spread evenly over each round, every request answered after 1 ms: per round,
+    /// whether each request and its reply were cleared, in order.
+    fn crowd(e: &mut Echoes, t: f64, hosts: u32, gap: f64, rounds: u32) -> Vec<Vec<bool>> {
+        let mut out = Vec::new();
+        for r in 0..rounds {
+            let mut round = Vec::new();
+            for i in 0..hosts {
+                let a = format!("198.18.1.{i}");
+                let at = t + f64::from(r) * gap + f64::from(i) * gap / f64::from(hosts);
+                round.push(push(e, &ping(at, &a, B, 8)));
+                round.push(push(e, &ping(at + 1e-3, B, &a, 0)));
+            }
+            out.push(round);
+        }
+        out
+    }
+
+    #[test]
+    fn a_botnets_pings_each_at_a_pings_pace_are_left_to_the_networks() {
+        // 40 bots each pinging the victim twice a second (hping3 --icmp -i u500000,
+        // lab/botnet.sh): 80 a second held counts 115, past CROWD once it builds up
+        let mut e = Echoes::new(PACE);
+        let got = crowd(&mut e, 1.0, 40, 0.5, 24);
+        // the first round is every pair's first request (no answer yet), the next cleared
+        assert!(got[0].iter().all(|&c| !c), "{:?}", got[0]);
+        assert!(got[1].iter().all(|&c| c), "{:?}", got[1]);
+        // from the fifth second on nothing is cleared, requests nor replies
+        assert!(got[10..].iter().flatten().all(|&c| !c), "{got:?}");
+        let crowded = e.crowded();
+        assert!(crowded >= 14 * 80, "{crowded}");
+        // 40 bots at ten a second (each at `ping -i 0.1`'s pace): crowded in its first second
+        let mut e = Echoes::new(PACE);
+        let got = crowd(&mut e, 1.0, 40, 0.1, 50);
+        assert!(got[10..].iter().flatten().all(|&c| !c), "{got:?}");
+        // the crowd gone, a lone ping of the victim ten seconds later is cleared again
+        let after = exchange(&mut e, 16.0, 5, 1.0, 1e-3, true);
+        assert!(after[2..].iter().all(|&c| c), "{after:?}");
+    }
+
+    #[test]
+    fn many_hosts_pinging_one_at_a_monitors_pace_are_cleared() {
+        // 60 hosts at ping's default of one a second: 60 a second held counts 87
+        let mut e = Echoes::new(PACE);
+        let got = crowd(&mut e, 1.0, 60, 1.0, 30);
+        assert!(got[1..].iter().flatten().all(|&c| c), "{got:?}");
+        // 12 at `ping -i 0.2`, the fastest an ordinary user may ping: 60 a second too
+        let mut e = Echoes::new(PACE);
+        let got = crowd(&mut e, 1.0, 12, 0.2, 100);
+        assert!(got[1..].iter().flatten().all(|&c| c), "{got:?}");
+        assert_eq!(e.crowded(), 0);
     }
 
     #[test]

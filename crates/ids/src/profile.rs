@@ -56,7 +56,10 @@
 //!   SYN+ACK (`hping3 -A --flood` and its kind), by the same repetition rules as above — is
 //!   `other-attack`, and so is a flood of resets: at least [`FLOOD_MIN_PROBES`] bare RSTs or
 //!   RST+ACKs, more than [`RESETS_PER_SYNACK`] times the SYN-ACKs received and the probes
-//!   sent (a SYN scanner's kernel resets each SYN-ACK, masscan each port it probed).
+//!   sent (a SYN scanner's kernel resets each SYN-ACK, masscan each port it probed). For a
+//!   victim's episode the SYN-ACKs received are the victim's, those the networks passed too
+//!   (`Profile::answered_syns`): a botnet's raw SYNs, few from each bot, are passed, and
+//!   each bot's kernel resets the victim's SYN-ACK (session 20, `lab/botnet.sh`).
 //! * **An operating system's fingerprint** (nmap `-O`, `-A`): at least [`FINGERPRINT_KINDS`]
 //!   TCP flag combinations, the dominant one under [`FINGERPRINT_SHARE`] of the probes, is a
 //!   scan named by the dominant probe, however often it repeats its few ports. (Chosen on a
@@ -937,6 +940,19 @@ impl Profile {
     /// Outbound TCP probes (RSTs left out).
     fn tcp_probes(&self) -> u64 {
         self.flags.iter().map(|s| u64::from(s.1)).sum::<u64>() + u64::from(self.flags_other)
+    }
+
+    /// Count `n` SYN-ACKs that a victim's episode's victim sent and the networks passed, when
+    /// the episode ends, before [`Profile::decide`] (added before, they would make the
+    /// sources' later ACKs and resets handshakes): the victim answering the sources' SYNs.
+    /// Many bots each sending raw SYNs (hping3 `-S`, a
+    /// botnet's SYN flood from the bots' own addresses) draw a SYN-ACK for each, and each
+    /// bot's kernel resets it: the networks may flag the resets and pass most SYNs (each
+    /// bot's are few), and the resets, with no flagged SYN-ACK beside them, made the episode
+    /// a reset flood. Resets that answer the victim's SYN-ACKs are no reset flood (a flood of
+    /// resets, `hping3 -R`, spoofed or not, draws nothing from the victim).
+    pub(crate) fn answered_syns(&mut self, n: u32) {
+        self.synacks_in = self.synacks_in.saturating_add(n);
     }
 
     /// The dominant probe flag combination and its count.
@@ -2139,6 +2155,51 @@ mod tests {
         // fewer resets than the flood threshold: the networks name them
         let e = one_port_flood(RST, 40).decide(&ml(Class::FloodXmas), false);
         assert_eq!(e.naming.rule, Rule::Networks);
+    }
+
+    /// A victim's episode of many bots' raw SYNs to one port (hping3 `-S -p 80` at 2 a second
+    /// from each of 40 bots, lab/botnet.sh): the networks flagged each bot's kernel's bare RSTs
+    /// to the victim's SYN-ACKs and passed most SYNs and every SYN-ACK; `synacks` of those
+    /// SYN-ACKs are counted when the episode ends.
+    fn bots_resetting(resets: u32, syns: u32, synacks: u32) -> Profile {
+        let mut p = Profile::default();
+        for i in 0..resets {
+            let bot = if i % 2 == 0 { A } else { "198.18.0.67" };
+            let port = 1024 + (i % 60000) as u16;
+            if i < syns {
+                p.add(&tcp(1.0, bot, V, port, 80, SYN), true, false);
+            }
+            p.add(&tcp(1.0, bot, V, port, 80, RST), true, false);
+        }
+        p.answered_syns(synacks);
+        p
+    }
+
+    #[test]
+    fn resets_answering_the_victims_syn_acks_are_a_syn_flood_from_many_sources() {
+        // every reset answers a SYN-ACK the victim sent (passed by the networks): the SYNs
+        // they answered name the flood
+        let e = bots_resetting(960, 102, 960).decide(&ml(Class::FloodSyn), true);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodSyn, Rule::ManySources)
+        );
+        // before session 20 the victim's passed SYN-ACKs were not counted: a reset flood
+        let e = bots_resetting(960, 102, 0).decide(&ml(Class::FloodSyn), true);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::OtherAttack, Rule::Resets)
+        );
+        // a reset flood from many (forged) sources draws no SYN-ACK from the victim: still
+        // one, and so it is when the victim answered a few clients' SYNs meanwhile
+        for synacks in [0, 10, 200] {
+            let e = bots_resetting(1000, 0, synacks).decide(&ml(Class::FloodSyn), true);
+            assert_eq!(
+                (e.naming.class, e.naming.rule),
+                (Class::OtherAttack, Rule::Resets),
+                "{synacks} SYN-ACKs"
+            );
+        }
     }
 
     #[test]

@@ -646,6 +646,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["overlapping_fragments"] = json!(stats.overlapping_fragments);
         j["oversize_fragments"] = json!(stats.oversize_fragments);
         j["echoes_cleared"] = json!(stats.echoes_cleared);
+        j["echoes_crowded"] = json!(stats.echoes_crowded);
         j["group_errors_cleared"] = json!(stats.group_errors_cleared);
         println!("{j}");
     }
