@@ -2797,8 +2797,9 @@ struct Tally {
     protos: Protos,
     /// What the episode's end sent and received (its alert's class comes from it).
     profile: Profile,
-    /// Of the flagged packets, those of a password guesser's connections
-    /// ([`PacketVerdict::guessing`]), and the service of the latest.
+    /// Of the flagged packets, the segments of a password guesser's established connections
+    /// ([`PacketVerdict::guessing`] and [`PacketVerdict::established`]), and the service of
+    /// the latest.
     guesses: u64,
     login: Option<Login>,
     /// Of the flagged packets, the overlapping fragments ([`PacketVerdict::overlapping`]).
@@ -2847,7 +2848,10 @@ impl Tally {
         self.protos.add(p.proto);
         self.profile.add_premixed(p, md, towards, v.established);
         if let Some(login) = v.guessing {
-            self.guesses += 1;
+            // a login attempt is a connection's talk: a bare SYN (hping3 -S --flood at the
+            // port a minute after hydra, the client still guessing for the rule) or a reset
+            // is none, though the rule flags it while the client's count is high
+            self.guesses += u64::from(v.established);
             self.login = Some(login);
         }
         self.overlapping += u64::from(v.overlapping);
@@ -6637,6 +6641,62 @@ mod tests {
         }
         agg.close_all(&mut st, &mut sink);
         (alerts, st)
+    }
+
+    #[test]
+    fn a_syn_flood_at_a_guessed_port_is_a_flood_and_the_guessing_before_it_guessing() {
+        use crate::guessing::Login;
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        // each packet flagged other-attack and marked by the password-guessing rule, whose
+        // count for the client is still high (60 s half-life); `established`: a segment of an
+        // established connection
+        let run = |pk: &[(PacketRepr, bool)]| {
+            let mut agg = Aggregator::new(DetectSettings::default());
+            let mut st = DetectStats::default();
+            let mut alerts = Vec::new();
+            let mut sink = |ev: Event<'_>| {
+                if let Event::Alert(a) = ev {
+                    alerts.push(a.clone())
+                }
+            };
+            for (k, (p, established)) in pk.iter().enumerate() {
+                let v = PacketVerdict {
+                    established: *established,
+                    guessing: Some(Login::Smb),
+                    ..flagged(k as u64, p.ts, Class::OtherAttack)
+                };
+                agg.packet(p, &v, &mut st, &mut sink);
+            }
+            agg.close_all(&mut st, &mut sink);
+            alerts
+        };
+        // hydra against SMB: a connection per password, SYN then the handshake's ACK, a
+        // request and the close, all but the SYN segments of an established connection
+        let mut hydra = Vec::new();
+        for k in 0..60u16 {
+            let (t, sp) = (10.0 + f64::from(k) * 0.1, 40000 + k);
+            hydra.push((tcp(t, att, vic, sp, 445, 0x02), false));
+            for (dt, fl) in [(0.001, 0x10), (0.002, 0x18), (0.004, 0x11)] {
+                hydra.push((tcp(t + dt, att, vic, sp, 445, fl), true));
+            }
+        }
+        let a = run(&hydra);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert!(a[0].signature().contains("SMB password guessing"), "{a:?}");
+        // hping3 -S -p 445 --flood a minute later: bare SYNs and the client's kernel's
+        // resets, no connection's talk, however high the guessing count still is
+        let flood: Vec<_> = (0..2000u16)
+            .flat_map(|k| {
+                let (t, sp) = (70.0 + f64::from(k) * 5e-4, 1024 + k);
+                [
+                    (tcp(t, att, vic, sp, 445, 0x02), false),
+                    (tcp(t + 1e-4, att, vic, sp, 445, 0x04), false),
+                ]
+            })
+            .collect();
+        let a = run(&flood);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].class, Class::FloodSyn, "{a:?}");
     }
 
     /// The aggregator's alerts over `pk` (packet, class, a segment of an established

@@ -29,6 +29,24 @@
 //! are `other-attack`, and the episode's profile names it "SSH password guessing"
 //! ([`crate::profile::Rule::PasswordGuessing`]).
 //!
+//! **SMB.** An SMB server refuses a password at once (Samba and Windows alike) and a guesser
+//! that tries one password per connection (hydra's `smb` module, nmap's `smb-brute`,
+//! NetExec) asks nothing twice on a connection: neither sign above shows. What does is the
+//! refusal's shape, seen in the first four bytes of the answer (the NetBIOS session header,
+//! [`smb_error`]): an SMB error response — 39 bytes for SMB1, 77 for SMB2, whatever the
+//! status — that answers a request of a password's size among the connection's first
+//! [`SMB_LOGIN_ANSWERS`] answers but the first (the negotiation comes first, then the session
+//! setup), after which the
+//! client closes the connection without another word. Such a connection adds 1 to the count,
+//! as a slow answer does. A client that goes on after the error is no guesser (smbclient
+//! with a Kerberos ticket that the server cannot take falls back to NTLM on the same
+//! connection, after a 77-byte error); an error later in a connection (a file not found, the
+//! end of a directory listing, SMB1's 39-byte tree-disconnect answer) is a session's, not a
+//! login's. In `lab/office.sh` (session 20) hydra `-t 4 smb://` (SMB1, 60 passwords, one
+//! connection each, refused in 8 ms) is alerted from its 12th connection; six desktops'
+//! smbclient sessions (share lists, copies, anonymous reads, Kerberos fallbacks) never add
+//! to a count.
+//!
 //! Measured on namespace runs (sshd of OpenSSH 9.2 with PAM, and without it, `UsePAM no`;
 //! vsftpd 3.0.3; Dovecot 2.3; snap length 96; each attack read alone, 40–150 s): 19 of 26
 //! guessing runs alerted, all named right, within 0 to 25 s of their start, and no false
@@ -106,6 +124,22 @@ pub const FLOWS: usize = 1 << 14;
 pub const CAPACITY: usize = 1 << 12;
 /// (Server, port) pairs found speaking SSH by their banners, kept at most.
 pub const SSH_SERVERS: usize = 1 << 10;
+/// An SMB login ends within a connection's first this many answers: the negotiation (two
+/// answers when a client's SMB1 negotiate names SMB2 dialects and the server answers it with
+/// an SMB2 one, as Windows and smbclient negotiate), then the session setup (one answer for
+/// SMB1 without extended security, two for NTLMSSP: the challenge, then the verdict).
+pub const SMB_LOGIN_ANSWERS: u8 = 4;
+
+/// Whether `p` is, whole, an SMB error response: one NetBIOS session message (its 4-byte
+/// header, RFC 1002 §4.3.1: type 0 and the length, which [`PacketRepr::head`] holds) of
+/// 35 bytes — an SMB1 header (32 bytes) with no parameter words and no data, as every SMB1
+/// error is sent (MS-CIFS §2.2.3.1) — or of 73 bytes — an SMB2 header (64 bytes) and the
+/// 9-byte ERROR body with no error data (MS-SMB2 §2.2.2) —: what a refused session setup
+/// (STATUS_LOGON_FAILURE) is, whatever the password and the client's name.
+pub fn smb_error(p: &PacketRepr) -> bool {
+    let len = u32::from_be_bytes(p.head) & 0x00ff_ffff;
+    p.head[0] == 0 && (len == 35 || len == 73) && p.payload_len == len + 4
+}
 
 /// A login service.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -190,6 +224,12 @@ const UNCONFIRMED: u8 = 32;
 /// A connection whose client sent an `SSH-` banner and whose server answered with no banner:
 /// not followed (its packets are no login service's).
 const NOT_SSH: u8 = 64;
+/// The server's last answer on an SMB connection was an SMB error response ([`smb_error`])
+/// among the connection's first [`SMB_LOGIN_ANSWERS`] answers but the first (the
+/// negotiation's: a login is refused after it), to a request of at least
+/// [`REPEAT_MIN_REQUEST`] bytes, and the client has sent nothing since: if the connection
+/// closes now, its login was refused ([`Guessing::push_keyed`], "SMB").
+const SMB_REFUSED: u8 = 128;
 
 /// One connection to a login service.
 #[derive(Clone, Copy, Default)]
@@ -382,6 +422,8 @@ impl Guessing {
             if data > 0 {
                 flow.client_bytes = flow.client_bytes.saturating_add(data);
                 flow.client_at = now;
+                // the client went on after an error (a Kerberos token refused, then NTLM)
+                flow.state &= !SMB_REFUSED;
                 if flow.state & CLIENT_SPOKE == 0 {
                     flow.request = 0;
                 }
@@ -407,6 +449,14 @@ impl Guessing {
                         add += 1.0;
                         flow.state |= REFUSED;
                     }
+                    flow.state &= !SMB_REFUSED;
+                    if flow.login == Login::Smb
+                        && (2..=SMB_LOGIN_ANSWERS).contains(&flow.answers)
+                        && flow.request >= REPEAT_MIN_REQUEST
+                        && smb_error(p)
+                    {
+                        flow.state |= SMB_REFUSED;
+                    }
                     flow.last_request = flow.request;
                     flow.last_answer = data;
                 }
@@ -415,6 +465,12 @@ impl Guessing {
         }
         if fl & 0x05 != 0 && flow.state & CLOSED == 0 {
             flow.state |= CLOSED;
+            if flow.state & SMB_REFUSED != 0 && flow.short() {
+                // an SMB login refused, and the connection given up at once: one password
+                // tried (SMB servers answer a wrong one at once, in the one size of an error)
+                add += 1.0;
+                flow.state |= REFUSED;
+            }
             if flow.state & (ESTABLISHED | REFUSED) == ESTABLISHED | REFUSED
                 && flow.client_bytes > 0
                 && flow.server_bytes > 0
@@ -1020,6 +1076,137 @@ mod tests {
         }
         // the transfers and the refused connections followed; port 8080 not at all
         assert_eq!(r.flows(), 40 + 2000);
+    }
+
+    /// A segment of `len` bytes from `from` that is one whole NetBIOS session message.
+    fn smb(ts: f64, from: &str, to: &str, (sport, dport): (u16, u16), len: u32) -> PacketRepr {
+        PacketRepr {
+            head: (len - 4).to_be_bytes(),
+            ..data(ts, from, to, sport, dport, len)
+        }
+    }
+
+    /// One SMB connection from `C:sport` to `S:445` at `t`: handshake, then the client's
+    /// requests and the server's answers of the sizes in `exchanges` (each answered 8 ms
+    /// later), then closed by the client.
+    fn smb_connection(t: f64, sport: u16, exchanges: &[(u32, u32)]) -> Vec<PacketRepr> {
+        let p = (sport, 445);
+        let b = (445, sport);
+        let mut v = vec![
+            tcp(t, C, S, sport, 445, 0x02),
+            tcp(t + 1e-4, S, C, 445, sport, 0x12),
+            tcp(t + 2e-4, C, S, sport, 445, 0x10),
+        ];
+        let mut at = t + 1e-3;
+        for &(req, ans) in exchanges {
+            v.push(smb(at, C, S, p, req));
+            v.push(smb(at + 8e-3, S, C, b, ans));
+            v.push(tcp(at + 9e-3, C, S, sport, 445, 0x10));
+            at += 0.01;
+        }
+        v.push(tcp(at, C, S, sport, 445, 0x11));
+        v.push(tcp(at + 1e-4, S, C, 445, sport, 0x11));
+        v.push(tcp(at + 2e-4, C, S, sport, 445, 0x10));
+        v
+    }
+
+    #[test]
+    fn smb_errors_are_known_by_their_netbios_length() {
+        let p = |len: u32, head: [u8; 4]| PacketRepr {
+            head,
+            ..data(1.0, S, C, 445, 40000, len)
+        };
+        assert!(smb_error(&p(39, [0, 0, 0, 35])));
+        assert!(smb_error(&p(77, [0, 0, 0, 73])));
+        // another message type (a session keepalive is type 0x85), or a segment that holds
+        // more than one message, or only the start of a longer one
+        assert!(!smb_error(&p(39, [0x85, 0, 0, 35])));
+        assert!(!smb_error(&p(78, [0, 0, 0, 73])));
+        assert!(!smb_error(&p(39, [0, 0, 1, 35])));
+        // other answers: a negotiate, a challenge, a logoff (72), SMB1's logoff (43)
+        for len in [111, 241, 288, 72, 43, 85] {
+            assert!(!smb_error(&p(len, (len - 4).to_be_bytes())), "{len}");
+        }
+    }
+
+    #[test]
+    fn smb_logins_refused_and_given_up_at_once_are_guessing_from_the_twelfth() {
+        // hydra's smb module as in lab/office.sh: SMB1, a connection per password, the
+        // negotiate (194 → 111), the session setup (154 → an error of 39 bytes), FIN;
+        // a connection every 80 ms
+        let mut r = Guessing::new(DEFAULT_THRESHOLD);
+        let mut first = None;
+        for i in 0..50u16 {
+            let ps = smb_connection(
+                1.0 + 0.08 * f64::from(i),
+                40000 + i,
+                &[(194, 111), (154, 39)],
+            );
+            if push_all(&mut r, &ps).contains(&Some(Login::Smb)) && first.is_none() {
+                first = Some(i);
+            }
+        }
+        // 1.1 a connection (the refusal, and the short connection it makes): the 11th
+        // reaches 12.1 at its close, and the next connection is flagged from its SYN
+        assert_eq!(first, Some(10));
+        // SMB2 with NTLMSSP after a multi-protocol negotiate: the refusal (77 bytes) is the
+        // fourth answer
+        let mut r = Guessing::new(DEFAULT_THRESHOLD);
+        let login = [(234, 288), (180, 300), (166, 241), (512, 77)];
+        let flagged = (0..20u16)
+            .filter(|&i| {
+                let ps = smb_connection(1.0 + 0.1 * f64::from(i), 40000 + i, &login);
+                push_all(&mut r, &ps).contains(&Some(Login::Smb))
+            })
+            .count();
+        assert_eq!(flagged, 10);
+    }
+
+    #[test]
+    fn smb_errors_that_a_session_goes_on_after_or_that_come_late_are_no_refusals() {
+        let mut r = Guessing::new(DEFAULT_THRESHOLD);
+        for i in 0..200u16 {
+            let t = 1.0 + 0.1 * f64::from(i);
+            let sessions: [&[(u32, u32)]; 5] = [
+                // smbclient with a Kerberos ticket the server cannot take: a 77-byte error,
+                // then NTLM on the same connection, then a directory listing
+                &[
+                    (234, 288),
+                    (166, 241),
+                    (258, 77),
+                    (166, 241),
+                    (512, 105),
+                    (112, 84),
+                ],
+                // a listing ended by STATUS_NO_MORE_FILES (an error of 77 bytes), then closed
+                &[(234, 288), (166, 241), (512, 105), (112, 84), (120, 77)],
+                // SMB1: a session, a tree connect, its tree disconnect (a 39-byte request
+                // answered in 39 bytes: no password's size), closed
+                &[(194, 111), (154, 126), (90, 60), (39, 39)],
+                // a refusal to a request too short to carry a password
+                &[(194, 111), (60, 39)],
+                // an error as the first answer (a negotiate refused), then closed
+                &[(194, 39)],
+            ];
+            let ps = smb_connection(t, 40000 + i, sessions[usize::from(i) % 5]);
+            assert!(push_all(&mut r, &ps).iter().all(Option::is_none), "{i}");
+        }
+        // a refused login that the server closes while the client had more to say: counted
+        // only once the client has said nothing since the error
+        let mut ps = smb_connection(30.0, 50000, &[(194, 111), (154, 39)]);
+        ps.insert(ps.len() - 3, smb(30.0205, C, S, (50000, 445), 154));
+        assert!(push_all(&mut r, &ps).iter().all(Option::is_none));
+        // and port 139 (NetBIOS session service) is not followed
+        let ps: Vec<PacketRepr> = smb_connection(40.0, 50001, &[(194, 111), (154, 39)])
+            .into_iter()
+            .map(|p| PacketRepr {
+                sport: if p.sport == 445 { 139 } else { p.sport },
+                dport: if p.dport == 445 { 139 } else { p.dport },
+                ..p
+            })
+            .collect();
+        assert!(push_all(&mut r, &ps).iter().all(Option::is_none));
+        assert_eq!(r.counts.len(), 0);
     }
 
     #[test]
