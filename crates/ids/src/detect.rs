@@ -174,6 +174,11 @@
 //! are not cleared: the networks judge them, and a victim alert gathers the bots too slow to
 //! be alerted alone (counted in [`DetectStats::echoes_crowded`]).
 //!
+//! **LAN-service broadcasts** ([`crate::broadcasts`]): NetBIOS name and datagram broadcasts
+//! and DHCP broadcasts (a client with no address yet, from 0.0.0.0) at a LAN's pace are
+//! normal whatever the networks say (counted in [`DetectStats::broadcasts_cleared`]); a
+//! sender's past [`crate::broadcasts::PACE`] (a DHCP starvation) are judged as before.
+//!
 //! **What the networks never saw.** Three kinds of attack lie outside the lab's training
 //! captures, and the networks call their packets normal ([`crate::unlearned`]): ICMP errors
 //! their sender made up (a "BlackNurse" flood of port unreachables quoting a packet the
@@ -260,6 +265,7 @@
 use crate::alert::{Alert, Scope};
 use crate::arpspoof::{ArpSpoof, ArpSpoofs};
 use crate::arpsweep::{ArpSweep, ArpSweeps};
+use crate::broadcasts::Broadcasts;
 use crate::carpet::{
     network_of, prefix_len, Network, RepeatedPings, NETWORK_MIN_HOSTS, NETWORK_SPRAY_FACTOR,
 };
@@ -809,6 +815,9 @@ pub struct DetectStats {
     /// their responder was pinged so by many requesters at once ([`crate::echoes::CROWD`]: a
     /// botnet's ICMP flood).
     pub echoes_crowded: u64,
+    /// NetBIOS and DHCP broadcasts at a LAN's pace ([`crate::broadcasts`]) that the networks
+    /// or a rule flagged, taken as normal (not in `flagged`).
+    pub broadcasts_cleared: u64,
     /// ICMP errors flagged by the networks or a rule that a host sent about answers to its
     /// questions to a group, a fraggle's victim about the subnet's echoes
     /// ([`crate::reflection::Reflection::error_about_group_answer`]), taken as normal (not
@@ -953,6 +962,7 @@ pub struct Engine {
     overlaps: Overlaps,
     /// Answered echo exchanges at a ping's pace.
     echoes: Echoes,
+    broadcasts: Broadcasts,
     stats: DetectStats,
     /// The reservoir state of an echo-state detector after the last packet scored (empty for
     /// an MLP).
@@ -1050,6 +1060,7 @@ impl Engine {
             frags: Fragments::new(),
             overlaps: Overlaps::new(),
             echoes: Echoes::new(settings.echo_pace),
+            broadcasts: Broadcasts::new(),
             stats: DetectStats::default(),
             esn_state,
             earlier_evictions: 0,
@@ -1519,6 +1530,7 @@ impl Engine {
                     if echo {
                         self.stats.echoes_crowded = self.echoes.crowded();
                     }
+                    let lan_broadcast = self.broadcasts.push(p);
                     let opened = self.connections.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
@@ -1560,6 +1572,16 @@ impl Engine {
                             || odd.is_some_and(|u| u.class().is_attack())
                         {
                             self.stats.echoes_cleared += 1;
+                        }
+                        Class::Normal
+                    } else if lan_broadcast {
+                        // a NetBIOS or DHCP broadcast at a LAN's pace (crate::broadcasts)
+                        if net.is_attack()
+                            || sprayed.is_some()
+                            || swept.is_some()
+                            || odd.is_some_and(|u| u.class().is_attack())
+                        {
+                            self.stats.broadcasts_cleared += 1;
                         }
                         Class::Normal
                     } else if step & CLOSING_RESET != 0 {

@@ -53,6 +53,7 @@
 pub mod alert;
 pub mod arpspoof;
 pub mod arpsweep;
+pub mod broadcasts;
 pub mod carpet;
 pub mod class;
 pub mod connections;

@@ -73,3 +73,39 @@ fn an_offices_broadcasts_are_normal_and_its_attackers_are_named() {
         }
     }
 }
+
+#[test]
+fn the_lans_netbios_and_dhcp_broadcasts_are_its_own_and_none_is_flagged() {
+    // Before the broadcasts rule (main 2c080fd) 44 of the office's NetBIOS and DHCP broadcasts
+    // were flagged: up to ten of one host's name registrations, two alerts' worth in a larger
+    // office (`crates/ids/src/broadcasts.rs`).
+    let s = Scratch::new("detect-office-broadcasts");
+    let path = cap("office.pcap");
+    let scores = s.s("s.csv");
+    let o = run(&[
+        "ids", "detect", "--pcap", &path, "--json", "--scores", &scores,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&String::from_utf8(o.stdout).unwrap()).unwrap();
+    let cleared = j["broadcasts_cleared"].as_u64().unwrap();
+    assert!((30..=60).contains(&cleared), "{cleared} broadcasts cleared");
+    let csv = std::fs::read_to_string(s.path("s.csv")).unwrap();
+    let broadcasts: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            f.len() == 7 && f[4] == "17" && (f[3] == "198.18.0.255" || f[3] == "255.255.255.255")
+        })
+        .collect();
+    assert_eq!(
+        broadcasts.len(),
+        200,
+        "NetBIOS and DHCP broadcasts in the capture"
+    );
+    let flagged: Vec<&&str> = broadcasts
+        .iter()
+        .filter(|l| !l.ends_with(",normal"))
+        .collect();
+    assert!(flagged.is_empty(), "{flagged:#?}");
+}

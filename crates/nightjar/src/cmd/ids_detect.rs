@@ -647,6 +647,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["oversize_fragments"] = json!(stats.oversize_fragments);
         j["echoes_cleared"] = json!(stats.echoes_cleared);
         j["echoes_crowded"] = json!(stats.echoes_crowded);
+        j["broadcasts_cleared"] = json!(stats.broadcasts_cleared);
         j["group_errors_cleared"] = json!(stats.group_errors_cleared);
         println!("{j}");
     }
@@ -781,7 +782,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} NetBIOS and DHCP broadcasts at a LAN's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -798,6 +799,7 @@ fn summary(
         st.unsolicited_replies,
         st.two_way_cleared,
         st.echoes_cleared,
+        st.broadcasts_cleared,
         st.closing_resets_cleared,
         st.group_errors_cleared,
         st.protocol_rule_cleared,
