@@ -243,6 +243,10 @@
 //! the tenth stay with the attack before (they and their answers are a small part of any
 //! alert). Only the source's own probes count: a connect scan's handshake ACKs come each after
 //! a SYN-ACK and make no run; an ACK scan and a window scan send the same probes and stay one.
+//! A SYN the networks passed whose connection then carries the source's data (a NAT's or a
+//! busy workstation's clients loading pages while a scan from the same address pauses) leaves
+//! the run again (`Shift::took_back`); a connect scan's connections carry none, and an HTTP
+//! flood's SYNs the networks flag stay in it.
 //! Attacks of one kind back to back (`nmap -sT` then `hping3 -S --flood -p 80`, both SYNs from
 //! a new source port each; `nmap -sU` then a UDP flood) differ in where their probes go: a
 //! scan's each to a new target (an address and port), a flood's to one over and over. An
@@ -2973,9 +2977,18 @@ struct Shift {
     /// moved on to another attack.
     open: u32,
     fins_in: u32,
+    /// Source ports of the latest SYNs the networks passed that count in `run` (a run of SYNs
+    /// in an episode of another kind), 0 for none: a SYN whose connection then carries the
+    /// source's data is an ordinary connection's (a NAT's clients loading pages), taken back
+    /// from the run ([`Shift::took_back`]).
+    run_syns: [u16; RUN_SYNS],
     /// Where the episode's probes of its kind go ([`DetectSettings::change_pattern`]).
     targets: Targets,
 }
+
+/// SYNs of a run a source episode remembers to take back ([`Shift::run_syns`]): a client's
+/// connection carries its request within a round trip of its SYN, before a few more SYNs.
+const RUN_SYNS: usize = 8;
 
 /// How a source's probes of one kind spread over their targets (a destination address and
 /// port; an ICMP query's, its address).
@@ -3179,6 +3192,7 @@ impl Shift {
             Some(kind) if kind == k || k == ProbeKind::SynFirst => {
                 self.other = None;
                 self.run = 0;
+                self.run_syns = [0; RUN_SYNS];
                 let turned = self.targets.take(target, now, m)?;
                 Some(self.repatterned(turned))
             }
@@ -3188,6 +3202,7 @@ impl Shift {
                     self.other = Some(k);
                     self.run = 0;
                     self.since = now;
+                    self.run_syns = [0; RUN_SYNS];
                 }
                 self.run += 1;
                 (self.run >= n).then(|| self.moved_on())
@@ -3220,6 +3235,21 @@ impl Shift {
         }
     }
 
+    /// The source sent data from port `sport` on an established connection: if a SYN of the
+    /// current run of SYNs opened it, the connection was an ordinary one (answered, carrying a
+    /// request), not a probe of another attack, and its SYN leaves the run. A connect scan's
+    /// connections carry no data; an HTTP flood's SYNs the networks flagged stay in the run.
+    fn took_back(&mut self, sport: u16) {
+        if sport == 0 || self.run == 0 || !self.other.is_some_and(ProbeKind::is_syn) {
+            return;
+        }
+        if let Some(i) = self.run_syns.iter().position(|&s| s == sport) {
+            self.run_syns[i..].rotate_left(1);
+            self.run_syns[RUN_SYNS - 1] = 0;
+            self.run -= 1;
+        }
+    }
+
     /// The state of the episode that begins after a change of kind: about the new kind, since
     /// the first probe of the run, its pattern to be seen.
     fn moved_on(&self) -> Shift {
@@ -3231,6 +3261,7 @@ impl Shift {
             syn_sport: self.syn_sport,
             open: self.open,
             fins_in: self.fins_in,
+            run_syns: [0; RUN_SYNS],
             targets: Targets::default(),
         }
     }
@@ -3264,6 +3295,9 @@ impl Shift {
         }
         // (kind_of first: it keeps the count of closes and acknowledgements owed)
         let k = self.kind_of(p);
+        if established && k == Some(ProbeKind::Data) {
+            self.took_back(p.sport);
+        }
         // an established connection's ACKs and FIN+ACKs are its own, no Maimon or ACK probe
         if established
             && matches!(
@@ -3275,7 +3309,14 @@ impl Shift {
         }
         let k = k?;
         if flagged || k.unmistakable() {
-            return self.probe(k, Targets::key(p), now, runs);
+            let next = self.probe(k, Targets::key(p), now, runs);
+            if next.is_none() && !flagged && k.is_syn() && self.other == Some(k) {
+                // a passed SYN in a run of SYNs: remembered, to be taken back if its
+                // connection carries data (the oldest forgotten)
+                self.run_syns.rotate_right(1);
+                self.run_syns[0] = p.sport;
+            }
+            return next;
         }
         // no sign of another attack (a lookup, a download's ACKs), but where a probe of the
         // episode's own kind goes is counted in its pattern (a UDP scan's datagrams, which the
@@ -6163,6 +6204,173 @@ mod tests {
         p.add(&tcp(0.6, att, vic, 30000, 80, 0x11), true, true);
         let e = p.decide(&[0; 15], false);
         assert_eq!((e.probes, e.handshakes), (1, 50), "{e:?}");
+    }
+
+    /// A connection of a NAT's client to the victim's port 80 at `t`, from source port
+    /// `sport`: its SYN (passed), the victim's SYN-ACK, the handshake's ACK, and — `data` — a
+    /// request (established), or — not — the connect scan's reset.
+    fn connection(t: f64, sport: u16, data: bool) -> Vec<(PacketRepr, bool)> {
+        let (att, vic) = (ATT, "198.18.0.10");
+        let last = if data {
+            PacketRepr {
+                payload_len: 80,
+                ..tcp(t + 3e-4, att, vic, sport, 80, 0x18)
+            }
+        } else {
+            tcp(t + 3e-4, att, vic, sport, 80, 0x14)
+        };
+        vec![
+            (tcp(t, att, vic, sport, 80, 0x02), false),
+            (tcp(t + 1e-4, vic, att, 80, sport, 0x12), false),
+            (tcp(t + 2e-4, att, vic, sport, 80, 0x10), true),
+            (last, data),
+        ]
+    }
+
+    #[test]
+    fn syns_of_connections_that_carry_data_are_taken_back_from_a_run_of_another_kind() {
+        let vic = "198.18.0.10";
+        // a FIN scan (its probes flagged), then a NAT's clients' page loads: twenty SYNs the
+        // networks pass, each connection answered and carrying a request; the episode goes on
+        let fin_scan = |sh: &mut Shift| {
+            // (the source sent SYNs before: its first SYN is either kind)
+            sh.syn_sport = Some(39999);
+            for i in 0..5u16 {
+                assert!(!take(sh, &tcp(0.0, ATT, vic, 50000, 100 + i, 0x01), false));
+            }
+        };
+        let passed = |sh: &mut Shift, (p, est): &(PacketRepr, bool)| {
+            sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
+        };
+        let mut sh = Shift::default();
+        fin_scan(&mut sh);
+        for i in 0..20u16 {
+            for c in connection(1.0 + f64::from(i) * 0.01, 40000 + i, true) {
+                assert!(!passed(&mut sh, &c), "{i}");
+            }
+        }
+        assert_eq!((sh.kind, sh.run), (Some(ProbeKind::Fin), 0));
+        // ... and so when eight connections open at once before their requests
+        let mut sh = Shift::default();
+        fin_scan(&mut sh);
+        for round in 0..3u16 {
+            let cs: Vec<_> = (0..8u16)
+                .map(|i| connection(1.0 + f64::from(round), 40000 + round * 8 + i, true))
+                .collect();
+            for c in &cs {
+                assert!(!passed(&mut sh, &c[0]));
+            }
+            for c in &cs {
+                for x in &c[1..] {
+                    assert!(!passed(&mut sh, x));
+                }
+            }
+        }
+        assert_eq!(sh.run, 0);
+        // a connect scan after the FIN scan: handshakes completed and reset, no data; its
+        // tenth SYN ends the episode
+        let mut sh = Shift::default();
+        fin_scan(&mut sh);
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| {
+                connection(2.0 + f64::from(i) * 1e-3, 40000 + i, false)
+                    .iter()
+                    .any(|c| passed(&mut sh, c))
+            })
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // an HTTP flood whose SYNs the networks flagged: its connections carry requests, but
+        // its SYNs stay in the run, and the tenth ends the episode
+        let mut sh = Shift::default();
+        fin_scan(&mut sh);
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| {
+                let c = connection(2.0 + f64::from(i) * 1e-3, 40000 + i, true);
+                let syn = take(&mut sh, &c[0].0, false);
+                c[1..].iter().any(|x| passed(&mut sh, x)) || syn
+            })
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // data on connections opened before the run (a download's) takes nothing back: nine
+        // passed SYNs never answered, the download's segments, the tenth SYN ends the episode
+        let mut sh = Shift::default();
+        fin_scan(&mut sh);
+        for i in 0..9u16 {
+            assert!(!passed(
+                &mut sh,
+                &(tcp(3.0, ATT, vic, 41000 + i, 22, 0x02), false)
+            ));
+            let data = PacketRepr {
+                payload_len: 100,
+                ..tcp(3.0, ATT, vic, 39000, 80, 0x18)
+            };
+            assert!(!passed(&mut sh, &(data, true)));
+        }
+        assert_eq!(sh.run, 9);
+        assert!(passed(
+            &mut sh,
+            &(tcp(3.5, ATT, vic, 41009, 22, 0x02), false)
+        ));
+        // a taken-back SYN is taken back once: a second request on its connection counts for
+        // nothing more
+        let mut sh = Shift::default();
+        fin_scan(&mut sh);
+        for c in connection(4.0, 42000, true) {
+            assert!(!passed(&mut sh, &c));
+        }
+        assert!(!passed(
+            &mut sh,
+            &(tcp(4.1, ATT, vic, 42001, 80, 0x02), false)
+        ));
+        let again = PacketRepr {
+            payload_len: 80,
+            ..tcp(4.2, ATT, vic, 42000, 80, 0x18)
+        };
+        assert!(!passed(&mut sh, &(again, true)));
+        assert_eq!(sh.run, 1);
+        assert_eq!(sh.run_syns[..2], [42001, 0]);
+    }
+
+    #[test]
+    fn a_fin_scan_among_a_nats_page_loads_is_one_episode_and_a_connect_scan_after_it_another() {
+        // a FIN scan from a NAT's address (probes and the victim's resets flagged), a pause of
+        // its own with twelve page loads from the NAT's clients, then the rest of the scan; then,
+        // `connect`, a connect scan of twelve ports in the pause instead
+        let vic = "198.18.0.10";
+        for connect in [false, true] {
+            let mut pk = Vec::new();
+            let fin = |pk: &mut Vec<_>, t0: f64, port0: u16| {
+                for i in 0..40u16 {
+                    let t = t0 + f64::from(i) * 0.05;
+                    pk.push((
+                        tcp(t, ATT, vic, 50000, port0 + i, 0x01),
+                        Class::ScanFin,
+                        false,
+                    ));
+                    pk.push((
+                        tcp(t + 1e-4, vic, ATT, port0 + i, 50000, 0x14),
+                        Class::ScanFin,
+                        false,
+                    ));
+                }
+            };
+            fin(&mut pk, 10.0, 100);
+            for i in 0..12u16 {
+                for (p, est) in connection(12.1 + f64::from(i) * 0.1, 40000 + i, !connect) {
+                    pk.push((p, Class::Normal, est));
+                }
+            }
+            fin(&mut pk, 13.5, 200);
+            let (alerts, st) = aggregate_sessions(&pk);
+            // (the connect scan in the middle: the FIN scan, it, then the FIN scan again)
+            assert_eq!(st.attack_changes, 2 * u64::from(connect), "{st:?}");
+            if !connect {
+                assert_eq!(alerts.len(), 1, "{alerts:?}");
+                assert_eq!((alerts[0].class, alerts[0].packets), (Class::ScanFin, 160));
+            }
+        }
     }
 
     #[test]
