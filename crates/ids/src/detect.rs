@@ -1534,7 +1534,6 @@ impl Engine {
                     if echo {
                         self.stats.echoes_crowded = self.echoes.crowded();
                     }
-                    let lan_broadcast = self.broadcasts.push(p);
                     let opened = self.connections.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
@@ -1578,8 +1577,11 @@ impl Engine {
                             self.stats.echoes_cleared += 1;
                         }
                         Class::Normal
-                    } else if lan_broadcast {
-                        // a NetBIOS or DHCP broadcast at a LAN's pace (crate::broadcasts)
+                    } else if self.broadcasts.push(p) {
+                        // a NetBIOS or DHCP broadcast at a LAN's pace (crate::broadcasts;
+                        // taken here, not with the rules above, so that nothing stays live
+                        // across them: every such broadcast reaches it but one the reflection
+                        // rule takes for a flood's, which stays the flood's)
                         if net.is_attack()
                             || sprayed.is_some()
                             || swept.is_some()
