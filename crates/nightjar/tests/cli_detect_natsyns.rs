@@ -25,21 +25,9 @@ const NAT: [u8; 4] = [198, 18, 0, 1];
 
 /// TCP segments from the NAT's address with only FIN set, among the capture's IPv4 frames.
 fn fins_from_nat(bytes: &[u8]) -> usize {
-    pcap_records(bytes)
-        .iter()
-        .filter(|(_, _, f)| {
-            let Some(ip) = f
-                .get(14..)
-                .filter(|_| f.get(12..14) == Some(&[0x08, 0x00][..]))
-            else {
-                return false;
-            };
-            let ihl = usize::from(ip.first().copied().unwrap_or(0) & 0x0f) * 4;
-            ip.get(9) == Some(&6)
-                && ip.get(12..16) == Some(&NAT[..])
-                && ip.get(ihl + 13) == Some(&0x01)
-        })
-        .count()
+    count_ipv4(bytes, |ip, ihl| {
+        ip.get(9) == Some(&6) && ip.get(12..16) == Some(&NAT[..]) && ip.get(ihl + 13) == Some(&0x01)
+    })
 }
 
 #[test]

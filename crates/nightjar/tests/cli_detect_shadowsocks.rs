@@ -20,21 +20,11 @@ use common::*;
 
 /// SYNs (without ACK) to TCP port 8388 among the capture's IPv4 frames.
 fn syns_to_proxy(bytes: &[u8]) -> usize {
-    pcap_records(bytes)
-        .iter()
-        .filter(|(_, _, f)| {
-            let Some(ip) = f
-                .get(14..)
-                .filter(|_| f.get(12..14) == Some(&[0x08, 0x00][..]))
-            else {
-                return false;
-            };
-            let ihl = usize::from(ip.first().copied().unwrap_or(0) & 0x0f) * 4;
-            ip.get(9) == Some(&6)
-                && ip.get(ihl + 2..ihl + 4) == Some(&8388u16.to_be_bytes()[..])
-                && ip.get(ihl + 13).is_some_and(|fl| fl & 0x12 == 0x02)
-        })
-        .count()
+    count_ipv4(bytes, |ip, ihl| {
+        ip.get(9) == Some(&6)
+            && ip.get(ihl + 2..ihl + 4) == Some(&8388u16.to_be_bytes()[..])
+            && ip.get(ihl + 13).is_some_and(|fl| fl & 0x12 == 0x02)
+    })
 }
 
 #[test]

@@ -156,6 +156,24 @@ pub fn pcap_records(bytes: &[u8]) -> Vec<(usize, &[u8], &[u8])> {
     out
 }
 
+/// How many of an Ethernet capture's IPv4 frames (pcap `bytes`, as [`pcap_records`] reads
+/// them) `f` holds for, given the IP packet and its header's length in bytes: a test's own
+/// count of the frames it checks the detector's reading against.
+pub fn count_ipv4(bytes: &[u8], f: impl Fn(&[u8], usize) -> bool) -> usize {
+    pcap_records(bytes)
+        .iter()
+        .filter(|(_, _, frame)| {
+            let Some(ip) = frame
+                .get(14..)
+                .filter(|_| frame.get(12..14) == Some(&[0x08, 0x00][..]))
+            else {
+                return false;
+            };
+            f(ip, usize::from(ip.first().copied().unwrap_or(0) & 0x0f) * 4)
+        })
+        .count()
+}
+
 /// An EVE alert in a line, for failure messages.
 pub fn show(a: &Value) -> String {
     let n = &a["nightjar"];
