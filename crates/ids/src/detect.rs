@@ -1529,11 +1529,8 @@ impl Engine {
                     let two_way = self.conv.push_keyed(p, &keys);
                     // (a flood from forged sources, each request a pair's first, is the spray
                     // rule's)
-                    let echo = may_be_echo(p);
-                    let echoed = echo && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
-                    if echo {
-                        self.stats.echoes_crowded = self.echoes.crowded();
-                    }
+                    let echoed =
+                        may_be_echo(p) && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
                     let opened = self.connections.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
@@ -1733,11 +1730,7 @@ impl Engine {
                         overlapping,
                         oversize,
                         renegotiating: renegotiating && class == Class::OtherAttack,
-                        fuzzing: if by_fuzzing {
-                            class == Class::OtherAttack
-                        } else {
-                            false
-                        },
+                        fuzzing: by_fuzzing && class == Class::OtherAttack,
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -1857,6 +1850,7 @@ impl Engine {
         self.neighbour
             .finish(&mut |a| neighbour_alert(&a, st, sink));
         self.stats.polled_scans += self.slow.stats().polled;
+        self.stats.echoes_crowded += self.echoes.crowded();
         Ok(self.stats)
     }
 }
@@ -6853,11 +6847,11 @@ mod tests {
         aggregate_packets(s, &pk).0
     }
 
-    /// The alerts and counters of the aggregator alone over `packets` (each with the class a
-    /// network would have given it).
-    fn aggregate_packets(
+    /// The alerts and counters of the aggregator alone (settings `s`) over packets with their
+    /// verdicts.
+    fn aggregate_verdicts(
         s: DetectSettings,
-        packets: &[(PacketRepr, Class)],
+        packets: impl IntoIterator<Item = (PacketRepr, PacketVerdict)>,
     ) -> (Vec<Alert>, DetectStats) {
         let mut agg = Aggregator::new(s);
         let mut st = DetectStats::default();
@@ -6867,12 +6861,24 @@ mod tests {
                 alerts.push(a.clone())
             }
         };
-        for (k, (p, class)) in packets.iter().enumerate() {
-            let v = flagged(k as u64, p.ts, *class);
-            agg.packet(p, &v, &mut st, &mut sink);
+        for (p, v) in packets {
+            agg.packet(&p, &v, &mut st, &mut sink);
         }
         agg.close_all(&mut st, &mut sink);
         (alerts, st)
+    }
+
+    /// The alerts and counters of the aggregator alone over `packets` (each with the class a
+    /// network would have given it).
+    fn aggregate_packets(
+        s: DetectSettings,
+        packets: &[(PacketRepr, Class)],
+    ) -> (Vec<Alert>, DetectStats) {
+        let verdicts = packets.iter().enumerate();
+        aggregate_verdicts(
+            s,
+            verdicts.map(|(k, (p, class))| (*p, flagged(k as u64, p.ts, *class))),
+        )
     }
 
     #[test]
@@ -6883,24 +6889,15 @@ mod tests {
         // count for the client is still high (60 s half-life); `established`: a segment of an
         // established connection
         let run = |pk: &[(PacketRepr, bool)]| {
-            let mut agg = Aggregator::new(DetectSettings::default());
-            let mut st = DetectStats::default();
-            let mut alerts = Vec::new();
-            let mut sink = |ev: Event<'_>| {
-                if let Event::Alert(a) = ev {
-                    alerts.push(a.clone())
-                }
-            };
-            for (k, (p, established)) in pk.iter().enumerate() {
+            let verdicts = pk.iter().enumerate().map(|(k, (p, established))| {
                 let v = PacketVerdict {
                     established: *established,
                     guessing: Some(Login::Smb),
                     ..flagged(k as u64, p.ts, Class::OtherAttack)
                 };
-                agg.packet(p, &v, &mut st, &mut sink);
-            }
-            agg.close_all(&mut st, &mut sink);
-            alerts
+                (*p, v)
+            });
+            aggregate_verdicts(DetectSettings::default(), verdicts).0
         };
         // hydra against SMB: a connection per password, SYN then the handshake's ACK, a
         // request and the close, all but the SYN segments of an established connection
@@ -6934,23 +6931,14 @@ mod tests {
     /// The aggregator's alerts over `pk` (packet, class, a segment of an established
     /// connection) with the default settings.
     fn aggregate_sessions(pk: &[(PacketRepr, Class, bool)]) -> (Vec<Alert>, DetectStats) {
-        let mut agg = Aggregator::new(DetectSettings::default());
-        let mut st = DetectStats::default();
-        let mut alerts = Vec::new();
-        let mut sink = |ev: Event<'_>| {
-            if let Event::Alert(a) = ev {
-                alerts.push(a.clone())
-            }
-        };
-        for (k, (p, class, established)) in pk.iter().enumerate() {
+        let verdicts = pk.iter().enumerate().map(|(k, (p, class, established))| {
             let v = PacketVerdict {
                 established: *established,
                 ..flagged(k as u64, p.ts, *class)
             };
-            agg.packet(p, &v, &mut st, &mut sink);
-        }
-        agg.close_all(&mut st, &mut sink);
-        (alerts, st)
+            (*p, v)
+        });
+        aggregate_verdicts(DetectSettings::default(), verdicts)
     }
 
     #[test]

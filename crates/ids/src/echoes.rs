@@ -226,13 +226,7 @@ impl Echoes {
                 let first_large = gap > IDLE && p.fragment;
                 e.owed = if gap > IDLE { 0 } else { e.owed };
                 e.owed = (e.owed + 1).min(OWED);
-                // (a 1 s half-life; nothing left of a count older than IDLE, or of none)
-                let decay = if gap > IDLE {
-                    0.0
-                } else {
-                    (-(gap.max(0.0) as f32)).exp2()
-                };
-                e.rate = e.rate * decay + 1.0;
+                e.rate = e.rate * decay(gap) + 1.0;
                 let steady = answered && e.rate <= self.pace;
                 let after_paced = e.spaced && e.paced;
                 e.spaced = steady && gap >= MIN_GAP;
@@ -244,13 +238,7 @@ impl Echoes {
                         .responders
                         .touch(keys.dst, hash_mixed(137, keys.md), now)
                         .val;
-                    let since = now - c.at;
-                    let decay = if since > IDLE {
-                        0.0
-                    } else {
-                        (-(since.max(0.0) as f32)).exp2()
-                    };
-                    c.rate = c.rate * decay + 1.0;
+                    c.rate = c.rate * decay(now - c.at) + 1.0;
                     c.at = now;
                     c.rate >= CROWD
                 };
@@ -289,6 +277,16 @@ impl Echoes {
 
     pub fn memory_bytes(&self) -> usize {
         self.table.memory_bytes() + self.responders.memory_bytes()
+    }
+}
+
+/// What is left after `since` seconds of a count damped with a 1 s half-life: nothing of one
+/// older than [`IDLE`] (or of none).
+fn decay(since: f64) -> f32 {
+    if since > IDLE {
+        0.0
+    } else {
+        (-(since.max(0.0) as f32)).exp2()
     }
 }
 

@@ -36,6 +36,15 @@ pub(crate) fn tcp(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, flags: 
     }
 }
 
+/// A TCP segment with `payload` bytes of data (PSH+ACK, 20-byte IP and 32-byte TCP headers).
+fn data_segment(ts: f64, src: &str, dst: &str, sport: u16, dport: u16, payload: u32) -> PacketRepr {
+    PacketRepr {
+        payload_len: payload,
+        ip_len: 52 + payload as u16,
+        ..tcp(ts, src, dst, sport, dport, ACK | PSH)
+    }
+}
+
 /// A [`PacketRepr::copy_key`] no hand-built packet had before: every packet made here is a
 /// packet of its own, as real ones differ in IP Identification and checksum.
 pub(crate) fn next_copy_key() -> u32 {
@@ -748,11 +757,8 @@ fn the_end_that_opened_a_tcp_flow_is_known_whatever_the_ports() {
 /// acknowledged by the client, 0.1 ms apart, starting at `t`.
 fn bulk_download(t: f64, n: usize) -> Vec<PacketRepr> {
     let (c, s) = ("198.18.0.20", "198.18.0.10");
-    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
-        payload_len: 1448,
-        ip_len: 1500,
-        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
-    };
+    let data =
+        |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| data_segment(ts, src, dst, sp, dp, 1448);
     let mut v = vec![
         tcp(t, c, s, 40000, 9000, SYN),
         tcp(t + 1e-4, s, c, 9000, 40000, SYN | ACK),
@@ -1005,11 +1011,8 @@ fn closing_resets(packets: &[PacketRepr]) -> Vec<bool> {
 #[test]
 fn the_first_reset_of_an_open_connection_from_an_end_that_received_data_closes_it() {
     let (c, s) = ("198.18.0.20", "198.18.0.10");
-    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
-        payload_len: 120,
-        ip_len: 172,
-        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
-    };
+    let data =
+        |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| data_segment(ts, src, dst, sp, dp, 120);
     let open = |sp: u16| {
         vec![
             tcp(1.0, c, s, sp, 80, SYN),
@@ -1158,11 +1161,7 @@ fn first_data(packets: &[PacketRepr]) -> Vec<bool> {
 #[test]
 fn only_the_first_segment_with_payload_from_a_connections_opener_is_its_first_data() {
     let (c, s) = ("198.18.0.66", "198.18.0.12");
-    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16, len: u32| PacketRepr {
-        payload_len: len,
-        ip_len: 52 + len as u16,
-        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
-    };
+    let data = data_segment;
     let mut packets = vec![
         tcp(1.0, c, s, 40000, 80, SYN),
         tcp(1.001, s, c, 80, 40000, SYN | ACK),
@@ -1200,11 +1199,8 @@ fn only_the_first_segment_with_payload_from_a_connections_opener_is_its_first_da
 #[test]
 fn a_new_connection_on_a_reused_port_inherits_nothing_of_the_one_before() {
     let (c, s) = ("198.18.0.66", "198.18.0.10");
-    let data = |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| PacketRepr {
-        payload_len: 300,
-        ip_len: 352,
-        ..tcp(ts, src, dst, sp, dp, ACK | PSH)
-    };
+    let data =
+        |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| data_segment(ts, src, dst, sp, dp, 300);
     let connection = |t: f64| {
         vec![
             tcp(t, c, s, 40000, 8080, SYN),
