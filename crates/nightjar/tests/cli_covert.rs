@@ -29,11 +29,45 @@ fn json(o: &Output) -> Value {
     })
 }
 
-fn payload_bytes(cover: &Path, mode: &str, bits: &str) -> u64 {
+/// A path as the CLI's argument.
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `hide --cover COVER WHAT -o OUT REST...`: `what` is `["--message", TEXT]` or
+/// `["--payload", FILE]`, `rest` the mode, bits and key options.
+fn hide_args<'a>(
+    cover: &'a Path,
+    what: [&'a str; 2],
+    out: &'a Path,
+    rest: &[&'a str],
+) -> Vec<&'a str> {
+    [
+        &[
+            "hide",
+            "--cover",
+            arg(cover),
+            what[0],
+            what[1],
+            "-o",
+            arg(out),
+        ],
+        rest,
+    ]
+    .concat()
+}
+
+/// `reveal --stego STEGO REST...`.
+fn reveal_args<'a>(stego: &'a Path, rest: &[&'a str]) -> Vec<&'a str> {
+    [&["reveal", "--stego", arg(stego)], rest].concat()
+}
+
+/// `capacity --cover COVER --mode MODE --bits BITS --json`, which must succeed.
+fn capacity_json(cover: &Path, mode: &str, bits: &str) -> Value {
     let o = run(&[
         "capacity",
         "--cover",
-        cover.to_str().unwrap(),
+        arg(cover),
         "--mode",
         mode,
         "--bits",
@@ -41,7 +75,13 @@ fn payload_bytes(cover: &Path, mode: &str, bits: &str) -> u64 {
         "--json",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    json(&o)["payload_bytes"].as_u64().unwrap()
+    json(&o)
+}
+
+fn payload_bytes(cover: &Path, mode: &str, bits: &str) -> u64 {
+    capacity_json(cover, mode, bits)["payload_bytes"]
+        .as_u64()
+        .unwrap()
 }
 
 /// Deterministic bytes that look random (splitmix64).
@@ -66,35 +106,14 @@ fn capacity_of_800x600_rgb_is_the_papers_180000_bytes() {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
     });
     img.save(&p).unwrap();
-    let o = run(&[
-        "capacity",
-        "--cover",
-        p.to_str().unwrap(),
-        "--mode",
-        "sequential",
-        "--bits",
-        "1",
-        "--json",
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let v = json(&o);
+    let v = capacity_json(&p, "sequential", "1");
     assert_eq!(v["raw_bytes"], 180_000);
     assert_eq!(v["carriers"], 1_440_000);
     let payload = v["payload_bytes"].as_u64().unwrap();
     // 32 bytes of stego salt+header, 62 bytes of envelope header and tag
     assert_eq!(payload, 180_000 - 32 - 62);
     // two bits per sample doubles the raw capacity
-    let o = run(&[
-        "capacity",
-        "--cover",
-        p.to_str().unwrap(),
-        "--mode",
-        "sequential",
-        "--bits",
-        "2",
-        "--json",
-    ]);
-    assert_eq!(json(&o)["raw_bytes"], 360_000);
+    assert_eq!(capacity_json(&p, "sequential", "2")["raw_bytes"], 360_000);
 }
 
 /// hide → reveal returns the exact payload for 0, 1, a middle size and the reported maximum,
@@ -113,32 +132,15 @@ fn hide_reveal_round_trips_up_to_reported_capacity() {
                 let pay = s.path("payload.bin");
                 std::fs::write(&pay, &msg).unwrap();
                 let stego = s.path("stego.png");
-                let o = run(&[
-                    "hide",
-                    "--cover",
-                    cover.to_str().unwrap(),
-                    "--payload",
-                    pay.to_str().unwrap(),
-                    "-o",
-                    stego.to_str().unwrap(),
-                    "--mode",
-                    mode,
-                    "--bits",
-                    bits,
-                    "--key-file",
-                    &key,
-                ]);
+                let o = run(&hide_args(
+                    &cover,
+                    ["--payload", arg(&pay)],
+                    &stego,
+                    &["--mode", mode, "--bits", bits, "--key-file", &key],
+                ));
                 assert_eq!(code(&o), 0, "{mode}/{bits} len {len}: {}", stderr(&o));
                 let out = s.path("out.bin");
-                let o = run(&[
-                    "reveal",
-                    "--stego",
-                    stego.to_str().unwrap(),
-                    "-o",
-                    out.to_str().unwrap(),
-                    "--key-file",
-                    &key,
-                ]);
+                let o = run(&reveal_args(&stego, &["-o", arg(&out), "--key-file", &key]));
                 assert_eq!(code(&o), 0, "{mode}/{bits} len {len}: {}", stderr(&o));
                 assert_eq!(std::fs::read(&out).unwrap(), msg, "{mode}/{bits} len {len}");
                 std::fs::remove_file(&out).unwrap();
@@ -148,21 +150,12 @@ fn hide_reveal_round_trips_up_to_reported_capacity() {
             let pay = s.path("payload.bin");
             std::fs::write(&pay, noise(max as usize + 1, 1)).unwrap();
             let stego = s.path("too-big.png");
-            let o = run(&[
-                "hide",
-                "--cover",
-                cover.to_str().unwrap(),
-                "--payload",
-                pay.to_str().unwrap(),
-                "-o",
-                stego.to_str().unwrap(),
-                "--mode",
-                mode,
-                "--bits",
-                bits,
-                "--key-file",
-                &key,
-            ]);
+            let o = run(&hide_args(
+                &cover,
+                ["--payload", arg(&pay)],
+                &stego,
+                &["--mode", mode, "--bits", bits, "--key-file", &key],
+            ));
             assert_eq!(code(&o), 2, "{}", stderr(&o));
             assert!(stderr(&o).contains("holds at most"), "{}", stderr(&o));
             assert!(!stego.exists());
@@ -175,51 +168,20 @@ fn text_message_and_stdout_with_a_passphrase() {
     let s = Scratch::new("pass");
     let stego = s.path("s.png");
     let env = [("NJ_PASS", "correct horse battery staple")];
-    let o = run_env(
-        &[
-            "hide",
-            "--cover",
-            photo("coffee.png").to_str().unwrap(),
-            "--message",
-            "hello iris",
-            "-o",
-            stego.to_str().unwrap(),
-            "--passphrase-env",
-            "NJ_PASS",
-            "--json",
-        ],
-        &env,
-        None,
-    );
+    let cover = photo("coffee.png");
+    let by_pass = ["--passphrase-env", "NJ_PASS"];
+    let hide = hide_args(&cover, ["--message", "hello iris"], &stego, &by_pass);
+    let o = run_env(&[&hide[..], &["--json"]].concat(), &env, None);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["mode"], "scatter");
     assert_eq!(v["message_bytes"], 10);
-    let o = run_env(
-        &[
-            "reveal",
-            "--stego",
-            stego.to_str().unwrap(),
-            "--passphrase-env",
-            "NJ_PASS",
-        ],
-        &env,
-        None,
-    );
+    let o = run_env(&reveal_args(&stego, &by_pass), &env, None);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(o.stdout, b"hello iris");
     // wrong passphrase: exit 1, nothing on stdout
-    let o = run_env(
-        &[
-            "reveal",
-            "--stego",
-            stego.to_str().unwrap(),
-            "--passphrase-env",
-            "NJ_PASS",
-        ],
-        &[("NJ_PASS", "correct horse battery stapler")],
-        None,
-    );
+    let wrong = [("NJ_PASS", "correct horse battery stapler")];
+    let o = run_env(&reveal_args(&stego, &by_pass), &wrong, None);
     assert_eq!(code(&o), 1);
     assert!(o.stdout.is_empty());
     assert!(
@@ -228,19 +190,8 @@ fn text_message_and_stdout_with_a_passphrase() {
         stderr(&o)
     );
     // a different --kdf-rounds is a different key
-    let o = run_env(
-        &[
-            "reveal",
-            "--stego",
-            stego.to_str().unwrap(),
-            "--passphrase-env",
-            "NJ_PASS",
-            "--kdf-rounds",
-            "17",
-        ],
-        &env,
-        None,
-    );
+    let rounds = [&by_pass[..], &["--kdf-rounds", "17"]].concat();
+    let o = run_env(&reveal_args(&stego, &rounds), &env, None);
     assert_eq!(code(&o), 1);
 }
 
@@ -251,32 +202,18 @@ fn wrong_key_and_flipped_lsbs_give_exit_1_and_no_output() {
     let other = keygen(&s, "k2");
     for (mode, bits) in [("scatter", "1"), ("sequential", "1")] {
         let stego = s.path("s.png");
-        let o = run(&[
-            "hide",
-            "--cover",
-            photo("chelsea.png").to_str().unwrap(),
-            "--message",
-            "attack at dawn",
-            "-o",
-            stego.to_str().unwrap(),
-            "--mode",
-            mode,
-            "--bits",
-            bits,
-            "--key-file",
-            &key,
-        ]);
+        let o = run(&hide_args(
+            &photo("chelsea.png"),
+            ["--message", "attack at dawn"],
+            &stego,
+            &["--mode", mode, "--bits", bits, "--key-file", &key],
+        ));
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let out = s.path("out.txt");
-        let o = run(&[
-            "reveal",
-            "--stego",
-            stego.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--key-file",
-            &other,
-        ]);
+        let o = run(&reveal_args(
+            &stego,
+            &["-o", arg(&out), "--key-file", &other],
+        ));
         assert_eq!(code(&o), 1, "{}", stderr(&o));
         assert!(!out.exists());
         assert!(o.stdout.is_empty());
@@ -291,22 +228,8 @@ fn wrong_key_and_flipped_lsbs_give_exit_1_and_no_output() {
         let tampered = s.path("t.png");
         img.save(&tampered).unwrap();
         for args in [
-            vec![
-                "reveal",
-                "--stego",
-                tampered.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-                "--key-file",
-                &key,
-            ],
-            vec![
-                "reveal",
-                "--stego",
-                tampered.to_str().unwrap(),
-                "--key-file",
-                &key,
-            ],
+            reveal_args(&tampered, &["-o", arg(&out), "--key-file", &key]),
+            reveal_args(&tampered, &["--key-file", &key]),
         ] {
             let o = run(&args);
             assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -324,30 +247,17 @@ fn a_single_flipped_payload_bit_is_caught_by_the_envelope() {
     let s = Scratch::new("onebit");
     let key = keygen(&s, "k");
     let stego = s.path("s.png");
-    let o = run(&[
-        "hide",
-        "--cover",
-        photo("camera.png").to_str().unwrap(),
-        "--message",
-        &"x".repeat(200),
-        "-o",
-        stego.to_str().unwrap(),
-        "--mode",
-        "sequential",
-        "--key-file",
-        &key,
-    ]);
+    let o = run(&hide_args(
+        &photo("camera.png"),
+        ["--message", &"x".repeat(200)],
+        &stego,
+        &["--mode", "sequential", "--key-file", &key],
+    ));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mut img = image::open(&stego).unwrap().into_luma8();
     img.as_mut()[600] ^= 1;
     img.save(&stego).unwrap();
-    let o = run(&[
-        "reveal",
-        "--stego",
-        stego.to_str().unwrap(),
-        "--key-file",
-        &key,
-    ]);
+    let o = run(&reveal_args(&stego, &["--key-file", &key]));
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("altered"), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
@@ -359,22 +269,17 @@ fn jpeg_cover_is_refused_with_a_reason() {
     let key = keygen(&s, "k");
     let jpg = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chelsea-small.jpg");
     let out = s.path("o.png");
-    let o = run(&[
-        "hide",
-        "--cover",
-        jpg.to_str().unwrap(),
-        "--message",
-        "m",
-        "-o",
-        out.to_str().unwrap(),
-        "--key-file",
-        &key,
-    ]);
+    let o = run(&hide_args(
+        &jpg,
+        ["--message", "m"],
+        &out,
+        &["--key-file", &key],
+    ));
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
     assert!(e.contains("lossy") && e.contains("destroy"), "{e}");
     assert!(!out.exists());
-    let o = run(&["capacity", "--cover", jpg.to_str().unwrap()]);
+    let o = run(&["capacity", "--cover", arg(&jpg)]);
     assert_eq!(code(&o), 2);
 }
 
@@ -392,60 +297,39 @@ fn bad_inputs_give_exit_2_and_clear_messages() {
     std::fs::write(&empty, b"").unwrap();
     let out = s.path("o.png");
     for cover in [&corrupt, &not_image, &empty, &s.path("missing.png")] {
-        let o = run(&[
-            "hide",
-            "--cover",
-            cover.to_str().unwrap(),
-            "--message",
-            "m",
-            "-o",
-            out.to_str().unwrap(),
-            "--key-file",
-            &key,
-        ]);
+        let o = run(&hide_args(
+            cover,
+            ["--message", "m"],
+            &out,
+            &["--key-file", &key],
+        ));
         assert_eq!(code(&o), 2, "{}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"));
         assert!(!out.exists());
-        let o = run(&[
-            "reveal",
-            "--stego",
-            cover.to_str().unwrap(),
-            "--key-file",
-            &key,
-        ]);
+        let o = run(&reveal_args(cover, &["--key-file", &key]));
         assert_eq!(code(&o), 2, "{}", stderr(&o));
     }
     // no key at all
-    let o = run(&[
-        "hide",
-        "--cover",
-        photo("camera.png").to_str().unwrap(),
-        "--message",
-        "m",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = run(&hide_args(
+        &photo("camera.png"),
+        ["--message", "m"],
+        &out,
+        &[],
+    ));
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("a key is needed"), "{}", stderr(&o));
     // a too-short key file
     let short = s.path("short.key");
     std::fs::write(&short, b"12345").unwrap();
-    let o = run(&["seal", "--key-file", short.to_str().unwrap()]);
+    let o = run(&["seal", "--key-file", arg(&short)]);
     assert_eq!(code(&o), 2);
     // scatter with 2 bits is a usage error that says why
-    let o = run(&[
-        "hide",
-        "--cover",
-        photo("camera.png").to_str().unwrap(),
-        "--message",
-        "m",
-        "-o",
-        out.to_str().unwrap(),
-        "--bits",
-        "2",
-        "--key-file",
-        &key,
-    ]);
+    let o = run(&hide_args(
+        &photo("camera.png"),
+        ["--message", "m"],
+        &out,
+        &["--bits", "2", "--key-file", &key],
+    ));
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("sequential"), "{}", stderr(&o));
     // unset passphrase variable
@@ -469,9 +353,9 @@ fn seal_open_round_trip_and_failures() {
     let o = run(&[
         "seal",
         "-i",
-        inp.to_str().unwrap(),
+        arg(&inp),
         "-o",
-        env_path.to_str().unwrap(),
+        arg(&env_path),
         "--key-file",
         &key,
     ]);
@@ -483,9 +367,9 @@ fn seal_open_round_trip_and_failures() {
     let o = run(&[
         "open",
         "-i",
-        env_path.to_str().unwrap(),
+        arg(&env_path),
         "-o",
-        out.to_str().unwrap(),
+        arg(&out),
         "--key-file",
         &key,
     ]);
@@ -500,9 +384,9 @@ fn seal_open_round_trip_and_failures() {
     let o = run(&[
         "open",
         "-i",
-        env_path.to_str().unwrap(),
+        arg(&env_path),
         "-o",
-        out.to_str().unwrap(),
+        arg(&out),
         "--key-file",
         &other,
     ]);
@@ -514,7 +398,7 @@ fn seal_open_round_trip_and_failures() {
     bad[n - 40] ^= 0x01;
     for args in [
         vec!["open", "--key-file", &key],
-        vec!["open", "-o", out.to_str().unwrap(), "--key-file", &key],
+        vec!["open", "-o", arg(&out), "--key-file", &key],
     ] {
         let o = run_env(&args, &[], Some(&bad));
         assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -563,8 +447,8 @@ fn stego_analyze_reports_json_for_each_image() {
     let o = run(&[
         "stego",
         "analyze",
-        photo("camera.png").to_str().unwrap(),
-        photo("coffee.png").to_str().unwrap(),
+        arg(&photo("camera.png")),
+        arg(&photo("coffee.png")),
         "--json",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -621,9 +505,9 @@ fn outputs_that_are_not_regular_files_are_written_in_place() {
     let o = run(&[
         "seal",
         "-i",
-        msg.to_str().unwrap(),
+        arg(&msg),
         "-o",
-        fifo.to_str().unwrap(),
+        arg(&fifo),
         "--key-file",
         &key,
     ]);
@@ -638,7 +522,7 @@ fn outputs_that_are_not_regular_files_are_written_in_place() {
     // and the envelope opens
     let env = s.path("env.njse");
     std::fs::write(&env, &sealed).unwrap();
-    let o = run(&["open", "-i", env.to_str().unwrap(), "--key-file", &key]);
+    let o = run(&["open", "-i", arg(&env), "--key-file", &key]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(o.stdout, b"through a pipe");
 }
