@@ -43,22 +43,31 @@ fn keys(key: &Key, salt: &[u8; 16]) -> (StegoKey, Key) {
 
 /// Seal `message` and hide it in `cover`. Nothing is changed when it does not fit.
 pub fn hide(cover: &mut Cover, mode: Mode, key: &Key, message: &[u8]) -> CmdResult<EmbedReport> {
-    let (_, max) = capacity(cover, mode);
+    let (cap, max) = capacity(cover, mode);
     if message.len() as u64 > max {
+        // scatter mode leaves saturated samples alone: a cover made mostly of them (a
+        // black-and-white scan, a drawing, a clipped photograph) is small whatever its size
+        let saturated = cap.carriers - cap.slots;
+        let advice = if mode == Mode::Scatter && saturated * 2 > cap.carriers {
+            format!(
+                "; {saturated} of its {} samples are 0 or 255 (black-and-white, drawn or clipped), \
+                 which scatter mode cannot change unseen: use a photograph, or --mode sequential",
+                cap.carriers
+            )
+        } else if mode.bits() == 1 {
+            "; use a larger cover or --mode sequential --bits 2".to_string()
+        } else {
+            "; use a larger cover".to_string()
+        };
         return Err(input(anyhow!(
             "the message is {} bytes but this {}x{} {} cover holds at most {max} bytes in {} mode \
-             (--bits {}); use a larger cover{}",
+             (--bits {}){advice}",
             message.len(),
             cover.width(),
             cover.height(),
             cover.layout().name(),
             mode.name(),
             mode.bits(),
-            if mode.bits() == 1 {
-                " or --mode sequential --bits 2"
-            } else {
-                ""
-            }
         )));
     }
     let salt = nightjar_seal::random_salt().map_err(from_seal)?;

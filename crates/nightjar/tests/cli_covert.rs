@@ -263,6 +263,49 @@ fn a_single_flipped_payload_bit_is_caught_by_the_envelope() {
     assert!(o.stdout.is_empty());
 }
 
+/// A black-and-white cover (every sample 0 or 255) holds nothing in scatter mode, whatever its
+/// size: the refusal says why and what to do instead, and sequential mode then carries the
+/// message.
+#[test]
+fn a_black_and_white_cover_is_refused_by_scatter_mode_with_the_reason() {
+    let s = Scratch::new("bw");
+    let key = keygen(&s, "k");
+    let cover = s.path("bw.png");
+    image::GrayImage::from_fn(400, 300, |x, y| {
+        image::Luma([if (x / 7 + y / 5) % 2 == 0 { 0 } else { 255 }])
+    })
+    .save(&cover)
+    .unwrap();
+    let out = s.path("o.png");
+    let o = run(&hide_args(
+        &cover,
+        ["--message", "m"],
+        &out,
+        &["--key-file", &key],
+    ));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("120000 of its 120000 samples are 0 or 255"),
+        "{e}"
+    );
+    assert!(
+        e.contains("--mode sequential") && !e.contains("larger cover"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    let o = run(&hide_args(
+        &cover,
+        ["--message", "m"],
+        &out,
+        &["--mode", "sequential", "--key-file", &key],
+    ));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(&reveal_args(&out, &["--key-file", &key]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(o.stdout, b"m");
+}
+
 #[test]
 fn jpeg_cover_is_refused_with_a_reason() {
     let s = Scratch::new("jpeg");
