@@ -29,7 +29,8 @@
 //! with: a connection's SYN, but also the first of a flood of FINs or SYN-ACKs that nobody
 //! asked for, sent from ports below the victim's); otherwise the client end of its
 //! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP; the requester for
-//! ICMP; for an ICMP error, the client end of the packet it quotes; see [`attacker_and_victim`]) —
+//! ICMP; for an ICMP error, the client end of the packet it quotes, or its destination when
+//! the capture's snap length cut the quote; see [`attacker_and_victim`]) —
 //! so a scanner's probes and the victim's refusals count for the scanner, as DESIGN §12's
 //! labelling rule has it. Flagged packets of one source form an
 //! episode until a quiet gap of [`DetectSettings::gap`] seconds; an episode becomes an alert
@@ -2667,7 +2668,9 @@ fn name_attack(namer: &Model, row: &[f32]) -> Class {
 /// charged to that sender, not to the echo service. (A flood from
 /// low source ports to a high port, as hping3 sends, is so charged to its sender.) An ICMP
 /// error its sender made up ([`forged_error`]: it quotes a packet its destination did not
-/// send) names no one by its quote and is charged to its sender.
+/// send) names no one by its quote and is charged to its sender. An error whose quote the
+/// capture cut (a snap length of 54 to 61 bytes keeps the outer headers only) is charged to its
+/// destination, the sender of the packet it is about, as a quoted refused attempt is.
 ///
 /// A multicast or broadcast address is never the attacking end: an IPv6 multicast listener
 /// report, router advertisement or unsolicited neighbour advertisement, an mDNS or SSDP
@@ -2686,11 +2689,16 @@ pub fn attacker_and_victim(p: &PacketRepr) -> (IpAddr, IpAddr) {
 /// reset it answers a segment with ACK with, RFC 793 §3.4 — an ACK, Maimon or window scan's
 /// probe draws a bare RST —; a fragment after the first shows no flags and is left out) or
 /// an ICMP query (echo, timestamp, information and address-mask requests; ICMPv6 echo
-/// request).
+/// request), or a UDP datagram from a port of 1024 or above to a well-known port below it (a
+/// request to a service: a service answers from its own port, never to one; a UDP scan's
+/// probe). The last matters where a capture lost packets: a scanned server whose flow with
+/// some client was seen from its middle (the client's SYN lost) may have an episode of its
+/// own open, and a UDP scan's probes charged to it made the scan that server's.
 fn sent_as_probe(p: &PacketRepr) -> bool {
     const ACK_OR_RST: u8 = 0x10 | 0x04;
     match p.proto {
         6 => !p.later_fragment && p.tcp_flags & ACK_OR_RST == 0,
+        17 => !p.later_fragment && p.sport >= 1024 && p.dport < 1024,
         1 => !p.later_fragment && matches!(p.icmp_type, 8 | 13 | 15 | 17),
         58 => !p.later_fragment && p.icmp_type == 128,
         _ => false,
@@ -2726,6 +2734,13 @@ fn ends(p: &PacketRepr) -> (IpAddr, IpAddr) {
                 return udp_client(q.src, q.dst, q.sport, q.dport);
             }
             return (q.src, q.dst);
+        }
+        if nightjar_packet::proto::icmp_error(p.proto, p.icmp_type) {
+            // an error whose quote the capture's snap length cut (54 to 61 bytes: the outer
+            // headers only; one too short to hold a quote was [`forged_error`]): sent to the
+            // source of the packet it is about, which is charged as a quoted refused attempt
+            // is — to its sender, the error's destination
+            return (p.dst, p.src);
         }
         let request = matches!(
             (p.proto, p.icmp_type),
@@ -4615,6 +4630,31 @@ mod tests {
         let syn = tcp(1.0, "198.18.0.67", "198.18.0.10", 40000, 50000, 0x02);
         let refused = icmp_unreach(1.0, "198.18.0.10", "198.18.0.67", &syn);
         assert_eq!(attacker_and_victim(&refused), (att, vic));
+        // a capture of snap length 54 keeps no quote (session 21): the error is about a packet
+        // its destination sent, charged to that end as a quoted one is
+        let cut = PacketRepr {
+            inner: None,
+            payload_len: 36,
+            ..refused
+        };
+        assert!(!forged_error(&cut));
+        assert_eq!(attacker_and_victim(&cut), (att, vic));
+        // an error that cannot hold a quote was made up by its sender, and is its sender's;
+        // ICMP queries and replies keep their rules
+        let made_up = PacketRepr {
+            payload_len: 0,
+            ..cut
+        };
+        assert!(forged_error(&made_up));
+        assert_eq!(attacker_and_victim(&made_up), (vic, att));
+        assert_eq!(
+            attacker_and_victim(&icmp(1.0, "198.18.0.10", "198.18.0.67", 0)),
+            (att, vic)
+        );
+        assert_eq!(
+            attacker_and_victim(&icmp(1.0, "198.18.0.10", "198.18.0.67", 8)),
+            (vic, att)
+        );
     }
 
     #[test]
@@ -5790,6 +5830,12 @@ mod tests {
         // the bare reset an ACK, Maimon or window probe draws (RFC 793 §3.4)
         assert!(!sent_as_probe(&tcp(0.0, att, vic, 1, 2, 0x04)));
         assert!(!sent_as_probe(&udp(0.0, att, vic, 1, 2, 100)));
+        // a request to a UDP service is its sender's; its answer, and UDP between two high
+        // ports or two low ones, are not probes
+        assert!(sent_as_probe(&udp(0.0, att, vic, 41000, 53, 100)));
+        assert!(!sent_as_probe(&udp(0.0, vic, att, 53, 41000, 100)));
+        assert!(!sent_as_probe(&udp(0.0, att, vic, 41000, 5060, 100)));
+        assert!(!sent_as_probe(&udp(0.0, att, vic, 123, 123, 48)));
         assert!(sent_as_probe(&icmp(0.0, att, vic, 8)));
         assert!(!sent_as_probe(&icmp(0.0, att, vic, 0)));
         let later = PacketRepr {
@@ -5798,6 +5844,50 @@ mod tests {
             ..tcp(0.0, att, vic, 0, 0, 0)
         };
         assert!(!sent_as_probe(&later));
+    }
+
+    #[test]
+    fn a_udp_scan_of_a_host_in_an_episode_of_its_own_is_its_scanners() {
+        // a lossy capture (session 21): the server's flow with a client seen from its middle
+        // leaves the server an episode of its own open, and a UDP scan of its service ports
+        // begins: the probes (high port to well-known port) are the scanner's, and so are the
+        // port unreachables that quote them, not charged to the server's open episode
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        let mut pk = Vec::new();
+        for i in 0..6000u16 {
+            let t = 10.0 + f64::from(i) * 1e-3;
+            pk.push(udp(t, vic, c, 30000 + i % 4000, 53, 128));
+        }
+        for i in 0..600u16 {
+            let t = 12.0 + f64::from(i) * 3e-3;
+            pk.push(udp(t, att, vic, 41000, 1 + i % 1000, 0));
+            let mut err = icmp(t + 1e-4, vic, att, 3);
+            err.icmp_code = 3;
+            err.payload_len = 28;
+            err.inner = Some(nightjar_packet::Inner {
+                proto: 17,
+                src: ip(att),
+                dst: ip(vic),
+                sport: 41000,
+                dport: 1 + i % 1000,
+            });
+            pk.push(err);
+        }
+        let (_, alerts, _) = detect_default(pk);
+        // the scan's 600 probes and 600 refusals in the scanner's alert (before: 15 of them,
+        // the rest counted in the server's flood)
+        assert!(
+            alerts
+                .iter()
+                .any(|a| a.src == ip(att) && a.class == Class::ScanUdp && a.packets >= 1100),
+            "{alerts:?}"
+        );
+        assert!(
+            alerts
+                .iter()
+                .all(|a| a.src != ip(vic) || a.class == Class::FloodUdp),
+            "{alerts:?}"
+        );
     }
 
     #[test]
