@@ -235,6 +235,25 @@
 //! floods open more (counted in [`DetectStats::connection_bursts`]). A source flagged at alert
 //! volume less than the gap before the episode began is attacking: its burst is alerted.
 //!
+//! **Bursts of questions.** An episode named a UDP flood (not by reflection) of fewer than
+//! [`BURST_MAX_QUESTIONS`] (250) flagged packets, at least half as many of which were
+//! datagrams with payload the source sent on one conversation (the ports of its first such
+//! datagram to its victim), of which the victim answered at least half on that conversation,
+//! is a client asking a server a batch of questions at once: a stub resolver (c-ares, a mail
+//! relay's lookups) sends 15–40 queries to its resolver from one socket in a millisecond, each
+//! answered a few milliseconds later, before the two-way rule ([`crate::conversation`]) has
+//! seen its conversation go both ways; the networks flag the queries as a flood's datagrams
+//! (session 21's `infra` lab). It raises no alert (counted in
+//! [`DetectStats::question_bursts`]). A UDP flood to a closed port draws ICMP errors, not
+//! datagrams; one to a victim that does not answer (LOIC, a flood of a port that only
+//! listens) draws nothing; hping3 sends each datagram from a new port, so the lab's spoofed
+//! floods of the victim's NTP-like service (`hping3 --udp -p 123 -a`, 50–200 datagrams from
+//! each of a few forged addresses, each answered) are conversations of one question each and
+//! stay floods; a reflected flood is named by reflection. What it gives away: a flood of fewer than 250 datagrams from one port to a
+//! service that answers each (an echo or DNS port). A source flagged at alert volume less than
+//! the gap before the episode began is attacking: its burst is alerted, as a burst of
+//! connections is.
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -287,7 +306,8 @@ use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::neighbour::{NdAttack, NeighbourRules};
 use crate::profile::{
-    probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, SCAN_MIN_TARGETS,
+    probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, BURST_MAX_QUESTIONS,
+    SCAN_MIN_TARGETS,
 };
 use crate::reflection::{Reflection, Unasked};
 use crate::renegotiation::Renegotiation;
@@ -746,6 +766,10 @@ pub struct DetectStats {
     /// Of those, SYN floods of fewer than [`BURST_MAX_CONNECTIONS`] connections that carried
     /// data both ways: bursts of ordinary connections.
     pub connection_bursts: u64,
+    /// Of those, UDP floods of fewer than [`BURST_MAX_QUESTIONS`] flagged packets, at least
+    /// half as many of them questions on one conversation whose victim answered at least half
+    /// on it: bursts of questions.
+    pub question_bursts: u64,
     /// Of those, scans most of whose flagged packets were segments of established connections
     /// ([`scan_of_sessions`]): a peer-to-peer client's connections beside the attempts its
     /// peers never answered.
@@ -863,6 +887,8 @@ enum Dropped {
     NarrowScan,
     /// A burst of ordinary connections (`SrcEp::burst_of_connections`).
     Burst,
+    /// A burst of answered questions (`SrcEp::burst_of_questions`).
+    Questions,
     /// A "scan" whose flagged packets were mostly connections' own ([`scan_of_sessions`]).
     Sessions,
 }
@@ -874,6 +900,7 @@ impl Dropped {
             Dropped::SlowFlood => &mut st.slow_floods,
             Dropped::NarrowScan => &mut st.narrow_scans,
             Dropped::Burst => &mut st.connection_bursts,
+            Dropped::Questions => &mut st.question_bursts,
             Dropped::Sessions => &mut st.scans_of_sessions,
         }
     }
@@ -3395,6 +3422,12 @@ struct SrcEp {
     /// reached [`DetectSettings::min_packets`] (a source at alert volume is alerted on its own;
     /// a network's episode is about the many sources that never are).
     to_network: u64,
+    /// The ports (the source's, the victim's) of the first UDP datagram with payload the
+    /// source sent its episode's victim, and the datagrams with payload of that conversation
+    /// each way, flagged or not ([`SrcEp::burst_of_questions`]).
+    udp_pair: Option<(u16, u16)>,
+    udp_asked: u32,
+    udp_answered: u32,
 }
 
 /// Client ports of the TCP segments with data a source sent its victim, and of those it
@@ -3474,6 +3507,9 @@ impl SrcEp {
             parked: None,
             exchanges: None,
             to_network: 0,
+            udp_pair: None,
+            udp_asked: 0,
+            udp_answered: 0,
         }
     }
 
@@ -3531,10 +3567,35 @@ impl SrcEp {
     /// Count a TCP segment with data that the source sent to its episode's victim
     /// (`outbound`) or received from it, by the client's port of its connection (the source's
     /// own port either way): what it exchanges with other hosts says nothing of the
-    /// connections it opened to this one.
+    /// connections it opened to this one. A UDP datagram with payload each way is counted on
+    /// the conversation of the source's first one (`burst_of_questions`).
     fn data(&mut self, p: &PacketRepr, outbound: bool) {
         let peer = if outbound { p.dst } else { p.src };
-        if p.proto != 6 || p.payload_len == 0 || p.fragment || peer != self.victim {
+        if p.payload_len == 0 || p.fragment || peer != self.victim {
+            return;
+        }
+        if p.proto == 17 {
+            // a question, or its answer, on the conversation of the first question
+            // (`burst_of_questions`)
+            let ends = if outbound {
+                (p.sport, p.dport)
+            } else {
+                (p.dport, p.sport)
+            };
+            if outbound && self.udp_pair.is_none() {
+                self.udp_pair = Some(ends);
+            }
+            if self.udp_pair == Some(ends) {
+                let n = if outbound {
+                    &mut self.udp_asked
+                } else {
+                    &mut self.udp_answered
+                };
+                *n = n.saturating_add(1);
+            }
+            return;
+        }
+        if p.proto != 6 {
             return;
         }
         let x = self.exchanges.get_or_insert_with(Box::default);
@@ -3554,6 +3615,20 @@ impl SrcEp {
     fn pair_share(&self, min_packets: u64, min_fraction: f64) -> bool {
         self.pair_flagged >= min_packets
             && self.pair_flagged as f64 >= min_fraction * self.pair_total.max(1) as f64
+    }
+
+    /// Whether `a`, this episode's alert, names a UDP flood (not by reflection) of fewer than
+    /// [`BURST_MAX_QUESTIONS`] flagged packets, at least half as many of which were questions
+    /// sent on one conversation (the ports of the source's first datagram with payload to its
+    /// victim), which the victim answered at least half of on it: a burst of questions (a stub
+    /// resolver's lookups sent at once from one socket). A flood's datagrams draw ICMP errors
+    /// or nothing, and hping3 sends each from a new port (a conversation of one question).
+    fn burst_of_questions(&self, a: &Alert) -> bool {
+        a.profile.is_some_and(|ev| {
+            ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection
+        }) && a.packets < BURST_MAX_QUESTIONS
+            && 2 * u64::from(self.udp_asked) >= a.packets
+            && 2 * u64::from(self.udp_answered) >= u64::from(self.udp_asked)
     }
 
     /// Whether `a`, this episode's alert, names a SYN flood by repetition of fewer than
@@ -4371,6 +4446,9 @@ impl Aggregator {
             Some(a) if scan_of_sessions(a, e.tally.established) => Some(Dropped::Sessions),
             Some(a) if e.burst_of_connections(a) && !self.attacking_before(src, e.tally.first) => {
                 Some(Dropped::Burst)
+            }
+            Some(a) if e.burst_of_questions(a) && !self.attacking_before(src, e.tally.first) => {
+                Some(Dropped::Questions)
             }
             _ => None,
         };
@@ -8118,6 +8196,117 @@ mod tests {
             pk.push((tcp(t + 7e-5, ATT, VIC, c, 80, 0x10), Class::Normal));
         }
         pk
+    }
+
+    /// How the resolver met a stub resolver's burst of `n` queries (62-byte datagrams) sent
+    /// 10 µs apart from one socket (port 42116 to 53, from 10 s): answered (a 78-byte answer
+    /// from port 53 a few ms later, passed by the networks), refused by an ICMP port
+    /// unreachable, or not at all.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Met {
+        Answered,
+        Refused,
+        Silent,
+    }
+
+    /// The burst: its queries flagged as a UDP flood's datagrams (as the networks flagged 18
+    /// of 32 in session 21's `infra` lab), the first `answered` of them met as `met` says and
+    /// the rest unanswered.
+    fn questions(n: u16, answered: u16, met: Met) -> Vec<(PacketRepr, Class)> {
+        let mut pk = Vec::new();
+        for k in 0..n {
+            let q = udp(10.0 + f64::from(k) * 1e-5, ATT, VIC, 42116, 53, 62);
+            pk.push((q, Class::FloodUdp));
+        }
+        for k in 0..answered {
+            let t = 10.003 + f64::from(k) * 1e-5;
+            match met {
+                Met::Answered => pk.push((udp(t, VIC, ATT, 53, 42116, 78), Class::Normal)),
+                Met::Refused => {
+                    let q = pk[usize::from(k)].0;
+                    pk.push((icmp_unreach(t, VIC, ATT, &q), Class::FloodUdp))
+                }
+                Met::Silent => {}
+            }
+        }
+        pk
+    }
+
+    #[test]
+    fn a_burst_of_answered_questions_raises_no_alert_and_a_flood_or_unanswered_ones_do() {
+        let run = |pk: &[(PacketRepr, Class)]| aggregate_packets(DetectSettings::default(), pk);
+        let classes = |a: &[Alert]| a.iter().map(|a| a.class).collect::<Vec<_>>();
+        // 32 lookups at once, each answered: a burst of questions, no alert
+        let (alerts, st) = run(&questions(32, 32, Met::Answered));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!((st.question_bursts, st.quiet_episodes), (1, 1));
+        assert_eq!(st.connection_bursts, 0);
+        // half of them answered is still a burst; fewer is a flood
+        let (alerts, st) = run(&questions(32, 16, Met::Answered));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.question_bursts, 1);
+        let (alerts, st) = run(&questions(32, 15, Met::Answered));
+        assert_eq!(classes(&alerts), [Class::FloodUdp]);
+        assert_eq!(st.question_bursts, 0);
+        // the same datagrams unanswered (a flood of a port that only listens) or refused (a
+        // flood of a closed port): a UDP flood as before
+        for met in [Met::Silent, Met::Refused] {
+            let (alerts, st) = run(&questions(32, 32, met));
+            assert_eq!(classes(&alerts), [Class::FloodUdp]);
+            assert_eq!(st.question_bursts, 0);
+        }
+        // hping3 --udp against a service that answers: each datagram from a new port, each
+        // answered (the lab's spoofed floods of NTP: 50-200 from each address): a flood
+        let mut hping = Vec::new();
+        for k in 0..100u16 {
+            let t = 10.0 + f64::from(k) * 1e-3;
+            hping.push((udp(t, ATT, VIC, 2000 + k, 7, 128), Class::FloodUdp));
+            hping.push((udp(t + 1e-4, VIC, ATT, 7, 2000 + k, 128), Class::Normal));
+        }
+        let (alerts, st) = run(&hping);
+        assert_eq!(classes(&alerts), [Class::FloodUdp]);
+        assert_eq!(st.question_bursts, 0);
+        // the bound: one flagged datagram fewer than it is a burst, as many a flood, however
+        // well answered
+        let n = BURST_MAX_QUESTIONS as u16;
+        let (alerts, st) = run(&questions(n - 1, n - 1, Met::Answered));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.question_bursts, 1);
+        let (alerts, st) = run(&questions(n, n, Met::Answered));
+        assert_eq!(classes(&alerts), [Class::FloodUdp]);
+        assert_eq!(st.question_bursts, 0);
+        // a UDP scan's probes answered by the ports that listen is no flood and is judged
+        // as before: its alert names a scan
+        let mut scan = Vec::new();
+        for k in 1..=40u16 {
+            let t = 10.0 + f64::from(k) * 1e-3;
+            let probe = udp(t, ATT, VIC, 41000, k, 40);
+            scan.push((probe, Class::ScanUdp));
+            scan.push((udp(t + 1e-4, VIC, ATT, k, 41000, 60), Class::Normal));
+        }
+        let (alerts, st) = run(&scan);
+        assert_eq!(classes(&alerts), [Class::ScanUdp]);
+        assert_eq!(st.question_bursts, 0);
+    }
+
+    #[test]
+    fn a_burst_of_questions_right_after_an_attack_from_its_source_is_alerted() {
+        // a SYN scan, then (less than the gap after it) the burst of answered questions:
+        // the attacker's, alerted
+        let mut pk = tcp_probes(9.0, 60, 0x02, Some(50505), Class::ScanSyn);
+        pk.extend(
+            questions(32, 32, Met::Answered)
+                .into_iter()
+                .map(|(mut p, c)| {
+                    p.ts += 0.5;
+                    (p, c)
+                }),
+        );
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let classes: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+        assert!(classes.contains(&Class::FloodUdp), "{alerts:?}");
+        assert_eq!(st.question_bursts, 0);
     }
 
     #[test]

@@ -158,6 +158,15 @@ pub const SCAN_MIN_TARGETS: f64 = 4.0;
 /// episode (`siege -c 20 -r 16` in `httpval`); the largest burst of a namespace run that is
 /// not one, 194 (`ab -n 200 -c 4`).
 pub const BURST_MAX_CONNECTIONS: u64 = 250;
+/// Flagged datagrams below which an episode named a UDP flood, whose source's datagrams with
+/// payload to its victim its victim mostly answered with datagrams, is a burst of questions,
+/// not a flood: a stub resolver asking a resolver for 15–40 names at once from one socket (a
+/// page's hosts, a mail relay's MX lookups; session 21's `infra` lab), each answered within
+/// milliseconds, is sent before the first answer arrives, so the two-way rule
+/// ([`crate::conversation`]) has not cleared it yet. The lab's UDP floods from one address
+/// send thousands; its spoofed floods of an NTP-like service send 50–200 from each address, each
+/// from a new port (not one conversation: they stay floods).
+pub const BURST_MAX_QUESTIONS: u64 = 250;
 /// Bare ACKs (and RST+ACKs) a source sends per SYN-ACK it received, and one more per segment
 /// of data it received, that count as its connections' handshakes and acknowledgements, at
 /// most: the ACK that completes a handshake, those of the answer's data and of the server's
