@@ -267,6 +267,20 @@
 //! busy workstation's clients loading pages while a scan from the same address pauses) leaves
 //! the run again (`Shift::took_back`); a connect scan's connections carry none, and an HTTP
 //! flood's SYNs the networks flag stay in it.
+//! The mirror cases (session 21): an episode whose kind was set by SYNs the networks passed
+//! holds that kind only *tentatively* (`Shift::tentative`) until one of them shows itself a
+//! probe (flagged, refused, reset by its source, or no data before seven more SYNs); until
+//! then the first probe of another kind that counts makes the episode about that kind, as if
+//! it had been its first — a Maimon scan from a NAT's address, begun among its clients' page
+//! loads, is no SYN flood. Such passed SYNs counted in the episode's profile as probes are
+//! taken back from it when their connections carry data (`Shift::ordinary`,
+//! `Profile::take_back_syn`): a connect scan's profile counts its own SYNs, not the clients'.
+//! In an episode of SYNs a passed SYN no longer ends a run of probes of another kind at
+//! once; it does when it shows itself a probe (bit 18 of its `Shift::kind_syns` entry). And
+//! a FIN+ACK without data the networks passed, outside an established connection and owing
+//! no close, counts as a Maimon probe against an episode of another kind (behind a NAT the
+//! victim's resets may be all that is flagged of a Maimon scan) and in a Maimon episode's
+//! profile; a FIN back ends a run of them only on one of their own connections.
 //! Attacks of one kind back to back (`nmap -sT` then `hping3 -S --flood -p 80`, both SYNs from
 //! a new source port each; `nmap -sU` then a UDP flood) differ in where their probes go: a
 //! scan's each to a new target (an address and port), a flood's to one over and over. An
@@ -306,7 +320,7 @@ use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::neighbour::{NdAttack, NeighbourRules};
 use crate::profile::{
-    probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, BURST_MAX_QUESTIONS,
+    os_syn, probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, BURST_MAX_QUESTIONS,
     SCAN_MIN_TARGETS,
 };
 use crate::reflection::{Reflection, Unasked};
@@ -3018,11 +3032,34 @@ struct Shift {
     /// Source ports of the latest SYNs the networks passed that count in `run` (a run of SYNs
     /// in an episode of another kind), 0 for none: a SYN whose connection then carries the
     /// source's data is an ordinary connection's (a NAT's clients loading pages), taken back
-    /// from the run ([`Shift::took_back`]).
+    /// from the run ([`Shift::took_back`]). In a run of Maimon probes, their source ports: a
+    /// FIN back to one of them shows the run closing connections ([`Shift::answer`]).
     run_syns: [u16; RUN_SYNS],
+    /// Whether the episode's kind is a SYN kind set by SYNs the networks passed, none of which
+    /// has yet shown itself a probe (a flagged SYN, or one pushed out of `kind_syns` before its
+    /// connection carried data): the NAT's clients' connections may have set it. Such a kind
+    /// gives way to the first probe of another kind that counts ([`Shift::probe`]).
+    tentative: bool,
+    /// The latest SYNs the networks passed that counted as probes of the episode's own (SYN)
+    /// kind, and so in its profile ([`SrcEp::pass`]), each its source port, bit 16 set when
+    /// it carried an operating system's options ([`os_syn`]), bit 17 always (0: none): one
+    /// whose connection then carries the source's data is an ordinary client's, taken back
+    /// from the profile ([`Shift::ordinary`]).
+    kind_syns: [u32; KIND_SYNS],
+    /// Whether the source's packet `take` saw last was a FIN+ACK without data outside an
+    /// established connection, owing no close: a Maimon probe the networks may have passed.
+    maimon: bool,
+    /// Whether the passed SYN `probe` just took came during a run of another kind, which it
+    /// leaves running until it shows itself a probe (bit 18 of its `kind_syns` entry).
+    held: bool,
     /// Where the episode's probes of its kind go ([`DetectSettings::change_pattern`]).
     targets: Targets,
 }
+
+/// Passed SYNs of a source episode's own kind it remembers to take back from its profile
+/// ([`Shift::kind_syns`]); one pushed out before its connection carried data makes the kind
+/// no longer tentative.
+const KIND_SYNS: usize = 8;
 
 /// SYNs of a run a source episode remembers to take back ([`Shift::run_syns`]): a client's
 /// connection carries its request within a round trip of its SYN, before a few more SYNs.
@@ -3215,10 +3252,27 @@ impl Shift {
     /// kind, it completes a run of `m` in another pattern than the episode's ([`Targets`]),
     /// and the next is about that pattern ([`Shift::repatterned`]). The episode's first probe
     /// sets its kind (a first SYN, the next SYN). 0 turns either change off.
-    fn probe(&mut self, k: ProbeKind, target: u64, now: f64, (n, m): (u32, u32)) -> Option<Shift> {
+    ///
+    /// A tentative kind ([`Shift::tentative`]: SYNs the networks passed, perhaps a NAT's
+    /// clients' connections) gives way to the first probe of another kind that counts, which
+    /// the episode is then about, as if it had been its first. `flagged`: the networks flagged
+    /// the probe (a flagged SYN is a probe, not a client's connection).
+    fn probe(
+        &mut self,
+        k: ProbeKind,
+        target: u64,
+        now: f64,
+        (n, m): (u32, u32),
+        flagged: bool,
+    ) -> Option<Shift> {
+        if flagged && k.is_syn() {
+            self.tentative = false;
+        }
+        self.held = false;
         match self.kind {
             None => {
                 self.kind = Some(k);
+                self.tentative = k.is_syn() && !flagged;
                 self.targets.take(target, now, m);
                 None
             }
@@ -3228,11 +3282,28 @@ impl Shift {
                 None
             }
             Some(kind) if kind == k || k == ProbeKind::SynFirst => {
+                if !flagged && k.is_syn() && self.run > 0 {
+                    // a passed SYN may be a NAT's client's: it ends the run of another kind
+                    // only once it shows itself a probe ([`Shift::proven`])
+                    self.held = true;
+                } else {
+                    self.other = None;
+                    self.run = 0;
+                    self.run_syns = [0; RUN_SYNS];
+                }
+                let turned = self.targets.take(target, now, m)?;
+                Some(self.repatterned(turned))
+            }
+            Some(_) if self.tentative && !k.is_syn() => {
+                // the passed SYNs were no probes of this episode's: it is about this one
+                self.kind = Some(k);
+                self.tentative = false;
                 self.other = None;
                 self.run = 0;
                 self.run_syns = [0; RUN_SYNS];
-                let turned = self.targets.take(target, now, m)?;
-                Some(self.repatterned(turned))
+                self.targets = Targets::default();
+                self.targets.take(target, now, m);
+                None
             }
             Some(_) if n == 0 => None,
             Some(_) => {
@@ -3256,17 +3327,20 @@ impl Shift {
         if p.proto != 6 || p.fragment {
             return;
         }
-        if p.tcp_flags & 0x12 == 0x12 {
+        if p.tcp_flags & 0x04 != 0 {
+            self.reset(p.dport);
+        } else if p.tcp_flags & 0x12 == 0x12 {
             self.open = self.open.saturating_add(1);
             if self.other == Some(ProbeKind::Ack) {
                 self.other = None;
                 self.run = 0;
             }
         } else if p.tcp_flags & 0x05 == 0x01 {
-            // a FIN back: the FIN+ACKs before it closed connections (a Maimon probe draws a
-            // RST or nothing)
+            // a FIN back on the connection of one of the run's FIN+ACKs: they closed
+            // connections (a Maimon probe draws a RST or nothing); a FIN on another connection
+            // (a NAT's client's page load closing) says nothing of them
             self.fins_in = self.fins_in.saturating_add(1);
-            if self.other == Some(ProbeKind::Maimon) {
+            if self.other == Some(ProbeKind::Maimon) && self.run_syns.contains(&p.dport) {
                 self.other = None;
                 self.run = 0;
             }
@@ -3288,8 +3362,82 @@ impl Shift {
         }
     }
 
+    /// The source sent `p` on an established connection (`established`): if it carries data
+    /// from the port of a passed SYN the episode's profile counted as a probe of its kind
+    /// ([`Shift::kind_syns`]), that SYN opened an ordinary connection (answered, carrying a
+    /// request: a NAT's client loading a page beside a connect scan), and is taken back —
+    /// whether it carried an operating system's options, for [`Profile::take_back_syn`].
+    fn ordinary(&mut self, p: &PacketRepr, established: bool) -> Option<bool> {
+        // (no SYN, FIN or RST: a segment of the connection's talk)
+        if self.kind_syns[0] == 0
+            || !established
+            || p.proto != 6
+            || p.payload_len == 0
+            || p.fragment
+            || p.tcp_flags & 0x07 != 0
+        {
+            return None;
+        }
+        let i = self
+            .kind_syns
+            .iter()
+            .position(|&s| s != 0 && s as u16 == p.sport)?;
+        let os = self.kind_syns[i] & 1 << 16 != 0;
+        self.kind_syns[i..].rotate_left(1);
+        self.kind_syns[KIND_SYNS - 1] = 0;
+        Some(os)
+    }
+
+    /// Remember passed SYN `p`, counted as a probe of the episode's kind: the oldest
+    /// remembered is forgotten, and if its connection has carried no data by then it was a
+    /// probe (a connect scan's), and the kind no longer tentative.
+    fn remember_kind_syn(&mut self, p: &PacketRepr) {
+        let oldest = self.kind_syns[KIND_SYNS - 1];
+        self.kind_syns.rotate_right(1);
+        self.kind_syns[0] = u32::from(p.sport)
+            | u32::from(os_syn(p)) << 16
+            | 1 << 17
+            | u32::from(std::mem::take(&mut self.held)) << 18;
+        if oldest != 0 {
+            self.proven(oldest);
+        }
+    }
+
+    /// A remembered passed SYN of the episode's kind (its [`Shift::kind_syns`] entry) showed
+    /// itself a probe: refused, reset by its own source, or never carrying data before seven
+    /// more. The kind is no longer tentative, and if the SYN came during a run of probes of
+    /// another kind (bit 18), it ends that run as a probe of the episode's kind does.
+    fn proven(&mut self, entry: u32) {
+        self.tentative = false;
+        if entry & 1 << 18 != 0 {
+            self.other = None;
+            self.run = 0;
+            self.run_syns = [0; RUN_SYNS];
+        }
+    }
+
+    /// A reset on the connection from source port `sport` (the victim's refusal, or the
+    /// source's own reset: a connect scan closing what an open port accepted): a remembered
+    /// SYN from that port was a probe, forgotten ([`Shift::proven`]).
+    fn reset(&mut self, sport: u16) {
+        if self.kind_syns[0] == 0 {
+            return;
+        }
+        if let Some(i) = self
+            .kind_syns
+            .iter()
+            .position(|&s| s != 0 && s as u16 == sport)
+        {
+            let entry = self.kind_syns[i];
+            self.kind_syns[i..].rotate_left(1);
+            self.kind_syns[KIND_SYNS - 1] = 0;
+            self.proven(entry);
+        }
+    }
+
     /// The state of the episode that begins after a change of kind: about the new kind, since
-    /// the first probe of the run, its pattern to be seen.
+    /// the first probe of the run (which showed it is no client's: not tentative), its
+    /// pattern to be seen.
     fn moved_on(&self) -> Shift {
         Shift {
             kind: self.other,
@@ -3300,17 +3448,24 @@ impl Shift {
             open: self.open,
             fins_in: self.fins_in,
             run_syns: [0; RUN_SYNS],
+            tentative: false,
+            kind_syns: [0; KIND_SYNS],
+            maimon: false,
+            held: false,
             targets: Targets::default(),
         }
     }
 
     /// The state of the episode that begins after a change of pattern: of the same kind,
-    /// about `pattern`, since the first probe of its run.
+    /// about `pattern`, since the first probe of its run (its profile new: no SYN of it to
+    /// take back).
     fn repatterned(&self, pattern: Pattern) -> Shift {
         Shift {
             other: None,
             run: 0,
             since: self.targets.since(pattern),
+            kind_syns: [0; KIND_SYNS],
+            held: false,
             ..*self
         }
     }
@@ -3333,6 +3488,10 @@ impl Shift {
         }
         // (kind_of first: it keeps the count of closes and acknowledgements owed)
         let k = self.kind_of(p);
+        self.maimon = !established && k == Some(ProbeKind::Maimon);
+        if p.proto == 6 && p.tcp_flags & 0x04 != 0 && !p.fragment {
+            self.reset(p.sport);
+        }
         if established && k == Some(ProbeKind::Data) {
             self.took_back(p.sport);
         }
@@ -3346,13 +3505,31 @@ impl Shift {
             return None;
         }
         let k = k?;
-        if flagged || k.unmistakable() {
-            let next = self.probe(k, Targets::key(p), now, runs);
-            if next.is_none() && !flagged && k.is_syn() && self.other == Some(k) {
-                // a passed SYN in a run of SYNs: remembered, to be taken back if its
-                // connection carries data (the oldest forgotten)
+        // a Maimon probe the networks passed (outside an established connection, owing no
+        // close) counts, as an unmistakable probe does, against an episode of another kind
+        // (or none yet): behind a NAT the victim's resets to these probes may be all that is
+        // flagged, and its clients' SYNs may have set the episode's kind; in a Maimon
+        // episode it counts in the pattern only, as passed probes of the episode's kind do
+        let maimon = self.maimon && self.kind != Some(ProbeKind::Maimon);
+        if flagged || k.unmistakable() || maimon {
+            let next = self.probe(k, Targets::key(p), now, runs, flagged);
+            if next.is_none() && k == ProbeKind::Maimon && self.other == Some(k) {
+                // a FIN+ACK in a run of them: its port, to tell whether a FIN back closes
+                // its connection (Shift::answer)
                 self.run_syns.rotate_right(1);
                 self.run_syns[0] = p.sport;
+            }
+            if next.is_none() && !flagged && k.is_syn() {
+                if self.other == Some(k) {
+                    // a passed SYN in a run of SYNs: remembered, to be taken back if its
+                    // connection carries data (the oldest forgotten)
+                    self.run_syns.rotate_right(1);
+                    self.run_syns[0] = p.sport;
+                }
+                if self.kind.is_some_and(ProbeKind::is_syn) {
+                    // counted in the profile as a probe of the episode's kind (SrcEp::pass)
+                    self.remember_kind_syn(p);
+                }
             }
             return next;
         }
@@ -3379,8 +3556,12 @@ impl Shift {
 
     /// Whether `p`, a packet the source sent that the networks did not flag, is an
     /// [unmistakable](ProbeKind::unmistakable) probe of the episode's own kind (any SYN for
-    /// a SYN episode).
+    /// a SYN episode), or a Maimon probe of a Maimon episode ([`Shift::maimon`]: `take`
+    /// saw it last).
     fn probing(&self, p: &PacketRepr) -> bool {
+        if self.maimon && self.kind == Some(ProbeKind::Maimon) {
+            return true;
+        }
         ProbeKind::of(p)
             .filter(|k| k.unmistakable())
             .is_some_and(|k| match self.kind {
@@ -3561,6 +3742,20 @@ impl SrcEp {
             // a host rate-limits those): what it probed with names it, but no alert rests on
             // them (not counted as sent)
             self.tally.profile.add(p, true, false);
+        }
+    }
+
+    /// Take back from the profile a passed SYN it counted as a probe, if `p`, a packet of the
+    /// source's conversations (`att`: the source), shows its connection an ordinary one
+    /// ([`Shift::ordinary`]).
+    fn ordinary(&mut self, p: &PacketRepr, att: IpAddr, established: bool) {
+        // (the cheap test first: most episodes remember no passed SYN)
+        if self.shift.kind_syns[0] == 0 || p.src != att {
+            return;
+        }
+        if let Some(os) = self.shift.ordinary(p, established) {
+            self.tally.profile.take_back_syn(os);
+            self.sent = self.sent.saturating_sub(1);
         }
     }
 
@@ -4065,6 +4260,7 @@ impl Aggregator {
                     .flatten();
                 if next.is_none() {
                     e.pass(p, att);
+                    e.ordinary(p, att, v.established);
                 }
                 next
             });
@@ -4112,6 +4308,7 @@ impl Aggregator {
                     Some(next) => Err(Some(next)),
                     None => {
                         e.add(now, p, v, p.src == att, vic, keys);
+                        e.ordinary(p, att, v.established);
                         to_network = e.tally.packets < min;
                         e.to_network += u64::from(to_network);
                         Ok(s.touch())
@@ -6535,6 +6732,251 @@ mod tests {
                 assert_eq!((alerts[0].class, alerts[0].packets), (Class::ScanFin, 160));
             }
         }
+    }
+
+    /// A client's page load from the attacker's address (a NAT's): [`connection`] with its
+    /// request, then both ends' FIN+ACKs and the last ACK.
+    fn page_load(t: f64, sport: u16) -> Vec<(PacketRepr, bool)> {
+        let (att, vic) = (ATT, "198.18.0.10");
+        let mut c = connection(t, sport, true);
+        c.push((tcp(t + 4e-4, att, vic, sport, 80, 0x11), true));
+        c.push((tcp(t + 5e-4, vic, att, 80, sport, 0x11), true));
+        c.push((tcp(t + 6e-4, att, vic, sport, 80, 0x10), true));
+        c
+    }
+
+    #[test]
+    fn a_kind_set_by_a_nats_page_loads_gives_way_to_the_probes_after_them() {
+        let vic = "198.18.0.10";
+        let passed = |sh: &mut Shift, (p, est): &(PacketRepr, bool)| {
+            sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
+        };
+        // (as the aggregator does: each packet taken, then its SYN taken back if it shows
+        // the connection an ordinary one)
+        let page_loads = |sh: &mut Shift, n: u16| {
+            for i in 0..n {
+                for c in connection(1.0 + f64::from(i) * 0.01, 40000 + i, true) {
+                    assert!(!passed(sh, &c), "{i}");
+                    sh.ordinary(&c.0, c.1);
+                }
+            }
+        };
+        // the NAT's clients' page loads set a tentative SYN kind; all their SYNs are taken
+        // back (their connections carried requests)
+        let mut sh = Shift::default();
+        page_loads(&mut sh, 3);
+        assert!(sh.kind.is_some_and(ProbeKind::is_syn) && sh.tentative);
+        assert_eq!(sh.kind_syns, [0; KIND_SYNS]);
+        // a FIN scan's probe (flagged) makes the episode a FIN episode, no change of attack;
+        // the clients' later SYNs are a run of another kind, taken back as before
+        assert!(!take(&mut sh, &tcp(2.0, ATT, vic, 50000, 100, 0x01), false));
+        assert_eq!(
+            (sh.kind, sh.tentative, sh.run),
+            (Some(ProbeKind::Fin), false, 0)
+        );
+        page_loads(&mut sh, 20);
+        assert_eq!((sh.kind, sh.run), (Some(ProbeKind::Fin), 0));
+        // Maimon probes the networks passed (only the victim's resets flagged) do as much,
+        // and go on counting in the profile as the episode's probes
+        let mut sh = Shift::default();
+        page_loads(&mut sh, 3);
+        // (the first three owed as the closes of the three connections left open)
+        let maimon = tcp(2.0, ATT, vic, 50000, 100, 0x11);
+        for _ in 0..4 {
+            assert!(!passed(&mut sh, &(maimon, false)));
+        }
+        assert_eq!(sh.kind, Some(ProbeKind::Maimon));
+        assert!(sh.probing(&maimon));
+        // ... as with no kind yet; against a kind that is no client's (a FIN scan's) passed
+        // Maimon probes are a run of another kind, the tenth ending the episode (a Maimon
+        // scan after the FIN scan), and none counts in the FIN episode's profile
+        let mut sh = Shift::default();
+        assert!(!passed(&mut sh, &(maimon, false)));
+        assert_eq!(sh.kind, Some(ProbeKind::Maimon));
+        let mut sh = Shift::default();
+        assert!(!take(&mut sh, &tcp(0.0, ATT, vic, 50000, 99, 0x01), false));
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| {
+                let m = tcp(2.0, ATT, vic, 50000, 100 + i, 0x11);
+                let end = passed(&mut sh, &(m, false));
+                assert!(end || !sh.probing(&m));
+                end
+            })
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // a FIN back on one of the run's connections shows them closes (a connection flood's
+        // ends): the run starts again; one on another connection (a client's page load
+        // closing) does not
+        let mut sh = Shift::default();
+        assert!(!take(&mut sh, &tcp(0.0, ATT, vic, 50000, 99, 0x01), false));
+        for i in 0..5u16 {
+            assert!(!passed(
+                &mut sh,
+                &(tcp(2.0, ATT, vic, 30000 + i, 80, 0x11), false)
+            ));
+        }
+        assert!(!passed(
+            &mut sh,
+            &(tcp(2.1, vic, ATT, 80, 40000, 0x11), false)
+        ));
+        assert_eq!(sh.run, 5);
+        assert!(!passed(
+            &mut sh,
+            &(tcp(2.1, vic, ATT, 80, 30003, 0x11), false)
+        ));
+        assert_eq!(sh.run, 0);
+        // nor a Maimon probe on an established connection (its close)
+        let mut sh = Shift::default();
+        page_loads(&mut sh, 1);
+        let close = tcp(2.0, ATT, vic, 40000, 80, 0x11);
+        assert!(!passed(&mut sh, &(close, true)));
+        assert!(sh.tentative);
+        // the legitimate look-alikes of a client's SYNs keep the kind: a connect scan (nine
+        // handshakes without data: the first pushed out of the SYNs remembered), then a FIN
+        // scan, whose tenth probe ends the episode
+        let mut sh = Shift::default();
+        for i in 0..9u16 {
+            for c in connection(1.0 + f64::from(i) * 1e-3, 41000 + i, false) {
+                assert!(!passed(&mut sh, &c));
+            }
+        }
+        assert!(!sh.tentative);
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| take(&mut sh, &tcp(2.0, ATT, vic, 50000, 100 + i, 0x01), false))
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // ... and a SYN the networks flagged (a SYN flood's, an HTTP flood's)
+        let mut sh = Shift::default();
+        assert!(!take(&mut sh, &tcp(0.0, ATT, vic, 41000, 80, 0x02), false));
+        assert!(!sh.tentative);
+        let mut sh = Shift::default();
+        page_loads(&mut sh, 1);
+        assert!(!take(&mut sh, &tcp(1.5, ATT, vic, 41000, 80, 0x02), false));
+        assert!(!sh.tentative);
+        assert!(!take(&mut sh, &tcp(2.0, ATT, vic, 50000, 100, 0x01), false));
+        assert_eq!((sh.kind.is_some_and(ProbeKind::is_syn), sh.run), (true, 1));
+    }
+
+    #[test]
+    fn passed_syns_of_connections_that_carry_data_leave_the_episodes_profile() {
+        let vic = "198.18.0.10";
+        let passed = |sh: &mut Shift, (p, est): &(PacketRepr, bool)| {
+            sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
+        };
+        // a client's connection: its SYN remembered, taken back once by its request
+        let mut sh = Shift::default();
+        let c = connection(1.0, 40000, true);
+        assert!(!passed(&mut sh, &c[0]));
+        assert_eq!(sh.kind_syns[0], 40000 | 1 << 17);
+        for x in &c[1..3] {
+            assert!(!passed(&mut sh, x));
+            assert_eq!(sh.ordinary(&x.0, x.1), None);
+        }
+        assert_eq!(sh.ordinary(&c[3].0, false), None, "no connection's data");
+        assert_eq!(sh.ordinary(&c[3].0, true), Some(false));
+        assert_eq!(sh.ordinary(&c[3].0, true), None, "once");
+        assert_eq!(sh.kind_syns, [0; KIND_SYNS]);
+        // a connect scan's connections carry nothing: none taken back
+        let mut sh = Shift::default();
+        for x in connection(1.0, 40001, false) {
+            assert!(!passed(&mut sh, &x));
+            assert_eq!(sh.ordinary(&x.0, x.1), None);
+        }
+        // in a connect scan's episode the clients' passed SYNs leave a run of probes of
+        // another kind running (they may carry data yet); a SYN refused is the scan's, and
+        // ends the run as before
+        let mut sh = Shift::default();
+        for i in 0..9u16 {
+            for c in connection(1.0 + f64::from(i) * 1e-3, 41000 + i, false) {
+                assert!(!passed(&mut sh, &c));
+            }
+        }
+        for i in 0..5u16 {
+            assert!(!take(
+                &mut sh,
+                &tcp(2.0, ATT, vic, 50000, 100 + i, 0x01),
+                false
+            ));
+        }
+        for c in connection(2.1, 40100, true) {
+            assert!(!passed(&mut sh, &c));
+            sh.ordinary(&c.0, c.1);
+        }
+        assert_eq!(sh.run, 5);
+        assert!(!passed(
+            &mut sh,
+            &(tcp(2.2, ATT, vic, 41100, 7, 0x02), false)
+        ));
+        assert_eq!(sh.run, 5);
+        assert!(!passed(
+            &mut sh,
+            &(tcp(2.2, vic, ATT, 7, 41100, 0x14), false)
+        ));
+        assert_eq!(sh.run, 0);
+        // the aggregator: a connect scan of 40 ports (refusals flagged) among twenty page
+        // loads of the NAT's clients; the profile counts the scan's 40 SYNs, not theirs
+        // (the scan's SYNs with connect()'s options; its first came before the episode opened)
+        let mut pk = Vec::new();
+        for i in 0..40u16 {
+            let t = 10.0 + f64::from(i) * 0.01;
+            let syn = PacketRepr {
+                ip_len: 60,
+                ..tcp(t, ATT, vic, 45000 + i, 1000 + i * 7, 0x02)
+            };
+            pk.push((syn, Class::Normal, false));
+            let refusal = tcp(t + 1e-4, vic, ATT, 1000 + i * 7, 45000 + i, 0x14);
+            pk.push((refusal, Class::ScanConnect, false));
+            if i % 2 == 0 {
+                for (p, est) in page_load(t + 2e-3, 40000 + i) {
+                    pk.push((p, Class::Normal, est));
+                }
+            }
+        }
+        let (alerts, _) = aggregate_sessions(&pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let ev = alerts[0].profile.unwrap();
+        assert_eq!(
+            (alerts[0].class, ev.probes),
+            (Class::ScanConnect, 39),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
+    fn a_maimon_scan_after_a_nats_page_loads_is_named_by_its_probes() {
+        // the NAT's clients load pages (passed), then a Maimon scan whose probes the networks
+        // pass and whose victim's resets they flag, the clients' page loads going on
+        let vic = "198.18.0.10";
+        let mut pk = Vec::new();
+        for i in 0..10u16 {
+            for (p, est) in page_load(9.0 + f64::from(i) * 0.05, 40000 + i) {
+                pk.push((p, Class::Normal, est));
+            }
+        }
+        for i in 0..60u16 {
+            let t = 10.0 + f64::from(i) * 0.02;
+            let port = 1 + (i * 37) % 500;
+            pk.push((tcp(t, ATT, vic, 50000, port, 0x11), Class::Normal, false));
+            pk.push((
+                tcp(t + 1e-4, vic, ATT, port, 50000, 0x04),
+                Class::ScanUdp,
+                false,
+            ));
+            if i % 3 == 0 {
+                for (p, est) in page_load(t + 5e-3, 41000 + i) {
+                    pk.push((p, Class::Normal, est));
+                }
+            }
+        }
+        let (alerts, st) = aggregate_sessions(&pk);
+        assert_eq!(st.attack_changes, 0, "{st:?}");
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(
+            (alerts[0].class, alerts[0].packets),
+            (Class::ScanMaimon, 60)
+        );
     }
 
     #[test]

@@ -913,6 +913,24 @@ impl Profile {
         }
     }
 
+    /// Take back a SYN counted as a probe ([`Profile::add`] of an outbound SYN; `os`: it
+    /// carried an operating system's options, [`os_syn`]): its connection turned out an
+    /// ordinary one (answered, carrying its client's request), no probe of the episode's
+    /// attack. Its flags, probe and SYN counts are taken back; the ports and targets it added
+    /// to the distinct counts (linear counting, which cannot subtract) and the port order
+    /// stay.
+    pub(crate) fn take_back_syn(&mut self, os: bool) {
+        let Some(s) = self.flags.iter_mut().find(|s| s.1 > 0 && s.0 == SYN) else {
+            return;
+        };
+        s.1 -= 1;
+        self.syn_probes = self.syn_probes.saturating_sub(1);
+        self.probes = self.probes.saturating_sub(1);
+        if os {
+            self.os_syns = self.os_syns.saturating_sub(1);
+        }
+    }
+
     /// Count a TCP probe's flag combination (classic six flags).
     fn tally_flags(&mut self, f: u8) {
         if let Some(s) = self.flags.iter_mut().find(|s| s.1 > 0 && s.0 == f) {

@@ -83,6 +83,25 @@
 //! the hold if its own refused targets were asked again while it was still the source's
 //! latest run (a poller of one port asks round after round; a scanner has moved on).
 //!
+//! **Later scans** (session 21). The same holds of one host's ports: from a NAT's address
+//! (many clients, one attacker among them) an episode made its one finding of the first scan
+//! (the networks' to alert), and a slow scan of the host after it, by another kind of probe,
+//! made none; worse, a target counted once an episode, so a NULL scan of the ports a FIN scan
+//! had failed on found nothing new, and its probes were *retries* of refused targets, which
+//! is what a poller does. Now a failed target probed with another kind of probe, at least
+//! [`REPROBE_GAP`] after its last probe (a flood of mixed flags at one port goes on as it
+//! was), is a target of a new scan, counted afresh by that kind, no retry; and a *scan* is
+//! the source's failed
+//! targets counted one after the other on one host by one kind of probe ([`Scan`]). A scan
+//! that reaches [`PORT_THRESHOLD`] in an episode that has made its finding, slowly (at least
+//! half its failed targets [`MIN_INTERVAL`] after the one before), is a finding of its own,
+//! not fast, named by its probes, with its own identity (its first probe time, so no earlier
+//! finding of the episode stands for it), reported at once (not held: its targets are new to
+//! the episode, which a poller's rounds are not, and a scanner whose refusals stop at a NAT
+//! sends each probe twice, as a poller asks again). A fast one is the networks': the
+//! episode's finding stands for its source. Two slow scans of one host by two probes from
+//! one address are two findings; the same probe again, none.
+//!
 //! **Pollers.** Monitoring looks like scanning: a Nagios- or Prometheus-like poller connects
 //! every few seconds to a few ports of each of the hosts it watches, and where a service is
 //! down or not installed the host refuses; a P2P client pings and connects to many peers, most
@@ -557,6 +576,96 @@ struct Source {
     /// The failed targets counted last, one after the other, all on one port
     /// ([`Source::run_sweep`]).
     run: Run,
+    /// The failed targets counted last, one after the other, all of one host by one kind of
+    /// probe (module documentation, "Later scans").
+    scan: Scan,
+}
+
+/// A source's latest failed targets counted one after the other on one host with one kind of
+/// probe: a scan of that host's ports with that probe, a run no other failure of the source
+/// interrupted (its failures on another host, or by another probe).
+#[derive(Clone, Copy, Debug, Default)]
+struct Scan {
+    /// Its host, and the kind of its probes; `on`: a scan begun (false: none yet).
+    host: u128,
+    kind: Kind,
+    on: bool,
+    /// Its failed targets (distinct ports, since a target counts once an episode), how many
+    /// were refused, the probes sent them, the first and latest of those; its SYN targets'
+    /// first source port, how many had another, and how many carried an operating system's
+    /// options (as [`Source`]'s).
+    targets: u32,
+    refused: u32,
+    probes: u64,
+    first: f64,
+    last: f64,
+    syn_sport: u16,
+    syn_sport_changes: u32,
+    syn_os: u32,
+    /// Probe time of its failed target counted last, and its failed targets probed at least
+    /// [`SlowScanConfig::min_interval`] from the one counted before them (the first counts).
+    prev: f64,
+    spaced: u32,
+    /// A finding was made of it (the episode's own, or a later scan's).
+    found: bool,
+}
+
+impl Scan {
+    /// Count the failed target `key` (`t`): the scan goes on if it is of the scan's host by
+    /// its kind of probe, else a new scan begins with it (`min_interval`: see `spaced`).
+    fn add(&mut self, key: &TargetKey, t: &Target, min_interval: f64) {
+        if !self.on || key.dst != self.host || t.kind != self.kind {
+            *self = Scan {
+                host: key.dst,
+                kind: t.kind,
+                on: true,
+                first: t.first,
+                last: t.last,
+                syn_sport: t.sport,
+                ..Scan::default()
+            };
+        }
+        if self.targets == 0 || (t.last - self.prev).abs() >= min_interval {
+            self.spaced = self.spaced.saturating_add(1);
+        }
+        self.prev = t.last;
+        self.targets = self.targets.saturating_add(1);
+        self.refused = self.refused.saturating_add(u32::from(t.refused));
+        self.probes += u64::from(t.probes);
+        self.first = self.first.min(t.first);
+        self.last = self.last.max(t.last);
+        if t.kind == Kind::Syn {
+            self.syn_sport_changes = self
+                .syn_sport_changes
+                .saturating_add(u32::from(t.sport != self.syn_sport));
+            self.syn_os = self.syn_os.saturating_add(u32::from(t.os_syn));
+        }
+    }
+
+    /// The scan as a finding of scanner `src`, made at `now`: not fast (a scan too slow for
+    /// the networks), its own identity (`episode`) the probe time of its first failed
+    /// target, so that no finding of its source's episode stands for it. Named by its probes
+    /// as [`finding`] names an episode.
+    fn finding(&self, src: u128, now: f64) -> Finding {
+        let connect = 2 * self.syn_sport_changes >= self.targets && 2 * self.syn_os >= self.targets;
+        Finding {
+            scanner: addr(src),
+            victim: addr(self.host),
+            class: class_of(self.kind, connect),
+            proto: if self.kind == Kind::Udp { 17 } else { 6 },
+            trigger: Trigger::Ports,
+            first_seen: self.first,
+            last_seen: self.last,
+            detected_at: now,
+            probes: self.probes,
+            targets: u64::from(self.targets),
+            hosts: 1,
+            victim_ports: u64::from(self.targets),
+            answered: 0,
+            fast: false,
+            episode: self.first,
+        }
+    }
 }
 
 /// A source's latest failed targets counted one after the other on one port (of one
@@ -1152,7 +1261,12 @@ impl SlowScan {
         self.stats.probes += 1;
         let window = self.cfg.window;
         let (t, new) = self.targets.entry(key, now);
-        if new || now - t.last > window {
+        // a failed target probed with another kind of probe, a while after its last probe, is
+        // a target of a new scan (a scanner gone from FIN to NULL probes of the ports it
+        // scanned, from behind one address), not a retry: counted afresh, by that kind ("Later
+        // scans"); a flood of mixed flags at one port (t50's) goes on as it was
+        let rescanned = t.state == State::Failed && t.kind != kind && now - t.last >= REPROBE_GAP;
+        if new || now - t.last > window || rescanned {
             *t = Target {
                 first: now,
                 last: now,
@@ -1303,6 +1417,7 @@ impl SlowScan {
             s.syn_os = s.syn_os.saturating_add(u32::from(t.os_syn));
         }
         s.run.add(&key, &t);
+        s.scan.add(&key, &t, self.cfg.min_interval);
         let window = self.cfg.window;
         let md = premix(key.dst);
         s.hosts.add(hash_mixed(83, md), t.last, window);
@@ -1344,6 +1459,23 @@ impl SlowScan {
             (s.best_port, s.best_port_n) = ((key.port, key.proto), hosts);
         }
         if s.reported || s.fast_found {
+            // a slow scan of one host by one kind of probe after the episode's finding: a
+            // finding of its own (an ICMP query's "ports" are the few query types: no scan; a
+            // fast one is the networks', as the episode's fast finding stands for it)
+            if cfg.port_threshold > 0
+                && s.scan.targets >= cfg.port_threshold
+                && !s.scan.found
+                && s.scan.kind != Kind::Ping
+                && 2 * s.scan.spaced >= s.scan.targets
+            {
+                // (not held as a poller's might be: its targets are new to the episode, which
+                // a poller's rounds are not — and a scanner whose refusals stop at a NAT
+                // sends each probe twice, as a poller asks again)
+                s.scan.found = true;
+                self.stats.findings += 1;
+                sink(s.scan.finding(key.src, now));
+                return;
+            }
             // a sweep of one port after the episode's finding: a finding of its own
             if cfg.host_threshold > 0 && s.run.targets >= cfg.host_threshold && !s.run.found {
                 s.run.found = true;
@@ -1376,6 +1508,7 @@ impl SlowScan {
             if !s.fast_found {
                 s.fast_found = true;
                 s.run.found = true;
+                s.scan.found = true;
                 self.stats.fast_findings += 1;
                 let f = Finding {
                     fast: true,
@@ -1392,6 +1525,7 @@ impl SlowScan {
         }
         s.reported = true;
         s.run.found = true;
+        s.scan.found = true;
         let f = finding(key.src, s, trigger, now);
         self.stats.findings += 1;
         if 2 * u64::from(s.refused) > s.targets {
@@ -1698,6 +1832,73 @@ mod tests {
             }
         }
         v
+    }
+
+    /// `scan` shifted by `dt` seconds.
+    fn later(mut v: Vec<PacketRepr>, dt: f64) -> Vec<PacketRepr> {
+        for p in &mut v {
+            p.ts += dt;
+        }
+        v
+    }
+
+    #[test]
+    fn scans_of_one_host_by_other_probes_after_the_first_are_findings_of_their_own() {
+        // from one address (a NAT's): a slow FIN scan of 20 closed ports, then slow NULL and
+        // Xmas scans of the same ports; each probe refused
+        let fin = scan(20, 3.0, FIN, Some(RST | ACK), false);
+        let null = later(scan(20, 3.0, 0, Some(RST | ACK), false), 70.0);
+        let xmas = later(
+            scan(20, 3.0, FIN | PSH | URG, Some(RST | ACK), false),
+            140.0,
+        );
+        let mut r = rule();
+        let f = run(&mut r, &[fin.clone(), null.clone(), xmas].concat());
+        // (the FIN scan's finding, mostly refused, is held 90 s for a poller's next round:
+        // it comes after the NULL scan's)
+        let got: Vec<_> = f.iter().map(|f| (f.class, f.fast, f.targets)).collect();
+        assert_eq!(
+            got,
+            [
+                (Class::ScanNull, false, 15),
+                (Class::ScanFin, false, 15),
+                (Class::ScanXmas, false, 15)
+            ]
+        );
+        // the later scans' own figures, span and identity
+        assert_eq!((f[0].victim_ports, f[0].hosts), (15, 1));
+        assert_eq!((f[0].first_seen, f[0].episode), (T0 + 70.0, T0 + 70.0));
+        assert_eq!(f[0].trigger, Trigger::Ports);
+        // a later scan at nmap's own pace is the networks' (the episode's finding stands for
+        // its source): none of its own
+        let mut r = rule();
+        let fast = later(scan(20, 0.01, 0, Some(RST | ACK), false), 70.0);
+        let f = run(&mut r, &[fin.clone(), fast].concat());
+        assert_eq!(f.len(), 1, "{f:?}");
+        // the legitimate look-alikes: the same FIN scan again (its refused targets asked
+        // again by the same probe: a poller's next round) makes no finding of its own, and
+        // the first one's held finding is a poller's, as before
+        let mut r = rule();
+        let f = run(&mut r, &[fin.clone(), later(fin.clone(), 70.0)].concat());
+        assert_eq!(f.len(), 0, "{f:?}");
+        assert_eq!(r.stats().polled, 1);
+        // ... nor does a second kind of probe of too few ports
+        let mut r = rule();
+        let few = later(scan(14, 3.0, 0, Some(RST | ACK), false), 70.0);
+        let f = run(&mut r, &[fin, few].concat());
+        assert_eq!(f.len(), 1, "{f:?}");
+        // and without an episode's finding first, ten ports scanned by two probes are ten
+        // failed ports of the host, no scan
+        let mut r = rule();
+        let f = run(
+            &mut r,
+            &[
+                scan(10, 3.0, FIN, Some(RST | ACK), false),
+                later(scan(10, 3.0, 0, Some(RST | ACK), false), 40.0),
+            ]
+            .concat(),
+        );
+        assert_eq!(f.len(), 0, "{f:?}");
     }
 
     #[test]
