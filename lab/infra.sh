@@ -17,7 +17,8 @@
 # (20) seconds apart after WARM (30) seconds of normal traffic; the normal traffic runs DUR (240)
 # seconds in all. SEED (1) draws the stub zones' servers, the MX hosts and the clients' names;
 # SCALE (1-8, default 1) makes the bursts (queue flushes, lookups at once, fetches) that many
-# times larger.
+# times larger. SOCKETS=each: the stub clients ask each name from a socket of its own, A and
+# AAAA together (glibc's and Go's resolvers), a burst's sockets all at once.
 # tcpdump -s 96 on the LAN bridge. Writes OUT.pcap, OUT.labels.json and the tools' output in
 # OUT.tool.log. Needs root and the Debian packages unbound, chrony, socat, curl, openssl, bc, nmap,
 # hping3, tcpdump (installed when missing).
@@ -98,7 +99,7 @@ sleep 1
 T0=$(date +%s)
 {
     bg c "$DUR" "$PY" "$LAB_DIR/infraclients.py" dns --server 198.18.0.53 --srcs "198.18.0.20,$(seq -s, -f '198.18.0.%g' 31 39)" \
-        --seed "$SEED" --duration "$DUR" --scale "$SCALE"
+        --seed "$SEED" --duration "$DUR" --scale "$SCALE" ${SOCKETS:+--socket-per-name}
     bg mx "$DUR" "$PY" "$LAB_DIR/infraclients.py" mail --src 198.18.0.25 --seed "$SEED" --duration "$DUR" --scale "$SCALE"
     bg nc "$DUR" "$PY" "$LAB_DIR/infraclients.py" ntp --server 198.18.0.123 --srcs "$(seq -s, -f '198.18.0.%g' 160 199)" \
         --seed "$SEED" --duration "$DUR"

@@ -96,6 +96,33 @@ def dns(a):
     while time.time() < end:
         burst = rnd.random() < 0.06
         batch = rnd.sample(names, min(600, rnd.randint(15, 40) * a.scale)) if burst else [rnd.choice(names)]
+        if a.socket_per_name:
+            # glibc's getaddrinfo (and Go's resolver): a socket of its own per name, its A and
+            # AAAA questions sent together on it; a browser's resolver threads ask a page's
+            # names at once, so a burst is that many sockets opened within a millisecond
+            src = rnd.choice(srcs)
+            socks = []
+            for n in batch:
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.bind((src, 0))
+                s.setblocking(False)
+                for qt in (1, 28):
+                    s.sendto(dns_query(n, qt)[1], (server, 53))
+                socks.append([s, 2])
+            t_end = time.time() + 4
+            while any(k for _, k in socks) and time.time() < t_end:
+                for e in socks:
+                    try:
+                        while e[1]:
+                            e[0].recvfrom(4096)
+                            e[1] -= 1
+                    except OSError:
+                        pass
+                time.sleep(0.002)
+            for s, _ in socks:
+                s.close()
+            time.sleep(rnd.uniform(0.2, 2.5))
+            continue
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind((rnd.choice(srcs), 0))
         s.settimeout(3.0)
@@ -240,6 +267,8 @@ def main():
     p.add_argument("--duration", type=float, default=300)
     p.add_argument("--scale", type=int, default=1, choices=range(1, 9),
                    help="bursts (queue flushes, lookups, fetches) this many times larger")
+    p.add_argument("--socket-per-name", action="store_true",
+                   help="dns: a socket per name with its A and AAAA questions (glibc, Go)")
     a = p.parse_args()
     {"dns": dns, "mail": mail, "ntp": ntp, "crawl": crawl}[a.mode](a)
 

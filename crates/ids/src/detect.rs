@@ -3611,6 +3611,9 @@ struct SrcEp {
     udp_answered: u32,
 }
 
+/// The DNS server port ([`SrcEp::burst_of_questions`]).
+const DNS: u16 = 53;
+
 /// Client ports of the TCP segments with data a source sent its victim, and of those it
 /// received from it, flagged or not: its connections that carried a request, and those
 /// answered. A few hundred values matter; 256 bits count them.
@@ -3780,7 +3783,12 @@ impl SrcEp {
             if outbound && self.udp_pair.is_none() {
                 self.udp_pair = Some(ends);
             }
-            if self.udp_pair == Some(ends) {
+            // a DNS server's port: any of the source's ports (glibc's and Go's resolvers ask
+            // each name from a socket of its own, its A and AAAA questions together)
+            let asked = self
+                .udp_pair
+                .is_some_and(|first| first == ends || (first.1 == DNS && ends.1 == DNS));
+            if asked {
                 let n = if outbound {
                     &mut self.udp_asked
                 } else {
@@ -3815,9 +3823,12 @@ impl SrcEp {
     /// Whether `a`, this episode's alert, names a UDP flood (not by reflection) of fewer than
     /// [`BURST_MAX_QUESTIONS`] flagged packets, at least half as many of which were questions
     /// sent on one conversation (the ports of the source's first datagram with payload to its
-    /// victim), which the victim answered at least half of on it: a burst of questions (a stub
-    /// resolver's lookups sent at once from one socket). A flood's datagrams draw ICMP errors
-    /// or nothing, and hping3 sends each from a new port (a conversation of one question).
+    /// victim; when that went to the victim's port 53, every datagram to 53 and from it),
+    /// which the victim answered at least half of on it: a burst of questions (a stub
+    /// resolver's lookups sent at once from one socket, or from a socket per name as glibc's
+    /// resolver does: a page's names looked up at once by a browser's resolver threads). A
+    /// flood's datagrams draw ICMP errors or nothing, and hping3 sends each from a new port (a
+    /// conversation of one question) to a service other than DNS.
     fn burst_of_questions(&self, a: &Alert) -> bool {
         a.profile.is_some_and(|ev| {
             ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection
@@ -8729,6 +8740,42 @@ mod tests {
         let (alerts, st) = run(&scan);
         assert_eq!(classes(&alerts), [Class::ScanUdp]);
         assert_eq!(st.question_bursts, 0);
+    }
+
+    /// glibc's resolver asks each name from a socket of its own, its A and AAAA questions
+    /// together; a browser's resolver threads ask a page's names at once (session 21, `infra`
+    /// lab with `SOCKETS=each`: four false alerts of 108–224 datagrams from stub clients). To a
+    /// DNS server's port 53 that is a burst of questions; the same from a new port each to
+    /// another service (NTP's 123, as hping3's forged floods in `test4` and `train2`) is not.
+    #[test]
+    fn lookups_from_a_socket_per_name_are_a_burst_and_other_services_floods_are_not() {
+        let run = |pk: &[(PacketRepr, Class)]| aggregate_packets(DetectSettings::default(), pk);
+        let per_socket = |port: u16, answered: bool| {
+            let mut pk = Vec::new();
+            for k in 0..60u16 {
+                let t = 10.0 + f64::from(k) * 2e-5;
+                for q in 0..2 {
+                    pk.push((udp(t, ATT, VIC, 40000 + k, port, 40 + q), Class::FloodUdp));
+                }
+                if answered {
+                    for q in 0..2 {
+                        let a = udp(t + 3e-3, VIC, ATT, port, 40000 + k, 90 + q);
+                        pk.push((a, Class::Normal));
+                    }
+                }
+            }
+            pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+            pk
+        };
+        let (alerts, st) = run(&per_socket(53, true));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.question_bursts, 1);
+        for pk in [per_socket(53, false), per_socket(123, true)] {
+            let (alerts, st) = run(&pk);
+            let classes: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+            assert_eq!(classes, [Class::FloodUdp]);
+            assert_eq!(st.question_bursts, 0);
+        }
     }
 
     #[test]
