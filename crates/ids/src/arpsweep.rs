@@ -52,6 +52,24 @@
 //! requests' hardware address too, and the other sender addresses that hardware address gave in
 //! ARP messages ([`ArpSweep::mac_also_seen_as`]), among them, as a rule, its host's own.
 //!
+//! **A sweep that is a scan's host discovery.** A scanner on the LAN it scans asks for every
+//! address first: nmap's ARP ping before `nmap -sS`/`-sU` of its own subnet, or the kernel's
+//! ARP for each probe's next hop (`nbtscan`, Mirai's telnet scan of random addresses). Most are
+//! dead, so the requests make a sweep; the probes themselves reach only the few hosts that
+//! answered, too few targets for the IP rules to name a scan. The first IPv4 packet from the
+//! sender to each target it asked for (the one that takes the target out of the counts) is its
+//! *probe*: a TCP segment with SYN and none of ACK, RST, FIN is a SYN probe — a raw scanner's, or
+//! `connect()`'s when it carries an operating system's options ([`crate::profile::os_syn`]) —
+//! and a UDP datagram a UDP probe. When [`PROBED_MIN_TARGETS`] targets at least were first
+//! reached by probes of one kind and those are at least three quarters of the targets the
+//! sender talked to ([`ArpSweep::scan_class`]), the sweep is that scan's and its alert is named
+//! `scan-syn`, `scan-connect` or `scan-udp` ("ARP sweep of N addresses in P/L, then SYN probes
+//! of K"): the ARP sweep is the
+//! host-discovery part of the scan. A pure sweep (`nmap -sn`, `arp-scan`, `netdiscover`: no IP
+//! to the hosts found) stays `other-attack`, as does a sweep whose sender then talks to the
+//! hosts it found in mixed ways. Only the alert's name changes: the ARP messages' verdicts stay
+//! `other-attack`, and the IP packets stay the other rules'.
+//!
 //! **What it may call a sweep.** A router in front of a subnet that is being scanned from
 //! elsewhere resolves every address the scan reaches, and the dead ones are never forwarded
 //! to: that router's requests add up like a sweep (the scan itself is the IP rules'). An
@@ -109,6 +127,10 @@ pub const GRACE: f64 = 0.25;
 pub const MIN_GAP: f64 = 10.0;
 /// Recent (sender, target) requests kept at most.
 pub const CAPACITY: usize = 1 << 17;
+/// Targets first reached by probes of one kind a sweep needs to be named by them
+/// ([`ArpSweep::scan_class`]): two hosts probed alike (the live hosts a scan of a subnet
+/// finds), where one host reached is a peer the sweeper talks to (its gateway, a server).
+pub const PROBED_MIN_TARGETS: u64 = 2;
 /// Hardware addresses whose protocol addresses are remembered, at most.
 pub const MAC_CAPACITY: usize = 1 << 14;
 /// Other protocol addresses of a sweeper's hardware address reported, at most.
@@ -130,6 +152,12 @@ pub struct ArpSweep {
     pub targets: u64,
     /// Of those, the ones the sender then talked to over IP (not counted in the sweep).
     pub talked_to: u64,
+    /// Of those, the ones whose first packet from the sender was a raw SYN probe (TCP, SYN
+    /// without ACK, RST or FIN, no options beyond an MSS), a `connect()`'s SYN (an operating
+    /// system's options) and a UDP probe.
+    pub syn_probed: u64,
+    pub connect_probed: u64,
+    pub udp_probed: u64,
     /// Requests of the run (retries included).
     pub requests: u64,
     /// Replies sent to the sender while the sweep lasted (the live hosts it found).
@@ -164,7 +192,7 @@ impl ArpSweep {
             arp_sweep: Some(*self),
             ..Alert::of_rule(
                 (self.sender.into(), self.prefix.0.into(), 0),
-                Class::OtherAttack,
+                self.scan_class().unwrap_or(Class::OtherAttack),
                 packets,
                 self.requests + self.replies,
                 (self.first_seen, self.last_seen),
@@ -172,10 +200,37 @@ impl ArpSweep {
         }
     }
 
-    /// "ARP sweep of N addresses in P/L".
+    /// The scan this sweep was the host discovery of: `scan-syn` (`scan-connect`,
+    /// `scan-udp`) when [`PROBED_MIN_TARGETS`] targets at least were first reached by raw SYN
+    /// (`connect()` SYN, UDP) probes and those are at least three quarters of the targets the
+    /// sender talked to; `None` for a sweep (no IP to the hosts found, or IP of mixed kinds).
+    pub fn scan_class(&self) -> Option<Class> {
+        let (class, n) = [
+            (Class::ScanSyn, self.syn_probed),
+            (Class::ScanConnect, self.connect_probed),
+            (Class::ScanUdp, self.udp_probed),
+        ]
+        .into_iter()
+        .fold(
+            (Class::OtherAttack, 0),
+            |m, k| if k.1 > m.1 { k } else { m },
+        );
+        (n >= PROBED_MIN_TARGETS && 4 * n >= 3 * self.talked_to).then_some(class)
+    }
+
+    /// "ARP sweep of N addresses in P/L", and ", then SYN (connect, UDP) probes of K" for a
+    /// scan's.
     pub fn describe(&self) -> String {
+        let then = match self.scan_class() {
+            Some(Class::ScanSyn) => format!(", then SYN probes of {}", self.syn_probed),
+            Some(Class::ScanConnect) => {
+                format!(", then connect probes of {}", self.connect_probed)
+            }
+            Some(_) => format!(", then UDP probes of {}", self.udp_probed),
+            None => String::new(),
+        };
         format!(
-            "ARP sweep of {} addresses in {}/{}",
+            "ARP sweep of {} addresses in {}/{}{then}",
             self.targets, self.prefix.0, self.prefix.1
         )
     }
@@ -186,6 +241,9 @@ impl ArpSweep {
             "rule": "arp-sweep",
             "targets": self.targets,
             "talked_to": self.talked_to,
+            "syn_probed": self.syn_probed,
+            "connect_probed": self.connect_probed,
+            "udp_probed": self.udp_probed,
             "requests": self.requests,
             "replies": self.replies,
             "first_target": self.first_target.to_string(),
@@ -238,6 +296,19 @@ impl Count {
     }
 }
 
+/// The kind of the first IPv4 packet from a sender to a target it asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Probe {
+    /// TCP with SYN and none of ACK, RST, FIN, no options beyond an MSS (a raw scanner's).
+    Syn,
+    /// The same with an operating system's options (`connect()`'s).
+    Connect,
+    /// UDP.
+    Udp,
+    /// Anything else, or a packet not from the sender.
+    Other,
+}
+
 /// A sender's current run of requests.
 #[derive(Clone, Copy, Debug)]
 struct Run {
@@ -246,6 +317,9 @@ struct Run {
     requests: u64,
     targets: u64,
     talked_to: u64,
+    syn_probed: u64,
+    connect_probed: u64,
+    udp_probed: u64,
     replies: u64,
     flagged: u64,
     first_target: u32,
@@ -433,6 +507,9 @@ impl ArpSweeps {
             detected_at: detected,
             targets: r.targets,
             talked_to: r.talked_to,
+            syn_probed: r.syn_probed,
+            connect_probed: r.connect_probed,
+            udp_probed: r.udp_probed,
             requests: r.requests,
             replies: r.replies,
             flagged: r.flagged,
@@ -515,6 +592,9 @@ impl ArpSweeps {
             requests: 0,
             targets: 0,
             talked_to: 0,
+            syn_probed: 0,
+            connect_probed: 0,
+            udp_probed: 0,
             replies: 0,
             flagged: 0,
             first_target: tpa,
@@ -640,18 +720,26 @@ impl ArpSweeps {
             }
         }
         let (s, d) = (u32::from(s), u32::from(d));
-        self.talked(s, d, now);
-        self.talked(d, s, now);
+        // the kind of probe this packet is, from its source
+        let probe = match p.proto {
+            6 if p.tcp_flags & 0x17 == 0x02 && crate::profile::os_syn(p) => Probe::Connect,
+            6 if p.tcp_flags & 0x17 == 0x02 => Probe::Syn,
+            17 => Probe::Udp,
+            _ => Probe::Other,
+        };
+        self.talked(s, d, now, probe);
+        self.talked(d, s, now, Probe::Other);
         if let Some(&(sender, at)) = self.replied.get(&d) {
             if now - at <= FORWARD_WINDOW {
-                self.talked(sender, d, now);
+                self.talked(sender, d, now, Probe::Other);
             }
             self.replied.remove(&d);
         }
     }
 
-    /// Sender `s` talked to target `t` at `now`: if its request is open, take it out.
-    fn talked(&mut self, s: u32, t: u32, now: f64) {
+    /// Sender `s` talked to target `t` at `now` (`probe`: the kind of its packet, when it is
+    /// the sender's): if its request is open, take it out.
+    fn talked(&mut self, s: u32, t: u32, now: f64, probe: Probe) {
         let Some(e) = self.asked.get_mut(&(s, t)) else {
             return;
         };
@@ -669,6 +757,12 @@ impl ArpSweeps {
             }
             if let Some(run) = snd.run.as_mut() {
                 run.talked_to += 1;
+                match probe {
+                    Probe::Syn => run.syn_probed += 1,
+                    Probe::Connect => run.connect_probed += 1,
+                    Probe::Udp => run.udp_probed += 1,
+                    Probe::Other => {}
+                }
             }
         }
     }
@@ -902,6 +996,134 @@ mod tests {
         r.finish(&mut |s| out.push(s));
         assert_eq!(out.len(), 1);
         assert_eq!(r.stats().sweeps, 1);
+    }
+
+    /// `me` sweeps .1 ... .62 of 198.18.0.0/26 at nmap's pace; hosts `live` answer, and
+    /// `then` sends each of them its IP packets (at most one a host may be `None`: no packet);
+    /// the one sweep reported.
+    fn sweep_then(live: &[u32], then: &dyn Fn(f64, &str, &str) -> Option<PacketRepr>) -> ArpSweep {
+        let mut r = rule();
+        let mut out = Vec::new();
+        let me = lan(66);
+        sweep_from(&mut r, me, 1..63, 100.0, 0.005, &mut out);
+        for (i, &h) in live.iter().enumerate() {
+            let at = 100.4 + i as f64 * 1e-3;
+            push(&mut r, &arp(at, ArpOp::Reply, lan(h), me), &mut out);
+            if let Some(p) = then(at + 1e-4, "198.18.0.66", &lan(h).to_string()) {
+                r.ip(&p);
+                // the answer, and more packets of the sender's, do not count again
+                r.ip(&tcp(
+                    at + 2e-4,
+                    &lan(h).to_string(),
+                    "198.18.0.66",
+                    25,
+                    40000,
+                    0x12,
+                ));
+                r.ip(&udp(
+                    at + 3e-4,
+                    "198.18.0.66",
+                    &lan(h).to_string(),
+                    40000,
+                    53,
+                    30,
+                ));
+            }
+        }
+        r.finish(&mut |s| out.push(s));
+        assert_eq!(out.len(), 1, "{out:?}");
+        out[0]
+    }
+
+    #[test]
+    fn a_sweep_followed_by_probes_of_one_kind_of_the_hosts_that_answered_is_that_scan() {
+        // nmap -sS -p 25,53 of its /26: ARP ping, then SYNs to the three live hosts
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| {
+            Some(tcp(t, a, b, 40000, 25, 0x02))
+        });
+        assert_eq!(
+            (s.targets, s.talked_to, s.syn_probed, s.udp_probed),
+            (62, 3, 3, 0)
+        );
+        assert_eq!(s.scan_class(), Some(Class::ScanSyn));
+        let a = s.to_alert();
+        assert_eq!((a.class, a.packets), (Class::ScanSyn, s.flagged));
+        assert_eq!(a.class_counts[Class::ScanSyn.index()], s.flagged);
+        assert_eq!(
+            s.describe(),
+            "ARP sweep of 62 addresses in 198.18.0.0/26, then SYN probes of 3"
+        );
+        assert_eq!(a.to_eve()["nightjar"]["arp_sweep"]["syn_probed"], 3);
+        // nbtscan: the kernel's ARP for each address, then a NetBIOS query to each live host
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| Some(udp(t, a, b, 55195, 137, 50)));
+        assert_eq!((s.syn_probed, s.udp_probed), (0, 3));
+        assert_eq!(s.to_alert().class, Class::ScanUdp);
+        assert!(s.describe().ends_with(", then UDP probes of 3"));
+        // nmap -sT: connect()'s SYNs, with Linux's options (a 40-byte TCP header)
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| {
+            let mut p = tcp(t, a, b, 40000, 25, 0x02);
+            p.ip_len = 60;
+            Some(p)
+        });
+        assert_eq!((s.syn_probed, s.connect_probed, s.udp_probed), (0, 3, 0));
+        assert_eq!(s.to_alert().class, Class::ScanConnect);
+        assert!(s.describe().ends_with(", then connect probes of 3"));
+        // two hosts probed alike are enough, and one in four may be reached otherwise
+        let s = sweep_then(&[10, 20, 30, 40], &|t, a, b| {
+            Some(if b.ends_with(".40") {
+                udp(t, a, b, 40000, 53, 30)
+            } else {
+                tcp(t, a, b, 40000, 80, 0x02)
+            })
+        });
+        assert_eq!(s.to_alert().class, Class::ScanSyn);
+        let s = sweep_then(&[10, 20], &|t, a, b| Some(tcp(t, a, b, 40000, 80, 0x02)));
+        assert_eq!(s.to_alert().class, Class::ScanSyn);
+    }
+
+    #[test]
+    fn a_sweep_without_probes_of_one_kind_stays_a_sweep() {
+        // nmap -sn, arp-scan, netdiscover: only ARP, whoever answers
+        let s = sweep_then(&[10, 20, 30], &|_, _, _| None);
+        assert_eq!((s.talked_to, s.syn_probed, s.udp_probed), (0, 0, 0));
+        assert_eq!(s.scan_class(), None);
+        assert_eq!(s.to_alert().class, Class::OtherAttack);
+        assert_eq!(s.describe(), "ARP sweep of 62 addresses in 198.18.0.0/26");
+        // one host probed is a peer the sweeper talks to (its gateway), no scan
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| {
+            b.ends_with(".10").then(|| tcp(t, a, b, 40000, 80, 0x02))
+        });
+        assert_eq!((s.talked_to, s.syn_probed), (1, 1));
+        assert_eq!(s.to_alert().class, Class::OtherAttack);
+        // pings of the hosts found (nmap -sn -PE after its ARP ping is only ARP; a monitor's
+        // pings), or a first packet that is no SYN (an ACK of a connection it had): no scan
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| {
+            let mut p = tcp(t, a, b, 0, 0, 0);
+            p.proto = 1;
+            Some(p)
+        });
+        assert_eq!((s.talked_to, s.syn_probed, s.udp_probed), (3, 0, 0));
+        assert_eq!(s.to_alert().class, Class::OtherAttack);
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| {
+            Some(tcp(t, a, b, 40000, 80, 0x10))
+        });
+        assert_eq!(s.to_alert().class, Class::OtherAttack);
+        // mixed kinds: two SYNs and two UDP datagrams are half each, under three quarters
+        let s = sweep_then(&[10, 20, 30, 40], &|t, a, b| {
+            Some(if b.ends_with(".10") || b.ends_with(".20") {
+                udp(t, a, b, 40000, 53, 30)
+            } else {
+                tcp(t, a, b, 40000, 80, 0x02)
+            })
+        });
+        assert_eq!((s.syn_probed, s.udp_probed), (2, 2));
+        assert_eq!(s.to_alert().class, Class::OtherAttack);
+        // the hosts' packets to the sweeper (their own, first) are no probes of its
+        let s = sweep_then(&[10, 20, 30], &|t, a, b| {
+            Some(tcp(t, b, a, 40000, 80, 0x02))
+        });
+        assert_eq!((s.talked_to, s.syn_probed), (3, 0));
+        assert_eq!(s.to_alert().class, Class::OtherAttack);
     }
 
     #[test]

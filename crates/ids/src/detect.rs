@@ -118,7 +118,11 @@
 //! a sender asking for many addresses it then does not talk to (`nmap -sn` or `arp-scan` on
 //! its own LAN) raises one `other-attack` alert per sweep, from the sender's protocol address
 //! to the first address of the swept prefix, apart from the aggregator's episodes (a SYN scan
-//! that follows nmap's ARP host discovery is its own alert). An ARP message's verdict is the
+//! that follows nmap's ARP host discovery is its own alert when it reaches enough targets). A
+//! sweep whose sender's first packets to the hosts that answered are probes of one kind (raw
+//! SYNs, `connect()` SYNs, UDP: a scan of its own LAN, whose probes reach only the live hosts)
+//! is that scan's host discovery, and its alert is named `scan-syn`, `scan-connect` or
+//! `scan-udp` instead. An ARP message's verdict is the
 //! rule's (`normal` or `other-attack`), with score 0; the IP packets feed the rule only with
 //! who talked to whom.
 //!

@@ -94,6 +94,44 @@ fn iot_attacks_and_packet_crafters_are_alerted_and_named_and_the_lan_is_not() {
             show(a)
         );
     }
+    // Mirai's scan: its kernel's ARP for every address of the LAN it tried makes a sweep of
+    // 206 addresses, and its first packets to 6 of the 7 hosts that answered are raw SYNs to
+    // 23 or 2323 (the seventh's a login's `connect()`); that sweep is the scan's host discovery, named by its probes (session 21; main
+    // b5fdfd9 named it `other-attack`, "ARP sweep", beside the SYN scan's own alerts)
+    let mirai = covering(by_command(&eps, "iot.py mirai"), alerts);
+    let sweep: Vec<&&Value> = mirai
+        .iter()
+        .filter(|a| a["nightjar"]["arp_sweep"].is_object())
+        .collect();
+    assert_eq!(
+        sweep.len(),
+        1,
+        "{:?}",
+        mirai.iter().map(|a| show(a)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        sweep[0]["nightjar"]["label"],
+        "scan-syn",
+        "{}",
+        show(sweep[0])
+    );
+    let probed = &sweep[0]["nightjar"]["arp_sweep"];
+    assert_eq!(
+        (
+            &probed["syn_probed"],
+            &probed["connect_probed"],
+            &probed["talked_to"]
+        ),
+        (&Value::from(6), &Value::from(1), &Value::from(7))
+    );
+    assert!(
+        sweep[0]["alert"]["signature"]
+            .as_str()
+            .unwrap()
+            .contains("(ARP sweep of 206 addresses in 198.18.0.0/24, then SYN probes of 6)"),
+        "{}",
+        show(sweep[0])
+    );
     // what thc-ssl-dos does: one alert of its own, named by the renegotiations
     let reneg = covering(by_command(&eps, "sslreneg.pl"), alerts);
     let tls: Vec<&&Value> = reneg
