@@ -32,17 +32,13 @@ import random
 import struct
 import sys
 
+from labels import pcap_format
+
 
 def read_pcap(path):
-    data = open(path, "rb").read()
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        sys.exit(f"{path}: not a classic pcap")
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    with open(path, "rb") as f:
+        data = f.read()
+    e, nano = pcap_format(data, path)
     hdr = data[:24]
     div = 1e9 if nano else 1e6
     recs, off = [], 24

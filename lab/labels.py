@@ -23,10 +23,8 @@ import sys
 TAIL = 2.0
 
 
-def read_pcap(path):
-    """Yield (ts, src, dst) for each record; src/dst are dotted IPv4 strings or None."""
-    with open(path, "rb") as f:
-        data = f.read()
+def pcap_format(data, path):
+    """(struct byte-order prefix, nanosecond timestamps) of a classic pcap's header."""
     if len(data) < 24:
         raise SystemExit(f"{path}: not a pcap (too short)")
     magic = data[:4]
@@ -35,8 +33,15 @@ def read_pcap(path):
     elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
         e = ">"
     else:
-        raise SystemExit(f"{path}: unknown pcap magic {magic.hex()}")
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+        raise SystemExit(f"{path}: unknown pcap magic {magic.hex()} (not a classic pcap)")
+    return e, magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+
+
+def read_pcap(path):
+    """Yield (ts, src, dst) for each record; src/dst are dotted IPv4 strings or None."""
+    with open(path, "rb") as f:
+        data = f.read()
+    e, nano = pcap_format(data, path)
     linktype = struct.unpack(e + "I", data[20:24])[0]
     if linktype != 1:
         raise SystemExit(f"{path}: link type {linktype}, expected Ethernet (1)")
