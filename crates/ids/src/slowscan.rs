@@ -586,22 +586,12 @@ struct Source {
 /// interrupted (its failures on another host, or by another probe).
 #[derive(Clone, Copy, Debug, Default)]
 struct Scan {
-    /// Its host, and the kind of its probes; `on`: a scan begun (false: none yet).
+    /// Its host; `on`: a scan begun (false: none yet).
     host: u128,
-    kind: Kind,
     on: bool,
-    /// Its failed targets (distinct ports, since a target counts once an episode), how many
-    /// were refused, the probes sent them, the first and latest of those; its SYN targets'
-    /// first source port, how many had another, and how many carried an operating system's
-    /// options (as [`Source`]'s).
-    targets: u32,
-    refused: u32,
-    probes: u64,
-    first: f64,
-    last: f64,
-    syn_sport: u16,
-    syn_sport_changes: u32,
-    syn_os: u32,
+    /// Its failed targets (distinct ports, since a target counts once an episode), their
+    /// probes' kind the scan's.
+    failed: Failures,
     /// Probe time of its failed target counted last, and its failed targets probed at least
     /// [`SlowScanConfig::min_interval`] from the one counted before them (the first counts).
     prev: f64,
@@ -614,21 +604,93 @@ impl Scan {
     /// Count the failed target `key` (`t`): the scan goes on if it is of the scan's host by
     /// its kind of probe, else a new scan begins with it (`min_interval`: see `spaced`).
     fn add(&mut self, key: &TargetKey, t: &Target, min_interval: f64) {
-        if !self.on || key.dst != self.host || t.kind != self.kind {
+        if !self.on || key.dst != self.host || t.kind != self.failed.kind {
             *self = Scan {
                 host: key.dst,
-                kind: t.kind,
                 on: true,
-                first: t.first,
-                last: t.last,
-                syn_sport: t.sport,
+                failed: Failures::starting(t),
                 ..Scan::default()
             };
         }
-        if self.targets == 0 || (t.last - self.prev).abs() >= min_interval {
+        if self.failed.targets == 0 || (t.last - self.prev).abs() >= min_interval {
             self.spaced = self.spaced.saturating_add(1);
         }
         self.prev = t.last;
+        self.failed.count(t);
+    }
+
+    /// The scan as a finding of scanner `src`, made at `now`: not fast (a scan too slow for
+    /// the networks), its own identity (`episode`) the probe time of its first failed
+    /// target, so that no finding of its source's episode stands for it. Named by its probes
+    /// as [`finding`] names an episode.
+    fn finding(&self, src: u128, now: f64) -> Finding {
+        let f = &self.failed;
+        Finding {
+            scanner: addr(src),
+            victim: addr(self.host),
+            class: f.class(),
+            proto: if f.kind == Kind::Udp { 17 } else { 6 },
+            trigger: Trigger::Ports,
+            first_seen: f.first,
+            last_seen: f.last,
+            detected_at: now,
+            probes: f.probes,
+            targets: u64::from(f.targets),
+            hosts: 1,
+            victim_ports: u64::from(f.targets),
+            answered: 0,
+            fast: false,
+            episode: f.first,
+        }
+    }
+}
+
+/// A source's latest failed targets counted one after the other on one port (of one
+/// protocol, or one ICMP query type): one sweep of that port over many hosts, when it is
+/// long enough, a run no other failure of the source interrupted.
+#[derive(Clone, Copy, Debug, Default)]
+struct Run {
+    /// `proto << 16 | port` of its targets, with bit 24 set (0: no run yet).
+    port: u32,
+    /// Its failed targets (distinct hosts, since a target counts once an episode).
+    failed: Failures,
+    /// Its refused targets probed again after their refusal ([`Target::reprobed`]).
+    reprobed: u32,
+    /// A finding was made of it (the episode's own, or a later sweep's).
+    found: bool,
+}
+
+/// Failed targets counted one after the other, a [`Scan`]'s or a [`Run`]'s: how many, how
+/// many were refused, the probes sent them, the first and latest of those; the kind of the
+/// first one's probe; its SYN targets' first source port, how many had another, and how many
+/// carried an operating system's options (as [`Source`]'s).
+#[derive(Clone, Copy, Debug, Default)]
+struct Failures {
+    targets: u32,
+    refused: u32,
+    probes: u64,
+    first: f64,
+    last: f64,
+    kind: Kind,
+    syn_sport: u16,
+    syn_sport_changes: u32,
+    syn_os: u32,
+}
+
+impl Failures {
+    /// None counted yet, `t` the first to be.
+    fn starting(t: &Target) -> Failures {
+        Failures {
+            first: t.first,
+            last: t.last,
+            kind: t.kind,
+            syn_sport: t.sport,
+            ..Failures::default()
+        }
+    }
+
+    /// Count the failed target `t`.
+    fn count(&mut self, t: &Target) {
         self.targets = self.targets.saturating_add(1);
         self.refused = self.refused.saturating_add(u32::from(t.refused));
         self.probes += u64::from(t.probes);
@@ -642,56 +704,13 @@ impl Scan {
         }
     }
 
-    /// The scan as a finding of scanner `src`, made at `now`: not fast (a scan too slow for
-    /// the networks), its own identity (`episode`) the probe time of its first failed
-    /// target, so that no finding of its source's episode stands for it. Named by its probes
-    /// as [`finding`] names an episode.
-    fn finding(&self, src: u128, now: f64) -> Finding {
+    /// Their class by their probes, as [`finding`] names an episode: SYNs each from a new
+    /// source port with an operating system's options (half of them or more) are a connect
+    /// scan's.
+    fn class(&self) -> Class {
         let connect = 2 * self.syn_sport_changes >= self.targets && 2 * self.syn_os >= self.targets;
-        Finding {
-            scanner: addr(src),
-            victim: addr(self.host),
-            class: class_of(self.kind, connect),
-            proto: if self.kind == Kind::Udp { 17 } else { 6 },
-            trigger: Trigger::Ports,
-            first_seen: self.first,
-            last_seen: self.last,
-            detected_at: now,
-            probes: self.probes,
-            targets: u64::from(self.targets),
-            hosts: 1,
-            victim_ports: u64::from(self.targets),
-            answered: 0,
-            fast: false,
-            episode: self.first,
-        }
+        class_of(self.kind, connect)
     }
-}
-
-/// A source's latest failed targets counted one after the other on one port (of one
-/// protocol, or one ICMP query type): one sweep of that port over many hosts, when it is
-/// long enough, a run no other failure of the source interrupted.
-#[derive(Clone, Copy, Debug, Default)]
-struct Run {
-    /// `proto << 16 | port` of its targets, with bit 24 set (0: no run yet).
-    port: u32,
-    /// Its failed targets (distinct hosts, since a target counts once an episode), how many
-    /// were refused, the probes sent them, the first and latest of those.
-    targets: u32,
-    refused: u32,
-    probes: u64,
-    first: f64,
-    last: f64,
-    /// The kind of its first target's probe; its SYN targets' first source port, how many
-    /// had another, and how many carried an operating system's options (as [`Source`]'s).
-    kind: Kind,
-    syn_sport: u16,
-    syn_sport_changes: u32,
-    syn_os: u32,
-    /// Its refused targets probed again after their refusal ([`Target::reprobed`]).
-    reprobed: u32,
-    /// A finding was made of it (the episode's own, or a later sweep's).
-    found: bool,
 }
 
 /// A run's identity: its port key and the probe time of its first target.
@@ -1142,7 +1161,9 @@ impl SlowScan {
                         // a later sweep's: its own refused targets asked again, while it is
                         // still the source's latest run (a scanner has moved on to another
                         // port by then, a poller of one port asks it round after round)
-                        Some(id) => s.run.id() == id && 2 * s.run.reprobed >= s.run.refused.max(1),
+                        Some(id) => {
+                            s.run.id() == id && 2 * s.run.reprobed >= s.run.failed.refused.max(1)
+                        }
                         None => 2 * s.reprobed >= s.refused.max(1),
                     }
             });
@@ -1463,10 +1484,10 @@ impl SlowScan {
             // finding of its own (an ICMP query's "ports" are the few query types: no scan; a
             // fast one is the networks', as the episode's fast finding stands for it)
             if cfg.port_threshold > 0
-                && s.scan.targets >= cfg.port_threshold
+                && s.scan.failed.targets >= cfg.port_threshold
                 && !s.scan.found
-                && s.scan.kind != Kind::Ping
-                && 2 * s.scan.spaced >= s.scan.targets
+                && s.scan.failed.kind != Kind::Ping
+                && 2 * s.scan.spaced >= s.scan.failed.targets
             {
                 // (not held as a poller's might be: its targets are new to the episode, which
                 // a poller's rounds are not — and a scanner whose refusals stop at a NAT
@@ -1477,11 +1498,12 @@ impl SlowScan {
                 return;
             }
             // a sweep of one port after the episode's finding: a finding of its own
-            if cfg.host_threshold > 0 && s.run.targets >= cfg.host_threshold && !s.run.found {
+            if cfg.host_threshold > 0 && s.run.failed.targets >= cfg.host_threshold && !s.run.found
+            {
                 s.run.found = true;
                 self.stats.fast_findings += 1;
                 let f = s.run.finding(key.src, key.dst, s.start, now);
-                if 2 * s.run.refused > s.run.targets {
+                if 2 * s.run.failed.refused > s.run.failed.targets {
                     let id = s.run.id();
                     self.hold(f, Some(id), now, sink);
                 } else {
@@ -1564,12 +1586,12 @@ impl Run {
     }
 
     fn id(&self) -> RunId {
-        (self.port, self.first)
+        (self.port, self.failed.first)
     }
 
     /// Whether the failed target `key`, first probed at `first`, is one of the run's.
     fn holds(&self, key: &TargetKey, first: f64) -> bool {
-        Run::port_of(key) == self.port && first >= self.first
+        Run::port_of(key) == self.port && first >= self.failed.first
     }
 
     /// Count the failed target `key` (`t`): the run goes on if it is on the run's port, else a
@@ -1579,24 +1601,11 @@ impl Run {
         if port != self.port {
             *self = Run {
                 port,
-                first: t.first,
-                last: t.last,
-                kind: t.kind,
-                syn_sport: t.sport,
+                failed: Failures::starting(t),
                 ..Run::default()
             };
         }
-        self.targets = self.targets.saturating_add(1);
-        self.refused = self.refused.saturating_add(u32::from(t.refused));
-        self.probes += u64::from(t.probes);
-        self.first = self.first.min(t.first);
-        self.last = self.last.max(t.last);
-        if t.kind == Kind::Syn {
-            self.syn_sport_changes = self
-                .syn_sport_changes
-                .saturating_add(u32::from(t.sport != self.syn_sport));
-            self.syn_os = self.syn_os.saturating_add(u32::from(t.os_syn));
-        }
+        self.failed.count(t);
     }
 
     /// The run as a fast finding ([`Finding::fast`]: the detector drops it when the networks
@@ -1604,27 +1613,26 @@ impl Run {
     /// made at `now`; `victim` the host of its latest target. Named by its probes as
     /// [`finding`] names an episode.
     fn finding(&self, src: u128, victim: u128, episode: f64, now: f64) -> Finding {
-        let connect = 2 * self.syn_sport_changes >= self.targets && 2 * self.syn_os >= self.targets;
-        let class = class_of(self.kind, connect);
+        let f = &self.failed;
         let (port, proto) = ((self.port & 0xffff) as u16, (self.port >> 16) as u8);
         Finding {
             scanner: addr(src),
             victim: addr(victim),
-            class,
-            proto: if self.kind == Kind::Ping {
+            class: f.class(),
+            proto: if f.kind == Kind::Ping {
                 proto
-            } else if self.kind == Kind::Udp {
+            } else if f.kind == Kind::Udp {
                 17
             } else {
                 6
             },
             trigger: Trigger::Hosts { port, proto },
-            first_seen: self.first,
-            last_seen: self.last,
+            first_seen: f.first,
+            last_seen: f.last,
             detected_at: now,
-            probes: self.probes,
-            targets: u64::from(self.targets),
-            hosts: u64::from(self.targets),
+            probes: f.probes,
+            targets: u64::from(f.targets),
+            hosts: u64::from(f.targets),
             victim_ports: 1,
             answered: 0,
             fast: true,
