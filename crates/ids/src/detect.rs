@@ -6083,26 +6083,30 @@ mod tests {
         assert!(v.iter().filter(|x| x.class.is_attack()).count() <= 12);
     }
 
+    /// Server `vic` sends a client 6 s of UDP from 10 s on, 1,000 datagrams a second: an
+    /// episode of its own (true or false) open when a scan of it begins at 12 s.
+    fn server_in_an_episode_of_its_own(vic: &str) -> Vec<PacketRepr> {
+        (0..6000u16)
+            .map(|i| {
+                let t = 10.0 + f64::from(i) * 1e-3;
+                udp(t, vic, "198.18.0.20", 30000 + i % 4000, 53, 128)
+            })
+            .collect()
+    }
+
     #[test]
     fn a_scan_of_a_host_in_an_episode_of_its_own_is_its_scanners() {
         // the victim floods a client with UDP (an episode of its own, true or false) while
         // an attacker SYN-scans it from one source port, its closed ports answering RST+ACK:
         // the probes are the scanner's, not charged to the victim's open episode
-        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
-        let mut pk = Vec::new();
-        for i in 0..6000u16 {
-            let t = 10.0 + f64::from(i) * 1e-3;
-            pk.push(udp(t, vic, c, 30000 + i % 4000, 53, 128));
-        }
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut pk = server_in_an_episode_of_its_own(vic);
         for i in 0..600u16 {
             let t = 12.0 + f64::from(i) * 3e-3;
             pk.push(tcp(t, att, vic, 41000, 1 + i, 0x02));
             pk.push(tcp(t + 1e-4, vic, att, 1 + i, 41000, 0x14));
         }
         let (_, alerts, _) = detect_default(pk);
-        for a in &alerts {
-            eprintln!("ALERT {} {} {:?} {}", a.src, a.dst, a.class, a.packets);
-        }
         let names: Vec<_> = alerts.iter().map(|a| (a.src, a.class)).collect();
         assert!(names.contains(&(ip(att), Class::ScanSyn)), "{alerts:?}");
         assert!(
@@ -6142,12 +6146,8 @@ mod tests {
         // leaves the server an episode of its own open, and a UDP scan of its service ports
         // begins: the probes (high port to well-known port) are the scanner's, and so are the
         // port unreachables that quote them, not charged to the server's open episode
-        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
-        let mut pk = Vec::new();
-        for i in 0..6000u16 {
-            let t = 10.0 + f64::from(i) * 1e-3;
-            pk.push(udp(t, vic, c, 30000 + i % 4000, 53, 128));
-        }
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut pk = server_in_an_episode_of_its_own(vic);
         for i in 0..600u16 {
             let t = 12.0 + f64::from(i) * 3e-3;
             pk.push(udp(t, att, vic, 41000, 1 + i % 1000, 0));
