@@ -889,6 +889,9 @@ pub struct DetectStats {
     /// Records stamped out of line with those around them, taken at their neighbour's time
     /// ([`crate::timeline`]).
     pub out_of_line: u64,
+    /// Points where the capture's clock stepped back by more than a second and at most
+    /// [`crate::timeline::OUT_OF_LINE`] ([`crate::timeline::TimelineStats::steps_back`]).
+    pub clock_steps_back: u64,
     /// IP packets that were copies of a packet just before them (a capture that saw packets
     /// more than once, [`crate::copies`]): each took its original's verdict and counted
     /// nowhere else (they are in `packets` and `flagged`, not in the episodes).
@@ -1209,6 +1212,7 @@ impl Engine {
         loop {
             let err = period(self, &mut timeline, sink)?;
             self.stats.out_of_line = timeline.stats().out_of_line;
+            self.stats.clock_steps_back = timeline.stats().steps_back;
             if err.is_some() || !timeline.restarted() {
                 return Ok(err);
             }

@@ -19,6 +19,12 @@
 //!   "before" it. Such a record is taken at the time of the record before it (its neighbour's
 //!   for the first record), and counted.
 //!
+//! Smaller steps back, of more than [`STEP_BACK`] seconds and up to [`OUT_OF_LINE`], are
+//! taken at the clock's time as any step back is, and counted ([`TimelineStats::steps_back`]):
+//! a sensor's clock stepped back by a few seconds, or files merged out of order by that much,
+//! leaves the packets behind it at one instant, and the user is told that rates there may be
+//! off.
+//!
 //! Which of the two a step is, is told by the records after it: a step of more than
 //! [`OUT_OF_LINE`] seconds (back, or forward) starts a new period when most of the next
 //! [`LOOKAHEAD`] records follow the record that stepped; when most of them stay with the
@@ -39,6 +45,11 @@ use nightjar_packet::{PacketError, Record};
 /// captures concatenated out of order by minutes or more.
 pub const OUT_OF_LINE: f64 = 10.0;
 
+/// Seconds a record's time may be before the record's before it without counting as a step
+/// back ([`TimelineStats::steps_back`]): packets of two interfaces or NIC queues written out
+/// of order differ by milliseconds.
+pub const STEP_BACK: f64 = 1.0;
+
 /// Records read after a step to judge it (most of them decide).
 pub const LOOKAHEAD: usize = 8;
 
@@ -50,6 +61,9 @@ pub struct TimelineStats {
     pub restarts: u64,
     /// Records out of line with those around them, taken at their neighbour's time.
     pub out_of_line: u64,
+    /// Records stamped more than [`STEP_BACK`] and at most [`OUT_OF_LINE`] seconds before the
+    /// record before them (points where the clock stepped back a little).
+    pub steps_back: u64,
 }
 
 /// The records of an iterator, period by period (module documentation).
@@ -60,6 +74,8 @@ pub struct Timeline<I> {
     ahead: VecDeque<Result<Record, PacketError>>,
     /// The latest time of the period so far (`-inf` before its first record).
     clock: f64,
+    /// The time the record before was yielded at (`-inf` before the period's first).
+    last: f64,
     /// A new period begins at the front of `ahead`; nothing is yielded until
     /// [`Timeline::resume`].
     stopped: bool,
@@ -76,6 +92,7 @@ where
             inner,
             ahead: VecDeque::with_capacity(LOOKAHEAD + 1),
             clock: f64::NEG_INFINITY,
+            last: f64::NEG_INFINITY,
             stopped: false,
             stats: TimelineStats::default(),
         }
@@ -168,6 +185,10 @@ where
         };
         // in line with the clock (the common case; a NaN time is left to the stages)
         if !(t < self.clock - OUT_OF_LINE || t > self.clock + OUT_OF_LINE) {
+            if t < self.last - STEP_BACK {
+                self.stats.steps_back += 1;
+            }
+            self.last = t;
             self.clock = self.clock.max(t);
             return Some(r);
         }
@@ -187,10 +208,12 @@ where
                 self.stats.restarts += 1;
                 self.stopped = true;
                 self.clock = f64::NEG_INFINITY;
+                self.last = f64::NEG_INFINITY;
                 self.ahead.push_front(r);
                 return None;
             }
             self.clock = t;
+            self.last = t;
             return Some(r);
         }
         // most of them do not: this record alone is out of line
@@ -209,6 +232,7 @@ where
         };
         set_ts(rec, at);
         self.clock = at;
+        self.last = at;
         Some(r)
     }
 }
@@ -278,11 +302,33 @@ mod tests {
 
     #[test]
     fn small_steps_back_are_left_to_the_stages() {
+        // 0.3 s back (two interfaces' packets out of order) is not counted; 6 s back is a
+        // step back, counted, and left to the stages as well
         let times = [100.0, 100.5, 100.2, 101.0, 95.0, 101.5, 102.0];
         let (p, st) = periods(&times);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].iter().map(|x| x.1).collect::<Vec<_>>(), times);
+        let one = TimelineStats {
+            steps_back: 1,
+            ..TimelineStats::default()
+        };
+        assert_eq!(st, one);
+        let (_, st) = periods(&[100.0, 100.5, 100.2, 101.0, 100.1, 101.5]);
         assert_eq!(st, TimelineStats::default());
+    }
+
+    #[test]
+    fn a_clock_stepped_back_a_few_seconds_is_counted_once_and_changes_nothing() {
+        // a sensor's clock stepped back by 5 s and going on from there (session 21's
+        // `lab/impair.py step --delta -5`): one step back, no new period, no time changed
+        let times = [ramp(1000.0, 20), ramp(1004.0, 20)].concat();
+        let (p, st) = periods(&times);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].iter().map(|x| x.1).collect::<Vec<_>>(), times);
+        assert_eq!((st.steps_back, st.restarts, st.out_of_line), (1, 0, 0));
+        // twice, 3 s back each time
+        let times = [ramp(1000.0, 10), ramp(1001.5, 10), ramp(1003.0, 10)].concat();
+        assert_eq!(periods(&times).1.steps_back, 2);
     }
 
     #[test]

@@ -113,3 +113,40 @@ fn records_stamped_far_off_take_their_neighbours_time() {
         assert_eq!(rows[i][1], rows[i - 1][1], "record {i}");
     }
 }
+
+/// A sensor's clock stepped back by 5 s in the middle of a capture (session 21: `lab/impair.py
+/// step --delta -5` passed without a word): detection goes on in one period, every record is
+/// read, and the user is warned once that rates near the step may be off.
+#[test]
+fn a_clock_stepped_back_a_few_seconds_is_a_warning() {
+    let mut bytes = std::fs::read(cap("backtoback.pcap")).unwrap();
+    let offsets = record_offsets(&bytes);
+    let n = offsets.len();
+    for &o in &offsets[n / 2..] {
+        let sec = u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap());
+        bytes[o..o + 4].copy_from_slice(&(sec - 5).to_le_bytes());
+    }
+    let s = Scratch::new("detect-timeline-step");
+    std::fs::write(s.path("step.pcap"), &bytes).unwrap();
+    let clean = detect_json("backtoback");
+    assert_eq!(clean["clock_steps_back"], 0);
+    assert!(!clean["warnings"].to_string().contains("steps back"));
+    for extra in [&[][..], &["--threads", "1"]] {
+        let j = detect_json_at(&s.s("step.pcap"), extra);
+        let what = format!("step {extra:?}");
+        assert_eq!(j["clock_steps_back"], 1, "{what}");
+        assert_eq!(j["clock_restarts"], 0, "{what}");
+        assert_eq!(j["out_of_line"], 0, "{what}");
+        assert_eq!(j["records"], n as u64, "{what}");
+        let warnings = j["warnings"].to_string();
+        assert!(
+            warnings.contains("steps back by 1 to 10 s at 1 point(s)"),
+            "{what}: {warnings}"
+        );
+        assert_eq!(
+            j["alerts"].as_array().unwrap().len(),
+            clean["alerts"].as_array().unwrap().len(),
+            "{what}"
+        );
+    }
+}

@@ -38,7 +38,9 @@ pub struct DetectArgs {
     model: Option<PathBuf>,
     /// The capture to read (pcap or pcapng), streamed. Where its clock goes back more than 10 s
     /// for good (files joined out of order) detection starts afresh; a single record stamped
-    /// far off takes the time of the record before it (both are warnings). A capture that sees
+    /// far off takes the time of the record before it; a step back of 1 to 10 s (a clock
+    /// stepped back) is taken at the latest time and counted (all three are warnings). A
+    /// capture that sees
     /// each packet two or three times (`tcpdump -i any` on a Docker, VM or router host) is read
     /// as if it saw each once: the copies take their first sight's verdict (`copies` in --json).
     #[arg(
@@ -536,6 +538,16 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             stats.clock_restarts
         ));
     }
+    if stats.clock_steps_back > 0 {
+        warnings.push(format!(
+            "the capture's clock steps back by {} to {} s at {} point(s) (a sensor's clock \
+             stepped back, or interfaces or files merged out of order): the packets behind it \
+             were taken at the latest time, so rates measured there may be off",
+            nightjar_ids::timeline::STEP_BACK,
+            nightjar_ids::timeline::OUT_OF_LINE,
+            stats.clock_steps_back
+        ));
+    }
     if stats.out_of_line > 0 {
         warnings.push(format!(
             "{} record(s) stamped more than {} s off the records around them were taken at \
@@ -638,6 +650,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["pattern_changes"] = json!(stats.pattern_changes);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
+        j["clock_steps_back"] = json!(stats.clock_steps_back);
         j["copies"] = json!(stats.copies);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["question_bursts"] = json!(stats.question_bursts);
