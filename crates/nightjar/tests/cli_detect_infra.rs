@@ -39,21 +39,12 @@ fn burst_queries(bytes: &[u8]) -> usize {
     })
 }
 
-/// SYNs (without ACK) from the mail relay.
-fn relay_syns(bytes: &[u8]) -> usize {
-    count_ipv4(bytes, |ip, ihl| {
-        ip.get(9) == Some(&6)
-            && ip.get(12..16) == Some(&RELAY[..])
-            && ip.get(ihl + 13).is_some_and(|fl| fl & 0x12 == 0x02)
-    })
-}
-
 #[test]
 fn infrastructure_servers_raise_no_alert_and_the_attacks_beside_them_are_alerted() {
     let bytes = std::fs::read(cap("infra.pcap")).unwrap();
     assert_eq!(pcap_records(&bytes).len(), 19080);
     assert_eq!(burst_queries(&bytes), 32);
-    assert_eq!(relay_syns(&bytes), 253);
+    assert_eq!(count_tcp_from(&bytes, RELAY, |fl| fl & 0x12 == 0x02), 253);
     let eps = episodes("infra");
     assert_eq!(
         sorted_labels(&eps),

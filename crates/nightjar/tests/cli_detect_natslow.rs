@@ -27,18 +27,11 @@ use common::*;
 
 const NAT: [u8; 4] = [198, 18, 0, 1];
 
-/// TCP segments from the NAT's address with no flag set, among the capture's IPv4 frames.
-fn nulls_from_nat(bytes: &[u8]) -> usize {
-    count_ipv4(bytes, |ip, ihl| {
-        ip.get(9) == Some(&6) && ip.get(12..16) == Some(&NAT[..]) && ip.get(ihl + 13) == Some(&0)
-    })
-}
-
 #[test]
 fn a_maimon_scan_among_a_nats_page_loads_and_a_slow_scan_after_it_are_each_one_alert() {
     let bytes = std::fs::read(cap("natslow.pcap")).unwrap();
     assert_eq!(pcap_records(&bytes).len(), 8292);
-    assert_eq!(nulls_from_nat(&bytes), 32);
+    assert_eq!(count_tcp_from(&bytes, NAT, |fl| fl == 0), 32);
     let eps = episodes("natslow");
     assert_eq!(
         sorted_labels(&eps),

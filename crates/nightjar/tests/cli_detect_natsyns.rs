@@ -23,18 +23,11 @@ use common::*;
 
 const NAT: [u8; 4] = [198, 18, 0, 1];
 
-/// TCP segments from the NAT's address with only FIN set, among the capture's IPv4 frames.
-fn fins_from_nat(bytes: &[u8]) -> usize {
-    count_ipv4(bytes, |ip, ihl| {
-        ip.get(9) == Some(&6) && ip.get(12..16) == Some(&NAT[..]) && ip.get(ihl + 13) == Some(&0x01)
-    })
-}
-
 #[test]
 fn scans_from_behind_a_nat_are_not_cut_by_its_clients_page_loads() {
     let bytes = std::fs::read(cap("natsyns.pcap")).unwrap();
     assert_eq!(pcap_records(&bytes).len(), 12334);
-    assert_eq!(fins_from_nat(&bytes), 300);
+    assert_eq!(count_tcp_from(&bytes, NAT, |fl| fl == 0x01), 300);
     let eps = episodes("natsyns");
     assert_eq!(
         sorted_labels(&eps),

@@ -174,6 +174,16 @@ pub fn count_ipv4(bytes: &[u8], f: impl Fn(&[u8], usize) -> bool) -> usize {
         .count()
 }
 
+/// How many of a capture's IPv4 frames ([`count_ipv4`]) are TCP segments from `src` whose
+/// flags byte `flags` holds for.
+pub fn count_tcp_from(bytes: &[u8], src: [u8; 4], flags: impl Fn(u8) -> bool) -> usize {
+    count_ipv4(bytes, |ip, ihl| {
+        ip.get(9) == Some(&6)
+            && ip.get(12..16) == Some(&src[..])
+            && ip.get(ihl + 13).is_some_and(|&fl| flags(fl))
+    })
+}
+
 /// An EVE alert in a line, for failure messages.
 pub fn show(a: &Value) -> String {
     let n = &a["nightjar"];
