@@ -3069,6 +3069,24 @@ struct Shift {
 /// no longer tentative.
 const KIND_SYNS: usize = 8;
 
+/// Put `x` first in `a` (a list of recent entries, newest first, 0 for none), and give back
+/// the last, pushed out.
+fn push_front<T: Copy>(a: &mut [T], x: T) -> T {
+    a.rotate_right(1);
+    std::mem::replace(&mut a[0], x)
+}
+
+/// Take entry `i` out of `a` (as [`push_front`] fills it), the later ones moving up and the
+/// last left empty.
+fn remove_at<T: Copy + Default>(a: &mut [T], i: usize) -> T {
+    let x = a[i];
+    a[i..].rotate_left(1);
+    if let Some(last) = a.last_mut() {
+        *last = T::default();
+    }
+    x
+}
+
 /// SYNs of a run a source episode remembers to take back ([`Shift::run_syns`]): a client's
 /// connection carries its request within a round trip of its SYN, before a few more SYNs.
 const RUN_SYNS: usize = 8;
@@ -3295,9 +3313,7 @@ impl Shift {
                     // only once it shows itself a probe ([`Shift::proven`])
                     self.held = true;
                 } else {
-                    self.other = None;
-                    self.run = 0;
-                    self.run_syns = [0; RUN_SYNS];
+                    self.end_run();
                 }
                 let turned = self.targets.take(target, now, m)?;
                 Some(self.repatterned(turned))
@@ -3306,9 +3322,7 @@ impl Shift {
                 // the passed SYNs were no probes of this episode's: it is about this one
                 self.kind = Some(k);
                 self.tentative = false;
-                self.other = None;
-                self.run = 0;
-                self.run_syns = [0; RUN_SYNS];
+                self.end_run();
                 self.targets = Targets::default();
                 self.targets.take(target, now, m);
                 None
@@ -3364,8 +3378,7 @@ impl Shift {
             return;
         }
         if let Some(i) = self.run_syns.iter().position(|&s| s == sport) {
-            self.run_syns[i..].rotate_left(1);
-            self.run_syns[RUN_SYNS - 1] = 0;
+            remove_at(&mut self.run_syns, i);
             self.run -= 1;
         }
     }
@@ -3386,26 +3399,27 @@ impl Shift {
         {
             return None;
         }
+        Some(self.take_kind_syn(p.sport)? & 1 << 16 != 0)
+    }
+
+    /// The [`Shift::kind_syns`] entry of source port `sport`, forgotten.
+    fn take_kind_syn(&mut self, sport: u16) -> Option<u32> {
         let i = self
             .kind_syns
             .iter()
-            .position(|&s| s != 0 && s as u16 == p.sport)?;
-        let os = self.kind_syns[i] & 1 << 16 != 0;
-        self.kind_syns[i..].rotate_left(1);
-        self.kind_syns[KIND_SYNS - 1] = 0;
-        Some(os)
+            .position(|&s| s != 0 && s as u16 == sport)?;
+        Some(remove_at(&mut self.kind_syns, i))
     }
 
     /// Remember passed SYN `p`, counted as a probe of the episode's kind: the oldest
     /// remembered is forgotten, and if its connection has carried no data by then it was a
     /// probe (a connect scan's), and the kind no longer tentative.
     fn remember_kind_syn(&mut self, p: &PacketRepr) {
-        let oldest = self.kind_syns[KIND_SYNS - 1];
-        self.kind_syns.rotate_right(1);
-        self.kind_syns[0] = u32::from(p.sport)
+        let entry = u32::from(p.sport)
             | u32::from(os_syn(p)) << 16
             | 1 << 17
             | u32::from(std::mem::take(&mut self.held)) << 18;
+        let oldest = push_front(&mut self.kind_syns, entry);
         if oldest != 0 {
             self.proven(oldest);
         }
@@ -3418,10 +3432,15 @@ impl Shift {
     fn proven(&mut self, entry: u32) {
         self.tentative = false;
         if entry & 1 << 18 != 0 {
-            self.other = None;
-            self.run = 0;
-            self.run_syns = [0; RUN_SYNS];
+            self.end_run();
         }
+    }
+
+    /// No run of probes of another kind (any begun is over).
+    fn end_run(&mut self) {
+        self.other = None;
+        self.run = 0;
+        self.run_syns = [0; RUN_SYNS];
     }
 
     /// A reset on the connection from source port `sport` (the victim's refusal, or the
@@ -3431,14 +3450,7 @@ impl Shift {
         if self.kind_syns[0] == 0 {
             return;
         }
-        if let Some(i) = self
-            .kind_syns
-            .iter()
-            .position(|&s| s != 0 && s as u16 == sport)
-        {
-            let entry = self.kind_syns[i];
-            self.kind_syns[i..].rotate_left(1);
-            self.kind_syns[KIND_SYNS - 1] = 0;
+        if let Some(entry) = self.take_kind_syn(sport) {
             self.proven(entry);
         }
     }
@@ -3524,15 +3536,13 @@ impl Shift {
             if next.is_none() && k == ProbeKind::Maimon && self.other == Some(k) {
                 // a FIN+ACK in a run of them: its port, to tell whether a FIN back closes
                 // its connection (Shift::answer)
-                self.run_syns.rotate_right(1);
-                self.run_syns[0] = p.sport;
+                push_front(&mut self.run_syns, p.sport);
             }
             if next.is_none() && !flagged && k.is_syn() {
                 if self.other == Some(k) {
                     // a passed SYN in a run of SYNs: remembered, to be taken back if its
                     // connection carries data (the oldest forgotten)
-                    self.run_syns.rotate_right(1);
-                    self.run_syns[0] = p.sport;
+                    push_front(&mut self.run_syns, p.sport);
                 }
                 if self.kind.is_some_and(ProbeKind::is_syn) {
                     // counted in the profile as a probe of the episode's kind (SrcEp::pass)
@@ -6549,6 +6559,12 @@ mod tests {
             .is_some()
     }
 
+    /// `sh.take` of a packet the networks passed, with whether it is of an established
+    /// connection (as [`connection`] gives them).
+    fn passed(sh: &mut Shift, (p, est): &(PacketRepr, bool)) -> bool {
+        sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
+    }
+
     #[test]
     fn acks_and_closes_of_established_connections_are_no_probes_and_an_ack_flood_still_is() {
         // a connection flood (ab): SYNs from new ports, then the connections' ACKs and
@@ -6618,9 +6634,6 @@ mod tests {
             for i in 0..5u16 {
                 assert!(!take(sh, &tcp(0.0, ATT, vic, 50000, 100 + i, 0x01), false));
             }
-        };
-        let passed = |sh: &mut Shift, (p, est): &(PacketRepr, bool)| {
-            sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
         };
         let mut sh = Shift::default();
         fin_scan(&mut sh);
@@ -6767,9 +6780,6 @@ mod tests {
     #[test]
     fn a_kind_set_by_a_nats_page_loads_gives_way_to_the_probes_after_them() {
         let vic = "198.18.0.10";
-        let passed = |sh: &mut Shift, (p, est): &(PacketRepr, bool)| {
-            sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
-        };
         // (as the aggregator does: each packet taken, then its SYN taken back if it shows
         // the connection an ordinary one)
         let page_loads = |sh: &mut Shift, n: u16| {
@@ -6881,9 +6891,6 @@ mod tests {
     #[test]
     fn passed_syns_of_connections_that_carry_data_leave_the_episodes_profile() {
         let vic = "198.18.0.10";
-        let passed = |sh: &mut Shift, (p, est): &(PacketRepr, bool)| {
-            sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
-        };
         // a client's connection: its SYN remembered, taken back once by its request
         let mut sh = Shift::default();
         let c = connection(1.0, 40000, true);
