@@ -205,28 +205,29 @@ impl ArpSweep {
     /// (`connect()` SYN, UDP) probes and those are at least three quarters of the targets the
     /// sender talked to; `None` for a sweep (no IP to the hosts found, or IP of mixed kinds).
     pub fn scan_class(&self) -> Option<Class> {
-        let (class, n) = [
-            (Class::ScanSyn, self.syn_probed),
-            (Class::ScanConnect, self.connect_probed),
-            (Class::ScanUdp, self.udp_probed),
+        self.scan_probes().map(|(class, _, _)| class)
+    }
+
+    /// [`ArpSweep::scan_class`], with the probes' name and how many targets they reached.
+    fn scan_probes(&self) -> Option<(Class, &'static str, u64)> {
+        let (class, name, n) = [
+            (Class::ScanSyn, "SYN", self.syn_probed),
+            (Class::ScanConnect, "connect", self.connect_probed),
+            (Class::ScanUdp, "UDP", self.udp_probed),
         ]
         .into_iter()
         .fold(
-            (Class::OtherAttack, 0),
-            |m, k| if k.1 > m.1 { k } else { m },
+            (Class::OtherAttack, "", 0),
+            |m, k| if k.2 > m.2 { k } else { m },
         );
-        (n >= PROBED_MIN_TARGETS && 4 * n >= 3 * self.talked_to).then_some(class)
+        (n >= PROBED_MIN_TARGETS && 4 * n >= 3 * self.talked_to).then_some((class, name, n))
     }
 
     /// "ARP sweep of N addresses in P/L", and ", then SYN (connect, UDP) probes of K" for a
     /// scan's.
     pub fn describe(&self) -> String {
-        let then = match self.scan_class() {
-            Some(Class::ScanSyn) => format!(", then SYN probes of {}", self.syn_probed),
-            Some(Class::ScanConnect) => {
-                format!(", then connect probes of {}", self.connect_probed)
-            }
-            Some(_) => format!(", then UDP probes of {}", self.udp_probed),
+        let then = match self.scan_probes() {
+            Some((_, name, n)) => format!(", then {name} probes of {n}"),
             None => String::new(),
         };
         format!(
