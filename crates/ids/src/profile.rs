@@ -36,8 +36,11 @@
 //!   up from new source ports (hping3 `-F -p ++1`) they are a scan of their flags. Ports in
 //!   no order, a new source port for each probe, sent raw (not `connect()`'s SYNs), at least
 //!   [`RANDOM_FLOOD_MIN_PROBES`] of them, are a flood too (t50's and Mirai's floods pick a
-//!   port pair per packet; scanners keep one source port or use `connect()`). Anything in
-//!   between is left to the networks, choosing only among the family's classes.
+//!   port pair per packet; scanners keep one source port or use `connect()`). UDP datagrams
+//!   at volume, [`SCAN_MAX_PER_PORT`] to [`RAW_MAX_TRIES`] per target, from about as many
+//!   source ports as tries and not mostly from a service's port, are a scan resending what
+//!   nothing answered (nmap `-sU` seen without the victim's refusals: [`Rule::ResentProbes`]).
+//!   Anything in between is left to the networks, choosing only among the family's classes.
 //! * **SYN vs connect scan**: a connect scan completes handshakes with the OS's `connect()` (the
 //!   scanner sends ACKs and closes with RST+ACK; one ephemeral source port per probe); a SYN
 //!   scan sends raw SYNs from one or two source ports and its kernel answers SYN-ACKs with a
@@ -212,6 +215,16 @@ pub const FLOOD_PER_PORT: f64 = 8.0;
 /// Mean probes per distinct target below which (with an order that does not count up) it is a
 /// scan.
 pub const SCAN_MAX_PER_PORT: f64 = 5.0;
+/// Times nmap sends a probe to one port at most: its `--max-retries` default, 10, plus the
+/// first try (the `-T4` and `-T5` templates lower it to 6 and 2). nmap resends an unanswered
+/// probe from the next source port of a few (its base port plus two per try), so a UDP scan of
+/// a Linux host, which refuses at most one port a second (its ICMP rate limit) and answers
+/// nothing for the others, sends up to this many datagrams to each port from at most this many
+/// source ports ([`Rule::ResentProbes`]).
+pub const RAW_MAX_TRIES: f64 = 11.0;
+/// Ports below this are services' (the well-known ports): most datagrams from one of them are
+/// a server's or a reflector's answers, never a scanner's resent probes ([`Rule::ResentProbes`]).
+pub const SERVICE_PORTS_END: u16 = 1024;
 /// Distinct source ports at or below which a sweep comes from a raw scanner (nmap sends from
 /// one, two with retransmissions).
 pub const FEW_SOURCE_PORTS: f64 = 4.5;
@@ -341,6 +354,9 @@ pub struct Profile {
     /// Of the outbound UDP datagrams, answers of a reflection service
     /// ([`crate::reflection::answer_shape`]).
     answers: u32,
+    /// Of the outbound UDP datagrams, those from a port below [`SERVICE_PORTS_END`] (a
+    /// service's: a reflector's or a server's answers; [`Rule::ResentProbes`]).
+    udp_service_sport: u32,
     /// Outbound fragments; TCP fragments among them that carried the flags byte.
     fragments: u32,
     fragment_flags: u32,
@@ -379,7 +395,7 @@ pub struct Profile {
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 488);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 496);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -451,6 +467,19 @@ pub enum Rule {
     /// TCP options: `connect()` walking the ports in order (a simple scanner's loop, `nc -z`),
     /// a connect scan, where hping3's bare SYNs counting up are a flood.
     ConnectInOrder,
+    /// Datagrams at volume ([`FLOOD_MIN_PROBES`]) to many ports, each port's few enough to be
+    /// one probe and its resends ([`SCAN_MAX_PER_PORT`] to [`RAW_MAX_TRIES`] on average), from
+    /// about as many source ports as tries (a raw scanner's, one per try: at least half the
+    /// tries a port, at most [`RAW_MAX_TRIES`] or a tenth of the probes, as
+    /// `Profile::syn_or_connect` allows for another attack's first packets in the episode):
+    /// nmap `-sU` resending what nothing answered, a scan. Without it the resends (7 a port at
+    /// `-T4`) left the scan to the networks' vote, or made it a flood by repetition past 8 a
+    /// port, wherever the refusals are not in the capture: a capture of one direction, or one
+    /// filtered to the victim's address. A flood sends more to a port, or from a new source
+    /// port each; a reflected flood (fraggle's echo answers to 50 ports, 8 each) comes from a
+    /// service's port ([`SERVICE_PORTS_END`]): not when most datagrams do (nmap `-g 53` too,
+    /// left to the rules before).
+    ResentProbes,
     /// The protocol narrowed the classes; the networks' majority chose among them.
     NetworksWithinFamily,
     /// The protocol decided nothing; the networks' majority.
@@ -499,6 +528,7 @@ impl Rule {
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
             Rule::ConnectInOrder => "ascending-ports-connect",
+            Rule::ResentProbes => "resent-probes",
             Rule::NetworksWithinFamily => "networks-within-family",
             Rule::Networks => "networks",
         }
@@ -884,6 +914,9 @@ impl Profile {
                 if answer_shape(p) {
                     self.answers = self.answers.saturating_add(1);
                 }
+                if p.sport < SERVICE_PORTS_END {
+                    self.udp_service_sport = self.udp_service_sport.saturating_add(1);
+                }
                 true
             }
             // echo requests, and the other ICMP queries and replies a side sends: a reply is
@@ -1069,6 +1102,15 @@ impl Profile {
         let volume = |scan: Class, flood: Class, probes_n: u64| -> Naming {
             if many_sources {
                 named(flood, Rule::ManySources, &[])
+            } else if scan == Class::ScanUdp
+                && probes_n >= FLOOD_MIN_PROBES
+                && (SCAN_MAX_PER_PORT..RAW_MAX_TRIES).contains(&per_target)
+                && sports <= RAW_MAX_TRIES.max(0.1 * probes_n as f64)
+                && sports >= 0.5 * per_target
+                && 2 * u64::from(self.udp_service_sport) <= probes_n
+            {
+                // a raw scanner's datagrams resent from a source port per try
+                named(scan, Rule::ResentProbes, &[])
             } else if probes_n >= FLOOD_MIN_PROBES && per_target >= FLOOD_PER_PORT {
                 named(flood, Rule::Repetition, &[])
             } else if probes_n >= RANDOM_FLOOD_MIN_PROBES
@@ -1758,6 +1800,111 @@ mod tests {
         }
         let e = p.decide(&ml(Class::ScanUdp), false);
         assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+    }
+
+    /// nmap `-sU -T4` seen without its refusals (a capture of one direction, or filtered to
+    /// the victim's address): up to 7 tries a port, the n-th from base + 2n; a scan. The look-
+    /// alikes, floods: a fixed source port to one port or a few, many times each; 9 datagrams
+    /// to each of 34 ports, a new source port each.
+    #[test]
+    fn udp_scan_resent_vs_udp_flood() {
+        let resent = |tries: u16, sport_step: u16| {
+            let mut p = Profile::default();
+            for t in 0..tries {
+                for port in 0..34u16 {
+                    p.add(
+                        &udp(
+                            1.0,
+                            A,
+                            V,
+                            40702 + sport_step * t + port * (sport_step / 100),
+                            100 + 37 * port,
+                            28,
+                        ),
+                        true,
+                        false,
+                    );
+                }
+            }
+            p.decide(&ml(Class::FloodUdp), false)
+        };
+        // 7 and 10 tries from one source port per try: a scan by its resends
+        for tries in [7, 10] {
+            let e = resent(tries, 2);
+            assert_eq!(
+                (e.naming.class, e.naming.rule),
+                (Class::ScanUdp, Rule::ResentProbes),
+                "{e:?}"
+            );
+            assert!(!e.naming.is_flood());
+        }
+        // the next attack's first packets in the episode (hping3's first SYNs, from 8 more
+        // source ports): still the scan
+        let mut p = Profile::default();
+        for t in 0..7u16 {
+            for port in 0..34u16 {
+                p.add(
+                    &udp(1.0, A, V, 40702 + 2 * t, 100 + 37 * port, 28),
+                    true,
+                    false,
+                );
+            }
+        }
+        for i in 0..8u16 {
+            p.add(&tcp(1.0, A, V, 1135 + i, 80, 0x02), true, false);
+        }
+        let e = p.decide(&ml(Class::FloodUdp), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanUdp, Rule::ResentProbes),
+            "{e:?}"
+        );
+        // 9 a port, each datagram from a new source port: a flood
+        let e = resent(9, 200);
+        assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+        // 12 a port: more than nmap ever sends a port, a flood
+        let e = resent(12, 2);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodUdp, Rule::Repetition),
+            "{e:?}"
+        );
+        // fraggle's answers: an echo server's port 7 to the victim's ports 7000-7049, 8 each
+        let mut p = Profile::default();
+        for i in 0..400u16 {
+            p.add(&udp(1.0, A, V, 7, 7000 + i % 50, 64), true, false);
+        }
+        let e = p.decide(&ml(Class::FloodUdp), false);
+        assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+        assert_ne!(e.naming.rule, Rule::ResentProbes);
+        // the same answers from a host that is also a client: its own datagrams from 60
+        // ephemeral ports beside them (classic's 198.18.0.20)
+        for i in 0..60u16 {
+            p.add(&udp(1.0, A, V, 40000 + 7 * i, 53, 40), true, false);
+        }
+        let e = p.decide(&ml(Class::FloodUdp), false);
+        assert_eq!(e.naming.class, Class::FloodUdp, "{e:?}");
+        assert_ne!(e.naming.rule, Rule::ResentProbes);
+        // hping3 --udp -k -s 5000 -p 53 -c 300: one source port, one port
+        let mut p = Profile::default();
+        for _ in 0..300 {
+            p.add(&udp(1.0, A, V, 5000, 53, 28), true, false);
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::FloodUdp, Rule::Repetition),
+            "{e:?}"
+        );
+        // a few datagrams resent: below the flood volume the networks decide, as before
+        let mut p = Profile::default();
+        for t in 0..9u16 {
+            for port in 0..5u16 {
+                p.add(&udp(1.0, A, V, 40702 + 2 * t, 100 + port, 28), true, false);
+            }
+        }
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(e.naming.rule, Rule::NetworksWithinFamily, "{e:?}");
     }
 
     /// `nmap -sS -f`: every probe cut into three 8-byte fragments, the first with the ports and
