@@ -13,6 +13,11 @@ Modes (one per run; chain runs for several):
            --p, and its time moved by up to --us microseconds
   queues   a NIC's queues: each flow (by address pair) to one of --queues queues, each queue's
            packets written in batches every --ms milliseconds, batches in flush order
+  lag      a multi-queue NIC whose RSS hash is not symmetric (the default Toeplitz key): each
+           direction of an address pair to one of --queues queues, and each queue's packets
+           stamped and written late by a lag drawn anew every --ms milliseconds, up to --us
+           microseconds (queues drained unevenly); written in order of their new times, so a
+           probe can come after the answer its peer's queue delivered first
   step     the sensor's clock steps by --delta seconds (back when negative) at --at (a share of
            the capture's packets); labels shifted with it (an episode across the step split)
   dups     copies as a SPAN port or -i any makes: each packet copied with probability --p,
@@ -108,7 +113,7 @@ def main():
     ap.add_argument("labels")
     ap.add_argument("out")
     ap.add_argument("out_labels")
-    ap.add_argument("mode", choices=["ring", "bursts", "jitter", "queues", "step", "dups", "snap", "cut"])
+    ap.add_argument("mode", choices=["ring", "bursts", "jitter", "queues", "lag", "step", "dups", "snap", "cut"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--buffer", type=int, default=64)
     ap.add_argument("--drain", type=float, default=2000.0)
@@ -174,6 +179,26 @@ def main():
                 batches.append(((k + 1) * a.ms / 1000.0 + phase[q], len(batches), qs[q][1]))
             qs[q][1].append(r)
         out = [r for _, _, b in sorted(batches) for r in b]
+    elif a.mode == "lag":
+        lags, last, qmap = {}, {}, {}
+        res = []
+        for i, r in enumerate(recs):
+            o = ipv4_at(r[1])
+            key = r[1][o + 12:o + 20] if o is not None else r[1][:12]
+            # (a seeded queue per direction: an RSS key of the seed's own; a queue is drawn for
+            # every record and kept for a direction's first, the draws part of the seed's run)
+            q = qmap.setdefault(key, rng.randrange(a.queues))
+            k = int(r[0] // (a.ms / 1000.0))
+            if (q, k) not in lags:
+                lags[(q, k)] = rng.uniform(0.0, a.us) * 1e-6
+            # a queue keeps its own packets' order
+            t = max(r[0] + lags[(q, k)], last.get(q, 0.0))
+            last[q] = t
+            res.append((t, i, r))
+        res.sort(key=lambda x: (x[0], x[1]))
+        out = [[t, r[1], r[2]] for t, _, r in res]
+        moved = sum(1 for k, x in enumerate(res) if x[1] != k)
+        note = f"{moved} records moved"
     elif a.mode == "step":
         k = int(len(recs) * a.at)
         t_step = recs[k][0]

@@ -27,7 +27,12 @@
 //! **Alerts.** A flagged packet is charged to its *attacking end*: for a TCP segment, the end
 //! that opened its flow (the end whose packet the `window` feature state first saw the flow
 //! with: a connection's SYN, but also the first of a flood of FINs or SYN-ACKs that nobody
-//! asked for, sent from ports below the victim's); otherwise the client end of its
+//! asked for, sent from ports below the victim's — unless that first packet was an answer, a
+//! SYN-ACK or a reset, and the request it answers came from its receiver within 1 ms after it:
+//! a probe and its answer written out of order by a mirror port or a NIC's queues, the flow
+//! then the request's sender's, that answer included, see
+//! [`WindowState::answered_late`](crate::features::window::WindowState::answered_late));
+//! otherwise the client end of its
 //! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP; the requester for
 //! ICMP; for an ICMP error, the client end of the packet it quotes, or its destination when
 //! the capture's snap length cut the quote; see [`attacker_and_victim`]) —
@@ -896,6 +901,10 @@ pub struct DetectStats {
     /// more than once, [`crate::copies`]): each took its original's verdict and counted
     /// nowhere else (they are in `packets` and `flagged`, not in the episodes).
     pub copies: u64,
+    /// TCP answers (a SYN-ACK, a reset) written before the request they answer, each the first
+    /// packet of its flow, the request within [`crate::features::window::ANSWER_SWAP`] after
+    /// it ([`crate::features::Extractor::answered_late`]): charged to the request's sender.
+    pub answers_first: u64,
 }
 
 /// Why a source episode flagged at alert volume raises no alert after all, each counted in
@@ -1532,6 +1541,9 @@ impl Engine {
                         continue;
                     }
                     let slot = (step & SLOT) as usize;
+                    if step & ANSWER_FIRST != 0 {
+                        self.stats.answers_first += 1;
+                    }
                     let (score, net) = if step & SESSION != 0 {
                         self.stats.session_packets += 1;
                         (0.0, Class::Normal)
@@ -2352,6 +2364,10 @@ fn extract_rows(
     // packet)
     let mut ahead = [None; AHEAD];
     let mut prepared = 0;
+    // the last packets of the batch that opened their flow as answers, with their places in
+    // `plan` (WindowState::answered_late)
+    let mut answers: [Option<(&PacketRepr, usize)>; 64] = [None; 64];
+    let mut opened = 0usize;
     for (slot, p) in ahead.iter_mut().zip(packets.by_ref()) {
         *slot = Some(extractor.prepare(p));
         prepared += 1;
@@ -2409,6 +2425,25 @@ fn extract_rows(
         }
         if extractor.first_data() {
             step |= FIRST_DATA;
+        }
+        let p = next.packet();
+        if extractor.opened_by_answer() {
+            answers[opened % answers.len()] = Some((p, plan.len()));
+            opened += 1;
+        } else if extractor.answered_late() {
+            // the flow's first packet answers this one, written before it: that answer too is
+            // this packet's sender's (charged to it, never to the answer's sender), when it is
+            // in this batch and among the last answers that opened a flow
+            let answer = answers.iter_mut().find(|a| {
+                a.is_some_and(|(q, _)| {
+                    (q.src, q.dst, q.sport, q.dport) == (p.dst, p.src, p.dport, p.sport)
+                })
+            });
+            if let Some((_, at)) = answer.and_then(Option::take) {
+                if let Some(s) = plan.get_mut(at) {
+                    *s = (*s & !BY_OPENER) | ANSWER_FIRST;
+                }
+            }
         }
         plan.push(step);
         i += 1;
@@ -2482,6 +2517,10 @@ const OPENED_BY_SYN: u32 = 1 << 24;
 /// In a plan step: the packet is the first TCP segment with payload that the opener of a flow
 /// begun with a SYN sent ([`Extractor::first_data`](crate::features::Extractor::first_data)).
 const FIRST_DATA: u32 = 1 << 23;
+/// In a plan step: the packet opened its flow as an answer (a SYN-ACK, a reset) to a request
+/// written after it ([`Extractor::answered_late`](crate::features::Extractor::answered_late)):
+/// it is charged to its receiver, that request's sender ([`BY_OPENER`] cleared).
+const ANSWER_FIRST: u32 = 1 << 22;
 /// The slot bits of a plan step.
 const SLOT: u32 = REUSE_SLOTS as u32 - 1;
 
@@ -6192,6 +6231,35 @@ mod tests {
                 .all(|a| a.src != ip(vic) || a.class == Class::FloodUdp),
             "{alerts:?}"
         );
+    }
+
+    #[test]
+    fn answers_written_before_their_probes_are_the_probers() {
+        // a sensor fed by a mirror port or a NIC's several queues writes an answer a few
+        // microseconds before the probe it answers now and then (session 22): a NULL scan of
+        // 1,000 ports whose first reset and every 20th come before their probe. The server,
+        // the first sender of those flows, was their opener and was charged with them, and
+        // with the other swapped resets once it had an episode open: a false scan-null alert
+        // from the server. Each such answer and its flow are the prober's
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut pk = Vec::new();
+        for i in 0..1000u16 {
+            let t = 10.0 + f64::from(i) * 2e-5;
+            // (the records are taken in time order: a swapped answer is stamped first)
+            let swapped = i % 20 == 0;
+            let at = if swapped { t + 4e-6 } else { t };
+            pk.push(tcp(at, att, vic, 59729, 1 + i, 0x00));
+            pk.push(tcp(t + 2e-6, vic, att, 1 + i, 59729, 0x14));
+        }
+        let (_, alerts, stats) = detect_default(pk);
+        assert!(
+            alerts
+                .iter()
+                .any(|a| a.src == ip(att) && a.class == Class::ScanNull && a.packets >= 1900),
+            "{alerts:?}"
+        );
+        assert!(alerts.iter().all(|a| a.src != ip(vic)), "{alerts:?}");
+        assert_eq!(stats.answers_first, 50);
     }
 
     #[test]

@@ -201,6 +201,25 @@ impl Extractor {
         }
     }
 
+    /// Of the last packet taken (`window`): whether it was a whole TCP segment that can only be
+    /// an answer and opened its flow ([`WindowState::opened_by_answer`]); never for `paper7`.
+    pub fn opened_by_answer(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.opened_by_answer(),
+        }
+    }
+
+    /// Of the last packet taken (`window`): whether it was the request its flow's first
+    /// packet, an answer written before it, answers; its sender now the flow's opener
+    /// ([`WindowState::answered_late`]); never for `paper7`.
+    pub fn answered_late(&self) -> bool {
+        match self {
+            Extractor::Paper7 => false,
+            Extractor::Window(w) => w.answered_late(),
+        }
+    }
+
     /// Of the last packet taken (`window`): whether it was the first segment with payload its
     /// flow's opener sent, in a flow begun with a SYN ([`WindowState::first_data`]); never
     /// for `paper7`.

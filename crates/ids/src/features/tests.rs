@@ -753,6 +753,111 @@ fn the_end_that_opened_a_tcp_flow_is_known_whatever_the_ports() {
     assert_eq!(by_opener(&frag), None);
 }
 
+#[test]
+fn an_answer_written_before_the_request_it_answers_leaves_the_flow_to_the_requests_sender() {
+    let (c, s) = ("198.18.0.66", "198.18.0.10");
+    // (sent by the flow's opener, opened by an answer, answered late) of each packet in turn
+    let ends = |packets: &[PacketRepr]| {
+        let mut w = WindowState::new(WindowConfig::default());
+        let mut out = vec![0f32; LEN];
+        packets
+            .iter()
+            .map(|p| {
+                w.push(p, &mut out);
+                (w.sent_by_opener(), w.opened_by_answer(), w.answered_late())
+            })
+            .collect::<Vec<_>>()
+    };
+    // a NULL scan's probe and the reset with ACK that answers it, written 4 µs out of order:
+    // the prober opened the flow; the reset was its flow's first packet
+    let null = tcp(1.000_010, c, s, 59729, 3389, 0x00);
+    let rst = tcp(1.000_014, s, c, 3389, 59729, 0x14);
+    assert_eq!(
+        ends(&[null, rst]),
+        [(Some(true), false, false), (Some(false), false, false)]
+    );
+    let swapped = ends(&[rst, null]);
+    assert_eq!(
+        swapped,
+        [(Some(true), true, false), (Some(true), false, true)]
+    );
+    // ... the scanner's next segment of the flow is the opener's too
+    let more = tcp(1.0005, c, s, 59729, 3389, 0x00);
+    assert_eq!(ends(&[rst, null, more])[2], (Some(true), false, false));
+    // a SYN-ACK before its SYN, then the prober's reset; a bare reset before the ACK probe (an
+    // ACK or window scan) or the idle scan's SYN-ACK probe it answers
+    let synack = tcp(2.000_004, s, c, 80, 40000, 0x12);
+    let syn = tcp(2.0, c, s, 40000, 80, 0x02);
+    let reset = tcp(2.000_02, c, s, 40000, 80, 0x04);
+    assert_eq!(
+        ends(&[synack, syn, reset]),
+        [
+            (Some(true), true, false),
+            (Some(true), false, true),
+            (Some(true), false, false)
+        ]
+    );
+    for probe in [0x10, 0x12] {
+        let bare = tcp(3.000_004, s, c, 80, 41000, 0x04);
+        let ack = tcp(3.0, c, s, 41000, 80, probe);
+        assert_eq!(
+            ends(&[bare, ack])[1],
+            (Some(true), false, true),
+            "{probe:#x}"
+        );
+    }
+    // what no answer draws stays with the flow's first sender: a reset with ACK then an ACK,
+    // a bare reset then a SYN (RFC 793: each answers the other kind), a SYN-ACK then anything
+    // but a SYN, a reset then a reset; and a request more than ANSWER_SWAP after the answer
+    let gap = super::window::ANSWER_SWAP;
+    for (answer, request, dt) in [
+        (0x14, 0x10, 1e-5),
+        (0x04, 0x02, 1e-5),
+        (0x12, 0x04, 1e-5),
+        (0x12, 0x10, 1e-5),
+        (0x12, 0x12, 1e-5),
+        (0x14, 0x04, 1e-5),
+        (0x14, 0x00, gap + 1e-4),
+        (0x12, 0x02, gap + 1e-4),
+    ] {
+        let a = tcp(4.0, s, c, 80, 42000, answer);
+        let r = tcp(4.0 + dt, c, s, 42000, 80, request);
+        assert_eq!(
+            ends(&[a, r]),
+            [(Some(true), true, false), (Some(false), false, false)],
+            "{answer:#x} {request:#x} {dt}"
+        );
+    }
+    // floods of unsolicited answers (hping3 -SA, -R; backscatter): each the first of its flow,
+    // the victim's reset to a SYN-ACK no request; the sender stays the opener
+    let mut flood = Vec::new();
+    for i in 0..50u16 {
+        let t = 5.0 + f64::from(i) * 1e-4;
+        flood.push(tcp(t, c, s, 2000 + i, 80, 0x12));
+        flood.push(tcp(t + 2e-5, s, c, 80, 2000 + i, 0x04));
+        flood.push(tcp(t + 3e-5, c, s, 3000 + i, 443, 0x04));
+    }
+    for (i, e) in ends(&flood).into_iter().enumerate() {
+        let want = if i % 3 == 1 {
+            (Some(false), false, false)
+        } else {
+            (Some(true), true, false)
+        };
+        assert_eq!(e, want, "{i}");
+    }
+    // a capture that starts in the middle of a connection: a data segment first is no answer
+    let data = data_segment(6.0, s, c, 80, 43000, 100);
+    let ack = tcp(6.000_01, c, s, 43000, 80, 0x10);
+    assert_eq!(
+        ends(&[data, ack]),
+        [(Some(true), false, false), (Some(false), false, false)]
+    );
+    // a flow that has seen more than its answer keeps its opener: the answer, the answer again,
+    // then the request
+    let again = tcp(1.000_015, s, c, 3389, 59729, 0x14);
+    assert_eq!(ends(&[rst, again, null])[2], (Some(false), false, false));
+}
+
 /// A download on one connection: handshake, request, `n` data segments from the server each
 /// acknowledged by the client, 0.1 ms apart, starting at `t`.
 fn bulk_download(t: f64, n: usize) -> Vec<PacketRepr> {

@@ -261,6 +261,67 @@ fn new_connection(flow: &FlowStats, to_server: bool, segment: bool, flags: u8) -
             != 0
 }
 
+/// How soon after a flow's first packet, an answer, the request it answers may come and still
+/// be taken as written out of order ([`WindowState::answered_late`]): far less than any round
+/// trip a request and its answer are apart on a real network, far more than a mirror port's or
+/// a NIC's queues reorder by.
+pub const ANSWER_SWAP: f64 = 0.001;
+
+/// The flows opened by an answer that are remembered ([`WindowState::answered_late`]).
+const ANSWER_SLOTS: usize = 256;
+
+/// [`WindowState::opened_by_answer`], in `last_answer`.
+const OPENED_BY_ANSWER: u8 = 1;
+/// [`WindowState::answered_late`], in `last_answer`.
+const ANSWERED_LATE: u8 = 2;
+
+/// Whether a TCP segment with `request` flags draws an `answer` with those flags (RFC 793
+/// §3.4): a SYN-ACK answers a SYN (without ACK); a reset answers any segment without RST, with
+/// ACK when that segment had none (its sequence number then 0) and without when it had one
+/// (its sequence number that ACK's).
+fn draws(request: u8, answer: u8) -> bool {
+    const SYN: u8 = 0x02;
+    const RST: u8 = 0x04;
+    const ACK: u8 = 0x10;
+    if request & RST != 0 {
+        false
+    } else if answer & RST != 0 {
+        (answer & ACK != 0) != (request & ACK != 0)
+    } else {
+        answer & (SYN | ACK) == SYN | ACK && request & (SYN | ACK) == SYN
+    }
+}
+
+/// [`ANSWERED_LATE`] if a whole TCP segment with `flags`, the first from its end of flow
+/// `st` (keys `k`) that the other end opened, is the request the flow's first packet
+/// answers ([`WindowState::answered_late`]: the flow's second packet, within
+/// [`ANSWER_SWAP`] of its first), its sender made the flow's opener; else 0.
+#[cold]
+#[inline(never)]
+fn answered(
+    answers: &mut [Option<(FlowKey, f64, u8)>; ANSWER_SLOTS],
+    k: &Keys,
+    st: &mut FlowStats,
+    now: f64,
+    flags: u8,
+) -> u8 {
+    let slot = k.flow_hash as usize % ANSWER_SLOTS;
+    match answers[slot] {
+        Some((flow, first, answer))
+            if st.n[0] + st.n[1] == 1.0
+                && flow == k.flow
+                && first == st.first
+                && now - first <= ANSWER_SWAP
+                && draws(flags, answer) =>
+        {
+            st.opened_by_client = k.to_server;
+            answers[slot] = None;
+            ANSWERED_LATE
+        }
+        _ => 0,
+    }
+}
+
 /// (client address, server address, protocol << 32 | client port << 16 | server port).
 type FlowKey = (u128, u128, u64);
 
@@ -276,6 +337,14 @@ pub struct WindowState {
     last_by_opener: Option<bool>,
     /// Of the last packet pushed: a whole TCP segment of a flow its opener began with a SYN.
     last_opened_by_syn: bool,
+    /// Of the last packet pushed: [`OPENED_BY_ANSWER`] if a whole TCP segment that can only be
+    /// an answer (a SYN-ACK or a reset) that opened its flow ([`WindowState::opened_by_answer`]);
+    /// [`ANSWERED_LATE`] if the request that its flow's first packet, an answer written before
+    /// it, answers, its sender now the flow's opener ([`WindowState::answered_late`]); else 0.
+    last_answer: u8,
+    /// The flows last opened by an answer ([`WindowState::opened_by_answer`]), by their hash:
+    /// the flow, the time it was opened and the answer's TCP flags.
+    answers: Box<[Option<(FlowKey, f64, u8)>; ANSWER_SLOTS]>,
     /// Of the last packet pushed: the first segment with payload its flow's opener sent, in a
     /// flow begun with a SYN.
     last_first_data: bool,
@@ -632,6 +701,8 @@ impl WindowState {
             clock: f64::NEG_INFINITY,
             packets: 0,
             last_by_opener: None,
+            last_answer: 0,
+            answers: Box::new([None; ANSWER_SLOTS]),
             last_opened_by_syn: false,
             last_first_data: false,
             session_after: 0,
@@ -669,6 +740,28 @@ impl WindowState {
     /// connection attempt, whose every segment is its opener's doing or an answer to it.
     pub fn flow_opened_by_syn(&self) -> bool {
         self.last_opened_by_syn
+    }
+
+    /// Whether the last packet pushed was a whole TCP segment that can only be an answer (a
+    /// SYN-ACK, or a segment with RST) and opened its flow (since it was last idle for
+    /// [`FLOW_IDLE`]): its sender is the flow's opener, unless the request it answers comes
+    /// next ([`WindowState::answered_late`]).
+    pub fn opened_by_answer(&self) -> bool {
+        self.last_answer == OPENED_BY_ANSWER
+    }
+
+    /// Whether the last packet pushed was the request that its flow's first packet answers,
+    /// written after that answer: a whole TCP segment, the flow's second, sent by the receiver
+    /// of the flow's first packet within [`ANSWER_SWAP`] of it, that packet opened by an
+    /// answer ([`WindowState::opened_by_answer`]) this one draws (`draws`: a SYN-ACK a SYN,
+    /// a reset with ACK a segment without ACK, a bare reset a segment with ACK). A sensor fed
+    /// by a mirror port or a NIC's several queues (`-i any`) writes a probe and its answer a
+    /// few microseconds out of order now and then, and a probe and its answer are a round trip
+    /// apart. The flow's opener is this packet's sender from here on
+    /// ([`WindowState::sent_by_opener`]); the features are unchanged (which end opened a flow
+    /// is in none of them).
+    pub fn answered_late(&self) -> bool {
+        self.last_answer == ANSWERED_LATE
     }
 
     /// Whether the last packet pushed was the first whole TCP segment with payload that the
@@ -903,7 +996,8 @@ impl WindowState {
         let flow_out = {
             let to_server = k.to_server;
             let e = self.flows.touch(k.flow, k.flow_hash, now);
-            if e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE) {
+            let opened = e.prev_stamp.is_none_or(|t| now - t > FLOW_IDLE);
+            if opened {
                 *e.val = FlowStats {
                     first: now,
                     opened_by_client: to_server,
@@ -914,6 +1008,21 @@ impl WindowState {
             let st = e.val;
             // the direction, and so the end that sent it (0 the client, 1 the server)
             let dir = usize::from(!to_server);
+            // a flow opened by an answer, and the request it answers written after it (looked
+            // up out of line, once a flow: at the first segment from the end that did not open
+            // it)
+            let mut answer = 0;
+            if is_tcp && !p.fragment {
+                if opened {
+                    if fl & 0x12 == 0x12 || fl & 0x04 != 0 {
+                        answer = OPENED_BY_ANSWER;
+                        self.answers[k.flow_hash as usize % ANSWER_SLOTS] = Some((k.flow, now, fl));
+                    }
+                } else if st.n[dir] == 0.0 && to_server != st.opened_by_client {
+                    answer = answered(&mut self.answers, k, st, now, fl);
+                }
+            }
+            self.last_answer = answer;
             // before this packet is counted: a reset is a close only of a connection that
             // was open, that served its sender data before it sent a FIN, and that nothing
             // refused before; after such a close, a reset is the answer of an end to a

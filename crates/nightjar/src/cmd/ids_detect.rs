@@ -652,6 +652,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["out_of_line"] = json!(stats.out_of_line);
         j["clock_steps_back"] = json!(stats.clock_steps_back);
         j["copies"] = json!(stats.copies);
+        j["answers_before_requests"] = json!(stats.answers_first);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["question_bursts"] = json!(stats.question_bursts);
         j["scans_of_sessions"] = json!(stats.scans_of_sessions);
@@ -789,6 +790,13 @@ fn summary(
             String::new()
         }
     );
+    if st.answers_first > 0 {
+        let _ = writeln!(
+            e,
+            "{} TCP answers were written before the request they answer (a mirror port or a NIC's queues reordering them) and were charged to the request's sender",
+            st.answers_first
+        );
+    }
     let by_class: Vec<String> = Class::ALL
         .iter()
         .filter(|c| st.flagged_by_class[c.index()] > 0)
