@@ -322,6 +322,7 @@ use crate::conversation::Conversations;
 use crate::copies::{Copies, RECENT};
 use crate::echoes::{may_be_echo, Echoes};
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
+use crate::features::window::ANSWER_SWAP;
 use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::{ends_past_max, Fragments, Overlaps};
 use crate::fuzzing::Fuzzing;
@@ -905,6 +906,10 @@ pub struct DetectStats {
     /// packet of its flow, the request within [`crate::features::window::ANSWER_SWAP`] after
     /// it ([`crate::features::Extractor::answered_late`]): charged to the request's sender.
     pub answers_first: u64,
+    /// ICMP replies written before the request they answer, the request within
+    /// [`crate::features::window::ANSWER_SWAP`] after them (`asked_next`): no unsolicited
+    /// replies ([`crate::unlearned`]).
+    pub replies_first: u64,
 }
 
 /// Why a source episode flagged at alert volume raises no alert after all, each counted in
@@ -1501,7 +1506,7 @@ impl Engine {
         let kn = self.nb.cols.max(1);
         let mut row = 0usize;
         let mut decoded = 0usize;
-        for r in records {
+        for (at, r) in records.iter().enumerate() {
             self.stats.records += 1;
             let v = match r {
                 Record::Packet(p) => {
@@ -1574,7 +1579,14 @@ impl Engine {
                     let swept = self.sweep.push_keyed(p, &keys);
                     let unanswered = self.unanswered.push_keyed(p, &keys);
                     let pinged = self.pings.push_keyed(p, &keys);
-                    let odd = self.unlearned.push(p);
+                    let mut odd = self.unlearned.push(p);
+                    if odd == Some(Verdict::Unsolicited)
+                        && asked_next(p, records.get(at + 1..).unwrap_or_default())
+                    {
+                        // a reply written before its request (see `asked_next`)
+                        odd = None;
+                        self.stats.replies_first += 1;
+                    }
                     // an answer nobody asked for (and its receiver's error about it) is its
                     // sender's; past the reflection threshold, a flood
                     let unasked = self.reflection.push(p);
@@ -2343,6 +2355,39 @@ impl Sweep {
 /// `plan` its [`ReuseTable`] slot and whether it is to be scored ([`MISS`]), and append the
 /// feature row of each packet to be scored to `x` (both cleared first). Undecoded records
 /// get neither.
+/// Records looked at after an ICMP reply for the request it answers ([`asked_next`]).
+const ASKED_AHEAD: usize = 16;
+
+/// Whether the ICMP reply `p`, which answers no request its receiver sent (an unsolicited
+/// reply, [`crate::unlearned`]), is answered by a request written after it: among the next
+/// [`ASKED_AHEAD`] records of the batch, within [`ANSWER_SWAP`] of it, a request of the same
+/// kind from its receiver to its sender. A sensor fed by a mirror port or a NIC's several
+/// queues writes a ping's reply a few microseconds before its request now and then, and the
+/// replying host was then the sender of a flood of unsolicited replies. A request in the next
+/// batch is not seen.
+fn asked_next(p: &PacketRepr, next: &[Record]) -> bool {
+    // the request's type: an echo reply (0) answers 8; the other replies (ICMP 14, 16 and 18,
+    // ICMPv6 129) the type before theirs
+    let asked = match p.icmp_type {
+        0 => 8,
+        t => t.saturating_sub(1),
+    };
+    next.iter()
+        .take(ASKED_AHEAD)
+        .filter_map(|r| match r {
+            Record::Packet(q) => Some(q),
+            _ => None,
+        })
+        .take_while(|q| q.ts - p.ts <= ANSWER_SWAP)
+        .any(|q| {
+            q.src == p.dst
+                && q.dst == p.src
+                && q.proto == p.proto
+                && q.icmp_type == asked
+                && icmp_query(q) == Some(Query::Request)
+        })
+}
+
 fn extract_rows(
     extractor: &mut Extractor,
     reuse: &mut ReuseTable,
@@ -7104,6 +7149,46 @@ mod tests {
             sh.kind_of(&tcp(0.3, att, vic, 40000, 81, 0x10)),
             Some(ProbeKind::Ack)
         );
+    }
+
+    #[test]
+    fn echo_replies_written_before_their_requests_are_no_unsolicited_replies() {
+        // a mirror port or a NIC's several queues write a reply a few microseconds before the
+        // request it answers now and then (session 22). Such a reply, its pair's first
+        // exchange (nmap's host discovery pings each host once before its scan), answered no
+        // request yet: an unsolicited reply, a flood-icmp packet of the replying host's, which
+        // then took the swapped answers of the scan that followed as its own episode's. Here 50
+        // hosts each answer one ping, the reply written 3 µs before the request
+        let c = "198.18.0.20";
+        let host = |i: u32| format!("198.18.1.{}", 10 + i);
+        let mut pk = Vec::new();
+        for i in 0..50u32 {
+            let t = 10.0 + f64::from(i) * 0.01;
+            pk.push(icmp(t, &host(i), c, 0));
+            pk.push(icmp(t + 3e-6, c, &host(i), 8));
+        }
+        // not answers written early, each a pair's first exchange too: the request 5 ms after
+        // the reply; the request within 1 ms but from another host; a timestamp reply (14)
+        // followed by an echo request (8)
+        for i in 0..20u32 {
+            let t = 20.0 + f64::from(i) * 0.1;
+            pk.push(icmp(t, &host(100 + i), c, 0));
+            pk.push(icmp(t + 5e-3, c, &host(100 + i), 8));
+            pk.push(icmp(t + 0.03, &host(200 + i % 50), c, 0));
+            pk.push(icmp(t + 0.03 + 3e-6, "198.18.0.21", &host(200 + i % 50), 8));
+            pk.push(icmp(t + 0.06, &host(150 + i), c, 14));
+            pk.push(icmp(t + 0.06 + 3e-6, c, &host(150 + i), 8));
+        }
+        let (_, _, st) = detect_default(pk);
+        assert_eq!(st.replies_first, 50, "{st:?}");
+        assert_eq!(st.unsolicited_replies, 60, "{st:?}");
+        // the timestamp reply before its timestamp request is answered by it
+        let pk = vec![
+            icmp(1.0, "198.18.0.10", c, 14),
+            icmp(1.0 + 3e-6, c, "198.18.0.10", 13),
+        ];
+        let (_, _, st) = detect_default(pk);
+        assert_eq!((st.replies_first, st.unsolicited_replies), (1, 0), "{st:?}");
     }
 
     #[test]

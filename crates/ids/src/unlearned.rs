@@ -22,7 +22,10 @@
 //!   timestamp replies): an ICMP reply answers a request its receiver sent its sender, or
 //!   sent a group address (a broadcast or multicast ping asks every member). The detector
 //!   charges a reply to the host that asked; a reply to a host that asked nothing within
-//!   [`IDLE`] is a `flood-icmp` packet from its sender, whatever the networks say. (A smurf
+//!   [`IDLE`] is a `flood-icmp` packet from its sender, whatever the networks say, unless the
+//!   request it answers comes from its receiver within a millisecond after it (a mirror port
+//!   or a NIC's queues wrote the two out of order; the detector looks ahead, `asked_next` in
+//!   [`crate::detect`]). (A smurf
 //!   attack's replies stay the networks': its broadcast request forged the victim's address,
 //!   so on the wire the victim asked for them.)
 //! * **IP protocol scans** (`nmap -sO`): one source sends a host packets of every IP protocol

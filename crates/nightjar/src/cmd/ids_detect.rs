@@ -653,6 +653,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["clock_steps_back"] = json!(stats.clock_steps_back);
         j["copies"] = json!(stats.copies);
         j["answers_before_requests"] = json!(stats.answers_first);
+        j["replies_before_requests"] = json!(stats.replies_first);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["question_bursts"] = json!(stats.question_bursts);
         j["scans_of_sessions"] = json!(stats.scans_of_sessions);
@@ -795,6 +796,13 @@ fn summary(
             e,
             "{} TCP answers were written before the request they answer (a mirror port or a NIC's queues reordering them) and were charged to the request's sender",
             st.answers_first
+        );
+    }
+    if st.replies_first > 0 {
+        let _ = writeln!(
+            e,
+            "{} ICMP replies were written before the request they answer (a mirror port or a NIC's queues reordering them) and were taken as answers to it",
+            st.replies_first
         );
     }
     let by_class: Vec<String> = Class::ALL
