@@ -117,6 +117,15 @@
 //! detection: 15 failed ports of one host, or one port failed on 25 hosts, within 5 minutes;
 //! [`DetectSettings::slow_scan`]). It runs on the scoring side, packet by packet after the
 //! aggregator; each finding is one source alert, reported after the packet that completed it.
+//! A fast finding (a scan at nmap's pace, the networks' to catch) is dropped when the networks
+//! alerted its scanner over its span; a *later scan's* (a scan of one host after the slow-scan
+//! episode's finding, [`Finding::later`]) only when, besides, they flagged that host at alert
+//! volume from the scan's first probe to a gap after its threshold (its victim's episodes,
+//! [`Aggregator::victim_flagged`]): a scan seconds after a scan of another host falls within
+//! the first one's alerted episode, and the networks, whose minute-long statistics of the
+//! source are full of the first scan, may pass every packet of the second (session 22). Such
+//! a finding is decided at the end of its scanner's episode, or a gap after it was made if
+//! that is later (the networks' first flagged packets may follow its fifteenth refusal).
 //!
 //! **ARP sweeps.** ARP messages ([`Record::Arp`]) never reach the feature state or the
 //! networks (they were trained on IP packets only); they go to one rule, [`crate::arpsweep`]:
@@ -3694,9 +3703,10 @@ struct SrcEp {
     pair_total: u64,
     /// The kind of its probes, and a run of another kind.
     shift: Shift,
-    /// A fast finding of the slow-scan rule about the source, waiting for this episode's end
-    /// ([`Aggregator::finding`]).
-    parked: Option<Box<Finding>>,
+    /// Fast findings of the slow-scan rule about the source, waiting for this episode's end
+    /// ([`Aggregator::finding`]; at most [`MAX_PARKED`]: the episode's own, and later scans of
+    /// other hosts).
+    parked: Vec<Finding>,
     /// What the source exchanged with its victim ([`SrcEp::burst_of_connections`]), from its
     /// first TCP segment with data (boxed: a flood's episodes, spoofed ones by the thousand,
     /// carry none).
@@ -3790,7 +3800,7 @@ impl SrcEp {
             pair_flagged: 0,
             pair_total: 0,
             shift: Shift::default(),
-            parked: None,
+            parked: Vec::new(),
             exchanges: None,
             to_network: 0,
             udp_pair: None,
@@ -4013,6 +4023,14 @@ impl VicEp {
 /// 10–15 s). A new entry's spans are (0, 0), before any capture.
 const FLAGGED_SPANS: usize = 16;
 
+/// Flagged spans kept per victim for the slow-scan rule's later scans ([`Finding::later`]),
+/// decided at the end of their scanner's episode, seconds after the scan: a few suffice.
+const VICTIM_SPANS: usize = 4;
+
+/// Fast findings parked in one source episode at most ([`SrcEp::parked`]); one more is
+/// reported at once.
+const MAX_PARKED: usize = 4;
+
 /// The hash of the episode tables: from a random per-process seed, each word of the key
 /// folded in with a multiplication, the whole mixed by SplitMix64's finaliser. The tables are
 /// keyed by addresses an attacker chooses, so the seed is secret (as std's SipHash keys
@@ -4158,6 +4176,10 @@ impl<V> Lru<V> {
         self.map.get_mut(k).map(|e| &mut e.1)
     }
 
+    fn get(&self, k: &IpAddr) -> Option<&V> {
+        self.map.get(k).map(|e| &e.1)
+    }
+
     /// `k`'s entry, if present, to change and then touch (one lookup for both).
     fn slot(&mut self, k: &IpAddr) -> Option<Slot<'_, V>> {
         let e = &mut **self.map.get_mut(k)?;
@@ -4284,8 +4306,17 @@ struct Aggregator {
     /// whether the episode was alerted: one of fifteen packets flagged among hundreds (less
     /// than [`DetectSettings::min_fraction`]) raised no alert, and covers no scan.
     flagged: SetAssoc<u128, [(f64, f64, bool); FLAGGED_SPANS]>,
+    /// Per victim: the first and last flagged packet of its latest [`VICTIM_SPANS`] episodes
+    /// flagged at alert volume ([`DetectSettings::min_packets`]), newest first: whether the
+    /// networks flagged a later scan of that host ([`Aggregator::victim_flagged`]).
+    victim_flagged: SetAssoc<u128, [(f64, f64); VICTIM_SPANS]>,
     /// Per source: the slow-scan episode of its latest fast finding reported.
     fast_reported: SetAssoc<u128, f64>,
+    /// Later scans' fast findings ([`Finding::later`]) made while their scanner had no open
+    /// episode, in the order made, each decided a gap after it was made (the networks'
+    /// first flagged packets of the scan may come just after its fifteenth refusal); at most
+    /// [`MAX_PARKED`] × 16, the oldest decided early when full.
+    pending: VecDeque<Finding>,
 }
 
 impl Aggregator {
@@ -4297,7 +4328,9 @@ impl Aggregator {
             networks: Lru::new(),
             clock: f64::NEG_INFINITY,
             flagged: SetAssoc::new(RECENT_SCANNERS),
+            victim_flagged: SetAssoc::new(RECENT_SCANNERS),
             fast_reported: SetAssoc::new(RECENT_SCANNERS),
+            pending: VecDeque::new(),
         }
     }
 
@@ -4627,6 +4660,15 @@ impl Aggregator {
         while let Some((k, e)) = self.networks.pop_quiet(now, gap, |e| e.vic.tally.last) {
             self.close_network(k, e, st, sink);
         }
+        while self
+            .pending
+            .front()
+            .is_some_and(|f| f.detected_at + gap <= now)
+        {
+            if let Some(f) = self.pending.pop_front() {
+                self.decide(&f, false, st, sink);
+            }
+        }
     }
 
     fn close_all(&mut self, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
@@ -4638,6 +4680,9 @@ impl Aggregator {
         }
         while let Some((k, e)) = self.networks.pop_oldest_if(|_| true) {
             self.close_network(k, e, st, sink);
+        }
+        while let Some(f) = self.pending.pop_front() {
+            self.decide(&f, false, st, sink);
         }
     }
 
@@ -4661,6 +4706,21 @@ impl Aggregator {
             }
             return;
         }
+        self.decide(f, f.later, st, sink);
+    }
+
+    /// Decide fast finding `f` (see [`Aggregator::finding`]): left to the networks, parked in
+    /// its scanner's open episode, or reported — or, if `wait` (a later scan's, just made),
+    /// put off for a gap when its scanner has no open episode.
+    fn decide(
+        &mut self,
+        f: &Finding,
+        wait: bool,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let k = ip_key(f.scanner);
+        let h = hash_key(97, k);
         // an episode of the scanner's covers the scan when it overlaps the scan's span (each
         // widened by a gap); one that began later is another attack of the scanner's (a fast
         // finding by silence comes the answer timeout after the probes, when the scanner may
@@ -4670,14 +4730,22 @@ impl Aggregator {
             spans
                 .iter()
                 .any(|&(first, last, alerted)| alerted && last >= since && first <= until)
-        }) {
+        }) && self.victim_flagged(f)
+        {
             st.fast_scans_left_to_networks += 1;
         } else if let Some(e) = self
             .sources
             .get_mut(&f.scanner)
-            .filter(|e| e.tally.first <= until)
+            .filter(|e| e.tally.first <= until && e.parked.len() < MAX_PARKED)
         {
-            e.parked = Some(Box::new(*f));
+            e.parked.push(*f);
+        } else if wait {
+            if self.pending.len() >= 16 * MAX_PARKED {
+                if let Some(old) = self.pending.pop_front() {
+                    self.decide(&old, false, st, sink);
+                }
+            }
+            self.pending.push_back(*f);
         } else {
             self.report_fast(f, (k, h), st, sink);
         }
@@ -4692,13 +4760,41 @@ impl Aggregator {
         st: &mut DetectStats,
         sink: &mut dyn FnMut(Event<'_>),
     ) {
-        *self.fast_reported.touch(k, h, self.clock).val = f.episode;
+        // (a later scan's finding has an identity of its own, which no other finding shares)
+        if !f.later {
+            *self.fast_reported.touch(k, h, self.clock).val = f.episode;
+        }
         slow_scan_alert(f, st, sink);
     }
 
+    /// Whether the networks flagged the host of `f`, a later scan's finding ([`Finding::later`]),
+    /// at alert volume while it was scanned: an episode of the victim's (open, or among its
+    /// latest) with [`DetectSettings::min_packets`] flagged packets that overlaps the scan
+    /// from its first probe to a gap after its threshold. (A scan right after a scan of
+    /// another host comes within the gap of the first one's alerted episode, often in it: the
+    /// networks, their minute-long statistics full of the first scan, may pass every packet
+    /// of the second, and only its own host's episodes say so.) True of every other finding.
+    fn victim_flagged(&self, f: &Finding) -> bool {
+        if !f.later {
+            return true;
+        }
+        let (since, until) = (f.first_seen, f.last_seen + self.s.gap);
+        let overlaps = |(first, last): (f64, f64)| last >= since && first <= until;
+        if self.victims.get(&f.victim).is_some_and(|e| {
+            e.tally.packets >= self.s.min_packets && overlaps((e.tally.first, e.tally.last))
+        }) {
+            return true;
+        }
+        let k = ip_key(f.victim);
+        self.victim_flagged
+            .get(&k, hash_key(101, k))
+            .is_some_and(|spans| spans.iter().any(|&s| s != (0.0, 0.0) && overlaps(s)))
+    }
+
     /// The end of `src`'s episode `e`, flagged at alert volume or not (`flagged`), alerted or
-    /// not (`alerted`), for the fast finding parked in it: left to the networks if they
-    /// alerted the episode.
+    /// not (`alerted`), for the fast findings parked in it: each left to the networks if they
+    /// alerted the episode (and, for a later scan's, flagged its host: see
+    /// [`Aggregator::victim_flagged`]).
     fn settle_parked(
         &mut self,
         src: IpAddr,
@@ -4714,11 +4810,16 @@ impl Aggregator {
             spans.rotate_right(1);
             spans[0] = (e.tally.first, e.tally.last, alerted);
         }
-        let Some(f) = e.parked.take() else { return };
-        if alerted {
-            st.fast_scans_left_to_networks += 1;
-        } else {
-            self.report_fast(&f, (k, h), st, sink);
+        for f in std::mem::take(&mut e.parked) {
+            if alerted && self.victim_flagged(&f) {
+                st.fast_scans_left_to_networks += 1;
+            } else if alerted && f.later {
+                // the networks may flag its host yet (the episode ended, by quiet or by a
+                // change of probes, as the scan began): put off for a gap after it was made
+                self.decide(&f, true, st, sink);
+            } else {
+                self.report_fast(&f, (k, h), st, sink);
+            }
         }
     }
 
@@ -4823,6 +4924,15 @@ impl Aggregator {
         sink: &mut dyn FnMut(Event<'_>),
     ) {
         e.tally.profile.answered_syns(e.answered_syns);
+        if e.tally.packets >= self.s.min_packets {
+            let k = ip_key(victim);
+            let spans = self
+                .victim_flagged
+                .touch(k, hash_key(101, k), self.clock)
+                .val;
+            spans.rotate_right(1);
+            spans[0] = (e.tally.first, e.tally.last);
+        }
         let packets = e.tally.packets.saturating_sub(e.covered_packets);
         let sources = e.distinct_sources().saturating_sub(e.covered_sources);
         // a group address (many hosts send to an mDNS or SSDP group) is no flood's victim, nor
@@ -8669,6 +8779,7 @@ mod tests {
                         answered: 0,
                         fast: true,
                         episode: t0,
+                        later: false,
                     };
                     agg.finding(&f, &mut st, &mut sink);
                 }
@@ -8694,6 +8805,122 @@ mod tests {
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert!(alerts[0].slow_scan.is_none(), "{:?}", alerts[0]);
         assert_eq!(st.fast_scans_left_to_networks, 1);
+    }
+
+    #[test]
+    fn a_later_scans_fast_finding_is_left_to_the_networks_only_when_they_flagged_its_host() {
+        // lab/wan.sh (session 22): nmap -sS of one host, then within seconds nmap -sS -T3 of
+        // another; the networks, their minute-long statistics full of the first scan, flagged
+        // none of the second's packets, and its fast finding (a later scan's, of another
+        // host) was left to them as covered by the first scan's alert
+        // (`flagged_from`: the second scan's packets the networks flag, from that index on;
+        // `t1`: when it begins)
+        let run = |flagged_from: Option<u64>, later: bool, t1: f64| -> (Vec<Alert>, DetectStats) {
+            let mut agg = Aggregator::new(DetectSettings::default());
+            let mut st = DetectStats::default();
+            let mut alerts = Vec::new();
+            let mut sink = |e: Event<'_>| {
+                if let Event::Alert(a) = e {
+                    alerts.push(a.clone());
+                }
+            };
+            let t0 = 1_000.0;
+            for k in 0..600u64 {
+                let (t, host, on) = if k < 300 {
+                    (t0 + k as f64 * 0.01, "198.18.0.10", true)
+                } else {
+                    let on = flagged_from.is_some_and(|from| k >= from);
+                    (t1 + (k - 300) as f64 * 0.01, "198.18.0.12", on)
+                };
+                let p = tcp(t, "198.18.1.66", host, 50000, 1 + k as u16, 0x02);
+                let v = if on {
+                    flagged(k, t, Class::ScanSyn)
+                } else {
+                    PacketVerdict {
+                        score: 0.1,
+                        class: Class::Normal,
+                        ..flagged(k, t, Class::Normal)
+                    }
+                };
+                agg.packet(&p, &v, &mut st, &mut sink);
+                if k == 320 {
+                    let f = Finding {
+                        scanner: ip("198.18.1.66"),
+                        victim: ip("198.18.0.12"),
+                        class: Class::ScanSyn,
+                        proto: 6,
+                        trigger: crate::slowscan::Trigger::Ports,
+                        first_seen: t1,
+                        last_seen: t,
+                        detected_at: t,
+                        probes: 15,
+                        targets: 15,
+                        hosts: 1,
+                        victim_ports: 15,
+                        answered: 0,
+                        fast: true,
+                        episode: t1,
+                        later,
+                    };
+                    agg.finding(&f, &mut st, &mut sink);
+                }
+            }
+            agg.advance(t1 + 60.0, &mut st, &mut sink);
+            agg.close_all(&mut st, &mut sink);
+            (alerts, st)
+        };
+        // the second scan passed by the networks: its finding is reported, about its host
+        let (alerts, st) = run(None, true, 1_004.0);
+        // (the first scan's episode ended as the second began: the finding was put off for
+        // a gap, and reported after that episode's own alert)
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        assert!(alerts[0].slow_scan.is_none(), "{:?}", alerts[0]);
+        assert_eq!(alerts[0].dst, ip("198.18.0.10"));
+        assert!(alerts[1].slow_scan.is_some(), "{:?}", alerts[1]);
+        assert_eq!(alerts[1].class, Class::ScanSyn);
+        assert_eq!(alerts[1].dst, ip("198.18.0.12"));
+        assert_eq!(
+            (
+                st.fast_scans_missed_by_networks,
+                st.fast_scans_left_to_networks
+            ),
+            (1, 0)
+        );
+        // flagged by the networks (in the first scan's episode: it came within the gap):
+        // its host's own episode says so, and the finding is left to them
+        let (alerts, st) = run(Some(300), true, 1_004.0);
+        assert!(alerts.iter().all(|a| a.slow_scan.is_none()), "{alerts:?}");
+        assert_eq!(
+            (
+                st.fast_scans_missed_by_networks,
+                st.fast_scans_left_to_networks
+            ),
+            (0, 1)
+        );
+        // an episode's own fast finding (not a later scan's) is covered by its scanner's
+        // alerted span, whatever host it names, as before
+        let (alerts, st) = run(None, false, 1_004.0);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert!(alerts[0].slow_scan.is_none(), "{:?}", alerts[0]);
+        assert_eq!(st.fast_scans_left_to_networks, 1);
+        // the scanner quiet when the finding is made, and the networks' first flagged packets
+        // of the scan just after it (a connect scan through a NAT, natsyns): put off for a
+        // gap, it finds them, and is left to them, no second alert
+        let (alerts, st) = run(Some(330), true, 1_010.0);
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        assert!(alerts.iter().all(|a| a.slow_scan.is_none()), "{alerts:?}");
+        assert_eq!(
+            (
+                st.fast_scans_missed_by_networks,
+                st.fast_scans_left_to_networks
+            ),
+            (0, 1)
+        );
+        // ... and none of its packets flagged: reported once the gap is over
+        let (alerts, st) = run(None, true, 1_010.0);
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        assert!(alerts[1].slow_scan.is_some(), "{:?}", alerts[1]);
+        assert_eq!(st.fast_scans_missed_by_networks, 1);
     }
 
     #[test]

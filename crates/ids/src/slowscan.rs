@@ -98,9 +98,14 @@
 //! not fast, named by its probes, with its own identity (its first probe time, so no earlier
 //! finding of the episode stands for it), reported at once (not held: its targets are new to
 //! the episode, which a poller's rounds are not, and a scanner whose refusals stop at a NAT
-//! sends each probe twice, as a poller asks again). A fast one is the networks': the
-//! episode's finding stands for its source. Two slow scans of one host by two probes from
-//! one address are two findings; the same probe again, none.
+//! sends each probe twice, as a poller asks again). A fast one (session 22) is a fast finding
+//! of its own ([`Finding::later`]), which the detector leaves to the networks only if they
+//! flagged *its host* at alert volume while it was scanned: a scan right after a scan of
+//! another host (`lab/wan.sh`: nmap -sS -T3 of one host seconds after nmap -sS -T4 of
+//! another) may be passed packet by packet by networks whose minute-long statistics of the
+//! source are full of the scan before, and the episode's finding, left to the networks for
+//! the first scan, said nothing of it. Two slow scans of one host by two probes from one
+//! address are two findings; the same probe again, none.
 //!
 //! **Pollers.** Monitoring looks like scanning: a Nagios- or Prometheus-like poller connects
 //! every few seconds to a few ports of each of the hosts it watches, and where a service is
@@ -330,6 +335,10 @@ pub struct Finding {
     pub fast: bool,
     /// The episode's identity: the time of its first failure.
     pub episode: f64,
+    /// A later scan's finding (module documentation, "Later scans"): a scan of one host by one
+    /// kind of probe after its episode's finding; when fast, the networks' only if they
+    /// flagged its host ([`crate::detect`]).
+    pub later: bool,
 }
 
 /// Counters.
@@ -641,6 +650,7 @@ impl Scan {
             answered: 0,
             fast: false,
             episode: f.first,
+            later: true,
         }
     }
 }
@@ -1487,14 +1497,21 @@ impl SlowScan {
                 && s.scan.failed.targets >= cfg.port_threshold
                 && !s.scan.found
                 && s.scan.failed.kind != Kind::Ping
-                && 2 * s.scan.spaced >= s.scan.failed.targets
             {
                 // (not held as a poller's might be: its targets are new to the episode, which
                 // a poller's rounds are not — and a scanner whose refusals stop at a NAT
                 // sends each probe twice, as a poller asks again)
                 s.scan.found = true;
-                self.stats.findings += 1;
-                sink(s.scan.finding(key.src, now));
+                let f = s.scan.finding(key.src, now);
+                if 2 * s.scan.spaced >= s.scan.failed.targets {
+                    self.stats.findings += 1;
+                    sink(f);
+                } else {
+                    // one at nmap's own pace: the networks' if they flagged it against its
+                    // host, which the detector decides (module documentation, "Later scans")
+                    self.stats.fast_findings += 1;
+                    sink(Finding { fast: true, ..f });
+                }
                 return;
             }
             // a sweep of one port after the episode's finding: a finding of its own
@@ -1637,6 +1654,7 @@ impl Run {
             answered: 0,
             fast: true,
             episode,
+            later: false,
         }
     }
 }
@@ -1736,6 +1754,7 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
         answered: s.answered,
         fast: false,
         episode: s.start,
+        later: false,
     }
 }
 
@@ -1877,12 +1896,20 @@ mod tests {
         assert_eq!((f[0].victim_ports, f[0].hosts), (15, 1));
         assert_eq!((f[0].first_seen, f[0].episode), (T0 + 70.0, T0 + 70.0));
         assert_eq!(f[0].trigger, Trigger::Ports);
-        // a later scan at nmap's own pace is the networks' (the episode's finding stands for
-        // its source): none of its own
+        // a later scan at nmap's own pace is the networks' if they flag it against its host
+        // (the detector decides): a fast finding of its own, named and spanned by its probes
         let mut r = rule();
         let fast = later(scan(20, 0.01, 0, Some(RST | ACK), false), 70.0);
         let f = run(&mut r, &[fin.clone(), fast].concat());
-        assert_eq!(f.len(), 1, "{f:?}");
+        let got: Vec<_> = f.iter().map(|f| (f.class, f.fast, f.later)).collect();
+        assert_eq!(
+            got,
+            [
+                (Class::ScanNull, true, true),
+                (Class::ScanFin, false, false)
+            ]
+        );
+        assert_eq!((f[0].first_seen, f[0].episode), (T0 + 70.0, T0 + 70.0));
         // the legitimate look-alikes: the same FIN scan again (its refused targets asked
         // again by the same probe: a poller's next round) makes no finding of its own, and
         // the first one's held finding is a poller's, as before
