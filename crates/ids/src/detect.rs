@@ -994,6 +994,9 @@ pub struct Engine {
     /// The verdict last scored in each [`ReuseTable`] slot: (score, class before the spray
     /// rule).
     memo: Vec<(f32, Class)>,
+    /// [`DetectStats::records`] before the batch being scored: a record's place in it is
+    /// the count since (kept here, not in a local live across the per-record loop).
+    batch_start: u64,
     pending: Vec<Record>,
     x: Vec<f32>,
     xb: Matrix,
@@ -1104,6 +1107,7 @@ impl Engine {
             plan: Vec::with_capacity(settings.batch),
             snaps: Snaps::default(),
             memo: vec![(0.0, Class::Normal); REUSE_SLOTS],
+            batch_start: 0,
             pending: Vec::with_capacity(settings.batch),
             x: Vec::with_capacity(settings.batch * cols),
             xb: Matrix::zeros(0, cols),
@@ -1515,7 +1519,8 @@ impl Engine {
         let kn = self.nb.cols.max(1);
         let mut row = 0usize;
         let mut decoded = 0usize;
-        for (at, r) in records.iter().enumerate() {
+        self.batch_start = self.stats.records;
+        for r in records {
             self.stats.records += 1;
             let v = match r {
                 Record::Packet(p) => {
@@ -1590,7 +1595,7 @@ impl Engine {
                     let pinged = self.pings.push_keyed(p, &keys);
                     let mut odd = self.unlearned.push(p);
                     if odd == Some(Verdict::Unsolicited)
-                        && asked_next(p, records.get(at + 1..).unwrap_or_default())
+                        && asked_next(p, records, self.stats.records - self.batch_start)
                     {
                         // a reply written before its request (see `asked_next`)
                         odd = None;
@@ -2368,13 +2373,17 @@ impl Sweep {
 const ASKED_AHEAD: usize = 16;
 
 /// Whether the ICMP reply `p`, which answers no request its receiver sent (an unsolicited
-/// reply, [`crate::unlearned`]), is answered by a request written after it: among the next
+/// reply, [`crate::unlearned`]), is answered by a request written after it (`records[next..]`,
+/// `next` the place of the record after `p` in the batch): among the next
 /// [`ASKED_AHEAD`] records of the batch, within [`ANSWER_SWAP`] of it, a request of the same
 /// kind from its receiver to its sender. A sensor fed by a mirror port or a NIC's several
 /// queues writes a ping's reply a few microseconds before its request now and then, and the
 /// replying host was then the sender of a flood of unsolicited replies. A request in the next
 /// batch is not seen.
-fn asked_next(p: &PacketRepr, next: &[Record]) -> bool {
+#[cold]
+#[inline(never)]
+fn asked_next(p: &PacketRepr, records: &[Record], next: u64) -> bool {
+    let next = usize::try_from(next).map_or(&[][..], |at| records.get(at..).unwrap_or_default());
     // the request's type: an echo reply (0) answers 8; the other replies (ICMP 14, 16 and 18,
     // ICMPv6 129) the type before theirs
     let asked = match p.icmp_type {
