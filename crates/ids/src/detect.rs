@@ -863,6 +863,10 @@ pub struct DetectStats {
     /// IP fragments after the first that took their first fragment's verdict and ends
     /// ([`crate::fragments`]).
     pub fragments_as_first: u64,
+    /// Later IP fragments written before their datagram's first fragment, which followed
+    /// within [`crate::features::window::ANSWER_SWAP`] (`first_fragment_next`): charged to
+    /// that fragment's ends, normal.
+    pub fragments_before_first: u64,
     /// IP fragments that overlapped another of their datagram, flagged `other-attack`
     /// ([`crate::fragments::Overlaps`]).
     pub overlapping_fragments: u64,
@@ -1790,11 +1794,28 @@ impl Engine {
                         (class, ends, fixed) = (Class::OtherAttack, Some((p.src, p.dst)), true);
                         self.frags.first(p, class, score, (p.src, p.dst), true);
                     } else if p.fragment {
-                        match self.frags.later(p) {
+                        let later = self.frags.later(p);
+                        let first_next = match later {
+                            None if p.later_fragment => first_fragment_next(
+                                p,
+                                records,
+                                self.stats.records - self.batch_start,
+                            ),
+                            _ => None,
+                        };
+                        match later {
                             Some(first) => {
                                 (class, score, ends) = (first.class, first.score, Some(first.ends));
                                 fixed = first.fixed;
                                 self.stats.fragments_as_first += 1;
+                            }
+                            // written before its datagram's first fragment (see
+                            // `first_fragment_next`): that fragment's ends, and no verdict of
+                            // its own; the first fragment makes the datagram's
+                            None if first_next.is_some() => {
+                                class = Class::Normal;
+                                ends = first_next.map(attacker_and_victim);
+                                self.stats.fragments_before_first += 1;
                             }
                             None => self.frags.first(
                                 p,
@@ -2365,10 +2386,6 @@ impl Sweep {
     }
 }
 
-/// Take the decoded packets of `records` into the extractor, in order; for each, note in
-/// `plan` its [`ReuseTable`] slot and whether it is to be scored ([`MISS`]), and append the
-/// feature row of each packet to be scored to `x` (both cleared first). Undecoded records
-/// get neither.
 /// Records looked at after an ICMP reply for the request it answers ([`asked_next`]).
 const ASKED_AHEAD: usize = 16;
 
@@ -2383,29 +2400,60 @@ const ASKED_AHEAD: usize = 16;
 #[cold]
 #[inline(never)]
 fn asked_next(p: &PacketRepr, records: &[Record], next: u64) -> bool {
-    let next = usize::try_from(next).map_or(&[][..], |at| records.get(at..).unwrap_or_default());
     // the request's type: an echo reply (0) answers 8; the other replies (ICMP 14, 16 and 18,
     // ICMPv6 129) the type before theirs
     let asked = match p.icmp_type {
         0 => 8,
         t => t.saturating_sub(1),
     };
+    written_next(p.ts, records, next).any(|q| {
+        q.src == p.dst
+            && q.dst == p.src
+            && q.proto == p.proto
+            && q.icmp_type == asked
+            && icmp_query(q) == Some(Query::Request)
+    })
+}
+
+/// The first fragment of the datagram of the later fragment `p`, whose first fragment was not
+/// seen, when it is written after `p` (`records[next..]`, as for [`asked_next`]: among the
+/// next [`ASKED_AHEAD`] records of the batch, within [`ANSWER_SWAP`] of it). A sensor fed by
+/// a mirror port or a NIC's several queues writes a datagram's fragments out of order now and
+/// then (and some stacks send the last first): such a later fragment, its datagram's first
+/// seen, made the datagram's verdict and ends its own, and a server's fragmented answer was
+/// charged to the server.
+#[cold]
+#[inline(never)]
+fn first_fragment_next<'a>(
+    p: &PacketRepr,
+    records: &'a [Record],
+    next: u64,
+) -> Option<&'a PacketRepr> {
+    written_next(p.ts, records, next).find(|q| {
+        q.fragment
+            && !q.later_fragment
+            && q.frag_id == p.frag_id
+            && (q.src, q.dst, q.proto) == (p.src, p.dst, p.proto)
+    })
+}
+
+/// The decoded packets of `records[next..]` (`next` the place after a packet's record in its
+/// batch), at most [`ASKED_AHEAD`] records on, written within [`ANSWER_SWAP`] after `ts`.
+fn written_next(ts: f64, records: &[Record], next: u64) -> impl Iterator<Item = &PacketRepr> {
+    let next = usize::try_from(next).map_or(&[][..], |at| records.get(at..).unwrap_or_default());
     next.iter()
         .take(ASKED_AHEAD)
         .filter_map(|r| match r {
             Record::Packet(q) => Some(q),
             _ => None,
         })
-        .take_while(|q| q.ts - p.ts <= ANSWER_SWAP)
-        .any(|q| {
-            q.src == p.dst
-                && q.dst == p.src
-                && q.proto == p.proto
-                && q.icmp_type == asked
-                && icmp_query(q) == Some(Query::Request)
-        })
+        .take_while(move |q| q.ts - ts <= ANSWER_SWAP)
 }
 
+/// Take the decoded packets of `records` into the extractor, in order; for each, note in
+/// `plan` its [`ReuseTable`] slot and whether it is to be scored ([`MISS`]), and append the
+/// feature row of each packet to be scored to `x` (both cleared first). Undecoded records
+/// get neither.
 fn extract_rows(
     extractor: &mut Extractor,
     reuse: &mut ReuseTable,
@@ -6249,6 +6297,50 @@ mod tests {
         assert!(alerts.iter().all(|a| a
             .profile
             .is_none_or(|e| e.naming.rule != Rule::PasswordGuessing)));
+    }
+
+    #[test]
+    fn later_fragments_written_before_their_first_take_its_ends() {
+        // a mirror port or a NIC's queues write a datagram's fragments out of order now and
+        // then, and some stacks send the last first (session 22): a flood of fragmented pings
+        // whose answers' fragments are written last first. Each later fragment, its
+        // datagram's first seen, made the datagram's verdict and ends: the victim's answers
+        // were the victim's own ICMP flood
+        let (att, vic) = ("198.18.0.68", "198.18.0.10");
+        let mut pk = Vec::new();
+        for i in 0..2000u32 {
+            let t = 50.0 + f64::from(i) * 5e-4;
+            pk.extend(fragmented(t, icmp(t, att, vic, 8), i, 3008));
+            let mut reply = fragmented(t + 1e-4, icmp(t, vic, att, 0), 40000 + i, 3008);
+            let n = reply.len();
+            for (k, f) in reply.iter_mut().enumerate() {
+                f.ts = t + 1e-4 + (n - 1 - k) as f64 * 1e-5;
+            }
+            pk.extend(reply);
+        }
+        let (_, alerts, st) = detect_default(pk);
+        // (all but the few whose first fragment fell in the next batch)
+        assert!((3990..=4000).contains(&st.fragments_before_first), "{st:?}");
+        let names: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.class))
+            .collect();
+        assert_eq!(
+            names,
+            [(att.to_string(), vic.to_string(), Class::FloodIcmp)],
+            "{alerts:?}"
+        );
+        // later fragments whose first comes 5 ms after, or never: as before
+        let mut pk = Vec::new();
+        for i in 0..50u32 {
+            let t = 10.0 + f64::from(i) * 0.1;
+            let mut f = fragmented(t, udp(t, att, vic, 40000, 7, 3008), i, 3008);
+            f[0].ts = t + 5e-3;
+            pk.extend(f);
+            pk.push(fragmented(t, udp(t, att, vic, 40000, 7, 3008), 500 + i, 3008)[1]);
+        }
+        let (_, _, st) = detect_default(pk);
+        assert_eq!(st.fragments_before_first, 0, "{st:?}");
     }
 
     #[test]

@@ -654,6 +654,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["copies"] = json!(stats.copies);
         j["answers_before_requests"] = json!(stats.answers_first);
         j["replies_before_requests"] = json!(stats.replies_first);
+        j["fragments_before_first"] = json!(stats.fragments_before_first);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["question_bursts"] = json!(stats.question_bursts);
         j["scans_of_sessions"] = json!(stats.scans_of_sessions);
