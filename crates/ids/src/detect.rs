@@ -1492,6 +1492,12 @@ impl Engine {
         scored
     }
 
+    /// In [`Engine::score_rows`], the place in its batch of the record after the one being
+    /// scored (the records counted since `batch_start`).
+    fn next_record(&self) -> u64 {
+        self.stats.records - self.batch_start
+    }
+
     /// [`Engine::score`] once the feature rows `x` are made.
     fn score_rows(
         &mut self,
@@ -1599,7 +1605,7 @@ impl Engine {
                     let pinged = self.pings.push_keyed(p, &keys);
                     let mut odd = self.unlearned.push(p);
                     if odd == Some(Verdict::Unsolicited)
-                        && asked_next(p, records, self.stats.records - self.batch_start)
+                        && asked_next(p, records, self.next_record())
                     {
                         // a reply written before its request (see `asked_next`)
                         odd = None;
@@ -1794,36 +1800,34 @@ impl Engine {
                         (class, ends, fixed) = (Class::OtherAttack, Some((p.src, p.dst)), true);
                         self.frags.first(p, class, score, (p.src, p.dst), true);
                     } else if p.fragment {
-                        let later = self.frags.later(p);
-                        let first_next = match later {
-                            None if p.later_fragment => first_fragment_next(
-                                p,
-                                records,
-                                self.stats.records - self.batch_start,
-                            ),
-                            _ => None,
-                        };
-                        match later {
+                        match self.frags.later(p) {
                             Some(first) => {
                                 (class, score, ends) = (first.class, first.score, Some(first.ends));
                                 fixed = first.fixed;
                                 self.stats.fragments_as_first += 1;
                             }
-                            // written before its datagram's first fragment (see
-                            // `first_fragment_next`): that fragment's ends, and no verdict of
-                            // its own; the first fragment makes the datagram's
-                            None if first_next.is_some() => {
-                                class = Class::Normal;
-                                ends = first_next.map(attacker_and_victim);
-                                self.stats.fragments_before_first += 1;
+                            None => {
+                                // written before its datagram's first fragment (see
+                                // `first_fragment_next`): that fragment's ends, and no verdict
+                                // of its own; the first fragment makes the datagram's
+                                let first_next = p
+                                    .later_fragment
+                                    .then(|| first_fragment_next(p, records, self.next_record()))
+                                    .flatten();
+                                if let Some(q) = first_next {
+                                    class = Class::Normal;
+                                    ends = Some(attacker_and_victim(q));
+                                    self.stats.fragments_before_first += 1;
+                                } else {
+                                    self.frags.first(
+                                        p,
+                                        class,
+                                        score,
+                                        ends.unwrap_or_else(|| attacker_and_victim(p)),
+                                        fixed,
+                                    );
+                                }
                             }
-                            None => self.frags.first(
-                                p,
-                                class,
-                                score,
-                                ends.unwrap_or_else(|| attacker_and_victim(p)),
-                                fixed,
-                            ),
                         }
                     }
                     count_packet(&mut self.stats, &mut self.recent, score, class);
