@@ -3813,7 +3813,18 @@ struct VicEp {
     /// SYN-ACKs the victim sent that the networks passed, while the episode is open: added
     /// to its profile when it ends ([`Profile::answered_syns`]).
     answered_syns: u32,
+    /// The first [`OPENERS`] attacking ends to open a source episode against the victim, in
+    /// order: each with the time of its first flagged packet to the victim and whether an
+    /// alert of its own has covered it since ([`VicEp::cover`]); the count of them; and the
+    /// first end after them. A victim alert begins with the first of them no source alert
+    /// covered ([`VicEp::opener`]).
+    openers: [(IpAddr, f64, bool); OPENERS],
+    n_openers: u8,
+    later: Option<(IpAddr, f64)>,
 }
+
+/// Attacking ends a victim's episode remembers by name ([`VicEp::openers`]).
+const OPENERS: usize = 3;
 
 /// A victim network's open episode ([`crate::carpet`]): every flagged packet to an address of
 /// the network, as a victim's episode counts them, and the distinct addresses they went to.
@@ -4041,7 +4052,48 @@ impl VicEp {
             first_src,
             distinct: Distinct::default(),
             answered_syns: 0,
+            openers: [(first_src, now, false); OPENERS],
+            n_openers: 0,
+            later: None,
         }
+    }
+
+    /// Remember attacking end `src`, which opened a source episode at `now`, if it is among
+    /// the first [`OPENERS`] ends to, or the first after them.
+    fn opened(&mut self, src: IpAddr, now: f64) {
+        let n = usize::from(self.n_openers);
+        if self.openers[..n].iter().any(|o| o.0 == src) {
+            return;
+        }
+        if n < OPENERS {
+            self.openers[n] = (src, now, false);
+            self.n_openers += 1;
+        } else if self.later.is_none() {
+            self.later = Some((src, now));
+        }
+    }
+
+    /// An alert of source `src`'s own covered its packets to the victim.
+    fn cover(&mut self, src: IpAddr) {
+        let n = usize::from(self.n_openers);
+        if let Some(o) = self.openers[..n].iter_mut().find(|o| o.0 == src) {
+            o.2 = true;
+        }
+    }
+
+    /// The attacking end, and its first packet's time, a victim alert names and begins with:
+    /// the first opener no source alert covered, else the first end after them, else the
+    /// episode's first end at its start. (A scanner alerted on its own, then a flood from
+    /// spoofed sources at the same victim within the gap: the victim alert is the flood's,
+    /// from its first source, not the scanner's from the scan's start.)
+    fn opener(&self) -> (IpAddr, f64) {
+        let n = usize::from(self.n_openers);
+        self.openers[..n]
+            .iter()
+            .find(|o| !o.2)
+            .map(|o| (o.0, o.1))
+            .or(self.later.filter(|_| n == OPENERS))
+            .unwrap_or((self.first_src, self.tally.first))
     }
 
     /// Add a flagged packet from attacking end `src` (`new_source`: it opened a source
@@ -4059,6 +4111,9 @@ impl VicEp {
         self.tally.add(now, p, v, inbound, k.md);
         self.total += 1;
         self.sources += u64::from(new_source);
+        if new_source {
+            self.opened(src, now);
+        }
         // `hash_key(61, ip_key(src))`
         self.distinct.add(hash_mixed(61, k.premix_of(p, src)));
     }
@@ -4941,6 +4996,7 @@ impl Aggregator {
         if let Some(v) = self.victims.get_mut(&e.victim) {
             v.covered_packets += e.victim_packets;
             v.covered_sources += 1;
+            v.cover(src);
         }
         // (the first few of its packets only, and all counted in its top victim's network: a
         // source spraying several networks is alerted once, and it gave each too few for an
@@ -5007,7 +5063,7 @@ impl Aggregator {
         {
             return;
         }
-        let a = e.tally.alert(
+        let mut a = e.tally.alert(
             Scope::Victim,
             (e.first_src, victim),
             (packets, e.tally.packets, sources),
@@ -5017,6 +5073,9 @@ impl Aggregator {
             st.slow_floods += 1;
             return;
         }
+        // (decided on the episode's whole span, as before; named and dated by its first end
+        // that no source alert covered)
+        (a.src, a.first_seen) = e.opener();
         if let Some(n) = self.networks.get_mut(&network_of(victim)) {
             n.vic.covered_packets += packets;
             n.vic.covered_sources += sources;
@@ -7536,6 +7595,64 @@ mod tests {
         assert_eq!(alerts[0].sources, 500);
         assert_eq!(alerts[0].packets, 1000);
         assert_eq!(alerts[0].class, Class::FloodUdp);
+    }
+
+    /// A scan of the victim from 198.18.0.66 (`scan_ports` SYNs to ports counting up from 1,
+    /// one a millisecond from t = 100), then from t = 103 a SYN flood from 500 spoofed sources
+    /// of 198.19.0.0/16, two SYNs each, one a millisecond; all flagged as their class.
+    fn scan_then_spoofed_flood(scan_ports: u16) -> Vec<(PacketRepr, Class)> {
+        let vic = "198.18.0.10";
+        let mut pk: Vec<(PacketRepr, Class)> = (0..scan_ports)
+            .map(|k| {
+                let t = 100.0 + f64::from(k) * 0.001;
+                (
+                    tcp(t, "198.18.0.66", vic, 40000, k + 1, 0x02),
+                    Class::ScanSyn,
+                )
+            })
+            .collect();
+        pk.extend((0..1000u32).map(|k| {
+            let src = format!("198.19.{}.{}", (k / 2) / 250, (k / 2) % 250 + 1);
+            let t = 103.0 + f64::from(k) * 0.001;
+            (
+                tcp(t, &src, vic, 1024 + k as u16, 80, 0x02),
+                Class::FloodSyn,
+            )
+        }));
+        pk
+    }
+
+    #[test]
+    fn a_victim_alert_after_a_scan_alerted_on_its_own_is_dated_and_named_by_the_flood() {
+        // the scanner's own alert covers its packets: the victim alert is the flood's, from
+        // its first spoofed source at its first packet, not the scanner's from t = 100
+        let (alerts, _) =
+            aggregate_packets(DetectSettings::default(), &scan_then_spoofed_flood(300));
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        let scan = &alerts[0];
+        assert_eq!(
+            (scan.scope, scan.src.to_string(), scan.class),
+            (Scope::Source, "198.18.0.66".to_string(), Class::ScanSyn),
+            "{alerts:?}"
+        );
+        let flood = &alerts[1];
+        assert_eq!((flood.scope, flood.class), (Scope::Victim, Class::FloodSyn));
+        assert_eq!(flood.src.to_string(), "198.19.0.1", "{flood:?}");
+        assert!((flood.first_seen - 103.0).abs() < 1e-9, "{flood:?}");
+        assert!((flood.last_seen - 103.999).abs() < 1e-9, "{flood:?}");
+        assert_eq!((flood.packets, flood.sources), (1000, 500), "{flood:?}");
+        // a scanner too small for an alert of its own stays the victim alert's first end
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &scan_then_spoofed_flood(3));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].scope, Scope::Victim);
+        assert_eq!(alerts[0].src.to_string(), "198.18.0.66", "{alerts:?}");
+        assert!((alerts[0].first_seen - 100.0).abs() < 1e-9, "{alerts:?}");
+        // a flood alone: its first source, its first packet (as it always was)
+        let alone: Vec<_> = scan_then_spoofed_flood(0);
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &alone);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].src.to_string(), "198.19.0.1", "{alerts:?}");
+        assert!((alerts[0].first_seen - 103.0).abs() < 1e-9, "{alerts:?}");
     }
 
     /// 40 bots (198.18.1.x, their own addresses) each sending the victim's port 80 a raw SYN
