@@ -858,6 +858,78 @@ fn an_answer_written_before_the_request_it_answers_leaves_the_flow_to_the_reques
     assert_eq!(ends(&[rst, again, null])[2], (Some(false), false, false));
 }
 
+#[test]
+fn a_burst_of_answers_written_before_their_requests_are_all_the_requests_senders() {
+    // an idle scan's target answers the SYNs forged from the zombie (one port each) with 60
+    // resets and SYN-ACKs written 0.3 ms before them (one NIC queue drained late, `lag500`):
+    // every flow is the zombie's address's. Remembered direct-mapped (one flow a slot, 256
+    // slots), two of 60 flows took one slot all but surely, and the first one's request
+    // found the other there: its flow stayed the target's (session 23)
+    let (zombie, target) = ("198.18.0.40", "198.18.0.10");
+    let run = |packets: &[PacketRepr]| {
+        let mut w = WindowState::new(WindowConfig::default());
+        let mut out = vec![0f32; LEN];
+        packets
+            .iter()
+            .map(|p| {
+                w.push(p, &mut out);
+                (w.sent_by_opener(), w.opened_by_answer(), w.answered_late())
+            })
+            .collect::<Vec<_>>()
+    };
+    let burst = |t: f64, n: u16, late: f64| {
+        let answers = (0..n).map(|i| {
+            let flags = if i % 10 == 0 { SYN | ACK } else { RST | ACK };
+            tcp(t + f64::from(i) * 1e-6, target, zombie, 1 + i, 443, flags)
+        });
+        let requests = (0..n).map(|i| {
+            tcp(
+                t + late + f64::from(i) * 1e-6,
+                zombie,
+                target,
+                443,
+                1 + i,
+                SYN,
+            )
+        });
+        answers.chain(requests).collect::<Vec<_>>()
+    };
+    let ends = run(&burst(1.0, 60, 3e-4));
+    for (i, e) in ends.iter().enumerate() {
+        let want = if i < 60 {
+            (Some(true), true, false)
+        } else {
+            (Some(true), false, true)
+        };
+        assert_eq!(*e, want, "{i}");
+    }
+    // 300 answers at once (more than the table holds): most of the last 256 are remembered,
+    // and no request takes a flow it did not open (the ports never the zombie's: a flow
+    // between two equal ports is one flow each way)
+    let ends = run(&burst(2.0, 300, 3.5e-4));
+    let late = ends[300..].iter().filter(|e| e.2).count();
+    assert!((150..=256).contains(&late), "{late}");
+    assert!(ends[300..].iter().all(|e| e.0 == Some(e.2)));
+    // a flow remembered more than ANSWER_SWAP ago gives its way up to a new one: a backscatter
+    // flood of SYN-ACKs (each unanswered), 400 a millisecond for 10 ms, then one burst as above
+    let mut flood: Vec<PacketRepr> = (0..4000u16)
+        .map(|i| {
+            tcp(
+                3.0 + f64::from(i) * 2.5e-6,
+                target,
+                zombie,
+                1024 + i,
+                443,
+                SYN | ACK,
+            )
+        })
+        .collect();
+    flood.extend(burst(3.1, 60, 3e-4));
+    let ends = run(&flood);
+    assert!(ends[..4000].iter().all(|e| *e == (Some(true), true, false)));
+    assert!(ends[4060..].iter().all(|e| *e == (Some(true), false, true)));
+}
+
 /// A download on one connection: handshake, request, `n` data segments from the server each
 /// acknowledged by the client, 0.1 ms apart, starting at `t`.
 fn bulk_download(t: f64, n: usize) -> Vec<PacketRepr> {

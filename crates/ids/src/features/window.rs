@@ -267,8 +267,38 @@ fn new_connection(flow: &FlowStats, to_server: bool, segment: bool, flags: u8) -
 /// a NIC's queues reorder by.
 pub const ANSWER_SWAP: f64 = 0.001;
 
-/// The flows opened by an answer that are remembered ([`WindowState::answered_late`]).
+/// The flows opened by an answer that are remembered ([`WindowState::answered_late`]): in
+/// sets of [`ANSWER_WAYS`] chosen by the flow's hash.
 const ANSWER_SLOTS: usize = 256;
+/// The ways of a set of [`ANSWER_SLOTS`]: a flow opened by an answer takes a way of its set
+/// that is free, or held by a flow opened more than [`ANSWER_SWAP`] before (whose request can
+/// no longer come late), else the way of the one opened first. Direct-mapped (one way), two
+/// flows opened by answers within a millisecond took one slot once in a while (thirty resets
+/// of an idle scan's target in 256 slots: more likely than not), and the request of the
+/// first, written after both, found the second there: its flow stayed the answer's sender's
+/// for good (the target "against" the zombie, session 23).
+const ANSWER_WAYS: usize = 4;
+
+/// The way of `answers` to remember a flow opened by an answer at `now` in (its set chosen by
+/// `hash`, [`ANSWER_WAYS`]): a free one, else one opened more than [`ANSWER_SWAP`] before,
+/// else the one opened first.
+fn answer_way(answers: &[Option<(FlowKey, f64, u8)>; ANSWER_SLOTS], hash: u64, now: f64) -> usize {
+    let set = hash as usize % (ANSWER_SLOTS / ANSWER_WAYS) * ANSWER_WAYS;
+    let mut way = set;
+    let mut oldest = f64::INFINITY;
+    for (i, a) in answers[set..set + ANSWER_WAYS].iter().enumerate() {
+        match a {
+            None => return set + i,
+            Some((_, t, _)) if now - t > ANSWER_SWAP => return set + i,
+            Some((_, t, _)) if *t < oldest => {
+                oldest = *t;
+                way = set + i;
+            }
+            Some(_) => {}
+        }
+    }
+    way
+}
 
 /// [`WindowState::opened_by_answer`], in `last_answer`.
 const OPENED_BY_ANSWER: u8 = 1;
@@ -305,21 +335,24 @@ fn answered(
     now: f64,
     flags: u8,
 ) -> u8 {
-    let slot = k.flow_hash as usize % ANSWER_SLOTS;
-    match answers[slot] {
-        Some((flow, first, answer))
-            if st.n[0] + st.n[1] == 1.0
-                && flow == k.flow
-                && first == st.first
-                && now - first <= ANSWER_SWAP
-                && draws(flags, answer) =>
-        {
-            st.opened_by_client = k.to_server;
-            answers[slot] = None;
-            ANSWERED_LATE
-        }
-        _ => 0,
+    if st.n[0] + st.n[1] != 1.0 {
+        return 0;
     }
+    let set = k.flow_hash as usize % (ANSWER_SLOTS / ANSWER_WAYS) * ANSWER_WAYS;
+    for slot in &mut answers[set..set + ANSWER_WAYS] {
+        match *slot {
+            Some((flow, first, answer)) if flow == k.flow && first == st.first => {
+                if now - first <= ANSWER_SWAP && draws(flags, answer) {
+                    st.opened_by_client = k.to_server;
+                    *slot = None;
+                    return ANSWERED_LATE;
+                }
+                return 0;
+            }
+            _ => {}
+        }
+    }
+    0
 }
 
 /// (client address, server address, protocol << 32 | client port << 16 | server port).
@@ -342,8 +375,9 @@ pub struct WindowState {
     /// [`ANSWERED_LATE`] if the request that its flow's first packet, an answer written before
     /// it, answers, its sender now the flow's opener ([`WindowState::answered_late`]); else 0.
     last_answer: u8,
-    /// The flows last opened by an answer ([`WindowState::opened_by_answer`]), by their hash:
-    /// the flow, the time it was opened and the answer's TCP flags.
+    /// The flows last opened by an answer ([`WindowState::opened_by_answer`]), in sets of
+    /// [`ANSWER_WAYS`] by their hash ([`answer_way`]): the flow, the time it was opened and the
+    /// answer's TCP flags.
     answers: Box<[Option<(FlowKey, f64, u8)>; ANSWER_SLOTS]>,
     /// Of the last packet pushed: the first segment with payload its flow's opener sent, in a
     /// flow begun with a SYN.
@@ -1016,7 +1050,8 @@ impl WindowState {
                 if opened {
                     if fl & 0x12 == 0x12 || fl & 0x04 != 0 {
                         answer = OPENED_BY_ANSWER;
-                        self.answers[k.flow_hash as usize % ANSWER_SLOTS] = Some((k.flow, now, fl));
+                        let way = answer_way(&self.answers, k.flow_hash, now);
+                        self.answers[way] = Some((k.flow, now, fl));
                     }
                 } else if st.n[dir] == 0.0 && to_server != st.opened_by_client {
                     answer = answered(&mut self.answers, k, st, now, fl);
