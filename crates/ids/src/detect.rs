@@ -279,8 +279,18 @@
 //! UDP; ICMP echo: `ProbeKind`); [`DetectSettings::change_probes`] (10) consecutive probes
 //! of another kind end it, and a new episode begins at the first of them. The probes before
 //! the tenth stay with the attack before (they and their answers are a small part of any
-//! alert). Only the source's own probes count: a connect scan's handshake ACKs come each after
-//! a SYN-ACK and make no run; an ACK scan and a window scan send the same probes and stay one.
+//! alert). Only an attack that could be alerted alone ends so: if the episode held fewer than
+//! [`DetectSettings::min_packets`] flagged packets (and no fragment past 65,535 bytes) when the
+//! run began, what came before was the run's preamble, and the episode goes on, about the
+//! run's kind (`Shift::preamble`, [`DetectStats::preambles`]). nmap across a router pings its
+//! target first — an echo request, a SYN to 443 and an ACK to 80 from one port, a timestamp
+//! request (on the target's own link it asks by ARP instead) — and a round trip later scans:
+//! that discovery set the episode's kind, and each scan was alerted twice, a piece of ~20
+//! packets (the discovery, the scan's first nine probes and their answers) and the scan
+//! (session 23, `wan.pcap`). A small attack right before another (within the gap) is now in
+//! the other's alert instead of a piece below the thresholds. Only the source's own probes
+//! count: a connect scan's handshake ACKs come each after a SYN-ACK and make no run; an ACK
+//! scan and a window scan send the same probes and stay one.
 //! A SYN the networks passed whose connection then carries the source's data (a NAT's or a
 //! busy workstation's clients loading pages while a scan from the same address pauses) leaves
 //! the run again (`Shift::took_back`); a connect scan's connections carry none, and an HTTP
@@ -819,6 +829,10 @@ pub struct DetectStats {
     /// Source episodes ended because the source's probes of the episode's kind changed
     /// pattern ([`DetectSettings::change_pattern`]).
     pub pattern_changes: u64,
+    /// Changes of probe kind that did not end a source's episode, its flagged packets before
+    /// the run of the new kind too few to be an alert on their own: the attack's preamble
+    /// (nmap's host discovery through a router before its scan), alerted with it.
+    pub preambles: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
     /// Of those, scans faster than the rule's minimum interval that the networks had not
@@ -3182,6 +3196,14 @@ struct Shift {
     other: Option<ProbeKind>,
     run: u32,
     since: f64,
+    /// Whether the episode's flagged packets before the run's first probe could make an alert
+    /// on their own ([`SrcEp::alertable`]); if not, the run that completes is the episode's
+    /// attack and what came before its preamble: the episode goes on, about the run's kind
+    /// ([`Shift::probe`]).
+    run_alone: bool,
+    /// Set when a run of another kind made the episode about its kind instead of ending it
+    /// (counted in [`DetectStats::preambles`]); the caller takes it.
+    preamble: bool,
     /// Source port of the source's latest SYN.
     syn_sport: Option<u16>,
     /// SYN-ACKs the source received, less the FIN+ACKs it sent to close those connections;
@@ -3437,6 +3459,15 @@ impl Shift {
     /// clients' connections) gives way to the first probe of another kind that counts, which
     /// the episode is then about, as if it had been its first. `flagged`: the networks flagged
     /// the probe (a flagged SYN is a probe, not a client's connection).
+    ///
+    /// A run of another kind ends the episode only if what the episode held when the run
+    /// began could be an alert on its own (`alone`, [`SrcEp::alertable`]). If not, the run
+    /// is the episode's attack and the probes before it were its preamble — nmap's host
+    /// discovery through a router (an echo request, a SYN to 443, an ACK to 80, a timestamp
+    /// request) before its scan —: the episode goes on, about the run's kind from its `n`-th
+    /// probe on, as if that had been its first ([`Shift::preamble`]). Two attacks back to
+    /// back are still two alerts; a first one too small to be alerted is now part of the
+    /// second's alert instead of a piece below the thresholds.
     fn probe(
         &mut self,
         k: ProbeKind,
@@ -3444,6 +3475,7 @@ impl Shift {
         now: f64,
         (n, m): (u32, u32),
         flagged: bool,
+        alone: bool,
     ) -> Option<Shift> {
         if flagged && k.is_syn() {
             self.tentative = false;
@@ -3488,9 +3520,23 @@ impl Shift {
                     self.run = 0;
                     self.since = now;
                     self.run_syns = [0; RUN_SYNS];
+                    self.run_alone = alone;
                 }
                 self.run += 1;
-                (self.run >= n).then(|| self.moved_on())
+                if self.run < n {
+                    return None;
+                }
+                if self.run_alone {
+                    return Some(self.moved_on());
+                }
+                // what came before the run was its attack's preamble, no attack of its own
+                self.kind = Some(k);
+                self.tentative = false;
+                self.preamble = true;
+                self.end_run();
+                self.targets = Targets::default();
+                self.targets.take(target, now, m);
+                None
             }
         }
     }
@@ -3618,6 +3664,8 @@ impl Shift {
             other: None,
             run: 0,
             since: self.since,
+            run_alone: false,
+            preamble: false,
             syn_sport: self.syn_sport,
             open: self.open,
             fins_in: self.fins_in,
@@ -3645,8 +3693,10 @@ impl Shift {
     }
 
     /// Take packet `p` of the episode of source `att` at `now` (see [`Shift::probe`]: `runs`
-    /// are its `n` and `m`). A packet the networks did not flag (not `flagged`) counts only as
-    /// an [unmistakable](ProbeKind::unmistakable) probe.
+    /// are its `n` and `m`, `alone` whether the episode so far could be an alert). A packet the
+    /// networks did not flag (not `flagged`) counts only as an
+    /// [unmistakable](ProbeKind::unmistakable) probe.
+    #[allow(clippy::too_many_arguments)]
     fn take(
         &mut self,
         p: &PacketRepr,
@@ -3655,6 +3705,7 @@ impl Shift {
         runs: (u32, u32),
         flagged: bool,
         established: bool,
+        alone: bool,
     ) -> Option<Shift> {
         if p.src != att {
             self.answer(p);
@@ -3686,7 +3737,7 @@ impl Shift {
         // episode it counts in the pattern only, as passed probes of the episode's kind do
         let maimon = self.maimon && self.kind != Some(ProbeKind::Maimon);
         if flagged || k.unmistakable() || maimon {
-            let next = self.probe(k, Targets::key(p), now, runs, flagged);
+            let next = self.probe(k, Targets::key(p), now, runs, flagged, alone);
             if next.is_none() && k == ProbeKind::Maimon && self.other == Some(k) {
                 // a FIN+ACK in a run of them: its port, to tell whether a FIN back closes
                 // its connection (Shift::answer)
@@ -3991,6 +4042,14 @@ impl SrcEp {
         } else {
             x.answered.add(hash_key(67, u128::from(p.dport)));
         }
+    }
+
+    /// Whether the episode's flagged packets so far could make an alert on their own: at least
+    /// `min_packets` ([`DetectSettings::min_packets`]), or a fragment past 65,535 bytes (a
+    /// ping of death, alerted however few). If not, a change of probe kind does not end the
+    /// episode ([`Shift::probe`]).
+    fn alertable(&self, min_packets: u64) -> bool {
+        self.tally.packets >= min_packets || self.tally.oversize > 0
     }
 
     /// Whether the episode's flagged packets to its main victim (`top_victim`, since it became
@@ -4515,11 +4574,16 @@ impl Aggregator {
         if !attack {
             // probes the networks leave to their answers (a connect scan's SYNs) show a change
             // of attack too
+            let min = self.s.min_packets;
             let moved = slot.and_then(|mut s| {
                 let e = s.val();
+                let alone = e.alertable(min);
                 let next = shifts
-                    .then(|| e.shift.take(p, att, now, runs, false, v.established))
+                    .then(|| e.shift.take(p, att, now, runs, false, v.established, alone))
                     .flatten();
+                if std::mem::take(&mut e.shift.preamble) {
+                    st.preambles += 1;
+                }
                 if next.is_none() {
                     e.pass(p, att);
                     e.ordinary(p, att, v.established);
@@ -4563,10 +4627,14 @@ impl Aggregator {
         let went_on = match slot {
             Some(mut s) => {
                 let e = s.val();
-                match shifts
-                    .then(|| e.shift.take(p, att, now, runs, true, v.established))
-                    .flatten()
-                {
+                let alone = e.alertable(min);
+                let next = shifts
+                    .then(|| e.shift.take(p, att, now, runs, true, v.established, alone))
+                    .flatten();
+                if std::mem::take(&mut e.shift.preamble) {
+                    st.preambles += 1;
+                }
+                match next {
                     Some(next) => Err(Some(next)),
                     None => {
                         e.add(now, p, v, p.src == att, vic, keys);
@@ -4609,7 +4677,9 @@ impl Aggregator {
                 };
                 if shifts {
                     // its first probe sets its kind
-                    first.shift.take(p, att, now, runs, true, v.established);
+                    first
+                        .shift
+                        .take(p, att, now, runs, true, v.established, false);
                 }
                 first.add(now, p, v, p.src == att, vic, keys);
                 self.sources.insert(att, first);
@@ -6942,14 +7012,15 @@ mod tests {
     /// `sh.take` of a flagged packet `p` the attacker's episode sees at its own time, a change
     /// after ten probes of another kind.
     fn take(sh: &mut Shift, p: &PacketRepr, established: bool) -> bool {
-        sh.take(p, ip(ATT), p.ts, (10, 0), true, established)
+        sh.take(p, ip(ATT), p.ts, (10, 0), true, established, true)
             .is_some()
     }
 
     /// `sh.take` of a packet the networks passed, with whether it is of an established
     /// connection (as [`connection`] gives them).
     fn passed(sh: &mut Shift, (p, est): &(PacketRepr, bool)) -> bool {
-        sh.take(p, ip(ATT), p.ts, (10, 0), false, *est).is_some()
+        sh.take(p, ip(ATT), p.ts, (10, 0), false, *est, true)
+            .is_some()
     }
 
     #[test]
@@ -7144,11 +7215,16 @@ mod tests {
             }
             fin(&mut pk, 13.5, 200);
             let (alerts, st) = aggregate_sessions(&pk);
-            // (the connect scan in the middle: the FIN scan, it, then the FIN scan again)
-            assert_eq!(st.attack_changes, 2 * u64::from(connect), "{st:?}");
-            if !connect {
-                assert_eq!(alerts.len(), 1, "{alerts:?}");
-                assert_eq!((alerts[0].class, alerts[0].packets), (Class::ScanFin, 160));
+            // (the connect scan in the middle: the FIN scan, then it; its SYNs the networks
+            // passed, nothing of it flagged, it could be no alert of its own, and the FIN
+            // scan's next probes make its episode about them: their preamble, two alerts)
+            let c = u64::from(connect);
+            assert_eq!((st.attack_changes, st.preambles), (c, c), "{st:?}");
+            let named: Vec<(Class, u64)> = alerts.iter().map(|a| (a.class, a.packets)).collect();
+            if connect {
+                assert_eq!(named, [(Class::ScanFin, 80), (Class::ScanFin, 80)]);
+            } else {
+                assert_eq!(named, [(Class::ScanFin, 160)]);
             }
         }
     }
@@ -8206,6 +8282,164 @@ mod tests {
         let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
         assert_eq!(named, [Class::FloodIcmp, Class::ScanSyn], "{alerts:?}");
         assert_eq!(st.attack_changes, 1);
+    }
+
+    /// nmap's host discovery of [`VIC`] at `t`, as a scanner sends it through a router (no ARP
+    /// ping off its own link): an echo request, a SYN to 443 and an ACK to 80 from one port, a
+    /// timestamp request, each answered, flagged as the networks flagged them in `wan.pcap`.
+    fn host_discovery(t: f64) -> Vec<(PacketRepr, Class)> {
+        let icmp = |t, src, dst, ty| PacketRepr {
+            proto: 1,
+            icmp_type: ty,
+            ip_len: 28,
+            ..tcp(t, src, dst, 0, 0, 0)
+        };
+        vec![
+            (icmp(t, ATT, VIC, 8), Class::FloodIcmp),
+            (icmp(t + 1e-5, VIC, ATT, 0), Class::Normal),
+            (tcp(t + 2e-5, ATT, VIC, 60068, 443, 0x02), Class::Normal),
+            (tcp(t + 3e-5, VIC, ATT, 443, 60068, 0x14), Class::ScanSyn),
+            (tcp(t + 4e-5, ATT, VIC, 60068, 80, 0x10), Class::ScanSyn),
+            (tcp(t + 5e-5, VIC, ATT, 80, 60068, 0x04), Class::ScanSyn),
+            (icmp(t + 6e-5, ATT, VIC, 13), Class::FloodIcmp),
+            (icmp(t + 7e-5, VIC, ATT, 14), Class::FloodIcmp),
+        ]
+    }
+
+    #[test]
+    fn host_discovery_before_a_scan_is_its_preamble_not_an_attack_of_its_own() {
+        // nmap across a router: its host discovery, a round trip later the scan (session
+        // 23's wan.pcap: two alerts per scan, the first of ~20 packets, before this rule)
+        for (flags, class) in [
+            (0x02, Class::ScanSyn),
+            (0x01, Class::ScanFin),
+            (0x00, Class::ScanNull),
+            (0x29, Class::ScanXmas),
+        ] {
+            let mut pk = host_discovery(10.0);
+            pk.extend(tcp_probes(10.2, 200, flags, Some(60324), class));
+            let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+            let got: Vec<(Class, u64)> = alerts.iter().map(|a| (a.class, a.packets)).collect();
+            // every flagged packet in the one alert, from the echo request on
+            assert_eq!(got, [(class, 6 + 400)], "{flags:#x}: {st:?}");
+            assert!(
+                (alerts[0].first_seen - 10.0).abs() < 1e-9,
+                "{:?}",
+                alerts[0]
+            );
+            assert_eq!((st.attack_changes, st.preambles), (0, 1), "{flags:#x}");
+        }
+        // a UDP scan after it
+        let mut pk = host_discovery(10.0);
+        for k in 1..=40u16 {
+            let t = 10.2 + f64::from(k) * 1e-3;
+            let probe = udp(t, ATT, VIC, 41000, k, 28);
+            let refused = icmp_unreach(t + 1e-4, VIC, ATT, &probe);
+            pk.push((probe, Class::ScanUdp));
+            pk.push((refused, Class::ScanUdp));
+        }
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+        assert_eq!(named, [Class::ScanUdp], "{st:?}");
+        assert_eq!((st.attack_changes, st.preambles), (0, 1));
+        // --change-probes 0: no change of kind, no preamble either
+        let s = DetectSettings {
+            change_probes: 0,
+            ..DetectSettings::default()
+        };
+        let (alerts, st) = aggregate_packets(s, &pk);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!((st.attack_changes, st.preambles), (0, 0));
+    }
+
+    #[test]
+    fn an_attack_before_a_change_of_kind_that_could_be_alerted_alone_still_is() {
+        // `n` echo requests (a short ping flood), then a SYN scan from one port without quiet
+        // between (its first SYN, the source's first, counts as the episode's own kind: the
+        // run begins at the second): at 14 flagged packets before the run (under
+        // --min-packets, 15) they are the scan's preamble, one alert; at 15 they could be an
+        // alert alone, and are
+        for (n, alerts_expected) in [(12u16, 1usize), (13, 2)] {
+            let mut pk: Vec<_> = (0..n)
+                .map(|k| {
+                    let echo = PacketRepr {
+                        proto: 1,
+                        icmp_type: 8,
+                        ip_len: 84,
+                        ..tcp(10.0 + f64::from(k) * 1e-3, ATT, VIC, 0, 0, 0)
+                    };
+                    (echo, Class::FloodIcmp)
+                })
+                .collect();
+            pk.extend(tcp_probes(10.1, 200, 0x02, Some(50505), Class::ScanSyn));
+            let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+            let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+            assert_eq!(named.len(), alerts_expected, "{n}: {named:?} {st:?}");
+            assert_eq!(named.last(), Some(&Class::ScanSyn), "{n}");
+            let split = u64::from(alerts_expected == 2);
+            assert_eq!((st.attack_changes, st.preambles), (split, 1 - split), "{n}");
+            if split == 1 {
+                // the scan's alert begins at the run's first probe, as before
+                assert!(
+                    (alerts[1].first_seen - 10.102).abs() < 1e-9,
+                    "{:?}",
+                    alerts[1]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn whether_the_episode_could_be_alerted_is_taken_when_the_run_begins() {
+        let echo = PacketRepr {
+            proto: 1,
+            icmp_type: 8,
+            ..tcp(0.0, ATT, VIC, 0, 0, 0)
+        };
+        // the source's first SYN counts as the episode's own kind (either SYN kind), the
+        // run of SYNs from its port begins at the second
+        let syn = |k: u16| tcp(0.1 + f64::from(k) * 1e-3, ATT, VIC, 60324, 1 + k, 0x02);
+        for alone_at_start in [false, true] {
+            let mut sh = Shift::default();
+            assert!(sh
+                .take(&echo, ip(ATT), 0.0, (10, 0), true, false, false)
+                .is_none());
+            assert_eq!(sh.kind, Some(ProbeKind::IcmpQuery));
+            let mut ends = Vec::new();
+            for k in 0..11u16 {
+                // after the run began, what the caller says no longer matters
+                let alone = if k == 1 {
+                    alone_at_start
+                } else {
+                    !alone_at_start
+                };
+                let p = syn(k);
+                ends.push(sh.take(&p, ip(ATT), p.ts, (10, 0), true, false, alone));
+            }
+            assert!(ends[..10].iter().all(Option::is_none));
+            if alone_at_start {
+                // the run ends the episode; the next is about SYNs from one port
+                let next = ends[10].expect("a change of kind");
+                assert_eq!(next.kind, Some(ProbeKind::SynSamePort));
+                assert!(!sh.preamble);
+            } else {
+                // the episode goes on, about the run's kind, no run left
+                assert!(ends[10].is_none());
+                assert_eq!(sh.kind, Some(ProbeKind::SynSamePort));
+                assert!(sh.preamble && !sh.tentative);
+                assert_eq!((sh.other, sh.run), (None, 0));
+                // its own kind's probes go on without a run; an echo request starts one
+                let p = syn(11);
+                assert!(sh
+                    .take(&p, ip(ATT), p.ts, (10, 0), true, false, true)
+                    .is_none());
+                assert_eq!(sh.run, 0);
+                assert!(sh
+                    .take(&echo, ip(ATT), 0.2, (10, 0), true, false, true)
+                    .is_none());
+                assert_eq!((sh.other, sh.run), (Some(ProbeKind::IcmpQuery), 1));
+            }
+        }
     }
 
     fn pings(src: &str, rate: f64, n: u32) -> Vec<(PacketRepr, Class)> {

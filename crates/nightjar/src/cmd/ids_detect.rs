@@ -193,7 +193,10 @@ pub struct DetectArgs {
     /// A source's episode ends and a new one begins when this many consecutive probes it sends
     /// are of another kind (SYN from one source port or from new ones, FIN, NULL, Xmas, Maimon,
     /// ACK, UDP, ICMP queries: echo, timestamp and the like): attacks run back to back are
-    /// alerted one by one; 0 turns it off.
+    /// alerted one by one. Unless what the episode held when they began could not be an alert
+    /// alone (fewer than --min-packets flagged packets): then it was their preamble (nmap's host
+    /// discovery across a router before its scan), and the episode goes on about their kind
+    /// (`preambles` in --json); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().change_probes, value_name = "N")]
     change_probes: u32,
     /// A source's episode ends and a new one begins when this many consecutive probes of its
@@ -648,6 +651,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["neighbour_alerts"] = json!(stats.neighbour_alerts);
         j["neighbour_cleared"] = json!(stats.neighbour_cleared);
         j["pattern_changes"] = json!(stats.pattern_changes);
+        j["preambles"] = json!(stats.preambles);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
         j["clock_steps_back"] = json!(stats.clock_steps_back);
@@ -839,7 +843,7 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} scans whose flagged packets were mostly segments of established connections; {} episodes ended by a change of probe kind, {} by a change of pattern",
+        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} scans whose flagged packets were mostly segments of established connections; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert",
         st.alerts, st.source_alerts, st.victim_alerts, st.network_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(
@@ -853,7 +857,8 @@ fn summary(
         st.connection_bursts, nightjar_ids::profile::BURST_MAX_CONNECTIONS,
         st.question_bursts, nightjar_ids::profile::BURST_MAX_QUESTIONS, st.scans_of_sessions,
         st.attack_changes,
-        st.pattern_changes
+        st.pattern_changes,
+        st.preambles
     );
     if st.arp > 0 {
         let _ = writeln!(
