@@ -240,6 +240,16 @@
 //! of whose flagged packets are such is named fuzzing ([`crate::profile::Rule::Fuzzing`]).
 //! Counted in [`DetectStats::flagged_by_fuzzing_rule`].
 //!
+//! **UDP floods of a service** ([`crate::udpfloods`]). hping3 `--udp` against a service that
+//! takes the datagrams in silence (a resolver, chronyd, snmpd dropping what is not their
+//! protocol) draws no ICMP refusal, and the networks, which learnt UDP floods with their
+//! refusals, pass it; so they pass a flood of a closed port once a capture filter (`udp`) took
+//! the refusals away. A client's datagrams of one size to one (server, port), damped with a
+//! 1 s half-life, at or above [`DetectSettings::udp_flood_threshold`], fewer than one in four
+//! answered from that port, to a port below 1,024 or mostly from a new source port each, are
+//! `flood-udp` where the networks call them normal. Counted in
+//! [`DetectStats::flagged_by_udp_flood_rule`].
+//!
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
@@ -356,6 +366,7 @@ use crate::reflection::{Reflection, Unasked};
 use crate::renegotiation::Renegotiation;
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
+use crate::udpfloods::UdpFloods;
 use crate::unanswered::Unanswered;
 use crate::unlearned::{forged_error, icmp_query, Query, Unlearned, Verdict};
 use crate::IdsError;
@@ -529,6 +540,11 @@ pub struct DetectSettings {
     /// that service are `flood-syn` where the networks call them normal (an HTTP flood
     /// without keep-alive). 0 turns it off.
     pub connection_threshold: f32,
+    /// UDP-service-flood rule ([`crate::udpfloods`]): a client's datagrams of one size to one
+    /// (server, port), damped with a 1 s half-life; at or above this count, fewer than one in
+    /// four answered, to a port below 1,024 or mostly from a new source port each, they are
+    /// `flood-udp` where the networks call them normal. 0 turns it off.
+    pub udp_flood_threshold: f32,
     /// TLS renegotiation rule ([`crate::renegotiation`]): per connection, the handshake records
     /// its client began segments with after the handshake completed, damped with a 60 s
     /// half-life; at or above this count the connection's packets are the client's
@@ -594,6 +610,7 @@ impl Default for DetectSettings {
             reflection_threshold: crate::reflection::DEFAULT_THRESHOLD,
             unanswered_threshold: crate::unanswered::THRESHOLD,
             connection_threshold: crate::connections::DEFAULT_THRESHOLD,
+            udp_flood_threshold: crate::udpfloods::DEFAULT_THRESHOLD,
             renegotiation_threshold: crate::renegotiation::DEFAULT_THRESHOLD,
             fuzzing_threshold: crate::fuzzing::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
@@ -639,6 +656,7 @@ impl DetectSettings {
             ("reflection", self.reflection_threshold),
             ("unanswered-connections", self.unanswered_threshold),
             ("connection", self.connection_threshold),
+            ("UDP flood", self.udp_flood_threshold),
             ("renegotiation", self.renegotiation_threshold),
             ("fuzzing", self.fuzzing_threshold),
             ("ARP sweep", self.arp_sweep_threshold),
@@ -770,6 +788,9 @@ pub struct DetectStats {
     /// Of those, flagged by the connection-flood rule
     /// ([`DetectSettings::connection_threshold`]; the network had called them normal).
     pub flagged_by_connection_rule: u64,
+    /// Of those, flagged by the UDP-service-flood rule
+    /// ([`DetectSettings::udp_flood_threshold`]; the network had called them normal).
+    pub flagged_by_udp_flood_rule: u64,
     /// Of those, flagged by the TLS renegotiation rule
     /// ([`DetectSettings::renegotiation_threshold`]), whatever the networks said.
     pub flagged_by_renegotiation_rule: u64,
@@ -1032,6 +1053,7 @@ pub struct Engine {
     unanswered: Unanswered,
     reflection: Reflection,
     connections: Connections,
+    udp_floods: UdpFloods,
     renegotiation: Renegotiation,
     fuzzing: Fuzzing,
     guessing: Guessing,
@@ -1139,6 +1161,7 @@ impl Engine {
             pings: RepeatedPings::new(settings.spray_threshold, settings.max_sources),
             reflection: Reflection::new(settings.reflection_threshold),
             connections: Connections::new(settings.connection_threshold),
+            udp_floods: UdpFloods::new(settings.udp_flood_threshold),
             renegotiation: Renegotiation::new(settings.renegotiation_threshold),
             fuzzing: Fuzzing::new(settings.fuzzing_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
@@ -1644,6 +1667,7 @@ impl Engine {
                     let echoed =
                         may_be_echo(p) && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
                     let opened = self.connections.push_keyed(p, &keys);
+                    let served = self.udp_floods.push_keyed(p, &keys);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
                         (_, by) => Some(by != 0),
@@ -1744,6 +1768,9 @@ impl Engine {
                         c
                     } else if let Some(c) = opened {
                         self.stats.flagged_by_connection_rule += 1;
+                        c
+                    } else if let Some(c) = served {
+                        self.stats.flagged_by_udp_flood_rule += 1;
                         c
                     } else if guessed.is_some() {
                         self.stats.flagged_by_guessing_rule += 1;

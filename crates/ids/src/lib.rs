@@ -28,6 +28,8 @@
 //! * [`copies`]: the second and third sight of a packet in a capture that saw it more than
 //!   once (`tcpdump -i any` on a bridging or routing host), which take the first's verdict.
 //! * [`fragments`]: IP fragments after the first, judged as their first fragment was.
+//! * [`udpfloods`]: UDP floods of one service that takes them in silence (or whose ICMP
+//!   refusals a capture filter removed): one client's datagrams of one size, fast, unanswered.
 //! * [`unlearned`]: attacks the networks were never shown: forged ICMP errors, IP protocol
 //!   scans, SCTP and UDP-Lite port scans.
 //! * [`arpsweep`]: ARP sweeps (host discovery on a LAN: `nmap -sn`, `arp-scan`), from the
@@ -80,6 +82,7 @@ pub mod slowscan;
 pub mod study;
 pub mod timeline;
 pub mod train;
+pub mod udpfloods;
 pub mod unanswered;
 pub mod unlearned;
 

@@ -139,6 +139,12 @@ pub struct DetectArgs {
     /// 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().connection_threshold, value_name = "N")]
     connection_threshold: f32,
+    /// UDP-service-flood rule: a client's datagrams of one size to one server port, as a
+    /// damped count (1 s half-life, ≈ 1.44 × datagrams per second); at or above it, fewer than
+    /// one in four answered, to a port below 1,024 or mostly from a new source port each, they
+    /// are a flood (hping3 --udp against a service that takes them in silence); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().udp_flood_threshold, value_name = "N")]
+    udp_flood_threshold: f32,
     /// TLS renegotiation rule: per connection, the handshake records its client began
     /// segments with after the handshake completed, damped (60 s half-life; two per
     /// renegotiation); at or above it, the connection's packets are the client's
@@ -338,6 +344,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         reflection_threshold: a.reflection_threshold,
         unanswered_threshold: a.unanswered_threshold,
         connection_threshold: a.connection_threshold,
+        udp_flood_threshold: a.udp_flood_threshold,
         renegotiation_threshold: a.renegotiation_threshold,
         fuzzing_threshold: a.fuzzing_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
@@ -572,6 +579,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             "sweep_threshold": settings.sweep_threshold,
             "reflection_threshold": settings.reflection_threshold,
             "connection_threshold": settings.connection_threshold,
+            "udp_flood_threshold": settings.udp_flood_threshold,
             "renegotiation_threshold": settings.renegotiation_threshold,
             "arp_sweep_threshold": settings.arp_sweep_threshold,
             "arp_spoof_threshold": settings.arp_spoof_threshold,
@@ -642,6 +650,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
         j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
         j["flagged_by_fuzzing_rule"] = json!(stats.flagged_by_fuzzing_rule);
+        j["flagged_by_udp_flood_rule"] = json!(stats.flagged_by_udp_flood_rule);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
@@ -817,7 +826,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} NetBIOS and DHCP broadcasts at a LAN's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the UDP-service-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} NetBIOS and DHCP broadcasts at a LAN's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -825,6 +834,7 @@ fn summary(
         st.flagged_by_ping_rule,
         st.flagged_by_reflection_rule,
         st.flagged_by_connection_rule,
+        st.flagged_by_udp_flood_rule,
         st.flagged_by_renegotiation_rule,
         st.flagged_by_guessing_rule,
         st.flagged_by_protocol_rule,

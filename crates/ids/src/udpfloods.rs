@@ -1,0 +1,316 @@
+//! Floods of a UDP service: one client's datagrams of one size to one (server, port), fast,
+//! and unanswered.
+//!
+//! The commonest denial of service on real networks is a UDP flood aimed at the port of a
+//! service the victim runs (DNS 53, NTP 123, SNMP 161, memcached 11211) or of one it is
+//! supposed to (QUIC 443, SSDP 1900, a game's or VoIP's port): hping3 `--udp -p PORT`, nping,
+//! LOIC-like loops, at a few hundred datagrams a second or `--flood`. The networks learnt UDP
+//! floods from the lab's, sent to ports nobody listens on and answered by ICMP port
+//! unreachables; they pass a flood whose datagrams the victim's service takes in silence (a
+//! resolver drops hping3's zeros as malformed, chronyd ignores what is no NTP, snmpd what is
+//! no SNMP: namespace runs of session 23, `lab/svcfloods.sh`, 2,000 datagrams to NTP at 1,000
+//! a second and 1.7 million to SNMP, not one flagged), and, captured with a filter that keeps
+//! UDP alone (`udp`: the ICMP refusals gone), a flood of a closed port too; a flood of port
+//! 53 they took for DNS, a third of it.
+//!
+//! The rule: per (client, server, port), where the client is the sender and the client end of
+//! the datagram (its port the higher, or both ports 1024 or above) and the server no group
+//! address, three counts damped with a 1 s half-life: the client's datagrams of the size
+//! (transport payload bytes) of the one before to that service (`same`), those of them sent
+//! from another source port than the one before (`new_ports`), and the datagrams the server
+//! sent back from that port to the client (`answers`, to any of its ports; looked for only
+//! within [`WARM_FOR`] of some count's reaching [`WARM_SHARE`] of the threshold, so that most
+//! datagrams cost one table look-up, not two). A datagram is
+//! `flood-udp` where the networks call it normal once `same` is at or above the threshold
+//! ([`crate::detect::DetectSettings::udp_flood_threshold`]; [`DEFAULT_THRESHOLD`] is about
+//! 100 datagrams a second of one size, held), fewer than one in [`ANSWERED_EVERY`] of them was
+//! answered, and the port is a well-known one (below [`WELL_KNOWN_END`]) or at least
+//! [`NEW_PORT_SHARE`] of the datagrams came from a new source port each (hping3's way: a new
+//! port per datagram).
+//!
+//! What stays normal: a service's clients, whose questions are answered (a resolver's, an
+//! SNMP walk at a thousand GETNEXTs a second, a memcached client's page of keys); a burst of
+//! lookups (answered, and of names of many lengths); applications' one-way streams to a
+//! collector (syslog, statsd, NetFlow, IPFIX) whose sizes vary; calls and games, at 20–100
+//! datagrams a second and answered; and a fixed-size one-way stream to a high port from one
+//! socket (an MPEG-TS stream of 1,316-byte datagrams to a set-top box, an RTP camera) — the
+//! port condition. What it gives away: a flood whose datagrams change size (`--rand-size`,
+//! scapy's `RandString(RandNum())`), one slower than the threshold, one a service answers
+//! (a DNS query flood of valid queries: the networks and the two-way rule's mirrored
+//! conversations [`crate::conversation`] judge it), and one to a high port from one fixed
+//! source port (left to the networks, which flag it when its ICMP refusals are there).
+//! What it may call a flood: a fixed-size one-way stream at 100 a second or more to a port
+//! below 1,024, or from a new port each datagram.
+//!
+//! Sans-IO and bounded: one set-associative table of (client, server, port) entries
+//! ([`CAPACITY`], least recently used evicted).
+
+use crate::class::Class;
+use crate::detect::{is_group, service_hash, AddrKeys, DampedCount, NegExp2};
+use crate::features::table::SetAssoc;
+use nightjar_packet::{proto, PacketRepr};
+
+/// [`crate::detect::DetectSettings::udp_flood_threshold`] by default: about 100 datagrams a
+/// second of one size to one service, held (a damped count with a 1 s half-life settles at
+/// rate ÷ ln 2), as the connection-flood rule counts connections
+/// ([`crate::connections::DEFAULT_THRESHOLD`]).
+pub const DEFAULT_THRESHOLD: f32 = 150.0;
+/// The datagrams are a flood only while fewer than one in this many were answered.
+pub const ANSWERED_EVERY: f32 = 4.0;
+/// Ports below this are a service's whatever the client's source ports.
+pub const WELL_KNOWN_END: u16 = 1024;
+/// Of the datagrams counted, at least this share from a new source port each makes a flood of
+/// a port at or above [`WELL_KNOWN_END`].
+pub const NEW_PORT_SHARE: f32 = 0.5;
+/// (client, server, port) entries remembered.
+pub const CAPACITY: usize = 1 << 14;
+/// The counts' half-life, seconds.
+const HALF_LIFE: f64 = 1.0;
+/// Answers are looked for only within this long (seconds) of a client's count reaching
+/// [`WARM_SHARE`] of the threshold: below it nothing is flagged, and a service that answers
+/// what it is sent has answered well over one in [`ANSWERED_EVERY`] by the time the count
+/// doubles and doubles again.
+pub const WARM_FOR: f64 = 2.0;
+/// The share of the threshold a count must reach for answers to be counted.
+pub const WARM_SHARE: f32 = 0.25;
+
+/// One (client, server, port)'s counts.
+#[derive(Clone, Copy, Default)]
+struct Service {
+    same: DampedCount,
+    new_ports: DampedCount,
+    answers: DampedCount,
+    /// The payload size and source port of the client's last datagram.
+    len: u32,
+    sport: u16,
+}
+
+/// The UDP-service-flood rule's state.
+pub struct UdpFloods {
+    threshold: f32,
+    services: SetAssoc<(u128, u128, u16), Service>,
+    clock: f64,
+    /// Until then, some client's count was warm ([`WARM_FOR`]): answers are counted.
+    warm_until: f64,
+    decay: NegExp2,
+}
+
+impl UdpFloods {
+    /// The rule with its threshold (0: off).
+    pub fn new(threshold: f32) -> UdpFloods {
+        UdpFloods {
+            threshold,
+            services: SetAssoc::new(if threshold > 0.0 { CAPACITY } else { 1 }),
+            clock: f64::NEG_INFINITY,
+            warm_until: f64::NEG_INFINITY,
+            decay: NegExp2::new(),
+        }
+    }
+
+    /// Take the next packet; `flood-udp` if it is a datagram of a flood of one service.
+    pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
+        self.push_keyed(p, &AddrKeys::of(p))
+    }
+
+    /// [`UdpFloods::push`] of a packet whose addresses' keys are `k`.
+    #[inline]
+    pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
+        if self.threshold <= 0.0 || p.proto != proto::UDP || p.later_fragment {
+            return None;
+        }
+        self.push_datagram(p, k)
+    }
+
+    /// [`UdpFloods::push_keyed`] of a UDP datagram (or first fragment).
+    #[inline(never)]
+    fn push_datagram(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let now = self.clock;
+        // an answer of a service to a client it counts for, while some count is warm
+        if now <= self.warm_until {
+            let back = (k.dst, k.src, p.sport);
+            if let Some(s) =
+                self.services
+                    .get_mut(&back, service_hash(73, k.md, k.ms, p.sport), now)
+            {
+                s.answers.add(now, HALF_LIFE, 1.0, &mut self.decay);
+                return None;
+            }
+        }
+        let client = (p.sport >= WELL_KNOWN_END && p.dport >= WELL_KNOWN_END) || p.sport >= p.dport;
+        if !client || is_group(p.dst) {
+            return None;
+        }
+        let s = self
+            .services
+            .touch(
+                (k.src, k.dst, p.dport),
+                service_hash(73, k.ms, k.md, p.dport),
+                now,
+            )
+            .val;
+        let (same, new_ports) = if p.payload_len == s.len {
+            let new = if p.sport != s.sport { 1.0 } else { 0.0 };
+            (
+                s.same.add(now, HALF_LIFE, 1.0, &mut self.decay),
+                s.new_ports.add(now, HALF_LIFE, new, &mut self.decay),
+            )
+        } else {
+            (
+                s.same.value(now, HALF_LIFE, &mut self.decay),
+                s.new_ports.value(now, HALF_LIFE, &mut self.decay),
+            )
+        };
+        s.len = p.payload_len;
+        s.sport = p.sport;
+        if same >= WARM_SHARE * self.threshold {
+            self.warm_until = now + WARM_FOR;
+        }
+        if same < self.threshold {
+            return None;
+        }
+        let answers = s.answers.value(now, HALF_LIFE, &mut self.decay);
+        let flood = answers * ANSWERED_EVERY < same
+            && (p.dport < WELL_KNOWN_END || new_ports >= NEW_PORT_SHARE * same);
+        flood.then_some(Class::FloodUdp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::udp;
+
+    const C: &str = "198.18.0.66";
+    const S: &str = "198.18.0.53";
+
+    /// `n` datagrams of `len` bytes from C to S:`dport`, `gap` seconds apart from `t`, from
+    /// source port `sport` (0: a new one each, hping3's); when `answer`, S answers each 1 ms
+    /// later. How many the rule flagged.
+    #[allow(clippy::too_many_arguments)]
+    fn flood(
+        r: &mut UdpFloods,
+        t: f64,
+        n: u32,
+        gap: f64,
+        dport: u16,
+        sport: u16,
+        len: impl Fn(u32) -> u16,
+        answer: bool,
+    ) -> usize {
+        let mut flagged = 0;
+        for i in 0..n {
+            let ts = t + f64::from(i) * gap;
+            let sp = if sport == 0 {
+                2000 + (i % 60000) as u16
+            } else {
+                sport
+            };
+            let p = udp(ts, C, S, sp, dport, len(i));
+            flagged += usize::from(r.push(&p) == Some(Class::FloodUdp));
+            if answer {
+                let a = udp(ts + 1e-3, S, C, dport, sp, 60);
+                assert_eq!(r.push(&a), None);
+            }
+        }
+        flagged
+    }
+
+    #[test]
+    fn unanswered_floods_of_a_service_port_are_flagged() {
+        // hping3 --udp -p 123 -d 48 -i u1000: a new port each datagram, nothing back
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let n = flood(&mut r, 1.0, 2000, 1e-3, 123, 0, |_| 48, false);
+        assert!(n > 1700, "{n}");
+        // 200 a second to DNS from one port (a well-known port: the source port does not matter)
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let n = flood(&mut r, 1.0, 1000, 5e-3, 53, 40000, |_| 120, false);
+        assert!(n > 700, "{n}");
+        // hping3 to SSDP's port 1900, a new port each
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert!(flood(&mut r, 1.0, 800, 3e-3, 1900, 0, |_| 100, false) > 500);
+        // off
+        let mut r = UdpFloods::new(0.0);
+        assert_eq!(flood(&mut r, 1.0, 2000, 1e-3, 123, 0, |_| 48, false), 0);
+    }
+
+    #[test]
+    fn answered_varied_slow_or_one_socket_high_port_traffic_is_not() {
+        // a DNS query flood every query of which is answered: the networks' and the two-way
+        // rule's to judge
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(flood(&mut r, 1.0, 3000, 1e-3, 53, 40000, |_| 33, true), 0);
+        // answered from a new port each (an SNMP walk's GETNEXTs, one socket, are the same)
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(flood(&mut r, 1.0, 3000, 5e-4, 161, 0, |_| 40, true), 0);
+        // a syslog stream: sizes vary
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(
+            flood(
+                &mut r,
+                1.0,
+                3000,
+                1e-3,
+                514,
+                40000,
+                |i| (80 + (i * 7) % 50) as u16,
+                false
+            ),
+            0
+        );
+        // an RTP call's one-way leg at 50 a second, one size
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(
+            flood(&mut r, 1.0, 3000, 0.02, 5004, 30000, |_| 172, false),
+            0
+        );
+        // an MPEG-TS stream, 1,316 bytes at 500 a second, one socket to a high port
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(
+            flood(&mut r, 1.0, 3000, 2e-3, 1234, 30000, |_| 1316, false),
+            0
+        );
+        // a burst of 160 lookups at once from one socket, unanswered but of many sizes, and
+        // one of 120 of one size: under the threshold
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(
+            flood(
+                &mut r,
+                1.0,
+                160,
+                1e-5,
+                53,
+                40000,
+                |i| 30 + (i % 4) as u16,
+                false
+            ),
+            0
+        );
+        assert_eq!(flood(&mut r, 9.0, 120, 1e-5, 53, 40001, |_| 33, false), 0);
+        // 1,000 a second of one size but from the service's port to a client's: an answer's
+        // direction, not a client's
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..2000 {
+            let p = udp(1.0 + f64::from(i) * 1e-3, S, C, 53, 40000, 100);
+            assert_eq!(r.push(&p), None);
+        }
+    }
+
+    #[test]
+    fn a_flood_a_service_answers_only_now_and_then_is_a_flood() {
+        // one answer in ten (a rate-limited service)
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let mut flagged = 0;
+        for i in 0..2000u32 {
+            let ts = 1.0 + f64::from(i) * 1e-3;
+            let sp = 2000 + i as u16;
+            flagged += usize::from(r.push(&udp(ts, C, S, sp, 123, 48)).is_some());
+            if i % 10 == 0 {
+                assert_eq!(r.push(&udp(ts + 1e-4, S, C, 123, sp, 48)), None);
+            }
+        }
+        assert!(flagged > 1700, "{flagged}");
+    }
+}
