@@ -5101,6 +5101,7 @@ impl Aggregator {
         if let Some(n) = self.networks.get_mut(&network_of(e.top_victim)) {
             n.vic.covered_packets += e.to_network;
             n.vic.covered_sources += 1;
+            n.vic.cover(src);
         }
         st.alerts += 1;
         st.source_alerts += 1;
@@ -5227,6 +5228,8 @@ impl Aggregator {
             st.slow_floods += 1;
             return;
         }
+        // (as a victim's: named and dated by its first end no source alert covered)
+        (a.src, a.first_seen) = e.vic.opener();
         st.alerts += 1;
         st.victim_alerts += 1;
         st.network_alerts += 1;
@@ -7903,6 +7906,34 @@ mod tests {
             "{}",
             a.signature()
         );
+    }
+
+    #[test]
+    fn a_network_alert_after_a_scan_of_the_subnet_alerted_on_its_own_is_the_floods() {
+        // nmap -sS of five hosts of 198.18.5.0/24 from 198.18.0.66 (300 SYNs from t = 100,
+        // its own alert), then from t = 103 the spoofed SYNs of the network test above: the
+        // network alert is the flood's first source's, from its first packet
+        let mut pk: Vec<(PacketRepr, Class)> = (0..300u16)
+            .map(|k| {
+                let t = 100.0 + f64::from(k) * 0.001;
+                let host = format!("198.18.5.{}", k % 5 + 1);
+                (
+                    tcp(t, "198.18.0.66", &host, 40000, k / 5 + 1, 0x02),
+                    Class::ScanSyn,
+                )
+            })
+            .collect();
+        pk.extend(carpet(103.0, 3000, false, Some(0), |k| {
+            format!("198.18.5.{}", (k * 37) % 200)
+        }));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(st.network_alerts, 1, "{alerts:?}");
+        let scan: Vec<_> = alerts.iter().filter(|a| a.scope == Scope::Source).collect();
+        assert_eq!(scan.len(), 1, "{alerts:?}");
+        assert_eq!(scan[0].src.to_string(), "198.18.0.66");
+        let net: Vec<_> = alerts.iter().filter(|a| a.network.is_some()).collect();
+        assert_eq!(net[0].src.to_string(), "198.19.0.1", "{:?}", net[0]);
+        assert!(net[0].first_seen >= 103.0, "{:?}", net[0]);
     }
 
     #[test]
