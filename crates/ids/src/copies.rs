@@ -171,20 +171,22 @@ impl Copies {
         };
         // a copy moves its run to its own slot (the run goes on from there: a packet sent
         // again and again among others stays one run however far apart its sights are)
-        (
-            self.packets[slot],
-            self.copies[slot],
-            self.long[slot],
-            self.last[slot],
-        ) = match found {
-            Some((i, _)) => (
-                self.packets[i].take(),
-                self.copies[i] + 1,
-                self.long[i],
-                self.last[i].max(p.ts),
-            ),
-            None => (Some(*p), 0, long, p.ts),
-        };
+        // (field by field, each read before it is written, `i` == `slot` included: as one
+        // tuple the packet was copied twice, into the tuple and then into the ring)
+        match found {
+            Some((i, _)) => {
+                self.packets[slot] = self.packets[i].take();
+                self.copies[slot] = self.copies[i] + 1;
+                self.long[slot] = self.long[i];
+                self.last[slot] = self.last[i].max(p.ts);
+            }
+            None => {
+                self.packets[slot] = Some(*p);
+                self.copies[slot] = 0;
+                self.long[slot] = long;
+                self.last[slot] = p.ts;
+            }
+        }
         self.keys[slot] = k;
         self.n += 1;
         found
@@ -233,6 +235,46 @@ mod tests {
         }
         assert!(c.seen_twice());
         (c, t)
+    }
+
+    #[test]
+    fn a_copy_a_whole_window_back_moves_its_run_to_its_own_slot() {
+        // the copy of the packet RECENT records back lands in the slot its original leaves
+        // (the run moved onto itself): found there, and its run goes on from that slot
+        let (mut c, t) = tripled();
+        let a = keyed(syn(t, "198.18.0.66", "198.18.0.10", 40000, 80), 7);
+        assert_eq!(c.check(&a), None);
+        for k in 1..RECENT as u16 {
+            let other = keyed(
+                syn(
+                    t + 1e-6 * f64::from(k),
+                    "198.18.0.67",
+                    "198.18.0.10",
+                    40000 + k,
+                    80,
+                ),
+                100 + u32::from(k),
+            );
+            assert_eq!(c.check(&other), None, "{k}");
+        }
+        let copy = PacketRepr {
+            ts: t + 2e-5,
+            index: 8,
+            ..a
+        };
+        assert_eq!(c.check(&copy), Some(RECENT as u8));
+        let third = PacketRepr {
+            ts: t + 3e-5,
+            index: 9,
+            ..a
+        };
+        assert_eq!(c.check(&third), Some(1), "its run, one slot back");
+        let fourth = PacketRepr {
+            ts: t + 4e-5,
+            index: 10,
+            ..a
+        };
+        assert_eq!(c.check(&fourth), None, "a run holds two copies at most");
     }
 
     #[test]
