@@ -901,11 +901,11 @@ mod sys {
         /// Our handler, without `SA_RESTART`, so that a waiting `poll` returns at once
         /// (`EINTR`, which `Ring::poll` takes as no frame).
         ///
-        /// Not `SA_RESETHAND`: the capture gives the old dispositions back as soon as it sees
-        /// the request (the guard is dropped), which is what makes a second Ctrl-C end the
-        /// process; a one-shot handler would also let the copy of the same signal that GNU
-        /// `timeout` sends a microsecond later (to its child, then to its process group) kill
-        /// the process before it could finish cleanly.
+        /// Not `SA_RESETHAND`: the capture gives the old dispositions back once it has seen the
+        /// request (the guard is dropped, [`COPIES_WINDOW`] after), which is what makes a
+        /// second Ctrl-C end the process; a one-shot handler would also let the copy of the
+        /// same signal that GNU `timeout` sends a microsecond later (to its child, then to its
+        /// process group) kill the process before it could finish cleanly.
         fn ours() -> libc::sigaction {
             // SAFETY: as in `disposition`, all-zero is a valid sigaction (an empty mask, no
             // flags).
@@ -963,11 +963,24 @@ mod sys {
             }
         }
 
+        /// How long the handlers stay after a stop request when the last guard goes, before
+        /// the old dispositions are put back ([`Guard`]'s drop). GNU `timeout` forwards a
+        /// signal to its child and then to its process group: two copies of one request, sent
+        /// microseconds apart, or milliseconds on a loaded machine. A copy that came after the
+        /// old disposition was back ended the process before it could finish (its summary
+        /// never written; seen once in CI, `cli_detect_live`, session 23). A second Ctrl-C
+        /// after this long still ends the process.
+        pub(crate) const COPIES_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
+
         impl Drop for Guard {
             fn drop(&mut self) {
                 let mut state = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
                 state.0 = state.0.saturating_sub(1);
                 if state.0 == 0 {
+                    if REQUESTED.load(Ordering::SeqCst) {
+                        // the request's copies, if any, land on our handler (a flag set again)
+                        std::thread::sleep(COPIES_WINDOW);
+                    }
                     let saved = std::mem::take(&mut state.1);
                     restore(&saved);
                 }
@@ -1020,7 +1033,15 @@ mod sys {
                         );
                     }
                 }
+                // after a request, the last guard keeps the handlers a while for the request's
+                // copies (GNU timeout's second one) before it gives the old ones back
+                let dropped = std::time::Instant::now();
                 drop(b);
+                assert!(
+                    dropped.elapsed() >= COPIES_WINDOW,
+                    "{:?}",
+                    dropped.elapsed()
+                );
                 for (&sig, &was) in SIGNALS.iter().zip(&before) {
                     assert_eq!(disposition(sig).unwrap().sa_sigaction, was, "restored");
                 }
