@@ -4079,6 +4079,28 @@ impl SrcEp {
         self.tally.packets >= min_packets || self.tally.oversize > 0
     }
 
+    /// [`Shift::take`] of packet `p` (`flagged` by the networks or not), the episode's
+    /// [`SrcEp::alertable`] with `min_packets` deciding whether a run of another kind ends it;
+    /// a preamble found is counted in `st` ([`DetectStats::preambles`]).
+    fn take_shift(
+        &mut self,
+        p: &PacketRepr,
+        (att, now): (IpAddr, f64),
+        runs: (u32, u32),
+        (flagged, established): (bool, bool),
+        min_packets: u64,
+        st: &mut DetectStats,
+    ) -> Option<Shift> {
+        let alone = self.alertable(min_packets);
+        let next = self
+            .shift
+            .take(p, att, now, runs, flagged, established, alone);
+        if std::mem::take(&mut self.shift.preamble) {
+            st.preambles += 1;
+        }
+        next
+    }
+
     /// Whether the episode's flagged packets to its main victim (`top_victim`, since it became
     /// the candidate) are at least `min_packets` and make at least `min_fraction` of the
     /// packets between the source and that victim in that time
@@ -4687,13 +4709,9 @@ impl Aggregator {
             let min = self.s.min_packets;
             let moved = slot.and_then(|mut s| {
                 let e = s.val();
-                let alone = e.alertable(min);
                 let next = shifts
-                    .then(|| e.shift.take(p, att, now, runs, false, v.established, alone))
+                    .then(|| e.take_shift(p, (att, now), runs, (false, v.established), min, st))
                     .flatten();
-                if std::mem::take(&mut e.shift.preamble) {
-                    st.preambles += 1;
-                }
                 if next.is_none() {
                     e.pass(p, att);
                     e.ordinary(p, att, v.established);
@@ -4737,13 +4755,9 @@ impl Aggregator {
         let went_on = match slot {
             Some(mut s) => {
                 let e = s.val();
-                let alone = e.alertable(min);
                 let next = shifts
-                    .then(|| e.shift.take(p, att, now, runs, true, v.established, alone))
+                    .then(|| e.take_shift(p, (att, now), runs, (true, v.established), min, st))
                     .flatten();
-                if std::mem::take(&mut e.shift.preamble) {
-                    st.preambles += 1;
-                }
                 match next {
                     Some(next) => Err(Some(next)),
                     None => {
