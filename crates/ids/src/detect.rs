@@ -3533,11 +3533,7 @@ impl Shift {
             }
             Some(_) if self.tentative && !k.is_syn() => {
                 // the passed SYNs were no probes of this episode's: it is about this one
-                self.kind = Some(k);
-                self.tentative = false;
-                self.end_run();
-                self.targets = Targets::default();
-                self.targets.take(target, now, m);
+                self.about(k, target, now, m);
                 None
             }
             Some(_) if n == 0 => None,
@@ -3557,15 +3553,22 @@ impl Shift {
                     return Some(self.moved_on());
                 }
                 // what came before the run was its attack's preamble, no attack of its own
-                self.kind = Some(k);
-                self.tentative = false;
                 self.preamble = true;
-                self.end_run();
-                self.targets = Targets::default();
-                self.targets.take(target, now, m);
+                self.about(k, target, now, m);
                 None
             }
         }
+    }
+
+    /// The episode is about probes of kind `k` from this one (to `target` at `now`; `m` as in
+    /// [`Shift::probe`]) on, as if it had been its first: what came before was no attack of
+    /// its own (passed SYNs that proved no probes, or an attack's preamble).
+    fn about(&mut self, k: ProbeKind, target: u64, now: f64, m: u32) {
+        self.kind = Some(k);
+        self.tentative = false;
+        self.end_run();
+        self.targets = Targets::default();
+        self.targets.take(target, now, m);
     }
 
     /// The source received `p`: a SYN-ACK means SYN probes (or connections) are still being

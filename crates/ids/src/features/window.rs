@@ -283,21 +283,27 @@ const ANSWER_WAYS: usize = 4;
 /// `hash`, [`ANSWER_WAYS`]): a free one, else one opened more than [`ANSWER_SWAP`] before,
 /// else the one opened first.
 fn answer_way(answers: &[Option<(FlowKey, f64, u8)>; ANSWER_SLOTS], hash: u64, now: f64) -> usize {
-    let set = hash as usize % (ANSWER_SLOTS / ANSWER_WAYS) * ANSWER_WAYS;
-    let mut way = set;
+    let set = answer_set(hash);
+    let mut way = set.start;
     let mut oldest = f64::INFINITY;
-    for (i, a) in answers[set..set + ANSWER_WAYS].iter().enumerate() {
+    for (i, a) in answers[set.clone()].iter().enumerate() {
         match a {
-            None => return set + i,
-            Some((_, t, _)) if now - t > ANSWER_SWAP => return set + i,
+            None => return set.start + i,
+            Some((_, t, _)) if now - t > ANSWER_SWAP => return set.start + i,
             Some((_, t, _)) if *t < oldest => {
                 oldest = *t;
-                way = set + i;
+                way = set.start + i;
             }
             Some(_) => {}
         }
     }
     way
+}
+
+/// The places in the answers' table ([`ANSWER_SLOTS`]) of the set of the flow with `hash`.
+fn answer_set(hash: u64) -> std::ops::Range<usize> {
+    let start = hash as usize % (ANSWER_SLOTS / ANSWER_WAYS) * ANSWER_WAYS;
+    start..start + ANSWER_WAYS
 }
 
 /// [`WindowState::opened_by_answer`], in `last_answer`.
@@ -338,8 +344,7 @@ fn answered(
     if st.n[0] + st.n[1] != 1.0 {
         return 0;
     }
-    let set = k.flow_hash as usize % (ANSWER_SLOTS / ANSWER_WAYS) * ANSWER_WAYS;
-    for slot in &mut answers[set..set + ANSWER_WAYS] {
+    for slot in &mut answers[answer_set(k.flow_hash)] {
         match *slot {
             Some((flow, first, answer)) if flow == k.flow && first == st.first => {
                 if now - first <= ANSWER_SWAP && draws(flags, answer) {
