@@ -138,34 +138,7 @@ fn every_episode_alerted_with_its_class(name: &str, alerts: &[Value]) -> usize {
     .unwrap();
     let episodes = labels["episodes"].as_array().unwrap();
     for e in episodes {
-        let (src, label) = (e["src"].as_str().unwrap(), e["label"].as_str().unwrap());
-        let (t0, t1) = (e["start"].as_f64().unwrap(), e["end"].as_f64().unwrap());
-        let hits: Vec<&Value> = alerts
-            .iter()
-            .filter(|a| {
-                a["src_ip"] == src
-                    && secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
-                    && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0
-            })
-            .collect();
-        assert!(!hits.is_empty(), "{name}: no alert for {src} {label}");
-        let named: Vec<&str> = hits
-            .iter()
-            .map(|a| a["nightjar"]["label"].as_str().unwrap())
-            .collect();
-        eprintln!("{name}: {src} {label}: alerted as {named:?}");
-        if label == "scan-window" {
-            assert!(
-                hits.iter().any(|a| a["nightjar"]["label"] == "scan-ack"
-                    && a["nightjar"]["profile"]["alternatives"][0] == "scan-window"),
-                "{name}: {src} {label} named {named:?}"
-            );
-        } else {
-            assert!(
-                named.contains(&label),
-                "{name}: {src} {label} named {named:?}"
-            );
-        }
+        assert_named_right(&format!("{name}: "), e, alerts);
     }
     let attackers: Vec<&str> = labels["attackers"]
         .as_array()
