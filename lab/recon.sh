@@ -15,7 +15,7 @@
 #   iperf3 on 5201; client .20 fetches pages over HTTP and HTTPS and pings, in a loop; attacker .66.
 # CMDS_FILE lines "LABEL COMMAND": run in the attacker namespace under timeout ${TMO:-90}, 6 s
 # apart, with $WL (a wordlist: the first 3,000 plain words of dirb's common.txt) and $WS (its
-# first 600) in the environment; LABEL "normal" means not an attack (span written to OUT.normal.json). Every
+# first 600) and $LAB (the lab directory) in the environment; LABEL "normal" means not an attack (span written to OUT.normal.json). Every
 # command must be bounded by its own count (a port range, a wordlist). tcpdump -s 96 on the bridge.
 # Writes OUT.pcap, OUT.labels.json, OUT.normal.json and the tools' output in OUT.tool.log.
 # shellcheck disable=SC2016 # the client loop in single quotes is expanded by its own bash
@@ -64,7 +64,7 @@ CL=$BG_PID
 nap "${WARM:-8}"
 attack() { # LABEL COMMAND
     nap "${GAP:-6}"
-    lab_run a "${TMO:-90}" env WL="$L/words.txt" WS="$L/short.txt" bash -c "$2" >>"${OUT%.pcap}.tool.log" 2>&1
+    lab_run a "${TMO:-90}" env WL="$L/words.txt" WS="$L/short.txt" LAB="$LAB_DIR" bash -c "$2" >>"${OUT%.pcap}.tool.log" 2>&1
     log "ran $1 rc=$RUN_RC ($(echo "$RUN_E - $RUN_S" | bc) s) at $RUN_S: $2"
     if [ "$1" = normal ]; then
         lab_episode "$L/normal" 198.18.0.66 normal "$RUN_S" "$(plus "$RUN_E" 2)" "$2"
