@@ -282,6 +282,21 @@
 //! the gap before the episode began is attacking: its burst is alerted, as a burst of
 //! connections is.
 //!
+//! **Bursts of lookups.** A host that resolves many names at once with glibc's `getaddrinfo`
+//! (a crawler, a mail server, a monitoring host) asks each from a socket of its own, its A and
+//! AAAA questions sent together, and hundreds within a second: past 250 flagged questions, many
+//! conversations of two. An episode named a UDP flood (not by reflection) of fewer than
+//! [`BURST_MAX_LOOKUPS`] (10,000) flagged packets whose first datagram with payload went to the
+//! victim's port 53, at least half as many of which were questions to that port, the victim
+//! answering at least half, and between a quarter and three quarters of those questions sent
+//! from the port of one of the 16 questions before (`DNS_RECENT`), raises no alert (counted in
+//! [`DetectStats::lookup_bursts`]; session 24's `lookups` lab: 150–1,500 names, 40–50% of the
+//! questions from a recent port). hping3's floods and a random-subdomain flood's bots send each
+//! question from a new port (none), nping `-g` all from one (all). Not told apart: reverse
+//! lookups (`getnameinfo`, one PTR question a socket) from a random-subdomain flood, which
+//! looks the same in ports, sizes, share answered and rate; past 250 flagged packets they are
+//! alerted.
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -359,8 +374,8 @@ use crate::guessing::{Guessing, Login};
 use crate::model::{Model, Net};
 use crate::neighbour::{NdAttack, NeighbourRules};
 use crate::profile::{
-    os_syn, probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, BURST_MAX_QUESTIONS,
-    SCAN_MIN_TARGETS,
+    os_syn, probe_scan, Distinct, Profile, Rule, BURST_MAX_CONNECTIONS, BURST_MAX_LOOKUPS,
+    BURST_MAX_QUESTIONS, SCAN_MIN_TARGETS,
 };
 use crate::reflection::{Reflection, Unasked};
 use crate::renegotiation::Renegotiation;
@@ -834,6 +849,10 @@ pub struct DetectStats {
     /// half as many of them questions on one conversation whose victim answered at least half
     /// on it: bursts of questions.
     pub question_bursts: u64,
+    /// Of those, UDP floods of fewer than [`BURST_MAX_LOOKUPS`] flagged packets, questions to
+    /// the victim's DNS port, mostly answered, asked two to a source port: bursts of lookups
+    /// from a socket per name (glibc's `getaddrinfo`).
+    pub lookup_bursts: u64,
     /// Of those, scans most of whose flagged packets were segments of established connections
     /// ([`scan_of_sessions`]): a peer-to-peer client's connections beside the attempts its
     /// peers never answered.
@@ -972,6 +991,8 @@ enum Dropped {
     Burst,
     /// A burst of answered questions (`SrcEp::burst_of_questions`).
     Questions,
+    /// A burst of lookups from a socket per name (`SrcEp::burst_of_lookups`).
+    Lookups,
     /// A "scan" whose flagged packets were mostly connections' own ([`scan_of_sessions`]).
     Sessions,
 }
@@ -984,6 +1005,7 @@ impl Dropped {
             Dropped::NarrowScan => &mut st.narrow_scans,
             Dropped::Burst => &mut st.connection_bursts,
             Dropped::Questions => &mut st.question_bursts,
+            Dropped::Lookups => &mut st.lookup_bursts,
             Dropped::Sessions => &mut st.scans_of_sessions,
         }
     }
@@ -3863,10 +3885,23 @@ struct SrcEp {
     udp_pair: Option<(u16, u16)>,
     udp_asked: u32,
     udp_answered: u32,
+    /// When that first datagram went to the victim's port 53: the source ports of the source's
+    /// latest [`DNS_RECENT`] questions to 53 (a ring, the next to replace at `dns_next`), and
+    /// its questions to 53 sent from one of those ports ([`SrcEp::burst_of_lookups`]).
+    dns_ports: [u16; DNS_RECENT],
+    dns_next: u8,
+    dns_repeats: u32,
 }
 
 /// The DNS server port ([`SrcEp::burst_of_questions`]).
 const DNS: u16 = 53;
+
+/// Questions to a DNS server before a source's latest whose source ports it remembers
+/// ([`SrcEp::burst_of_lookups`]): the A and AAAA questions of one name, sent together, may
+/// have other lookups' questions between them on the wire (threads on other cores; the lab's
+/// python threads put a few between them, 16 catch 80–100% of the pairs). A new port from the
+/// kernel's random choice among 28,232 meets one of 16 once in 1,765.
+const DNS_RECENT: usize = 16;
 
 /// Client ports of the TCP segments with data a source sent its victim, and of those it
 /// received from it, flagged or not: its connections that carried a request, and those
@@ -3959,6 +3994,9 @@ impl SrcEp {
             udp_pair: None,
             udp_asked: 0,
             udp_answered: 0,
+            dns_ports: [0; DNS_RECENT],
+            dns_next: 0,
+            dns_repeats: 0,
         }
     }
 
@@ -4050,9 +4088,15 @@ impl SrcEp {
             }
             // a DNS server's port: any of the source's ports (glibc's and Go's resolvers ask
             // each name from a socket of its own, its A and AAAA questions together)
-            let asked = self
-                .udp_pair
-                .is_some_and(|first| first == ends || (first.1 == DNS && ends.1 == DNS));
+            let dns = self.udp_pair.is_some_and(|f| f.1 == DNS) && ends.1 == DNS;
+            let asked = dns || self.udp_pair == Some(ends);
+            if dns && outbound {
+                // glibc's A and AAAA questions of one name, sent together from its socket
+                // (`burst_of_lookups`)
+                self.dns_repeats += u32::from(self.dns_ports.contains(&ends.0));
+                self.dns_ports[usize::from(self.dns_next)] = ends.0;
+                self.dns_next = (self.dns_next + 1) % DNS_RECENT as u8;
+            }
             if asked {
                 let n = if outbound {
                     &mut self.udp_asked
@@ -4130,6 +4174,30 @@ impl SrcEp {
         }) && a.packets < BURST_MAX_QUESTIONS
             && 2 * u64::from(self.udp_asked) >= a.packets
             && 2 * u64::from(self.udp_answered) >= u64::from(self.udp_asked)
+    }
+
+    /// Whether `a`, this episode's alert, names a UDP flood (not by reflection) of fewer than
+    /// [`BURST_MAX_LOOKUPS`] flagged packets, whose source's first datagram with payload to its
+    /// victim went to port 53, at least half as many of which were questions to the victim's
+    /// port 53 (from any port), which the victim answered at least half of, and of which
+    /// between a quarter and three quarters came from the source port of one of the
+    /// [`DNS_RECENT`] questions before: a burst of lookups by glibc's `getaddrinfo`, which asks
+    /// each name from a socket of its own, its A and AAAA questions sent together (the second
+    /// from the port of a recent one: half the questions, less the pairs too many other
+    /// lookups' questions came between). A flood's questions come each from a new port
+    /// (hping3, a random-subdomain flood's bots: none from a recent port) or all from one
+    /// (nping `-g`: all but the first); a flood whose victim does not answer is not one either.
+    fn burst_of_lookups(&self, a: &Alert) -> bool {
+        let asked = u64::from(self.udp_asked);
+        let repeats = u64::from(self.dns_repeats);
+        a.profile.is_some_and(|ev| {
+            ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection
+        }) && a.packets < BURST_MAX_LOOKUPS
+            && self.udp_pair.is_some_and(|f| f.1 == DNS)
+            && 2 * asked >= a.packets
+            && 2 * u64::from(self.udp_answered) >= asked
+            && 4 * repeats >= asked
+            && 4 * repeats <= 3 * asked
     }
 
     /// Whether `a`, this episode's alert, names a SYN flood by repetition of fewer than
@@ -5173,6 +5241,9 @@ impl Aggregator {
             }
             Some(a) if e.burst_of_questions(a) && !self.attacking_before(src, e.tally.first) => {
                 Some(Dropped::Questions)
+            }
+            Some(a) if e.burst_of_lookups(a) && !self.attacking_before(src, e.tally.first) => {
+                Some(Dropped::Lookups)
             }
             _ => None,
         };
@@ -9870,6 +9941,112 @@ mod tests {
             assert_eq!(classes, [Class::FloodUdp]);
             assert_eq!(st.question_bursts, 0);
         }
+    }
+
+    /// `names` lookups at 10,000 a second from ATT to VIC's `port`, each from a port of its
+    /// own (as glibc's `getaddrinfo` asks) sending `per_port` questions (its second and later
+    /// `between` other questions after its first on the wire: other threads' lookups), the first
+    /// `answered` of them answered 1 ms later; flagged `FloodUdp` as the networks flag them.
+    fn lookups(
+        names: u16,
+        per_port: u16,
+        between: u16,
+        answered: u16,
+        port: u16,
+    ) -> Vec<(PacketRepr, Class)> {
+        let mut pk = Vec::new();
+        for k in 0..names {
+            let t = 10.0 + f64::from(k) * 1e-4;
+            let sport = 20000 + k;
+            for q in 0..per_port {
+                // the k-th name's later questions among the next names' first ones
+                let tq = t + if q == 0 {
+                    0.0
+                } else {
+                    f64::from(between) * 1e-4 + 5e-5
+                };
+                pk.push((udp(tq, ATT, VIC, sport, port, 40), Class::FloodUdp));
+                if k < answered {
+                    pk.push((udp(tq + 1e-3, VIC, ATT, port, sport, 90), Class::Normal));
+                }
+            }
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        pk
+    }
+
+    /// A host that resolves many names at once with glibc's `getaddrinfo` (session 24's
+    /// `lookups` lab: 150-1,500 names, alerted as floods past 250 flagged questions) asks each
+    /// name's A and AAAA questions together from a socket of its own: a burst of lookups. The
+    /// floods of a DNS server that look like it ask one question a port (hping3, a
+    /// random-subdomain flood; and reverse lookups, one PTR question a socket, look the same:
+    /// alerted) or all from one (nping -g); unanswered, or to another service, it is a flood.
+    #[test]
+    fn many_lookups_at_once_are_a_burst_and_dns_floods_are_not() {
+        let run = |pk: &[(PacketRepr, Class)]| aggregate_packets(DetectSettings::default(), pk);
+        let classes = |a: &[Alert]| a.iter().map(|a| a.class).collect::<Vec<_>>();
+        let flood = |pk: &[(PacketRepr, Class)]| {
+            let (alerts, st) = run(pk);
+            assert_eq!(classes(&alerts), [Class::FloodUdp]);
+            assert_eq!((st.lookup_bursts, st.question_bursts), (0, 0));
+        };
+        // 1,000 names, A and AAAA from a socket each, answered: no alert, whether the two
+        // questions are next to each other on the wire or 14 other questions came between (7
+        // names' first, 7 names' second)
+        for between in [0, 3, 7] {
+            let (alerts, st) = run(&lookups(1000, 2, between, 1000, DNS));
+            assert!(alerts.is_empty(), "{between}: {alerts:?}");
+            assert_eq!((st.lookup_bursts, st.question_bursts), (1, 0));
+            assert_eq!(st.quiet_episodes, 1);
+        }
+        // more than 16 between: the pairs are not seen (a flood)
+        flood(&lookups(1000, 2, 9, 1000, DNS));
+        // half of them answered is still a burst; fewer is a flood
+        let (alerts, st) = run(&lookups(1000, 2, 0, 500, DNS));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.lookup_bursts, 1);
+        flood(&lookups(1000, 2, 0, 499, DNS));
+        // a question a port, answered (a random-subdomain flood, hping3 against a server
+        // that answers; reverse lookups look the same): a flood
+        flood(&lookups(2000, 1, 0, 2000, DNS));
+        // all from one port, answered (nping -g 40000 -p 53 --data QUERY)
+        let mut nping = Vec::new();
+        for k in 0..2000u16 {
+            let t = 10.0 + f64::from(k) * 1e-3;
+            nping.push((udp(t, ATT, VIC, 40000, DNS, 40), Class::FloodUdp));
+            nping.push((udp(t + 1e-4, VIC, ATT, DNS, 40000, 90), Class::Normal));
+        }
+        flood(&nping);
+        // four questions a port (glibc's retries, or its search domains): still a burst; the
+        // same pairs to another service (an NTP-like one): a flood
+        let (alerts, st) = run(&lookups(600, 4, 0, 600, DNS));
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.lookup_bursts, 1);
+        flood(&lookups(1000, 2, 0, 1000, 123));
+        // the bound: one flagged question fewer than it is a burst, as many a flood
+        let n = (BURST_MAX_LOOKUPS / 2) as u16;
+        let mut pk = lookups(n - 1, 2, 0, n, DNS);
+        let t = 10.0 + f64::from(n) * 1e-4;
+        pk.push((udp(t, ATT, VIC, 20000 + n, DNS, 40), Class::FloodUdp));
+        pk.push((udp(t + 1e-3, VIC, ATT, DNS, 20000 + n, 90), Class::Normal));
+        let (alerts, st) = run(&pk);
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.lookup_bursts, 1);
+        flood(&lookups(n, 2, 0, n, DNS));
+        // right after an attack from the same source (within the gap): alerted
+        let mut pk = tcp_probes(9.0, 60, 0x02, Some(50505), Class::ScanSyn);
+        pk.extend(
+            lookups(1000, 2, 0, 1000, DNS)
+                .into_iter()
+                .map(|(mut p, c)| {
+                    p.ts += 0.5;
+                    (p, c)
+                }),
+        );
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        let (alerts, st) = run(&pk);
+        assert!(classes(&alerts).contains(&Class::FloodUdp), "{alerts:?}");
+        assert_eq!(st.lookup_bursts, 0);
     }
 
     #[test]

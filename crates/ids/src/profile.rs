@@ -170,6 +170,14 @@ pub const BURST_MAX_CONNECTIONS: u64 = 250;
 /// send thousands; its spoofed floods of an NTP-like service send 50–200 from each address, each
 /// from a new port (not one conversation: they stay floods).
 pub const BURST_MAX_QUESTIONS: u64 = 250;
+/// Flagged datagrams below which an episode named a UDP flood of DNS questions asked two to a
+/// source port, the second right after the first, and mostly answered, is a burst of lookups,
+/// not a flood: glibc's `getaddrinfo` asks each name's A and AAAA questions together from a
+/// socket of its own, and a host that resolves many names at once (a crawler, a mail server, a
+/// monitoring host) asks hundreds within a second (session 24's `lookups` lab: 150–1,500 names,
+/// 300–3,000 questions). The floods send one question a port (hping3, a random-subdomain
+/// flood's bots) or all from one (nping -g). 10,000 is 5,000 names.
+pub const BURST_MAX_LOOKUPS: u64 = 10_000;
 /// Bare ACKs (and RST+ACKs) a source sends per SYN-ACK it received, and one more per segment
 /// of data it received, that count as its connections' handshakes and acknowledgements, at
 /// most: the ACK that completes a handshake, those of the answer's data and of the server's

@@ -670,6 +670,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["fragments_before_first"] = json!(stats.fragments_before_first);
         j["connection_bursts"] = json!(stats.connection_bursts);
         j["question_bursts"] = json!(stats.question_bursts);
+        j["lookup_bursts"] = json!(stats.lookup_bursts);
         j["scans_of_sessions"] = json!(stats.scans_of_sessions);
         j["paired_alerts"] = json!(stats.paired_alerts);
         j["closing_resets_cleared"] = json!(stats.closing_resets_cleared);
@@ -853,7 +854,7 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} scans whose flagged packets were mostly segments of established connections; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert",
+        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} bursts of lookups from a socket per name, {} scans whose flagged packets were mostly segments of established connections; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert",
         st.alerts, st.source_alerts, st.victim_alerts, st.network_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(
@@ -861,11 +862,13 @@ fn summary(
                 + st.narrow_scans
                 + st.connection_bursts
                 + st.question_bursts
+                + st.lookup_bursts
                 + st.scans_of_sessions
         ),
         st.slow_floods, st.narrow_scans, nightjar_ids::profile::SCAN_MIN_TARGETS,
         st.connection_bursts, nightjar_ids::profile::BURST_MAX_CONNECTIONS,
-        st.question_bursts, nightjar_ids::profile::BURST_MAX_QUESTIONS, st.scans_of_sessions,
+        st.question_bursts, nightjar_ids::profile::BURST_MAX_QUESTIONS, st.lookup_bursts,
+        st.scans_of_sessions,
         st.attack_changes,
         st.pattern_changes,
         st.preambles
