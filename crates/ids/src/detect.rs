@@ -333,7 +333,10 @@
 //! a FIN+ACK without data the networks passed, outside an established connection and owing
 //! no close, counts as a Maimon probe against an episode of another kind (behind a NAT the
 //! victim's resets may be all that is flagged of a Maimon scan) and in a Maimon episode's
-//! profile; a FIN back ends a run of them only on one of their own connections.
+//! profile; a FIN back ends a run of them only on one of their own connections. A close is
+//! owed for each SYN-ACK the source received, but not one it refused with a bare reset (a
+//! SYN flood's or a SYN scan's half-open connections: session 24, where the 800 SYN-ACKs of
+//! an hping3 SYN flood made a Maimon scan a few attacks later 800 owed closes, no probes).
 //! Attacks of one kind back to back (`nmap -sT` then `hping3 -S --flood -p 80`, both SYNs from
 //! a new source port each; `nmap -sU` then a UDP flood) differ in where their probes go: a
 //! scan's each to a new target (an address and port), a flood's to one over and over. An
@@ -3255,11 +3258,16 @@ struct Shift {
     preamble: bool,
     /// Source port of the source's latest SYN.
     syn_sport: Option<u16>,
-    /// SYN-ACKs the source received, less the FIN+ACKs it sent to close those connections;
-    /// FINs it received, less the bare ACKs it sent to acknowledge them. A FIN+ACK or a bare
-    /// ACK that these owe is a connection's end, not a Maimon or ACK probe: a connection
-    /// flood (nping `--tcp-connect`) that closes thousands of connections at once has not
-    /// moved on to another attack.
+    /// SYN-ACKs the source received, less the FIN+ACKs it sent to close those connections
+    /// and the bare resets (RST alone, no ACK) it sent to refuse them; FINs it received, less
+    /// the bare ACKs it sent to acknowledge them. A FIN+ACK or a bare ACK that these owe is a
+    /// connection's end, not a Maimon or ACK probe: a connection flood (nping `--tcp-connect`)
+    /// that closes thousands of connections at once has not moved on to another attack. A
+    /// SYN-ACK the source refused with a bare reset (its kernel's answer to hping3's SYN
+    /// flood of an open port, nmap's to its SYN scan's open ports) opened nothing and is owed
+    /// no close: counted, the 800 SYN-ACKs of a SYN flood made the next 800 FIN+ACKs from
+    /// the source closes, and a Maimon scan a few attacks later was no probe at all
+    /// (session 24, [`Shift::take`]).
     open: u32,
     fins_in: u32,
     /// Source ports of the latest SYNs the networks passed that count in `run` (a run of SYNs
@@ -3768,6 +3776,11 @@ impl Shift {
         self.maimon = !established && k == Some(ProbeKind::Maimon);
         if p.proto == 6 && p.tcp_flags & 0x04 != 0 && !p.fragment {
             self.reset(p.sport);
+            if p.tcp_flags & 0x3f == 0x04 {
+                // a bare reset: a SYN-ACK refused (the answer to a segment with ACK set; a
+                // connection's abort carries ACK), whose connection owes no close
+                self.open = self.open.saturating_sub(1);
+            }
         }
         if established && k == Some(ProbeKind::Data) {
             self.took_back(p.sport);
@@ -7699,6 +7712,110 @@ mod tests {
         assert_eq!(
             sh.kind_of(&tcp(0.3, att, vic, 40000, 81, 0x10)),
             Some(ProbeKind::Ack)
+        );
+    }
+
+    #[test]
+    fn syn_acks_refused_with_a_bare_reset_are_owed_no_close() {
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        // hping3 -S -p 80 of an open port: each SYN from a new port answered by a SYN-ACK,
+        // which the attacker's kernel refuses with a bare reset; nothing is owed a close
+        let syn_flood = |sh: &mut Shift, refuse: u8| {
+            for i in 0..800u16 {
+                let t = f64::from(i) * 1e-3;
+                take(sh, &tcp(t, att, vic, 2000 + i, 80, 0x02), false);
+                take(sh, &tcp(t + 1e-4, vic, att, 80, 2000 + i, 0x12), false);
+                take(sh, &tcp(t + 2e-4, att, vic, 2000 + i, 80, refuse), false);
+            }
+        };
+        let mut sh = Shift::default();
+        syn_flood(&mut sh, 0x04);
+        assert_eq!(sh.open, 0);
+        // a Maimon scan after it: its tenth probe ends the episode (session 24: the 800
+        // SYN-ACKs made its probes 800 owed closes, and the scan was no attack of its own)
+        let ends: Vec<bool> = (0..10u16)
+            .map(|i| take(&mut sh, &tcp(2.0, att, vic, 50000, 1000 + i, 0x11), false))
+            .collect();
+        assert_eq!(ends.iter().filter(|e| **e).count(), 1);
+        assert!(ends[9]);
+        // nmap -sS's own reset and its kernel's, two per SYN-ACK: none owed, never below 0
+        let mut sh = Shift::default();
+        take(&mut sh, &tcp(0.0, att, vic, 40000, 1, 0x02), false);
+        for port in [22, 80] {
+            take(&mut sh, &tcp(0.1, vic, att, port, 40000, 0x12), false);
+            take(&mut sh, &tcp(0.2, att, vic, 40000, port, 0x04), false);
+            take(&mut sh, &tcp(0.2, att, vic, 40000, port, 0x04), false);
+        }
+        assert_eq!(sh.open, 0);
+        // the look-alikes: connections opened (the handshake's ACK) and aborted with a reset
+        // that carries ACK owe their close still; so do connections whose source resets one
+        // of its own after its FIN (a late segment): only bare resets settle, each one close
+        let mut sh = Shift::default();
+        syn_flood(&mut sh, 0x14);
+        assert_eq!(sh.open, 800);
+        let mut sh = Shift::default();
+        syn_flood(&mut sh, 0x10);
+        for i in 0..400u16 {
+            assert!(!take(
+                &mut sh,
+                &tcp(1.0, att, vic, 2000 + i, 80, 0x11),
+                false
+            ));
+        }
+        assert_eq!(sh.open, 400);
+        take(&mut sh, &tcp(1.5, att, vic, 2000, 80, 0x04), false);
+        assert_eq!(sh.open, 399);
+        // the other 399 closes still owed: no run of Maimon probes, no change of kind
+        for i in 400..799u16 {
+            assert!(!take(
+                &mut sh,
+                &tcp(2.0, att, vic, 2000 + i, 80, 0x11),
+                false
+            ));
+        }
+        assert_eq!(sh.open, 0);
+        assert_ne!(sh.other, Some(ProbeKind::Maimon));
+    }
+
+    #[test]
+    fn a_maimon_scan_after_a_syn_flood_of_an_open_port_is_an_attack_of_its_own() {
+        // session 24's switches.pcap and session 23's w20 run: hping3 -S of an open port
+        // (SYN-ACKs, the attacker's kernel's bare resets), an ICMP flood, then nmap -sM, each
+        // within the gap of the one before: three alerts (at the base the Maimon probes were
+        // the SYN flood's owed closes, and the ICMP flood's alert took the scan)
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut pk = Vec::new();
+        for i in 0..800u16 {
+            let t = 10.0 + f64::from(i) * 1.5e-3;
+            pk.push((tcp(t, att, vic, 2000 + i, 80, 0x02), Class::FloodSyn));
+            pk.push((tcp(t + 1e-4, vic, att, 80, 2000 + i, 0x12), Class::FloodSyn));
+            pk.push((tcp(t + 2e-4, att, vic, 2000 + i, 80, 0x04), Class::FloodSyn));
+        }
+        for i in 0..800u16 {
+            let t = 13.5 + f64::from(i) * 1.5e-3;
+            let echo = |src, dst, ty| PacketRepr {
+                proto: 1,
+                icmp_type: ty,
+                ip_len: 148,
+                ..tcp(t, src, dst, 0, 0, 0)
+            };
+            pk.push((echo(att, vic, 8), Class::FloodIcmp));
+            pk.push((echo(vic, att, 0), Class::FloodIcmp));
+        }
+        pk.extend(tcp_probes(15.0, 200, 0x11, Some(50505), Class::ScanMaimon));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let named: Vec<Class> = alerts.iter().map(|a| a.class).collect();
+        assert_eq!(
+            named,
+            [Class::FloodSyn, Class::FloodIcmp, Class::ScanMaimon],
+            "{st:?}"
+        );
+        assert_eq!(st.attack_changes, 2, "{st:?}");
+        // the scan's alert begins at its first probe
+        assert!(
+            (alerts[2].first_seen - 15.001).abs() < 1e-9,
+            "{:?}",
+            alerts[2]
         );
     }
 
