@@ -33,7 +33,8 @@
 //! then the request's sender's, that answer included, see
 //! [`WindowState::answered_late`](crate::features::window::WindowState::answered_late));
 //! otherwise the client end of its
-//! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP; the requester for
+//! conversation (the sender of a TCP SYN, else the higher port for TCP/UDP — but for a UDP flood
+//! from below its receiver's port, its sender, see "UDP floods of a service"; the requester for
 //! ICMP; for an ICMP error, the client end of the packet it quotes, or its destination when
 //! the capture's snap length cut the quote; see [`attacker_and_victim`]) —
 //! so a scanner's probes and the victim's refusals count for the scanner, as DESIGN §12's
@@ -248,7 +249,12 @@
 //! 1 s half-life, at or above [`DetectSettings::udp_flood_threshold`], fewer than one in four
 //! answered from that port, to a port below 1,024 or mostly from a new source port each, are
 //! `flood-udp` where the networks call them normal. Counted in
-//! [`DetectStats::flagged_by_udp_flood_rule`].
+//! [`DetectStats::flagged_by_udp_flood_rule`]. A flood sent *from* a well-known port below its
+//! receiver's (nping's default source port 53, hping3 `-s 53 -k`), which port order makes the
+//! receiver's, is counted as its sender's when the receiver never asked the sender's port nor
+//! sent anything back: past the threshold its datagrams are `flood-udp` whatever the networks
+//! say, charged to the sender against the receiver, and so are the receiver's ICMP refusals of
+//! them (the module's "Floods from below"; [`DetectStats::udp_floods_from_below`]).
 //!
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
@@ -384,7 +390,7 @@ use crate::reflection::{Reflection, Unasked};
 use crate::renegotiation::Renegotiation;
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
-use crate::udpfloods::UdpFloods;
+use crate::udpfloods::{Flood, UdpFloods};
 use crate::unanswered::Unanswered;
 use crate::unlearned::{forged_error, icmp_query, Query, Unlearned, Verdict};
 use crate::IdsError;
@@ -809,6 +815,10 @@ pub struct DetectStats {
     /// Of those, flagged by the UDP-service-flood rule
     /// ([`DetectSettings::udp_flood_threshold`]; the network had called them normal).
     pub flagged_by_udp_flood_rule: u64,
+    /// Of those, datagrams sent from below their receiver's port (the rule's "Floods from
+    /// below", [`crate::udpfloods::Flood::FromBelow`]), charged to their sender; taken whatever
+    /// the networks said.
+    pub udp_floods_from_below: u64,
     /// Of those, flagged by the TLS renegotiation rule
     /// ([`DetectSettings::renegotiation_threshold`]), whatever the networks said.
     pub flagged_by_renegotiation_rule: u64,
@@ -1682,7 +1692,8 @@ impl Engine {
                             Unasked::Forged => (p.dst, p.src),
                             _ => (p.src, p.dst),
                         })
-                        .or_else(|| self.reflection.error_about_unasked(p));
+                        .or_else(|| self.reflection.error_about_unasked(p))
+                        .or_else(|| self.udp_floods.error_about_flood(p, &keys));
                     // the victim of a fraggle refusing the subnet's echoes
                     let group_error =
                         p.inner.is_some() && self.reflection.error_about_group_answer(p);
@@ -1693,6 +1704,9 @@ impl Engine {
                         may_be_echo(p) && self.echoes.push_keyed(p, &keys) && sprayed.is_none();
                     let opened = self.connections.push_keyed(p, &keys);
                     let served = self.udp_floods.push_keyed(p, &keys);
+                    // a flood sent from below its receiver's port is its sender's (see
+                    // crate::udpfloods, "Floods from below")
+                    let from_below = served == Some(Flood::FromBelow);
                     let opener = match (step & OPENER_KNOWN, step & BY_OPENER) {
                         (0, _) => None,
                         (_, by) => Some(by != 0),
@@ -1777,6 +1791,10 @@ impl Engine {
                         self.stats.flagged_by_fuzzing_rule += 1;
                         by_fuzzing = true;
                         Class::OtherAttack
+                    } else if from_below {
+                        self.stats.flagged_by_udp_flood_rule += 1;
+                        self.stats.udp_floods_from_below += 1;
+                        Class::FloodUdp
                     } else if net.is_attack() {
                         net
                     } else if let Some(c) = sprayed {
@@ -1794,9 +1812,9 @@ impl Engine {
                     } else if let Some(c) = opened {
                         self.stats.flagged_by_connection_rule += 1;
                         c
-                    } else if let Some(c) = served {
+                    } else if served.is_some() {
                         self.stats.flagged_by_udp_flood_rule += 1;
-                        c
+                        Class::FloodUdp
                     } else if guessed.is_some() {
                         self.stats.flagged_by_guessing_rule += 1;
                         Class::OtherAttack
@@ -1830,6 +1848,10 @@ impl Engine {
                     // a TCP segment is charged to the end that opened its flow, when known
                     let mut ends = match opener {
                         _ if reflected.is_some() => reflected,
+                        _ if from_below && class == Class::FloodUdp => {
+                            fixed = true;
+                            Some((p.src, p.dst))
+                        }
                         _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
                         None => None,
                         Some(by) => {
@@ -6365,6 +6387,82 @@ mod tests {
         assert_eq!(st.two_way_cleared, 0);
         assert!(
             alerts.iter().any(|a| a.src.to_string() != "198.18.0.66"),
+            "{alerts:?}"
+        );
+    }
+
+    /// Floods sent from below their receiver's port (nping's default source port 53, hping3
+    /// `-s 19 -k` to a closed port, refused) beside a resolver answering one size 300 times a
+    /// second to a client that asks from one socket: the floods are their sender's, named
+    /// `flood-udp`,
+    /// the refusals charged to it too; the resolver and its client raise nothing.
+    fn floods_from_below() -> Vec<Record> {
+        let (c, res, ntp, web, att) = (
+            "198.18.0.20",
+            "198.18.0.53",
+            "198.18.0.123",
+            "198.18.0.10",
+            "198.18.0.66",
+        );
+        let mut pk = Vec::new();
+        for i in 0..1500u32 {
+            let t = 10.0 + f64::from(i) / 300.0;
+            let port = 40000;
+            pk.push(udp(t, c, res, port, 53, 55 + (i % 13) as u16));
+            pk.push(udp(t + 2e-4, res, c, 53, port, 120));
+        }
+        for i in 0..900u32 {
+            let t = 20.0 + f64::from(i) / 300.0;
+            pk.push(udp(t, att, ntp, 53, 123, 76));
+        }
+        for i in 0..900u32 {
+            let t = 30.0 + f64::from(i) / 300.0;
+            let d = udp(t, att, web, 19, 1900, 68);
+            if i % 50 == 0 {
+                pk.push(icmp_unreach(t + 1e-4, web, att, &d));
+            }
+            pk.push(d);
+        }
+        records(pk)
+    }
+
+    #[test]
+    fn floods_from_below_are_their_senders_and_a_resolvers_answers_are_not() {
+        let (v, alerts, st) = collect(
+            Models::builtin().unwrap(),
+            DetectSettings::default(),
+            floods_from_below(),
+        );
+        let ends: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.class))
+            .collect();
+        let flood = |dst: &str| ("198.18.0.66".to_string(), dst.to_string(), Class::FloodUdp);
+        assert_eq!(
+            ends,
+            [flood("198.18.0.123"), flood("198.18.0.10")],
+            "{alerts:?}"
+        );
+        assert!(st.udp_floods_from_below > 1_000, "{st:?}");
+        // nothing of the resolver's exchange flagged
+        let att: IpAddr = "198.18.0.66".parse().unwrap();
+        let other = v
+            .iter()
+            .filter(|x| x.packet.is_some_and(|p| p.src != att && p.dst != att))
+            .filter(|x| x.class.is_attack())
+            .count();
+        assert_eq!(other, 0);
+        // the rule off: neither flood is alerted, and nothing is charged to the victims
+        let off = DetectSettings {
+            udp_flood_threshold: 0.0,
+            ..DetectSettings::default()
+        };
+        let (_, alerts, st) = collect(Models::builtin().unwrap(), off, floods_from_below());
+        assert_eq!(st.udp_floods_from_below, 0);
+        assert!(
+            alerts
+                .iter()
+                .all(|a| a.src != att || a.class != Class::FloodUdp),
             "{alerts:?}"
         );
     }

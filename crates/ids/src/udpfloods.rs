@@ -14,8 +14,8 @@
 //! 53 they took for DNS, a third of it.
 //!
 //! The rule: per (client, server, port), where the client is the sender and the client end of
-//! the datagram (its port the higher, or both ports 1024 or above) and the server no group
-//! address, three counts damped with a 1 s half-life: the client's datagrams of the size
+//! the datagram (its port the higher, or both ports 1024 or above; for a sender from below,
+//! see "Floods from below") and the server no group address, three counts damped with a 1 s half-life: the client's datagrams of the size
 //! (transport payload bytes) of the one before to that service (`same`), those of them sent
 //! from another source port than the one before (`new_ports`), and the datagrams the server
 //! sent back from that port to the client (`answers`, to any of its ports; looked for only
@@ -42,6 +42,38 @@
 //! What it may call a flood: a fixed-size one-way stream at 100 a second or more to a port
 //! below 1,024, or from a new port each datagram.
 //!
+//! **Floods from below.** A flood sent *from* a well-known port to a higher one — nping's
+//! default source port 53 (`nping --udp -p 123`), hping3 `-s 53 -k`, a reflector-looking source
+//! port (19, 123, 161, 1900) — is an answer's direction by port order: the victim's port is the
+//! higher, so the victim is the client end, and a flagged datagram was charged to it. Session
+//! 23's `nping --udp -p 123 --data-length 48 --rate 300` and `-p 1900` (BENCHMARKS, "UDP floods
+//! aimed at a service port") were missed in every reading, and so were the namespace runs of
+//! session 24 (`lab/svcfloods.sh` with `lab/svcfloods.lowport.attacks`): the rule left such
+//! datagrams alone, and the reflection rule ([`crate::reflection`]) wants answers of 100 bytes
+//! or more. The ends are decided here by who spoke first and who answers, not by the ports: a
+//! datagram from a port below [`WELL_KNOWN_END`] and below its receiver's port is counted as
+//! its sender's to the receiver's port (the same counts, key and threshold as a client's), and
+//! past the threshold it is `flood-udp`, charged to its sender against its receiver
+//! ([`Flood::FromBelow`]), when the receiver has never sent anything back from that port to it
+//! (no answer counted for the entry, ever) and never asked the sender's port itself (no entry
+//! of the receiver as a client of the sender's port: a question seen before the answers). The
+//! port condition of a client's flood does not apply: the sender's port is a well-known one.
+//! The ICMP port unreachables the receiver sends about such a datagram within [`WARM_FOR`] of
+//! the entry's last flagged one are charged to the sender too
+//! ([`UdpFloods::error_about_flood`]).
+//!
+//! What stays normal: a server's answers to a client that asked (a resolver's to its clients,
+//! NTP's, SSDP devices' unicast answers after an M-SEARCH, chargen's or echo's), even one size
+//! at a thousand a second; answers whose question came before the capture, when the client
+//! goes on asking (its questions are the answers to the entry); a download from a QUIC
+//! server's port 443 seen from its middle, the client acknowledging one datagram in ten; and
+//! anything a service answers even now and then (a rate-limited NTP server answering one in
+//! twenty: left to the networks, as a client's answered flood is). Reflected answers
+//! nobody asked for past the reflection threshold are the reflection rule's, which decides
+//! before this one. What it may call a flood: a one-direction capture (the questions not in it)
+//! of answers of one size at 100 a second or more to one port of a client that never sends
+//! anything back to the server's port.
+//!
 //! Sans-IO and bounded: one set-associative table of (client, server, port) entries
 //! ([`CAPACITY`], least recently used evicted).
 
@@ -49,6 +81,7 @@ use crate::class::Class;
 use crate::detect::{is_group, service_hash, AddrKeys, DampedCount, NegExp2};
 use crate::features::table::SetAssoc;
 use nightjar_packet::{proto, PacketRepr};
+use std::net::IpAddr;
 
 /// [`crate::detect::DetectSettings::udp_flood_threshold`] by default: about 100 datagrams a
 /// second of one size to one service, held (a damped count with a 1 s half-life settles at
@@ -80,9 +113,24 @@ struct Service {
     same: DampedCount,
     new_ports: DampedCount,
     answers: DampedCount,
+    /// When a datagram from below (see the module's "Floods from below") was last flagged.
+    flagged_at: f64,
     /// The payload size and source port of the client's last datagram.
     len: u32,
     sport: u16,
+    /// The server sent something back from the port (an answer was counted).
+    answered: bool,
+}
+
+/// What the rule makes of a datagram it flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flood {
+    /// A client's datagram to a service's port (the client end by port order): charged so.
+    Client,
+    /// A datagram sent from a port below its receiver's and below [`WELL_KNOWN_END`] to a
+    /// receiver that never spoke to that port (see the module's "Floods from below"): charged
+    /// to its sender, against its receiver, whatever the port order says.
+    FromBelow,
 }
 
 /// The UDP-service-flood rule's state.
@@ -110,20 +158,55 @@ impl UdpFloods {
     /// Take the next packet; `flood-udp` if it is a datagram of a flood of one service.
     pub fn push(&mut self, p: &PacketRepr) -> Option<Class> {
         self.push_keyed(p, &AddrKeys::of(p))
+            .map(|_| Class::FloodUdp)
     }
 
-    /// [`UdpFloods::push`] of a packet whose addresses' keys are `k`.
+    /// [`UdpFloods::push`] of a packet whose addresses' keys are `k`: how the flood's datagram
+    /// is charged, if it is one (its class is `flood-udp`).
     #[inline]
-    pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
+    pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Flood> {
         if self.threshold <= 0.0 || p.proto != proto::UDP || p.later_fragment {
             return None;
         }
         self.push_datagram(p, k)
     }
 
+    /// The (sender, receiver) of the datagram an ICMP error `p` (addresses' keys `k`) quotes,
+    /// when that datagram came from below to the error's sender and its (sender, receiver,
+    /// port) had a datagram flagged within [`WARM_FOR`]: the flood's victim refusing it, charged
+    /// to the flood's sender. Reads the state only.
+    pub(crate) fn error_about_flood(
+        &self,
+        p: &PacketRepr,
+        k: &AddrKeys,
+    ) -> Option<(IpAddr, IpAddr)> {
+        if self.threshold <= 0.0 || !proto::icmp_error(p.proto, p.icmp_type) {
+            return None;
+        }
+        self.error_quoted(p, k)
+    }
+
+    /// [`UdpFloods::error_about_flood`] of an ICMP error.
+    #[inline(never)]
+    fn error_quoted(&self, p: &PacketRepr, k: &AddrKeys) -> Option<(IpAddr, IpAddr)> {
+        let q = p.inner.as_ref()?;
+        if q.proto != proto::UDP
+            || q.src != p.dst
+            || q.dst != p.src
+            || !from_below(q.sport, q.dport)
+        {
+            return None;
+        }
+        let s = self.services.get(
+            &(k.dst, k.src, q.dport),
+            service_hash(73, k.md, k.ms, q.dport),
+        )?;
+        (self.clock - s.flagged_at <= WARM_FOR).then_some((q.src, q.dst))
+    }
+
     /// [`UdpFloods::push_keyed`] of a UDP datagram (or first fragment).
     #[inline(never)]
-    fn push_datagram(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
+    fn push_datagram(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Flood> {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
@@ -136,21 +219,19 @@ impl UdpFloods {
                     .get_mut(&back, service_hash(73, k.md, k.ms, p.sport), now)
             {
                 s.answers.add(now, HALF_LIFE, 1.0, &mut self.decay);
+                s.answered = true;
                 return None;
             }
         }
-        let client = (p.sport >= WELL_KNOWN_END && p.dport >= WELL_KNOWN_END) || p.sport >= p.dport;
-        if !client || is_group(p.dst) {
+        if is_group(p.dst) {
             return None;
         }
-        let s = self
-            .services
-            .touch(
-                (k.src, k.dst, p.dport),
-                service_hash(73, k.ms, k.md, p.dport),
-                now,
-            )
-            .val;
+        let below = from_below(p.sport, p.dport);
+        let (key, hash) = (
+            (k.src, k.dst, p.dport),
+            service_hash(73, k.ms, k.md, p.dport),
+        );
+        let s = self.services.touch(key, hash, now).val;
         let (same, new_ports) = if p.payload_len == s.len {
             let new = if p.sport != s.sport { 1.0 } else { 0.0 };
             (
@@ -171,11 +252,35 @@ impl UdpFloods {
         if same < self.threshold {
             return None;
         }
+        if below {
+            // never answered from the port, and the receiver never asked the sender's port
+            if s.answered {
+                return None;
+            }
+            let asked = (k.dst, k.src, p.sport);
+            if self
+                .services
+                .get(&asked, service_hash(73, k.md, k.ms, p.sport))
+                .is_some()
+            {
+                return None;
+            }
+            if let Some(s) = self.services.get_mut(&key, hash, now) {
+                s.flagged_at = now;
+            }
+            return Some(Flood::FromBelow);
+        }
         let answers = s.answers.value(now, HALF_LIFE, &mut self.decay);
         let flood = answers * ANSWERED_EVERY < same
             && (p.dport < WELL_KNOWN_END || new_ports >= NEW_PORT_SHARE * same);
-        flood.then_some(Class::FloodUdp)
+        flood.then_some(Flood::Client)
     }
+}
+
+/// Whether a datagram from `sport` to `dport` comes from below: from a well-known port (below
+/// [`WELL_KNOWN_END`]) lower than the one it goes to — an answer's direction by port order.
+fn from_below(sport: u16, dport: u16) -> bool {
+    sport < WELL_KNOWN_END && sport < dport
 }
 
 #[cfg(test)]
@@ -289,13 +394,182 @@ mod tests {
             0
         );
         assert_eq!(flood(&mut r, 9.0, 120, 1e-5, 53, 40001, |_| 33, false), 0);
-        // 1,000 a second of one size but from the service's port to a client's: an answer's
-        // direction, not a client's
+        // 1,000 a second of one size from the service's port to a client's port that asked it
+        // (one query, then the answers): an answer's direction, the client's
         let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(r.push(&udp(0.5, C, S, 40000, 53, 60)), None);
         for i in 0..2000 {
             let p = udp(1.0 + f64::from(i) * 1e-3, S, C, 53, 40000, 100);
             assert_eq!(r.push(&p), None);
         }
+    }
+
+    /// `n` datagrams of `len` bytes from C:`sport` to S:`dport`, `gap` seconds apart from `t`
+    /// (C the sender, from below when `sport` is the lower); how the rule charged each.
+    fn from(
+        r: &mut UdpFloods,
+        t: f64,
+        n: u32,
+        gap: f64,
+        sport: u16,
+        dport: u16,
+        len: u16,
+    ) -> Vec<Option<Flood>> {
+        (0..n)
+            .map(|i| {
+                let p = udp(t + f64::from(i) * gap, C, S, sport, dport, len);
+                r.push_keyed(&p, &AddrKeys::of(&p))
+            })
+            .collect()
+    }
+
+    fn count(v: &[Option<Flood>], f: Flood) -> usize {
+        v.iter().filter(|&&x| x == Some(f)).count()
+    }
+
+    #[test]
+    fn floods_from_below_are_charged_to_their_sender() {
+        // nping --udp -p 123 --data-length 48 --rate 300 (its source port 53), to a silent NTP
+        // server; to SSDP's port of a host that refuses it (ICMP, no UDP back); hping3 -s 53 -k
+        // to SNMP; -s 19 -k to DNS; -s 123 -k to SIP
+        for (sport, dport, len, gap) in [
+            (53, 123, 76, 1.0 / 300.0),
+            (53, 1900, 118, 1.0 / 250.0),
+            (53, 161, 108, 2e-3),
+            (19, 53, 88, 2.5e-3),
+            (123, 5060, 68, 3e-3),
+            (53, 11211, 58, 2e-3),
+        ] {
+            let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+            let v = from(&mut r, 1.0, 900, gap, sport, dport, len);
+            let n = count(&v, Flood::FromBelow);
+            assert!(n > 600, "{sport}->{dport}: {n}");
+            assert_eq!(count(&v, Flood::Client), 0);
+            assert_eq!(v.iter().position(Option::is_some), Some(v.len() - n));
+        }
+        // the class, through push
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let p = |i: u32| udp(1.0 + f64::from(i) * 1e-3, C, S, 53, 123, 76);
+        let n = (0..1000)
+            .filter(|&i| r.push(&p(i)) == Some(Class::FloodUdp))
+            .count();
+        assert!(n > 800, "{n}");
+        // from 1900 to 123: the sender is the client end by port order already
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let v = from(&mut r, 1.0, 1000, 2.5e-3, 1900, 123, 76);
+        assert!(count(&v, Flood::Client) > 800);
+        assert_eq!(count(&v, Flood::FromBelow), 0);
+        // slower than the threshold: nothing
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let v = from(&mut r, 1.0, 600, 0.02, 53, 123, 76);
+        assert!(v.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn answers_to_who_asked_and_floods_answered_are_not_floods_from_below() {
+        // a resolver's answers, one size, 1,000 a second, to a client that asks each time
+        // (query first), from one socket and from a new port each
+        for fixed in [true, false] {
+            let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+            for i in 0..3000u32 {
+                let ts = 1.0 + f64::from(i) * 1e-3;
+                let cp = if fixed { 40000 } else { 20000 + i as u16 };
+                assert_eq!(r.push(&udp(ts, S, C, cp, 53, 60)), None);
+                let a = udp(ts + 2e-4, C, S, 53, cp, 120);
+                assert_eq!(r.push_keyed(&a, &AddrKeys::of(&a)), None, "{i}");
+            }
+        }
+        // the capture began after the client's first query: answers first, each then followed
+        // by the next query (a client asking as fast as it is answered)
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..3000u32 {
+            let ts = 1.0 + f64::from(i) * 1e-3;
+            let a = udp(ts, C, S, 53, 40000, 120);
+            assert_eq!(r.push_keyed(&a, &AddrKeys::of(&a)), None, "{i}");
+            assert_eq!(r.push(&udp(ts + 2e-4, S, C, 40000, 53, 60)), None);
+        }
+        // a download from a QUIC server's port 443 seen from its middle (no client Initial in
+        // the capture), 1,200-byte datagrams at 2,000 a second, the client acknowledging one
+        // in ten
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..6000u32 {
+            let ts = 1.0 + f64::from(i) * 5e-4;
+            let d = udp(ts, C, S, 443, 50000, 1228);
+            assert_eq!(r.push_keyed(&d, &AddrKeys::of(&d)), None, "{i}");
+            if i % 10 == 9 {
+                assert_eq!(r.push(&udp(ts + 1e-4, S, C, 50000, 443, 60)), None);
+            }
+        }
+        // an NTP server that answers one datagram in twenty of a flood from port 53 (rate
+        // limited): answered, left to the networks
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..2000u32 {
+            let ts = 1.0 + f64::from(i) * 1e-3;
+            let d = udp(ts, C, S, 53, 123, 76);
+            let got = r.push_keyed(&d, &AddrKeys::of(&d));
+            if i > 100 {
+                assert_eq!(got, None, "{i}");
+            }
+            if i % 20 == 0 {
+                assert_eq!(r.push(&udp(ts + 1e-4, S, C, 123, 53, 76)), None);
+            }
+        }
+        // SSDP devices answering a control point's multicast M-SEARCH from 1900 to its port: a
+        // few answers each, far below the threshold
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        assert_eq!(
+            r.push(&udp(1.0, S, "239.255.255.250", 50000, 1900, 150)),
+            None
+        );
+        for i in 0..30u32 {
+            let d = udp(1.01 + f64::from(i) * 1e-3, C, S, 1900, 50000, 350);
+            assert_eq!(r.push_keyed(&d, &AddrKeys::of(&d)), None);
+        }
+        // datagrams from below to a group: never
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..2000u32 {
+            let d = udp(
+                1.0 + f64::from(i) * 1e-3,
+                C,
+                "239.255.255.250",
+                123,
+                1900,
+                200,
+            );
+            assert_eq!(r.push_keyed(&d, &AddrKeys::of(&d)), None);
+        }
+    }
+
+    #[test]
+    fn a_victims_refusals_of_a_flood_from_below_are_its_senders() {
+        use crate::features::tests::icmp_unreach;
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        let mut last = None;
+        for i in 0..1000u32 {
+            let d = udp(1.0 + f64::from(i) * 2e-3, C, S, 7, 5060, 68);
+            r.push(&d);
+            last = Some(d);
+        }
+        let d = last.unwrap();
+        let e = icmp_unreach(3.0, S, C, &d);
+        let (c, s) = (d.src, d.dst);
+        assert_eq!(r.error_about_flood(&e, &AddrKeys::of(&e)), Some((c, s)));
+        // long after the flood's last flagged datagram: not
+        let late = icmp_unreach(9.0, S, C, &d);
+        r.push(&udp(9.0, "198.18.0.9", "198.18.0.8", 5000, 6000, 60));
+        assert_eq!(r.error_about_flood(&late, &AddrKeys::of(&late)), None);
+        // about a datagram that was no flood's (another port), or from above: not
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..1000u32 {
+            r.push(&udp(1.0 + f64::from(i) * 2e-3, C, S, 7, 5060, 68));
+        }
+        for q in [udp(3.0, C, S, 7, 5061, 68), udp(3.0, C, S, 6000, 5060, 68)] {
+            let e = icmp_unreach(3.0, S, C, &q);
+            assert_eq!(r.error_about_flood(&e, &AddrKeys::of(&e)), None);
+        }
+        // the rule off
+        let r = UdpFloods::new(0.0);
+        assert_eq!(r.error_about_flood(&e, &AddrKeys::of(&e)), None);
     }
 
     #[test]

@@ -651,6 +651,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
         j["flagged_by_fuzzing_rule"] = json!(stats.flagged_by_fuzzing_rule);
         j["flagged_by_udp_flood_rule"] = json!(stats.flagged_by_udp_flood_rule);
+        j["udp_floods_from_below"] = json!(stats.udp_floods_from_below);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
