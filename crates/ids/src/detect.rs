@@ -358,6 +358,28 @@
 //! goes to the flood's target again; a scan of one port on many hosts reaches a new target with
 //! each probe.
 //!
+//! **Vectors of a spoofed flood** (session 24). A DDoS campaign switches vectors every few
+//! seconds — a SYN flood from random source addresses, then a UDP flood, an ICMP flood, an ACK
+//! or Xmas flood, back to SYNs — each an attack of its own class (DESIGN §12), while the
+//! victim's episode, which alerts them, ended only by quiet: one alert named after the largest.
+//! A victim's episode therefore keeps the kind of the probes sent to it (`ProbeKind`, every SYN
+//! alike; `VicEp::switched`), and ends when the probes to it have been of one other kind than
+//! the episode's, none of its own among them, for at least [`DetectSettings::change_probes`]
+//! (10) probes and [`VICTIM_CHANGE_SECS`] (0.5 s), each within that time of the one before (a
+//! flood's pace: stray flagged packets of ordinary clients, a second apart, make no run); the
+//! next begins at the first of them, from its source. A switch of vector is a sustained change: the old kind stops. A botnet whose bots
+//! send SYNs, datagrams and pings at once interleaves the kinds, each back within milliseconds,
+//! and stays one episode, as does a short burst of another kind inside a flood. As for a
+//! source, only an episode that could be alerted alone ends so: if what it held when the run
+//! began was below the victim alert's thresholds ([`DetectSettings::victim_min_packets`] from
+//! [`DetectSettings::victim_min_sources`] sources no source alert covered), the run is the
+//! attack and what came before its preamble, and the episode goes on about the run's kind.
+//! The run's first nine probes stay with the vector before (as a source's); from its tenth on,
+//! while the run lasts, the episode keeps aside its state as it stood and the next episode's
+//! from the run's first probe (`VicEp::held`), so the half second that confirms the switch is
+//! the next vector's, not counted in the one before (where it could change the name). A victim network's episode has its own rule
+//! (`NetEp::moved_on`).
+//!
 //! **Bounded memory.** The feature tables are bounded (`features::table`); the episode
 //! tables hold at most [`DetectSettings::max_sources`] sources and as many victims, and evict
 //! the one quiet longest (its episode ends early) when full.
@@ -886,6 +908,10 @@ pub struct DetectStats {
     /// the run of the new kind too few to be an alert on their own: the attack's preamble
     /// (nmap's host discovery through a router before its scan), alerted with it.
     pub preambles: u64,
+    /// Victim episodes ended because the probes sent to the victim moved on to another kind
+    /// for [`DetectSettings::change_probes`] probes and [`VICTIM_CHANGE_SECS`]: a spoofed
+    /// flood's next vector.
+    pub victim_changes: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
     /// Of those, scans faster than the rule's minimum interval that the networks had not
@@ -3972,10 +3998,34 @@ struct VicEp {
     openers: [(IpAddr, f64, bool); OPENERS],
     n_openers: u8,
     later: Option<(IpAddr, f64)>,
+    /// The kind of the episode's probes (of its first flagged packet sent to the victim that
+    /// has one; every SYN is `SynFirst`), and the run of probes of one other kind since its
+    /// latest ([`VicEp::switched`]): that kind, their count, the first's and the latest's
+    /// time, the first's sender, and whether the episode could be an alert on its own when the
+    /// run began.
+    kind: Option<ProbeKind>,
+    other: Option<ProbeKind>,
+    run: u32,
+    since: f64,
+    last: f64,
+    run_src: IpAddr,
+    run_alone: bool,
+    /// While a run of another kind has reached [`DetectSettings::change_probes`] probes (and
+    /// the episode could be alerted alone): the episode as it stood before the run's last
+    /// probe (its alert if the run completes a switch), and the next episode, from the run's
+    /// first probe, with every flagged packet since (the one that begins if it does). A run
+    /// that breaks drops both: this episode, which holds every packet, goes on.
+    held: Option<Box<[VicEp; 2]>>,
 }
 
 /// Attacking ends a victim's episode remembers by name ([`VicEp::openers`]).
 const OPENERS: usize = 3;
+
+/// A victim's episode ends when the probes sent to it have been of other kinds than its own
+/// for at least [`DetectSettings::change_probes`] probes and this many seconds, none of its
+/// own among them ([`VicEp::switched`]): a flood's next vector, not kinds interleaved (a
+/// botnet's bots sending SYNs, datagrams and pings at once) nor a short burst of another kind.
+pub const VICTIM_CHANGE_SECS: f64 = 0.5;
 
 /// A victim network's open episode ([`crate::carpet`]): every flagged packet to an address of
 /// the network, as a victim's episode counts them, and the distinct addresses they went to.
@@ -4269,7 +4319,87 @@ impl VicEp {
             openers: [(first_src, now, false); OPENERS],
             n_openers: 0,
             later: None,
+            kind: None,
+            other: None,
+            run: 0,
+            since: now,
+            last: now,
+            run_src: first_src,
+            run_alone: false,
+            held: None,
         }
+    }
+
+    /// Take the kind `k` of a flagged packet sent to the victim at `now` by `src` (`None`: no
+    /// probe kind); whether it ends the episode: it completes a run of at least `n` probes of
+    /// one other kind than the episode's, none of its own among them and none more than
+    /// [`VICTIM_CHANGE_SECS`] after the one before (a flood's, not stray packets of ordinary
+    /// clients a second apart), over at least [`VICTIM_CHANGE_SECS`], and the episode could be
+    /// an alert on its own when the run began (`alone`, asked then). If it could not, what
+    /// came before was the run's preamble: the episode goes on, about kind `k`. The next
+    /// episode begins at [`VicEp::since`] from [`VicEp::run_src`]. 0 for `n`: never.
+    fn switched(
+        &mut self,
+        k: Option<ProbeKind>,
+        (src, now): (IpAddr, f64),
+        n: u32,
+        alone: impl FnOnce(&VicEp) -> bool,
+    ) -> bool {
+        let Some(k) = k else { return false };
+        let k = if k.is_syn() { ProbeKind::SynFirst } else { k };
+        match self.kind {
+            None => {
+                self.kind = Some(k);
+                return false;
+            }
+            Some(own) if own == k => {
+                self.run = 0;
+                self.held = None;
+                return false;
+            }
+            Some(_) if n == 0 => return false,
+            Some(_) => {}
+        }
+        if self.run == 0 || self.other != Some(k) || now - self.last > VICTIM_CHANGE_SECS {
+            self.held = None;
+            self.other = Some(k);
+            self.run = 0;
+            self.since = now;
+            self.run_src = src;
+            self.run_alone = alone(self);
+        }
+        self.run += 1;
+        self.last = now;
+        if self.run == n && self.run_alone {
+            let next = self.next(Some(k));
+            self.held = Some(Box::new([self.clone(), next]));
+        }
+        if self.run < n || now - self.since < VICTIM_CHANGE_SECS {
+            return false;
+        }
+        if self.run_alone {
+            return true;
+        }
+        // no attack of its own before the run: the run's preamble
+        self.kind = Some(k);
+        self.run = 0;
+        false
+    }
+
+    /// The episode that would begin where `self` ends by [`VicEp::switched`]: at the run's
+    /// first probe, from its sender, about kind `k`.
+    fn next(&self, k: Option<ProbeKind>) -> VicEp {
+        let mut e = VicEp::start(self.since, self.run_src);
+        e.opened(self.run_src, self.since);
+        e.kind = k.map(|k| if k.is_syn() { ProbeKind::SynFirst } else { k });
+        e
+    }
+
+    /// Whether the episode's packets no source alert covered could make a victim alert on
+    /// their own by count: `min_packets` of them from `min_sources` sources.
+    fn alertable(&self, min_packets: u64, min_sources: u64) -> bool {
+        self.tally.packets.saturating_sub(self.covered_packets) >= min_packets
+            && self.distinct_sources().saturating_sub(self.covered_sources) >= min_sources
     }
 
     /// Remember attacking end `src`, which opened a source episode at `now`, if it is among
@@ -4842,6 +4972,10 @@ impl Aggregator {
                 if answer() {
                     e.answered_syns = e.answered_syns.saturating_add(1);
                 }
+                if let Some(h) = e.held.as_mut() {
+                    h[1].total += 1;
+                    h[1].answered_syns += u32::from(answer());
+                }
             }
             if !self.networks.is_empty() {
                 if let Some(e) = self.networks.get_mut(&network_of(vic)) {
@@ -4917,13 +5051,24 @@ impl Aggregator {
                 true
             }
         };
-        // the victim's episode
+        // the victim's episode, unless the probes sent to it moved on to another kind
+        let kind = (p.dst == vic).then(|| ProbeKind::of(p)).flatten();
+        let (vmin, vsrc) = (self.s.victim_min_packets, self.s.victim_min_sources);
+        let mut switched = false;
         let known_victim = match self.victims.slot(&vic) {
             Some(mut s) => {
-                s.val()
-                    .add(now, p, v, (att, new_source), p.dst == vic, keys);
-                if s.touch() {
-                    self.victims.compact();
+                let e = s.val();
+                switched = e.switched(kind, (att, now), self.s.change_probes, |e| {
+                    e.alertable(vmin, vsrc)
+                });
+                if !switched {
+                    e.add(now, p, v, (att, new_source), p.dst == vic, keys);
+                    if let Some(h) = e.held.as_mut() {
+                        h[1].add(now, p, v, (att, new_source), p.dst == vic, keys);
+                    }
+                    if s.touch() {
+                        self.victims.compact();
+                    }
                 }
                 true
             }
@@ -4941,13 +5086,29 @@ impl Aggregator {
                 false
             }
         };
+        if switched {
+            // the episode as it stood before the run's last probe ends; the next, with the
+            // run's packets since, goes on
+            if let Some(mut ended) = self.victims.remove(&vic) {
+                let [old, mut e] = match ended.held.take() {
+                    Some(held) => *held,
+                    None => {
+                        let next = ended.next(kind);
+                        [ended, next]
+                    }
+                };
+                st.victim_changes += 1;
+                self.close_victim(vic, old, st, sink);
+                e.add(now, p, v, (att, new_source), p.dst == vic, keys);
+                self.victims.insert(vic, e);
+            }
+        }
         if !to_network {
             return;
         }
         // the victim network's episode, unless it moved on to another kind of probe
         let net = network_of(vic);
         let host = hash_key(103, ip_key(vic));
-        let kind = (p.dst == vic).then(|| ProbeKind::of(p)).flatten();
         let went_on = match self.networks.slot(&net) {
             Some(mut s) => {
                 let e = s.val();
@@ -8145,6 +8306,149 @@ mod tests {
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert_eq!(alerts[0].src.to_string(), "198.19.0.1", "{alerts:?}");
         assert!((alerts[0].first_seen - 103.0).abs() < 1e-9, "{alerts:?}");
+    }
+
+    /// One vector of a spoofed flood at 198.18.0.10: `n` packets of kind `kind` (b'S': SYNs
+    /// to 80, b'U': datagrams to 123, b'X': Xmas probes to 80), one every `step` s from `t0`,
+    /// the `k`th from spoofed source `j + k` of 198.19.0.0/16; flagged as the flood of its kind.
+    fn vector(kind: u8, t0: f64, n: u32, step: f64, j: u32) -> Vec<(PacketRepr, Class)> {
+        (0..n)
+            .map(|k| vector_packet(kind, t0 + f64::from(k) * step, j + k))
+            .collect()
+    }
+
+    /// A packet of [`vector`]'s, from spoofed source `j`, at `t`.
+    fn vector_packet(kind: u8, t: f64, j: u32) -> (PacketRepr, Class) {
+        let src = format!("198.19.{}.{}", j / 250, j % 250 + 1);
+        let (vic, sport) = ("198.18.0.10", 1024 + (j % 60_000) as u16);
+        match kind {
+            b'S' => (tcp(t, &src, vic, sport, 80, 0x02), Class::FloodSyn),
+            b'U' => (udp(t, &src, vic, sport, 123, 64), Class::FloodUdp),
+            _ => (tcp(t, &src, vic, sport, 80, 0x29), Class::FloodXmas),
+        }
+    }
+
+    /// (class, source, first packet's time, packets) of each alert.
+    fn vector_alerts(alerts: &[Alert]) -> Vec<(Class, String, f64, u64)> {
+        alerts
+            .iter()
+            .map(|a| {
+                assert_eq!(
+                    (a.scope, a.dst.to_string()),
+                    (Scope::Victim, "198.18.0.10".to_string())
+                );
+                (a.class, a.src.to_string(), a.first_seen, a.packets)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_spoofed_floods_change_of_vector_ends_the_victims_episode() {
+        // SYNs, datagrams right after, Xmas probes 2 s later, SYNs again 0.5 s after: four
+        // vectors, each 2,000 from new spoofed sources, one a millisecond — four alerts, each
+        // named by its vector, from its first source at its first packet (a vector's first
+        // nine packets are still counted in the one before)
+        let mut pk = vector(b'S', 100.0, 2000, 0.001, 0);
+        pk.extend(vector(b'U', 102.0, 2000, 0.001, 2000));
+        pk.extend(vector(b'X', 106.0, 2000, 0.001, 4000));
+        pk.extend(vector(b'S', 108.5, 2000, 0.001, 6000));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let got = vector_alerts(&alerts);
+        let want = [
+            (Class::FloodSyn, "198.19.0.1", 100.0, 2009),
+            (Class::FloodUdp, "198.19.8.1", 102.0, 2000),
+            (Class::FloodXmas, "198.19.16.1", 106.0, 2000),
+            (Class::FloodSyn, "198.19.24.1", 108.5, 1991),
+        ];
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!((g.0, g.1.as_str()), (w.0, w.1), "{got:?}");
+            assert!((g.2 - w.2).abs() < 1e-9, "{got:?}");
+            assert!(g.3.abs_diff(w.3) <= 2, "{got:?}");
+        }
+        assert_eq!(st.victim_changes, 3, "{st:?}");
+        // change_probes 0 turns it off: one episode, as before
+        let off = DetectSettings {
+            change_probes: 0,
+            ..DetectSettings::default()
+        };
+        let (alerts, st) = aggregate_packets(off, &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(st.victim_changes, 0);
+    }
+
+    #[test]
+    fn kinds_interleaved_from_many_spoofed_sources_stay_one_victims_episode() {
+        // a botnet's SYNs, datagrams and Xmas probes at once (each kind a third, drawn at
+        // random, 6,000 a millisecond apart), or datagrams with one SYN in ten, the first
+        // packet a SYN: no switch, one alert
+        let mut x: u32 = 12345;
+        let mut draw = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) % 30
+        };
+        for (case, syns_in_30) in [("thirds", 10), ("one in ten", 3)] {
+            let pk: Vec<_> = (0..6000u32)
+                .map(|k| {
+                    let d = draw();
+                    let kind = match d {
+                        _ if k == 0 || d < syns_in_30 => b'S',
+                        _ if syns_in_30 == 3 || d < 20 => b'U',
+                        _ => b'X',
+                    };
+                    vector_packet(kind, 100.0 + f64::from(k) * 0.001, k)
+                })
+                .collect();
+            let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+            assert_eq!(alerts.len(), 1, "{case}: {alerts:?}");
+            assert_eq!(alerts[0].packets, 6000, "{case}");
+            assert_eq!(st.victim_changes, 0, "{case}: {st:?}");
+        }
+    }
+
+    #[test]
+    fn a_short_burst_or_stray_packets_of_another_kind_leave_a_flood_one_episode() {
+        // a SYN flood that pauses for a burst of 300 datagrams in 0.3 s, then goes on
+        let mut pk = vector(b'S', 100.0, 1500, 0.001, 0);
+        pk.extend(vector(b'U', 101.5, 300, 0.001, 1500));
+        pk.extend(vector(b'S', 101.8, 1500, 0.001, 1800));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(alerts[0].class, Class::FloodSyn, "{alerts:?}");
+        assert_eq!(st.victim_changes, 0, "{st:?}");
+        // after a SYN flood, flagged datagrams 0.7 s apart (each a run of one: a stray
+        // client's, not a flood's pace), then a UDP flood: the UDP flood's alert begins with
+        // its own first packet, not with the strays
+        let mut pk = vector(b'S', 100.0, 2000, 0.001, 0);
+        for i in 0..3u32 {
+            pk.push(vector_packet(b'U', 102.5 + f64::from(i) * 0.7, 2000 + i));
+        }
+        pk.extend(vector(b'U', 105.0, 2000, 0.001, 3000));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let got = vector_alerts(&alerts);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!((got[0].0, got[1].0), (Class::FloodSyn, Class::FloodUdp));
+        assert_eq!(got[1].1, "198.19.12.1", "{got:?}");
+        assert!((got[1].2 - 105.0).abs() < 1e-9, "{got:?}");
+        assert_eq!(st.victim_changes, 1, "{st:?}");
+    }
+
+    #[test]
+    fn a_vector_too_small_to_alert_alone_is_the_next_ones_preamble() {
+        // 60 spoofed SYNs (below the victim alert's 100 packets), then a UDP flood: one
+        // episode, about the datagrams, from the first SYN
+        let mut pk = vector(b'S', 100.0, 60, 0.01, 0);
+        pk.extend(vector(b'U', 100.6, 2000, 0.001, 60));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        let got = vector_alerts(&alerts);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, Class::FloodUdp, "{got:?}");
+        assert_eq!(
+            (got[0].1.as_str(), got[0].3),
+            ("198.19.0.1", 2060),
+            "{got:?}"
+        );
+        assert_eq!(st.victim_changes, 0, "{st:?}");
     }
 
     /// 40 bots (198.18.1.x, their own addresses) each sending the victim's port 80 a raw SYN

@@ -202,7 +202,9 @@ pub struct DetectArgs {
     /// alerted one by one. Unless what the episode held when they began could not be an alert
     /// alone (fewer than --min-packets flagged packets): then it was their preamble (nmap's host
     /// discovery across a router before its scan), and the episode goes on about their kind
-    /// (`preambles` in --json); 0 turns it off.
+    /// (`preambles` in --json). A victim's episode likewise ends when this many probes sent to
+    /// it, over 0.5 s at least, are of one other kind and none of its own: a spoofed flood's
+    /// next vector (`victim_changes` in --json); 0 turns both off.
     #[arg(long, default_value_t = DetectSettings::default().change_probes, value_name = "N")]
     change_probes: u32,
     /// A source's episode ends and a new one begins when this many consecutive probes of its
@@ -662,6 +664,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["neighbour_cleared"] = json!(stats.neighbour_cleared);
         j["pattern_changes"] = json!(stats.pattern_changes);
         j["preambles"] = json!(stats.preambles);
+        j["victim_changes"] = json!(stats.victim_changes);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
         j["clock_steps_back"] = json!(stats.clock_steps_back);
@@ -855,7 +858,7 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} bursts of lookups from a socket per name, {} scans whose flagged packets were mostly segments of established connections; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert",
+        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} bursts of lookups from a socket per name, {} scans whose flagged packets were mostly segments of established connections; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert, {} victim episodes ended by a flood's change of vector",
         st.alerts, st.source_alerts, st.victim_alerts, st.network_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(
@@ -872,7 +875,8 @@ fn summary(
         st.scans_of_sessions,
         st.attack_changes,
         st.pattern_changes,
-        st.preambles
+        st.preambles,
+        st.victim_changes
     );
     if st.arp > 0 {
         let _ = writeln!(
