@@ -3991,13 +3991,15 @@ struct VicEp {
     /// to its profile when it ends ([`Profile::answered_syns`]).
     answered_syns: u32,
     /// The first [`OPENERS`] attacking ends to open a source episode against the victim, in
-    /// order: each with the time of its first flagged packet to the victim and whether an
-    /// alert of its own has covered it since ([`VicEp::cover`]); the count of them; and the
-    /// first end after them. A victim alert begins with the first of them no source alert
-    /// covered ([`VicEp::opener`]).
-    openers: [(IpAddr, f64, bool); OPENERS],
+    /// order: each with the time of its first flagged packet to the victim, whether an alert
+    /// of its own has covered it since ([`VicEp::cover`]) and the address that packet went
+    /// to; the count of them; and the first end after them. A victim alert begins with the
+    /// first of them no source or victim alert covered ([`VicEp::opener`]). In a network's
+    /// episode the openers are the first ends to distinct addresses of it ([`VicEp::opened`]),
+    /// and a victim alert of one of them covers its ends ([`VicEp::cover_victim`]).
+    openers: [(IpAddr, f64, bool, IpAddr); OPENERS],
     n_openers: u8,
-    later: Option<(IpAddr, f64)>,
+    later: Option<(IpAddr, f64, IpAddr)>,
     /// The kind of the episode's probes (of its first flagged packet sent to the victim that
     /// has one; every SYN is `SynFirst`), and the run of probes of one other kind since its
     /// latest ([`VicEp::switched`]): that kind, their count, the first's and the latest's
@@ -4203,6 +4205,14 @@ impl SrcEp {
         }
     }
 
+    /// Whether its victim sent it a TCP segment with data: a real address, which completed a
+    /// handshake (no spoofed source's can).
+    fn answered(&self) -> bool {
+        self.exchanges
+            .as_ref()
+            .is_some_and(|x| x.answered.estimate() >= 0.5)
+    }
+
     /// Whether the episode's flagged packets so far could make an alert on their own: at least
     /// `min_packets` ([`DetectSettings::min_packets`]), or a fragment past 65,535 bytes (a
     /// ping of death, alerted however few). If not, a change of probe kind does not end the
@@ -4316,7 +4326,7 @@ impl VicEp {
             first_src,
             distinct: Distinct::default(),
             answered_syns: 0,
-            openers: [(first_src, now, false); OPENERS],
+            openers: [(first_src, now, false, first_src); OPENERS],
             n_openers: 0,
             later: None,
             kind: None,
@@ -4390,7 +4400,7 @@ impl VicEp {
     /// first probe, from its sender, about kind `k`.
     fn next(&self, k: Option<ProbeKind>) -> VicEp {
         let mut e = VicEp::start(self.since, self.run_src);
-        e.opened(self.run_src, self.since);
+        e.opened(self.run_src, self.since, None);
         e.kind = k.map(|k| if k.is_syn() { ProbeKind::SynFirst } else { k });
         e
     }
@@ -4403,21 +4413,46 @@ impl VicEp {
     }
 
     /// Remember attacking end `src`, which opened a source episode at `now`, if it is among
-    /// the first [`OPENERS`] ends to, or the first after them.
-    fn opened(&mut self, src: IpAddr, now: f64) {
+    /// the first [`OPENERS`] ends to, or the first after them. In a network's episode (`to`:
+    /// the address its packet went to), only an end to an address none of them went to: a
+    /// flood at one host of the network, alerted on its own, then a flood spread over the
+    /// network (a victim alert covers the first, [`VicEp::cover_victim`]; the network alert is
+    /// the second's, from its first end to another address), where the host's flood's
+    /// thousands of sources would fill them all.
+    fn opened(&mut self, src: IpAddr, now: f64, to: Option<IpAddr>) {
         let n = usize::from(self.n_openers);
-        if self.openers[..n].iter().any(|o| o.0 == src) {
+        if self.openers[..n]
+            .iter()
+            .any(|o| o.0 == src || to.is_some_and(|a| o.3 == a))
+        {
             return;
         }
+        let to = to.unwrap_or(src);
         if n < OPENERS {
-            self.openers[n] = (src, now, false);
+            self.openers[n] = (src, now, false, to);
             self.n_openers += 1;
         } else if self.later.is_none() {
-            self.later = Some((src, now));
+            self.later = Some((src, now, to));
         }
     }
 
-    /// An alert of source `src`'s own covered its packets to the victim.
+    /// A victim alert about address `vic` of this network's episode covered its packets from
+    /// `first` to `last`: the ends whose first packet to the network went to it then.
+    fn cover_victim(&mut self, vic: IpAddr, (first, last): (f64, f64)) {
+        let n = usize::from(self.n_openers);
+        let within = |t: f64| first <= t && t <= last;
+        for o in &mut self.openers[..n] {
+            if o.3 == vic && within(o.1) {
+                o.2 = true;
+            }
+        }
+        if self.later.is_some_and(|l| l.2 == vic && within(l.1)) {
+            self.later = None;
+        }
+    }
+
+    /// An alert of source `src`'s own covered its packets to the victim, or its episode
+    /// ended as a client's (`Aggregator::close_source`).
     fn cover(&mut self, src: IpAddr) {
         let n = usize::from(self.n_openers);
         if let Some(o) = self.openers[..n].iter_mut().find(|o| o.0 == src) {
@@ -4426,29 +4461,29 @@ impl VicEp {
     }
 
     /// The attacking end, and its first packet's time, a victim alert names and begins with:
-    /// the first opener no source alert covered, else the first end after them, else the
-    /// episode's first end at its start. (A scanner alerted on its own, then a flood from
-    /// spoofed sources at the same victim within the gap: the victim alert is the flood's,
-    /// from its first source, not the scanner's from the scan's start.)
+    /// the first opener no source (or, in a network's, victim) alert covered, else the first
+    /// end after them, else the episode's first end at its start. (A scanner alerted on its
+    /// own, then a flood from spoofed sources at the same victim within the gap: the victim
+    /// alert is the flood's, from its first source, not the scanner's from the scan's start.)
     fn opener(&self) -> (IpAddr, f64) {
         let n = usize::from(self.n_openers);
         self.openers[..n]
             .iter()
             .find(|o| !o.2)
             .map(|o| (o.0, o.1))
-            .or(self.later.filter(|_| n == OPENERS))
+            .or(self.later.filter(|_| n == OPENERS).map(|l| (l.0, l.1)))
             .unwrap_or((self.first_src, self.tally.first))
     }
 
     /// Add a flagged packet from attacking end `src` (`new_source`: it opened a source
-    /// episode).
+    /// episode; `to`: in a network's episode, the address it went to).
     /// (`k`: the packet's address keys.)
     fn add(
         &mut self,
         now: f64,
         p: &PacketRepr,
         v: &PacketVerdict,
-        (src, new_source): (IpAddr, bool),
+        (src, new_source, to): (IpAddr, bool, Option<IpAddr>),
         inbound: bool,
         k: &AddrKeys,
     ) {
@@ -4456,7 +4491,7 @@ impl VicEp {
         self.total += 1;
         self.sources += u64::from(new_source);
         if new_source {
-            self.opened(src, now);
+            self.opened(src, now, to);
         }
         // `hash_key(61, ip_key(src))`
         self.distinct.add(hash_mixed(61, k.premix_of(p, src)));
@@ -5062,9 +5097,9 @@ impl Aggregator {
                     e.alertable(vmin, vsrc)
                 });
                 if !switched {
-                    e.add(now, p, v, (att, new_source), p.dst == vic, keys);
+                    e.add(now, p, v, (att, new_source, None), p.dst == vic, keys);
                     if let Some(h) = e.held.as_mut() {
-                        h[1].add(now, p, v, (att, new_source), p.dst == vic, keys);
+                        h[1].add(now, p, v, (att, new_source, None), p.dst == vic, keys);
                     }
                     if s.touch() {
                         self.victims.compact();
@@ -5081,7 +5116,7 @@ impl Aggregator {
                 }
                 let mut e = VicEp::start(now, att);
                 // a new victim's first source counts whether or not the source was new
-                e.add(now, p, v, (att, true), p.dst == vic, keys);
+                e.add(now, p, v, (att, true, None), p.dst == vic, keys);
                 self.victims.insert(vic, e);
                 false
             }
@@ -5099,7 +5134,7 @@ impl Aggregator {
                 };
                 st.victim_changes += 1;
                 self.close_victim(vic, old, st, sink);
-                e.add(now, p, v, (att, new_source), p.dst == vic, keys);
+                e.add(now, p, v, (att, new_source, None), p.dst == vic, keys);
                 self.victims.insert(vic, e);
             }
         }
@@ -5114,7 +5149,8 @@ impl Aggregator {
                 let e = s.val();
                 let moved = e.moved_on(kind, self.s.change_probes);
                 if !moved {
-                    e.vic.add(now, p, v, (att, new_source), p.dst == vic, keys);
+                    e.vic
+                        .add(now, p, v, (att, new_source, Some(vic)), p.dst == vic, keys);
                     e.hosts.add(host);
                     if s.touch() {
                         self.networks.compact();
@@ -5146,7 +5182,8 @@ impl Aggregator {
             kind,
             run: 0,
         };
-        e.vic.add(now, p, v, (att, true), p.dst == vic, keys);
+        e.vic
+            .add(now, p, v, (att, true, Some(vic)), p.dst == vic, keys);
         e.hosts.add(host);
         self.networks.insert(net, e);
     }
@@ -5447,6 +5484,18 @@ impl Aggregator {
         self.settle_parked(src, &mut e, (flagged, flagged && !quiet), st, sink);
         let Some(a) = a else {
             st.quiet_episodes += 1;
+            // a client with a real address (its victim answered data it sent, after a
+            // handshake), a few of its packets flagged among many more not: no first end of
+            // a flood at its victim (a normal client's flagged SYN just before a spoofed SYN
+            // flood's vector begins does not name the vector's alert)
+            if diluted && !paired && e.answered() {
+                if let Some(v) = self.victims.get_mut(&e.victim) {
+                    v.cover(src);
+                    if let Some(h) = v.held.as_mut() {
+                        h[1].cover(src);
+                    }
+                }
+            }
             return;
         };
         if let Some(why) = dropped {
@@ -5545,6 +5594,7 @@ impl Aggregator {
             n.vic.covered_packets += packets;
             n.vic.covered_sources += sources;
             n.covered_hosts += 1;
+            n.vic.cover_victim(victim, (e.tally.first, e.tally.last));
         }
         st.alerts += 1;
         st.victim_alerts += 1;
@@ -5595,7 +5645,7 @@ impl Aggregator {
             st.slow_floods += 1;
             return;
         }
-        // (as a victim's: named and dated by its first end no source alert covered)
+        // (as a victim's: named and dated by its first end no source or victim alert covered)
         (a.src, a.first_seen) = e.vic.opener();
         st.alerts += 1;
         st.victim_alerts += 1;
@@ -8434,6 +8484,50 @@ mod tests {
     }
 
     #[test]
+    fn a_normal_clients_flagged_syn_just_before_a_vector_does_not_name_its_alert() {
+        // a spoofed UDP flood, then client 198.18.0.20's SYN flagged at 102.0 (a page it
+        // loads: the handshake and 10 segments of data each way pass), then from 102.4 a
+        // spoofed SYN flood: the run of SYNs that switches the vector begins with the
+        // client's, but the SYN flood's alert is named by one of its own sources, from its
+        // packets (the build before: 198.18.0.20 from 102.0)
+        let (cl, vic) = ("198.18.0.20", "198.18.0.10");
+        let page = |data: bool| {
+            let mut pk = vec![
+                (tcp(102.0, cl, vic, 40000, 80, 0x02), Class::FloodSyn),
+                (tcp(102.0001, vic, cl, 80, 40000, 0x12), Class::Normal),
+                (tcp(102.0002, cl, vic, 40000, 80, 0x10), Class::Normal),
+            ];
+            for i in 0..10u32 {
+                let t = 102.001 + f64::from(i) * 0.001;
+                let (ask, answer) = if data { (100, 1400) } else { (0, 0) };
+                let mut q = tcp(t, cl, vic, 40000, 80, 0x18);
+                q.payload_len = ask;
+                let mut r = tcp(t + 0.0005, vic, cl, 80, 40000, 0x18);
+                r.payload_len = answer;
+                pk.extend([(q, Class::Normal), (r, Class::Normal)]);
+            }
+            pk
+        };
+        for (data, named_by_flood) in [(true, true), (false, false)] {
+            let mut pk = vector(b'U', 100.0, 2000, 0.001, 0);
+            pk.extend(page(data));
+            pk.extend(vector(b'S', 102.4, 2000, 0.001, 2000));
+            let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+            let got = vector_alerts(&alerts);
+            assert_eq!(got.len(), 2, "{data}: {got:?}");
+            assert_eq!((got[0].0, got[1].0), (Class::FloodUdp, Class::FloodSyn));
+            assert_eq!(st.victim_changes, 1, "{st:?}");
+            if named_by_flood {
+                assert!(got[1].1.starts_with("198.19."), "{got:?}");
+                assert!(got[1].2 >= 102.4, "{got:?}");
+            } else {
+                // no data answered: nothing tells it from a flood's first source
+                assert_eq!((got[1].1.as_str(), got[1].2), (cl, 102.0), "{got:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_vector_too_small_to_alert_alone_is_the_next_ones_preamble() {
         // 60 spoofed SYNs (below the victim alert's 100 packets), then a UDP flood: one
         // episode, about the datagrams, from the first SYN
@@ -8624,6 +8718,84 @@ mod tests {
         let net: Vec<_> = alerts.iter().filter(|a| a.network.is_some()).collect();
         assert_eq!(net[0].src.to_string(), "198.19.0.1", "{:?}", net[0]);
         assert!(net[0].first_seen >= 103.0, "{:?}", net[0]);
+    }
+
+    #[test]
+    fn a_network_alert_after_a_hosts_flood_alerted_on_its_own_is_the_spread_floods() {
+        // 2,000 forged SYNs at 198.18.5.7 from t = 100 (its own victim alert), then from
+        // t = 103 3,000 forged SYNs spread over 200 addresses of 198.18.5.0/24, first from
+        // 198.19.40.1: the network alert is the spread flood's, from its first source and
+        // packet, not the host's flood's second source at 100.001 (its three openers all went
+        // to 198.18.5.7, and its alert covered them)
+        let mut pk = carpet(100.0, 2000, false, Some(0), |_| "198.18.5.7".to_string());
+        pk.extend(carpet(103.0, 3000, false, Some(10_000), |k| {
+            format!("198.18.5.{}", (k * 37) % 200)
+        }));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!((st.victim_alerts, st.network_alerts), (2, 1), "{alerts:?}");
+        let host: Vec<_> = alerts
+            .iter()
+            .filter(|a| a.network.is_none() && a.scope == Scope::Victim)
+            .collect();
+        assert_eq!(host[0].dst.to_string(), "198.18.5.7", "{alerts:?}");
+        assert_eq!(host[0].src.to_string(), "198.19.0.1", "{:?}", host[0]);
+        let net: Vec<_> = alerts.iter().filter(|a| a.network.is_some()).collect();
+        assert_eq!(net[0].src.to_string(), "198.19.40.1", "{:?}", net[0]);
+        assert!((net[0].first_seen - 103.0).abs() < 1e-9, "{:?}", net[0]);
+        // the same host's flood too small for an alert of its own (60 SYNs): its packets are
+        // the network's, and so is its start
+        let mut pk = carpet(100.0, 60, false, Some(0), |_| "198.18.5.7".to_string());
+        pk.extend(carpet(101.0, 3000, false, Some(10_000), |k| {
+            format!("198.18.5.{}", (k * 37) % 200)
+        }));
+        let (alerts, st) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!((st.victim_alerts, st.network_alerts), (1, 1), "{alerts:?}");
+        assert_eq!(alerts[0].src.to_string(), "198.19.0.2", "{alerts:?}");
+        assert!((alerts[0].first_seen - 100.001).abs() < 1e-9, "{alerts:?}");
+    }
+
+    #[test]
+    fn a_networks_openers_are_its_first_ends_to_distinct_addresses() {
+        let e = |n: u32| {
+            let mut e = VicEp::start(100.0, ip("198.19.0.1"));
+            for k in 0..n {
+                let to = ip(&format!("198.18.5.{}", [7, 7, 9, 7, 11, 12][k as usize]));
+                let src = ip(&format!("198.19.0.{}", k + 1));
+                e.opened(src, 100.0 + f64::from(k), Some(to));
+            }
+            e
+        };
+        // the ends to 198.18.5.7 after the first are not remembered
+        let mut a = e(6);
+        let remembered: Vec<_> = a.openers.iter().map(|o| (o.0.to_string(), o.1)).collect();
+        assert_eq!(
+            remembered,
+            [
+                ("198.19.0.1".to_string(), 100.0),
+                ("198.19.0.3".to_string(), 102.0),
+                ("198.19.0.5".to_string(), 104.0)
+            ]
+        );
+        assert_eq!(a.later, Some((ip("198.19.0.6"), 105.0, ip("198.18.5.12"))));
+        assert_eq!(a.opener(), (ip("198.19.0.1"), 100.0));
+        // a victim alert about 198.18.5.7 from 99 to 101 covers its end; one about 198.18.5.9
+        // that began after its end's first packet does not
+        a.cover_victim(ip("198.18.5.9"), (102.5, 110.0));
+        assert_eq!(a.opener(), (ip("198.19.0.1"), 100.0));
+        a.cover_victim(ip("198.18.5.7"), (99.0, 101.0));
+        assert_eq!(a.opener(), (ip("198.19.0.3"), 102.0));
+        a.cover_victim(ip("198.18.5.9"), (101.5, 110.0));
+        a.cover(ip("198.19.0.5"));
+        assert_eq!(a.opener(), (ip("198.19.0.6"), 105.0));
+        a.cover_victim(ip("198.18.5.12"), (105.0, 105.0));
+        assert_eq!(a.opener(), (ip("198.19.0.1"), 100.0));
+        // a victim's own episode (no address) remembers its first ends, whatever they hit
+        let mut v = VicEp::start(100.0, ip("198.19.0.1"));
+        for k in 1..=4u8 {
+            v.opened(ip(&format!("198.19.0.{k}")), 100.0 + f64::from(k), None);
+        }
+        assert_eq!(v.n_openers, 3);
+        assert_eq!(v.later, Some((ip("198.19.0.4"), 104.0, ip("198.19.0.4"))));
     }
 
     #[test]
