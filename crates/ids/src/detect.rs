@@ -75,7 +75,13 @@
 //! of source addresses; a flood that takes a new random source for every packet looks to it
 //! like many one-packet clients. A rule backs it up: unsolicited packets (TCP without ACK or
 //! RST, UDP, ICMP echo) arriving at one victim from sources unseen for 30 s, at a damped rate
-//! above [`DetectSettings::spray_threshold`], are flagged as a flood of their kind.
+//! above [`DetectSettings::spray_threshold`], are flagged as a flood of their kind. Segments
+//! with ACK or a bare RST (no SYN) from such sources are counted apart, less what their
+//! receiver sends but resets, and flagged `other-attack` above the same threshold: an ACK,
+//! PSH+ACK or RST flood from random sources, which its victim does not answer or answers
+//! with resets, where a busy server answers its clients (`Spray::push`, "Floods of ACKs").
+//! Such a segment is charged to its sender, and a bare RST or a PSH+ACK is a probe kind of a
+//! victim's episode (`ProbeKind::of_victim`), so that a flood of them is a vector of its own.
 //!
 //! **Carpet floods** ([`crate::carpet`]). A flood spread over every address of a subnet gives
 //! each a small share. The spray rule counts its new sources per victim network (a /24, a
@@ -500,7 +506,8 @@ pub struct DetectSettings {
     /// Spray rule: unsolicited packets (TCP without ACK, UDP, ICMP echo) to one victim from
     /// sources not seen in the last 30 s, as a damped count with a 1 s half-life (≈ 1.44 × the
     /// rate per second), at or above which such packets are flagged as a flood whatever the
-    /// network says; 0 turns the rule off. The MLP was trained on floods from a few spoofed
+    /// network says (segments with ACK or a bare RST from such sources: counted apart, less
+    /// what the victim sends but resets, `other-attack`); 0 turns the rule off. The MLP was trained on floods from a few spoofed
     /// sources; this catches the flood that sprays a new source address in every packet. The
     /// same count per victim network (a /24 or /64), at or above
     /// [`crate::carpet::NETWORK_SPRAY_FACTOR`] times this, flags them too: a flood spread
@@ -1744,6 +1751,8 @@ impl Engine {
                         .push_keyed(p, &keys, opener, step & FIRST_DATA != 0);
                     // (set where the fuzzing rule decides the class)
                     let mut by_fuzzing = false;
+                    // (set where the spray rule decides it)
+                    let mut by_spray = false;
                     let mut class = if matches!(unasked, Some(Unasked::Flood | Unasked::Forged)) {
                         self.stats.flagged_by_reflection_rule += 1;
                         Class::FloodUdp
@@ -1825,6 +1834,7 @@ impl Engine {
                         net
                     } else if let Some(c) = sprayed {
                         self.stats.flagged_by_spray_rule += 1;
+                        by_spray = true;
                         c
                     } else if let Some(c) = swept {
                         self.stats.flagged_by_sweep_rule += 1;
@@ -1879,6 +1889,14 @@ impl Engine {
                             Some((p.src, p.dst))
                         }
                         _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
+                        // an ACK or reset of a flood from random sources (the spray rule's
+                        // "Floods of ACKs"): its sender's against its receiver, never charged
+                        // to an episode the receiver has open (it made none of its own in a
+                        // lab run, after a client's ping flagged to the victim)
+                        _ if by_spray && p.proto == 6 && p.tcp_flags & 0x14 != 0 => {
+                            fixed = true;
+                            Some((p.src, p.dst))
+                        }
                         None => None,
                         Some(by) => {
                             // a SYN-ACK in a flow begun by a SYN answers the SYN's sender, and
@@ -2268,6 +2286,15 @@ impl Damped {
         self.add_premixed((host, premix(host)), delta, now, floor)
     }
 
+    /// Decay the count of `host` (given with its [`premix`]) to `now` and take `delta` off,
+    /// kept at 0 or above, if it has one: no entry is made.
+    pub(crate) fn sub_if_present(&mut self, (host, mixed): (u128, u64), delta: f32, now: f64) {
+        let h = hash_mixed(self.seed, mixed);
+        if let Some((v, t)) = self.table.get_mut_stamped(&host, h, now) {
+            *v = (*v * self.decay.get((now - t).max(0.0)) as f32 - delta).max(0.0);
+        }
+    }
+
     /// [`Damped::add`] of a host given with its [`premix`].
     pub(crate) fn add_premixed(
         &mut self,
@@ -2303,6 +2330,10 @@ struct Spray {
     /// The same counts per victim network ([`crate::carpet`]): a flood spread over a subnet
     /// gives each of its addresses a small share.
     networks: Damped,
+    /// Per victim: damped segments with ACK or RST (no SYN) from new sources, less the
+    /// segments it sent without RST, kept at 0 or above: the ACK floods' count
+    /// ([`Spray::push`], "Floods of ACKs").
+    acks: Damped,
     clock: f64,
 }
 
@@ -2330,11 +2361,30 @@ impl Spray {
                 },
                 101,
             ),
+            acks: Damped::new(
+                if threshold > 0.0 {
+                    (cap / 16).max(64)
+                } else {
+                    1
+                },
+                103,
+            ),
             clock: f64::NEG_INFINITY,
         }
     }
 
     /// Update with `p`, whose addresses' keys are `k`; the flood class if the rule flags it.
+    ///
+    /// **Floods of ACKs.** A segment with ACK or RST and no SYN (bare ACK, PSH+ACK, FIN+ACK,
+    /// a bare RST; not a RST+ACK, the refusal of a scan's probe) belongs to a connection, and a capture begun in the middle of many connections
+    /// shows many from sources it has not seen. Such segments from new sources are counted
+    /// apart, per victim ([`Spray::acks`]), less every segment the victim sends but resets,
+    /// the count kept at 0 or above; at or above the threshold they are flagged
+    /// (`other-attack`: DESIGN §12 has no class for them). A busy server answers its clients
+    /// (data, ACKs) as fast as new ones appear, and a restarted server's resets go to clients
+    /// it had seen (not new); an ACK or RST flood from random sources (hping3 `--rand-source
+    /// -A`, `-PA`, `-R`) draws nothing, or one reset per segment (RFC 9293 §3.10.7.1), which
+    /// the count does not take off. A flood slower than the victim's own sending is missed.
     fn push(&mut self, p: &PacketRepr, k: &AddrKeys) -> Option<Class> {
         if self.threshold <= 0.0 {
             return None;
@@ -2349,6 +2399,19 @@ impl Spray {
             .prev_stamp
             .is_none_or(|t| now - t > SPRAY_HORIZON);
         let fl = p.tcp_flags;
+        if p.proto == 6 && fl & 0x14 != 0 && fl & 0x02 == 0 {
+            // with ACK or RST, no SYN ("Floods of ACKs" above); what the sender sends but
+            // resets is an answer to the count's segments
+            if fl & 0x04 == 0 {
+                self.acks.sub_if_present((k.src, k.ms), 1.0, now);
+            }
+            // (a RST+ACK refuses a segment without ACK: a scan's SYN, FIN, NULL or Xmas probe)
+            if fl & 0x14 == 0x14 || !new {
+                return None;
+            }
+            let n = self.acks.add_premixed((k.dst, k.md), 1.0, now, 0.0);
+            return (n >= self.threshold).then_some(Class::OtherAttack);
+        }
         let class = match p.proto {
             6 if fl & 0x10 == 0 && fl & 0x04 == 0 => {
                 if fl & 0x29 == 0x29 {
@@ -3283,6 +3346,9 @@ enum ProbeKind {
     /// A packet of another protocol than TCP, UDP and ICMP (IGMP, GRE, OSPF, SCTP...), by its
     /// number: a flood of one such protocol after another is an attack of its own.
     Other(u8),
+    /// A bare reset, in a victim's episode only ([`ProbeKind::of_victim`]): a reset flood
+    /// from random sources (hping3 `--rand-source -R`) is an attack of its own.
+    Rst,
 }
 
 /// A source episode's probe kind, and the run of consecutive probes of another kind that may
@@ -3495,6 +3561,22 @@ impl ProbeKind {
             6 if p.tcp_flags & 0x3f != 0 => ProbeKind::of_flags(p.tcp_flags, false),
             6 => None,
             other if !p.later_fragment => Some(ProbeKind::Other(other)),
+            _ => None,
+        }
+    }
+
+    /// The kind of a packet sent to a victim, for its episode ([`VicEp::switched`]): as
+    /// [`ProbeKind::of`], and a bare reset ([`ProbeKind::Rst`]) and a PSH+ACK without data
+    /// (an ACK flood's, hping3 `-PA`: [`ProbeKind::Ack`]) have one too, so that a spoofed
+    /// flood of them is an episode of its own (the spray rule's "Floods of ACKs").
+    fn of_victim(p: &PacketRepr) -> Option<ProbeKind> {
+        let k = ProbeKind::of(p);
+        if k.is_some() || p.proto != 6 || p.fragment {
+            return k;
+        }
+        match p.tcp_flags & 0x3f {
+            0x04 => Some(ProbeKind::Rst),
+            0x18 if p.payload_len == 0 => Some(ProbeKind::Ack),
             _ => None,
         }
     }
@@ -5087,7 +5169,7 @@ impl Aggregator {
             }
         };
         // the victim's episode, unless the probes sent to it moved on to another kind
-        let kind = (p.dst == vic).then(|| ProbeKind::of(p)).flatten();
+        let kind = (p.dst == vic).then(|| ProbeKind::of_victim(p)).flatten();
         let (vmin, vsrc) = (self.s.victim_min_packets, self.s.victim_min_sources);
         let mut switched = false;
         let known_victim = match self.victims.slot(&vic) {
@@ -8613,6 +8695,140 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// `n` segments with `flags` to 198.18.0.10:80 from a new source each, 1,000 a second
+    /// from `t0`, each followed 0.1 ms later by the victim's `answer` to its source (flags),
+    /// if any, through a fresh spray rule; the index of the first segment flagged and the
+    /// classes given.
+    fn spray_acks(t0: f64, n: u32, flags: u8, answer: Option<u8>) -> (Option<u32>, Vec<Class>) {
+        let mut spray = Spray::new(100.0, 65_536);
+        let mut push = |p: &PacketRepr| spray.push(p, &AddrKeys::of(p));
+        let (mut first, mut classes) = (None, Vec::new());
+        for k in 0..n {
+            let src = format!("198.19.{}.{}", k / 250, k % 250 + 1);
+            let t = t0 + f64::from(k) * 0.001;
+            let sport = 1024 + (k % 60_000) as u16;
+            if let Some(c) = push(&tcp(t, &src, "198.18.0.10", sport, 80, flags)) {
+                first.get_or_insert(k);
+                classes.push(c);
+            }
+            if let Some(a) = answer {
+                // the victim's answers are never flagged
+                assert_eq!(
+                    push(&tcp(t + 0.0001, "198.18.0.10", &src, 80, sport, a)),
+                    None
+                );
+            }
+        }
+        (first, classes)
+    }
+
+    #[test]
+    fn the_spray_rule_flags_acks_and_resets_from_new_sources_that_the_victim_does_not_answer() {
+        // hping3 --rand-source -A, -PA, -R, and FIN+ACKs: the victim silent (the lab's, with
+        // no route back), or answering each with a bare reset (RFC 9293 §3.10.7.1)
+        for flags in [0x10, 0x18, 0x04, 0x11] {
+            for answer in [None, Some(0x04)] {
+                if flags == 0x04 && answer.is_some() {
+                    continue; // a reset is not answered
+                }
+                let (first, classes) = spray_acks(100.0, 1000, flags, answer);
+                let first = first.unwrap_or_else(|| panic!("{flags:#x} {answer:?}"));
+                // the damped count reaches 100 after about 0.15 s of 1,000 a second
+                assert!(
+                    (100..200).contains(&first),
+                    "{flags:#x} {answer:?}: {first}"
+                );
+                assert_eq!(classes.len() as u32, 1000 - first, "{flags:#x} {answer:?}");
+                assert!(classes.iter().all(|&c| c == Class::OtherAttack));
+            }
+        }
+        // a FIN, a SYN: the rule's other kinds, as before
+        assert_eq!(spray_acks(100.0, 1000, 0x01, None).1[0], Class::OtherAttack);
+        assert_eq!(spray_acks(100.0, 1000, 0x02, None).1[0], Class::FloodSyn);
+        // SYN+ACKs and RST+ACKs from new sources (the answers to a SYN, FIN, NULL or Xmas scan
+        // of a subnet) are not the rule's
+        assert_eq!(spray_acks(100.0, 1000, 0x12, None), (None, vec![]));
+        assert_eq!(spray_acks(100.0, 1000, 0x14, None), (None, vec![]));
+        // off at threshold 0
+        let mut off = Spray::new(0.0, 65_536);
+        for k in 0..1000u32 {
+            let p = tcp(
+                100.0 + f64::from(k) * 0.001,
+                &format!("198.19.{}.{}", k / 250, k % 250 + 1),
+                "198.18.0.10",
+                1024,
+                80,
+                0x10,
+            );
+            assert_eq!(off.push(&p, &AddrKeys::of(&p)), None);
+        }
+    }
+
+    #[test]
+    fn the_spray_rule_leaves_acks_the_receiver_answers_and_those_of_known_sources() {
+        // a capture begun in the middle of 1,000 connections to a busy server, each client's
+        // first segment seen within one second (ACKs, data), each answered by the server
+        // (data or an ACK): every client new, none flagged
+        for (flags, answer) in [(0x10, 0x18), (0x18, 0x10), (0x11, 0x11), (0x10, 0x10)] {
+            assert_eq!(
+                spray_acks(100.0, 1000, flags, Some(answer)),
+                (None, vec![]),
+                "{flags:#x} answered {answer:#x}"
+            );
+        }
+        // a client that closes with a reset, after the server's data
+        let mut spray = Spray::new(100.0, 65_536);
+        let mut push = |p: &PacketRepr| spray.push(p, &AddrKeys::of(p));
+        for k in 0..1000u32 {
+            let src = format!("198.19.{}.{}", k / 250, k % 250 + 1);
+            let t = 100.0 + f64::from(k) * 0.001;
+            let sport = 1024 + (k % 60_000) as u16;
+            assert_eq!(push(&tcp(t, "198.18.0.10", &src, 80, sport, 0x18)), None);
+            assert_eq!(push(&tcp(t, &src, "198.18.0.10", sport, 80, 0x04)), None);
+        }
+        // a server's clients, answered with data, then 20 s later, the server restarted, go on
+        // sending ACKs and it answers them with resets: seen in the last 30 s, not new
+        let mut spray = Spray::new(100.0, 65_536);
+        let mut push = |p: &PacketRepr| spray.push(p, &AddrKeys::of(p));
+        for round in 0..2 {
+            for k in 0..1000u32 {
+                let src = format!("198.19.{}.{}", k / 250, k % 250 + 1);
+                let t = 100.0 + f64::from(round * 20) + f64::from(k) * 0.001;
+                let sport = 1024 + (k % 60_000) as u16;
+                assert_eq!(push(&tcp(t, &src, "198.18.0.10", sport, 80, 0x10)), None);
+                let answer = if round == 0 { 0x18 } else { 0x04 };
+                assert_eq!(push(&tcp(t, "198.18.0.10", &src, 80, sport, answer)), None);
+            }
+        }
+        // one source's ACK flood (hping3 -A, nmap -sA from one address): new once; the
+        // networks' to judge, as before
+        let mut spray = Spray::new(100.0, 65_536);
+        for k in 0..5000u32 {
+            let p = tcp(
+                100.0 + f64::from(k) * 0.0002,
+                "198.18.0.66",
+                "198.18.0.10",
+                1024 + k as u16,
+                80,
+                0x10,
+            );
+            assert_eq!(spray.push(&p, &AddrKeys::of(&p)), None);
+        }
+        // an ACK scan of a /22 (nmap -sA): the scanner gets a reset from each of 1,000 new
+        // hosts, each after its own probe: never counted up
+        let mut spray = Spray::new(100.0, 65_536);
+        let mut push = |p: &PacketRepr| spray.push(p, &AddrKeys::of(p));
+        for k in 0..1000u32 {
+            let dst = format!("198.19.{}.{}", k / 250, k % 250 + 1);
+            let t = 100.0 + f64::from(k) * 0.001;
+            let _ = push(&tcp(t, "198.18.0.66", &dst, 40000, 80, 0x10));
+            assert_eq!(
+                push(&tcp(t + 0.0001, &dst, "198.18.0.66", 80, 40000, 0x04)),
+                None
+            );
+        }
     }
 
     #[test]

@@ -303,6 +303,14 @@ impl<K: Copy + Eq + Default, V: Clone + Default> SetAssoc<K, V> {
         Some(&mut self.vals[i])
     }
 
+    /// The value of `key` (hashed to `hash`) and its access time before this one, if present,
+    /// without inserting it; its access time becomes `now` (one search of its set).
+    pub fn get_mut_stamped(&mut self, key: &K, hash: u64, now: f64) -> Option<(&mut V, f64)> {
+        let i = self.find(key, hash)?;
+        let prev = std::mem::replace(&mut self.heads[i / WAYS].stamps[i % WAYS], now);
+        Some((&mut self.vals[i], prev))
+    }
+
     /// Take `key` (hashed to `hash`) out, if present: its slot is free again.
     pub fn remove(&mut self, key: &K, hash: u64) {
         if let Some(i) = self.find(key, hash) {
