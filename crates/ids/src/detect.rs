@@ -4463,8 +4463,7 @@ impl VicEp {
         self.run += 1;
         self.last = now;
         if self.run == n && self.run_alone {
-            let next = self.next(Some(k));
-            self.held = Some(Box::new([self.clone(), next]));
+            self.hold(k);
         }
         if self.run < n || now - self.since < VICTIM_CHANGE_SECS {
             return false;
@@ -4476,6 +4475,16 @@ impl VicEp {
         self.kind = Some(k);
         self.run = 0;
         false
+    }
+
+    /// Keep aside the episode as it stands and the one that would begin at the run's first
+    /// probe ([`VicEp::held`]). Rare, and out of line: the two episodes built here would
+    /// otherwise sit in the stack frame of every packet's pass through the aggregator.
+    #[cold]
+    #[inline(never)]
+    fn hold(&mut self, k: ProbeKind) {
+        let next = self.next(Some(k));
+        self.held = Some(Box::new([self.clone(), next]));
     }
 
     /// The episode that would begin where `self` ends by [`VicEp::switched`]: at the run's
@@ -5012,6 +5021,37 @@ impl Aggregator {
     /// sent it against whom: a reflected answer is the reflector's), a packet whose victim
     /// has an open source episode and whose attacker has none is charged to that episode (a
     /// scanner stays the attacker whichever port its peer answers from).
+    /// The probes sent to `vic` moved on to another kind ([`VicEp::switched`]): the episode
+    /// as it stood before the run's last probe ends; the next, with the run's packets since
+    /// and packet `p`, goes on. Rare, and out of line: the episodes moved here would otherwise
+    /// sit in the stack frame of every packet's pass through [`Aggregator::packet_with_ends`].
+    #[cold]
+    #[inline(never)]
+    fn switch_victim(
+        &mut self,
+        (p, keys): (&PacketRepr, &AddrKeys),
+        v: &PacketVerdict,
+        (att, vic, new_source): (IpAddr, IpAddr, bool),
+        (kind, now): (Option<ProbeKind>, f64),
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        let Some(mut ended) = self.victims.remove(&vic) else {
+            return;
+        };
+        let [old, mut e] = match ended.held.take() {
+            Some(held) => *held,
+            None => {
+                let next = ended.next(kind);
+                [ended, next]
+            }
+        };
+        st.victim_changes += 1;
+        self.close_victim(vic, old, st, sink);
+        e.add(now, p, v, (att, new_source, None), p.dst == vic, keys);
+        self.victims.insert(vic, e);
+    }
+
     fn packet_with_ends(
         &mut self,
         (p, keys): (&PacketRepr, &AddrKeys),
@@ -5204,21 +5244,7 @@ impl Aggregator {
             }
         };
         if switched {
-            // the episode as it stood before the run's last probe ends; the next, with the
-            // run's packets since, goes on
-            if let Some(mut ended) = self.victims.remove(&vic) {
-                let [old, mut e] = match ended.held.take() {
-                    Some(held) => *held,
-                    None => {
-                        let next = ended.next(kind);
-                        [ended, next]
-                    }
-                };
-                st.victim_changes += 1;
-                self.close_victim(vic, old, st, sink);
-                e.add(now, p, v, (att, new_source, None), p.dst == vic, keys);
-                self.victims.insert(vic, e);
-            }
+            self.switch_victim((p, keys), v, (att, vic, new_source), (kind, now), st, sink);
         }
         if !to_network {
             return;
