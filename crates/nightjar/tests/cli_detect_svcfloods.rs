@@ -28,14 +28,11 @@ const ATTACKER: [u8; 4] = [198, 18, 0, 66];
 /// UDP datagrams between 198.18.0.66 and 198.18.0.`host` (`to`: from the attacker; else back).
 fn datagrams(bytes: &[u8], host: u8, to: bool) -> usize {
     let other = [198, 18, 0, host];
-    let (s, d) = if to {
-        (ATTACKER, other)
+    if to {
+        packets_between(bytes, 17, ATTACKER, other)
     } else {
-        (other, ATTACKER)
-    };
-    count_ipv4(bytes, |ip, _| {
-        ip.get(9) == Some(&17) && ip.get(12..16) == Some(&s[..]) && ip.get(16..20) == Some(&d[..])
-    })
+        packets_between(bytes, 17, other, ATTACKER)
+    }
 }
 
 #[test]

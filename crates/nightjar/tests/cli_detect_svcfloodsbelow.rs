@@ -30,16 +30,11 @@ const ATTACKER: [u8; 4] = [198, 18, 0, 66];
 /// from the attacker; else back).
 fn packets(bytes: &[u8], proto: u8, host: u8, to: bool) -> usize {
     let other = [198, 18, 0, host];
-    let (s, d) = if to {
-        (ATTACKER, other)
+    if to {
+        packets_between(bytes, proto, ATTACKER, other)
     } else {
-        (other, ATTACKER)
-    };
-    count_ipv4(bytes, |ip, _| {
-        ip.get(9) == Some(&proto)
-            && ip.get(12..16) == Some(&s[..])
-            && ip.get(16..20) == Some(&d[..])
-    })
+        packets_between(bytes, proto, other, ATTACKER)
+    }
 }
 
 #[test]

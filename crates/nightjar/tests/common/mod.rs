@@ -264,6 +264,16 @@ pub fn assert_apart(name: &str, eps: &[Value], gap: f64) {
     }
 }
 
+/// IPv4 packets of IP protocol `proto` (17 UDP, 1 ICMP...) from address `src` to `dst` among the
+/// capture's frames.
+pub fn packets_between(bytes: &[u8], proto: u8, src: [u8; 4], dst: [u8; 4]) -> usize {
+    count_ipv4(bytes, |ip, _| {
+        ip.get(9) == Some(&proto)
+            && ip.get(12..16) == Some(&src[..])
+            && ip.get(16..20) == Some(&dst[..])
+    })
+}
+
 /// The alerts from the episode's source that overlap its span within 1 s (as `lab/episodes.py`
 /// counts them); for an episode marked `"spoofed": true` (random source addresses, labelled
 /// with the attacker's own), the victim alerts that overlap it.
