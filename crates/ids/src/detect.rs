@@ -1878,25 +1878,20 @@ impl Engine {
                         }
                         _ => {}
                     }
-                    // a rule decided the ends: a reflected answer is its sender's (and so are
-                    // its datagram's later fragments)
-                    let mut fixed = reflected.is_some();
+                    // a rule decided the ends: a flood from below's datagram, and an ACK or
+                    // reset of a flood from random sources (the spray rule's "Floods of
+                    // ACKs"), are their sender's against their receiver, never charged to an
+                    // episode the receiver has open (one made none of its own in a lab run,
+                    // after a client's ping flagged to the victim)
+                    let senders = (from_below && class == Class::FloodUdp)
+                        || (by_spray && p.proto == 6 && p.tcp_flags & 0x14 != 0);
+                    // and a reflected answer is its sender's (and so are its datagram's later
+                    // fragments)
+                    let mut fixed = reflected.is_some() || senders;
                     // a TCP segment is charged to the end that opened its flow, when known
                     let mut ends = match opener {
                         _ if reflected.is_some() => reflected,
-                        _ if from_below && class == Class::FloodUdp => {
-                            fixed = true;
-                            Some((p.src, p.dst))
-                        }
-                        _ if odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
-                        // an ACK or reset of a flood from random sources (the spray rule's
-                        // "Floods of ACKs"): its sender's against its receiver, never charged
-                        // to an episode the receiver has open (it made none of its own in a
-                        // lab run, after a client's ping flagged to the victim)
-                        _ if by_spray && p.proto == 6 && p.tcp_flags & 0x14 != 0 => {
-                            fixed = true;
-                            Some((p.src, p.dst))
-                        }
+                        _ if senders || odd == Some(Verdict::Unsolicited) => Some((p.src, p.dst)),
                         None => None,
                         Some(by) => {
                             // a SYN-ACK in a flow begun by a SYN answers the SYN's sender, and
@@ -3603,6 +3598,15 @@ impl ProbeKind {
         )
     }
 
+    /// The kind as a victim's episode keeps it ([`VicEp::switched`]): every SYN alike.
+    fn every_syn_alike(self) -> ProbeKind {
+        if self.is_syn() {
+            ProbeKind::SynFirst
+        } else {
+            self
+        }
+    }
+
     /// A probe no ordinary traffic sends alone in numbers: a SYN, a bare FIN, no flag, Xmas
     /// flags (unlike a download's bare ACKs, a connection's FIN+ACK close, DNS queries and
     /// pings).
@@ -4438,7 +4442,7 @@ impl VicEp {
         alone: impl FnOnce(&VicEp) -> bool,
     ) -> bool {
         let Some(k) = k else { return false };
-        let k = if k.is_syn() { ProbeKind::SynFirst } else { k };
+        let k = k.every_syn_alike();
         match self.kind {
             None => {
                 self.kind = Some(k);
@@ -4492,7 +4496,7 @@ impl VicEp {
     fn next(&self, k: Option<ProbeKind>) -> VicEp {
         let mut e = VicEp::start(self.since, self.run_src);
         e.opened(self.run_src, self.since, None);
-        e.kind = k.map(|k| if k.is_syn() { ProbeKind::SynFirst } else { k });
+        e.kind = k.map(ProbeKind::every_syn_alike);
         e
     }
 
