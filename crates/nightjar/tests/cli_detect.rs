@@ -664,6 +664,55 @@ fn empty_missing_corrupt_and_truncated_captures_fail_cleanly_or_warn() {
     );
 }
 
+/// `gzip -c FILE > OUT`, with the system's gzip.
+fn gzip_to(file: &str, out: &std::path::Path) {
+    let o = std::process::Command::new("gzip")
+        .args(["-c", file])
+        .output()
+        .expect("gzip runs");
+    assert!(o.status.success(), "gzip {file}: {}", stderr(&o));
+    std::fs::write(out, o.stdout).unwrap();
+}
+
+#[test]
+fn a_gzip_compressed_capture_reads_as_the_capture_itself() {
+    let s = Scratch::new("detect-gzip");
+    let plain = cap("lotl.pcap");
+    gzip_to(&plain, &s.path("lotl.pcap.gz"));
+    let run_on = |pcap: &str, eve: &str| {
+        ok(&[
+            "ids",
+            "detect",
+            "--pcap",
+            pcap,
+            "--eve",
+            &s.s(eve),
+            "--json",
+        ])
+    };
+    let (out_plain, _) = run_on(&plain, "plain.eve");
+    let (out_gz, _) = run_on(&s.s("lotl.pcap.gz"), "gz.eve");
+    let eve = std::fs::read(s.path("plain.eve")).unwrap();
+    assert!(!eve.is_empty(), "the capture's scans are alerted");
+    assert_eq!(std::fs::read(s.path("gz.eve")).unwrap(), eve);
+    let records = |out: &str| serde_json::from_str::<Value>(out).unwrap()["records"].clone();
+    assert_eq!(records(&out_gz), records(&out_plain));
+    // cut short (a download that stopped): exit 2 saying so, after the records before the cut
+    let gz = std::fs::read(s.path("lotl.pcap.gz")).unwrap();
+    std::fs::write(s.path("cut.pcap.gz"), &gz[..gz.len() * 2 / 3]).unwrap();
+    let err = fails(
+        &["ids", "detect", "--pcap", &s.s("cut.pcap.gz")],
+        "gzip stream truncated",
+    );
+    assert!(err.contains("records before it"), "{err}");
+    // compressed twice: named, exit 2
+    gzip_to(&s.s("lotl.pcap.gz"), &s.path("twice.pcap.gz.gz"));
+    fails(
+        &["ids", "detect", "--pcap", &s.s("twice.pcap.gz.gz")],
+        "gzip-compressed twice",
+    );
+}
+
 fn fnv1a(b: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &x in b {

@@ -7,6 +7,11 @@
 //! walker reproduces what `pcap-parser`'s legacy reader did in every case (records, warnings,
 //! errors and their offsets, byte counts), and that reader stays reachable through
 //! [`PcapReader::from_reader_via_pcap_parser`] so that the two can be compared.
+//!
+//! A gzip-compressed capture (`.pcap.gz`, `.pcapng.gz`, as Wireshark reads them and as
+//! public traces are often published) is recognised by its magic number and read through a
+//! streaming decompressor; other compressors are named in the error, with the command that
+//! undoes them.
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -336,7 +341,56 @@ enum Format {
     PcapNg,
 }
 
+/// Compressed-file magic numbers this reader names but does not read, with the command that
+/// decompresses each.
+const COMPRESSED: [(&[u8], &str, &str); 4] = [
+    (b"BZh", "bzip2", "bunzip2"),
+    (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz", "unxz"),
+    (&[0x28, 0xb5, 0x2f, 0xfd], "zstd", "unzstd"),
+    (b"PK\x03\x04", "zip", "unzip"),
+];
+
+/// gzip's magic number (RFC 1952).
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+
+/// A gzip stream (every member, as `gunzip` reads them) decompressed as it is read; its
+/// errors say that they came from the decompression, and last: once the stream has failed,
+/// every later read fails the same way (the decompressor itself would go on with `Ok(0)`, and
+/// a reader that met the error while sniffing the format would take that for the end).
+struct Gunzip<R: Read> {
+    inner: flate2::read::MultiGzDecoder<R>,
+    failed: Option<(io::ErrorKind, String)>,
+}
+
+impl<R: Read> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((kind, msg)) = &self.failed {
+            return Err(io::Error::new(*kind, msg.clone()));
+        }
+        let e = match self.inner.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+            Err(e) => e,
+        };
+        let failed = match e.kind() {
+            io::ErrorKind::UnexpectedEof => (
+                io::ErrorKind::UnexpectedEof,
+                "gzip stream truncated (the compressed file ends early)".to_string(),
+            ),
+            kind => (kind, format!("gzip stream corrupt: {e}")),
+        };
+        let err = io::Error::new(failed.0, failed.1.clone());
+        self.failed = Some(failed);
+        Err(err)
+    }
+}
+
 fn sniff(prefix: &[u8]) -> Result<Format, PacketError> {
+    if let Some((_, name, undo)) = COMPRESSED.iter().find(|(m, _, _)| prefix.starts_with(m)) {
+        return Err(PacketError::NotACapture(format!(
+            "compressed with {name}: decompress it first (`{undo}`)"
+        )));
+    }
     let magic = match prefix.get(..4) {
         Some(&[a, b, c, d]) => [a, b, c, d],
         _ if prefix.is_empty() => {
@@ -392,8 +446,9 @@ impl PcapReader {
     }
 
     /// Read a capture from any byte stream (file, pipe, `&'static [u8]`, `Cursor<Vec<u8>>`).
+    /// A gzip-compressed capture is decompressed as it is read.
     pub fn from_reader(r: impl Read + Send + 'static) -> Result<PcapReader, PacketError> {
-        PcapReader::build(Box::new(r), false)
+        PcapReader::build(Box::new(r), false, false)
     }
 
     /// Like [`from_reader`](Self::from_reader), but legacy pcap goes through `pcap-parser`'s
@@ -403,7 +458,7 @@ impl PcapReader {
     pub fn from_reader_via_pcap_parser(
         r: impl Read + Send + 'static,
     ) -> Result<PcapReader, PacketError> {
-        PcapReader::build(Box::new(r), true)
+        PcapReader::build(Box::new(r), true, false)
     }
 
     fn with_source(src: Source) -> PcapReader {
@@ -423,7 +478,12 @@ impl PcapReader {
         }
     }
 
-    fn build(mut r: Box<dyn Read + Send>, via_parser: bool) -> Result<PcapReader, PacketError> {
+    /// `gunzipped`: `r` is already the output of a gzip decompressor.
+    fn build(
+        mut r: Box<dyn Read + Send>,
+        via_parser: bool,
+        gunzipped: bool,
+    ) -> Result<PcapReader, PacketError> {
         // Legacy pcap is read straight into the walker's buffer: allocate it whole up front
         // (the pages past the prefix are only touched when a read fills them).
         let mut prefix = vec![0u8; if via_parser { PREFIX } else { BUFFER }];
@@ -441,6 +501,22 @@ impl PcapReader {
                     break;
                 }
             }
+        }
+        if prefix[..got].starts_with(&GZIP) {
+            if gunzipped {
+                return Err(PacketError::NotACapture(
+                    "gzip-compressed twice: decompress the outer layer first (`gunzip`)".into(),
+                ));
+            }
+            // what was read is the compressed stream's start; a pending read error shows
+            // again when the decompressor reads on
+            prefix.truncate(got);
+            let compressed = Cursor::new(prefix).chain(r);
+            let gunzip = Gunzip {
+                inner: flate2::read::MultiGzDecoder::new(compressed),
+                failed: None,
+            };
+            return PcapReader::build(Box::new(gunzip), via_parser, true);
         }
         let format = sniff(&prefix[..got])?;
         if matches!(format, Format::Pcap) && !via_parser {

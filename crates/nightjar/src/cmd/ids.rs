@@ -105,7 +105,8 @@ pub enum LossArg {
 /// Labelled captures: `--capture` and `--labels` given in pairs, in the same order.
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
-    /// A capture (pcap or pcapng); repeat for several, each followed by its --labels.
+    /// A capture (pcap or pcapng, or either gzip-compressed); repeat for several, each
+    /// followed by its --labels.
     #[arg(long = "capture", value_name = "PCAP")]
     captures: Vec<PathBuf>,
     /// The LABELS.json of the capture in the same position.

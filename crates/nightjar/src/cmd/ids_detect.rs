@@ -36,13 +36,13 @@ pub struct DetectArgs {
     /// The model file (default: the built-in `window` MLP with its multi-class namer).
     #[arg(long, value_name = "MODEL")]
     model: Option<PathBuf>,
-    /// The capture to read (pcap or pcapng), streamed. Where its clock goes back more than 10 s
-    /// for good (files joined out of order) detection starts afresh; a single record stamped
-    /// far off takes the time of the record before it; a step back of 1 to 10 s (a clock
-    /// stepped back) is taken at the latest time and counted (all three are warnings). A
-    /// capture that sees
-    /// each packet two or three times (`tcpdump -i any` on a Docker, VM or router host) is read
-    /// as if it saw each once: the copies take their first sight's verdict (`copies` in --json).
+    /// The capture to read (pcap or pcapng, or either gzip-compressed), streamed. Where its clock
+    /// goes back more than 10 s for good (files joined out of order) detection starts afresh; a
+    /// single record stamped far off takes the time of the record before it; a step back of 1 to 10
+    /// s (a clock stepped back) is taken at the latest time and counted (all three are warnings). A
+    /// capture that sees each packet two or three times (`tcpdump -i any` on a Docker, VM or router
+    /// host) is read as if it saw each once: the copies take their first sight's verdict (`copies`
+    /// in --json).
     #[arg(
         long,
         value_name = "FILE",
