@@ -675,7 +675,7 @@ fn gzip_to(file: &str, out: &std::path::Path) {
 }
 
 #[test]
-fn a_gzip_compressed_capture_reads_as_the_capture_itself() {
+fn a_gzip_compressed_capture_and_standard_input_read_as_the_capture_itself() {
     let s = Scratch::new("detect-gzip");
     let plain = cap("lotl.pcap");
     gzip_to(&plain, &s.path("lotl.pcap.gz"));
@@ -697,6 +697,22 @@ fn a_gzip_compressed_capture_reads_as_the_capture_itself() {
     assert_eq!(std::fs::read(s.path("gz.eve")).unwrap(), eve);
     let records = |out: &str| serde_json::from_str::<Value>(out).unwrap()["records"].clone();
     assert_eq!(records(&out_gz), records(&out_plain));
+    // `--pcap -`: standard input, compressed (`zcat`'s place) or not (`tcpdump -w -`'s)
+    for input in [
+        std::fs::read(&plain).unwrap(),
+        std::fs::read(s.path("lotl.pcap.gz")).unwrap(),
+    ] {
+        let o = run_env(
+            &["ids", "detect", "--pcap", "-", "--eve", &s.s("stdin.eve")],
+            &[],
+            Some(&input),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(std::fs::read(s.path("stdin.eve")).unwrap(), eve);
+    }
+    let o = run_env(&["ids", "detect", "--pcap", "-"], &[], Some(b""));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("empty input"), "{}", stderr(&o));
     // cut short (a download that stopped): exit 2 saying so, after the records before the cut
     let gz = std::fs::read(s.path("lotl.pcap.gz")).unwrap();
     std::fs::write(s.path("cut.pcap.gz"), &gz[..gz.len() * 2 / 3]).unwrap();

@@ -36,13 +36,13 @@ pub struct DetectArgs {
     /// The model file (default: the built-in `window` MLP with its multi-class namer).
     #[arg(long, value_name = "MODEL")]
     model: Option<PathBuf>,
-    /// The capture to read (pcap or pcapng, or either gzip-compressed), streamed. Where its clock
-    /// goes back more than 10 s for good (files joined out of order) detection starts afresh; a
-    /// single record stamped far off takes the time of the record before it; a step back of 1 to 10
-    /// s (a clock stepped back) is taken at the latest time and counted (all three are warnings). A
-    /// capture that sees each packet two or three times (`tcpdump -i any` on a Docker, VM or router
-    /// host) is read as if it saw each once: the copies take their first sight's verdict (`copies`
-    /// in --json).
+    /// The capture to read (pcap or pcapng, or either gzip-compressed; `-`: standard input),
+    /// streamed. Where its clock goes back more than 10 s for good (files joined out of order)
+    /// detection starts afresh; a single record stamped far off takes the time of the record before
+    /// it; a step back of 1 to 10 s (a clock stepped back) is taken at the latest time and counted
+    /// (all three are warnings). A capture that sees each packet two or three times (`tcpdump -i
+    /// any` on a Docker, VM or router host) is read as if it saw each once: the copies take their
+    /// first sight's verdict (`copies` in --json).
     #[arg(
         long,
         value_name = "FILE",
@@ -408,9 +408,14 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         (Some(p), _) => (
             p.display().to_string(),
             Source::File(
-                PcapReader::open(p)
-                    .with_context(|| format!("capture {}", p.display()))
-                    .map_err(input)?,
+                if p.as_os_str() == "-" {
+                    // `tcpdump -w - ... |`, `zcat ... |`: a stream, read as it comes
+                    PcapReader::from_reader(std::io::stdin())
+                } else {
+                    PcapReader::open(p)
+                }
+                .with_context(|| format!("capture {}", p.display()))
+                .map_err(input)?,
             ),
         ),
         (None, Some(i)) => {
