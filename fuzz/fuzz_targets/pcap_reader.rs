@@ -1,9 +1,10 @@
 #![no_main]
 //! Arbitrary bytes as a pcap or pcapng file through `PcapReader`, every record read: no panic,
 //! records numbered 0, 1, 2, ... in order, at most one error and nothing after it, and the
-//! iterator stays ended.
+//! iterator stays ended. Bytes that begin with gzip's magic number are a compressed capture:
+//! the reader decompresses them as it reads, and a corrupt or cut stream is a read error.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use libfuzzer_sys::fuzz_target;
 use nightjar_packet::{PacketError, PcapReader};
@@ -53,14 +54,36 @@ fn has_short_pcapng_block(data: &[u8]) -> bool {
     false
 }
 
+/// What a gzip stream decompresses to before its first error (at most 64 MiB: an 8 KiB input
+/// inflates to 8 MiB at most).
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut d = flate2::read::MultiGzDecoder::new(data);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while out.len() < 64 << 20 {
+        match d.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    out
+}
+
 fuzz_target!(|data: &[u8]| {
-    if has_short_pcapng_block(data) {
+    let gz = data.starts_with(&[0x1f, 0x8b]);
+    // the capture the reader sees: for gzip, what the stream decompresses to
+    let plain = if gz { gunzip(data) } else { data.to_vec() };
+    if has_short_pcapng_block(&plain) {
         return;
     }
     let mut r = match PcapReader::from_reader(Cursor::new(data.to_vec())) {
         Ok(r) => r,
         Err(PacketError::NotACapture(msg)) => {
             assert!(!msg.is_empty());
+            return;
+        }
+        Err(PacketError::Read { source, .. }) if gz => {
+            assert!(source.to_string().contains("gzip"), "{source}");
             return;
         }
         Err(e) => panic!("a byte slice gave an error other than NotACapture: {e}"),
@@ -78,12 +101,17 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(records, n);
                 errored = true;
             }
+            // a gzip stream corrupt or cut: said so, after the records before it
+            Err(PacketError::Read { source, .. }) if gz => {
+                assert!(source.to_string().contains("gzip"), "{source}");
+                errored = true;
+            }
             Err(e) => panic!("a byte slice gave a read error: {e}"),
         }
     }
     assert!(r.next().is_none());
     assert_eq!(r.records_read(), n);
-    assert!(r.bytes_consumed() <= data.len() as u64);
+    assert!(r.bytes_consumed() <= plain.len() as u64);
     // a record takes at least 16 bytes of input (pcap record header; pcapng blocks are larger)
-    assert!(n <= data.len() as u64 / 16);
+    assert!(n <= plain.len() as u64 / 16);
 });
