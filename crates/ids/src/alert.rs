@@ -223,6 +223,10 @@ impl Alert {
         match &self.profile {
             Some(e) if e.naming.rule == Rule::ForgedErrors => "ICMP flood of forged errors".into(),
             Some(e) if e.naming.rule == Rule::ProtocolScan => "IP protocol scan".into(),
+            Some(e) if e.naming.rule == Rule::AbsentProtocol => format!(
+                "{} packets the networks took for another protocol's attack",
+                proto_name(self.proto)
+            ),
             Some(e) if e.naming.rule == Rule::Reflection => "UDP flood of reflected answers".into(),
             Some(e) if e.naming.rule == Rule::TlsRenegotiation => "TLS renegotiation flood".into(),
             Some(e) if e.naming.rule == Rule::Fuzzing => {

@@ -102,7 +102,9 @@
 //!   flood or a connect scan of one target.
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
-//! majority. The thresholds were chosen on the training and validation captures (`train*`,
+//! majority — unless its class is of a protocol none of the episode's flagged packets carry
+//! (an ICMP flood of TCP segments alone): the detector then renames the alert `other-attack`
+//! ([`Rule::AbsentProtocol`], session 25). The thresholds were chosen on the training and validation captures (`train*`,
 //! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
 //!
 //! Memory is fixed per episode (at most 480 bytes): distinct ports, source ports, hosts and
@@ -492,6 +494,10 @@ pub enum Rule {
     NetworksWithinFamily,
     /// The protocol decided nothing; the networks' majority.
     Networks,
+    /// The networks' majority named a class of a protocol none of the episode's flagged
+    /// packets carry (an ICMP flood of TCP segments alone): `other-attack`, set by the detector
+    /// once the alert was decided on (session 25).
+    AbsentProtocol,
 }
 
 impl Rule {
@@ -539,6 +545,7 @@ impl Rule {
             Rule::ResentProbes => "resent-probes",
             Rule::NetworksWithinFamily => "networks-within-family",
             Rule::Networks => "networks",
+            Rule::AbsentProtocol => "networks-class-of-absent-protocol",
         }
     }
 }
