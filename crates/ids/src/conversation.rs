@@ -72,6 +72,12 @@
 //! echo service answers twice (nmap -sU sends each probe again): its kernel, which has no
 //! socket on the probes' port, refused the first echo already.
 //!
+//! **Handshakes sent again.** The table also tells, of each datagram, whether it is a
+//! full-size copy its sender sent again on a conversation that never answered (a QUIC client
+//! retrying its Initial where nothing answers): [`crate::handshakes::sent_again`], read with
+//! [`Conversations::resent`]; the verdicts do not change, an episode of such copies is no UDP
+//! scan ([`crate::handshakes`]).
+//!
 //! Sans-IO and bounded: one fixed set-associative table ([`CAPACITY`] conversations, least
 //! recently used evicted), fed every decoded packet in capture order.
 
@@ -183,6 +189,9 @@ pub struct Conversations {
     /// refused is unknown, so every stream to that host counts as refused for [`IDLE`].
     blind: SetAssoc<(u128, u128), f64>,
     clock: f64,
+    /// The latest packet was a full-size UDP datagram sent again
+    /// ([`crate::handshakes::sent_again`]).
+    resent: bool,
 }
 
 impl Conversations {
@@ -194,6 +203,7 @@ impl Conversations {
             table: SetAssoc::new(if settle == 0 { 1 } else { CAPACITY }),
             blind: SetAssoc::new(if settle == 0 { 1 } else { BLIND }),
             clock: f64::NEG_INFINITY,
+            resent: false,
         }
     }
 
@@ -210,6 +220,7 @@ impl Conversations {
     /// further than the clock.
     #[inline]
     pub(crate) fn push_keyed(&mut self, p: &PacketRepr, k: &AddrKeys) -> bool {
+        self.resent = false;
         if self.settle == 0 || p.later_fragment {
             return false;
         }
@@ -285,6 +296,13 @@ impl Conversations {
             }
             v.last[from] = size;
             v.n[from] = v.n[from].saturating_add(1);
+            self.resent = crate::handshakes::sent_again(
+                p.payload_len,
+                v.n[from],
+                v.changes[from],
+                v.n[1 - from],
+                now - v.since,
+            );
         }
         let two_way = v.two_way(self.settle, now) || v.answer(from, now);
         if two_way || !v.stream(from) {
@@ -296,6 +314,12 @@ impl Conversations {
             .blind
             .get(&k, hash_key(hash_key(85, k.0), k.1))
             .is_some_and(|&t| now - t <= IDLE)
+    }
+
+    /// Whether the latest packet pushed was a full-size UDP datagram sent again on its
+    /// conversation, nothing back (module documentation, "Handshakes sent again").
+    pub fn resent(&self) -> bool {
+        self.resent
     }
 
     /// The key and hash of the conversation of a datagram from `a` to `b` (address, port), and
@@ -671,5 +695,73 @@ mod tests {
         // with settle 1, one datagram each way is enough
         assert!(!c.push(&udp(9.0, C, 5353, S, 5353, 30)));
         assert!(c.push(&udp(9.1, S, 5353, C, 5353, 30)));
+    }
+
+    #[test]
+    fn full_size_datagrams_sent_again_unanswered_are_told_as_handshakes_sent_again() {
+        let mut c = Conversations::new(DEFAULT_SETTLE);
+        let resent = |c: &mut Conversations, p: PacketRepr| {
+            c.push(&p);
+            c.resent()
+        };
+        // a QUIC Initial (1,200 bytes) and its copies 0.2, 0.6, 1.4 s later: the copies
+        assert!(!resent(
+            &mut c,
+            udp(1.0, C, 40000, "198.18.0.11", 443, 1200)
+        ));
+        for t in [1.2, 1.6, 2.4] {
+            assert!(resent(&mut c, udp(t, C, 40000, "198.18.0.11", 443, 1200)));
+        }
+        // an ICMP error or a TCP segment between is none
+        assert!(!resent(
+            &mut c,
+            crate::features::tests::tcp(2.5, C, "198.18.0.11", 1, 2, 0x02)
+        ));
+        // (each conversation below later than the one before: the tracker's clock only goes
+        // forward)
+        // the peer answers: what follows on the conversation is no copy
+        assert!(!resent(
+            &mut c,
+            udp(10.0, C, 40001, "198.18.0.12", 443, 1200)
+        ));
+        assert!(!resent(
+            &mut c,
+            udp(10.01, "198.18.0.12", 443, C, 40001, 1200)
+        ));
+        assert!(!resent(
+            &mut c,
+            udp(10.5, C, 40001, "198.18.0.12", 443, 1200)
+        ));
+        // small datagrams sent again (a scan's probes from one port): none
+        assert!(!resent(&mut c, udp(11.0, C, 40002, "198.18.0.13", 443, 65)));
+        assert!(!resent(&mut c, udp(11.5, C, 40002, "198.18.0.13", 443, 65)));
+        // one of another size before: no copy
+        assert!(!resent(
+            &mut c,
+            udp(12.0, C, 40003, "198.18.0.13", 443, 1250)
+        ));
+        assert!(!resent(
+            &mut c,
+            udp(12.5, C, 40003, "198.18.0.13", 443, 1200)
+        ));
+        assert!(!resent(
+            &mut c,
+            udp(13.0, C, 40003, "198.18.0.13", 443, 1200)
+        ));
+        // full-size datagrams 1 ms apart (a stream, a flood from one socket): none
+        for k in 0..50 {
+            let t = 15.0 + f64::from(k) * 1e-3;
+            assert!(!resent(&mut c, udp(t, C, 40004, "198.18.0.13", 443, 1300)));
+        }
+        // the tracker off: none
+        let mut off = Conversations::new(0);
+        assert!(!resent(
+            &mut off,
+            udp(1.0, C, 40000, "198.18.0.11", 443, 1200)
+        ));
+        assert!(!resent(
+            &mut off,
+            udp(1.5, C, 40000, "198.18.0.11", 443, 1200)
+        ));
     }
 }

@@ -174,7 +174,10 @@
 //! reset that closes an established connection — its handshake completed, the reset's sender
 //! received data on it, nothing refused it before — is the connection's own end, and so is,
 //! after it, each reset an end's kernel sends to answer a segment still arriving
-//! ([`crate::features::Extractor::closing_reset`], from the feature state's flow table): they
+//! ([`crate::features::Extractor::closing_reset`], from the feature state's flow table), and
+//! each reset after it from an end that had closed its side with a FIN once the connection
+//! served it (its kernel's answers to the segments that crossed its FIN: a P2P node's next
+//! messages to the peers that hung up on it, nDPI's `ethereum.pcap`, session 25): they
 //! are normal whatever the networks and the rules say (counted in
 //! [`DetectStats::closing_resets_cleared`] when they had flagged them). Nothing of an attack
 //! the detector names is such a reset: a reset flood (`hping3 -R`) resets no connection, a
@@ -265,6 +268,22 @@
 //! **Narrow scans.** An episode named a scan whose probes reached fewer than
 //! [`SCAN_MIN_TARGETS`] (4) distinct targets scanned nothing (a client's queries to one
 //! service, each from a new port) and raises no alert.
+//!
+//! **Handshakes sent again** ([`crate::handshakes`]). A QUIC client whose Initials go
+//! unanswered (a server that does not speak its version, a blocked UDP path, a closed port)
+//! sends each again from its socket with a doubling timeout, every one padded to 1,200
+//! bytes; one that tries several servers, or one on its usual ports (443, 4433, 4434), gave
+//! the networks many hosts with unanswered or refused ports, and its episode was named a UDP
+//! scan (nDPI's `tests/pcap/quic_interop_V.pcapng`, session 25), or, its datagrams repeated
+//! to each target, a UDP flood. An episode named a UDP scan or a UDP flood (not by
+//! reflection) whose source's datagrams were mostly full-size
+//! ([`crate::handshakes::FULL_SHARE`]), a quarter of those sent again on their conversation
+//! at the same size with nothing back and no faster than a doubling retry timer
+//! ([`crate::handshakes::RESENT_SHARE`]), to at most [`crate::handshakes::PORTS_PER_HOST`]
+//! ports per host, raises no alert (counted in [`DetectStats::resent_handshakes`]); a scan's
+//! probes are small or empty, a scanner's tries of a port come from new source ports, and a
+//! flood does not back off. A source flagged at alert volume less than the gap before the
+//! episode began is attacking: its episode is alerted.
 //!
 //! **Bursts of connections.** An episode named a SYN flood by repetition whose source opened
 //! fewer than [`BURST_MAX_CONNECTIONS`] (250) connections, most of which carried a request
@@ -430,6 +449,7 @@ use crate::features::{Extractor, FeatureKind, Snapshot};
 use crate::fragments::{ends_past_max, Fragments, Overlaps};
 use crate::fuzzing::Fuzzing;
 use crate::guessing::{Guessing, Login};
+use crate::handshakes::Handshakes;
 use crate::model::{Model, Net};
 use crate::neighbour::{NdAttack, NeighbourRules};
 use crate::profile::{
@@ -812,6 +832,9 @@ pub struct PacketVerdict {
     /// Flagged by the fuzzing rule ([`crate::fuzzing`]): a fuzzer's segment to the service it
     /// fuzzes, or the service's answer.
     pub fuzzing: bool,
+    /// A full-size UDP datagram sent again on its conversation, nothing back
+    /// ([`crate::handshakes::sent_again`]): a handshake retried (a QUIC Initial).
+    pub resent: bool,
 }
 
 impl PacketVerdict {
@@ -917,6 +940,10 @@ pub struct DetectStats {
     /// the victim's DNS port, mostly answered, asked two to a source port: bursts of lookups
     /// from a socket per name (glibc's `getaddrinfo`).
     pub lookup_bursts: u64,
+    /// Of those, UDP scans and floods whose source's datagrams were mostly full-size
+    /// handshakes sent again ([`crate::handshakes`]): a QUIC client whose Initials went
+    /// unanswered.
+    pub resent_handshakes: u64,
     /// Of those, scans most of whose flagged packets were segments of established connections
     /// ([`scan_of_sessions`]): a peer-to-peer client's connections beside the attempts its
     /// peers never answered.
@@ -1070,6 +1097,9 @@ enum Dropped {
     Sessions,
     /// Established connections' own segments, no probe among them ([`data_of_sessions`]).
     SessionData,
+
+    /// A UDP "scan" or "flood" of handshakes sent again (`SrcEp::resent_handshakes`).
+    Handshakes,
 }
 
 impl Dropped {
@@ -1083,6 +1113,8 @@ impl Dropped {
             Dropped::Lookups => &mut st.lookup_bursts,
             Dropped::Sessions => &mut st.scans_of_sessions,
             Dropped::SessionData => &mut st.data_of_sessions,
+
+            Dropped::Handshakes => &mut st.resent_handshakes,
         }
     }
 }
@@ -1730,6 +1762,7 @@ impl Engine {
                             oversize: false,
                             renegotiating: false,
                             fuzzing: false,
+                            resent: false,
                         }));
                         continue;
                     }
@@ -2030,6 +2063,9 @@ impl Engine {
                         oversize,
                         renegotiating: renegotiating && class == Class::OtherAttack,
                         fuzzing: by_fuzzing && class == Class::OtherAttack,
+                        // a full-size datagram sent again, nothing back (crate::handshakes:
+                        // the tracker's word on this packet, read here, where it is needed)
+                        resent: self.conv.resent(),
                     };
                     sink(Event::Packet(&v));
                     let ends = ends.unwrap_or_else(|| attacker_and_victim(p));
@@ -2106,6 +2142,7 @@ impl Engine {
                         oversize: false,
                         renegotiating: false,
                         fuzzing: false,
+                        resent: false,
                     }
                 }
                 Record::Undecoded { index, ts, .. } => {
@@ -2123,6 +2160,7 @@ impl Engine {
                         oversize: false,
                         renegotiating: false,
                         fuzzing: false,
+                        resent: false,
                     }
                 }
             };
@@ -4145,6 +4183,9 @@ struct SrcEp {
     dns_ports: [u16; DNS_RECENT],
     dns_next: u8,
     dns_repeats: u32,
+    /// The source's UDP datagrams, full-size ones and those sent again
+    /// ([`SrcEp::resent_handshakes`]).
+    handshakes: Handshakes,
 }
 
 /// The DNS server port ([`SrcEp::burst_of_questions`]).
@@ -4277,6 +4318,7 @@ impl SrcEp {
             dns_ports: [0; DNS_RECENT],
             dns_next: 0,
             dns_repeats: 0,
+            handshakes: Handshakes::default(),
         }
     }
 
@@ -4293,6 +4335,7 @@ impl SrcEp {
     ) {
         self.tally.add(now, p, v, outbound, k.md);
         self.data(p, outbound);
+        self.handshakes.push(p, outbound, v.resent);
         self.sent += u64::from(outbound);
         self.total += 1;
         if self.victim == vic {
@@ -4312,11 +4355,12 @@ impl SrcEp {
     }
 
     /// Count a packet of the source's conversations the networks passed (`att`: the source).
-    fn pass(&mut self, p: &PacketRepr, att: IpAddr) {
+    fn pass(&mut self, p: &PacketRepr, att: IpAddr, resent: bool) {
         self.total += 1;
         let peer = if p.src == att { p.dst } else { p.src };
         self.pair_total += u64::from(peer == self.top_victim);
         self.data(p, p.src == att);
+        self.handshakes.push(p, p.src == att, resent);
         if p.src == att && self.shift.probing(p) {
             // what it probed with names the attack; they are what it sent (a scan of ports it
             // scanned minutes before looks to the networks like a client coming back, and
@@ -4486,6 +4530,18 @@ impl SrcEp {
             && 2 * u64::from(self.udp_answered) >= asked
             && 4 * repeats >= asked
             && 4 * repeats <= 3 * asked
+    }
+
+    /// Whether `a`, this episode's alert, names a UDP scan or a UDP flood (not by
+    /// reflection) of at most [`crate::handshakes::PORTS_PER_HOST`] ports per host (distinct
+    /// targets over distinct hosts) whose source's datagrams were handshakes sent again
+    /// ([`Handshakes::resent`]): a QUIC client retrying its Initials where nothing answers.
+    fn resent_handshakes(&self, a: &Alert) -> bool {
+        a.profile.is_some_and(|ev| {
+            let udp = ev.naming.class == Class::ScanUdp
+                || (ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection);
+            udp && ev.distinct_targets <= crate::handshakes::PORTS_PER_HOST * ev.distinct_hosts
+        }) && self.handshakes.resent()
     }
 
     /// Whether `a`, this episode's alert, names a SYN flood by repetition of fewer than
@@ -5217,7 +5273,7 @@ impl Aggregator {
                     .then(|| e.take_shift(p, (att, now), runs, (false, v.established), min, st))
                     .flatten();
                 if next.is_none() {
-                    e.pass(p, att);
+                    e.pass(p, att, v.resent);
                     e.ordinary(p, att, v.established);
                 }
                 next
@@ -5229,7 +5285,7 @@ impl Aggregator {
                 };
                 self.restart_source(att, next, st, sink);
                 if let Some(e) = self.sources.get_mut(&att) {
-                    e.pass(p, att);
+                    e.pass(p, att, v.resent);
                 }
             }
             // the victim's answer to a SYN (a botnet's raw SYNs, each bot's few passed):
@@ -5702,6 +5758,9 @@ impl Aggregator {
             }
             Some(a) if e.burst_of_lookups(a) && !self.attacking_before(src, e.tally.first) => {
                 Some(Dropped::Lookups)
+            }
+            Some(a) if e.resent_handshakes(a) && !self.attacking_before(src, e.tally.first) => {
+                Some(Dropped::Handshakes)
             }
             _ => None,
         };
@@ -10662,6 +10721,7 @@ mod tests {
             oversize: false,
             renegotiating: false,
             fuzzing: false,
+            resent: false,
         }
     }
 
@@ -11571,5 +11631,118 @@ mod tests {
                 check(pk, DetectSettings { max_sources: 4, batch: 3, ..DetectSettings::default() })?;
             }
         }
+    }
+
+    /// A client's UDP datagrams of `payload` bytes to `hosts` (198.18.0.X) on each of
+    /// `ports`, `tries` rounds with the gap doubling from 0.2 s, each flagged a UDP scan's
+    /// probe, each conversation's port `40000 + k` (or, `new_port`, a new one each round as
+    /// nmap's tries), each refused with an ICMP port unreachable if `refused`; with the
+    /// verdicts' `resent` as the two-way tracker tells it.
+    fn retries(
+        hosts: &[u8],
+        ports: &[u16],
+        (tries, payload, new_port, refused): (u32, u16, bool, bool),
+    ) -> Vec<(PacketRepr, PacketVerdict)> {
+        let mut conv = Conversations::new(crate::conversation::DEFAULT_SETTLE);
+        let mut out = Vec::new();
+        let (mut t, mut gap) = (10.0, 0.2);
+        for r in 0..tries {
+            let mut k = 0u16;
+            for &h in hosts {
+                for &port in ports {
+                    let sport = 40000 + k + if new_port { 1000 * r as u16 } else { 0 };
+                    let dst = format!("198.18.0.{h}");
+                    let p = udp(t, ATT, &dst, sport, port, 28 + payload);
+                    let mut pk = vec![(p, Class::ScanUdp)];
+                    if refused {
+                        pk.push((icmp_unreach(t + 1e-4, &dst, ATT, &p), Class::ScanUdp));
+                    }
+                    for (p, class) in pk {
+                        conv.push(&p);
+                        let v = PacketVerdict {
+                            resent: conv.resent(),
+                            ..flagged(out.len() as u64, p.ts, class)
+                        };
+                        out.push((p, v));
+                    }
+                    k += 1;
+                    t += 1e-3;
+                }
+            }
+            t += gap;
+            gap *= 2.0;
+        }
+        out
+    }
+
+    #[test]
+    fn a_client_sending_its_handshakes_again_is_no_udp_scan_and_scanners_still_are() {
+        let run = |pk: Vec<(PacketRepr, PacketVerdict)>| {
+            aggregate_verdicts(DetectSettings::default(), pk)
+        };
+        let classes = |a: &[Alert]| a.iter().map(|a| a.class).collect::<Vec<_>>();
+        let unmarked = |mut pk: Vec<(PacketRepr, PacketVerdict)>| {
+            pk.iter_mut().for_each(|(_, v)| v.resent = false);
+            pk
+        };
+        let quic = [443, 4433, 4434];
+        // a QUIC client's Initials (1,200 bytes) to four servers' three ports, each sent six
+        // times where nothing answers, or refused: no alert
+        for refused in [false, true] {
+            let pk = retries(&[11, 12, 13, 21], &quic, (6, 1200, false, refused));
+            assert!(pk.iter().any(|(_, v)| v.resent));
+            let (alerts, st) = run(pk.clone());
+            assert!(alerts.is_empty(), "{alerts:?}");
+            assert_eq!((st.resent_handshakes, st.quiet_episodes), (1, 1));
+            // the same datagrams not taken for copies: the UDP scan they looked like
+            let (alerts, st) = run(unmarked(pk));
+            assert_eq!(classes(&alerts), [Class::ScanUdp]);
+            assert_eq!(st.resent_handshakes, 0);
+        }
+        // nmap -sU -g: the same ports and tries, its small DTLS probe (65 bytes) or none
+        for payload in [65, 0] {
+            let pk = retries(&[11, 12, 13, 21], &quic, (6, payload, false, true));
+            assert!(pk.iter().all(|(_, v)| !v.resent));
+            let (alerts, st) = run(pk);
+            assert_eq!(classes(&alerts), [Class::ScanUdp]);
+            assert_eq!(st.resent_handshakes, 0);
+        }
+        // nmap --data-length 1200: full-size probes, each try from a new source port
+        let pk = retries(&[11, 12, 13, 21], &quic, (6, 1200, true, true));
+        assert!(pk.iter().all(|(_, v)| !v.resent));
+        assert_eq!(classes(&run(pk).0), [Class::ScanUdp]);
+        // the same client's datagrams taken for a flood's (the networks' classes split
+        // between the two: the episode named a UDP flood): no alert either
+        let mut pk = retries(&[11, 12, 13, 21], &quic, (6, 1200, false, true));
+        pk.iter_mut().for_each(|(_, v)| v.class = Class::FloodUdp);
+        let (alerts, st) = run(pk.clone());
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.resent_handshakes, 1);
+        assert_eq!(classes(&run(unmarked(pk)).0), [Class::FloodUdp]);
+        // hping3 --udp -k -d 1200: full-size datagrams from one port to three ports of a host,
+        // 20 a second each, for 5 s: copies the first few, then faster than any back-off
+        let mut conv = Conversations::new(crate::conversation::DEFAULT_SETTLE);
+        let mut flood = Vec::new();
+        for k in 0..100u16 {
+            for port in quic {
+                let p = udp(10.0 + f64::from(k) * 0.05, ATT, VIC, 40000, port, 1228);
+                conv.push(&p);
+                let v = PacketVerdict {
+                    resent: conv.resent(),
+                    ..flagged(flood.len() as u64, p.ts, Class::FloodUdp)
+                };
+                flood.push((p, v));
+            }
+        }
+        let (alerts, st) = run(flood);
+        assert_eq!(classes(&alerts), [Class::FloodUdp]);
+        assert_eq!(st.resent_handshakes, 0);
+        // full-size probes sent again from one port, but to 40 ports of a host: a port scan
+        let ports: Vec<u16> = (1000..1040).collect();
+        let pk = retries(&[11], &ports, (3, 1200, false, true));
+        assert!(pk.iter().any(|(_, v)| v.resent));
+        let (alerts, st) = run(pk);
+        assert_eq!(classes(&alerts), [Class::ScanUdp]);
+        assert_eq!(st.resent_handshakes, 0);
     }
 }

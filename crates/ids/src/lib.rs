@@ -41,6 +41,8 @@
 //!   alerted per victim: the group, the forged source, the link.
 //! * [`guessing`]: online password guessing against login services (SSH, FTP, ...): the
 //!   server's refusals (slow or repeated answers) and short connections, counted per service.
+//! * [`handshakes`]: a client's full-size handshakes sent again where nothing answers (QUIC
+//!   Initials): its episode is no UDP scan.
 //! * [`timeline`]: a capture's clock: records stamped out of line, and where the clock goes
 //!   back for good (captures concatenated out of order), where detection starts afresh.
 //! * [`alert`]: alerts and their Suricata EVE JSON lines.
@@ -69,6 +71,7 @@ pub mod features;
 pub mod fragments;
 pub mod fuzzing;
 pub mod guessing;
+pub mod handshakes;
 mod jsonw;
 pub mod labels;
 pub mod model;

@@ -1329,6 +1329,93 @@ fn the_first_reset_of_an_open_connection_from_an_end_that_received_data_closes_i
     assert!(!closing_resets(&idle)[4]);
 }
 
+#[test]
+fn an_end_that_closed_with_a_fin_after_it_was_served_resets_whatever_still_reaches_it() {
+    // nDPI's tests/pcap/ethereum.pcap (session 25): a node (c) dials a peer (s) on 30303, sends
+    // its hello, the peer answers, says "too many peers" and closes with a FIN; the node's next
+    // messages were on their way before that FIN reached it, and the peer's kernel answers each
+    // of them with a bare reset once its socket is gone: all arrive after the node's segments,
+    // none of those segments reach the peer after the first reset (no `owed` count), yet every
+    // reset is the closed socket's answer, none a scan's refusal
+    let (c, s) = ("198.18.0.184", "198.18.1.23");
+    let data =
+        |ts: f64, src: &str, dst: &str, sp: u16, dp: u16| data_segment(ts, src, dst, sp, dp, 40);
+    let open = |sp: u16| {
+        vec![
+            tcp(1.0, c, s, sp, 30303, SYN),
+            tcp(1.04, s, c, 30303, sp, SYN | ACK),
+            tcp(1.0401, c, s, sp, 30303, ACK),
+            data(1.0402, c, s, sp, 30303),
+            data(1.08, s, c, 30303, sp),
+        ]
+    };
+    let mut full = open(50000);
+    full.push(tcp(1.0801, s, c, 30303, 50000, FIN | ACK));
+    for k in 0..4 {
+        full.push(data(1.0802 + f64::from(k) * 1e-5, c, s, 50000, 30303));
+    }
+    full.push(tcp(1.0803, c, s, 50000, 30303, FIN | ACK));
+    for k in 0..6 {
+        full.push(tcp(1.12 + f64::from(k) * 1e-5, s, c, 30303, 50000, RST));
+    }
+    let got = closing_resets(&full);
+    assert_eq!(got[..11], [false; 11]);
+    assert_eq!(got[11..], [true; 6], "{got:?}");
+    // the node's own close first (its FIN, served, then its reset: a close), the peer's FIN
+    // crossing that reset, then the peer's kernel's resets to the node's data still arriving:
+    // a FIN seen after the close is the peer's own in-order end too (once a reset reached
+    // it, an end sends nothing but resets)
+    let mut crossed = open(50001);
+    crossed.extend([
+        tcp(1.0801, c, s, 50001, 30303, FIN | ACK),
+        tcp(1.0802, c, s, 50001, 30303, RST),
+        tcp(1.0803, s, c, 30303, 50001, FIN | ACK),
+        tcp(1.0804, c, s, 50001, 30303, RST),
+    ]);
+    for k in 0..5 {
+        crossed.push(tcp(1.12 + f64::from(k) * 1e-5, s, c, 30303, 50001, RST));
+    }
+    let got = closing_resets(&crossed);
+    assert_eq!(got[..6], [false; 6]);
+    assert!(got[6] && !got[7] && got[8], "{got:?}");
+    assert_eq!(got[9..], [true; 5], "{got:?}");
+    // look-alikes that stay as they were: an end that sent a FIN before anything served it
+    // (slowloris's client; a banner service closing on a connect scan's probe that sent
+    // nothing) answers late segments with resets that close nothing, however many
+    let mut unserved = open(50002);
+    unserved.truncate(3);
+    unserved.extend([
+        data(1.05, s, c, 30303, 50002),
+        tcp(1.0501, s, c, 30303, 50002, FIN | ACK),
+        data(1.0502, c, s, 50002, 30303),
+        tcp(1.09, s, c, 30303, 50002, RST),
+        tcp(1.0901, s, c, 30303, 50002, RST),
+    ]);
+    assert_eq!(closing_resets(&unserved), [false; 8]);
+    // tcpkill's resets into an open connection: neither end sent a FIN, so still only the
+    // first ends it, whichever end the forger speaks for
+    let mut killed = open(50003);
+    for k in 0..3 {
+        killed.push(tcp(1.0801 + f64::from(k) * 1e-6, s, c, 30303, 50003, RST));
+    }
+    for k in 0..3 {
+        killed.push(tcp(1.0802 + f64::from(k) * 1e-6, c, s, 50003, 30303, RST));
+    }
+    let got = closing_resets(&killed);
+    assert_eq!(got.iter().filter(|x| **x).count(), 1, "{got:?}");
+    // resets from the end that did not close with a FIN after the close stay answers only to
+    // what reached it: the node (no FIN) resets once, late, with nothing owed
+    let mut one_side = open(50004);
+    one_side.extend([
+        tcp(1.0801, s, c, 30303, 50004, FIN | ACK),
+        data(1.0802, c, s, 50004, 30303),
+        tcp(1.12, s, c, 30303, 50004, RST),
+        tcp(1.1201, c, s, 50004, 30303, RST),
+    ]);
+    let got = closing_resets(&one_side);
+    assert!(got[7] && !got[8], "{got:?}");
+}
+
 /// Whether each packet, pushed in turn into a fresh state with sessions counted apart, was its
 /// connection's first data from its opener ([`WindowState::first_data`]).
 fn first_data(packets: &[PacketRepr]) -> Vec<bool> {

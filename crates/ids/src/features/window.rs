@@ -870,7 +870,14 @@ impl WindowState {
     /// reset of an established connection that served its sender something —; or, after such a
     /// close, a reset from an end that a segment other than a reset reached since it last sent
     /// one: the answer of its kernel, which no longer knows the connection, to the data still
-    /// arriving (one reset per segment, RFC 9293 §3.10.7.1).
+    /// arriving (one reset per segment, RFC 9293 §3.10.7.1); or, after such a close, any reset
+    /// from an end that had closed its side with a FIN once the connection had served it (its
+    /// FIN before the close or crossing it): its kernel answers each segment that reaches the
+    /// socket it closed (Linux aborts an orphaned socket on data, then answers every segment
+    /// for the connection it no longer knows), and those that crossed its FIN or the first
+    /// reset in flight reached it before the close, uncounted — a P2P node's next messages to
+    /// the peers that hung up on it ("too many peers"), ten resets or more a connection in
+    /// nDPI's tests/pcap/ethereum.pcap, which the networks took for a scan's refusals.
     ///
     /// Why: a reset is how many ordinary connections end. Clients that close with `SO_LINGER`
     /// and a zero timeout (wrk at the end of a run, Java's, Go's and .NET's HTTP clients when
@@ -1077,7 +1084,16 @@ impl WindowState {
                 && st.ends & (LIVE_HANDSHAKE | LIVE_REFUSED | ENDS_SERVED[dir])
                     == LIVE_HANDSHAKE | ENDS_SERVED[dir];
             let closed = st.ends & ENDS_CLOSED != 0;
-            let answers = reset && closed && st.owed[dir] > 0;
+            // after the close, an end that closed its side with a FIN once the connection had
+            // served it (its FIN seen before the close or after it: an end sends nothing but
+            // resets once a reset reached it, so a FIN after the close crossed it): its kernel
+            // answers with a reset each segment that still reaches the socket it closed, those
+            // that crossed its FIN or the close in flight included, which reached it before the
+            // close and are not counted in `owed`; how many is not known here, so each of its
+            // resets is taken as such an answer
+            let finished =
+                st.ends & (ENDS_FIN[dir] | ENDS_SERVED[dir]) == ENDS_FIN[dir] | ENDS_SERVED[dir];
+            let answers = reset && closed && (st.owed[dir] > 0 || finished);
             self.last_closing_reset = closes || answers;
             if closes {
                 st.ends |= ENDS_CLOSED;
