@@ -350,6 +350,29 @@
 //! flood, too narrow for a scan). Left alerted: an established connection's segments with
 //! nothing seen from the peer (a capture of one direction), now named `other-attack`.
 //!
+//! **Bursts of exchanges.** dnscrypt-proxy measures its resolvers by "pinging" dozens at once:
+//! to each, ~6 queries from fresh source ports within a millisecond, padded to 512 or 1,532
+//! bytes (the larger fragmented), each answered within 0.2 s (nDPI's
+//! `tests/pcap/dnscrypt-v1-and-resolver-pings.pcap`, session 25's `pings` lab). The networks flag
+//! the later queries of each burst and their fragments as a flood's (or a UDP scan's: one
+//! resolver after another), and the bursts a few ms apart make one episode. Each source episode
+//! therefore keeps the UDP datagrams its source sends (up to `EXCHANGES_KEPT`, 1,024; a run of
+//! `EXCHANGES_RUN`, 64, to one host, a flood's, ends the record: no burst), whether
+//! each (or a later fragment of it, tied by its IP Identification) was flagged, and whether its
+//! destination answered it with a datagram on the same port pair. An episode named a UDP flood
+//! or scan (not by reflection) whose flagged packets were all such datagrams, their fragments
+//! and answers, nine in ten of its flagged datagrams answered so, and whose datagrams went to
+//! each host fewer than [`DetectSettings::min_packets`] times (as many as an alert needs), at
+//! least twice on average, each from a source port of its own, raises no alert (counted in
+//! [`DetectStats::exchange_bursts`]). A flood's datagrams go to one host, hundreds of them:
+//! a flood the server answers one for one (hping3 at an open service port, a DNS query flood
+//! a server keeps up with) is alerted as before, and so is one it partly answers. A scan's
+//! probes draw ICMP errors or nothing, and those open ports answer are each asked once (nmap,
+//! zmap) or again from one source port (masscan's retries). What it gives away: a UDP flood
+//! spread over many hosts, fewer than 15 datagrams to each, each answered on its port pair,
+//! which floods none of them. A source flagged at alert volume less than the gap before the
+//! episode began is attacking: its burst is alerted, as the other bursts are.
+//!
 //! **Attacks back to back.** A script that runs `nmap -sS`, then `-sF`, then `hping3 --icmp`
 //! against one host leaves no quiet between them, so they would make one episode, named after
 //! the largest. Each source episode therefore keeps the kind of its probes (the flags that
@@ -944,6 +967,10 @@ pub struct DetectStats {
     /// handshakes sent again ([`crate::handshakes`]): a QUIC client whose Initials went
     /// unanswered.
     pub resent_handshakes: u64,
+    /// Of those, UDP floods whose flagged packets were datagrams the source sent (and answers
+    /// to them), nine in ten answered on their port pair, none of their hosts sent as many as
+    /// an alert needs: bursts of exchanges with many servers (`SrcEp::burst_of_exchanges`).
+    pub exchange_bursts: u64,
     /// Of those, scans most of whose flagged packets were segments of established connections
     /// ([`scan_of_sessions`]): a peer-to-peer client's connections beside the attempts its
     /// peers never answered.
@@ -1093,6 +1120,8 @@ enum Dropped {
     Questions,
     /// A burst of lookups from a socket per name (`SrcEp::burst_of_lookups`).
     Lookups,
+    /// A burst of exchanges answered one for one (`SrcEp::burst_of_exchanges`).
+    Exchanges,
     /// A "scan" whose flagged packets were mostly connections' own ([`scan_of_sessions`]).
     Sessions,
     /// Established connections' own segments, no probe among them ([`data_of_sessions`]).
@@ -1111,6 +1140,7 @@ impl Dropped {
             Dropped::Burst => &mut st.connection_bursts,
             Dropped::Questions => &mut st.question_bursts,
             Dropped::Lookups => &mut st.lookup_bursts,
+            Dropped::Exchanges => &mut st.exchange_bursts,
             Dropped::Sessions => &mut st.scans_of_sessions,
             Dropped::SessionData => &mut st.data_of_sessions,
 
@@ -4186,7 +4216,39 @@ struct SrcEp {
     /// The source's UDP datagrams, full-size ones and those sent again
     /// ([`SrcEp::resent_handshakes`]).
     handshakes: Handshakes,
+    /// The UDP datagrams the source sent in the episode, to any host, each with whether it was
+    /// flagged and answered on its port pair ([`SrcEp::burst_of_exchanges`]; allocated from
+    /// its first one: most episodes send none), and whether a flagged packet of the episode was
+    /// none of those datagrams, a later fragment of one or an answer to one, or the datagrams
+    /// overflowed [`EXCHANGES_KEPT`] (then they are no longer kept).
+    exchanged: Vec<Exchange>,
+    exchanged_void: bool,
 }
+
+/// A UDP datagram a source sent in its episode ([`SrcEp::burst_of_exchanges`]): its
+/// destination (a hash of the address), ports (source port high), the IP Identification of its
+/// first fragment (`frag`: it was fragmented), whether it or a later fragment of it was
+/// flagged, and whether its destination answered it with a datagram on the same port pair.
+#[derive(Clone, Copy, Debug)]
+struct Exchange {
+    peer: u64,
+    ports: u32,
+    frag_id: u32,
+    frag: bool,
+    flagged: bool,
+    answered: bool,
+}
+
+/// UDP datagrams a source's episode remembers ([`SrcEp::burst_of_exchanges`]): past them the
+/// episode is judged as before (24 KiB at most; a client pinging 40 resolvers six times each
+/// sends 240).
+const EXCHANGES_KEPT: usize = 1024;
+
+/// UDP datagrams in a row to one host that void a source episode's record of them
+/// ([`SrcEp::exchange`]): that host got more than an alert needs ([`DetectSettings::min_packets`],
+/// 15 by default), which [`SrcEp::burst_of_exchanges`] would find at the end; a flood keeps no
+/// more than these (with `--min-packets` above it, such a run is no burst either).
+const EXCHANGES_RUN: usize = 64;
 
 /// The DNS server port ([`SrcEp::burst_of_questions`]).
 const DNS: u16 = 53;
@@ -4319,6 +4381,8 @@ impl SrcEp {
             dns_next: 0,
             dns_repeats: 0,
             handshakes: Handshakes::default(),
+            exchanged: Vec::new(),
+            exchanged_void: false,
         }
     }
 
@@ -4336,6 +4400,7 @@ impl SrcEp {
         self.tally.add(now, p, v, outbound, k.md);
         self.data(p, outbound);
         self.handshakes.push(p, outbound, v.resent);
+        self.exchange(p, outbound, true);
         self.sent += u64::from(outbound);
         self.total += 1;
         if self.victim == vic {
@@ -4361,6 +4426,9 @@ impl SrcEp {
         self.pair_total += u64::from(peer == self.top_victim);
         self.data(p, p.src == att);
         self.handshakes.push(p, p.src == att, resent);
+        if p.proto == 17 {
+            self.exchange(p, p.src == att, false);
+        }
         if p.src == att && self.shift.probing(p) {
             // what it probed with names the attack; they are what it sent (a scan of ports it
             // scanned minutes before looks to the networks like a client coming back, and
@@ -4440,6 +4508,114 @@ impl SrcEp {
         } else {
             x.answered.add(hash_key(67, u128::from(p.dport)));
         }
+    }
+
+    /// Keep what a packet of the source's conversations (`outbound`: the source sent it;
+    /// `flagged` by the networks) tells of its UDP exchanges ([`SrcEp::burst_of_exchanges`]): a
+    /// datagram it sent (a whole one or a first fragment) is kept; a later fragment it sent
+    /// marks its datagram flagged if it is; a datagram it received answers the oldest it sent
+    /// on that port pair, unanswered yet. A flagged packet that is none of these (a TCP segment,
+    /// an ICMP message, a later fragment of no datagram kept, a datagram answering none), a
+    /// datagram past [`EXCHANGES_KEPT`], or the [`EXCHANGES_RUN`]-th in a row to one host, voids
+    /// them.
+    fn exchange(&mut self, p: &PacketRepr, outbound: bool, flagged: bool) {
+        if self.exchanged_void {
+            return;
+        }
+        let x = &mut self.exchanged;
+        let peer = || hash_key(89, ip_key(if outbound { p.dst } else { p.src }));
+        let kept = match (p.proto == 17, outbound, p.later_fragment) {
+            (true, true, false) => {
+                let peer = peer();
+                // (a flood: its datagrams to one host in a row; the first few are all it keeps)
+                let run = x.iter().rev().take(EXCHANGES_RUN - 1);
+                let flood = run.take_while(|d| d.peer == peer).count() == EXCHANGES_RUN - 1;
+                let fits = x.len() < EXCHANGES_KEPT && !flood;
+                if fits {
+                    x.push(Exchange {
+                        peer,
+                        ports: u32::from(p.sport) << 16 | u32::from(p.dport),
+                        frag_id: p.frag_id,
+                        frag: p.fragment,
+                        flagged,
+                        answered: false,
+                    });
+                }
+                fits
+            }
+            (true, true, true) => {
+                // (fragments follow their first closely: the latest first)
+                let peer = peer();
+                match x
+                    .iter_mut()
+                    .rev()
+                    .find(|d| d.frag && d.frag_id == p.frag_id && d.peer == peer)
+                {
+                    Some(d) => {
+                        d.flagged |= flagged;
+                        true
+                    }
+                    None => !flagged,
+                }
+            }
+            (true, false, false) if !x.is_empty() => {
+                let (peer, ports) = (peer(), u32::from(p.dport) << 16 | u32::from(p.sport));
+                match x
+                    .iter_mut()
+                    .find(|d| !d.answered && d.ports == ports && d.peer == peer)
+                {
+                    Some(d) => {
+                        d.answered = true;
+                        true
+                    }
+                    None => !flagged,
+                }
+            }
+            _ => !flagged,
+        };
+        if !kept {
+            self.exchanged = Vec::new();
+            self.exchanged_void = true;
+        }
+    }
+
+    /// Whether `a`, this episode's alert, names a UDP flood (not by reflection) or a UDP scan
+    /// whose flagged packets were all datagrams the source sent (whole, or fragments of them)
+    /// and answers to them, at least nine in ten of the flagged datagrams answered by their
+    /// destination with a datagram on their own port pair, and whose datagrams (flagged or not)
+    /// went to each host in a burst of its own: fewer to each than `min_packets`
+    /// ([`DetectSettings::min_packets`]: as many as an alert needs), at least two to each on
+    /// average, each from a source port of its own: a client's exchanges with many servers at
+    /// once, a few questions to each from fresh ports, each answered (dnscrypt-proxy pinging its
+    /// resolvers, as in nDPI's `tests/pcap/dnscrypt-v1-and-resolver-pings.pcap`). A flood's
+    /// datagrams go to one host, hundreds of them, answered or not; a scan's probes draw ICMP
+    /// errors or nothing, and one that open ports answer asks each once (nmap, zmap) or
+    /// again from its one source port (masscan's retries).
+    fn burst_of_exchanges(&self, a: &Alert, min_packets: u64) -> bool {
+        let x = &self.exchanged;
+        let udp = a.profile.is_some_and(|ev| {
+            matches!(ev.naming.class, Class::FloodUdp | Class::ScanUdp)
+                && ev.naming.rule != Rule::Reflection
+        });
+        if !udp || self.exchanged_void {
+            return false;
+        }
+        let flagged = x.iter().filter(|d| d.flagged).count();
+        let answered = x.iter().filter(|d| d.flagged && d.answered).count();
+        if flagged == 0 || 10 * answered < 9 * flagged {
+            return false;
+        }
+        // (host, source port) of each datagram: by host, each port once
+        let mut ends: Vec<(u64, u16)> =
+            x.iter().map(|d| (d.peer, (d.ports >> 16) as u16)).collect();
+        ends.sort_unstable();
+        let fresh = ends.windows(2).all(|w| w[0] != w[1]);
+        let mut hosts = 0usize;
+        let few = ends.chunk_by(|a, b| a.0 == b.0).all(|c| {
+            hosts += 1;
+            (c.len() as u64) < min_packets
+        });
+        fresh && few && ends.len() >= 2 * hosts
     }
 
     /// Whether its victim sent it a TCP segment with data: a real address, which completed a
@@ -5761,6 +5937,12 @@ impl Aggregator {
             }
             Some(a) if e.resent_handshakes(a) && !self.attacking_before(src, e.tally.first) => {
                 Some(Dropped::Handshakes)
+            }
+            Some(a)
+                if e.burst_of_exchanges(a, self.s.min_packets)
+                    && !self.attacking_before(src, e.tally.first) =>
+            {
+                Some(Dropped::Exchanges)
             }
             _ => None,
         };
@@ -11355,6 +11537,205 @@ mod tests {
         let (alerts, st) = run(&pk);
         assert!(classes(&alerts).contains(&Class::FloodUdp), "{alerts:?}");
         assert_eq!(st.lookup_bursts, 0);
+    }
+
+    /// dnscrypt-proxy pinging `hosts` resolvers (198.18.1.k, port 443) from ATT, from `t0`, 2 ms
+    /// apart: to each `per` queries at once, each from a port of its own (`sport`: the port of
+    /// query `q` to host `k`), every other one 1,532 bytes (two fragments, tied by their IP
+    /// Identification); the first `flag_from` of each burst passed, the later ones and their
+    /// fragments flagged `class` (as the networks flag them); query `q` of host `k` answered
+    /// 0.2 s later on its port pair when `answer(k, q)`. In time order.
+    fn resolver_pings(
+        t0: f64,
+        (hosts, per, flag_from): (u16, u16, u16),
+        class: Class,
+        sport: &dyn Fn(u16, u16) -> u16,
+        answer: &dyn Fn(u16, u16) -> bool,
+    ) -> Vec<(PacketRepr, Class)> {
+        let mut pk = Vec::new();
+        for k in 0..hosts {
+            let host = format!("198.18.{}.{}", 1 + k / 250, 1 + k % 250);
+            for q in 0..per {
+                let t = t0 + f64::from(k) * 2e-3 + f64::from(q) * 1e-5;
+                let c = if q < flag_from { Class::Normal } else { class };
+                let sp = sport(k, q);
+                let query = udp(t, ATT, &host, sp, 443, 540);
+                if q % 2 == 1 {
+                    let id = u32::from(k) << 8 | u32::from(q);
+                    for f in fragmented(t, query, id, 1540) {
+                        pk.push((f, c));
+                    }
+                } else {
+                    pk.push((query, c));
+                }
+                if answer(k, q) {
+                    pk.push((udp(t + 0.2, &host, ATT, 443, sp, 347), Class::Normal));
+                }
+            }
+        }
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        pk
+    }
+
+    /// A DNSCrypt client measuring its resolvers (nDPI's
+    /// `tests/pcap/dnscrypt-v1-and-resolver-pings.pcap`: alerted as a UDP flood by the base of
+    /// session 25) sends each a burst of queries from fresh ports, each answered on its port
+    /// pair: a burst of exchanges, named a flood or a scan. A flood of one host (answered one for
+    /// one or not), a sweep answered once a host, retries from one port, a burst with a stray
+    /// flagged packet or too many datagrams to keep: alerted as before.
+    #[test]
+    fn resolvers_pinged_with_answers_are_a_burst_and_floods_they_answer_are_not() {
+        let run = |pk: &[(PacketRepr, Class)]| aggregate_packets(DetectSettings::default(), pk);
+        let classes = |a: &[Alert]| a.iter().map(|a| a.class).collect::<Vec<_>>();
+        let fresh = |k: u16, q: u16| 20000 + k * 16 + q;
+        let all = |_: u16, _: u16| true;
+        let burst = |pk: &[(PacketRepr, Class)]| {
+            let (alerts, st) = run(pk);
+            assert!(alerts.is_empty(), "{alerts:?}");
+            assert_eq!(st.exchange_bursts, 1);
+            assert_eq!(st.quiet_episodes, 1);
+        };
+        let alerted = |pk: &[(PacketRepr, Class)], class: Class| {
+            let (alerts, st) = run(pk);
+            assert_eq!(classes(&alerts), [class]);
+            assert_eq!(st.exchange_bursts, 0);
+        };
+        // 12 resolvers, 6 queries each, the later 4 of each burst flagged (as nDPI's capture
+        // is), or all of them; named a flood or a scan: no alert
+        for (flag_from, class) in [
+            (2, Class::FloodUdp),
+            (0, Class::FloodUdp),
+            (2, Class::ScanUdp),
+        ] {
+            burst(&resolver_pings(
+                10.0,
+                (12, 6, flag_from),
+                class,
+                &fresh,
+                &all,
+            ));
+        }
+        // one flagged query in 10 unanswered: still a burst; more: alerted
+        burst(&resolver_pings(
+            10.0,
+            (10, 6, 0),
+            Class::FloodUdp,
+            &fresh,
+            &|k, q| k * 6 + q < 54,
+        ));
+        let some = |k: u16, q: u16| k * 6 + q < 53;
+        alerted(
+            &resolver_pings(10.0, (10, 6, 0), Class::FloodUdp, &fresh, &some),
+            Class::FloodUdp,
+        );
+        // answered from another port (not on the query's port pair): alerted
+        let mut moved = resolver_pings(10.0, (12, 6, 0), Class::FloodUdp, &fresh, &all);
+        for (p, _) in moved.iter_mut().filter(|(p, _)| p.dst == ip(ATT)) {
+            p.sport = 444;
+        }
+        alerted(&moved, Class::FloodUdp);
+        // the bound: 14 datagrams to each host, a burst; 15 (as many as an alert needs) to one
+        // of them, a flood
+        burst(&resolver_pings(
+            10.0,
+            (3, 14, 0),
+            Class::FloodUdp,
+            &fresh,
+            &all,
+        ));
+        let mut one = resolver_pings(10.0, (3, 14, 0), Class::FloodUdp, &fresh, &all);
+        one.extend(resolver_pings(
+            10.001,
+            (1, 1, 0),
+            Class::FloodUdp,
+            &|_, _| 30000,
+            &all,
+        ));
+        one.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        alerted(&one, Class::FloodUdp);
+        // the 15th after other hosts' datagrams, not next to the host's 14: a flood as well
+        let mut later = resolver_pings(10.0, (3, 14, 0), Class::FloodUdp, &fresh, &all);
+        later.extend(resolver_pings(
+            10.01,
+            (1, 1, 0),
+            Class::FloodUdp,
+            &|_, _| 30000,
+            &all,
+        ));
+        later.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        alerted(&later, Class::FloodUdp);
+        // with --min-packets 100, 63 datagrams in a row to each of 3 hosts are a burst; the
+        // 64th in a row to one host voids the record (a flood keeps no more): alerted
+        let s100 = DetectSettings {
+            min_packets: 100,
+            ..DetectSettings::default()
+        };
+        let (alerts, st) = aggregate_packets(
+            s100,
+            &resolver_pings(10.0, (3, 63, 0), Class::FloodUdp, &fresh, &all),
+        );
+        assert!(alerts.is_empty(), "{alerts:?}");
+        assert_eq!(st.exchange_bursts, 1);
+        let (alerts, st) = aggregate_packets(
+            s100,
+            &resolver_pings(10.0, (3, 64, 0), Class::FloodUdp, &fresh, &all),
+        );
+        assert_eq!(classes(&alerts), [Class::FloodUdp]);
+        assert_eq!(st.exchange_bursts, 0);
+        // hping3 at a service that answers each datagram (a new port each, the lab's run 1:
+        // `hping3 --udp -p 443` at a resolver), some of them fragmented: a flood
+        alerted(
+            &resolver_pings(10.0, (1, 300, 0), Class::FloodUdp, &fresh, &all),
+            Class::FloodUdp,
+        );
+        // a sweep answered by every host, one datagram each (an SNMP sweep of a printer fleet):
+        // a scan
+        alerted(
+            &resolver_pings(10.0, (40, 1, 0), Class::ScanUdp, &fresh, &all),
+            Class::ScanUdp,
+        );
+        // retries from one source port (masscan's, answered): a scan
+        let one_port = |_: u16, _: u16| 40000;
+        alerted(
+            &resolver_pings(10.0, (20, 3, 0), Class::ScanUdp, &one_port, &all),
+            Class::ScanUdp,
+        );
+        // a flagged packet that is none of its datagrams (a SYN), or a later fragment of a
+        // datagram not seen: alerted
+        let mut syn = resolver_pings(10.0, (12, 6, 0), Class::FloodUdp, &fresh, &all);
+        syn.push((tcp(10.01, ATT, VIC, 50000, 80, 0x02), Class::FloodUdp));
+        syn.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        alerted(&syn, Class::FloodUdp);
+        let mut stray = resolver_pings(10.0, (12, 6, 0), Class::FloodUdp, &fresh, &all);
+        let lone = fragmented(10.01, udp(10.01, ATT, VIC, 50000, 443, 540), 9999, 1540)[1];
+        stray.push((lone, Class::FloodUdp));
+        stray.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        alerted(&stray, Class::FloodUdp);
+        // more datagrams than an episode keeps (170 resolvers: 1,020; 171: 1,026)
+        burst(&resolver_pings(
+            10.0,
+            (170, 6, 0),
+            Class::FloodUdp,
+            &fresh,
+            &all,
+        ));
+        alerted(
+            &resolver_pings(10.0, (171, 6, 0), Class::FloodUdp, &fresh, &all),
+            Class::FloodUdp,
+        );
+        // right after an attack from the same source (within the gap): alerted
+        let mut pk = tcp_probes(9.0, 60, 0x02, Some(50505), Class::ScanSyn);
+        pk.extend(resolver_pings(
+            10.5,
+            (12, 6, 0),
+            Class::FloodUdp,
+            &fresh,
+            &all,
+        ));
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        let (alerts, st) = run(&pk);
+        assert!(classes(&alerts).contains(&Class::FloodUdp), "{alerts:?}");
+        assert_eq!(st.exchange_bursts, 0);
     }
 
     #[test]

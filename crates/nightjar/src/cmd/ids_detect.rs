@@ -681,6 +681,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["question_bursts"] = json!(stats.question_bursts);
         j["lookup_bursts"] = json!(stats.lookup_bursts);
         j["resent_handshakes"] = json!(stats.resent_handshakes);
+        j["exchange_bursts"] = json!(stats.exchange_bursts);
         j["scans_of_sessions"] = json!(stats.scans_of_sessions);
         j["data_of_sessions"] = json!(stats.data_of_sessions);
         j["paired_alerts"] = json!(stats.paired_alerts);
@@ -865,7 +866,7 @@ fn summary(
     );
     let _ = writeln!(
         e,
-        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} bursts of lookups from a socket per name, {} UDP scans that were handshakes sent again (QUIC Initials unanswered), {} scans whose flagged packets were mostly segments of established connections, {} episodes of established connections' own segments with no probe; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert, {} victim episodes ended by a flood's change of vector",
+        "alerts: {} ({} per source, {} per victim ({} per victim network), {} of them by the slow-scan rule, {} of those scans too fast for it that the networks missed, {} more left to the networks); {} smaller episodes below the alert thresholds, {} floods too slow to be floods, {} scans of fewer than {} targets, {} bursts of fewer than {} complete connections, {} bursts of fewer than {} answered questions, {} bursts of lookups from a socket per name, {} UDP scans that were handshakes sent again (QUIC Initials unanswered), {} bursts of datagrams to many hosts answered one for one, {} scans whose flagged packets were mostly segments of established connections, {} episodes of established connections' own segments with no probe; {} episodes ended by a change of probe kind, {} by a change of pattern, {} changes of probe kind after a preamble too small to alert, {} victim episodes ended by a flood's change of vector",
         st.alerts, st.source_alerts, st.victim_alerts, st.network_alerts, st.slow_scan_alerts,
         st.fast_scans_missed_by_networks, st.fast_scans_left_to_networks,
         st.quiet_episodes.saturating_sub(
@@ -875,6 +876,7 @@ fn summary(
                 + st.question_bursts
                 + st.lookup_bursts
                 + st.resent_handshakes
+                + st.exchange_bursts
                 + st.scans_of_sessions
                 + st.data_of_sessions
         ),
@@ -882,6 +884,7 @@ fn summary(
         st.connection_bursts, nightjar_ids::profile::BURST_MAX_CONNECTIONS,
         st.question_bursts, nightjar_ids::profile::BURST_MAX_QUESTIONS, st.lookup_bursts,
         st.resent_handshakes,
+        st.exchange_bursts,
         st.scans_of_sessions,
         st.data_of_sessions,
         st.attack_changes,
