@@ -16,7 +16,8 @@
 # not yet fixed). A new alert, a lost one or a changed one is a difference, printed.
 #
 # Usage: bash lab/thirdparty.sh [--bin PATH] [--cache DIR] [--out DIR] [--update]
-#   --bin PATH   the nightjar binary (default: target/release/nightjar; built if missing)
+#   --bin PATH   the nightjar binary (default: $CARGO_TARGET_DIR or target, /release/nightjar;
+#                built if missing)
 #   --cache DIR  where the tarballs and the captures taken from them are kept
 #                (default: ${XDG_CACHE_HOME:-$HOME/.cache}/nightjar-thirdparty)
 #   --out DIR    keep each capture's EVE alerts, stderr and the summary there (default: a
@@ -28,7 +29,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=target/release/nightjar
+DEFAULT_BIN=${CARGO_TARGET_DIR:-target}/release/nightjar
+BIN=$DEFAULT_BIN
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/nightjar-thirdparty
 OUT=""
 UPDATE=0
@@ -54,7 +56,7 @@ SOURCES=(
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 if [ ! -x "$BIN" ]; then
-    [ "$BIN" = target/release/nightjar ] || die "no nightjar binary at $BIN"
+    [ "$BIN" = "$DEFAULT_BIN" ] || die "no nightjar binary at $BIN"
     cargo build --release --locked -q
 fi
 command -v curl >/dev/null || die "curl is needed to fetch the source tarballs"
