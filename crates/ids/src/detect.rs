@@ -4223,6 +4223,9 @@ struct SrcEp {
     /// overflowed [`EXCHANGES_KEPT`] (then they are no longer kept).
     exchanged: Vec<Exchange>,
     exchanged_void: bool,
+    /// How many of those it may keep now ([`exchange_cap`]: fewer while many episodes are
+    /// open); set by the aggregator before each packet.
+    exchange_cap: usize,
 }
 
 /// A UDP datagram a source sent in its episode ([`SrcEp::burst_of_exchanges`]): its
@@ -4243,6 +4246,17 @@ struct Exchange {
 /// episode is judged as before (24 KiB at most; a client pinging 40 resolvers six times each
 /// sends 240).
 const EXCHANGES_KEPT: usize = 1024;
+
+/// UDP datagrams all open source episodes may keep between them (24 MiB): with many episodes
+/// open (a botnet's thousands of real sources, each spraying datagrams over a subnet) each
+/// keeps its share, at most [`EXCHANGES_KEPT`]; one that sends past its share is no burst of
+/// exchanges and is judged as before (its record voided), so memory stays bounded.
+const EXCHANGE_BUDGET: usize = 1 << 20;
+
+/// A source episode's share of [`EXCHANGE_BUDGET`] while `open` episodes are open.
+fn exchange_cap(open: usize) -> usize {
+    (EXCHANGE_BUDGET / open.max(1)).min(EXCHANGES_KEPT)
+}
 
 /// UDP datagrams in a row to one host that void a source episode's record of them
 /// ([`SrcEp::exchange`]): that host got more than an alert needs ([`DetectSettings::min_packets`],
@@ -4383,6 +4397,7 @@ impl SrcEp {
             handshakes: Handshakes::default(),
             exchanged: Vec::new(),
             exchanged_void: false,
+            exchange_cap: EXCHANGES_KEPT,
         }
     }
 
@@ -4530,7 +4545,7 @@ impl SrcEp {
                 // (a flood: its datagrams to one host in a row; the first few are all it keeps)
                 let run = x.iter().rev().take(EXCHANGES_RUN - 1);
                 let flood = run.take_while(|d| d.peer == peer).count() == EXCHANGES_RUN - 1;
-                let fits = x.len() < EXCHANGES_KEPT && !flood;
+                let fits = x.len() < self.exchange_cap.min(EXCHANGES_KEPT) && !flood;
                 if fits {
                     x.push(Exchange {
                         peer,
@@ -5428,6 +5443,7 @@ impl Aggregator {
             self.cut_long(att, vic, now, st, sink);
         }
         // the source's episode (one lookup: the swap above, done here when there is no cut)
+        let cap = exchange_cap(self.sources.len());
         let slot = match self.sources.slot(&att) {
             Some(s) => Some(s),
             None if !cut && !fixed => {
@@ -5445,6 +5461,7 @@ impl Aggregator {
             let min = self.s.min_packets;
             let moved = slot.and_then(|mut s| {
                 let e = s.val();
+                e.exchange_cap = cap;
                 let next = shifts
                     .then(|| e.take_shift(p, (att, now), runs, (false, v.established), min, st))
                     .flatten();
@@ -5457,10 +5474,12 @@ impl Aggregator {
             if let Some(shift) = moved {
                 let next = SrcEp {
                     shift,
+                    exchange_cap: cap,
                     ..SrcEp::start(shift.since, vic)
                 };
                 self.restart_source(att, next, st, sink);
                 if let Some(e) = self.sources.get_mut(&att) {
+                    e.exchange_cap = cap;
                     e.pass(p, att, v.resent);
                 }
             }
@@ -5495,6 +5514,7 @@ impl Aggregator {
         let went_on = match slot {
             Some(mut s) => {
                 let e = s.val();
+                e.exchange_cap = cap;
                 let next = shifts
                     .then(|| e.take_shift(p, (att, now), runs, (true, v.established), min, st))
                     .flatten();
@@ -5522,6 +5542,7 @@ impl Aggregator {
                 let mut next = SrcEp {
                     shift,
                     to_network: 1,
+                    exchange_cap: cap,
                     ..SrcEp::start(shift.since, vic)
                 };
                 next.add(now, p, v, p.src == att, vic, keys);
@@ -5537,6 +5558,7 @@ impl Aggregator {
                 }
                 let mut first = SrcEp {
                     to_network: 1,
+                    exchange_cap: cap,
                     ..SrcEp::start(now, vic)
                 };
                 if shifts {
@@ -11575,6 +11597,37 @@ mod tests {
         }
         pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
         pk
+    }
+
+    #[test]
+    fn the_datagrams_episodes_keep_share_one_budget() {
+        // few episodes open: each keeps up to EXCHANGES_KEPT; the table full (65,536 by
+        // default): 16 each, 24 MiB in all; past its share an episode's record is void
+        assert_eq!(exchange_cap(0), EXCHANGES_KEPT);
+        assert_eq!(exchange_cap(1), EXCHANGES_KEPT);
+        assert_eq!(exchange_cap(1024), EXCHANGES_KEPT);
+        assert_eq!(exchange_cap(2048), 512);
+        assert_eq!(exchange_cap(65_536), 16);
+        for open in [1, 100, 5000, 65_536, 1 << 20] {
+            assert!(exchange_cap(open) * open.max(1) <= EXCHANGE_BUDGET.max(EXCHANGES_KEPT));
+        }
+        let udp = |ts: f64, to: &str, sport: u16| PacketRepr {
+            proto: 17,
+            tcp_flags: 0,
+            window: 0,
+            payload_len: 512,
+            ..tcp(ts, "198.18.0.20", to, sport, 443, 0)
+        };
+        let mut e = SrcEp::start(0.0, "198.18.0.100".parse().unwrap());
+        e.exchange_cap = 16;
+        for i in 0..16u16 {
+            // to a new host each time: no run to one host
+            let to = format!("198.18.0.{}", 100 + i);
+            e.exchange(&udp(f64::from(i) * 0.001, &to, 40000 + i), true, true);
+        }
+        assert_eq!((e.exchanged.len(), e.exchanged_void), (16, false));
+        e.exchange(&udp(0.02, "198.18.0.200", 41000), true, true);
+        assert!(e.exchanged_void && e.exchanged.is_empty());
     }
 
     /// A DNSCrypt client measuring its resolvers (nDPI's
