@@ -5443,7 +5443,12 @@ impl Aggregator {
             self.cut_long(att, vic, now, st, sink);
         }
         // the source's episode (one lookup: the swap above, done here when there is no cut)
-        let cap = exchange_cap(self.sources.len());
+        // (only a UDP datagram is kept: no division for the rest)
+        let cap = if p.proto == nightjar_packet::proto::UDP {
+            exchange_cap(self.sources.len())
+        } else {
+            EXCHANGES_KEPT
+        };
         let slot = match self.sources.slot(&att) {
             Some(s) => Some(s),
             None if !cut && !fixed => {
