@@ -4253,6 +4253,17 @@ const EXCHANGES_KEPT: usize = 1024;
 /// exchanges and is judged as before (its record voided), so memory stays bounded.
 const EXCHANGE_BUDGET: usize = 1 << 20;
 
+/// Whether source alert `a` names a UDP flood not by reflection (the class the bursts of a
+/// client's UDP traffic take: questions, lookups, handshakes sent again, exchanges), or, with
+/// `scans`, a UDP scan too. A reflected flood's datagrams are the reflectors' answers, no
+/// client's.
+fn udp_burst_class(a: &Alert, scans: bool) -> bool {
+    a.profile.is_some_and(|ev| {
+        (ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection)
+            || (scans && ev.naming.class == Class::ScanUdp)
+    })
+}
+
 /// A source episode's share of [`EXCHANGE_BUDGET`] while `open` episodes are open.
 fn exchange_cap(open: usize) -> usize {
     (EXCHANGE_BUDGET / open.max(1)).min(EXCHANGES_KEPT)
@@ -4545,7 +4556,7 @@ impl SrcEp {
                 // (a flood: its datagrams to one host in a row; the first few are all it keeps)
                 let run = x.iter().rev().take(EXCHANGES_RUN - 1);
                 let flood = run.take_while(|d| d.peer == peer).count() == EXCHANGES_RUN - 1;
-                let fits = x.len() < self.exchange_cap.min(EXCHANGES_KEPT) && !flood;
+                let fits = x.len() < self.exchange_cap && !flood;
                 if fits {
                     x.push(Exchange {
                         peer,
@@ -4608,11 +4619,7 @@ impl SrcEp {
     /// again from its one source port (masscan's retries).
     fn burst_of_exchanges(&self, a: &Alert, min_packets: u64) -> bool {
         let x = &self.exchanged;
-        let udp = a.profile.is_some_and(|ev| {
-            matches!(ev.naming.class, Class::FloodUdp | Class::ScanUdp)
-                && ev.naming.rule != Rule::Reflection
-        });
-        if !udp || self.exchanged_void {
+        if !udp_burst_class(a, true) || self.exchanged_void {
             return false;
         }
         let flagged = x.iter().filter(|d| d.flagged).count();
@@ -4692,9 +4699,8 @@ impl SrcEp {
     /// flood's datagrams draw ICMP errors or nothing, and hping3 sends each from a new port (a
     /// conversation of one question) to a service other than DNS.
     fn burst_of_questions(&self, a: &Alert) -> bool {
-        a.profile.is_some_and(|ev| {
-            ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection
-        }) && a.packets < BURST_MAX_QUESTIONS
+        udp_burst_class(a, false)
+            && a.packets < BURST_MAX_QUESTIONS
             && 2 * u64::from(self.udp_asked) >= a.packets
             && 2 * u64::from(self.udp_answered) >= u64::from(self.udp_asked)
     }
@@ -4713,9 +4719,8 @@ impl SrcEp {
     fn burst_of_lookups(&self, a: &Alert) -> bool {
         let asked = u64::from(self.udp_asked);
         let repeats = u64::from(self.dns_repeats);
-        a.profile.is_some_and(|ev| {
-            ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection
-        }) && a.packets < BURST_MAX_LOOKUPS
+        udp_burst_class(a, false)
+            && a.packets < BURST_MAX_LOOKUPS
             && self.udp_pair.is_some_and(|f| f.1 == DNS)
             && 2 * asked >= a.packets
             && 2 * u64::from(self.udp_answered) >= asked
@@ -4728,11 +4733,11 @@ impl SrcEp {
     /// targets over distinct hosts) whose source's datagrams were handshakes sent again
     /// ([`Handshakes::resent`]): a QUIC client retrying its Initials where nothing answers.
     fn resent_handshakes(&self, a: &Alert) -> bool {
-        a.profile.is_some_and(|ev| {
-            let udp = ev.naming.class == Class::ScanUdp
-                || (ev.naming.class == Class::FloodUdp && ev.naming.rule != Rule::Reflection);
-            udp && ev.distinct_targets <= crate::handshakes::PORTS_PER_HOST * ev.distinct_hosts
-        }) && self.handshakes.resent()
+        udp_burst_class(a, true)
+            && a.profile.is_some_and(|ev| {
+                ev.distinct_targets <= crate::handshakes::PORTS_PER_HOST * ev.distinct_hosts
+            })
+            && self.handshakes.resent()
     }
 
     /// Whether `a`, this episode's alert, names a SYN flood by repetition of fewer than

@@ -104,8 +104,9 @@
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority — unless its class is of a protocol none of the episode's flagged packets carry
 //! (an ICMP flood of TCP segments alone): the detector then renames the alert `other-attack`
-//! ([`Rule::AbsentProtocol`], session 25). The thresholds were chosen on the training and validation captures (`train*`,
-//! `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`), never on a test capture.
+//! ([`Rule::AbsentProtocol`], session 25). The thresholds were chosen on the training and
+//! validation captures (`train*`, `val`, `val2`, `normal-only`; see `crates/ids/RESULTS.md`),
+//! never on a test capture.
 //!
 //! Memory is fixed per episode (at most 480 bytes): distinct ports, source ports, hosts and
 //! (host, port) targets are estimated by linear counting over small bitmaps, with a small
