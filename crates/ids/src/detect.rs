@@ -3207,6 +3207,16 @@ fn sent_as_probe(p: &PacketRepr) -> bool {
     }
 }
 
+/// Whether the episode `e` of the other end of packet `p` (charged to `att`, which has none)
+/// makes that end the known attacker, `p` its: when `p` comes from that end, or when the end
+/// sent packets of its episode itself. An episode that holds only packets others sent it (an
+/// ICMP error about its answer to a flood, charged to it by the quote's ports: hping3's
+/// datagrams from ports above 1024 to an echoing 8443) makes no attacker of it: the datagrams
+/// `att` sends stay `att`'s.
+fn known_attacker(e: &SrcEp, p: &PacketRepr, att: IpAddr) -> bool {
+    p.src != att || e.sent > 0
+}
+
 /// Whether `ip` names a group of hosts (multicast, or the IPv4 limited broadcast), never one
 /// host that attacks or is attacked alone.
 pub(crate) fn is_group(ip: IpAddr) -> bool {
@@ -5441,7 +5451,10 @@ impl Aggregator {
             // a known attacker stays the attacker whichever port its peer answers from
             if !fixed
                 && self.sources.get_mut(&att).is_none()
-                && self.sources.get_mut(&vic).is_some()
+                && self
+                    .sources
+                    .get_mut(&vic)
+                    .is_some_and(|e| known_attacker(e, p, att))
             {
                 std::mem::swap(&mut att, &mut vic);
             }
@@ -5458,6 +5471,7 @@ impl Aggregator {
             Some(s) => Some(s),
             None if !cut && !fixed => {
                 let s = self.sources.slot(&vic);
+                let s = s.filter(|s| known_attacker(&s.e.1, p, att));
                 if s.is_some() {
                     std::mem::swap(&mut att, &mut vic);
                 }
@@ -9631,6 +9645,63 @@ mod tests {
             s,
             verdicts.map(|(k, (p, class))| (*p, flagged(k as u64, p.ts, *class))),
         )
+    }
+
+    /// hping3 `--udp -p 8443 -d 1500` from ports above 1024 at a server that echoes each
+    /// datagram; the attacker's kernel refuses the echoes (ICMP port unreachable). By the
+    /// quote's ports (both above 1024: its sender the client) such an error is the server's,
+    /// and when it was the first flagged packet the server had an episode of its own, into
+    /// which every datagram of the flood went (`lab/pings.fragments.attacks`, the flood of .102:
+    /// no alert). The datagrams are their sender's; the server's episode, which sent nothing,
+    /// makes no attacker of it.
+    #[test]
+    fn a_flood_is_its_senders_though_an_error_about_its_answers_came_first() {
+        use crate::features::tests::icmp_unreach;
+        let (att, vic) = ("198.18.0.66", "198.18.0.102");
+        let mut pk = Vec::new();
+        for i in 0..600u16 {
+            let t = 10.0 + f64::from(i) * 1e-3;
+            let sport = 2085 + i;
+            let probe = udp(t, att, vic, sport, 8443, 1500);
+            let echo = udp(t + 2e-4, vic, att, 8443, sport, 184);
+            let error = icmp_unreach(t + 3e-4, att, vic, &echo);
+            if i > 0 {
+                pk.push((probe, Class::ScanUdp));
+            }
+            pk.push((echo, Class::Normal));
+            pk.push((
+                error,
+                if i == 0 {
+                    Class::FloodUdp
+                } else {
+                    Class::Normal
+                },
+            ));
+        }
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &pk);
+        let names: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.dst.to_string(), a.packets))
+            .collect();
+        assert_eq!(
+            names,
+            [(att.to_string(), vic.to_string(), 599)],
+            "{alerts:?}"
+        );
+        // a known attacker (its episode holds packets it sent) keeps its peer's answers
+        let mut pk = Vec::new();
+        for i in 0..600u16 {
+            let t = 10.0 + f64::from(i) * 1e-3;
+            pk.push((udp(t, att, vic, 40000, 1 + i, 0), Class::ScanUdp));
+            let refusal = udp(t + 1e-4, att, vic, 40000, 1 + i, 0);
+            pk.push((icmp_unreach(t + 2e-4, vic, att, &refusal), Class::ScanUdp));
+        }
+        let (alerts, _) = aggregate_packets(DetectSettings::default(), &pk);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!(
+            (alerts[0].src.to_string(), alerts[0].packets),
+            (att.to_string(), 1200)
+        );
     }
 
     #[test]

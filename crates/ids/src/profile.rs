@@ -371,6 +371,11 @@ pub struct Profile {
     /// Outbound fragments; TCP fragments among them that carried the flags byte.
     fragments: u32,
     fragment_flags: u32,
+    /// Outbound UDP fragments that show their datagram: first fragments (the ports, counted as
+    /// the datagram in `udp`), and the later fragments that follow one (the same
+    /// Identification as the latest first fragment, `datagram_id`, once there was one).
+    fragments_shown: u32,
+    datagram_id: u32,
     /// Inbound replies: RSTs, ICMP errors.
     rst_in: u32,
     unreach_in: u32,
@@ -406,7 +411,7 @@ pub struct Profile {
 }
 
 // every open episode carries one: keep it small (checked at compile time)
-const _: () = assert!(std::mem::size_of::<Profile>() <= 496);
+const _: () = assert!(std::mem::size_of::<Profile>() <= 504);
 
 /// How an episode's class was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -854,6 +859,20 @@ impl Profile {
         self.hosts.add(hash_mixed(47, dst));
         if p.fragment {
             self.fragments = self.fragments.saturating_add(1);
+            if p.proto == 17 {
+                // a fragmented datagram (hping3 `--udp -d 1500`: two fragments each): its first
+                // fragment holds the ports and is the datagram; the fragments that follow it
+                // are its own
+                if !p.later_fragment {
+                    self.fragments_shown = self.fragments_shown.saturating_add(1);
+                    self.datagram_id = p.frag_id;
+                    self.udp_datagram(p);
+                    self.port_probe(p, dst);
+                } else if self.fragments_shown > 0 && self.datagram_id == p.frag_id {
+                    self.fragments_shown = self.fragments_shown.saturating_add(1);
+                }
+                return;
+            }
             if p.proto != 6 {
                 return;
             }
@@ -926,13 +945,7 @@ impl Profile {
                 true
             }
             17 => {
-                self.udp = self.udp.saturating_add(1);
-                if answer_shape(p) {
-                    self.answers = self.answers.saturating_add(1);
-                }
-                if p.sport < SERVICE_PORTS_END {
-                    self.udp_service_sport = self.udp_service_sport.saturating_add(1);
-                }
+                self.udp_datagram(p);
                 true
             }
             // echo requests, and the other ICMP queries and replies a side sends: a reply is
@@ -977,6 +990,17 @@ impl Profile {
         self.probes = self.probes.saturating_sub(1);
         if os {
             self.os_syns = self.os_syns.saturating_sub(1);
+        }
+    }
+
+    /// Count an outbound UDP datagram (whole, or its first fragment).
+    fn udp_datagram(&mut self, p: &PacketRepr) {
+        self.udp = self.udp.saturating_add(1);
+        if answer_shape(p) {
+            self.answers = self.answers.saturating_add(1);
+        }
+        if p.sport < SERVICE_PORTS_END {
+            self.udp_service_sport = self.udp_service_sport.saturating_add(1);
         }
     }
 
@@ -1207,8 +1231,10 @@ impl Profile {
         let scan_flood = |scan: Class, n: u64| {
             other_flood(scan, n).filter(|v| v.rule != Rule::SourcePortPerProbe)
         };
-        // mostly fragments that show no flags: nothing to read, the networks name it
-        if biggest == 0 || (u64::from(self.fragments) > biggest && self.fragment_flags == 0) {
+        // mostly fragments that show neither flags nor their datagram: nothing to read, the
+        // networks name it
+        let unshown = self.fragments.saturating_sub(self.fragments_shown);
+        if biggest == 0 || (u64::from(unshown) > biggest && self.fragment_flags == 0) {
             return ev;
         }
         ev.naming = if echo == biggest {
@@ -1947,6 +1973,61 @@ mod tests {
             assert_eq!(e.naming.class, class, "{flags:#x}");
             assert_eq!(e.probe_flags, Some(flags));
         }
+    }
+
+    /// hping3 `--udp -p 8443 -d 1500` at a port that answers: every datagram in two fragments
+    /// (three with `-d 3000`), the first with the ports. The networks flag the fragments and
+    /// vote `scan-udp`; the first fragments are the datagrams, all to one port: a flood.
+    #[test]
+    fn a_flood_of_fragmented_datagrams_is_named_by_its_first_fragments() {
+        // `scan`: one source port, the ports in a scrambled order (nmap); else hping3's new
+        // source port per datagram, to one port
+        let fragmented = |n: u32, per: u32, scan: bool| {
+            let mut p = Profile::default();
+            for i in 0..n {
+                let id = 1000 + i;
+                let (sport, port) = if scan {
+                    (40000, 1 + (i * 7919 % n) as u16)
+                } else {
+                    (40000 + (i % 5000) as u16, 8443)
+                };
+                let mut first = udp(1.0, A, V, sport, port, 1480);
+                (first.fragment, first.frag_id) = (true, id);
+                p.add(&first, true, false);
+                for _ in 1..per {
+                    let mut later = udp(1.0, A, V, 0, 0, 48);
+                    (later.fragment, later.later_fragment, later.frag_id) = (true, true, id);
+                    p.add(&later, true, false);
+                }
+                p.add(&udp(1.0, V, A, port, sport, 100), false, false);
+            }
+            p.decide(&ml(Class::ScanUdp), false)
+        };
+        for per in [2, 3] {
+            let e = fragmented(600, per, false);
+            assert_eq!(e.naming.class, Class::FloodUdp, "{per}: {e:?}");
+            assert_eq!(e.fragments, u64::from(600 * per));
+            assert_eq!(e.udp, 600);
+        }
+        // fragmented probes of 300 ports, once each (`nmap -sU -f` shape): still a scan
+        let e = fragmented(300, 2, true);
+        assert_eq!(e.naming.class, Class::ScanUdp, "{e:?}");
+        // later fragments alone (their first fragments not flagged, or another datagram's id):
+        // nothing to read, the networks name it
+        let mut p = Profile::default();
+        for i in 0..200u32 {
+            let mut later = udp(1.0, A, V, 0, 0, 48);
+            (later.fragment, later.later_fragment, later.frag_id) = (true, true, i);
+            p.add(&later, true, false);
+        }
+        let mut first = udp(1.0, A, V, 40000, 8443, 1480);
+        (first.fragment, first.frag_id) = (true, 7);
+        p.add(&first, true, false);
+        let e = p.decide(&ml(Class::ScanUdp), false);
+        assert_eq!(
+            (e.naming.class, e.naming.rule),
+            (Class::ScanUdp, Rule::Networks)
+        );
     }
 
     #[test]

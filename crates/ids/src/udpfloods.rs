@@ -74,6 +74,19 @@
 //! of answers of one size at 100 a second or more to one port of a client that never sends
 //! anything back to the server's port.
 //!
+//! **Fragmented floods.** hping3 `--udp -d 1500` (or `-d 3000`) sends datagrams too big for
+//! the link, each in two fragments (or three), from a new source port each. At a port that
+//! echoes them back (session 26, `lab/pings.sh` with `lab/pings.fragments.attacks`, ports 443,
+//! 1443 and 8443 of servers answering every datagram) the networks passed three of nine such
+//! floods outright — 1,500-byte datagrams to 443, answered, are what a QUIC transfer looks like
+//! to them — and the answers kept this rule out. A first fragment counted past the threshold
+//! is `flood-udp` answered or not when at least [`FRAGMENTED_NEW_PORT_SHARE`] of the counted
+//! datagrams came from a new source port each. What stays normal: applications whose UDP
+//! datagrams outgrow the link keep one socket (NFS over UDP, IKE's certificates, a video
+//! stream, a QUIC connection, which never fragments: it sets DF), and one that opens a socket
+//! per request at 100 a second of one size beyond the link's MTU is not known to us; a client
+//! pinging its resolvers with fragmented padded queries (dnscrypt-proxy) sends a few to each.
+//!
 //! Sans-IO and bounded: one set-associative table of (client, server, port) entries
 //! ([`CAPACITY`], least recently used evicted).
 
@@ -95,6 +108,9 @@ pub const WELL_KNOWN_END: u16 = 1024;
 /// Of the datagrams counted, at least this share from a new source port each makes a flood of
 /// a port at or above [`WELL_KNOWN_END`].
 pub const NEW_PORT_SHARE: f32 = 0.5;
+/// Of the datagrams counted, at least this share from a new source port each makes a flood of
+/// fragmented datagrams, answered or not (see the module's "Fragmented floods").
+pub const FRAGMENTED_NEW_PORT_SHARE: f32 = 0.9;
 /// (client, server, port) entries remembered.
 pub const CAPACITY: usize = 1 << 14;
 /// The counts' half-life, seconds.
@@ -271,7 +287,10 @@ impl UdpFloods {
             return Some(Flood::FromBelow);
         }
         let answers = s.answers.value(now, HALF_LIFE, &mut self.decay);
-        let flood = answers * ANSWERED_EVERY < same
+        // answered or not: datagrams too big for the link (a first fragment), each from a new
+        // port (see "Fragmented floods")
+        let fragmented = p.fragment && new_ports >= FRAGMENTED_NEW_PORT_SHARE * same;
+        let flood = (answers * ANSWERED_EVERY < same || fragmented)
             && (p.dport < WELL_KNOWN_END || new_ports >= NEW_PORT_SHARE * same);
         flood.then_some(Flood::Client)
     }
@@ -401,6 +420,46 @@ mod tests {
         for i in 0..2000 {
             let p = udp(1.0 + f64::from(i) * 1e-3, S, C, 53, 40000, 100);
             assert_eq!(r.push(&p), None);
+        }
+    }
+
+    /// hping3 `--udp -p 8443 -d 1500 -i u1000` at a port that echoes each datagram: first
+    /// fragments from a new port each, answered one for one. Flagged; the same from one socket
+    /// (a transfer that outgrows the link) or unfragmented (an SNMP walk from new ports,
+    /// above) is not.
+    #[test]
+    fn fragmented_floods_are_flagged_answered_or_not() {
+        let run = |sport: Option<u16>, fragment: bool, answer: bool| {
+            let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+            let mut flagged = 0;
+            for i in 0..1000u32 {
+                let ts = 1.0 + f64::from(i) * 1e-3;
+                let sp = sport.unwrap_or(2000 + i as u16);
+                let mut p = udp(ts, C, S, sp, 8443, 1500);
+                p.fragment = fragment;
+                flagged += usize::from(r.push(&p) == Some(Class::FloodUdp));
+                let mut later = udp(ts + 1e-5, C, S, 0, 0, 28);
+                (later.fragment, later.later_fragment) = (true, true);
+                assert_eq!(r.push(&later), None);
+                if answer {
+                    assert_eq!(r.push(&udp(ts + 5e-4, S, C, 8443, sp, 1500)), None);
+                }
+            }
+            flagged
+        };
+        let n = run(None, true, true);
+        assert!(n > 700, "{n}");
+        assert!(run(None, true, false) > 700);
+        assert_eq!(run(Some(40000), true, true), 0);
+        assert_eq!(run(None, false, true), 0);
+        // to a well-known port from one socket, answered: no flood either
+        let mut r = UdpFloods::new(DEFAULT_THRESHOLD);
+        for i in 0..1000u32 {
+            let ts = 1.0 + f64::from(i) * 1e-3;
+            let mut p = udp(ts, C, S, 40000, 500, 1500);
+            p.fragment = true;
+            assert_eq!(r.push(&p), None);
+            assert_eq!(r.push(&udp(ts + 5e-4, S, C, 500, 40000, 1500)), None);
         }
     }
 
