@@ -133,6 +133,10 @@
 //! source are full of the first scan, may pass every packet of the second (session 22). Such
 //! a finding is decided at the end of its scanner's episode, or a gap after it was made if
 //! that is later (the networks' first flagged packets may follow its fifteenth refusal).
+//! A sweep of one port over a small block, most of it empty, is found below the host
+//! threshold by its density (twelve failed hosts in a row filling half the addresses between
+//! them: `slowscan`'s "Sparse blocks", session 26), as a held candidate; counted in
+//! [`DetectStats::dense_sweeps`].
 //!
 //! **ARP sweeps.** ARP messages ([`Record::Arp`]) never reach the feature state or the
 //! networks (they were trained on IP packets only); they go to one rule, [`crate::arpsweep`]:
@@ -1012,6 +1016,10 @@ pub struct DetectStats {
     /// targets again within the hold ([`crate::slowscan::REPROBE_HOLD`]): a poller, not a
     /// scanner. Known at the end of the capture.
     pub polled_scans: u64,
+    /// Findings of the slow-scan rule made by a sweep's density in one block, below its host
+    /// threshold ([`crate::slowscan::DENSE_HOSTS`]), reported to the aggregator (which drops a
+    /// fast one when the networks alerted its scanner). Known at the end of the capture.
+    pub dense_sweeps: u64,
     /// ARP messages flagged `other-attack` by an ARP rule, sweep or spoofing (not in
     /// `flagged`, which counts IP packets).
     pub arp_flagged: u64,
@@ -2217,6 +2225,7 @@ impl Engine {
         self.neighbour
             .finish(&mut |a| neighbour_alert(&a, st, sink));
         self.stats.polled_scans += self.slow.stats().polled;
+        self.stats.dense_sweeps += self.slow.stats().dense_sweeps;
         self.stats.echoes_crowded += self.echoes.crowded();
         Ok(self.stats)
     }

@@ -125,6 +125,32 @@
 //! still see each pass); a poller whose period is longer than the hold (Nagios' default
 //! five-minute check interval) is still a scanner to it.
 //!
+//! **Sparse blocks** (session 26). Zeek's 25 hosts miss the commonest way to look for a service:
+//! one port over a small block, most of it empty (`nmap -p 22 --open` of a /28, masscan or zmap
+//! `-p 445` of a /27 at a low rate, a shell loop of `ncat -z` over the addresses), whose live
+//! hosts answer and whose empty addresses give nothing (or a router's ICMP host unreachable):
+//! `nmap -sV -p 30303` of a /27 with sixteen live peers left sixteen failed hosts (session 25,
+//! `lab/peerdial.sh`), and a /28 leaves fifteen at most. What a client that talks to many
+//! hosts does not do is fail on most of the addresses of one block in a row: a run (one port,
+//! one failed host after the other, nothing failed on another port between) of at least
+//! [`DENSE_HOSTS`] (12) failed hosts, all in one /24, that make at least half of the addresses
+//! from the lowest of them to the highest ([`Run::dense`]), is a sweep of that block. It is a
+//! *candidate*, held for [`REPROBE_HOLD`] (and again while its run still fails on new hosts)
+//! and decided when its run ends (the source fails on another port), at the end of the hold
+//! or at the capture's end ([`settle_dense`]): dropped if the run (or, before the episode's
+//! first finding, the episode) made a finding of the threshold meanwhile, which stands for it,
+//! or if the run, mostly refused and still the source's latest, was asked again (a poller's,
+//! as for the threshold's held findings); otherwise reported as its run's finding (and its
+//! episode's, if the episode had none), fast or not as the threshold's would be. Counted in
+//! [`SlowScanStats::dense_sweeps`]. A P2P node's absent peers (eight in `lab/subnetscan.sh` and
+//! `lab/peerdial.sh`, a few in nDPI's `ethereum.pcap`) are too few, a DHT client's gone peers
+//! scattered over their /24. What it gives away: a client that fails on twelve or more
+//! addresses of one block in a row on one port, at least half of those between them (a poller
+//! watching a powered-off rack whose addresses give nothing, or one whose period is longer than
+//! the hold), is a scanner to it; and the candidate's alert comes a hold after its twelfth
+//! failure at the earliest. Not seen: a sweep of several ports at once whose failures
+//! interleave, or whose silent failures come among the next scan's, which cut its run.
+//!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
 //! SYN → `scan-syn` or `scan-connect`, FIN → `scan-fin`, none → `scan-null`, FIN+PSH+URG →
@@ -198,6 +224,11 @@ pub const REPROBE_HOLD: f64 = 90.0;
 /// Seconds after a refused target's previous probe from which a probe of it again counts as
 /// asking again ([`REPROBE_HOLD`]); quicker ones are a client's retries of one attempt.
 pub const REPROBE_GAP: f64 = 2.0;
+/// Failed hosts of one run (one port, one after the other) that make an address scan when
+/// they are dense in one block ([`Run::dense`], module documentation, "Sparse blocks"): a
+/// half-empty /27 swept on one port has sixteen; a P2P node's absent peers or a poller's dead
+/// hosts made eight at most in the labs (`lab/subnetscan.sh`, `lab/peerdial.sh`).
+pub const DENSE_HOSTS: u32 = 12;
 /// The largest threshold: distinct hosts and ports are counted exactly up to this many.
 pub const MAX_THRESHOLD: u32 = 32;
 
@@ -365,6 +396,10 @@ pub struct SlowScanStats {
     /// Fast findings dropped at the end of their [`REPROBE_HOLD`] because their source had
     /// asked its refused targets again: a monitor, not a scanner.
     pub polled: u64,
+    /// Findings reported of a run's density in one block, below the host threshold
+    /// ([`DENSE_HOSTS`], module documentation, "Sparse blocks"; counted in `findings` or
+    /// `fast_findings` too).
+    pub dense_sweeps: u64,
 }
 
 /// The kind of a probe; its index into [`Source::kinds`].
@@ -668,6 +703,16 @@ struct Run {
     reprobed: u32,
     /// A finding was made of it (the episode's own, or a later sweep's).
     found: bool,
+    /// A candidate finding of its density was held ([`Run::dense`]), and its episode had
+    /// made a finding before it.
+    dense_held: bool,
+    dense_after: bool,
+    /// The lowest and highest IPv4 address of its failed hosts, while all of them lie in one
+    /// /24 (`net`: false once one does not, or is IPv6): the block it sweeps
+    /// ([`Run::dense`]).
+    lo: u32,
+    hi: u32,
+    net: bool,
 }
 
 /// Failed targets counted one after the other, a [`Scan`]'s or a [`Run`]'s: how many, how
@@ -847,7 +892,7 @@ pub struct SlowScan {
     /// Fast findings whose failures were mostly refusals, held until the time given (the
     /// threshold's time plus [`REPROBE_HOLD`]), in that order; with the [`RunId`] of a later
     /// sweep's.
-    held: VecDeque<(f64, Finding, Option<RunId>)>,
+    held: VecDeque<(f64, Finding, Option<RunId>, Option<bool>)>,
     clock: f64,
     stats: SlowScanStats,
 }
@@ -1096,8 +1141,8 @@ impl SlowScan {
             self.advance(self.clock + self.cfg.answer_timeout + 1e-3, sink);
         }
         // the capture ends before their hold does: decided on what it showed
-        while let Some((_, f, run)) = self.held.pop_front() {
-            self.release(f, run, sink);
+        while let Some((_, f, run, dense)) = self.held.pop_front() {
+            self.release(f, run, dense, true, sink);
         }
     }
 
@@ -1118,7 +1163,7 @@ impl SlowScan {
             let in_time = now - t0 <= timeout;
             !in_time
         });
-        let due = self.held.front().is_some_and(|&(due, _, _)| {
+        let due = self.held.front().is_some_and(|&(due, _, _, _)| {
             let early = now < due;
             !early
         });
@@ -1146,12 +1191,12 @@ impl SlowScan {
                 self.fail(key, false, sink);
             }
         }
-        while let Some(&(due, f, run)) = self.held.front() {
+        while let Some(&(due, f, run, dense)) = self.held.front() {
             if now < due {
                 break;
             }
             self.held.pop_front();
-            self.release(f, run, sink);
+            self.release(f, run, dense, false, sink);
         }
     }
 
@@ -1160,8 +1205,47 @@ impl SlowScan {
     /// monitor polling the services it watches, of which some are down; of a later sweep: of
     /// its own, while it is still the source's latest run), reported otherwise (also when the
     /// source's episode is no longer known: evicted, or over).
-    fn release(&mut self, f: Finding, run: Option<RunId>, sink: &mut dyn FnMut(Finding)) {
+    ///
+    /// A candidate of a run's density (`dense`; module documentation, "Sparse blocks") is
+    /// dropped if its run has made a finding of a threshold since, or was replaced (decided
+    /// then, [`SlowScan::count`]); held again if its run is still the source's latest and
+    /// failed on a host within the hold (unless `end`: the capture's end, or a full queue);
+    /// decided by [`settle_dense`] otherwise, and reported also when its episode is no longer
+    /// known.
+    fn release(
+        &mut self,
+        f: Finding,
+        run: Option<RunId>,
+        dense: Option<bool>,
+        end: bool,
+        sink: &mut dyn FnMut(Finding),
+    ) {
         let src = ip_key(f.scanner);
+        if let (Some(_), Some(id)) = (dense, run) {
+            let now = self.clock;
+            let s = self
+                .sources
+                .get_mut_h(&src, source_hash(premix(src)), now)
+                .filter(|s| s.start == f.episode);
+            let report = match s {
+                Some(s) if s.run.id() != id || s.run.found => false,
+                Some(s) if !end && now - s.run.failed.last < REPROBE_HOLD => {
+                    self.held.push_back((now + REPROBE_HOLD, f, run, dense));
+                    false
+                }
+                Some(s) => settle_dense(s, &f, &mut self.stats),
+                None => {
+                    self.stats.dense_sweeps += 1;
+                    self.stats.fast_findings += u64::from(f.fast);
+                    self.stats.findings += u64::from(!f.fast);
+                    true
+                }
+            };
+            if report {
+                sink(f);
+            }
+            return;
+        }
         let polled = self
             .sources
             .get_h(&src, source_hash(premix(src)))
@@ -1447,6 +1531,22 @@ impl SlowScan {
             s.syn_targets = s.syn_targets.saturating_add(1);
             s.syn_os = s.syn_os.saturating_add(u32::from(t.os_syn));
         }
+        if s.run.dense_held && !s.run.found && Run::port_of(&key) != s.run.port {
+            // the run ends with its candidate undecided: decided now (module documentation,
+            // "Sparse blocks")
+            let id = Some(s.run.id());
+            let held = self.held.iter().position(|h| {
+                h.2 == id
+                    && h.3.is_some()
+                    && h.1.episode == episode
+                    && ip_key(h.1.scanner) == key.src
+            });
+            if let Some((_, f, _, _)) = held.and_then(|i| self.held.remove(i)) {
+                if settle_dense(s, &f, &mut self.stats) {
+                    sink(f);
+                }
+            }
+        }
         s.run.add(&key, &t);
         s.scan.add(&key, &t, self.cfg.min_interval);
         let window = self.cfg.window;
@@ -1488,6 +1588,34 @@ impl SlowScan {
         }
         if hosts > s.best_port_n {
             (s.best_port, s.best_port_n) = ((key.port, key.proto), hosts);
+        }
+        // a sweep of a small block below the host threshold: a candidate finding, held and
+        // decided at the end of the hold (module documentation, "Sparse blocks"; at most one
+        // a run, none when the queue of held findings is full)
+        if cfg.host_threshold > 0
+            && !s.run.found
+            && !s.run.dense_held
+            && s.run.failed.targets < cfg.host_threshold
+            && s.run.dense()
+            && self.held.len() < cfg.max_sources
+        {
+            s.run.dense_held = true;
+            let after = s.reported || s.fast_found;
+            s.run.dense_after = after;
+            let f = if after {
+                s.run.finding(key.src, key.dst, s.start, now)
+            } else {
+                let trigger = Trigger::Hosts {
+                    port: key.port,
+                    proto: key.proto,
+                };
+                Finding {
+                    fast: 2 * u64::from(s.spaced) < s.targets,
+                    ..finding(key.src, s, trigger, now)
+                }
+            };
+            self.held
+                .push_back((now + REPROBE_HOLD, f, Some(s.run.id()), Some(after)));
         }
         if s.reported || s.fast_found {
             // a slow scan of one host by one kind of probe after the episode's finding: a
@@ -1578,11 +1706,11 @@ impl SlowScan {
     /// at once when the queue is full.
     fn hold(&mut self, f: Finding, run: Option<RunId>, now: f64, sink: &mut dyn FnMut(Finding)) {
         if self.held.len() >= self.cfg.max_sources {
-            if let Some((_, first, first_run)) = self.held.pop_front() {
-                self.release(first, first_run, sink);
+            if let Some((_, first, first_run, dense)) = self.held.pop_front() {
+                self.release(first, first_run, dense, true, sink);
             }
         }
-        self.held.push_back((now + REPROBE_HOLD, f, run));
+        self.held.push_back((now + REPROBE_HOLD, f, run, None));
     }
 }
 
@@ -1615,14 +1743,35 @@ impl Run {
     /// new run begins with it.
     fn add(&mut self, key: &TargetKey, t: &Target) {
         let port = Run::port_of(key);
+        let v4 = Ipv6Addr::from(key.dst).to_ipv4_mapped().map(u32::from);
         if port != self.port {
+            let a = v4.unwrap_or(0);
             *self = Run {
                 port,
                 failed: Failures::starting(t),
+                lo: a,
+                hi: a,
+                net: v4.is_some(),
                 ..Run::default()
             };
         }
+        match v4 {
+            Some(a) if self.net && a >> 8 == self.lo >> 8 => {
+                self.lo = self.lo.min(a);
+                self.hi = self.hi.max(a);
+            }
+            _ => self.net = false,
+        }
         self.failed.count(t);
+    }
+
+    /// Whether the run is a sweep of a small block by its density (module documentation,
+    /// "Sparse blocks"): at least [`DENSE_HOSTS`] failed hosts, all in one /24, that make at
+    /// least half of the addresses from the lowest to the highest of them.
+    fn dense(&self) -> bool {
+        self.net
+            && self.failed.targets >= DENSE_HOSTS
+            && self.hi - self.lo < 2 * self.failed.targets
     }
 
     /// The run as a fast finding ([`Finding::fast`]: the detector drops it when the networks
@@ -1719,6 +1868,32 @@ fn class_of(kind: Kind, connect: bool) -> Class {
 }
 
 /// The finding of source `src` with open episode `s`.
+/// The decision on the held candidate `f` of `s`'s latest run, which made no finding of a
+/// threshold (module documentation, "Sparse blocks"): dropped as a poller's if most of the
+/// run's failed hosts were refused and at least half of those asked again
+/// ([`SlowScanStats::polled`]); otherwise the run's finding (and its episode's, if that had
+/// none: `s` marked as after the threshold's), counted in `st`. Whether to report it.
+fn settle_dense(s: &mut Source, f: &Finding, st: &mut SlowScanStats) -> bool {
+    let r = &s.run;
+    if 2 * r.failed.refused > r.failed.targets && 2 * r.reprobed >= r.failed.refused.max(1) {
+        st.polled += 1;
+        return false;
+    }
+    s.run.found = true;
+    if !s.run.dense_after {
+        s.scan.found = true;
+        if f.fast {
+            s.fast_found = true;
+        } else {
+            s.reported = true;
+        }
+    }
+    st.dense_sweeps += 1;
+    st.fast_findings += u64::from(f.fast);
+    st.findings += u64::from(!f.fast);
+    true
+}
+
 fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
     let (k, _) = s
         .kinds
@@ -1814,6 +1989,7 @@ mod tests {
     use super::*;
     use crate::alert::Scope;
     use crate::features::tests::{icmp_unreach, tcp, udp};
+    use std::net::Ipv4Addr;
 
     const A: &str = "198.18.0.66";
     const V: &str = "198.18.0.10";
@@ -1867,6 +2043,117 @@ mod tests {
             p.ts += dt;
         }
         v
+    }
+
+    /// One SYN from port 40000 to `port` of each host `198.18.1.{h}` of `hosts`, 5 ms apart
+    /// from `t`; the hosts in `live` answer with a SYN-ACK 1 ms later, those in `gone` with a
+    /// router's ICMP host unreachable, the others not at all.
+    fn sweep(t: f64, hosts: &[u32], live: &[u32], gone: &[u32], port: u16) -> Vec<PacketRepr> {
+        let mut v = Vec::new();
+        for (k, h) in hosts.iter().enumerate() {
+            let at = t + k as f64 * 0.005;
+            let dst = format!("198.18.1.{h}");
+            let p = tcp(at, A, &dst, 40000, port, SYN);
+            v.push(p);
+            if live.contains(h) {
+                v.push(tcp(at + 0.001, &dst, A, port, 40000, SYN | ACK));
+            } else if gone.contains(h) {
+                v.push(icmp_unreach(at + 0.001, "198.18.1.1", A, &p));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_sweep_of_a_half_empty_block_is_found_below_the_host_threshold() {
+        // nmap -sV -p 30303 of 198.18.1.0/27 (session 25's peerdial run 2): sixteen live peers
+        // (.11-.18, .21-.28) answer, the sixteen other addresses are silent: a run of sixteen
+        // failed hosts over 32 addresses, under the host threshold (25)
+        let all: Vec<u32> = (0..32).collect();
+        let live: Vec<u32> = (11..=18).chain(21..=28).collect();
+        let mut r = rule();
+        let f = run(&mut r, &sweep(T0, &all, &live, &[], 30303));
+        assert_eq!(f.len(), 1, "{f:?}");
+        let f0 = f[0];
+        assert_eq!(
+            (f0.class, f0.trigger, f0.fast, f0.later),
+            (
+                Class::ScanSyn,
+                Trigger::Hosts {
+                    port: 30303,
+                    proto: 6
+                },
+                true,
+                false
+            )
+        );
+        // found at the twelfth failed host (.0-.10 and .19: 12 of 20 addresses)
+        assert_eq!((f0.hosts, f0.targets), (12, 12));
+        assert_eq!(f0.scanner.to_string(), A);
+        assert_eq!((r.stats().dense_sweeps, r.stats().fast_findings), (1, 1));
+        // the same behind a router that answers the empty addresses with host unreachables
+        // (refused, so held for a poller's next round; nobody asks again)
+        let gone: Vec<u32> = all.iter().copied().filter(|h| !live.contains(h)).collect();
+        let mut r = rule();
+        let f = run(&mut r, &sweep(T0, &all, &live, &gone, 30303));
+        assert_eq!(f.len(), 1, "{f:?}");
+        // zmap's random order over a /26 with 4 live hosts reaches the threshold (25) within
+        // the hold: one finding, the threshold's, as before
+        let mut order: Vec<u32> = (0..64).collect();
+        for k in 0..64 {
+            order.swap(k, (k * 37 + 11) % 64);
+        }
+        let mut r = rule();
+        let f = run(&mut r, &sweep(T0, &order, &[5, 9, 20, 45], &[], 445));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].hosts, r.stats().dense_sweeps), (25, 0));
+        // a /28 with five live hosts: eleven failed hosts, too few
+        let mut r = rule();
+        let f = run(
+            &mut r,
+            &sweep(T0, &(0..16).collect::<Vec<_>>(), &[1, 3, 5, 7, 9], &[], 22),
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn absent_peers_and_dead_hosts_a_client_talks_to_are_no_sparse_block() {
+        // a P2P node dialling 8 live peers and 8 absent addresses in a row (.200-.207): dense,
+        // but eight
+        let peers = [
+            5, 200, 9, 201, 202, 20, 203, 45, 204, 205, 50, 206, 60, 207, 70, 80,
+        ];
+        let f = run(
+            &mut rule(),
+            &sweep(T0, &peers, &[5, 9, 20, 45, 50, 60, 70, 80], &[], 30303),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // sixteen absent peers scattered over their /24 (a DHT's, or an Ethereum node's
+        // stale peer table): sixteen failed hosts, but over 226 addresses
+        let scattered: Vec<u32> = (0..16).map(|k| 7 + k * 15).collect();
+        let f = run(&mut rule(), &sweep(T0, &scattered, &[], &[], 30303));
+        assert!(f.is_empty(), "{f:?}");
+        // ... or over two /24s
+        let mut two = sweep(T0, &(0..8).collect::<Vec<_>>(), &[], &[], 30303);
+        for p in sweep(T0 + 0.1, &(0..8).collect::<Vec<_>>(), &[], &[], 30303) {
+            let dst = match p.dst {
+                IpAddr::V4(a) => IpAddr::V4(Ipv4Addr::from(u32::from(a) + 256)),
+                d => d,
+            };
+            two.push(PacketRepr { dst, ..p });
+        }
+        let f = run(&mut rule(), &two);
+        assert!(f.is_empty(), "{f:?}");
+        // a poller watching fourteen hosts of a rack that is down (.100-.113), its router
+        // answering with host unreachables, asked again every 5 s: a poller's, dropped
+        let rack: Vec<u32> = (100..114).collect();
+        let rounds: Vec<PacketRepr> = (0..30)
+            .flat_map(|k| sweep(T0 + 5.0 * f64::from(k), &rack, &[], &rack, 9100))
+            .collect();
+        let mut r = rule();
+        let f = run(&mut r, &rounds);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!((r.stats().polled, r.stats().dense_sweeps), (1, 0));
     }
 
     #[test]
