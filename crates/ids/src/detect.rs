@@ -169,6 +169,14 @@
 //! whatever the networks and the spray and sweep rules say. It runs on the scoring side; the
 //! datagrams cleared are counted in [`DetectStats::two_way_cleared`].
 //!
+//! **SCTP associations.** The networks never saw SCTP, and took an association's packets for
+//! a flood (Wireshark's `netperfmeter.pcapng`: DATA one way, SACKs back). The packets of an
+//! SCTP association both ends hold — its INIT answered by an INIT ACK and then a COOKIE ACK,
+//! or its DATA acknowledged by the peer's SACK — are normal from then on, whatever the networks
+//! and the spray and sweep rules say ([`crate::associations`],
+//! [`DetectSettings::sctp_associations`]); counted in [`DetectStats::sctp_cleared`]. SCTP
+//! scans (`nmap -sY`, `-sZ`) and INIT floods never complete an association.
+//!
 //! **Resets that close connections.** Many ordinary connections end with a reset, not a FIN:
 //! wrk resets every connection at the end of a run, HTTP clients with `SO_LINGER` 0 (Java's,
 //! Go's, .NET's) each of theirs, a download aborted with unread data in the socket is reset
@@ -461,6 +469,7 @@
 use crate::alert::{Alert, Scope};
 use crate::arpspoof::{ArpSpoof, ArpSpoofs};
 use crate::arpsweep::{ArpSweep, ArpSweeps};
+use crate::associations::Associations;
 use crate::broadcasts::Broadcasts;
 use crate::carpet::{
     network_of, prefix_len, Network, RepeatedPings, NETWORK_MIN_HOSTS, NETWORK_SPRAY_FACTOR,
@@ -619,6 +628,11 @@ pub struct DetectSettings {
     /// so are the datagrams of one-way streams of varying sizes nobody refuses (syslog,
     /// metrics, a camera's RTP). 0 turns the rule off, streams too.
     pub udp_settle: u32,
+    /// SCTP associations ([`crate::associations`]): the packets of an SCTP association whose
+    /// handshake was answered (INIT ACK, then COOKIE ACK) or whose DATA the peer acknowledged
+    /// are normal whatever the networks and the spray and sweep rules say (NetPerfMeter,
+    /// Diameter, SIGTRAN). false turns the rule off.
+    pub sctp_associations: bool,
     /// Answered echo exchanges ([`crate::echoes`]): an echo request whose pair's previous
     /// request was answered, at least [`crate::echoes::MIN_GAP`] after it, with the pair's
     /// requests (damped, 1 s half-life) at most this many, is normal with its reply and its
@@ -723,6 +737,7 @@ impl Default for DetectSettings {
             change_pattern: 20,
             slow_scan: SlowScanConfig::default(),
             udp_settle: crate::conversation::DEFAULT_SETTLE,
+            sctp_associations: true,
             echo_pace: crate::echoes::PACE,
             max_sources: 1 << 16,
             batch: 1024,
@@ -1044,6 +1059,10 @@ pub struct DetectStats {
     /// one-way application streams ([`crate::conversation`]) that the networks or the spray or
     /// sweep rule flagged, taken as normal (not in `flagged`).
     pub two_way_cleared: u64,
+    /// Packets of SCTP associations that are up ([`DetectSettings::sctp_associations`],
+    /// [`crate::associations`]) that the networks or the spray or sweep rule flagged, taken as
+    /// normal (not in `flagged`).
+    pub sctp_cleared: u64,
     /// TCP resets that closed an established connection their sender received data on, or
     /// answered a segment of one after that
     /// ([`crate::features::Extractor::closing_reset`]), and that the networks or a rule
@@ -1262,6 +1281,7 @@ pub struct Engine {
     nd: SlowScan,
     /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
+    assocs: Associations,
     /// ARP sweeps ([`crate::arpsweep`]): with the spoofing rule, the only rules that see ARP
     /// messages.
     arp: ArpSweeps,
@@ -1367,6 +1387,7 @@ impl Engine {
             slow: SlowScan::new(settings.slow_scan)?,
             nd: SlowScan::neighbour_sweeps(settings.slow_scan)?,
             conv: Conversations::new(settings.udp_settle),
+            assocs: Associations::new(settings.sctp_associations),
             arp: ArpSweeps::new(
                 settings.arp_sweep_threshold,
                 settings.gap,
@@ -1901,6 +1922,16 @@ impl Engine {
                     } else if two_way {
                         if net.is_attack() || sprayed.is_some() || swept.is_some() {
                             self.stats.two_way_cleared += 1;
+                        }
+                        Class::Normal
+                    } else if p.proto == nightjar_packet::proto::SCTP
+                        && self.assocs.push(p, keys.src, keys.dst, keys.ms, keys.md)
+                    {
+                        // a packet of an SCTP association both ends hold (crate::associations;
+                        // read here, where the verdict is made: no rule above takes an SCTP
+                        // packet, so every one reaches it)
+                        if net.is_attack() || sprayed.is_some() || swept.is_some() {
+                            self.stats.sctp_cleared += 1;
                         }
                         Class::Normal
                     } else if echoed {
@@ -8717,6 +8748,69 @@ mod tests {
             [(att.to_string(), vic.to_string(), Class::FloodIcmp)],
             "{alerts:?}"
         );
+    }
+
+    #[test]
+    fn an_sctp_association_is_a_session_and_an_sctp_scan_beside_it_is_alerted() {
+        use nightjar_packet::sctp_chunk::*;
+        let (att, vic, c) = ("198.18.0.66", "198.18.0.10", "198.18.0.20");
+        let sctp = |ts, from, to, sport: u16, dport: u16, chunk: u8, len: u32| PacketRepr {
+            proto: 132,
+            sport,
+            dport,
+            tcp_flags: 0,
+            window: 0,
+            ip_len: 20 + 12 + len as u16,
+            payload_len: 12 + len,
+            head: [chunk, 3, (len >> 8) as u8, len as u8],
+            ..tcp(ts, from, to, 0, 0, 0)
+        };
+        let mut pk = Vec::new();
+        // NetPerfMeter's pattern: the handshake, then 3,000 DATA chunks of 1,200 bytes one
+        // way, 1 ms apart, and a SACK back for every second one
+        let (cp, sp) = (48906, 9001);
+        pk.push(sctp(1.0, c, vic, cp, sp, INIT, 20));
+        pk.push(sctp(1.001, vic, c, sp, cp, INIT_ACK, 300));
+        pk.push(sctp(1.002, c, vic, cp, sp, COOKIE_ECHO, 280));
+        pk.push(sctp(1.003, vic, c, sp, cp, COOKIE_ACK, 4));
+        for i in 0..3000u32 {
+            let t = 1.004 + f64::from(i) * 1e-3;
+            pk.push(sctp(t, c, vic, cp, sp, DATA, 1216));
+            if i % 2 == 1 {
+                pk.push(sctp(t + 1e-4, vic, c, sp, cp, SACK, 16));
+            }
+        }
+        // nmap -sY from another host meanwhile: INITs to 300 ports, ABORTs back
+        for port in 1..=300u16 {
+            let t = 2.0 + f64::from(port) * 2e-3;
+            pk.push(sctp(t, att, vic, 40000, port, INIT, 20));
+            pk.push(sctp(t + 1e-4, vic, att, port, 40000, ABORT, 4));
+        }
+        let settings = DetectSettings::default();
+        let (v, alerts, st) = collect(Models::builtin().unwrap(), settings, records(pk.clone()));
+        let got: Vec<_> = alerts
+            .iter()
+            .map(|a| (a.src.to_string(), a.class, a.signature()))
+            .collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0].0.as_str(), got[0].1), (att, Class::OtherAttack));
+        assert!(got[0].2.contains("SCTP port scan"), "{got:?}");
+        // every packet of the association from its COOKIE ACK on is normal, both ways
+        let ends = |x: &PacketVerdict| {
+            x.packet
+                .is_some_and(|i| [i.src, i.dst].contains(&c.parse().unwrap()))
+        };
+        let after: Vec<_> = v.iter().filter(|x| ends(x) && x.ts >= 1.003).collect();
+        assert_eq!(after.len(), 1 + 3000 + 1500);
+        assert!(after.iter().all(|x| x.class == Class::Normal));
+        // the rule off: nothing cleared, the association's packets judged by the networks
+        let off = DetectSettings {
+            sctp_associations: false,
+            ..DetectSettings::default()
+        };
+        let (_, _, st_off) = collect(Models::builtin().unwrap(), off, records(pk));
+        assert_eq!(st_off.sctp_cleared, 0);
+        assert!(st.sctp_cleared <= 4501, "{st:?}");
     }
 
     #[test]

@@ -25,6 +25,8 @@
 //!   repetition, replies) and the attack class they define, where the protocol decides it.
 //! * [`conversation`]: two-way UDP conversations (QUIC, calls, tunnels), whose datagrams are
 //!   no flood and no scan.
+//! * [`associations`]: SCTP associations both ends hold (their handshake answered, or their
+//!   DATA acknowledged), whose packets are no flood and no scan.
 //! * [`copies`]: the second and third sight of a packet in a capture that saw it more than
 //!   once (`tcpdump -i any` on a bridging or routing host), which take the first's verdict.
 //! * [`fragments`]: IP fragments after the first, judged as their first fragment was.
@@ -57,6 +59,7 @@
 pub mod alert;
 pub mod arpspoof;
 pub mod arpsweep;
+pub mod associations;
 pub mod broadcasts;
 pub mod carpet;
 pub mod class;

@@ -3,7 +3,8 @@
 //!
 //! Parsing never decides anything: it reports what the headers say. Lengths are taken from the
 //! headers so that a capture made with a small snap length gives the same records as a full one,
-//! but for the first bytes of a TCP payload ([`PacketRepr::head`]), which are what was kept.
+//! but for the first bytes of a TCP payload and an SCTP packet's first chunk header
+//! ([`PacketRepr::head`]), which are what was kept.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -576,6 +577,11 @@ fn decode_ip(ip: Ip<'_>) -> Result<Fields, &'static str> {
             f.payload_len = ip.declared.saturating_sub(min as u32);
             let check = if ip.proto == proto::SCTP { 10 } else { 6 };
             f.copy_key = copy_key(ip.ident, be16(t, check));
+            if ip.proto == proto::SCTP {
+                // the first chunk's header, after the common header (ports, verification
+                // tag, checksum)
+                f.head = head(t, 12);
+            }
         }
         proto::ICMP | proto::ICMPV6 => {
             if t.len() < 8 && !lenient {
@@ -617,6 +623,7 @@ mod tests {
     use etherparse::PacketBuilder;
 
     use super::*;
+    use crate::record::sctp_chunk;
 
     const A: [u8; 6] = [2, 0, 0, 0, 0, 1];
     const B: [u8; 6] = [2, 0, 0, 0, 0, 2];
@@ -852,6 +859,122 @@ mod tests {
                     check(&f);
                 }
             }
+        }
+    }
+
+    /// An Ethernet frame with an IPv4 header (protocol 132) around `sctp` (common header and
+    /// chunks, as RFC 9260 §3 lays them out).
+    fn sctp_frame(sctp: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&B);
+        v.extend_from_slice(&A);
+        v.extend_from_slice(&[0x08, 0x00]);
+        let total = (20 + sctp.len()) as u16;
+        v.extend_from_slice(&[
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0x12,
+            0x34,
+            0x40,
+            0,
+        ]);
+        v.extend_from_slice(&[64, 132, 0, 0, 198, 18, 0, 20, 198, 18, 0, 10]);
+        v.extend_from_slice(sctp);
+        v
+    }
+
+    #[test]
+    fn an_sctp_packet_keeps_its_first_chunk_header() {
+        // common header (RFC 9260 §3.1): source port 48906, destination port 9001,
+        // verification tag, CRC32c (not checked here)
+        let common = |tag: u32| {
+            let mut c = vec![0xbf, 0x0a, 0x23, 0x29];
+            c.extend_from_slice(&tag.to_be_bytes());
+            c.extend_from_slice(&[0xde, 0xad, 0xbe, 0xef]);
+            c
+        };
+        let chunk = |frame: &[u8], snap: usize| match decode(
+            LinkType::ETHERNET,
+            &frame[..snap.min(frame.len())],
+            0,
+            1.0,
+            frame.len() as u32,
+        ) {
+            Record::Packet(p) => {
+                assert_eq!((p.proto, p.sport, p.dport), (proto::SCTP, 48906, 9001));
+                (p.sctp_chunk(), p.head)
+            }
+            other => panic!("{other:?}"),
+        };
+        // INIT (§3.3.2): type 1, flags 0, length 20; initiate tag, a_rwnd, outbound and
+        // inbound streams, initial TSN; sent with verification tag 0
+        let mut init = common(0);
+        init.extend_from_slice(&[1, 0, 0, 20, 0xfd, 0x84, 0x5e, 0x58, 0, 1, 0xa0, 0]);
+        init.extend_from_slice(&[0, 10, 0xff, 0xff, 0x2b, 0x4b, 0x1c, 0x84]);
+        let f = sctp_frame(&init);
+        assert_eq!(chunk(&f, 1514), (Some(sctp_chunk::INIT), [1, 0, 0, 20]));
+        // INIT ACK (§3.3.3): type 2, a state cookie parameter (type 7) after the fixed part
+        let mut ack = common(0xfd84_5e58);
+        ack.extend_from_slice(&[2, 0, 0, 28, 0x0f, 0x4f, 0x2e, 0xd9, 0, 1, 0xa0, 0]);
+        ack.extend_from_slice(&[0, 10, 0, 10, 0x23, 0x15, 0x6a, 0x27, 0, 7, 0, 8]);
+        ack.extend_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(chunk(&sctp_frame(&ack), 1514).0, Some(sctp_chunk::INIT_ACK));
+        // COOKIE ECHO (§3.3.11) and COOKIE ACK (§3.3.12: type 11, length 4, nothing else)
+        let mut echo = common(0x0f4f_2ed9);
+        echo.extend_from_slice(&[10, 0, 0, 8, 1, 2, 3, 4]);
+        assert_eq!(
+            chunk(&sctp_frame(&echo), 1514).0,
+            Some(sctp_chunk::COOKIE_ECHO)
+        );
+        let mut cack = common(0xfd84_5e58);
+        cack.extend_from_slice(&[11, 0, 0, 4]);
+        let f = sctp_frame(&cack);
+        assert_eq!(
+            chunk(&f, 1514),
+            (Some(sctp_chunk::COOKIE_ACK), [11, 0, 0, 4])
+        );
+        // DATA (§3.3.1): type 0, flags U B E (0x03: a whole message), length 16 + 4 bytes of
+        // user data; TSN, stream 0, stream sequence 0, payload protocol 0x24; then a SACK
+        // bundled after it, which is not read (only the first chunk is kept)
+        let mut data = common(0x0f4f_2ed9);
+        data.extend_from_slice(&[
+            0, 3, 0, 20, 0x2b, 0x4b, 0x1c, 0x84, 0, 0, 0, 0, 0, 0, 0, 0x24,
+        ]);
+        data.extend_from_slice(b"ping");
+        data.extend_from_slice(&[3, 0, 0, 16, 0x23, 0x15, 0x6a, 0x27, 0, 1, 0x9f, 0xbe]);
+        data.extend_from_slice(&[0, 0, 0, 0]);
+        let f = sctp_frame(&data);
+        assert_eq!(chunk(&f, 1514), (Some(sctp_chunk::DATA), [0, 3, 0, 20]));
+        // SACK (§3.3.4): cumulative TSN ack, a_rwnd, no gap blocks, no duplicates
+        let mut sack = common(0xfd84_5e58);
+        sack.extend_from_slice(&[3, 0, 0, 16, 0x2b, 0x4b, 0x1c, 0x84, 0, 1, 0x9f, 0xbe]);
+        sack.extend_from_slice(&[0, 0, 0, 0]);
+        assert_eq!(chunk(&sctp_frame(&sack), 1514).0, Some(sctp_chunk::SACK));
+        // a snap length that cuts the chunk header keeps what it kept, and no chunk type: a
+        // DATA chunk's type is 0, told from a cut one by its length (at least 4)
+        let f = sctp_frame(&data);
+        assert_eq!(
+            chunk(&f, 14 + 20 + 16),
+            (Some(sctp_chunk::DATA), [0, 3, 0, 20])
+        );
+        assert_eq!(chunk(&f, 14 + 20 + 15), (None, [0, 3, 0, 0]));
+        assert_eq!(chunk(&f, 14 + 20 + 12), (None, [0; 4]));
+        // a common header and no chunk at all (hping3 --rawip -H 132 of zeros): none
+        let mut bare = common(0);
+        bare.extend_from_slice(&[0; 8]);
+        assert_eq!(chunk(&sctp_frame(&bare), 1514), (None, [0; 4]));
+        // a later fragment carries no common header, so no chunk
+        let mut frag = sctp_frame(&data);
+        frag[20] = 0x00;
+        frag[21] = 0x02; // fragment offset 16 bytes
+        match decode(LinkType::ETHERNET, &frag, 0, 1.0, frag.len() as u32) {
+            Record::Packet(p) => {
+                assert!(p.later_fragment);
+                assert_eq!(p.sctp_chunk(), None);
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -58,5 +58,5 @@ pub use error::PacketError;
 pub use link::LinkType;
 pub use live::{LiveCapture, LiveOptions, LivePoll, LiveStats, StopHandle};
 pub use reader::{read_all, Capture, PcapReader};
-pub use record::{proto, tcp_flags, ArpOp, ArpRepr, Inner, PacketRepr, Record};
+pub use record::{proto, sctp_chunk, tcp_flags, ArpOp, ArpRepr, Inner, PacketRepr, Record};
 pub use write::PcapWriter;

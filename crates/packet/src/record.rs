@@ -22,6 +22,41 @@ pub mod tcp_flags {
     pub const CWR: u8 = 0x80;
 }
 
+/// SCTP chunk types (RFC 9260 §3.2; I-DATA, RFC 8260; NR-SACK, draft-natarajan-tsvwg-sctp-nrsack)
+/// as [`PacketRepr::sctp_chunk`] gives them.
+pub mod sctp_chunk {
+    /// Payload data.
+    pub const DATA: u8 = 0;
+    /// Initiation: the first packet of an association (its verification tag 0).
+    pub const INIT: u8 = 1;
+    /// Initiation acknowledgement, carrying the state cookie.
+    pub const INIT_ACK: u8 = 2;
+    /// Selective acknowledgement of DATA.
+    pub const SACK: u8 = 3;
+    /// Heartbeat request.
+    pub const HEARTBEAT: u8 = 4;
+    /// Heartbeat acknowledgement.
+    pub const HEARTBEAT_ACK: u8 = 5;
+    /// Abort: the association is ended at once (or refused).
+    pub const ABORT: u8 = 6;
+    /// Shutdown.
+    pub const SHUTDOWN: u8 = 7;
+    /// Shutdown acknowledgement.
+    pub const SHUTDOWN_ACK: u8 = 8;
+    /// Operation error.
+    pub const ERROR: u8 = 9;
+    /// State cookie echoed back to the INIT-ACK's sender.
+    pub const COOKIE_ECHO: u8 = 10;
+    /// Cookie acknowledgement: the association is established at both ends.
+    pub const COOKIE_ACK: u8 = 11;
+    /// Shutdown complete: the association's last packet.
+    pub const SHUTDOWN_COMPLETE: u8 = 14;
+    /// Non-renegable selective acknowledgement.
+    pub const NR_SACK: u8 = 16;
+    /// Payload data with message interleaving (RFC 8260).
+    pub const I_DATA: u8 = 64;
+}
+
 /// IP protocol numbers used by Nightjar.
 pub mod proto {
     /// Internet Control Message Protocol (IPv4).
@@ -121,7 +156,9 @@ pub struct PacketRepr {
     /// past that, and for other protocols and fragments after the first): enough to tell a
     /// service by the first words it sends (an SSH server's "SSH-" banner) on any port. The
     /// one field a snap length can take away: the lab's 96 bytes keep 30 bytes of payload
-    /// after a TCP header with timestamps.
+    /// after a TCP header with timestamps. For SCTP, the header of the packet's first chunk
+    /// instead, right after the 12-byte common header (RFC 9260 §3.2: type, flags and length;
+    /// zero where the capture did not keep it): read it with [`PacketRepr::sctp_chunk`].
     pub head: [u8; 4],
     /// For ICMP errors (destination unreachable, time exceeded, ...): the quoted packet.
     pub inner: Option<Inner>,
@@ -137,6 +174,16 @@ pub struct PacketRepr {
 }
 
 impl PacketRepr {
+    /// The type of an SCTP packet's first chunk ([`sctp_chunk`]), where the packet is SCTP,
+    /// carries its common header (not a later fragment) and the capture kept a chunk header
+    /// with a length of at least 4 (every chunk's is: RFC 9260 §3.2); `None` otherwise.
+    #[inline]
+    pub fn sctp_chunk(&self) -> Option<u8> {
+        let [ty, _, hi, lo] = self.head;
+        (self.proto == proto::SCTP && !self.later_fragment && u16::from_be_bytes([hi, lo]) >= 4)
+            .then_some(ty)
+    }
+
     /// Where a fragment's data starts in its datagram's IP payload, in bytes (0 for a first
     /// fragment and for a packet that is not a fragment).
     #[inline]

@@ -239,6 +239,17 @@ pub struct DetectArgs {
     /// at a ping's pace; `ping -f` and hping3 floods are judged as before). 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().echo_pace, value_name = "N")]
     echo_pace: f32,
+    /// SCTP associations: the packets of an association whose INIT was answered by an INIT
+    /// ACK and a COOKIE ACK, or whose DATA the peer acknowledged with a SACK, are normal
+    /// whatever the networks say (NetPerfMeter, Diameter, SIGTRAN); SCTP scans and INIT
+    /// floods never complete one. false turns it off.
+    #[arg(
+        long,
+        default_value_t = DetectSettings::default().sctp_associations,
+        value_name = "BOOL",
+        action = clap::ArgAction::Set
+    )]
+    sctp_associations: bool,
     /// Memory cap: sources (and victims) with an open attack episode kept at most; when full,
     /// the quietest one's episode ends early.
     #[arg(long, default_value_t = DetectSettings::default().max_sources, value_name = "N")]
@@ -362,6 +373,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         },
         udp_settle: a.udp_settle,
         echo_pace: a.echo_pace,
+        sctp_associations: a.sctp_associations,
         max_sources: a.max_sources,
         batch: a.batch,
         reuse_age: if a.exact { 0.0 } else { a.reuse_age },
@@ -606,6 +618,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         // (apart: the object above is at the json! macro's recursion limit)
         in_force["unanswered_threshold"] = json!(settings.unanswered_threshold);
         in_force["fuzzing_threshold"] = json!(settings.fuzzing_threshold);
+        in_force["sctp_associations"] = json!(settings.sctp_associations);
         let mut j = json!({
             "capture": name,
             "kernel_received": kernel.as_ref().map(|k| k.received),
@@ -660,6 +673,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["flagged_by_fuzzing_rule"] = json!(stats.flagged_by_fuzzing_rule);
         j["flagged_by_udp_flood_rule"] = json!(stats.flagged_by_udp_flood_rule);
         j["udp_floods_from_below"] = json!(stats.udp_floods_from_below);
+        j["sctp_cleared"] = json!(stats.sctp_cleared);
         j["arp"] = json!(stats.arp);
         j["arp_flagged"] = json!(stats.arp_flagged);
         j["arp_sweep_alerts"] = json!(stats.arp_sweep_alerts);
@@ -840,7 +854,7 @@ fn summary(
         .collect();
     let _ = writeln!(
         e,
-        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the UDP-service-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} echo requests and replies of pings answered at a ping's pace, {} NetBIOS and DHCP broadcasts at a LAN's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
+        "flagged {} packets as attacks ({} by the spray rule, {} by the sweep rule, {} by the unanswered-connections rule, {} by the repeated-ping rule, {} by the reflection rule, {} by the connection-flood rule, {} by the UDP-service-flood rule, {} by the TLS renegotiation rule, {} by the password-guessing rule, {} by the protocol-scan rule, {} overlapping IP fragments, {} IP fragments past 65,535 bytes (ping of death), {} forged ICMP errors, {} unsolicited ICMP replies; {} more were datagrams of two-way UDP conversations or one-way application streams, {} packets of SCTP associations, {} echo requests and replies of pings answered at a ping's pace, {} NetBIOS and DHCP broadcasts at a LAN's pace, {} resets closing established connections, {} errors about answers to a group's question (a fraggle's victim's) and {} packets of tunnels or traceroute, taken as normal){}{}",
         st.flagged,
         st.flagged_by_spray_rule,
         st.flagged_by_sweep_rule,
@@ -857,6 +871,7 @@ fn summary(
         st.forged_errors,
         st.unsolicited_replies,
         st.two_way_cleared,
+        st.sctp_cleared,
         st.echoes_cleared,
         st.broadcasts_cleared,
         st.closing_resets_cleared,
