@@ -229,6 +229,9 @@ impl Alert {
             ),
             Some(e) if e.naming.rule == Rule::Reflection => "UDP flood of reflected answers".into(),
             Some(e) if e.naming.rule == Rule::TlsRenegotiation => "TLS renegotiation flood".into(),
+            Some(e) if e.naming.rule == Rule::SlowRequests => {
+                "slow requests held open (slowloris)".into()
+            }
             Some(e) if e.naming.rule == Rule::Fuzzing => {
                 "fuzzing: connections of random bytes to one service".into()
             }

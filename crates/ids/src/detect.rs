@@ -262,6 +262,16 @@
 //! of whose flagged packets are such is named fuzzing ([`crate::profile::Rule::Fuzzing`]).
 //! Counted in [`DetectStats::flagged_by_fuzzing_rule`].
 //!
+//! **Slow requests held open.** Slowloris and slowhttptest's slow headers and slow body open a
+//! few hundred connections to a web server and add a few bytes to each one's unfinished
+//! request every few seconds; over HTTPS the networks see nothing of it. A rule
+//! ([`crate::slowrequests`]) counts per (client, server, port) the connections on which the
+//! client sent a small segment a pause after its last, the server silent since; at or above
+//! [`DetectSettings::slow_request_threshold`] the packets of those connections, both ways, are
+//! the client's `other-attack`, and an episode most of whose flagged packets are such is
+//! named so ([`crate::profile::Rule::SlowRequests`]). Counted in
+//! [`DetectStats::flagged_by_slow_request_rule`].
+//!
 //! **UDP floods of a service** ([`crate::udpfloods`]). hping3 `--udp` against a service that
 //! takes the datagrams in silence (a resolver, chronyd, snmpd dropping what is not their
 //! protocol) draws no ICMP refusal, and the networks, which learnt UDP floods with their
@@ -494,6 +504,7 @@ use crate::profile::{
 };
 use crate::reflection::{Reflection, Unasked};
 use crate::renegotiation::Renegotiation;
+use crate::slowrequests::SlowRequests;
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
 use crate::udpfloods::{Flood, UdpFloods};
@@ -691,6 +702,12 @@ pub struct DetectSettings {
     /// segments to that service and its answers are the client's `other-attack` (SFuzz).
     /// 0 turns it off.
     pub fuzzing_threshold: f32,
+    /// Slow-request rule ([`crate::slowrequests`]): per (client, server, port), the client's
+    /// connections that added a small segment to a request the server left unanswered, a
+    /// pause after the last, damped with a 60 s half-life; at or above this count, the
+    /// packets of those connections, both ways, are the client's `other-attack` (slowloris,
+    /// slowhttptest -H and -B, over HTTP or HTTPS). 0 turns it off.
+    pub slow_request_threshold: f32,
     /// ARP-sweep rule ([`crate::arpsweep`]): a sender's ARP requests for addresses it had not
     /// asked for in a minute, less those it then talked to over IP, as damped counts with 1 s
     /// and 60 s half-lives; at or above this count (either), its further requests and the
@@ -750,6 +767,7 @@ impl Default for DetectSettings {
             udp_flood_threshold: crate::udpfloods::DEFAULT_THRESHOLD,
             renegotiation_threshold: crate::renegotiation::DEFAULT_THRESHOLD,
             fuzzing_threshold: crate::fuzzing::DEFAULT_THRESHOLD,
+            slow_request_threshold: crate::slowrequests::DEFAULT_THRESHOLD,
             arp_sweep_threshold: crate::arpsweep::DEFAULT_THRESHOLD,
             arp_spoof_threshold: crate::arpspoof::DEFAULT_THRESHOLD,
             nd_flood_threshold: crate::neighbour::DEFAULT_FLOOD_THRESHOLD,
@@ -796,6 +814,7 @@ impl DetectSettings {
             ("UDP flood", self.udp_flood_threshold),
             ("renegotiation", self.renegotiation_threshold),
             ("fuzzing", self.fuzzing_threshold),
+            ("slow-request", self.slow_request_threshold),
             ("ARP sweep", self.arp_sweep_threshold),
             ("ARP spoof", self.arp_spoof_threshold),
             ("neighbour-discovery flood", self.nd_flood_threshold),
@@ -874,6 +893,9 @@ pub struct PacketVerdict {
     /// Flagged by the fuzzing rule ([`crate::fuzzing`]): a fuzzer's segment to the service it
     /// fuzzes, or the service's answer.
     pub fuzzing: bool,
+    /// Flagged by the slow-request rule ([`crate::slowrequests`]): a packet of a service its
+    /// client holds many slow requests open to (slowloris).
+    pub slow_request: bool,
     /// A full-size UDP datagram sent again on its conversation, nothing back
     /// ([`crate::handshakes::sent_again`]): a handshake retried (a QUIC Initial).
     pub resent: bool,
@@ -941,6 +963,9 @@ pub struct DetectStats {
     /// Of those, flagged by the fuzzing rule ([`DetectSettings::fuzzing_threshold`]),
     /// whatever the networks said.
     pub flagged_by_fuzzing_rule: u64,
+    /// Of those, flagged by the slow-request rule ([`DetectSettings::slow_request_threshold`]),
+    /// whatever the networks said.
+    pub flagged_by_slow_request_rule: u64,
     /// Of those, flagged by the password-guessing rule
     /// ([`DetectSettings::brute_force_threshold`]; the network had called them normal).
     pub flagged_by_guessing_rule: u64,
@@ -1272,6 +1297,7 @@ pub struct Engine {
     udp_floods: UdpFloods,
     renegotiation: Renegotiation,
     fuzzing: Fuzzing,
+    slow_requests: SlowRequests,
     guessing: Guessing,
     /// The slow-scan rule (on the scoring side, packet by packet after the aggregator: its
     /// findings are reported after the packet that made them).
@@ -1381,6 +1407,7 @@ impl Engine {
             udp_floods: UdpFloods::new(settings.udp_flood_threshold),
             renegotiation: Renegotiation::new(settings.renegotiation_threshold),
             fuzzing: Fuzzing::new(settings.fuzzing_threshold),
+            slow_requests: SlowRequests::new(settings.slow_request_threshold),
             guessing: Guessing::new(settings.brute_force_threshold),
             sweep: Sweep::new(settings.sweep_threshold, settings.max_sources),
             unanswered: Unanswered::new(settings.max_sources, settings.unanswered_threshold),
@@ -1821,6 +1848,7 @@ impl Engine {
                             oversize: false,
                             renegotiating: false,
                             fuzzing: false,
+                            slow_request: false,
                             resent: false,
                         }));
                         continue;
@@ -1900,8 +1928,15 @@ impl Engine {
                     let fuzzed = self
                         .fuzzing
                         .push_keyed(p, &keys, opener, step & FIRST_DATA != 0);
+                    // (a connection past its first --session-packets is an established session's,
+                    // whose packets the rule no longer judges: a slow request is counted long
+                    // before, and a download's segments cost no look-up)
+                    let slow =
+                        step & SESSION == 0 && self.slow_requests.push_keyed(p, &keys, opener);
                     // (set where the fuzzing rule decides the class)
                     let mut by_fuzzing = false;
+                    // (set where the slow-request rule decides it)
+                    let mut by_slow = false;
                     // (set where the spray rule decides it)
                     let mut by_spray = false;
                     let mut class = if matches!(unasked, Some(Unasked::Flood | Unasked::Forged)) {
@@ -1986,6 +2021,10 @@ impl Engine {
                     } else if fuzzed {
                         self.stats.flagged_by_fuzzing_rule += 1;
                         by_fuzzing = true;
+                        Class::OtherAttack
+                    } else if slow {
+                        self.stats.flagged_by_slow_request_rule += 1;
+                        by_slow = true;
                         Class::OtherAttack
                     } else if from_below {
                         self.stats.flagged_by_udp_flood_rule += 1;
@@ -2132,6 +2171,7 @@ impl Engine {
                         oversize,
                         renegotiating: renegotiating && class == Class::OtherAttack,
                         fuzzing: by_fuzzing && class == Class::OtherAttack,
+                        slow_request: by_slow && class == Class::OtherAttack,
                         // a full-size datagram sent again, nothing back (crate::handshakes:
                         // the tracker's word on this packet, read here, where it is needed)
                         resent: self.conv.resent(),
@@ -2211,6 +2251,7 @@ impl Engine {
                         oversize: false,
                         renegotiating: false,
                         fuzzing: false,
+                        slow_request: false,
                         resent: false,
                     }
                 }
@@ -2229,6 +2270,7 @@ impl Engine {
                         oversize: false,
                         renegotiating: false,
                         fuzzing: false,
+                        slow_request: false,
                         resent: false,
                     }
                 }
@@ -3422,6 +3464,9 @@ struct Tally {
     established_in: u64,
     /// Of the flagged packets, those of a fuzzer's connections ([`PacketVerdict::fuzzing`]).
     fuzzing: u64,
+    /// Of the flagged packets, those of a service held by slow requests
+    /// ([`PacketVerdict::slow_request`]).
+    slow_requests: u64,
 }
 
 impl Tally {
@@ -3443,6 +3488,7 @@ impl Tally {
             established: 0,
             established_in: 0,
             fuzzing: 0,
+            slow_requests: 0,
         }
     }
 
@@ -3472,6 +3518,9 @@ impl Tally {
         // every flagged packet more than without it)
         if v.fuzzing {
             self.fuzzing += 1;
+        }
+        if v.slow_request {
+            self.slow_requests += 1;
         }
     }
 
@@ -3517,6 +3566,7 @@ impl Tally {
             .with_overlaps(self.overlapping, self.packets)
             .with_renegotiations(self.renegotiating, self.packets)
             .with_fuzzing(self.fuzzing, self.packets)
+            .with_slow_requests(self.slow_requests, self.packets)
             .with_oversize(self.oversize);
         Alert {
             scope,
@@ -6994,7 +7044,22 @@ mod tests {
                 ..d
             };
             assert!(s.validate().is_err(), "fuzzing threshold {bad}");
+            let s = DetectSettings {
+                slow_request_threshold: bad,
+                ..d
+            };
+            assert!(s.validate().is_err(), "slow-request threshold {bad}");
         }
+        assert_eq!(
+            d.slow_request_threshold,
+            crate::slowrequests::DEFAULT_THRESHOLD
+        );
+        assert!(DetectSettings {
+            slow_request_threshold: 0.0,
+            ..d
+        }
+        .validate()
+        .is_ok());
         assert_eq!(d.fuzzing_threshold, crate::fuzzing::DEFAULT_THRESHOLD);
         assert!(DetectSettings {
             fuzzing_threshold: 0.0,
@@ -11109,6 +11174,7 @@ mod tests {
             oversize: false,
             renegotiating: false,
             fuzzing: false,
+            slow_request: false,
             resent: false,
         }
     }

@@ -84,6 +84,7 @@ pub mod profile;
 pub mod reflection;
 pub mod renegotiation;
 pub mod report;
+pub mod slowrequests;
 pub mod slowscan;
 pub mod study;
 pub mod timeline;

@@ -100,6 +100,10 @@
 //!   client's connections beginning with random bytes to one service is `other-attack`,
 //!   fuzzing (`Rule::Fuzzing`, [`Evidence::with_fuzzing`]): its SYNs alone would name a SYN
 //!   flood or a connect scan of one target.
+//! * **Slow requests** ([`crate::slowrequests`]): an episode most of whose flagged packets are
+//!   of a service its client held many slow requests open to is `other-attack`, slow requests
+//!   (`Rule::SlowRequests`, [`Evidence::with_slow_requests`]): slowloris's SYNs would name a
+//!   SYN flood, its closes a reset flood.
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority — unless its class is of a protocol none of the episode's flagged packets carry
@@ -460,6 +464,9 @@ pub enum Rule {
     /// Most of the flagged packets are of connections to one service whose client begins them
     /// with random bytes ([`crate::fuzzing`]: SFuzz), `other-attack`.
     Fuzzing,
+    /// Most of the flagged packets are of a service its client holds many slow requests open
+    /// to ([`crate::slowrequests`]: slowloris, slowhttptest -H and -B), `other-attack`.
+    SlowRequests,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -544,6 +551,7 @@ impl Rule {
             Rule::PingOfDeath => "ping-of-death",
             Rule::TlsRenegotiation => "tls-renegotiation",
             Rule::Fuzzing => "fuzzing",
+            Rule::SlowRequests => "slow-requests",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -617,6 +625,8 @@ pub struct Evidence {
     pub renegotiating: u64,
     /// Packets of a fuzzer's connections ([`Rule::Fuzzing`] only).
     pub fuzzing: u64,
+    /// Packets of a service held by slow requests ([`Rule::SlowRequests`] only).
+    pub slow_requests: u64,
 }
 
 /// TCP flags as text: `SYN`, `FIN+PSH+URG`, `none`.
@@ -707,6 +717,9 @@ impl Evidence {
         if let Some(l) = self.login {
             o.str("service", l.as_str());
         }
+        if self.slow_requests > 0 {
+            o.u64("slow_request_packets", self.slow_requests);
+        }
         if self.renegotiating > 0 {
             o.u64("tls_renegotiation_packets", self.renegotiating);
         }
@@ -752,6 +765,18 @@ impl Evidence {
         self
     }
 
+    /// The naming of an episode `slow` of whose `flagged` packets were of a service its client
+    /// held many slow requests open to ([`crate::slowrequests`]): when they are most of them,
+    /// `other-attack`, slow requests — the SYNs of its connections would name a SYN flood, its
+    /// closes a reset flood —, else as it was.
+    pub fn with_slow_requests(mut self, slow: u64, flagged: u64) -> Evidence {
+        if slow > 0 && 2 * slow > flagged {
+            self.naming = Naming::other_attack(Rule::SlowRequests);
+            self.slow_requests = slow;
+        }
+        self
+    }
+
     /// The `nightjar.profile` object of an EVE alert.
     pub fn to_json(&self) -> Value {
         let r = |x: f64| (x * 100.0).round() / 100.0;
@@ -789,6 +814,9 @@ impl Evidence {
         }
         if self.fuzzing > 0 {
             j["fuzzing_packets"] = json!(self.fuzzing);
+        }
+        if self.slow_requests > 0 {
+            j["slow_request_packets"] = json!(self.slow_requests);
         }
         j
     }
@@ -1132,6 +1160,7 @@ impl Profile {
             oversize: 0,
             renegotiating: 0,
             fuzzing: 0,
+            slow_requests: 0,
         };
         let named = |class, rule, alternatives: &'static [Class]| Naming {
             class,
@@ -2524,6 +2553,38 @@ mod tests {
                 "{n}"
             );
             assert!(r.to_json().get("tls_renegotiation_packets").is_none());
+        }
+    }
+
+    #[test]
+    fn an_episode_mostly_of_slow_requests_is_named_by_them() {
+        // slowhttptest -H over TLS (lab/tlsdos.sh): 100 SYNs to one port, whose profile alone
+        // names a SYN flood, and the held connections' segments the slow-request rule flagged
+        let mut p = Profile::default();
+        for port in 40_000..40_100 {
+            let mut syn = tcp(1.0, A, V, port, 443, SYN);
+            syn.ip_len = 60;
+            p.add(&syn, true, false);
+        }
+        let e = p.decide(&ml(Class::FloodSyn), false);
+        assert_ne!(e.naming.class, Class::OtherAttack, "{e:?}");
+        let r = e.with_slow_requests(636, 700);
+        assert_eq!(
+            (r.naming.class, r.naming.rule, r.slow_requests),
+            (Class::OtherAttack, Rule::SlowRequests, 636)
+        );
+        assert_eq!(r.to_json()["slow_request_packets"], 636);
+        assert_eq!(r.to_json()["rule"], "slow-requests");
+        // half or fewer of the flagged packets (an HTTP flood right after, from the same
+        // client), or none: as it was
+        for (n, flagged) in [(500, 1000), (0, 0)] {
+            let r = e.with_slow_requests(n, flagged);
+            assert_eq!(
+                (r.naming.class, r.slow_requests),
+                (e.naming.class, 0),
+                "{n}"
+            );
+            assert!(r.to_json().get("slow_request_packets").is_none());
         }
     }
 

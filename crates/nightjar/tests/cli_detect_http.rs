@@ -110,7 +110,9 @@ fn every_http_flood_is_alerted_as_flood_syn_and_the_heavy_clients_are_not() {
                 e["command"]
             );
         }
-        // slowloris: alerted, as other-attack, when its connections close together at its end
+        // slowloris: alerted, as other-attack, while it holds its connections (the slow-request
+        // rule, session 26: one alert per round of header lines, 5 s apart) and when they close
+        // together at its end
         let loris = by_command(&eps, "slowhttptest -H ");
         let n = named(loris, alerts);
         eprintln!("{name}: slowloris alerted as {n:?}");

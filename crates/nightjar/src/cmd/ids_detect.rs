@@ -156,6 +156,13 @@ pub struct DetectArgs {
     /// service and its answers are the client's other-attack (SFuzz); 0 turns it off.
     #[arg(long, default_value_t = DetectSettings::default().fuzzing_threshold, value_name = "N")]
     fuzzing_threshold: f32,
+    /// Slow-request rule: per (client, server port), the client's connections that added a
+    /// small segment (2-300 bytes) to a request the server left unanswered, 2 s or more after
+    /// its last, counted once each and damped (60 s half-life); at or above it, the packets of
+    /// those connections, both ways, are the client's other-attack (slowloris, slowhttptest -H
+    /// and -B, over HTTP or HTTPS); 0 turns it off.
+    #[arg(long, default_value_t = DetectSettings::default().slow_request_threshold, value_name = "N")]
+    slow_request_threshold: f32,
     /// ARP-sweep rule: a sender's ARP requests for addresses it had not asked for in a minute,
     /// less those it then talks to over IP, as damped counts (1 s and 60 s half-lives); at or
     /// above this count its further requests are other-attack and the run is alerted once
@@ -360,6 +367,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         udp_flood_threshold: a.udp_flood_threshold,
         renegotiation_threshold: a.renegotiation_threshold,
         fuzzing_threshold: a.fuzzing_threshold,
+        slow_request_threshold: a.slow_request_threshold,
         arp_sweep_threshold: a.arp_sweep_threshold,
         arp_spoof_threshold: a.arp_spoof_threshold,
         nd_flood_threshold: a.nd_flood_threshold,
@@ -671,6 +679,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
         j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
         j["flagged_by_fuzzing_rule"] = json!(stats.flagged_by_fuzzing_rule);
+        j["flagged_by_slow_request_rule"] = json!(stats.flagged_by_slow_request_rule);
         j["flagged_by_udp_flood_rule"] = json!(stats.flagged_by_udp_flood_rule);
         j["udp_floods_from_below"] = json!(stats.udp_floods_from_below);
         j["sctp_cleared"] = json!(stats.sctp_cleared);

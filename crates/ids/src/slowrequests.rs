@@ -1,0 +1,374 @@
+//! Slow requests held open: a client keeping many connections to one service, each adding a
+//! few bytes now and then to a request the server has not answered (slowloris).
+//!
+//! Slowloris (RSnake, 2009), slowhttptest's slow headers (`-H`) and slow body (`-B`), and the
+//! "slowloris" and "Slowhttptest" DoS of the public IDS datasets open a few hundred connections
+//! to a web server, begin a request on each and never finish it: every few seconds each
+//! connection gets another header line or a few bytes of body, so that the server keeps it
+//! (and a worker, or a slot of its connection limit) waiting. Over HTTP the networks saw only
+//! its end, when the tool's kernel reset the connections (the committed `http` capture); over
+//! HTTPS, where most web servers are now, it closes them cleanly and nothing at all was
+//! flagged (session 26: `lab/tlsdos.sh`). The requests are encrypted there, but what makes the attack is in the
+//! clear: connections, sizes and timing.
+//!
+//! The rule, per connection (client, server, both ports; the client is the end that opened it,
+//! as the `window` feature state tells): the client sends a small data segment (2 to
+//! [`SMALL`] bytes of payload: a header line, a few bytes of body, in a TLS record or not)
+//! [`PAUSE`] or more after its previous data segment on the connection, the server having
+//! sent no data since — the client *adds to a request left unanswered, after a pause*. Each
+//! connection that does so counts once for its service (client, server, server port), damped
+//! with a [`HALF_LIFE`] of a minute; at or above the threshold
+//! ([`crate::detect::DetectSettings::slow_request_threshold`], by default [`DEFAULT_THRESHOLD`]:
+//! 32 connections), the packets of the counted connections, both ways, are the client's
+//! `other-attack` (their closes too, while the count stays at the threshold; a new connection
+//! is flagged only once it adds so itself: an HTTP flood right after, from the same client,
+//! is left to its own rules). A SYN on a 4-tuple the table holds starts the connection anew.
+//!
+//! What stays normal: a client waits for an answer before it sends again (HTTP/1.1, HTTP/2's
+//! requests and pings, TLS 1.3's tickets come from the server); an upload sends its body
+//! without pause (a segment a pause after the last is a retransmission, full-size, or a
+//! keep-alive probe of one byte, neither counted); curl's `Expect: 100-continue` waits 1 s,
+//! under the pause; and a browser holds at most six connections to a server. What it may call
+//! an attack: a NAT gateway or a proxy that carries the connections of 32 or more devices to
+//! one service, each pushing small messages that service never answers, all opened or
+//! resumed within a few minutes (telemetry publishers behind one address). What it gives
+//! away: slowhttptest's slow read (`-X`), whose requests are whole and answered (slowly,
+//! through a small window), and a slowloris of fewer than 32 connections per service — also
+//! one against a server with fewer than 32 connection slots, whose other connections wait in
+//! its accept queue, their TLS handshake unanswered, and never send a request.
+//!
+//! The rule judges a connection's first packets only: past the established-sessions cut
+//! (`--session-packets`, 64 by default) its packets are a session's, looked at no more (a
+//! slow request is counted long before; a download costs no look-up per segment).
+//!
+//! Sans-IO and bounded: one set-associative table of connections ([`CAPACITY`]) and one of
+//! services ([`SERVICES`]), least recently used evicted, fed on the scoring side.
+
+use crate::detect::{service_hash, AddrKeys, DampedCount, NegExp2};
+use crate::features::table::SetAssoc;
+use nightjar_packet::{proto, PacketRepr};
+
+/// [`crate::detect::DetectSettings::slow_request_threshold`] by default: connections of one
+/// client to one service that added to an unanswered request after a pause, damped.
+pub const DEFAULT_THRESHOLD: f32 = 32.0;
+/// Half-life of a service's count, seconds.
+pub const HALF_LIFE: f64 = 60.0;
+/// A client's data segment this long or more after its previous one on the connection, the
+/// server silent since, adds to an unanswered request, seconds.
+pub const PAUSE: f64 = 2.0;
+/// The largest payload such a segment may carry, bytes (a header line or a few bytes of body,
+/// with a TLS record's header and tag).
+pub const SMALL: u32 = 300;
+/// Connections remembered.
+pub const CAPACITY: usize = 1 << 14;
+/// Services remembered.
+pub const SERVICES: usize = 1 << 12;
+
+/// What the rule knows of one connection.
+#[derive(Clone, Copy)]
+struct Conn {
+    /// When the client last sent data on it.
+    last: f64,
+    /// The server sent data since.
+    answered: bool,
+    /// It has been counted for its service.
+    counted: bool,
+}
+
+impl Default for Conn {
+    fn default() -> Conn {
+        Conn {
+            last: f64::NEG_INFINITY,
+            answered: false,
+            counted: false,
+        }
+    }
+}
+
+/// The slow-request rule's state.
+pub struct SlowRequests {
+    threshold: f32,
+    /// (client, server, client port << 16 | server port) → the connection.
+    conns: SetAssoc<(u128, u128, u32), Conn>,
+    /// (client, server, server port) → its count.
+    services: SetAssoc<(u128, u128, u16), DampedCount>,
+    clock: f64,
+    /// No packet without data but a SYN is looked at after this time: every service's count
+    /// at or above the threshold has decayed below it by then (counts grow only by data
+    /// segments, which are always looked at).
+    hot_until: f64,
+    decay: NegExp2,
+}
+
+impl SlowRequests {
+    /// The rule with its threshold (0: off).
+    pub fn new(threshold: f32) -> SlowRequests {
+        let on = threshold > 0.0;
+        SlowRequests {
+            threshold,
+            conns: SetAssoc::new(if on { CAPACITY } else { 1 }),
+            services: SetAssoc::new(if on { SERVICES } else { 1 }),
+            clock: f64::NEG_INFINITY,
+            hot_until: f64::NEG_INFINITY,
+            decay: NegExp2::new(),
+        }
+    }
+
+    /// Take the next packet, whose addresses' keys are `k` and which its flow's opener sent
+    /// (`Some(true)`), its other end (`Some(false)`), or either (`None`: not known); whether
+    /// it belongs to a connection counted for a service its client holds slow requests open
+    /// to, at the threshold.
+    ///
+    /// Inlined at the call: a segment without data, not a client's SYN, while no service is
+    /// hot (nearly every one but data) goes no further than its length and flags.
+    #[inline]
+    pub(crate) fn push_keyed(
+        &mut self,
+        p: &PacketRepr,
+        k: &AddrKeys,
+        opener: Option<bool>,
+    ) -> bool {
+        if self.threshold <= 0.0 || p.proto != proto::TCP || p.later_fragment {
+            return false;
+        }
+        // (a keep-alive probe's one byte is no data)
+        let data = p.payload_len > 1;
+        // (a new connection on a 4-tuple the table may hold from an earlier one)
+        let syn = p.tcp_flags & (SYN | ACK) == SYN;
+        if !data && !syn && p.ts > self.hot_until {
+            return false;
+        }
+        let Some(by_client) = opener else {
+            return false;
+        };
+        self.push_tcp(p, k, by_client, data, syn)
+    }
+
+    /// [`SlowRequests::push_keyed`] of a data segment or a SYN, or of any while a service is
+    /// hot.
+    #[inline(never)]
+    fn push_tcp(
+        &mut self,
+        p: &PacketRepr,
+        k: &AddrKeys,
+        by_client: bool,
+        data: bool,
+        syn: bool,
+    ) -> bool {
+        if p.ts.is_finite() && p.ts > self.clock {
+            self.clock = p.ts;
+        }
+        let now = self.clock;
+        let (client, server, ms, md, cport, sport) = if by_client {
+            (k.src, k.dst, k.ms, k.md, p.sport, p.dport)
+        } else {
+            (k.dst, k.src, k.md, k.ms, p.dport, p.sport)
+        };
+        let key = (client, server, u32::from(cport) << 16 | u32::from(sport));
+        let hash = service_hash(137 ^ u64::from(cport) << 24, ms, md, sport);
+        let mut newly = false;
+        let counted = if syn {
+            if let Some(c) = self.conns.get_mut(&key, hash, now) {
+                *c = Conn::default();
+            }
+            false
+        } else if data && by_client {
+            let c = self.conns.touch(key, hash, now).val;
+            newly = !c.counted
+                && !c.answered
+                && p.payload_len <= SMALL
+                && c.last.is_finite()
+                && now - c.last >= PAUSE;
+            c.counted |= newly;
+            c.last = now;
+            c.answered = false;
+            c.counted
+        } else if data {
+            self.conns.get_mut(&key, hash, now).is_some_and(|c| {
+                c.answered = true;
+                c.counted
+            })
+        } else {
+            self.conns.get(&key, hash).is_some_and(|c| c.counted)
+        };
+        if !counted {
+            return false;
+        }
+        let skey = (client, server, sport);
+        let shash = service_hash(131, ms, md, sport);
+        let n = if newly {
+            let s = self.services.touch(skey, shash, now).val;
+            s.add(now, HALF_LIFE, 1.0, &mut self.decay)
+        } else {
+            match self.services.get(&skey, shash) {
+                Some(s) => s.value(now, HALF_LIFE, &mut self.decay),
+                None => 0.0,
+            }
+        };
+        if n >= self.threshold {
+            // when this count, left alone, decays below the threshold
+            let below = now + HALF_LIFE * f64::from(n / self.threshold).log2();
+            self.hot_until = self.hot_until.max(below);
+        }
+        n >= self.threshold
+    }
+}
+
+const SYN: u8 = 0x02;
+const ACK: u8 = 0x10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::tcp;
+
+    const C: &str = "198.18.0.66";
+    const S: &str = "198.18.0.10";
+    const PSH: u8 = 0x08;
+
+    /// A segment of the connection C:`port` ↔ S:443 carrying `len` bytes.
+    fn seg(ts: f64, port: u16, from_client: bool, len: u32) -> PacketRepr {
+        let mut p = if from_client {
+            tcp(ts, C, S, port, 443, ACK | PSH)
+        } else {
+            tcp(ts, S, C, 443, port, ACK | PSH)
+        };
+        p.payload_len = len;
+        if len == 0 {
+            p.tcp_flags = ACK;
+        }
+        p
+    }
+
+    fn push(r: &mut SlowRequests, p: &PacketRepr, by_client: bool) -> bool {
+        r.push_keyed(p, &AddrKeys::of(p), Some(by_client))
+    }
+
+    /// `conns` connections opened 25 ms apart from t = 1 s, each a TLS 1.3 handshake (client,
+    /// server, the client's Finished with a partial request, the server's tickets), then
+    /// a header line of `line` bytes every `every` s on each, `rounds` times, each acknowledged
+    /// by the server (no data). Returns the flagged packets of each round.
+    fn slowloris(
+        r: &mut SlowRequests,
+        conns: u16,
+        every: f64,
+        line: u32,
+        rounds: usize,
+    ) -> Vec<usize> {
+        let mut t = 1.0;
+        for i in 0..conns {
+            let port = 40_000 + i;
+            for (client, len) in [(true, 517), (false, 1400), (true, 280), (false, 250)] {
+                assert!(!push(r, &seg(t, port, client, len), client));
+                t += 0.005;
+            }
+        }
+        let start = t;
+        (0..rounds)
+            .map(|round| {
+                let mut n = 0;
+                for i in 0..conns {
+                    let t = start + every * (round + 1) as f64 + f64::from(i) * 0.025;
+                    let port = 40_000 + i;
+                    n += usize::from(push(r, &seg(t, port, true, line), true));
+                    n += usize::from(push(r, &seg(t + 0.001, port, false, 0), false));
+                }
+                n
+            })
+            .collect()
+    }
+
+    #[test]
+    fn many_connections_adding_to_unanswered_requests_are_flagged() {
+        // slowhttptest -H -c 200 -i 10 over TLS: the first round of header lines follows the
+        // ticket (answered), the second adds to an unanswered request: from its 33rd connection
+        // (32 counts, damped, fall just short) every packet of the counted ones, both ways
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        let flagged = slowloris(&mut r, 200, 10.0, 60, 4);
+        assert_eq!(flagged[0], 0);
+        assert_eq!(flagged[1], 2 * (200 - 32));
+        assert_eq!(flagged[2..], [400, 400]);
+        // another service of the client, and another client of the service, are not flagged
+        let mut other = tcp(42.0, C, S, 50_000, 8443, ACK);
+        assert!(!push(&mut r, &other, true));
+        other = tcp(42.0, "198.18.0.20", S, 50_000, 443, ACK);
+        assert!(!push(&mut r, &other, true));
+        // the tool's closes are the attack's; a new connection of the client to the service
+        // (an HTTP flood right after), or a SYN reusing a counted connection's ports, is not
+        let mut fin = seg(43.0, 40_000, true, 0);
+        fin.tcp_flags = ACK | 0x01;
+        assert!(push(&mut r, &fin, true));
+        let new = tcp(44.0, C, S, 45_000, 443, SYN);
+        assert!(!push(&mut r, &new, true));
+        assert!(!push(&mut r, &seg(44.1, 45_000, true, 120), true));
+        let again = tcp(45.0, C, S, 40_001, 443, SYN);
+        assert!(!push(&mut r, &again, true));
+        assert!(!push(&mut r, &seg(45.1, 40_001, true, 120), true));
+        assert!(!push(&mut r, &seg(45.2, 40_001, false, 0), false));
+        // a counted connection's ACK once the count (200) decayed below 32 (about 160 s)
+        assert!(push(&mut r, &seg(150.0, 40_002, false, 0), false));
+        assert!(!push(&mut r, &seg(250.0, 40_002, false, 0), false));
+        // plain HTTP: the request's first line alone, never answered; slowhttptest -B's body
+        // bytes; the same
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        let flagged = slowloris(&mut r, 40, 5.0, 24, 2);
+        assert_eq!(flagged, vec![0, 2 * (40 - 32)]);
+    }
+
+    #[test]
+    fn clients_waiting_for_answers_uploads_and_few_connections_are_normal() {
+        // 31 slowloris connections: under the threshold
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        assert_eq!(slowloris(&mut r, 31, 10.0, 60, 5), vec![0; 5]);
+        // header lines under the pause (a request written in pieces), over many connections
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        assert_eq!(slowloris(&mut r, 100, 1.5, 60, 5), vec![0; 5]);
+        // retransmissions a pause apart: full-size, not counted; keep-alive probes of one byte
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        assert_eq!(slowloris(&mut r, 100, 3.0, 1448, 3), vec![0; 3]);
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        assert_eq!(slowloris(&mut r, 100, 30.0, 1, 3), vec![0; 3]);
+        // 100 new connections, each a small request unanswered (their first data: no pause
+        // before it), and the same ports opened again 5 s later
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        for round in 0..3 {
+            for i in 0..100u16 {
+                let t = 1.0 + 5.0 * f64::from(round) + f64::from(i) * 0.01;
+                assert!(!push(&mut r, &tcp(t, C, S, 40_000 + i, 443, SYN), true));
+                assert!(!push(&mut r, &seg(t + 0.001, 40_000 + i, true, 120), true));
+            }
+        }
+        // 100 keep-alive connections of a pool, each request answered, a request every 5 s
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        for round in 0..10 {
+            for i in 0..100u16 {
+                let t = 1.0 + 5.0 * f64::from(round) + f64::from(i) * 0.01;
+                assert!(!push(&mut r, &seg(t, 40_000 + i, true, 120), true));
+                assert!(!push(
+                    &mut r,
+                    &seg(t + 0.002, 40_000 + i, false, 900),
+                    false
+                ));
+            }
+        }
+        // the rule off
+        let mut r = SlowRequests::new(0.0);
+        assert_eq!(slowloris(&mut r, 200, 10.0, 60, 3), vec![0; 3]);
+    }
+
+    #[test]
+    fn an_unknown_opener_counts_nothing() {
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        for round in 0..4 {
+            for i in 0..100u16 {
+                let p = seg(
+                    1.0 + 10.0 * f64::from(round) + f64::from(i) * 0.01,
+                    40_000 + i,
+                    true,
+                    60,
+                );
+                assert!(!r.push_keyed(&p, &AddrKeys::of(&p), None));
+            }
+        }
+    }
+}
