@@ -492,6 +492,7 @@ use crate::echoes::{may_be_echo, Echoes};
 use crate::features::table::{hash_key, hash_mixed, ip_key, mix, premix, SetAssoc};
 use crate::features::window::ANSWER_SWAP;
 use crate::features::{Extractor, FeatureKind, Snapshot};
+use crate::fewports::FewPorts;
 use crate::fragments::{ends_past_max, Fragments, Overlaps};
 use crate::fuzzing::Fuzzing;
 use crate::guessing::{Guessing, Login};
@@ -632,6 +633,10 @@ pub struct DetectSettings {
     /// host, or a port on many hosts, over minutes (a scan too slow for the episodes and the
     /// networks: `nmap -T1`, `--scan-delay 10s`); both thresholds 0 turn it off.
     pub slow_scan: SlowScanConfig,
+    /// The few-port UDP scan rule ([`crate::fewports`]): this many distinct ports of one host
+    /// refused or silent within seconds, none asked again, make a UDP scan (reported when the
+    /// networks did not alert its source); 0 turns it off, else 2 to [`crate::fewports::SLOTS`].
+    pub few_udp_ports: usize,
     /// Two-way UDP conversations ([`crate::conversation`]): once each end of a UDP
     /// conversation (a pair of address and port ends) has sent this many datagrams with
     /// payload, its datagrams are normal whatever the networks and the spray and sweep rules
@@ -753,6 +758,7 @@ impl Default for DetectSettings {
             change_probes: 10,
             change_pattern: 20,
             slow_scan: SlowScanConfig::default(),
+            few_udp_ports: crate::fewports::MIN_PORTS,
             udp_settle: crate::conversation::DEFAULT_SETTLE,
             sctp_associations: true,
             echo_pace: crate::echoes::PACE,
@@ -838,6 +844,13 @@ impl DetectSettings {
             )));
         }
         self.slow_scan.validate()?;
+        if self.few_udp_ports == 1 || self.few_udp_ports > crate::fewports::SLOTS {
+            return Err(IdsError::Config(format!(
+                "few UDP ports {} must be 0 (off) or 2 to {}",
+                self.few_udp_ports,
+                crate::fewports::SLOTS
+            )));
+        }
         if self.max_sources == 0 || self.batch == 0 {
             return Err(IdsError::Config(
                 "max sources and batch size must be at least 1".into(),
@@ -1046,6 +1059,8 @@ pub struct DetectStats {
     pub victim_changes: u64,
     /// Alerts raised by the slow-scan rule (counted in `alerts` and `source_alerts` too).
     pub slow_scan_alerts: u64,
+    /// Of those, the few-port UDP scan rule's ([`crate::fewports`]).
+    pub few_port_scans: u64,
     /// Of those, scans faster than the rule's minimum interval that the networks had not
     /// caught ([`Finding::fast`]).
     pub fast_scans_missed_by_networks: u64,
@@ -1305,6 +1320,9 @@ pub struct Engine {
     /// The slow-scan rule over IPv6 neighbour discovery ([`SlowScan::neighbour_sweeps`]):
     /// on-link IPv6 sweeps, the counterpart of [`ArpSweeps`].
     nd: SlowScan,
+    /// The few-port UDP scan rule ([`crate::fewports`]): its findings go where the slow-scan
+    /// rule's fast ones do.
+    few: FewPorts,
     /// The two-way UDP conversations (on the scoring side, whose thread has the lighter load).
     conv: Conversations,
     assocs: Associations,
@@ -1413,6 +1431,7 @@ impl Engine {
             unanswered: Unanswered::new(settings.max_sources, settings.unanswered_threshold),
             slow: SlowScan::new(settings.slow_scan)?,
             nd: SlowScan::neighbour_sweeps(settings.slow_scan)?,
+            few: FewPorts::new(settings.few_udp_ports),
             conv: Conversations::new(settings.udp_settle),
             assocs: Associations::new(settings.sctp_associations),
             arp: ArpSweeps::new(
@@ -1688,6 +1707,7 @@ impl Engine {
         let agg = &mut self.agg;
         self.slow.tick(now, &mut |f| agg.finding(&f, st, sink));
         self.nd.tick(now, &mut |f| agg.finding(&f, st, sink));
+        self.few.tick(now, &mut |f| agg.finding(&f, st, sink));
         self.arp
             .advance(now, &mut |s| arp_sweep_alert(&s, st, sink));
         self.arp_spoof
@@ -2207,6 +2227,8 @@ impl Engine {
                     } else {
                         self.nd.clock_to(p.ts);
                     }
+                    // the few-port UDP scan rule: findings as the slow-scan rule's fast ones
+                    self.few.push(p, &mut |f| agg.finding(&f, st, sink));
                     // the ARP-sweep rule: the hosts a sender talks to over IP were no sweep's
                     // targets; sweeps that have ended are reported as time passes
                     self.arp.ip(p);
@@ -2292,6 +2314,7 @@ impl Engine {
         let agg = &mut self.agg;
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         self.nd.finish(&mut |f| agg.finding(&f, st, sink));
+        self.few.finish(&mut |f| agg.finding(&f, st, sink));
         self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
         self.arp_spoof
             .finish(&mut |s| arp_spoof_alert(&s, st, sink));
@@ -2326,6 +2349,9 @@ fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event
     st.alerts += 1;
     st.source_alerts += 1;
     st.slow_scan_alerts += 1;
+    if f.trigger == crate::slowscan::Trigger::FewPorts {
+        st.few_port_scans += 1;
+    }
     if f.fast {
         st.fast_scans_missed_by_networks += 1;
     }
@@ -7061,6 +7087,15 @@ mod tests {
         .validate()
         .is_ok());
         assert_eq!(d.fuzzing_threshold, crate::fuzzing::DEFAULT_THRESHOLD);
+        // the few-port UDP scan rule: 0 (off) or 2 to its slots
+        assert_eq!(d.few_udp_ports, crate::fewports::MIN_PORTS);
+        for (n, ok) in [(0, true), (1, false), (2, true), (8, true), (9, false)] {
+            let s = DetectSettings {
+                few_udp_ports: n,
+                ..d
+            };
+            assert_eq!(s.validate().is_ok(), ok, "few UDP ports {n}");
+        }
         assert!(DetectSettings {
             fuzzing_threshold: 0.0,
             ..d

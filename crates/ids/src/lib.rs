@@ -71,6 +71,7 @@ pub mod detect;
 pub mod echoes;
 mod error;
 pub mod features;
+pub mod fewports;
 pub mod fragments;
 pub mod fuzzing;
 pub mod guessing;

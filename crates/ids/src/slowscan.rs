@@ -324,6 +324,9 @@ pub enum Trigger {
         /// Its IP protocol.
         proto: u8,
     },
+    /// A few refused or silent UDP ports of one host within seconds: the few-port UDP scan
+    /// rule's ([`crate::fewports`]), not this one's.
+    FewPorts,
 }
 
 /// One slow scan: a source whose failed targets reached a threshold within an episode.
@@ -1829,13 +1832,14 @@ impl Finding {
     pub fn to_json(&self) -> Value {
         let (trigger, port) = match self.trigger {
             Trigger::Ports => ("ports-of-one-host", Value::Null),
+            Trigger::FewPorts => ("few-udp-ports-of-one-host", Value::Null),
             Trigger::Hosts { port, proto } => (
                 "hosts-on-one-port",
                 json!({"port": port, "proto": proto_name(proto)}),
             ),
         };
         json!({
-            "rule": "slow-scan",
+            "rule": if self.trigger == Trigger::FewPorts { "few-udp-ports" } else { "slow-scan" },
             "trigger": trigger,
             "port": port,
             "victim": self.victim.to_string(),

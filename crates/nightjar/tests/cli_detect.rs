@@ -373,7 +373,10 @@ fn slow_scans_of_many_ports_are_alerted_by_the_slow_scan_rule() {
     // round 7's `lab/run.sh --scenario slow` runs (slowval: seed 717, validation; slow: seed
     // 737, test): nmap -T1, --scan-delay 3-15 s, --max-rate 0.25-2 and hping3 -i 4 scans, one
     // at a time from six attackers on a busy LAN; the networks alert none slower than -T2
-    for (name, by_rule) in [("slowval", 3), ("slow", 1)] {
+    // (and, since session 26, the few-port UDP scan rule alerts slow's UDP scan, `nmap -sU
+    // --scan-delay 4s` of ten ports, once per 10-s window with three ports in it: two alerts
+    // in its span; its probe of 514, syslog's one-way port, is no probe of that rule)
+    for (name, by_rule, few) in [("slowval", 3, 0), ("slow", 1, 2)] {
         let j = detect_json(name, &[]);
         let alerts = j["alerts"].as_array().unwrap();
         let labels: Value = serde_json::from_str(
@@ -383,10 +386,24 @@ fn slow_scans_of_many_ports_are_alerted_by_the_slow_scan_rule() {
         let episodes = labels["episodes"].as_array().unwrap();
         let slow: Vec<&Value> = alerts
             .iter()
-            .filter(|a| a["nightjar"]["slow_scan"].is_object())
+            .filter(|a| a["nightjar"]["slow_scan"]["rule"] == "slow-scan")
             .collect();
         assert_eq!(slow.len(), by_rule, "{name}: {slow:?}");
-        assert_eq!(j["slow_scan_alerts"], by_rule);
+        assert_eq!(j["slow_scan_alerts"], by_rule + few);
+        assert_eq!(j["few_port_scans"], few);
+        for a in alerts
+            .iter()
+            .filter(|a| a["nightjar"]["slow_scan"]["rule"] == "few-udp-ports")
+        {
+            let t = secs(a["nightjar"]["first_seen"].as_str().unwrap());
+            assert!(
+                episodes.iter().any(|e| e["src"] == a["src_ip"]
+                    && e["label"] == "scan-udp"
+                    && e["start"].as_f64().unwrap() - 1.0 <= t
+                    && t <= e["end"].as_f64().unwrap() + 1.0),
+                "{name}: {a}"
+            );
+        }
         for a in &slow {
             check_eve(a);
             let f = &a["nightjar"]["slow_scan"];

@@ -18,8 +18,9 @@
 //! conversations with a retry's back-off, to a few ports per host, is now handshakes sent
 //! again (`crates/ids/src/handshakes.rs`): no alert. The ten-port nmap scan and the hping3
 //! scan stay alerted `scan-udp`; the two three-port nmap scans (two tries of each port, each
-//! from a new source port, 67-byte DTLS probes to 443 and 4433, empty ones to 4434) are
-//! alerted by neither build (the networks pass their probes).
+//! from a new source port, 67-byte DTLS probes to 443 and 4433, empty ones to 4434), which
+//! the networks pass, are alerted since session 26 by the few-port UDP scan rule
+//! (`crates/ids/src/fewports.rs`: three silent ports of one host within seconds).
 //!
 //! Known answers from tcpdump 4.99 (an independent decoder) on the capture: 2,653 frames, 106
 //! of them ARP; `'src host 198.18.0.20 and udp and udp[4:2] >= 1208'` the client's 216
@@ -61,6 +62,11 @@ fn a_quic_client_retrying_unanswered_initials_is_no_udp_scan_and_udp_scans_are_a
         for needle in ["-p 53,69,123,161", "hping3 --udp"] {
             assert_named_right(&what, by_command(&eps, needle), alerts);
         }
+        // and the three-port scans, by the few-port UDP scan rule (session 26)
+        for e in &eps {
+            assert_named_right(&what, e, alerts);
+        }
+        assert_eq!(j["few_port_scans"], 2, "{what}");
         // no alert about the QUIC client (the base: three "UDP scans")
         assert_no_false_alert(&what, alerts, &eps);
         assert!(

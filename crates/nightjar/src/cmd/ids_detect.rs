@@ -232,6 +232,12 @@ pub struct DetectArgs {
     /// half off (else 2 to 32).
     #[arg(long, default_value_t = DetectSettings::default().slow_scan.host_threshold, value_name = "N")]
     slow_scan_hosts: u32,
+    /// Few-port UDP scan rule: alert a source that sent small datagrams to this many distinct
+    /// service ports of one host within 10 s, each refused (ICMP unreachable) or unanswered and
+    /// none asked again (nmap -sU --top-ports 10, -p 53,123,161; hping3 --udp on a few ports),
+    /// unless the networks alerted it; 0 turns it off (else 2 to 8).
+    #[arg(long, default_value_t = DetectSettings::default().few_udp_ports, value_name = "N")]
+    few_udp_ports: usize,
     /// Two-way UDP: once each end of a UDP conversation (one pair of address and port ends) has
     /// sent this many datagrams with payload, its datagrams are normal whatever the networks
     /// say (QUIC downloads, calls, games, tunnels, which look like floods to them), unless one
@@ -379,6 +385,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
             host_threshold: a.slow_scan_hosts,
             ..SlowScanConfig::default()
         },
+        few_udp_ports: a.few_udp_ports,
         udp_settle: a.udp_settle,
         echo_pace: a.echo_pace,
         sctp_associations: a.sctp_associations,
@@ -694,6 +701,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["pattern_changes"] = json!(stats.pattern_changes);
         j["preambles"] = json!(stats.preambles);
         j["victim_changes"] = json!(stats.victim_changes);
+        j["few_port_scans"] = json!(stats.few_port_scans);
+        j["settings"]["few_udp_ports"] = json!(settings.few_udp_ports);
         j["clock_restarts"] = json!(stats.clock_restarts);
         j["out_of_line"] = json!(stats.out_of_line);
         j["clock_steps_back"] = json!(stats.clock_steps_back);
