@@ -183,6 +183,7 @@ fn hash_of(key: (u128, u128, u32), ms: u64, md: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::features::table::{ip_key, premix};
+    use crate::features::tests::udp;
     use nightjar_packet::proto;
     use std::net::{IpAddr, Ipv4Addr};
 
@@ -200,28 +201,9 @@ mod tests {
         chunk: Option<u8>,
     ) -> PacketRepr {
         PacketRepr {
-            index: 0,
-            ts: t,
-            wire_len: 100,
-            src,
-            dst,
             proto: proto::SCTP,
-            sport,
-            dport,
-            tcp_flags: 0,
-            ip_len: 86,
-            ttl: 64,
-            window: 0,
-            icmp_type: 0,
-            icmp_code: 0,
-            fragment: false,
-            later_fragment: false,
-            frag_id: 0,
-            frag_word: 0,
-            payload_len: 52,
             head: chunk.map_or([0; 4], |c| [c, 0, 0, 16]),
-            inner: None,
-            copy_key: 0,
+            ..udp(t, &src.to_string(), &dst.to_string(), sport, dport, 80)
         }
     }
 

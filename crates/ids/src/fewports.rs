@@ -178,6 +178,23 @@ struct Pair {
     more: u32,
 }
 
+impl Port {
+    /// Port `p.dport` as probe (or datagram) `p` first shows it, `since` seconds after the
+    /// pair's first probe; `again`: it never fails (a datagram that is no probe).
+    fn first(p: &PacketRepr, since: f32, again: bool) -> Port {
+        Port {
+            port: p.dport,
+            sport: p.sport,
+            size: p.payload_len as u16,
+            probes: 1,
+            first: since,
+            last: since,
+            again,
+            ..Port::default()
+        }
+    }
+}
+
 impl Pair {
     fn slot(&mut self, port: u16) -> Option<&mut Port> {
         self.ports[..usize::from(self.n)]
@@ -302,7 +319,7 @@ impl FewPorts {
                 if let Some(e) = self.pairs.remove(&key) {
                     self.judge(key, &e, now, sink);
                 }
-                return self.begin(key, p, now);
+                return self.begin(key, p, now, false);
             }
             if let Some(s) = e.slot(p.dport) {
                 s.probes = s.probes.saturating_add(1);
@@ -312,16 +329,7 @@ impl FewPorts {
                 }
             } else if probe || p.sport < EPHEMERAL {
                 if usize::from(e.n) < SLOTS {
-                    e.ports[usize::from(e.n)] = Port {
-                        port: p.dport,
-                        sport: p.sport,
-                        size: p.payload_len as u16,
-                        probes: 1,
-                        first: since as f32,
-                        last: since as f32,
-                        again: !probe,
-                        ..Port::default()
-                    };
+                    e.ports[usize::from(e.n)] = Port::first(p, since as f32, !probe);
                     e.n += 1;
                 } else {
                     e.more += 1;
@@ -332,17 +340,13 @@ impl FewPorts {
         // a request that is no probe, from a port its answers could be taken for probes to
         // (below the ephemeral ones: hping3's): remembered, so that they are known for answers
         if (probe || (p.sport < EPHEMERAL && unicast(p.dst))) && now.is_finite() {
-            self.begin(key, p, now);
-            if !probe {
-                if let Some(s) = self.pairs.get_mut(&key).and_then(|e| e.slot(p.dport)) {
-                    s.again = true;
-                }
-            }
+            self.begin(key, p, now, !probe);
         }
     }
 
-    /// A new pair `key`, begun by probe `p` at `now`.
-    fn begin(&mut self, key: (IpAddr, IpAddr), p: &PacketRepr, now: f64) {
+    /// A new pair `key`, begun by probe `p` at `now` (`again`: by a datagram that is no
+    /// probe, its port one that never fails).
+    fn begin(&mut self, key: (IpAddr, IpAddr), p: &PacketRepr, now: f64, again: bool) {
         if self.pairs.len() >= MAX_PAIRS {
             while let Some((first, old)) = self.order.pop_front() {
                 if self.pairs.get(&old).is_some_and(|e| e.first == first) {
@@ -358,13 +362,7 @@ impl FewPorts {
             n: 1,
             more: 0,
         };
-        e.ports[0] = Port {
-            port: p.dport,
-            sport: p.sport,
-            size: p.payload_len as u16,
-            probes: 1,
-            ..Port::default()
-        };
+        e.ports[0] = Port::first(p, 0.0, again);
         self.pairs.insert(key, e);
         self.order.push_back((now, key));
     }

@@ -46,6 +46,7 @@
 
 use crate::detect::{service_hash, AddrKeys, DampedCount, NegExp2};
 use crate::features::table::SetAssoc;
+use nightjar_packet::tcp_flags::{ACK, SYN};
 use nightjar_packet::{proto, PacketRepr};
 
 /// [`crate::detect::DetectSettings::slow_request_threshold`] by default: connections of one
@@ -214,17 +215,14 @@ impl SlowRequests {
     }
 }
 
-const SYN: u8 = 0x02;
-const ACK: u8 = 0x10;
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::features::tests::tcp;
+    use nightjar_packet::tcp_flags::PSH;
 
     const C: &str = "198.18.0.66";
     const S: &str = "198.18.0.10";
-    const PSH: u8 = 0x08;
 
     /// A segment of the connection C:`port` ↔ S:443 carrying `len` bytes.
     fn seg(ts: f64, port: u16, from_client: bool, len: u32) -> PacketRepr {

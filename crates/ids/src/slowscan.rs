@@ -1238,9 +1238,7 @@ impl SlowScan {
                 }
                 Some(s) => settle_dense(s, &f, &mut self.stats),
                 None => {
-                    self.stats.dense_sweeps += 1;
-                    self.stats.fast_findings += u64::from(f.fast);
-                    self.stats.findings += u64::from(!f.fast);
+                    count_dense(&f, &mut self.stats);
                     true
                 }
             };
@@ -1892,10 +1890,15 @@ fn settle_dense(s: &mut Source, f: &Finding, st: &mut SlowScanStats) -> bool {
             s.reported = true;
         }
     }
+    count_dense(f, st);
+    true
+}
+
+/// Count a finding made by a sweep's density, reported.
+fn count_dense(f: &Finding, st: &mut SlowScanStats) {
     st.dense_sweeps += 1;
     st.fast_findings += u64::from(f.fast);
     st.findings += u64::from(!f.fast);
-    true
 }
 
 fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
