@@ -319,7 +319,11 @@ impl FewPorts {
                 if let Some(e) = self.pairs.remove(&key) {
                     self.judge(key, &e, now, sink);
                 }
-                return self.begin(key, p, now, false);
+                // (a datagram that begins no pair on its own begins none here either)
+                if probe || (p.sport < EPHEMERAL && unicast(p.dst)) {
+                    self.begin(key, p, now, !probe);
+                }
+                return;
             }
             if let Some(s) = e.slot(p.dport) {
                 s.probes = s.probes.saturating_add(1);
@@ -804,6 +808,35 @@ mod tests {
                 .collect();
             assert_eq!(run(&v).0.len(), 1, "{sizes:?}");
         }
+    }
+
+    #[test]
+    fn a_datagram_that_is_no_probe_begins_no_pair_past_the_window() {
+        // A pair begun by a refused probe; its window over but its answers still awaited, the
+        // source sends a full-size datagram (no probe: a QUIC Initial) from an ephemeral port,
+        // unanswered, then two small datagrams to ports that refuse them. Two failing probe
+        // ports are too few: the large datagram begins no pair, as it would begin none as the
+        // pair's first datagram.
+        let mut v = Vec::new();
+        let first = udp(T0, A, V, 40_000, 7, 20);
+        v.push(first);
+        v.push(icmp_unreach(T0 + 0.001, V, A, &first));
+        let t = T0 + WINDOW + 0.1;
+        v.push(udp(t, A, V, 40_001, 443, 1_200));
+        for (k, port) in [53u16, 69].into_iter().enumerate() {
+            let p = udp(t + 0.1 * (k + 1) as f64, A, V, 40_002, port, 20);
+            v.push(p);
+            v.push(icmp_unreach(p.ts + 0.001, V, A, &p));
+        }
+        assert!(run(&v).0.is_empty(), "{:?}", run(&v).0);
+        // the same with a third refused probe port: a scan, begun by the first probe after
+        // the window
+        let p = udp(t + 0.35, A, V, 40_002, 111, 20);
+        v.push(p);
+        v.push(icmp_unreach(p.ts + 0.001, V, A, &p));
+        let (f, _) = run(&v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].targets, 3, "{f:?}");
     }
 
     #[test]
