@@ -120,6 +120,7 @@ impl Copies {
     /// stays at [`SHARE_OPEN`] or more (until it falls below half of that). A run longer than
     /// copies make (a fourth sight within [`WITHIN`], or another within [`RUN_WITHIN`]) counts
     /// nowhere: a packet sent again and again is not taken for its own copies.
+    #[inline]
     pub fn check(&mut self, p: &PacketRepr) -> Option<u8> {
         let slot = self.n as usize % RECENT;
         let mut found = None;

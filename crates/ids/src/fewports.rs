@@ -262,13 +262,36 @@ impl FewPorts {
     }
 
     /// Feed one decoded packet (capture order); findings go to `sink`.
+    ///
+    /// (Inlined into the detector's loop: most packets only move the clock, and judge no pair
+    /// — the oldest pair's window and wait have not ended — and are neither UDP nor ICMP.)
+    #[inline]
     pub fn push(&mut self, p: &PacketRepr, sink: &mut dyn FnMut(Finding)) {
         if self.min_ports == 0 {
             return;
         }
         if p.ts.is_finite() && p.ts > self.clock {
-            self.advance(p.ts, sink);
+            self.clock = p.ts;
+            if self.due(p.ts) {
+                self.advance(p.ts, sink);
+            }
         }
+        if matches!(p.proto, 17 | 1 | 58) {
+            self.push_counted(p, sink);
+        }
+    }
+
+    /// Whether the oldest pair's window and wait have ended by `now`: [`FewPorts::advance`]
+    /// has a pair to judge (or a pair's stale place in the order, judged early, to drop).
+    #[inline]
+    fn due(&self, now: f64) -> bool {
+        self.order
+            .front()
+            .is_some_and(|&(first, _)| first + WINDOW + ANSWER_WAIT <= now)
+    }
+
+    /// [`FewPorts::push`] of a UDP datagram or an ICMP message, the clock moved.
+    fn push_counted(&mut self, p: &PacketRepr, sink: &mut dyn FnMut(Finding)) {
         if p.fragment && (p.frag_offset() != 0 || p.proto != 17) {
             return; // ports and sizes are not there (a first fragment: a datagram, no probe)
         }
@@ -372,6 +395,7 @@ impl FewPorts {
     }
 
     /// Judge every pair whose window and wait ended by `now`.
+    #[inline(never)]
     fn advance(&mut self, now: f64, sink: &mut dyn FnMut(Finding)) {
         self.clock = now;
         while let Some(&(first, key)) = self.order.front() {
@@ -586,6 +610,32 @@ mod tests {
         assert_eq!((f[0].targets, f[0].probes), (3, 6));
         // two silent ports: too few
         assert!(run(&nmap(T0, W, 52886, &silent[..2], 67)).0.is_empty());
+    }
+
+    #[test]
+    fn any_packet_judges_the_pairs_whose_window_and_wait_ended_and_no_earlier_one() {
+        // a scan of three silent ports, then only TCP segments of another conversation: the
+        // pair is judged by the first segment at or past its window and wait, not before
+        let silent = [(443, None), (4433, None), (4434, None)];
+        let mut r = FewPorts::new(MIN_PORTS);
+        let mut out = Vec::new();
+        for p in &nmap(T0, W, 52886, &silent, 67) {
+            r.push(p, &mut |f| out.push(f));
+        }
+        let due = T0 + WINDOW + ANSWER_WAIT;
+        for (k, t) in [T0 + 2.0, T0 + 5.0, due - 1e-3].into_iter().enumerate() {
+            let seg = crate::features::tests::tcp(t, C, V, 40000 + k as u16, 80, 0x10);
+            r.push(&seg, &mut |f| out.push(f));
+            assert!(out.is_empty(), "judged early, at {t}: {out:?}");
+        }
+        let seg = crate::features::tests::tcp(due + 0.5, C, V, 40010, 80, 0x10);
+        r.push(&seg, &mut |f| out.push(f));
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!((out[0].detected_at - due).abs() < 1e-6, "{:?}", out[0]);
+        assert_eq!(r.stats().pairs, 1);
+        // nothing left to judge at the end
+        r.finish(&mut |f| out.push(f));
+        assert_eq!((out.len(), r.stats().pairs), (1, 1));
     }
 
     #[test]

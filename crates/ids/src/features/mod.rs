@@ -284,6 +284,7 @@ impl Extractor {
     /// [`WindowState::prefetch_entries`]): best done a few packets after
     /// [`Extractor::prepare`] and a few before [`Extractor::push_prepared`]. A hint that
     /// changes nothing.
+    #[inline]
     pub fn prefetch_entries(&self, prepared: &Prepared<'_>) {
         if let (Extractor::Window(w), Some(k)) = (self, &prepared.window) {
             w.prefetch_entries(k);
@@ -293,6 +294,7 @@ impl Extractor {
     /// [`Extractor::push_if`] of a packet prepared by [`Extractor::prepare`] (of this
     /// extractor, at most 15 packets ahead; else the packet is prepared again here, to the
     /// same features).
+    #[inline]
     pub fn push_prepared(
         &mut self,
         prepared: &Prepared<'_>,
