@@ -2511,6 +2511,13 @@ impl Damped {
         self.add_premixed((host, premix(host)), delta, now, floor)
     }
 
+    /// `host`'s count as it stood when it was last added to, and when that was (`None`
+    /// without an entry), read only: no entry is made.
+    pub(crate) fn peek(&self, host: u128) -> Option<(f32, f64)> {
+        let h = hash_mixed(self.seed, premix(host));
+        self.table.get_stamped(&host, h).map(|(&v, t)| (v, t))
+    }
+
     /// Decay the count of `host` (given with its [`premix`]) to `now` and take `delta` off,
     /// kept at 0 or above, if it has one: no entry is made.
     pub(crate) fn sub_if_present(&mut self, (host, mixed): (u128, u64), delta: f32, now: f64) {

@@ -72,6 +72,17 @@
 //! client's Initials to 443, 4433 and 4434, [`crate::handshakes`]) are no probes; nor are
 //! broadcasts (NetBIOS and LAN discovery to a subnet's .255).
 //!
+//! **Reflected answers are no probes** (session 27, `lab/amplify.sh`). A reflected flood's
+//! answers come from a reflection service's port ([`crate::reflection::SERVICE_PORTS`]) to a
+//! new port of the victim each, and the victim refuses them: at its own link every reflector
+//! sent a few "probes" of 250 to 512 bytes (NetBIOS, portmap, chargen, SSDP, NTP answers) to
+//! closed ports below 32768, and sixty reflectors each made a few-port scan of the victim
+//! beside the flood's own alert. A datagram shaped like such an answer
+//! ([`crate::reflection::answer_shape`]: from one of those ports to another, at least 100
+//! bytes) is no probe; its port is one that never fails, as a larger datagram's. What it gives
+//! away: a scan sent from one of those ports (`nmap -g 53`) whose every probe carries 100
+//! bytes or more (nmap's payloads are mostly smaller, hping3's and nping's empty).
+//!
 //! **Bounded memory.** At most [`MAX_PAIRS`] pairs, each with [`SLOTS`] ports (a pair's probes
 //! of more ports are counted, not judged); pairs are kept in order of their first probe and
 //! leave the table when their window is judged, or, when the table is full, the oldest
@@ -328,6 +339,7 @@ impl FewPorts {
         let now = self.clock;
         let probe = !p.fragment
             && p.payload_len <= MAX_PAYLOAD
+            && !crate::reflection::answer_shape(p)
             && p.dport != 0
             && p.dport < EPHEMERAL
             && !ONE_WAY.contains(&p.dport)
@@ -914,5 +926,36 @@ mod tests {
             r.stats()
         );
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_reflected_floods_refused_answers_are_no_probes() {
+        // reflectors' answers (NetBIOS 247 bytes, portmap 508, SSDP 315 from 137, 111, 1900)
+        // to a new port of the victim each, below 32768, every one refused: no scan
+        let mut v = Vec::new();
+        for (k, (sport, len)) in [
+            (137u16, 247u16),
+            (111, 508),
+            (1900, 315),
+            (137, 247),
+            (111, 508),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let t = T0 + k as f64 * 0.2;
+            let p = udp(t, A, V, *sport, 20000 + k as u16 * 911, len + 28);
+            v.push(p);
+            v.push(icmp_unreach(t + 0.001, V, A, &p));
+        }
+        let (f, _) = run(&v);
+        assert!(f.is_empty(), "{f:?}");
+        // the same datagrams of 40 bytes (a scan sent from those ports) are one
+        for p in v.iter_mut().filter(|p| p.proto == 17) {
+            p.payload_len = 40;
+            p.ip_len = 68;
+        }
+        let (f, _) = run(&v);
+        assert_eq!(f.len(), 1, "{f:?}");
     }
 }

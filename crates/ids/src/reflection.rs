@@ -80,10 +80,35 @@
 //! exchanges, where ports cannot tell a question from its answer: an M-SEARCH is 90 to 200
 //! bytes, an answer (LOCATION, SERVER, USN headers) 250 to 450.
 //!
+//! **Answers refused at a flood's pace** (session 27, `lab/amplify.sh`). The forged questions
+//! of a booter name a new random port of the victim each (its answers go to as many ports),
+//! so a refusal of one answer says nothing of the next, and captured where the questions pass
+//! (the reflectors' link, an uplink carrying both) the victim seems to ask DNS, SNMP, CLDAP,
+//! chargen, portmap and the rest itself: their answers looked asked for, and the forged
+//! questions were charged to the victim (`other-attack`, `scan-udp`, the networks' verdicts on
+//! a host asking sixty servers hundreds of times a second). Its kernel refuses every answer it
+//! has no socket for, to every reflector. The ICMP port unreachables a host sends about
+//! datagrams from one of [`SERVICE_PORTS`] (to another port; not answers to a question it
+//! asked a group: a control point that closed its socket before every device answered) are
+//! counted per host, one a second at most for each service host (as a kernel's rate limit
+//! sends them: the pace is one of many hosts refused, not of one resolver's late answers),
+//! damped (1 s half-life); while that count is at [`REFUSAL_PACE`] or more
+//! (about 7 a second, held: rate-limited per peer, a victim refuses about one a second to each
+//! reflector) and its latest refusal is at most [`REFUSAL_GAP`] (1 s) old, the services' answers to it are unasked for, whatever asked (counted as above, a
+//! flood past the threshold), its errors about them are charged to their senders, and its own
+//! questions to those services, once its unasked answers are past the threshold, are flood
+//! packets ([`Unasked::Forged`]) charged to the service host against it, as the SSDP ones
+//! above. A client refusing a late answer or two is far below the pace; a busy resolver's
+//! answers are all taken. What it gives away: a victim that refuses nothing (a firewall that
+//! drops unsolicited datagrams silently) looks, on the reflectors' side, like a busy client of
+//! those services, and is not found there (at its own link the answers are unasked for); a
+//! flood through fewer than about ten reflectors keeps the pace only in its first second.
+//!
 //! Sans-IO and bounded: a set-associative table of (asker, service host, both ports)
 //! requests ([`CAPACITY`], least recently used evicted), one of refusals ([`REFUSALS`]), one
-//! of fast SSDP askers ([`RECEIVERS`]), and the damped counts per receiver, per asker of
-//! groups and per SSDP asker.
+//! of fast SSDP askers ([`RECEIVERS`]), one of (refuser, service host) pairs
+//! ([`REFUSALS`]), and the damped counts per receiver, per asker of groups, per SSDP asker
+//! and per refuser.
 
 use crate::detect::{is_group, Damped};
 use crate::features::table::{hash_key, ip_key, SetAssoc};
@@ -115,6 +140,16 @@ pub const MIN_ANSWER: u32 = 100;
 pub const IDLE: f64 = 30.0;
 /// Requests remembered.
 pub const CAPACITY: usize = 1 << 14;
+/// Refusals a second of reflection services' answers by one host (damped count, 1 s
+/// half-life) from which it refuses at a flood's pace: about 7 a second, held. Its kernel's
+/// port unreachables are rate-limited per peer (Linux: a burst of 6, then one a second to each
+/// reflector), so the pace needs about ten reflectors at work, or the first bursts of two; a
+/// client refuses a late answer or two.
+pub const REFUSAL_PACE: f32 = 10.0;
+/// A host refusing at [`REFUSAL_PACE`] is taken as refusing until this long after its latest
+/// refusal, seconds: its kernel refuses a flood's answers without pause (about one a second to
+/// each reflector), and its own exchanges with the same services after the flood stay its own.
+pub const REFUSAL_GAP: f64 = 1.0;
 /// Refusals remembered (receiver, service host, ports).
 pub const REFUSALS: usize = 1 << 12;
 /// Receivers whose unasked-for answers are counted.
@@ -156,9 +191,10 @@ pub enum Unasked {
     /// Past the threshold: a `flood-udp` packet of its sender.
     Flood,
     /// A unicast SSDP question from a host asking at a flood's pace whose unasked-for answers
-    /// are past the threshold: a `flood-udp` packet of the flood against it (charged to the
-    /// service host it went to, against its sender: see the module's "Questions at a flood's
-    /// pace, answers taken").
+    /// are past the threshold, or a question to a reflection service from a host refusing
+    /// their answers at a flood's pace: a `flood-udp` packet of the flood against it (charged
+    /// to the service host it went to, against its sender: see the module's "Questions at a
+    /// flood's pace, answers taken" and "Answers refused at a flood's pace").
     Forged,
     /// An answer to a question asked of a group many times a second (smurf, fraggle), past
     /// the threshold: a flood packet of its sender (`flood-icmp` for an echo reply,
@@ -191,6 +227,14 @@ pub struct Reflection {
     fast_askers: SetAssoc<u128, f64>,
     /// When a host last asked so: no SSDP answer is looked up more than [`IDLE`] after it.
     fast_burst: f64,
+    /// Refusals of reflection services' answers per receiver (not of answers to a question
+    /// it asked a group; one a second at most for each service host).
+    refusers: Damped,
+    /// (receiver, service host) → when a refusal was last counted for it.
+    refused_hosts: SetAssoc<(u128, u128), f64>,
+    /// When a host last refused at [`REFUSAL_PACE`] or more: no refuser is looked up more
+    /// than [`IDLE`] after it.
+    refusal_burst: f64,
     clock: f64,
 }
 
@@ -210,6 +254,9 @@ impl Reflection {
             ssdp_askers: Damped::new(if on { RECEIVERS } else { 1 }, 64),
             fast_askers: SetAssoc::new(if on { RECEIVERS } else { 1 }),
             fast_burst: f64::NEG_INFINITY,
+            refusers: Damped::new(if on { RECEIVERS } else { 1 }, 66),
+            refused_hosts: SetAssoc::new(if on { REFUSALS } else { 1 }),
+            refusal_burst: f64::NEG_INFINITY,
             clock: f64::NEG_INFINITY,
         }
     }
@@ -264,6 +311,14 @@ impl Reflection {
         }
         if !group && (p.dport == SSDP_PORT || p.sport == SSDP_PORT) {
             if let Some(u) = self.ssdp_pace(p, s, d, now) {
+                return Some(u);
+            }
+        }
+        // a host refusing reflection services' answers at a flood's pace: their answers to it
+        // are unasked, its questions to them the flood's (no look-up unless a host refused
+        // at that pace within IDLE)
+        if now - self.refusal_burst <= IDLE && !group {
+            if let Some(u) = self.refuser_pace(p, s, d, now) {
                 return Some(u);
             }
         }
@@ -322,6 +377,36 @@ impl Reflection {
         None
     }
 
+    /// A unicast UDP datagram `p` from `s` to `d` while some host refuses answers at
+    /// [`REFUSAL_PACE`] or more: an unasked-for answer if it answers such a host (from one of
+    /// [`SERVICE_PORTS`] to another port, at least [`MIN_ANSWER`] bytes), a flood's question
+    /// if such a host sends it to one of [`SERVICE_PORTS`] (from another port) and is flooded;
+    /// `None` otherwise (the other checks go on). See the module's "Answers refused at a
+    /// flood's pace".
+    #[inline(never)]
+    fn refuser_pace(&mut self, p: &PacketRepr, s: u128, d: u128, now: f64) -> Option<Unasked> {
+        if answer_shape(p) && self.refusing(d, now) {
+            return Some(self.count_unasked(d, now));
+        }
+        if service_to_other(p.dport, p.sport)
+            && !answer_shape(p)
+            && self.refusing(s, now)
+            && self.receivers.add(s, 0.0, now, 0.0) >= self.threshold
+        {
+            return Some(Unasked::Forged);
+        }
+        None
+    }
+
+    /// Whether `host` refuses reflection services' answers at [`REFUSAL_PACE`] or more now:
+    /// its count at its latest refusal was at the pace, and that refusal is at most
+    /// [`REFUSAL_GAP`] old. Reads the state only.
+    fn refusing(&self, host: u128, now: f64) -> bool {
+        self.refusers
+            .peek(host)
+            .is_some_and(|(n, t)| n >= REFUSAL_PACE && now - t <= REFUSAL_GAP)
+    }
+
     /// Whether `asker` asked SSDP at [`FLOOD_QUESTIONS`] or more within [`IDLE`].
     fn fast_recently(&self, asker: u128) -> bool {
         self.fast_askers
@@ -360,9 +445,29 @@ impl Reflection {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
-        let key = (ip_key(q.dst), ip_key(q.src), ports(q.dport, q.sport));
+        let (receiver, ports) = (ip_key(q.dst), ports(q.dport, q.sport));
+        let key = (receiver, ip_key(q.src), ports);
         *self.refused.touch(key, request_hash(key), self.clock).val = self.clock;
         self.last_refusal = self.clock;
+        // refusals counted per receiver, one a second at most for each service host (as
+        // its kernel's rate limit sends them: the pace is of many hosts refused), but not of
+        // late answers to a question it asked a group (a control point that closed its
+        // socket before every device answered), nor of a symmetric service's (NTP peers 123
+        // to 123)
+        if q.sport == q.dport || self.asked_for(receiver, GROUP, ports) {
+            return;
+        }
+        let pair = (receiver, ip_key(q.src));
+        let e =
+            self.refused_hosts
+                .touch(pair, hash_key(hash_key(68, receiver), pair.1), self.clock);
+        if e.prev_stamp.is_some() && self.clock - *e.val < 1.0 {
+            return;
+        }
+        *e.val = self.clock;
+        if self.refusers.add(receiver, 1.0, self.clock, 0.0) >= REFUSAL_PACE {
+            self.refusal_burst = self.clock;
+        }
     }
 
     /// Whether `receiver` refused an answer from `server` between the `ports` given by
@@ -393,7 +498,11 @@ impl Reflection {
         let (asker, ports) = (ip_key(q.dst), ports(q.dport, q.sport));
         let asked =
             self.asked_for(asker, ip_key(q.src), ports) || self.asked_for(asker, ANY, ports);
-        (ok && !asked).then_some((q.src, q.dst))
+        // (a host refusing answers at a flood's pace asked none of them, whatever the wire
+        // shows: see the module's "Answers refused at a flood's pace")
+        let forged =
+            asked && self.clock - self.refusal_burst <= IDLE && self.refusing(asker, self.clock);
+        (ok && (!asked || forged)).then_some((q.src, q.dst))
     }
 
     /// Whether `p` is an ICMP error its sender sent about a UDP answer to a question it asked
@@ -929,6 +1038,115 @@ mod tests {
                 r.push(&udp(ts, "198.18.0.11", c, 1900, 40_000, 358)),
                 None,
                 "{i}"
+            );
+        }
+    }
+
+    /// A booter's flood seen on the reflectors' side: `n` forged questions from the victim
+    /// (a new port each) to `refl` reflectors (.1.1 on) on `port`, from `t0`, 300 a second,
+    /// each answered (`answer`: the reflector's datagram to the question's port), and the
+    /// victim refusing the answers as its kernel does (the first six to each reflector, then
+    /// one a second to each); the verdicts of the questions, the answers and the refusals.
+    #[allow(clippy::type_complexity)]
+    fn booter(
+        r: &mut Reflection,
+        t0: f64,
+        n: u32,
+        refl: u32,
+        port: u16,
+        answer: &dyn Fn(f64, &str, u16) -> PacketRepr,
+    ) -> (Vec<Option<Unasked>>, Vec<Option<Unasked>>, Vec<bool>) {
+        let (mut qs, mut ans, mut errs) = (Vec::new(), Vec::new(), Vec::new());
+        let mut last = vec![(0u32, f64::NEG_INFINITY); refl as usize];
+        for i in 0..n {
+            let ts = t0 + f64::from(i) / 300.0;
+            let k = i % refl;
+            let h = format!("198.18.1.{}", 1 + k);
+            let vport = 1024 + (i * 7919 % 60000) as u16;
+            qs.push(r.push(&udp(ts, V, &h, vport, port, 68)));
+            let a = answer(ts + 2e-4, &h, vport);
+            ans.push(r.push(&a));
+            let (sent, at) = &mut last[k as usize];
+            if *sent < 6 || ts - *at >= 1.0 {
+                *sent += 1;
+                *at = ts;
+                let e = icmp_unreach(ts + 3e-4, V, &h, &a);
+                assert_eq!(r.push(&e), None);
+                errs.push(r.error_about_unasked(&e) == Some((a.src, a.dst)));
+            }
+        }
+        (qs, ans, errs)
+    }
+
+    fn count(v: &[Option<Unasked>], u: Unasked) -> usize {
+        v.iter().filter(|&&x| x == Some(u)).count()
+    }
+
+    #[test]
+    fn answers_refused_at_a_floods_pace_are_a_flood_though_their_questions_were_seen() {
+        // DNS ANY through 60 reflectors, 600 questions in 2 s (lab/amplify.sh's run 1)
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let dns = |ts: f64, h: &str, port: u16| udp(ts, h, V, 53, port, 1500);
+        let (qs, ans, errs) = booter(&mut r, 10.0, 600, 60, 53, &dns);
+        // every answer past the pace and the threshold's first few is the flood's …
+        assert!(count(&ans, Unasked::Flood) > 500, "{ans:?}");
+        // … and so are the forged questions (the service host's, against the victim) …
+        assert!(count(&qs, Unasked::Forged) > 450, "{qs:?}");
+        // … and the victim's refusals, charged to the reflectors
+        assert!(errs.iter().filter(|&&e| e).count() > errs.len() / 2);
+        // its own questions and their answers two seconds after the flood are its own
+        for i in 0..100u32 {
+            let ts = 14.0 + f64::from(i) * 0.03;
+            let h = format!("198.18.1.{}", 1 + i % 60);
+            let port = 30000 + i as u16;
+            assert_eq!(r.push(&udp(ts, V, &h, port, 53, 68)), None, "{i}");
+            assert_eq!(r.push(&dns(ts + 1e-3, &h, port)), None, "{i}");
+        }
+        // NTP monlist, SNMP, chargen and the rest alike; the rule off, nothing
+        let mut off = Reflection::new(0.0);
+        let (qs, ans, errs) = booter(&mut off, 10.0, 600, 60, 123, &|ts, h, p| {
+            udp(ts, h, V, 123, p, 468)
+        });
+        assert!(qs.iter().chain(&ans).all(Option::is_none) && !errs.contains(&true));
+    }
+
+    #[test]
+    fn a_few_refusals_and_a_control_points_late_answers_make_no_refuser() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        // a resolver (the victim's address) asking 60 servers 40 times a second, each answer
+        // taken, but for a late one refused now and then (three a second)
+        let mut flagged = 0;
+        for i in 0..2400u32 {
+            let ts = 1.0 + f64::from(i) * 0.025;
+            let h = format!("198.18.1.{}", 1 + i % 60);
+            let port = 1024 + (i * 7919 % 60000) as u16;
+            flagged += usize::from(r.push(&udp(ts, V, &h, port, 53, 68)).is_some());
+            let a = udp(ts + 2e-3, &h, V, 53, port, 900);
+            flagged += usize::from(r.push(&a).is_some());
+            if i % 13 == 0 {
+                r.push(&icmp_unreach(ts + 3e-3, V, &h, &a));
+            }
+        }
+        assert_eq!(flagged, 0);
+        // a control point's M-SEARCH to the group, answered by 40 devices, its socket closed
+        // before they answered: 40 refusals within a second
+        r.push(&udp(100.0, V, "239.255.255.250", 50000, 1900, 125));
+        for dev in 0..40u32 {
+            let h = format!("198.18.1.{}", 1 + dev);
+            let ts = 100.0 + f64::from(dev) * 2e-2;
+            let a = udp(ts, &h, V, 1900, 50000, 340);
+            assert_eq!(r.push(&a), None);
+            r.push(&icmp_unreach(ts + 1e-4, V, &h, &a));
+        }
+        assert!(!r.refusing(ip_key(V.parse().unwrap()), 101.0));
+        // its resolver's questions and answers go on unflagged
+        for i in 0..200u32 {
+            let ts = 101.0 + f64::from(i) * 0.025;
+            let h = format!("198.18.2.{}", 1 + i % 60);
+            assert_eq!(r.push(&udp(ts, V, &h, 20000 + i as u16, 53, 68)), None);
+            assert_eq!(
+                r.push(&udp(ts + 1e-3, &h, V, 53, 20000 + i as u16, 900)),
+                None
             );
         }
     }

@@ -17,7 +17,8 @@
 //! port, protocol). A *probe* is a packet the source sends to a target: TCP without ACK or RST
 //! (SYN, FIN, NULL, Xmas and every other such combination), a bare ACK or FIN+ACK without
 //! payload to a target that has not answered (nmap's ACK, window and Maimon probes), or a UDP
-//! datagram (except to traceroute's ports, [`TRACEROUTE_PORTS`]), or an ICMP or ICMPv6 query
+//! datagram (except to traceroute's ports, [`TRACEROUTE_PORTS`], and a reflected answer,
+//! [`crate::reflection::answer_shape`]), or an ICMP or ICMPv6 query
 //! (echo, timestamp, information or address mask request: host discovery, `nmap -sn`), whose
 //! target's "port" is the request's type. (An instance of its own,
 //! [`SlowScan::neighbour_sweeps`], takes IPv6 neighbour solicitations to solicited-node groups
@@ -1066,7 +1067,9 @@ impl SlowScan {
                 if self.answer(rev, now) == Some(true) {
                     return;
                 }
-                if TRACEROUTE_PORTS.contains(&p.dport) {
+                // (a reflected flood's answers, to a new port of the victim each, are no
+                // probes: see crate::fewports, "Reflected answers are no probes")
+                if TRACEROUTE_PORTS.contains(&p.dport) || crate::reflection::answer_shape(p) {
                     return;
                 }
                 let key = TargetKey::premixed(a, ma, b, mb, p.dport, 17);
@@ -3172,5 +3175,23 @@ mod tests {
         assert_eq!(j["rule"], "slow-scan");
         assert_eq!(j["trigger"], "ports-of-one-host");
         assert_eq!(j["victim_ports"], 15);
+    }
+
+    #[test]
+    fn a_reflected_floods_refused_answers_are_no_probes() {
+        // one reflector's NTP answers (468 bytes) to 40 ports of the victim, all refused (a
+        // booter's random ports): no scan; the same 40 datagrams of 60 bytes from port 123
+        // (a scanner's probes, nmap -g 123), refused, are one
+        for (len, found) in [(468u16, false), (60, true)] {
+            let mut v = Vec::new();
+            for k in 0..40u32 {
+                let t = T0 + f64::from(k) * 3.0;
+                let p = udp(t, A, V, 123, port(k, 41), len);
+                v.push(p);
+                v.push(icmp_unreach(t + 0.001, V, A, &p));
+            }
+            let f = run(&mut rule(), &v);
+            assert_eq!(!f.is_empty(), found, "{len}: {f:?}");
+        }
     }
 }
