@@ -5,6 +5,11 @@
 # address that does not answer ARP) and from one behind a router (the empty addresses give
 # nothing, or the router's ICMP host unreachable once its ARP fails), among clients that talk to
 # many hosts legitimately. (session 26, helper h3)
+# Session 27 (helper h3): scans of many ports per host over a subnet with more live hosts. LIVE0
+# and LIVE1 (last octets, space-separated) are more live hosts on 198.18.0 (the LAN, h's
+# namespace) and 198.18.1 (f's), serving 22 and 80 and refusing every other port; DROP0 and DROP1
+# are hosts behind a firewall that drops everything but 22 and 80 (nft in their own namespaces w0
+# and w1, which serve those two); POLL_EXTRA (addresses) are more hosts the poller .30 watches.
 # Tools (Debian packages): iproute2 tcpdump python3 nmap masscan zmap ncat.
 #   198.18.0.0/24 (bridge b0/br0, the capture's): router .1, scanners .66 (routed) and .67 (LAN),
 #   a poller .30 (lab/pollnormal.py poll: ports 22, 9100, 80 and a ping of each host it watches,
@@ -30,23 +35,57 @@ case "$SEED" in '' | *[!0-9]*) die "SEED must be a number" ;; esac
 PY=${PY:-/usr/bin/python3}
 lab_begin "${PREFIX:-s26h3$$}"
 D=${DUR:-600}
-lab_routed 198.18.0 198.18.1 rt:0:1 rt:1:1 a0:0:66 a1:0:67 c:0:30 q:0:40 n:0:184 h:0:35 f:1:5
-for a in 198.18.0.44 198.18.0.50; do ns h ip addr add "$a/24" dev "$(lab_leg h 198.18.0.35)"; done
-for a in 198.18.1.9 198.18.1.20 198.18.1.45; do ns f ip addr add "$a/24" dev "$(lab_leg f 198.18.1.5)"; done
-lab_check_routes
+read -ra live0 <<<"${LIVE0:-}"
+read -ra live1 <<<"${LIVE1:-}"
+read -ra drop0 <<<"${DROP0:-}"
+read -ra drop1 <<<"${DROP1:-}"
+legs=(rt:0:1 rt:1:1 a0:0:66 a1:0:67 c:0:30 q:0:40 n:0:184 h:0:35 f:1:5)
+[ ${#drop0[@]} -eq 0 ] || legs+=("w0:0:${drop0[0]}")
+[ ${#drop1[@]} -eq 0 ] || legs+=("w1:1:${drop1[0]}")
+lab_routed 198.18.0 198.18.1 "${legs[@]}"
 P=198.18.0 R=198.18.1
+for a in 44 50 "${live0[@]}"; do ns h ip addr add "$P.$a/24" dev "$(lab_leg h $P.35)"; done
+for a in 9 20 45 "${live1[@]}"; do ns f ip addr add "$R.$a/24" dev "$(lab_leg f $R.5)"; done
+for a in "${drop0[@]:1}"; do ns w0 ip addr add "$P.$a/24" dev "$(lab_leg w0 "$P.${drop0[0]}")"; done
+for a in "${drop1[@]:1}"; do ns w1 ip addr add "$R.$a/24" dev "$(lab_leg w1 "$R.${drop1[0]}")"; done
+lab_check_routes
+served() { # NET LAST... : the farm's specs of 22 and 80 on each NET.LAST
+    local n=$1 a
+    shift
+    for a in "$@"; do printf '%s\n' "$n.$a:22:banner" "$n.$a:80:http"; done
+}
+firewall() { # NAME NET LAST... : drop every packet to the host but TCP 22 and 80, which it serves
+    ns "$1" nft -f - <<'NFT'
+table inet fw {
+    chain in {
+        type filter hook input priority 0; policy drop;
+        ct state established,related accept
+        tcp dport { 22, 80 } accept
+    }
+}
+NFT
+    local specs
+    mapfile -t specs < <(served "$2" "${@:3}")
+    bg "$1" "$D" "$PY" "$LAB_DIR/pollnormal.py" farm "$D" "${specs[@]}" >/dev/null 2>&1
+}
+mapfile -t spec0 < <(served $P "${live0[@]}")
+mapfile -t spec1 < <(served $R "${live1[@]}")
+read -ra pollx <<<"${POLL_EXTRA:-}"
+[ ${#drop0[@]} -eq 0 ] || firewall w0 $P "${drop0[@]}"
+[ ${#drop1[@]} -eq 0 ] || firewall w1 $R "${drop1[@]}"
 bg h "$D" "$PY" "$LAB_DIR/pollnormal.py" farm "$D" $P.35:22:banner $P.35:80:http $P.35:9100:http \
-    $P.44:3389:banner $P.44:445:banner $P.44:9100:http $P.50:80:http $P.50:6881:peer $P.50:9100:http >/dev/null 2>&1
+    $P.44:3389:banner $P.44:445:banner $P.44:9100:http $P.50:80:http $P.50:6881:peer $P.50:9100:http \
+    "${spec0[@]}" >/dev/null 2>&1
 bg f "$D" "$PY" "$LAB_DIR/pollnormal.py" farm "$D" $R.5:22:banner $R.5:80:http $R.5:443:http $R.5:9100:http \
     $R.9:80:http $R.9:3389:banner $R.9:9100:http $R.20:22:banner $R.20:445:banner $R.20:23:banner \
-    $R.45:22:banner $R.45:6881:peer $R.45:9100:http $R.45:80:http >/dev/null 2>&1
+    $R.45:22:banner $R.45:6881:peer $R.45:9100:http $R.45:80:http "${spec1[@]}" >/dev/null 2>&1
 bg f "$D" "$PY" "$LAB_DIR/peerdial.py" peers --addrs $R.5,$R.9,$R.20,$R.45 --port 30303 --seed "$SEED" --life $((D - 10))
 sleep 2
 lab_capture b0 "$D" br0 "$OUT" -s "${SNAPLEN:-96}"
 sleep 1
 # the legitimate look-alikes, all through the run
 bg c "$D" "$PY" "$LAB_DIR/pollnormal.py" poll $((D - 20)) "${PERIOD:-5}" $R.5 $R.9 $R.20 $R.45 $R.33 $R.34 \
-    $P.35 $P.44 $P.50 $P.60 >/dev/null 2>&1
+    $P.35 $P.44 $P.50 $P.60 "${pollx[@]}" >/dev/null 2>&1
 bg q "$D" "$PY" "$LAB_DIR/pollnormal.py" p2p $((D - 20)) "$SEED" $R.45 $P.50 $R.5 $R.9 $P.35 \
     $R.50 $R.51 $R.52 $P.52 >/dev/null 2>&1
 node() { # the P2P node dials its peers, shuffled by $1: 8 live, 8 gone

@@ -145,6 +145,38 @@ pub fn describe(c: Class) -> &'static str {
 }
 
 impl Alert {
+    /// Merge `b`, the alert of the same attack's next round (the same source, victim and
+    /// class; see the detector's "Slow attacks' rounds"), into this one: its span reaches
+    /// `b`'s, its packets and counts add up, its score is the mean over both; its profile
+    /// stays the first round's, with the slow-request packets of both; a slow-scan finding's
+    /// probes, targets, ports and answers add up (each window of a few-port scan counts its
+    /// own), its detection time the later one's.
+    pub(crate) fn merge(&mut self, b: &Alert) {
+        let n = (self.packets + b.packets).max(1) as f64;
+        self.score = ((f64::from(self.score) * self.packets as f64
+            + f64::from(b.score) * b.packets as f64)
+            / n) as f32;
+        self.packets += b.packets;
+        self.total += b.total;
+        self.first_seen = self.first_seen.min(b.first_seen);
+        self.last_seen = self.last_seen.max(b.last_seen);
+        for (x, y) in self.class_counts.iter_mut().zip(b.class_counts) {
+            *x += y;
+        }
+        if let (Some(p), Some(q)) = (self.profile.as_mut(), b.profile) {
+            p.slow_requests += q.slow_requests;
+        }
+        if let (Some(f), Some(g)) = (self.slow_scan.as_mut(), b.slow_scan) {
+            f.first_seen = f.first_seen.min(g.first_seen);
+            f.last_seen = f.last_seen.max(g.last_seen);
+            f.detected_at = f.detected_at.max(g.detected_at);
+            f.probes += g.probes;
+            f.targets += g.targets;
+            f.victim_ports += g.victim_ports;
+            f.answered += g.answered;
+        }
+    }
+
     /// A rule's alert about one source (the slow-scan and ARP-sweep rules'): class `class`
     /// for all its `packets` (of `total` seen), between `seen` (first, last), score 1 (a rule,
     /// not a network), no profile and no rule's evidence yet (the caller sets its own).

@@ -136,7 +136,9 @@
 //! A sweep of one port over a small block, most of it empty, is found below the host
 //! threshold by its density (twelve failed hosts in a row filling half the addresses between
 //! them: `slowscan`'s "Sparse blocks", session 26), as a held candidate; counted in
-//! [`DetectStats::dense_sweeps`].
+//! [`DetectStats::dense_sweeps`]. A sweep of several ports over such a block, whose ports
+//! interleave (nmap's default order), is found the same way by one port's failed hosts over
+//! the episode (`slowscan`'s "Blocks of many ports", session 27; [`DetectStats::dense_blocks`]).
 //!
 //! **ARP sweeps.** ARP messages ([`Record::Arp`]) never reach the feature state or the
 //! networks (they were trained on IP packets only); they go to one rule, [`crate::arpsweep`]:
@@ -271,6 +273,32 @@
 //! the client's `other-attack`, and an episode most of whose flagged packets are such is
 //! named so ([`crate::profile::Rule::SlowRequests`]). Counted in
 //! [`DetectStats::flagged_by_slow_request_rule`].
+//!
+//! **Slow attacks' rounds.** DESIGN §7 and §12 want one alert per attacking source per attack.
+//! A slow attack comes in rounds further apart than the gap: slowloris adds a header line to
+//! each of its connections every 5–15 s, a slow UDP scan (`nmap -sU --scan-delay 4s`) probes
+//! a few ports per few-port window; each round was an episode, and an alert, of its own (six
+//! for one slowhttptest in the committed `http` capture, nine for three in `tlsdos`; session
+//! 27, `lab/slowrounds.attacks`). The alert of an episode named by the slow-request rule, and
+//! a few-port scan's finding, are now *held* ([`Aggregator::raise`], at most [`MAX_HELD`]):
+//! the next round's alert of the same source, victim and class, by the same rule, is merged
+//! into it (its span, packets and counts; counted in [`DetectStats::merged_alerts`]) when it
+//! is that attack's round — for slow requests, an episode beginning at most
+//! [`SLOW_REQUEST_HORIZON`] (30 s) after the held alert's last packet that adds to a
+//! connection counted before, or adds nothing (the tool's closes), where a new attack's
+//! episode adds its new connections' first requests only
+//! ([`crate::slowrequests::Addition`]); for a few-port scan, a window of the same *chain*
+//! (begun at most a window after the pair's last probe, [`crate::fewports`]) beginning at
+//! most two windows after the held one's last probe. A held alert is reported once no round
+//! came in time: [`SLOW_REQUEST_HORIZON`] and a gap after its last flagged packet (put off
+//! while an episode of its source that began within the horizon is open, until a gap after
+//! that one), three windows and the answer wait (32 s) for a few-port scan. With
+//! [`DetectSettings::max_episode`] (a live capture's 60 s) no round is merged into an alert
+//! it would make longer than that, nor put off for an episode that would, so an attack that
+//! goes on is still reported piece by piece, each piece at most max_episode + 30 s + a gap
+//! (94 s live) after its first packet. Another
+//! attack of the source (a flood right after, another class) is alerted as before, when its
+//! episode ends, and may so be reported before the held alert of the attack before it.
 //!
 //! **UDP floods of a service** ([`crate::udpfloods`]). hping3 `--udp` against a service that
 //! takes the datagrams in silence (a resolver, chronyd, snmpd dropping what is not their
@@ -505,7 +533,7 @@ use crate::profile::{
 };
 use crate::reflection::{Reflection, Unasked};
 use crate::renegotiation::Renegotiation;
-use crate::slowrequests::SlowRequests;
+use crate::slowrequests::{Addition, SlowRequests};
 use crate::slowscan::{Finding, SlowScan, SlowScanConfig};
 use crate::timeline::Timeline;
 use crate::udpfloods::{Flood, UdpFloods};
@@ -909,6 +937,9 @@ pub struct PacketVerdict {
     /// Flagged by the slow-request rule ([`crate::slowrequests`]): a packet of a service its
     /// client holds many slow requests open to (slowloris).
     pub slow_request: bool,
+    /// For a packet flagged by the slow-request rule: what it added to the service's held
+    /// requests ([`Addition`]: a connection's first addition, or its next round's).
+    pub slow_addition: Addition,
     /// A full-size UDP datagram sent again on its conversation, nothing back
     /// ([`crate::handshakes::sent_again`]): a handshake retried (a QUIC Initial).
     pub resent: bool,
@@ -1075,6 +1106,15 @@ pub struct DetectStats {
     /// threshold ([`crate::slowscan::DENSE_HOSTS`]), reported to the aggregator (which drops a
     /// fast one when the networks alerted its scanner). Known at the end of the capture.
     pub dense_sweeps: u64,
+    /// Alerts of a slow attack merged into the alert of the same attack before it (its next
+    /// round of slow requests, its next window of a few-port scan: "Slow attacks' rounds"),
+    /// not reported apart (`alerts` counts the alerts reported).
+    pub merged_alerts: u64,
+    /// Findings of the slow-scan rule made by one port's failed hosts over a scanner's episode
+    /// filling a small block, where the sweep's other ports cut the run on it
+    /// (`slowscan`'s "Blocks of many ports"): made, whether then reported to the aggregator or
+    /// dropped as a poller's (counted in `polled_scans` too). Known at the end of the capture.
+    pub dense_blocks: u64,
     /// ARP messages flagged `other-attack` by an ARP rule, sweep or spoofing (not in
     /// `flagged`, which counts IP packets).
     pub arp_flagged: u64,
@@ -1870,6 +1910,7 @@ impl Engine {
                             renegotiating: false,
                             fuzzing: false,
                             slow_request: false,
+                            slow_addition: Addition::None,
                             resent: false,
                         }));
                         continue;
@@ -2193,6 +2234,11 @@ impl Engine {
                         renegotiating: renegotiating && class == Class::OtherAttack,
                         fuzzing: by_fuzzing && class == Class::OtherAttack,
                         slow_request: by_slow && class == Class::OtherAttack,
+                        slow_addition: if by_slow && class == Class::OtherAttack {
+                            self.slow_requests.added()
+                        } else {
+                            Addition::None
+                        },
                         // a full-size datagram sent again, nothing back (crate::handshakes:
                         // the tracker's word on this packet, read here, where it is needed)
                         resent: self.conv.resent(),
@@ -2266,6 +2312,7 @@ impl Engine {
                         renegotiating: false,
                         fuzzing: false,
                         slow_request: false,
+                        slow_addition: Addition::None,
                         resent: false,
                     }
                 }
@@ -2285,6 +2332,7 @@ impl Engine {
                         renegotiating: false,
                         fuzzing: false,
                         slow_request: false,
+                        slow_addition: Addition::None,
                         resent: false,
                     }
                 }
@@ -2307,6 +2355,8 @@ impl Engine {
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         self.nd.finish(&mut |f| agg.finding(&f, st, sink));
         self.few.finish(&mut |f| agg.finding(&f, st, sink));
+        // (the few-port scans' alerts just held)
+        agg.release_held(f64::INFINITY, true, sink);
         self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
         self.arp_spoof
             .finish(&mut |s| arp_spoof_alert(&s, st, sink));
@@ -2314,6 +2364,7 @@ impl Engine {
             .finish(&mut |a| neighbour_alert(&a, st, sink));
         self.stats.polled_scans += self.slow.stats().polled;
         self.stats.dense_sweeps += self.slow.stats().dense_sweeps;
+        self.stats.dense_blocks += self.slow.stats().dense_blocks;
         self.stats.echoes_crowded += self.echoes.crowded();
         Ok(self.stats)
     }
@@ -3495,6 +3546,10 @@ struct Tally {
     /// Of the flagged packets, those of a service held by slow requests
     /// ([`PacketVerdict::slow_request`]).
     slow_requests: u64,
+    /// Of those, the clients' additions: first ones of their connections, and next rounds on
+    /// connections counted before ([`PacketVerdict::slow_addition`]).
+    slow_first: u64,
+    slow_again: u64,
 }
 
 impl Tally {
@@ -3517,6 +3572,8 @@ impl Tally {
             established_in: 0,
             fuzzing: 0,
             slow_requests: 0,
+            slow_first: 0,
+            slow_again: 0,
         }
     }
 
@@ -3549,6 +3606,11 @@ impl Tally {
         }
         if v.slow_request {
             self.slow_requests += 1;
+            match v.slow_addition {
+                Addition::First => self.slow_first += 1,
+                Addition::Again => self.slow_again += 1,
+                Addition::None => {}
+            }
         }
     }
 
@@ -5485,6 +5547,61 @@ struct Aggregator {
     /// first flagged packets of the scan may come just after its fifteenth refusal); at most
     /// [`MAX_PARKED`] × 16, the oldest decided early when full.
     pending: VecDeque<Finding>,
+    /// Alerts of slow attacks held for their attack's next round ("Slow attacks' rounds"), in
+    /// the order raised; at most [`MAX_HELD`], the oldest reported early when full.
+    held: VecDeque<Held>,
+    /// No held alert is due before this time (a lower bound: a merge puts one's off).
+    held_due: f64,
+}
+
+/// Alerts held at most for their attacks' next rounds ([`Aggregator::held`]).
+const MAX_HELD: usize = 1024;
+
+/// How long after a slow-request alert's last flagged packet the next round of its attack
+/// may begin and still be that attack's, seconds: slowhttptest's rounds come every 10 s by
+/// default (`-i`), slowloris.pl's and slowloris.py's every 15 s; twice the slower.
+pub const SLOW_REQUEST_HORIZON: f64 = 30.0;
+
+/// Which rule's rounds a held alert waits for ([`Aggregator::held`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hold {
+    /// The slow-request rule's ([`crate::slowrequests`]): the next round of header lines or
+    /// body bytes on the connections the attack holds.
+    SlowRequests,
+    /// The few-port UDP scan rule's ([`crate::fewports`]): the scan's next window of probes
+    /// of the host, of the same chain ([`Finding::episode`]), one window between at most.
+    FewPorts,
+}
+
+impl Hold {
+    /// How long after the held alert's last flagged packet its attack's next round may begin.
+    fn horizon(self) -> f64 {
+        match self {
+            Hold::SlowRequests => SLOW_REQUEST_HORIZON,
+            Hold::FewPorts => 2.0 * crate::fewports::WINDOW,
+        }
+    }
+
+    /// How long after the held alert's last flagged packet it is reported if no round
+    /// followed: the horizon, and the time to raise the next round's alert (a slow-request
+    /// episode ends a gap after its last packet; a few-port window is judged
+    /// [`crate::fewports::WINDOW`] + [`crate::fewports::ANSWER_WAIT`] after its first probe,
+    /// which comes at most two windows after the held one's last).
+    fn wait(self, gap: f64) -> f64 {
+        match self {
+            Hold::SlowRequests => SLOW_REQUEST_HORIZON + gap,
+            Hold::FewPorts => 3.0 * crate::fewports::WINDOW + crate::fewports::ANSWER_WAIT,
+        }
+    }
+}
+
+/// A held alert ([`Aggregator::held`]).
+struct Held {
+    alert: Alert,
+    hold: Hold,
+    /// When it is reported unless a round is merged into it ([`Hold::wait`] after its last
+    /// flagged packet), or unless its source's open episode may be that round.
+    due: f64,
 }
 
 impl Aggregator {
@@ -5499,7 +5616,108 @@ impl Aggregator {
             victim_flagged: SetAssoc::new(RECENT_SCANNERS),
             fast_reported: SetAssoc::new(RECENT_SCANNERS),
             pending: VecDeque::new(),
+            held: VecDeque::new(),
+            held_due: f64::INFINITY,
         }
+    }
+
+    /// Report alert `a`, or hold it for its attack's next round when a rule that holds an
+    /// attack across quiet gaps raised it (`hold`), or merge it into the held alert of its
+    /// attack's round before: one of the same source, victim and class, of the same rule, that
+    /// it began at most the rule's horizon after ([`Hold::horizon`]) — and, for slow requests,
+    /// that is no new attack (`again`: an episode of slow requests with a connection's next
+    /// round, or no addition at all, its tool's closes; a new attack's episode adds only its
+    /// connections' first), and, with
+    /// [`DetectSettings::max_episode`], that would last no longer than that with it.
+    /// Returns whether `a` was merged (not an alert of its own).
+    fn raise(
+        &mut self,
+        a: Alert,
+        hold: Option<(Hold, bool)>,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) -> bool {
+        let Some((hold, again)) = hold else {
+            sink(Event::Alert(&a));
+            return false;
+        };
+        let cap = self.s.max_episode;
+        let chain = |x: &Alert| x.slow_scan.map(|f| f.episode);
+        let same = |h: &Held| {
+            h.hold == hold
+                && h.alert.src == a.src
+                && h.alert.dst == a.dst
+                && h.alert.class == a.class
+                && chain(&h.alert) == chain(&a)
+                && a.first_seen >= h.alert.first_seen
+                && a.first_seen <= h.alert.last_seen + hold.horizon()
+                && (cap <= 0.0 || a.last_seen - h.alert.first_seen <= cap)
+        };
+        if again || hold == Hold::FewPorts {
+            if let Some(h) = self.held.iter_mut().rev().find(|h| same(h)) {
+                h.alert.merge(&a);
+                h.due = h.alert.last_seen + hold.wait(self.s.gap);
+                st.merged_alerts += 1;
+                return true;
+            }
+        }
+        if self.held.len() >= MAX_HELD {
+            if let Some(h) = self.held.pop_front() {
+                sink(Event::Alert(&h.alert));
+            }
+        }
+        let due = a.last_seen + hold.wait(self.s.gap);
+        self.held_due = self.held_due.min(due);
+        self.held.push_back(Held {
+            alert: a,
+            hold,
+            due,
+        });
+        false
+    }
+
+    /// Report the held alerts due at `now` (all when `all`): those whose attack's next round
+    /// did not come within its horizon. One whose source has an open episode that began
+    /// within the horizon (the round, to be merged when it ends) is put off until a gap after
+    /// that episode's last packet. A held alert is so reported at most [`Hold::wait`] after
+    /// its last flagged packet, or a gap after the episode that might continue it; with
+    /// [`DetectSettings::max_episode`], the rounds merged into it span at most that, and it
+    /// is put off only while the open episode could still be merged (has not made it longer
+    /// than that): on a live capture (60 s) an alert of a slow attack is reported at most
+    /// max_episode + [`SLOW_REQUEST_HORIZON`] + a gap (94 s) after its first flagged packet
+    /// (and the live tick, 250 ms).
+    #[inline(never)]
+    fn release_held(&mut self, now: f64, all: bool, sink: &mut dyn FnMut(Event<'_>)) {
+        let (gap, cap) = (self.s.gap, self.s.max_episode);
+        let mut next = f64::INFINITY;
+        let mut i = 0;
+        while i < self.held.len() {
+            let h = &mut self.held[i];
+            if !all && h.due > now {
+                next = next.min(h.due);
+                i += 1;
+                continue;
+            }
+            let within = h.alert.last_seen + h.hold.horizon();
+            // (an open episode that could still be merged: with max_episode, one that has
+            // not yet made the alert longer than that)
+            let open = self
+                .sources
+                .get(&h.alert.src)
+                .filter(|e| e.tally.first <= within && e.tally.first >= h.alert.first_seen)
+                .filter(|e| cap <= 0.0 || e.tally.last - h.alert.first_seen <= cap)
+                .map(|e| e.tally.last + gap);
+            if let Some(until) = open.filter(|&u| !all && u > now) {
+                h.due = until.max(h.due);
+                next = next.min(h.due);
+                i += 1;
+                continue;
+            }
+            if let Some(h) = self.held.remove(i) {
+                sink(Event::Alert(&h.alert));
+            }
+        }
+        self.held_due = next;
     }
 
     /// [`Aggregator::packet_with_ends`] with the packet's own ends ([`attacker_and_victim`]).
@@ -5884,8 +6102,8 @@ impl Aggregator {
     /// sources', a network's its victims').
     ///
     /// (Inlined: at most instants nothing is quiet — each table's oldest entry is known to be
-    /// active within the gap, or the table is empty — and no finding waits its turn, which
-    /// is told without a call.)
+    /// active within the gap, or the table is empty —, no finding waits its turn and no held
+    /// alert is due, which is told without a call.)
     #[inline]
     fn advance(&mut self, now: f64, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
         if !(now.is_finite() && now > self.clock) {
@@ -5900,6 +6118,7 @@ impl Aggregator {
                 .pending
                 .front()
                 .is_some_and(|f| f.detected_at + gap <= now)
+            || now >= self.held_due
         {
             self.end_quiet(now, gap, st, sink);
         }
@@ -5933,6 +6152,10 @@ impl Aggregator {
                 self.decide(&f, false, st, sink);
             }
         }
+        // (a comparison per call while no held alert is due: the look is out of line)
+        if now >= self.held_due {
+            self.release_held(now, false, sink);
+        }
     }
 
     fn close_all(&mut self, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
@@ -5948,6 +6171,7 @@ impl Aggregator {
         while let Some(f) = self.pending.pop_front() {
             self.decide(&f, false, st, sink);
         }
+        self.release_held(self.clock, true, sink);
     }
 
     /// A finding of the slow-scan rule. One that is not fast is reported, unless a fast one
@@ -5966,7 +6190,7 @@ impl Aggregator {
         let h = hash_key(97, k);
         if !f.fast {
             if self.fast_reported.get(&k, h) != Some(&f.episode) {
-                slow_scan_alert(f, st, sink);
+                self.slow_scan_alert(f, st, sink);
             }
             return;
         }
@@ -6015,6 +6239,34 @@ impl Aggregator {
         }
     }
 
+    /// Report finding `f` ([`slow_scan_alert`]); a few-port scan's is held for its scan's next
+    /// window ([`Aggregator::raise`]).
+    fn slow_scan_alert(
+        &mut self,
+        f: &Finding,
+        st: &mut DetectStats,
+        sink: &mut dyn FnMut(Event<'_>),
+    ) {
+        if f.trigger != crate::slowscan::Trigger::FewPorts {
+            return slow_scan_alert(f, st, sink);
+        }
+        let mut held = None;
+        slow_scan_alert(f, st, &mut |e| {
+            if let Event::Alert(a) = e {
+                held = Some(a.clone());
+            }
+        });
+        if let Some(a) = held {
+            if self.raise(a, Some((Hold::FewPorts, true)), st, sink) {
+                st.alerts -= 1;
+                st.source_alerts -= 1;
+                st.slow_scan_alerts -= 1;
+                st.few_port_scans -= 1;
+                st.fast_scans_missed_by_networks -= u64::from(f.fast);
+            }
+        }
+    }
+
     /// Report fast finding `f` (its scanner's table key and hash `kh`), and remember its
     /// episode so that a later finding of it is not reported again.
     fn report_fast(
@@ -6028,7 +6280,7 @@ impl Aggregator {
         if !f.later {
             *self.fast_reported.touch(k, h, self.clock).val = f.episode;
         }
-        slow_scan_alert(f, st, sink);
+        self.slow_scan_alert(f, st, sink);
     }
 
     /// Whether the networks flagged the host of `f`, a later scan's finding ([`Finding::later`]),
@@ -6187,7 +6439,18 @@ impl Aggregator {
         e.tally.own_protocol(&mut a);
         st.alerts += 1;
         st.source_alerts += 1;
-        sink(Event::Alert(&a));
+        let slow = a
+            .profile
+            .as_ref()
+            .is_some_and(|p| p.naming.rule == crate::profile::Rule::SlowRequests);
+        // (an episode whose additions were all connections' first is a new attack, all its
+        // connections new to the rule; one with a connection's next round, or none (the
+        // tool's closes), continues the attack before)
+        let again = e.tally.slow_again > 0 || e.tally.slow_first == 0;
+        if self.raise(a, slow.then_some((Hold::SlowRequests, again)), st, sink) {
+            st.alerts -= 1;
+            st.source_alerts -= 1;
+        }
     }
 
     /// Whether source `src` had an episode flagged at alert volume that ended less than the
@@ -11247,6 +11510,7 @@ mod tests {
             renegotiating: false,
             fuzzing: false,
             slow_request: false,
+            slow_addition: Addition::None,
             resent: false,
         }
     }
@@ -12506,5 +12770,283 @@ mod tests {
         let (alerts, st) = run(pk);
         assert_eq!(classes(&alerts), [Class::ScanUdp]);
         assert_eq!(st.resent_handshakes, 0);
+    }
+
+    /// Slowloris's rounds from 198.18.0.66 at 198.18.0.10:443 as the slow-request rule flags
+    /// them: for each round time, `conns` connections (ports from `port0`) each add a line
+    /// (`add`: the connection's first or next round) and the server acknowledges it; a round
+    /// `None` is the tool's close (a FIN each, no addition).
+    fn slow_rounds(
+        rounds: &[(f64, Option<Addition>)],
+        conns: u16,
+        port0: u16,
+    ) -> Vec<(PacketRepr, PacketVerdict)> {
+        let (att, vic) = ("198.18.0.66", "198.18.0.10");
+        let mut v = Vec::new();
+        for &(t, add) in rounds {
+            for i in 0..conns {
+                let t = t + f64::from(i) * 1e-3;
+                let port = port0 + i;
+                let mark = |p: PacketRepr, add: Addition| {
+                    let mut f = flagged(u64::from(port), p.ts, Class::OtherAttack);
+                    (f.slow_request, f.slow_addition) = (true, add);
+                    (p, f)
+                };
+                let mut line = tcp(t, att, vic, port, 443, 0x18);
+                match add {
+                    Some(a) => {
+                        line.payload_len = 24;
+                        let x = mark(line, a);
+                        v.push(x);
+                        let x = mark(tcp(t + 2e-4, vic, att, 443, port, 0x10), Addition::None);
+                        v.push(x);
+                    }
+                    None => {
+                        line.tcp_flags = 0x11;
+                        let x = mark(line, Addition::None);
+                        v.push(x);
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    fn run_slow(
+        s: DetectSettings,
+        pk: Vec<(PacketRepr, PacketVerdict)>,
+    ) -> (Vec<Alert>, DetectStats) {
+        let mut pk = pk;
+        pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+        aggregate_verdicts(s, pk)
+    }
+
+    #[test]
+    fn a_slow_request_attacks_rounds_further_apart_than_the_gap_are_one_alert() {
+        use Addition::{Again, First};
+        // slowhttptest -H -c 40 -i 10: a round of lines every 10 s (more than the 4 s gap),
+        // then its closes: one alert over it all (four before)
+        let t = 1_000.0;
+        let one = [
+            (t, Some(First)),
+            (t + 10.0, Some(Again)),
+            (t + 20.0, Some(Again)),
+            (t + 25.0, None),
+        ];
+        let (alerts, st) = run_slow(DetectSettings::default(), slow_rounds(&one, 40, 40_000));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!(a.class, Class::OtherAttack);
+        assert!(
+            a.first_seen == t && (a.last_seen - (t + 25.039)).abs() < 1e-6,
+            "{a:?}"
+        );
+        assert_eq!(a.packets, 3 * 80 + 40);
+        assert_eq!(a.profile.map(|p| p.slow_requests), Some(280));
+        assert_eq!((st.alerts, st.source_alerts, st.merged_alerts), (1, 1, 3));
+        // a second attack 12 s after the first one's closes (new connections: first
+        // additions only) is an alert of its own, its rounds merged into it
+        let mut pk = slow_rounds(&one, 40, 40_000);
+        let two = [(t + 37.0, Some(First)), (t + 44.0, Some(Again))];
+        pk.extend(slow_rounds(&two, 30, 50_000));
+        let (alerts, st) = run_slow(DetectSettings::default(), pk);
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        assert_eq!((alerts[1].first_seen, alerts[1].packets), (t + 37.0, 120));
+        assert_eq!((st.alerts, st.merged_alerts), (2, 4));
+        // a round more than the horizon (30 s) after the last is another alert
+        let late = [
+            (t, Some(First)),
+            (t + 10.0 + SLOW_REQUEST_HORIZON, Some(Again)),
+        ];
+        let (alerts, _) = run_slow(DetectSettings::default(), slow_rounds(&late, 40, 40_000));
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        // another class of the source right after (a flood of SYNs from it) is its own alert,
+        // reported when its episode ends, before the held one
+        let mut pk = slow_rounds(&one[..2], 40, 40_000);
+        for k in 0..400u16 {
+            let ts = t + 12.0 + f64::from(k) * 1e-3;
+            let p = tcp(ts, "198.18.0.66", "198.18.0.10", 1024 + k, 443, 0x02);
+            pk.push((p, flagged(10_000 + u64::from(k), ts, Class::FloodSyn)));
+        }
+        let (alerts, _) = run_slow(DetectSettings::default(), pk);
+        let classes: Vec<_> = alerts.iter().map(|a| a.class).collect();
+        assert_eq!(classes, [Class::FloodSyn, Class::OtherAttack], "{alerts:?}");
+        // with --max-episode 15 (a live capture's 60 s, shorter), the rounds merged into one
+        // alert span at most that: the attack goes on in another
+        let s = DetectSettings {
+            max_episode: 15.0,
+            ..DetectSettings::default()
+        };
+        let (alerts, _) = run_slow(s, slow_rounds(&one, 40, 40_000));
+        let ms = |x: f64| ((x - t) * 1e4).round() / 1e4;
+        let spans: Vec<_> = alerts
+            .iter()
+            .map(|a| (ms(a.first_seen), ms(a.last_seen)))
+            .collect();
+        assert_eq!(spans, [(0.0, 10.0392), (20.0, 25.039)], "{alerts:?}");
+    }
+
+    #[test]
+    fn a_held_slow_request_alert_is_reported_a_horizon_and_a_gap_after_its_last_round() {
+        use Addition::{Again, First};
+        let t = 1_000.0;
+        // the alerts reported after each advance to `at`
+        let run = |extra: &[(f64, Option<Addition>)], at: &[f64]| -> Vec<usize> {
+            let mut agg = Aggregator::new(DetectSettings::default());
+            let mut st = DetectStats::default();
+            let n = std::cell::Cell::new(0);
+            let mut sink = |ev: Event<'_>| {
+                if matches!(ev, Event::Alert(_)) {
+                    n.set(n.get() + 1);
+                }
+            };
+            let mut pk = slow_rounds(&[(t, Some(First)), (t + 10.0, Some(Again))], 40, 40_000);
+            pk.extend(slow_rounds(extra, 2, 40_000));
+            pk.sort_by(|a, b| a.0.ts.total_cmp(&b.0.ts));
+            for (p, v) in pk {
+                agg.packet(&p, &v, &mut st, &mut sink);
+            }
+            let mut seen = Vec::new();
+            for &now in at {
+                agg.advance(now, &mut st, &mut sink);
+                seen.push(n.get());
+            }
+            agg.close_all(&mut st, &mut sink);
+            seen.push(n.get());
+            seen
+        };
+        // the last round's last packet at t + 10.0392; the alert is due the horizon and a gap
+        // after it (a round begun within the horizon has ended by then, or is still open)
+        let due = t + 10.0392 + SLOW_REQUEST_HORIZON + 4.0;
+        assert_eq!(run(&[], &[t + 20.0, due - 0.01, due + 0.01]), [0, 0, 1, 1]);
+        // a long round (a line each 0.9 s on two connections, 11.7 s in all) begun 29 s after
+        // the last, its episode still open when the held alert falls due: put off until a gap
+        // after that episode's last packet, which is then merged into it
+        let long: Vec<_> = (0..14u16)
+            .map(|k| (t + 10.04 + 29.0 + f64::from(k) * 0.9, Some(Again)))
+            .collect();
+        let end = t + 10.04 + 29.0 + 13.0 * 0.9 + 0.0012;
+        let wait = SLOW_REQUEST_HORIZON + 4.0;
+        let at = [due + 0.01, end + 4.1, end + wait - 0.01, end + wait + 0.01];
+        assert_eq!(run(&long, &at), [0, 0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn a_slow_attack_that_goes_on_is_reported_within_max_episode_and_the_horizon() {
+        use Addition::{Again, First};
+        // a slowloris round every 5 s for 200 s on a live capture (max_episode 60): reported
+        // piece by piece, each at most max_episode + the horizon + a gap after its first packet
+        let t = 1_000.0;
+        let s = DetectSettings {
+            max_episode: 60.0,
+            ..DetectSettings::default()
+        };
+        let rounds: Vec<_> = (0..40u16)
+            .map(|k| {
+                (
+                    t + 5.0 * f64::from(k),
+                    Some(if k == 0 { First } else { Again }),
+                )
+            })
+            .collect();
+        let mut agg = Aggregator::new(s);
+        let mut st = DetectStats::default();
+        let now = std::cell::Cell::new(t);
+        let mut seen = Vec::new();
+        let mut sink = |ev: Event<'_>| {
+            if let Event::Alert(a) = ev {
+                seen.push((a.first_seen, a.last_seen, now.get()));
+            }
+        };
+        for (p, v) in slow_rounds(&rounds, 40, 40_000) {
+            now.set(p.ts);
+            agg.packet(&p, &v, &mut st, &mut sink);
+        }
+        for k in 0..400 {
+            now.set(t + 200.0 + f64::from(k) * 0.25);
+            agg.advance(now.get(), &mut st, &mut sink);
+        }
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        for &(first, last, at) in &seen {
+            assert!(last - first <= 60.0, "{seen:?}");
+            assert!(
+                at - first <= 60.0 + SLOW_REQUEST_HORIZON + 4.0 + 0.25,
+                "{seen:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_few_port_scans_windows_of_one_chain_are_one_alert() {
+        let finding = |first: f64, probes: u64, episode: f64, victim: &str| Finding {
+            scanner: ip("198.18.1.66"),
+            victim: ip(victim),
+            class: Class::ScanUdp,
+            proto: 17,
+            trigger: crate::slowscan::Trigger::FewPorts,
+            first_seen: first,
+            last_seen: first + 8.0,
+            detected_at: first + 12.0,
+            probes,
+            targets: 3,
+            hosts: 1,
+            victim_ports: 3,
+            answered: 0,
+            fast: true,
+            episode,
+            later: false,
+        };
+        let t = 1_000.0;
+        let run = |fs: &[Finding]| {
+            let mut agg = Aggregator::new(DetectSettings::default());
+            let mut st = DetectStats::default();
+            let mut alerts = Vec::new();
+            let mut sink = |ev: Event<'_>| {
+                if let Event::Alert(a) = ev {
+                    alerts.push(a.clone())
+                }
+            };
+            for f in fs {
+                agg.advance(f.detected_at, &mut st, &mut sink);
+                agg.finding(f, &mut st, &mut sink);
+            }
+            agg.close_all(&mut st, &mut sink);
+            (alerts, st)
+        };
+        // nmap -sU --scan-delay 4s of ten ports: three windows of one chain, one alert
+        let (alerts, st) = run(&[
+            finding(t, 3, t, "198.18.0.10"),
+            finding(t + 12.0, 3, t, "198.18.0.10"),
+            finding(t + 24.0, 4, t, "198.18.0.10"),
+        ]);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!((alerts[0].first_seen, alerts[0].last_seen), (t, t + 32.0));
+        let f = alerts[0].slow_scan.unwrap();
+        assert_eq!((alerts[0].packets, f.probes, f.targets), (10, 10, 9));
+        assert_eq!(
+            (st.alerts, st.slow_scan_alerts, st.few_port_scans),
+            (1, 1, 1)
+        );
+        assert_eq!((st.merged_alerts, st.fast_scans_missed_by_networks), (2, 1));
+        // another chain (a scan after a pause), another host, or a window more than two
+        // windows after the held one's last probe: alerts of their own
+        let (alerts, _) = run(&[
+            finding(t, 3, t, "198.18.0.10"),
+            finding(t + 12.0, 3, t + 12.0, "198.18.0.10"),
+            finding(t + 24.0, 3, t + 24.0, "198.18.0.11"),
+            finding(t + 36.0, 3, t + 24.0, "198.18.0.11"),
+            finding(t + 36.0 + 8.0 + 20.5, 3, t + 24.0, "198.18.0.11"),
+        ]);
+        assert_eq!(alerts.len(), 4, "{alerts:?}");
+        // a held alert is reported 3 windows and an answer wait after its last probe
+        let mut agg = Aggregator::new(DetectSettings::default());
+        let mut st = DetectStats::default();
+        let mut n = 0;
+        let mut sink = |ev: Event<'_>| n += usize::from(matches!(ev, Event::Alert(_)));
+        agg.advance(t + 12.0, &mut st, &mut sink);
+        agg.finding(&finding(t, 3, t, "198.18.0.10"), &mut st, &mut sink);
+        agg.advance(t + 8.0 + 31.9, &mut st, &mut sink);
+        agg.advance(t + 8.0 + 32.1, &mut st, &mut sink);
+        assert_eq!(n, 1);
     }
 }

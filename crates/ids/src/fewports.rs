@@ -56,7 +56,10 @@
 //! `scan-udp`, *fast* ([`Finding::fast`]: the detector drops it when the networks alerted its
 //! source over the scan, reports it otherwise). A source's pairs begun while its found scan
 //! went on (the other hosts of `nmap -sU -p 53,123 .10-.13`) make no second finding; a slow
-//! scan (a port every 4 s) makes one per window.
+//! scan (a port every 4 s) makes one per window, each with the first probe of its *chain*
+//! ([`Finding::episode`]): a pair begun at most [`WINDOW`] after the last probe of the pair of
+//! the same source and host judged before it goes on with that one's chain, so that the
+//! detector reports one alert for the scan ([`crate::detect`], "Slow attacks' rounds").
 //!
 //! **What it gives away and what it keeps.** The smallest scan found is three ports of one
 //! host that were refused or silent within ten seconds (nmap's `-p 443,4433,4434`); a scan of
@@ -183,6 +186,9 @@ struct Port {
 #[derive(Clone, Debug)]
 struct Pair {
     first: f64,
+    /// The first probe of the scan this pair goes on with: of the pair before it, when this
+    /// one's first probe came at most [`WINDOW`] after that one's last ([`Finding::episode`]).
+    chain: f64,
     ports: [Port; SLOTS],
     n: u8,
     /// Probes of ports past the slots.
@@ -234,6 +240,8 @@ pub struct FewPorts {
     order: VecDeque<(f64, (IpAddr, IpAddr))>,
     /// Sources with a finding: its pair's last probe.
     found: FxMap<IpAddr, f64>,
+    /// Pairs judged: their chain's first probe and their last probe (at most [`MAX_PAIRS`]).
+    chains: FxMap<(IpAddr, IpAddr), (f64, f64)>,
     clock: f64,
     /// [`MIN_PORTS`] unless set; 0: off.
     min_ports: usize,
@@ -395,8 +403,13 @@ impl FewPorts {
                 }
             }
         }
+        let chain = match self.chains.get(&key) {
+            Some(&(chain, last)) if now - last <= WINDOW => chain,
+            _ => now,
+        };
         let mut e = Pair {
             first: now,
+            chain,
             ports: [Port::default(); SLOTS],
             n: 1,
             more: 0,
@@ -434,6 +447,14 @@ impl FewPorts {
     ) {
         self.stats.pairs += 1;
         let ports = &e.ports[..usize::from(e.n)];
+        if self.chains.len() >= MAX_PAIRS {
+            self.chains.retain(|_, &mut (_, last)| now - last <= WINDOW);
+            if self.chains.len() >= MAX_PAIRS {
+                self.chains.clear();
+            }
+        }
+        let probed = e.first + f64::from(ports.iter().fold(0f32, |m, s| m.max(s.last)));
+        self.chains.insert((src, dst), (e.chain, probed));
         // refused or silent; or (answered or not) a well-known port probed from the source
         // port of the pair's first probe, as a scanner's round of probes is (nmap, nping),
         // each in its port's protocol (sizes differ), where a client asks each service from
@@ -500,7 +521,7 @@ impl FewPorts {
             victim_ports: n as u64,
             answered: ports.iter().filter(|s| s.answered).count() as u64,
             fast: true,
-            episode: e.first,
+            episode: e.chain,
             later: false,
         });
     }
@@ -524,6 +545,7 @@ impl FewPorts {
         self.pairs.capacity() * (std::mem::size_of::<Pair>() + 40)
             + self.order.capacity() * std::mem::size_of::<(f64, (IpAddr, IpAddr))>()
             + self.found.capacity() * 32
+            + self.chains.capacity() * 56
     }
 }
 
@@ -579,6 +601,42 @@ mod tests {
             }
         }
         v
+    }
+
+    #[test]
+    fn a_slow_scans_windows_are_one_chain_and_a_scan_after_a_pause_another() {
+        // nmap -sU --scan-delay 4s of ten ports of one host, each refused: a finding per
+        // window of three ports, all of one chain (its first probe); the same scan again 30 s
+        // after its last probe (more than a window) begins a chain of its own
+        let scan = |t: f64, sp: u16| -> Vec<PacketRepr> {
+            (0..10u16)
+                .flat_map(|k| {
+                    let p = udp(t + 4.0 * f64::from(k), A, V, sp, 100 + k, 0);
+                    [p, icmp_unreach(p.ts + 0.001, V, A, &p)]
+                })
+                .collect()
+        };
+        let mut pk = scan(T0, 40000);
+        pk.extend(scan(T0 + 36.0 + 30.0, 41000));
+        let (f, _) = run(&pk);
+        assert_eq!(f.len(), 6, "{f:?}");
+        for g in &f[..3] {
+            assert_eq!(g.episode, T0, "{g:?}");
+        }
+        for g in &f[3..] {
+            assert_eq!(g.episode, T0 + 66.0, "{g:?}");
+        }
+        // the first window's first probe, the second's the probe past it
+        assert_eq!((f[0].first_seen, f[1].first_seen), (T0, T0 + 12.0));
+        // a scan of another host in between is a chain of its own (another pair)
+        let mut pk = scan(T0, 40000);
+        pk.push(udp(T0 + 5.0, A, W, 40000, 53, 0));
+        let (f, _) = run(&pk);
+        assert!(
+            f.iter()
+                .all(|g| g.episode == T0 && g.victim.to_string() == V),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -23,6 +23,11 @@
 //! `other-attack` (their closes too, while the count stays at the threshold; a new connection
 //! is flagged only once it adds so itself: an HTTP flood right after, from the same client,
 //! is left to its own rules). A SYN on a 4-tuple the table holds starts the connection anew.
+//! Each flagged packet says what it added ([`Addition`]): its connection's first addition (the
+//! one that counted it), or a next round on a connection counted before (a pause after its
+//! last, unanswered) — so that the detector tells an attack's next round, which adds to the
+//! connections it holds, from a new attack, whose connections are new ([`crate::detect`],
+//! "Slow attacks' rounds").
 //!
 //! What stays normal: a client waits for an answer before it sends again (HTTP/1.1, HTTP/2's
 //! requests and pings, TLS 1.3's tickets come from the server); an upload sends its body
@@ -65,6 +70,19 @@ pub const CAPACITY: usize = 1 << 14;
 /// Services remembered.
 pub const SERVICES: usize = 1 << 12;
 
+/// What a packet the rule flags added to its service's held requests: its client's data
+/// segment that made its connection counted ([`Addition::First`]: a connection new to the
+/// attack), one on a connection counted before ([`Addition::Again`]: the attack's next round
+/// of header lines on connections it already holds), or neither (the server's segments, a
+/// close).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Addition {
+    #[default]
+    None,
+    First,
+    Again,
+}
+
 /// What the rule knows of one connection.
 #[derive(Clone, Copy)]
 struct Conn {
@@ -99,6 +117,8 @@ pub struct SlowRequests {
     /// segments, which are always looked at).
     hot_until: f64,
     decay: NegExp2,
+    /// What the last packet of a counted connection added.
+    added: Addition,
 }
 
 impl SlowRequests {
@@ -112,13 +132,14 @@ impl SlowRequests {
             clock: f64::NEG_INFINITY,
             hot_until: f64::NEG_INFINITY,
             decay: NegExp2::new(),
+            added: Addition::None,
         }
     }
 
     /// Take the next packet, whose addresses' keys are `k` and which its flow's opener sent
     /// (`Some(true)`), its other end (`Some(false)`), or either (`None`: not known); whether
     /// it belongs to a connection counted for a service its client holds slow requests open
-    /// to, at the threshold.
+    /// to, at the threshold (then [`SlowRequests::added`] says what it added).
     ///
     /// Inlined at the call: a segment without data, not a client's SYN, while no service is
     /// hot (nearly every one but data) goes no further than its length and flags.
@@ -168,6 +189,7 @@ impl SlowRequests {
         let key = (client, server, u32::from(cport) << 16 | u32::from(sport));
         let hash = service_hash(137 ^ u64::from(cport) << 24, ms, md, sport);
         let mut newly = false;
+        let mut again = false;
         let counted = if syn {
             if let Some(c) = self.conns.get_mut(&key, hash, now) {
                 *c = Conn::default();
@@ -180,6 +202,8 @@ impl SlowRequests {
                 && p.payload_len <= SMALL
                 && c.last.is_finite()
                 && now - c.last >= PAUSE;
+            // (a counted connection's next addition after a pause: the attack's next round)
+            again = c.counted && !c.answered && now - c.last >= PAUSE;
             c.counted |= newly;
             c.last = now;
             c.answered = false;
@@ -211,7 +235,19 @@ impl SlowRequests {
             let below = now + HALF_LIFE * f64::from(n / self.threshold).log2();
             self.hot_until = self.hot_until.max(below);
         }
+        self.added = if newly {
+            Addition::First
+        } else if again {
+            Addition::Again
+        } else {
+            Addition::None
+        };
         n >= self.threshold
+    }
+
+    /// What the packet [`SlowRequests::push_keyed`] flagged last added ([`Addition`]).
+    pub(crate) fn added(&self) -> Addition {
+        self.added
     }
 }
 
@@ -274,6 +310,31 @@ mod tests {
                 n
             })
             .collect()
+    }
+
+    #[test]
+    fn a_flagged_addition_is_a_connections_first_or_its_next_round() {
+        // slowhttptest -H -c 200 -i 10: the third round's lines are next rounds (Again), the
+        // server's ACKs neither; a second attack's connections, while the service is hot,
+        // add their first (First)
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        slowloris(&mut r, 200, 10.0, 60, 2);
+        let mut add =
+            |p: &PacketRepr, by_client: bool| push(&mut r, p, by_client).then(|| r.added());
+        let t = 40.0;
+        let line = seg(t, 40_005, true, 60);
+        assert_eq!(add(&line, true), Some(Addition::Again));
+        let ack = seg(t + 0.001, 40_005, false, 0);
+        assert_eq!(add(&ack, false), Some(Addition::None));
+        // (a second segment within the pause is no round)
+        let more = seg(t + 0.5, 40_005, true, 60);
+        assert_eq!(add(&more, true), Some(Addition::None));
+        let syn = tcp(50.0, C, S, 50_000, 443, SYN);
+        assert_eq!(add(&syn, true), None);
+        let req = seg(50.1, 50_000, true, 200);
+        assert_eq!(add(&req, true), None);
+        let first = seg(53.0, 50_000, true, 60);
+        assert_eq!(add(&first, true), Some(Addition::First));
     }
 
     #[test]

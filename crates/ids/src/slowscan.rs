@@ -149,8 +149,40 @@
 //! addresses of one block in a row on one port, at least half of those between them (a poller
 //! watching a powered-off rack whose addresses give nothing, or one whose period is longer than
 //! the hold), is a scanner to it; and the candidate's alert comes a hold after its twelfth
-//! failure at the earliest. Not seen: a sweep of several ports at once whose failures
-//! interleave, or whose silent failures come among the next scan's, which cut its run.
+//! failure at the earliest. A sweep of several ports at once, whose failures interleave, or
+//! one whose silent failures come among the next scan's, cuts its runs: see below.
+//!
+//! **Blocks of many ports** (session 27). nmap sends each host's ports in its own order, hosts
+//! in parallel, so a sweep of several ports over a small block (`nmap -p 22,80,443,445,3389`
+//! or `--top-ports 10` of a /28 or /27, masscan over a few ports) never fails on one port twice
+//! in a row: no run, no port failed on 25 hosts, no host on 15 ports, and at a few probes a
+//! second (`--max-rate 8`) the networks flag nothing. Each per-port group (a source's failed
+//! hosts on one port in the episode) also keeps its latest *block* ([`Block`]): its failed
+//! hosts in one /24, how many, the lowest and highest. A block of at least [`DENSE_HOSTS`]
+//! hosts filling at least half of the addresses between its lowest and highest, on a port
+//! whose current run holds fewer of them (an uncut run is the dense run's above), is a sweep
+//! of that block: the episode's finding (its figures, fast or not as the threshold's would
+//! be; only by the kind of probe most of the episode's failures are of, which names it: host
+//! discovery's SYNs to 443 beside its echo requests make no `scan-syn` of `nmap -sn`), or after
+//! the episode's finding a fast finding of its own (the detector drops it when the networks
+//! alerted its span), named by the probe that completed it (a SYN with the operating system's
+//! options: `connect()`'s). Counted in [`SlowScanStats::dense_blocks`]. A finding of a block
+//! ([`Found`]) ends every block of its /24 begun before it, and the sweep's further failures
+//! in that /24 (by any probe) within [`SWEEP_NEAR`] addresses of its range, each no more than
+//! [`SWEEP_GOES_ON`] after the one before, go on with it (growing its range) and count in no
+//! block: one finding a sweep, while a next sweep of the same /24 begun after a pause (the
+//! next /28, the next tool) is found again. One mostly refused is held as the
+//! threshold's findings are ([`REPROBE_HOLD`]) and dropped if by then the source has asked at
+//! least half of its episode's refused targets again *twice* ([`Target::twice`]): a poller or a
+//! P2P client asks its peers round after round, while a scanner's next scan of the same block
+//! (masscan after nmap) asks them once more. What it gives away: a client that fails on twelve
+//! or more addresses of one block on one port, half of those between them, and whose failures
+//! are silent or not asked again twice within the hold (a poller of a rack that drops its
+//! probes; a P2P client whose peers are numbered close together, one round in 90 s) is a
+//! scanner to it; a wide sweep whose parts come apart by more than [`SWEEP_GOES_ON`] may make a
+//! finding of each part. Not seen: a second scan of targets that already failed in the episode
+//! by the same kind of probe (`nmap -sT` of a block a SYN scan swept seconds before: its
+//! targets count once).
 //!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
@@ -368,7 +400,8 @@ pub struct Finding {
     /// is reached, and one per later sweep of one port (module documentation, "Later
     /// sweeps"); a later one that is not fast may follow.
     pub fast: bool,
-    /// The episode's identity: the time of its first failure.
+    /// The episode's identity: the time of its first failure (for a few-port scan's, the first
+    /// probe of its chain of windows, see [`crate::fewports`]).
     pub episode: f64,
     /// A later scan's finding (module documentation, "Later scans"): a scan of one host by one
     /// kind of probe after its episode's finding; when fast, the networks' only if they
@@ -404,6 +437,11 @@ pub struct SlowScanStats {
     /// ([`DENSE_HOSTS`], module documentation, "Sparse blocks"; counted in `findings` or
     /// `fast_findings` too).
     pub dense_sweeps: u64,
+    /// Findings made by one port's failed hosts over an episode filling a small block, where
+    /// the run on that port was cut by the sweep's other ports (module documentation, "Blocks
+    /// of many ports"): made, whether reported or then dropped as a poller's (counted in
+    /// `polled` too).
+    pub dense_blocks: u64,
 }
 
 /// The kind of a probe; its index into [`Source::kinds`].
@@ -529,6 +567,9 @@ struct Target {
     /// It was refused and then probed again, at least [`REPROBE_GAP`] after the probe before
     /// (counted once).
     reprobed: bool,
+    /// ... and then again, at least [`REPROBE_GAP`] after that (counted once): a poller's
+    /// rounds, no scanner's next scan.
+    twice: bool,
 }
 
 /// A source's first failed target, waiting for a second.
@@ -621,12 +662,17 @@ struct Source {
     /// ones probed again after their refusal ([`Target::reprobed`]).
     refused: u32,
     reprobed: u32,
+    /// ... and of those, the ones probed again twice ([`Target::twice`]).
+    twice: u32,
     /// The failed targets counted last, one after the other, all on one port
     /// ([`Source::run_sweep`]).
     run: Run,
     /// The failed targets counted last, one after the other, all of one host by one kind of
     /// probe (module documentation, "Later scans").
     scan: Scan,
+    /// The latest finding of a per-port group's density (module documentation, "Blocks of
+    /// many ports").
+    block_found: Option<Found>,
 }
 
 /// A source's latest failed targets counted one after the other on one host with one kind of
@@ -775,11 +821,106 @@ impl Failures {
 /// A run's identity: its port key and the probe time of its first target.
 type RunId = (u32, f64);
 
+/// The "run" a held finding of a block's density is given ([`SlowScan::release`]): no run's
+/// (a run's port key has bit 24 set, this one bit 25).
+const BLOCK_HOLD: RunId = (1 << 25, 0.0);
+
 /// A source's failures on one host (its ports) or on one port (its hosts), in one episode.
 #[derive(Clone, Copy, Debug, Default)]
 struct Group {
     episode: f64,
     few: Few,
+    /// A per-port group's failed hosts' block (module documentation, "Blocks of many ports").
+    block: Block,
+}
+
+/// A per-port group's latest failed hosts in one /24: how many, the lowest and highest of
+/// their IPv4 addresses, the probe time of the first, and when the first was counted. A failed
+/// host in another /24 begins a new block, an IPv6 one leaves none (`n` 0); after a finding of
+/// the block's /24 ([`Found`]) the block begun before it ends, and the found sweep's hosts
+/// count in no block.
+#[derive(Clone, Copy, Debug, Default)]
+struct Block {
+    n: u32,
+    lo: u32,
+    hi: u32,
+    first: f64,
+    since: f64,
+}
+
+/// A source's latest finding of a block's density (module documentation, "Blocks of many
+/// ports"): its /24, when it was made, and the addresses of the sweep it found, from the
+/// lowest to the highest, grown by the failures that go on with it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Found {
+    net: u32,
+    at: f64,
+    lo: u32,
+    hi: u32,
+    /// Probe time of its latest failure.
+    last: f64,
+}
+
+/// A failure in a found sweep's /24 (by any probe) within this many addresses of the sweep's, and no more than [`SWEEP_GOES_ON`] after its latest failure, goes on with it.
+const SWEEP_NEAR: u32 = DENSE_HOSTS;
+/// Seconds (see [`SWEEP_NEAR`]): a scanner's next run of a tool begins after a pause longer
+/// than this, its probes within one run come far faster.
+const SWEEP_GOES_ON: f64 = 4.0;
+
+impl Block {
+    /// Count the failed target `key` (`t`) at `now`; `found`: its source's latest block
+    /// finding, grown when the failure goes on with its sweep.
+    fn add(&mut self, key: &TargetKey, t: &Target, now: f64, found: &mut Option<Found>) {
+        let Some(a) = Ipv6Addr::from(key.dst).to_ipv4_mapped().map(u32::from) else {
+            self.n = 0;
+            return;
+        };
+        if let Some(f) = found.as_mut().filter(|f| f.net == a >> 8) {
+            if self.since <= f.at {
+                *self = Block {
+                    since: now,
+                    ..Block::default()
+                };
+            }
+            let near = a + SWEEP_NEAR >= f.lo && a <= f.hi + SWEEP_NEAR;
+            if near && t.last - f.last <= SWEEP_GOES_ON {
+                (f.lo, f.hi, f.last) = (f.lo.min(a), f.hi.max(a), f.last.max(t.last));
+                return;
+            }
+        }
+        if self.n > 0 && a >> 8 == self.lo >> 8 {
+            self.n += 1;
+            self.lo = self.lo.min(a);
+            self.hi = self.hi.max(a);
+            self.first = self.first.min(t.first);
+        } else {
+            *self = Block {
+                n: 1,
+                lo: a,
+                hi: a,
+                first: t.first,
+                since: now,
+            };
+        }
+    }
+
+    /// The finding of it made at `now`, its latest failure probed at `last`.
+    fn found(&self, now: f64, last: f64) -> Found {
+        Found {
+            net: self.lo >> 8,
+            at: now,
+            lo: self.lo,
+            hi: self.hi,
+            last,
+        }
+    }
+
+    /// Whether its hosts make a sweep of a small block by their density, as [`Run::dense`]
+    /// decides a run's: at least [`DENSE_HOSTS`], at least half of the addresses from the
+    /// lowest to the highest.
+    fn dense(&self) -> bool {
+        self.n >= DENSE_HOSTS && self.hi - self.lo < 2 * self.n
+    }
 }
 
 /// A per-port group's second key half is this, or'ed with `proto << 16 | port`; a per-host
@@ -1259,6 +1400,9 @@ impl SlowScan {
                         // a later sweep's: its own refused targets asked again, while it is
                         // still the source's latest run (a scanner has moved on to another
                         // port by then, a poller of one port asks it round after round)
+                        // a block's: its source asked at least half of its refused targets
+                        // again twice (a scanner's next scan of the block asks once more)
+                        Some(BLOCK_HOLD) => 2 * s.twice >= s.refused.max(1),
                         Some(id) => {
                             s.run.id() == id && 2 * s.run.reprobed >= s.run.failed.refused.max(1)
                         }
@@ -1407,9 +1551,11 @@ impl SlowScan {
             return;
         }
         // a refused target asked again a while after: what a monitor does, no scanner
-        let reprobe =
-            t.state == State::Failed && t.refused && !t.reprobed && now - t.last >= REPROBE_GAP;
+        let again = t.state == State::Failed && t.refused && now - t.last >= REPROBE_GAP;
+        let reprobe = again && !t.reprobed;
+        let twice = again && t.reprobed && !t.twice;
         t.reprobed |= reprobe;
+        t.twice |= twice;
         t.last = now;
         t.probes = t.probes.saturating_add(1);
         if t.state == State::Failed {
@@ -1420,6 +1566,7 @@ impl SlowScan {
                     s.probes += 1;
                     s.last_probe = s.last_probe.max(now);
                     s.reprobed = s.reprobed.saturating_add(u32::from(reprobe));
+                    s.twice = s.twice.saturating_add(u32::from(twice));
                     if reprobe && s.run.holds(&key, first) {
                         s.run.reprobed = s.run.reprobed.saturating_add(1);
                     }
@@ -1565,7 +1712,7 @@ impl SlowScan {
             if g.episode != episode {
                 *g = Group {
                     episode,
-                    few: Few::default(),
+                    ..Group::default()
                 };
             }
             g.few.add(
@@ -1575,16 +1722,17 @@ impl SlowScan {
             )
         };
         let pkey = PORT_GROUP | u128::from(key.proto) << 16 | u128::from(key.port);
-        let hosts = {
+        let (hosts, block) = {
             let gk = (key.src, pkey);
             let (g, _) = self.groups.entry_h(gk, hash_mixed(gs, premix(pkey)), now);
             if g.episode != episode {
                 *g = Group {
                     episode,
-                    few: Few::default(),
+                    ..Group::default()
                 };
             }
-            g.few.add(hash_mixed(89, md), t.last, window)
+            g.block.add(&key, &t, now, &mut s.block_found);
+            (g.few.add(hash_mixed(89, md), t.last, window), g.block)
         };
         let cfg = self.cfg;
         if ports > s.best_host_n {
@@ -1593,6 +1741,11 @@ impl SlowScan {
         if hosts > s.best_port_n {
             (s.best_port, s.best_port_n) = ((key.port, key.proto), hosts);
         }
+        // a sweep of several ports over a small block, whose failures interleave and so cut
+        // its runs: one port's failed hosts over the episode make the block dense, the run on
+        // it fewer (an uncut run is [`Run::dense`]'s); one finding a sweep
+        // (module documentation, "Blocks of many ports")
+        let block_dense = cfg.host_threshold > 0 && s.run.failed.targets < block.n && block.dense();
         // a sweep of a small block below the host threshold: a candidate finding, held and
         // decided at the end of the hold (module documentation, "Sparse blocks"; at most one
         // a run, none when the queue of held findings is full)
@@ -1660,19 +1813,71 @@ impl SlowScan {
                 }
                 return;
             }
+            // a sweep of a block's ports after the episode's finding: a fast finding of its
+            // own, as a later sweep's (held when the episode's failures were mostly refused)
+            if block_dense {
+                s.block_found = Some(block.found(now, t.last));
+                self.stats.dense_blocks += 1;
+                self.stats.fast_findings += 1;
+                let f = Finding {
+                    scanner: addr(key.src),
+                    victim: addr(key.dst),
+                    // (named by its own latest probe: the episode's may be another scan's;
+                    // a connect() SYN carries the operating system's options)
+                    class: class_of(t.kind, t.os_syn),
+                    proto: match t.kind {
+                        Kind::Ping => key.proto,
+                        Kind::Udp => 17,
+                        _ => 6,
+                    },
+                    trigger: Trigger::Hosts {
+                        port: key.port,
+                        proto: key.proto,
+                    },
+                    first_seen: block.first,
+                    last_seen: t.last,
+                    detected_at: now,
+                    probes: u64::from(block.n),
+                    targets: u64::from(block.n),
+                    hosts: u64::from(block.n),
+                    victim_ports: 1,
+                    answered: 0,
+                    fast: true,
+                    episode: s.start,
+                    later: false,
+                };
+                if 2 * u64::from(s.refused) > s.targets {
+                    self.hold(f, Some(BLOCK_HOLD), now, sink);
+                } else {
+                    sink(f);
+                }
+                return;
+            }
             if s.reported {
                 return;
             }
         }
         let trigger = if cfg.port_threshold > 0 && ports >= cfg.port_threshold {
             Trigger::Ports
-        } else if cfg.host_threshold > 0 && hosts >= cfg.host_threshold {
+        } else if cfg.host_threshold > 0
+            && (hosts >= cfg.host_threshold || block_dense && dominant(s) == t.kind)
+        {
+            if hosts < cfg.host_threshold {
+                // the episode's finding made by a block's density
+                s.block_found = Some(block.found(now, t.last));
+                self.stats.dense_blocks += 1;
+            }
             Trigger::Hosts {
                 port: key.port,
                 proto: key.proto,
             }
         } else {
             return;
+        };
+        let hold_as = if hosts < cfg.host_threshold && ports < cfg.port_threshold {
+            Some(BLOCK_HOLD)
+        } else {
+            None
         };
         if 2 * u64::from(s.spaced) < s.targets {
             self.stats.too_fast += 1;
@@ -1687,7 +1892,7 @@ impl SlowScan {
                 };
                 if 2 * u64::from(s.refused) > s.targets {
                     // refused targets: wait to see whether the source asks them again
-                    self.hold(f, None, now, sink);
+                    self.hold(f, hold_as, now, sink);
                 } else {
                     sink(f);
                 }
@@ -1700,7 +1905,7 @@ impl SlowScan {
         let f = finding(key.src, s, trigger, now);
         self.stats.findings += 1;
         if 2 * u64::from(s.refused) > s.targets {
-            self.hold(f, None, now, sink);
+            self.hold(f, hold_as, now, sink);
         } else {
             sink(f);
         }
@@ -1905,19 +2110,8 @@ fn count_dense(f: &Finding, st: &mut SlowScanStats) {
 }
 
 fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
-    let (k, _) = s
-        .kinds
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
-        .unwrap_or((7, &0));
-    let kind = KINDS.get(k).copied().unwrap_or(Kind::Other);
-    let connect = if s.syn_targets >= 2 {
-        2 * s.syn_sport_changes >= s.syn_targets && 2 * s.syn_os >= s.syn_targets
-    } else {
-        s.ack_rst > s.bare_rst
-    };
-    let class = class_of(kind, connect);
+    let kind = dominant(s);
+    let class = class_of(kind, connects(s));
     Finding {
         scanner: addr(src),
         victim: addr(s.best_host),
@@ -1940,6 +2134,29 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
         fast: false,
         episode: s.start,
         later: false,
+    }
+}
+
+/// The kind of probe of most of episode `s`'s failed targets, which names its finding.
+fn dominant(s: &Source) -> Kind {
+    let (k, _) = s
+        .kinds
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
+        .unwrap_or((7, &0));
+    KINDS.get(k).copied().unwrap_or(Kind::Other)
+}
+
+/// Whether the SYNs of episode `s` came from `connect()`: a new source port and an operating
+/// system's options for at least half of its failed SYN targets; with fewer than two, the way
+/// it ended a handshake an open port answered (RST+ACK from `close()`, a bare RST from a raw
+/// scanner's kernel).
+fn connects(s: &Source) -> bool {
+    if s.syn_targets >= 2 {
+        2 * s.syn_sport_changes >= s.syn_targets && 2 * s.syn_os >= s.syn_targets
+    } else {
+        s.ack_rst > s.bare_rst
     }
 }
 
@@ -2164,6 +2381,236 @@ mod tests {
         let f = run(&mut r, &rounds);
         assert!(f.is_empty(), "{f:?}");
         assert_eq!((r.stats().polled, r.stats().dense_sweeps), (1, 0));
+    }
+
+    /// A sweep of `ports` over 198.18.1.0 + `hosts` from [`A`], `gap` s a probe, hosts in
+    /// parallel and each host's ports in its own order (nmap's default: the probe after a
+    /// host's is another host's, on another port, so no run lasts two hosts): a `live` host
+    /// answers 22 and 80 with a SYN-ACK and refuses every other port, a `gone` one is
+    /// answered by its router's host unreachable, any other is silent.
+    fn ports_sweep(
+        t: f64,
+        gap: f64,
+        hosts: &[u32],
+        ports: &[u16],
+        live: &[u32],
+        gone: &[u32],
+    ) -> Vec<PacketRepr> {
+        let mut v = Vec::new();
+        let mut at = t;
+        for r in 0..ports.len() {
+            for (i, h) in hosts.iter().enumerate() {
+                let port = ports[(r + i) % ports.len()];
+                let dst = Ipv4Addr::from(0xc612_0100 + h).to_string();
+                let p = tcp(at, A, &dst, 40000, port, SYN);
+                v.push(p);
+                if live.contains(h) {
+                    let fl = if port == 22 || port == 80 {
+                        SYN | ACK
+                    } else {
+                        RST | ACK
+                    };
+                    v.push(tcp(at + 0.001, &dst, A, port, 40000, fl));
+                } else if gone.contains(h) {
+                    v.push(icmp_unreach(at + 0.001, "198.18.1.1", A, &p));
+                }
+                at += gap;
+            }
+        }
+        v
+    }
+
+    const FIVE: [u16; 5] = [22, 80, 443, 445, 3389];
+
+    #[test]
+    fn a_sweep_of_several_ports_over_a_block_is_found_by_one_ports_hosts() {
+        // nmap -sS --scan-delay 2.5s -p 22,80,443,445,3389 of 198.18.1.0/28 with five live hosts
+        // (two ports open, three refused) and eleven empty addresses: every port fails on
+        // eleven to sixteen hosts, fewer than 25; no host on 15 ports; and no run on a port
+        // lasts two hosts
+        let all: Vec<u32> = (0..16).collect();
+        let live = [2, 3, 5, 7, 9];
+        let mut r = rule();
+        let f = run(&mut r, &ports_sweep(T0, 2.5, &all, &FIVE, &live, &[]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        let f0 = f[0];
+        assert_eq!(
+            (f0.class, f0.fast, f0.later),
+            (Class::ScanSyn, false, false)
+        );
+        assert!(
+            matches!(f0.trigger, Trigger::Hosts { proto: 6, .. }),
+            "{f0:?}"
+        );
+        // at the twelfth failed host on a port: the episode's figures
+        assert!(f0.hosts >= u64::from(DENSE_HOSTS), "{f0:?}");
+        assert_eq!((r.stats().dense_blocks, r.stats().dense_sweeps), (1, 0));
+        // the same at nmap's own pace (-T4: a probe every 5 ms; --max-rate 5 too): a fast
+        // finding, the networks' to alert or not
+        let mut r = rule();
+        let f = run(&mut r, &ports_sweep(T0, 0.005, &all, &FIVE, &live, &[]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].fast, "{:?}", f[0]);
+        // behind a router that answers the empty addresses with host unreachables (refused,
+        // held for a poller's next round; nobody asks again)
+        let gone: Vec<u32> = all.iter().copied().filter(|h| !live.contains(h)).collect();
+        let mut r = rule();
+        let f = run(&mut r, &ports_sweep(T0, 0.2, &all, &FIVE, &live, &gone));
+        assert_eq!((f.len(), r.stats().dense_blocks), (1, 1), "{f:?}");
+        // then 198.18.2.0/28 and the next /28 of the first /24 (.16-.31) by the same source,
+        // 20 s apart: blocks of their own, a fast finding of each; then the first /28 again
+        // with the same probes: none (its targets failed already in this episode)
+        let mut r = rule();
+        let mut pkts = ports_sweep(T0, 0.2, &all, &FIVE, &live, &[]);
+        let next: Vec<u32> = (256..272).collect();
+        pkts.extend(ports_sweep(
+            T0 + 36.0,
+            0.2,
+            &next,
+            &FIVE,
+            &[257, 260, 261],
+            &[],
+        ));
+        let same: Vec<u32> = (16..32).collect();
+        pkts.extend(ports_sweep(
+            T0 + 72.0,
+            0.2,
+            &same,
+            &FIVE,
+            &[17, 20, 21],
+            &[],
+        ));
+        pkts.extend(ports_sweep(T0 + 108.0, 0.2, &all, &FIVE, &live, &[]));
+        let f = run(&mut r, &pkts);
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert!(f[1].fast && f[1].first_seen >= T0 + 36.0, "{:?}", f[1]);
+        assert_eq!(
+            f[1].victim.to_string().rsplit_once('.').unwrap().0,
+            "198.18.2"
+        );
+        assert!(f[2].fast && f[2].first_seen >= T0 + 72.0, "{:?}", f[2]);
+        assert_eq!(
+            f[2].victim.to_string().rsplit_once('.').unwrap().0,
+            "198.18.1"
+        );
+        assert_eq!(r.stats().dense_blocks, 3);
+        // a /28 with eight live hosts: eight failed hosts on 22 and 80, sixteen on the other
+        // three ports (the live hosts refuse them), twelve at least: found
+        let f = run(
+            &mut rule(),
+            &ports_sweep(T0, 0.2, &all, &FIVE, &[0, 2, 4, 6, 8, 10, 12, 14], &[]),
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        // one sweep of a /26 (eight live hosts) in one go, at nmap's pace: one block finding,
+        // the sweep's later failures going on with the block found (a run of 25 on one port
+        // may make a later sweep's finding as before)
+        let big: Vec<u32> = (0..64).collect();
+        let mut r = rule();
+        let f = run(
+            &mut r,
+            &ports_sweep(T0, 0.05, &big, &FIVE, &[3, 9, 17, 30, 33, 41, 50, 62], &[]),
+        );
+        assert_eq!(r.stats().dense_blocks, 1, "{f:?}");
+        assert!(!f.is_empty() && f.len() <= 2, "{f:?}");
+        // eleven hosts of a /28 (.0-.10) over five ports: too few
+        let f = run(
+            &mut rule(),
+            &ports_sweep(T0, 0.2, &all[..11], &FIVE, &[], &[]),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // a sweep of one port in a row is still a run's ("Sparse blocks"), not a block's
+        let mut r = rule();
+        let f = run(&mut r, &ports_sweep(T0, 0.2, &all, &[445], &[], &[]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((r.stats().dense_sweeps, r.stats().dense_blocks), (1, 0));
+    }
+
+    #[test]
+    fn pollers_and_clients_of_a_few_ports_on_many_hosts_are_no_block_sweep() {
+        // a poller of ports 22, 9100 and 80 on fourteen hosts of a rack (.100-.113) that
+        // refuse 9100 and 22, asked again every 5 s: each port fails on fourteen hosts in a
+        // block, its runs cut by the other ports; mostly refused and asked again: dropped
+        let rack: Vec<u32> = (100..114).collect();
+        let mut rounds = Vec::new();
+        for k in 0..30 {
+            let t = T0 + 5.0 * f64::from(k);
+            for (i, h) in rack.iter().enumerate() {
+                let dst = format!("198.18.1.{h}");
+                for (j, port) in [22u16, 9100, 80].into_iter().enumerate() {
+                    let at = t + (i * 3 + j) as f64 * 0.01;
+                    let sport = 40000 + (k as u16 * 64 + (i * 3 + j) as u16);
+                    rounds.push(tcp(at, A, &dst, sport, port, SYN));
+                    let fl = if port == 80 { SYN | ACK } else { RST | ACK };
+                    rounds.push(tcp(at + 0.001, &dst, A, port, sport, fl));
+                }
+            }
+        }
+        let mut r = rule();
+        let f = run(&mut r, &rounds);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(r.stats().dense_blocks, 1);
+        assert!(r.stats().polled >= 1);
+        // the same rack powered off behind its router (host unreachables), asked again
+        let mut rounds = Vec::new();
+        for k in 0..30 {
+            rounds.extend(ports_sweep(
+                T0 + 5.0 * f64::from(k),
+                0.01,
+                &rack,
+                &[22, 9100, 80],
+                &[],
+                &rack,
+            ));
+        }
+        let mut r = rule();
+        let f = run(&mut r, &rounds);
+        assert!(f.is_empty(), "{f:?}");
+        // a P2P client asking six random peers of twenty (.100-.119) every 3 s on TCP and UDP
+        // 6881, closed on all of them (RSTs, port unreachables): held, and its refused
+        // targets asked again twice: dropped
+        let mut rounds = Vec::new();
+        let mut x: u32 = 7;
+        for k in 0..50 {
+            let t = T0 + 3.0 * f64::from(k);
+            for j in 0..6u16 {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let dst = format!("198.18.1.{}", 100 + (x >> 16) % 20);
+                let at = t + f64::from(j) * 0.05;
+                let sport = 20000 + (k as u16) * 8 + j;
+                let p = tcp(at, A, &dst, sport, 6881, SYN);
+                rounds.push(p);
+                rounds.push(tcp(at + 0.001, &dst, A, 6881, sport, RST | ACK));
+                let u = udp(at + 0.002, A, &dst, 6881, 6881, 40);
+                rounds.push(icmp_unreach(at + 0.003, &dst, A, &u));
+                rounds.push(u);
+            }
+        }
+        rounds.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        let mut r = rule();
+        let f = run(&mut r, &rounds);
+        assert!(f.is_empty(), "{f:?}");
+        // a client failing on a few ports of scattered hosts over its /24 (gone P2P peers on
+        // 6881 and 30303, a printer scan of 9100 and 515): sixteen hosts on each port, over
+        // 226 addresses
+        let scattered: Vec<u32> = (0..16).map(|k| 7 + k * 15).collect();
+        let f = run(
+            &mut rule(),
+            &ports_sweep(T0, 0.5, &scattered, &[6881, 30303, 9100, 515], &[], &[]),
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // eight absent peers in a row on two ports (a P2P node's): too few
+        let f = run(
+            &mut rule(),
+            &ports_sweep(
+                T0,
+                0.5,
+                &(200..208).collect::<Vec<_>>(),
+                &[30303, 6881],
+                &[],
+                &[],
+            ),
+        );
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]

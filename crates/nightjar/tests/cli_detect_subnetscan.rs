@@ -15,8 +15,9 @@
 //! run of at least 12 failed hosts on one port, all in one /24, at least half of the addresses
 //! from the lowest of them to the highest, is now a held candidate finding
 //! (`crates/ids/src/slowscan.rs`, "Sparse blocks"): five of the scans are alerted and named
-//! right. Left: `nmap -sT` of 198.18.1.32/28, whose silent failures came (10 s after their
-//! probes) among the next scan's refusals, which cut its run; the LAN scan, alerted by the
+//! right. `nmap -sT` of 198.18.1.32/28, whose silent failures came (10 s after their probes)
+//! among the next scan's refusals, which cut its run, is found since session 27 by its port's
+//! failed hosts over the episode ("Blocks of many ports"). Left: the LAN scan, alerted by the
 //! ARP-sweep rule as `other-attack`.
 //!
 //! Known answers from tcpdump 4.99 (an independent decoder) on the capture: 5,373 frames, 309
@@ -53,6 +54,7 @@ fn sweeps_of_one_port_across_small_mostly_empty_blocks_are_scans() {
             "-p445 198.18.1.0/27",
             "-p 23 -r 30",
             "ncat -z",
+            "-sT -p 22 198.18.1.32/28",
         ] {
             assert_named_right(&what, by_command(&eps, needle), alerts);
         }

@@ -43,6 +43,10 @@ fn slow_requests_over_tls_are_alerted_and_the_https_clients_are_not() {
         assert_eq!(j["arp"], 12);
         assert_all_alerted_right(&format!("{extra:?}"), &j, &eps);
         let alerts = j["alerts"].as_array().unwrap();
+        // one alert per attack (session 27: before, one per round of header lines or body
+        // bytes, 5-6 s apart, three per attack; the later rounds are merged into the first's)
+        assert_eq!(alerts.len(), 3, "{extra:?}");
+        assert_eq!(j["merged_alerts"], 6, "{extra:?}");
         for a in alerts {
             assert_eq!(
                 a["nightjar"]["profile"]["rule"],

@@ -682,6 +682,8 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         // (apart: one macro call with them all exceeds serde_json's recursion limit)
         j["flagged_by_unanswered_rule"] = json!(stats.flagged_by_unanswered_rule);
         j["dense_sweeps"] = json!(stats.dense_sweeps);
+        j["merged_alerts"] = json!(stats.merged_alerts);
+        j["dense_blocks"] = json!(stats.dense_blocks);
         j["network_alerts"] = json!(stats.network_alerts);
         j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
         j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
