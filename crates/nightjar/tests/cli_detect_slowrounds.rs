@@ -23,12 +23,7 @@ use common::*;
 
 /// SYNs (without ACK) from the attacker to TCP port `port` (any: 0) among the IPv4 frames.
 fn syns(bytes: &[u8], port: u16) -> usize {
-    count_ipv4(bytes, |ip, ihl| {
-        ip.get(9) == Some(&6)
-            && ip.get(12..16) == Some(&[198, 18, 0, 66][..])
-            && (port == 0 || ip.get(ihl + 2..ihl + 4) == Some(&port.to_be_bytes()[..]))
-            && ip.get(ihl + 13).is_some_and(|fl| fl & 0x12 == 0x02)
-    })
+    count_syns_to(bytes, [198, 18, 0, 66], port)
 }
 
 #[test]

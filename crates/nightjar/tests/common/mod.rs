@@ -184,6 +184,17 @@ pub fn count_tcp_from(bytes: &[u8], src: [u8; 4], flags: impl Fn(u8) -> bool) ->
     })
 }
 
+/// How many of a capture's IPv4 frames ([`count_ipv4`]) are SYNs without ACK from `src` to TCP
+/// port `port` (any port: 0).
+pub fn count_syns_to(bytes: &[u8], src: [u8; 4], port: u16) -> usize {
+    count_ipv4(bytes, |ip, ihl| {
+        ip.get(9) == Some(&6)
+            && ip.get(12..16) == Some(&src[..])
+            && (port == 0 || ip.get(ihl + 2..ihl + 4) == Some(&port.to_be_bytes()[..]))
+            && ip.get(ihl + 13).is_some_and(|fl| fl & 0x12 == 0x02)
+    })
+}
+
 /// An EVE alert in a line, for failure messages.
 pub fn show(a: &Value) -> String {
     let n = &a["nightjar"];
