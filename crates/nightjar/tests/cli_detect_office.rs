@@ -25,12 +25,7 @@ use common::*;
 
 /// SYNs (without ACK) from 198.18.0.66 to TCP port 445 among the capture's IPv4 frames.
 fn syns_to_smb(bytes: &[u8]) -> usize {
-    count_ipv4(bytes, |ip, ihl| {
-        ip.get(9) == Some(&6)
-            && ip.get(12..16) == Some(&[198, 18, 0, 66][..])
-            && ip.get(ihl + 2..ihl + 4) == Some(&445u16.to_be_bytes()[..])
-            && ip.get(ihl + 13).is_some_and(|fl| fl & 0x12 == 0x02)
-    })
+    count_syns_to(bytes, [198, 18, 0, 66], 445)
 }
 
 #[test]
