@@ -5627,7 +5627,8 @@ impl Aggregator {
     /// it began at most the rule's horizon after ([`Hold::horizon`]) — and, for slow requests,
     /// that is no new attack (`again`: an episode of slow requests with a connection's next
     /// round, or no addition at all, its tool's closes; a new attack's episode adds only its
-    /// connections' first), and, with
+    /// connections' first; always for a few-port scan's window, its chain telling its scan),
+    /// and, with
     /// [`DetectSettings::max_episode`], that would last no longer than that with it.
     /// Returns whether `a` was merged (not an alert of its own).
     fn raise(
@@ -5653,7 +5654,7 @@ impl Aggregator {
                 && a.first_seen <= h.alert.last_seen + hold.horizon()
                 && (cap <= 0.0 || a.last_seen - h.alert.first_seen <= cap)
         };
-        if again || hold == Hold::FewPorts {
+        if again {
             if let Some(h) = self.held.iter_mut().rev().find(|h| same(h)) {
                 h.alert.merge(&a);
                 h.due = h.alert.last_seen + hold.wait(self.s.gap);

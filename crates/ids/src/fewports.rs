@@ -353,17 +353,20 @@ impl FewPorts {
             && !ONE_WAY.contains(&p.dport)
             && unicast(p.dst)
             && !p.src.is_unspecified();
+        // whether it begins a pair when it meets none (or a pair past its window): a probe,
+        // or a request that is no probe, from a port its answers could be taken for probes to
+        // (below the ephemeral ones: hping3's), remembered so that they are known for answers
+        let begins = (probe || (p.sport < EPHEMERAL && unicast(p.dst))) && now.is_finite();
         let key = (p.src, p.dst);
         if let Some(e) = self.pairs.get_mut(&key) {
             let since = now - e.first;
             if since >= WINDOW {
                 // past the window, while its last answers are awaited: the pair is judged
-                // now, and this probe begins the source's next pair with the host
+                // now, and this datagram begins the source's next pair with the host
                 if let Some(e) = self.pairs.remove(&key) {
                     self.judge(key, &e, now, sink);
                 }
-                // (a datagram that begins no pair on its own begins none here either)
-                if probe || (p.sport < EPHEMERAL && unicast(p.dst)) {
+                if begins {
                     self.begin(key, p, now, !probe);
                 }
                 return;
@@ -384,9 +387,7 @@ impl FewPorts {
             }
             return;
         }
-        // a request that is no probe, from a port its answers could be taken for probes to
-        // (below the ephemeral ones: hping3's): remembered, so that they are known for answers
-        if (probe || (p.sport < EPHEMERAL && unicast(p.dst))) && now.is_finite() {
+        if begins {
             self.begin(key, p, now, !probe);
         }
     }
@@ -948,7 +949,8 @@ mod tests {
             v.push(p);
             v.push(icmp_unreach(p.ts + 0.001, V, A, &p));
         }
-        assert!(run(&v).0.is_empty(), "{:?}", run(&v).0);
+        let (f, _) = run(&v);
+        assert!(f.is_empty(), "{f:?}");
         // the same with a third refused probe port: a scan, begun by the first probe after
         // the window
         let p = udp(t + 0.35, A, V, 40_002, 111, 20);

@@ -385,11 +385,12 @@ impl Reflection {
     /// flood's pace".
     #[inline(never)]
     fn refuser_pace(&mut self, p: &PacketRepr, s: u128, d: u128, now: f64) -> Option<Unasked> {
-        if answer_shape(p) && self.refusing(d, now) {
+        let answer = answer_shape(p);
+        if answer && self.refusing(d, now) {
             return Some(self.count_unasked(d, now));
         }
         if service_to_other(p.dport, p.sport)
-            && !answer_shape(p)
+            && !answer
             && self.refusing(s, now)
             && self.receivers.add(s, 0.0, now, 0.0) >= self.threshold
         {

@@ -921,6 +921,34 @@ impl Block {
     fn dense(&self) -> bool {
         self.n >= DENSE_HOSTS && self.hi - self.lo < 2 * self.n
     }
+
+    /// The block, dense with the failed target `key` (`t`), as a fast finding of its sweep
+    /// after its episode's (begun at `episode`) finding, made at `now`: as [`Run::finding`]
+    /// makes a later sweep's, but named by its own latest probe (the episode's may be another
+    /// scan's; a connect() SYN carries the operating system's options).
+    fn finding(&self, key: &TargetKey, t: &Target, episode: f64, now: f64) -> Finding {
+        Finding {
+            scanner: addr(key.src),
+            victim: addr(key.dst),
+            class: class_of(t.kind, t.os_syn),
+            proto: probe_proto(t.kind, key.proto),
+            trigger: Trigger::Hosts {
+                port: key.port,
+                proto: key.proto,
+            },
+            first_seen: self.first,
+            last_seen: t.last,
+            detected_at: now,
+            probes: u64::from(self.n),
+            targets: u64::from(self.n),
+            hosts: u64::from(self.n),
+            victim_ports: 1,
+            answered: 0,
+            fast: true,
+            episode,
+            later: false,
+        }
+    }
 }
 
 /// A per-port group's second key half is this, or'ed with `proto << 16 | port`; a per-host
@@ -1819,33 +1847,7 @@ impl SlowScan {
                 s.block_found = Some(block.found(now, t.last));
                 self.stats.dense_blocks += 1;
                 self.stats.fast_findings += 1;
-                let f = Finding {
-                    scanner: addr(key.src),
-                    victim: addr(key.dst),
-                    // (named by its own latest probe: the episode's may be another scan's;
-                    // a connect() SYN carries the operating system's options)
-                    class: class_of(t.kind, t.os_syn),
-                    proto: match t.kind {
-                        Kind::Ping => key.proto,
-                        Kind::Udp => 17,
-                        _ => 6,
-                    },
-                    trigger: Trigger::Hosts {
-                        port: key.port,
-                        proto: key.proto,
-                    },
-                    first_seen: block.first,
-                    last_seen: t.last,
-                    detected_at: now,
-                    probes: u64::from(block.n),
-                    targets: u64::from(block.n),
-                    hosts: u64::from(block.n),
-                    victim_ports: 1,
-                    answered: 0,
-                    fast: true,
-                    episode: s.start,
-                    later: false,
-                };
+                let f = block.finding(&key, &t, s.start, now);
                 if 2 * u64::from(s.refused) > s.targets {
                     self.hold(f, Some(BLOCK_HOLD), now, sink);
                 } else {
@@ -1994,13 +1996,7 @@ impl Run {
             scanner: addr(src),
             victim: addr(victim),
             class: f.class(),
-            proto: if f.kind == Kind::Ping {
-                proto
-            } else if f.kind == Kind::Udp {
-                17
-            } else {
-                6
-            },
+            proto: probe_proto(f.kind, proto),
             trigger: Trigger::Hosts { port, proto },
             first_seen: f.first,
             last_seen: f.last,
@@ -2138,6 +2134,16 @@ fn finding(src: u128, s: &Source, trigger: Trigger, now: f64) -> Finding {
 }
 
 /// The kind of probe of most of episode `s`'s failed targets, which names its finding.
+/// The IP protocol of a finding of one port's probes of kind `kind` (`proto` the target's
+/// key's, an ICMP query's own).
+fn probe_proto(kind: Kind, proto: u8) -> u8 {
+    match kind {
+        Kind::Ping => proto,
+        Kind::Udp => 17,
+        _ => 6,
+    }
+}
+
 fn dominant(s: &Source) -> Kind {
     let (k, _) = s
         .kinds
