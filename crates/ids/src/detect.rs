@@ -2389,6 +2389,12 @@ fn count_packet(
 
 /// Report a finding of the slow-scan rule as a source alert.
 fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
+    count_slow_scan(f, st);
+    sink(Event::Alert(&f.to_alert()));
+}
+
+/// Count a finding of the slow-scan rule reported as an alert of its own.
+fn count_slow_scan(f: &Finding, st: &mut DetectStats) {
     st.alerts += 1;
     st.source_alerts += 1;
     st.slow_scan_alerts += 1;
@@ -2398,7 +2404,6 @@ fn slow_scan_alert(f: &Finding, st: &mut DetectStats, sink: &mut dyn FnMut(Event
     if f.fast {
         st.fast_scans_missed_by_networks += 1;
     }
-    sink(Event::Alert(&f.to_alert()));
 }
 
 /// Report a sweep of the ARP-sweep rule as a source alert.
@@ -6251,20 +6256,9 @@ impl Aggregator {
         if f.trigger != crate::slowscan::Trigger::FewPorts {
             return slow_scan_alert(f, st, sink);
         }
-        let mut held = None;
-        slow_scan_alert(f, st, &mut |e| {
-            if let Event::Alert(a) = e {
-                held = Some(a.clone());
-            }
-        });
-        if let Some(a) = held {
-            if self.raise(a, Some((Hold::FewPorts, true)), st, sink) {
-                st.alerts -= 1;
-                st.source_alerts -= 1;
-                st.slow_scan_alerts -= 1;
-                st.few_port_scans -= 1;
-                st.fast_scans_missed_by_networks -= u64::from(f.fast);
-            }
+        // (counted as an alert only when not merged into the one held for its chain)
+        if !self.raise(f.to_alert(), Some((Hold::FewPorts, true)), st, sink) {
+            count_slow_scan(f, st);
         }
     }
 
@@ -6438,8 +6432,6 @@ impl Aggregator {
             n.vic.cover(src);
         }
         e.tally.own_protocol(&mut a);
-        st.alerts += 1;
-        st.source_alerts += 1;
         let slow = a
             .profile
             .as_ref()
@@ -6448,9 +6440,10 @@ impl Aggregator {
         // connections new to the rule; one with a connection's next round, or none (the
         // tool's closes), continues the attack before)
         let again = e.tally.slow_again > 0 || e.tally.slow_first == 0;
-        if self.raise(a, slow.then_some((Hold::SlowRequests, again)), st, sink) {
-            st.alerts -= 1;
-            st.source_alerts -= 1;
+        // (counted as an alert only when not merged into the one held for its attack)
+        if !self.raise(a, slow.then_some((Hold::SlowRequests, again)), st, sink) {
+            st.alerts += 1;
+            st.source_alerts += 1;
         }
     }
 
