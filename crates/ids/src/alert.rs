@@ -264,6 +264,9 @@ impl Alert {
             Some(e) if e.naming.rule == Rule::SlowRequests => {
                 "slow requests held open (slowloris)".into()
             }
+            Some(e) if e.naming.rule == Rule::SlowReads => {
+                "slow reads: answers held in shut receive windows".into()
+            }
             Some(e) if e.naming.rule == Rule::Fuzzing => {
                 "fuzzing: connections of random bytes to one service".into()
             }

@@ -271,7 +271,11 @@
 //! client sent a small segment a pause after its last, the server silent since; at or above
 //! [`DetectSettings::slow_request_threshold`] the packets of those connections, both ways, are
 //! the client's `other-attack`, and an episode most of whose flagged packets are such is
-//! named so ([`crate::profile::Rule::SlowRequests`]). Counted in
+//! named so ([`crate::profile::Rule::SlowRequests`]). The same rule counts a connection
+//! whose client keeps its receive window shut a pause after it first did, the server's answer
+//! waiting (slowhttptest's slow read, `-X`; session 28): an episode most of whose flagged
+//! packets are of such connections is named slow reads ([`crate::profile::Rule::SlowReads`]);
+//! a shut window is looked at past the established-sessions cut too. Counted in
 //! [`DetectStats::flagged_by_slow_request_rule`].
 //!
 //! **Slow attacks' rounds.** DESIGN §7 and §12 want one alert per attacking source per attack.
@@ -940,6 +944,9 @@ pub struct PacketVerdict {
     /// For a packet flagged by the slow-request rule: what it added to the service's held
     /// requests ([`Addition`]: a connection's first addition, or its next round's).
     pub slow_addition: Addition,
+    /// For a packet flagged by the slow-request rule: its connection was counted as a slow
+    /// read (its client's receive window held shut), not a slow request.
+    pub slow_read: bool,
     /// A full-size UDP datagram sent again on its conversation, nothing back
     /// ([`crate::handshakes::sent_again`]): a handshake retried (a QUIC Initial).
     pub resent: bool,
@@ -1911,6 +1918,7 @@ impl Engine {
                             fuzzing: false,
                             slow_request: false,
                             slow_addition: Addition::None,
+                            slow_read: false,
                             resent: false,
                         }));
                         continue;
@@ -1993,8 +2001,10 @@ impl Engine {
                     // (a connection past its first --session-packets is an established session's,
                     // whose packets the rule no longer judges: a slow request is counted long
                     // before, and a download's segments cost no look-up)
-                    let slow =
-                        step & SESSION == 0 && self.slow_requests.push_keyed(p, &keys, opener);
+                    let slow = (step & SESSION == 0 || p.window == 0)
+                        && self
+                            .slow_requests
+                            .push_keyed(p, &keys, opener, step & SESSION != 0);
                     // (set where the fuzzing rule decides the class)
                     let mut by_fuzzing = false;
                     // (set where the slow-request rule decides it)
@@ -2239,6 +2249,9 @@ impl Engine {
                         } else {
                             Addition::None
                         },
+                        slow_read: by_slow
+                            && class == Class::OtherAttack
+                            && self.slow_requests.reading(),
                         // a full-size datagram sent again, nothing back (crate::handshakes:
                         // the tracker's word on this packet, read here, where it is needed)
                         resent: self.conv.resent(),
@@ -2313,6 +2326,7 @@ impl Engine {
                         fuzzing: false,
                         slow_request: false,
                         slow_addition: Addition::None,
+                        slow_read: false,
                         resent: false,
                     }
                 }
@@ -2333,6 +2347,7 @@ impl Engine {
                         fuzzing: false,
                         slow_request: false,
                         slow_addition: Addition::None,
+                        slow_read: false,
                         resent: false,
                     }
                 }
@@ -3555,6 +3570,9 @@ struct Tally {
     /// connections counted before ([`PacketVerdict::slow_addition`]).
     slow_first: u64,
     slow_again: u64,
+    /// Of the slow requests' packets, those of connections counted as slow reads
+    /// ([`PacketVerdict::slow_read`]).
+    slow_reads: u64,
 }
 
 impl Tally {
@@ -3579,6 +3597,7 @@ impl Tally {
             slow_requests: 0,
             slow_first: 0,
             slow_again: 0,
+            slow_reads: 0,
         }
     }
 
@@ -3611,6 +3630,7 @@ impl Tally {
         }
         if v.slow_request {
             self.slow_requests += 1;
+            self.slow_reads += u64::from(v.slow_read);
             match v.slow_addition {
                 Addition::First => self.slow_first += 1,
                 Addition::Again => self.slow_again += 1,
@@ -3661,7 +3681,7 @@ impl Tally {
             .with_overlaps(self.overlapping, self.packets)
             .with_renegotiations(self.renegotiating, self.packets)
             .with_fuzzing(self.fuzzing, self.packets)
-            .with_slow_requests(self.slow_requests, self.packets)
+            .with_slow_requests(self.slow_requests, self.slow_reads, self.packets)
             .with_oversize(self.oversize);
         Alert {
             scope,
@@ -6432,10 +6452,12 @@ impl Aggregator {
             n.vic.cover(src);
         }
         e.tally.own_protocol(&mut a);
-        let slow = a
-            .profile
-            .as_ref()
-            .is_some_and(|p| p.naming.rule == crate::profile::Rule::SlowRequests);
+        let slow = a.profile.as_ref().is_some_and(|p| {
+            matches!(
+                p.naming.rule,
+                crate::profile::Rule::SlowRequests | crate::profile::Rule::SlowReads
+            )
+        });
         // (an episode whose additions were all connections' first is a new attack, all its
         // connections new to the rule; one with a connection's next round, or none (the
         // tool's closes), continues the attack before)
@@ -11505,6 +11527,7 @@ mod tests {
             fuzzing: false,
             slow_request: false,
             slow_addition: Addition::None,
+            slow_read: false,
             resent: false,
         }
     }

@@ -103,7 +103,8 @@
 //! * **Slow requests** ([`crate::slowrequests`]): an episode most of whose flagged packets are
 //!   of a service its client held many slow requests open to is `other-attack`, slow requests
 //!   (`Rule::SlowRequests`, [`Evidence::with_slow_requests`]): slowloris's SYNs would name a
-//!   SYN flood, its closes a reset flood.
+//!   SYN flood, its closes a reset flood; slow reads (`Rule::SlowReads`) when most of those
+//!   are of connections whose client held its receive window shut (slowhttptest -X).
 //!
 //! Everything else (unknown flag combinations, mostly fragments, no probes) keeps the networks'
 //! majority — unless its class is of a protocol none of the episode's flagged packets carry
@@ -467,6 +468,10 @@ pub enum Rule {
     /// Most of the flagged packets are of a service its client holds many slow requests open
     /// to ([`crate::slowrequests`]: slowloris, slowhttptest -H and -B), `other-attack`.
     SlowRequests,
+    /// Most of the flagged packets are of a service its client holds many connections to
+    /// with its receive window shut, the server's answers waiting ([`crate::slowrequests`]:
+    /// slowhttptest -X, slow read), `other-attack`.
+    SlowReads,
     /// Packets of fewer than [`crate::unlearned::PROTOCOLS`] protocols other than TCP, UDP,
     /// ICMP, SCTP and UDP-Lite, at volume, most of what the source sent
     /// ([`crate::unlearned`]: a one-way flood of one size): a flood of another protocol
@@ -552,6 +557,7 @@ impl Rule {
             Rule::TlsRenegotiation => "tls-renegotiation",
             Rule::Fuzzing => "fuzzing",
             Rule::SlowRequests => "slow-requests",
+            Rule::SlowReads => "slow-reads",
             Rule::SourcePortPerProbe => "ascending-ports-new-source-port-each",
             Rule::RandomPortsNewSourcePort => "random-ports-new-source-port-each",
             Rule::FixedSourcePort => "ascending-ports-fixed-source-port",
@@ -625,7 +631,8 @@ pub struct Evidence {
     pub renegotiating: u64,
     /// Packets of a fuzzer's connections ([`Rule::Fuzzing`] only).
     pub fuzzing: u64,
-    /// Packets of a service held by slow requests ([`Rule::SlowRequests`] only).
+    /// Packets of a service held by slow requests or slow reads ([`Rule::SlowRequests`],
+    /// [`Rule::SlowReads`] only).
     pub slow_requests: u64,
 }
 
@@ -768,10 +775,17 @@ impl Evidence {
     /// The naming of an episode `slow` of whose `flagged` packets were of a service its client
     /// held many slow requests open to ([`crate::slowrequests`]): when they are most of them,
     /// `other-attack`, slow requests — the SYNs of its connections would name a SYN flood, its
-    /// closes a reset flood —, else as it was.
-    pub fn with_slow_requests(mut self, slow: u64, flagged: u64) -> Evidence {
+    /// closes a reset flood —, else as it was; slow reads ([`Rule::SlowReads`]) when more than
+    /// half of them, `reads`, are of connections counted as slow reads (their client's window
+    /// held shut).
+    pub fn with_slow_requests(mut self, slow: u64, reads: u64, flagged: u64) -> Evidence {
         if slow > 0 && 2 * slow > flagged {
-            self.naming = Naming::other_attack(Rule::SlowRequests);
+            let rule = if 2 * reads > slow {
+                Rule::SlowReads
+            } else {
+                Rule::SlowRequests
+            };
+            self.naming = Naming::other_attack(rule);
             self.slow_requests = slow;
         }
         self
@@ -2568,17 +2582,27 @@ mod tests {
         }
         let e = p.decide(&ml(Class::FloodSyn), false);
         assert_ne!(e.naming.class, Class::OtherAttack, "{e:?}");
-        let r = e.with_slow_requests(636, 700);
+        let r = e.with_slow_requests(636, 0, 700);
         assert_eq!(
             (r.naming.class, r.naming.rule, r.slow_requests),
             (Class::OtherAttack, Rule::SlowRequests, 636)
         );
         assert_eq!(r.to_json()["slow_request_packets"], 636);
         assert_eq!(r.to_json()["rule"], "slow-requests");
+        // slowhttptest -X: most of them of connections whose client held its window shut,
+        // slow reads; half or fewer (a slow read beside a slowloris), slow requests still
+        let r = e.with_slow_requests(636, 400, 700);
+        assert_eq!(
+            (r.naming.class, r.naming.rule, r.slow_requests),
+            (Class::OtherAttack, Rule::SlowReads, 636)
+        );
+        assert_eq!(r.to_json()["rule"], "slow-reads");
+        let r = e.with_slow_requests(636, 318, 700);
+        assert_eq!(r.naming.rule, Rule::SlowRequests);
         // half or fewer of the flagged packets (an HTTP flood right after, from the same
         // client), or none: as it was
         for (n, flagged) in [(500, 1000), (0, 0)] {
-            let r = e.with_slow_requests(n, flagged);
+            let r = e.with_slow_requests(n, 0, flagged);
             assert_eq!(
                 (r.naming.class, r.slow_requests),
                 (e.naming.class, 0),

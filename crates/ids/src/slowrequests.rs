@@ -37,21 +37,44 @@
 //! an attack: a NAT gateway or a proxy that carries the connections of 32 or more devices to
 //! one service, each pushing small messages that service never answers, all opened or
 //! resumed within a few minutes (telemetry publishers behind one address). What it gives
-//! away: slowhttptest's slow read (`-X`), whose requests are whole and answered (slowly,
-//! through a small window), and a slowloris of fewer than 32 connections per service — also
-//! one against a server with fewer than 32 connection slots, whose other connections wait in
-//! its accept queue, their TLS handshake unanswered, and never send a request.
+//! away: a slowloris of fewer than 32 connections per service — also one against a server with
+//! fewer than 32 connection slots, whose other connections wait in its accept queue, their TLS
+//! handshake unanswered, and never send a request.
+//!
+//! **Slow reads** (session 28, `lab/slowread.sh`). slowhttptest's slow read (`-X`, CIC-IDS2017's
+//! "Slowhttptest" among them) sends whole requests, answered, and holds the server another
+//! way: it asks for a receive buffer of a few bytes (Linux grants its least: a window of 1,152
+//! bytes, no scaling) and reads the response a few bytes every few seconds, so that its window
+//! stays shut (zero) and the server's answer waits in its send buffer, the server probing the
+//! window further and further apart (its persist timer: 0.2, 0.6, 1.4, 3, 6 s, ...). A
+//! connection is counted for its service, like a slow request's, when its client's
+//! acknowledgement (no data, no SYN, FIN or reset) advertises a shut window a [`PAUSE`] or more
+//! after the first one that did, the server having sent data since the client's last (it is
+//! the client that holds the answer back). The same count, threshold and flagging follow;
+//! such a connection's packets say so ([`SlowRequests::reading`]), and an episode most of
+//! whose are such is named slow reads ([`crate::profile::Rule::SlowReads`]). Its later shut
+//! windows add nothing ([`Addition::None`]): the rounds of one slow read, its probes answered
+//! further apart than the episodes' gap, are merged into its alert, and another slow read's
+//! episode adds its connections' first. What stays normal: a reader that catches up within
+//! the pause (its window shut for a moment, as in any fast download); a download stalled by
+//! its reader (piped into a slow one, rate-limited by curl's or wget's `--limit-rate`, paused
+//! video), one connection at a time or a browser's six — some ten a minute at most in the lab,
+//! the threshold 32; the server's shut window (an upload to a slow server). What it may call
+//! an attack: a proxy or NAT gateway carrying 32 or more clients' downloads from one server,
+//! each stalled for seconds, within a minute or two.
 //!
 //! The rule judges a connection's first packets only: past the established-sessions cut
 //! (`--session-packets`, 64 by default) its packets are a session's, looked at no more (a
-//! slow request is counted long before; a download costs no look-up per segment).
+//! slow request is counted long before; a download costs no look-up per segment) — but for
+//! a shut window, which it looks at anywhere: over TLS the client's library reads a whole
+//! record (16 kB, some 60 segments of 576 bytes) before the window shuts.
 //!
 //! Sans-IO and bounded: one set-associative table of connections ([`CAPACITY`]) and one of
 //! services ([`SERVICES`]), least recently used evicted, fed on the scoring side.
 
 use crate::detect::{service_hash, AddrKeys, DampedCount, NegExp2};
 use crate::features::table::SetAssoc;
-use nightjar_packet::tcp_flags::{ACK, SYN};
+use nightjar_packet::tcp_flags::{ACK, FIN, RST, SYN};
 use nightjar_packet::{proto, PacketRepr};
 
 /// [`crate::detect::DetectSettings::slow_request_threshold`] by default: connections of one
@@ -92,6 +115,11 @@ struct Conn {
     answered: bool,
     /// It has been counted for its service.
     counted: bool,
+    /// It was counted as a slow read (its client's window held shut), not a slow request.
+    read: bool,
+    /// When its client first shut its window, the server having sent data since its last
+    /// data (never: infinite).
+    shut: f64,
 }
 
 impl Default for Conn {
@@ -100,6 +128,8 @@ impl Default for Conn {
             last: f64::NEG_INFINITY,
             answered: false,
             counted: false,
+            read: false,
+            shut: f64::INFINITY,
         }
     }
 }
@@ -119,6 +149,8 @@ pub struct SlowRequests {
     decay: NegExp2,
     /// What the last packet of a counted connection added.
     added: Addition,
+    /// The last packet of a counted connection was of one counted as a slow read.
+    reading: bool,
 }
 
 impl SlowRequests {
@@ -133,6 +165,7 @@ impl SlowRequests {
             hot_until: f64::NEG_INFINITY,
             decay: NegExp2::new(),
             added: Addition::None,
+            reading: false,
         }
     }
 
@@ -149,6 +182,7 @@ impl SlowRequests {
         p: &PacketRepr,
         k: &AddrKeys,
         opener: Option<bool>,
+        session: bool,
     ) -> bool {
         if self.threshold <= 0.0 || p.proto != proto::TCP || p.later_fragment {
             return false;
@@ -157,13 +191,22 @@ impl SlowRequests {
         let data = p.payload_len > 1;
         // (a new connection on a 4-tuple the table may hold from an earlier one)
         let syn = p.tcp_flags & (SYN | ACK) == SYN;
-        if !data && !syn && p.ts > self.hot_until {
+        // (an acknowledgement shutting its sender's receive window, no data: a slow read's;
+        // looked at last, where the window is zero)
+        let shut = |p: &PacketRepr| {
+            p.window == 0 && p.payload_len == 0 && p.tcp_flags & (SYN | FIN | RST | ACK) == ACK
+        };
+        if session {
+            if !shut(p) {
+                return false;
+            }
+        } else if !data && !syn && p.ts > self.hot_until && !shut(p) {
             return false;
         }
         let Some(by_client) = opener else {
             return false;
         };
-        self.push_tcp(p, k, by_client, data, syn)
+        self.push_tcp(p, k, by_client, data, syn, shut(p))
     }
 
     /// [`SlowRequests::push_keyed`] of a data segment or a SYN, or of any while a service is
@@ -176,6 +219,7 @@ impl SlowRequests {
         by_client: bool,
         data: bool,
         syn: bool,
+        shut: bool,
     ) -> bool {
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
@@ -190,11 +234,11 @@ impl SlowRequests {
         let hash = service_hash(137 ^ u64::from(cport) << 24, ms, md, sport);
         let mut newly = false;
         let mut again = false;
-        let counted = if syn {
+        let (counted, read) = if syn {
             if let Some(c) = self.conns.get_mut(&key, hash, now) {
                 *c = Conn::default();
             }
-            false
+            (false, false)
         } else if data && by_client {
             let c = self.conns.touch(key, hash, now).val;
             newly = !c.counted
@@ -207,14 +251,35 @@ impl SlowRequests {
             c.counted |= newly;
             c.last = now;
             c.answered = false;
-            c.counted
+            (c.counted, c.read)
         } else if data {
-            self.conns.get_mut(&key, hash, now).is_some_and(|c| {
-                c.answered = true;
-                c.counted
-            })
+            self.conns
+                .get_mut(&key, hash, now)
+                .map_or((false, false), |c| {
+                    c.answered = true;
+                    (c.counted, c.read)
+                })
+        } else if shut && by_client {
+            // the client's window shut after the server's data; counted once it is still shut
+            // a pause after it first was (the server's window probes answered so): a slow read
+            self.conns
+                .get_mut(&key, hash, now)
+                .map_or((false, false), |c| {
+                    if c.answered && c.shut.is_infinite() {
+                        c.shut = now;
+                    }
+                    // (a counted connection's window shut again adds nothing: its rounds, the
+                    // server's window probes answered further and further apart, are the attack's
+                    // while a new attack's episode counts its new connections)
+                    newly = !c.counted && now - c.shut >= PAUSE;
+                    c.read |= newly;
+                    c.counted |= newly;
+                    (c.counted, c.read)
+                })
         } else {
-            self.conns.get(&key, hash).is_some_and(|c| c.counted)
+            self.conns
+                .get(&key, hash)
+                .map_or((false, false), |c| (c.counted, c.read))
         };
         if !counted {
             return false;
@@ -242,12 +307,19 @@ impl SlowRequests {
         } else {
             Addition::None
         };
+        self.reading = read;
         n >= self.threshold
     }
 
     /// What the packet [`SlowRequests::push_keyed`] flagged last added ([`Addition`]).
     pub(crate) fn added(&self) -> Addition {
         self.added
+    }
+
+    /// Whether the packet [`SlowRequests::push_keyed`] flagged last is of a connection counted
+    /// as a slow read (its client's window held shut), not a slow request.
+    pub(crate) fn reading(&self) -> bool {
+        self.reading
     }
 }
 
@@ -275,7 +347,7 @@ mod tests {
     }
 
     fn push(r: &mut SlowRequests, p: &PacketRepr, by_client: bool) -> bool {
-        r.push_keyed(p, &AddrKeys::of(p), Some(by_client))
+        r.push_keyed(p, &AddrKeys::of(p), Some(by_client), false)
     }
 
     /// `conns` connections opened 25 ms apart from t = 1 s, each a TLS 1.3 handshake (client,
@@ -415,6 +487,156 @@ mod tests {
         assert_eq!(slowloris(&mut r, 200, 10.0, 60, 3), vec![0; 3]);
     }
 
+    /// The client's acknowledgement on C:`port` ↔ S:443 advertising `window`.
+    fn ack(ts: f64, port: u16, window: u16) -> PacketRepr {
+        let mut p = tcp(ts, C, S, port, 443, ACK);
+        p.window = window;
+        p
+    }
+
+    /// `conns` connections opened 20 ms apart from t = 1 s, each a request answered by the
+    /// server's data, then its client's acknowledgements advertising a shut window at the
+    /// server's window probes (`probes`: seconds after the first), the probes themselves
+    /// (`session`: past the established-sessions cut, where only the shut windows are looked
+    /// at). Returns the flagged packets of each connection, and what the flagged shut windows
+    /// added.
+    fn slow_read(
+        r: &mut SlowRequests,
+        conns: u16,
+        probes: &[f64],
+        session: bool,
+    ) -> (Vec<usize>, Vec<Addition>) {
+        // (connection, packet, sent by the client, past the cut), in time order
+        let mut packets = Vec::new();
+        for i in 0..conns {
+            let t = 1.0 + f64::from(i) * 0.02;
+            let port = 40_000 + i;
+            let c = usize::from(i);
+            packets.push((c, tcp(t, C, S, port, 443, SYN), true, false));
+            packets.push((c, seg(t + 0.001, port, true, 120), true, false));
+            packets.push((c, seg(t + 0.002, port, false, 576), false, false));
+            packets.push((c, seg(t + 0.003, port, false, 576), false, false));
+            packets.push((c, ack(t + 0.04, port, 0), true, session));
+            for d in probes {
+                // the server's probe (no data, its own window open), the client's answer
+                if !session {
+                    packets.push((c, seg(t + 0.04 + d, port, false, 0), false, false));
+                }
+                packets.push((c, ack(t + 0.0401 + d, port, 0), true, session));
+            }
+        }
+        packets.sort_by(|a, b| a.1.ts.total_cmp(&b.1.ts));
+        let mut flagged = vec![0; usize::from(conns)];
+        let mut added = Vec::new();
+        for (c, p, by_client, session) in packets {
+            let f = r.push_keyed(&p, &AddrKeys::of(&p), Some(by_client), session);
+            flagged[c] += usize::from(f);
+            if f && p.window == 0 && by_client {
+                added.push(r.added());
+                assert!(r.reading());
+            }
+        }
+        (flagged, added)
+    }
+
+    /// Linux's persist timer: probes 0.2, 0.6, 1.4, 3.0, 6.2 s after the window shut.
+    const PROBES: [f64; 5] = [0.2, 0.6, 1.4, 3.0, 6.2];
+
+    #[test]
+    fn many_connections_holding_their_windows_shut_are_slow_reads() {
+        // slowhttptest -X -c 100: each connection's window still shut 3 s after it first was
+        // counts it (2 s or more: a pause); the 32nd counted crosses the threshold, from
+        // which every counted connection's packets are flagged, both ways
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        let (flagged, added) = slow_read(&mut r, 100, &PROBES, false);
+        // (damped, 32 counts fall just short, as for slow requests: the first 32 connections
+        // are flagged from their next probe on, the probe and its answer; the others from the
+        // shut window that counts them)
+        assert_eq!(flagged[..32], [2; 32]);
+        assert_eq!(flagged[32..], [3; 68]);
+        // the counting shut window adds the connection's first; the later ones nothing
+        assert_eq!(
+            added.iter().filter(|&&a| a == Addition::First).count(),
+            100 - 32
+        );
+        assert!(added.iter().all(|&a| a != Addition::Again));
+        // over TLS the window shuts past the established-sessions cut: the shut windows alone
+        // are looked at there, and count the same
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        let (flagged, _) = slow_read(&mut r, 100, &PROBES, true);
+        assert_eq!(flagged[..32], [1; 32]);
+        assert_eq!(flagged[32..], [2; 68]);
+        // a session's other packets are not looked at (a download's segments cost nothing)
+        let late = seg(20.0, 40_050, false, 1448);
+        assert!(!r.push_keyed(&late, &AddrKeys::of(&late), Some(false), true));
+        // a counted connection's reset closes it with its window open (the tool's end) and
+        // is flagged; a new connection on its ports starts again
+        let mut rst = ack(9.0, 40_060, 576);
+        rst.tcp_flags = RST | ACK;
+        assert!(push(&mut r, &rst, true));
+        let syn = tcp(9.5, C, S, 40_060, 443, SYN);
+        assert!(!push(&mut r, &syn, true));
+        assert!(!push(&mut r, &ack(9.6, 40_060, 0), true));
+    }
+
+    #[test]
+    fn windows_shut_briefly_few_or_without_an_answer_are_normal() {
+        // a reader that catches up within the pause: shut, probed once, open again
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        let (flagged, _) = slow_read(&mut r, 200, &[0.2, 0.6, 1.4], false);
+        assert_eq!(flagged.iter().sum::<usize>(), 0);
+        // 31 connections held shut (a download manager's, a browser's six): under the threshold
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        let (flagged, _) = slow_read(&mut r, 31, &PROBES, false);
+        assert_eq!(flagged.iter().sum::<usize>(), 0);
+        // a stalled download every 10 s (the lab's .22, curl piped into a reader that sleeps):
+        // the damped count stays near 6
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        for i in 0..60u16 {
+            let t = 1.0 + 10.0 * f64::from(i);
+            let port = 40_000 + i;
+            assert!(!push(&mut r, &seg(t, port, true, 120), true));
+            assert!(!push(&mut r, &seg(t + 0.01, port, false, 1448), false));
+            for d in [0.5, 0.7, 1.1, 1.9, 3.5, 6.7] {
+                let a = ack(t + d, port, 0);
+                assert!(!r.push_keyed(&a, &AddrKeys::of(&a), Some(true), true));
+            }
+        }
+        // shut windows with no answer from the server since the client's request (the server
+        // is the slow one), and resets and FINs with a zero window (a refused port's): nothing
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        for i in 0..100u16 {
+            let t = 1.0 + f64::from(i) * 0.02;
+            let port = 40_000 + i;
+            assert!(!push(&mut r, &seg(t, port, true, 120), true));
+            for d in [0.1, 2.5, 5.0] {
+                assert!(!push(&mut r, &ack(t + d, port, 0), true));
+                for flags in [RST, RST | ACK, FIN | ACK] {
+                    let mut p = ack(t + d + 0.01, port, 0);
+                    p.tcp_flags = flags;
+                    assert!(!push(&mut r, &p, true));
+                }
+            }
+        }
+        // the server's shut window (an upload to a slow server): the client's data waits, not
+        // a slow read of the client's
+        let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
+        for i in 0..100u16 {
+            let t = 1.0 + f64::from(i) * 0.02;
+            let port = 40_000 + i;
+            assert!(!push(&mut r, &seg(t, port, true, 1448), true));
+            for d in [0.1, 2.5, 5.0] {
+                let mut p = seg(t + d, port, false, 0);
+                p.window = 0;
+                assert!(!push(&mut r, &p, false));
+            }
+        }
+        // the rule off
+        let mut r = SlowRequests::new(0.0);
+        let (flagged, _) = slow_read(&mut r, 100, &PROBES, false);
+        assert_eq!(flagged.iter().sum::<usize>(), 0);
+    }
+
     #[test]
     fn an_unknown_opener_counts_nothing() {
         let mut r = SlowRequests::new(DEFAULT_THRESHOLD);
@@ -426,7 +648,7 @@ mod tests {
                     true,
                     60,
                 );
-                assert!(!r.push_keyed(&p, &AddrKeys::of(&p), None));
+                assert!(!r.push_keyed(&p, &AddrKeys::of(&p), None, false));
             }
         }
     }
