@@ -20,7 +20,8 @@
 #   198.18.1.0/24 (b1), across the router: live hosts .5, .9, .20, .45 (one namespace: the farm
 #   and peerdial.py peers on 30303); the rest of 198.18.1.0/26 is empty.
 # ATTACKS_FILE lines "LABEL WHERE COMMAND": WHERE "wan" (the routed scanner .66) or "lan" (.67);
-# COMMAND runs in its namespace under timeout ${TMO:-90}, ${GAP:-8} s apart, with $IF (its leg)
+# COMMAND runs in its namespace under timeout ${TMO:-90}, ${GAP:-8} s apart (GAP "A-B": each gap drawn
+# from the seed between A and B s; session 28), with $IF (its leg)
 # and $GW (the router's MAC, for zmap) in the environment. Every command must be bounded by its own
 # count (a port list, a /26 or smaller, masscan's --rate). tcpdump -s ${SNAPLEN:-96} on b0's bridge.
 # Writes OUT.pcap and OUT.labels.json (the scanners' episodes; every other host is normal); the
@@ -109,8 +110,21 @@ one_attack() { # LABEL "WHERE COMMAND"
     export IF GW
     lab_run "$h" "${TMO:-90}" bash -c "$cmd" >>"${OUT%.pcap}.tool.log" 2>&1
     log "$1 from $src: $cmd (rc $RUN_RC, $(echo "$RUN_E - $RUN_S" | bc) s)"
-    lab_episode "$EP" "$src" "$1" "$RUN_S" "$(plus "$RUN_E" 2)" "$cmd"
-    nap "${GAP:-8}"
+    # the episode ends 2 s after the command, or at the next one's start if it comes sooner
+    local g tail
+    next_gap
+    g=$NEXT_GAP
+    tail=$("$PY" -c "print(min(2.0, $g))")
+    lab_episode "$EP" "$src" "$1" "$RUN_S" "$(plus "$RUN_E" "$tail")" "$cmd"
+    nap "$g"
+}
+NGAP=0
+next_gap() { # NEXT_GAP = GAP, or for GAP "A-B" the next of a seeded uniform draw between A and B s
+    NGAP=$((NGAP + 1))
+    case ${GAP:-8} in
+        *-*) NEXT_GAP=$("$PY" -c "import random; r = random.Random($SEED * 1000 + $NGAP); print(round(r.uniform(${GAP%-*}, ${GAP#*-}), 2))") ;;
+        *) NEXT_GAP=${GAP:-8} ;;
+    esac
 }
 lab_lines "$ATT" one_attack
 node $((SEED + 1))

@@ -1122,6 +1122,10 @@ pub struct DetectStats {
     /// (`slowscan`'s "Blocks of many ports"): made, whether then reported to the aggregator or
     /// dropped as a poller's (counted in `polled_scans` too). Known at the end of the capture.
     pub dense_blocks: u64,
+    /// ACK and FIN+ACK probes the slow-scan rule took as targets that fail by silence too,
+    /// their source port a raw scanner's (`slowscan`'s "ACK scans of silent blocks", session
+    /// 28). Known at the end of the capture.
+    pub raw_ack_probes: u64,
     /// ARP messages flagged `other-attack` by an ARP rule, sweep or spoofing (not in
     /// `flagged`, which counts IP packets).
     pub arp_flagged: u64,
@@ -2370,6 +2374,8 @@ impl Engine {
         self.slow.finish(&mut |f| agg.finding(&f, st, sink));
         self.nd.finish(&mut |f| agg.finding(&f, st, sink));
         self.few.finish(&mut |f| agg.finding(&f, st, sink));
+        // (a later scan's finding released by the rules' ends waits for no episode now)
+        agg.decide_pending(st, sink);
         // (the few-port scans' alerts just held)
         agg.release_held(f64::INFINITY, true, sink);
         self.arp.finish(&mut |s| arp_sweep_alert(&s, st, sink));
@@ -2380,6 +2386,7 @@ impl Engine {
         self.stats.polled_scans += self.slow.stats().polled;
         self.stats.dense_sweeps += self.slow.stats().dense_sweeps;
         self.stats.dense_blocks += self.slow.stats().dense_blocks;
+        self.stats.raw_ack_probes += self.slow.stats().raw_ack_probes;
         self.stats.echoes_crowded += self.echoes.crowded();
         Ok(self.stats)
     }
@@ -6194,10 +6201,18 @@ impl Aggregator {
         while let Some((k, e)) = self.networks.pop_oldest_if(|_| true) {
             self.close_network(k, e, st, sink);
         }
+        self.decide_pending(st, sink);
+        self.release_held(self.clock, true, sink);
+    }
+
+    /// Decide every fast finding put off ([`Aggregator::decide`]'s `wait`): the end of the
+    /// capture, after every episode ended (also after the rules' last findings, which the
+    /// slow-scan rule's held ones are: a later scan's released then was left undecided before
+    /// session 28).
+    fn decide_pending(&mut self, st: &mut DetectStats, sink: &mut dyn FnMut(Event<'_>)) {
         while let Some(f) = self.pending.pop_front() {
             self.decide(&f, false, st, sink);
         }
-        self.release_held(self.clock, true, sink);
     }
 
     /// A finding of the slow-scan rule. One that is not fast is reported, unless a fast one

@@ -37,8 +37,8 @@
 //!   destination-unreachable quoting the probe, or — for TCP probes without ACK and ICMP
 //!   queries — no answer at all within [`ANSWER_TIMEOUT`] (a filtered port, or an open one under a FIN, NULL or Xmas
 //!   scan, which RFC 793 hosts drop silently). Silence is no failure for ACK-bearing probes
-//!   (established connections send unanswered ACKs all the time) nor for UDP (many UDP
-//!   protocols are one-way: syslog, telemetry).
+//!   (established connections send unanswered ACKs all the time; but see "ACK scans of silent
+//!   blocks" below) nor for UDP (many UDP protocols are one-way: syslog, telemetry).
 //!
 //! A target counts once however often it is probed: a client retrying one closed port fifty
 //! times has one failed target.
@@ -106,7 +106,14 @@
 //! another) may be passed packet by packet by networks whose minute-long statistics of the
 //! source are full of the scan before, and the episode's finding, left to the networks for
 //! the first scan, said nothing of it. Two slow scans of one host by two probes from one
-//! address are two findings; the same probe again, none.
+//! address are two findings; the same probe again, none. A scan is the source's failures one
+//! after the other, so another host's failure amid them (a scan's silent failures time out
+//! among those of the open ports of other hosts it scans) ended it, and when its failures
+//! went on a new scan of the same host and kind began that could be found again: `nmap -sF
+//! -T4` of a /28 with a host behind a dropping firewall was two alerts of that host (session
+//! 28, run 2, once ACK probes could fail by silence). An episode now remembers its last
+//! [`SCANS_FOUND`] (4) scans found ([`Source::scans_found`]): one of them that goes on is
+//! found already.
 //!
 //! **Pollers.** Monitoring looks like scanning: a Nagios- or Prometheus-like poller connects
 //! every few seconds to a few ports of each of the hosts it watches, and where a service is
@@ -180,9 +187,51 @@
 //! are silent or not asked again twice within the hold (a poller of a rack that drops its
 //! probes; a P2P client whose peers are numbered close together, one round in 90 s) is a
 //! scanner to it; a wide sweep whose parts come apart by more than [`SWEEP_GOES_ON`] may make a
-//! finding of each part. Not seen: a second scan of targets that already failed in the episode
-//! by the same kind of probe (`nmap -sT` of a block a SYN scan swept seconds before: its
-//! targets count once).
+//! finding of each part.
+//!
+//! **The next tool over the same block** (session 28). A second scan of targets that already
+//! failed in the episode by the same kind of probe counted nothing (`nmap -sT` of a /28 that
+//! `nmap -sS` swept seconds before: session 27's fresh run 4, and session 28's run 2 at
+//! `--max-rate 10`), for two reasons: a failed target probed again by the same kind is a
+//! retry, and the sweep's further failures within [`SWEEP_GOES_ON`] of its latest went on
+//! with it whatever their probe. A SYN with an operating system's options after a raw one at
+//! a failed target (or the reverse), at least [`REPROBE_GAP`] after its last probe, is now
+//! another kind's, a target of a new scan as a NULL probe after a FIN one is ("Later scans"):
+//! a poller's `connect()` stays `connect()`, a raw scanner stays raw, only the next tool
+//! changes it. And such a target's failure goes on with a found sweep ([`Found`]) only when
+//! it is of the sweep's kind of probe (and `connect()` or raw as it was), and so does a new
+//! target's of another kind beyond the sweep's lowest and highest address (the next scan, of
+//! the next block: `nmap -sA` of an empty /28 right after `nmap -sX` of the /28 below it,
+//! session 28's fresh run 3); a new target of another kind among the sweep's hosts, as host
+//! discovery's SYNs to 443 beside the echo requests of a ping sweep, goes on with it as
+//! before (a first form of this, by the probe alone, made one more alert of `nmap -sn` in
+//! each of the `discovery` captures). The same tool again (`nmap -sS` twice) is still one
+//! sweep, its targets retries.
+//!
+//! **ACK scans of silent blocks** (session 28). An ACK scan (`nmap -sA`, and `-sW` and `-sM`,
+//! whose probes are a bare ACK or a FIN+ACK) of a block behind a router whose addresses are
+//! mostly empty draws almost nothing: a live host's bare RST is its only failure above, the
+//! empty addresses are silent, and the router's host unreachables (about one a second, rate
+//! limited) quoted probes that were no target. `nmap -Pn -sA --max-rate 10 --top-ports 10` of
+//! an empty /28 was missed (session 27's fresh run 4; `lab/subnetscan.sh`), and at `-T3` the
+//! networks flagged 98 of its 870 packets, barely an alert (session 28, run 1). What no
+//! connection does is send bare ACKs to many (host, port)s from one source port: a TCP port
+//! carries one connection to each, and an operating system that shares a local port among
+//! connections to different servers shares it among a few. nmap's ACK, window and Maimon scans
+//! send every first try from one port (a retry from the next ones). So a source port that has
+//! sent bare ACK or FIN+ACK probes (none to a target that answered, none the handshake's last
+//! packet) to [`RAW_ACK_TARGETS`] (4) distinct destination ports within the window is a raw
+//! scanner's ([`AckPort`]), and its further such probes are targets like a SYN's: failed by a
+//! bare RST, an ICMP unreachable quoting them, or silence past the answer timeout, and named
+//! `scan-ack` (or `scan-maimon`) by their kind. Counted in [`SlowScanStats::raw_ack_probes`].
+//! Ports, not targets: nmap's host discovery across a router sends an ACK to port 80 of every
+//! address from one port (with an echo request, a SYN to 443 and a timestamp request), which
+//! a first form of this rule, counting targets, took for an ACK scan (three more alerts on the
+//! `discovery` captures' ping sweeps). What it gives away: a host that sends bare ACKs from one
+//! port to four or more services that never answer within the window (a one-way capture of
+//! a NAT that shares ports among servers) has those probes counted as failures from the
+//! fourth port on; and an ACK sweep of one port over a silent block (`nmap -sA -p 80`) is
+//! still unseen.
 //!
 //! **Class.** The dominant kind of probe among the failed targets names the scan, as the probe
 //! flags name it in [`crate::profile`] (nmap reference guide, "Port Scanning Techniques"):
@@ -264,6 +313,14 @@ pub const REPROBE_GAP: f64 = 2.0;
 pub const DENSE_HOSTS: u32 = 12;
 /// The largest threshold: distinct hosts and ports are counted exactly up to this many.
 pub const MAX_THRESHOLD: u32 = 32;
+/// Distinct destination ports a source port must have sent bare ACK or FIN+ACK probes to,
+/// none of them part of a connection that answered, before its next such probes are taken as
+/// a raw scanner's that fail by silence too (module documentation, "ACK scans of silent
+/// blocks"): one TCP port carries one connection to each (host, port), and an operating
+/// system that shares a local port between connections to different servers shares it among
+/// a few at once, mostly to one service; nmap's ACK, window and Maimon scans send every first
+/// try of a port list from one port, while its host discovery's ACKs all go to port 80.
+pub const RAW_ACK_TARGETS: u8 = 4;
 
 /// Settings of the slow-scan rule.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -442,6 +499,10 @@ pub struct SlowScanStats {
     /// of many ports"): made, whether reported or then dropped as a poller's (counted in
     /// `polled` too).
     pub dense_blocks: u64,
+    /// ACK and FIN+ACK probes taken as targets that fail by silence too, their source port
+    /// having sent such probes to [`RAW_ACK_TARGETS`] distinct targets (module documentation,
+    /// "ACK scans of silent blocks"; counted in `probes` too).
+    pub raw_ack_probes: u64,
 }
 
 /// The kind of a probe; its index into [`Source::kinds`].
@@ -570,6 +631,53 @@ struct Target {
     /// ... and then again, at least [`REPROBE_GAP`] after that (counted once): a poller's
     /// rounds, no scanner's next scan.
     twice: bool,
+    /// It had failed in the episode by another kind of probe and was probed afresh ("Later
+    /// scans"; session 28: the next tool's, which goes on with no sweep of the tool before).
+    rescan: bool,
+}
+
+/// A source port's bare ACK and FIN+ACK probes: the distinct destination ports they went to,
+/// up to [`RAW_ACK_TARGETS`] (module documentation, "ACK scans of silent blocks").
+#[derive(Clone, Copy, Debug, Default)]
+struct AckPort {
+    /// The first distinct destination ports, `n` of them.
+    ports: [u16; RAW_ACK_TARGETS as usize - 1],
+    /// Distinct destination ports seen, up to [`RAW_ACK_TARGETS`] (then: a raw scanner's
+    /// port).
+    n: u8,
+    /// Its latest probe.
+    last: f64,
+}
+
+/// Protocol number of [`AckPort::key`]s (none on the wire: 253 is for experiments, and these
+/// keys live in a table of their own).
+const ACK_PORT_PROTO: u8 = 253;
+
+impl AckPort {
+    /// The table key of source `src`'s port `sport` (its target table's hash, with no host).
+    fn key(src: u128, ms: u64, sport: u16) -> TargetKey {
+        TargetKey::premixed(src, ms, 0, 0, sport, ACK_PORT_PROTO)
+    }
+
+    /// Count a probe to `target` at `now` (`window`: a port quiet for longer begins again);
+    /// whether the port has now sent probes to [`RAW_ACK_TARGETS`] distinct destination ports.
+    fn add(&mut self, target: &TargetKey, now: f64, window: f64) -> bool {
+        if now - self.last > window {
+            *self = AckPort::default();
+        }
+        self.last = now;
+        if self.n >= RAW_ACK_TARGETS {
+            return true;
+        }
+        let n = usize::from(self.n);
+        if !self.ports[..n].contains(&target.port) {
+            if n < self.ports.len() {
+                self.ports[n] = target.port;
+            }
+            self.n += 1;
+        }
+        self.n >= RAW_ACK_TARGETS
+    }
 }
 
 /// A source's first failed target, waiting for a second.
@@ -673,6 +781,38 @@ struct Source {
     /// The latest finding of a per-port group's density (module documentation, "Blocks of
     /// many ports").
     block_found: Option<Found>,
+    /// Fingerprints of the last [`SCANS_FOUND`] scans (host and kind of probe) found in the
+    /// episode that another failure then interrupted: found already when they go on (a
+    /// scan's failures by silence come among those of other hosts' open ports; session 28).
+    scans_found: [u32; SCANS_FOUND],
+}
+
+/// Scans found that a source's episode remembers ([`Source::scans_found`]).
+const SCANS_FOUND: usize = 4;
+
+impl Source {
+    /// [`Scan::add`], a scan found before in the episode and interrupted since going on as
+    /// found (module documentation, "Later scans").
+    fn add_scan(&mut self, key: &TargetKey, t: &Target, min_interval: f64) {
+        let sc = &self.scan;
+        let restart = !sc.on || key.dst != sc.host || t.kind != sc.failed.kind;
+        if restart && sc.on && sc.found {
+            let v = scan_print(sc.host, sc.failed.kind);
+            if !self.scans_found.contains(&v) {
+                self.scans_found.rotate_right(1);
+                self.scans_found[0] = v;
+            }
+        }
+        self.scan.add(key, t, min_interval);
+        if restart && self.scans_found.contains(&scan_print(key.dst, t.kind)) {
+            self.scan.found = true;
+        }
+    }
+}
+
+/// The fingerprint of a scan of `host` by `kind` (non-zero).
+fn scan_print(host: u128, kind: Kind) -> u32 {
+    (premix(host) >> 32) as u32 ^ (kind as u32) << 1 | 1
 }
 
 /// A source's latest failed targets counted one after the other on one host with one kind of
@@ -859,6 +999,11 @@ struct Found {
     hi: u32,
     /// Probe time of its latest failure.
     last: f64,
+    /// The kind of probe that made it, and whether a SYN with an operating system's options
+    /// (`connect()`'s): a failure by another goes on with no sweep of this one, it is the next
+    /// tool's (session 28).
+    kind: Kind,
+    os_syn: bool,
 }
 
 /// A failure in a found sweep's /24 (by any probe) within this many addresses of the sweep's, and no more than [`SWEEP_GOES_ON`] after its latest failure, goes on with it.
@@ -883,7 +1028,13 @@ impl Block {
                 };
             }
             let near = a + SWEEP_NEAR >= f.lo && a <= f.hi + SWEEP_NEAR;
-            if near && t.last - f.last <= SWEEP_GOES_ON {
+            // (a target failed before by another probe, probed afresh, is the next tool's; so is
+            // one of another probe beyond the sweep's hosts; host discovery's other probes of
+            // the sweep's own hosts, new targets, go on with it)
+            let other = t.kind != f.kind || t.os_syn != f.os_syn;
+            let within = a >= f.lo && a <= f.hi;
+            let next_tool = other && (t.rescan || !within);
+            if near && !next_tool && t.last - f.last <= SWEEP_GOES_ON {
                 (f.lo, f.hi, f.last) = (f.lo.min(a), f.hi.max(a), f.last.max(t.last));
                 return;
             }
@@ -905,13 +1056,15 @@ impl Block {
     }
 
     /// The finding of it made at `now`, its latest failure probed at `last`.
-    fn found(&self, now: f64, last: f64) -> Found {
+    fn found(&self, now: f64, t: &Target) -> Found {
         Found {
             net: self.lo >> 8,
             at: now,
             lo: self.lo,
             hi: self.hi,
-            last,
+            last: t.last,
+            kind: t.kind,
+            os_syn: t.os_syn,
         }
     }
 
@@ -1056,6 +1209,8 @@ pub struct SlowScan {
     targets: Table<TargetKey, Target>,
     /// Recent ACK and FIN+ACK probes (which of the two), for the bare RSTs answering them.
     acks: Table<TargetKey, Kind>,
+    /// The source ports such probes came from ([`AckPort`], keyed by [`AckPort::key`]).
+    ack_ports: Table<TargetKey, AckPort>,
     /// Answer timers of pending TCP probes without ACK, in probe order: (first probe, target).
     timers: VecDeque<(f64, TargetKey)>,
     timer_cap: usize,
@@ -1095,6 +1250,7 @@ impl SlowScan {
             neighbours: false,
             targets: Table::new(nt),
             acks: Table::new((nt / 4).max(1)),
+            ack_ports: Table::new((nt / 16).max(1)),
             timers: VecDeque::with_capacity(if on { timer_cap } else { 0 }),
             timer_cap,
             candidates: Table::new(ns),
@@ -1140,6 +1296,7 @@ impl SlowScan {
             neighbours: false,
             targets: Table::new(1),
             acks: Table::new(1),
+            ack_ports: Table::new(1),
             timers: VecDeque::new(),
             timer_cap: 64,
             candidates: Table::new(1),
@@ -1183,6 +1340,7 @@ impl SlowScan {
     pub fn memory_bytes(&self) -> usize {
         self.targets.memory_bytes()
             + self.acks.memory_bytes()
+            + self.ack_ports.memory_bytes()
             + self.timers.capacity() * std::mem::size_of::<(f64, TargetKey)>()
             + self.candidates.memory_bytes()
             + self.sources.memory_bytes()
@@ -1519,7 +1677,19 @@ impl SlowScan {
             }
             // part of a connection that answered is no probe
             let answered = target.is_some_and(|t| t.state == State::Answered);
+            // (a probe of another kind still pending there keeps the target)
+            let other = target.is_some_and(|t| t.state == State::Pending && t.kind != kind);
             if !answered {
+                // from a port that has sent such probes to several targets: a raw scanner's,
+                // whose probes fail by silence too ("ACK scans of silent blocks")
+                let window = self.cfg.window;
+                let port = AckPort::key(e.a, e.ma, p.sport);
+                if self.ack_ports.entry(port, now).0.add(&own, now, window) && !other {
+                    self.stats.raw_ack_probes += 1;
+                    self.acks.remove(&own);
+                    self.probe_as(own, kind, p.sport, false, true, now);
+                    return;
+                }
                 self.stats.probes += 1;
                 *self.acks.entry(own, now).0 = kind;
             }
@@ -1549,6 +1719,20 @@ impl SlowScan {
     /// A probe of `key` from source port `sport` (`os`: a SYN with an operating system's
     /// options).
     fn probe(&mut self, key: TargetKey, kind: Kind, sport: u16, os: bool, now: f64) {
+        self.probe_as(key, kind, sport, os, kind.fails_silently(), now);
+    }
+
+    /// [`SlowScan::probe`], `silent`: whether no answer within the timeout is a failure (a
+    /// raw scanner's ACK probe too, "ACK scans of silent blocks").
+    fn probe_as(
+        &mut self,
+        key: TargetKey,
+        kind: Kind,
+        sport: u16,
+        os: bool,
+        silent: bool,
+        now: f64,
+    ) {
         self.stats.probes += 1;
         let window = self.cfg.window;
         let (t, new) = self.targets.entry(key, now);
@@ -1556,8 +1740,16 @@ impl SlowScan {
         // a target of a new scan (a scanner gone from FIN to NULL probes of the ports it
         // scanned, from behind one address), not a retry: counted afresh, by that kind ("Later
         // scans"); a flood of mixed flags at one port (t50's) goes on as it was
-        let rescanned = t.state == State::Failed && t.kind != kind && now - t.last >= REPROBE_GAP;
+        // (so is one probed by the other SYN scan, raw then connect() or the reverse: the next
+        // tool's, session 28); a raw scanner's ACK probe still pending is no target of
+        // another kind's probe, which takes it over
+        let other = t.kind != kind || kind == Kind::Syn && t.os_syn != os;
+        let rescanned = t.state == State::Failed && other && now - t.last >= REPROBE_GAP
+            || t.state == State::Pending
+                && t.kind != kind
+                && matches!(t.kind, Kind::Ack | Kind::Maimon);
         if new || now - t.last > window || rescanned {
+            let rescan = rescanned && t.state == State::Failed;
             *t = Target {
                 first: now,
                 last: now,
@@ -1567,9 +1759,10 @@ impl SlowScan {
                 os_syn: os,
                 state: State::Pending,
                 episode: f64::NAN,
+                rescan,
                 ..Target::default()
             };
-            if kind.fails_silently() {
+            if silent {
                 if self.timers.len() >= self.timer_cap {
                     self.timers.pop_front();
                     self.stats.timer_drops += 1;
@@ -1727,7 +1920,7 @@ impl SlowScan {
             }
         }
         s.run.add(&key, &t);
-        s.scan.add(&key, &t, self.cfg.min_interval);
+        s.add_scan(&key, &t, self.cfg.min_interval);
         let window = self.cfg.window;
         let md = premix(key.dst);
         s.hosts.add(hash_mixed(83, md), t.last, window);
@@ -1844,7 +2037,7 @@ impl SlowScan {
             // a sweep of a block's ports after the episode's finding: a fast finding of its
             // own, as a later sweep's (held when the episode's failures were mostly refused)
             if block_dense {
-                s.block_found = Some(block.found(now, t.last));
+                s.block_found = Some(block.found(now, &t));
                 self.stats.dense_blocks += 1;
                 self.stats.fast_findings += 1;
                 let f = block.finding(&key, &t, s.start, now);
@@ -1866,7 +2059,7 @@ impl SlowScan {
         {
             if hosts < cfg.host_threshold {
                 // the episode's finding made by a block's density
-                s.block_found = Some(block.found(now, t.last));
+                s.block_found = Some(block.found(now, &t));
                 self.stats.dense_blocks += 1;
             }
             Trigger::Hosts {
@@ -3646,5 +3839,235 @@ mod tests {
             let f = run(&mut rule(), &v);
             assert_eq!(!f.is_empty(), found, "{len}: {f:?}");
         }
+    }
+
+    /// nmap-like probes with `flags` from source port `sport` (a new port each when `os`, with
+    /// an operating system's SYN options: `connect()`), `gap` s apart, to each port of `ports`
+    /// on each host `198.18.1.{h}` of `hosts` (each host's ports in its own order); the hosts in
+    /// `live` answer (a SYN: SYN-ACK on 22 and 80, RST+ACK on the rest; an ACK or FIN+ACK: a
+    /// bare RST), those in `gone` draw a router's host unreachable, the others nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn probes_sweep(
+        t: f64,
+        gap: f64,
+        hosts: &[u32],
+        ports: &[u16],
+        flags: u8,
+        (sport, os): (u16, bool),
+        live: &[u32],
+        gone: &[u32],
+    ) -> Vec<PacketRepr> {
+        let mut v = Vec::new();
+        let mut at = t;
+        let mut k = 0u16;
+        for r in 0..ports.len() {
+            for (i, h) in hosts.iter().enumerate() {
+                let port = ports[(r + i) % ports.len()];
+                let dst = Ipv4Addr::from(0xc612_0100 + h).to_string();
+                let sp = if os { sport.wrapping_add(k) } else { sport };
+                k += 1;
+                let mut p = tcp(at, A, &dst, sp, port, flags);
+                if os {
+                    p.ip_len = 60;
+                }
+                v.push(p);
+                if live.contains(h) {
+                    let fl = if flags & ACK != 0 {
+                        RST
+                    } else if port == 22 || port == 80 {
+                        SYN | ACK
+                    } else {
+                        RST | ACK
+                    };
+                    v.push(tcp(at + 0.001, &dst, A, port, sp, fl));
+                } else if gone.contains(h) {
+                    v.push(icmp_unreach(at + 0.001, "198.18.1.1", A, &p));
+                }
+                at += gap;
+            }
+        }
+        v
+    }
+
+    const TEN: [u16; 10] = [21, 22, 23, 25, 80, 110, 139, 443, 445, 3389];
+
+    #[test]
+    fn an_ack_scan_of_a_silent_block_is_found_by_its_raw_port() {
+        // nmap -Pn -sA --max-rate 10 --top-ports 10 of 198.18.1.48/28, every address empty
+        // (session 27's fresh run 4, session 28's run 2): nothing answers the bare ACKs, all
+        // from one source port; before session 28 no ACK probe failed by silence, and nothing
+        // was found
+        let empty: Vec<u32> = (48..64).collect();
+        let mut r = rule();
+        let pkts = probes_sweep(T0, 0.1, &empty, &TEN, ACK, (41382, false), &[], &[]);
+        let f = run(&mut r, &pkts);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].class, f[0].fast), (Class::ScanAck, true), "{f:?}");
+        // every probe from the fourth distinct port on is a raw scanner's (the first round of
+        // ports over the hosts: ports 21, 22, 23 for three probes each, the first twelve)
+        assert!(r.stats().raw_ack_probes >= 140, "{:?}", r.stats());
+        assert!(r.stats().silent >= 150, "{:?}", r.stats());
+        // the same behind a router answering half of the addresses with host unreachables
+        // (refused now: they quote probes that are targets), slowly (--scan-delay 2.5s): found
+        let gone: Vec<u32> = (48..56).collect();
+        let mut r = rule();
+        let pkts = probes_sweep(T0, 2.5, &empty, &TEN, ACK, (41382, false), &[], &gone);
+        let f = run(&mut r, &pkts);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].class, f[0].fast), (Class::ScanAck, false), "{f:?}");
+        assert!(r.stats().unreachable >= 70, "{:?}", r.stats());
+        // a Maimon scan (FIN+ACK) of it: named so
+        let mut r = rule();
+        let pkts = probes_sweep(T0, 0.1, &empty, &TEN, FIN | ACK, (41382, false), &[], &[]);
+        let f = run(&mut r, &pkts);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].class, Class::ScanMaimon, "{f:?}");
+        // an ACK scan of a /28 with six live hosts that reset: as before, by the resets
+        let live = [49, 51, 53, 55, 57, 59];
+        let mut r = rule();
+        let pkts = probes_sweep(T0, 0.1, &empty, &TEN, ACK, (41382, false), &live, &[]);
+        let f = run(&mut r, &pkts);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].class, Class::ScanAck, "{f:?}");
+    }
+
+    #[test]
+    fn acks_of_connections_are_no_raw_scanners_probes() {
+        // a one-way capture (nothing seen coming back) of forty connections that began before
+        // it, each from its own port to its own server on 443, acknowledging every 2 s for a
+        // minute: no probe fails by silence
+        let mut v = Vec::new();
+        for round in 0..30u32 {
+            for c in 0..40u32 {
+                let t = T0 + f64::from(round) * 2.0 + f64::from(c) * 0.01;
+                let dst = Ipv4Addr::from(0xc612_0100 + c).to_string();
+                v.push(tcp(t, A, &dst, 50000 + c as u16, 443, ACK));
+            }
+        }
+        let mut r = rule();
+        let f = run(&mut r, &v);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!((r.stats().raw_ack_probes, r.stats().silent), (0, 0));
+        // a port the operating system shares among connections to twenty servers (Linux's
+        // connect() reuses a local port for another remote end), three services, unanswered
+        let mut v = Vec::new();
+        for round in 0..30u32 {
+            for c in 0..20u32 {
+                let t = T0 + f64::from(round) * 2.0 + f64::from(c) * 0.01;
+                let dst = Ipv4Addr::from(0xc612_0100 + c).to_string();
+                v.push(tcp(t, A, &dst, 50000, [443, 80, 993][c as usize % 3], ACK));
+            }
+        }
+        let mut r = rule();
+        assert!(run(&mut r, &v).is_empty());
+        assert_eq!(r.stats().raw_ack_probes, 0);
+        // nmap's host discovery of a silent /24 across a router: an echo request, a SYN to
+        // 443, an ACK to 80 from one port and a timestamp request to each address: its ACKs
+        // go to one port, no ACK scan
+        let mut v = Vec::new();
+        for h in 0..254u32 {
+            let t = T0 + f64::from(h) * 0.1;
+            let dst = Ipv4Addr::from(0xc612_0100 + h).to_string();
+            v.push(tcp(t, A, &dst, 41000, 443, SYN));
+            v.push(tcp(t + 0.001, A, &dst, 41000, 80, ACK));
+        }
+        let mut r = rule();
+        run(&mut r, &v);
+        assert_eq!(r.stats().raw_ack_probes, 0);
+        // one port whose ACKs to thirty servers are answered (ACKs back): no failure
+        let mut v = Vec::new();
+        for c in 0..30u32 {
+            let t = T0 + f64::from(c) * 0.5;
+            let dst = Ipv4Addr::from(0xc612_0100 + c).to_string();
+            v.push(tcp(t, A, &dst, 50000, 443, ACK));
+            v.push(tcp(t + 0.01, &dst, A, 443, 50000, ACK));
+        }
+        let mut r = rule();
+        assert!(run(&mut r, &v).is_empty());
+        assert_eq!(r.stats().silent, 0);
+        // a connection's handshake (its last packet a bare ACK from the SYN's port) to each of
+        // thirty closed-down hosts is no ACK probe either
+        let mut v = Vec::new();
+        for c in 0..30u32 {
+            let t = T0 + f64::from(c) * 0.5;
+            let dst = Ipv4Addr::from(0xc612_0100 + c).to_string();
+            v.push(tcp(t, A, &dst, 50000, 443, SYN));
+            v.push(tcp(t + 0.01, A, &dst, 50000, 443, ACK));
+        }
+        let mut r = rule();
+        assert!(run(&mut r, &v).is_empty());
+        assert_eq!(r.stats().raw_ack_probes, 0);
+    }
+
+    #[test]
+    fn a_connect_scan_of_a_block_a_syn_scan_swept_is_a_sweep_of_its_own() {
+        // nmap -Pn -sS --max-rate 10 --top-ports 10 of 198.18.1.16/28 (six live hosts), then
+        // 1 s later -sT of the same (connect(): a new port each, the operating system's
+        // options): before session 28 its targets had failed by the same kind of probe and
+        // counted once, and its failures went on with the first sweep's: one finding
+        let all: Vec<u32> = (16..32).collect();
+        let live = [17, 20, 21, 24, 26, 29];
+        let syn = probes_sweep(T0, 0.1, &all, &TEN, SYN, (40000, false), &live, &[]);
+        let mut pkts = syn.clone();
+        pkts.extend(probes_sweep(
+            T0 + 17.0,
+            0.1,
+            &all,
+            &TEN,
+            SYN,
+            (42000, true),
+            &live,
+            &[],
+        ));
+        let mut r = rule();
+        let mut f = run(&mut r, &pkts);
+        // (the first, mostly refused, is held for a poller's next round: reported after)
+        f.sort_by(|a, b| a.first_seen.total_cmp(&b.first_seen));
+        let classes: Vec<Class> = f.iter().map(|f| f.class).collect();
+        assert_eq!(classes, [Class::ScanSyn, Class::ScanConnect], "{f:?}");
+        assert!(f[1].first_seen >= T0 + 17.0, "{f:?}");
+        // the same tool again (raw SYNs from the port before): a retry of each target, none
+        let mut pkts = syn.clone();
+        pkts.extend(later(syn.clone(), 17.0));
+        let f = run(&mut rule(), &pkts);
+        assert_eq!(f.len(), 1, "{f:?}");
+        // a FIN scan of the block after the SYN scan: its own, as before
+        let mut pkts = syn;
+        pkts.extend(probes_sweep(
+            T0 + 17.0,
+            0.1,
+            &all,
+            &TEN,
+            FIN,
+            (40000, false),
+            &[],
+            &[],
+        ));
+        let mut f = run(&mut rule(), &pkts);
+        f.sort_by(|a, b| a.first_seen.total_cmp(&b.first_seen));
+        let classes: Vec<Class> = f.iter().map(|f| f.class).collect();
+        assert_eq!(classes, [Class::ScanSyn, Class::ScanFin], "{f:?}");
+    }
+
+    #[test]
+    fn a_later_scan_found_and_interrupted_is_not_found_again() {
+        // a SYN scan of V refused on 20 ports (the episode's finding), then a FIN scan of W's
+        // 40 ports at nmap's pace, silent (a host behind a firewall that drops), among which
+        // come the silent failures of V's two open ports under FIN probes: W's scan is
+        // interrupted twice, and was found two or three times before session 28
+        let mut v = scan(20, 0.01, SYN, Some(RST | ACK), false);
+        let w = "198.18.0.11";
+        for k in 0..40u32 {
+            let t = T0 + 5.0 + f64::from(k) * 0.01;
+            v.push(tcp(t, A, w, 62000, 2000 + k as u16, FIN));
+            if k == 16 || k == 33 {
+                v.push(tcp(t + 0.001, A, V, 62000, 22 + k as u16, FIN));
+            }
+        }
+        let mut r = rule();
+        let f = run(&mut r, &v);
+        let of_w: Vec<&Finding> = f.iter().filter(|f| f.victim.to_string() == w).collect();
+        assert_eq!(of_w.len(), 1, "{f:?}");
+        assert_eq!(of_w[0].class, Class::ScanFin);
     }
 }

@@ -684,6 +684,7 @@ pub fn run_detect(a: DetectArgs) -> CmdResult {
         j["dense_sweeps"] = json!(stats.dense_sweeps);
         j["merged_alerts"] = json!(stats.merged_alerts);
         j["dense_blocks"] = json!(stats.dense_blocks);
+        j["raw_ack_probes"] = json!(stats.raw_ack_probes);
         j["network_alerts"] = json!(stats.network_alerts);
         j["flagged_by_ping_rule"] = json!(stats.flagged_by_ping_rule);
         j["flagged_by_renegotiation_rule"] = json!(stats.flagged_by_renegotiation_rule);
