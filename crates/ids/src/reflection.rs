@@ -104,15 +104,35 @@
 //! those services, and is not found there (at its own link the answers are unasked for); a
 //! flood through fewer than about ten reflectors keeps the pace only in its first second.
 //!
+//! **TFTP answers from a port of their own** (session 28, `lab/tftpreflect.sh`). A TFTP
+//! server answers a read request (to port 69) from a new port of its own, its transfer
+//! identifier (RFC 1350 §4): DATA block 1 (516 bytes, resent every second or so until
+//! acknowledged: the amplification CIC-DDoS2019's largest vector rides on), or an ERROR (no
+//! such file), or an option acknowledgment (OACK, RFC 2347). Between two high ports no port
+//! list knows them: both ends of the flood were named `scan-udp` (one high port to many ports
+//! of the victim), and where the forged requests pass the victim was charged with them. The
+//! payload's first bytes tell ([`PacketRepr::head`]): a datagram [`tftp_answer`] is taken as
+//! an answer of port 69 of its sender — asked for when its receiver sent a datagram from the
+//! port it arrives at to port 69 of that host within [`IDLE`] (the request), unasked
+//! otherwise, and all of the above applies to it (counted per receiver, refused at a flood's
+//! pace, its receiver's forged requests the flood's). An ICMP error quotes only the ports of
+//! the datagram it refuses, so the TFTP answers seen are remembered ([`TFTP_ANSWERS`], within
+//! [`IDLE`]) to know the refusals of them. What stays normal: downloads whose requests are
+//! seen (a PXE server's many clients), later blocks and ACKs (not looked at), a client's
+//! failed request answered by an ERROR, a client's own ERROR aborting a transfer (shaped
+//! like an answer to the server's transfer port, unasked, one per transfer: far below the
+//! threshold). What it gives away: at the victim's side, a host that downloads by TFTP with
+//! only its inbound direction captured (the answers look unasked, as any service's).
+//!
 //! Sans-IO and bounded: a set-associative table of (asker, service host, both ports)
 //! requests ([`CAPACITY`], least recently used evicted), one of refusals ([`REFUSALS`]), one
 //! of fast SSDP askers ([`RECEIVERS`]), one of (refuser, service host) pairs
-//! ([`REFUSALS`]), and the damped counts per receiver, per asker of groups, per SSDP asker
+//! ([`REFUSALS`]), one of TFTP answers ([`TFTP_ANSWERS`]), and the damped counts per receiver, per asker of groups, per SSDP asker
 //! and per refuser.
 
 use crate::detect::{is_group, Damped};
 use crate::features::table::{hash_key, ip_key, SetAssoc};
-use nightjar_packet::{proto, PacketRepr};
+use nightjar_packet::{proto, Inner, PacketRepr};
 use std::net::IpAddr;
 
 /// UDP services that answer a small request with a larger answer, the ports of reflected
@@ -125,6 +145,10 @@ pub const SERVICE_PORTS: [u16; 19] = [
     17, 19, 53, 69, 111, 123, 137, 161, 389, 520, 623, 1434, 1900, 3283, 3702, 5353, 5683, 10001,
     11211,
 ];
+/// TFTP's port: read and write requests go to it; the server answers from another.
+pub const TFTP_PORT: u16 = 69;
+/// TFTP answers remembered (receiver, server, both ports), to know the ICMP errors about them.
+pub const TFTP_ANSWERS: usize = 1 << 12;
 /// The service host of a question asked of a group: any host (no unicast address's key).
 const ANY: u128 = u128::MAX;
 /// The service host under which a UDP question to a group is kept for the amplification
@@ -170,12 +194,35 @@ pub const FLOOD_QUESTIONS: f32 = 100.0;
 
 /// Whether `p` is shaped like an answer of a reflection service: UDP (its first fragment, if
 /// fragmented) from one of [`SERVICE_PORTS`] to another port, with at least [`MIN_ANSWER`]
-/// bytes of payload.
+/// bytes of payload; or a TFTP server's first answer from its transfer port
+/// ([`tftp_answer`]).
 pub fn answer_shape(p: &PacketRepr) -> bool {
     p.proto == proto::UDP
         && !p.later_fragment
-        && p.payload_len >= MIN_ANSWER
-        && service_to_other(p.sport, p.dport)
+        && (p.payload_len >= MIN_ANSWER && service_to_other(p.sport, p.dport) || tftp_answer(p))
+}
+
+/// Whether `p` is shaped like a TFTP server's first answer to a read or write request, which
+/// it sends from a new port of its own (its transfer identifier, RFC 1350 §4), not from
+/// [`TFTP_PORT`]: UDP (its first fragment, if fragmented) from a port of 1024 or more to
+/// another port, not [`TFTP_PORT`], whose payload ([`PacketRepr::head`]) begins with DATA
+/// block 1 (`00 03 00 01`), an ERROR (`00 05`, at least 5 bytes: code and message) or an
+/// option acknowledgment (OACK, `00 06`, RFC 2347). Later blocks (a download going on) and
+/// the client's ACKs (`00 04`) are not.
+pub fn tftp_answer(p: &PacketRepr) -> bool {
+    let [zero, op, hi, lo] = p.head;
+    p.proto == proto::UDP
+        && zero == 0
+        && matches!(op, 3 | 5 | 6)
+        && !p.later_fragment
+        && p.sport >= 1024
+        && p.dport != TFTP_PORT
+        && p.sport != p.dport
+        && match op {
+            3 => [hi, lo] == [0, 1] && p.payload_len >= 4,
+            5 => p.payload_len >= 5,
+            _ => p.payload_len >= 4,
+        }
 }
 
 /// From one of [`SERVICE_PORTS`] to another port.
@@ -235,6 +282,13 @@ pub struct Reflection {
     /// When a host last refused at [`REFUSAL_PACE`] or more: no refuser is looked up more
     /// than [`IDLE`] after it.
     refusal_burst: f64,
+    /// (receiver, server, receiver's port << 16 | server's port) → when a TFTP answer
+    /// ([`tftp_answer`]) last went so: an ICMP error quoting that datagram (which shows its
+    /// ports only) is about a TFTP answer.
+    tftp: SetAssoc<(u128, u128, u32), f64>,
+    /// When the latest TFTP answer was seen: no error's datagram is looked up among them more
+    /// than [`IDLE`] after it.
+    tftp_last: f64,
     clock: f64,
 }
 
@@ -257,6 +311,8 @@ impl Reflection {
             refusers: Damped::new(if on { RECEIVERS } else { 1 }, 66),
             refused_hosts: SetAssoc::new(if on { REFUSALS } else { 1 }),
             refusal_burst: f64::NEG_INFINITY,
+            tftp: SetAssoc::new(if on { TFTP_ANSWERS } else { 1 }),
+            tftp_last: f64::NEG_INFINITY,
             clock: f64::NEG_INFINITY,
         }
     }
@@ -309,6 +365,17 @@ impl Reflection {
         if echo.is_some() {
             return None;
         }
+        // a TFTP server's first answer comes from a port of its own: it answers for port 69
+        // (the question went there), and is remembered for the errors about it
+        let tftp = !group && tftp_answer(p);
+        let sport = if tftp {
+            let key = (d, s, ports(p.dport, p.sport));
+            *self.tftp.touch(key, tftp_hash(key), now).val = now;
+            self.tftp_last = now;
+            TFTP_PORT
+        } else {
+            p.sport
+        };
         if !group && (p.dport == SSDP_PORT || p.sport == SSDP_PORT) {
             if let Some(u) = self.ssdp_pace(p, s, d, now) {
                 return Some(u);
@@ -327,9 +394,8 @@ impl Reflection {
         // (no look-up unless a refusal was noted within IDLE)
         if now - self.last_refusal <= IDLE
             && !group
-            && p.payload_len >= MIN_ANSWER
-            && SERVICE_PORTS.contains(&p.sport)
-            && self.refused_recently(d, s, ports(p.dport, p.sport))
+            && (tftp || p.payload_len >= MIN_ANSWER && SERVICE_PORTS.contains(&p.sport))
+            && self.refused_recently(d, s, ports(p.dport, sport))
         {
             return Some(self.count_unasked(d, now));
         }
@@ -342,7 +408,7 @@ impl Reflection {
             }
             return None;
         }
-        let ports = ports(p.dport, p.sport);
+        let ports = ports(p.dport, sport);
         if self.asked_for(d, s, ports) || self.asked_for(d, ANY, ports) {
             return None;
         }
@@ -436,17 +502,16 @@ impl Reflection {
             (p.proto, p.icmp_type, p.icmp_code),
             (proto::ICMP, 3, 3) | (proto::ICMPV6, 1, 4)
         );
-        if !unreachable
-            || q.proto != proto::UDP
-            || q.dst != p.src
-            || !SERVICE_PORTS.contains(&q.sport)
-        {
+        if !unreachable || q.proto != proto::UDP || q.dst != p.src {
             return;
         }
+        let Some(sport) = self.service_port(q) else {
+            return;
+        };
         if p.ts.is_finite() && p.ts > self.clock {
             self.clock = p.ts;
         }
-        let (receiver, ports) = (ip_key(q.dst), ports(q.dport, q.sport));
+        let (receiver, ports) = (ip_key(q.dst), ports(q.dport, sport));
         let key = (receiver, ip_key(q.src), ports);
         *self.refused.touch(key, request_hash(key), self.clock).val = self.clock;
         self.last_refusal = self.clock;
@@ -455,7 +520,7 @@ impl Reflection {
         // late answers to a question it asked a group (a control point that closed its
         // socket before every device answered), nor of a symmetric service's (NTP peers 123
         // to 123)
-        if q.sport == q.dport || self.asked_for(receiver, GROUP, ports) {
+        if sport == q.dport || self.asked_for(receiver, GROUP, ports) {
             return;
         }
         let pair = (receiver, ip_key(q.src));
@@ -469,6 +534,24 @@ impl Reflection {
         if self.refusers.add(receiver, 1.0, self.clock, 0.0) >= REFUSAL_PACE {
             self.refusal_burst = self.clock;
         }
+    }
+
+    /// The service port the datagram `q` (quoted by an ICMP error) came from: its source port
+    /// if one of [`SERVICE_PORTS`], [`TFTP_PORT`] if it was a TFTP answer seen within
+    /// [`IDLE`] ([`tftp_answer`]: the quote shows its ports only); `None` otherwise. Reads the
+    /// state only.
+    fn service_port(&self, q: &Inner) -> Option<u16> {
+        if SERVICE_PORTS.contains(&q.sport) {
+            return Some(q.sport);
+        }
+        if self.clock - self.tftp_last > IDLE {
+            return None;
+        }
+        let key = (ip_key(q.dst), ip_key(q.src), ports(q.dport, q.sport));
+        self.tftp
+            .get(&key, tftp_hash(key))
+            .is_some_and(|&t| self.clock - t <= IDLE)
+            .then_some(TFTP_PORT)
     }
 
     /// Whether `receiver` refused an answer from `server` between the `ports` given by
@@ -495,8 +578,13 @@ impl Reflection {
     #[inline(never)]
     fn error_quoted(&self, p: &PacketRepr) -> Option<(IpAddr, IpAddr)> {
         let q = p.inner.as_ref()?;
-        let ok = q.proto == proto::UDP && q.dst == p.src && service_to_other(q.sport, q.dport);
-        let (asker, ports) = (ip_key(q.dst), ports(q.dport, q.sport));
+        let sport = if q.proto == proto::UDP && q.dst == p.src {
+            self.service_port(q)?
+        } else {
+            return None;
+        };
+        let ok = service_to_other(sport, q.dport);
+        let (asker, ports) = (ip_key(q.dst), ports(q.dport, sport));
         let asked =
             self.asked_for(asker, ip_key(q.src), ports) || self.asked_for(asker, ANY, ports);
         // (a host refusing answers at a flood's pace asked none of them, whatever the wire
@@ -572,6 +660,11 @@ fn ports(asker: u16, service: u16) -> u32 {
 /// The hash of a fast SSDP asker's table entry.
 fn asker_hash(asker: u128) -> u64 {
     hash_key(65, asker)
+}
+
+/// The hash of a TFTP answer's table entry.
+fn tftp_hash((receiver, server, ports): (u128, u128, u32)) -> u64 {
+    hash_key(hash_key(69 ^ u64::from(ports) << 8, receiver), server)
 }
 
 /// The hash of a request's table entry.
@@ -1150,5 +1243,190 @@ mod tests {
                 None
             );
         }
+    }
+
+    /// A TFTP datagram from `src`'s port `sport` to `dst`'s `dport`, its payload `len` bytes
+    /// beginning with `head`.
+    fn tftp(
+        ts: f64,
+        src: &str,
+        dst: &str,
+        sport: u16,
+        dport: u16,
+        head: [u8; 4],
+        len: u16,
+    ) -> PacketRepr {
+        PacketRepr {
+            head,
+            ..udp(ts, src, dst, sport, dport, len + 28)
+        }
+    }
+
+    const DATA1: [u8; 4] = [0, 3, 0, 1];
+    const ERROR: [u8; 4] = [0, 5, 0, 1];
+    const OACK: [u8; 4] = *b"\0\x06ts";
+    const RRQ: [u8; 4] = *b"\0\x01px";
+
+    /// The transfer port of the server's answer to the `i`th request.
+    fn tid(i: u32) -> u16 {
+        32768 + (i * 4099 % 28000) as u16
+    }
+
+    #[test]
+    fn tftp_answers_are_known_by_their_first_bytes_from_a_port_of_their_own() {
+        let (s, c) = ("198.18.1.7", V);
+        assert!(tftp_answer(&tftp(1.0, s, c, 47104, 40312, DATA1, 516)));
+        assert!(tftp_answer(&tftp(1.0, s, c, 47104, 40312, DATA1, 100)));
+        assert!(tftp_answer(&tftp(1.0, s, c, 47104, 40312, ERROR, 19)));
+        assert!(tftp_answer(&tftp(1.0, s, c, 47104, 40312, OACK, 20)));
+        assert!(answer_shape(&tftp(1.0, s, c, 47104, 40312, ERROR, 19)));
+        // later blocks, the client's ACKs, requests, an ERROR with no code, other bytes
+        for (head, len) in [
+            ([0, 3, 0, 2], 516),
+            ([0, 4, 0, 1], 4),
+            (RRQ, 20),
+            ([0, 5, 0, 1], 4),
+        ] {
+            assert!(
+                !tftp_answer(&tftp(1.0, s, c, 47104, 40312, head, len)),
+                "{head:?}"
+            );
+        }
+        assert!(!tftp_answer(&tftp(
+            1.0,
+            s,
+            c,
+            47104,
+            40312,
+            [1, 3, 0, 1],
+            516
+        )));
+        assert!(!tftp_answer(&tftp(
+            1.0,
+            s,
+            c,
+            47104,
+            40312,
+            [0x80, 0, 0, 1],
+            160
+        )));
+        // to port 69, from a port below 1024 (a service's, not a transfer port), between one
+        // port and itself, a later fragment, TCP
+        assert!(!tftp_answer(&tftp(1.0, s, c, 47104, 69, DATA1, 516)));
+        assert!(!tftp_answer(&tftp(1.0, s, c, 514, 40312, DATA1, 516)));
+        assert!(!tftp_answer(&tftp(1.0, s, c, 40312, 40312, DATA1, 516)));
+        let frag = PacketRepr {
+            later_fragment: true,
+            ..tftp(1.0, s, c, 47104, 40312, DATA1, 516)
+        };
+        assert!(!tftp_answer(&frag));
+        let tcp = PacketRepr {
+            proto: proto::TCP,
+            ..tftp(1.0, s, c, 47104, 40312, DATA1, 516)
+        };
+        assert!(!tftp_answer(&tcp) && !answer_shape(&tcp));
+    }
+
+    #[test]
+    fn tftp_answers_nobody_asked_for_are_a_flood_and_their_refusals_the_reflectors() {
+        // the victim's side: DATA block 1 (and its resends) from 60 servers' transfer ports to
+        // the victim's random ports, 300 a second, nothing asked; the victim refuses them
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let (mut flood, mut charged, mut errs) = (0, 0, 0);
+        for i in 0..600u32 {
+            let ts = 1.0 + f64::from(i) / 300.0;
+            let h = format!("198.18.1.{}", 1 + i % 60);
+            let vport = 1024 + (i * 7919 % 60000) as u16;
+            let a = tftp(ts, &h, V, tid(i), vport, DATA1, 516);
+            flood += usize::from(r.push(&a) == Some(Unasked::Flood));
+            if i % 2 == 0 {
+                errs += 1;
+                let e = icmp_unreach(ts + 1e-4, V, &h, &a);
+                assert_eq!(r.push(&e), None);
+                charged += usize::from(r.error_about_unasked(&e) == Some((a.src, a.dst)));
+            }
+        }
+        assert!(flood > 550, "{flood}");
+        assert_eq!(charged, errs);
+        // ERRORs (a file the servers lack) alike
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let flood = (0..600u32)
+            .filter(|&i| {
+                let h = format!("198.18.1.{}", 1 + i % 60);
+                let ts = 1.0 + f64::from(i) / 300.0;
+                r.push(&tftp(ts, &h, V, tid(i), 1024 + i as u16, ERROR, 19)) == Some(Unasked::Flood)
+            })
+            .count();
+        assert!(flood > 550, "{flood}");
+    }
+
+    #[test]
+    fn tftp_answers_refused_at_a_floods_pace_are_a_flood_though_their_requests_were_seen() {
+        // the reflectors' side: the forged read requests (to port 69), each answered by DATA
+        // block 1 from a new port of the server, each refused by the victim's kernel
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let n = std::cell::Cell::new(0u32);
+        let data = |ts: f64, h: &str, port: u16| {
+            n.set(n.get() + 1);
+            tftp(ts, h, V, tid(n.get()), port, DATA1, 516)
+        };
+        let (qs, ans, errs) = booter(&mut r, 10.0, 600, 60, TFTP_PORT, &data);
+        assert!(count(&ans, Unasked::Flood) > 500, "{ans:?}");
+        assert!(count(&qs, Unasked::Forged) > 450, "{qs:?}");
+        assert!(errs.iter().filter(|&&e| e).count() > errs.len() / 2);
+        // without the refusals' look-up of the answers (a datagram between the same ports
+        // that was no TFTP answer), nothing: the pace is of refused services' answers
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let (qs, ans, _) = booter(&mut r, 10.0, 600, 60, TFTP_PORT, &|ts, h, p| {
+            tftp(ts, h, V, 40000, p, [0, 3, 0, 2], 516)
+        });
+        assert!(qs.iter().chain(&ans).all(Option::is_none));
+    }
+
+    #[test]
+    fn tftp_downloads_failed_requests_and_option_answers_stay_normal() {
+        let mut r = Reflection::new(DEFAULT_THRESHOLD);
+        let server = "198.18.1.1";
+        // a PXE server's 50 clients booting within two seconds, each reading three files:
+        // the request, the first block from a new port, the ACK, the next blocks
+        for round in 0..3u32 {
+            for c in 0..50u32 {
+                let i = round * 50 + c;
+                let ts = 1.0 + f64::from(round) * 5.0 + f64::from(c) * 0.04;
+                let client = format!("198.18.0.{}", 100 + c);
+                let port = 40000 + i as u16;
+                assert_eq!(r.push(&tftp(ts, &client, server, port, 69, RRQ, 20)), None);
+                // a third ask for options (OACK, then the client's ACK of block 0), a tenth
+                // for a file the server lacks (ERROR), the rest get block 1 at once
+                let first = match i % 10 {
+                    0 => ERROR,
+                    3 | 6 | 9 => OACK,
+                    _ => DATA1,
+                };
+                let a = tftp(ts + 1e-3, server, &client, tid(i), port, first, 516);
+                assert_eq!(r.push(&a), None, "{i}");
+                if first == ERROR {
+                    continue;
+                }
+                for b in 1..40u16 {
+                    let t = ts + 2e-3 * f64::from(b);
+                    let ack = tftp(t, &client, server, port, tid(i), [0, 4, 0, b as u8], 4);
+                    assert_eq!(r.push(&ack), None);
+                    let next = [0, 3, ((b + 1) >> 8) as u8, (b + 1) as u8];
+                    let d = tftp(t + 5e-4, server, &client, tid(i), port, next, 516);
+                    assert_eq!(r.push(&d), None);
+                }
+            }
+        }
+        // a client that gave up refuses the resends of block 1 (counted as unasked once
+        // refused, as any service's late answers): far below the pace and the threshold
+        r.push(&tftp(29.0, V, server, 45000, 69, RRQ, 20));
+        for i in 0..5u32 {
+            let ts = 30.0 + f64::from(i);
+            let a = tftp(ts, server, V, tid(900), 45000, DATA1, 516);
+            assert!(matches!(r.push(&a), None | Some(Unasked::Answer)));
+            r.push(&icmp_unreach(ts + 1e-4, V, server, &a));
+        }
+        assert!(!r.refusing(ip_key(V.parse().unwrap()), 33.0));
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Parsing never decides anything: it reports what the headers say. Lengths are taken from the
 //! headers so that a capture made with a small snap length gives the same records as a full one,
-//! but for the first bytes of a TCP payload and an SCTP packet's first chunk header
+//! but for the first bytes of a TCP or UDP payload and an SCTP packet's first chunk header
 //! ([`PacketRepr::head`]), which are what was kept.
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -101,6 +101,7 @@ pub(crate) fn decode_fast(data: &[u8], index: u64, ts: f64, wire_len: u32) -> Op
                 return None;
             }
             p.payload_len = ip.declared.saturating_sub(8);
+            p.head = head(t, 8);
             u16::from_be_bytes([h[6], h[7]])
         }
         proto::ICMP => {
@@ -262,7 +263,7 @@ struct Fields {
     copy_key: u32,
 }
 
-/// The first four bytes of a TCP payload that starts `doff` bytes into the captured segment
+/// The first four bytes of a payload that starts `doff` bytes into the captured segment
 /// `t` (the IP payload as captured, no longer than the headers declare it), zero past what
 /// `t` holds.
 #[inline]
@@ -577,11 +578,9 @@ fn decode_ip(ip: Ip<'_>) -> Result<Fields, &'static str> {
             f.payload_len = ip.declared.saturating_sub(min as u32);
             let check = if ip.proto == proto::SCTP { 10 } else { 6 };
             f.copy_key = copy_key(ip.ident, be16(t, check));
-            if ip.proto == proto::SCTP {
-                // the first chunk's header, after the common header (ports, verification
-                // tag, checksum)
-                f.head = head(t, 12);
-            }
+            // SCTP: the first chunk's header, after the common header (ports, verification
+            // tag, checksum); UDP and UDP-Lite: the payload's first bytes
+            f.head = head(t, min as u32);
         }
         proto::ICMP | proto::ICMPV6 => {
             if t.len() < 8 && !lenient {
@@ -1024,16 +1023,77 @@ mod tests {
             panic!()
         };
         assert_eq!(p.head, [0; 4]);
-        let mut u = Vec::new();
+        let mut icmp = Vec::new();
         PacketBuilder::ethernet2(A, B)
             .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
-            .udp(5000, 22)
-            .write(&mut u, banner)
+            .icmpv4_echo_request(7, 1)
+            .write(&mut icmp, banner)
             .unwrap();
-        let Record::Packet(p) = decode(LinkType::ETHERNET, &u, 0, 1.0, 100) else {
+        let Record::Packet(p) = decode(LinkType::ETHERNET, &icmp, 0, 1.0, 100) else {
             panic!()
         };
         assert_eq!(p.head, [0; 4]);
+    }
+
+    #[test]
+    fn the_head_of_a_udp_payload_is_what_the_capture_kept_of_it() {
+        // a TFTP server's first DATA block (RFC 1350 §5: opcode 3, block 1, 512 bytes),
+        // sent from its transfer port to the client's
+        let mut data = vec![0, 3, 0, 1];
+        data.extend((0..512u32).map(|i| (i % 251) as u8));
+        let mut v = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 1, 7], [198, 18, 0, 10], 64)
+            .udp(47104, 40312)
+            .write(&mut v, &data)
+            .unwrap();
+        let decoded = |frame: &[u8]| match decode(LinkType::ETHERNET, frame, 0, 1.0, 1514) {
+            Record::Packet(p) => (p.sport, p.dport, p.payload_len, p.head),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(decoded(&v), (47104, 40312, 516, [0, 3, 0, 1]));
+        // the general path gives the same (a frame the fast path leaves to it: VLAN-tagged)
+        let mut tagged = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .single_vlan(7.try_into().unwrap())
+            .ipv4([198, 18, 1, 7], [198, 18, 0, 10], 64)
+            .udp(47104, 40312)
+            .write(&mut tagged, &data)
+            .unwrap();
+        assert_eq!(decoded(&tagged), (47104, 40312, 516, [0, 3, 0, 1]));
+        // a snap length that cuts into the payload keeps what it kept (14 + 20 + 8 = 42
+        // bytes of headers; the lab's 96 keep 54 of the payload)
+        assert_eq!(decoded(&v[..96]).3, [0, 3, 0, 1]);
+        assert_eq!(decoded(&v[..44]).3, [0, 3, 0, 0]);
+        assert_eq!(decoded(&v[..42]).3, [0; 4]);
+        // an ERROR (opcode 5, code 1: file not found), over IPv6, and UDP-Lite alike
+        let error = b"\x00\x05\x00\x01File not found\x00";
+        let mut v6 = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv6([0xfd; 16], [0xfe; 16], 64)
+            .udp(50001, 33000)
+            .write(&mut v6, error)
+            .unwrap();
+        assert_eq!(
+            decoded(&v6),
+            (50001, 33000, error.len() as u32, [0, 5, 0, 1])
+        );
+        let mut lite = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 1, 7], [198, 18, 0, 10], 64)
+            .udp(50001, 33000)
+            .write(&mut lite, error)
+            .unwrap();
+        lite[23] = proto::UDPLITE; // the IPv4 protocol field
+        assert_eq!(decoded(&lite).3, [0, 5, 0, 1]);
+        // a datagram with fewer than four bytes: zeros past them
+        let mut short = Vec::new();
+        PacketBuilder::ethernet2(A, B)
+            .ipv4([198, 18, 0, 66], [198, 18, 0, 10], 64)
+            .udp(5000, 19)
+            .write(&mut short, b"\x01")
+            .unwrap();
+        assert_eq!(decoded(&short), (5000, 19, 1, [1, 0, 0, 0]));
     }
 
     #[test]

@@ -152,11 +152,15 @@ pub struct PacketRepr {
     /// Transport payload bytes according to the headers (IP payload less the TCP/UDP/ICMP
     /// header; the whole IP payload for other protocols and non-first fragments).
     pub payload_len: u32,
-    /// The first four bytes of a TCP segment's payload, as far as the capture kept them (zero
-    /// past that, and for other protocols and fragments after the first): enough to tell a
-    /// service by the first words it sends (an SSH server's "SSH-" banner) on any port. The
+    /// The first four bytes of a TCP segment's or a UDP (or UDP-Lite) datagram's payload, as
+    /// far as the capture kept them (zero past that, and for other protocols and fragments
+    /// after the first): enough to tell a service by the first words it sends (an SSH
+    /// server's "SSH-" banner, a TFTP server's DATA opcode and block number) on any port. The
     /// one field a snap length can take away: the lab's 96 bytes keep 30 bytes of payload
-    /// after a TCP header with timestamps. For SCTP, the header of the packet's first chunk
+    /// after a TCP header with timestamps, 50 after a UDP header. A reader checks the
+    /// protocol first: the same bytes mean different things in TCP and UDP (`guessing`,
+    /// `renegotiation` and `fuzzing` read TCP's, `reflection` UDP's; `copies` compares them
+    /// whole, as it does every field). For SCTP, the header of the packet's first chunk
     /// instead, right after the 12-byte common header (RFC 9260 §3.2: type, flags and length;
     /// zero where the capture did not keep it): read it with [`PacketRepr::sctp_chunk`].
     pub head: [u8; 4],
