@@ -27,34 +27,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// The alerts covering an attack (its episodes: one per reflector, the same command): from
-/// one of its sources, or victim alerts, overlapping its span within 1 s (as
-/// `lab/episodes.py` counts a spoofed attack of several sources).
-fn covering_attack<'a>(eps: &[&Value], alerts: &'a [Value]) -> Vec<&'a Value> {
-    let t0 = eps
-        .iter()
-        .map(|e| e["start"].as_f64().unwrap())
-        .fold(f64::MAX, f64::min);
-    let t1 = eps
-        .iter()
-        .map(|e| e["end"].as_f64().unwrap())
-        .fold(f64::MIN, f64::max);
-    alerts
-        .iter()
-        .filter(|a| {
-            let overlaps = secs(a["nightjar"]["first_seen"].as_str().unwrap()) <= t1 + 1.0
-                && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0;
-            let from = a["nightjar"]["scope"] == "victim"
-                || eps.iter().any(|e| {
-                    a["src_ip"] == e["src"]
-                        && secs(a["nightjar"]["first_seen"].as_str().unwrap())
-                            <= e["end"].as_f64().unwrap() + 1.0
-                });
-            overlaps && from
-        })
-        .collect()
-}
-
 #[test]
 fn reflected_floods_seen_with_their_forged_questions_are_the_reflectors() {
     let bytes = std::fs::read(cap("amplify.pcap")).unwrap();

@@ -44,29 +44,6 @@ fn udp_heads(bytes: &[u8], head: &[u8], to_victim: bool) -> usize {
     })
 }
 
-/// The alerts covering the flood (its episodes: one per reflector, one command): from one of
-/// its sources, or victim alerts, overlapping its span within 1 s (as `lab/episodes.py` counts
-/// an attack of several sources); and the others.
-fn split<'a>(eps: &[Value], alerts: &'a [Value]) -> (Vec<&'a Value>, Vec<&'a Value>) {
-    let t0 = eps
-        .iter()
-        .map(|e| e["start"].as_f64().unwrap())
-        .fold(f64::MAX, f64::min);
-    let t1 = eps
-        .iter()
-        .map(|e| e["end"].as_f64().unwrap())
-        .fold(f64::MIN, f64::max);
-    alerts.iter().partition(|a| {
-        let (first, last) = (
-            secs(a["nightjar"]["first_seen"].as_str().unwrap()),
-            secs(a["nightjar"]["last_seen"].as_str().unwrap()),
-        );
-        let from =
-            a["nightjar"]["scope"] == "victim" || eps.iter().any(|e| a["src_ip"] == e["src"]);
-        from && first <= t1 + 1.0 && last >= t0 - 1.0
-    })
-}
-
 fn check(name: &str, frames: usize, arp: u64, counts: [usize; 5]) {
     let bytes = std::fs::read(cap(&format!("{name}.pcap"))).unwrap();
     assert_eq!(pcap_records(&bytes).len(), frames);
@@ -94,7 +71,11 @@ fn check(name: &str, frames: usize, arp: u64, counts: [usize; 5]) {
         assert_eq!(j["records"], frames, "{extra:?}");
         assert_eq!(j["arp"], arp, "{extra:?}");
         let alerts = j["alerts"].as_array().unwrap();
-        let (cov, others) = split(&eps, alerts);
+        let cov = covering_attack(&eps.iter().collect::<Vec<_>>(), alerts);
+        let others: Vec<&Value> = alerts
+            .iter()
+            .filter(|a| !cov.iter().any(|c| std::ptr::eq(*c, *a)))
+            .collect();
         let names: Vec<&str> = cov
             .iter()
             .map(|a| a["nightjar"]["label"].as_str().unwrap())

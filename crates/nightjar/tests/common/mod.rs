@@ -305,6 +305,35 @@ pub fn covering<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The alerts covering an attack of several sources (its episodes `eps`, one per source, of
+/// one command: a reflected flood's reflectors): victim alerts that overlap the attack's span
+/// within 1 s, and alerts from one of its sources that overlap the span and begin at most 1 s
+/// after that source's episode ends (as `lab/episodes.py` counts an attack of several
+/// sources).
+pub fn covering_attack<'a>(eps: &[&Value], alerts: &'a [Value]) -> Vec<&'a Value> {
+    let t0 = eps
+        .iter()
+        .map(|e| e["start"].as_f64().unwrap())
+        .fold(f64::MAX, f64::min);
+    let t1 = eps
+        .iter()
+        .map(|e| e["end"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    alerts
+        .iter()
+        .filter(|a| {
+            let first = secs(a["nightjar"]["first_seen"].as_str().unwrap());
+            let overlaps =
+                first <= t1 + 1.0 && secs(a["nightjar"]["last_seen"].as_str().unwrap()) >= t0 - 1.0;
+            let from = a["nightjar"]["scope"] == "victim"
+                || eps
+                    .iter()
+                    .any(|e| a["src_ip"] == e["src"] && first <= e["end"].as_f64().unwrap() + 1.0);
+            overlaps && from
+        })
+        .collect()
+}
+
 /// The classes of the alerts covering an episode ([`covering`]).
 pub fn named<'a>(e: &Value, alerts: &'a [Value]) -> Vec<&'a str> {
     covering(e, alerts)
