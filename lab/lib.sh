@@ -98,7 +98,7 @@ add_host() {
 # + sink. With NSERVERS 0 and no DNS (the default) the lab is exactly what it always was.
 lab_up() {
     local nclients="$1" nattackers="$2" nservers="${3:-0}" dns="${4:-0}" i
-    lab_begin "njlab$$"
+    lab_begin "${LAB_NS_PREFIX:-njlab}$$"   # LAB_NS_PREFIX: a run's own prefix (parallel runs)
     ip netns add "$LAB_PREFIX-sw"
     LAB_NS+=("$LAB_PREFIX-sw")
     ip netns exec "$LAB_PREFIX-sw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1

@@ -4,7 +4,7 @@
 #
 #   lab/run.sh --name NAME --seed N --duration S [--attacks LIST] [--out DIR]
 #              [--clients K] [--attackers K] [--snaplen B] [--gap-normal P] [--post-normal P]
-#              [--small] [--servers K] [--busy] [--streams]
+#              [--small] [--servers K] [--busy] [--streams] [--periodic] [--lead S]
 #
 #   --attacks   comma list of DESIGN §12 labels, "all" (each once, shuffled), "none"; default all;
 #               a label may force variants, e.g. flood-syn:spoofed+open, scan-udp:slow+wide (plan.py)
@@ -114,6 +114,14 @@
 #               (bursts of 1400-byte datagrams one way, small replies the other). Normal traffic;
 #               the plan of attacks is unchanged. The run lasts at least as long as the attacks
 #               are expected to take, so that the streams run through it.
+#   --periodic  periodic jobs of a long day beside the clients (lab/periodic.py; needs --busy or
+#               --servers): a poller on c0 (HTTP, SSH and SMTP banners, NTP of every server host
+#               every 30-60 s), an NTP client on c1 (every server host, 64 s doubling to 1024 s),
+#               a DNS stub on c2 re-resolving every zone name when its TTL runs out, and a bulk
+#               copy from c3 (4-6 files of 4-8 MiB from a server's TCP 9000 at 55-65 % of the run)
+#               (clients taken in turn when there are fewer than four); normal traffic
+#   --lead      seconds of normal traffic before the first attack (default 5): attacks late in a
+#               long run, on warm per-source state
 #   --attackers attacker hosts, 1-8 (198.18.0.66-73; default 2)
 #   --snaplen   bytes kept per frame (default 96: every header, a little payload; wire length kept)
 #   --small     tiny scans/floods (used by smoke.sh)
@@ -137,7 +145,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 main() {
 
     NAME="" SEED="" DURATION="" SCENARIO="" ATTACKS=all OUT=. CLIENTS=3 ATTACKERS=2 SNAPLEN=96 SMALL="" GAPN=0.6 POSTN=0
-    SERVERS=0 BUSY="" STREAMS=""
+    SERVERS=0 BUSY="" STREAMS="" PERIODIC="" LEAD=5
     while [ $# -gt 0 ]; do
         case "$1" in
             --name) NAME="$2"; shift 2 ;;
@@ -155,7 +163,9 @@ main() {
             --servers) SERVERS="$2"; shift 2 ;;
             --busy) BUSY=1; shift ;;
             --streams) STREAMS=1; shift ;;
-            -h | --help) sed -n '2,131p' "$0"; exit 0 ;;
+            --periodic) PERIODIC=1; shift ;;
+            --lead) LEAD="$2"; shift 2 ;;
+            -h | --help) sed -n '2,139p' "$0"; exit 0 ;;
             *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         esac
     done
@@ -164,7 +174,7 @@ main() {
         exit 2
     fi
     [[ "$NAME" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bad --name" >&2; exit 2; }
-    [[ "$SEED" =~ ^[0-9]+$ && "$DURATION" =~ ^[0-9]+$ ]] || { echo "--seed and --duration are integers" >&2; exit 2; }
+    [[ "$SEED" =~ ^[0-9]+$ && "$DURATION" =~ ^[0-9]+$ && "$LEAD" =~ ^[0-9]+$ ]] || { echo "--seed, --duration and --lead are integers" >&2; exit 2; }
     [[ "$GAPN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--gap-normal is a probability (0..1)" >&2; exit 2; }
     [[ "$POSTN" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || { echo "--post-normal is a probability (0..1)" >&2; exit 2; }
     [[ "$CLIENTS" =~ ^[0-9]+$ && "$ATTACKERS" =~ ^[0-9]+$ && "$SERVERS" =~ ^[0-9]+$ ]] || { echo "--clients, --attackers and --servers are integers" >&2; exit 2; }
@@ -232,7 +242,7 @@ main() {
     "$PY" "$LAB_DIR/plan.py" --seed "$SEED" --attacks "$ATTACKS" --attackers "$ATTACKERS" --gap-normal "$GAPN" --post-normal "$POSTN" ${SCENARIO:+--scenario "$SCENARIO"} --hosts "$HOSTS" $SMALL "${BF_OPTS[@]}" >"$PLAN"
     NPLAN=$(wc -l <"$PLAN")
     # Hard bound on the whole run: duration + every attack's own timeout + gaps + margins.
-    BOUND=$(( DURATION + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0)+(j["bulk"]["timeout"]+j["bulk"]["lead"] if "bulk" in j else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
+    BOUND=$(( DURATION + LEAD + 60 + $("$PY" -c 'import json,sys; print(int(sum(j["timeout"]+j["gap"]+20+(j["post_delay"]+25 if j["post_normal"] else 0)+(j["bulk"]["timeout"]+j["bulk"]["lead"] if "bulk" in j else 0) for j in map(json.loads, open(sys.argv[1])))))' "$PLAN") ))
     log "run $NAME: seed $SEED, duration >= ${DURATION}s, $NPLAN attacks, hard bound ${BOUND}s"
     # The span of a scenario's normal traffic: at least --duration, and at least as long as the
     # attacks are expected to take (gaps, the attacker's browsing, each attack's expected length
@@ -520,8 +530,22 @@ main() {
     ACWD=()
     if [ "$SCENARIO" = bruteforce ]; then ACWD=(env -C "$WORK/lists"); fi
 
+    if [ -n "$PERIODIC" ]; then
+        [ "$DNSHOST" = 1 ] || die "--periodic needs --busy or --servers"
+        PTARGETS="198.18.0.10"
+        for ((i = 0; i < SERVERS; i++)); do PTARGETS+=",198.18.0.$((11 + i))"; done
+        PNAMES="$(tr ',' '\n' <<<"$ZONE" | cut -d= -f1 | paste -sd,)"
+        read -r PPERIOD PAT PFILES < <("$PY" -c "import random; r=random.Random($SEED*7907+3); print(r.randint(30, 60), int($DURATION*r.uniform(0.55, 0.65)), r.randint(4, 6))")
+        log "periodic jobs: poller every ${PPERIOD}s, NTP, DNS on TTL, bulk copy of $PFILES files at ${PAT}s"
+        bg c0 "$BOUND" "$PY" "$LAB_DIR/periodic.py" --kind poll --seed "$SEED" --duration "$BOUND" --targets "$PTARGETS" --period "$PPERIOD"
+        bg "c$((1 % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/periodic.py" --kind ntp --seed $((SEED + 1)) --duration "$BOUND" --targets "$PTARGETS"
+        bg "c$((2 % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/periodic.py" --kind dns --seed $((SEED + 2)) --duration "$BOUND" --names "$PNAMES"
+        bg "c$((3 % CLIENTS))" "$BOUND" "$PY" "$LAB_DIR/periodic.py" --kind backup --seed $((SEED + 3)) --duration "$BOUND" \
+            --targets "198.18.0.$((SERVERS > 0 ? 11 : 10))" --at "$PAT" --files "$PFILES"
+    fi
+
     T0=$(now)
-    nap 5   # normal traffic only at the start
+    nap "$LEAD"   # normal traffic only at the start
 
     n=0
     while IFS= read -r line <&3; do

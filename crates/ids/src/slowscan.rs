@@ -43,6 +43,19 @@
 //! A target counts once however often it is probed: a client retrying one closed port fifty
 //! times has one failed target.
 //!
+//! **A long day** (session 28). A target not probed for a window starts afresh (its pending
+//! probe, its kind, its first time), but it keeps the episode its failure was counted in: while
+//! that episode is open, its next failure is a retry, not a new target. A busy client fails on
+//! closed ports now and then all day (`lab/client.py`'s page loads try a few), so its episode
+//! never ends; before, each target asked again after more than the window was counted again in
+//! it, and a client that tried port 9090 of the same four servers every few minutes made after
+//! an hour a "block" of twelve failed hosts on four addresses (`lab/longday.sh`: a replay of a
+//! 35-minute busy run's client, twice; `data/captures/longday.pcap`). The runs, blocks, scans
+//! and per-port and per-host counts all count targets, so each now sees a target once an
+//! episode. What it gives away: a scanner that probes the same refused target again more than
+//! five minutes later, in one episode, by the same kind of probe, adds nothing (as a retry
+//! within the window never did).
+//!
 //! **Window and episodes.** Zeek counts in tumbling five-minute epochs; here the distinct failed
 //! ports of a host (hosts of a port) are counted over a *sliding* window of [`WINDOW`] by probe
 //! time, so no epoch boundary can cut a scan in two: a scan is found when [`PORT_THRESHOLD`]
@@ -1750,6 +1763,15 @@ impl SlowScan {
                 && matches!(t.kind, Kind::Ack | Kind::Maimon);
         if new || now - t.last > window || rescanned {
             let rescan = rescanned && t.state == State::Failed;
+            // a target asked again after a window's quiet starts afresh, but keeps the episode
+            // its failure was counted in: while that episode is open it is counted once, however
+            // long the source goes on failing elsewhere ("A long day"); a rescan by another probe
+            // is a new scan's
+            let episode = if new || rescanned {
+                f64::NAN
+            } else {
+                t.episode
+            };
             *t = Target {
                 first: now,
                 last: now,
@@ -1758,7 +1780,7 @@ impl SlowScan {
                 sport,
                 os_syn: os,
                 state: State::Pending,
-                episode: f64::NAN,
+                episode,
                 rescan,
                 ..Target::default()
             };
@@ -2540,6 +2562,72 @@ mod tests {
             &sweep(T0, &(0..16).collect::<Vec<_>>(), &[1, 3, 5, 7, 9], &[], 22),
         );
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_client_failing_on_a_few_hosts_for_hours_counts_each_once() {
+        // a client trying a closed port (9090) of four servers in turn for two hours, one
+        // every 100 s (each server every 400 s, longer than the window: its target starts
+        // afresh), refused each time ("A long day", session 28: a busy client of the lab did
+        // so on 9090 of .10-.13, and a replay of its hour made a 12-"host" block of four)
+        let attempts = |src: &str, t0: f64, n: u32| -> Vec<PacketRepr> {
+            (0..n)
+                .flat_map(|k| {
+                    let t = t0 + 100.0 * f64::from(k);
+                    let dst = format!("198.18.0.{}", 10 + k % 4);
+                    let p = tcp(t, src, &dst, 40000 + k as u16, 9090, SYN);
+                    [p, tcp(t + 0.001, &dst, src, 9090, p.sport, RST | ACK)]
+                })
+                .collect()
+        };
+        let mut r = rule();
+        let f = run(&mut r, &attempts(C, T0, 72));
+        assert!(f.is_empty(), "{f:?}");
+        // ... while it also fails on a new closed port of another server every 60 s, which
+        // keeps its episode open all the while: still four targets on 9090
+        let mut v = attempts(C, T0, 72);
+        for k in 0..120u32 {
+            let t = T0 + 30.0 + 60.0 * f64::from(k);
+            let p = tcp(t, C, "198.18.0.14", 50000 + k as u16, 2000 + k as u16, SYN);
+            v.push(p);
+            v.push(tcp(
+                t + 0.001,
+                "198.18.0.14",
+                C,
+                p.dport,
+                p.sport,
+                RST | ACK,
+            ));
+        }
+        v.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+        let f = run(&mut rule(), &v);
+        assert!(f.is_empty(), "{f:?}");
+        // a sweep of 9090 over 12 hosts of the block, one every 30 s, is still one
+        let mut sweep12 = Vec::new();
+        for k in 0..12u32 {
+            let t = T0 + 30.0 * f64::from(k);
+            let dst = format!("198.18.0.{}", 100 + k);
+            let p = tcp(t, C, &dst, 41000 + k as u16, 9090, SYN);
+            sweep12.push(p);
+            sweep12.push(tcp(t + 0.001, &dst, C, 9090, p.sport, RST | ACK));
+        }
+        let f = run(&mut rule(), &sweep12);
+        assert_eq!(f.len(), 1, "{f:?}");
+        // and the client's slow scan of 15 ports of a server after its two hours is found
+        let mut v = attempts(C, T0, 72);
+        for k in 0..15u32 {
+            let t = T0 + 7300.0 + 20.0 * f64::from(k);
+            let p = tcp(t, C, V, 61000, port(k, 15), SYN);
+            v.push(p);
+            v.push(tcp(t + 0.001, V, C, p.dport, 61000, RST | ACK));
+        }
+        let f = run(&mut rule(), &v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].trigger, f[0].victim_ports),
+            (Trigger::Ports, 15),
+            "{f:?}"
+        );
     }
 
     #[test]
