@@ -193,20 +193,19 @@ impl SlowRequests {
         let syn = p.tcp_flags & (SYN | ACK) == SYN;
         // (an acknowledgement shutting its sender's receive window, no data: a slow read's;
         // looked at last, where the window is zero)
-        let shut = |p: &PacketRepr| {
-            p.window == 0 && p.payload_len == 0 && p.tcp_flags & (SYN | FIN | RST | ACK) == ACK
-        };
+        let shut =
+            p.window == 0 && p.payload_len == 0 && p.tcp_flags & (SYN | FIN | RST | ACK) == ACK;
         if session {
-            if !shut(p) {
+            if !shut {
                 return false;
             }
-        } else if !data && !syn && p.ts > self.hot_until && !shut(p) {
+        } else if !data && !syn && p.ts > self.hot_until && !shut {
             return false;
         }
         let Some(by_client) = opener else {
             return false;
         };
-        self.push_tcp(p, k, by_client, data, syn, shut(p))
+        self.push_tcp(p, k, by_client, data, syn, shut)
     }
 
     /// [`SlowRequests::push_keyed`] of a data segment or a SYN, or of any while a service is

@@ -233,7 +233,7 @@
 //! connections to different servers shares it among a few. nmap's ACK, window and Maimon scans
 //! send every first try from one port (a retry from the next ones). So a source port that has
 //! sent bare ACK or FIN+ACK probes (none to a target that answered, none the handshake's last
-//! packet) to [`RAW_ACK_TARGETS`] (4) distinct destination ports within the window is a raw
+//! packet) to [`RAW_ACK_PORTS`] (4) distinct destination ports within the window is a raw
 //! scanner's ([`AckPort`]), and its further such probes are targets like a SYN's: failed by a
 //! bare RST, an ICMP unreachable quoting them, or silence past the answer timeout, and named
 //! `scan-ack` (or `scan-maimon`) by their kind. Counted in [`SlowScanStats::raw_ack_probes`].
@@ -333,7 +333,7 @@ pub const MAX_THRESHOLD: u32 = 32;
 /// system that shares a local port between connections to different servers shares it among
 /// a few at once, mostly to one service; nmap's ACK, window and Maimon scans send every first
 /// try of a port list from one port, while its host discovery's ACKs all go to port 80.
-pub const RAW_ACK_TARGETS: u8 = 4;
+pub const RAW_ACK_PORTS: u8 = 4;
 
 /// Settings of the slow-scan rule.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -513,7 +513,7 @@ pub struct SlowScanStats {
     /// `polled` too).
     pub dense_blocks: u64,
     /// ACK and FIN+ACK probes taken as targets that fail by silence too, their source port
-    /// having sent such probes to [`RAW_ACK_TARGETS`] distinct targets (module documentation,
+    /// having sent such probes to [`RAW_ACK_PORTS`] distinct destination ports (module documentation,
     /// "ACK scans of silent blocks"; counted in `probes` too).
     pub raw_ack_probes: u64,
 }
@@ -650,12 +650,12 @@ struct Target {
 }
 
 /// A source port's bare ACK and FIN+ACK probes: the distinct destination ports they went to,
-/// up to [`RAW_ACK_TARGETS`] (module documentation, "ACK scans of silent blocks").
+/// up to [`RAW_ACK_PORTS`] (module documentation, "ACK scans of silent blocks").
 #[derive(Clone, Copy, Debug, Default)]
 struct AckPort {
     /// The first distinct destination ports, `n` of them.
-    ports: [u16; RAW_ACK_TARGETS as usize - 1],
-    /// Distinct destination ports seen, up to [`RAW_ACK_TARGETS`] (then: a raw scanner's
+    ports: [u16; RAW_ACK_PORTS as usize - 1],
+    /// Distinct destination ports seen, up to [`RAW_ACK_PORTS`] (then: a raw scanner's
     /// port).
     n: u8,
     /// Its latest probe.
@@ -672,24 +672,25 @@ impl AckPort {
         TargetKey::premixed(src, ms, 0, 0, sport, ACK_PORT_PROTO)
     }
 
-    /// Count a probe to `target` at `now` (`window`: a port quiet for longer begins again);
-    /// whether the port has now sent probes to [`RAW_ACK_TARGETS`] distinct destination ports.
-    fn add(&mut self, target: &TargetKey, now: f64, window: f64) -> bool {
+    /// Count a probe to destination port `dport` at `now` (`window`: a port quiet for longer
+    /// begins again); whether the port has now sent probes to [`RAW_ACK_PORTS`] distinct
+    /// destination ports.
+    fn add(&mut self, dport: u16, now: f64, window: f64) -> bool {
         if now - self.last > window {
             *self = AckPort::default();
         }
         self.last = now;
-        if self.n >= RAW_ACK_TARGETS {
+        if self.n >= RAW_ACK_PORTS {
             return true;
         }
         let n = usize::from(self.n);
-        if !self.ports[..n].contains(&target.port) {
+        if !self.ports[..n].contains(&dport) {
             if n < self.ports.len() {
-                self.ports[n] = target.port;
+                self.ports[n] = dport;
             }
             self.n += 1;
         }
-        self.n >= RAW_ACK_TARGETS
+        self.n >= RAW_ACK_PORTS
     }
 }
 
@@ -1697,7 +1698,7 @@ impl SlowScan {
                 // whose probes fail by silence too ("ACK scans of silent blocks")
                 let window = self.cfg.window;
                 let port = AckPort::key(e.a, e.ma, p.sport);
-                if self.ack_ports.entry(port, now).0.add(&own, now, window) && !other {
+                if self.ack_ports.entry(port, now).0.add(p.dport, now, window) && !other {
                     self.stats.raw_ack_probes += 1;
                     self.acks.remove(&own);
                     self.probe_as(own, kind, p.sport, false, true, now);
